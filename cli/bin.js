@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `zhiyu` command. The CLI is TypeScript run through tsx's loader, so the
+// same compiler sources serve the CLI, the runtime and the browser.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('./main.ts');
+process.exitCode = await main(process.argv);

@@ -1,0 +1,179 @@
+// The zhiyu CLI. Exit codes: 0 ok, 1 findings or failed tests, 2 usage or
+// internal error.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { compile, renderDiagnostic, type CompileResult } from '../compiler/index.ts';
+import { printIR } from '../compiler/print.ts';
+import { InputError, interpret, load, MemoryProvider, runTests, type Decision } from '../runtime/index.ts';
+import { readPack } from './pack-files.ts';
+
+export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
+
+const tty = process.stdout.isTTY && !process.env['NO_COLOR'];
+const paint = (code: number) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+const red = paint(31);
+const green = paint(32);
+const dim = paint(2);
+
+class Exit extends Error {
+  constructor(readonly code: number) { super(`exit ${code}`); }
+}
+
+function compilePaths(paths: string[]): CompileResult {
+  return compile(readPack(paths));
+}
+
+function printDiagnostics(r: CompileResult, format: string): void {
+  if (format === 'json') {
+    console.log(JSON.stringify(r.diagnostics.map((d) => ({ ...d, file: r.files[d.span.file]?.path })), null, 2));
+    return;
+  }
+  for (const d of r.diagnostics) console.log(`${renderDiagnostic(d, r.files)}\n`);
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+  const msg = `${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}, ${r.diagnostics.length - errors} other finding${r.diagnostics.length - errors === 1 ? '' : 's'}`;
+  console.log(errors ? red(msg) : green(msg));
+}
+
+function requireOk(r: CompileResult): asserts r is CompileResult & Required<Pick<CompileResult, 'checked' | 'optimized' | 'code'>> {
+  if (!r.ok) {
+    for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);
+    throw new Exit(EXIT.FINDINGS);
+  }
+}
+
+interface Scenario {
+  event: Record<string, unknown>;
+  entities?: Record<string, Record<string, object>>;
+  history?: Record<string, unknown>[];
+  lists?: Record<string, unknown[]>;
+}
+
+function readJson(arg: string): unknown {
+  const text = arg.trim().startsWith('{') ? arg : readFileSync(arg, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    console.error(red(`cannot read JSON from ${arg.trim().startsWith('{') ? 'the argument' : arg}: ${(e as Error).message}`));
+    throw new Exit(EXIT.USAGE);
+  }
+}
+
+function printDecision(d: Decision): void {
+  console.log(`outcome ${d.outcome}  score ${d.score}  (${d.pack}${d.version ? ` ${d.version}` : ''})`);
+  if (d.fired.length === 0) console.log(dim('  no rule fired'));
+  for (const f of d.fired) {
+    console.log(`  ${f.id}${f.outcome ? ` → ${f.outcome}` : ''}${f.score ? ` (+${f.score})` : ''}${f.reason ? `  [${f.reason}]` : ''}${f.title ? `  ${f.title}` : ''}`);
+    if (f.message.zh) console.log(`    ${f.message.zh}`);
+    if (f.message.en) console.log(`    ${f.message.en}`);
+    for (const s of f.seen) console.log(dim(`    ${s.feature} = ${s.value === undefined ? '(missing)' : JSON.stringify(s.value)}`));
+  }
+}
+
+export function program(): Command {
+  const cli = new Command('zhiyu')
+    .description('智御 zhiyu — compile, check and run fraud and consumer-protection rule packs')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', '\nExit codes: 0 ok · 1 findings or failed tests · 2 usage or internal error');
+
+  cli.command('check')
+    .description('parse and type-check a pack; report every diagnostic')
+    .argument('<paths...>', 'pack directories or .zy files')
+    .option('--format <format>', 'text or json', 'text')
+    .addHelpText('after', '\nExamples:\n  zhiyu check rules/demo\n  zhiyu check rules/demo --format json')
+    .action((paths: string[], o: { format: string }) => {
+      const r = compilePaths(paths);
+      printDiagnostics(r, o.format);
+      if (r.diagnostics.some((d) => d.severity === 'error')) throw new Exit(EXIT.FINDINGS);
+    });
+
+  cli.command('dump')
+    .description('print what the compiler made of a pack: the generated JavaScript, or the checked rules')
+    .argument('<paths...>', 'pack directories or .zy files')
+    .option('--stage <stage>', 'code, checked or optimized', 'code')
+    .addHelpText('after', '\nExamples:\n  zhiyu dump rules/demo\n  zhiyu dump rules/demo --stage optimized')
+    .action((paths: string[], o: { stage: string }) => {
+      const r = compilePaths(paths);
+      requireOk(r);
+      if (o.stage === 'code') {
+        console.log(`// constants (K)\n${r.code.constants.map((c, i) => `// K[${i}] = ${JSON.stringify(c)}`).join('\n')}\n${r.code.source}`);
+        return;
+      }
+      const pack = o.stage === 'checked' ? r.checked : o.stage === 'optimized' ? r.optimized : undefined;
+      if (!pack) { console.error(red(`unknown stage ${o.stage}: use code, checked or optimized`)); throw new Exit(EXIT.USAGE); }
+      for (const [name, p] of pack.predicates) console.log(`predicate ${name} = ${printIR(p.body)}`);
+      pack.aggregates.forEach((a) => console.log(`agg#${a.id} = ${a.text}`));
+      for (const rule of pack.rules) console.log(`rule ${rule.id}: ${printIR(rule.condition)}${rule.outcome ? ` → ${rule.outcome}` : ''}${rule.score ? ` +${rule.score}` : ''}`);
+    });
+
+  cli.command('eval')
+    .description('decide one event and explain the decision')
+    .argument('<paths...>', 'pack directories or .zy files')
+    .option('--event <json|file>', 'the event, as JSON or a JSON file')
+    .option('--scenario <file>', 'a JSON file {event, entities, history, lists}')
+    .option('--interpret', 'use the reference interpreter and print its trace')
+    .option('--strict', 'reject event fields the schema does not declare')
+    .option('--json', 'print the decision as JSON')
+    .addHelpText('after', '\nExamples:\n  zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json\n  zhiyu eval rules/demo --event \'{"type":"transfer","amount":500000,"occurred_at":"2026-03-01T10:00"}\' --json')
+    .action((paths: string[], o: { event?: string; scenario?: string; interpret?: boolean; strict?: boolean; json?: boolean }) => {
+      if (!o.event && !o.scenario) { console.error(red('give --event or --scenario')); throw new Exit(EXIT.USAGE); }
+      const s = (o.scenario ? readJson(o.scenario) : { event: readJson(o.event!) }) as Scenario;
+      const r = compilePaths(paths);
+      requireOk(r);
+      const provider = new MemoryProvider({
+        entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
+        history: s.history ?? [], lists: (s.lists ?? {}) as never,
+      });
+      try {
+        if (o.interpret) {
+          const t = interpret(r.checked, s.event, provider, { strict: !!o.strict });
+          if (o.json) { console.log(JSON.stringify(t, null, 2)); return; }
+          printDecision(t.decision);
+          for (const rt of t.trace) console.log(dim(`  trace ${rt.id}: ${rt.active ? (rt.value === undefined ? 'missing' : String(rt.value)) : 'inactive'}`));
+          return;
+        }
+        const d = load({ pack: r.optimized, code: r.code }).decide(s.event, provider, { strict: !!o.strict });
+        if (o.json) console.log(JSON.stringify(d, null, 2));
+        else printDecision(d);
+      } catch (e) {
+        if (e instanceof InputError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
+        throw e;
+      }
+    });
+
+  cli.command('test')
+    .description("run a pack's own tests; ends with 'N passed, N failed'")
+    .argument('<paths...>', 'pack directories or .zy files')
+    .option('--interpret', 'run the tests on the reference interpreter instead of compiled code')
+    .addHelpText('after', '\nExamples:\n  zhiyu test rules/demo')
+    .action((paths: string[], o: { interpret?: boolean }) => {
+      const r = compilePaths(paths);
+      requireOk(r);
+      const engine = load({ pack: r.optimized, code: r.code });
+      const results = runTests(r.checked, o.interpret ? (e, p) => interpret(r.checked, e, p).decision : (e, p) => engine.decide(e, p));
+      let failed = 0;
+      for (const t of results) {
+        if (t.passed) { console.log(`${green('✓')} ${t.name}`); continue; }
+        failed++;
+        const f = r.files[t.span.file];
+        console.log(`${red('✗')} ${t.name}${f ? dim(`  (${f.path})`) : ''}`);
+        for (const m of t.failures) console.log(`    ${m}`);
+      }
+      console.log(`${results.length - failed} passed, ${failed} failed`);
+      if (failed) throw new Exit(EXIT.FINDINGS);
+    });
+
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    console.error(red(`internal error: ${(e as Error).stack ?? e}`));
+    return EXIT.USAGE;
+  }
+}

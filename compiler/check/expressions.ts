@@ -1,0 +1,374 @@
+// Stage 3b: typing expressions. Returns a new typed tree (ir.ts) and writes
+// diagnostics; an expression that is wrong gets type `error` so that the
+// mistake is reported once, where it is.
+import type * as A from '../ast.ts';
+import { diag, didYouMean } from '../diagnostics.ts';
+import { AGGREGATE_FUNCTIONS, FUNCTIONS } from '../functions.ts';
+import type { AggFn, IR, SetRef, Value, Window } from '../ir.ts';
+import { printIR, printWindow } from '../print.ts';
+import { checkPattern } from '../regex-safety.ts';
+import type { Span } from '../source.ts';
+import { fold } from '../optimize/fold.ts';
+import {
+  BOOL, DURATION, ERROR, INTEGER, MISSING, MONEY, NUMBER, STRING, TIMESTAMP, type Type,
+  comparable, isNumeric, isTextual, ordered, typeName,
+} from '../types.ts';
+import type { CheckContext, Scope } from './context.ts';
+
+export function checkExpr(e: A.Expr, scope: Scope, cx: CheckContext): IR {
+  return new ExprChecker(cx).expr(e, scope);
+}
+
+/** Checks a bool condition: a rule's `when`, a predicate body, a filter. */
+export function checkCondition(e: A.Expr, scope: Scope, cx: CheckContext, what: string): IR {
+  const ir = checkExpr(e, scope, cx);
+  if (ir.type.t !== 'bool' && ir.type.t !== 'error') {
+    cx.diagnostics.push(diag('ZY3002', e.span, `${what} must be a bool, but this is ${typeName(ir.type)}`,
+      ir.type.t === 'money' || isNumeric(ir.type) ? 'compare it with something, e.g. `>= ¥1000`' : undefined));
+    return { ...ir, type: ERROR };
+  }
+  return ir;
+}
+
+const bad = (span: Span): IR => ({ k: 'lit', type: ERROR, value: undefined, span });
+
+class ExprChecker {
+  constructor(private readonly cx: CheckContext) {}
+
+  private error(code: Parameters<typeof diag>[0], span: Span, message: string, hint?: string): IR {
+    this.cx.diagnostics.push(diag(code, span, message, hint));
+    return bad(span);
+  }
+
+  expr(e: A.Expr, scope: Scope): IR {
+    switch (e.kind) {
+      case 'number': return { k: 'lit', type: Number.isInteger(e.value) && !/[.eE]/.test(e.raw) ? INTEGER : NUMBER, value: e.value, span: e.span };
+      case 'money': return { k: 'lit', type: MONEY, value: e.fen, span: e.span };
+      case 'duration': return { k: 'lit', type: DURATION, value: e.ms, span: e.span };
+      case 'timestamp': return { k: 'lit', type: TIMESTAMP, value: e.ms, span: e.span };
+      case 'string': return { k: 'lit', type: STRING, value: e.value, span: e.span };
+      case 'bool': return { k: 'lit', type: BOOL, value: e.value, span: e.span };
+      case 'missing':
+        if (scope === 'record') return { k: 'lit', type: MISSING, value: undefined, span: e.span };
+        return this.error('ZY3001', e.span, '`missing` is not a value you can compare with', 'test for it with `x is missing` or `x is not missing`');
+      case 'now':
+        if (scope === 'const') return this.error('ZY3004', e.span, '`now` is not a constant: it is the time of each decision');
+        return { k: 'now', type: TIMESTAMP, span: e.span };
+      case 'paren': return this.expr(e.inner, scope);
+      case 'list': return this.error('ZY3001', e.span, 'a list can only stand after `in` or `not in`');
+      case 'path': return this.path(e, scope);
+      case 'call': return this.call(e, scope);
+      case 'neg': {
+        const x = this.expr(e.operand, scope);
+        if (x.type.t === 'error') return x;
+        if (!(isNumeric(x.type) || x.type.t === 'money' || x.type.t === 'duration')) return this.error('ZY3001', e.span, `cannot negate ${typeName(x.type)}`);
+        return { k: 'neg', type: x.type, x, span: e.span };
+      }
+      case 'binary': return this.binary(e, scope);
+      case 'not': {
+        const x = this.bool(e.operand, scope, '`not`');
+        return { k: 'not', type: BOOL, x, span: e.span };
+      }
+      case 'and':
+      case 'or': {
+        const xs: IR[] = [];
+        const flatten = (n: A.Expr): void => {
+          if (n.kind === e.kind) { flatten(n.left); flatten(n.right); }
+          else {
+            const x = this.bool(n, scope, `\`${e.kind}\``);
+            if (x.k === e.kind) xs.push(...x.xs); else xs.push(x);
+          }
+        };
+        flatten(e);
+        return { k: e.kind, type: BOOL, xs, span: e.span };
+      }
+      case 'isMissing': return { k: 'isMissing', type: BOOL, negated: e.negated, x: this.expr(e.operand, scope), span: e.span };
+      case 'between': {
+        const x = this.expr(e.item, scope);
+        const lo = this.expr(e.low, scope);
+        const hi = this.expr(e.high, scope);
+        for (const [bound, ast] of [[lo, e.low], [hi, e.high]] as const) {
+          if (!this.compatible(x, bound, ast.span, 'between')) return bad(e.span);
+        }
+        if (!ordered(x.type) && x.type.t !== 'error') return this.error('ZY3001', e.span, `values of type ${typeName(x.type)} have no order`);
+        return { k: 'between', type: BOOL, x, lo, hi, span: e.span };
+      }
+      case 'in': return this.inExpr(e, scope);
+    }
+  }
+
+  private bool(e: A.Expr, scope: Scope, where: string): IR {
+    const x = this.expr(e, scope);
+    if (x.type.t === 'bool' || x.type.t === 'error') return x;
+    return this.error('ZY3002', e.span, `${where} needs a bool, but this is ${typeName(x.type)}`);
+  }
+
+  // ---------- names ----------
+  private path(e: A.PathExpr, scope: Scope): IR {
+    const [head, ...rest] = e.parts;
+    const cx = this.cx;
+    if (rest.length === 0) {
+      const name = head!.text;
+      if (scope === 'filter') {
+        const f = cx.schema.event.fields.get(name);
+        if (f) return { k: 'hfield', type: f.type, field: name, span: e.span };
+      }
+      const c = cx.constant(name, e.span);
+      if (c === 'broken') return bad(e.span);
+      if (c) return { k: 'lit', type: c.type, value: c.value, span: e.span, constName: name };
+      const p = cx.predicate(name, e.span);
+      if (p === 'broken') return bad(e.span);
+      if (p) {
+        if (scope === 'const' || scope === 'record') return this.error('ZY3004', e.span, `predicate \`${name}\` depends on the event and is not a constant`);
+        return { k: 'pred', type: BOOL, name, span: e.span };
+      }
+      if (cx.lists.has(name)) return this.error('ZY3001', e.span, `list \`${name}\` can only stand after \`in\` or \`not in\``);
+      if (cx.isBroken(name)) return bad(e.span);
+      const candidates = [...cx.allNames(), ...(scope === 'filter' ? cx.schema.event.fields.keys() : [])];
+      const asEventField = cx.schema.event.fields.has(name) && scope !== 'filter' ? `did you mean \`event.${name}\`?` : undefined;
+      return this.error('ZY2001', head!.span, `unknown name \`${name}\``, asEventField ?? didYouMean(name, candidates));
+    }
+    if (scope === 'const') return this.error('ZY3004', e.span, `\`${e.parts.map((p) => p.text).join('.')}\` is a feature, not a constant`);
+    if (scope === 'record') return this.error('ZY3004', e.span, 'test data must be literal values');
+    if (rest.length > 1) return this.error('ZY2001', rest[1]!.span, `\`${e.parts.map((p) => p.text).join('.')}\`: features have the form entity.field`);
+    const entityName = head!.text;
+    const fieldName = rest[0]!;
+    const entity = entityName === 'event' ? cx.schema.event : cx.schema.entities.get(entityName);
+    if (!entity) {
+      return this.error('ZY2001', head!.span, `unknown entity \`${entityName}\``, didYouMean(entityName, ['event', ...cx.schema.entities.keys()]));
+    }
+    const f = entity.fields.get(fieldName.text);
+    if (!f) {
+      return this.error('ZY2001', fieldName.span, `${entityName === 'event' ? 'the event' : `entity \`${entityName}\``} has no field \`${fieldName.text}\``,
+        didYouMean(fieldName.text, entity.fields.keys()));
+    }
+    return { k: 'field', type: f.type, entity: entityName, field: fieldName.text, span: e.span };
+  }
+
+  // ---------- operators ----------
+  private compatible(a: IR, b: IR, span: Span, op: string): boolean {
+    if (a.type.t === 'error' || b.type.t === 'error') return true;
+    if (!comparable(a.type, b.type)) {
+      const moneyVsNumber = (x: Type, y: Type) => x.t === 'money' && isNumeric(y);
+      const hint = moneyVsNumber(a.type, b.type) || moneyVsNumber(b.type, a.type)
+        ? 'money is written with its unit: ¥2000, 2000元 or 150fen'
+        : a.type.t === 'duration' || b.type.t === 'duration' ? 'durations are written with a unit: 30m, 24h, 7d' : undefined;
+      this.cx.diagnostics.push(diag('ZY3001', span, `cannot use \`${op}\` on ${typeName(a.type)} and ${typeName(b.type)}`, hint));
+      return false;
+    }
+    // A string literal against an enum must be one of its members.
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      if (x.type.t === 'enum' && y.k === 'lit' && typeof y.value === 'string' && !x.type.members.includes(y.value)) {
+        this.cx.diagnostics.push(diag('ZY3001', y.span, `"${y.value}" is not one of ${typeName(x.type)}`, didYouMean(y.value, x.type.members)));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private binary(e: A.BinaryExpr, scope: Scope): IR {
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    if (l.type.t === 'error' || r.type.t === 'error') return bad(e.span);
+    switch (e.op) {
+      case '==': case '!=': case '<': case '<=': case '>': case '>=': {
+        if (!this.compatible(l, r, e.opSpan, e.op)) return bad(e.span);
+        if (e.op !== '==' && e.op !== '!=' && !ordered(l.type)) {
+          return this.error('ZY3001', e.opSpan, `\`${e.op}\` needs ordered values; ${typeName(l.type)} has no order`, l.type.t === 'enum' ? 'compare enums with == or use `in`' : undefined);
+        }
+        return { k: 'cmp', type: BOOL, op: e.op, l, r, span: e.span };
+      }
+      case '??': {
+        if (!this.compatible(l, r, e.opSpan, '??')) return bad(e.span);
+        const type = isNumeric(l.type) && isNumeric(r.type) && l.type.t !== r.type.t ? NUMBER : l.type.t === 'enum' && r.type.t === 'string' ? STRING : l.type;
+        return { k: 'coalesce', type, l, r, span: e.span };
+      }
+      default: {
+        const type = arithType(e.op, l.type, r.type);
+        if (!type) return this.error('ZY3001', e.opSpan, `cannot use \`${e.op}\` on ${typeName(l.type)} and ${typeName(r.type)}`,
+          (l.type.t === 'money') !== (r.type.t === 'money') && (e.op === '+' || e.op === '-') ? 'add money to money: ¥2000, 2000元 or 150fen' : undefined);
+        return { k: 'arith', type, op: e.op, l, r, span: e.span };
+      }
+    }
+  }
+
+  private inExpr(e: A.InExpr, scope: Scope): IR {
+    const x = this.expr(e.item, scope);
+    let set: SetRef;
+    let element: Type;
+    if (e.set.kind === 'list') {
+      const xs = e.set.items.map((i) => this.expr(i, scope));
+      for (const i of xs) if (!this.compatible(x, i, i.span, 'in')) return bad(e.span);
+      element = xs[0]?.type ?? x.type;
+      const folded = xs.map(fold);
+      set = folded.every((i) => i.k === 'lit') ? { kind: 'values', values: folded.map((i) => (i as { value: Value }).value) } : { kind: 'items', xs };
+    } else if (e.set.kind === 'path' && e.set.parts.length === 1 && this.cx.lists.has(e.set.parts[0]!.text)) {
+      const list = this.cx.lists.get(e.set.parts[0]!.text)!;
+      element = list.element;
+      set = list.external ? { kind: 'external', list: list.name } : { kind: 'values', values: list.values ?? [], list: list.name };
+    } else {
+      const s = this.expr(e.set, scope);
+      if (s.type.t === 'error') return bad(e.span);
+      if (s.type.t !== 'set') return this.error('ZY3001', e.set.span, `\`in\` needs a list or a set, but this is ${typeName(s.type)}`);
+      element = s.type.element;
+      set = { kind: 'expr', x: s };
+    }
+    if (x.type.t !== 'error' && !comparable(x.type, element)) {
+      return this.error('ZY3001', e.span, `cannot look for ${typeName(x.type)} in a list of ${typeName(element)}`);
+    }
+    if (x.type.t === 'enum' && set.kind === 'values') {
+      const members = x.type.members;
+      const wrong = set.values.find((v) => typeof v === 'string' && !members.includes(v));
+      if (wrong !== undefined) {
+        const at = e.set.kind === 'list' ? e.set.items[set.values.indexOf(wrong)]?.span ?? e.set.span : e.set.span;
+        return this.error('ZY3001', at, `"${String(wrong)}" is not one of ${typeName(x.type)}`, didYouMean(String(wrong), members));
+      }
+    }
+    return { k: 'in', type: BOOL, negated: e.negated, x, set, span: e.span };
+  }
+
+  // ---------- calls ----------
+  private call(e: A.CallExpr, scope: Scope): IR {
+    const name = e.callee.text;
+    const isAggClause = (a: A.CallArg) => a.kind !== 'expr';
+    const exprArgs = e.args.filter((a) => a.kind === 'expr');
+    const agg = (AGGREGATE_FUNCTIONS as readonly string[]).includes(name) &&
+      (!(name === 'min' || name === 'max') || e.args.some(isAggClause) || exprArgs.length === 1);
+    if (agg) return this.aggregate(e, name as AggFn, scope);
+    const fn = FUNCTIONS.get(name);
+    if (!fn) {
+      return this.error('ZY2005', e.callee.span, `unknown function \`${name}\``, didYouMean(name, [...FUNCTIONS.keys(), ...AGGREGATE_FUNCTIONS]));
+    }
+    const clause = e.args.find(isAggClause);
+    if (clause) return this.error('ZY3006', clause.span, `\`${name}\` is not an aggregate and takes no window, key or filter`);
+    if (exprArgs.length !== fn.arity) {
+      return this.error('ZY3003', e.span, `${name}() takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, not ${exprArgs.length}`);
+    }
+    const args = exprArgs.map((a) => this.expr((a as { expr: A.Expr }).expr, scope));
+    if (args.some((a) => a.type.t === 'error')) return bad(e.span);
+    const type = fn.type(args.map((a) => a.type));
+    if (typeof type === 'string') return this.error('ZY3001', e.span, type);
+    if (fn.constPattern) {
+      const p = fold(args[1]!);
+      if (p.k !== 'lit' || typeof p.value !== 'string') return this.error('ZY3004', args[1]!.span, `the pattern of ${name}() must be a constant string`);
+      const checked = checkPattern(p.value);
+      if (!checked.ok) return this.error('ZY3005', args[1]!.span, `pattern ${JSON.stringify(p.value)}: ${checked.reason}`);
+      return { k: 'call', type, fn: name, args: [args[0]!, p], span: e.span };
+    }
+    if (fn.usesNow && scope === 'const') return this.error('ZY3004', e.span, `${name}() depends on the decision time and is not a constant`);
+    return { k: 'call', type, fn: name, args, span: e.span };
+  }
+
+  private aggregate(e: A.CallExpr, fn: AggFn, scope: Scope): IR {
+    if (scope !== 'rule') {
+      return this.error('ZY3006', e.span, scope === 'filter' ? 'an aggregate cannot stand inside another aggregate\'s filter' : `aggregate ${fn}() depends on history and is not a constant`);
+    }
+    const schema = this.cx.schema;
+    let field: string | undefined;
+    let fieldType: Type | undefined;
+    let by: string | undefined;
+    let window: Window = { kind: 'all' };
+    let filter: IR | undefined;
+    let includeCurrent = false;
+    const seen = new Set<string>();
+    for (const a of e.args) {
+      const key = a.kind === 'calendar' ? 'last' : a.kind;
+      if (seen.has(key) && a.kind !== 'expr') return this.error('ZY3006', a.span, `${fn}() has more than one ${a.kind === 'calendar' || a.kind === 'last' ? 'window' : `\`${a.kind}\``}`);
+      seen.add(key);
+      switch (a.kind) {
+        case 'expr': {
+          if (field !== undefined || fn === 'count' || fn === 'time_since_last') {
+            return this.error('ZY3006', a.span, fn === 'count' || fn === 'time_since_last'
+              ? `${fn}() counts events and takes no field; filter them with \`where\``
+              : `${fn}() takes one field`);
+          }
+          if (a.expr.kind !== 'path' || a.expr.parts.length !== 1) {
+            return this.error('ZY3006', a.span, `the first argument of ${fn}() is a field of the event history, e.g. \`amount\``);
+          }
+          const f = schema.event.fields.get(a.expr.parts[0]!.text);
+          if (!f) return this.error('ZY2001', a.span, `the event has no field \`${a.expr.parts[0]!.text}\``, didYouMean(a.expr.parts[0]!.text, schema.event.fields.keys()));
+          field = f.name;
+          fieldType = f.type;
+          break;
+        }
+        case 'by': {
+          const f = schema.event.fields.get(a.field.text);
+          if (!f) return this.error('ZY2001', a.field.span, `the event has no field \`${a.field.text}\` to group by`, didYouMean(a.field.text, schema.event.fields.keys()));
+          if (!(isTextual(f.type) || f.type.t === 'integer')) return this.error('ZY3006', a.field.span, `cannot group by ${typeName(f.type)}; a key is a string, enum or integer`);
+          by = f.name;
+          break;
+        }
+        case 'last':
+          if (a.ms <= 0) return this.error('ZY3006', a.span, 'a window must be longer than zero');
+          window = { kind: 'rolling', ms: a.ms };
+          break;
+        case 'calendar': window = { kind: 'calendar', unit: a.unit }; break;
+        case 'where': {
+          filter = this.bool(a.expr, 'filter', '`where`');
+          if (filter.type.t === 'error') return bad(e.span);
+          break;
+        }
+        case 'including': includeCurrent = true; break;
+      }
+    }
+    if (includeCurrent && fn === 'time_since_last') return this.error('ZY3006', e.span, 'time_since_last() is about earlier events and cannot include the current one');
+    const needsField = fn !== 'count' && fn !== 'time_since_last';
+    if (needsField && !field) return this.error('ZY3006', e.span, `${fn}() needs a field to ${fn === 'distinct' ? 'count distinct values of' : 'aggregate'}, e.g. ${fn}(amount, by customer_id, last 24h)`);
+    let type: Type;
+    const ft = fieldType!;
+    switch (fn) {
+      case 'count': case 'distinct': type = INTEGER; break;
+      case 'time_since_last': type = DURATION; break;
+      case 'sum':
+        if (!(isNumeric(ft) || ft.t === 'money' || ft.t === 'duration')) return this.error('ZY3006', e.span, `cannot sum ${typeName(ft)}`);
+        type = ft;
+        break;
+      case 'avg':
+        if (!(isNumeric(ft) || ft.t === 'money' || ft.t === 'duration')) return this.error('ZY3006', e.span, `cannot average ${typeName(ft)}`);
+        type = ft.t === 'integer' ? NUMBER : ft;
+        break;
+      case 'min': case 'max':
+        if (!(isNumeric(ft) || ft.t === 'money' || ft.t === 'duration' || ft.t === 'timestamp')) return this.error('ZY3006', e.span, `cannot take the ${fn} of ${typeName(ft)}`);
+        type = ft;
+        break;
+    }
+    const parts = [field, by && `by ${by}`, printWindow(window) || undefined, filter && `where ${printIR(filter)}`, includeCurrent ? 'including current' : undefined];
+    const text = `${fn}(${parts.filter(Boolean).join(', ')})`;
+    const id = this.cx.aggregate({ fn, ...(field ? { field } : {}), ...(by ? { by } : {}), window, ...(filter ? { filter } : {}), includeCurrent, type, text, span: e.span });
+    return { k: 'agg', type, id, span: e.span };
+  }
+}
+
+export function arithType(op: string, l: Type, r: Type): Type | undefined {
+  const num = isNumeric(l) && isNumeric(r);
+  const bothInt = l.t === 'integer' && r.t === 'integer';
+  switch (op) {
+    case '+':
+      if (num) return bothInt ? INTEGER : NUMBER;
+      if (l.t === r.t && (l.t === 'money' || l.t === 'duration')) return l;
+      if ((l.t === 'timestamp' && r.t === 'duration') || (l.t === 'duration' && r.t === 'timestamp')) return TIMESTAMP;
+      return undefined;
+    case '-':
+      if (num) return bothInt ? INTEGER : NUMBER;
+      if (l.t === r.t && (l.t === 'money' || l.t === 'duration')) return l;
+      if (l.t === 'timestamp' && r.t === 'duration') return TIMESTAMP;
+      if (l.t === 'timestamp' && r.t === 'timestamp') return DURATION;
+      return undefined;
+    case '*':
+      if (num) return bothInt ? INTEGER : NUMBER;
+      if ((l.t === 'money' || l.t === 'duration') && isNumeric(r)) return l;
+      if (isNumeric(l) && (r.t === 'money' || r.t === 'duration')) return r;
+      return undefined;
+    case '/':
+      if (num) return NUMBER;
+      if ((l.t === 'money' || l.t === 'duration') && isNumeric(r)) return l;
+      if (l.t === r.t && (l.t === 'money' || l.t === 'duration')) return NUMBER;
+      return undefined;
+    case '%':
+      if (num) return bothInt ? INTEGER : NUMBER;
+      return undefined;
+  }
+  return undefined;
+}
+
+export { MONEY };

@@ -1,0 +1,292 @@
+// Stage 3: names and types. Reads the files' ASTs and returns the checked
+// pack as new data (ir.ts) together with every diagnostic found.
+import type * as A from '../ast.ts';
+import { diag, didYouMean, type Diagnostic } from '../diagnostics.ts';
+import type {
+  AggregateSpec, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, PredicateInfo, Value,
+} from '../ir.ts';
+import { printIR } from '../print.ts';
+import { children, fold } from '../optimize/fold.ts';
+import { NO_SPAN, type Span } from '../source.ts';
+import { ERROR, SCALAR_TYPE_NAMES, STRING, TIMESTAMP, type Type, assignable, typeName } from '../types.ts';
+import type { CheckContext } from './context.ts';
+import { checkCondition, checkExpr } from './expressions.ts';
+import { checkTemplate } from './templates.ts';
+import { checkTests } from './tests.ts';
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+import { TIME_FIELD } from './context.ts';
+export { TIME_FIELD };
+
+export interface CheckResult {
+  readonly pack?: CheckedPack;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<string>): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const err = (code: Parameters<typeof diag>[0], span: Span, msg: string, hint?: string) => diagnostics.push(diag(code, span, msg, hint));
+  const decls = files.flatMap((f) => f.decls);
+  const of = <K extends A.Decl['kind']>(k: K) => decls.filter((d): d is Extract<A.Decl, { kind: K }> => d.kind === k);
+
+  // ---- header ----
+  const packs = of('pack');
+  if (packs.length === 0) err('ZY2003', { file: files[0]?.file ?? 0, start: 0, end: 0 }, 'the pack has no `pack` declaration', 'start one file with `pack my_pack version "1.0.0"`');
+  for (const p of packs.slice(1)) err('ZY2003', p.span, `a pack is declared only once (first as \`${packs[0]!.name.text}\`)`);
+  const outcomeDecls = of('outcomes');
+  if (outcomeDecls.length === 0) err('ZY2003', packs[0]?.span ?? { file: files[0]?.file ?? 0, start: 0, end: 0 }, 'the pack declares no outcomes', 'add e.g. `outcomes block > review > allow` (strongest first; the last is the default)');
+  for (const o of outcomeDecls.slice(1)) err('ZY2003', o.span, 'outcomes are declared only once per pack');
+  const outcomes: string[] = [];
+  for (const o of outcomeDecls[0]?.outcomes ?? []) {
+    if (outcomes.includes(o.text)) err('ZY2002', o.span, `outcome \`${o.text}\` is listed twice`);
+    else outcomes.push(o.text);
+  }
+  const outcomeKnown = (n: A.Name): boolean => {
+    if (outcomes.includes(n.text) || outcomeDecls.length === 0) return true;
+    err('ZY2004', n.span, `unknown outcome \`${n.text}\``, didYouMean(n.text, outcomes) ?? `the pack's outcomes are ${outcomes.join(' > ')}`);
+    return false;
+  };
+  const thresholds = of('threshold').filter((t) => outcomeKnown(t.outcome)).map((t) => ({ outcome: t.outcome.text, at: t.at }));
+
+  // ---- the namespace: entities, lists, constants, predicates share one ----
+  const declared = new Map<string, Span>();
+  const claim = (n: A.Name, what: string): boolean => {
+    const prev = declared.get(n.text);
+    if (prev) { err('ZY2002', n.span, `\`${n.text}\` is already declared`, `${what} names must be unique in the pack`); return false; }
+    declared.set(n.text, n.span);
+    return true;
+  };
+
+  // ---- schema ----
+  const eventDecls = of('event');
+  for (const e of eventDecls.slice(1)) err('ZY2002', e.span, 'the event schema is declared only once per pack');
+  const event = entityInfo('event', '', eventDecls[0], err);
+  const entities = new Map<string, EntityInfo>();
+  for (const d of of('entity')) {
+    if (d.name.text === 'event') { err('ZY2008', d.name.span, '`event` is the incoming event, not an entity name'); continue; }
+    if (!claim(d.name, 'entity')) continue;
+    const keyField = event.fields.get(d.key.text);
+    if (!keyField) err('ZY2001', d.key.span, `entity \`${d.name.text}\` is looked up by \`${d.key.text}\`, which is not a field of the event`, didYouMean(d.key.text, event.fields.keys()));
+    entities.set(d.name.text, entityInfo(d.name.text, d.key.text, d, err));
+  }
+  const schema = { event, entities };
+
+  // ---- lists ----
+  const lists = new Map<string, ListInfo>();
+  const listDecls = of('listDecl');
+  for (const d of listDecls) claim(d.name, 'list');
+
+  // ---- constants and predicates, checked on first use to follow dependencies ----
+  const constDecls = new Map(of('const').filter((d) => claim(d.name, 'constant')).map((d) => [d.name.text, d]));
+  const predDecls = new Map(of('predicate').filter((d) => claim(d.name, 'predicate')).map((d) => [d.name.text, d]));
+  const consts = new Map<string, ConstInfo | 'broken'>();
+  const predicates = new Map<string, PredicateInfo | 'broken'>();
+  const inProgress: string[] = [];
+  const aggregates: AggregateSpec[] = [];
+  const aggKeys = new Map<string, number>();
+
+  const cycle = (name: string, use: Span): boolean => {
+    const at = inProgress.indexOf(name);
+    if (at < 0) return false;
+    err('ZY2006', use, `\`${name}\` is defined in terms of itself: ${[...inProgress.slice(at), name].join(' → ')}`);
+    return true;
+  };
+
+  const cx: CheckContext = {
+    diagnostics, schema, lists,
+    isBroken: (n) => brokenNames.has(n),
+    allNames: () => [...constDecls.keys(), ...predDecls.keys(), ...lists.keys()],
+    aggregate: (spec) => {
+      const key = spec.text;
+      const known = aggKeys.get(key);
+      if (known !== undefined) return known;
+      const id = aggregates.length;
+      aggregates.push({ ...spec, id });
+      aggKeys.set(key, id);
+      return id;
+    },
+    constant: (name, use) => {
+      const done = consts.get(name);
+      if (done) return done;
+      const d = constDecls.get(name);
+      if (!d) return undefined;
+      if (cycle(name, use)) return 'broken';
+      inProgress.push(name);
+      const ir = fold(checkExpr(d.value, 'const', cx));
+      inProgress.pop();
+      let info: ConstInfo | 'broken' = 'broken';
+      if (ir.type.t === 'error') info = 'broken';
+      else if (ir.k !== 'lit') err('ZY3004', d.value.span, `constant \`${name}\` must be computable when the pack is compiled`);
+      else info = { name, value: ir.value, type: ir.type, span: d.span };
+      consts.set(name, info);
+      return info;
+    },
+    predicate: (name, use) => {
+      const done = predicates.get(name);
+      if (done) return done;
+      const d = predDecls.get(name);
+      if (!d) return undefined;
+      if (cycle(name, use)) return 'broken';
+      inProgress.push(name);
+      const body = checkCondition(d.body, 'rule', cx, `predicate \`${name}\``);
+      inProgress.pop();
+      const info: PredicateInfo | 'broken' = body.type.t === 'error' ? 'broken' : { name, body, ...(d.description ? { description: d.description } : {}), span: d.span };
+      predicates.set(name, info);
+      return info;
+    },
+  };
+
+  for (const d of listDecls) {
+    const element = listElementType(d.type, err);
+    if (!element) continue;
+    let values: Value[] | undefined;
+    if (d.items) {
+      values = [];
+      for (const item of d.items.items) {
+        const ir = fold(checkExpr(item, 'const', cx));
+        if (ir.type.t === 'error') continue;
+        if (ir.k !== 'lit' || !assignable(ir.type, element) || (element.t === 'enum' && !element.members.includes(String(ir.value)))) {
+          err('ZY3001', item.span, `list \`${d.name.text}\` holds ${typeName(element)}; this is ${ir.k === 'lit' ? typeName(ir.type) : 'not a constant'}`);
+          continue;
+        }
+        values.push(ir.value);
+      }
+    }
+    lists.set(d.name.text, {
+      name: d.name.text, element, external: d.external, ...(values ? { values } : {}),
+      ...(d.description ? { description: d.description } : {}), span: d.span,
+    });
+  }
+  for (const name of constDecls.keys()) cx.constant(name, constDecls.get(name)!.name.span);
+  for (const name of predDecls.keys()) cx.predicate(name, predDecls.get(name)!.name.span);
+
+  // ---- rules ----
+  const rules: CheckedRule[] = [];
+  const ruleIds = new Map<string, Span>();
+  for (const r of of('rule')) {
+    if (ruleIds.has(r.id.text)) { err('ZY2002', r.id.span, `rule \`${r.id.text}\` is already declared`); continue; }
+    ruleIds.set(r.id.text, r.span);
+    const rule = checkRule(r, rules.length, cx, outcomeKnown, err);
+    if (rule) rules.push(rule);
+  }
+  for (const n of brokenNames) if (!ruleIds.has(n)) ruleIds.set(n, NO_SPAN);
+
+  const tests = checkTests(of('test'), { cx, outcomes, ruleIds, outcomeKnown });
+
+  const definite = (m: Map<string, ConstInfo | PredicateInfo | 'broken'>) =>
+    new Map([...m].filter((e): e is [string, never] => e[1] !== 'broken'));
+  const pack: CheckedPack = {
+    name: packs[0]?.name.text ?? 'unnamed',
+    ...(packs[0]?.version ? { version: packs[0].version } : {}),
+    outcomes, thresholds, schema, lists,
+    consts: definite(consts) as Map<string, ConstInfo>,
+    predicates: definite(predicates) as Map<string, PredicateInfo>,
+    aggregates, rules, tests, sharedSlots: 0,
+  };
+  return { pack, diagnostics };
+}
+
+function entityInfo(name: string, key: string, d: A.EventDecl | A.EntityDecl | undefined, err: (c: 'ZY2001' | 'ZY2002' | 'ZY2009', s: Span, m: string, h?: string) => void): EntityInfo {
+  const fields = new Map<string, FieldInfo>();
+  for (const f of d?.fields ?? []) {
+    if (fields.has(f.name.text)) { err('ZY2002', f.name.span, `field \`${f.name.text}\` is declared twice`); continue; }
+    const type = fieldType(f.type, err);
+    if (name === 'event' && f.name.text === TIME_FIELD && type.t !== 'timestamp' && type.t !== 'error') {
+      err('ZY2009', f.type.span, `\`event.${TIME_FIELD}\` is the event's own time and must be a timestamp`);
+    }
+    fields.set(f.name.text, {
+      name: f.name.text, type, required: f.required || (name === 'event' && f.name.text === TIME_FIELD), protected: f.protected,
+      ...(f.description ? { description: f.description } : {}), span: f.span,
+    });
+  }
+  if (name === 'event' && !fields.has(TIME_FIELD)) {
+    fields.set(TIME_FIELD, { name: TIME_FIELD, type: TIMESTAMP, required: true, protected: false, description: 'When the event happened; every window is computed as of this time.', span: d?.span ?? NO_SPAN });
+  }
+  return { name, key, ...(d?.description ? { description: d.description } : {}), fields, span: d?.span ?? NO_SPAN };
+}
+
+function fieldType(t: A.TypeExpr, err: (c: 'ZY2001' | 'ZY2002' | 'ZY2009', s: Span, m: string, h?: string) => void): Type {
+  switch (t.kind) {
+    case 'named': {
+      const s = SCALAR_TYPE_NAMES[t.name.text];
+      if (s) return s;
+      err('ZY2001', t.name.span, `unknown type \`${t.name.text}\``, didYouMean(t.name.text, [...Object.keys(SCALAR_TYPE_NAMES), 'enum', 'set']) ?? `types are ${Object.keys(SCALAR_TYPE_NAMES).join(', ')}, enum(…) and set<…>`);
+      return ERROR;
+    }
+    case 'enum': {
+      const members: string[] = [];
+      for (const m of t.members) {
+        if (members.includes(m.text)) err('ZY2002', m.span, `enum member \`${m.text}\` is listed twice`);
+        else members.push(m.text);
+      }
+      return { t: 'enum', members };
+    }
+    case 'set': {
+      const el = t.element.text === 'string' ? STRING : t.element.text === 'integer' ? SCALAR_TYPE_NAMES['integer']! : undefined;
+      if (!el) { err('ZY2009', t.element.span, 'sets hold strings or integers: set<string> or set<integer>'); return ERROR; }
+      return { t: 'set', element: el };
+    }
+  }
+}
+
+function listElementType(t: A.TypeExpr, err: (c: 'ZY2001' | 'ZY2002' | 'ZY2009', s: Span, m: string, h?: string) => void): Type | undefined {
+  const ty = fieldType(t, err);
+  if (ty.t === 'error') return undefined;
+  if (ty.t === 'set' || ty.t === 'bool') { err('ZY2009', t.span, `a list cannot hold ${typeName(ty)}`); return undefined; }
+  return ty;
+}
+
+function checkRule(
+  r: A.RuleDecl, index: number, cx: CheckContext, outcomeKnown: (n: A.Name) => boolean,
+  err: (c: Parameters<typeof diag>[0], s: Span, m: string, h?: string) => void,
+): CheckedRule | undefined {
+  const once = new Map<string, A.RuleClause>();
+  for (const c of r.clauses) {
+    const key = c.kind;
+    if (once.has(key)) err('ZY2009', c.span, `rule \`${r.id.text}\` has more than one \`${c.kind === 'enabled' ? 'enabled/disabled' : c.kind}\` clause`);
+    else once.set(key, c);
+  }
+  const get = <K extends A.RuleClause['kind']>(k: K) => once.get(k) as Extract<A.RuleClause, { kind: K }> | undefined;
+  const when = get('when');
+  if (!when) { err('ZY2009', r.id.span, `rule \`${r.id.text}\` has no \`when\` condition`); return undefined; }
+  const condition = checkCondition(when.condition, 'rule', cx, 'a rule condition');
+  const then = get('then');
+  const score = get('score');
+  if (!then && !score) err('ZY2007', r.id.span, `rule \`${r.id.text}\` has no action`, 'add `then <outcome>` or `score +N`');
+  if (then) outcomeKnown(then.outcome);
+  const sev = get('severity');
+  if (sev && !(SEVERITIES as readonly string[]).includes(sev.level.text)) {
+    err('ZY2009', sev.level.span, `unknown severity \`${sev.level.text}\``, `severities are ${SEVERITIES.join(', ')}`);
+  }
+  const eff = get('effective');
+  if (eff?.from && eff.until && eff.until.ms <= eff.from.ms) err('ZY2009', eff.span, 'the rule expires before it takes effect');
+  const msg = get('message');
+  const tags = get('tags');
+  const owner = get('owner');
+  if (condition.type.t === 'error') return undefined;
+  return {
+    index, id: r.id.text, ...(r.title !== undefined ? { title: r.title } : {}),
+    ...(owner ? { owner: owner.value } : {}), tags: tags?.tags.map((t) => t.text) ?? [],
+    ...(sev ? { severity: sev.level.text } : {}), enabled: get('enabled')?.value ?? true,
+    ...(eff?.from ? { effectiveFrom: eff.from.ms } : {}), ...(eff?.until ? { effectiveUntil: eff.until.ms } : {}),
+    condition, leaves: leavesOf(condition), ...(then ? { outcome: then.outcome.text } : {}), score: score?.points ?? 0,
+    ...(get('reason') ? { reason: get('reason')!.code.text } : {}),
+    message: { ...(msg?.zh ? { zh: checkTemplate(msg.zh, cx) } : {}), ...(msg?.en ? { en: checkTemplate(msg.en, cx) } : {}) },
+    span: r.span,
+  };
+}
+
+function leavesOf(e: IR): IR[] {
+  const seen = new Map<string, IR>();
+  const walk = (x: IR): void => {
+    if (x.k === 'field' || x.k === 'agg' || x.k === 'pred') {
+      const key = printIR(x);
+      if (!seen.has(key)) seen.set(key, x);
+      return;
+    }
+    children(x).forEach(walk);
+  };
+  walk(e);
+  return [...seen.values()];
+}
+

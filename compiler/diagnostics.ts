@@ -1,0 +1,124 @@
+// One catalog of stable diagnostic codes. Codes never change meaning once
+// shipped; retired codes are not reused. ZY1xxx syntax, ZY2xxx names and
+// declarations, ZY3xxx types, ZY4xxx input at decision time, ZY5xxx tests.
+import { lineText, positionOf, type SourceFile, type Span } from './source.ts';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export const CATALOG = {
+  ZY1001: { severity: 'error', title: 'unexpected character' },
+  ZY1002: { severity: 'error', title: 'syntax error' },
+  ZY1003: { severity: 'error', title: 'malformed literal' },
+  ZY1004: { severity: 'error', title: 'number out of range' },
+  ZY2001: { severity: 'error', title: 'unknown name' },
+  ZY2002: { severity: 'error', title: 'duplicate declaration' },
+  ZY2003: { severity: 'error', title: 'pack header missing or repeated' },
+  ZY2004: { severity: 'error', title: 'unknown outcome' },
+  ZY2005: { severity: 'error', title: 'unknown function' },
+  ZY2006: { severity: 'error', title: 'circular definition' },
+  ZY2007: { severity: 'error', title: 'rule has no action' },
+  ZY2008: { severity: 'error', title: 'reserved name' },
+  ZY2009: { severity: 'error', title: 'invalid declaration' },
+  ZY3001: { severity: 'error', title: 'type mismatch' },
+  ZY3002: { severity: 'error', title: 'condition is not a bool' },
+  ZY3003: { severity: 'error', title: 'wrong number of arguments' },
+  ZY3004: { severity: 'error', title: 'not a constant' },
+  ZY3005: { severity: 'error', title: 'unsafe or invalid regular expression' },
+  ZY3006: { severity: 'error', title: 'invalid aggregate' },
+  ZY3007: { severity: 'error', title: 'invalid message template' },
+  ZY3008: { severity: 'error', title: 'invalid test' },
+  ZY4001: { severity: 'error', title: 'input field has the wrong type' },
+  ZY4002: { severity: 'error', title: 'unknown input field' },
+  ZY4003: { severity: 'error', title: 'malformed input' },
+  ZY5001: { severity: 'error', title: 'test failed' },
+} as const satisfies Record<string, { severity: Severity; title: string }>;
+
+export type Code = keyof typeof CATALOG;
+
+export interface Diagnostic {
+  readonly code: Code;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+  readonly hint?: string;
+}
+
+export function diag(code: Code, span: Span, message: string, hint?: string): Diagnostic {
+  return hint === undefined
+    ? { code, severity: CATALOG[code].severity, message, span }
+    : { code, severity: CATALOG[code].severity, message, span, hint };
+}
+
+export const MAX_DIAGNOSTICS = 100;
+
+/** Sorted by file and position, duplicates dropped, capped with a final note. */
+export function sortDiagnostics(list: readonly Diagnostic[], max = MAX_DIAGNOSTICS): Diagnostic[] {
+  const seen = new Set<string>();
+  const out = [...list]
+    .sort((a, b) => a.span.file - b.span.file || a.span.start - b.span.start || a.code.localeCompare(b.code))
+    .filter((d) => {
+      const key = `${d.code}:${d.span.file}:${d.span.start}:${d.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  if (out.length <= max) return out;
+  const kept = out.slice(0, max);
+  const last = kept[kept.length - 1]!;
+  kept.push({ code: last.code, severity: 'info', message: `${out.length - max} more diagnostics were truncated`, span: last.span });
+  return kept;
+}
+
+export function hasErrors(list: readonly Diagnostic[]): boolean {
+  return list.some((d) => d.severity === 'error');
+}
+
+/** `file:line:col: error ZY2001: message`, then the source line and a caret. */
+export function renderDiagnostic(d: Diagnostic, files: readonly SourceFile[]): string {
+  const file = files[d.span.file];
+  if (!file) return `${d.severity} ${d.code}: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}`;
+  const p = positionOf(file, d.span.start);
+  const endPos = positionOf(file, Math.max(d.span.start, d.span.end - 1));
+  const src = lineText(file, p.line);
+  const width = endPos.line === p.line ? Math.max(1, endPos.column - p.column + 1) : Math.max(1, src.length - p.column + 1);
+  const gutter = String(p.line).length;
+  const lines = [
+    `${file.path}:${p.line}:${p.column}: ${d.severity} ${d.code}: ${d.message}`,
+    `${' '.repeat(gutter)} |`,
+    `${p.line} | ${src}`,
+    `${' '.repeat(gutter)} | ${' '.repeat(p.column - 1)}${'^'.repeat(width)}`,
+  ];
+  if (d.hint) lines.push(`${' '.repeat(gutter)} = hint: ${d.hint}`);
+  return lines.join('\n');
+}
+
+/** Levenshtein-nearest name, for "did you mean …". */
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return bestD <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagPrev = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diagPrev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagPrev = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const n = nearest(name, candidates);
+  return n ? `did you mean \`${n}\`?` : undefined;
+}

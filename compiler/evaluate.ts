@@ -1,0 +1,123 @@
+// The reference semantics of checked expressions, as a tree walk. The
+// interpreter runs it with a tracing environment, the constant folder with an
+// environment that knows no features; generated code must agree with it.
+import { FUNCTIONS } from './functions.ts';
+import type { IR, SetRef, Value } from './ir.ts';
+import * as S from './semantics.ts';
+
+export interface Env {
+  readonly now: number;
+  field(entity: string, field: string): Value;
+  hfield(field: string): Value;
+  agg(id: number): Value;
+  pred(name: string): Value;
+  listHas(list: string, value: Value): boolean;
+  /** Called with every node's value, in evaluation order (the trace). */
+  readonly trace?: (e: IR, v: Value) => void;
+}
+
+const regexCache = new Map<string, RegExp>();
+export function regexFor(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern, 'u');
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+export function evaluate(e: IR, env: Env): Value {
+  const v = evalNode(e, env);
+  env.trace?.(e, v);
+  return v;
+}
+
+function num(e: IR, env: Env): number | undefined {
+  return evaluate(e, env) as number | undefined;
+}
+
+function evalNode(e: IR, env: Env): Value {
+  switch (e.k) {
+    case 'lit': return e.value;
+    case 'now': return env.now;
+    case 'field': return env.field(e.entity, e.field);
+    case 'hfield': return env.hfield(e.field);
+    case 'agg': return env.agg(e.id);
+    case 'pred': return env.pred(e.name);
+    case 'shared': return evaluate(e.x, env);
+    case 'neg': return S.neg(num(e.x, env));
+    case 'arith': {
+      const l = num(e.l, env);
+      const r = num(e.r, env);
+      switch (e.op) {
+        case '+': return S.add(l, r);
+        case '-': return S.sub(l, r);
+        case '*': return S.mul(l, r);
+        case '/': return S.div(l, r);
+        case '%': return S.rem(l, r);
+      }
+    }
+    // falls through (unreachable)
+    case 'cmp': {
+      const l = evaluate(e.l, env);
+      const r = evaluate(e.r, env);
+      return l === undefined || r === undefined ? undefined : S.compare(e.op, l, r);
+    }
+    case 'coalesce': {
+      const l = evaluate(e.l, env);
+      return l !== undefined ? l : evaluate(e.r, env);
+    }
+    case 'not': {
+      const x = evaluate(e.x, env);
+      return x === undefined ? undefined : !x;
+    }
+    // Every operand is evaluated, in order, so the trace shows each condition's
+    // value; Kleene logic makes the result independent of that order.
+    case 'and': return S.and3(e.xs.map((x) => evaluate(x, env) as boolean | undefined));
+    case 'or': return S.or3(e.xs.map((x) => evaluate(x, env) as boolean | undefined));
+    case 'isMissing': {
+      const missing = evaluate(e.x, env) === undefined;
+      return e.negated ? !missing : missing;
+    }
+    case 'in': {
+      const x = evaluate(e.x, env);
+      const found = setContains(e.set, x, env);
+      if (x === undefined || found === undefined) return undefined;
+      return e.negated ? !found : found;
+    }
+    case 'between': {
+      const x = evaluate(e.x, env);
+      const lo = evaluate(e.lo, env);
+      const hi = evaluate(e.hi, env);
+      const a = x === undefined || lo === undefined ? undefined : S.compare('>=', x, lo);
+      const b = x === undefined || hi === undefined ? undefined : S.compare('<=', x, hi);
+      return S.and3([a, b]);
+    }
+    case 'call': {
+      const fn = FUNCTIONS.get(e.fn)!;
+      const args = e.args.map((a) => evaluate(a, env));
+      if (args.some((a) => a === undefined)) return undefined;
+      if (fn.constPattern) return fn.impl(args[0], regexFor(args[1] as string)) as Value;
+      const r = (fn.usesNow ? fn.impl(env.now, ...args) : fn.impl(...args)) as Value;
+      return typeof r === 'number' ? S.finite(r) : r;
+    }
+  }
+}
+
+/** undefined when the set itself is missing. */
+function setContains(set: SetRef, x: Value, env: Env): boolean | undefined {
+  switch (set.kind) {
+    case 'values': return x === undefined ? undefined : set.values.includes(x);
+    case 'external': return x === undefined ? undefined : env.listHas(set.list, x);
+    case 'items': {
+      const items = set.xs.map((i) => evaluate(i, env));
+      if (x === undefined) return undefined;
+      if (items.includes(x)) return true;
+      return items.some((i) => i === undefined) ? undefined : false;
+    }
+    case 'expr': {
+      const s = evaluate(set.x, env) as readonly unknown[] | undefined;
+      return s === undefined || x === undefined ? undefined : s.includes(x);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// The compiler's one entry point. `compile()` reads as the pipeline:
+// parse each file → check the pack → optimize → generate code.
+import type { FileAst } from './ast.ts';
+import { check } from './check/index.ts';
+import { generate, type GeneratedCode } from './codegen.ts';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
+import type { CheckedPack } from './ir.ts';
+import { optimize } from './optimize/index.ts';
+import { parseFile } from './parse.ts';
+import type { SourceFile } from './source.ts';
+
+export const COMPILER_VERSION = '0.1.0';
+
+export interface CompileResult {
+  readonly files: readonly SourceFile[];
+  /** Sorted, capped; errors and warnings together. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ok: boolean;
+  /** The checked pack (what the interpreter runs); present when checking got that far. */
+  readonly checked?: CheckedPack;
+  /** The optimized pack and its generated code; present only without errors. */
+  readonly optimized?: CheckedPack;
+  readonly code?: GeneratedCode;
+}
+
+export function compile(files: readonly SourceFile[]): CompileResult {
+  const parsed = files.map((f, i) => parseFile(f.text, i));
+  const asts: FileAst[] = parsed.map((p) => p.ast);
+  const broken = new Set(parsed.flatMap((p) => p.brokenNames));
+  const checked = check(asts, broken);
+  const diagnostics = sortDiagnostics([...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics]);
+  if (hasErrors(diagnostics) || !checked.pack) {
+    return { files, diagnostics, ok: false, ...(checked.pack ? { checked: checked.pack } : {}) };
+  }
+  const optimized = optimize(checked.pack);
+  const code = generate(optimized);
+  return { files, diagnostics, ok: true, checked: checked.pack, optimized, code };
+}
+
+export { CATALOG, renderDiagnostic, type Diagnostic } from './diagnostics.ts';
+export type { SourceFile, Span } from './source.ts';
+export type * from './ir.ts';
+export { InputError } from './input.ts';

@@ -1,0 +1,154 @@
+// The token definitions are the single source of truth for the language's
+// vocabulary: the parser, the formatter and the editor's highlighting and
+// completion all read them from here.
+import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { diag, type Diagnostic } from './diagnostics.ts';
+
+/** Every word-like token (identifiers and keywords) — usable as a field name after `.`. */
+export const AnyName = createToken({ name: 'AnyName', pattern: Lexer.NA });
+export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [AnyName] });
+
+const keywordTokens: TokenType[] = [];
+function kw(word: string): TokenType {
+  const t = createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: new RegExp(`${word}(?![A-Za-z0-9_])`),
+    longer_alt: Identifier,
+    categories: [Keyword, AnyName],
+  });
+  keywordTokens.push(t);
+  return t;
+}
+
+export const Pack = kw('pack');
+export const Version = kw('version');
+export const Outcomes = kw('outcomes');
+export const Threshold = kw('threshold');
+export const At = kw('at');
+export const Event = kw('event');
+export const Entity = kw('entity');
+export const By = kw('by');
+export const List = kw('list');
+export const External = kw('external');
+export const Const = kw('const');
+export const Predicate = kw('predicate');
+export const Rule = kw('rule');
+export const Test = kw('test');
+export const Owner = kw('owner');
+export const Tags = kw('tags');
+export const Severity = kw('severity');
+export const Enabled = kw('enabled');
+export const Disabled = kw('disabled');
+export const Effective = kw('effective');
+export const Until = kw('until');
+export const When = kw('when');
+export const Then = kw('then');
+export const Score = kw('score');
+export const Reason = kw('reason');
+export const Message = kw('message');
+export const En = kw('en');
+export const Zh = kw('zh');
+export const And = kw('and');
+export const Or = kw('or');
+export const Not = kw('not');
+export const In = kw('in');
+export const Between = kw('between');
+export const Is = kw('is');
+export const Missing = kw('missing');
+export const True = kw('true');
+export const False = kw('false');
+export const Now = kw('now');
+export const Last = kw('last');
+export const Today = kw('today');
+export const This = kw('this');
+export const Where = kw('where');
+export const Including = kw('including');
+export const Current = kw('current');
+export const Given = kw('given');
+export const History = kw('history');
+export const Expect = kw('expect');
+export const Fired = kw('fired');
+export const Cases = kw('cases');
+export const Required = kw('required');
+export const Protected = kw('protected');
+export const Enum = kw('enum');
+export const Set = kw('set');
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\u3000]+/, group: Lexer.SKIPPED });
+export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n]*/, group: Lexer.SKIPPED });
+
+export const TimestampLit = createToken({
+  name: 'TimestampLit',
+  pattern: /@\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)?(?:Z|[+-]\d{2}:\d{2})?/,
+});
+// Money: ¥2000, ¥19.99, 2000yuan, 2000 元, 150fen, 150 分. Stored as integer fen.
+export const MoneyLit = createToken({
+  name: 'MoneyLit',
+  pattern: /[¥￥](?:\d{1,3}(?:,\d{3})+(?!\d)|\d[\d_]*)(?:\.\d+)?|\d[\d_]*(?:\.\d+)?[ \t]*(?:yuan(?![A-Za-z0-9_])|元|fen(?![A-Za-z0-9_])|分)/,
+});
+export const DurationLit = createToken({ name: 'DurationLit', pattern: /\d[\d_]*(?:ms|s|m|h|d|w)(?![A-Za-z0-9_])/ });
+export const NumberLit = createToken({ name: 'NumberLit', pattern: /\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?(?![A-Za-z_])/ });
+export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"|'(?:[^'\\\n\r]|\\[^\n\r])*'/ });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*|'(?:[^'\\\n\r]|\\[^\n\r])*/ });
+
+export const Arrow = createToken({ name: 'Arrow', pattern: /=>/ });
+export const EqEq = createToken({ name: 'EqEq', pattern: /==/ });
+export const NotEq = createToken({ name: 'NotEq', pattern: /!=/ });
+export const LtEq = createToken({ name: 'LtEq', pattern: /<=/ });
+export const GtEq = createToken({ name: 'GtEq', pattern: />=/ });
+export const Lt = createToken({ name: 'Lt', pattern: /</ });
+export const Gt = createToken({ name: 'Gt', pattern: />/ });
+export const Equals = createToken({ name: 'Equals', pattern: /=/ });
+export const Coalesce = createToken({ name: 'Coalesce', pattern: /\?\?/ });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/ });
+export const Minus = createToken({ name: 'Minus', pattern: /-/ });
+export const Star = createToken({ name: 'Star', pattern: /\*/ });
+export const Slash = createToken({ name: 'Slash', pattern: /\// });
+export const Percent = createToken({ name: 'Percent', pattern: /%/ });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/ });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/ });
+export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
+export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/ });
+export const RBracket = createToken({ name: 'RBracket', pattern: /\]/ });
+export const Comma = createToken({ name: 'Comma', pattern: /,/ });
+export const Colon = createToken({ name: 'Colon', pattern: /:/ });
+export const Dot = createToken({ name: 'Dot', pattern: /\./ });
+
+export const KEYWORDS: readonly TokenType[] = keywordTokens;
+
+export const ALL_TOKENS: TokenType[] = [
+  WhiteSpace, Comment,
+  TimestampLit, MoneyLit, DurationLit, NumberLit, StringLit, UnterminatedString,
+  Arrow, EqEq, NotEq, LtEq, GtEq, Lt, Gt, Equals, Coalesce,
+  Plus, Minus, Star, Slash, Percent, LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, Colon, Dot,
+  ...keywordTokens, Identifier,
+  AnyName, Keyword,
+];
+
+/** Keyword spellings, for the editor's completion and highlighting. */
+export const KEYWORD_WORDS: readonly string[] = keywordTokens.map((t) => String((t.PATTERN as RegExp).source).replace(/\(\?!.*$/, ''));
+
+const lexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
+
+export interface LexResult {
+  tokens: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+export function lex(text: string, file: number): LexResult {
+  const r = lexer.tokenize(text);
+  const diagnostics: Diagnostic[] = r.errors.map((e) =>
+    diag('ZY1001', { file, start: e.offset, end: e.offset + e.length }, `unexpected character ${JSON.stringify(text.slice(e.offset, e.offset + Math.min(e.length, 1)))}`),
+  );
+  const tokens: IToken[] = [];
+  for (const t of r.tokens) {
+    if (t.tokenType === UnterminatedString) {
+      diagnostics.push(diag('ZY1003', { file, start: t.startOffset, end: t.startOffset + t.image.length }, 'unterminated string', 'close the string with `"` on the same line'));
+      continue;
+    }
+    tokens.push(t);
+  }
+  return { tokens, diagnostics };
+}

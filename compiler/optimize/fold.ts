@@ -1,0 +1,88 @@
+// Pass: constant folding. Sub-trees with no feature, history, predicate or
+// clock in them become literals; `and`/`or` drop operands that cannot change
+// the result under Kleene logic.
+import { evaluate, type Env } from '../evaluate.ts';
+import type { IR, SetRef } from '../ir.ts';
+
+class NotConstant extends Error {}
+const constantEnv: Env = {
+  get now(): number { throw new NotConstant(); },
+  field: () => { throw new NotConstant(); },
+  hfield: () => { throw new NotConstant(); },
+  agg: () => { throw new NotConstant(); },
+  pred: () => { throw new NotConstant(); },
+  listHas: () => { throw new NotConstant(); },
+};
+
+const isLit = (e: IR): e is Extract<IR, { k: 'lit' }> => e.k === 'lit';
+
+export function fold(e: IR): IR {
+  const f = foldChildren(e);
+  switch (f.k) {
+    case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': case 'shared':
+      return f;
+    case 'and': case 'or': {
+      const absorbing = f.k === 'or';
+      if (f.xs.some((x) => isLit(x) && x.value === absorbing)) return { k: 'lit', type: f.type, value: absorbing, span: f.span };
+      const xs = f.xs.filter((x) => !(isLit(x) && x.value === !absorbing));
+      if (xs.length === 0) return { k: 'lit', type: f.type, value: !absorbing, span: f.span };
+      if (xs.length === 1 && xs[0]!.type.t === 'bool') return xs[0]!;
+      return xs.every(isLit) ? constant(f) : { ...f, xs };
+    }
+    case 'in':
+      if (f.set.kind === 'external' || f.set.kind === 'expr' || (f.set.kind === 'items' && !f.set.xs.every(isLit))) return f;
+      return isLit(f.x) ? constant(f) : f;
+    default:
+      return children(f).every(isLit) ? constant(f) : f;
+  }
+}
+
+function constant(e: IR): IR {
+  try {
+    return { k: 'lit', type: e.type, value: evaluate(e, constantEnv), span: e.span };
+  } catch (err) {
+    if (err instanceof NotConstant) return e;
+    throw err;
+  }
+}
+
+export function children(e: IR): IR[] {
+  switch (e.k) {
+    case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': return [];
+    case 'shared': case 'neg': case 'not': case 'isMissing': return [e.x];
+    case 'arith': case 'cmp': case 'coalesce': return [e.l, e.r];
+    case 'and': case 'or': return [...e.xs];
+    case 'in': return [e.x, ...setChildren(e.set)];
+    case 'between': return [e.x, e.lo, e.hi];
+    case 'call': return [...e.args];
+  }
+}
+
+function setChildren(s: SetRef): IR[] {
+  return s.kind === 'expr' ? [s.x] : s.kind === 'items' ? [...s.xs] : [];
+}
+
+/** Rebuilds a node with each child replaced by `f(child)`. */
+export function mapChildren(e: IR, f: (x: IR) => IR): IR {
+  switch (e.k) {
+    case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': return e;
+    case 'shared': case 'neg': case 'not': case 'isMissing': return { ...e, x: f(e.x) } as IR;
+    case 'arith': case 'cmp': case 'coalesce': return { ...e, l: f(e.l), r: f(e.r) } as IR;
+    case 'and': case 'or': return { ...e, xs: e.xs.map(f) };
+    case 'in': {
+      const s = e.set;
+      const set: SetRef = s.kind === 'expr' ? { kind: 'expr', x: f(s.x) } : s.kind === 'items' ? { kind: 'items', xs: s.xs.map(f) } : s;
+      return { ...e, x: f(e.x), set };
+    }
+    case 'between': return { ...e, x: f(e.x), lo: f(e.lo), hi: f(e.hi) };
+    case 'call': return { ...e, args: e.args.map(f) };
+  }
+}
+
+function foldChildren(e: IR): IR {
+  const folded = mapChildren(e, fold);
+  if (folded.k === 'in' && folded.set.kind === 'items' && folded.set.xs.every(isLit)) {
+    return { ...folded, set: { kind: 'values', values: folded.set.xs.map((x) => (x as Extract<IR, { k: 'lit' }>).value) } };
+  }
+  return folded;
+}

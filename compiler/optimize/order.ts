@@ -1,0 +1,30 @@
+// Pass: inside `and`/`or`, cheap operands go first so that the expensive ones
+// (history aggregates, external lists, regular expressions) are often skipped.
+// Safe because every operation is pure and total, and Kleene `and`/`or` give
+// the same result in any order.
+import type { AggregateSpec, IR } from '../ir.ts';
+import { children, mapChildren } from './fold.ts';
+
+export function cost(e: IR, preds: ReadonlyMap<string, IR>): number {
+  switch (e.k) {
+    case 'lit': return 0;
+    case 'field': case 'now': case 'hfield': return 1;
+    case 'agg': return 1000;
+    case 'pred': { const b = preds.get(e.name); return b ? Math.min(cost(b, preds), 1000) : 5; }
+    case 'in': return 2 + cost(e.x, preds) + (e.set.kind === 'external' ? 100 : e.set.kind === 'values' ? 1 : children(e).slice(1).reduce((s, x) => s + cost(x, preds), 0));
+    case 'call': return (e.fn === 'matches' ? 50 : 4) + e.args.reduce((s, x) => s + cost(x, preds), 0);
+    default: return 1 + children(e).reduce((s, x) => s + cost(x, preds), 0);
+  }
+}
+
+export function order(e: IR, preds: ReadonlyMap<string, IR>): IR {
+  const inner = mapChildren(e, (x) => order(x, preds));
+  if (inner.k !== 'and' && inner.k !== 'or') return inner;
+  const ranked = inner.xs.map((x, i) => ({ x, i, c: cost(x, preds) }));
+  ranked.sort((a, b) => a.c - b.c || a.i - b.i);
+  return { ...inner, xs: ranked.map((r) => r.x) };
+}
+
+export function orderFilter(spec: AggregateSpec, preds: ReadonlyMap<string, IR>): AggregateSpec {
+  return spec.filter ? { ...spec, filter: order(spec.filter, preds) } : spec;
+}

@@ -1,0 +1,376 @@
+// Stage 1: text → AST for one file. Lexes, runs the CstParser with recovery,
+// then walks the CST into the AST of ast.ts. A declaration that the parser had
+// to repair is kept out of the AST (its error is already reported) but its
+// name is remembered, so later stages do not report it as unknown.
+import type { CstNode, IToken } from 'chevrotain';
+import type * as A from './ast.ts';
+import { diag, type Diagnostic } from './diagnostics.ts';
+import { lex } from './lexer.ts';
+import { parseDuration, parseMoney, parseNumber, parseString, parseTimestamp, type LiteralResult } from './literals.ts';
+import { RuleParser } from './parser.ts';
+import type { Span } from './source.ts';
+
+let sharedParser: RuleParser | undefined;
+function parser(): RuleParser {
+  return (sharedParser ??= new RuleParser());
+}
+
+export interface ParseResult {
+  readonly ast: A.FileAst;
+  readonly diagnostics: Diagnostic[];
+  /** Names declared by declarations that could not be parsed. */
+  readonly brokenNames: string[];
+}
+
+export function parseFile(text: string, file: number): ParseResult {
+  const lexed = lex(text, file);
+  const p = parser();
+  p.input = lexed.tokens;
+  const cst = p.file();
+  const diagnostics = [...lexed.diagnostics];
+  for (const e of p.errors) {
+    const t = e.token;
+    const start = Number.isNaN(t.startOffset) || t.tokenType.name === 'EOF' ? text.length : t.startOffset;
+    diagnostics.push(diag('ZY1002', { file, start, end: start + Math.max(1, t.image.length) }, e.message));
+  }
+  const b = new Builder(file, diagnostics);
+  const decls: A.Decl[] = [];
+  const brokenNames: string[] = [];
+  for (const d of nodes(cst, 'decl')) {
+    const inner = firstChildNode(d);
+    if (!inner) continue;
+    if (isBroken(inner)) {
+      const name = inner.children['Identifier']?.[0] as IToken | undefined;
+      if (name && !name.isInsertedInRecovery) brokenNames.push(name.image);
+      continue;
+    }
+    const built = b.decl(inner);
+    if (built) decls.push(built);
+  }
+  return { ast: { file, decls }, diagnostics, brokenNames };
+}
+
+/** Parses a lone expression (message placeholders), offsets relative to `base`. */
+export function parseExpression(text: string, file: number, base: number): { expr?: A.Expr; diagnostics: Diagnostic[] } {
+  const padded = ' '.repeat(base) + text;
+  const lexed = lex(padded, file);
+  const p = parser();
+  p.input = lexed.tokens;
+  const cst = p.expression();
+  const diagnostics = [...lexed.diagnostics];
+  for (const e of p.errors) {
+    const start = Number.isNaN(e.token.startOffset) ? padded.length : e.token.startOffset;
+    diagnostics.push(diag('ZY1002', { file, start, end: start + Math.max(1, e.token.image.length) }, e.message));
+  }
+  if (diagnostics.length || isBroken(cst)) return { diagnostics };
+  return { expr: new Builder(file, diagnostics).expression(cst), diagnostics };
+}
+
+function isBroken(n: CstNode): boolean {
+  if (n.recoveredNode) return true;
+  for (const list of Object.values(n.children)) {
+    for (const c of list) {
+      if ('children' in c) { if (isBroken(c)) return true; }
+      else if (c.isInsertedInRecovery || Number.isNaN(c.startOffset)) return true;
+    }
+  }
+  return false;
+}
+
+function nodes(n: CstNode, key: string): CstNode[] {
+  return (n.children[key] ?? []) as CstNode[];
+}
+function node(n: CstNode, key: string, i = 0): CstNode | undefined {
+  return n.children[key]?.[i] as CstNode | undefined;
+}
+function toks(n: CstNode, key: string): IToken[] {
+  return (n.children[key] ?? []) as IToken[];
+}
+function tok(n: CstNode, key: string, i = 0): IToken | undefined {
+  return n.children[key]?.[i] as IToken | undefined;
+}
+function firstChildNode(n: CstNode): CstNode | undefined {
+  for (const list of Object.values(n.children)) for (const c of list) if ('children' in c) return c;
+  return undefined;
+}
+/** All direct children (tokens and nodes) in source order. */
+function ordered(n: CstNode): (CstNode | IToken)[] {
+  const all: (CstNode | IToken)[] = [];
+  for (const list of Object.values(n.children)) all.push(...list);
+  return all.sort((a, b) => startOf(a) - startOf(b));
+}
+function startOf(x: CstNode | IToken): number {
+  return 'children' in x ? x.location!.startOffset : x.startOffset;
+}
+
+class Builder {
+  constructor(private readonly file: number, private readonly diagnostics: Diagnostic[]) {}
+
+  private span(n: CstNode | IToken): Span {
+    if ('children' in n) return { file: this.file, start: n.location!.startOffset, end: n.location!.endOffset! + 1 };
+    return { file: this.file, start: n.startOffset, end: n.startOffset + n.image.length };
+  }
+  private spanOf(a: CstNode | IToken, b: CstNode | IToken): Span {
+    const s = this.span(a);
+    const e = this.span(b);
+    return { file: this.file, start: s.start, end: Math.max(s.end, e.end) };
+  }
+  private name(t: IToken): A.Name {
+    return { text: t.image, span: this.span(t) };
+  }
+  private literal<T>(t: IToken, r: LiteralResult<T>, fallback: T): T {
+    if (r.ok) return r.value;
+    this.diagnostics.push(diag(r.range ? 'ZY1004' : 'ZY1003', this.span(t), r.message));
+    return fallback;
+  }
+  private str(t: IToken): A.StringLit {
+    return { kind: 'string', value: this.literal(t, parseString(t.image), ''), raw: t.image, span: this.span(t) };
+  }
+  private description(n: CstNode): string | undefined {
+    const t = tok(n, 'StringLit');
+    return t ? this.str(t).value : undefined;
+  }
+
+  decl(n: CstNode): A.Decl | undefined {
+    const span = this.span(n);
+    switch (n.name) {
+      case 'packDecl': {
+        const v = tok(n, 'StringLit');
+        return { kind: 'pack', name: this.name(tok(n, 'Identifier')!), ...(v ? { version: this.str(v).value } : {}), span };
+      }
+      case 'outcomesDecl':
+        return { kind: 'outcomes', outcomes: toks(n, 'Identifier').map((t) => this.name(t)), span };
+      case 'thresholdDecl': {
+        const num = tok(n, 'NumberLit')!;
+        return { kind: 'threshold', outcome: this.name(tok(n, 'Identifier')!), at: this.literal(num, parseNumber(num.image), 0), atSpan: this.span(num), span };
+      }
+      case 'eventDecl':
+        return { kind: 'event', ...opt('description', this.description(n)), fields: nodes(n, 'fieldDecl').map((f) => this.field(f)), span };
+      case 'entityDecl':
+        return {
+          kind: 'entity', name: this.name(tok(n, 'Identifier')!), key: this.name(tok(n, 'AnyName')!),
+          ...opt('description', this.description(n)), fields: nodes(n, 'fieldDecl').map((f) => this.field(f)), span,
+        };
+      case 'listDecl': {
+        const items = node(n, 'listLit');
+        return {
+          kind: 'listDecl', name: this.name(tok(n, 'Identifier')!), type: this.typeExpr(node(n, 'typeExpr')!),
+          ...(items ? { items: this.listLit(items) } : {}), external: !!tok(n, 'External'), ...opt('description', this.description(n)), span,
+        };
+      }
+      case 'constDecl':
+        return { kind: 'const', name: this.name(tok(n, 'Identifier')!), value: this.expression(node(n, 'expression')!), span };
+      case 'predicateDecl':
+        return { kind: 'predicate', name: this.name(tok(n, 'Identifier')!), ...opt('description', this.description(n)), body: this.expression(node(n, 'expression')!), span };
+      case 'ruleDecl': {
+        const title = tok(n, 'StringLit');
+        return {
+          kind: 'rule', id: this.name(tok(n, 'Identifier')!), ...(title ? { title: this.str(title).value } : {}),
+          clauses: nodes(n, 'ruleClause').map((c) => this.ruleClause(c)), span,
+        };
+      }
+      case 'testDecl':
+        return { kind: 'test', name: this.str(tok(n, 'StringLit')!), clauses: nodes(n, 'testClause').map((c) => this.testClause(c)), span };
+    }
+    return undefined;
+  }
+
+  private field(n: CstNode): A.FieldDecl {
+    return {
+      kind: 'field', name: this.name(tok(n, 'AnyName')!), type: this.typeExpr(node(n, 'typeExpr')!),
+      required: !!tok(n, 'Required'), protected: !!tok(n, 'Protected'), ...opt('description', this.description(n)), span: this.span(n),
+    };
+  }
+
+  private typeExpr(n: CstNode): A.TypeExpr {
+    const span = this.span(n);
+    if (tok(n, 'Enum')) return { kind: 'enum', members: toks(n, 'AnyName').map((t) => this.name(t)), span };
+    if (tok(n, 'Set')) return { kind: 'set', element: this.name(tok(n, 'Identifier')!), span };
+    return { kind: 'named', name: this.name(tok(n, 'Identifier')!), span };
+  }
+
+  private ruleClause(n: CstNode): A.RuleClause {
+    const span = this.span(n);
+    if (tok(n, 'Owner')) return { kind: 'owner', value: this.str(tok(n, 'StringLit')!).value, span };
+    if (tok(n, 'Tags')) return { kind: 'tags', tags: toks(n, 'AnyName').map((t) => this.name(t)), span };
+    if (tok(n, 'Severity')) return { kind: 'severity', level: this.name(tok(n, 'Identifier')!), span };
+    if (tok(n, 'Enabled')) return { kind: 'enabled', value: true, span };
+    if (tok(n, 'Disabled')) return { kind: 'enabled', value: false, span };
+    if (tok(n, 'Effective') || tok(n, 'Until')) {
+      const from = tok(n, 'from');
+      const until = tok(n, 'until');
+      return { kind: 'effective', ...(from ? { from: this.timestamp(from) } : {}), ...(until ? { until: this.timestamp(until) } : {}), span };
+    }
+    if (tok(n, 'When')) return { kind: 'when', condition: this.expression(node(n, 'expression')!), span };
+    if (tok(n, 'Then')) return { kind: 'then', outcome: this.name(tok(n, 'Identifier')!), span };
+    if (tok(n, 'Score')) {
+      const num = tok(n, 'NumberLit')!;
+      const v = this.literal(num, parseNumber(num.image), 0);
+      return { kind: 'score', points: tok(n, 'Minus') ? -v : v, span };
+    }
+    if (tok(n, 'Reason')) return { kind: 'reason', code: this.name(tok(n, 'Identifier')!), span };
+    const zh = tok(n, 'zh');
+    const en = tok(n, 'en');
+    return { kind: 'message', ...(zh ? { zh: this.str(zh) } : {}), ...(en ? { en: this.str(en) } : {}), span };
+  }
+
+  private testClause(n: CstNode): A.TestClause {
+    const span = this.span(n);
+    if (tok(n, 'At')) return { kind: 'at', time: this.expression(node(n, 'expression')!), span };
+    if (tok(n, 'Expect')) return { kind: 'expect', expectation: this.expectation(node(n, 'expectation')!), span };
+    if (tok(n, 'Cases')) {
+      return {
+        kind: 'cases', columns: nodes(n, 'pathExpr').map((p) => this.path(p)),
+        rows: nodes(n, 'caseRow').map((r) => ({
+          values: nodes(r, 'expression').map((e) => this.expression(e)),
+          expect: nodes(r, 'expectation').map((e) => this.expectation(e)),
+          span: this.span(r),
+        })),
+        span,
+      };
+    }
+    if (tok(n, 'Event')) return { kind: 'givenEvent', record: this.record(node(n, 'record')!), span };
+    if (tok(n, 'History')) return { kind: 'givenHistory', events: nodes(n, 'record').map((r) => this.record(r)), span };
+    if (tok(n, 'List')) return { kind: 'givenList', list: this.name(tok(n, 'list')!), items: this.listLit(node(n, 'listLit')!), span };
+    return { kind: 'givenEntity', entity: this.name(tok(n, 'entity')!), record: this.record(node(n, 'record')!), span };
+  }
+
+  private expectation(n: CstNode): A.Expectation {
+    const span = this.span(n);
+    if (tok(n, 'Fired')) return { kind: 'fired', negated: !!tok(n, 'Not'), rules: toks(n, 'Identifier').map((t) => this.name(t)), span };
+    if (tok(n, 'Score')) {
+      const num = tok(n, 'NumberLit')!;
+      const v = this.literal(num, parseNumber(num.image), 0);
+      return { kind: 'score', points: tok(n, 'Minus') ? -v : v, span };
+    }
+    return { kind: 'outcome', outcome: this.name(tok(n, 'outcome')!), span };
+  }
+
+  private record(n: CstNode): A.RecordLit {
+    const names = toks(n, 'AnyName');
+    const values = nodes(n, 'expression');
+    return {
+      fields: names.map((t, i) => ({ name: this.name(t), value: this.expression(values[i]!), span: this.spanOf(t, values[i]!) })),
+      span: this.span(n),
+    };
+  }
+
+  private listLit(n: CstNode): A.ListLit {
+    return { kind: 'list', items: nodes(n, 'expression').map((e) => this.expression(e)), span: this.span(n) };
+  }
+
+  private timestamp(t: IToken): A.TimestampLit {
+    return { kind: 'timestamp', ms: this.literal(t, parseTimestamp(t.image), 0), raw: t.image, span: this.span(t) };
+  }
+
+  // ---------- expressions ----------
+  expression(n: CstNode): A.Expr {
+    return this.leftAssoc(n, 'andExpr', (l, r) => ({ kind: 'or', left: l, right: r, span: join(l.span, r.span) }));
+  }
+
+  private leftAssoc(n: CstNode, child: string, mk: (l: A.Expr, r: A.Expr, i: number) => A.Expr): A.Expr {
+    const parts = nodes(n, child).map((c) => this.dispatch(c));
+    let acc = parts[0]!;
+    for (let i = 1; i < parts.length; i++) acc = mk(acc, parts[i]!, i - 1);
+    return acc;
+  }
+
+  private dispatch(n: CstNode): A.Expr {
+    switch (n.name) {
+      case 'expression': return this.expression(n);
+      case 'andExpr': return this.leftAssoc(n, 'notExpr', (l, r) => ({ kind: 'and', left: l, right: r, span: join(l.span, r.span) }));
+      case 'notExpr': {
+        const inner = node(n, 'notExpr');
+        if (inner) return { kind: 'not', operand: this.dispatch(inner), span: this.span(n) };
+        return this.dispatch(node(n, 'cmpExpr')!);
+      }
+      case 'cmpExpr': return this.cmp(n);
+      case 'coalesceExpr': return this.leftAssoc(n, 'addExpr', (l, r, i) => this.binary('??', l, r, toks(n, 'Coalesce')[i]!));
+      case 'addExpr': return this.leftAssoc(n, 'mulExpr', (l, r, i) => this.binary(toks(n, 'op')[i]!.image as A.BinaryOp, l, r, toks(n, 'op')[i]!));
+      case 'mulExpr': return this.leftAssoc(n, 'unaryExpr', (l, r, i) => this.binary(toks(n, 'op')[i]!.image as A.BinaryOp, l, r, toks(n, 'op')[i]!));
+      case 'unaryExpr': {
+        const inner = node(n, 'unaryExpr');
+        if (inner) return { kind: 'neg', operand: this.dispatch(inner), span: this.span(n) };
+        return this.primary(node(n, 'primary')!);
+      }
+      case 'pathExpr': return this.path(n);
+    }
+    throw new Error(`unexpected CST node ${n.name}`);
+  }
+
+  private binary(op: A.BinaryOp, left: A.Expr, right: A.Expr, opTok: IToken): A.Expr {
+    return { kind: 'binary', op, left, right, opSpan: this.span(opTok), span: join(left.span, right.span) };
+  }
+
+  private cmp(n: CstNode): A.Expr {
+    const left = this.dispatch(node(n, 'left')!);
+    const span = this.span(n);
+    const op = tok(n, 'op');
+    if (op) return this.binary(op.image as A.BinaryOp, left, this.dispatch(node(n, 'right')!), op);
+    if (tok(n, 'In')) return { kind: 'in', negated: !!tok(n, 'notIn'), item: left, set: this.dispatch(node(n, 'set')!), span };
+    if (tok(n, 'Between')) return { kind: 'between', item: left, low: this.dispatch(node(n, 'low')!), high: this.dispatch(node(n, 'high')!), span };
+    if (tok(n, 'Is')) return { kind: 'isMissing', negated: !!tok(n, 'isNot'), operand: left, span };
+    return left;
+  }
+
+  private primary(n: CstNode): A.Expr {
+    const span = this.span(n);
+    const t = ordered(n)[0]!;
+    if ('children' in t) {
+      if (t.name === 'listLit') return this.listLit(t);
+      if (t.name === 'callExpr') return this.call(t);
+      if (t.name === 'pathExpr') return this.path(t);
+    } else {
+      switch (t.tokenType.name) {
+        case 'NumberLit': return { kind: 'number', value: this.literal(t, parseNumber(t.image), 0), raw: t.image, span };
+        case 'MoneyLit': return { kind: 'money', fen: this.literal(t, parseMoney(t.image), 0), raw: t.image, span };
+        case 'DurationLit': return { kind: 'duration', ms: this.literal(t, parseDuration(t.image), 0), raw: t.image, span };
+        case 'TimestampLit': return this.timestamp(t);
+        case 'StringLit': return this.str(t);
+        case 'True': return { kind: 'bool', value: true, span };
+        case 'False': return { kind: 'bool', value: false, span };
+        case 'Missing': return { kind: 'missing', span };
+        case 'Now': return { kind: 'now', span };
+        case 'LParen': return { kind: 'paren', inner: this.expression(node(n, 'expression')!), span };
+      }
+    }
+    throw new Error(`unexpected primary ${'children' in t ? t.name : t.image}`);
+  }
+
+  private call(n: CstNode): A.Expr {
+    return {
+      kind: 'call', callee: this.name(tok(n, 'Identifier')!),
+      args: nodes(n, 'callArg').map((a) => this.callArg(a)), span: this.span(n),
+    };
+  }
+
+  private callArg(n: CstNode): A.CallArg {
+    const span = this.span(n);
+    if (tok(n, 'By')) return { kind: 'by', field: this.name(tok(n, 'AnyName')!), span };
+    const d = tok(n, 'DurationLit');
+    if (tok(n, 'Last') && d) return { kind: 'last', ms: this.literal(d, parseDuration(d.image), 0), raw: d.image, span };
+    if (tok(n, 'Today')) return { kind: 'calendar', unit: 'day', span };
+    const unit = tok(n, 'unit');
+    if (tok(n, 'This') && unit) {
+      if (unit.image === 'week' || unit.image === 'month' || unit.image === 'day') return { kind: 'calendar', unit: unit.image, span };
+      this.diagnostics.push(diag('ZY1002', this.span(unit), `expected \`week\` or \`month\` after \`this\` but found \`${unit.image}\``));
+      return { kind: 'calendar', unit: 'day', span };
+    }
+    if (tok(n, 'Including')) return { kind: 'including', span };
+    if (tok(n, 'Where')) return { kind: 'where', expr: this.expression(node(n, 'expression')!), span };
+    return { kind: 'expr', expr: this.expression(node(n, 'expression')!), span };
+  }
+
+  private path(n: CstNode): A.PathExpr {
+    const first = tok(n, 'Identifier') ?? tok(n, 'Event')!;
+    return { kind: 'path', parts: [first, ...toks(n, 'AnyName')].map((t) => this.name(t)), span: this.span(n) };
+  }
+}
+
+function join(a: Span, b: Span): Span {
+  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}
+
+function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
+}

@@ -1,0 +1,414 @@
+// The grammar, as a pure Chevrotain CstParser: no semantics here. Rules are
+// class fields so that a misspelt rule name is a type error. Error recovery is
+// on, so one broken declaration does not hide the errors in the others.
+import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import * as T from './lexer.ts';
+
+const LABELS: Record<string, string> = {
+  Identifier: 'a name', AnyName: 'a name', StringLit: 'a string', NumberLit: 'a number', MoneyLit: 'an amount of money',
+  DurationLit: 'a duration', TimestampLit: 'a timestamp', Arrow: '`=>`', EqEq: '`==`', NotEq: '`!=`', LtEq: '`<=`',
+  GtEq: '`>=`', Lt: '`<`', Gt: '`>`', Equals: '`=`', Coalesce: '`??`', Plus: '`+`', Minus: '`-`', Star: '`*`',
+  Slash: '`/`', Percent: '`%`', LParen: '`(`', RParen: '`)`', LBrace: '`{`', RBrace: '`}`', LBracket: '`[`',
+  RBracket: '`]`', Comma: '`,`', Colon: '`:`', Dot: '`.`', EOF: 'the end of the file',
+};
+
+export function tokenLabel(t: TokenType): string {
+  return LABELS[t.name] ?? (T.KEYWORDS.includes(t) ? `\`${t.name.toLowerCase()}\`` : t.name);
+}
+
+function shown(tok: IToken): string {
+  return tok.tokenType === EOF ? 'the end of the file' : `\`${tok.image}\``;
+}
+
+function oneOf(labels: string[]): string {
+  const u = [...new Set(labels)];
+  if (u.length <= 1) return u[0] ?? 'something else';
+  if (u.length > 6) return `${u.slice(0, 6).join(', ')}, …`;
+  return `${u.slice(0, -1).join(', ')} or ${u[u.length - 1]}`;
+}
+
+const RULE_WORDS: Record<string, string> = {
+  expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, event, entity, list, const, predicate, rule or test)',
+  typeExpr: 'a type', testClause: 'a test clause', ruleClause: 'a rule clause', callArg: 'an argument', expectation: 'an expectation',
+};
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${tokenLabel(expected)} but found ${shown(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${shown(firstRedundant)}: expected a declaration`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
+    const firsts = expectedPathsPerAlt.flatMap((alt) => alt.map((path) => tokenLabel(path[0]!)));
+    const what = RULE_WORDS[ruleName];
+    return `expected ${what ?? oneOf(firsts)} but found ${shown(actual[0]!)}`;
+  },
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual, ruleName }) => {
+    const what = RULE_WORDS[ruleName] ?? oneOf(expectedIterationPaths.map((p) => tokenLabel(p[0]!)));
+    return `expected ${what} but found ${shown(actual[0]!)}`;
+  },
+};
+
+export class RuleParser extends CstParser {
+  constructor() {
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  file = this.RULE('file', () => {
+    this.MANY(() => this.SUBRULE(this.decl));
+  });
+
+  decl = this.RULE('decl', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.packDecl) },
+      { ALT: () => this.SUBRULE(this.outcomesDecl) },
+      { ALT: () => this.SUBRULE(this.thresholdDecl) },
+      { ALT: () => this.SUBRULE(this.eventDecl) },
+      { ALT: () => this.SUBRULE(this.entityDecl) },
+      { ALT: () => this.SUBRULE(this.listDecl) },
+      { ALT: () => this.SUBRULE(this.constDecl) },
+      { ALT: () => this.SUBRULE(this.predicateDecl) },
+      { ALT: () => this.SUBRULE(this.ruleDecl) },
+      { ALT: () => this.SUBRULE(this.testDecl) },
+    ]);
+  });
+
+  packDecl = this.RULE('packDecl', () => {
+    this.CONSUME(T.Pack);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => { this.CONSUME(T.Version); this.CONSUME(T.StringLit); });
+  });
+
+  outcomesDecl = this.RULE('outcomesDecl', () => {
+    this.CONSUME(T.Outcomes);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Gt, DEF: () => this.CONSUME(T.Identifier) });
+  });
+
+  thresholdDecl = this.RULE('thresholdDecl', () => {
+    this.CONSUME(T.Threshold);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.At);
+    this.CONSUME(T.NumberLit);
+  });
+
+  eventDecl = this.RULE('eventDecl', () => {
+    this.CONSUME(T.Event);
+    this.OPTION(() => this.CONSUME(T.StringLit));
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.fieldDecl));
+    this.CONSUME(T.RBrace);
+  });
+
+  entityDecl = this.RULE('entityDecl', () => {
+    this.CONSUME(T.Entity);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.By);
+    this.CONSUME(T.AnyName);
+    this.OPTION(() => this.CONSUME(T.StringLit));
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.fieldDecl));
+    this.CONSUME(T.RBrace);
+  });
+
+  fieldDecl = this.RULE('fieldDecl', () => {
+    this.CONSUME(T.AnyName);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeExpr);
+    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(T.Required) }, { ALT: () => this.CONSUME(T.Protected) }]));
+    this.OPTION(() => this.CONSUME(T.StringLit));
+    this.OPTION2(() => this.CONSUME(T.Comma));
+  });
+
+  typeExpr = this.RULE('typeExpr', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Enum);
+          this.CONSUME(T.LParen);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName) });
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Set);
+          this.CONSUME(T.Lt);
+          this.CONSUME2(T.Identifier);
+          this.CONSUME(T.Gt);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Identifier) },
+    ]);
+  });
+
+  listDecl = this.RULE('listDecl', () => {
+    this.CONSUME(T.List);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeExpr);
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Equals); this.SUBRULE(this.listLit); } },
+      { ALT: () => this.CONSUME(T.External) },
+    ]);
+    this.OPTION(() => this.CONSUME(T.StringLit));
+  });
+
+  constDecl = this.RULE('constDecl', () => {
+    this.CONSUME(T.Const);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  predicateDecl = this.RULE('predicateDecl', () => {
+    this.CONSUME(T.Predicate);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLit));
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  ruleDecl = this.RULE('ruleDecl', () => {
+    this.CONSUME(T.Rule);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLit));
+    this.MANY(() => this.SUBRULE(this.ruleClause));
+  });
+
+  ruleClause = this.RULE('ruleClause', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Owner); this.CONSUME3(T.StringLit); } },
+      { ALT: () => { this.CONSUME(T.Tags); this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName) }); } },
+      { ALT: () => { this.CONSUME(T.Severity); this.CONSUME2(T.Identifier); } },
+      { ALT: () => this.CONSUME(T.Enabled) },
+      { ALT: () => this.CONSUME(T.Disabled) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Effective);
+          this.CONSUME(T.TimestampLit, { LABEL: 'from' });
+          this.OPTION(() => { this.CONSUME(T.Until); this.CONSUME2(T.TimestampLit, { LABEL: 'until' }); });
+        },
+      },
+      { ALT: () => { this.CONSUME2(T.Until); this.CONSUME3(T.TimestampLit, { LABEL: 'until' }); } },
+      { ALT: () => { this.CONSUME(T.When); this.SUBRULE(this.expression); } },
+      { ALT: () => { this.CONSUME(T.Then); this.CONSUME3(T.Identifier); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Score);
+          this.OPTION2(() => this.OR2([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
+          this.CONSUME(T.NumberLit);
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Reason); this.CONSUME4(T.Identifier); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Message);
+          this.OPTION3(() => this.CONSUME(T.Zh));
+          this.CONSUME4(T.StringLit, { LABEL: 'zh' });
+          this.OPTION4(() => { this.CONSUME(T.En); this.CONSUME2(T.StringLit, { LABEL: 'en' }); });
+        },
+      },
+    ]);
+  });
+
+  testDecl = this.RULE('testDecl', () => {
+    this.CONSUME(T.Test);
+    this.CONSUME(T.StringLit);
+    this.MANY(() => this.SUBRULE(this.testClause));
+  });
+
+  testClause = this.RULE('testClause', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.At); this.SUBRULE(this.expression); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Given);
+          this.OR2([
+            { ALT: () => { this.CONSUME(T.Event); this.SUBRULE(this.record); } },
+            {
+              ALT: () => {
+                this.CONSUME(T.History);
+                this.CONSUME(T.LBracket);
+                this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.record) });
+                this.CONSUME(T.RBracket);
+              },
+            },
+            { ALT: () => { this.CONSUME(T.List); this.CONSUME(T.Identifier, { LABEL: 'list' }); this.SUBRULE(this.listLit); } },
+            { ALT: () => { this.CONSUME2(T.Identifier, { LABEL: 'entity' }); this.SUBRULE3(this.record); } },
+          ]);
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Expect); this.SUBRULE(this.expectation); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Cases);
+          this.CONSUME(T.LParen);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.pathExpr) });
+          this.CONSUME(T.RParen);
+          this.CONSUME(T.LBrace);
+          this.MANY2(() => this.SUBRULE(this.caseRow));
+          this.CONSUME(T.RBrace);
+        },
+      },
+    ]);
+  });
+
+  expectation = this.RULE('expectation', () => {
+    this.OR([
+      { ALT: () => { this.OPTION(() => this.CONSUME(T.Not)); this.CONSUME(T.Fired); this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) }); } },
+      { ALT: () => { this.CONSUME(T.Score); this.OPTION2(() => this.CONSUME(T.Minus)); this.CONSUME(T.NumberLit); } },
+      { ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'outcome' }) },
+    ]);
+  });
+
+  caseRow = this.RULE('caseRow', () => {
+    this.CONSUME(T.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.CONSUME(T.RParen);
+    this.CONSUME(T.Arrow);
+    this.AT_LEAST_ONE(() => this.SUBRULE(this.expectation));
+  });
+
+  record = this.RULE('record', () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.CONSUME(T.AnyName);
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.expression);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  listLit = this.RULE('listLit', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY(() => {
+      this.SUBRULE(this.expression);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RBracket);
+  });
+
+  // ---------- expressions, lowest precedence first ----------
+  expression = this.RULE('expression', () => {
+    this.SUBRULE(this.andExpr);
+    this.MANY(() => { this.CONSUME(T.Or); this.SUBRULE2(this.andExpr); });
+  });
+
+  andExpr = this.RULE('andExpr', () => {
+    this.SUBRULE(this.notExpr);
+    this.MANY(() => { this.CONSUME(T.And); this.SUBRULE2(this.notExpr); });
+  });
+
+  notExpr = this.RULE('notExpr', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.notExpr); } },
+      { ALT: () => this.SUBRULE(this.cmpExpr) },
+    ]);
+  });
+
+  cmpExpr = this.RULE('cmpExpr', () => {
+    this.SUBRULE(this.coalesceExpr, { LABEL: 'left' });
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
+            ]);
+            this.SUBRULE2(this.coalesceExpr, { LABEL: 'right' });
+          },
+        },
+        { ALT: () => { this.OPTION2(() => this.CONSUME(T.Not, { LABEL: 'notIn' })); this.CONSUME(T.In); this.SUBRULE3(this.coalesceExpr, { LABEL: 'set' }); } },
+        {
+          ALT: () => {
+            this.CONSUME(T.Between);
+            this.SUBRULE4(this.coalesceExpr, { LABEL: 'low' });
+            this.CONSUME(T.And);
+            this.SUBRULE5(this.coalesceExpr, { LABEL: 'high' });
+          },
+        },
+        { ALT: () => { this.CONSUME(T.Is); this.OPTION3(() => this.CONSUME2(T.Not, { LABEL: 'isNot' })); this.CONSUME(T.Missing); } },
+      ]);
+    });
+  });
+
+  coalesceExpr = this.RULE('coalesceExpr', () => {
+    this.SUBRULE(this.addExpr);
+    this.MANY(() => { this.CONSUME(T.Coalesce); this.SUBRULE2(this.addExpr); });
+  });
+
+  addExpr = this.RULE('addExpr', () => {
+    this.SUBRULE(this.mulExpr);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]);
+      this.SUBRULE2(this.mulExpr);
+    });
+  });
+
+  mulExpr = this.RULE('mulExpr', () => {
+    this.SUBRULE(this.unaryExpr);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'op' }) },
+      ]);
+      this.SUBRULE2(this.unaryExpr);
+    });
+  });
+
+  unaryExpr = this.RULE('unaryExpr', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Minus); this.SUBRULE(this.unaryExpr); } },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.MoneyLit) },
+      { ALT: () => this.CONSUME(T.DurationLit) },
+      { ALT: () => this.CONSUME(T.TimestampLit) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Missing) },
+      { ALT: () => this.CONSUME(T.Now) },
+      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.expression); this.CONSUME(T.RParen); } },
+      { ALT: () => this.SUBRULE(this.listLit) },
+      { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.callExpr) },
+      { ALT: () => this.SUBRULE(this.pathExpr) },
+    ]);
+  });
+
+  callExpr = this.RULE('callExpr', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.callArg) });
+    this.CONSUME(T.RParen);
+  });
+
+  callArg = this.RULE('callArg', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.By); this.CONSUME(T.AnyName); } },
+      { ALT: () => { this.CONSUME(T.Last); this.CONSUME(T.DurationLit); } },
+      { ALT: () => this.CONSUME(T.Today) },
+      { ALT: () => { this.CONSUME(T.This); this.CONSUME2(T.AnyName, { LABEL: 'unit' }); } },
+      { ALT: () => { this.CONSUME(T.Where); this.SUBRULE(this.expression); } },
+      { ALT: () => { this.CONSUME(T.Including); this.CONSUME(T.Current); } },
+      { ALT: () => this.SUBRULE2(this.expression) },
+    ]);
+  });
+
+  pathExpr = this.RULE('pathExpr', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Event) }]);
+    this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME(T.AnyName); });
+  });
+}
+
+export type { CstNode };

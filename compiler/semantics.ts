@@ -1,0 +1,133 @@
+// What the language's operations do to values, in one place. The interpreter
+// calls these directly; generated code calls the same functions through the
+// helper object it is given, so the two evaluators cannot drift apart.
+// `undefined` is *missing*.
+import type { Value } from './ir.ts';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** Asia/Shanghai has been UTC+8 without daylight saving since 1991. */
+export const SHANGHAI_OFFSET = 8 * HOUR;
+
+export const localHour = (t: number): number => Math.floor(mod(t + SHANGHAI_OFFSET, DAY) / HOUR);
+export const localMinute = (t: number): number => Math.floor(mod(t + SHANGHAI_OFFSET, HOUR) / 60_000);
+/** 1 = Monday … 7 = Sunday. 1970-01-01 (local) was a Thursday. */
+export const localWeekday = (t: number): number => ((Math.floor((t + SHANGHAI_OFFSET) / DAY) + 3) % 7 + 7) % 7 + 1;
+export const startOfLocalDay = (t: number): number => t - mod(t + SHANGHAI_OFFSET, DAY);
+export const startOfLocalWeek = (t: number): number => startOfLocalDay(t) - (localWeekday(t) - 1) * DAY;
+export function startOfLocalMonth(t: number): number {
+  const d = new Date(t + SHANGHAI_OFFSET);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - SHANGHAI_OFFSET;
+}
+const localParts = (t: number): Date => new Date(t + SHANGHAI_OFFSET);
+export const localDay = (t: number): number => localParts(t).getUTCDate();
+export const localMonth = (t: number): number => localParts(t).getUTCMonth() + 1;
+export const localYear = (t: number): number => localParts(t).getUTCFullYear();
+export function localDate(t: number): string {
+  const d = localParts(t);
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+}
+
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b;
+}
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** A finite result or missing: arithmetic never yields NaN or Infinity. */
+export function finite(v: number): number | undefined {
+  return Number.isFinite(v) ? v : undefined;
+}
+
+export function add(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : finite(a + b);
+}
+export function sub(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : finite(a - b);
+}
+export function mul(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : finite(a * b);
+}
+/** Division by zero is missing, not Infinity. */
+export function div(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || b === 0 ? undefined : finite(a / b);
+}
+export function rem(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || b === 0 ? undefined : finite(a % b);
+}
+export function neg(a: number | undefined): number | undefined {
+  return a === undefined ? undefined : a === 0 ? 0 : -a;
+}
+
+export type Cmp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** Comparison of two present values of comparable types. */
+export function compare(op: Cmp, a: unknown, b: unknown): boolean {
+  switch (op) {
+    case '==': return a === b;
+    case '!=': return a !== b;
+    case '<': return (a as number) < (b as number);
+    case '<=': return (a as number) <= (b as number);
+    case '>': return (a as number) > (b as number);
+    case '>=': return (a as number) >= (b as number);
+  }
+}
+
+/** Kleene logic: false wins `and`, true wins `or`, otherwise missing stays missing. */
+export function and3(values: readonly (boolean | undefined)[]): boolean | undefined {
+  let unknown = false;
+  for (const v of values) {
+    if (v === false) return false;
+    if (v === undefined) unknown = true;
+  }
+  return unknown ? undefined : true;
+}
+export function or3(values: readonly (boolean | undefined)[]): boolean | undefined {
+  let unknown = false;
+  for (const v of values) {
+    if (v === true) return true;
+    if (v === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
+}
+
+export function setHas(members: readonly unknown[] | ReadonlySet<unknown>, v: unknown): boolean {
+  return Array.isArray(members) ? members.includes(v) : (members as ReadonlySet<unknown>).has(v);
+}
+
+// ---------- formatting, for messages and explanations ----------
+
+export function formatMoney(fen: number): string {
+  const neg = fen < 0;
+  const abs = Math.abs(fen);
+  const yuan = Math.floor(abs / 100);
+  const cents = Math.round(abs - yuan * 100);
+  const whole = String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${neg ? '-' : ''}¥${whole}.${pad2(cents)}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(ms);
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return sign + parts.join('');
+}
+
+export function formatTimestamp(t: number): string {
+  const d = localParts(t);
+  return `${localDate(t)} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+}
+
+export function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 10_000) / 10_000);
+}
+
+export const MISSING_TEXT = '(missing)';

@@ -1,0 +1,53 @@
+// Running compiled code: the generated factory is instantiated once per load
+// with its constants and the helper object, then decides events.
+import type { CheckedPack } from '../compiler/ir.ts';
+import { InputError } from '../compiler/input.ts';
+import type { GeneratedCode } from '../compiler/codegen.ts';
+import { assemble, type Decision } from './decision.ts';
+import { R } from './helpers.ts';
+import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
+import type { DecideOptions } from './interpreter.ts';
+import { unknownFields } from './validate.ts';
+
+interface Generated {
+  load(src: unknown): object;
+  decide(ev: object, P: FeatureProvider): { fired: number[]; score: number; memo: object };
+  explain(i: number, ev: object, P: FeatureProvider, M: object): unknown[];
+}
+
+export interface Program {
+  /** The optimized pack the code was generated from. */
+  readonly pack: CheckedPack;
+  readonly code: GeneratedCode;
+}
+
+export class Engine {
+  readonly pack: CheckedPack;
+  private readonly g: Generated;
+
+  constructor(program: Program) {
+    this.pack = program.pack;
+    // The source is built from the AST by codegen.ts; rule text reaches it only escaped.
+    const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
+    this.g = factory(program.code.constants, R);
+  }
+
+  decide(event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Decision {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      throw new InputError('ZY4003', 'event', 'event should be an object');
+    }
+    if (opts.strict) unknownFields(this.pack.schema.event, event, 'event');
+    const ev = this.g.load(event);
+    const r = this.g.decide(ev, provider);
+    return assemble(this.pack, r.fired, r.score, (i) => this.g.explain(i, ev, provider, r.memo) as never);
+  }
+
+  /** Only which rules fired and the score: the hot path, for benchmarks and backtests. */
+  decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER): { fired: number[]; score: number } {
+    return this.g.decide(this.g.load(event), provider);
+  }
+}
+
+export function load(program: Program): Engine {
+  return new Engine(program);
+}

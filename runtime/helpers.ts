@@ -1,0 +1,66 @@
+// The helper object generated code is given as `R`. Every operation here is
+// the same function the interpreter uses (compiler/semantics.ts,
+// compiler/functions.ts, compiler/input.ts), so the two evaluators share one
+// semantics.
+import { FUNCTION_ORDER } from '../compiler/codegen.ts';
+import { regexFor } from '../compiler/evaluate.ts';
+import { FUNCTIONS, type FunctionDef } from '../compiler/functions.ts';
+import { coerce, own, requiredMissing } from '../compiler/input.ts';
+import type { AggregateSpec, Value } from '../compiler/ir.ts';
+import * as S from '../compiler/semantics.ts';
+import type { FeatureProvider, HistoryEvent } from './provider.ts';
+
+function wrap(fn: FunctionDef): (...args: any[]) => Value {
+  const post = (r: unknown) => (typeof r === 'number' ? S.finite(r) : (r as Value));
+  const f = fn.impl;
+  if (fn.usesNow) return (now: number, a: unknown) => (a === undefined ? undefined : post(f(now, a)));
+  if (fn.constPattern) return (s: unknown, re: RegExp) => (s === undefined ? undefined : post(f(s, re)));
+  if (fn.arity === 1) return (a: unknown) => (a === undefined ? undefined : post(f(a)));
+  return (a: unknown, b: unknown) => (a === undefined || b === undefined ? undefined : post(f(a, b)));
+}
+
+/** Calls an aggregate the way both evaluators do: a missing key makes it missing. */
+export function runAggregate(
+  P: FeatureProvider, spec: AggregateSpec, now: number, key: Value,
+  filter: ((h: HistoryEvent) => boolean) | undefined, current: HistoryEvent | undefined,
+): Value {
+  if (spec.by !== undefined && key === undefined) return undefined;
+  const counted = current && (!filter || filter(current)) ? current : undefined;
+  const v = P.aggregate({ spec, now, key, ...(filter ? { filter } : {}), ...(counted ? { current: counted } : {}) });
+  return v === null ? undefined : v;
+}
+
+export function record(names: readonly string[], values: readonly Value[]): HistoryEvent {
+  const o: Record<string, unknown> = Object.create(null);
+  names.forEach((n, i) => { if (values[i] !== undefined) o[n] = values[i]; });
+  return o;
+}
+
+/** Tri-state membership, for lists whose members are computed and for set features. */
+function inList(x: Value, members: readonly Value[] | undefined): boolean | undefined {
+  if (x === undefined || members === undefined) return undefined;
+  if (members.includes(x)) return true;
+  return members.includes(undefined) ? undefined : false;
+}
+
+export const R = {
+  UNSET: Symbol('unset'),
+  add: S.add, sub: S.sub, mul: S.mul, div: S.div, rem: S.rem, neg: S.neg,
+  fn: FUNCTION_ORDER.map((n) => wrap(FUNCTIONS.get(n)!)),
+  regex: regexFor,
+  coerce,
+  own,
+  required(path: string): never { throw requiredMissing(path); },
+  entity(P: FeatureProvider, name: string, key: Value, loader: (row: object) => object): object | null {
+    if (key === undefined) return null;
+    const row = P.entity(name, key);
+    return row === undefined || row === null ? null : loader(row);
+  },
+  agg: runAggregate,
+  listHas: (P: FeatureProvider, list: string, v: Value): boolean => P.listHas(list, v),
+  record,
+  in: (x: Value, members: readonly Value[] | undefined) => inList(x, members),
+  notIn: (x: Value, members: readonly Value[] | undefined) => { const r = inList(x, members); return r === undefined ? undefined : !r; },
+};
+
+export type Helpers = typeof R;

@@ -1,0 +1,101 @@
+// The reference interpreter: walks the checked (unoptimized) pack with the
+// semantics of compiler/evaluate.ts and records a trace — every rule, whether
+// it was active and fired, and the value of each condition it evaluated.
+import { evaluate, type Env } from '../compiler/evaluate.ts';
+import type { CheckedPack, IR, Value } from '../compiler/ir.ts';
+import { TIME_FIELD } from '../compiler/check/context.ts';
+import type { Span } from '../compiler/source.ts';
+import { assemble, type Decision } from './decision.ts';
+import { runAggregate } from './helpers.ts';
+import { EMPTY_PROVIDER, type FeatureProvider, type HistoryEvent } from './provider.ts';
+import { unknownFields, validateRecord, type Checked } from './validate.ts';
+
+export interface TraceStep {
+  readonly span: Span;
+  readonly kind: IR['k'];
+  readonly value: Value;
+}
+
+export interface RuleTrace {
+  readonly id: string;
+  /** False when disabled or outside its effective dates; then nothing was evaluated. */
+  readonly active: boolean;
+  readonly fired: boolean;
+  /** The condition's value: true, false or undefined (missing). */
+  readonly value: Value;
+  readonly steps: readonly TraceStep[];
+}
+
+export interface Traced {
+  readonly decision: Decision;
+  readonly trace: readonly RuleTrace[];
+}
+
+export interface DecideOptions {
+  /** Reject event fields that the schema does not declare. */
+  readonly strict?: boolean;
+}
+
+export function interpret(pack: CheckedPack, event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Traced {
+  const schema = pack.schema;
+  const ev = validateRecord(schema.event, event, 'event');
+  if (opts.strict) unknownFields(schema.event, event as object, 'event');
+  const now = ev[TIME_FIELD] as number;
+  const rows = new Map<string, Checked | null>();
+  const aggs = new Map<number, Value>();
+  const preds = new Map<string, Value>();
+  let steps: TraceStep[] | undefined;
+
+  const env = (history?: HistoryEvent): Env => ({
+    now,
+    field(entity, field) {
+      if (entity === 'event') return ev[field];
+      let row = rows.get(entity);
+      if (row === undefined) {
+        const info = schema.entities.get(entity)!;
+        const key = ev[info.key];
+        const raw = key === undefined ? undefined : provider.entity(entity, key);
+        row = raw === undefined || raw === null ? null : validateRecord(info, raw, entity);
+        rows.set(entity, row);
+      }
+      return row === null ? undefined : row[field];
+    },
+    hfield: (field) => (history && Object.prototype.hasOwnProperty.call(history, field) ? (history[field] as Value) ?? undefined : undefined),
+    agg(id) {
+      if (!aggs.has(id)) {
+        const spec = pack.aggregates[id]!;
+        const filter = spec.filter ? (h: HistoryEvent) => evaluate(spec.filter!, env(h)) === true : undefined;
+        const current = spec.includeCurrent ? (ev as HistoryEvent) : undefined;
+        aggs.set(id, runAggregate(provider, spec, now, spec.by === undefined ? undefined : ev[spec.by], filter, current));
+      }
+      return aggs.get(id);
+    },
+    pred(name) {
+      if (!preds.has(name)) preds.set(name, evaluate(pack.predicates.get(name)!.body, env()));
+      return preds.get(name);
+    },
+    listHas: (list, v) => provider.listHas(list, v),
+    trace: (e, v) => steps?.push({ span: e.span, kind: e.k, value: v }),
+  });
+
+  const top = env();
+  const trace: RuleTrace[] = [];
+  const fired: number[] = [];
+  let score = 0;
+  for (const r of pack.rules) {
+    const active = r.enabled && (r.effectiveFrom === undefined || now >= r.effectiveFrom) && (r.effectiveUntil === undefined || now < r.effectiveUntil);
+    if (!active) { trace.push({ id: r.id, active, fired: false, value: undefined, steps: [] }); continue; }
+    steps = [];
+    const value = evaluate(r.condition, top);
+    trace.push({ id: r.id, active, fired: value === true, value, steps });
+    steps = undefined;
+    if (value === true) { fired.push(r.index); score += r.score; }
+  }
+  const quiet = env();
+  const values = (i: number): Value[] => {
+    const r = pack.rules[i]!;
+    const exprs = [...r.leaves, ...[...(r.message.zh ?? []), ...(r.message.en ?? [])].flatMap((p) => (p.expr ? [p.expr] : []))];
+    return exprs.map((x) => evaluate(x, { ...quiet, trace: undefined } as Env));
+  };
+  return { decision: assemble(pack, fired, score, values), trace };
+}

@@ -1,0 +1,62 @@
+// The one interface through which decisions read stored features: entity
+// rows, history aggregates and lists. Tests use the in-memory provider below;
+// the SQLite store implements the same interface.
+import type { AggregateSpec, Value } from '../compiler/ir.ts';
+import { aggregateOver } from './aggregate.ts';
+
+/** A prior event as stored: field name → value. */
+export type HistoryEvent = Readonly<Record<string, unknown>>;
+
+export interface AggregateQuery {
+  readonly spec: AggregateSpec;
+  /** The decision time: the current event's own `occurred_at`. */
+  readonly now: number;
+  /** The current event's value of `spec.by` (never missing here). */
+  readonly key: Value;
+  /** The `where` filter as a function, for providers that scan events themselves. */
+  readonly filter?: (h: HistoryEvent) => boolean;
+  /** The current event, when the aggregate includes it and it passes the filter. */
+  readonly current?: HistoryEvent;
+}
+
+export interface FeatureProvider {
+  entity(entity: string, key: Value): object | null | undefined;
+  aggregate(q: AggregateQuery): Value;
+  listHas(list: string, value: Value): boolean;
+}
+
+export interface MemoryData {
+  /** entity name → key → row */
+  readonly entities?: Readonly<Record<string, ReadonlyMap<Value, object> | Readonly<Record<string, object>>>>;
+  readonly history?: readonly HistoryEvent[];
+  readonly lists?: Readonly<Record<string, readonly Value[]>>;
+}
+
+/** Everything in memory; aggregates by scanning the history (the reference for any store). */
+export class MemoryProvider implements FeatureProvider {
+  private readonly entities = new Map<string, Map<Value, object>>();
+  private readonly lists = new Map<string, Set<Value>>();
+  private readonly history: readonly HistoryEvent[];
+
+  constructor(data: MemoryData = {}) {
+    for (const [name, rows] of Object.entries(data.entities ?? {})) {
+      this.entities.set(name, rows instanceof Map ? new Map(rows) : new Map(Object.entries(rows)));
+    }
+    for (const [name, values] of Object.entries(data.lists ?? {})) this.lists.set(name, new Set(values));
+    this.history = data.history ?? [];
+  }
+
+  entity(entity: string, key: Value): object | undefined {
+    return this.entities.get(entity)?.get(key);
+  }
+
+  aggregate(q: AggregateQuery): Value {
+    return aggregateOver(this.history, q);
+  }
+
+  listHas(list: string, value: Value): boolean {
+    return this.lists.get(list)?.has(value) ?? false;
+  }
+}
+
+export const EMPTY_PROVIDER: FeatureProvider = new MemoryProvider();
