@@ -25,11 +25,27 @@ export function share(roots: readonly IR[]): { roots: IR[]; slots: number } {
     children(e).forEach(count);
   };
   roots.forEach(count);
+  // Count again, looking inside each repeated expression only once: a part that
+  // only ever appears inside a shared expression gains nothing from its own slot.
+  const once = new Map<string, number>();
+  const opened = new Set<string>();
+  const recount = (e: IR): void => {
+    if (SHAREABLE.has(e.k) && !usesHistory(e)) {
+      const key = printIR(e);
+      once.set(key, (once.get(key) ?? 0) + 1);
+      if ((counts.get(key) ?? 0) > 1) {
+        if (opened.has(key)) return;
+        opened.add(key);
+      }
+    }
+    children(e).forEach(recount);
+  };
+  roots.forEach(recount);
   const slots = new Map<string, number>();
   const rewrite = (e: IR): IR => {
     if (SHAREABLE.has(e.k) && !usesHistory(e)) {
       const key = printIR(e);
-      if ((counts.get(key) ?? 0) > 1) {
+      if ((once.get(key) ?? 0) > 1) {
         let slot = slots.get(key);
         if (slot === undefined) { slot = slots.size; slots.set(key, slot); }
         return { k: 'shared', type: e.type, slot, x: mapChildren(e, rewrite), span: e.span };
