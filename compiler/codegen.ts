@@ -318,7 +318,7 @@ class Generator {
     if (set.kind === 'items' || set.kind === 'expr') return `(${this.val(e, inFilter)} === ${want})`;
     const x = this.once(e.x, inFilter);
     if (set.kind === 'external') {
-      const has = `R.listHas(P, ${jsString(set.list)}, ${x.again})`;
+      const has = `R.listHas(P, ${jsString(set.list)}, ${x.again}, ev.${this.eventSlots.get(TIME_FIELD)})`;
       return `(${x.first} !== undefined && ${member ? '' : '!'}${has})`;
     }
     const values = set.values;

@@ -8,7 +8,7 @@ const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 export function parseNumber(raw: string): LiteralResult<number> {
   const v = Number(raw.replace(/_/g, ''));
   if (!Number.isFinite(v)) return { ok: false, message: `number ${raw} is too large`, range: true };
-  if (Number.isInteger(v) && !Number.isSafeInteger(v)) return { ok: false, message: `number ${raw} is larger than ${Number.MAX_SAFE_INTEGER} and cannot be represented exactly`, range: true };
+  if (!/[.eE]/.test(raw) && !Number.isSafeInteger(v)) return { ok: false, message: `number ${raw} is larger than ${Number.MAX_SAFE_INTEGER} and cannot be represented exactly`, range: true };
   return { ok: true, value: v };
 }
 
@@ -50,11 +50,18 @@ export function parseTimestamp(raw: string): LiteralResult<number> {
   const z = m[8];
   if (z === 'Z') offset = 0;
   else if (z) offset = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 3600_000 + Number(z.slice(4, 6)) * 60_000);
-  return { ok: true, value: Date.UTC(y!, mo! - 1, d!, h, mi, s, ms) - offset };
+  return { ok: true, value: utc(y!, mo! - 1, d!, h, mi, s, ms) - offset };
 }
 
 function daysInMonth(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return new Date(utc(y, m, 0, 0, 0, 0, 0)).getUTCDate();
+}
+
+/** Date.UTC, but years 0–99 are those years, not 1900–1999. */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const t = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));
+  t.setUTCFullYear(y, mo, d);
+  return t.getTime();
 }
 
 /** Decodes a quoted string literal: \" \\ \n \r \t \uXXXX \u{X…}. */
@@ -83,6 +90,7 @@ export function parseString(raw: string): LiteralResult<string> {
           i = close;
         } else {
           hex = body.slice(i + 1, i + 5);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) return { ok: false, message: `\\u takes exactly four hex digits (or \\u{…}), not \\u${hex}` };
           i += 4;
         }
         const cp = /^[0-9a-fA-F]{1,6}$/.test(hex) ? parseInt(hex, 16) : NaN;

@@ -36,17 +36,23 @@ export function parseFile(text: string, file: number): ParseResult {
   const b = new Builder(file, diagnostics);
   const decls: A.Decl[] = [];
   const brokenNames: string[] = [];
-  for (const d of nodes(cst, 'decl')) {
+  // A syntax error anywhere between a declaration's start and the next one's
+  // belongs to it, even if the parser closed the declaration before the error.
+  const errorAt = diagnostics.filter((d) => d.code === 'ZY1002' || d.code === 'ZY1001' || d.code === 'ZY1003').map((d) => d.span.start);
+  const declNodes = nodes(cst, 'decl');
+  declNodes.forEach((d, i) => {
     const inner = firstChildNode(d);
-    if (!inner) continue;
-    if (isBroken(inner)) {
-      const name = inner.children['Identifier']?.[0] as IToken | undefined;
+    if (!inner) return;
+    const start = d.location?.startOffset ?? 0;
+    const next = declNodes[i + 1]?.location?.startOffset ?? Infinity;
+    if (isBroken(inner) || errorAt.some((o) => o > start && o <= next)) {
+      const name = (inner.children['Identifier'] ?? inner.children['name'])?.[0] as IToken | undefined;
       if (name && !name.isInsertedInRecovery) brokenNames.push(name.image);
-      continue;
+      return;
     }
     const built = b.decl(inner);
     if (built) decls.push(built);
-  }
+  });
   return { ast: { file, decls }, diagnostics, brokenNames };
 }
 
@@ -148,7 +154,7 @@ class Builder {
         return { kind: 'event', ...opt('description', this.description(n)), fields: nodes(n, 'fieldDecl').map((f) => this.field(f)), span };
       case 'entityDecl':
         return {
-          kind: 'entity', name: this.name(tok(n, 'Identifier')!), key: this.name(tok(n, 'AnyName')!),
+          kind: 'entity', name: this.name(tok(n, 'name')!), key: this.name(tok(n, 'key')!),
           ...opt('description', this.description(n)), fields: nodes(n, 'fieldDecl').map((f) => this.field(f)), span,
         };
       case 'listDecl': {
@@ -353,7 +359,7 @@ class Builder {
     const unit = tok(n, 'unit');
     if (tok(n, 'This') && unit) {
       if (unit.image === 'week' || unit.image === 'month' || unit.image === 'day') return { kind: 'calendar', unit: unit.image, span };
-      this.diagnostics.push(diag('ZY1002', this.span(unit), `expected \`week\` or \`month\` after \`this\` but found \`${unit.image}\``));
+      this.diagnostics.push(diag('ZY1002', this.span(unit), `expected \`day\`, \`week\` or \`month\` after \`this\` but found \`${unit.image}\``));
       return { kind: 'calendar', unit: 'day', span };
     }
     if (tok(n, 'Including')) return { kind: 'including', span };

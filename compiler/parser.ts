@@ -99,9 +99,9 @@ export class RuleParser extends CstParser {
 
   entityDecl = this.RULE('entityDecl', () => {
     this.CONSUME(T.Entity);
-    this.CONSUME(T.Identifier);
+    this.CONSUME(T.AnyName, { LABEL: 'name' });
     this.CONSUME(T.By);
-    this.CONSUME(T.AnyName);
+    this.CONSUME2(T.AnyName, { LABEL: 'key' });
     this.OPTION(() => this.CONSUME(T.StringLit));
     this.CONSUME(T.LBrace);
     this.MANY(() => this.SUBRULE(this.fieldDecl));

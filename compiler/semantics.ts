@@ -99,10 +99,11 @@ export function setHas(members: readonly unknown[] | ReadonlySet<unknown>, v: un
 // ---------- formatting, for messages and explanations ----------
 
 export function formatMoney(fen: number): string {
-  const neg = fen < 0;
-  const abs = Math.abs(fen);
+  const neg = Math.round(fen) < 0;
+  // Fractional fen (after * or /) round to the nearest fen before splitting.
+  const abs = Math.round(Math.abs(fen));
   const yuan = Math.floor(abs / 100);
-  const cents = Math.round(abs - yuan * 100);
+  const cents = abs - yuan * 100;
   const whole = String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${neg ? '-' : ''}¥${whole}.${pad2(cents)}`;
 }

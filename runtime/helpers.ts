@@ -5,7 +5,7 @@
 import { FUNCTION_ORDER } from '../compiler/codegen.ts';
 import { regexFor } from '../compiler/evaluate.ts';
 import { FUNCTIONS, type FunctionDef } from '../compiler/functions.ts';
-import { coerce, own, requiredMissing } from '../compiler/input.ts';
+import { coerce, InputError, own, requiredMissing } from '../compiler/input.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import * as S from '../compiler/semantics.ts';
 import type { FeatureProvider, HistoryEvent } from './provider.ts';
@@ -54,10 +54,12 @@ export const R = {
   entity(P: FeatureProvider, name: string, key: Value, loader: (row: object) => object): object | null {
     if (key === undefined) return null;
     const row = P.entity(name, key);
-    return row === undefined || row === null ? null : loader(row);
+    if (row === undefined || row === null) return null;
+    if (typeof row !== 'object' || Array.isArray(row)) throw new InputError('ZY4003', name, `${name} should be an object`);
+    return loader(row);
   },
   agg: runAggregate,
-  listHas: (P: FeatureProvider, list: string, v: Value): boolean => P.listHas(list, v),
+  listHas: (P: FeatureProvider, list: string, v: Value, now: number): boolean => P.listHas(list, v, now),
   record,
   in: (x: Value, members: readonly Value[] | undefined) => inList(x, members),
   notIn: (x: Value, members: readonly Value[] | undefined) => { const r = inList(x, members); return r === undefined ? undefined : !r; },

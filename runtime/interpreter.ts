@@ -38,8 +38,8 @@ export interface DecideOptions {
 
 export function interpret(pack: CheckedPack, event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Traced {
   const schema = pack.schema;
+  if (opts.strict && typeof event === 'object' && event !== null && !Array.isArray(event)) unknownFields(schema.event, event, 'event');
   const ev = validateRecord(schema.event, event, 'event');
-  if (opts.strict) unknownFields(schema.event, event as object, 'event');
   const now = ev[TIME_FIELD] as number;
   const rows = new Map<string, Checked | null>();
   const aggs = new Map<number, Value>();
@@ -74,7 +74,7 @@ export function interpret(pack: CheckedPack, event: unknown, provider: FeaturePr
       if (!preds.has(name)) preds.set(name, evaluate(pack.predicates.get(name)!.body, env()));
       return preds.get(name);
     },
-    listHas: (list, v) => provider.listHas(list, v),
+    listHas: (list, v) => provider.listHas(list, v, now),
     trace: (e, v) => steps?.push({ span: e.span, kind: e.k, value: v }),
   });
 

@@ -22,7 +22,8 @@ export interface AggregateQuery {
 export interface FeatureProvider {
   entity(entity: string, key: Value): object | null | undefined;
   aggregate(q: AggregateQuery): Value;
-  listHas(list: string, value: Value): boolean;
+  /** Membership as of `now`, the decision time (entries added later or expired do not count). */
+  listHas(list: string, value: Value, now: number): boolean;
 }
 
 export interface MemoryData {

@@ -13,6 +13,7 @@ import type { CheckContext } from './context.ts';
 import { checkCondition, checkExpr } from './expressions.ts';
 import { checkTemplate } from './templates.ts';
 import { checkTests } from './tests.ts';
+import { KEYWORD_WORDS } from '../lexer.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 import { TIME_FIELD } from './context.ts';
@@ -49,13 +50,16 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   const thresholds = of('threshold').filter((t) => outcomeKnown(t.outcome)).map((t) => ({ outcome: t.outcome.text, at: t.at }));
 
   // ---- the namespace: entities, lists, constants, predicates share one ----
-  const declared = new Map<string, Span>();
-  const claim = (n: A.Name, what: string): boolean => {
-    const prev = declared.get(n.text);
-    if (prev) { err('ZY2002', n.span, `\`${n.text}\` is already declared`, `${what} names must be unique in the pack`); return false; }
-    declared.set(n.text, n.span);
-    return true;
-  };
+  // Claimed in source order, so a clash is reported at the later declaration.
+  const winners = new Set<A.Name>();
+  const taken = new Set<string>();
+  const named = decls.flatMap((d) => (d.kind === 'entity' || d.kind === 'listDecl' || d.kind === 'const' || d.kind === 'predicate' ? [d.name] : []))
+    .sort((a, b) => a.span.file - b.span.file || a.span.start - b.span.start);
+  for (const n of named) {
+    if (taken.has(n.text)) err('ZY2002', n.span, `\`${n.text}\` is already declared`, 'entity, list, constant and predicate names must be unique in the pack');
+    else { taken.add(n.text); winners.add(n); }
+  }
+  const claim = (n: A.Name, _what: string): boolean => winners.has(n);
 
   // ---- schema ----
   const eventDecls = of('event');
@@ -64,6 +68,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   const entities = new Map<string, EntityInfo>();
   for (const d of of('entity')) {
     if (d.name.text === 'event') { err('ZY2008', d.name.span, '`event` is the incoming event, not an entity name'); continue; }
+    if (KEYWORD_WORDS.includes(d.name.text)) { err('ZY2008', d.name.span, `\`${d.name.text}\` is a keyword of the language and cannot name an entity`); continue; }
     if (!claim(d.name, 'entity')) continue;
     const keyField = event.fields.get(d.key.text);
     if (!keyField) err('ZY2001', d.key.span, `entity \`${d.name.text}\` is looked up by \`${d.key.text}\`, which is not a field of the event`, didYouMean(d.key.text, event.fields.keys()));
