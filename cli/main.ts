@@ -4,20 +4,17 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { compile, renderDiagnostic, type CompileResult } from '../compiler/index.ts';
 import { printIR } from '../compiler/print.ts';
-import { InputError, interpret, load, MemoryProvider, runTests, type Decision } from '../runtime/index.ts';
+import { InputError, interpret, load, MemoryProvider, runTests, type Decision, type FeatureProvider } from '../runtime/index.ts';
 import { readPack } from './pack-files.ts';
+import { registerDb } from './db-commands.ts';
+import { Exit, EXIT, paint } from './output.ts';
+import { packHash } from '../runtime/pack-hash.ts';
+import { DecisionLog, openStore, RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
+import { TIME_FIELD } from '../compiler/check/context.ts';
+import { coerce } from '../compiler/input.ts';
+import { TIMESTAMP } from '../compiler/types.ts';
 
-export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
-
-const tty = process.stdout.isTTY && !process.env['NO_COLOR'];
-const paint = (code: number) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
-const red = paint(31);
-const green = paint(32);
-const dim = paint(2);
-
-class Exit extends Error {
-  constructor(readonly code: number) { super(`exit ${code}`); }
-}
+const { red, green, dim } = paint;
 
 function compilePaths(paths: string[]): CompileResult {
   return compile(readPack(paths));
@@ -111,33 +108,66 @@ export function program(): Command {
     .argument('<paths...>', 'pack directories or .zy files')
     .option('--event <json|file>', 'the event, as JSON or a JSON file')
     .option('--scenario <file>', 'a JSON file {event, entities, history, lists}')
+    .option('--db <file>', 'read entities, lists and history from this SQLite store')
+    .option('--labelled <n>', 'with --db: decide the first n stored events labelled fraud, each as of its own time')
+    .option('--log', 'with --db: append the decision to the decision log')
     .option('--interpret', 'use the reference interpreter and print its trace')
     .option('--strict', 'reject event fields the schema does not declare')
     .option('--json', 'print the decision as JSON')
-    .addHelpText('after', '\nExamples:\n  zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json\n  zhiyu eval rules/demo --event \'{"type":"transfer","amount":500000,"occurred_at":"2026-03-01T10:00"}\' --json')
-    .action((paths: string[], o: { event?: string; scenario?: string; interpret?: boolean; strict?: boolean; json?: boolean }) => {
-      if (!o.event && !o.scenario) { console.error(red('give --event or --scenario')); throw new Exit(EXIT.USAGE); }
-      const s = (o.scenario ? readJson(o.scenario) : { event: readJson(o.event!) }) as Scenario;
-      const r = compilePaths(paths);
+    .addHelpText('after', `
+Examples:
+  zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json
+  zhiyu eval rules/demo --event '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
+  zhiyu eval rules/demo --db demo.db --labelled 5`)
+    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean }) => {
+      if (!o.event && !o.scenario && !o.labelled) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
+      if ((o.labelled || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
+      const files = readPack(paths);
+      const r = compile(files);
       requireOk(r);
-      const provider = new MemoryProvider({
-        entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
-        history: s.history ?? [], lists: (s.lists ?? {}) as never,
-      });
+      const store = o.db ? openStore(o.db, { readonly: !o.log }) : undefined;
       try {
-        if (o.interpret) {
-          const t = interpret(r.checked, s.event, provider, { strict: !!o.strict });
-          if (o.json) { console.log(JSON.stringify(t, null, 2)); return; }
-          printDecision(t.decision);
-          for (const rt of t.trace) console.log(dim(`  trace ${rt.id}: ${rt.active ? (rt.value === undefined ? 'missing' : String(rt.value)) : 'inactive'}`));
+        const engine = load({ pack: r.optimized, code: r.code });
+        const base = store ? new SqliteProvider(store, o.interpret ? r.checked : r.optimized) : undefined;
+        const decideOne = (event: unknown, provider: FeatureProvider): Decision => {
+          if (o.interpret) {
+            const t = interpret(r.checked, event, provider, { strict: !!o.strict });
+            if (!o.json) for (const rt of t.trace) console.log(dim(`  trace ${rt.id}: ${rt.active ? (rt.value === undefined ? 'missing' : String(rt.value)) : 'inactive'}`));
+            return t.decision;
+          }
+          return engine.decide(event, provider, { strict: !!o.strict });
+        };
+        const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d));
+        if (o.labelled) {
+          const rows = store!.prepare(`SELECT e.* FROM zy_labels l JOIN zy_events e ON e.zy_seq = CAST(l.subject AS INTEGER)
+            WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(Number(o.labelled)) as Record<string, unknown>[];
+          for (const row of rows) {
+            const { zy_seq: seq, ...event } = row;
+            for (const k of Object.keys(event)) if (event[k] === null) delete event[k];
+            console.log(dim(`event #${seq} ${JSON.stringify(event)}`));
+            show(decideOne(event, base!.before(seq as number)));
+          }
           return;
         }
-        const d = load({ pack: r.optimized, code: r.code }).decide(s.event, provider, { strict: !!o.strict });
-        if (o.json) console.log(JSON.stringify(d, null, 2));
-        else printDecision(d);
+        const s = (o.scenario ? readJson(o.scenario) : { event: readJson(o.event!) }) as Scenario;
+        const provider = base ?? new MemoryProvider({
+          entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
+          history: s.history ?? [], lists: (s.lists ?? {}) as never,
+        });
+        if (o.log) {
+          const rec = new RecordingProvider(provider);
+          const d = decideOne(s.event, rec);
+          const id = new DecisionLog(store!).append(packHash(files), s.event, Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`) ?? 0), rec.snapshot, d);
+          show(d);
+          if (!o.json) console.log(dim(`logged as decision ${id}; zhiyu replay ${o.db} ${id} --pack ${paths.join(' ')}`));
+          return;
+        }
+        show(decideOne(s.event, provider));
       } catch (e) {
         if (e instanceof InputError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
         throw e;
+      } finally {
+        store?.close();
       }
     });
 
@@ -163,6 +193,7 @@ export function program(): Command {
       if (failed) throw new Exit(EXIT.FINDINGS);
     });
 
+  registerDb(cli);
   return cli;
 }
 
@@ -173,6 +204,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof Exit) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (e instanceof StoreError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
     console.error(red(`internal error: ${(e as Error).stack ?? e}`));
     return EXIT.USAGE;
   }

@@ -1,0 +1,158 @@
+// Loading CSV or JSONL files into the store: events, entity profiles, list
+// entries and the working-day calendar. Every row is checked against the
+// schema; one file is one transaction, so a bad row (reported with file, line
+// and field) leaves nothing of that file behind.
+import { parse } from 'csv-parse';
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { basename, extname } from 'node:path';
+import { TIME_FIELD } from '../../compiler/check/context.ts';
+import { coerce, InputError } from '../../compiler/input.ts';
+import type { EntityInfo, Schema, Value } from '../../compiler/ir.ts';
+import { STRING, TIMESTAMP, type Type } from '../../compiler/types.ts';
+import { StoreError } from './errors.ts';
+import type { DB } from './schema.ts';
+import { EVENTS, KEY, encode, entityTable, q } from './sql.ts';
+
+export type Target = { kind: 'events' } | { kind: 'entity'; name: string } | { kind: 'list' } | { kind: 'calendar' };
+
+export interface ImportProgress { readonly bytes: number; readonly totalBytes: number; readonly rows: number }
+export interface ImportResult { readonly rows: number; readonly target: Target; readonly seconds: number }
+
+/** `events.jsonl` → events, `customer.csv` → the customer entity, `lists.csv`, `calendar.csv`. */
+export function targetFor(schema: Schema, file: string, into?: string): Target {
+  const name = into ?? basename(file, extname(file)).replace(/[.-].*$/, '');
+  if (name === 'events' || name === 'event') return { kind: 'events' };
+  if (name === 'lists' || name === 'list') return { kind: 'list' };
+  if (name === 'calendar') return { kind: 'calendar' };
+  if (schema.entities.has(name)) return { kind: 'entity', name };
+  throw new StoreError('ZY7006', `cannot tell what ${file} holds; name it events, lists, calendar or an entity (${[...schema.entities.keys()].join(', ')}), or pass --into`);
+}
+
+const LIST_COLUMNS: [string, Type][] = [['list', STRING], ['value', STRING], ['source', STRING], ['added_at', TIMESTAMP], ['expires_at', TIMESTAMP]];
+
+interface Sink { readonly columns: readonly [string, Type][]; readonly required: readonly string[]; insert(values: (number | string | null)[]): void }
+
+function sinkFor(db: DB, schema: Schema, t: Target): Sink {
+  const build = (table: string, cols: [string, Type][], conflict = '') => {
+    const stmt = db.prepare(`INSERT ${conflict} INTO ${q(table)} (${cols.map(([c]) => q(c)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    return (values: (number | string | null)[]) => { stmt.run(values); };
+  };
+  switch (t.kind) {
+    case 'events': {
+      const cols = fieldsOf(schema.event);
+      return { columns: cols, required: [...schema.event.fields.values()].filter((f) => f.required).map((f) => f.name), insert: build(EVENTS, cols) };
+    }
+    case 'entity': {
+      const info = schema.entities.get(t.name)!;
+      const keyType = schema.event.fields.get(info.key)?.type ?? STRING;
+      const cols: [string, Type][] = [[KEY, keyType], ...fieldsOf(info)];
+      const insert = build(entityTable(t.name), cols, 'OR REPLACE');
+      return { columns: [[info.key, keyType], ...fieldsOf(info)], required: [info.key], insert };
+    }
+    case 'list': {
+      const stmt = db.prepare(`INSERT OR REPLACE INTO zy_list_entries (list, value, source, added_at, expires_at) VALUES (?, ?, ?, ?, ?)`);
+      return { columns: LIST_COLUMNS, required: ['list', 'value'], insert: (v) => { stmt.run(v); } };
+    }
+    case 'calendar': {
+      const stmt = db.prepare(`INSERT OR REPLACE INTO zy_calendar (date, is_working_day, note) VALUES (?, ?, ?)`);
+      return { columns: [['date', STRING], ['is_working_day', { t: 'bool' }], ['note', STRING]], required: ['date', 'is_working_day'], insert: (v) => { stmt.run(v); } };
+    }
+  }
+}
+
+function fieldsOf(info: EntityInfo): [string, Type][] {
+  return [...info.fields.values()].map((f) => [f.name, f.type]);
+}
+
+/** CSV cells are text: numbers, booleans and lists are read from it by the column's type. */
+function fromCsv(t: Type, cell: string): unknown {
+  if (cell === '') return undefined;
+  switch (t.t) {
+    case 'number': case 'integer': case 'money': case 'duration': return /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(cell) ? Number(cell) : cell;
+    case 'timestamp': return /^-?\d+$/.test(cell) ? Number(cell) : cell;
+    case 'bool': return cell === 'true' || cell === '1' ? true : cell === 'false' || cell === '0' ? false : cell;
+    case 'set': try { return JSON.parse(cell); } catch { return cell; }
+    default: return cell;
+  }
+}
+
+async function* rows(file: string, onBytes: (n: number) => void): AsyncGenerator<{ line: number; record: Record<string, unknown> }> {
+  const stream = createReadStream(file);
+  stream.on('data', (chunk) => onBytes(chunk.length));
+  const ext = extname(file).toLowerCase();
+  if (ext === '.jsonl' || ext === '.ndjson') {
+    let line = 0;
+    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+      line++;
+      if (!text.trim()) continue;
+      let record: unknown;
+      try { record = JSON.parse(text); } catch (e) {
+        throw new StoreError('ZY7005', `${file}:${line}: not valid JSON: ${(e as Error).message}`, { file, line });
+      }
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new StoreError('ZY7005', `${file}:${line}: each line must be a JSON object`, { file, line });
+      yield { line, record: record as Record<string, unknown> };
+    }
+    return;
+  }
+  if (ext !== '.csv') throw new StoreError('ZY7006', `${file}: only .csv, .jsonl and .ndjson files can be imported`, { file });
+  const parser = stream.pipe(parse({ columns: true, info: true, skip_empty_lines: true, bom: true }));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      yield { line: info.lines, record: { __csv: true, ...record } };
+    }
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    const err = e as Error & { lines?: number };
+    throw new StoreError('ZY7005', `${file}:${err.lines ?? '?'}: ${err.message}`, { file, ...(err.lines ? { line: err.lines } : {}) });
+  }
+}
+
+export async function importFile(db: DB, schema: Schema, file: string, opts: { into?: string; onProgress?: (p: ImportProgress) => void } = {}): Promise<ImportResult> {
+  let totalBytes: number;
+  try { totalBytes = statSync(file).size; } catch (e) {
+    throw new StoreError('ZY7006', `cannot read ${file}: ${(e as Error).message}`, { file });
+  }
+  const target = targetFor(schema, file, opts.into);
+  const sink = sinkFor(db, schema, target);
+  const byName = new Map(sink.columns.map(([c, t]) => [c, t]));
+  const started = performance.now();
+  let bytes = 0;
+  let count = 0;
+  let lastReport = 0;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for await (const { line, record } of rows(file, (n) => { bytes += n; })) {
+      const csv = record['__csv'] === true;
+      const values: (number | string | null)[] = [];
+      for (const k of Object.keys(record)) {
+        if (k !== '__csv' && !byName.has(k)) throw new StoreError('ZY7005', `${file}:${line}: field ${k} is not in the schema`, { file, line, field: k });
+      }
+      for (const [col, type] of sink.columns) {
+        const raw = csv ? fromCsv(type, (record[col] as string | undefined) ?? '') : record[col];
+        let v: Value;
+        try {
+          v = coerce(type, raw, col);
+        } catch (e) {
+          if (e instanceof InputError) throw new StoreError('ZY7005', `${file}:${line}: ${e.message}`, { file, line, field: col });
+          throw e;
+        }
+        if (v === undefined && sink.required.includes(col)) throw new StoreError('ZY7005', `${file}:${line}: ${col} is required`, { file, line, field: col });
+        values.push(col === 'date' && target.kind === 'calendar' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v))
+          ? (() => { throw new StoreError('ZY7005', `${file}:${line}: date should be YYYY-MM-DD`, { file, line, field: col }); })()
+          : encode(type, v));
+      }
+      sink.insert(values);
+      count++;
+      if (opts.onProgress && count - lastReport >= 5000) { lastReport = count; opts.onProgress({ bytes, totalBytes, rows: count }); }
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+  opts.onProgress?.({ bytes: totalBytes, totalBytes, rows: count });
+  return { rows: count, target, seconds: (performance.now() - started) / 1000 };
+}
+
+export { TIME_FIELD };

@@ -1,0 +1,123 @@
+// The feature provider over SQLite. Every statement a pack needs is prepared
+// once, when the provider is built for that pack; a decision then runs only
+// the statements its evaluation reaches (the engine memoizes within one
+// decision). Windows are computed as of the decision time, never the clock.
+import type Database from 'better-sqlite3';
+import { TIME_FIELD } from '../../compiler/check/context.ts';
+import type { AggregateSpec, CheckedPack, Value } from '../../compiler/ir.ts';
+import { reduce, windowStart } from '../aggregate.ts';
+import type { AggregateQuery, FeatureProvider, HistoryEvent } from '../provider.ts';
+import { filterToSql } from './filter-sql.ts';
+import type { DB } from './schema.ts';
+import { EVENTS, KEY, SEQ, decode, decodeRow, entityTable, q } from './sql.ts';
+
+const LOW = -8.64e15;
+const HIGH = Number.MAX_SAFE_INTEGER;
+
+interface AggPlan {
+  /** Runs the aggregate in SQL; undefined when the filter needs JavaScript. */
+  readonly sql?: Database.Statement;
+  /** Whether a value already occurs among the matching events (distinct + current). */
+  readonly exists?: Database.Statement;
+  /** The matching rows by key and window, for filters SQL cannot say. */
+  readonly rows: Database.Statement;
+  readonly params: readonly (number | string)[];
+}
+
+export class SqliteProvider implements FeatureProvider {
+  private readonly entityStmts = new Map<string, Database.Statement>();
+  private readonly plans: AggPlan[] = [];
+  private readonly listStmt: Database.Statement;
+  /** Only events stored before this sequence number are history (backtests replay stored events). */
+  private beforeSeq = HIGH;
+
+  constructor(readonly db: DB, readonly pack: CheckedPack) {
+    for (const e of pack.schema.entities.values()) {
+      this.entityStmts.set(e.name, db.prepare(`SELECT * FROM ${q(entityTable(e.name))} WHERE ${q(KEY)} = ?`));
+    }
+    for (const a of pack.aggregates) this.plans[a.id] = this.plan(a);
+    this.listStmt = db.prepare(`SELECT 1 FROM zy_list_entries WHERE list = ? AND value = ?
+      AND (added_at IS NULL OR added_at <= ?) AND (expires_at IS NULL OR expires_at > ?) LIMIT 1`).pluck();
+  }
+
+  /** A view that treats only events stored before `seq` as history. */
+  before(seq: number): SqliteProvider {
+    const view = Object.create(this) as SqliteProvider;
+    view.beforeSeq = seq;
+    return view;
+  }
+
+  /** Indexes the pack's aggregates need: (key, time) for each `by`. */
+  static ensureIndexes(db: DB, pack: CheckedPack): void {
+    for (const by of new Set(pack.aggregates.map((a) => a.by).filter((b): b is string => !!b))) {
+      db.exec(`CREATE INDEX IF NOT EXISTS ${q(`zy_ix_events_${by}`)} ON ${q(EVENTS)} (${q(by)}, ${q(TIME_FIELD)})`);
+    }
+  }
+
+  private plan(a: AggregateSpec): AggPlan {
+    const where = [
+      ...(a.by ? [`${q(a.by)} = @key`] : []),
+      `${q(TIME_FIELD)} >= @from`, `${q(TIME_FIELD)} <= @now`, `${q(SEQ)} < @before`,
+    ];
+    const rows = this.db.prepare(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')}`);
+    const f = a.filter ? filterToSql(a.filter) : { sql: '', params: [] };
+    if (!f) return { rows, params: [] };
+    const cond = [...where, ...(f.sql ? [f.sql] : [])].join(' AND ');
+    const col = a.field ? q(a.field) : '';
+    const select = {
+      count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
+      distinct: `count(DISTINCT ${col})`, time_since_last: `max(${q(TIME_FIELD)})`,
+    }[a.fn];
+    // Positional filter parameters follow the named ones; better-sqlite3 binds both.
+    const sql = this.db.prepare(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`).raw();
+    const exists = a.fn === 'distinct' && a.includeCurrent ? this.db.prepare(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = @value LIMIT 1`).pluck() : undefined;
+    return { sql, rows, params: f.params, ...(exists ? { exists } : {}) };
+  }
+
+  entity(entity: string, key: Value): object | undefined {
+    const stmt = this.entityStmts.get(entity);
+    const row = stmt?.get(key) as Record<string, unknown> | undefined;
+    return row ? decodeRow(this.pack.schema.entities.get(entity)!, row) : undefined;
+  }
+
+  listHas(list: string, value: Value, now: number): boolean {
+    return this.listStmt.get(list, value as string | number, now, now) !== undefined;
+  }
+
+  aggregate(q: AggregateQuery): Value {
+    const { spec, now } = q;
+    const plan = this.plans[spec.id]!;
+    const named = { key: q.key as string | number, from: Math.max(LOW, windowStart(spec.window, now)), now, before: this.beforeSeq };
+    if (!spec.by) delete (named as { key?: unknown }).key;
+    if (!plan.sql) {
+      const rows = (plan.rows.all(named) as Record<string, unknown>[]).map((r) => decodeRow(this.pack.schema.event, r) as HistoryEvent);
+      return reduce(spec.fn, spec.field, q.filter ? rows.filter(q.filter) : rows, q.current, now);
+    }
+    const r = plan.sql.get(named, ...plan.params) as unknown[];
+    const cur = q.current && spec.field ? decode(spec.type, (q.current as Record<string, unknown>)[spec.field]) as number | string | undefined : undefined;
+    switch (spec.fn) {
+      case 'count': return (r[0] as number) + (q.current ? 1 : 0);
+      case 'sum': return ((r[0] as number | null) ?? 0) + (typeof cur === 'number' ? cur : 0);
+      case 'avg': {
+        const sum = ((r[0] as number | null) ?? 0) + (typeof cur === 'number' ? cur : 0);
+        const n = (r[1] as number) + (cur !== undefined ? 1 : 0);
+        return n ? sum / n : undefined;
+      }
+      case 'min': case 'max': {
+        const v = r[0] as number | null;
+        if (cur === undefined) return v ?? undefined;
+        if (v === null) return cur;
+        return spec.fn === 'min' ? Math.min(v, cur as number) : Math.max(v, cur as number);
+      }
+      case 'distinct': {
+        const n = r[0] as number;
+        if (cur === undefined || !plan.exists) return n;
+        return plan.exists.get({ ...named, value: cur }, ...plan.params) === undefined ? n + 1 : n;
+      }
+      case 'time_since_last': {
+        const last = r[0] as number | null;
+        return last === null ? undefined : now - last;
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// How schema types map to SQLite columns, and values to and from them.
+// Identifiers come from the pack's schema, where the lexer allows only
+// [A-Za-z_][A-Za-z0-9_]*; they are still always double-quoted.
+import type { EntityInfo, Value } from '../../compiler/ir.ts';
+import type { Type } from '../../compiler/types.ts';
+
+export const EVENTS = 'zy_events';
+export const SEQ = 'zy_seq';
+export const KEY = 'zy_key';
+export const entityTable = (name: string) => `zy_entity_${name}`;
+
+export function q(identifier: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(identifier)) throw new Error(`not a valid identifier: ${JSON.stringify(identifier)}`);
+  return `"${identifier}"`;
+}
+
+export function sqlType(t: Type): 'INTEGER' | 'REAL' | 'TEXT' {
+  switch (t.t) {
+    case 'number': return 'REAL';
+    case 'string': case 'enum': case 'set': return 'TEXT';
+    default: return 'INTEGER';
+  }
+}
+
+/** A checked value (compiler/input.ts) as stored. */
+export function encode(t: Type, v: Value): number | string | null {
+  if (v === undefined) return null;
+  if (t.t === 'bool') return v ? 1 : 0;
+  if (t.t === 'set') return JSON.stringify(v);
+  return v as number | string;
+}
+
+export function decode(t: Type, v: unknown): Value {
+  if (v === null || v === undefined) return undefined;
+  if (t.t === 'bool') return v === 1;
+  if (t.t === 'set') return Object.freeze(JSON.parse(v as string) as unknown[]) as Value;
+  return v as Value;
+}
+
+/** A stored row back as a record of field → value (missing fields left out). */
+export function decodeRow(info: EntityInfo, row: Record<string, unknown>): Record<string, Value> {
+  const out: Record<string, Value> = Object.create(null);
+  for (const f of info.fields.values()) {
+    const v = decode(f.type, row[f.name]);
+    if (v !== undefined) out[f.name] = v;
+  }
+  return out;
+}
