@@ -1,14 +1,16 @@
 // Stage 5: the optimized pack becomes the source of one JavaScript factory
-// `(K, R) => ({ load, loadEntity, decide, explain })`. K holds the constants
-// (JSON data), R the runtime helpers. Features live in generated slots
-// (`ev.f3`), never under the names the rules use, and every literal goes
-// through escape.ts.
-import { FUNCTIONS } from './functions.ts';
-import type { AggregateSpec, CheckedPack, EntityInfo, FieldInfo, IR, Value } from './ir.ts';
+// `(K, R) => ({ decide, explain, loadEntity })`. K holds the constants (JSON
+// data), R the runtime helpers. The event fields a pack reads are checked
+// once and kept in locals (`f3`); entity rows live in generated classes with
+// slot names (`.f2`); names from rule text never become identifiers, and every
+// literal goes through escape.ts.
 import { TIME_FIELD } from './check/context.ts';
 import { inheritedName, jsNumber, jsString } from './escape.ts';
-import { printIR } from './print.ts';
+import { FUNCTIONS } from './functions.ts';
+import type { AggregateSpec, CheckedPack, EntityInfo, FieldInfo, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
+import { planDispatch } from './optimize/dispatch.ts';
+import { printIR } from './print.ts';
 
 export interface GeneratedCode {
   /** Body of `new Function('K', 'R', source)`. */
@@ -17,12 +19,32 @@ export interface GeneratedCode {
   readonly constants: readonly unknown[];
 }
 
-const FN_INDEX = new Map([...FUNCTIONS.keys()].map((n, i) => [n, i]));
 export const FUNCTION_ORDER: readonly string[] = [...FUNCTIONS.keys()];
+const FN_INDEX = new Map(FUNCTION_ORDER.map((n, i) => [n, i]));
 const SMALL_SET = 6;
 
 export function generate(pack: CheckedPack): GeneratedCode {
   return new Generator(pack).run();
+}
+
+type Ctx = 'T' | 'F' | 'V';
+
+/**
+ * One generated function's state. Predicates and shared sub-expressions are
+ * local variables filled on first use; a first pass records how each is used
+ * (tested for true, for false, or as a value) so the second can store only
+ * what is needed — a plain boolean when it is only ever tested for true.
+ */
+class Scope {
+  temps = 0;
+  readonly used = new Map<string, Set<Ctx>>();
+  repr = new Map<string, Ctx>();
+  constructor(readonly dry: boolean) {}
+  use(key: string, ctx: Ctx): void {
+    let s = this.used.get(key);
+    if (!s) this.used.set(key, (s = new Set()));
+    s.add(ctx);
+  }
 }
 
 class Generator {
@@ -32,13 +54,20 @@ class Generator {
   private readonly eventSlots = new Map<string, string>();
   private readonly entitySlots = new Map<string, { index: number; slots: Map<string, string> }>();
   private readonly predIndex = new Map<string, number>();
-  private temps = 0;
+  private readonly sharedBodies = new Map<number, IR>();
+  private scope = new Scope(false);
 
   constructor(private readonly pack: CheckedPack) {
-    [...pack.schema.event.fields.keys()].forEach((f, i) => this.eventSlots.set(f, `f${i}`));
+    pack.eventFields.forEach((f, i) => this.eventSlots.set(f, `f${i}`));
     [...pack.schema.entities.values()].forEach((e, i) =>
       this.entitySlots.set(e.name, { index: i, slots: new Map([...e.fields.keys()].map((f, j) => [f, `f${j}`])) }));
     [...pack.predicates.keys()].forEach((p, i) => this.predIndex.set(p, i));
+    const collect = (e: IR): void => {
+      if (e.k === 'shared' && !this.sharedBodies.has(e.slot)) this.sharedBodies.set(e.slot, e.x);
+      children(e).forEach(collect);
+    };
+    pack.rules.forEach((r) => collect(r.condition));
+    pack.predicates.forEach((d) => collect(d.body));
   }
 
   /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and RegExps. */
@@ -54,60 +83,95 @@ class Generator {
   }
 
   private temp(): string {
-    return `t${this.temps++}`;
+    return `t${this.scope.temps++}`;
   }
 
-  /** Wraps a function body, declaring the temporaries it used. */
-  private fn(header: string, body: () => string[]): string {
-    const saved = this.temps;
-    this.temps = 0;
+  /**
+   * Emits a function twice: a dry run to learn how memos are used, then the
+   * real body with each memo's representation chosen.
+   */
+  private fn(header: string, body: () => string[], specialize: boolean): string {
+    const saved = this.scope;
+    // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
+    let repr = new Map<string, Ctx>();
+    for (let round = 0; round < 4; round++) {
+      const dry = new Scope(true);
+      dry.repr = repr;
+      this.scope = dry;
+      body();
+      const next = new Map<string, Ctx>();
+      for (const [k, ctxs] of dry.used) next.set(k, specialize && ctxs.size === 1 && !ctxs.has('V') ? [...ctxs][0]! : 'V');
+      const stable = next.size === repr.size && [...next].every(([k, c]) => repr.get(k) === c);
+      repr = next;
+      if (stable) break;
+    }
+    const real = new Scope(false);
+    real.repr = repr;
+    this.scope = real;
     const lines = body();
-    const decl = this.temps > 0 ? [`  let ${Array.from({ length: this.temps }, (_, i) => `t${i}`).join(', ')};`] : [];
-    this.temps = saved;
-    return [`${header} {`, ...decl, ...lines.map((l) => `  ${l}`), '}'].join('\n');
+    this.scope = saved;
+    const memos = [...real.repr.keys()].map((k) => `${k} = U`);
+    const decl = [
+      ...(real.temps > 0 ? [`let ${Array.from({ length: real.temps }, (_, i) => `t${i}`).join(', ')};`] : []),
+      ...(memos.length ? [`let ${memos.join(', ')};`] : []),
+    ];
+    return [`${header} {`, ...[...this.reads(), ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n');
+  }
+
+  /** Checks and reads the event fields the pack uses, in schema order. */
+  private reads(): string[] {
+    const lines = ['let v;'];
+    for (const name of this.pack.eventFields) {
+      const f = this.pack.schema.event.fields.get(name)!;
+      lines.push(`v = ${this.readProp('src', f.name)};`);
+      lines.push(`const ${this.eventSlots.get(name)} = ${this.check(f, 'event')};`);
+    }
+    return lines;
+  }
+
+  private check(f: FieldInfo, prefix: string): string {
+    const path = jsString(`${prefix}.${f.name}`);
+    const missing = f.required ? `R.required(${path})` : 'undefined';
+    const fast = this.fastCheck(f);
+    return `v === undefined || v === null ? ${missing} : ${fast ? `${fast} ? v : ` : ''}R.coerce(${this.constant(f.type)}, v, ${path})`;
   }
 
   run(): GeneratedCode {
     const p = this.pack;
     const ents = [...p.schema.entities.values()];
     const parts: string[] = [];
-    parts.push(this.recordClass('Ev', p.schema.event), this.loader('load', 'Ev', p.schema.event, 'event'));
-    ents.forEach((e, i) => parts.push(this.recordClass(`En${i}`, e), this.loader(`loadE${i}`, `En${i}`, e, e.name)));
-    const memoFields = [
-      ...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`),
-      ...[...p.predicates.keys()].map((_, i) => `p${i}`), ...Array.from({ length: p.sharedSlots }, (_, i) => `s${i}`),
-    ];
+    ents.forEach((e, i) => parts.push(this.recordClass(`En${i}`, e), this.entityLoader(`loadE${i}`, `En${i}`, e)));
+    const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
     parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
-    ents.forEach((e, i) => {
-      const key = this.eventSlots.get(e.key);
-      parts.push(this.fn(`function E${i}(ev, P, M)`, () => [
-        `let r = M.e${i};`,
-        `if (r === U) r = M.e${i} = R.entity(P, ${jsString(e.name)}, ${key ? `ev.${key}` : 'undefined'}, loadE${i});`,
-        'return r;',
-      ]));
-    });
-    for (const [name, info] of p.predicates) {
-      const i = this.predIndex.get(name)!;
-      parts.push(this.fn(`function P${i}(ev, P, M)`, () => [`let v = M.p${i};`, `if (v === U) v = M.p${i} = ${this.val(info.body)};`, 'return v;']));
-    }
-    this.sharedBodies(p, parts);
-    for (const a of p.aggregates) parts.push(...this.aggregate(a));
-    parts.push(this.fn('function decide(ev, P)', () => {
+    parts.push(this.fn('function decide(src, P)', () => {
       const lines = ['const M = new Memo();', 'const fired = [];', 'let score = 0;'];
-      for (const r of p.rules) {
-        if (!r.enabled) continue;
+      const rule = (i: number, indent = ''): string[] => {
+        const r = p.rules[i]!;
         const guards: string[] = [];
-        const now = `ev.${this.eventSlots.get(TIME_FIELD)}`;
+        const now = this.now();
         if (r.effectiveFrom !== undefined) guards.push(`${now} >= ${jsNumber(r.effectiveFrom)}`);
         if (r.effectiveUntil !== undefined) guards.push(`${now} < ${jsNumber(r.effectiveUntil)}`);
         guards.push(this.tru(r.condition));
         const action = [`fired.push(${r.index});`, ...(r.score ? [`score += ${jsNumber(r.score)};`] : [])];
-        lines.push(`// rule #${r.index}`, `if (${guards.join(' && ')}) { ${action.join(' ')} }`);
+        return [`${indent}// rule #${r.index}`, `${indent}if (${guards.join(' && ')}) { ${action.join(' ')} }`];
+      };
+      const enabled = p.rules.filter((r) => r.enabled).map((r) => r.index);
+      const plan = planDispatch(p);
+      if (!plan) {
+        for (const i of enabled) lines.push(...rule(i));
+      } else {
+        // Rules that cannot fire for this value of the field are never tested.
+        for (const i of plan.always) lines.push(...rule(i));
+        lines.push(`switch (${this.eventSlots.get(plan.field)}) {`);
+        for (const [value, rules] of plan.cases) {
+          lines.push(`  case ${this.lit(value)}:`, ...rules.flatMap((i) => rule(i, '    ')), '    break;');
+        }
+        lines.push('}', 'if (fired.length > 1) fired.sort((a, b) => a - b);');
       }
       lines.push('return { fired, score, memo: M };');
       return lines;
-    }));
-    parts.push(this.fn('function explain(i, ev, P, M)', () => {
+    }, true));
+    parts.push(this.fn('function explain(i, src, P, M)', () => {
       const lines = ['switch (i) {'];
       for (const r of p.rules) {
         const values = [...r.leaves, ...templateExprs(r.message.zh), ...templateExprs(r.message.en)].map((x) => this.val(x));
@@ -115,51 +179,33 @@ class Generator {
       }
       lines.push('}', 'return [];');
       return lines;
-    }));
-    const entityLoaders = ents.map((_, i) => `loadE${i}`).join(', ');
+    }, false));
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
       ...this.prelude,
       ...parts,
-      `return { load, loadEntity: [${entityLoaders}], decide, explain };`,
+      `return { decide, explain, loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
     ].join('\n');
     return { source, constants: this.constants };
   }
 
-  private sharedBodies(p: CheckedPack, parts: string[]): void {
-    const bodies = new Map<number, IR>();
-    const collect = (e: IR): void => {
-      if (e.k === 'shared' && !bodies.has(e.slot)) bodies.set(e.slot, e.x);
-      children(e).forEach(collect);
-    };
-    p.rules.forEach((r) => collect(r.condition));
-    p.predicates.forEach((d) => collect(d.body));
-    for (const [slot, x] of [...bodies].sort((a, b) => a[0] - b[0])) {
-      parts.push(this.fn(`function S${slot}(ev, P, M)`, () => [`let v = M.s${slot};`, `if (v === U) v = M.s${slot} = ${this.val(x)};`, 'return v;']));
-    }
+  private now(): string {
+    return this.eventSlots.get(TIME_FIELD)!;
   }
 
   private recordClass(name: string, e: EntityInfo): string {
-    const slots = [...e.fields.keys()].map((_, i) => ` this.f${i} = undefined;`).join('');
-    return `function ${name}() {${slots} }`;
+    return `function ${name}() {${[...e.fields.keys()].map((_, i) => ` this.f${i} = undefined;`).join('')} }`;
   }
 
-  /** Validates and copies a record into its slots: fast checks inline, R.coerce for everything else. */
-  private loader(name: string, cls: string, e: EntityInfo, prefix: string): string {
-    return this.fn(`function ${name}(src)`, () => {
-      const lines = [`const o = new ${cls}();`, 'let v;'];
-      [...e.fields.values()].forEach((f, i) => {
-        const path = jsString(`${prefix}.${f.name}`);
-        lines.push(`v = ${this.readProp('src', f.name)};`);
-        const missing = f.required ? `R.required(${path})` : 'undefined';
-        const fast = this.fastCheck(f);
-        const type = this.constant(f.type);
-        lines.push(`o.f${i} = v === undefined || v === null ? ${missing} : ${fast ? `${fast} ? v : ` : ''}R.coerce(${type}, v, ${path});`);
-      });
-      lines.push('return o;');
-      return lines;
+  /** An entity row is checked whole when it is first read, and copied into its slots. */
+  private entityLoader(name: string, cls: string, e: EntityInfo): string {
+    const lines = [`function ${name}(src) {`, `  const o = new ${cls}();`, '  let v;'];
+    [...e.fields.values()].forEach((f, i) => {
+      lines.push(`  v = ${this.readProp('src', f.name)};`, `  o.f${i} = ${this.check(f, e.name)};`);
     });
+    lines.push('  return o;', '}');
+    return lines.join('\n');
   }
 
   private fastCheck(f: FieldInfo): string | undefined {
@@ -168,7 +214,12 @@ class Generator {
       case 'bool': return 'typeof v === "boolean"';
       case 'number': return '(typeof v === "number" && v - v === 0)';
       case 'integer': case 'money': case 'duration': case 'timestamp': return 'Number.isSafeInteger(v)';
-      case 'enum': return `(typeof v === "string" && ${this.constant(f.type.members, (k) => `new Set(${k})`)}.has(v))`;
+      case 'enum': {
+        const m = f.type.members;
+        return m.length <= SMALL_SET
+          ? `(${m.map((x) => `v === ${jsString(x)}`).join(' || ')})`
+          : `(typeof v === "string" && ${this.constant(m, (k) => `new Set(${k})`)}.has(v))`;
+      }
       default: return undefined;
     }
   }
@@ -177,27 +228,43 @@ class Generator {
     return inheritedName(name) ? `R.own(${obj}, ${jsString(name)})` : `${obj}[${jsString(name)}]`;
   }
 
-  private aggregate(a: AggregateSpec): string[] {
-    const out: string[] = [];
+  private entity(name: string): string {
+    const ent = this.entitySlots.get(name)!;
+    const info = this.pack.schema.entities.get(name)!;
+    const key = this.eventSlots.get(info.key) ?? 'undefined';
+    return `(M.e${ent.index} === U ? (M.e${ent.index} = R.entity(P, ${jsString(name)}, ${key}, loadE${ent.index})) : M.e${ent.index})`;
+  }
+
+  private aggregate(a: AggregateSpec): string {
     const spec = this.constant({ ...a, filter: undefined, span: undefined });
-    const by = a.by ? `ev.${this.eventSlots.get(a.by)}` : 'undefined';
+    const by = a.by ? this.eventSlots.get(a.by)! : 'undefined';
+    // The filter reads history fields from `h`; a fresh scope keeps its temporaries apart.
     let filter = 'undefined';
     if (a.filter) {
-      out.push(this.fn(`function F${a.id}(h, ev, P, M)`, () => [`return ${this.tru(a.filter!, true)};`]));
-      filter = `(h) => F${a.id}(h, ev, P, M)`;
+      const saved = this.scope;
+      this.scope = new Scope(saved.dry);
+      const test = this.tru(a.filter, true);
+      const temps = this.scope.temps;
+      this.scope = saved;
+      filter = temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
     }
     let current = 'undefined';
     if (a.includeCurrent) {
-      const names = [...this.pack.schema.event.fields.keys()];
-      current = `R.record(${this.constant(names)}, [${names.map((n) => `ev.${this.eventSlots.get(n)}`).join(', ')}])`;
+      const names = [...this.pack.eventFields];
+      current = `R.record(${this.constant(names)}, [${names.map((n) => this.eventSlots.get(n)).join(', ')}])`;
     }
-    const now = `ev.${this.eventSlots.get(TIME_FIELD)}`;
-    out.push(this.fn(`function A${a.id}(ev, P, M)`, () => [
-      `let v = M.a${a.id};`,
-      `if (v === U) v = M.a${a.id} = R.agg(P, ${spec}, ${now}, ${by}, ${filter}, ${current});`,
-      'return v;',
-    ]));
-    return out;
+    return `(M.a${a.id} === U ? (M.a${a.id} = R.agg(P, ${spec}, ${this.now()}, ${by}, ${filter}, ${current})) : M.a${a.id})`;
+  }
+
+  /** A predicate or shared sub-expression: a local filled on first use. */
+  private memo(key: string, body: IR, ctx: Ctx): string {
+    this.scope.use(key, ctx);
+    const repr = this.scope.repr.get(key) ?? 'V';
+    const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
+    const read = `(${key} === U ? (${key} = ${fill}) : ${key})`;
+    if (repr === ctx) return read;
+    if (ctx === 'V') return read; // repr is V whenever a value is needed
+    return `(${read} === ${ctx === 'T'})`;
   }
 
   // ---------- expressions ----------
@@ -214,6 +281,11 @@ class Generator {
     return e.k === 'lit' || e.k === 'now' || (e.k === 'field' && e.entity === 'event');
   }
 
+  private present(e: IR): boolean {
+    return (e.k === 'lit' && e.value !== undefined) || e.k === 'now' ||
+      (e.k === 'field' && e.entity === 'event' && !!this.pack.schema.event.fields.get(e.field)?.required);
+  }
+
   private once(e: IR, inFilter: boolean): { first: string; again: string } {
     const v = this.val(e, inFilter);
     if (this.simple(e)) return { first: v, again: v };
@@ -225,38 +297,48 @@ class Generator {
     const v = (x: IR) => this.val(x, inFilter);
     switch (e.k) {
       case 'lit': return this.lit(e.value);
-      case 'now': return `ev.${this.eventSlots.get(TIME_FIELD)}`;
+      case 'now': return this.now();
       case 'field': {
-        if (e.entity === 'event') return `ev.${this.eventSlots.get(e.field)}`;
-        const ent = this.entitySlots.get(e.entity)!;
-        return `E${ent.index}(ev, P, M)?.${ent.slots.get(e.field)}`;
+        if (e.entity === 'event') return this.eventSlots.get(e.field)!;
+        return `${this.entity(e.entity)}?.${this.entitySlots.get(e.entity)!.slots.get(e.field)}`;
       }
       case 'hfield': return `(${this.readProp('h', e.field)} ?? undefined)`;
-      case 'agg': return `A${e.id}(ev, P, M)`;
-      case 'pred': return `P${this.predIndex.get(e.name)}(ev, P, M)`;
-      case 'shared': return `S${e.slot}(ev, P, M)`;
+      case 'agg': return this.aggregate(this.pack.aggregates[e.id]!);
+      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.pack.predicates.get(e.name)!.body, 'V');
+      case 'shared': return this.memo(`s${e.slot}`, this.sharedBodies.get(e.slot) ?? e.x, 'V');
       case 'neg': return `R.neg(${v(e.x)})`;
       case 'arith': return `R.${({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'rem' } as const)[e.op]}(${v(e.l)}, ${v(e.r)})`;
       case 'coalesce': {
         const t = this.temp();
         return `((${t} = ${v(e.l)}) !== undefined ? ${t} : ${v(e.r)})`;
       }
-      case 'call': {
-        const fn = FUNCTIONS.get(e.fn)!;
-        const args = e.args.map((a, i) => (fn.constPattern && i === 1 ? this.constant((a as { value: string }).value, (k) => `R.regex(${k})`) : v(a)));
-        if (fn.usesNow) args.unshift(`ev.${this.eventSlots.get(TIME_FIELD)}`);
-        return `R.fn[${FN_INDEX.get(e.fn)}](${args.join(', ')})`;
-      }
+      case 'call': return this.call(e, inFilter);
       case 'in':
         if (e.set.kind === 'items' || e.set.kind === 'expr') {
-          const x = v(e.x);
           const set = e.set.kind === 'items' ? `[${e.set.xs.map(v).join(', ')}]` : v(e.set.x);
-          return `R.${e.negated ? 'notIn' : 'in'}(${x}, ${set})`;
+          return `R.${e.negated ? 'notIn' : 'in'}(${v(e.x)}, ${set})`;
         }
         return this.boolVal(e, inFilter);
       default:
         return this.boolVal(e, inFilter);
     }
+  }
+
+  /** Built-ins are called directly; a missing argument makes the call missing. */
+  private call(e: Extract<IR, { k: 'call' }>, inFilter: boolean): string {
+    const def = FUNCTIONS.get(e.fn)!;
+    const fn = this.constant(FN_INDEX.get(e.fn), (k) => `R.impl[${k}]`);
+    const checks: string[] = [];
+    const args = e.args.map((a, i) => {
+      if (def.constPattern && i === 1) return this.constant((a as { value: string }).value, (k) => `R.regex(${k})`);
+      if (this.present(a)) return this.val(a, inFilter);
+      const x = this.once(a, inFilter);
+      checks.push(`${x.first} === undefined`);
+      return x.again;
+    });
+    if (def.usesNow) args.unshift(this.now());
+    const callText = `${fn}(${args.join(', ')})`;
+    return checks.length ? `(${checks.join(' || ')} ? undefined : ${callText})` : callText;
   }
 
   private boolVal(e: IR, inFilter: boolean): string {
@@ -290,6 +372,8 @@ class Generator {
         return want ? `(${x.first} >= ${lo} && ${x.again} <= ${hi})` : `(${x.first} < ${lo} || ${x.again} > ${hi})`;
       }
       case 'in': return this.inTest(e, want, inFilter);
+      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.pack.predicates.get(e.name)!.body, want ? 'T' : 'F');
+      case 'shared': return this.memo(`s${e.slot}`, this.sharedBodies.get(e.slot) ?? e.x, want ? 'T' : 'F');
       default: return `(${this.val(e, inFilter)} === ${want})`;
     }
   }
@@ -297,19 +381,23 @@ class Generator {
   private cmp(e: Extract<IR, { k: 'cmp' }>, want: boolean, inFilter: boolean): string {
     let op = e.op;
     if (!want) op = ({ '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const)[op];
-    const present = (x: IR) => x.k === 'lit' && x.value !== undefined;
     if (op === '<' || op === '<=' || op === '>' || op === '>=') {
       // A missing operand is undefined, and every ordering test on undefined is false.
       return `(${this.val(e.l, inFilter)} ${op} ${this.val(e.r, inFilter)})`;
     }
+    const lp = this.present(e.l);
+    const rp = this.present(e.r);
     if (op === '==') {
-      if (present(e.l) || present(e.r)) return `(${this.val(e.l, inFilter)} === ${this.val(e.r, inFilter)})`;
+      if (lp || rp) return `(${this.val(e.l, inFilter)} === ${this.val(e.r, inFilter)})`;
       const l = this.once(e.l, inFilter);
       return `(${l.first} === ${this.val(e.r, inFilter)} && ${l.again} !== undefined)`;
     }
     const l = this.once(e.l, inFilter);
     const r = this.once(e.r, inFilter);
-    return `(${l.first} !== undefined && ${r.first} !== undefined && ${l.again} !== ${r.again})`;
+    const guards = [...(lp ? [] : [`${l.first} !== undefined`]), ...(rp ? [] : [`${r.first} !== undefined`])];
+    const lv = lp ? l.first : l.again;
+    const rv = rp ? r.first : r.again;
+    return `(${[...guards, `${lv} !== ${rv}`].join(' && ')})`;
   }
 
   private inTest(e: Extract<IR, { k: 'in' }>, want: boolean, inFilter: boolean): string {
@@ -317,17 +405,20 @@ class Generator {
     const set = e.set;
     if (set.kind === 'items' || set.kind === 'expr') return `(${this.val(e, inFilter)} === ${want})`;
     const x = this.once(e.x, inFilter);
+    const present = this.present(e.x);
+    const guard = present ? [] : [`${x.first} !== undefined`];
+    const xv = present ? x.first : x.again;
     if (set.kind === 'external') {
-      const has = `R.listHas(P, ${jsString(set.list)}, ${x.again}, ev.${this.eventSlots.get(TIME_FIELD)})`;
-      return `(${x.first} !== undefined && ${member ? '' : '!'}${has})`;
+      const has = `R.listHas(P, ${jsString(set.list)}, ${xv}, ${this.now()})`;
+      return `(${[...guard, `${member ? '' : '!'}${has}`].join(' && ')})`;
     }
     const values = set.values;
     if (values.length <= SMALL_SET) {
       if (member) return values.length === 0 ? 'false' : `(${values.map((m, i) => `${i === 0 ? x.first : x.again} === ${this.lit(m)}`).join(' || ')})`;
-      return `(${[`${x.first} !== undefined`, ...values.map((m) => `${x.again} !== ${this.lit(m)}`)].join(' && ')})`;
+      return `(${[...guard, ...values.map((m) => `${xv} !== ${this.lit(m)}`)].join(' && ')})`;
     }
     const s = this.constant(values, (k) => `new Set(${k})`);
-    return member ? `${s}.has(${x.first})` : `(${x.first} !== undefined && !${s}.has(${x.again}))`;
+    return member ? `${s}.has(${x.first})` : `(${[...guard, `!${s}.has(${xv})`].join(' && ')})`;
   }
 }
 

@@ -147,6 +147,12 @@ export interface CheckedPack {
   readonly aggregates: readonly AggregateSpec[];
   readonly rules: readonly CheckedRule[];
   readonly tests: readonly TestCase[];
+  /**
+   * The event fields a decision reads and checks, in schema order: every field
+   * an expression, message, aggregate key or filter of the pack uses, the keys
+   * of the entities it reads, the required fields and the event time.
+   */
+  readonly eventFields: readonly string[];
   /** Number of `shared` slots the optimizer introduced. */
   readonly sharedSlots: number;
 }

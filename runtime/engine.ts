@@ -7,12 +7,11 @@ import { assemble, type Decision } from './decision.ts';
 import { R } from './helpers.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import type { DecideOptions } from './interpreter.ts';
-import { unknownFields } from './validate.ts';
+import { unknownFields, validateRecord } from './validate.ts';
 
 interface Generated {
-  load(src: unknown): object;
-  decide(ev: object, P: FeatureProvider): { fired: number[]; score: number; memo: object };
-  explain(i: number, ev: object, P: FeatureProvider, M: object): unknown[];
+  decide(src: object, P: FeatureProvider): { fired: number[]; score: number; memo: object };
+  explain(i: number, src: object, P: FeatureProvider, M: object): unknown[];
 }
 
 export interface Program {
@@ -36,15 +35,17 @@ export class Engine {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       throw new InputError('ZY4003', 'event', 'event should be an object');
     }
-    if (opts.strict) unknownFields(this.pack.schema.event, event, 'event');
-    const ev = this.g.load(event);
-    const r = this.g.decide(ev, provider);
-    return assemble(this.pack, r.fired, r.score, (i) => this.g.explain(i, ev, provider, r.memo) as never);
+    if (opts.strict) {
+      unknownFields(this.pack.schema.event, event, 'event');
+      validateRecord(this.pack.schema.event, event, 'event');
+    }
+    const r = this.g.decide(event, provider);
+    return assemble(this.pack, r.fired, r.score, (i) => this.g.explain(i, event, provider, r.memo) as never);
   }
 
   /** Only which rules fired and the score: the hot path, for benchmarks and backtests. */
   decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER): { fired: number[]; score: number } {
-    return this.g.decide(this.g.load(event), provider);
+    return this.g.decide(event, provider);
   }
 }
 

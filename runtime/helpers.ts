@@ -4,20 +4,11 @@
 // semantics.
 import { FUNCTION_ORDER } from '../compiler/codegen.ts';
 import { regexFor } from '../compiler/evaluate.ts';
-import { FUNCTIONS, type FunctionDef } from '../compiler/functions.ts';
+import { FUNCTIONS } from '../compiler/functions.ts';
 import { coerce, InputError, own, requiredMissing } from '../compiler/input.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import * as S from '../compiler/semantics.ts';
 import type { FeatureProvider, HistoryEvent } from './provider.ts';
-
-function wrap(fn: FunctionDef): (...args: any[]) => Value {
-  const post = (r: unknown) => (typeof r === 'number' ? S.finite(r) : (r as Value));
-  const f = fn.impl;
-  if (fn.usesNow) return (now: number, a: unknown) => (a === undefined ? undefined : post(f(now, a)));
-  if (fn.constPattern) return (s: unknown, re: RegExp) => (s === undefined ? undefined : post(f(s, re)));
-  if (fn.arity === 1) return (a: unknown) => (a === undefined ? undefined : post(f(a)));
-  return (a: unknown, b: unknown) => (a === undefined || b === undefined ? undefined : post(f(a, b)));
-}
 
 /** Calls an aggregate the way both evaluators do: a missing key makes it missing. */
 export function runAggregate(
@@ -46,7 +37,8 @@ function inList(x: Value, members: readonly Value[] | undefined): boolean | unde
 export const R = {
   UNSET: Symbol('unset'),
   add: S.add, sub: S.sub, mul: S.mul, div: S.div, rem: S.rem, neg: S.neg,
-  fn: FUNCTION_ORDER.map((n) => wrap(FUNCTIONS.get(n)!)),
+  /** The built-ins' implementations, called by generated code after its own missing checks. */
+  impl: FUNCTION_ORDER.map((n) => FUNCTIONS.get(n)!.impl),
   regex: regexFor,
   coerce,
   own,

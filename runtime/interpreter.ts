@@ -38,8 +38,13 @@ export interface DecideOptions {
 
 export function interpret(pack: CheckedPack, event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Traced {
   const schema = pack.schema;
-  if (opts.strict && typeof event === 'object' && event !== null && !Array.isArray(event)) unknownFields(schema.event, event, 'event');
-  const ev = validateRecord(schema.event, event, 'event');
+  // The same policy as compiled code: the fields the pack reads are checked on
+  // every decision; strict mode checks every field and rejects unknown ones.
+  if (opts.strict && typeof event === 'object' && event !== null && !Array.isArray(event)) {
+    unknownFields(schema.event, event, 'event');
+    validateRecord(schema.event, event, 'event');
+  }
+  const ev = validateRecord(schema.event, event, 'event', pack.eventFields);
   const now = ev[TIME_FIELD] as number;
   const rows = new Map<string, Checked | null>();
   const aggs = new Map<number, Value>();

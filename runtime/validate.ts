@@ -5,12 +5,14 @@ import type { EntityInfo, Value } from '../compiler/ir.ts';
 
 export type Checked = Readonly<Record<string, Value>>;
 
-export function validateRecord(info: EntityInfo, src: unknown, prefix: string): Checked {
+/** Checks `only` (default: every field) of the record, in schema order. */
+export function validateRecord(info: EntityInfo, src: unknown, prefix: string, only?: readonly string[]): Checked {
   if (typeof src !== 'object' || src === null || Array.isArray(src)) {
     throw new InputError('ZY4003', prefix, `${prefix} should be an object`);
   }
   const out: Record<string, Value> = Object.create(null);
   for (const f of info.fields.values()) {
+    if (only && !only.includes(f.name)) continue;
     const path = `${prefix}.${f.name}`;
     const v = coerce(f.type, own(src, f.name), path);
     if (v === undefined && f.required) throw requiredMissing(path);

@@ -3,7 +3,7 @@
 import type * as A from '../ast.ts';
 import { diag, didYouMean, type Diagnostic } from '../diagnostics.ts';
 import type {
-  AggregateSpec, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, PredicateInfo, Value,
+  AggregateSpec, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, PredicateInfo, Schema, Value,
 } from '../ir.ts';
 import { printIR } from '../print.ts';
 import { children, fold } from '../optimize/fold.ts';
@@ -187,6 +187,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
     consts: definite(consts) as Map<string, ConstInfo>,
     predicates: definite(predicates) as Map<string, PredicateInfo>,
     aggregates, rules, tests, sharedSlots: 0,
+    eventFields: eventFieldsRead(schema, rules, [...predicates.values()].filter((p): p is PredicateInfo => p !== 'broken'), aggregates),
   };
   return { pack, diagnostics };
 }
@@ -279,6 +280,31 @@ function checkRule(
     message: { ...(msg?.zh ? { zh: checkTemplate(msg.zh, cx) } : {}), ...(msg?.en ? { en: checkTemplate(msg.en, cx) } : {}) },
     span: r.span,
   };
+}
+
+function eventFieldsRead(schema: Schema, rules: readonly CheckedRule[], preds: readonly PredicateInfo[], aggs: readonly AggregateSpec[]): string[] {
+  const used = new Set<string>([TIME_FIELD]);
+  const walk = (x: IR): void => {
+    if (x.k === 'field') used.add(x.entity === 'event' ? x.field : schema.entities.get(x.entity)!.key);
+    children(x).forEach(walk);
+  };
+  for (const r of rules) {
+    walk(r.condition);
+    for (const p of [...(r.message.zh ?? []), ...(r.message.en ?? [])]) if (p.expr) walk(p.expr);
+  }
+  preds.forEach((p) => walk(p.body));
+  for (const a of aggs) {
+    if (a.by) used.add(a.by);
+    if (a.filter) {
+      walk(a.filter);
+      // The current event is filtered like a history event when it counts.
+      const hist = (x: IR): void => { if (x.k === 'hfield') used.add(x.field); children(x).forEach(hist); };
+      if (a.includeCurrent) hist(a.filter);
+    }
+    if (a.includeCurrent && a.field) used.add(a.field);
+  }
+  for (const f of schema.event.fields.values()) if (f.required) used.add(f.name);
+  return [...schema.event.fields.keys()].filter((f) => used.has(f));
 }
 
 function leavesOf(e: IR): IR[] {

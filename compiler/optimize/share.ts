@@ -3,8 +3,13 @@
 import type { IR } from '../ir.ts';
 import { printIR } from '../print.ts';
 import { children, mapChildren } from './fold.ts';
+import { cost } from './order.ts';
+
+const NO_PREDICATES = new Map<string, IR>();
 
 const SHAREABLE = new Set<IR['k']>(['arith', 'call', 'cmp', 'coalesce', 'in', 'between', 'and', 'or', 'not', 'neg', 'isMissing']);
+/** Below this cost, recomputing is cheaper than checking a memo. */
+const WORTH_SHARING = 5;
 
 export function share(roots: readonly IR[]): { roots: IR[]; slots: number } {
   const counts = new Map<string, number>();
@@ -45,7 +50,7 @@ export function share(roots: readonly IR[]): { roots: IR[]; slots: number } {
   const rewrite = (e: IR): IR => {
     if (SHAREABLE.has(e.k) && !usesHistory(e)) {
       const key = printIR(e);
-      if ((once.get(key) ?? 0) > 1) {
+      if ((once.get(key) ?? 0) > 1 && cost(e, NO_PREDICATES) >= WORTH_SHARING) {
         let slot = slots.get(key);
         if (slot === undefined) { slot = slots.size; slots.set(key, slot); }
         return { k: 'shared', type: e.type, slot, x: mapChildren(e, rewrite), span: e.span };

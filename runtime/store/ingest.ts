@@ -77,7 +77,7 @@ function fromCsv(t: Type, cell: string): unknown {
   }
 }
 
-async function* rows(file: string, onBytes: (n: number) => void): AsyncGenerator<{ line: number; record: Record<string, unknown> }> {
+async function* rows(file: string, onBytes: (n: number) => void): AsyncGenerator<{ line: number; record: Record<string, unknown>; csv: boolean }> {
   const stream = createReadStream(file);
   stream.on('data', (chunk) => onBytes(chunk.length));
   const ext = extname(file).toLowerCase();
@@ -91,7 +91,7 @@ async function* rows(file: string, onBytes: (n: number) => void): AsyncGenerator
         throw new StoreError('ZY7005', `${file}:${line}: not valid JSON: ${(e as Error).message}`, { file, line });
       }
       if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new StoreError('ZY7005', `${file}:${line}: each line must be a JSON object`, { file, line });
-      yield { line, record: record as Record<string, unknown> };
+      yield { line, record: record as Record<string, unknown>, csv: false };
     }
     return;
   }
@@ -99,7 +99,7 @@ async function* rows(file: string, onBytes: (n: number) => void): AsyncGenerator
   const parser = stream.pipe(parse({ columns: true, info: true, skip_empty_lines: true, bom: true }));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      yield { line: info.lines, record: { __csv: true, ...record } };
+      yield { line: info.lines, record, csv: true };
     }
   } catch (e) {
     if (e instanceof StoreError) throw e;
@@ -116,19 +116,25 @@ export async function importFile(db: DB, schema: Schema, file: string, opts: { i
   const target = targetFor(schema, file, opts.into);
   const sink = sinkFor(db, schema, target);
   const byName = new Map(sink.columns.map(([c, t]) => [c, t]));
+  const required = sink.columns.map(([c]) => sink.required.includes(c));
   const started = performance.now();
   let bytes = 0;
   let count = 0;
   let lastReport = 0;
   db.exec('BEGIN IMMEDIATE');
   try {
-    for await (const { line, record } of rows(file, (n) => { bytes += n; })) {
-      const csv = record['__csv'] === true;
+    let headerChecked = false;
+    for await (const { line, record, csv } of rows(file, (n) => { bytes += n; })) {
       const values: (number | string | null)[] = [];
-      for (const k of Object.keys(record)) {
-        if (k !== '__csv' && !byName.has(k)) throw new StoreError('ZY7005', `${file}:${line}: field ${k} is not in the schema`, { file, line, field: k });
+      // CSV rows share one header: check its names once. JSON objects each have their own.
+      if (!csv || !headerChecked) {
+        for (const k in record) {
+          if (!byName.has(k)) throw new StoreError('ZY7005', `${file}:${line}: field ${k} is not in the schema`, { file, line, field: k });
+        }
+        headerChecked = csv;
       }
-      for (const [col, type] of sink.columns) {
+      for (let c = 0; c < sink.columns.length; c++) {
+        const [col, type] = sink.columns[c]!;
         const raw = csv ? fromCsv(type, (record[col] as string | undefined) ?? '') : record[col];
         let v: Value;
         try {
@@ -137,7 +143,7 @@ export async function importFile(db: DB, schema: Schema, file: string, opts: { i
           if (e instanceof InputError) throw new StoreError('ZY7005', `${file}:${line}: ${e.message}`, { file, line, field: col });
           throw e;
         }
-        if (v === undefined && sink.required.includes(col)) throw new StoreError('ZY7005', `${file}:${line}: ${col} is required`, { file, line, field: col });
+        if (v === undefined && required[c]) throw new StoreError('ZY7005', `${file}:${line}: ${col} is required`, { file, line, field: col });
         values.push(col === 'date' && target.kind === 'calendar' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v))
           ? (() => { throw new StoreError('ZY7005', `${file}:${line}: date should be YYYY-MM-DD`, { file, line, field: col }); })()
           : encode(type, v));
