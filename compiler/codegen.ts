@@ -337,6 +337,7 @@ class Generator {
       return x.again;
     });
     if (def.usesNow) args.unshift(this.now());
+    if (def.usesCalendar) args.unshift('R.calendar(P)');
     const callText = `${fn}(${args.join(', ')})`;
     return checks.length ? `(${checks.join(' || ')} ? undefined : ${callText})` : callText;
   }

@@ -12,6 +12,8 @@ export interface Env {
   agg(id: number): Value;
   pred(name: string): Value;
   listHas(list: string, value: Value): boolean;
+  /** The working-day calendar; Monday–Friday when absent. */
+  readonly calendar?: S.CalendarLookup;
   /** Called with every node's value, in evaluation order (the trace). */
   readonly trace?: (e: IR, v: Value) => void;
 }
@@ -98,7 +100,8 @@ function evalNode(e: IR, env: Env): Value {
       const args = e.args.map((a) => evaluate(a, env));
       if (args.some((a) => a === undefined)) return undefined;
       if (fn.constPattern) return fn.impl(args[0], regexFor(args[1] as string)) as Value;
-      const r = (fn.usesNow ? fn.impl(env.now, ...args) : fn.impl(...args)) as Value;
+      const first = fn.usesNow ? [env.now] : fn.usesCalendar ? [env.calendar ?? S.NO_CALENDAR] : [];
+      const r = fn.impl(...first, ...args) as Value;
       return typeof r === 'number' ? S.finite(r) : r;
     }
   }

@@ -14,6 +14,8 @@ export interface FunctionDef {
   /** Receives the decision time first when `usesNow`. */
   readonly impl: (...args: any[]) => unknown;
   readonly usesNow?: boolean;
+  /** Receives the working-day calendar first when `usesCalendar`. */
+  readonly usesCalendar?: boolean;
   /** The second argument must be a compile-time constant pattern. */
   readonly constPattern?: boolean;
 }
@@ -60,6 +62,12 @@ const DEFS: FunctionDef[] = [
     name: 'age', doc: 'Time from a timestamp to the decision time (negative if in the future).', arity: 1, usesNow: true,
     impl: (now: number, t: number) => now - t,
     type: ([a]) => (a!.t === 'timestamp' ? DURATION : `age() takes a timestamp, not ${typeName(a!)}`),
+  },
+  {
+    name: 'working_days', doc: 'Working days after the first timestamp\'s local date up to the second\'s, by the holiday calendar (Monday–Friday where it says nothing).',
+    arity: 2, usesCalendar: true,
+    impl: (cal: S.CalendarLookup, a: number, b: number) => S.workingDays(cal, a, b),
+    type: ([a, b]) => (a!.t === 'timestamp' && b!.t === 'timestamp' ? INTEGER : `working_days() takes two timestamps, not ${typeName(a!)} and ${typeName(b!)}`),
   },
   dur('days', 'A duration in days (may be fractional).', 86_400_000),
   dur('hours', 'A duration in hours.', 3_600_000),

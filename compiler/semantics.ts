@@ -132,3 +132,29 @@ export function formatNumber(n: number): string {
 }
 
 export const MISSING_TEXT = '(missing)';
+
+/** Dates the calendar marks as working (true) or not (false); other dates follow Monday–Friday. */
+export type CalendarLookup = (fromDate: string, toDate: string) => ReadonlyMap<string, boolean>;
+export const NO_CALENDAR: CalendarLookup = () => new Map();
+const MAX_CALENDAR_DAYS = 36_600;
+
+/**
+ * Working days from a to b: the local dates d with date(a) < d <= date(b) that
+ * are working days (negative when b is before a). Holidays and make-up working
+ * days come from the calendar. Spans over 100 years are missing.
+ */
+export function workingDays(cal: CalendarLookup, a: number, b: number): number | undefined {
+  const sign = b >= a ? 1 : -1;
+  const lo = startOfLocalDay(Math.min(a, b));
+  const hi = startOfLocalDay(Math.max(a, b));
+  const days = Math.round((hi - lo) / DAY);
+  if (days > MAX_CALENDAR_DAYS) return undefined;
+  if (days === 0) return 0;
+  const overrides = cal(localDate(lo + DAY), localDate(hi));
+  let n = 0;
+  for (let t = lo + DAY; t <= hi; t += DAY) {
+    const o = overrides.get(localDate(t));
+    if (o ?? localWeekday(t) <= 5) n++;
+  }
+  return sign * n;
+}

@@ -51,6 +51,7 @@ export const R = {
     return loader(row);
   },
   agg: runAggregate,
+  calendar: (P: FeatureProvider): S.CalendarLookup => (P.calendar ? (a, b) => P.calendar!(a, b) : S.NO_CALENDAR),
   listHas: (P: FeatureProvider, list: string, v: Value, now: number): boolean => P.listHas(list, v, now),
   record,
   in: (x: Value, members: readonly Value[] | undefined) => inList(x, members),

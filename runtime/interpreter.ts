@@ -80,6 +80,7 @@ export function interpret(pack: CheckedPack, event: unknown, provider: FeaturePr
       return preds.get(name);
     },
     listHas: (list, v) => provider.listHas(list, v, now),
+    calendar: provider.calendar ? (a, b) => provider.calendar!(a, b) : undefined,
     trace: (e, v) => steps?.push({ span: e.span, kind: e.k, value: v }),
   });
 

@@ -24,6 +24,8 @@ export interface FeatureProvider {
   aggregate(q: AggregateQuery): Value;
   /** Membership as of `now`, the decision time (entries added later or expired do not count). */
   listHas(list: string, value: Value, now: number): boolean;
+  /** Holidays (false) and make-up working days (true) between two local dates, inclusive. */
+  calendar?(fromDate: string, toDate: string): ReadonlyMap<string, boolean>;
 }
 
 export interface MemoryData {
@@ -31,6 +33,8 @@ export interface MemoryData {
   readonly entities?: Readonly<Record<string, ReadonlyMap<Value, object> | Readonly<Record<string, object>>>>;
   readonly history?: readonly HistoryEvent[];
   readonly lists?: Readonly<Record<string, readonly Value[]>>;
+  /** "YYYY-MM-DD" → working day or not, for dates that differ from Monday–Friday. */
+  readonly calendar?: Readonly<Record<string, boolean>>;
 }
 
 /** Everything in memory; aggregates by scanning the history (the reference for any store). */
@@ -38,6 +42,7 @@ export class MemoryProvider implements FeatureProvider {
   private readonly entities = new Map<string, Map<Value, object>>();
   private readonly lists = new Map<string, Set<Value>>();
   private readonly history: readonly HistoryEvent[];
+  private readonly days: ReadonlyMap<string, boolean>;
 
   constructor(data: MemoryData = {}) {
     for (const [name, rows] of Object.entries(data.entities ?? {})) {
@@ -45,6 +50,11 @@ export class MemoryProvider implements FeatureProvider {
     }
     for (const [name, values] of Object.entries(data.lists ?? {})) this.lists.set(name, new Set(values));
     this.history = data.history ?? [];
+    this.days = new Map(Object.entries(data.calendar ?? {}));
+  }
+
+  calendar(fromDate: string, toDate: string): ReadonlyMap<string, boolean> {
+    return new Map([...this.days].filter(([d]) => d >= fromDate && d <= toDate));
   }
 
   entity(entity: string, key: Value): object | undefined {

@@ -79,7 +79,7 @@ test('the same pack and input always give the same decision', () => {
 });
 
 test('a wrong-typed field is a typed error naming the field and the expected type', () => {
-  const r = build('rule A when event.amount > ¥1 then hold');
+  const r = build('rule A when event.amount > ¥1 or "x" in event.tags then hold');
   const engine = load({ pack: r.optimized!, code: r.code! });
   const cases: [unknown, string, string][] = [
     [{ type: 'login', occurred_at: 0, amount: '12' }, 'ZY4001', 'event.amount'],
@@ -158,6 +158,18 @@ test('the interpreter traces every condition it evaluated', () => {
   assert.is(rule.fired, false);
   const kinds = rule.steps.map((s) => `${s.kind}=${String(s.value)}`);
   assert.equal(kinds, ['field=500', 'lit=100', 'cmp=true', 'field=undefined', 'and=undefined']);
+});
+
+test('working days follow the holiday calendar, with make-up working days', () => {
+  const r = build('rule LATE when working_days(event.at, now) > 5 then review message "{working_days(event.at, now)} working days"');
+  // 2026 Spring Festival: 02-16..02-22 off (weekdays among them are holidays), 02-14 (Sat) and 02-28 (Sat) are make-up working days.
+  const calendar = { '2026-02-16': false, '2026-02-17': false, '2026-02-18': false, '2026-02-19': false, '2026-02-20': false, '2026-02-14': true, '2026-02-28': true };
+  const p = new MemoryProvider({ calendar });
+  const d = (received: string, now: string) => decideBoth(r, { type: 'login', at: at(received), occurred_at: at(now) }, p);
+  assert.is(d('2026-02-13T18:00', '2026-02-24T09:00').fired.length, 0, 'Sat 14 (make-up), Mon 23, Tue 24 = 3 working days');
+  assert.equal(d('2026-02-13T18:00', '2026-03-02T09:00').fired[0]?.message.zh, '8 working days');
+  assert.is(decideBoth(r, { type: 'login', at: at('2026-02-13T18:00'), occurred_at: at('2026-03-02T09:00') }).fired[0]?.message.zh, '11 working days', 'no calendar: Monday to Friday');
+  assert.is(S.workingDays(S.NO_CALENDAR, at('2026-03-02T09:00'), at('2026-02-27T09:00')), -1);
 });
 
 test.run();

@@ -255,7 +255,7 @@ class ExprChecker {
       if (!checked.ok) return this.error('ZY3005', args[1]!.span, `pattern ${JSON.stringify(p.value)}: ${checked.reason}`);
       return { k: 'call', type, fn: name, args: [args[0]!, p], span: e.span };
     }
-    if (fn.usesNow && scope === 'const') return this.error('ZY3004', e.span, `${name}() depends on the decision time and is not a constant`);
+    if ((fn.usesNow || fn.usesCalendar) && scope === 'const') return this.error('ZY3004', e.span, `${name}() depends on the decision time and is not a constant`);
     return { k: 'call', type, fn: name, args, span: e.span };
   }
 

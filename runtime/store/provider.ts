@@ -28,6 +28,7 @@ export class SqliteProvider implements FeatureProvider {
   private readonly entityStmts = new Map<string, Database.Statement>();
   private readonly plans: AggPlan[] = [];
   private readonly listStmt: Database.Statement;
+  private readonly calendarStmt: Database.Statement;
   /** Only events stored before this sequence number are history (backtests replay stored events). */
   private beforeSeq = HIGH;
 
@@ -38,6 +39,7 @@ export class SqliteProvider implements FeatureProvider {
     for (const a of pack.aggregates) this.plans[a.id] = this.plan(a);
     this.listStmt = db.prepare(`SELECT 1 FROM zy_list_entries WHERE list = ? AND value = ?
       AND (added_at IS NULL OR added_at <= ?) AND (expires_at IS NULL OR expires_at > ?) LIMIT 1`).pluck();
+    this.calendarStmt = db.prepare('SELECT date, is_working_day FROM zy_calendar WHERE date >= ? AND date <= ?').raw();
   }
 
   /** A view that treats only events stored before `seq` as history. */
@@ -82,6 +84,10 @@ export class SqliteProvider implements FeatureProvider {
 
   listHas(list: string, value: Value, now: number): boolean {
     return this.listStmt.get(list, value as string | number, now, now) !== undefined;
+  }
+
+  calendar(fromDate: string, toDate: string): ReadonlyMap<string, boolean> {
+    return new Map((this.calendarStmt.all(fromDate, toDate) as [string, number][]).map(([d, w]) => [d, w === 1]));
   }
 
   aggregate(q: AggregateQuery): Value {
