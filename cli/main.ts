@@ -6,6 +6,7 @@ import { compile, renderDiagnostic, type CompileResult } from '../compiler/index
 import { printIR } from '../compiler/print.ts';
 import { InputError, interpret, load, MemoryProvider, runTests, type Decision, type FeatureProvider } from '../runtime/index.ts';
 import { readPack } from './pack-files.ts';
+import { validateRecord } from '../runtime/validate.ts';
 import { registerDb } from './db-commands.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
@@ -152,7 +153,8 @@ Examples:
         const s = (o.scenario ? readJson(o.scenario) : { event: readJson(o.event!) }) as Scenario;
         const provider = base ?? new MemoryProvider({
           entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
-          history: s.history ?? [], lists: (s.lists ?? {}) as never,
+          // Scenario history is checked like an event (ISO times become epoch ms).
+          history: (s.history ?? []).map((h, i) => validateRecord(r.checked.schema.event, h, `history[${i}]`)), lists: (s.lists ?? {}) as never,
         });
         if (o.log) {
           const rec = new RecordingProvider(provider);

@@ -32,6 +32,11 @@ export function checkPattern(pattern: string): { ok: true; regex: RegExp } | { o
         return { ok: false, reason: 'lookahead and lookbehind are not allowed' };
       }
       stack.push({ risky: false });
+      // (?:…) and (?<name>…) open a group; their `?` is not a quantifier.
+      if (pattern[i + 1] === '?') {
+        const close = pattern[i + 2] === '<' ? pattern.indexOf('>', i + 3) : i + 2;
+        i = close < 0 ? i + 2 : close;
+      }
       continue;
     }
     if (c === '|') { stack[stack.length - 1]!.risky = true; continue; }

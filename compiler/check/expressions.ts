@@ -173,8 +173,9 @@ class ExprChecker {
     switch (e.op) {
       case '==': case '!=': case '<': case '<=': case '>': case '>=': {
         if (!this.compatible(l, r, e.opSpan, e.op)) return bad(e.span);
-        if (e.op !== '==' && e.op !== '!=' && !ordered(l.type)) {
-          return this.error('ZY3001', e.opSpan, `\`${e.op}\` needs ordered values; ${typeName(l.type)} has no order`, l.type.t === 'enum' ? 'compare enums with == or use `in`' : undefined);
+        const unordered = !ordered(l.type) ? l.type : !ordered(r.type) ? r.type : undefined;
+        if (e.op !== '==' && e.op !== '!=' && unordered) {
+          return this.error('ZY3001', e.opSpan, `\`${e.op}\` needs ordered values; ${typeName(unordered)} has no order`, unordered.t === 'enum' ? 'compare enums with == or use `in`' : undefined);
         }
         return { k: 'cmp', type: BOOL, op: e.op, l, r, span: e.span };
       }

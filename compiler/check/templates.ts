@@ -22,7 +22,14 @@ export function checkTemplate(s: StringLit, cx: CheckContext): Template {
   };
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;
-    if (c === '\\') { literal += c + (raw[i + 1] ?? ''); i++; continue; }
+    if (c === '\\') {
+      // \u{…} is an escape, not a placeholder.
+      const end = raw[i + 1] === 'u' && raw[i + 2] === '{' ? raw.indexOf('}', i + 3) : -1;
+      const to = end >= 0 ? end : i + 1;
+      literal += raw.slice(i, to + 1);
+      i = to;
+      continue;
+    }
     if (c !== '{') {
       if (c === '}') cx.diagnostics.push(diag('ZY3007', { file: s.span.file, start: base + i, end: base + i + 1 }, 'unmatched `}` in message', 'write \\} for a literal brace'));
       literal += c;
