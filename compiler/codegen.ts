@@ -37,7 +37,7 @@ type Ctx = 'T' | 'F' | 'V';
  */
 class Scope {
   temps = 0;
-  readonly used = new Map<string, Set<Ctx>>();
+  used = new Map<string, Set<Ctx>>();
   repr = new Map<string, Ctx>();
   constructor(readonly dry: boolean) {}
   use(key: string, ctx: Ctx): void {
@@ -242,9 +242,13 @@ class Generator {
     let filter = 'undefined';
     if (a.filter) {
       const saved = this.scope;
-      this.scope = new Scope(saved.dry);
+      const inner = new Scope(saved.dry);
+      inner.used = saved.used;
+      inner.repr = saved.repr;
+      inner.temps = 0;
+      this.scope = inner;
       const test = this.tru(a.filter, true);
-      const temps = this.scope.temps;
+      const temps = inner.temps;
       this.scope = saved;
       filter = temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
     }
@@ -416,7 +420,8 @@ class Generator {
     const values = set.values;
     if (values.length <= SMALL_SET) {
       if (member) return values.length === 0 ? 'false' : `(${values.map((m, i) => `${i === 0 ? x.first : x.again} === ${this.lit(m)}`).join(' || ')})`;
-      return `(${[...guard, ...values.map((m) => `${xv} !== ${this.lit(m)}`)].join(' && ')})`;
+      const tests = [...guard, ...values.map((m) => `${xv} !== ${this.lit(m)}`)];
+      return tests.length ? `(${tests.join(' && ')})` : 'true';
     }
     const s = this.constant(values, (k) => `new Set(${k})`);
     return member ? `${s}.has(${x.first})` : `(${[...guard, `!${s}.has(${xv})`].join(' && ')})`;

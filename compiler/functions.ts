@@ -20,8 +20,10 @@ export interface FunctionDef {
   readonly constPattern?: boolean;
 }
 
+/** Beyond ±8.64e15 ms (less the zone offset) a Date cannot say what local day it is. */
+const DATE_LIMIT = 8.64e15 - 8 * 3_600_000;
 const ts = (name: string, doc: string, result: Type, impl: (t: number) => unknown): FunctionDef => ({
-  name, doc, arity: 1, impl,
+  name, doc, arity: 1, impl: (t: number) => (Math.abs(t) <= DATE_LIMIT ? impl(t) : undefined),
   type: ([a]) => (a!.t === 'timestamp' ? result : `${name}() takes a timestamp, not ${typeName(a!)}`),
 });
 const dur = (name: string, doc: string, size: number): FunctionDef => ({

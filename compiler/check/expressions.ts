@@ -202,7 +202,7 @@ class ExprChecker {
       for (const i of xs) if (!this.compatible(x, i, i.span, 'in')) return bad(e.span);
       element = xs[0]?.type ?? x.type;
       const folded = xs.map(fold);
-      set = folded.every((i) => i.k === 'lit') ? { kind: 'values', values: folded.map((i) => (i as { value: Value }).value) } : { kind: 'items', xs };
+      set = folded.every((i) => i.k === 'lit' && i.value !== undefined) ? { kind: 'values', values: folded.map((i) => (i as { value: Value }).value) } : { kind: 'items', xs };
     } else if (e.set.kind === 'path' && e.set.parts.length === 1 && this.cx.lists.has(e.set.parts[0]!.text)) {
       const list = this.cx.lists.get(e.set.parts[0]!.text)!;
       element = list.element;

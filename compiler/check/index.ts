@@ -150,6 +150,10 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
       for (const item of d.items.items) {
         const ir = fold(checkExpr(item, 'const', cx));
         if (ir.type.t === 'error') continue;
+        if (ir.k === 'lit' && ir.value === undefined) {
+          err('ZY3004', item.span, `this member of list \`${d.name.text}\` is missing (a division by zero?)`);
+          continue;
+        }
         if (ir.k !== 'lit' || !assignable(ir.type, element) || (element.t === 'enum' && !element.members.includes(String(ir.value)))) {
           err('ZY3001', item.span, `list \`${d.name.text}\` holds ${typeName(element)}; this is ${ir.k === 'lit' ? typeName(ir.type) : 'not a constant'}`);
           continue;
