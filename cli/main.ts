@@ -2,10 +2,10 @@
 // internal error.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { compile, renderDiagnostic, type CompileResult } from '../compiler/index.ts';
+import { compile, renderDiagnostic, type CompileResult, type SourceFile } from '../compiler/index.ts';
 import { printIR } from '../compiler/print.ts';
 import { InputError, interpret, load, MemoryProvider, runTests, type Decision, type FeatureProvider } from '../runtime/index.ts';
-import { readPack } from './pack-files.ts';
+import { readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
 import { registerDb } from './db-commands.ts';
 import { Exit, EXIT, paint } from './output.ts';
@@ -17,8 +17,18 @@ import { TIMESTAMP } from '../compiler/types.ts';
 
 const { red, green, dim } = paint;
 
+/** Exactly one pack (dump, eval): several packs are a usage error. */
+function onePack(paths: string[]): SourceFile[] {
+  const packs = readPacks(paths);
+  if (packs.length !== 1) {
+    console.error(red(`give one pack; ${paths.join(' ')} holds ${packs.length}: ${packs.map((p) => p.name).join(', ')}`));
+    throw new Exit(EXIT.USAGE);
+  }
+  return packs[0]!.files;
+}
+
 function compilePaths(paths: string[]): CompileResult {
-  return compile(readPack(paths));
+  return compile(onePack(paths));
 }
 
 function printDiagnostics(r: CompileResult, format: string): void {
@@ -80,9 +90,13 @@ export function program(): Command {
     .option('--format <format>', 'text or json', 'text')
     .addHelpText('after', '\nExamples:\n  zhiyu check rules/demo\n  zhiyu check rules/demo --format json')
     .action((paths: string[], o: { format: string }) => {
-      const r = compilePaths(paths);
-      printDiagnostics(r, o.format);
-      if (r.diagnostics.some((d) => d.severity === 'error')) throw new Exit(EXIT.FINDINGS);
+      const results = readPacks(paths).map((p) => compile(p.files));
+      if (o.format === 'json') {
+        console.log(JSON.stringify(results.flatMap((r) => r.diagnostics.map((d) => ({ ...d, file: r.files[d.span.file]?.path }))), null, 2));
+      } else {
+        results.forEach((r) => printDiagnostics(r, o.format));
+      }
+      if (results.some((r) => r.diagnostics.some((d) => d.severity === 'error'))) throw new Exit(EXIT.FINDINGS);
     });
 
   cli.command('dump')
@@ -123,7 +137,7 @@ Examples:
     .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean }) => {
       if (!o.event && !o.scenario && !o.labelled) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
       if ((o.labelled || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
-      const files = readPack(paths);
+      const files = onePack(paths);
       const r = compile(files);
       requireOk(r);
       const store = o.db ? openStore(o.db, { readonly: !o.log }) : undefined;
@@ -179,19 +193,24 @@ Examples:
     .option('--interpret', 'run the tests on the reference interpreter instead of compiled code')
     .addHelpText('after', '\nExamples:\n  zhiyu test rules/demo')
     .action((paths: string[], o: { interpret?: boolean }) => {
-      const r = compilePaths(paths);
-      requireOk(r);
-      const engine = load({ pack: r.optimized, code: r.code });
-      const results = runTests(r.checked, o.interpret ? (e, p) => interpret(r.checked, e, p).decision : (e, p) => engine.decide(e, p));
+      const packs = readPacks(paths);
+      let passed = 0;
       let failed = 0;
-      for (const t of results) {
-        if (t.passed) { console.log(`${green('✓')} ${t.name}`); continue; }
-        failed++;
-        const f = r.files[t.span.file];
-        console.log(`${red('✗')} ${t.name}${f ? dim(`  (${f.path})`) : ''}`);
-        for (const m of t.failures) console.log(`    ${m}`);
+      for (const p of packs) {
+        const r = compile(p.files);
+        requireOk(r);
+        if (packs.length > 1) console.log(paint.bold(p.name));
+        const engine = load({ pack: r.optimized, code: r.code });
+        const results = runTests(r.checked, o.interpret ? (e, pr) => interpret(r.checked, e, pr).decision : (e, pr) => engine.decide(e, pr));
+        for (const t of results) {
+          if (t.passed) { passed++; console.log(`${green('✓')} ${t.name}`); continue; }
+          failed++;
+          const f = r.files[t.span.file];
+          console.log(`${red('✗')} ${t.name}${f ? dim(`  (${f.path})`) : ''}`);
+          for (const m of t.failures) console.log(`    ${m}`);
+        }
       }
-      console.log(`${results.length - failed} passed, ${failed} failed`);
+      console.log(`${passed} passed, ${failed} failed`);
       if (failed) throw new Exit(EXIT.FINDINGS);
     });
 

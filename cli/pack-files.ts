@@ -1,19 +1,47 @@
-// Finding a pack's files on disk: a directory (all *.zy below it, sorted) or
-// single files. Paths are shown relative to the working directory.
+// Finding packs on disk. A directory with .zy files directly in it is one pack
+// (with every .zy file below it); a directory without any is a folder of packs,
+// each subdirectory looked at the same way. Loose .zy files given together form
+// one pack. Paths are shown relative to the working directory.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { SourceFile } from '../compiler/index.ts';
 
 export const PACK_EXTENSION = '.zy';
 
-export function readPack(paths: readonly string[]): SourceFile[] {
-  const files: string[] = [];
+export interface PackSource {
+  /** The pack's directory, or the files' names when given one by one. */
+  readonly name: string;
+  readonly files: SourceFile[];
+}
+
+export function readPacks(paths: readonly string[]): PackSource[] {
+  const packs: PackSource[] = [];
+  const loose: string[] = [];
   for (const p of paths) {
-    const st = statSync(p);
-    if (st.isDirectory()) files.push(...walk(p));
-    else files.push(p);
+    if (statSync(p).isDirectory()) packs.push(...packDirs(p).map((d) => ({ name: shown(d), files: load(walk(d)) })));
+    else loose.push(p);
   }
-  return files.map((f) => ({ path: relative(process.cwd(), f) || f, text: readFileSync(f, 'utf8') }));
+  if (loose.length) packs.push({ name: loose.map(shown).join(' '), files: load(loose) });
+  return packs;
+}
+
+/** All files of the paths as one pack (one directory, or loose files). */
+export function readPack(paths: readonly string[]): SourceFile[] {
+  return readPacks(paths).flatMap((p) => p.files);
+}
+
+export function packDirs(dir: string): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && e.name.endsWith(PACK_EXTENSION))) return [dir];
+  return entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name)).flatMap((e) => packDirs(join(dir, e.name)));
+}
+
+function shown(p: string): string {
+  return relative(process.cwd(), p) || p;
+}
+
+function load(files: string[]): SourceFile[] {
+  return files.map((f) => ({ path: shown(f), text: readFileSync(f, 'utf8') }));
 }
 
 function walk(dir: string): string[] {

@@ -2,16 +2,15 @@
 // tests pass on both the compiled engine and the interpreter.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { compile, renderDiagnostic } from '../compiler/index.ts';
-import { readPack } from '../cli/pack-files.ts';
+import { packDirs, readPack } from '../cli/pack-files.ts';
 import { interpret, load, runTests } from '../runtime/index.ts';
 
 const root = join(import.meta.dirname, '..', 'rules');
-for (const name of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
-  test(`rules/${name} compiles cleanly and passes its tests both ways`, () => {
-    const r = compile(readPack([join(root, name)]));
+for (const dir of packDirs(root)) {
+  test(`rules/${relative(root, dir)} compiles cleanly and passes its tests both ways`, () => {
+    const r = compile(readPack([dir]));
     assert.equal(r.diagnostics.map((d) => renderDiagnostic(d, r.files)), []);
     const engine = load({ pack: r.optimized!, code: r.code! });
     const compiled = runTests(r.checked!, (e, p) => engine.decide(e, p));
