@@ -95,6 +95,8 @@ export type RuleClause =
   | { readonly kind: 'then'; readonly outcome: Name; readonly span: Span }
   | { readonly kind: 'score'; readonly points: number; readonly span: Span }
   | { readonly kind: 'reason'; readonly code: Name; readonly span: Span }
+  /** `suppress ZY6003 "why"`: a lint finding on this rule, silenced with a stated reason. */
+  | { readonly kind: 'suppress'; readonly code: Name; readonly reason: string; readonly span: Span }
   | { readonly kind: 'message'; readonly zh?: StringLit; readonly en?: StringLit; readonly span: Span };
 
 export interface RuleDecl { readonly kind: 'rule'; readonly id: Name; readonly title?: string; readonly clauses: readonly RuleClause[]; readonly span: Span }

@@ -110,6 +110,8 @@ export interface CheckedRule {
   readonly score: number;
   readonly reason?: string;
   readonly message: { readonly zh?: Template; readonly en?: Template };
+  /** Lint findings silenced on this rule, each with its stated reason. */
+  readonly suppress: readonly { readonly code: string; readonly reason: string; readonly span: Span }[];
   readonly span: Span;
 }
 

@@ -74,6 +74,7 @@ export const Required = kw('required');
 export const Protected = kw('protected');
 export const Enum = kw('enum');
 export const Set = kw('set');
+export const Suppress = kw('suppress');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\u3000]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n]*/, group: Lexer.SKIPPED });

@@ -215,6 +215,7 @@ class Builder {
       return { kind: 'score', points: tok(n, 'Minus') ? -v : v, span };
     }
     if (tok(n, 'Reason')) return { kind: 'reason', code: this.name(tok(n, 'Identifier')!), span };
+    if (tok(n, 'Suppress')) return { kind: 'suppress', code: this.name(tok(n, 'code')!), reason: this.str(tok(n, 'why')!).value, span };
     const zh = tok(n, 'zh');
     const en = tok(n, 'en');
     return { kind: 'message', ...(zh ? { zh: this.str(zh) } : {}), ...(en ? { en: this.str(en) } : {}), span };

@@ -198,6 +198,7 @@ export class RuleParser extends CstParser {
         },
       },
       { ALT: () => { this.CONSUME(T.Reason); this.CONSUME4(T.Identifier); } },
+      { ALT: () => { this.CONSUME(T.Suppress); this.CONSUME5(T.Identifier, { LABEL: 'code' }); this.CONSUME5(T.StringLit, { LABEL: 'why' }); } },
       {
         ALT: () => {
           this.CONSUME(T.Message);

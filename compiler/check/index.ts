@@ -251,7 +251,14 @@ function checkRule(
   err: (c: Parameters<typeof diag>[0], s: Span, m: string, h?: string) => void,
 ): CheckedRule | undefined {
   const once = new Map<string, A.RuleClause>();
+  const suppress: { code: string; reason: string; span: Span }[] = [];
   for (const c of r.clauses) {
+    if (c.kind === 'suppress') {
+      if (!/^ZY\d{4}$/.test(c.code.text)) err('ZY2009', c.code.span, `\`${c.code.text}\` is not a diagnostic code (ZY followed by four digits)`);
+      else if (!c.reason.trim()) err('ZY2009', c.span, 'a suppression states its reason', 'suppress ZY6003 "the score rule is meant to overlap"');
+      else suppress.push({ code: c.code.text, reason: c.reason, span: c.span });
+      continue;
+    }
     const key = c.kind;
     if (once.has(key)) err('ZY2009', c.span, `rule \`${r.id.text}\` has more than one \`${c.kind === 'enabled' ? 'enabled/disabled' : c.kind}\` clause`);
     else once.set(key, c);
@@ -282,7 +289,7 @@ function checkRule(
     condition, leaves: leavesOf(condition), ...(then ? { outcome: then.outcome.text } : {}), score: score?.points ?? 0,
     ...(get('reason') ? { reason: get('reason')!.code.text } : {}),
     message: { ...(msg?.zh ? { zh: checkTemplate(msg.zh, cx) } : {}), ...(msg?.en ? { en: checkTemplate(msg.en, cx) } : {}) },
-    span: r.span,
+    suppress, span: r.span,
   };
 }
 
