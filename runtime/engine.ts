@@ -20,32 +20,49 @@ export interface Program {
   readonly code: GeneratedCode;
 }
 
+function instantiate(program: Program): Generated {
+  // The source is built from the AST by codegen.ts; rule text reaches it only escaped.
+  const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
+  return factory(program.code.constants, R);
+}
+
 export class Engine {
-  readonly pack: CheckedPack;
-  private readonly g: Generated;
+  private current: { readonly pack: CheckedPack; readonly g: Generated };
 
   constructor(program: Program) {
-    this.pack = program.pack;
-    // The source is built from the AST by codegen.ts; rule text reaches it only escaped.
-    const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
-    this.g = factory(program.code.constants, R);
+    this.current = { pack: program.pack, g: instantiate(program) };
+  }
+
+  get pack(): CheckedPack {
+    return this.current.pack;
+  }
+
+  /**
+   * Replaces the pack in one assignment. Decisions are synchronous, so one in
+   * flight finishes on the old pack; a program that fails to load throws here
+   * and the old pack keeps serving.
+   */
+  swap(program: Program): void {
+    const next = { pack: program.pack, g: instantiate(program) };
+    this.current = next;
   }
 
   decide(event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Decision {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       throw new InputError('ZY4003', 'event', 'event should be an object');
     }
+    const { pack, g } = this.current;
     if (opts.strict) {
-      unknownFields(this.pack.schema.event, event, 'event');
-      validateRecord(this.pack.schema.event, event, 'event');
+      unknownFields(pack.schema.event, event, 'event');
+      validateRecord(pack.schema.event, event, 'event');
     }
-    const r = this.g.decide(event, provider);
-    return assemble(this.pack, r.fired, r.score, (i) => this.g.explain(i, event, provider, r.memo) as never);
+    const r = g.decide(event, provider);
+    return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never);
   }
 
   /** Only which rules fired and the score: the hot path, for benchmarks and backtests. */
   decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER): { fired: number[]; score: number } {
-    return this.g.decide(event, provider);
+    return this.current.g.decide(event, provider);
   }
 }
 

@@ -1,0 +1,157 @@
+// The decision service: HTTP on loopback by default. Every request is
+// handled on its own; a bad request gets a 4xx with field-level detail and
+// the server keeps serving; a bundle that fails to load on reload leaves the
+// old one in place.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { InputError } from '../compiler/input.ts';
+import { loadBundle, BundleError, type Bundle, type LoadOptions } from './bundle.ts';
+import { Engine } from './engine.ts';
+import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
+import { Metrics } from './metrics.ts';
+import type { Decision } from './decision.ts';
+import { RecordingProvider, type Snapshot } from './store/log.ts';
+
+export interface ServeOptions {
+  readonly bundle: Bundle;
+  /** Builds the feature provider for a pack (rebuilt on reload: statements are prepared per pack). */
+  readonly provider?: (b: Bundle) => FeatureProvider;
+  readonly host?: string;
+  readonly port?: number;
+  /** Required for POST /v1/reload, and for binding anywhere but loopback. */
+  readonly token?: string;
+  readonly verify?: LoadOptions;
+  readonly maxBody?: number;
+  /** Called after each decision with what it read from the store (the decision log). */
+  readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot) => void;
+}
+
+export interface Service {
+  readonly server: Server;
+  readonly url: string;
+  readonly metrics: Metrics;
+  bundle(): Bundle;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly body: Record<string, unknown>) { super(String(body['message'] ?? status)); }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, { code: 'ZY4003', message: `the body is larger than ${limit} bytes` }));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function tokenOk(req: IncomingMessage, token: string | undefined): boolean {
+  if (!token) return false;
+  const given = /^Bearer (.+)$/.exec(req.headers['authorization'] ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function serve(opts: ServeOptions): Promise<Service> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host) && !opts.token) {
+    return Promise.reject(new Error(`binding to ${host} exposes the service beyond this machine; give an access token (--token)`));
+  }
+  const maxBody = opts.maxBody ?? 64 * 1024;
+  let current = { bundle: opts.bundle, engine: new Engine(opts.bundle.program), provider: opts.provider?.(opts.bundle) ?? EMPTY_PROVIDER };
+  const metrics = new Metrics();
+  metrics.setBundle(current.bundle);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case 'GET /healthz':
+        return send(res, 200, { status: 'ok', pack: current.bundle.manifest.pack, version: current.bundle.manifest.version ?? null, bundle: current.bundle.hash });
+      case 'GET /metrics':
+        return send(res, 200, metrics.text(), 'text/plain; version=0.0.4; charset=utf-8');
+      case 'GET /v1/bundle':
+        return send(res, 200, { hash: current.bundle.hash, signed: current.bundle.signed, manifest: current.bundle.manifest });
+      case 'POST /v1/decide': {
+        const started = process.hrtime.bigint();
+        const text = await readBody(req, maxBody);
+        let event: unknown;
+        try { event = JSON.parse(text); } catch (e) {
+          throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
+        }
+        const { engine, provider, bundle } = current;
+        let d: Decision;
+        const recorder = opts.onDecision ? new RecordingProvider(provider) : undefined;
+        try {
+          d = engine.decide(event, recorder ?? provider, { strict: url.searchParams.get('strict') === '1' });
+        } catch (e) {
+          if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
+          throw e;
+        }
+        if (recorder) opts.onDecision!(event, d, bundle, recorder.snapshot);
+        metrics.decided(d, Number(process.hrtime.bigint() - started) / 1e9);
+        return send(res, 200, { ...d, bundle: bundle.hash });
+      }
+      case 'POST /v1/reload': {
+        if (!opts.token) throw new HttpError(403, { code: 'ZY8000', message: 'reload is disabled: the service was started without an access token' });
+        if (!tokenOk(req, opts.token)) throw new HttpError(401, { code: 'ZY8000', message: 'a valid access token is required (Authorization: Bearer …)' });
+        const text = await readBody(req, 64 * 1024 * 1024);
+        let next: typeof current;
+        try {
+          const bundle = loadBundle(text, opts.verify ?? {});
+          next = { bundle, engine: new Engine(bundle.program), provider: opts.provider?.(bundle) ?? EMPTY_PROVIDER };
+        } catch (e) {
+          const code = e instanceof BundleError ? e.code : 'ZY8004';
+          throw new HttpError(422, { code, message: `the new bundle was not loaded; still serving ${current.bundle.hash}: ${(e as Error).message}` });
+        }
+        current = next;
+        metrics.setBundle(next.bundle);
+        return send(res, 200, { status: 'reloaded', bundle: next.bundle.hash, pack: next.bundle.manifest.pack, version: next.bundle.manifest.version ?? null });
+      }
+      default:
+        throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics` });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const err = e instanceof HttpError ? e : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
+      metrics.failed(String(err.body['code'] ?? err.status));
+      if (!res.headersSent) send(res, err.status, { error: err.body });
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 7700, host, () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 7700;
+      resolve({
+        server, metrics, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        bundle: () => current.bundle,
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+      });
+    });
+  });
+}

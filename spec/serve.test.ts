@@ -1,0 +1,87 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { compile } from '../compiler/index.ts';
+import { readPack } from '../cli/pack-files.ts';
+import { loadBundle, writeBundle } from '../runtime/bundle.ts';
+import { serve, type Service } from '../runtime/server.ts';
+import { MemoryProvider } from '../runtime/index.ts';
+
+const files = readPack([join(import.meta.dirname, '..', 'rules', 'demo')]);
+const r = compile(files);
+const v1 = writeBundle(r, files);
+const v2 = writeBundle(compile(files.map((f) => ({ ...f, text: f.text.replace('version "0.1.0"', 'version "0.2.0"') }))), files);
+const TOKEN = 'test-token-123';
+let svc: Service;
+
+const call = async (method: string, path: string, body?: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(`${svc.url}${path}`, { method, ...(body !== undefined ? { body } : {}), headers });
+  const text = await res.text();
+  return { status: res.status, text, json: (() => { try { return JSON.parse(text); } catch { return undefined; } })() };
+};
+const event = { type: 'transfer_out', payee_id: 'mule-7', amount: 500000, occurred_at: '2026-03-01T10:00' };
+
+test.before(async () => {
+  svc = await serve({ bundle: loadBundle(v1), port: 0, token: TOKEN, provider: () => new MemoryProvider({ lists: { police_fraud_accounts: ['mule-7'] } }) });
+});
+test.after(async () => { await svc.close(); });
+
+test('the service listens on loopback and decides', async () => {
+  assert.match(svc.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const d = await call('POST', '/v1/decide', JSON.stringify(event));
+  assert.is(d.status, 200);
+  assert.is(d.json.outcome, 'block');
+  assert.is(d.json.fired[0].id, 'POLICE_LIST_PAYEE');
+  assert.is(d.json.bundle, loadBundle(v1).hash);
+  const h = await call('GET', '/healthz');
+  assert.equal([h.status, h.json.status, h.json.version], [200, 'ok', '0.1.0']);
+  const m = await call('GET', '/v1/bundle');
+  assert.is(m.json.manifest.pack, 'demo');
+});
+
+test('bad requests get 4xx with field-level detail, and the service keeps serving', async () => {
+  const bad = await call('POST', '/v1/decide', '{"type": "transfer_out", ');
+  assert.is(bad.status, 400);
+  assert.is(bad.json.error.code, 'ZY4003');
+  const wrong = await call('POST', '/v1/decide', JSON.stringify({ ...event, amount: 'lots' }));
+  assert.equal([wrong.status, wrong.json.error.code, wrong.json.error.field], [422, 'ZY4001', 'event.amount']);
+  const missing = await call('POST', '/v1/decide', JSON.stringify({ type: 'login' }));
+  assert.equal([missing.status, missing.json.error.field], [422, 'event.occurred_at']);
+  const strict = await call('POST', '/v1/decide?strict=1', JSON.stringify({ ...event, surprise: 1 }));
+  assert.equal([strict.status, strict.json.error.code], [422, 'ZY4002']);
+  const huge = await call('POST', '/v1/decide', JSON.stringify({ ...event, pad: 'x'.repeat(100_000) }));
+  assert.is(huge.status, 413);
+  assert.is((await call('GET', '/nope')).status, 404);
+  assert.is((await call('POST', '/v1/decide', JSON.stringify(event))).status, 200);
+});
+
+test('reload needs the token; a broken bundle leaves the old one serving; a good one swaps', async () => {
+  assert.is((await call('POST', '/v1/reload', v2)).status, 401);
+  assert.is((await call('POST', '/v1/reload', v2, { authorization: 'Bearer wrong' })).status, 401);
+  const broken = await call('POST', '/v1/reload', v2.slice(0, 200), { authorization: `Bearer ${TOKEN}` });
+  assert.equal([broken.status, broken.json.error.code], [422, 'ZY8001']);
+  const tampered = await call('POST', '/v1/reload', v2.replace('0.2.0', '0.2.1'), { authorization: `Bearer ${TOKEN}` });
+  assert.equal([tampered.status, tampered.json.error.code], [422, 'ZY8002']);
+  assert.is((await call('GET', '/healthz')).json.version, '0.1.0');
+  const ok = await call('POST', '/v1/reload', v2, { authorization: `Bearer ${TOKEN}` });
+  assert.equal([ok.status, ok.json.version], [200, '0.2.0']);
+  assert.is((await call('POST', '/v1/decide', JSON.stringify(event))).json.version, '0.2.0');
+});
+
+test('metrics count decisions by outcome and rule, latency, errors and the bundle', async () => {
+  const m = await call('GET', '/metrics');
+  assert.is(m.status, 200);
+  assert.match(m.text, /^zhiyu_decisions_total\{outcome="block"\} \d+$/m);
+  assert.match(m.text, /^zhiyu_rule_fired_total\{rule="POLICE_LIST_PAYEE"\} \d+$/m);
+  assert.match(m.text, /^zhiyu_decision_seconds_count \d+$/m);
+  assert.match(m.text, /^zhiyu_errors_total\{code="ZY4001"\} 2$/m);
+  assert.match(m.text, /^zhiyu_bundle_info\{pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
+});
+
+test('binding beyond loopback needs a token', async () => {
+  let refused = false;
+  try { await serve({ bundle: loadBundle(v1), host: '0.0.0.0', port: 0 }); } catch { refused = true; }
+  assert.ok(refused);
+});
+
+test.run();
