@@ -1,0 +1,10 @@
+// What an embedding service imports: `import { compile, load, loadBundle, openStore } from 'zhiyu'`.
+// The browser editor imports compiler/ and runtime/ directly (no Node modules there).
+export { compile, COMPILER_VERSION, renderDiagnostic, CATALOG, InputError } from './compiler/index.ts';
+export type { CompileResult, Diagnostic, SourceFile, CheckedPack, Value } from './compiler/index.ts';
+export { load, Engine, interpret, MemoryProvider, EMPTY_PROVIDER, runTests } from './runtime/index.ts';
+export type { Decision, FiredRule, FeatureProvider, AggregateQuery, Program, Traced } from './runtime/index.ts';
+export { loadBundle, writeBundle, BundleError, type Bundle, type Manifest } from './runtime/bundle.ts';
+export { openStore, migrate, SqliteProvider, importFile, DecisionLog, RecordingProvider, SnapshotProvider, StoreError } from './runtime/store/index.ts';
+export { serve, type Service, type ServeOptions } from './runtime/server.ts';
+export { readPack, readPacks } from './cli/pack-files.ts';
