@@ -129,11 +129,13 @@ class Generator {
     return lines;
   }
 
-  private check(f: FieldInfo, prefix: string): string {
+  /** `v` holds `src[name]`; a value found only on the prototype chain counts as missing, as in the interpreter. */
+  private check(f: FieldInfo, prefix: string, src = 'src'): string {
     const path = jsString(`${prefix}.${f.name}`);
     const missing = f.required ? `R.required(${path})` : 'undefined';
     const fast = this.fastCheck(f);
-    return `v === undefined || v === null ? ${missing} : ${fast ? `${fast} ? v : ` : ''}R.coerce(${this.constant(f.type)}, v, ${path})`;
+    const inherited = inheritedName(f.name) ? '' : ` || !own(${src}, ${jsString(f.name)})`;
+    return `v === undefined || v === null${inherited} ? ${missing} : ${fast ? `${fast} ? v : ` : ''}R.coerce(${this.constant(f.type)}, v, ${path})`;
   }
 
   run(): GeneratedCode {
@@ -152,7 +154,7 @@ class Generator {
         if (r.effectiveFrom !== undefined) guards.push(`${now} >= ${jsNumber(r.effectiveFrom)}`);
         if (r.effectiveUntil !== undefined) guards.push(`${now} < ${jsNumber(r.effectiveUntil)}`);
         guards.push(this.tru(r.condition));
-        const action = [`fired.push(${r.index});`, ...(r.score ? [`score += ${jsNumber(r.score)};`] : [])];
+        const action = [`fired.push(${r.index});`];
         return [`${indent}// rule #${r.index}`, `${indent}if (${guards.join(' && ')}) { ${action.join(' ')} }`];
       };
       const enabled = p.rules.filter((r) => r.enabled).map((r) => r.index);
@@ -167,6 +169,11 @@ class Generator {
           lines.push(`  case ${this.lit(value)}:`, ...rules.flatMap((i) => rule(i, '    ')), '    break;');
         }
         lines.push('}', 'if (fired.length > 1) fired.sort((a, b) => a - b);');
+      }
+      // Added in rule order, as the interpreter does: fractional scores round the same way.
+      if (p.rules.some((r) => r.score)) {
+        const scores = this.constant(p.rules.map((r) => r.score));
+        lines.push(`for (let i = 0; i < fired.length; i++) score += ${scores}[fired[i]];`);
       }
       lines.push('return { fired, score, memo: M };');
       return lines;
@@ -183,6 +190,7 @@ class Generator {
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
+      'const own = Object.hasOwn;',
       ...this.prelude,
       ...parts,
       `return { decide, explain, loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
@@ -306,7 +314,7 @@ class Generator {
         if (e.entity === 'event') return this.eventSlots.get(e.field)!;
         return `${this.entity(e.entity)}?.${this.entitySlots.get(e.entity)!.slots.get(e.field)}`;
       }
-      case 'hfield': return `(${this.readProp('h', e.field)} ?? undefined)`;
+      case 'hfield': return `R.hist(h, ${jsString(e.field)}, ${this.constant(e.type)})`;
       case 'agg': return this.aggregate(this.pack.aggregates[e.id]!);
       case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.pack.predicates.get(e.name)!.body, 'V');
       case 'shared': return this.memo(`s${e.slot}`, this.sharedBodies.get(e.slot) ?? e.x, 'V');

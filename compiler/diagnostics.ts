@@ -10,6 +10,7 @@ export const CATALOG = {
   ZY1002: { severity: 'error', title: 'syntax error' },
   ZY1003: { severity: 'error', title: 'malformed literal' },
   ZY1004: { severity: 'error', title: 'number out of range' },
+  ZY1005: { severity: 'error', title: 'nested too deeply' },
   ZY2001: { severity: 'error', title: 'unknown name' },
   ZY2002: { severity: 'error', title: 'duplicate declaration' },
   ZY2003: { severity: 'error', title: 'pack header missing or repeated' },

@@ -3,7 +3,7 @@
 import type { FileAst } from './ast.ts';
 import { check } from './check/index.ts';
 import { generate, type GeneratedCode } from './codegen.ts';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
+import { diag, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import type { CheckedPack } from './ir.ts';
 import { optimize } from './optimize/index.ts';
 import { parseFile } from './parse.ts';
@@ -24,6 +24,18 @@ export interface CompileResult {
 }
 
 export function compile(files: readonly SourceFile[]): CompileResult {
+  try {
+    return pipeline(files);
+  } catch (e) {
+    // Thousands of nested parentheses or operators exhaust the stack somewhere
+    // in the pipeline; that is a limit of the input, reported like any other.
+    if (!(e instanceof RangeError)) throw e;
+    const span = { file: 0, start: 0, end: Math.min(1, files[0]?.text.length ?? 0) };
+    return { files, ok: false, diagnostics: [diag('ZY1005', span, 'the pack is nested too deeply to compile', 'split long conditions into named predicates')] };
+  }
+}
+
+function pipeline(files: readonly SourceFile[]): CompileResult {
   const parsed = files.map((f, i) => parseFile(f.text, i));
   const asts: FileAst[] = parsed.map((p) => p.ast);
   const broken = new Set(parsed.flatMap((p) => p.brokenNames));

@@ -90,3 +90,20 @@ export function requiredMissing(path: string): InputError {
 export function own(o: object, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
 }
+
+/**
+ * A stored history event's field, as the rules see it: own properties only,
+ * and a value whose JavaScript type does not fit the declared type is missing.
+ */
+export function historyValue(h: object, field: string, type: Type): Value {
+  const v = own(h, field);
+  if (v === undefined || v === null) return undefined;
+  switch (type.t) {
+    case 'number': case 'integer': case 'money': case 'timestamp': case 'duration':
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    case 'bool': return typeof v === 'boolean' ? v : undefined;
+    case 'string': case 'enum': return typeof v === 'string' ? v : undefined;
+    case 'set': return Array.isArray(v) ? (v as Value) : undefined;
+    default: return undefined;
+  }
+}

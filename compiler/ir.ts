@@ -48,6 +48,8 @@ export interface AggregateSpec {
   readonly id: number;
   readonly fn: AggFn;
   readonly field?: string;
+  /** The declared type of `field`. */
+  readonly fieldType?: Type;
   readonly by?: string;
   readonly window: Window;
   readonly filter?: IR;

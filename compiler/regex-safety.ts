@@ -1,6 +1,8 @@
 // `matches(s, "pattern")` takes only patterns that cannot backtrack
-// catastrophically: no backreferences, no lookaround, and no quantified group
-// that itself contains a quantifier or an alternation. Checked at compile time.
+// catastrophically: no backreferences, no lookaround, no quantified group
+// that itself contains a quantifier or an alternation, and at most one
+// unbounded repetition (`*`, `+`, `{n,}`) in the whole pattern — two of them
+// side by side (`\d+\d+$`) already take polynomial time. Checked at compile time.
 
 export const MAX_PATTERN_LENGTH = 256;
 /** Inputs longer than this never match, so one huge field cannot stall a decision. */
@@ -17,6 +19,7 @@ export function checkPattern(pattern: string): { ok: true; regex: RegExp } | { o
   // Each open group records whether it holds a quantifier or an alternation.
   const stack: { risky: boolean }[] = [{ risky: false }];
   let inClass = false;
+  let unbounded = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '\\') {
@@ -49,6 +52,15 @@ export function checkPattern(pattern: string): { ok: true; regex: RegExp } | { o
     }
     if (quantifierAt(pattern, i)) stack[stack.length - 1]!.risky = true;
   }
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') { i++; continue; }
+    if (pattern[i] === '[') { while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1; continue; }
+    if (pattern[i] === '*' || pattern[i] === '+' || (pattern[i] === '{' && /^\{\d+,\}/.test(pattern.slice(i)))) {
+      if (pattern[i - 1] === '(' ) continue;
+      unbounded++;
+    }
+  }
+  if (unbounded > 1) return { ok: false, reason: 'at most one unbounded repetition (*, + or {n,}) is allowed: two can take polynomial time on long input; use contains(), starts_with() or bounded {n,m}' };
   return { ok: true, regex };
 }
 

@@ -7,6 +7,8 @@
 // Events after `now` never count. The current event counts only with
 // `including current`.
 import type { Value, Window } from '../compiler/ir.ts';
+import { historyValue } from '../compiler/input.ts';
+import type { Type } from '../compiler/types.ts';
 import { startOfLocalDay, startOfLocalMonth, startOfLocalWeek } from '../compiler/semantics.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
 import type { AggregateQuery, HistoryEvent } from './provider.ts';
@@ -35,13 +37,15 @@ export function aggregateOver(history: Iterable<HistoryEvent>, q: AggregateQuery
     if (q.filter && !q.filter(h)) continue;
     matching.push(h);
   }
-  return reduce(spec.fn, spec.field, matching, q.current, now);
+  return reduce(spec.fn, spec.field, matching, q.current, now, spec.fieldType);
 }
 
 /** Folds the matching events (and the current one, if it counts) into the result. */
-export function reduce(fn: string, field: string | undefined, matching: readonly HistoryEvent[], current: HistoryEvent | undefined, now: number): Value {
+export function reduce(fn: string, field: string | undefined, matching: readonly HistoryEvent[], current: HistoryEvent | undefined, now: number, fieldType?: Type): Value {
   const all = current ? [...matching, current] : matching;
-  const values = field === undefined ? [] : all.map((h) => get(h, field)).filter((v): v is number | string => v !== undefined);
+  // A stored value of the wrong type is missing, as everywhere else a rule reads history.
+  const read = (h: HistoryEvent) => (fieldType ? historyValue(h, field!, fieldType) : get(h, field!));
+  const values = field === undefined ? [] : all.map(read).filter((v): v is number | string => v !== undefined);
   switch (fn) {
     case 'count': return all.length;
     case 'sum': return (values as number[]).reduce((a, b) => a + b, 0);

@@ -5,7 +5,7 @@
 import { FUNCTION_ORDER } from '../compiler/codegen.ts';
 import { regexFor } from '../compiler/evaluate.ts';
 import { FUNCTIONS } from '../compiler/functions.ts';
-import { coerce, InputError, own, requiredMissing } from '../compiler/input.ts';
+import { coerce, historyValue, InputError, own, requiredMissing } from '../compiler/input.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import * as S from '../compiler/semantics.ts';
 import type { FeatureProvider, HistoryEvent } from './provider.ts';
@@ -54,6 +54,7 @@ export const R = {
   calendar: (P: FeatureProvider): S.CalendarLookup => (P.calendar ? (a, b) => P.calendar!(a, b) : S.NO_CALENDAR),
   listHas: (P: FeatureProvider, list: string, v: Value, now: number): boolean => P.listHas(list, v, now),
   record,
+  hist: historyValue,
   in: (x: Value, members: readonly Value[] | undefined) => inList(x, members),
   notIn: (x: Value, members: readonly Value[] | undefined) => { const r = inList(x, members); return r === undefined ? undefined : !r; },
 };

@@ -2,6 +2,7 @@
 // semantics of compiler/evaluate.ts and records a trace — every rule, whether
 // it was active and fired, and the value of each condition it evaluated.
 import { evaluate, type Env } from '../compiler/evaluate.ts';
+import { historyValue } from '../compiler/input.ts';
 import type { CheckedPack, IR, Value } from '../compiler/ir.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
 import type { Span } from '../compiler/source.ts';
@@ -65,7 +66,7 @@ export function interpret(pack: CheckedPack, event: unknown, provider: FeaturePr
       }
       return row === null ? undefined : row[field];
     },
-    hfield: (field) => (history && Object.prototype.hasOwnProperty.call(history, field) ? (history[field] as Value) ?? undefined : undefined),
+    hfield: (field) => (history ? historyValue(history, field, schema.event.fields.get(field)!.type) : undefined),
     agg(id) {
       if (!aggs.has(id)) {
         const spec = pack.aggregates[id]!;

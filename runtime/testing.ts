@@ -18,7 +18,7 @@ export interface TestResult {
 }
 
 export function providerFor(pack: CheckedPack, t: TestCase): MemoryProvider {
-  const entities: Record<string, Map<Value, object>> = {};
+  const entities: Record<string, Map<Value, object>> = Object.create(null);
   for (const [name, row] of Object.entries(t.entities)) {
     const key = t.event[pack.schema.entities.get(name)!.key];
     entities[name] = new Map([[key, row]]);
@@ -29,7 +29,7 @@ export function providerFor(pack: CheckedPack, t: TestCase): MemoryProvider {
 export function runTest(pack: CheckedPack, t: TestCase, decide: Decider): TestResult {
   let decision: Decision;
   try {
-    decision = decide({ ...t.event, [TIME_FIELD]: t.event[TIME_FIELD] }, providerFor(pack, t));
+    decision = decide(Object.assign(Object.create(null), t.event), providerFor(pack, t));
   } catch (e) {
     const msg = e instanceof InputError ? `${e.code}: ${e.message}` : String(e);
     return { name: t.name, passed: false, failures: [`the decision failed: ${msg}`], span: t.span };

@@ -335,7 +335,7 @@ class ExprChecker {
     }
     const parts = [field, by && `by ${by}`, printWindow(window) || undefined, filter && `where ${printIR(filter)}`, includeCurrent ? 'including current' : undefined];
     const text = `${fn}(${parts.filter(Boolean).join(', ')})`;
-    const id = this.cx.aggregate({ fn, ...(field ? { field } : {}), ...(by ? { by } : {}), window, ...(filter ? { filter } : {}), includeCurrent, type, text, span: e.span });
+    const id = this.cx.aggregate({ fn, ...(field ? { field, fieldType: ft } : {}), ...(by ? { by } : {}), window, ...(filter ? { filter } : {}), includeCurrent, type, text, span: e.span });
     return { k: 'agg', type, id, span: e.span };
   }
 }

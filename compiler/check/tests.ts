@@ -95,11 +95,13 @@ function checkTest(t: A.TestDecl, s: TestScope): TestCase[] {
     return o;
   }
 
-  const event: Record<string, Value> = givenEvent ? record(givenEvent.record, schema.event) : {};
+  // Keyed by names from the pack (`__proto__`, `constructor` included): never a plain object.
+  const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+  const event: Record<string, Value> = givenEvent ? record(givenEvent.record, schema.event) : dict();
   if (event[TIME_FIELD] === undefined) event[TIME_FIELD] = now;
-  const entities: Record<string, Record_> = {};
+  const entities: Record<string, Record_> = dict();
   const history: Record_[] = [];
-  const lists: Record<string, Value[]> = {};
+  const lists: Record<string, Value[]> = dict();
   const expect: TestExpect[] = [];
   let cases: Extract<A.TestClause, { kind: 'cases' }> | undefined;
 
@@ -108,7 +110,7 @@ function checkTest(t: A.TestDecl, s: TestScope): TestCase[] {
       case 'givenEntity': {
         const ent = schema.entities.get(c.entity.text);
         if (!ent) { cx.diagnostics.push(diag('ZY2001', c.entity.span, `unknown entity \`${c.entity.text}\``, didYouMean(c.entity.text, schema.entities.keys()))); break; }
-        if (entities[ent.name]) { cx.diagnostics.push(diag('ZY2002', c.entity.span, `entity \`${ent.name}\` is given twice`)); break; }
+        if (Object.hasOwn(entities, ent.name)) { cx.diagnostics.push(diag('ZY2002', c.entity.span, `entity \`${ent.name}\` is given twice`)); break; }
         entities[ent.name] = record(c.record, ent);
         break;
       }
@@ -168,11 +170,12 @@ function checkTest(t: A.TestDecl, s: TestScope): TestCase[] {
       err(row.span, `this row has ${row.values.length} value${row.values.length === 1 ? '' : 's'} for ${cases!.columns.length} column${cases!.columns.length === 1 ? '' : 's'}`);
       return;
     }
-    const ev: Record<string, Value> = { ...event };
-    const ents: Record<string, Record<string, Value>> = Object.fromEntries(Object.entries(entities).map(([k, v]) => [k, { ...v }]));
+    const ev: Record<string, Value> = Object.assign(dict<Value>(), event);
+    const ents = dict<Record<string, Value>>();
+    for (const [k, v] of Object.entries(entities)) ents[k] = Object.assign(dict<Value>(), v);
     columns.forEach((col, j) => {
       const v = value(row.values[j]!, col.entity, col.field);
-      const target = col.entity.name === 'event' ? ev : (ents[col.entity.name] ??= {});
+      const target = col.entity.name === 'event' ? ev : Object.hasOwn(ents, col.entity.name) ? ents[col.entity.name]! : (ents[col.entity.name] = dict<Value>());
       if (v === undefined) delete target[col.field.text];
       else target[col.field.text] = v;
       if (col.entity.name !== 'event') {

@@ -97,7 +97,7 @@ export class SqliteProvider implements FeatureProvider {
     if (!spec.by) delete (named as { key?: unknown }).key;
     if (!plan.sql) {
       const rows = (plan.rows.all(named) as Record<string, unknown>[]).map((r) => decodeRow(this.pack.schema.event, r) as HistoryEvent);
-      return reduce(spec.fn, spec.field, q.filter ? rows.filter(q.filter) : rows, q.current, now);
+      return reduce(spec.fn, spec.field, q.filter ? rows.filter(q.filter) : rows, q.current, now, spec.fieldType);
     }
     const r = plan.sql.get(named, ...plan.params) as unknown[];
     const cur = q.current && spec.field ? decode(spec.type, (q.current as Record<string, unknown>)[spec.field]) as number | string | undefined : undefined;
