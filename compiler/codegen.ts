@@ -120,7 +120,7 @@ class Generator {
 
   /** Checks and reads the event fields the pack uses, in schema order. */
   private reads(): string[] {
-    const lines = ['let v;'];
+    const lines = [this.ownOnly('src'), 'let v;'];
     for (const name of this.pack.eventFields) {
       const f = this.pack.schema.event.fields.get(name)!;
       lines.push(`v = ${this.readProp('src', f.name)};`);
@@ -129,13 +129,22 @@ class Generator {
     return lines;
   }
 
-  /** `v` holds `src[name]`; a value found only on the prototype chain counts as missing, as in the interpreter. */
-  private check(f: FieldInfo, prefix: string, src = 'src'): string {
+  /** `v` holds `src[name]`, read from an object with nothing to inherit (see `ownOnly`). */
+  private check(f: FieldInfo, prefix: string): string {
     const path = jsString(`${prefix}.${f.name}`);
     const missing = f.required ? `R.required(${path})` : 'undefined';
     const fast = this.fastCheck(f);
-    const inherited = inheritedName(f.name) ? '' : ` || !own(${src}, ${jsString(f.name)})`;
-    return `v === undefined || v === null${inherited} ? ${missing} : ${fast ? `${fast} ? v : ` : ''}R.coerce(${this.constant(f.type)}, v, ${path})`;
+    return `v === undefined || v === null ? ${missing} : ${fast ? `${fast} ? v : ` : ''}R.coerce(${this.constant(f.type)}, v, ${path})`;
+  }
+
+  /**
+   * Only own properties count, as in the interpreter. Checking each read would
+   * cost as much as the rules; instead, an object that could inherit a field —
+   * a prototype other than Object.prototype, or an Object.prototype someone
+   * has added properties to — is first copied into a null-prototype record.
+   */
+  private ownOnly(src: string): string {
+    return `if (Object.getPrototypeOf(${src}) === Object.prototype ? R.polluted() : Object.getPrototypeOf(${src}) !== null) ${src} = R.ownCopy(${src});`;
   }
 
   run(): GeneratedCode {
@@ -190,7 +199,6 @@ class Generator {
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
-      'const own = Object.hasOwn;',
       ...this.prelude,
       ...parts,
       `return { decide, explain, loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
@@ -208,7 +216,7 @@ class Generator {
 
   /** An entity row is checked whole when it is first read, and copied into its slots. */
   private entityLoader(name: string, cls: string, e: EntityInfo): string {
-    const lines = [`function ${name}(src) {`, `  const o = new ${cls}();`, '  let v;'];
+    const lines = [`function ${name}(src) {`, `  ${this.ownOnly('src')}`, `  const o = new ${cls}();`, '  let v;'];
     [...e.fields.values()].forEach((f, i) => {
       lines.push(`  v = ${this.readProp('src', f.name)};`, `  o.f${i} = ${this.check(f, e.name)};`);
     });

@@ -42,6 +42,13 @@ export const R = {
   regex: regexFor,
   coerce,
   own,
+  /** Whether anything enumerable was added to Object.prototype (prototype pollution). */
+  polluted(): boolean {
+    for (const _ in Object.prototype) return true;
+    return false;
+  },
+  /** The object's own enumerable properties, in a record that inherits nothing. */
+  ownCopy: (o: object): object => Object.assign(Object.create(null), o),
   required(path: string): never { throw requiredMissing(path); },
   entity(P: FeatureProvider, name: string, key: Value, loader: (row: object) => object): object | null {
     if (key === undefined) return null;
