@@ -117,6 +117,8 @@ export type TestClause =
   | { readonly kind: 'givenEntity'; readonly entity: Name; readonly record: RecordLit; readonly span: Span }
   | { readonly kind: 'givenHistory'; readonly events: readonly RecordLit[]; readonly span: Span }
   | { readonly kind: 'givenList'; readonly list: Name; readonly items: ListLit; readonly span: Span }
+  /** `given holidays [@2026-05-01, …]` or `given workdays [@2026-04-26]`: the working-day calendar. */
+  | { readonly kind: 'givenDays'; readonly which: Name; readonly days: ListLit; readonly span: Span }
   | { readonly kind: 'expect'; readonly expectation: Expectation; readonly span: Span }
   | { readonly kind: 'cases'; readonly columns: readonly PathExpr[]; readonly rows: readonly CaseRow[]; readonly span: Span };
 

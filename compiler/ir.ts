@@ -134,6 +134,8 @@ export interface TestCase {
   readonly entities: Readonly<Record<string, Record_>>;
   readonly history: readonly Record_[];
   readonly lists: Readonly<Record<string, readonly Value[]>>;
+  /** "YYYY-MM-DD" → working day (make-up days) or not (holidays). */
+  readonly calendar: Readonly<Record<string, boolean>>;
   readonly expect: readonly TestExpect[];
   readonly span: Span;
 }

@@ -239,6 +239,7 @@ class Builder {
     if (tok(n, 'Event')) return { kind: 'givenEvent', record: this.record(node(n, 'record')!), span };
     if (tok(n, 'History')) return { kind: 'givenHistory', events: nodes(n, 'record').map((r) => this.record(r)), span };
     if (tok(n, 'List')) return { kind: 'givenList', list: this.name(tok(n, 'list')!), items: this.listLit(node(n, 'listLit')!), span };
+    if (tok(n, 'days')) return { kind: 'givenDays', which: this.name(tok(n, 'days')!), days: this.listLit(node(n, 'listLit')!), span };
     return { kind: 'givenEntity', entity: this.name(tok(n, 'entity')!), record: this.record(node(n, 'record')!), span };
   }
 

@@ -234,6 +234,7 @@ export class RuleParser extends CstParser {
             },
             { ALT: () => { this.CONSUME(T.List); this.CONSUME(T.Identifier, { LABEL: 'list' }); this.SUBRULE(this.listLit); } },
             { ALT: () => { this.CONSUME2(T.Identifier, { LABEL: 'entity' }); this.SUBRULE3(this.record); } },
+            { ALT: () => { this.CONSUME3(T.Identifier, { LABEL: 'days' }); this.SUBRULE2(this.listLit); } },
           ]);
         },
       },

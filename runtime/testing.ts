@@ -23,7 +23,7 @@ export function providerFor(pack: CheckedPack, t: TestCase): MemoryProvider {
     const key = t.event[pack.schema.entities.get(name)!.key];
     entities[name] = new Map([[key, row]]);
   }
-  return new MemoryProvider({ entities, history: t.history, lists: t.lists });
+  return new MemoryProvider({ entities, history: t.history, lists: t.lists, calendar: t.calendar });
 }
 
 export function runTest(pack: CheckedPack, t: TestCase, decide: Decider): TestResult {

@@ -180,7 +180,9 @@ class ExprChecker {
         return { k: 'cmp', type: BOOL, op: e.op, l, r, span: e.span };
       }
       case '??': {
-        if (!this.compatible(l, r, e.opSpan, '??')) return bad(e.span);
+        // An enum may fall back to any string (the result is then a string): `channel ?? "none"`.
+        const fallbackText = l.type.t === 'enum' && r.type.t === 'string';
+        if (!(fallbackText || this.compatible(l, r, e.opSpan, '??'))) return bad(e.span);
         const type = isNumeric(l.type) && isNumeric(r.type) && l.type.t !== r.type.t ? NUMBER : l.type.t === 'enum' && r.type.t === 'string' ? STRING : l.type;
         return { k: 'coalesce', type, l, r, span: e.span };
       }

@@ -8,6 +8,7 @@ import type { EntityInfo, Record_, TestCase, TestExpect, Value } from '../ir.ts'
 import { fold } from '../optimize/fold.ts';
 import type { Span } from '../source.ts';
 import { assignable, typeName } from '../types.ts';
+import { localDate } from '../semantics.ts';
 import type { CheckContext } from './context.ts';
 import { checkExpr } from './expressions.ts';
 import { TIME_FIELD } from './context.ts';
@@ -102,6 +103,7 @@ function checkTest(t: A.TestDecl, s: TestScope): TestCase[] {
   const entities: Record<string, Record_> = dict();
   const history: Record_[] = [];
   const lists: Record<string, Value[]> = dict();
+  const calendar: Record<string, boolean> = dict();
   const expect: TestExpect[] = [];
   let cases: Extract<A.TestClause, { kind: 'cases' }> | undefined;
 
@@ -137,6 +139,19 @@ function checkTest(t: A.TestDecl, s: TestScope): TestCase[] {
         if (cases) err(c.span, 'a test has one `cases` table');
         else cases = c;
         break;
+      case 'givenDays': {
+        const working = c.which.text === 'workdays';
+        if (!working && c.which.text !== 'holidays') {
+          err(c.which.span, `\`given ${c.which.text} [...]\` is not a test clause`, 'the calendar is given as `given holidays [@2026-05-01]` and `given workdays [@2026-04-26]`');
+          break;
+        }
+        for (const item of c.days.items) {
+          const v = constantValue(item, now);
+          if (typeof v !== 'number' || item.kind !== 'timestamp') { err(item.span, `${c.which.text} are dates, like @2026-05-01`); continue; }
+          calendar[localDate(v)] = working;
+        }
+        break;
+      }
       case 'at': case 'givenEvent': break;
     }
   }
@@ -147,7 +162,7 @@ function checkTest(t: A.TestDecl, s: TestScope): TestCase[] {
     if (keyField && event[ent.key] === undefined && keyField.type.t === 'string') event[ent.key] = `test:${name}`;
   }
 
-  const base = { event, entities, history, lists, span: t.span };
+  const base = { event, entities, history, lists, calendar, span: t.span };
   if (!cases) {
     if (expect.length === 0) err(t.name.span, `test "${t.name.value}" expects nothing`, 'add `expect <outcome>` or `expect fired RULE_ID`');
     return cx.diagnostics.length > before ? [] : [{ name: t.name.value, ...base, expect }];
@@ -192,7 +207,7 @@ function checkTest(t: A.TestDecl, s: TestScope): TestCase[] {
       return rules.length ? [{ ...e, rules }] : [];
     });
     const all = [...inherited, ...rowExpect];
-    out.push({ name: `${t.name.value} [row ${i + 1}]`, event: ev, entities: ents, history, lists, expect: all, span: row.span });
+    out.push({ name: `${t.name.value} [row ${i + 1}]`, event: ev, entities: ents, history, lists, calendar, expect: all, span: row.span });
   });
   return cx.diagnostics.length > before ? [] : out;
 }
