@@ -1,4 +1,5 @@
 // npm run bench [-- --quick] [-- --sparse] [-- --events N] [-- --seed S] [-- --passes N] [-- --time MS]
+// npm run bench -- --store [--quick]   only the SQLite store part (bench/store.ts); --no-store skips it
 //
 // One process, four evaluators of the same 40-rule pack (bench/packs/fraud40)
 // over the same seeded events (bench/events.ts):
@@ -40,6 +41,8 @@ const PASSES = option('passes', QUICK ? 3 : 7);
 /** Time budget per task per pass (ms). */
 const TASK_MS = option('time', QUICK ? 600 : 2500);
 const WARMUP_MS = QUICK ? 300 : 1500;
+// The SQLite store benchmark (bench/store.ts) runs after this one, or alone with --store.
+if (flag('store')) { await (await import('./store.ts')).runStoreBench(argv); process.exit(0); }
 
 function die(msg: string): never {
   console.error(`\n\x1b[31m✗ BENCHMARK ABORTED: ${msg}\x1b[0m\n`);
@@ -265,3 +268,4 @@ const raw = rows[1]!;
 const TARGET = 1.3;
 console.log(`\ntarget: compiled decideRaw within ${TARGET}× of hand-written → ${raw.ratio <= TARGET ? 'MET' : 'NOT MET'} (${fmt(raw.ratio, 2)}×)`);
 console.log(`checksum ${sums.hand.hex} matched; sink ${sink % 1000}; total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+if (!flag('no-store')) await (await import('./store.ts')).runStoreBench(argv);

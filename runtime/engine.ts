@@ -56,13 +56,17 @@ export class Engine {
       unknownFields(pack.schema.event, event, 'event');
       validateRecord(pack.schema.event, event, 'event');
     }
-    const r = g.decide(event, provider);
-    return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never);
+    const run = () => {
+      const r = g.decide(event, provider);
+      return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never);
+    };
+    return provider.read ? provider.read(run) : run();
   }
 
   /** Only which rules fired and the score: the hot path, for benchmarks and backtests. */
   decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER): { fired: number[]; score: number } {
-    return this.current.g.decide(event, provider);
+    const { g } = this.current;
+    return provider.read ? provider.read(() => g.decide(event, provider)) : g.decide(event, provider);
   }
 }
 

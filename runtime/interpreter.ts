@@ -38,6 +38,10 @@ export interface DecideOptions {
 }
 
 export function interpret(pack: CheckedPack, event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Traced {
+  return provider.read ? provider.read(() => interpretNow(pack, event, provider, opts)) : interpretNow(pack, event, provider, opts);
+}
+
+function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvider, opts: DecideOptions): Traced {
   const schema = pack.schema;
   // The same policy as compiled code: the fields the pack reads are checked on
   // every decision; strict mode checks every field and rejects unknown ones.

@@ -24,6 +24,8 @@ export interface FeatureProvider {
   aggregate(q: AggregateQuery): Value;
   /** Membership as of `now`, the decision time (entries added later or expired do not count). */
   listHas(list: string, value: Value, now: number): boolean;
+  /** Runs one decision's reads together (a read transaction in SQLite). */
+  read?<T>(fn: () => T): T;
   /** Holidays (false) and make-up working days (true) between two local dates, inclusive. */
   calendar?(fromDate: string, toDate: string): ReadonlyMap<string, boolean>;
 }

@@ -8,6 +8,16 @@ import type { AggregateSpec, CheckedPack, Value } from '../../compiler/ir.ts';
 import { reduce, windowStart } from '../aggregate.ts';
 import type { AggregateQuery, FeatureProvider, HistoryEvent } from '../provider.ts';
 import { filterToSql } from './filter-sql.ts';
+import { createHash } from 'node:crypto';
+import { children } from '../../compiler/optimize/fold.ts';
+import type { IR } from '../../compiler/ir.ts';
+
+function historyFields(e: IR): string[] {
+  const out: string[] = [];
+  const walk = (x: IR): void => { if (x.k === 'hfield') out.push(x.field); children(x).forEach(walk); };
+  walk(e);
+  return out;
+}
 import type { DB } from './schema.ts';
 import { EVENTS, KEY, SEQ, decode, decodeRow, entityTable, q } from './sql.ts';
 
@@ -29,6 +39,7 @@ export class SqliteProvider implements FeatureProvider {
   private readonly plans: AggPlan[] = [];
   private readonly listStmt: Database.Statement;
   private readonly calendarStmt: Database.Statement;
+  private readonly readTx: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Only events stored before this sequence number are history (backtests replay stored events). */
   private beforeSeq = HIGH;
 
@@ -37,6 +48,7 @@ export class SqliteProvider implements FeatureProvider {
       this.entityStmts.set(e.name, db.prepare(`SELECT * FROM ${q(entityTable(e.name))} WHERE ${q(KEY)} = ?`));
     }
     for (const a of pack.aggregates) this.plans[a.id] = this.plan(a);
+    this.readTx = db.transaction((fn: () => unknown) => fn());
     this.listStmt = db.prepare(`SELECT 1 FROM zy_list_entries WHERE list = ? AND value = ?
       AND (added_at IS NULL OR added_at <= ?) AND (expires_at IS NULL OR expires_at > ?) LIMIT 1`).pluck();
     this.calendarStmt = db.prepare('SELECT date, is_working_day FROM zy_calendar WHERE date >= ? AND date <= ?').raw();
@@ -50,10 +62,30 @@ export class SqliteProvider implements FeatureProvider {
   }
 
   /** Indexes the pack's aggregates need: (key, time) for each `by`. */
+  /**
+   * Covering indexes for the pack's aggregates: (key, time, filter columns,
+   * field), so a window is answered from the index without visiting rows.
+   */
   static ensureIndexes(db: DB, pack: CheckedPack): void {
-    for (const by of new Set(pack.aggregates.map((a) => a.by).filter((b): b is string => !!b))) {
-      db.exec(`CREATE INDEX IF NOT EXISTS ${q(`zy_ix_events_${by}`)} ON ${q(EVENTS)} (${q(by)}, ${q(TIME_FIELD)})`);
+    const wanted = new Map<string, string[]>();
+    for (const a of pack.aggregates) {
+      if (!a.by) continue;
+      const filterCols = a.filter && filterToSql(a.filter) ? historyFields(a.filter) : [];
+      const cols = [...new Set([a.by, TIME_FIELD, ...filterCols, ...(a.field ? [a.field] : [])])];
+      wanted.set(cols.join(','), cols);
     }
+    for (const cols of wanted.values()) {
+      const name = `zy_ix_events_${createHash('sha1').update(cols.join(',')).digest('hex').slice(0, 12)}`;
+      db.exec(`CREATE INDEX IF NOT EXISTS ${q(name)} ON ${q(EVENTS)} (${cols.map(q).join(', ')})`);
+    }
+  }
+
+  /**
+   * Runs `fn` (one decision) inside one read transaction: its statements see
+   * one consistent snapshot and skip the per-statement locking.
+   */
+  read<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : (this.readTx.deferred(fn) as T);
   }
 
   private plan(a: AggregateSpec): AggPlan {
