@@ -1,6 +1,9 @@
 // One catalog of stable diagnostic codes. Codes never change meaning once
 // shipped; retired codes are not reused. ZY1xxx syntax, ZY2xxx names and
-// declarations, ZY3xxx types, ZY4xxx input at decision time, ZY5xxx tests.
+// declarations, ZY3xxx types, ZY4xxx input at decision time, ZY5xxx tests,
+// ZY6xxx lint. Outside this catalog: ZY7xxx the SQLite store
+// (runtime/store/errors.ts), ZY8xxx bundles and the service (runtime/bundle.ts),
+// ZY9xxx JSON Logic (compiler/jsonlogic/errors.ts).
 import { lineText, positionOf, type SourceFile, type Span } from './source.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -32,6 +35,16 @@ export const CATALOG = {
   ZY4002: { severity: 'error', title: 'unknown input field' },
   ZY4003: { severity: 'error', title: 'malformed input' },
   ZY5001: { severity: 'error', title: 'test failed' },
+  ZY6001: { severity: 'error', title: 'protected feature used in a decision' },
+  ZY6002: { severity: 'warning', title: 'condition is always or never true' },
+  ZY6003: { severity: 'warning', title: 'rule never decides the outcome' },
+  ZY6004: { severity: 'warning', title: 'window longer than the history kept' },
+  ZY6005: { severity: 'warning', title: 'rule without a reason code' },
+  ZY6006: { severity: 'warning', title: 'unused feature' },
+  ZY6007: { severity: 'warning', title: 'unused constant' },
+  ZY6008: { severity: 'warning', title: 'unused list' },
+  ZY6009: { severity: 'warning', title: 'unused predicate' },
+  ZY6010: { severity: 'warning', title: 'suppression that suppresses nothing' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CATALOG;

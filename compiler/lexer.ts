@@ -77,7 +77,8 @@ export const Set = kw('set');
 export const Suppress = kw('suppress');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\u3000]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n]*/, group: Lexer.SKIPPED });
+// Comments are kept in their own group: the parser never sees them, the formatter does.
+export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n]*/, group: 'comments' });
 
 export const TimestampLit = createToken({
   name: 'TimestampLit',
@@ -135,6 +136,8 @@ const lexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracki
 
 export interface LexResult {
   tokens: IToken[];
+  /** `#` and `//` comments, in source order (not part of `tokens`). */
+  comments: IToken[];
   diagnostics: Diagnostic[];
 }
 
@@ -149,7 +152,9 @@ export function lex(text: string, file: number): LexResult {
       diagnostics.push(diag('ZY1003', { file, start: t.startOffset, end: t.startOffset + t.image.length }, 'unterminated string', 'close the string with `"` on the same line'));
       continue;
     }
+    // 'onlyOffset' tracking leaves endOffset unset; node spans are built from it.
+    t.endOffset = t.startOffset + t.image.length - 1;
     tokens.push(t);
   }
-  return { tokens, diagnostics };
+  return { tokens, comments: r.groups['comments'] ?? [], diagnostics };
 }

@@ -1,0 +1,42 @@
+// Running the zhiyu CLI for tests: in-process through main() (fast; output
+// captured), or as the real `node cli/bin.js` child process (end to end).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { main } from '../cli/main.ts';
+
+export interface Run { readonly code: number | null; readonly out: string; readonly err: string }
+
+/** main(argv) with console and standard streams captured. Tests run one at a time, so nothing else writes meanwhile. */
+export async function cli(...args: string[]): Promise<Run> {
+  let out = '';
+  let err = '';
+  const saved = { log: console.log, error: console.error, out: process.stdout.write, errw: process.stderr.write };
+  const text = (xs: unknown[]) => `${xs.map(String).join(' ')}\n`;
+  console.log = (...xs: unknown[]) => { out += text(xs); };
+  console.error = (...xs: unknown[]) => { err += text(xs); };
+  process.stdout.write = ((s: string | Uint8Array) => { out += String(s); return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => { err += String(s); return true; }) as typeof process.stderr.write;
+  try {
+    const code = await main(['node', 'zhiyu', ...args]);
+    return { code, out, err };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.errw;
+  }
+}
+
+const bin = join(import.meta.dirname, '..', 'cli', 'bin.js');
+
+/** The real command, as a child process (not a terminal: no colour). */
+export function spawnCli(args: string[], cwd?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
