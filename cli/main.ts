@@ -1,13 +1,26 @@
 // The zhiyu CLI. Exit codes: 0 ok, 1 findings or failed tests, 2 usage or
 // internal error.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { compile, renderDiagnostic, type CompileResult, type SourceFile } from '../compiler/index.ts';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { compile, renderDiagnostic, type CompileResult, type SourceFile, type Span } from '../compiler/index.ts';
+import { sortDiagnostics } from '../compiler/diagnostics.ts';
+import { format } from '../compiler/format.ts';
+import { lintReport, type Suppressed } from '../compiler/lint/index.ts';
+import { Spans } from '../compiler/lint/spans.ts';
+import { positionOf } from '../compiler/source.ts';
+import { CoverageCollector } from '../runtime/coverage.ts';
+import { runTest, type Decider } from '../runtime/testing.ts';
+import { coverageText, diagnosticsJson, junit, sarif, testsJson, type Located, type SuiteResult } from './reports.ts';
+import { packName, scaffold } from './scaffold.ts';
 import { printIR } from '../compiler/print.ts';
-import { InputError, interpret, load, MemoryProvider, runTests, type Decision, type FeatureProvider } from '../runtime/index.ts';
-import { readPacks } from './pack-files.ts';
+import { InputError, interpret, load, MemoryProvider, type Decision, type FeatureProvider } from '../runtime/index.ts';
+import { readPack, readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
 import { registerDb } from './db-commands.ts';
+import { registerBundle } from './bundle-commands.ts';
+import { registerJsonLogic } from './jsonlogic-commands.ts';
+import { BundleError, loadBundle } from '../runtime/bundle.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import { DecisionLog, openStore, RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
@@ -29,17 +42,6 @@ function onePack(paths: string[]): SourceFile[] {
 
 function compilePaths(paths: string[]): CompileResult {
   return compile(onePack(paths));
-}
-
-function printDiagnostics(r: CompileResult, format: string): void {
-  if (format === 'json') {
-    console.log(JSON.stringify(r.diagnostics.map((d) => ({ ...d, file: r.files[d.span.file]?.path })), null, 2));
-    return;
-  }
-  for (const d of r.diagnostics) console.log(`${renderDiagnostic(d, r.files)}\n`);
-  const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
-  const msg = `${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}, ${r.diagnostics.length - errors} other finding${r.diagnostics.length - errors === 1 ? '' : 's'}`;
-  console.log(errors ? red(msg) : green(msg));
 }
 
 function requireOk(r: CompileResult): asserts r is CompileResult & Required<Pick<CompileResult, 'checked' | 'optimized' | 'code'>> {
@@ -77,6 +79,84 @@ function printDecision(d: Decision): void {
   }
 }
 
+/** Compile, and lint when the pack is free of errors. Spans are given their real ends for display. */
+function checkPack(files: SourceFile[], withLint = true): Located {
+  const r = compile(files);
+  let diagnostics = [...r.diagnostics];
+  let suppressed: Suppressed[] = [];
+  if (withLint && r.ok && r.checked) {
+    const l = lintReport(r.checked, r.files);
+    diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
+    suppressed = l.suppressed;
+  }
+  const fix = spanFixer(r.files);
+  return { files: r.files, diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
+}
+
+function spanFixer(files: readonly SourceFile[]): (s: Span) => Span {
+  const spans = new Spans(files);
+  return (s) => spans.span(s);
+}
+
+function checkText(l: Located): string {
+  const out = l.diagnostics.map((d) => `${renderDiagnostic(d, l.files)}\n`);
+  const errors = l.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = l.diagnostics.filter((d) => d.severity === 'warning').length;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const msg = `${plural(l.files.length, 'file')}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${l.suppressed.length ? `, ${l.suppressed.length} suppressed` : ''}`;
+  out.push(errors ? red(msg) : warnings ? msg : green(msg));
+  return out.join('\n');
+}
+
+interface SuiteOptions { readonly interpret: boolean; readonly coverage: boolean }
+
+/** Compiles one pack and runs its tests (timed), with coverage on the interpreter when asked. */
+function runSuite(name: string, files: SourceFile[], o: SuiteOptions): SuiteResult {
+  const r = compile(files);
+  if (!r.ok || !r.checked || !r.optimized || !r.code) {
+    return { name, files, results: [], error: r.diagnostics.map((d) => renderDiagnostic(d, r.files)).join('\n\n') };
+  }
+  const checked = r.checked;
+  const spans = new Spans(files);
+  const collector = o.coverage ? new CoverageCollector(checked, (e) => spans.of(e)) : undefined;
+  const engine = load({ pack: r.optimized, code: r.code });
+  const decide: Decider = collector
+    ? (e, p) => { const t = interpret(checked, e, p); collector.add(t.trace); return t.decision; }
+    : o.interpret ? (e, p) => interpret(checked, e, p).decision : (e, p) => engine.decide(e, p);
+  const results = checked.tests.map((t) => {
+    const started = performance.now();
+    const res = runTest(checked, t, decide);
+    return { ...res, ms: performance.now() - started };
+  });
+  return { name, pack: checked.name, files, results, ...(collector ? { coverage: collector.result() } : {}) };
+}
+
+/** To standard output, or to a file (without terminal colours). */
+function write(file: string | undefined, text: string): void {
+  if (!file) { console.log(text); return; }
+  const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+  writeFileSync(file, plain.endsWith('\n') ? plain : `${plain}\n`);
+}
+
+function oneOf(value: string, allowed: string[], option: string): string {
+  if (allowed.includes(value)) return value;
+  console.error(red(`${option} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not ${JSON.stringify(value)}`));
+  throw new Exit(EXIT.USAGE);
+}
+
+function count(value: string, option: string): number {
+  if (/^\d+$/.test(value)) return Number(value);
+  console.error(red(`${option} takes a whole number, not ${JSON.stringify(value)}`));
+  throw new Exit(EXIT.USAGE);
+}
+
+function percent(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (value.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 100) return n;
+  console.error(red(`--coverage-threshold takes a percentage from 0 to 100, not ${JSON.stringify(value)}`));
+  throw new Exit(EXIT.USAGE);
+}
+
 export function program(): Command {
   const cli = new Command('zhiyu')
     .description('智御 zhiyu — compile, check and run fraud and consumer-protection rule packs')
@@ -85,18 +165,89 @@ export function program(): Command {
     .addHelpText('after', '\nExit codes: 0 ok · 1 findings or failed tests · 2 usage or internal error');
 
   cli.command('check')
-    .description('parse and type-check a pack; report every diagnostic')
+    .description('parse, type-check and lint packs; report every diagnostic (errors exit 1)')
     .argument('<paths...>', 'pack directories or .zy files')
-    .option('--format <format>', 'text or json', 'text')
-    .addHelpText('after', '\nExamples:\n  zhiyu check rules/demo\n  zhiyu check rules/demo --format json')
-    .action((paths: string[], o: { format: string }) => {
-      const results = readPacks(paths).map((p) => compile(p.files));
-      if (o.format === 'json') {
-        console.log(JSON.stringify(results.flatMap((r) => r.diagnostics.map((d) => ({ ...d, file: r.files[d.span.file]?.path }))), null, 2));
-      } else {
-        results.forEach((r) => printDiagnostics(r, o.format));
+    .option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for code-scanning UIs)', 'text')
+    .option('-o, --output <file>', 'write the report to this file instead of standard output')
+    .option('--max-warnings <n>', 'also exit 1 when there are more than n warnings (CI: --max-warnings 0)')
+    .option('--no-lint', 'parse and type-check only, without the ZY6xxx lint findings')
+    .addHelpText('after', `
+Lint findings (ZY6xxx) are warnings, except ZY6001 (a protected feature used in a
+decision), which is an error. Silence one on a rule with: suppress ZY6003 "why".
+
+Examples:
+  zhiyu check rules/demo
+  zhiyu check rules --format sarif -o zhiyu.sarif
+  zhiyu check rules/demo --format json --max-warnings 0`)
+    .action((paths: string[], o: { format: string; output?: string; maxWarnings?: string; lint: boolean }) => {
+      const format = oneOf(o.format, ['text', 'json', 'sarif'], '--format');
+      const maxWarnings = o.maxWarnings === undefined ? Infinity : count(o.maxWarnings, '--max-warnings');
+      const located = readPacks(paths).map((p) => checkPack(p.files, o.lint));
+      const errors = located.reduce((n, l) => n + l.diagnostics.filter((d) => d.severity === 'error').length, 0);
+      const warnings = located.reduce((n, l) => n + l.diagnostics.filter((d) => d.severity === 'warning').length, 0);
+      if (format === 'json') write(o.output, JSON.stringify(diagnosticsJson(located), null, 2));
+      else if (format === 'sarif') write(o.output, JSON.stringify(sarif(located), null, 2));
+      else write(o.output, located.map(checkText).join('\n'));
+      if (errors > 0 || warnings > maxWarnings) throw new Exit(EXIT.FINDINGS);
+    });
+
+  cli.command('fmt')
+    .description('format .zy files canonically, in place (refuses files with syntax errors)')
+    .argument('<paths...>', 'pack directories or .zy files')
+    .option('--check', 'change nothing: list the files that would change, and exit 1 if there are any')
+    .addHelpText('after', `
+Formatting only changes layout: white space, line breaks, optional commas. Comments
+stay where they are, and the result parses to the same rules. It is idempotent.
+
+Examples:
+  zhiyu fmt rules/demo
+  zhiyu fmt --check rules          # in CI: exit 1 if a file is not formatted`)
+    .action((paths: string[], o: { check?: boolean }) => {
+      const files = readPack(paths);
+      let broken = 0;
+      const changed: string[] = [];
+      for (const f of files) {
+        const r = format(f.text);
+        if ('diagnostics' in r) {
+          broken++;
+          for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, [f])}\n`);
+          console.error(red(`${f.path}: not formatted, it has syntax errors`));
+          continue;
+        }
+        if (r.text === f.text) continue;
+        changed.push(f.path);
+        if (!o.check) writeFileSync(f.path, r.text);
       }
-      if (results.some((r) => r.diagnostics.some((d) => d.severity === 'error'))) throw new Exit(EXIT.FINDINGS);
+      if (o.check) {
+        for (const c of changed) console.log(`would reformat ${c}`);
+        console.log(`${changed.length} of ${files.length} file${files.length === 1 ? '' : 's'} would be reformatted`);
+      } else {
+        for (const c of changed) console.log(`formatted ${c}`);
+        console.log(`${changed.length} of ${files.length} file${files.length === 1 ? '' : 's'} reformatted`);
+      }
+      if (broken || (o.check && changed.length)) throw new Exit(EXIT.FINDINGS);
+    });
+
+  cli.command('init')
+    .description('create a new pack: schema, one rule, its tests and a README; it passes check, test and fmt --check')
+    .argument('<dir>', 'the directory to create (it must not exist, or be empty)')
+    .option('--name <name>', 'the pack name (default: from the directory name)')
+    .addHelpText('after', `
+Examples:
+  zhiyu init my-pack
+  zhiyu init rules/collections --name collection_gates`)
+    .action((dir: string, o: { name?: string }) => {
+      if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
+        console.error(red(`${dir} ${statSync(dir).isDirectory() ? 'is not empty' : 'is a file'}: zhiyu init only creates a pack in a new or empty directory`));
+        throw new Exit(EXIT.USAGE);
+      }
+      const name = packName(o.name ?? basename(resolve(dir)));
+      mkdirSync(dir, { recursive: true });
+      for (const [file, text] of Object.entries(scaffold(name))) {
+        writeFileSync(join(dir, file), text);
+        console.log(`created ${join(dir, file)}`);
+      }
+      console.log(`\nnext:\n  zhiyu check ${dir}\n  zhiyu test ${dir} --coverage`);
     });
 
   cli.command('dump')
@@ -120,7 +271,7 @@ export function program(): Command {
 
   cli.command('eval')
     .description('decide one event and explain the decision')
-    .argument('<paths...>', 'pack directories or .zy files')
+    .argument('<paths...>', 'a pack directory, .zy files, or a bundle (.zyb)')
     .option('--event <json|file>', 'the event, as JSON or a JSON file')
     .option('--scenario <file>', 'a JSON file {event, entities, history, lists}')
     .option('--db <file>', 'read entities, lists and history from this SQLite store')
@@ -133,17 +284,33 @@ export function program(): Command {
 Examples:
   zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json
   zhiyu eval rules/demo --event '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
-  zhiyu eval rules/demo --db demo.db --labelled 5`)
+  zhiyu eval rules/demo --db demo.db --labelled 5
+  zhiyu eval demo.zyb --event event.json`)
     .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean }) => {
       if (!o.event && !o.scenario && !o.labelled) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
       if ((o.labelled || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
-      const files = onePack(paths);
-      const r = compile(files);
-      requireOk(r);
+      // A bundle (.zyb) or a pack; a bundle carries the optimized pack, which the
+      // interpreter decides identically (property-tested).
+      const source = (() => {
+        if (paths.length === 1 && paths[0]!.endsWith('.zyb')) {
+          try {
+            const b = loadBundle(paths[0]!);
+            return { program: b.program, checked: b.program.pack, hash: b.manifest.sourceHash };
+          } catch (e) {
+            if (e instanceof BundleError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
+            throw e;
+          }
+        }
+        const files = onePack(paths);
+        const c = compile(files);
+        requireOk(c);
+        return { program: { pack: c.optimized, code: c.code }, checked: c.checked, hash: packHash(files) };
+      })();
+      const r = { checked: source.checked };
       const store = o.db ? openStore(o.db, { readonly: !o.log }) : undefined;
       try {
-        const engine = load({ pack: r.optimized, code: r.code });
-        const base = store ? new SqliteProvider(store, o.interpret ? r.checked : r.optimized) : undefined;
+        const engine = load(source.program);
+        const base = store ? new SqliteProvider(store, o.interpret ? r.checked : source.program.pack) : undefined;
         const decideOne = (event: unknown, provider: FeatureProvider): Decision => {
           if (o.interpret) {
             const t = interpret(r.checked, event, provider, { strict: !!o.strict });
@@ -173,7 +340,7 @@ Examples:
         if (o.log) {
           const rec = new RecordingProvider(provider);
           const d = decideOne(s.event, rec);
-          const id = new DecisionLog(store!).append(packHash(files), s.event, Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`) ?? 0), rec.snapshot, d);
+          const id = new DecisionLog(store!).append(source.hash, s.event, Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`) ?? 0), rec.snapshot, d);
           show(d);
           if (!o.json) console.log(dim(`logged as decision ${id}; zhiyu replay ${o.db} ${id} --pack ${paths.join(' ')}`));
           return;
@@ -188,33 +355,59 @@ Examples:
     });
 
   cli.command('test')
-    .description("run a pack's own tests; ends with 'N passed, N failed'")
+    .description("run packs' own tests; the text report ends with 'N passed, N failed'")
     .argument('<paths...>', 'pack directories or .zy files')
     .option('--interpret', 'run the tests on the reference interpreter instead of compiled code')
-    .addHelpText('after', '\nExamples:\n  zhiyu test rules/demo')
-    .action((paths: string[], o: { interpret?: boolean }) => {
+    .option('--reporter <name>', 'text, json or junit (JUnit XML)', 'text')
+    .option('--json', 'the same as --reporter json')
+    .option('-o, --output <file>', 'write the json or junit report to this file, and the text report to standard output')
+    .option('--coverage', 'run on the interpreter and report, per rule, fired / not fired and each condition true / false')
+    .option('--coverage-threshold <percent>', 'exit 1 when a pack\'s total coverage is below this (implies --coverage)')
+    .addHelpText('after', `
+A pack that does not compile counts as one failed test. With --coverage the tests run
+on the reference interpreter, whose trace shows every condition's value.
+
+Examples:
+  zhiyu test rules/demo
+  zhiyu test rules --reporter junit -o junit.xml
+  zhiyu test rules/demo --coverage --coverage-threshold 90
+  zhiyu test rules/demo --coverage --json`)
+    .action((paths: string[], o: { interpret?: boolean; reporter: string; json?: boolean; output?: string; coverage?: boolean; coverageThreshold?: string }) => {
+      const reporter = o.json ? 'json' : oneOf(o.reporter, ['text', 'json', 'junit'], '--reporter');
+      const threshold = o.coverageThreshold === undefined ? undefined : percent(o.coverageThreshold);
+      const coverage = !!o.coverage || threshold !== undefined;
       const packs = readPacks(paths);
-      let passed = 0;
-      let failed = 0;
-      for (const p of packs) {
-        const r = compile(p.files);
-        requireOk(r);
-        if (packs.length > 1) console.log(paint.bold(p.name));
-        const engine = load({ pack: r.optimized, code: r.code });
-        const results = runTests(r.checked, o.interpret ? (e, pr) => interpret(r.checked, e, pr).decision : (e, pr) => engine.decide(e, pr));
-        for (const t of results) {
-          if (t.passed) { passed++; console.log(`${green('✓')} ${t.name}`); continue; }
-          failed++;
-          const f = r.files[t.span.file];
-          console.log(`${red('✗')} ${t.name}${f ? dim(`  (${f.path})`) : ''}`);
-          for (const m of t.failures) console.log(`    ${m}`);
+      const suites = packs.map((p) => runSuite(p.name, p.files, { interpret: !!o.interpret, coverage }));
+      const passed = suites.reduce((n, s) => n + s.results.filter((r) => r.passed).length, 0);
+      const failed = suites.reduce((n, s) => n + s.results.filter((r) => !r.passed).length + (s.error ? 1 : 0), 0);
+      const low = threshold === undefined ? [] : suites.filter((s) => s.coverage && s.coverage.total.percent < threshold);
+      const lines: string[] = [];
+      for (const s of suites) {
+        if (suites.length > 1) lines.push(paint.bold(s.name));
+        if (s.error) lines.push(`${red('✗')} ${s.name} does not compile`, s.error);
+        for (const t of s.results) {
+          if (t.passed) { lines.push(`${green('✓')} ${t.name}`); continue; }
+          const f = s.files[t.span.file];
+          lines.push(`${red('✗')} ${t.name}${f ? dim(`  (${f.path}:${positionOf(f, t.span.start).line})`) : ''}`);
+          for (const m of t.failures) lines.push(`    ${m}`);
         }
+        if (s.coverage) lines.push('', `coverage${suites.length > 1 ? ` of ${s.name}` : ''} (interpreter trace):`, coverageText(s.coverage, s.files), '');
       }
-      console.log(`${passed} passed, ${failed} failed`);
-      if (failed) throw new Exit(EXIT.FINDINGS);
+      for (const s of low) lines.push(red(`coverage of ${s.name} is ${s.coverage!.total.percent.toFixed(1)}%, below the threshold of ${threshold}%`));
+      const summary = `${passed} passed, ${failed} failed`;
+      if (reporter === 'text') {
+        write(o.output, [...lines, summary].join('\n'));
+      } else {
+        const report = reporter === 'json' ? `${JSON.stringify(testsJson(suites, coverage), null, 2)}\n` : junit(suites);
+        if (o.output) { write(o.output, report); console.log([...lines, summary].join('\n')); }
+        else { process.stdout.write(report); console.error(summary); }
+      }
+      if (failed || low.length) throw new Exit(EXIT.FINDINGS);
     });
 
   registerDb(cli);
+  registerBundle(cli);
+  registerJsonLogic(cli);
   return cli;
 }
 
