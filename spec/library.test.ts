@@ -22,4 +22,33 @@ test('the README embedding example runs and decides', async () => {
   }
 });
 
+test('the built library loads in plain Node (no tsx) and its declarations type-check a consumer', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const root = join(import.meta.dirname, '..');
+  const run = spawnSync(process.execPath, ['-e', `import('zhiyu').then((m) => {
+    const r = m.compile(m.readPack(['rules/demo']));
+    const d = m.load({ pack: r.optimized, code: r.code }).decide({ type: 'transfer_out', payee_id: 'mule-7', amount: 500000, occurred_at: '2026-03-01T10:00' }, new m.MemoryProvider({ lists: { police_fraud_accounts: ['mule-7'] } }));
+    console.log(d.outcome);
+  })`], { cwd: root, encoding: 'utf8' });
+  assert.is(run.stdout.trim(), 'block', run.stderr);
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-consumer-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(root, join(dir, 'node_modules', 'zhiyu'));
+  symlinkSync(join(root, 'node_modules', '@types'), join(dir, 'node_modules', '@types'));
+  writeFileSync(join(dir, 'package.json'), '{"name":"consumer","type":"module"}');
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'] }, files: ['main.ts'] }));
+  writeFileSync(join(dir, 'main.ts'), `import { compile, load, MemoryProvider, readPack, type Decision } from 'zhiyu';
+const r = compile(readPack(['rules/demo']));
+const d: Decision = load({ pack: r.optimized!, code: r.code! }).decide({ type: 'login', occurred_at: 0 }, new MemoryProvider());
+const outcome: string = d.outcome;
+// @ts-expect-error: a decision's score is a number
+const wrong: string = d.score;
+console.log(outcome, wrong);
+`);
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+  assert.is(tsc.status, 0, tsc.stdout + tsc.stderr);
+});
+
 test.run();
