@@ -8,7 +8,8 @@ import { packHash } from '../runtime/pack-hash.ts';
 import {
   DecisionLog, SnapshotProvider, StoreError, importFile, migrate, openStore, seedDemo, storedSchema, type DB,
 } from '../runtime/store/index.ts';
-import { readPack } from './pack-files.ts';
+import { readPack, readPacks } from './pack-files.ts';
+import { seedConduct } from '../runtime/store/seed-conduct.ts';
 import { Exit, EXIT, paint } from './output.ts';
 
 function schemaFor(db: DB, packPaths: string[] | undefined, file: string) {
@@ -68,8 +69,9 @@ export function registerDb(cli: Command): void {
     .option('--pack <dir...>', 'the pack whose schema to use', ['rules/demo'])
     .option('--if-missing', 'do nothing when the file already exists')
     .option('--customers <n>', 'how many customers', '3000')
+    .option('--conduct <dir...>', 'consumer-protection packs whose scenarios to add (collection, complaints, hardship)', ['rules/conduct'])
     .addHelpText('after', '\nExamples:\n  zhiyu db seed --demo demo.db')
-    .action((path: string, o: { demo?: boolean; pack: string[]; ifMissing?: boolean; customers: string }) => {
+    .action((path: string, o: { demo?: boolean; pack: string[]; ifMissing?: boolean; customers: string; conduct: string[] }) => {
       if (!o.demo) { console.error('say --demo: the demo data set is the only one so far'); throw new Exit(EXIT.USAGE); }
       if (existsSync(path)) {
         if (o.ifMissing) return;
@@ -82,6 +84,11 @@ export function registerDb(cli: Command): void {
       try {
         const rep = seedDemo(store, r.checked.schema, { customers: Number(o.customers) });
         console.log(`${path}: ${rep.customers} customers, ${rep.events} events, ${rep.labels} labelled fraud events (${Object.entries(rep.byPattern).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+        const conduct = o.conduct.filter((d) => existsSync(d)).flatMap((d) => readPacks([d])).map((p) => compile(p.files)).filter((c) => c.ok && c.checked);
+        if (conduct.length) {
+          const c = seedConduct(store, conduct.map((x) => x.checked!.schema));
+          console.log(`${path}: ${c.customers} more customers, ${c.events} consumer-protection events (${Object.entries(c.byScenario).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+        }
       } finally {
         store.close();
       }

@@ -17,6 +17,7 @@ import { printIR } from '../compiler/print.ts';
 import { InputError, interpret, load, MemoryProvider, type Decision, type FeatureProvider } from '../runtime/index.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
+import { decodeRow } from '../runtime/store/sql.ts';
 import { registerDb } from './db-commands.ts';
 import { registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
@@ -324,8 +325,9 @@ Examples:
           const rows = store!.prepare(`SELECT e.* FROM zy_labels l JOIN zy_events e ON e.zy_seq = CAST(l.subject AS INTEGER)
             WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(Number(o.labelled)) as Record<string, unknown>[];
           for (const row of rows) {
-            const { zy_seq: seq, ...event } = row;
-            for (const k of Object.keys(event)) if (event[k] === null) delete event[k];
+            const seq = row['zy_seq'] as number;
+            // Stored rows are decoded by the schema (bools are 0/1 in SQLite).
+            const event = decodeRow(r.checked.schema.event, row);
             console.log(dim(`event #${seq} ${JSON.stringify(event)}`));
             show(decideOne(event, base!.before(seq as number)));
           }

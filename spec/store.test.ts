@@ -10,6 +10,8 @@ import {
   DecisionLog, RecordingProvider, SnapshotProvider, SqliteProvider, StoreError, importFile, migrate, openStore,
 } from '../runtime/store/index.ts';
 import { readPack } from '../cli/pack-files.ts';
+import { seedConduct } from '../runtime/store/seed-conduct.ts';
+import { decodeRow } from '../runtime/store/sql.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-store-'));
 let n = 0;
@@ -179,6 +181,28 @@ test('a logged decision replays from its snapshot to the same result', () => {
   const again = engine.decide(logged.input, snap);
   assert.equal(again, d);
   assert.equal(snap.gaps, []);
+  db.close();
+});
+
+test('the demo seed holds consumer-protection scenarios that the conduct packs find', () => {
+  const packs = ['gates', 'sweeps'].map((d) => compile(readPack([join(import.meta.dirname, '..', 'rules', 'conduct', d)])));
+  const db = openStore(':memory:', { create: true });
+  const rep = seedConduct(db, packs.map((p) => p.checked!.schema), { customers: 120 });
+  assert.ok(rep.byScenario['seventh_call_same_day']! > 0 && rep.byScenario['complaint_without_response']! > 0 && rep.byScenario['missed_instalment']! > 0);
+  const fired = new Set<string>();
+  for (const p of packs) {
+    const engine = load({ pack: p.optimized!, code: p.code! });
+    const provider = new SqliteProvider(db, p.optimized!);
+    const types = (p.checked!.schema.event.fields.get('type')!.type as { members: string[] }).members;
+    const rows = db.prepare(`SELECT * FROM zy_events WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY zy_seq`).all(...types) as Record<string, unknown>[];
+    for (const row of rows) {
+      const event = decodeRow(p.checked!.schema.event, row);
+      for (const f of engine.decide(event, provider.before(row['zy_seq'] as number)).fired) fired.add(f.id);
+    }
+  }
+  for (const id of ['GATE_QUIET_HOURS', 'GATE_DAILY_UNANSWERED_CAP', 'GATE_VULNERABLE_SPECIALIST', 'COMPLAINT_ACK_OVERDUE', 'COMPLAINT_LIMIT_15', 'SWEEP_MISSED_INSTALMENT']) {
+    assert.ok(fired.has(id), `${id} never fired on the seeded data`);
+  }
   db.close();
 });
 
