@@ -20,17 +20,11 @@ import { Bench } from 'tinybench';
 import { compileJsonLogic, compileJsonLogicPack, truthy } from '../compiler/jsonlogic/index.ts';
 import { FRAUD40_RULES, fraud40Data } from '../spec/jsonlogic/fraud40-data.ts';
 import { jsonLogic } from '../spec/jsonlogic/oracle.ts';
+import { parseOptions } from './options.ts';
 
 // ---------- options ----------
 const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const option = (name: string, fallback: number): number => {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) die(`--${name} needs a positive number`);
-  return v;
-};
+const { flag, option } = parseOptions(argv, die);
 const QUICK = flag('quick');
 const SHAPES = flag('sparse') ? 'sparse' : 'service';
 const N_EVENTS = option('events', 2_000);

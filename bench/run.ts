@@ -21,17 +21,11 @@ import { interpret, load, MemoryProvider, runTests, type FeatureProvider } from 
 import { R } from '../runtime/helpers.ts';
 import { generate, shapeCount, type Row } from './events.ts';
 import { decideHandwritten, RULE_IDS } from './handwritten.ts';
+import { parseOptions } from './options.ts';
 
 // ---------- options ----------
 const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const option = (name: string, fallback: number): number => {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) die(`--${name} needs a positive number`);
-  return v;
-};
+const { flag, option } = parseOptions(argv, die);
 const QUICK = flag('quick');
 const SHAPES = flag('sparse') ? 'sparse' : 'service';
 const N_EVENTS = option('events', 10_000);

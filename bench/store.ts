@@ -32,6 +32,7 @@ import { startOfLocalDay } from '../compiler/semantics.ts';
 import { aggregateOver, interpret, load, MemoryProvider, runTests, type AggregateQuery, type FeatureProvider, type HistoryEvent } from '../runtime/index.ts';
 import { importFile, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
 import { EVENTS } from '../runtime/store/sql.ts';
+import { parseOptions } from './options.ts';
 import {
   cachedStore, checkStore, customerIndex, deviceIndex, EVENT_COLUMNS, eventAt, eventRow, generate, GENERATOR_VERSION,
   importFiles, stream, type Generated, type History,
@@ -130,14 +131,7 @@ export function bareSql(db: DB, provider: SqliteProvider): BareSql {
 }
 
 export async function runStoreBench(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const flag = (name: string) => argv.includes(`--${name}`);
-  const option = (name: string, fallback: number): number => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return fallback;
-    const v = Number(argv[i + 1]);
-    if (!Number.isFinite(v) || v <= 0) die(`--${name} needs a positive number`);
-    return v;
-  };
+  const { flag, option } = parseOptions(argv, die);
   const QUICK = flag('quick');
   const SEED = option('seed', 20260301);
   const DB_EVENTS = option('db-events', QUICK ? 200_000 : 1_000_000);

@@ -193,7 +193,7 @@ test('the demo seed holds consumer-protection scenarios that the conduct packs f
   for (const p of packs) {
     const engine = load({ pack: p.optimized!, code: p.code! });
     const provider = new SqliteProvider(db, p.optimized!);
-    const types = (p.checked!.schema.event.fields.get('type')!.type as { members: string[] }).members;
+    const types = (p.checked!.schema.event.fields.get('type')!.type as unknown as { members: string[] }).members;
     const rows = db.prepare(`SELECT * FROM zy_events WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY zy_seq`).all(...types) as Record<string, unknown>[];
     for (const row of rows) {
       const event = decodeRow(p.checked!.schema.event, row);

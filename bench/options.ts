@@ -1,0 +1,13 @@
+// Command-line options shared by the benchmarks: `--quick`-style flags and
+// positive numeric options (`--events 20000`).
+export function parseOptions(argv: readonly string[], die: (message: string) => never) {
+  const flag = (name: string): boolean => argv.includes(`--${name}`);
+  const option = (name: string, fallback: number): number => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return fallback;
+    const v = Number(argv[i + 1]);
+    if (!Number.isFinite(v) || v <= 0) die(`--${name} needs a positive number`);
+    return v;
+  };
+  return { flag, option };
+}
