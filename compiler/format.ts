@@ -27,6 +27,7 @@ import type { Diagnostic } from './diagnostics.ts';
 import { lex } from './lexer.ts';
 import { parseFile } from './parse.ts';
 import { RuleParser } from './parser.ts';
+import { firstChildNode, ordered } from './cst.ts';
 
 /** Lines longer than this are broken where the layout allows. */
 export const FORMAT_WIDTH = 100;
@@ -355,7 +356,7 @@ class Layout {
 
   // ---- the file ----
   file(cst: CstNode): string {
-    const decls = nodes(cst, 'decl').map((d) => firstNode(d)!);
+    const decls = nodes(cst, 'decl').map((d) => firstChildNode(d)!);
     const parts: string[] = [];
     let lastEnd = 0;
     let prevKind: string | undefined;
@@ -707,18 +708,6 @@ function toks(n: CstNode, key: string): IToken[] {
 }
 function tok(n: CstNode, key: string): IToken | undefined {
   return toks(n, key)[0];
-}
-function firstNode(n: CstNode): CstNode | undefined {
-  for (const list of Object.values(n.children)) for (const c of list) if ('children' in c) return c;
-  return undefined;
-}
-function ordered(n: CstNode): (CstNode | IToken)[] {
-  const all: (CstNode | IToken)[] = [];
-  for (const list of Object.values(n.children)) all.push(...list);
-  return all.sort((a, b) => startOf(a) - startOf(b));
-}
-function startOf(x: CstNode | IToken): number {
-  return 'children' in x ? x.location!.startOffset : x.startOffset;
 }
 function firstTokenOf(n: CstNode): IToken {
   const x = ordered(n)[0]!;

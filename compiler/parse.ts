@@ -8,6 +8,7 @@ import { diag, type Diagnostic } from './diagnostics.ts';
 import { lex } from './lexer.ts';
 import { parseDuration, parseMoney, parseNumber, parseString, parseTimestamp, type LiteralResult } from './literals.ts';
 import { RuleParser } from './parser.ts';
+import { firstChildNode, ordered } from './cst.ts';
 import type { Span } from './source.ts';
 
 let sharedParser: RuleParser | undefined;
@@ -94,19 +95,6 @@ function toks(n: CstNode, key: string): IToken[] {
 }
 function tok(n: CstNode, key: string, i = 0): IToken | undefined {
   return n.children[key]?.[i] as IToken | undefined;
-}
-function firstChildNode(n: CstNode): CstNode | undefined {
-  for (const list of Object.values(n.children)) for (const c of list) if ('children' in c) return c;
-  return undefined;
-}
-/** All direct children (tokens and nodes) in source order. */
-function ordered(n: CstNode): (CstNode | IToken)[] {
-  const all: (CstNode | IToken)[] = [];
-  for (const list of Object.values(n.children)) all.push(...list);
-  return all.sort((a, b) => startOf(a) - startOf(b));
-}
-function startOf(x: CstNode | IToken): number {
-  return 'children' in x ? x.location!.startOffset : x.startOffset;
 }
 
 class Builder {
