@@ -5,7 +5,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, renderDiagnostic } from '../compiler/index.ts';
 import { BundleError, loadBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
-import { serve } from '../runtime/server.ts';
+import { serve, type Service } from '../runtime/server.ts';
+import { startEditor } from '../editor/server/app.ts';
+import { backtestRoutes } from '../editor/server/backtest-routes.ts';
+import type { Decision } from '../runtime/decision.ts';
+import type { Snapshot } from '../runtime/store/log.ts';
 import { DecisionLog, openStore, SqliteProvider } from '../runtime/store/index.ts';
 import { coerce } from '../compiler/input.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
@@ -83,32 +87,52 @@ export function registerBundle(cli: Command): void {
     });
 
   cli.command('serve')
-    .description('the decision service: POST /v1/decide, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics')
-    .requiredOption('--bundle <file>', 'the bundle to serve')
+    .description('the decision service (POST /v1/decide, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
+    .argument('[dir]', 'a folder of packs to edit (without --bundle)', 'rules')
+    .option('--bundle <file>', 'serve this bundle (production: no editor)')
+    .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')
     .option('--db <file>', 'the SQLite feature store (entities, lists, history)')
     .option('--log', 'append every decision to the decision log in --db')
     .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
     .option('--port <port>', 'port', '7700')
     .option('--token <token>', 'access token for POST /v1/reload (and required off loopback); or ZHIYU_TOKEN')
     .option('--public-key <file.pem>', 'only load bundles signed by this key')
-    .addHelpText('after', '\nExamples:\n  zhiyu serve --bundle demo.zyb --db demo.db\n  curl -s localhost:7700/v1/decide -d \'{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}\'')
-    .action(async (o: { bundle: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string }) => {
+    .addHelpText('after', '\nExamples:\n  zhiyu serve rules --db demo.db            # the editor at http://127.0.0.1:7700/\n  zhiyu serve --bundle demo.zyb --db demo.db\n  curl -s localhost:7700/v1/decide -d \'{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}\'')
+    .action(async (dir: string, o: { bundle?: string; pack?: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string }) => {
       const verify = o.publicKey ? { publicKey: readKey(o.publicKey) } : {};
-      const bundle = bundleOrExit(o.bundle, o.publicKey);
       if (o.log && !o.db) { console.error(paint.red('--log needs --db')); throw new Exit(EXIT.USAGE); }
+      const token = o.token ?? process.env['ZHIYU_TOKEN'];
       const store = o.db ? openStore(o.db, { readonly: !o.log }) : undefined;
       const log = store && o.log ? new DecisionLog(store) : undefined;
-      const token = o.token ?? process.env['ZHIYU_TOKEN'];
-      const service = await serve({
-        bundle, host: o.host, port: Number(o.port), verify, ...(token ? { token } : {}),
-        ...(store ? { provider: (b: Bundle) => new SqliteProvider(store, b.program.pack) } : {}),
-        ...(log ? {
-          onDecision: (input: unknown, d, b, snapshot) => {
-            log.append(b.manifest.sourceHash, input, eventTime(input), snapshot, d);
-          },
-        } : {}),
-      });
-      console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at ${service.url}`);
+      const onDecision = log ? {
+        onDecision: (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot) => {
+          log.append(b.manifest.sourceHash, input, eventTime(input), snapshot, d);
+        },
+      } : {};
+      let service: Service;
+      try {
+        if (o.bundle) {
+          const bundle = bundleOrExit(o.bundle, o.publicKey);
+          service = await serve({
+            bundle, host: o.host, port: Number(o.port), verify, ...(token ? { token } : {}), ...onDecision,
+            ...(store ? { provider: (b: Bundle) => new SqliteProvider(store, b.program.pack) } : {}),
+          });
+          console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at ${service.url}`);
+        } else {
+          if (!existsSync(dir)) { console.error(paint.red(`no folder ${dir}`)); throw new Exit(EXIT.USAGE); }
+          const editor = await startEditor({
+            root: dir, host: o.host, port: Number(o.port), ...(token ? { token } : {}), ...(o.pack ? { pack: o.pack } : {}),
+            ...(store ? { store } : {}), ...backtestRoutes(store),
+          });
+          service = editor;
+          console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${o.db ? ` with ${o.db}` : ''}: ${service.url}/`);
+          console.log(`decision API (pack ${editor.pack}): POST ${service.url}/v1/decide`);
+        }
+      } catch (e) {
+        if (e instanceof Exit) throw e;
+        console.error(paint.red((e as Error).message));
+        throw new Exit(EXIT.USAGE);
+      }
       const stop = () => { void service.close().then(() => { store?.close(); process.exit(0); }); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -14,6 +14,7 @@ import { unknownFields, validateRecord, type Checked } from './validate.ts';
 export interface TraceStep {
   readonly span: Span;
   readonly kind: IR['k'];
+  readonly type: IR['type'];
   readonly value: Value;
 }
 
@@ -86,7 +87,7 @@ function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvid
     },
     listHas: (list, v) => provider.listHas(list, v, now),
     calendar: provider.calendar ? (a, b) => provider.calendar!(a, b) : undefined,
-    trace: (e, v) => steps?.push({ span: e.span, kind: e.k, value: v }),
+    trace: (e, v) => steps?.push({ span: e.span, kind: e.k, type: e.type, value: v }),
   });
 
   const top = env();

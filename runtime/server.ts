@@ -24,6 +24,8 @@ export interface ServeOptions {
   readonly maxBody?: number;
   /** Called after each decision with what it read from the store (the decision log). */
   readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot) => void;
+  /** More routes (the editor's): tried first; resolves true when it answered the request. */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface Service {
@@ -36,17 +38,17 @@ export interface Service {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(readonly status: number, readonly body: Record<string, unknown>) { super(String(body['message'] ?? status)); }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
+export function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -85,6 +87,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = `${req.method} ${url.pathname}`;
+    if (opts.routes && await opts.routes(req, res, url)) return;
     switch (route) {
       case 'GET /healthz':
         return send(res, 200, { status: 'ok', pack: current.bundle.manifest.pack, version: current.bundle.manifest.version ?? null, bundle: current.bundle.hash });

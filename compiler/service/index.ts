@@ -1,0 +1,116 @@
+// The language service the browser editor runs in a worker (and the tests run
+// in Node): diagnostics for the whole pack, completion, hover, go to
+// definition — all from the compiler itself. Checking is split from linting
+// so that markers can show as soon as the pack is checked.
+import type { FileAst } from '../ast.ts';
+import { check } from '../check/index.ts';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
+import type { CheckedPack } from '../ir.ts';
+import { lintReport } from '../lint/index.ts';
+import { parseFile } from '../parse.ts';
+import { FUNCTIONS, AGGREGATE_DOCS } from '../functions.ts';
+import type { SourceFile, Span } from '../source.ts';
+import { buildIndex, type SymbolIndex, type Symbol_ } from './symbols.ts';
+import { complete, type CompletionResult } from './complete.ts';
+
+export { complete, type Completion, type CompletionKind, type CompletionResult } from './complete.ts';
+export { buildIndex, symbolKey, type Reference, type Symbol_, type SymbolIndex, type SymbolKind } from './symbols.ts';
+
+export interface Analysis {
+  readonly files: readonly SourceFile[];
+  /** Syntax and checking errors and warnings, sorted (not capped: the editor shows them all). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The checked pack, when checking got that far. */
+  readonly checked?: CheckedPack;
+  readonly index: SymbolIndex;
+}
+
+const isRuleSource = (f: SourceFile): boolean => f.path.endsWith('.zy');
+
+/**
+ * Parses and checks a pack: the front half of compile(), without optimizing
+ * or generating code, which diagnostics never need. `cache` keeps the parse
+ * of files whose text did not change since the last call.
+ */
+export function analyze(files: readonly SourceFile[], cache?: Map<string, { text: string; parsed: ReturnType<typeof parseFile> }>): Analysis {
+  const parsed = files.map((f, i) => {
+    if (!isRuleSource(f)) return { ast: { file: i, decls: [] } as FileAst, diagnostics: [], brokenNames: [] };
+    const key = `${i}:${f.path}`;
+    const hit = cache?.get(key);
+    if (hit && hit.text === f.text) return hit.parsed;
+    const p = parseFile(f.text, i);
+    cache?.set(key, { text: f.text, parsed: p });
+    return p;
+  });
+  const asts = parsed.map((p) => p.ast);
+  const checked = check(asts, new Set(parsed.flatMap((p) => p.brokenNames)));
+  return {
+    files,
+    diagnostics: sortDiagnostics([...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics], Infinity),
+    ...(checked.pack ? { checked: checked.pack } : {}),
+    index: buildIndex(asts, checked.pack),
+  };
+}
+
+/** The pack's standing lint findings; none while it has errors. */
+export function lintAnalysis(a: Analysis): Diagnostic[] {
+  if (!a.checked || a.diagnostics.some((d) => d.severity === 'error')) return [];
+  return lintReport(a.checked, a.files).diagnostics;
+}
+
+export interface Hover {
+  readonly span: Span;
+  /** Markdown. */
+  readonly doc: string;
+}
+
+/** The reference under the offset, with its symbol. */
+function symbolAt(a: Analysis, file: number, offset: number): { span: Span; symbol: Symbol_ } | undefined {
+  const r = a.index.refs.find((x) => x.span.file === file && x.span.start <= offset && offset < x.span.end);
+  return r ? { span: r.span, symbol: a.index.symbols.get(r.key)! } : undefined;
+}
+
+export function hover(a: Analysis, file: number, offset: number): Hover | undefined {
+  const at = symbolAt(a, file, offset);
+  if (at) return { span: at.span, doc: at.symbol.doc };
+  // A declaration's own name, or a built-in function.
+  const text = a.files[file]?.text ?? '';
+  const m = wordAt(text, offset);
+  if (!m) return undefined;
+  const span = { file, start: m.start, end: m.end };
+  for (const s of a.index.symbols.values()) {
+    if (s.span && s.span.file === file && s.span.start <= m.start && m.end <= s.span.end && s.name.split('.').pop() === m.word && s.kind !== 'event') {
+      return { span, doc: s.doc };
+    }
+  }
+  const fn = FUNCTIONS.get(m.word);
+  if (fn && text[m.end] === '(') return { span, doc: `**${fn.name}()** — ${fn.doc}` };
+  const aggDoc = AGGREGATE_DOCS[m.word];
+  if (aggDoc && text[m.end] === '(') return { span, doc: `**${m.word}()** — ${aggDoc}` };
+  return undefined;
+}
+
+/** Where the name under the offset is declared: its name, not the whole declaration. */
+export function definition(a: Analysis, file: number, offset: number): Span | undefined {
+  const at = symbolAt(a, file, offset);
+  const decl = at?.symbol.span;
+  if (!decl) return undefined;
+  const text = a.files[decl.file]?.text ?? '';
+  const name = at.symbol.name.split('.').pop()!;
+  const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g');
+  re.lastIndex = decl.start;
+  const m = re.exec(text);
+  return m && m.index < decl.end ? { file: decl.file, start: m.index, end: m.index + name.length } : decl;
+}
+
+export function completeAt(a: Analysis, file: number, offset: number, text = a.files[file]?.text ?? ''): CompletionResult {
+  return complete(text, offset, a.index);
+}
+
+function wordAt(text: string, offset: number): { word: string; start: number; end: number } | undefined {
+  let s = offset;
+  let e = offset;
+  while (s > 0 && /[A-Za-z0-9_]/.test(text[s - 1]!)) s--;
+  while (e < text.length && /[A-Za-z0-9_]/.test(text[e]!)) e++;
+  return e > s ? { word: text.slice(s, e), start: s, end: e } : undefined;
+}

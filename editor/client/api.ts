@@ -1,0 +1,45 @@
+// The server's editor API, typed. Errors carry the server's code and message.
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly body: Record<string, unknown>) { super(message); }
+}
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try { json = JSON.parse(text); } catch { json = { error: { code: String(res.status), message: text } }; }
+  if (!res.ok) {
+    const err = ((json as { error?: Record<string, unknown> }).error ?? {}) as Record<string, unknown>;
+    throw new ApiError(res.status, String(err['code'] ?? res.status), String(err['message'] ?? res.statusText), err);
+  }
+  return json as T;
+}
+
+export interface FileInfo { path: string; hash: string }
+export interface PackInfo { name: string; files: FileInfo[] }
+
+export const api = {
+  workspace: () => call<{ packs: PackInfo[]; database: string | null }>('GET', '/api/workspace'),
+  read: (path: string) => call<{ path: string; text: string; hash: string }>('GET', `/api/file?path=${encodeURIComponent(path)}`),
+  save: (path: string, text: string, baseHash: string | undefined, force = false) => call<FileInfo>('PUT', '/api/file', { path, text, baseHash, force }),
+  create: (path: string, text: string) => call<FileInfo>('POST', '/api/file', { path, text }),
+  rename: (from: string, to: string) => call<FileInfo>('POST', '/api/rename', { from, to }),
+  remove: (path: string) => call<{ deleted: string }>('DELETE', `/api/file?path=${encodeURIComponent(path)}`),
+  events: (pack: string, labelled: boolean) => call<{ events: { seq: number; label: string | null; event: Record<string, unknown> }[] }>('GET', `/api/events?pack=${encodeURIComponent(pack)}&limit=50${labelled ? '&labelled=1' : ''}`),
+  tryIt: (body: { files: { path: string; text: string }[]; event?: unknown; seq?: number; test?: string }) => call<TryResult>('POST', '/api/try', body),
+  backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/backtest', body),
+};
+
+export interface TryStep { file: number; start: number; end: number; kind: string; text: string; truth?: boolean | null }
+export interface TryRule { id: string; active: boolean; fired: boolean; value: boolean | null; steps: TryStep[] }
+export interface TryResult {
+  decision: {
+    outcome: string; score: number;
+    fired: { id: string; title?: string; outcome?: string; score: number; reason?: string; message?: { zh?: string; en?: string }; seen: { feature: string; value: unknown }[] }[];
+  };
+  trace: TryRule[];
+}

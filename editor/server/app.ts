@@ -1,0 +1,62 @@
+// `zhiyu serve <dir>` without a bundle: the rule editor next to the decision
+// API. The packs in <dir> are the workspace; the decision API serves one of
+// them, compiled at startup; the editor's Try it and backtests read the same
+// SQLite feature store.
+import { compile } from '../../compiler/index.ts';
+import { loadBundle, writeBundle, type Bundle } from '../../runtime/bundle.ts';
+import { send, serve, type Service } from '../../runtime/server.ts';
+import { SqliteProvider } from '../../runtime/store/provider.ts';
+import type { DB } from '../../runtime/store/schema.ts';
+import { editorApi, type ApiOptions } from './api.ts';
+import { staticFiles } from './static.ts';
+import { Workspace } from './workspace.ts';
+
+export interface EditorOptions {
+  readonly root: string;
+  readonly store?: DB;
+  /** The pack the decision API serves (a pack name relative to root); default: `demo` if there is one, else the first. */
+  readonly pack?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly token?: string;
+  readonly more?: ApiOptions['more'];
+  /** Where the built editor lives (tests may point elsewhere). */
+  readonly dist?: string;
+}
+
+export interface EditorService extends Service {
+  readonly workspace: Workspace;
+  readonly pack: string;
+}
+
+export async function startEditor(o: EditorOptions): Promise<EditorService> {
+  const workspace = new Workspace(o.root);
+  const names = workspace.packNames();
+  if (names.length === 0) throw new Error(`no packs in ${o.root} (a pack is a folder with .zy files)`);
+  const pack = o.pack ?? (names.includes('demo') ? 'demo' : names[0]!);
+  const bundle = bundleOf(workspace, pack);
+  const files = staticFiles(o.dist);
+  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(o.more ? { more: o.more } : {}) });
+  const service = await serve({
+    bundle, host: o.host ?? '127.0.0.1', port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
+    ...(o.store ? { provider: (b: Bundle) => new SqliteProvider(o.store!, b.program.pack) } : {}),
+    routes: async (req, res, url) => {
+      if (await api(req, res, url)) return true;
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      if (files.serve(url.pathname, res)) return true;
+      if (url.pathname === '/' && !files.built) {
+        send(res, 503, 'The editor is not built: run `npm install` (it runs scripts/build-editor.js).', 'text/plain; charset=utf-8');
+        return true;
+      }
+      return false;
+    },
+  });
+  return { ...service, workspace, pack };
+}
+
+function bundleOf(ws: Workspace, pack: string): Bundle {
+  const sources = ws.sources(pack);
+  const c = compile(sources);
+  if (!c.ok) throw new Error(`the pack ${pack} does not compile (${c.diagnostics[0]?.code ?? 'error'}); run zhiyu check ${pack}`);
+  return loadBundle(writeBundle(c, sources));
+}

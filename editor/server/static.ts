@@ -1,0 +1,54 @@
+// The editor's built files (dist/editor, made by scripts/build-editor.js on
+// npm install). Only files found there at startup are served, by exact name:
+// a request path never reaches the file system.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const EDITOR_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../dist/editor');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+};
+
+// Monaco injects styles; compiled rule packs run through new Function in the
+// language worker (tests), hence 'unsafe-eval'. Nothing may load from elsewhere.
+const CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export interface StaticFiles {
+  readonly built: boolean;
+  serve(path: string, res: ServerResponse): boolean;
+}
+
+export function staticFiles(dir = EDITOR_DIST): StaticFiles {
+  const files = new Map<string, string>();
+  const walk = (d: string, prefix: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
+      else files.set(`/${prefix}${e.name}`, join(d, e.name));
+    }
+  };
+  if (existsSync(dir)) walk(dir, '');
+  const cache = new Map<string, Buffer>();
+  return {
+    built: files.has('/index.html'),
+    serve(path, res) {
+      const file = files.get(path === '/' ? '/index.html' : path);
+      if (!file) return false;
+      let body = cache.get(file);
+      if (!body) { body = readFileSync(file); cache.set(file, body); }
+      const html = file.endsWith('.html');
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': body.length,
+        'cache-control': html ? 'no-store' : 'public, max-age=300',
+        'x-content-type-options': 'nosniff',
+        ...(html ? { 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' } : {}),
+      });
+      res.end(body);
+      return true;
+    },
+  };
+}
