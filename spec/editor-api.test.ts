@@ -113,6 +113,9 @@ test('Try it: a test case, a stored event as of its own time, and a hand-typed e
   const ev = await call('GET', '/api/events?pack=demo&labelled=1');
   assert.is(ev.status, 200);
   assert.ok(ev.json.events.length > 0, 'the demo database has labelled events');
+  const demoTypes = ['application', 'login', 'login_failed', 'password_reset', 'payee_add', 'drawdown', 'transfer_out'];
+  const all = (await call('GET', '/api/events?pack=demo')).json.events;
+  assert.ok(all.length > 0 && all.every((e: { event: { type: string } }) => demoTypes.includes(e.event.type)), 'only events the pack can decide (the database also holds conduct events)');
   const stored = ev.json.events[0];
   assert.match(stored.event.occurred_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
   const s = await call('POST', '/api/try', { files, event: stored.event, seq: stored.seq });

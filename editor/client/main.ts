@@ -166,6 +166,10 @@ async function saveActive(): Promise<void> {
   } catch (e) { report(`not saved: ${(e as Error).message}`, true); }
 }
 editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void saveActive());
+// Ctrl+S saves wherever the focus is, never the browser's "save page".
+document.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') { e.preventDefault(); void saveActive(); }
+});
 $('save').onclick = () => void saveActive();
 $('format').onclick = () => void editor.getAction('editor.action.formatDocument')?.run();
 $('run-tests').onclick = () => void runTests();

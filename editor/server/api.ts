@@ -10,6 +10,7 @@ import { providerFor } from '../../runtime/testing.ts';
 import { HttpError, readBody, send } from '../../runtime/server.ts';
 import { SqliteProvider } from '../../runtime/store/provider.ts';
 import { decodeRow } from '../../runtime/store/sql.ts';
+import { validateRecord } from '../../runtime/validate.ts';
 import type { DB } from '../../runtime/store/schema.ts';
 import { Workspace, WorkspaceError } from './workspace.ts';
 import { stepsForBrowser } from './trace.ts';
@@ -86,15 +87,18 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
     const type = url.searchParams.get('type');
     const labelled = url.searchParams.get('labelled') === '1';
     const where = [type ? 'e.type = ?' : '', labelled ? 'zy_label IS NOT NULL' : ''].filter(Boolean);
-    const rows = opts.store.prepare(`SELECT e.*, (SELECT l.label FROM zy_labels l WHERE l.subject_kind = 'event'
+    const stmt = opts.store.prepare(`SELECT e.*, (SELECT l.label FROM zy_labels l WHERE l.subject_kind = 'event'
         AND l.subject = CAST(e.zy_seq AS TEXT) ORDER BY l.labeled_at DESC LIMIT 1) AS zy_label
-      FROM zy_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.zy_seq DESC LIMIT ?`).all(...(type ? [type] : []), limit) as Record<string, unknown>[];
-    return {
-      events: rows.map((row) => ({
-        seq: row['zy_seq'], label: row['zy_label'] ?? null,
-        event: forJson(pack, decodeRow(pack.schema.event, row)),
-      })),
-    };
+      FROM zy_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.zy_seq DESC LIMIT 20000`);
+    // One database serves several packs: list only the events this pack can decide.
+    const events: { seq: unknown; label: unknown; event: Record<string, unknown> }[] = [];
+    for (const row of stmt.iterate(...(type ? [type] : [])) as Iterable<Record<string, unknown>>) {
+      const decoded = decodeRow(pack.schema.event, row);
+      try { validateRecord(pack.schema.event, decoded, 'event', pack.eventFields); } catch { continue; }
+      events.push({ seq: row['zy_seq'], label: row['zy_label'] ?? null, event: forJson(pack, decoded) });
+      if (events.length >= limit) break;
+    }
+    return { events };
   }
 
   function tryIt(b: Record<string, unknown>): unknown {
