@@ -22,6 +22,7 @@ export interface Analysis {
   readonly diagnostics: readonly Diagnostic[];
   /** The checked pack, when checking got that far. */
   readonly checked?: CheckedPack;
+  /** Built on first use: markers need only the diagnostics. */
   readonly index: SymbolIndex;
 }
 
@@ -44,11 +45,12 @@ export function analyze(files: readonly SourceFile[], cache?: Map<string, { text
   });
   const asts = parsed.map((p) => p.ast);
   const checked = check(asts, new Set(parsed.flatMap((p) => p.brokenNames)));
+  let index: SymbolIndex | undefined;
   return {
     files,
     diagnostics: sortDiagnostics([...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics], Infinity),
     ...(checked.pack ? { checked: checked.pack } : {}),
-    index: buildIndex(asts, checked.pack),
+    get index() { return (index ??= buildIndex(asts, checked.pack)); },
   };
 }
 

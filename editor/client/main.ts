@@ -17,6 +17,9 @@ import type { TryResult } from './api.ts';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 const worker = new LanguageWorker();
+// Lint runs whole-pack analyses that take longer than checking; its own worker
+// keeps it from ever delaying the markers of the next keystroke.
+const linter = new LanguageWorker();
 const files = new Files();
 const pathOf = (m: monaco.editor.ITextModel): string => m.uri.path.slice(1);
 
@@ -78,7 +81,7 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let generation = 0;
 function scheduleAnalysis(): void {
   clearTimeout(timer);
-  timer = setTimeout(() => void analyzeNow(), 40);
+  timer = setTimeout(() => void analyzeNow(), 25);
 }
 
 async function activeSources(): Promise<{ pack: string; files: { path: string; text: string }[] } | undefined> {
@@ -100,7 +103,10 @@ async function analyzeNow(): Promise<void> {
   showDiagnostics(s.files.map((f) => f.path));
   analyzed = performance.now() - started;
   (window as unknown as { __zhiyu: Record<string, unknown> }).__zhiyu['lastAnalysis'] = { ms: analyzed, workerMs: r.ms, at: performance.now(), generation: mine };
-  const lint = await worker.call('lint', {});
+  await new Promise((r) => setTimeout(r, 300));
+  if (mine !== generation) return;
+  await linter.call('analyze', { files: s.files });
+  const lint = await linter.call('lint', {});
   if (mine !== generation) return;
   lintFindings = lint.diagnostics;
   showDiagnostics(s.files.map((f) => f.path));
