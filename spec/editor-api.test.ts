@@ -16,7 +16,7 @@ let svc: EditorService;
 let store: DB;
 
 const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${svc.url}${path}`, { method, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+  const res = await fetch(`${svc.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: (() => { try { return JSON.parse(text); } catch { return undefined; } })() };
 };
@@ -149,6 +149,42 @@ test('the decision API serves the pack next to the editor', async () => {
   assert.is(d.status, 200, d.text);
   assert.is(d.json.outcome, 'allow');
   assert.is(d.json.pack, 'demo');
+});
+
+test('another web page cannot drive the editor: origin, content type and host are checked', async () => {
+  const before = readFileSync(join(root, 'demo/fraud.zy'), 'utf8');
+  const f = await read('demo/fraud.zy');
+  const attempt = (headers: Record<string, string>) => fetch(`${svc.url}/api/file`, { method: 'PUT', headers, body: JSON.stringify({ path: 'demo/fraud.zy', text: 'pwned', baseHash: f.hash }) });
+  assert.is((await attempt({ 'content-type': 'application/json', origin: 'http://evil.example' })).status, 403);
+  assert.is((await attempt({ 'content-type': 'text/plain' })).status, 415, 'a form or no-cors post cannot send JSON');
+  assert.is((await attempt({ 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' })).status, 403);
+  const del = await fetch(`${svc.url}/api/file?path=demo%2Ffraud.zy`, { method: 'DELETE', headers: { origin: 'http://evil.example' } });
+  assert.is(del.status, 403);
+  assert.is(readFileSync(join(root, 'demo/fraud.zy'), 'utf8'), before);
+  // DNS rebinding: a foreign host name pointing at 127.0.0.1 gets nothing.
+  const { request } = await import('node:http');
+  const status = await new Promise<number>((resolve) => {
+    request(`${svc.url}/api/workspace`, { headers: { host: 'attacker.example:80' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).end();
+  });
+  assert.is(status, 403);
+  assert.is((await attempt({ 'content-type': 'application/json', origin: svc.url })).status, 200, 'our own origin may');
+  writeFileSync(join(root, 'demo/fraud.zy'), before);
+});
+
+test('off loopback, the editor needs the access token', async () => {
+  const open = await startEditor({ root, host: '0.0.0.0', port: 0, token: 'sesame-123' });
+  const port = new URL(open.url).port;
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    assert.is((await fetch(`${base}/api/workspace`)).status, 401);
+    assert.is((await fetch(`${base}/api/workspace`, { headers: { authorization: 'Bearer nope' } })).status, 401);
+    assert.is((await fetch(`${base}/api/workspace`, { headers: { authorization: 'Bearer sesame-123' } })).status, 200);
+    const login = await fetch(`${base}/?token=sesame-123`, { redirect: 'manual' });
+    assert.is(login.status, 303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    assert.match(login.headers.get('set-cookie')!, /HttpOnly; SameSite=Strict/);
+    assert.is((await fetch(`${base}/api/workspace`, { headers: { cookie } })).status, 200);
+  } finally { await open.close(); }
 });
 
 test('binding beyond loopback needs a token', async () => {

@@ -209,7 +209,7 @@ test('a file changed on disk is not overwritten silently: the user chooses', asy
 
 test('a path-traversal save is refused, from the page too', async () => {
   const r = await page.evaluate(async () => {
-    const res = await fetch('/api/file', { method: 'PUT', body: JSON.stringify({ path: '../../evil.zy', text: 'x', force: true }) });
+    const res = await fetch('/api/file', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: '../../evil.zy', text: 'x', force: true }) });
     return { status: res.status, body: await res.json() };
   });
   assert.is(r.status, 403);

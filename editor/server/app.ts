@@ -10,6 +10,7 @@ import type { DB } from '../../runtime/store/schema.ts';
 import { editorApi, type ApiOptions } from './api.ts';
 import { staticFiles } from './static.ts';
 import { Workspace } from './workspace.ts';
+import { guard } from './guard.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -36,11 +37,15 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const pack = o.pack ?? (names.includes('demo') ? 'demo' : names[0]!);
   const bundle = bundleOf(workspace, pack);
   const files = staticFiles(o.dist);
+  const host = o.host ?? '127.0.0.1';
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
   const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(o.more ? { more: o.more } : {}) });
   const service = await serve({
-    bundle, host: o.host ?? '127.0.0.1', port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
+    bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
     ...(o.store ? { provider: (b: Bundle) => new SqliteProvider(o.store!, b.program.pack) } : {}),
     routes: async (req, res, url) => {
+      const editorRoute = url.pathname === '/' || url.pathname.startsWith('/api/') || files.has(url.pathname);
+      if (editorRoute && guard(req, res, url, { loopback, ...(o.token ? { token: o.token } : {}) })) return true;
       if (await api(req, res, url)) return true;
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       if (files.serve(url.pathname, res)) return true;

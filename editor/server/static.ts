@@ -19,6 +19,7 @@ const CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'sel
 
 export interface StaticFiles {
   readonly built: boolean;
+  has(path: string): boolean;
   serve(path: string, res: ServerResponse): boolean;
 }
 
@@ -34,6 +35,7 @@ export function staticFiles(dir = EDITOR_DIST): StaticFiles {
   const cache = new Map<string, Buffer>();
   return {
     built: files.has('/index.html'),
+    has: (path) => files.has(path),
     serve(path, res) {
       const file = files.get(path === '/' ? '/index.html' : path);
       if (!file) return false;

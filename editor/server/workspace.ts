@@ -17,7 +17,9 @@ export type WorkspaceCode =
   /** A file already exists there. */
   | 'ZY8103'
   /** No such file. */
-  | 'ZY8104';
+  | 'ZY8104'
+  /** Refused by the access guard (origin, host, token, content type): editor/server/guard.ts. */
+  | 'ZY8105';
 
 export class WorkspaceError extends Error {
   constructor(readonly code: WorkspaceCode, message: string, readonly status: number, readonly detail: Record<string, unknown> = {}) {
