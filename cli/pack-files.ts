@@ -2,15 +2,21 @@
 // (with every .zy file below it); a directory without any is a folder of packs,
 // each subdirectory looked at the same way. Loose .zy files given together form
 // one pack. Paths are shown relative to the working directory.
+//
+// JSON files are sources only when a rule file names them: `predicate p =
+// jsonlogic "p.json"` adds p.json (next to the file that says so) to the pack.
+// Other JSON in a pack's directory — scenarios, fixtures — is never read as a
+// source. A named file that is missing is left out, and compile() reports it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { SourceFile } from '../compiler/index.ts';
+import { referencedJsonLogicFiles, type SourceFile } from '../compiler/index.ts';
 
 export const PACK_EXTENSION = '.zy';
 
 export interface PackSource {
   /** The pack's directory, or the files' names when given one by one. */
   readonly name: string;
+  /** The rule files, then the JSON Logic files they name. */
   readonly files: SourceFile[];
 }
 
@@ -18,10 +24,10 @@ export function readPacks(paths: readonly string[]): PackSource[] {
   const packs: PackSource[] = [];
   const loose: string[] = [];
   for (const p of paths) {
-    if (statSync(p).isDirectory()) packs.push(...packDirs(p).map((d) => ({ name: shown(d), files: load(walk(d)) })));
+    if (statSync(p).isDirectory()) packs.push(...packDirs(p).map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
     else loose.push(p);
   }
-  if (loose.length) packs.push({ name: loose.map(shown).join(' '), files: load(loose) });
+  if (loose.length) packs.push({ name: loose.map(shown).join(' '), files: withJsonLogic(load(loose)) });
   return packs;
 }
 
@@ -42,6 +48,30 @@ function shown(p: string): string {
 
 function load(files: string[]): SourceFile[] {
   return files.map((f) => ({ path: shown(f), text: readFileSync(f, 'utf8') }));
+}
+
+/**
+ * The rule files and the JSON Logic files they name (paths as compile()
+ * resolves them: relative to the naming file, which is itself shown relative
+ * to the working directory). A .json file given on the command line is not
+ * read a second time.
+ */
+function withJsonLogic(files: SourceFile[]): SourceFile[] {
+  const have = new Set(files.map((f) => f.path));
+  const out = [...files];
+  for (const path of referencedJsonLogicFiles(files)) {
+    if (have.has(path)) continue;
+    let text: string;
+    try {
+      if (!statSync(path).isFile()) continue;
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue; // not there: the checker says which declaration names it
+    }
+    out.push({ path, text });
+    have.add(path);
+  }
+  return out;
 }
 
 function walk(dir: string): string[] {

@@ -68,7 +68,8 @@ export interface FieldDecl {
 
 // ---------- declarations ----------
 export type Decl =
-  | PackDecl | OutcomesDecl | ThresholdDecl | EventDecl | EntityDecl | ListDecl | ConstDecl | PredicateDecl | RuleDecl | TestDecl;
+  | PackDecl | OutcomesDecl | ThresholdDecl | EventDecl | EntityDecl | ListDecl | ConstDecl | PredicateDecl | JsonLogicPredicateDecl
+  | RuleDecl | TestDecl;
 
 export interface PackDecl { readonly kind: 'pack'; readonly name: Name; readonly version?: string; readonly span: Span }
 export interface OutcomesDecl { readonly kind: 'outcomes'; readonly outcomes: readonly Name[]; readonly span: Span }
@@ -84,6 +85,12 @@ export interface ListDecl {
 }
 export interface ConstDecl { readonly kind: 'const'; readonly name: Name; readonly value: Expr; readonly span: Span }
 export interface PredicateDecl { readonly kind: 'predicate'; readonly name: Name; readonly description?: string; readonly body: Expr; readonly span: Span }
+/** `predicate NAME ["description"] = jsonlogic "file.json"`: the body is a JSON Logic rule in another file of the pack. */
+export interface JsonLogicPredicateDecl {
+  readonly kind: 'jsonlogicPredicate'; readonly name: Name; readonly description?: string;
+  /** The file, relative to the directory of the file that declares the predicate. */
+  readonly file: StringLit; readonly span: Span;
+}
 
 export type RuleClause =
   | { readonly kind: 'owner'; readonly value: string; readonly span: Span }

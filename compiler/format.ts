@@ -416,10 +416,10 @@ class Layout {
         return [this.t(tok(n, 'Const')), SP, this.t(tok(n, 'Identifier')), SP, this.t(tok(n, 'Equals')), SP, align(this.expr(node(n, 'expression')!))];
       case 'predicateDecl': {
         const desc = tok(n, 'StringLit');
-        return [
-          this.t(tok(n, 'Predicate')), SP, this.t(tok(n, 'Identifier')), desc ? [SP, this.t(desc)] : '', SP, this.t(tok(n, 'Equals')),
-          group(indent(2, [LINE, this.expr(node(n, 'expression')!)])),
-        ];
+        const head = [this.t(tok(n, 'Predicate')), SP, this.t(tok(n, 'Identifier')), desc ? [SP, this.t(desc)] : '', SP, this.t(tok(n, 'Equals'))];
+        // A JSON Logic file name stays on the line of its `=`, as a constant's value does.
+        if (tok(n, 'Jsonlogic')) return [head, SP, this.t(tok(n, 'Jsonlogic')), SP, this.t(tok(n, 'file'))];
+        return [head, group(indent(2, [LINE, this.expr(node(n, 'expression')!)]))];
       }
       case 'ruleDecl': {
         const title = tok(n, 'StringLit');

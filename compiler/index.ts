@@ -6,6 +6,7 @@ import { generate, type GeneratedCode } from './codegen.ts';
 import { diag, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import type { CheckedPack } from './ir.ts';
 import { optimize } from './optimize/index.ts';
+import { isJsonLogicSource } from './jsonlogic/sources.ts';
 import { parseFile } from './parse.ts';
 import type { SourceFile } from './source.ts';
 
@@ -36,10 +37,11 @@ export function compile(files: readonly SourceFile[]): CompileResult {
 }
 
 function pipeline(files: readonly SourceFile[]): CompileResult {
-  const parsed = files.map((f, i) => parseFile(f.text, i));
+  // JSON Logic files are not parsed as rules: `jsonlogic` predicates read them while checking.
+  const parsed = files.map((f, i) => (isJsonLogicSource(f) ? { ast: { file: i, decls: [] }, diagnostics: [], brokenNames: [] } : parseFile(f.text, i)));
   const asts: FileAst[] = parsed.map((p) => p.ast);
   const broken = new Set(parsed.flatMap((p) => p.brokenNames));
-  const checked = check(asts, broken);
+  const checked = check(asts, broken, files);
   const diagnostics = sortDiagnostics([...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics]);
   if (hasErrors(diagnostics) || !checked.pack) {
     return { files, diagnostics, ok: false, ...(checked.pack ? { checked: checked.pack } : {}) };
@@ -53,3 +55,4 @@ export { CATALOG, renderDiagnostic, type Diagnostic } from './diagnostics.ts';
 export type { SourceFile, Span } from './source.ts';
 export type * from './ir.ts';
 export { InputError } from './input.ts';
+export { isJsonLogicSource, referencedJsonLogicFiles } from './jsonlogic/sources.ts';

@@ -33,6 +33,7 @@ export const List = kw('list');
 export const External = kw('external');
 export const Const = kw('const');
 export const Predicate = kw('predicate');
+export const Jsonlogic = kw('jsonlogic');
 export const Rule = kw('rule');
 export const Test = kw('test');
 export const Owner = kw('owner');

@@ -154,8 +154,11 @@ class Builder {
       }
       case 'constDecl':
         return { kind: 'const', name: this.name(tok(n, 'Identifier')!), value: this.expression(node(n, 'expression')!), span };
-      case 'predicateDecl':
+      case 'predicateDecl': {
+        const file = tok(n, 'file');
+        if (file) return { kind: 'jsonlogicPredicate', name: this.name(tok(n, 'Identifier')!), ...opt('description', this.description(n)), file: this.str(file), span };
         return { kind: 'predicate', name: this.name(tok(n, 'Identifier')!), ...opt('description', this.description(n)), body: this.expression(node(n, 'expression')!), span };
+      }
       case 'ruleDecl': {
         const title = tok(n, 'StringLit');
         return {

@@ -29,7 +29,7 @@ function oneOf(labels: string[]): string {
 
 const RULE_WORDS: Record<string, string> = {
   expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, event, entity, list, const, predicate, rule or test)',
-  typeExpr: 'a type', testClause: 'a test clause', ruleClause: 'a rule clause', callArg: 'an argument', expectation: 'an expectation',
+  predicateDecl: 'an expression or `jsonlogic "FILE.json"`', typeExpr: 'a type', testClause: 'a test clause', ruleClause: 'a rule clause', callArg: 'an argument', expectation: 'an expectation',
 };
 
 const messages: IParserErrorMessageProvider = {
@@ -163,7 +163,11 @@ export class RuleParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.OPTION(() => this.CONSUME(T.StringLit));
     this.CONSUME(T.Equals);
-    this.SUBRULE(this.expression);
+    this.OR([
+      // `predicate risky = jsonlogic "risky.json"`: the body is a JSON Logic rule in a file of the pack.
+      { ALT: () => { this.CONSUME(T.Jsonlogic); this.CONSUME2(T.StringLit, { LABEL: 'file' }); } },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
   });
 
   ruleDecl = this.RULE('ruleDecl', () => {

@@ -7,10 +7,11 @@ import type {
 } from '../ir.ts';
 import { printIR } from '../print.ts';
 import { children, fold } from '../optimize/fold.ts';
-import { NO_SPAN, type Span } from '../source.ts';
+import { NO_SPAN, type SourceFile, type Span } from '../source.ts';
 import { ERROR, SCALAR_TYPE_NAMES, STRING, TIMESTAMP, type Type, assignable, typeName } from '../types.ts';
 import type { CheckContext } from './context.ts';
 import { checkCondition, checkExpr } from './expressions.ts';
+import { checkJsonLogicPredicate, JsonLogicSources } from './jsonlogic.ts';
 import { checkTemplate } from './templates.ts';
 import { checkTests } from './tests.ts';
 import { KEYWORD_WORDS } from '../lexer.ts';
@@ -24,7 +25,11 @@ export interface CheckResult {
   readonly diagnostics: Diagnostic[];
 }
 
-export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<string>): CheckResult {
+/**
+ * `sources` are the pack's files as given to compile(), in the order of `files`:
+ * the JSON Logic files that `jsonlogic` predicates name are found among them.
+ */
+export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<string>, sources: readonly SourceFile[] = []): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const err = (code: Parameters<typeof diag>[0], span: Span, msg: string, hint?: string) => diagnostics.push(diag(code, span, msg, hint));
   const decls = files.flatMap((f) => f.decls);
@@ -53,7 +58,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   // Claimed in source order, so a clash is reported at the later declaration.
   const winners = new Set<A.Name>();
   const taken = new Set<string>();
-  const named = decls.flatMap((d) => (d.kind === 'entity' || d.kind === 'listDecl' || d.kind === 'const' || d.kind === 'predicate' ? [d.name] : []))
+  const named = decls.flatMap((d) => (d.kind === 'entity' || d.kind === 'listDecl' || d.kind === 'const' || d.kind === 'predicate' || d.kind === 'jsonlogicPredicate' ? [d.name] : []))
     .sort((a, b) => a.span.file - b.span.file || a.span.start - b.span.start);
   for (const n of named) {
     if (taken.has(n.text)) err('ZY2002', n.span, `\`${n.text}\` is already declared`, 'entity, list, constant and predicate names must be unique in the pack');
@@ -83,7 +88,10 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
 
   // ---- constants and predicates, checked on first use to follow dependencies ----
   const constDecls = new Map(of('const').filter((d) => claim(d.name, 'constant')).map((d) => [d.name.text, d]));
-  const predDecls = new Map(of('predicate').filter((d) => claim(d.name, 'predicate')).map((d) => [d.name.text, d]));
+  const predDecls = new Map<string, A.PredicateDecl | A.JsonLogicPredicateDecl>(
+    [...of('predicate'), ...of('jsonlogicPredicate')].filter((d) => claim(d.name, 'predicate')).map((d) => [d.name.text, d]),
+  );
+  const jsonLogic = new JsonLogicSources(sources);
   const consts = new Map<string, ConstInfo | 'broken'>();
   const predicates = new Map<string, PredicateInfo | 'broken'>();
   const inProgress: string[] = [];
@@ -133,9 +141,9 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
       if (!d) return undefined;
       if (cycle(name, use)) return 'broken';
       inProgress.push(name);
-      const body = checkCondition(d.body, 'rule', cx, `predicate \`${name}\``);
+      const body = d.kind === 'jsonlogicPredicate' ? checkJsonLogicPredicate(d, cx, jsonLogic) : checkCondition(d.body, 'rule', cx, `predicate \`${name}\``);
       inProgress.pop();
-      const info: PredicateInfo | 'broken' = body.type.t === 'error' ? 'broken' : { name, body, ...(d.description ? { description: d.description } : {}), span: d.span };
+      const info: PredicateInfo | 'broken' = !body || body.type.t === 'error' ? 'broken' : { name, body, ...(d.description ? { description: d.description } : {}), span: d.span };
       predicates.set(name, info);
       return info;
     },

@@ -83,7 +83,9 @@ class Generator {
 
   run(roots: readonly JlNode[], pack: boolean): GeneratedCode {
     roots.forEach((r) => countPaths(r, this.f, this.scope));
-    const results = roots.map((r) => this.val(r));
+    // A rule that is one value (most often: one that folded to a constant) returns it from K,
+    // so that all such rules have the same source and share one function (see load.ts).
+    const results = roots.map((r) => (!pack && r.kind === 'value' ? this.constant(r.value) : this.val(r)));
     const body = pack ? `[${results.map((r) => `\n    ${r}`).join(',')}\n  ]` : results[0]!;
     const source = [
       '"use strict";',
@@ -426,6 +428,10 @@ class Generator {
   private var(n: OpNode): string {
     const [path, dflt] = n.args;
     const keys = staticPath(path);
+    if (!keys && !this.impureExtras(n, 2)) {
+      const chosen = this.chosenPath(n);
+      if (chosen) return chosen;
+    }
     if (!keys || this.impureExtras(n, 2)) return this.eager(n, 2, (a) => `${this.helper('varOf')}(${this.data()}, ${a(0)}, ${a(1)})`);
     if (keys.length === 0) {
       // The whole data; a default is evaluated (json-logic-js evaluates every argument) but not used.
@@ -440,6 +446,25 @@ class Generator {
       return this.read(keys, this.never(dflt, KIND.UNDEF) ? this.val(dflt) : `((${td} = ${this.val(dflt)}) === undefined ? null : ${td})`);
     }
     return `(${path && !this.a.pure(path) ? `${this.val(path)}, ` : ''}${td} = ${this.val(dflt)}, ${this.read(keys, fallback)})`;
+  }
+
+  /**
+   * A path chosen among written ones (`{"var": {"if": [c, "pie.filling", "pie.eta"]}}`):
+   * the `if` picks a static read instead of a path to split while running.
+   * Exact when the default is pure: json-logic-js evaluates the path (the
+   * condition and one branch), then the default, then reads; so does this.
+   */
+  private chosenPath(n: OpNode): string | undefined {
+    const [path, dflt] = n.args;
+    if (path?.kind !== 'op' || path.op !== 'if' || this.refs.has(path) || path.args.length < 2) return undefined;
+    if (dflt && !this.a.pure(dflt)) return undefined;
+    const a = path.args;
+    const isResult = (i: number) => i % 2 === 1 || i === a.length - 1;
+    if (!a.every((x, i) => !isResult(i) || (x.kind === 'value' && staticPath(x) !== undefined))) return undefined;
+    const read = (x: JlNode): JlNode => ({ kind: 'op', op: 'var', name: 'var', args: dflt ? [x, dflt] : [x], path: n.path });
+    const args = a.map((x, i) => (isResult(i) ? read(x) : x));
+    if (a.length % 2 === 0) args.push(read({ kind: 'value', value: null, path: path.path }));
+    return this.if({ ...path, args });
   }
 
   /**
@@ -531,6 +556,18 @@ class Generator {
       if (keys.length === 0) return '[]';
       const m = this.missingFlags(keys);
       return `(${m.set.join(', ')}, ${this.missingArray(keys, m.flags)})`;
+    }
+    const chosen = n.args.length === 1 && !this.refs.has(n.args[0]!) ? keyChoice(n.args[0]!) : undefined;
+    if (chosen) {
+      const out = this.f.temp();
+      const pushes = (c: KeyChoice): string => {
+        if (c.kind === 'keys') return c.keys.length ? c.keys.map((k) => `${this.isMissing(k)} && ${out}.push(${this.scalar(k)})`).join(', ') : '0';
+        if (c.kind === 'all') return c.parts.length ? c.parts.map(pushes).join(', ') : '0';
+        let acc = pushes(c.otherwise);
+        for (let i = c.tests.length - 1; i >= 0; i--) acc = `(${this.test(c.tests[i]!)} ? (${pushes(c.then[i]!)}) : (${acc}))`;
+        return acc;
+      };
+      return `(${out} = [], ${pushes(chosen)}, ${out})`;
     }
     return this.eager(n, Infinity, () => `${this.helper('missing')}(${this.data()}, [${this.all(n)}])`);
   }
@@ -656,6 +693,40 @@ class Generator {
 }
 
 const UNDEF: JlNode = { kind: 'value', value: undefined, path: '' };
+
+/** The keys `missing` is given, when they are written in the rule up to a choice made by `if`. */
+type KeyChoice =
+  | { readonly kind: 'keys'; readonly keys: readonly (string | number)[] }
+  | { readonly kind: 'all'; readonly parts: readonly KeyChoice[] }
+  | { readonly kind: 'if'; readonly tests: readonly JlNode[]; readonly then: readonly KeyChoice[]; readonly otherwise: KeyChoice };
+
+/**
+ * The list of keys a lone argument of `missing` gives: json-logic-js takes an
+ * array as the list and anything else as a list of one, as `merge` flattens
+ * each of its arguments one level. So `{"missing": {"merge": ["vin", {"if":
+ * [c, ["apr"], []]}]}}` (jsonlogic.com's conditional required fields) checks
+ * "vin", and "apr" when c holds, without building the merged array. Keys are
+ * strings and numbers written in the rule; anything else is left to the helper.
+ */
+function keyChoice(n: JlNode): KeyChoice | undefined {
+  const key = (x: JlNode) => x.kind === 'value' && (typeof x.value === 'string' || typeof x.value === 'number');
+  if (key(n)) return { kind: 'keys', keys: [(n as { value: string | number }).value] };
+  if (n.kind === 'array') return n.items.every(key) ? { kind: 'keys', keys: n.items.map((x) => (x as { value: string | number }).value) } : undefined;
+  if (n.kind !== 'op') return undefined;
+  if (n.op === 'merge') {
+    const parts = n.args.map(keyChoice);
+    return parts.every((p) => p) ? { kind: 'all', parts: parts as KeyChoice[] } : undefined;
+  }
+  // An `if` without a last branch gives null: a key of its own (the whole data), left to the helper.
+  if (n.op === 'if' && n.args.length % 2 === 1) {
+    const a = n.args;
+    const then = a.filter((_, i) => i % 2 === 1).map(keyChoice);
+    const otherwise = keyChoice(a[a.length - 1]!);
+    if (!otherwise || !then.every((t) => t)) return undefined;
+    return { kind: 'if', tests: a.filter((_, i) => i % 2 === 0 && i < a.length - 1), then: then as KeyChoice[], otherwise };
+  }
+  return undefined;
+}
 
 /** The prototypes a JSON value can inherit from. */
 const INHERITED: readonly object[] = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];

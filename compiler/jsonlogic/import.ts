@@ -24,12 +24,13 @@
 // evaluating JavaScript's own conversions on literals when importing; an
 // enum or bool is compared member by member. Whatever depends on conversions
 // of data at run time (a string field compared with a number…) is reported.
+import { nearest } from '../diagnostics.ts';
 import type { Schema } from '../ir.ts';
 import type { Type } from '../types.ts';
 import { KEYWORD_WORDS } from '../lexer.ts';
 import type { JlNode, OpNode } from './ast.ts';
 import { staticPath } from './codegen.ts';
-import { childPath, JsonLogicError } from './errors.ts';
+import { childPath, JsonLogicError, type JsonLogicCode } from './errors.ts';
 import { foldJsonLogic } from './fold.ts';
 import { compileJsonLogic } from './compile.ts';
 import { OPERATORS } from './operators.ts';
@@ -40,7 +41,19 @@ export interface ImportProblem {
   /** JSON path of the part that cannot be expressed. */
   readonly path: string;
   readonly reason: string;
+  /**
+   * What kind of problem: a `var` naming no field of the schema (`name`), values
+   * json-logic-js would convert while running (`type`), an operator that is not
+   * a JSON Logic operator (`operator`, also `code` ZY9002), a rule too deep or too
+   * large (`limit`), or something the typed subset does not have (`subset`).
+   */
+  readonly kind: ProblemKind;
+  readonly hint?: string;
+  /** For a rule JSON Logic itself rejects: its code (ZY9002 unknown operator…). */
+  readonly code?: JsonLogicCode;
 }
+
+export type ProblemKind = 'name' | 'type' | 'operator' | 'limit' | 'subset';
 
 export interface ImportResult {
   /** DSL source: one `predicate` per imported rule, with a header comment. */
@@ -91,7 +104,7 @@ export function importJsonLogic(rules: Readonly<Record<string, unknown>>, opts: 
       parsed.set(name, foldJsonLogic(parseJsonLogic(rule, {}, opts.paths?.[name] ?? childPath('$', name))));
     } catch (e) {
       if (!(e instanceof JsonLogicError)) throw e;
-      problems.push({ rule: name, path: e.path, reason: e.detail });
+      problems.push(ruleProblem(name, e));
     }
   }
   const fields = new Fields(opts.schema, [...parsed.values()]);
@@ -105,7 +118,7 @@ export function importJsonLogic(rules: Readonly<Record<string, unknown>>, opts: 
       text = t.cond(ast, new Set(), true);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
-      problems.push({ rule: name, path: e.path, reason: e.reason });
+      problems.push(unsupportedProblem(name, e));
       continue;
     }
     const pred = identifier(name, used);
@@ -122,6 +135,37 @@ export function importJsonLogic(rules: Readonly<Record<string, unknown>>, opts: 
   return { source: `${[...header, '', ...out].join('\n')}\n`, predicates, problems, assumed };
 }
 
+/**
+ * One rule as the body of a predicate of a pack (`predicate p = jsonlogic
+ * "p.json"`): DSL text of a condition that is exactly true when json-logic-js
+ * finds the rule truthy and exactly false otherwise — never missing, so that
+ * `not p` is exact too — or the first problem found.
+ */
+export function importJsonLogicCondition(rule: unknown, schema: Schema): { condition: string } | { problem: ImportProblem } {
+  let ast: JlNode;
+  try {
+    ast = foldJsonLogic(parseJsonLogic(rule, {}, '$'));
+  } catch (e) {
+    if (!(e instanceof JsonLogicError)) throw e;
+    return { problem: ruleProblem('$', e) };
+  }
+  try {
+    return { condition: new Translator('$', new Fields(schema, [ast])).cond(ast, new Set(), false) };
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    return { problem: unsupportedProblem('$', e) };
+  }
+}
+
+function ruleProblem(rule: string, e: JsonLogicError): ImportProblem {
+  const kind: ProblemKind = e.code === 'ZY9002' ? 'operator' : e.code === 'ZY9003' || e.code === 'ZY9004' ? 'limit' : 'subset';
+  return { rule, path: e.path, reason: e.detail, kind, code: e.code, ...(e.hint ? { hint: e.hint } : {}) };
+}
+
+function unsupportedProblem(rule: string, e: Unsupported): ImportProblem {
+  return { rule, path: e.path, reason: e.reason, kind: e.kind, ...(e.hint ? { hint: e.hint } : {}) };
+}
+
 // ---------- fields and their types ----------
 
 type Kind = 'number' | 'integer' | 'money' | 'duration' | 'timestamp' | 'string' | 'enum' | 'bool' | 'set';
@@ -135,7 +179,7 @@ interface Field {
 }
 
 class Unsupported extends Error {
-  constructor(readonly path: string, readonly reason: string) { super(reason); }
+  constructor(readonly path: string, readonly reason: string, readonly kind: ProblemKind = 'subset', readonly hint?: string) { super(reason); }
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -149,10 +193,13 @@ class Fields {
     const entities = new Set(['event', ...(schema ? schema.entities.keys() : [])]);
     let decision = false;
     const visit = (n: JlNode) => {
-      if (n.kind === 'op' && n.op === 'var') {
-        const keys = staticPath(n.args[0]);
+      const note = (path: JlNode | undefined) => {
+        const keys = staticPath(path);
         if (keys && keys.length === 2 && (entities.has(keys[0]!) || !schema)) decision = true;
-      }
+      };
+      if (n.kind === 'op' && n.op === 'var') note(n.args[0]);
+      // `missing` names fields too: {"missing": ["event.note"]} is the decision layout.
+      if (n.kind === 'op' && n.op === 'missing') (n.args[0]?.kind === 'array' ? n.args[0].items : n.args).forEach((k) => { if (k.kind === 'value') note(k); });
       if (n.kind === 'op') n.args.forEach(visit);
       if (n.kind === 'array') n.items.forEach(visit);
     };
@@ -169,6 +216,11 @@ class Fields {
     let entity: string;
     let field: string;
     if (this.layout === 'event') {
+      if (keys.length === 2 && this.schema && !this.schema.event.fields.has(keys[0]!) && !this.schema.entities.has(keys[0]!) && keys[0] !== 'event') {
+        // Not an entity of the schema, and not a field of the event either: a misspelt entity.
+        const names = ['event', ...this.schema.entities.keys()];
+        throw new Unsupported(n.path, `the schema has no entity ${JSON.stringify(keys[0])}`, 'name', nearName(keys[0]!, names, keys[1]!));
+      }
       if (keys.length !== 1) throw new Unsupported(n.path, `the path ${JSON.stringify(keys.join('.'))} reads inside a field: zhiyu fields are not objects`);
       [entity, field] = ['event', keys[0]!];
     } else {
@@ -183,9 +235,14 @@ class Fields {
     const text = `${entity}.${field}`;
     if (this.schema) {
       const info = entity === 'event' ? this.schema.event : this.schema.entities.get(entity);
-      if (!info) throw new Unsupported(n.path, `the schema has no entity ${JSON.stringify(entity)}`);
+      if (!info) throw new Unsupported(n.path, `the schema has no entity ${JSON.stringify(entity)}`, 'name', nearName(entity, ['event', ...this.schema.entities.keys()], field));
       const f = info.fields.get(field) ?? (entity === 'event' && field === 'occurred_at' ? { type: { t: 'timestamp' } as Type, required: true } : undefined);
-      if (!f) throw new Unsupported(n.path, `${entity === 'event' ? 'the event' : `entity ${entity}`} has no field ${JSON.stringify(field)} in the schema`);
+      if (!f) {
+        const prefix = this.layout === 'event' ? '' : `${entity}.`;
+        const near = nearest(field, [...info.fields.keys(), ...(entity === 'event' ? ['occurred_at'] : [])]);
+        throw new Unsupported(n.path, `${entity === 'event' ? 'the event' : `entity ${entity}`} has no field ${JSON.stringify(field)} in the schema`, 'name',
+          near ? `did you mean ${JSON.stringify(`${prefix}${near}`)}?` : undefined);
+      }
       return fieldOf(text, f.type, entity === 'event' && (f.required || field === 'occurred_at'), n.path);
     }
     const kinds = this.inferred.get(text);
@@ -254,6 +311,12 @@ class Fields {
   }
 }
 
+/** "did you mean "customer.age"?" for a misspelt entity. */
+function nearName(entity: string, entities: readonly string[], field: string): string | undefined {
+  const near = nearest(entity, entities);
+  return near ? `did you mean ${JSON.stringify(`${near}.${field}`)}?` : undefined;
+}
+
 function isArith(n: JlNode | undefined): boolean {
   return n?.kind === 'op' && ['+', '-', '*', '/', '%', 'min', 'max'].includes(n.op);
 }
@@ -287,8 +350,8 @@ const FLIP: Record<Cmp, Cmp> = { '==': '==', '===': '===', '!=': '!=', '!==': '!
 class Translator {
   constructor(private readonly rule: string, private readonly fields: Fields) {}
 
-  private no(n: JlNode, reason: string): never {
-    throw new Unsupported(n.path, reason);
+  private no(n: JlNode, reason: string, kind: ProblemKind = 'subset'): never {
+    throw new Unsupported(n.path, reason, kind);
   }
 
   /**
@@ -404,7 +467,7 @@ class Translator {
     // json-logic-js returns the default for an absent field; zhiyu cannot tell absent from null (see spec/JSONLOGIC.md).
     if (d.kind !== 'value') return this.no(d, 'a var default that is not a literal');
     const lit = this.literalAs(d.value as string | number | boolean, base, d);
-    if (lit === undefined) return this.no(d, `the default ${JSON.stringify(d.value)} is not a value of ${f.text}'s type (${f.kind})`);
+    if (lit === undefined) return this.no(d, `the default ${JSON.stringify(d.value)} is not a value of ${f.text}'s type (${f.kind})`, 'type');
     return { ...base, text: `(${f.text} ?? ${lit})`, field: undefined };
   }
 
@@ -431,7 +494,7 @@ class Translator {
     };
     const vs = args.map(conv);
     if (vs.some((a) => a.k === 'nan')) return { k: 'nan' };
-    for (const a of vs) if (a.k === 'dsl' && !NUMERIC.includes(a.kind)) this.no(n, `arithmetic on ${a.text}, a ${a.kind}: json-logic-js converts it to a number while running`);
+    for (const a of vs) if (a.k === 'dsl' && !NUMERIC.includes(a.kind)) this.no(n, `arithmetic on ${a.text}, a ${a.kind}: json-logic-js converts it to a number while running`, 'type');
     if (op === '-' && vs.length === 1) {
       const a = vs[0] as Extract<V, { k: 'dsl' }>;
       if (a.kind === 'timestamp') this.no(n, 'the negation of a timestamp');
@@ -454,11 +517,11 @@ class Translator {
     if (op === 'min' || op === 'max') {
       const kind = x.k === 'dsl' ? x.kind : (y as Extract<V, { k: 'dsl' }>).kind;
       const t = (v: typeof x) => (v.k === 'dsl' ? v.text : numberIn(v.v as number, kind) ?? this.no(n, 'a literal this unit cannot write'));
-      if (x.k === 'dsl' && y.k === 'dsl' && !sameUnit(x.kind, y.kind)) this.no(n, `${op} of ${x.kind} and ${y.kind}`);
+      if (x.k === 'dsl' && y.k === 'dsl' && !sameUnit(x.kind, y.kind)) this.no(n, `${op} of ${x.kind} and ${y.kind}`, 'type');
       return { k: 'dsl', text: `${op}(${t(x)}, ${t(y)})`, kind: kind === 'integer' && (x.k === 'json' ? Number.isInteger(x.v) : true) && (y.k === 'json' ? Number.isInteger(y.v) : true) ? 'integer' : kind === 'integer' ? 'number' : kind };
     }
     const result = resultKind(op, x.k === 'dsl' ? x.kind : undefined, y.k === 'dsl' ? y.kind : undefined, x.k === 'json' ? (x.v as number) : y.k === 'json' ? (y.v as number) : undefined);
-    if (!result) return this.no(n, `${op} of ${x.k === 'dsl' ? x.kind : 'a number'} and ${y.k === 'dsl' ? y.kind : 'a number'} has no zhiyu type`);
+    if (!result) return this.no(n, `${op} of ${x.k === 'dsl' ? x.kind : 'a number'} and ${y.k === 'dsl' ? y.kind : 'a number'} has no zhiyu type`, 'type');
     // A literal next to a unit takes the unit for + and - (money + 100 → + 100fen), stays a plain number for * / %.
     const lit = (v: { v: unknown }, other: Kind) => {
       const unit = op === '+' || op === '-' ? (other === 'timestamp' ? 'duration' : other) : 'number';
@@ -492,7 +555,7 @@ class Translator {
       if (a.kind === 'bool') return `${a.text} == ${yes[0]}`;
       return yes.length === 1 ? `${a.text} == ${dslString(yes[0] as string)}` : `${a.text} in [${yes.map((m) => dslString(m as string)).join(', ')}]`;
     }
-    if (a.kind === 'set') return this.no(n, `${a.text}, a set, compared with ${JSON.stringify(lit)}: json-logic-js converts the array to a string`);
+    if (a.kind === 'set') return this.no(n, `${a.text}, a set, compared with ${JSON.stringify(lit)}: json-logic-js converts the array to a string`, 'type');
     if (NUMERIC.includes(a.kind)) {
       let x: number;
       if (strict) {
@@ -510,7 +573,7 @@ class Translator {
     if (typeof lit === 'string') return `${a.text} ${eq} ${dslString(lit)}`;
     if (strict) return String(op === '!==');
     if (lit === null && (op === '==' || op === '!=')) return String(op === '!=');
-    return this.no(n, `${a.text}, a string, compared with ${JSON.stringify(lit)}: json-logic-js converts the string to a number while running`);
+    return this.no(n, `${a.text}, a string, compared with ${JSON.stringify(lit)}: json-logic-js converts the string to a number while running`, 'type');
   }
 
   /** `a op x` for a numeric value and a number, in a's unit, or as a plain number when the unit cannot write x. */
@@ -526,13 +589,13 @@ class Translator {
     const eq = op === '==' || op === '===' ? '==' : op === '!=' || op === '!==' ? '!=' : op;
     const ordered = eq !== '==' && eq !== '!=';
     if (NUMERIC.includes(a.kind) && NUMERIC.includes(b.kind)) {
-      if (!sameUnit(a.kind, b.kind)) return this.no(n, `${a.text} (${a.kind}) compared with ${b.text} (${b.kind})`);
+      if (!sameUnit(a.kind, b.kind)) return this.no(n, `${a.text} (${a.kind}) compared with ${b.text} (${b.kind})`, 'type');
       return `${a.text} ${eq} ${b.text}`;
     }
     const textual = (k: Kind) => k === 'string' || k === 'enum';
     if (textual(a.kind) && textual(b.kind) && !(ordered && (a.kind === 'enum' || b.kind === 'enum'))) return `${a.text} ${eq} ${b.text}`;
     if (a.kind === 'bool' && b.kind === 'bool' && !ordered) return `${a.text} ${eq} ${b.text}`;
-    return this.no(n, `${a.text} (${a.kind}) ${op} ${b.text} (${b.kind}): json-logic-js converts one of them while running`);
+    return this.no(n, `${a.text} (${a.kind}) ${op} ${b.text} (${b.kind}): json-logic-js converts one of them while running`, 'type');
   }
 
   // ---------- in, missing ----------
@@ -570,7 +633,7 @@ class Translator {
         const all: readonly (string | boolean)[] = v.kind === 'bool' ? [true, false] : v.members!;
         return orT(all.filter((m) => s.indexOf(String(m)) !== -1).map((m) => (v.kind === 'bool' ? `${v.text} == ${m}` : `${v.text} == ${dslString(m as string)}`)));
       }
-      return this.no(n, `${v.text}, a ${v.kind}, searched for as text: json-logic-js converts it to a string while running`);
+      return this.no(n, `${v.text}, a ${v.kind}, searched for as text: json-logic-js converts it to a string while running`, 'type');
     }
     if (set.kind === 'value') return 'false'; // no indexOf on null, numbers, booleans
     const container = this.value(set);
@@ -584,17 +647,17 @@ class Translator {
       }
       if (needle.k === 'nan') return 'false';
       const fits = container.element === 'integer' ? needle.kind === 'integer' : needle.kind === 'string' || needle.kind === 'enum';
-      if (!fits) return this.no(n, `${needle.text} (${needle.kind}) searched for in ${container.text}, a set of ${container.element}`);
+      if (!fits) return this.no(n, `${needle.text} (${needle.kind}) searched for in ${container.text}, a set of ${container.element}`, 'type');
       return `${needle.text} in ${container.text}`;
     }
     if (container.kind === 'string') {
       // field.indexOf(x): a substring of the field, never in "".
       if (needle.k === 'json') return andT([`${container.text} != ""`, `contains(${container.text}, ${dslString(String(needle.v))})`]);
       if (needle.k === 'dsl' && (needle.kind === 'string' || needle.kind === 'enum')) return andT([`${container.text} != ""`, `contains(${container.text}, ${needle.text})`]);
-      return this.no(n, `${needle.k === 'dsl' ? needle.text : 'NaN'} searched for in the text ${container.text}: json-logic-js converts it to a string while running`);
+      return this.no(n, `${needle.k === 'dsl' ? needle.text : 'NaN'} searched for in the text ${container.text}: json-logic-js converts it to a string while running`, 'type');
     }
     if (container.kind === 'enum') {
-      if (needle.k !== 'json') return this.no(n, `a value searched for in the text of ${container.text}`);
+      if (needle.k !== 'json') return this.no(n, `a value searched for in the text of ${container.text}`, 'type');
       const hits = container.members!.filter((m) => m.indexOf(String(needle.v)) !== -1);
       return hits.length ? `${container.text} in [${hits.map(dslString).join(', ')}]` : 'false';
     }

@@ -6,6 +6,7 @@ import type * as A from '../ast.ts';
 import { diag, type Code, type Diagnostic } from '../diagnostics.ts';
 import type { AggregateSpec, CheckedPack, CheckedRule, FieldInfo, IR } from '../ir.ts';
 import { children } from '../optimize/fold.ts';
+import { isJsonLogicSource } from '../jsonlogic/sources.ts';
 import { parseFile } from '../parse.ts';
 import type { SourceFile, Span } from '../source.ts';
 import { Spans } from './spans.ts';
@@ -40,13 +41,13 @@ export class LintContext {
   private readonly names = new Map<string, A.Name>();
 
   constructor(readonly pack: CheckedPack, readonly files: readonly SourceFile[]) {
-    this.asts = files.map((f, i) => parseFile(f.text, i).ast);
+    this.asts = files.map((f, i) => (isJsonLogicSource(f) ? { file: i, decls: [] } : parseFile(f.text, i).ast));
     this.spans = new Spans(files);
     this.declStarts = this.asts.flatMap((a) => a.decls).map((d) => ({ file: d.span.file, start: d.span.start, ...(d.kind === 'rule' ? { rule: d.id.text } : {}) }))
       .sort((a, b) => a.file - b.file || a.start - b.start);
     for (const d of this.asts.flatMap((a) => a.decls)) {
       if (d.kind === 'rule' && !this.ruleDecls.has(d.id.text)) this.ruleDecls.set(d.id.text, d);
-      if ((d.kind === 'const' || d.kind === 'listDecl' || d.kind === 'predicate' || d.kind === 'entity') && !this.names.has(d.name.text)) {
+      if ((d.kind === 'const' || d.kind === 'listDecl' || d.kind === 'predicate' || d.kind === 'jsonlogicPredicate' || d.kind === 'entity') && !this.names.has(d.name.text)) {
         this.names.set(d.name.text, d.name);
       }
     }
