@@ -1,15 +1,15 @@
 // `zhiyu db …` and `zhiyu replay`: the SQLite store from the command line.
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { compile } from '../compiler/index.ts';
 import { interpret, load } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import {
-  DecisionLog, SnapshotProvider, StoreError, importFile, migrate, openStore, seedDemo, storedSchema, type DB,
+  DecisionLog, SnapshotProvider, StoreError, importFile, migrate, openStore, storedSchema, type DB,
 } from '../runtime/store/index.ts';
 import { readPack, readPacks } from './pack-files.ts';
-import { seedConduct } from '../runtime/store/seed-conduct.ts';
+import { seedDemoDatabase, type DemoDatabaseReport } from '../runtime/store/seed-all.ts';
 import { Exit, EXIT, paint } from './output.ts';
 
 function schemaFor(db: DB, packPaths: string[] | undefined, file: string) {
@@ -63,35 +63,52 @@ export function registerDb(cli: Command): void {
     });
 
   db.command('seed')
-    .description('build the deterministic demo database (customers, 90 days of events, labelled fraud patterns)')
+    .description('build the deterministic demo database for the shipped packs: customers, 90 days of events, injected fraud, collection, complaint and hardship scenarios, labels')
     .argument('<db>', 'the database file to create')
     .option('--demo', 'the demo data set (the only one so far)')
-    .option('--pack <dir...>', 'the pack whose schema to use', ['rules/demo'])
-    .option('--if-missing', 'do nothing when the file already exists')
-    .option('--customers <n>', 'how many customers', '3000')
+    .option('--pack <dir...>', 'the small demo pack whose scenarios to seed', ['rules/demo'])
+    .option('--fraud <dir>', 'the fraud pack whose scenarios to add (application fraud, takeover, phone scams, mules)', 'rules/fraud')
     .option('--conduct <dir...>', 'consumer-protection packs whose scenarios to add (collection, complaints, hardship)', ['rules/conduct'])
-    .addHelpText('after', '\nExamples:\n  zhiyu db seed --demo demo.db')
-    .action((path: string, o: { demo?: boolean; pack: string[]; ifMissing?: boolean; customers: string; conduct: string[] }) => {
+    .option('--if-missing', 'do nothing when the file already exists')
+    .option('--customers <n>', 'how many customers for rules/demo; the fraud population is half, the conduct cases a fifth', '3000')
+    .addHelpText('after', '\nExamples:\n  zhiyu db seed --demo demo.db\n  zhiyu db seed --demo small.db --customers 300')
+    .action((path: string, o: { demo?: boolean; pack: string[]; fraud: string; ifMissing?: boolean; customers: string; conduct: string[] }) => {
       if (!o.demo) { console.error('say --demo: the demo data set is the only one so far'); throw new Exit(EXIT.USAGE); }
       if (existsSync(path)) {
         if (o.ifMissing) return;
         console.error(`${path} exists; remove it first, or pass --if-missing`);
         throw new Exit(EXIT.USAGE);
       }
-      const r = compile(readPack(o.pack));
-      if (!r.checked || !r.ok) throw new StoreError('ZY7006', `the pack ${o.pack.join(' ')} has errors`);
+      const customers = Number(o.customers);
+      if (!Number.isSafeInteger(customers) || customers < 1) { console.error(`--customers should be a positive whole number, not ${o.customers}`); throw new Exit(EXIT.USAGE); }
+      const started = performance.now();
+      const schemaOf = (label: string, files: ReturnType<typeof readPack>) => {
+        const r = compile(files);
+        if (!r.checked || !r.ok) throw new StoreError('ZY7006', `the pack ${label} has errors; run zhiyu check on it`);
+        return r.checked.schema;
+      };
+      const demo = schemaOf(o.pack.join(' '), readPack(o.pack));
+      // A pack folder that is not there (a trimmed checkout) is left out, not an error.
+      const fraud = existsSync(o.fraud) ? schemaOf(o.fraud, readPack([o.fraud])) : undefined;
+      const conduct = o.conduct.filter((d) => existsSync(d)).flatMap((d) => readPacks([d])).map((p) => schemaOf(p.name, p.files));
       const store = openStore(path, { create: true });
+      let rep: DemoDatabaseReport;
       try {
-        const rep = seedDemo(store, r.checked.schema, { customers: Number(o.customers) });
-        console.log(`${path}: ${rep.customers} customers, ${rep.events} events, ${rep.labels} labelled fraud events (${Object.entries(rep.byPattern).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-        const conduct = o.conduct.filter((d) => existsSync(d)).flatMap((d) => readPacks([d])).map((p) => compile(p.files)).filter((c) => c.ok && c.checked);
-        if (conduct.length) {
-          const c = seedConduct(store, conduct.map((x) => x.checked!.schema));
-          console.log(`${path}: ${c.customers} more customers, ${c.events} consumer-protection events (${Object.entries(c.byScenario).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-        }
+        rep = seedDemoDatabase(store, { demo, ...(fraud ? { fraud } : {}), conduct }, { customers });
       } finally {
         store.close();
       }
+      const counts = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ');
+      const d = rep.demo;
+      console.log(`${path}: ${o.pack.join(' ')}: ${d.customers} customers, ${d.events} events, ${d.labels} labelled fraud (${counts(d.byPattern)})`);
+      if (rep.fraud) {
+        const f = rep.fraud;
+        console.log(`${path}: ${o.fraud}: ${f.customers} customers, ${f.events} events; labels: ${counts(f.labels)} (${f.customerLabels} of them on whole customers)`);
+        console.log(`  events per scenario: ${counts(f.byPattern)}`);
+      }
+      if (rep.conduct) console.log(`${path}: ${o.conduct.join(' ')}: ${rep.conduct.customers} customers, ${rep.conduct.events} events (${counts(rep.conduct.byScenario)})`);
+      const mb = (statSync(path).size / 1048576).toFixed(1);
+      console.log(`${path}: ${rep.events} events in all, ${mb} MB, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     });
 
   cli.command('replay')

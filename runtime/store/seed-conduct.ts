@@ -3,54 +3,23 @@
 // number per day, vulnerable customers, third parties), complaints (first
 // response and handling limits) and hardship (missed instalments, income
 // falls). Rows follow whatever schema the conduct packs declare: a field a
-// schema does not have is simply not stored.
+// schema does not have is simply not stored. Ordinary calls are made in the
+// daytime from an approved script, so each gate's hits are its own scenario.
 import { TIME_FIELD } from '../../compiler/check/context.ts';
-import { coerce } from '../../compiler/input.ts';
-import type { EntityInfo, Schema, Value } from '../../compiler/ir.ts';
+import type { Schema } from '../../compiler/ir.ts';
 import { DEMO_END, rng } from './seed.ts';
+import { DAY, HOUR, RowWriter, mergeSchemas, type Row } from './seed-rows.ts';
+import { KEY } from './sql.ts';
 import { migrate, type DB } from './schema.ts';
-import { EVENTS, KEY, encode, entityTable, q } from './sql.ts';
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-type Row = Record<string, Value>;
-
-/** Rows into a table, keeping only the fields the merged schema declares. */
-function insert(db: DB, info: EntityInfo, table: string, rows: Row[], keyed: boolean): void {
-  for (const row of rows) {
-    const fields = [...info.fields.values()].filter((f) => row[f.name] !== undefined);
-    const cols = [...(keyed ? [KEY] : []), ...fields.map((f) => f.name)];
-    db.prepare(`INSERT OR REPLACE INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
-      .run([...(keyed ? [row[KEY] as string] : []), ...fields.map((f) => encode(f.type, coerce(f.type, row[f.name], `${info.name}.${f.name}`)))]);
-  }
-}
-
-/** Every field of every schema, first declaration wins (migrate refuses real conflicts). */
-function merged(schemas: readonly Schema[]): { event: EntityInfo; entities: Map<string, EntityInfo> } {
-  const ent = (name: string, infos: EntityInfo[]): EntityInfo => {
-    const fields = new Map<string, EntityInfo['fields'] extends ReadonlyMap<string, infer F> ? F : never>();
-    for (const i of infos) {
-      for (const [k, f] of i.fields) {
-        const prev = fields.get(k);
-        // The same enum field in several packs takes the members of all of them.
-        if (prev && prev.type.t === 'enum' && f.type.t === 'enum') fields.set(k, { ...prev, type: { t: 'enum', members: [...new Set([...prev.type.members, ...f.type.members])] } });
-        else if (!prev) fields.set(k, { ...f, required: false });
-      }
-    }
-    return { ...infos[0]!, name, fields };
-  };
-  const names = new Set(schemas.flatMap((s) => [...s.entities.keys()]));
-  return {
-    event: ent('event', schemas.map((s) => s.event)),
-    entities: new Map([...names].map((n) => [n, ent(n, schemas.flatMap((s) => (s.entities.get(n) ? [s.entities.get(n)!] : [])))])),
-  };
-}
+/** Calls follow an approved script unless the scenario is about the script. */
+const APPROVED_SCRIPT = 'COL-CALL-003';
 
 export interface ConductReport { customers: number; events: number; byScenario: Record<string, number> }
 
 export function seedConduct(db: DB, schemas: readonly Schema[], opts: { customers?: number; seed?: number } = {}): ConductReport {
   for (const s of schemas) migrate(db, s);
-  const m = merged(schemas);
+  const m = mergeSchemas(schemas);
   const r = rng(opts.seed ?? 7);
   const n = opts.customers ?? 600;
   const start = DEMO_END - 90 * DAY;
@@ -59,7 +28,8 @@ export function seedConduct(db: DB, schemas: readonly Schema[], opts: { customer
   const events: Row[] = [];
   const byScenario: Record<string, number> = {};
   const mark = (s: string, e: Row) => { byScenario[s] = (byScenario[s] ?? 0) + 1; events.push(e); };
-  const at = (day: number, hour: number, minute = 0) => start + day * DAY + (hour - 8) * HOUR + minute * 60_000; // local time
+  // DEMO_END, and so start, is local midnight: hours count from there in Asia/Shanghai time.
+  const at = (day: number, hour: number, minute = 0) => start + day * DAY + hour * HOUR + minute * 60_000;
 
   for (let i = 0; i < n; i++) {
     const id = `k${i}`;
@@ -75,7 +45,7 @@ export function seedConduct(db: DB, schemas: readonly Schema[], opts: { customer
     // Ordinary collection calls on overdue accounts, answered now and then.
     if (i % 4 === 0) {
       for (let d = 60; d < 90; d += 1 + Math.floor(r() * 4)) {
-        mark('collection_call', { type: 'collection_contact', customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'debtor',
+        mark('collection_call', { type: 'collection_contact', script_id: APPROVED_SCRIPT, customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'debtor',
           target_phone_hash: phone, target_person_id: `person-${i}`, agent_queue: vulnerable ? 'specialist' : 'standard', connected: r() < 0.3, [TIME_FIELD]: at(d, 10 + Math.floor(r() * 8)) });
       }
     }
@@ -83,23 +53,28 @@ export function seedConduct(db: DB, schemas: readonly Schema[], opts: { customer
     if (i % 20 === 4) {
       const d = 70 + (i % 15);
       for (let k = 0; k < 7; k++) {
-        mark(k < 6 ? 'unanswered_call' : 'seventh_call_same_day', { type: 'collection_contact', customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call',
+        mark(k < 6 ? 'unanswered_call' : 'seventh_call_same_day', { type: 'collection_contact', script_id: APPROVED_SCRIPT, customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call',
           target_type: 'debtor', target_phone_hash: phone, target_person_id: `person-${i}`, agent_queue: 'standard', connected: false, [TIME_FIELD]: at(d, 9 + k) });
       }
     }
     // A call in quiet hours without consent.
     if (i % 20 === 8) {
-      mark('quiet_hours_call', { type: 'collection_contact', customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'debtor',
+      mark('quiet_hours_call', { type: 'collection_contact', script_id: APPROVED_SCRIPT, customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'debtor',
         target_phone_hash: phone, target_person_id: `person-${i}`, agent_queue: 'standard', connected: false, [TIME_FIELD]: at(75 + (i % 10), 22, 30) });
     }
     // A vulnerable customer routed to the standard queue.
     if (vulnerable) {
-      mark('vulnerable_standard_queue', { type: 'collection_contact', customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'debtor',
+      mark('vulnerable_standard_queue', { type: 'collection_contact', script_id: APPROVED_SCRIPT, customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'debtor',
         target_phone_hash: phone, target_person_id: `person-${i}`, agent_queue: 'standard', connected: false, [TIME_FIELD]: at(80, 11) });
+    }
+    // A call read from a script compliance never approved.
+    if (i % 30 === 7) {
+      mark('unapproved_script', { type: 'collection_contact', script_id: 'COL-CALL-OLD-1', customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call',
+        target_type: 'debtor', target_phone_hash: phone, target_person_id: `person-${i}`, agent_queue: 'standard', connected: true, [TIME_FIELD]: at(78 + (i % 7), 14) });
     }
     // An unrelated third party contacted about the debt.
     if (i % 25 === 3) {
-      mark('unrelated_third_party', { type: 'collection_contact', customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'unrelated_third_party',
+      mark('unrelated_third_party', { type: 'collection_contact', script_id: APPROVED_SCRIPT, customer_id: id, account_id: acct, debt_id: `debt-${i}`, channel: 'call', target_type: 'unrelated_third_party',
         target_phone_hash: `ph-x${i}`, target_person_id: `x${i}`, contact_purpose: 'collect', disclosed_debt_info: true, agent_queue: 'standard', [TIME_FIELD]: at(82, 15) });
     }
     // Hardship: two missed instalments in 90 days, then the daily account sweep.
@@ -125,10 +100,11 @@ export function seedConduct(db: DB, schemas: readonly Schema[], opts: { customer
     }
   }
   events.sort((a, b) => (a[TIME_FIELD] as number) - (b[TIME_FIELD] as number));
+  const out = new RowWriter(db, m);
   db.transaction(() => {
-    if (m.entities.has('customer')) insert(db, m.entities.get('customer')!, entityTable('customer'), customers, true);
-    if (m.entities.has('account')) insert(db, m.entities.get('account')!, entityTable('account'), accounts, true);
-    insert(db, m.event, EVENTS, events, false);
+    out.entities('customer', customers);
+    out.entities('account', accounts);
+    out.events(events);
   })();
   return { customers: n, events: events.length, byScenario };
 }

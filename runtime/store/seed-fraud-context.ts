@@ -1,0 +1,177 @@
+// The working state of the fraud seed: random choices from one seeded
+// generator, the entity rows built so far, the events with their pattern and
+// labels, and list entries. Scenario files add to it; seed-fraud.ts writes it.
+//
+// Entity rows hold one current state (a device is "in a call" or not), and
+// replays read that state for every event, so a scenario that needs a device
+// in an unusual state (on a call, sharing its screen, just swapped SIM) gets
+// a device of its own, used only by that scenario's events.
+import { TIME_FIELD } from '../../compiler/check/context.ts';
+import { rng } from './seed.ts';
+import { DAY, HOUR, MINUTE, type LabelKind, type Row } from './seed-rows.ts';
+import { KEY } from './sql.ts';
+
+export const yuan = (n: number) => Math.round(n * 100);
+
+export interface Person {
+  readonly id: string;
+  readonly idHash: string;
+  readonly phone: string;
+  readonly device: string;
+  readonly ip: string;
+  readonly city: string;
+  readonly account: string;
+  readonly age: number;
+  readonly dailyLimit: number;
+  readonly creditLimit: number;
+  /** Payee ids the customer has paid for a long time. */
+  readonly ownCard: string;
+  readonly family: string;
+}
+
+export interface Planned { readonly row: Row; readonly pattern: string; readonly labels: readonly LabelKind[] }
+
+const CITIES = ['上海', '北京', '广州', '深圳', '杭州', '成都', '武汉', '西安', '南京', '重庆'];
+
+export class FraudSeed {
+  readonly r: () => number;
+  readonly customers: Row[] = [];
+  readonly devices: Row[] = [];
+  readonly payees: Row[] = [];
+  readonly accounts: Row[] = [];
+  readonly bureau: Row[] = [];
+  readonly events: Planned[] = [];
+  readonly lists: { list: string; value: string; addedAt: number }[] = [];
+  /** Labels on a whole customer (every one of their events), e.g. a confirmed mule. */
+  readonly customerLabels: { customer: string; label: LabelKind; at: number; note: string }[] = [];
+  readonly byPattern: Record<string, number> = {};
+  /** Ordinary customers who joined before the window: victims and good customers for scenarios. */
+  readonly regulars: Person[] = [];
+  private ips = 0;
+
+  constructor(seed: number, readonly start: number, readonly end: number) {
+    this.r = rng(seed);
+  }
+
+  int(lo: number, hi: number): number { return lo + Math.floor(this.r() * (hi - lo + 1)); }
+  chance(p: number): boolean { return this.r() < p; }
+  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.r() * xs.length)]!; }
+  city(): string { return this.pick(CITIES); }
+  otherCity(than: string): string { return this.pick(CITIES.filter((c) => c !== than)); }
+  /** A distinct public-looking IPv4 address. */
+  ip(): string { const n = ++this.ips; return `${this.pick([36, 58, 61, 101, 112, 117, 183, 223])}.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`; }
+
+  /** Local (Asia/Shanghai) time on day `day` of the window: start is local midnight. */
+  at(day: number, hour: number, minute = 0): number { return this.start + day * DAY + hour * HOUR + minute * MINUTE; }
+  /** A random moment between the given days, during the given local hours. */
+  someTime(fromDay: number, toDay: number, fromHour = 8, toHour = 22): number {
+    return this.at(this.int(fromDay, toDay), this.int(fromHour, toHour - 1), this.int(0, 59)) + this.int(0, 59) * 1000;
+  }
+  /** A regular customer who is not already part of another scenario. */
+  victim(filter: (p: Person) => boolean = () => true): Person {
+    for (let tries = 0; tries < 50; tries++) {
+      const p = this.pick(this.regulars);
+      if (filter(p)) return p;
+    }
+    return this.regulars.find(filter) ?? this.regulars[0]!;
+  }
+
+  emit(pattern: string, row: Row, ...labels: LabelKind[]): Row {
+    this.byPattern[pattern] = (this.byPattern[pattern] ?? 0) + 1;
+    this.events.push({ row, pattern, labels });
+    return row;
+  }
+
+  list(list: string, value: string, addedAt: number): void { this.lists.push({ list, value, addedAt }); }
+
+  device(id: string, fields: Row = {}): string {
+    const seen = this.start - this.int(30, 700) * DAY;
+    this.devices.push({
+      [KEY]: id, is_emulator: false, is_rooted: false, has_hook_framework: false, first_seen_at: seen, bound_at: seen,
+      sim_changed_at: seen - this.int(30, 400) * DAY, sim_bound_days: this.int(60, 900), in_call: false, call_peer_in_contacts: true,
+      screen_sharing_active: false, remote_control_app_running: false, ...fields,
+    });
+    return id;
+  }
+
+  /** A receiving account; `seen` is when customers first paid it (rules/demo reads payee.first_seen_at). */
+  payee(id: string, openedAt: number, seen = openedAt): string {
+    this.payees.push({ [KEY]: id, account_opened_at: openedAt, first_seen_at: seen });
+    return id;
+  }
+
+  /** A customer with a profile, a device, a credit line and two long-standing payees. */
+  person(id: string, o: { age?: number; since?: number; tenure?: number; dailyLimit?: number; device?: Row; customer?: Row; city?: string } = {}): Person {
+    const city = o.city ?? this.city();
+    const age = o.age ?? (this.chance(0.1) ? this.int(60, 80) : this.chance(0.05) ? this.int(56, 59) : this.int(22, 55));
+    const dailyLimit = o.dailyLimit ?? yuan(this.pick([20_000, 20_000, 50_000, 100_000]));
+    const creditLimit = yuan(5_000 * this.int(4, 20));
+    const p: Person = {
+      id, idHash: `id-${id}`, phone: `ph-${id}`, device: `dv-${id}`, ip: this.ip(), city, account: `ac-${id}`, age, dailyLimit, creditLimit,
+      ownCard: `pc-${id}`, family: `pt-${id}`,
+    };
+    this.customers.push({
+      [KEY]: id, id_number_hash: p.idHash, age_years: age, declared_city: city,
+      phone_tenure_months: o.tenure ?? (this.chance(0.05) ? this.int(1, 5) : this.int(6, 180)), daily_transfer_limit: dailyLimit,
+      emergency_contact_1_hash: `ec1-${id}`, emergency_contact_2_hash: `ec2-${id}`, emergency_contact_3_hash: `ec3-${id}`,
+      gender: this.pick(['female', 'male', 'undisclosed']), ethnicity: this.chance(0.9) ? '汉族' : this.pick(['回族', '壮族', '满族', '维吾尔族']),
+      ...o.customer,
+    });
+    const since = o.since;
+    this.device(p.device, {
+      ...(since !== undefined ? { first_seen_at: since, bound_at: since } : {}),
+      ...(this.chance(0.005) ? { is_rooted: true } : {}), ...(this.chance(0.03) ? { sim_bound_days: this.int(5, 29) } : {}), ...o.device,
+    });
+    this.accounts.push({ [KEY]: p.account, disbursed_at: (since ?? this.start) - this.int(20, 400) * DAY, disbursed_amount: yuan(1_000 * this.int(5, 50)) });
+    const longAgo = (since ?? this.start) - this.int(60, 900) * DAY;
+    this.payee(p.ownCard, longAgo);
+    this.payee(p.family, longAgo - this.int(0, 2000) * DAY, longAgo);
+    return p;
+  }
+
+  /** A new applicant's credit-bureau snapshot. */
+  bureauFor(p: Person, at: number, fields: Row = {}): void {
+    this.bureau.push({ [KEY]: p.id, pulled_at: at - 5 * MINUTE, hard_inquiries_30d: this.int(0, 3), distinct_lenders_applied_7d: this.int(0, 1), ...fields });
+  }
+
+  // ── Event rows: defaults from the person, then the scenario's own fields ──
+  // No `channel`: rules/conduct/gates decides drawdowns and transfers too and
+  // declares channel as a contact channel (call, sms, …), so an "app" would
+  // make those events undecidable there; rules/fraud reads a missing channel as app.
+  base(p: Person, type: string, t: number, o: Row = {}): Row {
+    return { type, [TIME_FIELD]: t, customer_id: p.id, account_id: p.account, device_id: p.device, ip: p.ip, ip_city: p.city, ...o };
+  }
+  registration(p: Person, t: number, o: Row = {}): Row {
+    return this.base(p, 'registration', t, { id_number_hash: p.idHash, phone_hash: p.phone, auth_method: 'sms_otp', ...o });
+  }
+  application(p: Person, t: number, o: Row = {}): Row {
+    return this.base(p, 'application', t, {
+      id_number_hash: p.idHash, phone_hash: p.phone, face_match_score: 0.82 + Math.round(this.r() * 17) / 100, liveness_passed: true,
+      three_factor_match: true, form_completion: this.int(120, 900) * 1000, geo_distance_km: this.int(0, 40), auth_method: 'face', ...o,
+    });
+  }
+  login(p: Person, t: number, o: Row = {}): Row {
+    return this.base(p, 'login', t, { auth_method: this.chance(0.6) ? 'password' : 'face', geo_speed_kmh: this.int(0, 60), ...o });
+  }
+  /** A transfer to a payee the customer has paid for a long time. */
+  transfer(p: Person, t: number, payee: string, amount: number, o: Row = {}): Row {
+    return this.base(p, 'transfer_out', t, {
+      payee_id: payee, amount, payee_type: 'third_party', payee_is_new: false, payee_first_seen_at: this.start - 200 * DAY,
+      auth_method: this.pick(['password', 'face', 'sms_otp']), ...o,
+    });
+  }
+  /** A transfer to a payee first seen at `seen` (the customer added it just before). */
+  newPayeeTransfer(p: Person, t: number, payee: string, amount: number, seen: number, o: Row = {}): Row {
+    return this.transfer(p, t, payee, amount, { payee_is_new: true, payee_first_seen_at: seen, ...o });
+  }
+  payeeAdd(p: Person, t: number, payee: string, o: Row = {}): Row {
+    return this.base(p, 'payee_add', t, { payee_id: payee, payee_is_new: true, payee_first_seen_at: t, auth_method: 'sms_otp', ...o });
+  }
+  drawdown(p: Person, t: number, amount: number, available: number, o: Row = {}): Row {
+    return this.base(p, 'drawdown', t, { amount, available_limit: available, auth_method: this.chance(0.5) ? 'face' : 'password', ...o });
+  }
+  transferIn(p: Person, t: number, amount: number, o: Row = {}): Row {
+    // Money arriving from another bank: no device or IP of ours is involved.
+    return this.base(p, 'transfer_in', t, { amount, device_id: undefined, ip: undefined, ip_city: undefined, ...o });
+  }
+}
