@@ -40,10 +40,13 @@ export function mergeSchemas(schemas: readonly Schema[]): Schema {
 /** Inserts rows with one prepared statement per table and set of fields present. */
 export class RowWriter {
   private readonly stmts = new Map<string, ReturnType<DB['prepare']>>();
+  private readonly fieldLists = new Map<EntityInfo, FieldInfo[]>();
   constructor(private readonly db: DB, readonly schema: Schema) {}
 
   private write(info: EntityInfo, table: string, row: Row, keyed: boolean): number {
-    const fields = [...info.fields.values()].filter((f) => row[f.name] !== undefined);
+    let all = this.fieldLists.get(info);
+    if (!all) this.fieldLists.set(info, all = [...info.fields.values()]);
+    const fields = all.filter((f) => row[f.name] !== undefined);
     const cols = [...(keyed ? [KEY] : []), ...fields.map((f) => f.name)];
     const id = `${table}(${cols.join(',')})`;
     let stmt = this.stmts.get(id);
