@@ -9,7 +9,8 @@ import { inheritedName, jsNumber, jsString } from './escape.ts';
 import { FUNCTIONS } from './functions.ts';
 import type { AggregateSpec, CheckedPack, EntityInfo, FieldInfo, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
-import { planDispatch } from './optimize/dispatch.ts';
+import { planDispatch, planSize, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
+import { keyOf, Specializer, type Known } from './optimize/specialize.ts';
 import { printIR } from './print.ts';
 
 export interface GeneratedCode {
@@ -22,12 +23,40 @@ export interface GeneratedCode {
 export const FUNCTION_ORDER: readonly string[] = [...FUNCTIONS.keys()];
 const FN_INDEX = new Map(FUNCTION_ORDER.map((n, i) => [n, i]));
 const SMALL_SET = 6;
+/** A switch with more cases than this finds its case through a Map. */
+const SWITCH_CASES = 8;
+/**
+ * Rule occurrences one generated function holds before a part of the plan
+ * moves into a function of its own: V8 optimizes only functions of moderate
+ * size, and a decision of a 10,000-rule pack runs a few of them.
+ */
+const INLINE_RULES = 80;
 
-export function generate(pack: CheckedPack): GeneratedCode {
-  return new Generator(pack).run();
+export interface GenerateOptions {
+  /** Switch on the fields that sort the rules (`optimize/dispatch.ts`); off: test every rule in order. */
+  readonly index?: boolean;
+  /** How eagerly to switch (tests force switches on small packs). */
+  readonly dispatch?: DispatchOptions;
+  /** Rule occurrences per generated function (tests make it small to exercise the splitting). */
+  readonly inlineRules?: number;
+}
+
+export function generate(pack: CheckedPack, opts: GenerateOptions = {}): GeneratedCode {
+  return new Generator(pack, opts).run();
 }
 
 type Ctx = 'T' | 'F' | 'V';
+
+/** The dispatch plan as it is emitted: parts too large for one function become calls. */
+type Emit =
+  | { readonly kind: 'rules'; readonly rules: readonly number[]; readonly known: KnownAt }
+  | { readonly kind: 'switch'; readonly field: string; readonly always: Emit; readonly cases: readonly (readonly [Value, Emit])[] }
+  /** A switch too large for one function: each bin of cases is a function, found through a Map. */
+  | { readonly kind: 'bins'; readonly field: string; readonly always: Emit; readonly bins: readonly { readonly values: readonly Value[]; readonly fn: GroupFn }[] }
+  | { readonly kind: 'seq'; readonly parts: readonly Emit[] }
+  | { readonly kind: 'call'; readonly fn: GroupFn };
+interface KnownAt { readonly known: Known; readonly key: string }
+interface GroupFn { readonly name: string; readonly body: Emit; readonly at: KnownAt; params?: readonly string[] }
 
 /**
  * One generated function's state. Predicates and shared sub-expressions are
@@ -39,12 +68,24 @@ class Scope {
   temps = 0;
   used = new Map<string, Set<Ctx>>();
   repr = new Map<string, Ctx>();
-  constructor(readonly dry: boolean) {}
+  /** Event slots the function reads (a group function takes them as parameters). */
+  slots = new Set<string>();
+  /** Memo fills being generated, and whether one ever held another memo. */
+  filling = 0;
+  nested = false;
+  constructor(readonly dry: boolean, readonly at: KnownAt = NOTHING_KNOWN) {}
   use(key: string, ctx: Ctx): void {
     let s = this.used.get(key);
     if (!s) this.used.set(key, (s = new Set()));
     s.add(ctx);
   }
+}
+
+const NOTHING_KNOWN: KnownAt = { known: new Map(), key: keyOf(new Map()) };
+
+function knowing(at: KnownAt, field: string, value: Value): KnownAt {
+  const known = new Map(at.known).set(field, value);
+  return { known, key: keyOf(known) };
 }
 
 class Generator {
@@ -56,8 +97,14 @@ class Generator {
   private readonly predIndex = new Map<string, number>();
   private readonly sharedBodies = new Map<number, IR>();
   private scope = new Scope(false);
+  private readonly specializer: Specializer;
+  private readonly specialized = new Map<string, IR>();
+  private readonly groups: string[] = [];
 
-  constructor(private readonly pack: CheckedPack) {
+  private readonly inlineRules: number;
+
+  constructor(private readonly pack: CheckedPack, private readonly opts: GenerateOptions) {
+    this.inlineRules = opts.inlineRules ?? INLINE_RULES;
     pack.eventFields.forEach((f, i) => this.eventSlots.set(f, `f${i}`));
     [...pack.schema.entities.values()].forEach((e, i) =>
       this.entitySlots.set(e.name, { index: i, slots: new Map([...e.fields.keys()].map((f, j) => [f, `f${j}`])) }));
@@ -68,18 +115,39 @@ class Generator {
     };
     pack.rules.forEach((r) => collect(r.condition));
     pack.predicates.forEach((d) => collect(d.body));
+    this.specializer = new Specializer(pack.predicates);
+  }
+
+  /** An event field's local, recorded as read by the current function. */
+  private slot(field: string): string {
+    const s = this.eventSlots.get(field)!;
+    this.scope.slots.add(s);
+    return s;
   }
 
   /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and RegExps. */
   private constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
-    const key = JSON.stringify([value, wrap('#')]);
+    // Lists come back many times as the same array: skip serializing them again.
+    const form = wrap('#');
+    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(value)?.get(form) : undefined;
+    if (byIdentity) return byIdentity;
+    const key = JSON.stringify([value, form]);
     const known = this.constIndex.get(key);
-    if (known) return known;
+    if (known) { this.rememberConstant(value, form, known); return known; }
     const name = `c${this.constIndex.size}`;
     this.constants.push(value);
     this.prelude.push(`const ${name} = ${wrap(`K[${this.constants.length - 1}]`)};`);
     this.constIndex.set(key, name);
+    this.rememberConstant(value, form, name);
     return name;
+  }
+
+  private readonly constByIdentity = new WeakMap<object, Map<string, string>>();
+  private rememberConstant(value: unknown, form: string, name: string): void {
+    if (typeof value !== 'object' || value === null) return;
+    let m = this.constByIdentity.get(value);
+    if (!m) this.constByIdentity.set(value, (m = new Map()));
+    m.set(form, name);
   }
 
   private temp(): string {
@@ -88,14 +156,16 @@ class Generator {
 
   /**
    * Emits a function twice: a dry run to learn how memos are used, then the
-   * real body with each memo's representation chosen.
+   * real body with each memo's representation chosen. `header` gets the event
+   * slots the body read; decide() reads and checks them itself (`reads`).
    */
-  private fn(header: string, body: () => string[], specialize: boolean): string {
+  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
+    const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
     let repr = new Map<string, Ctx>();
     for (let round = 0; round < 4; round++) {
-      const dry = new Scope(true);
+      const dry = new Scope(true, at);
       dry.repr = repr;
       this.scope = dry;
       body();
@@ -103,9 +173,10 @@ class Generator {
       for (const [k, ctxs] of dry.used) next.set(k, specialize && ctxs.size === 1 && !ctxs.has('V') ? [...ctxs][0]! : 'V');
       const stable = next.size === repr.size && [...next].every(([k, c]) => repr.get(k) === c);
       repr = next;
-      if (stable) break;
+      // Without a memo inside another, how memos are used does not depend on their representation.
+      if (stable || !dry.nested) break;
     }
-    const real = new Scope(false);
+    const real = new Scope(false, at);
     real.repr = repr;
     this.scope = real;
     const lines = body();
@@ -115,7 +186,9 @@ class Generator {
       ...(real.temps > 0 ? [`let ${Array.from({ length: real.temps }, (_, i) => `t${i}`).join(', ')};`] : []),
       ...(memos.length ? [`let ${memos.join(', ')};`] : []),
     ];
-    return [`${header} {`, ...[...this.reads(), ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n');
+    const slots = [...real.slots].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    const reads = opts.reads === false ? [] : this.reads();
+    return { text: [`${header(slots)} {`, ...[...reads, ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n'), slots };
   }
 
   /** Checks and reads the event fields the pack uses, in schema order. */
@@ -154,31 +227,13 @@ class Generator {
     ents.forEach((e, i) => parts.push(this.recordClass(`En${i}`, e), this.entityLoader(`loadE${i}`, `En${i}`, e)));
     const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
     parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
-    parts.push(this.fn('function decide(src, P)', () => {
+    const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
+    const plan = this.prepare(this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules, NOTHING_KNOWN);
+    const decide = this.fn(() => 'function decide(src, P)', () => {
       const lines = ['const M = new Memo();', 'const fired = [];', 'let score = 0;'];
-      const rule = (i: number, indent = ''): string[] => {
-        const r = p.rules[i]!;
-        const guards: string[] = [];
-        const now = this.now();
-        if (r.effectiveFrom !== undefined) guards.push(`${now} >= ${jsNumber(r.effectiveFrom)}`);
-        if (r.effectiveUntil !== undefined) guards.push(`${now} < ${jsNumber(r.effectiveUntil)}`);
-        guards.push(this.tru(r.condition));
-        const action = [`fired.push(${r.index});`];
-        return [`${indent}// rule #${r.index}`, `${indent}if (${guards.join(' && ')}) { ${action.join(' ')} }`];
-      };
-      const enabled = p.rules.filter((r) => r.enabled).map((r) => r.index);
-      const plan = planDispatch(p);
-      if (!plan) {
-        for (const i of enabled) lines.push(...rule(i));
-      } else {
-        // Rules that cannot fire for this value of the field are never tested.
-        for (const i of plan.always) lines.push(...rule(i));
-        lines.push(`switch (${this.eventSlots.get(plan.field)}) {`);
-        for (const [value, rules] of plan.cases) {
-          lines.push(`  case ${this.lit(value)}:`, ...rules.flatMap((i) => rule(i, '    ')), '    break;');
-        }
-        lines.push('}', 'if (fired.length > 1) fired.sort((a, b) => a - b);');
-      }
+      lines.push(...this.emit(plan, ''));
+      // Rules run case by case, not in pack order.
+      if (plan.kind !== 'rules') lines.push('if (fired.length > 1) fired.sort((a, b) => a - b);');
       // Added in rule order, as the interpreter does: fractional scores round the same way.
       if (p.rules.some((r) => r.score)) {
         const scores = this.constant(p.rules.map((r) => r.score));
@@ -186,8 +241,9 @@ class Generator {
       }
       lines.push('return { fired, score, memo: M };');
       return lines;
-    }, true));
-    parts.push(this.fn('function explain(i, src, P, M)', () => {
+    }, true);
+    parts.push(...this.groups, decide.text);
+    parts.push(this.fn(() => 'function explain(i, src, P, M)', () => {
       const lines = ['switch (i) {'];
       for (const r of p.rules) {
         const values = [...r.leaves, ...templateExprs(r.message.zh), ...templateExprs(r.message.en)].map((x) => this.val(x));
@@ -195,7 +251,7 @@ class Generator {
       }
       lines.push('}', 'return [];');
       return lines;
-    }, false));
+    }, false).text);
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
@@ -207,7 +263,136 @@ class Generator {
   }
 
   private now(): string {
-    return this.eventSlots.get(TIME_FIELD)!;
+    return this.slot(TIME_FIELD);
+  }
+
+  /**
+   * A part of the plan as the body of one generated function: what fits in
+   * `inlineRules` rule occurrences stays inline, the rest moves into
+   * functions of its own.
+   */
+  private prepare(n: DispatchNode, at: KnownAt): Emit {
+    return this.fit(n, at, { left: this.inlineRules });
+  }
+
+  private fit(n: DispatchNode, at: KnownAt, budget: { left: number }): Emit {
+    const size = planSize(n);
+    if (size <= budget.left) {
+      budget.left -= size;
+      return this.inline(n, at);
+    }
+    if (n.kind === 'rules') {
+      const parts: Emit[] = [];
+      for (let i = 0; i < n.rules.length; i += this.inlineRules) {
+        parts.push({ kind: 'call', fn: this.groupFn({ kind: 'rules', rules: n.rules.slice(i, i + this.inlineRules), known: at }, at) });
+      }
+      return { kind: 'seq', parts };
+    }
+    const always = this.fit(n.always, at, budget);
+    // Cases in bins of at most `inlineRules` occurrences, in plan order; a larger case is a bin alone.
+    const bins: (readonly [Value, DispatchNode])[][] = [];
+    let bin: (readonly [Value, DispatchNode])[] = [];
+    let filled = 0;
+    for (const c of n.cases) {
+      const s = planSize(c[1]);
+      if (bin.length && filled + s > this.inlineRules) { bins.push(bin); bin = []; filled = 0; }
+      bin.push(c);
+      filled += s;
+    }
+    if (bin.length) bins.push(bin);
+    return {
+      kind: 'bins',
+      field: n.field,
+      always,
+      bins: bins.map((b) => {
+        if (b.length === 1) {
+          const [v, c] = b[0]!;
+          const k = knowing(at, n.field, v);
+          return { values: [v], fn: this.groupFn(this.prepare(c, k), k) };
+        }
+        const body: Emit = { kind: 'switch', field: n.field, always: { kind: 'rules', rules: [], known: at }, cases: b.map(([v, c]) => [v, this.inline(c, knowing(at, n.field, v))] as const) };
+        return { values: b.map(([v]) => v), fn: this.groupFn(body, at) };
+      }),
+    };
+  }
+
+  private inline(n: DispatchNode, at: KnownAt): Emit {
+    if (n.kind === 'rules') return { kind: 'rules', rules: n.rules, known: at };
+    return {
+      kind: 'switch',
+      field: n.field,
+      always: this.inline(n.always, at),
+      cases: [...n.cases].map(([v, c]) => [v, this.inline(c, knowing(at, n.field, v))] as const),
+    };
+  }
+
+  private groupFn(body: Emit, at: KnownAt): GroupFn {
+    return { name: `g${this.groupCount++}`, body, at };
+  }
+  private groupCount = 0;
+
+  private emit(e: Emit, indent: string): string[] {
+    switch (e.kind) {
+      case 'rules': return e.rules.flatMap((i) => this.rule(i, e.known, indent));
+      case 'seq': return e.parts.flatMap((x) => this.emit(x, indent));
+      case 'call': return [`${indent}${this.callGroup(e.fn)};`];
+      case 'bins': {
+        const lines = this.emit(e.always, indent);
+        const index = this.constant(e.bins.flatMap((b, i) => b.values.map((v) => [v, i])), (k) => `new Map(${k})`);
+        lines.push(`${indent}switch (${index}.get(${this.slot(e.field)})) {`);
+        e.bins.forEach((b, i) => lines.push(`${indent}  case ${i}: ${this.callGroup(b.fn)}; break;`));
+        lines.push(`${indent}}`);
+        return lines;
+      }
+      case 'switch': {
+        const lines = this.emit(e.always, indent);
+        const slot = this.slot(e.field);
+        const inner = indent + '    ';
+        if (e.cases.length <= SWITCH_CASES) {
+          lines.push(`${indent}switch (${slot}) {`);
+          for (const [v, c] of e.cases) lines.push(`${indent}  case ${this.lit(v)}:`, ...this.emit(c, inner), `${inner}break;`);
+        } else {
+          // Many cases: a Map from value to case number, and a switch over dense integers.
+          const index = this.constant(e.cases.map(([v]) => v), (k) => `new Map(${k}.map((v, i) => [v, i]))`);
+          lines.push(`${indent}switch (${index}.get(${slot})) {`);
+          e.cases.forEach(([, c], i) => lines.push(`${indent}  case ${i}:`, ...this.emit(c, inner), `${inner}break;`));
+        }
+        lines.push(`${indent}}`);
+        return lines;
+      }
+    }
+  }
+
+  private callGroup(g: GroupFn): string {
+    const params = this.group(g);
+    params.forEach((s) => this.scope.slots.add(s));
+    return `${g.name}(P, M, fired${params.map((s) => `, ${s}`).join('')})`;
+  }
+
+  /** Generates a group function once; returns the event slots it takes. */
+  private group(g: GroupFn): readonly string[] {
+    if (g.params) return g.params;
+    const f = this.fn((slots) => `function ${g.name}(P, M, fired${slots.map((s) => `, ${s}`).join('')})`, () => this.emit(g.body, ''), true, { reads: false, at: g.at });
+    this.groups.push(f.text);
+    g.params = f.slots;
+    return f.slots;
+  }
+
+  private rule(i: number, at: KnownAt, indent: string): string[] {
+    const r = this.pack.rules[i]!;
+    const key = `${i}\u0000${at.key}`;
+    let cond = this.specialized.get(key);
+    if (!cond) {
+      cond = this.specializer.specialize(r.condition, at.known, at.key);
+      this.specialized.set(key, cond);
+    }
+    if (cond.k === 'lit' && cond.value !== true) return [];
+    const guards: string[] = [];
+    if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
+    if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
+    if (cond.k !== 'lit') guards.push(this.tru(cond));
+    const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
+    return [`${indent}// rule #${r.index}`, `${indent}${test}{ fired.push(${r.index}); }`];
   }
 
   private recordClass(name: string, e: EntityInfo): string {
@@ -247,40 +432,57 @@ class Generator {
   private entity(name: string): string {
     const ent = this.entitySlots.get(name)!;
     const info = this.pack.schema.entities.get(name)!;
-    const key = this.eventSlots.get(info.key) ?? 'undefined';
+    const key = this.eventSlots.has(info.key) ? this.slot(info.key) : 'undefined';
     return `(M.e${ent.index} === U ? (M.e${ent.index} = R.entity(P, ${jsString(name)}, ${key}, loadE${ent.index})) : M.e${ent.index})`;
   }
 
   private aggregate(a: AggregateSpec): string {
     const spec = this.constant({ ...a, filter: undefined, span: undefined });
-    const by = a.by ? this.eventSlots.get(a.by)! : 'undefined';
+    const by = a.by ? this.slot(a.by) : 'undefined';
     // The filter reads history fields from `h`; a fresh scope keeps its temporaries apart.
     let filter = 'undefined';
     if (a.filter) {
       const saved = this.scope;
-      const inner = new Scope(saved.dry);
+      const inner = new Scope(saved.dry, saved.at);
       inner.used = saved.used;
       inner.repr = saved.repr;
+      inner.slots = saved.slots;
+      inner.filling = saved.filling;
       inner.temps = 0;
       this.scope = inner;
       const test = this.tru(a.filter, true);
       const temps = inner.temps;
+      if (inner.nested) saved.nested = true;
       this.scope = saved;
       filter = temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
     }
     let current = 'undefined';
     if (a.includeCurrent) {
       const names = [...this.pack.eventFields];
-      current = `R.record(${this.constant(names)}, [${names.map((n) => this.eventSlots.get(n)).join(', ')}])`;
+      current = `R.record(${this.constant(names)}, [${names.map((n) => this.slot(n)).join(', ')}])`;
     }
     return `(M.a${a.id} === U ? (M.a${a.id} = R.agg(P, ${spec}, ${this.now()}, ${by}, ${filter}, ${current})) : M.a${a.id})`;
   }
 
+  /** What a predicate's memo computes: its body, specialized to what the function knows. */
+  private predBody(name: string): IR {
+    return this.specializer.predicate(name, this.scope.at.known, this.scope.at.key);
+  }
+
+  private sharedBody(e: Extract<IR, { k: 'shared' }>): IR {
+    const body = this.sharedBodies.get(e.slot) ?? e.x;
+    return this.scope.at.known.size ? this.specializer.specialize(body, this.scope.at.known, this.scope.at.key) : body;
+  }
+
   /** A predicate or shared sub-expression: a local filled on first use. */
   private memo(key: string, body: IR, ctx: Ctx): string {
-    this.scope.use(key, ctx);
-    const repr = this.scope.repr.get(key) ?? 'V';
+    const scope = this.scope;
+    scope.use(key, ctx);
+    if (scope.filling > 0) scope.nested = true;
+    const repr = scope.repr.get(key) ?? 'V';
+    scope.filling++;
     const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
+    scope.filling--;
     const read = `(${key} === U ? (${key} = ${fill}) : ${key})`;
     if (repr === ctx) return read;
     if (ctx === 'V') return read; // repr is V whenever a value is needed
@@ -314,29 +516,29 @@ class Generator {
   }
 
   val(e: IR, inFilter = false): string {
-    const v = (x: IR) => this.val(x, inFilter);
+    // No local arrow helpers here: under tsx each would be renamed (`__name`) on every call.
     switch (e.k) {
       case 'lit': return this.lit(e.value);
       case 'now': return this.now();
       case 'field': {
-        if (e.entity === 'event') return this.eventSlots.get(e.field)!;
+        if (e.entity === 'event') return this.slot(e.field);
         return `${this.entity(e.entity)}?.${this.entitySlots.get(e.entity)!.slots.get(e.field)}`;
       }
       case 'hfield': return `R.hist(h, ${jsString(e.field)}, ${this.constant(e.type)})`;
       case 'agg': return this.aggregate(this.pack.aggregates[e.id]!);
-      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.pack.predicates.get(e.name)!.body, 'V');
-      case 'shared': return this.memo(`s${e.slot}`, this.sharedBodies.get(e.slot) ?? e.x, 'V');
-      case 'neg': return `R.neg(${v(e.x)})`;
-      case 'arith': return `R.${({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'rem' } as const)[e.op]}(${v(e.l)}, ${v(e.r)})`;
+      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), 'V');
+      case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), 'V');
+      case 'neg': return `R.neg(${this.val(e.x, inFilter)})`;
+      case 'arith': return `R.${({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'rem' } as const)[e.op]}(${this.val(e.l, inFilter)}, ${this.val(e.r, inFilter)})`;
       case 'coalesce': {
         const t = this.temp();
-        return `((${t} = ${v(e.l)}) !== undefined ? ${t} : ${v(e.r)})`;
+        return `((${t} = ${this.val(e.l, inFilter)}) !== undefined ? ${t} : ${this.val(e.r, inFilter)})`;
       }
       case 'call': return this.call(e, inFilter);
       case 'in':
         if (e.set.kind === 'items' || e.set.kind === 'expr') {
-          const set = e.set.kind === 'items' ? `[${e.set.xs.map(v).join(', ')}]` : v(e.set.x);
-          return `R.${e.negated ? 'notIn' : 'in'}(${v(e.x)}, ${set})`;
+          const set = e.set.kind === 'items' ? `[${e.set.xs.map((x) => this.val(x, inFilter)).join(', ')}]` : this.val(e.set.x, inFilter);
+          return `R.${e.negated ? 'notIn' : 'in'}(${this.val(e.x, inFilter)}, ${set})`;
         }
         return this.boolVal(e, inFilter);
       default:
@@ -376,13 +578,12 @@ class Generator {
   }
 
   private test(e: IR, want: boolean, inFilter: boolean): string {
-    const t = (x: IR, w: boolean) => this.test(x, w, inFilter);
     switch (e.k) {
       case 'lit': return String(e.value === want);
-      case 'not': return t(e.x, !want);
+      case 'not': return this.test(e.x, !want, inFilter);
       case 'and': case 'or': {
         const join = (e.k === 'and') === want ? ' && ' : ' || ';
-        return `(${e.xs.map((x) => t(x, want)).join(join)})`;
+        return `(${e.xs.map((x) => this.test(x, want, inFilter)).join(join)})`;
       }
       case 'isMissing': return `(${this.val(e.x, inFilter)} ${e.negated === want ? '!==' : '==='} undefined)`;
       case 'cmp': return this.cmp(e, want, inFilter);
@@ -393,8 +594,8 @@ class Generator {
         return want ? `(${x.first} >= ${lo} && ${x.again} <= ${hi})` : `(${x.first} < ${lo} || ${x.again} > ${hi})`;
       }
       case 'in': return this.inTest(e, want, inFilter);
-      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.pack.predicates.get(e.name)!.body, want ? 'T' : 'F');
-      case 'shared': return this.memo(`s${e.slot}`, this.sharedBodies.get(e.slot) ?? e.x, want ? 'T' : 'F');
+      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), want ? 'T' : 'F');
+      case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), want ? 'T' : 'F');
       default: return `(${this.val(e, inFilter)} === ${want})`;
     }
   }

@@ -1,85 +1,163 @@
-// Analysis for rule indexing: most rules start by testing the event type (or
-// another category). For the event field that sorts the most rules, work out
-// which values each rule can possibly fire for; the generated code then
-// switches on that field and runs only the rules that can fire, instead of
-// testing every rule one by one.
+// Analysis for rule indexing. Most rules start by testing the event type, and
+// many then narrow to a product, a merchant category or a channel, always with
+// `==` or `in`. For each rule we work out which values of each event field it
+// can possibly fire for; the plan is a tree of switches: on the field that
+// sorts the most rules, then, inside each case, on the field that sorts the
+// most of the rules left, and so on. A decision runs the rules that ignore the
+// field, then follows one case; it never tests the rules of the other cases.
+//
+// Only equality with a literal sorts a rule (`event.f == "x"`, `event.f in
+// [...]`, through predicates and `and`/`or`); a rule that allows many values
+// of a field (a 50-member list) is left unsorted on it, so that it is not
+// copied into every case.
 import type { CheckedPack, IR, Value } from '../ir.ts';
-import { children } from './fold.ts';
 
-export interface Dispatch {
-  readonly field: string;
-  /** value → indexes of the rules that can fire for it (besides `always`). */
-  readonly cases: ReadonlyMap<Value, readonly number[]>;
-  /** Rules that can fire whatever the field's value. */
-  readonly always: readonly number[];
+export type DispatchNode =
+  /** Test these rules (indexes, ascending) one by one. */
+  | { readonly kind: 'rules'; readonly rules: readonly number[] }
+  /**
+   * Run `always` (the rules that can fire whatever `field` holds), then the
+   * node of the field's value, if any.
+   */
+  | { readonly kind: 'switch'; readonly field: string; readonly always: DispatchNode; readonly cases: ReadonlyMap<Value, DispatchNode> };
+
+export interface DispatchOptions {
+  /** A field must sort at least this many of a node's rules to switch on it. */
+  readonly minRules?: number;
+  /** A rule allowing more values of a field than this is not sorted on it. */
+  readonly maxFanout?: number;
+  readonly maxDepth?: number;
 }
 
-type Allowed = ReadonlySet<Value> | 'any';
+/** field → the values it may hold for the rule to fire; `null`: the rule can never fire. */
+type Constraints = ReadonlyMap<string, ReadonlySet<Value>> | null;
+const NONE: Constraints = new Map();
 
-/** The values of `field` for which `e` can be true ('any' when it does not constrain them). */
-function allowed(e: IR, field: string, preds: CheckedPack['predicates']): Allowed {
-  switch (e.k) {
-    case 'cmp':
-      if (e.op === '==' && e.l.k === 'field' && e.l.entity === 'event' && e.l.field === field && e.r.k === 'lit') return new Set([e.r.value]);
-      if (e.op === '==' && e.r.k === 'field' && e.r.entity === 'event' && e.r.field === field && e.l.k === 'lit') return new Set([e.l.value]);
-      return 'any';
-    case 'in':
-      return !e.negated && e.x.k === 'field' && e.x.entity === 'event' && e.x.field === field && e.set.kind === 'values' ? new Set(e.set.values) : 'any';
-    case 'pred': { const p = preds.get(e.name); return p ? allowed(p.body, field, preds) : 'any'; }
-    case 'shared': return allowed(e.x, field, preds);
-    case 'and': {
-      let acc: Allowed = 'any';
-      for (const x of e.xs) {
-        const a = allowed(x, field, preds);
-        if (a === 'any') continue;
-        const prev = acc as Allowed;
-        acc = prev === 'any' ? a : new Set<Value>([...prev].filter((v) => a.has(v)));
+const SORTABLE = new Set(['enum', 'string', 'integer', 'bool']);
+
+class Analysis {
+  private readonly preds = new Map<string, Constraints>();
+  constructor(private readonly pack: CheckedPack) {}
+
+  private sortable(e: IR): string | undefined {
+    if (e.k !== 'field' || e.entity !== 'event') return undefined;
+    const t = this.pack.schema.event.fields.get(e.field)?.type.t;
+    return t && SORTABLE.has(t) ? e.field : undefined;
+  }
+
+  of(e: IR): Constraints {
+    switch (e.k) {
+      case 'lit': return e.value === true ? NONE : null;
+      case 'cmp': {
+        if (e.op !== '==') return NONE;
+        const [f, v] = e.r.k === 'lit' ? [this.sortable(e.l), e.r.value] : e.l.k === 'lit' ? [this.sortable(e.r), e.l.value] : [undefined, undefined];
+        if (f === undefined) return NONE;
+        // `== missing` is never true; arrays (sets) are not switched on.
+        if (v === undefined) return null;
+        return typeof v === 'object' ? NONE : new Map([[f, new Set([v])]]);
       }
-      return acc;
-    }
-    case 'or': {
-      const all = new Set<Value>();
-      for (const x of e.xs) {
-        const a = allowed(x, field, preds);
-        if (a === 'any') return 'any';
-        a.forEach((v) => all.add(v));
+      case 'in': {
+        const f = e.negated || e.set.kind !== 'values' ? undefined : this.sortable(e.x);
+        if (f === undefined) return NONE;
+        const values = (e.set as { values: readonly Value[] }).values.filter((v) => v !== undefined && typeof v !== 'object');
+        return values.length === 0 ? null : new Map([[f, new Set(values)]]);
       }
-      return all;
+      case 'pred': {
+        if (!this.preds.has(e.name)) {
+          const body = this.pack.predicates.get(e.name)?.body;
+          this.preds.set(e.name, body ? this.of(body) : NONE);
+        }
+        return this.preds.get(e.name)!;
+      }
+      case 'shared': return this.of(e.x);
+      case 'and': {
+        let acc: Map<string, ReadonlySet<Value>> | undefined;
+        for (const x of e.xs) {
+          const c = this.of(x);
+          if (c === null) return null;
+          for (const [f, vs] of c) {
+            acc ??= new Map();
+            const prev = acc.get(f);
+            if (!prev) { acc.set(f, vs); continue; }
+            const both = new Set([...prev].filter((v) => vs.has(v)));
+            if (both.size === 0) return null;
+            acc.set(f, both);
+          }
+        }
+        return acc ?? NONE;
+      }
+      case 'or': {
+        const cs = e.xs.map((x) => this.of(x)).filter((c): c is NonNullable<Constraints> => c !== null);
+        if (cs.length === 0) return null;
+        const out = new Map<string, ReadonlySet<Value>>();
+        for (const [f, vs] of cs[0]!) {
+          if (!cs.every((c) => c.has(f))) continue;
+          out.set(f, new Set(cs.flatMap((c) => [...c.get(f)!])));
+        }
+        return out.size ? out : NONE;
+      }
+      default: return NONE;
     }
-    case 'lit': return e.value === true ? 'any' : new Set();
-    default: return 'any';
   }
 }
 
-export function planDispatch(pack: CheckedPack, minRules = 4): Dispatch | undefined {
-  const rules = pack.rules.filter((r) => r.enabled);
-  const candidates = new Set<string>();
-  const visit = (e: IR): void => {
-    if (e.k === 'field' && e.entity === 'event') {
-      const t = pack.schema.event.fields.get(e.field)?.type.t;
-      if (t === 'enum' || t === 'string' || t === 'integer' || t === 'bool') candidates.add(e.field);
-    }
-    if (e.k === 'pred') { const p = pack.predicates.get(e.name); if (p) visit(p.body); }
-    children(e).forEach(visit);
+export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): DispatchNode {
+  const minRules = opts.minRules ?? 4;
+  const maxFanout = opts.maxFanout ?? 8;
+  const maxDepth = opts.maxDepth ?? 6;
+  const analysis = new Analysis(pack);
+  const enabled = pack.rules.filter((r) => r.enabled);
+  const cons = new Map<number, Constraints>(enabled.map((r) => [r.index, analysis.of(r.condition)]));
+  // Ties go to the field declared first, so the plan does not depend on rule order.
+  const order = new Map([...pack.schema.event.fields.keys()].map((f, i) => [f, i]));
+  const sortedOn = (i: number, f: string): ReadonlySet<Value> | undefined => {
+    const vs = cons.get(i)?.get(f);
+    return vs && vs.size <= maxFanout ? vs : undefined;
   };
-  rules.forEach((r) => visit(r.condition));
-  let best: { field: string; per: Map<number, Allowed>; sorted: number } | undefined;
-  for (const field of candidates) {
-    const per = new Map(rules.map((r) => [r.index, allowed(r.condition, field, pack.predicates)] as const));
-    const sorted = [...per.values()].filter((a) => a !== 'any').length;
-    if (sorted >= minRules && (!best || sorted > best.sorted)) best = { field, per, sorted };
-  }
-  if (!best) return undefined;
-  const cases = new Map<Value, number[]>();
-  const always: number[] = [];
-  for (const [index, a] of best.per) {
-    if (a === 'any') { always.push(index); continue; }
-    for (const v of a) {
-      if (v === undefined || typeof v === 'object') continue;
-      let list = cases.get(v);
-      if (!list) cases.set(v, (list = []));
-      list.push(index);
+
+  const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number): DispatchNode => {
+    const leaf: DispatchNode = { kind: 'rules', rules };
+    if (depth >= maxDepth || rules.length < minRules) return leaf;
+    const counts = new Map<string, number>();
+    for (const i of rules) {
+      for (const [f, vs] of cons.get(i) ?? []) {
+        if (!excluded.has(f) && vs.size <= maxFanout) counts.set(f, (counts.get(f) ?? 0) + 1);
+      }
     }
-  }
-  return { field: best.field, cases, always };
+    let field: string | undefined;
+    let best = 0;
+    for (const [f, n] of counts) {
+      if (n > best || (n === best && field !== undefined && order.get(f)! < order.get(field)!)) { field = f; best = n; }
+    }
+    if (field === undefined || best < minRules) return leaf;
+    const always: number[] = [];
+    const cases = new Map<Value, number[]>();
+    for (const i of rules) {
+      // A rule that can never fire is in no case.
+      if (cons.get(i) === null) continue;
+      const vs = sortedOn(i, field);
+      if (!vs) { always.push(i); continue; }
+      for (const v of vs) {
+        let list = cases.get(v);
+        if (!list) cases.set(v, (list = []));
+        list.push(i);
+      }
+    }
+    const next = new Set(excluded).add(field);
+    return {
+      kind: 'switch',
+      field,
+      always: plan(always, next, depth + 1),
+      cases: new Map([...cases].map(([v, list]) => [v, plan(list, next, depth + 1)])),
+    };
+  };
+  return plan(enabled.map((r) => r.index), new Set(), 0);
+}
+
+/** Rule occurrences in a plan (a rule sorted into several cases counts in each). */
+export function planSize(n: DispatchNode): number {
+  if (n.kind === 'rules') return n.rules.length;
+  let s = planSize(n.always);
+  for (const c of n.cases.values()) s += planSize(c);
+  return s;
 }

@@ -79,6 +79,17 @@ export function mapChildren(e: IR, f: (x: IR) => IR): IR {
   }
 }
 
+/** As `mapChildren`, but `e` itself when `f` changes no child (passes keep untouched sub-trees). */
+export function mapChanged(e: IR, f: (x: IR) => IR): IR {
+  let changed = false;
+  const out = mapChildren(e, (x) => {
+    const y = f(x);
+    if (y !== x) changed = true;
+    return y;
+  });
+  return changed ? out : e;
+}
+
 function foldChildren(e: IR): IR {
   const folded = mapChildren(e, fold);
   if (folded.k === 'in' && folded.set.kind === 'items' && folded.set.xs.every((x) => isLit(x) && x.value !== undefined)) {

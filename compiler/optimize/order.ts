@@ -3,9 +3,19 @@
 // Safe because every operation is pure and total, and Kleene `and`/`or` give
 // the same result in any order.
 import type { AggregateSpec, IR } from '../ir.ts';
-import { children, mapChildren } from './fold.ts';
+import { children, mapChanged } from './fold.ts';
+
+const costs = new WeakMap<ReadonlyMap<string, IR>, WeakMap<IR, number>>();
 
 export function cost(e: IR, preds: ReadonlyMap<string, IR>): number {
+  let known = costs.get(preds);
+  if (!known) costs.set(preds, (known = new WeakMap()));
+  let c = known.get(e);
+  if (c === undefined) known.set(e, (c = costOf(e, preds)));
+  return c;
+}
+
+function costOf(e: IR, preds: ReadonlyMap<string, IR>): number {
   switch (e.k) {
     case 'lit': return 0;
     case 'now': case 'hfield': return 1;
@@ -20,11 +30,11 @@ export function cost(e: IR, preds: ReadonlyMap<string, IR>): number {
 }
 
 export function order(e: IR, preds: ReadonlyMap<string, IR>): IR {
-  const inner = mapChildren(e, (x) => order(x, preds));
+  const inner = mapChanged(e, (x) => order(x, preds));
   if (inner.k !== 'and' && inner.k !== 'or') return inner;
   const ranked = inner.xs.map((x, i) => ({ x, i, c: cost(x, preds) }));
   ranked.sort((a, b) => a.c - b.c || a.i - b.i);
-  return { ...inner, xs: ranked.map((r) => r.x) };
+  return ranked.every((r, i) => r.i === i) ? inner : { ...inner, xs: ranked.map((r) => r.x) };
 }
 
 export function orderFilter(spec: AggregateSpec, preds: ReadonlyMap<string, IR>): AggregateSpec {

@@ -1,0 +1,169 @@
+// Rule indexing (compiler/optimize/dispatch.ts) and what codegen makes of it:
+// nested switches, cases specialized to the value they switch on, large
+// switches through a Map, and parts of a large pack moved into functions of
+// their own. Indexed code must decide exactly as the interpreter does, and as
+// the same pack generated without indexing.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { compile, InputError, type CompileResult } from '../compiler/index.ts';
+import { generate, type GenerateOptions } from '../compiler/codegen.ts';
+import { planDispatch, type DispatchNode } from '../compiler/optimize/dispatch.ts';
+import { interpret, load, MemoryProvider, type Decision, type FeatureProvider } from '../runtime/index.ts';
+import { scaleEvents, scalePackSource, SCALE_TYPES } from '../bench/scale-pack.ts';
+import { packArb, renderPack } from './gen/pack.ts';
+import { inputArb, providerOf } from './gen/input.ts';
+import { build } from './helpers.ts';
+
+type Outcome = { ok: true; d: Decision } | { ok: false; code: string; field: string | undefined };
+function run(f: () => Decision): Outcome {
+  try {
+    return { ok: true, d: f() };
+  } catch (e) {
+    if (e instanceof InputError) return { ok: false, code: e.code, field: e.field };
+    throw e;
+  }
+}
+
+/** Decides with code generated under `opts`, the default code and the interpreter; all must agree. */
+function agreeAll(r: CompileResult, opts: GenerateOptions, event: unknown, provider: FeatureProvider, strict = false): Outcome {
+  const forced = load({ pack: r.optimized!, code: generate(r.optimized!, opts) });
+  const a = run(() => forced.decide(event, provider, { strict }));
+  const b = run(() => interpret(r.checked!, event, provider, { strict }).decision);
+  assert.equal(a, b, `indexed code and interpreter differ on ${JSON.stringify(event)}`);
+  return a;
+}
+
+const show = (n: DispatchNode): string =>
+  n.kind === 'rules' ? `[${n.rules.join(',')}]` : `${n.field}{${show(n.always)}${[...n.cases].map(([v, c]) => ` ${String(v)}:${show(c)}`).join('')}}`;
+
+test('the plan switches on the type, then inside a case on the field that sorts most of its rules', () => {
+  const r = build(`
+rule A when event.type == "login" and event.name == "a" then hold
+rule B when event.type == "login" and event.name == "b" and event.n > 1 then hold
+rule C when event.type == "login" and event.name in ["a", "c"] then review
+rule D when event.type == "login" and event.name == "d" then review
+rule E when event.type in ["transfer_out", "drawdown"] and event.amount > ¥100 then review
+rule F when event.type == "transfer_out" and event.flag then hold
+rule G when event.type == "drawdown" and event.n > 3 then hold
+rule H when event.n > 100 then block
+rule I when (event.type == "login" or event.name == "z") and event.flag then block
+rule J when event.type == "login" and event.type == "drawdown" then block`);
+  assert.ok(r.ok);
+  // I tests the type or the name: sorted on neither. J can never fire: in no case.
+  assert.is(show(planDispatch(r.optimized!, { minRules: 4 })),
+    'type{[7,8] login:name{[] a:[0,2] b:[1] c:[2] d:[3]} transfer_out:[4,5] drawdown:[4,6]}');
+});
+
+test('inside a case the switched-on test is gone, and predicates on it are constants', () => {
+  const r = build(`
+predicate moving = event.type in ["transfer_out", "drawdown"]
+rule A when moving and event.amount > ¥100 then review
+rule B when event.type == "transfer_out" and event.flag then hold
+rule C when event.type == "drawdown" and event.n > 3 then hold
+rule D when event.type == "login" and event.n > 5 then hold
+rule E when moving and event.flag and event.n > 1 then block`);
+  const src = r.code!.source;
+  const body = src.slice(src.indexOf('switch (f0)'), src.indexOf('function explain'));
+  assert.not.match(body, /f0 === "/, 'a case still tests the type');
+  assert.not.match(body, /p0/, 'the predicate is not folded in its cases');
+  for (const type of ['login', 'transfer_out', 'drawdown', 'application']) {
+    for (const flag of [true, false, undefined]) {
+      agreeAll(r, {}, { type, amount: 20_000, flag, n: 6, occurred_at: 0 }, new MemoryProvider());
+    }
+  }
+});
+
+test('a switch with many cases finds its case through a Map; rules that allow many values stay unsorted', () => {
+  const rules = Array.from({ length: 12 }, (_, i) => `rule R${i} when event.name == "n${i}" and event.n > ${i} then review`).join('\n');
+  const wide = `rule W when event.name in [${Array.from({ length: 20 }, (_, i) => `"n${i}"`).join(', ')}] and event.flag then hold`;
+  const r = build(`${rules}\n${wide}`);
+  const plan = planDispatch(r.optimized!);
+  assert.is(plan.kind, 'switch');
+  if (plan.kind === 'switch') {
+    assert.equal(plan.always, { kind: 'rules', rules: [12] });
+    assert.is(plan.cases.size, 12);
+  }
+  assert.match(r.code!.source, /switch \(c\d+\.get\(f\d+\)\)/);
+  for (const name of ['n0', 'n5', 'n11', 'n15', 'zz', undefined]) agreeAll(r, {}, { type: 'login', name, n: 20, flag: true, occurred_at: 0 }, new MemoryProvider());
+});
+
+test('a large pack is split into functions; the split code decides as the interpreter and as unindexed code', () => {
+  const names = Array.from({ length: 30 }, (_, i) => `"p${i}"`);
+  const types = ['login', 'transfer_out', 'drawdown', 'application'];
+  const lines: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t = types[i % 4];
+    const head = i % 10 === 9 ? `event.n > ${i % 50}` : i % 10 === 8 ? `event.type == "${t}"` : `event.type == "${t}" and event.name == ${names[(i * 7) % 30]}`;
+    lines.push(`rule R${i} when ${head} and event.amount >= ¥${(i % 13) * 100} then ${['review', 'hold', 'block'][i % 3]}`);
+  }
+  const r = build(lines.join('\n'));
+  assert.ok(r.ok);
+  assert.match(r.code!.source, /^function g0\(P, M, fired/m);
+  const flat = load({ pack: r.optimized!, code: generate(r.optimized!, { index: false }) });
+  const indexed = load({ pack: r.optimized!, code: r.code! });
+  let fired = 0;
+  for (let k = 0; k < 400; k++) {
+    const e = { type: types[k % 4], name: k % 17 === 0 ? undefined : `p${(k * 11) % 31}`, n: k % 60, amount: (k * 37) % 1500 * 100, occurred_at: 0 };
+    const a = indexed.decide(e);
+    assert.equal(a, flat.decide(e));
+    assert.equal(a, interpret(r.checked!, e).decision);
+    fired += a.fired.length;
+  }
+  assert.ok(fired > 400, 'the events should fire rules');
+});
+
+test('generated packs with forced indexing and tiny functions decide as the interpreter (property)', () => {
+  // Every field that sorts a single rule is switched on, and every function
+  // holds at most two rule occurrences: nested switches, Maps, bins of
+  // cases, chunks and memos in split functions, on the property suite's packs.
+  const forced: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64 }, inlineRules: 2 };
+  const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
+  let cases = 0;
+  let split = 0;
+  fc.assert(
+    fc.property(packArb(gen), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 8, maxLength: 8 }), (g, inputs) => {
+      const source = renderPack(g);
+      const r = compile([{ path: 'generated.zy', text: source }]);
+      assert.ok(r.ok, source);
+      if (/^function g\d+\(/m.test(generate(r.optimized!, forced).source)) split++;
+      for (const input of inputs) {
+        cases++;
+        agreeAll(r, forced, input.event, providerOf(input), input.strict);
+      }
+    }),
+    { seed: 20260301, numRuns: 250 },
+  );
+  assert.ok(cases >= 2000);
+  assert.ok(split > 50, `only ${split} packs were split into functions`);
+});
+
+test('a generated 1,000-rule pack: compiled and interpreted agree on random events, invalid ones included', () => {
+  const r = compile([{ path: 'scale1000.zy', text: scalePackSource(1000) }]);
+  assert.ok(r.ok);
+  assert.match(r.code!.source, /^function g\d+\(/m);
+  const engine = load({ pack: r.optimized!, code: r.code! });
+  const { events, customers } = scaleEvents(1000, 500);
+  const provider = new MemoryProvider({ entities: { customer: customers } });
+  const fields = Object.keys(events[0]!);
+  const wrong = [1.5, 'x', true, -1, [], {}, 'transfer_out', 'PR0001', null];
+  let fired = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(fc.nat(events.length - 1), fc.option(fc.tuple(fc.constantFrom(...fields), fc.constantFrom(...wrong)), { freq: 4 }), fc.constantFrom(...SCALE_TYPES), fc.boolean(),
+      (i, corrupt, type, retype) => {
+        const e: Record<string, unknown> = { ...events[i]! };
+        if (retype) e['type'] = type;
+        if (corrupt) e[corrupt[0]] = corrupt[1];
+        const a = run(() => engine.decide(e, provider));
+        const b = run(() => interpret(r.checked!, e, provider).decision);
+        assert.equal(a, b, `compiled and interpreter differ on ${JSON.stringify(e)}`);
+        if (a.ok) fired += a.d.fired.length; else refused++;
+      }),
+    { seed: 20260301, numRuns: 300 },
+  );
+  assert.ok(fired > 20, `only ${fired} rules fired`);
+  assert.ok(refused > 10, `only ${refused} events refused`);
+});
+
+test.run();
