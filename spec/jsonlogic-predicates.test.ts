@@ -190,6 +190,20 @@ test('LANGUAGE.md §5.4: the example pack, its JSON Logic file and its tests, on
   }
 });
 
+test('JSONLOGIC.md §5.1: the diagnostic shown is exactly what the compiler renders', () => {
+  const lang = readFileSync(join(HERE, 'LANGUAGE.md'), 'utf8');
+  const prelude = /```zy prelude\n([\s\S]*?)\n```/.exec(lang)![1]!;
+  const doc = readFileSync(join(HERE, 'JSONLOGIC.md'), 'utf8');
+  const shown = /### 5\.1[\s\S]*?```text\n([\s\S]*?)\n```/.exec(doc)?.[1];
+  assert.ok(shown, 'JSONLOGIC.md §5.1 shows a rendered diagnostic');
+  const r = compile([
+    { path: 'prelude.zy', text: prelude },
+    { path: 'risk/pack.zy', text: 'predicate risky_device = jsonlogic "risky_device.json"\nrule R when risky_device then review\n' },
+    { path: 'risk/risky_device.json', text: '{"and": [\n  {">=": [{"var": "event.amont"}, 100000]}\n]}\n' },
+  ]);
+  assert.fixture(r.diagnostics.map((d) => renderDiagnostic(d, r.files)).join('\n\n'), shown!);
+});
+
 // ---------------------------------------------------------------- formatting
 
 test('fmt lays a JSON Logic predicate out on one line, and keeps its comments; the output parses to the same declaration', () => {
