@@ -26,7 +26,7 @@ function fold(n: JlNode, a: Analysis): JlNode {
 
 function evaluate(n: JlNode): { value: unknown } | undefined {
   try {
-    const value = loadJsonLogic(generateJsonLogic(n, analyze(n)))(undefined);
+    const value = loadJsonLogic(generateJsonLogic(n, analyze(n)), false)(undefined);
     return value === null || ['undefined', 'boolean', 'number', 'string'].includes(typeof value) ? { value } : undefined;
   } catch {
     return undefined; // leave it to fail at run time, as json-logic-js would

@@ -17,14 +17,15 @@ type Factory = (k: readonly unknown[], r: typeof JSONLOGIC_HELPERS) => JsonLogic
 
 /** Factories by source; bounded, and only for small sources, so a long-running process cannot grow it without end. */
 const factories = new Map<string, Factory>();
-const MAX_FACTORIES = 4096;
-const MAX_SHARED_SOURCE = 16_384;
+const MAX_FACTORIES = 2048;
+const MAX_SHARED_SOURCE = 8192;
 
-export function loadJsonLogic(code: GeneratedCode): JsonLogicFn {
+/** `share: false` for code run once (constant folding runs sub-rules while compiling). */
+export function loadJsonLogic(code: GeneratedCode, share = true): JsonLogicFn {
   let factory = factories.get(code.source);
   if (!factory) {
     factory = new Function('K', 'R', code.source) as Factory;
-    if (code.source.length <= MAX_SHARED_SOURCE && factories.size < MAX_FACTORIES) factories.set(code.source, factory);
+    if (share && code.source.length <= MAX_SHARED_SOURCE && factories.size < MAX_FACTORIES) factories.set(code.source, factory);
   }
   return factory(code.constants, JSONLOGIC_HELPERS);
 }
