@@ -144,6 +144,26 @@ test('Try it: bad input gets a clear error and the server keeps serving', async 
   assert.is(health.status, 200);
 });
 
+test('a pack with a JSON Logic predicate: the named file is a source, scenarios are not', async () => {
+  await call('POST', '/api/file', { path: 'demo/big_transfer.json', text: '{ ">=": [{ "var": "amount" }, 1000000] }' });
+  await call('POST', '/api/file', { path: 'demo/imported.zy', text: 'predicate big_transfer = jsonlogic "big_transfer.json"\n\nrule BIG "Big transfer (JSON Logic)"\n  when event.type == "transfer_out" and big_transfer\n  then review\n  reason BIG\n' });
+  try {
+    const files = await sources();
+    assert.ok(files.some((f: { path: string }) => f.path === 'demo/imported.zy'));
+    const withJson = [...files, { path: 'demo/big_transfer.json', text: (await read('demo/big_transfer.json')).text }];
+    const t = await call('POST', '/api/try', { files: withJson, event: { type: 'transfer_out', amount: 2000000, payee_id: 'p', occurred_at: '2026-03-01T10:00:00+08:00' } });
+    assert.is(t.status, 200, t.text);
+    assert.ok(t.json.decision.fired.some((f: { id: string }) => f.id === 'BIG'));
+    const { Workspace } = await import('../editor/server/workspace.ts');
+    const paths = new Workspace(root).sources('demo').map((f) => f.path);
+    assert.ok(paths.includes('demo/big_transfer.json'), 'the named JSON file is a source');
+    assert.not.ok(paths.some((p) => p.includes('scenarios/')), 'scenario JSON is not');
+  } finally {
+    await call('DELETE', '/api/file?path=demo%2Fimported.zy');
+    await call('DELETE', '/api/file?path=demo%2Fbig_transfer.json');
+  }
+});
+
 test('the decision API serves the pack next to the editor', async () => {
   const d = await call('POST', '/v1/decide', { type: 'transfer_out', amount: 100, payee_id: 'x', occurred_at: '2026-03-01T10:00' });
   assert.is(d.status, 200, d.text);

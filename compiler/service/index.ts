@@ -8,6 +8,7 @@ import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import type { CheckedPack } from '../ir.ts';
 import { lintReport } from '../lint/index.ts';
 import { parseFile } from '../parse.ts';
+import { isJsonLogicSource } from '../jsonlogic/sources.ts';
 import { FUNCTIONS, AGGREGATE_DOCS } from '../functions.ts';
 import type { SourceFile, Span } from '../source.ts';
 import { buildIndex, type SymbolIndex, type Symbol_ } from './symbols.ts';
@@ -26,7 +27,6 @@ export interface Analysis {
   readonly index: SymbolIndex;
 }
 
-const isRuleSource = (f: SourceFile): boolean => f.path.endsWith('.zy');
 
 /**
  * Parses and checks a pack: the front half of compile(), without optimizing
@@ -35,7 +35,7 @@ const isRuleSource = (f: SourceFile): boolean => f.path.endsWith('.zy');
  */
 export function analyze(files: readonly SourceFile[], cache?: Map<string, { text: string; parsed: ReturnType<typeof parseFile> }>): Analysis {
   const parsed = files.map((f, i) => {
-    if (!isRuleSource(f)) return { ast: { file: i, decls: [] } as FileAst, diagnostics: [], brokenNames: [] };
+    if (isJsonLogicSource(f)) return { ast: { file: i, decls: [] } as FileAst, diagnostics: [], brokenNames: [] };
     const key = `${i}:${f.path}`;
     const hit = cache?.get(key);
     if (hit && hit.text === f.text) return hit.parsed;
@@ -44,7 +44,7 @@ export function analyze(files: readonly SourceFile[], cache?: Map<string, { text
     return p;
   });
   const asts = parsed.map((p) => p.ast);
-  const checked = check(asts, new Set(parsed.flatMap((p) => p.brokenNames)));
+  const checked = check(asts, new Set(parsed.flatMap((p) => p.brokenNames)), files);
   let index: SymbolIndex | undefined;
   return {
     files,

@@ -5,6 +5,7 @@
 import * as monaco from 'monaco-editor/editor/editor.api.js';
 import { api, ApiError, type PackInfo } from './api.ts';
 import { choose } from './dialog.ts';
+import { referencedJsonLogicFiles } from '../../compiler/jsonlogic/sources.ts';
 
 export const LANGUAGE = 'zhiyu';
 const STORE_PREFIX = 'zhiyu.unsaved:';
@@ -72,7 +73,12 @@ export class Files {
   /** Every rule file of a pack, open or not, with the text being edited. */
   async packSources(pack: PackInfo): Promise<{ path: string; text: string }[]> {
     const zy = pack.files.filter((f) => f.path.endsWith('.zy'));
-    return Promise.all(zy.map(async (f) => ({ path: f.path, text: (await this.openFile(f.path)).getValue() })));
+    const rules = await Promise.all(zy.map(async (f) => ({ path: f.path, text: (await this.openFile(f.path)).getValue() })));
+    // JSON Logic files count only when a predicate names them (scenarios never do).
+    // (Parsing every file on each keystroke would cost the page's thread; most packs name none.)
+    const named = new Set(rules.some((r) => r.text.includes('jsonlogic')) ? referencedJsonLogicFiles(rules) : []);
+    const json = pack.files.filter((f) => named.has(f.path));
+    return [...rules, ...await Promise.all(json.map(async (f) => ({ path: f.path, text: (await this.openFile(f.path)).getValue() })))];
   }
 
   /** Saves; when the file changed on disk since it was opened, asks what to do. Returns whether it saved. */

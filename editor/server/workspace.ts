@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { packDirs } from '../../cli/pack-files.ts';
+import { referencedJsonLogicFiles } from '../../compiler/jsonlogic/sources.ts';
 
 export type WorkspaceCode =
   /** The path is not inside a pack, or not a pack file. */
@@ -70,7 +71,10 @@ export class Workspace {
 
   /** The rule sources of a pack (what compile() takes), paths relative to the root. */
   sources(pack: string): { path: string; text: string }[] {
-    return this.packFiles(pack).filter((f) => f.path.endsWith('.zy')).map((f) => ({ path: f.path, text: this.read(f.path).text }));
+    const all = this.packFiles(pack);
+    const rules = all.filter((f) => f.path.endsWith('.zy')).map((f) => ({ path: f.path, text: this.read(f.path).text }));
+    const named = new Set(referencedJsonLogicFiles(rules));
+    return [...rules, ...all.filter((f) => named.has(f.path)).map((f) => ({ path: f.path, text: this.read(f.path).text }))];
   }
 
   read(path: string): { path: string; text: string; hash: string } {
