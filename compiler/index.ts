@@ -37,18 +37,43 @@ export function compile(files: readonly SourceFile[]): CompileResult {
 }
 
 function pipeline(files: readonly SourceFile[]): CompileResult {
-  // JSON Logic files are not parsed as rules: `jsonlogic` predicates read them while checking.
-  const parsed = files.map((f, i) => (isJsonLogicSource(f) ? { ast: { file: i, decls: [] }, diagnostics: [], brokenNames: [] } : parseFile(f.text, i)));
-  const asts: FileAst[] = parsed.map((p) => p.ast);
-  const broken = new Set(parsed.flatMap((p) => p.brokenNames));
-  const checked = check(asts, broken, files);
-  const diagnostics = sortDiagnostics([...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics]);
-  if (hasErrors(diagnostics) || !checked.pack) {
-    return { files, diagnostics, ok: false, ...(checked.pack ? { checked: checked.pack } : {}) };
+  const { diagnostics, checked } = front(files);
+  if (hasErrors(diagnostics) || !checked) {
+    return { files, diagnostics: sortDiagnostics(diagnostics), ok: false, ...(checked ? { checked } : {}) };
   }
-  const optimized = optimize(checked.pack);
+  const optimized = optimize(checked);
   const code = generate(optimized);
-  return { files, diagnostics, ok: true, checked: checked.pack, optimized, code };
+  return { files, diagnostics: sortDiagnostics(diagnostics), ok: true, checked, optimized, code };
+}
+
+export interface FrontResult {
+  readonly asts: readonly FileAst[];
+  /** Unsorted and uncapped. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly checked?: CheckedPack;
+}
+
+/** A file's parse, kept by the editor between keystrokes when its text is unchanged. */
+export type ParseCache = Map<string, { readonly text: string; readonly parsed: ReturnType<typeof parseFile> }>;
+
+/**
+ * The front half of the pipeline, parse → check, which the editor runs on
+ * every keystroke (it needs no code). `cache` skips parsing unchanged files.
+ */
+export function front(files: readonly SourceFile[], cache?: ParseCache): FrontResult {
+  // JSON Logic files are not parsed as rules: `jsonlogic` predicates read them while checking.
+  const parsed = files.map((f, i) => {
+    if (isJsonLogicSource(f)) return { ast: { file: i, decls: [] }, diagnostics: [], brokenNames: [] };
+    const key = `${i}:${f.path}`;
+    const hit = cache?.get(key);
+    if (hit && hit.text === f.text) return hit.parsed;
+    const p = parseFile(f.text, i);
+    cache?.set(key, { text: f.text, parsed: p });
+    return p;
+  });
+  const asts: FileAst[] = parsed.map((p) => p.ast);
+  const checked = check(asts, new Set(parsed.flatMap((p) => p.brokenNames)), files);
+  return { asts, diagnostics: [...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics], ...(checked.pack ? { checked: checked.pack } : {}) };
 }
 
 export { CATALOG, renderDiagnostic, type Diagnostic } from './diagnostics.ts';

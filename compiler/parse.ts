@@ -46,7 +46,8 @@ export function parseFile(text: string, file: number): ParseResult {
     if (!inner) return;
     const start = d.location?.startOffset ?? 0;
     const next = declNodes[i + 1]?.location?.startOffset ?? Infinity;
-    if (isBroken(inner) || errorAt.some((o) => o > start && o <= next)) {
+    // Without any error, no node can have been repaired: skip the walk.
+    if ((errorAt.length > 0 || p.errors.length > 0) && (isBroken(inner) || errorAt.some((o) => o > start && o <= next))) {
       const name = (inner.children['Identifier'] ?? inner.children['name'])?.[0] as IToken | undefined;
       if (name && !name.isInsertedInRecovery) brokenNames.push(name.image);
       return;

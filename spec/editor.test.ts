@@ -180,7 +180,7 @@ test('Save writes the file on disk; unsaved text survives a reload', async () =>
   await page.keyboard.type('\n# saved from the browser');
   await page.keyboard.press('Control+s');
   const file = join(root, 'demo/fraud.zy');
-  for (let i = 0; i < 100 && !readFileSync(file, 'utf8').includes('# saved from the browser'); i++) await page.waitForTimeout(50);
+  for (let i = 0; i < 400 && !readFileSync(file, 'utf8').includes('# saved from the browser'); i++) await page.waitForTimeout(50);
   assert.match(readFileSync(file, 'utf8'), /const ELDERLY_AGE = 60\n# saved from the browser/);
   assert.match(readFileSync(file, 'utf8'), /and event\.amount >= ¥1/);
 

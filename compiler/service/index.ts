@@ -2,13 +2,10 @@
 // in Node): diagnostics for the whole pack, completion, hover, go to
 // definition — all from the compiler itself. Checking is split from linting
 // so that markers can show as soon as the pack is checked.
-import type { FileAst } from '../ast.ts';
-import { check } from '../check/index.ts';
+import { front, type ParseCache } from '../index.ts';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import type { CheckedPack } from '../ir.ts';
 import { lintReport } from '../lint/index.ts';
-import { parseFile } from '../parse.ts';
-import { isJsonLogicSource } from '../jsonlogic/sources.ts';
 import { FUNCTIONS, AGGREGATE_DOCS } from '../functions.ts';
 import type { SourceFile, Span } from '../source.ts';
 import { buildIndex, type SymbolIndex, type Symbol_ } from './symbols.ts';
@@ -28,29 +25,15 @@ export interface Analysis {
 }
 
 
-/**
- * Parses and checks a pack: the front half of compile(), without optimizing
- * or generating code, which diagnostics never need. `cache` keeps the parse
- * of files whose text did not change since the last call.
- */
-export function analyze(files: readonly SourceFile[], cache?: Map<string, { text: string; parsed: ReturnType<typeof parseFile> }>): Analysis {
-  const parsed = files.map((f, i) => {
-    if (isJsonLogicSource(f)) return { ast: { file: i, decls: [] } as FileAst, diagnostics: [], brokenNames: [] };
-    const key = `${i}:${f.path}`;
-    const hit = cache?.get(key);
-    if (hit && hit.text === f.text) return hit.parsed;
-    const p = parseFile(f.text, i);
-    cache?.set(key, { text: f.text, parsed: p });
-    return p;
-  });
-  const asts = parsed.map((p) => p.ast);
-  const checked = check(asts, new Set(parsed.flatMap((p) => p.brokenNames)), files);
+/** Parses and checks a pack (compile()'s front half); `cache` keeps the parse of unchanged files. */
+export function analyze(files: readonly SourceFile[], cache?: ParseCache): Analysis {
+  const f = front(files, cache);
   let index: SymbolIndex | undefined;
   return {
     files,
-    diagnostics: sortDiagnostics([...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics], Infinity),
-    ...(checked.pack ? { checked: checked.pack } : {}),
-    get index() { return (index ??= buildIndex(asts, checked.pack)); },
+    diagnostics: sortDiagnostics(f.diagnostics, Infinity),
+    ...(f.checked ? { checked: f.checked } : {}),
+    get index() { return (index ??= buildIndex(f.asts, f.checked)); },
   };
 }
 

@@ -1,17 +1,16 @@
 // The language worker: the compiler itself, off the page's thread. It keeps
 // the last analysis of the pack being edited so completion, hover and go to
 // definition answer from it at once; only changed files are parsed again.
-import { compile } from '../../compiler/index.ts';
+import { compile, type ParseCache } from '../../compiler/index.ts';
 import { diag, type Diagnostic } from '../../compiler/diagnostics.ts';
 import { format } from '../../compiler/format.ts';
-import type { parseFile } from '../../compiler/parse.ts';
 import { analyze, completeAt, definition, hover, lintAnalysis, type Analysis } from '../../compiler/service/index.ts';
 import { load } from '../../runtime/engine.ts';
 import { runTests } from '../../runtime/testing.ts';
 import type { RequestMessage, Requests, ResponseMessage, WireDiagnostic, WireFile } from './protocol.ts';
 
 let last: Analysis | undefined;
-const parseCache = new Map<string, { text: string; parsed: ReturnType<typeof parseFile> }>();
+const parseCache: ParseCache = new Map();
 
 const fileIndex = (path: string): number => last?.files.findIndex((f) => f.path === path) ?? -1;
 
