@@ -1,4 +1,4 @@
-// node --import tsx bench/service.ts [--quick]
+// node --import tsx bench/service.ts [--quick]   (also part of `npm run bench`: runServiceBench)
 //
 // The decision service (runtime/server.ts) under load, on loopback only.
 // Starts the service in this process on 127.0.0.1, port 0, and drives it
@@ -27,14 +27,12 @@ import { Engine } from '../runtime/engine.ts';
 import { MemoryProvider } from '../runtime/index.ts';
 import { serve } from '../runtime/server.ts';
 
-const QUICK = process.argv.includes('--quick');
-const LEVEL_MS = QUICK ? 1500 : 5000;
-const FUZZ_N = QUICK ? 2000 : 4000;
+let QUICK = process.argv.includes('--quick');
+let LEVEL_MS = QUICK ? 1500 : 5000;
+let FUZZ_N = QUICK ? 2000 : 4000;
 const RELOADS = 100;
 const TOKEN = 'bench-token-' + process.pid;
 const HARD_LIMIT_MS = 5 * 60_000;
-const killer = setTimeout(() => { console.error('BENCHMARK FAILED: hard time limit reached'); process.exit(1); }, HARD_LIMIT_MS);
-killer.unref();
 
 const root = join(import.meta.dirname, '..');
 const files = readPack([join(root, 'rules', 'demo')]);
@@ -204,14 +202,35 @@ function fuzzCase(): FuzzCase {
   }
 }
 
+export interface ServiceOptions {
+  readonly quick: boolean;
+  /** Milliseconds per concurrency level (default 5,000; 1,500 quick). */
+  readonly levelMs?: number;
+  /** Malformed requests to send (default 4,000; 2,000 quick). */
+  readonly fuzz?: number;
+}
+
+export interface ServiceReport {
+  readonly engineRps: number;
+  readonly levels: readonly { readonly concurrency: number; readonly rps: number; readonly p50: number; readonly p99: number }[];
+  readonly swap: { readonly reloads: number; readonly ok: number; readonly decides: number; readonly failed: number; readonly rps: number };
+  readonly fuzz: { readonly requests: number; readonly all4xx: boolean };
+  readonly passed: boolean;
+}
+
 // ---------- main ----------
-async function main() {
+export async function runServiceBench(o: ServiceOptions): Promise<ServiceReport> {
+  QUICK = o.quick;
+  LEVEL_MS = o.levelMs ?? (QUICK ? 1500 : 5000);
+  FUZZ_N = o.fuzz ?? (QUICK ? 2000 : 4000);
+  const killer = setTimeout(() => { console.error('BENCHMARK FAILED: hard time limit reached'); process.exit(1); }, HARD_LIMIT_MS);
+  killer.unref();
   const started = Date.now();
   const svc = await serve({ bundle: b1, port: 0, token: TOKEN, provider: () => provider() });
   const url = new URL(svc.url);
   if (url.hostname !== '127.0.0.1') throw new Error(`not on loopback: ${svc.url}`);
   try {
-    console.log(`zhiyu decision service bench: ${QUICK ? 'quick' : 'full'} run, ${LEVEL_MS} ms per level, node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`\nzhiyu decision service bench: ${QUICK ? 'quick' : 'full'} run, ${LEVEL_MS} ms per level, node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     // warm up
     await load(url, 8, ((end) => () => performance.now() > end)(performance.now() + 500), ['0.1.0']);
 
@@ -300,15 +319,25 @@ async function main() {
     console.log('| kind | responses |\n| --- | --- |');
     for (const [k, m] of [...byKind].sort()) console.log(`| ${k} | ${[...m].sort().map(([s, n]) => `${s}×${n}`).join(', ')} |`);
     console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (!swapOk || !fuzzOk || failures.length) {
+    const passed = swapOk && fuzzOk && failures.length === 0;
+    if (!passed) {
       console.log('\nBENCHMARK FAILED');
       for (const f of failures) console.log('  ' + f);
       process.exitCode = 1;
     }
+    return {
+      engineRps: baseRps,
+      levels: levels.map(({ conc, r }) => ({ concurrency: conc, rps: r.rps, p50: r.p50, p99: r.p99 })),
+      swap: { reloads: RELOADS, ok: reloadsOk, decides: swap.ok, failed: swap.bad, rps: swap.rps },
+      fuzz: { requests: FUZZ_N, all4xx: fuzzOk },
+      passed,
+    };
   } finally {
     await svc.close();
     clearTimeout(killer);
   }
 }
 
-main().catch((e) => { console.error('BENCHMARK FAILED:', e); process.exit(1); });
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  runServiceBench({ quick: QUICK }).catch((e) => { console.error('BENCHMARK FAILED:', e); process.exit(1); });
+}

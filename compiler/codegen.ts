@@ -65,7 +65,9 @@ interface GroupFn { readonly name: string; readonly body: Emit; readonly at: Kno
  * what is needed — a plain boolean when it is only ever tested for true.
  */
 class Scope {
+  /** Temporaries live within one rule's test: numbered from 0 in each rule, declared up to the most any rule needs. */
   temps = 0;
+  maxTemps = 0;
   used = new Map<string, Set<Ctx>>();
   repr = new Map<string, Ctx>();
   /** Event slots the function reads (a group function takes them as parameters). */
@@ -151,7 +153,10 @@ class Generator {
   }
 
   private temp(): string {
-    return `t${this.scope.temps++}`;
+    const scope = this.scope;
+    const t = `t${scope.temps++}`;
+    if (scope.temps > scope.maxTemps) scope.maxTemps = scope.temps;
+    return t;
   }
 
   /**
@@ -159,7 +164,7 @@ class Generator {
    * real body with each memo's representation chosen. `header` gets the event
    * slots the body read; decide() reads and checks them itself (`reads`).
    */
-  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
+  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
@@ -183,17 +188,17 @@ class Generator {
     this.scope = saved;
     const memos = [...real.repr.keys()].map((k) => `${k} = U`);
     const decl = [
-      ...(real.temps > 0 ? [`let ${Array.from({ length: real.temps }, (_, i) => `t${i}`).join(', ')};`] : []),
+      ...(real.maxTemps > 0 ? [`let ${Array.from({ length: real.maxTemps }, (_, i) => `t${i}`).join(', ')};`] : []),
       ...(memos.length ? [`let ${memos.join(', ')};`] : []),
     ];
     const slots = [...real.slots].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-    const reads = opts.reads === false ? [] : this.reads();
+    const reads = opts.reads === false ? [] : this.reads(opts.reads !== 'no-own-check');
     return { text: [`${header(slots)} {`, ...[...reads, ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n'), slots };
   }
 
   /** Checks and reads the event fields the pack uses, in schema order. */
-  private reads(): string[] {
-    const lines = [this.ownOnly('src'), 'let v;'];
+  private reads(ownCheck = true): string[] {
+    const lines = [...(ownCheck ? [this.ownOnly('src')] : []), 'let v;'];
     for (const name of this.pack.eventFields) {
       const f = this.pack.schema.event.fields.get(name)!;
       lines.push(`v = ${this.readProp('src', f.name)};`);
@@ -228,12 +233,11 @@ class Generator {
     const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
     parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
-    const plan = this.prepare(this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules, NOTHING_KNOWN);
-    const decide = this.fn(() => 'function decide(src, P)', () => {
-      const lines = ['const M = new Memo();', 'const fired = [];', 'let score = 0;'];
-      lines.push(...this.emit(plan, ''));
+    const planned = this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules;
+    const tail = (sorted: boolean): string[] => {
+      const lines: string[] = [];
       // Rules run case by case, not in pack order.
-      if (plan.kind !== 'rules') lines.push('if (fired.length > 1) fired.sort((a, b) => a - b);');
+      if (sorted) lines.push('if (fired.length > 1) fired.sort((a, b) => a - b);');
       // Added in rule order, as the interpreter does: fractional scores round the same way.
       if (p.rules.some((r) => r.score)) {
         const scores = this.constant(p.rules.map((r) => r.score));
@@ -241,8 +245,13 @@ class Generator {
       }
       lines.push('return { fired, score, memo: M };');
       return lines;
-    }, true);
-    parts.push(...this.groups, decide.text);
+    };
+    const head = ['const M = new Memo();', 'const fired = [];', 'let score = 0;'];
+    const split = planned.kind === 'switch' ? this.splitByValue(planned, head, tail) : undefined;
+    const plan = this.prepare(planned, NOTHING_KNOWN);
+    const decide = this.fn(() => 'function decide(src, P)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
+      split ? { reads: 'no-own-check' } : {});
+    parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
     parts.push(this.fn(() => 'function explain(i, src, P, M)', () => {
       const lines = ['switch (i) {'];
       for (const r of p.rules) {
@@ -316,6 +325,42 @@ class Generator {
     };
   }
 
+  /**
+   * One copy of decide() per value of the field the plan switches on first,
+   * chosen by the field's raw value before anything is checked. Each copy
+   * still checks every field the pack reads, in the same order (the same
+   * errors as the interpreter), but its property reads only ever see the
+   * object shapes of events with that value: a few, where decide() as a whole
+   * sees them all and V8 falls back to its slowest, megamorphic lookups.
+   * Values outside the cases (and invalid ones) take the whole decide().
+   */
+  private splitByValue(plan: Extract<DispatchNode, { kind: 'switch' }>, head: readonly string[], tail: (sorted: boolean) => string[]) {
+    const info = this.pack.schema.event.fields.get(plan.field)!;
+    const values: Value[] = info.type.t === 'enum' ? [...info.type.members] : [...plan.cases.keys()];
+    // The rules that ignore the field are shared by every copy (their split-off parts once).
+    const always = this.prepare(plan.always, NOTHING_KNOWN);
+    const fns: string[] = [];
+    const names: string[] = [];
+    for (const v of values) {
+      const c = plan.cases.get(v);
+      const at = knowing(NOTHING_KNOWN, plan.field, v);
+      const own = c ? this.prepare(c, at) : undefined;
+      const name = `d${names.length}`;
+      names.push(name);
+      fns.push(this.fn(() => `function ${name}(src, P)`, () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true)], true,
+        { reads: 'no-own-check', at }).text);
+    }
+    const raw = this.readProp('src', plan.field);
+    const entry = (generic: string): string => {
+      const body = generic.split('\n').slice(1, -1);
+      const choose = values.length <= SWITCH_CASES
+        ? [`switch (${raw}) {`, ...values.map((v, i) => `  case ${this.lit(v)}: return ${names[i]}(src, P);`), '}']
+        : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P);`), '}'];
+      return ['function decide(src, P) {', `  ${this.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
+    };
+    return { fns: this.groups.splice(0).concat(fns), entry };
+  }
+
   private inline(n: DispatchNode, at: KnownAt): Emit {
     if (n.kind === 'rules') return { kind: 'rules', rules: n.rules, known: at };
     return {
@@ -387,13 +432,31 @@ class Generator {
       this.specialized.set(key, cond);
     }
     if (cond.k === 'lit' && cond.value !== true) return [];
+    // A rule without memos reads the same every time it is generated (dry runs, then the real one).
+    const scope = this.scope;
+    const cached = this.ruleText.get(key);
+    if (cached) {
+      cached.slots.forEach((x) => scope.slots.add(x));
+      if (cached.temps > scope.maxTemps) scope.maxTemps = cached.temps;
+      return cached.lines.map((l) => indent + l);
+    }
+    scope.temps = 0;
+    // The slots this rule reads, collected apart so that a cache hit can add them again.
+    const outer = scope.slots;
+    const slots = (scope.slots = new Set<string>());
     const guards: string[] = [];
     if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
     if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
     if (cond.k !== 'lit') guards.push(this.tru(cond));
+    scope.slots = outer;
+    slots.forEach((x) => outer.add(x));
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
-    return [`${indent}// rule #${r.index}`, `${indent}${test}{ fired.push(${r.index}); }`];
+    const lines = [`// rule #${r.index}`, `${test}{ fired.push(${r.index}); }`];
+    if (!hasMemo(cond)) this.ruleText.set(key, { lines, slots: [...slots], temps: scope.temps });
+    return lines.map((l) => indent + l);
   }
+
+  private readonly ruleText = new Map<string, { readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number }>();
 
   private recordClass(name: string, e: EntityInfo): string {
     return `function ${name}() {${[...e.fields.keys()].map((_, i) => ` this.f${i} = undefined;`).join('')} }`;
@@ -451,7 +514,7 @@ class Generator {
       inner.temps = 0;
       this.scope = inner;
       const test = this.tru(a.filter, true);
-      const temps = inner.temps;
+      const temps = inner.maxTemps;
       if (inner.nested) saved.nested = true;
       this.scope = saved;
       filter = temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
@@ -643,6 +706,13 @@ class Generator {
     const s = this.constant(values, (k) => `new Set(${k})`);
     return member ? `${s}.has(${x.first})` : `(${[...guard, `!${s}.has(${xv})`].join(' && ')})`;
   }
+}
+
+/** Whether generating `e` touches a memo (predicate, shared slot) or an aggregate, whose code depends on the function. */
+function hasMemo(e: IR): boolean {
+  if (e.k === 'pred' || e.k === 'shared' || e.k === 'agg' || e.k === 'hfield') return true;
+  for (const c of children(e)) if (hasMemo(c)) return true;
+  return false;
 }
 
 function templateExprs(t: readonly { expr?: IR }[] | undefined): IR[] {

@@ -74,6 +74,44 @@ rule E when moving and event.flag and event.n > 1 then block`);
   }
 });
 
+test('decide() has a copy per value of the first switch, chosen by the raw value; every copy checks every field, so errors are the same', () => {
+  const r = build(`
+rule A when event.type == "login" and event.n > 1 then hold
+rule B when event.type == "login" and event.flag then review
+rule C when event.type == "transfer_out" and event.amount > ¥100 then hold
+rule D when event.type == "drawdown" and event.name == "x" then block
+rule E when event.n > 50 then review`);
+  const src = r.code!.source;
+  // One copy per member of the enum (application has no rule of its own: it runs E only).
+  assert.is((src.match(/^function d\d+\(src, P\) \{/gm) ?? []).length, 4);
+  assert.match(src, /switch \(src\["type"\]\) \{\n\s+case "login": return d0\(src, P\);/);
+  const events: unknown[] = [
+    { type: 'login', n: 2, flag: true, occurred_at: 0 },
+    { type: 'application', n: 60, occurred_at: 0 },
+    { type: 'transfer_out', amount: 20_000, occurred_at: '2026-03-01T10:00' },
+    // Invalid values: the copy for the type checks every field as the generic path does.
+    { type: 'login', amount: 1.5, n: 2, occurred_at: 0 },
+    { type: 'login', n: 'two', name: 5, occurred_at: 0 },
+    { type: 'transfer_out', occurred_at: 'soon' },
+    // Invalid or missing types take the generic path, with its errors.
+    { type: 'logout', n: 2, occurred_at: 0 },
+    { type: 7, amount: 'x', occurred_at: 0 },
+    { amount: 'x', occurred_at: 0 },
+    { n: 60, occurred_at: 0 },
+    { type: null, occurred_at: 0 },
+  ];
+  const outcomes = events.map((e) => agreeAll(r, {}, e, new MemoryProvider()));
+  assert.equal(outcomes.map((o) => (o.ok ? o.d.outcome : `${o.code} ${o.field}`)), [
+    'hold', 'review', 'hold', 'ZY4001 event.amount', 'ZY4001 event.n', 'ZY4001 event.occurred_at',
+    'ZY4001 event.type', 'ZY4001 event.type', 'ZY4001 event.type', 'ZY4001 event.type', 'ZY4001 event.type',
+  ]);
+  // Switched on a field declared after others: a copy still reports the first bad field in schema order.
+  const byName = build(['a', 'b', 'c', 'd'].map((n) => `rule ${n.toUpperCase()} when event.name == "${n}" and event.n > 1 then hold`).join('\n'));
+  assert.match(byName.code!.source, /switch \(src\["name"\]\)/);
+  const o = agreeAll(byName, {}, { type: 5, name: 'a', n: 2, occurred_at: 0 }, new MemoryProvider());
+  assert.equal(o.ok ? 'decided' : `${o.code} ${o.field}`, 'ZY4001 event.type');
+});
+
 test('a switch with many cases finds its case through a Map; rules that allow many values stay unsorted', () => {
   const rules = Array.from({ length: 12 }, (_, i) => `rule R${i} when event.name == "n${i}" and event.n > ${i} then review`).join('\n');
   const wide = `rule W when event.name in [${Array.from({ length: 20 }, (_, i) => `"n${i}"`).join(', ')}] and event.flag then hold`;
