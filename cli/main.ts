@@ -21,6 +21,7 @@ import { decodeRow } from '../runtime/store/sql.ts';
 import { registerDb } from './db-commands.ts';
 import { registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
+import { registerBacktest } from './backtest-commands.ts';
 import { BundleError, loadBundle } from '../runtime/bundle.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
@@ -410,6 +411,7 @@ Examples:
   registerDb(cli);
   registerBundle(cli);
   registerJsonLogic(cli);
+  registerBacktest(cli);
   return cli;
 }
 

@@ -1,0 +1,188 @@
+// What a backtest is given and what it returns. The result is plain data
+// (numbers, strings, arrays, null): JSON.stringify gives the `--json` report,
+// and the editor's panel reads the same object.
+import type { Program } from '../engine.ts';
+import type { Bundle } from '../bundle.ts';
+import type { DB } from '../store/schema.ts';
+
+/** What can be backtested: a compiled program ({pack, code}) or a loaded bundle. */
+export type Backtestable = Program | Bundle;
+
+/** The store: a file path, or an open connection to a file (workers reopen it read-only by its path). */
+export type StoreRef = string | DB;
+
+/** A time: epoch milliseconds, a Date, or ISO 8601 text (Asia/Shanghai when no zone is given). */
+export type TimeInput = number | string | Date;
+
+export interface BacktestProgress {
+  /** Events decided or skipped so far, and how many the range holds. */
+  readonly done: number;
+  readonly total: number;
+  readonly elapsedMs: number;
+  /** Events per second so far; 0 at the start. */
+  readonly rate: number;
+  /** Estimated milliseconds left; undefined until there is a rate. */
+  readonly etaMs?: number;
+}
+
+export interface BacktestOptions {
+  /** First event time included. */
+  readonly from?: TimeInput;
+  /** Events at or after this time are left out; a date alone (`2026-02-28`) includes that whole local day. */
+  readonly to?: TimeInput;
+  /** The pack running today: each event is decided by both, and the outcomes compared. */
+  readonly baseline?: Backtestable;
+  readonly onProgress?: (p: BacktestProgress) => void;
+  /** Worker threads; default: one per CPU core, at most 8, and 1 for small ranges or an in-memory store. */
+  readonly workers?: number;
+  /** Only labels known by this time count (labeled_at ≤ labelsAsOf; a date alone means the end of that day; a label without a time is always known). Default: every label stored. */
+  readonly labelsAsOf?: TimeInput;
+  /** The money field summed on hits; default `amount` when the event has it, else the first money field. */
+  readonly amountField?: string;
+  /** Example event ids kept per transition and per rule (default 5). */
+  readonly examples?: number;
+  /**
+   * Create the indexes the packs' windows need (the same covering indexes a
+   * service creates) when the store is writable. Default true: without them
+   * every window scans the whole event table.
+   */
+  readonly createIndexes?: boolean;
+  /** Stops the run; the promise rejects with ZY7505. */
+  readonly signal?: AbortSignal;
+}
+
+export interface Money {
+  /** Sum of the amount field (fen) on events labelled fraud or chargeback. */
+  readonly fraud: number;
+  /** Sum on every other event (labelled not fraud, or not labelled). */
+  readonly good: number;
+}
+
+export interface Confusion {
+  /** Fraud decided so (true positive), good decided so, fraud decided otherwise, good decided otherwise. */
+  readonly tp: number;
+  readonly fp: number;
+  readonly fn: number;
+  readonly tn: number;
+  readonly precision: number | null;
+  readonly recall: number | null;
+}
+
+export interface RuleStats {
+  readonly index: number;
+  readonly id: string;
+  readonly title?: string;
+  readonly outcome?: string;
+  readonly score: number;
+  readonly enabled: boolean;
+  readonly hits: number;
+  /** hits ÷ decided events. */
+  readonly hitRate: number | null;
+  /** Hits on events labelled fraud or chargeback. */
+  readonly fraudHits: number;
+  /** Hits on events labelled not fraud (the rest of the hits are unlabelled). */
+  readonly labelledGoodHits: number;
+  /** fraudHits ÷ hits: unlabelled hits count as good. */
+  readonly precision: number | null;
+  /** fraudHits ÷ (fraudHits + labelledGoodHits): labelled hits only. */
+  readonly labelledPrecision: number | null;
+  /** fraudHits ÷ every fraud event decided. */
+  readonly recall: number | null;
+  readonly money: Money | null;
+  /** Hits on events where no other rule fired. */
+  readonly uniqueHits: number;
+  /** The first few hit events (zy_seq), in replay order. */
+  readonly examples: readonly number[];
+}
+
+export interface OutcomeStats {
+  readonly outcome: string;
+  readonly events: number;
+  readonly share: number | null;
+  readonly fraud: number;
+  readonly money: Money | null;
+  /** This outcome against every other, as a classifier of fraud. */
+  readonly confusion: Confusion;
+}
+
+export interface Transition {
+  readonly from: string;
+  readonly to: string;
+  readonly events: number;
+  readonly fraud: number;
+  readonly money: Money | null;
+  /** The first few events (zy_seq) that changed this way, in replay order. */
+  readonly examples: readonly number[];
+}
+
+export interface Comparison {
+  readonly baseline: { readonly pack: string; readonly version?: string; readonly outcomes: readonly string[] };
+  readonly baselineOutcomes: readonly OutcomeStats[];
+  /** Events (of those the pack decides) whose outcome differs; `(not decided)` when the baseline cannot decide one. */
+  readonly changed: number;
+  /** By (baseline outcome → new outcome), most events first. */
+  readonly transitions: readonly Transition[];
+  /** Fraud events stopped (any outcome but the pack's default), and their money. */
+  readonly caughtFraud: Delta;
+  readonly caughtFraudMoney: Delta | null;
+  /** Distinct customers with at least one good event stopped. */
+  readonly goodCustomersAffected: Delta;
+  /** Good events stopped, and their money. */
+  readonly goodEventsStopped: Delta;
+  readonly goodMoneyStopped: Delta | null;
+}
+
+export interface Delta { readonly baseline: number; readonly candidate: number; readonly change: number }
+
+export interface Daily {
+  /** Local (Asia/Shanghai) dates with at least one decided event, ascending. */
+  readonly days: readonly string[];
+  readonly events: readonly number[];
+  /** rule id → hits per day (same order as `days`). */
+  readonly hits: Readonly<Record<string, readonly number[]>>;
+  /** outcome → events per day. */
+  readonly outcomes: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface BacktestResult {
+  readonly pack: { readonly name: string; readonly version?: string; readonly rules: number; readonly outcomes: readonly string[] };
+  readonly range: {
+    /** The requested bounds (epoch ms; null when open). */
+    readonly from: number | null;
+    readonly to: number | null;
+    /** The first and last event decided. */
+    readonly first: number | null;
+    readonly last: number | null;
+  };
+  readonly events: {
+    /** Stored events in the range. */
+    readonly total: number;
+    readonly decided: number;
+    /** Events the pack cannot decide (for example another pack's event type), by reason. */
+    readonly skipped: number;
+    readonly skippedBy: readonly { readonly reason: string; readonly events: number; readonly example: number }[];
+  };
+  readonly labels: {
+    readonly asOf: number | null;
+    /** Decided events labelled fraud or chargeback, labelled not fraud, and not labelled. */
+    readonly fraud: number;
+    readonly notFraud: number;
+    readonly unlabelled: number;
+    readonly fraudMoney: number | null;
+  };
+  readonly amountField: string | null;
+  readonly customerField: string | null;
+  readonly rules: readonly RuleStats[];
+  readonly outcomes: readonly OutcomeStats[];
+  /** Any outcome but the default, as a classifier of fraud. */
+  readonly stopped: Confusion & { readonly goodCustomers: number };
+  readonly daily: Daily;
+  readonly comparison?: Comparison;
+  /** Things the reader should know: fields the store lacks, missing indexes. */
+  readonly warnings: readonly string[];
+}
+
+/** The result with how the run went; `run` differs between runs, the rest never does. */
+export interface BacktestRun extends BacktestResult {
+  readonly run: { readonly workers: number; readonly seconds: number; readonly eventsPerSecond: number };
+}
