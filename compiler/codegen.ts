@@ -229,7 +229,7 @@ class Generator {
     const p = this.pack;
     const ents = [...p.schema.entities.values()];
     const parts: string[] = [];
-    ents.forEach((e, i) => parts.push(this.recordClass(`En${i}`, e), this.entityLoader(`loadE${i}`, `En${i}`, e)));
+    ents.forEach((e, i) => parts.push(this.recordClass(`En${i}`, e), this.entityLoader(`loadE${i}`, `En${i}`, e), this.entityGetter(i, e)));
     const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
     parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
@@ -237,7 +237,7 @@ class Generator {
     const tail = (sorted: boolean): string[] => {
       const lines: string[] = [];
       // Rules run case by case, not in pack order.
-      if (sorted) lines.push('if (fired.length > 1) fired.sort((a, b) => a - b);');
+      if (sorted) lines.push('if (fired.length > 1) fired.sort(ascending);');
       // Added in rule order, as the interpreter does: fractional scores round the same way.
       if (p.rules.some((r) => r.score)) {
         const scores = this.constant(p.rules.map((r) => r.score));
@@ -264,6 +264,7 @@ class Generator {
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
+      'const ascending = (a, b) => a - b;',
       ...this.prelude,
       ...parts,
       `return { decide, explain, loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
@@ -347,8 +348,14 @@ class Generator {
       const own = c ? this.prepare(c, at) : undefined;
       const name = `d${names.length}`;
       names.push(name);
-      fns.push(this.fn(() => `function ${name}(src, P)`, () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true)], true,
-        { reads: 'no-own-check', at }).text);
+      // Two plain lists of rules run merged in pack order: nothing to sort afterwards.
+      const merged = always.kind === 'rules' && (!own || own.kind === 'rules')
+        ? [...always.rules.map((r) => [r, always.known] as const), ...(own?.kind === 'rules' ? own.rules.map((r) => [r, own.known] as const) : [])].sort((a, b) => a[0] - b[0])
+        : undefined;
+      const body = merged
+        ? () => [...head, ...merged.flatMap(([r, k]) => this.rule(r, k, '')), ...tail(false)]
+        : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true)];
+      fns.push(this.fn(() => `function ${name}(src, P)`, body, true, { reads: 'no-own-check', at }).text);
     }
     const raw = this.readProp('src', plan.field);
     const entry = (generic: string): string => {
@@ -462,6 +469,24 @@ class Generator {
     return `function ${name}() {${[...e.fields.keys()].map((_, i) => ` this.f${i} = undefined;`).join('')} }`;
   }
 
+  /**
+   * Finds an entity's row through the provider. Each pack has its own getter
+   * (rather than one shared helper), so that its calls stay monomorphic when
+   * one process runs several packs; a row that is not an object goes through
+   * R.entity, which asks again and reports it (ZY4003).
+   */
+  private entityGetter(i: number, e: EntityInfo): string {
+    const name = jsString(e.name);
+    return [
+      `function getE${i}(P, key) {`,
+      '  if (key === undefined) return null;',
+      `  const row = P.entity(${name}, key);`,
+      '  if (row === undefined || row === null) return null;',
+      `  return typeof row === "object" && !Array.isArray(row) ? loadE${i}(row) : R.entity(P, ${name}, key, loadE${i});`,
+      '}',
+    ].join('\n');
+  }
+
   /** An entity row is checked whole when it is first read, and copied into its slots. */
   private entityLoader(name: string, cls: string, e: EntityInfo): string {
     const lines = [`function ${name}(src) {`, `  ${this.ownOnly('src')}`, `  const o = new ${cls}();`, '  let v;'];
@@ -496,7 +521,7 @@ class Generator {
     const ent = this.entitySlots.get(name)!;
     const info = this.pack.schema.entities.get(name)!;
     const key = this.eventSlots.has(info.key) ? this.slot(info.key) : 'undefined';
-    return `(M.e${ent.index} === U ? (M.e${ent.index} = R.entity(P, ${jsString(name)}, ${key}, loadE${ent.index})) : M.e${ent.index})`;
+    return `(M.e${ent.index} === U ? (M.e${ent.index} = getE${ent.index}(P, ${key})) : M.e${ent.index})`;
   }
 
   private aggregate(a: AggregateSpec): string {
