@@ -7,7 +7,6 @@ import { compile, renderDiagnostic } from '../compiler/index.ts';
 import { BundleError, loadBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { serve, type Service } from '../runtime/server.ts';
 import { startEditor } from '../editor/server/app.ts';
-import { backtestRoutes } from '../editor/server/backtest-routes.ts';
 import type { Decision } from '../runtime/decision.ts';
 import type { Snapshot } from '../runtime/store/log.ts';
 import { DecisionLog, openStore, SqliteProvider } from '../runtime/store/index.ts';
@@ -122,7 +121,7 @@ export function registerBundle(cli: Command): void {
           if (!existsSync(dir)) { console.error(paint.red(`no folder ${dir}`)); throw new Exit(EXIT.USAGE); }
           const editor = await startEditor({
             root: dir, host: o.host, port: Number(o.port), ...(token ? { token } : {}), ...(o.pack ? { pack: o.pack } : {}),
-            ...(store ? { store } : {}), ...backtestRoutes(store),
+            ...(store ? { store } : {}),
           });
           service = editor;
           console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${o.db ? ` with ${o.db}` : ''}: ${service.url}/`);

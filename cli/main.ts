@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { compile, renderDiagnostic, type CompileResult, type SourceFile, type Span } from '../compiler/index.ts';
+import { compile, isJsonLogicSource, renderDiagnostic, type CompileResult, type SourceFile, type Span } from '../compiler/index.ts';
 import { sortDiagnostics } from '../compiler/diagnostics.ts';
 import { format } from '../compiler/format.ts';
 import { lintReport, type Suppressed } from '../compiler/lint/index.ts';
@@ -205,7 +205,7 @@ Examples:
   zhiyu fmt rules/demo
   zhiyu fmt --check rules          # in CI: exit 1 if a file is not formatted`)
     .action((paths: string[], o: { check?: boolean }) => {
-      const files = readPack(paths);
+      const files = readPack(paths).filter((f) => !isJsonLogicSource(f)); // JSON Logic files are not rules to lay out
       let broken = 0;
       const changed: string[] = [];
       for (const f of files) {

@@ -85,4 +85,16 @@ test('end to end, the real binary: init → check → test → fmt --check', asy
   assert.is(t.out.trim().split('\n').pop(), '3 passed, 0 failed');
 });
 
+test('fmt lays out the rule files of a pack that names a JSON Logic file, and leaves the JSON alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-fmt-jl-'));
+  writeFileSync(join(dir, 'pack.zy'), 'pack p version "1"\noutcomes review > allow\nevent { type: string required "t"  amount: money "a" }\n');
+  writeFileSync(join(dir, 'big.json'), '{ ">=": [{ "var": "amount" }, 1000000] }');
+  writeFileSync(join(dir, 'rules.zy'), 'predicate big = jsonlogic "big.json"\n\nrule BIG "Big"\n  when   big\n  then review\n  reason BIG\n');
+  const r = await cli('fmt', dir);
+  assert.is(r.code, 0, r.out + r.err);
+  assert.match(readFileSync(join(dir, 'rules.zy'), 'utf8'), /\n  when big\n/);
+  assert.is(readFileSync(join(dir, 'big.json'), 'utf8'), '{ ">=": [{ "var": "amount" }, 1000000] }');
+  assert.is((await cli('check', dir)).code, 0);
+});
+
 test.run();

@@ -164,6 +164,24 @@ test('a pack with a JSON Logic predicate: the named file is a source, scenarios 
   }
 });
 
+test('Backtest: the pack as edited against the pack as saved, over the database', async () => {
+  const files = await sources();
+  const same = await call('POST', '/api/backtest', { pack: 'demo', files });
+  assert.is(same.status, 200, same.text);
+  assert.ok(same.json.events > 1000, 'the demo database replays');
+  assert.is(same.json.baseline, undefined, 'nothing edited: no comparison');
+  const police = same.json.rules.find((r: { id: string }) => r.id === 'POLICE_LIST_PAYEE');
+  assert.ok(police.hits > 0 && police.precision > 0.5, JSON.stringify(police));
+  // Loosen a rule: more events are held, and the comparison says which moved.
+  const edited = files.map((f: { path: string; text: string }) => (f.path === 'demo/fraud.zy' ? { ...f, text: f.text.replace('count(by customer_id, last 10m, where type == "login_failed") >= 5', 'count(by customer_id, last 10m, where type == "login_failed") >= 1') } : f));
+  const changed = await call('POST', '/api/backtest', { pack: 'demo', files: edited });
+  assert.is(changed.status, 200, changed.text);
+  assert.ok(changed.json.baseline.changed > 0);
+  assert.ok(changed.json.baseline.transitions.some((t: { from: string; to: string }) => t.from === 'allow' && t.to === 'review'));
+  const broken = await call('POST', '/api/backtest', { pack: 'demo', files: files.map((f: { text: string }) => ({ ...f, text: f.text.replace('then review', 'then reviw') })) });
+  assert.is(broken.status, 422);
+});
+
 test('the decision API serves the pack next to the editor', async () => {
   const d = await call('POST', '/v1/decide', { type: 'transfer_out', amount: 100, payee_id: 'x', occurred_at: '2026-03-01T10:00' });
   assert.is(d.status, 200, d.text);

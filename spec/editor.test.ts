@@ -244,6 +244,19 @@ test('the tests panel runs the pack tests; a failure jumps to its test', async (
   assert.ok(line > 1, 'the cursor moved to the failing test');
 });
 
+test('the Backtest panel replays the database and each rule shows its hits above it', async () => {
+  await open('demo/fraud.zy');
+  await page.click('#tab-backtest');
+  await page.click('[data-testid=backtest-run]');
+  const summary = page.locator('[data-testid=backtest-summary]');
+  await summary.waitFor({ timeout: 60_000 });
+  assert.match(await summary.textContent() ?? '', /events decided/);
+  assert.ok(await page.locator('[data-testid=backtest-out] tbody tr').count() >= 5);
+  const lens = page.locator('.codelens-decoration', { hasText: 'backtest:' });
+  await lens.first().waitFor({ timeout: 10_000 });
+  assert.match(await lens.first().textContent() ?? '', /backtest: [\d,]+ hits · precision/);
+});
+
 test('keystroke-to-marker latency on a 2,000-line pack (measured, not asserted)', async () => {
   await open('fraud/application.zy');
   await page.waitForFunction(() => /0 errors/.test(document.getElementById('status')!.textContent ?? ''), null, { timeout: 30_000 });

@@ -5,13 +5,7 @@ import * as monaco from 'monaco-editor/editor/editor.api.js';
 import { api, ApiError } from './api.ts';
 import { clear, el } from './dom.ts';
 
-export interface RuleSummary { id: string; hits: number; hitRate: number; precision: number | null; recall: number | null; unique: number }
-export interface BacktestSummary {
-  events: number; ms: number; labelled: number;
-  outcomes: Record<string, number>;
-  rules: RuleSummary[];
-  baseline?: { label: string; changed: number; transitions: { from: string; to: string; count: number }[] };
-}
+import type { BacktestSummary } from '../server/backtest-routes.ts';
 
 export interface BacktestHost {
   sources(): Promise<{ pack: string; files: { path: string; text: string }[] } | undefined>;
@@ -56,7 +50,8 @@ export function mountBacktest(root: HTMLElement, host: BacktestHost): {
         el('td', { class: 'n' }, pct(r.precision)), el('td', { class: 'n' }, pct(r.recall)), el('td', { class: 'n' }, r.unique.toLocaleString()));
     });
     clear(out,
-      el('p', { 'data-testid': 'backtest-summary' }, `${b.events.toLocaleString()} events (${b.labelled.toLocaleString()} labelled) in ${(b.ms / 1000).toFixed(1)} s · `, ...outcomes),
+      el('p', { 'data-testid': 'backtest-summary' }, `${b.events.toLocaleString()} events decided (${b.labelled.toLocaleString()} labelled${b.skipped ? `, ${b.skipped.toLocaleString()} of other packs skipped` : ''}) in ${(b.ms / 1000).toFixed(1)} s · `, ...outcomes),
+      ...b.warnings.map((w) => el('p', { class: 'empty' }, `note: ${w}`)),
       b.baseline ? el('p', {}, `Against ${b.baseline.label}: ${b.baseline.changed.toLocaleString()} outcomes change — ${b.baseline.transitions.map((t) => `${t.from}→${t.to} ${t.count}`).join(', ') || 'none'}`) : undefined,
       el('table', { class: 'grid' },
         el('thead', {}, el('tr', {}, ...['rule', 'hits', 'hit rate', 'precision', 'recall', 'only this rule'].map((h) => el('th', {}, h)))),

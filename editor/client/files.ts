@@ -62,8 +62,7 @@ export class Files {
     const f: OpenFile = { path, model, baseHash: kept ? kept.baseHash : disk.hash, savedText: kept ? (kept.baseHash === disk.hash ? disk.text : kept.savedText) : disk.text };
     this.open.set(path, f);
     model.onDidChangeContent(() => {
-      if (model.getValue() === f.savedText) localStorage.removeItem(STORE_PREFIX + path);
-      else localStorage.setItem(STORE_PREFIX + path, JSON.stringify({ text: model.getValue(), baseHash: f.baseHash, savedText: f.savedText }));
+      this.keep(f);
       this.changed();
     });
     this.changed();
@@ -117,8 +116,15 @@ export class Files {
   private saved(f: OpenFile, text: string, hash: string): void {
     f.baseHash = hash;
     f.savedText = text;
-    localStorage.removeItem(STORE_PREFIX + f.path);
+    // Typing may have gone on while the save was in flight: keep that text.
+    this.keep(f);
     this.changed();
+  }
+
+  private keep(f: OpenFile): void {
+    const now = f.model.getValue();
+    if (now === f.savedText) localStorage.removeItem(STORE_PREFIX + f.path);
+    else localStorage.setItem(STORE_PREFIX + f.path, JSON.stringify({ text: now, baseHash: f.baseHash, savedText: f.savedText }));
   }
 
   async create(path: string, text: string): Promise<void> {

@@ -11,6 +11,7 @@ import { editorApi, type ApiOptions } from './api.ts';
 import { staticFiles } from './static.ts';
 import { Workspace } from './workspace.ts';
 import { guard } from './guard.ts';
+import { backtestRoutes } from './backtest-routes.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -39,7 +40,8 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const files = staticFiles(o.dist);
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
-  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(o.more ? { more: o.more } : {}) });
+  const more = o.more ?? backtestRoutes(o.store, () => workspace).more;
+  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}) });
   const service = await serve({
     bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
     ...(o.store ? { provider: (b: Bundle) => new SqliteProvider(o.store!, b.program.pack) } : {}),
