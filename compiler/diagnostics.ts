@@ -2,8 +2,10 @@
 // shipped; retired codes are not reused. ZY1xxx syntax, ZY2xxx names and
 // declarations, ZY3xxx types, ZY4xxx input at decision time, ZY5xxx tests,
 // ZY6xxx lint. Outside this catalog: ZY7xxx the SQLite store
-// (runtime/store/errors.ts), ZY8xxx bundles and the service (runtime/bundle.ts),
-// ZY9xxx JSON Logic (compiler/jsonlogic/errors.ts).
+// (runtime/store/errors.ts; ZY75xx backtests, runtime/backtest/errors.ts),
+// ZY80xx bundles and the service (runtime/bundle.ts), ZY81xx the editor's
+// workspace and access guard (editor/server/workspace.ts), ZY9xxx JSON Logic
+// (compiler/jsonlogic/errors.ts).
 import { lineText, positionOf, type SourceFile, type Span } from './source.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
