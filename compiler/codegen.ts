@@ -75,11 +75,16 @@ class Scope {
   /** Memo fills being generated, and whether one ever held another memo. */
   filling = 0;
   nested = false;
+  /** The representation assumed for a memo not yet in `repr`. */
+  guess: Ctx = 'V';
+  /** While one rule is generated: the memo uses and representations its text depends on. */
+  recording: { uses: [string, Ctx][]; reprs: [string, Ctx][] } | undefined;
   constructor(readonly dry: boolean, readonly at: KnownAt = NOTHING_KNOWN) {}
   use(key: string, ctx: Ctx): void {
     let s = this.used.get(key);
     if (!s) this.used.set(key, (s = new Set()));
     s.add(ctx);
+    this.recording?.uses.push([key, ctx]);
   }
 }
 
@@ -172,6 +177,8 @@ class Generator {
     for (let round = 0; round < 4; round++) {
       const dry = new Scope(true, at);
       dry.repr = repr;
+      // Most memos end up tested for true only: guessing so lets the real run reuse most rules' text.
+      if (round === 0 && specialize) dry.guess = 'T';
       this.scope = dry;
       body();
       const next = new Map<string, Ctx>();
@@ -439,31 +446,53 @@ class Generator {
       this.specialized.set(key, cond);
     }
     if (cond.k === 'lit' && cond.value !== true) return [];
-    // A rule without memos reads the same every time it is generated (dry runs, then the real one).
+    // A rule's text depends only on the representations of the memos it names (and
+    // what its function knows): dry runs and the real one reuse it when those agree.
     const scope = this.scope;
-    const cached = this.ruleText.get(key);
-    if (cached) {
+    const textKey = `${key}\u0000${scope.at.key}`;
+    const cached = this.ruleText.get(textKey);
+    if (cached && cached.reprs.every(([k, c]) => (scope.repr.get(k) ?? scope.guess) === c)) {
       cached.slots.forEach((x) => scope.slots.add(x));
+      for (const [k, c] of cached.uses) scope.use(k, c);
+      if (cached.nested) scope.nested = true;
       if (cached.temps > scope.maxTemps) scope.maxTemps = cached.temps;
       return cached.lines.map((l) => indent + l);
     }
     scope.temps = 0;
-    // The slots this rule reads, collected apart so that a cache hit can add them again.
+    // The slots this rule reads, collected apart so that a reuse can add them again.
     const outer = scope.slots;
     const slots = (scope.slots = new Set<string>());
+    const nestedBefore = scope.nested;
+    scope.nested = false;
+    const recording = (scope.recording = { uses: [], reprs: [] });
     const guards: string[] = [];
     if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
     if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
     if (cond.k !== 'lit') guards.push(this.tru(cond));
+    scope.recording = undefined;
+    const nested = scope.nested;
+    scope.nested = nestedBefore || nested;
     scope.slots = outer;
     slots.forEach((x) => outer.add(x));
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
     const lines = [`// rule #${r.index}`, `${test}{ fired.push(${r.index}); }`];
-    if (!hasMemo(cond)) this.ruleText.set(key, { lines, slots: [...slots], temps: scope.temps });
+    // Aggregate filters are generated in a scope of their own, which this does not record.
+    if (!hasAggregate(cond, this.pack.predicates) && !this.sharedAggregate(cond)) this.ruleText.set(textKey, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
     return lines.map((l) => indent + l);
   }
 
-  private readonly ruleText = new Map<string, { readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number }>();
+  /** Whether a shared slot in `e` (or in a predicate it names) computes an aggregate. */
+  private sharedAggregate(e: IR): boolean {
+    if (e.k === 'shared') { const b = this.sharedBodies.get(e.slot) ?? e.x; if (hasAggregate(b, this.pack.predicates) || this.sharedAggregate(b)) return true; }
+    if (e.k === 'pred') { const b = this.pack.predicates.get(e.name)?.body; if (b && this.sharedAggregate(b)) return true; }
+    for (const c of children(e)) if (this.sharedAggregate(c)) return true;
+    return false;
+  }
+
+  private readonly ruleText = new Map<string, {
+    readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number;
+    readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean;
+  }>();
 
   private recordClass(name: string, e: EntityInfo): string {
     return `function ${name}() {${[...e.fields.keys()].map((_, i) => ` this.f${i} = undefined;`).join('')} }`;
@@ -567,7 +596,8 @@ class Generator {
     const scope = this.scope;
     scope.use(key, ctx);
     if (scope.filling > 0) scope.nested = true;
-    const repr = scope.repr.get(key) ?? 'V';
+    const repr = scope.repr.get(key) ?? scope.guess;
+    scope.recording?.reprs.push([key, repr]);
     scope.filling++;
     const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
     scope.filling--;
@@ -733,10 +763,11 @@ class Generator {
   }
 }
 
-/** Whether generating `e` touches a memo (predicate, shared slot) or an aggregate, whose code depends on the function. */
-function hasMemo(e: IR): boolean {
-  if (e.k === 'pred' || e.k === 'shared' || e.k === 'agg' || e.k === 'hfield') return true;
-  for (const c of children(e)) if (hasMemo(c)) return true;
+/** Whether `e` reads an aggregate (directly; a predicate's aggregates are in its memo's fill, which is generated inline too). */
+function hasAggregate(e: IR, preds?: ReadonlyMap<string, { readonly body: IR }>): boolean {
+  if (e.k === 'agg' || e.k === 'hfield') return true;
+  if (e.k === 'pred' && preds) { const b = preds.get(e.name)?.body; if (b && hasAggregate(b, preds)) return true; }
+  for (const c of children(e)) if (hasAggregate(c, preds)) return true;
   return false;
 }
 

@@ -91,7 +91,7 @@ export function mapChanged(e: IR, f: (x: IR) => IR): IR {
 }
 
 function foldChildren(e: IR): IR {
-  const folded = mapChildren(e, fold);
+  const folded = mapChanged(e, fold);
   if (folded.k === 'in' && folded.set.kind === 'items' && folded.set.xs.every((x) => isLit(x) && x.value !== undefined)) {
     return { ...folded, set: { kind: 'values', values: folded.set.xs.map((x) => (x as Extract<IR, { k: 'lit' }>).value) } };
   }
