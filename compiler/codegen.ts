@@ -255,7 +255,9 @@ class Generator {
     };
     const head = ['const M = new Memo();', 'const fired = [];', 'let score = 0;'];
     const split = planned.kind === 'switch' ? this.splitByValue(planned, head, tail) : undefined;
-    const plan = this.prepare(planned, NOTHING_KNOWN);
+    // With copies, the values left for decide() itself can only be missing, invalid (they throw
+    // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
+    const plan = split ? split.always : this.prepare(planned, NOTHING_KNOWN);
     const decide = this.fn(() => 'function decide(src, P)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
       split ? { reads: 'no-own-check' } : {});
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
@@ -340,7 +342,9 @@ class Generator {
    * errors as the interpreter), but its property reads only ever see the
    * object shapes of events with that value: a few, where decide() as a whole
    * sees them all and V8 falls back to its slowest, megamorphic lookups.
-   * Values outside the cases (and invalid ones) take the whole decide().
+   * Values outside the cases (and invalid ones) take decide() itself. Checking
+   * never changes a valid value of a field that can be switched on (enum,
+   * string, integer, bool), so there no case can apply.
    */
   private splitByValue(plan: Extract<DispatchNode, { kind: 'switch' }>, head: readonly string[], tail: (sorted: boolean) => string[]) {
     const info = this.pack.schema.event.fields.get(plan.field)!;
@@ -372,7 +376,7 @@ class Generator {
         : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P);`), '}'];
       return ['function decide(src, P) {', `  ${this.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
-    return { fns: this.groups.splice(0).concat(fns), entry };
+    return { fns: this.groups.splice(0).concat(fns), entry, always };
   }
 
   private inline(n: DispatchNode, at: KnownAt): Emit {

@@ -110,6 +110,14 @@ rule E when event.n > 50 then review`);
   assert.match(byName.code!.source, /switch \(src\["name"\]\)/);
   const o = agreeAll(byName, {}, { type: 5, name: 'a', n: 2, occurred_at: 0 }, new MemoryProvider());
   assert.equal(o.ok ? 'decided' : `${o.code} ${o.field}`, 'ZY4001 event.type');
+  // Values with no copy (outside the cases, missing, wrong type) take decide() itself.
+  const more = build(`${['a', 'b', 'c', 'd'].map((n) => `rule ${n.toUpperCase()} when event.name == "${n}" and event.n > 1 then hold`).join('\n')}
+rule ANY when event.n > 5 then review`);
+  const show = (e: unknown) => { const x = agreeAll(more, {}, e, new MemoryProvider()); return x.ok ? x.d.fired.map((f) => f.id).join(',') || '-' : x.code; };
+  assert.equal(
+    [{ type: 'login', name: 'b', n: 9, occurred_at: 0 }, { type: 'login', name: 'zz', n: 9, occurred_at: 0 }, { type: 'login', n: 9, occurred_at: 0 },
+      { type: 'login', name: null, n: 2, occurred_at: 0 }, { type: 'login', name: 7, n: 9, occurred_at: 0 }].map(show),
+    ['B,ANY', 'ANY', 'ANY', '-', 'ZY4001']);
 });
 
 test('a switch with many cases finds its case through a Map; rules that allow many values stay unsorted', () => {
@@ -122,7 +130,7 @@ test('a switch with many cases finds its case through a Map; rules that allow ma
     assert.equal(plan.always, { kind: 'rules', rules: [12] });
     assert.is(plan.cases.size, 12);
   }
-  assert.match(r.code!.source, /switch \(c\d+\.get\(f\d+\)\)/);
+  assert.match(r.code!.source, /switch \(c\d+\.get\(src\["name"\]\)\)/);
   for (const name of ['n0', 'n5', 'n11', 'n15', 'zz', undefined]) agreeAll(r, {}, { type: 'login', name, n: 20, flag: true, occurred_at: 0 }, new MemoryProvider());
 });
 
@@ -130,7 +138,7 @@ test('a large pack is split into functions; the split code decides as the interp
   const names = Array.from({ length: 30 }, (_, i) => `"p${i}"`);
   const types = ['login', 'transfer_out', 'drawdown', 'application'];
   const lines: string[] = [];
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 800; i++) {
     const t = types[i % 4];
     const head = i % 10 === 9 ? `event.n > ${i % 50}` : i % 10 === 8 ? `event.type == "${t}"` : `event.type == "${t}" and event.name == ${names[(i * 7) % 30]}`;
     lines.push(`rule R${i} when ${head} and event.amount >= ¥${(i % 13) * 100} then ${['review', 'hold', 'block'][i % 3]}`);
