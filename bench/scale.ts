@@ -22,6 +22,8 @@ import { Bench } from 'tinybench';
 import { build } from 'esbuild';
 import { readPack } from '../cli/pack-files.ts';
 import { generate } from '../compiler/codegen.ts';
+import { evaluate, type Env } from '../compiler/evaluate.ts';
+import type { Value } from '../compiler/ir.ts';
 import { planDispatch, type DispatchNode } from '../compiler/optimize/dispatch.ts';
 import { interpret, load, type Engine, type FeatureProvider } from '../runtime/index.ts';
 import { compilePhases, type Phases } from './compile-phases.ts';
@@ -62,9 +64,17 @@ export interface ScaleReport {
   readonly growthTarget: { readonly met: boolean; readonly text: string };
 }
 
+/** The event's own values (null as missing), for evaluating a guard. */
+function rowEnv(e: Row): Env {
+  const none = () => undefined;
+  return { now: e['occurred_at'] as number, field: (_entity, f) => (e[f] ?? undefined) as Value, hfield: none, agg: none, pred: none, listHas: () => false };
+}
+
 /** Rule conditions a decision tests: the plan followed with the event's values. */
 function tested(n: DispatchNode, e: Row): number {
   if (n.kind === 'rules') return n.rules.length;
+  // A guard is one test; its rules are tested when it passes.
+  if (n.kind === 'guards') return n.rest.length + n.groups.reduce((s, g) => s + 1 + (evaluate(g.test, rowEnv(e)) === true ? g.rules.length : 0), 0);
   const c = n.cases.get(e[n.field] as never);
   return tested(n.always, e) + (c ? tested(c, e) : 0);
 }

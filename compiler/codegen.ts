@@ -51,6 +51,8 @@ type Ctx = 'T' | 'F' | 'V';
 type Emit =
   | { readonly kind: 'rules'; readonly rules: readonly number[]; readonly known: KnownAt }
   | { readonly kind: 'switch'; readonly field: string; readonly always: Emit; readonly cases: readonly (readonly [Value, Emit])[] }
+  /** Rules behind a guard: run `body` only when `test` is true. */
+  | { readonly kind: 'guard'; readonly test: IR; readonly body: Emit; readonly at: KnownAt }
   /** A switch too large for one function: each bin of cases is a function, found through a Map. */
   | { readonly kind: 'bins'; readonly field: string; readonly always: Emit; readonly bins: readonly { readonly values: readonly Value[]; readonly fn: GroupFn }[] }
   | { readonly kind: 'seq'; readonly parts: readonly Emit[] }
@@ -307,6 +309,16 @@ class Generator {
       }
       return { kind: 'seq', parts };
     }
+    if (n.kind === 'guards') {
+      // The guards stay here; a group that does not fit moves out whole.
+      return {
+        kind: 'seq',
+        parts: [
+          this.fit({ kind: 'rules', rules: n.rest }, at, budget),
+          ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: this.fit({ kind: 'rules', rules: g.rules }, at, budget) })),
+        ],
+      };
+    }
     const always = this.fit(n.always, at, budget);
     // Cases in bins of at most `inlineRules` occurrences, in plan order; a larger case is a bin alone.
     const bins: (readonly [Value, DispatchNode])[][] = [];
@@ -381,6 +393,12 @@ class Generator {
 
   private inline(n: DispatchNode, at: KnownAt): Emit {
     if (n.kind === 'rules') return { kind: 'rules', rules: n.rules, known: at };
+    if (n.kind === 'guards') {
+      return {
+        kind: 'seq',
+        parts: [{ kind: 'rules', rules: n.rest, known: at }, ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: { kind: 'rules', rules: g.rules, known: at } }))],
+      };
+    }
     return {
       kind: 'switch',
       field: n.field,
@@ -399,6 +417,16 @@ class Generator {
       case 'rules': return e.rules.flatMap((i) => this.rule(i, e.known, indent));
       case 'seq': return e.parts.flatMap((x) => this.emit(x, indent));
       case 'call': return [`${indent}${this.callGroup(e.fn)};`];
+      case 'guard': {
+        // The guard is a condition part every rule of the body needs; what is known here may settle it.
+        const test = this.specializer.specialize(e.test, e.at.known, e.at.key);
+        if (test.k === 'lit') return test.value === true ? this.emit(e.body, indent) : [];
+        const saved = this.scope.temps;
+        this.scope.temps = 0;
+        const cond = this.tru(test);
+        this.scope.temps = saved;
+        return [`${indent}if (${cond}) {`, ...this.emit(e.body, `${indent}  `), `${indent}}`];
+      }
       case 'bins': {
         const lines = this.emit(e.always, indent);
         const index = this.constant(e.bins.flatMap((b, i) => b.values.map((v) => [v, i])), (k) => `new Map(${k})`);

@@ -14,6 +14,7 @@ import { scaleEvents, scalePackSource, SCALE_TYPES } from '../bench/scale-pack.t
 import { packArb, renderPack } from './gen/pack.ts';
 import { inputArb, providerOf } from './gen/input.ts';
 import { build } from './helpers.ts';
+import { printIR } from '../compiler/print.ts';
 
 type Outcome = { ok: true; d: Decision } | { ok: false; code: string; field: string | undefined };
 function run(f: () => Decision): Outcome {
@@ -35,7 +36,9 @@ function agreeAll(r: CompileResult, opts: GenerateOptions, event: unknown, provi
 }
 
 const show = (n: DispatchNode): string =>
-  n.kind === 'rules' ? `[${n.rules.join(',')}]` : `${n.field}{${show(n.always)}${[...n.cases].map(([v, c]) => ` ${String(v)}:${show(c)}`).join('')}}`;
+  n.kind === 'rules' ? `[${n.rules.join(',')}]`
+    : n.kind === 'guards' ? `[${n.rest.join(',')}${n.groups.map((g) => ` if ${printIR(g.test)}:${g.rules.join(',')}`).join('')}]`
+      : `${n.field}{${show(n.always)}${[...n.cases].map(([v, c]) => ` ${String(v)}:${show(c)}`).join('')}}`;
 
 test('the plan switches on the type, then inside a case on the field that sorts most of its rules', () => {
   const r = build(`
@@ -120,6 +123,31 @@ rule ANY when event.n > 5 then review`);
     ['B,ANY', 'ANY', 'ANY', '-', 'ZY4001']);
 });
 
+test('rules that need the same threshold or the same wide list share one guard; a failed guard skips them all', () => {
+  const blocked = Array.from({ length: 12 }, (_, i) => `"d${i}"`).join(', ');
+  const r = build(`
+predicate big = event.amount >= ¥5,000
+rule A when event.amount >= ¥1,000 and event.flag then review
+rule B when event.amount > ¥2,000 and event.n > 3 then hold
+rule C when ¥3,000 <= event.amount then review
+rule D when big and not event.flag then hold
+rule E when event.amount between ¥500 and ¥900 then review
+rule F when event.device_id in [${blocked}] and event.n > 1 then block
+rule G when event.device_id in [${blocked}] then review
+rule H when event.device_id in [${blocked}] and event.flag then hold
+rule I when event.n < 5 and event.x < 1.5 then review
+rule J when event.device_id in [${blocked}] and event.amount < ¥100 then hold
+rule K when event.n > 7 or event.flag then review`);
+  const plan = planDispatch(r.optimized!, { minGuard: 4 });
+  assert.is(show(plan), '[8,10 if (event.amount >= 50000):0,1,2,3,4 if (event.device_id in ["d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11"]):5,6,7,9]');
+  assert.match(r.code!.source, /if \(\(f\d+ >= 50000\)\) \{/);
+  const amounts = [undefined, 0, 40_000, 50_000, 60_000, 99_999, 100_000, 200_000, 300_001, 600_000];
+  for (const amount of amounts) for (const device_id of ['d3', 'zz', undefined]) for (const flag of [true, false, undefined]) {
+    agreeAll(r, {}, { type: 'login', amount, device_id, flag, n: 4, x: 1, occurred_at: 0 }, new MemoryProvider());
+    agreeAll(r, { inlineRules: 1 }, { type: 'login', amount, device_id, flag, n: 9, occurred_at: 0 }, new MemoryProvider());
+  }
+});
+
 test('a switch with many cases finds its case through a Map; rules that allow many values stay unsorted', () => {
   const rules = Array.from({ length: 12 }, (_, i) => `rule R${i} when event.name == "n${i}" and event.n > ${i} then review`).join('\n');
   const wide = `rule W when event.name in [${Array.from({ length: 20 }, (_, i) => `"n${i}"`).join(', ')}] and event.flag then hold`;
@@ -160,10 +188,11 @@ test('a large pack is split into functions; the split code decides as the interp
 });
 
 test('generated packs with forced indexing and tiny functions decide as the interpreter (property)', () => {
-  // Every field that sorts a single rule is switched on, and every function
-  // holds at most two rule occurrences: nested switches, Maps, bins of
-  // cases, chunks and memos in split functions, on the property suite's packs.
-  const forced: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64 }, inlineRules: 2 };
+  // Every field that sorts a single rule is switched on, every shared need
+  // becomes a guard, and every function holds at most two rule occurrences:
+  // nested switches, Maps, guards, bins of cases, chunks and memos in split
+  // functions, on the property suite's packs.
+  const forced: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1 }, inlineRules: 2 };
   const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
   let cases = 0;
   let split = 0;

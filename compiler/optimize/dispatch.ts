@@ -10,11 +10,20 @@
 // [...]`, through predicates and `and`/`or`); a rule that allows many values
 // of a field (a 50-member list) is left unsorted on it, so that it is not
 // copied into every case.
+//
+// The rules left at the end of a branch are grouped, when several need the
+// same kind of test to fire, under one guard: `event.amount >= ¥500` for
+// rules that need amount ≥ ¥500, ≥ ¥2,000… (the guard is the weakest), or
+// `event.device_id in device_blacklist` for rules that all need it. A guard
+// that fails skips its whole group: every rule in it has a condition part
+// that is false or missing, so none could fire.
 import type { CheckedPack, IR, Value } from '../ir.ts';
 
 export type DispatchNode =
   /** Test these rules (indexes, ascending) one by one. */
   | { readonly kind: 'rules'; readonly rules: readonly number[] }
+  /** Test `rest` one by one, and each group's rules only when its guard is true. */
+  | { readonly kind: 'guards'; readonly rest: readonly number[]; readonly groups: readonly { readonly test: IR; readonly rules: readonly number[] }[] }
   /**
    * Run `always` (the rules that can fire whatever `field` holds), then the
    * node of the field's value, if any.
@@ -27,6 +36,8 @@ export interface DispatchOptions {
   /** A rule allowing more values of a field than this is not sorted on it. */
   readonly maxFanout?: number;
   readonly maxDepth?: number;
+  /** Rules that must share a guard before it is worth testing (0: no guards). */
+  readonly minGuard?: number;
 }
 
 /** field → the values it may hold for the rule to fire; `null`: the rule can never fire. */
@@ -115,8 +126,10 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     return vs && vs.size <= maxFanout ? vs : undefined;
   };
 
+  const minGuard = opts.minGuard ?? 4;
+  const guards = new Guards(pack);
   const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number): DispatchNode => {
-    const leaf: DispatchNode = { kind: 'rules', rules };
+    const leaf: DispatchNode = minGuard > 0 ? guards.group(rules, minGuard) : { kind: 'rules', rules };
     if (depth >= maxDepth || rules.length < minRules) return leaf;
     const counts = new Map<string, number>();
     for (const i of rules) {
@@ -154,9 +167,99 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
   return plan(enabled.map((r) => r.index), new Set(), 0);
 }
 
+const NUMERIC = new Set(['integer', 'money', 'number', 'duration', 'timestamp']);
+const FLIP = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
+
+/** A condition part a rule needs to fire, in a form several rules can share. */
+interface Need {
+  readonly key: string;
+  /** For thresholds: the field, the direction and this rule's bound. */
+  readonly field?: Extract<IR, { k: 'field' }>;
+  readonly up?: boolean;
+  readonly bound?: number;
+  /** For memberships: the test itself (every rule of the group has the same). */
+  readonly test?: IR;
+}
+
+class Guards {
+  private readonly needs = new Map<number, readonly Need[]>();
+  constructor(private readonly pack: CheckedPack) {}
+
+  /** The parts of `e` that must be true for `e` to be true: `and` operands, through predicates. */
+  private parts(e: IR, out: IR[], seen: Set<string>): void {
+    if (e.k === 'shared') return this.parts(e.x, out, seen);
+    if (e.k === 'and') { for (const x of e.xs) this.parts(x, out, seen); return; }
+    if (e.k === 'pred' && !seen.has(e.name)) {
+      seen.add(e.name);
+      const b = this.pack.predicates.get(e.name)?.body;
+      if (b) this.parts(b, out, seen);
+      return;
+    }
+    out.push(e);
+  }
+
+  private numericField(e: IR): Extract<IR, { k: 'field' }> | undefined {
+    return e.k === 'field' && e.entity === 'event' && NUMERIC.has(e.type.t) ? e : undefined;
+  }
+
+  private needsOf(i: number): readonly Need[] {
+    let ns = this.needs.get(i);
+    if (ns) return ns;
+    const parts: IR[] = [];
+    this.parts(this.pack.rules[i]!.condition, parts, new Set());
+    const out: Need[] = [];
+    const threshold = (f: Extract<IR, { k: 'field' }> | undefined, op: string, v: Value) => {
+      if (!f || typeof v !== 'number') return;
+      const up = op === '>' || op === '>=';
+      out.push({ key: `${f.field} ${up ? '>=' : '<='}`, field: f, up, bound: v });
+    };
+    for (const e of parts) {
+      if (e.k === 'cmp' && e.op !== '==' && e.op !== '!=') {
+        if (e.r.k === 'lit') threshold(this.numericField(e.l), e.op, e.r.value);
+        else if (e.l.k === 'lit') threshold(this.numericField(e.r), FLIP[e.op], e.l.value);
+      } else if (e.k === 'between' && e.lo.k === 'lit' && e.hi.k === 'lit') {
+        threshold(this.numericField(e.x), '>=', e.lo.value);
+        threshold(this.numericField(e.x), '<=', e.hi.value);
+      } else if (e.k === 'in' && !e.negated && e.set.kind === 'values' && e.x.k === 'field' && e.x.entity === 'event') {
+        out.push({ key: `${e.x.field} in ${JSON.stringify(e.set.values)}`, test: e });
+      }
+    }
+    this.needs.set(i, (ns = out));
+    return ns;
+  }
+
+  group(rules: readonly number[], min: number): DispatchNode {
+    if (rules.length < 2 * min) return { kind: 'rules', rules };
+    const byKey = new Map<string, number[]>();
+    for (const i of rules) for (const n of this.needsOf(i)) {
+      let list = byKey.get(n.key);
+      if (!list) byKey.set(n.key, (list = []));
+      if (list[list.length - 1] !== i) list.push(i);
+    }
+    const taken = new Set<number>();
+    const groups: { test: IR; rules: number[] }[] = [];
+    // The most shared needs first; each rule joins one group.
+    for (const [key, list] of [...byKey].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
+      const free = list.filter((i) => !taken.has(i));
+      if (free.length < min) continue;
+      free.forEach((i) => taken.add(i));
+      const needs = free.map((i) => this.needsOf(i).find((n) => n.key === key)!);
+      const first = needs[0]!;
+      if (first.test) { groups.push({ test: first.test, rules: free }); continue; }
+      const bound = first.up ? Math.min(...needs.map((n) => n.bound!)) : Math.max(...needs.map((n) => n.bound!));
+      const f = first.field!;
+      const lit: IR = { k: 'lit', type: f.type, value: bound, span: f.span };
+      groups.push({ test: { k: 'cmp', op: first.up ? '>=' : '<=', l: f, r: lit, type: { t: 'bool' }, span: f.span }, rules: free });
+    }
+    if (!groups.length) return { kind: 'rules', rules };
+    return { kind: 'guards', rest: rules.filter((i) => !taken.has(i)), groups };
+  }
+}
+
 /** Rule occurrences in a plan (a rule sorted into several cases counts in each). */
 export function planSize(n: DispatchNode): number {
   if (n.kind === 'rules') return n.rules.length;
+  if (n.kind === 'guards') return n.rest.length + n.groups.reduce((s, g) => s + g.rules.length, 0);
   let s = planSize(n.always);
   for (const c of n.cases.values()) s += planSize(c);
   return s;
