@@ -101,7 +101,8 @@ export function registerBundle(cli: Command): void {
       const verify = o.publicKey ? { publicKey: readKey(o.publicKey) } : {};
       if (o.log && !o.db) { console.error(paint.red('--log needs --db')); throw new Exit(EXIT.USAGE); }
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
-      const store = o.db ? openStore(o.db, { readonly: !o.log }) : undefined;
+      // The editor creates the indexes its packs' windows need, so it opens the store writable; a bundle service only with --log.
+      const store = o.db ? openStore(o.db, { readonly: !o.log && !!o.bundle }) : undefined;
       const log = store && o.log ? new DecisionLog(store) : undefined;
       const onDecision = log ? {
         onDecision: (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot) => {

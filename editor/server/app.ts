@@ -37,6 +37,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   if (names.length === 0) throw new Error(`no packs in ${o.root} (a pack is a folder with .zy files)`);
   const pack = o.pack ?? (names.includes('demo') ? 'demo' : names[0]!);
   const bundle = bundleOf(workspace, pack);
+  if (o.store && !o.store.readonly) ensureIndexes(workspace, o.store);
   const files = staticFiles(o.dist);
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
@@ -59,6 +60,18 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
     },
   });
   return { ...service, workspace, pack };
+}
+
+/**
+ * The covering indexes every pack's windows need, as a service creates them:
+ * without them Try it and backtests scan the whole event table per window.
+ * A pack that does not compile is skipped (the editor shows why).
+ */
+function ensureIndexes(ws: Workspace, store: DB): void {
+  for (const name of ws.packNames()) {
+    const c = compile(ws.sources(name));
+    if (c.checked) SqliteProvider.ensureIndexes(store, c.checked);
+  }
 }
 
 function bundleOf(ws: Workspace, pack: string): Bundle {

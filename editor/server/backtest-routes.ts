@@ -49,7 +49,7 @@ export function backtestRoutes(store: DB | undefined, workspace: () => Workspace
       running = true;
       try {
         const run = await backtest({ pack: edited.optimized, code: edited.code }, store, {
-          workers: 2, createIndexes: false,
+          workers: 2, createIndexes: !store.readonly,
           ...(saved?.ok && saved.optimized && saved.code ? { baseline: { pack: saved.optimized, code: saved.code } } : {}),
         });
         return summarize(run, saved?.ok ? 'the pack as saved' : undefined);
