@@ -126,10 +126,10 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     return vs && vs.size <= maxFanout ? vs : undefined;
   };
 
-  const minGuard = opts.minGuard ?? 4;
+  const minGuard = opts.minGuard ?? 8;
   const guards = new Guards(pack);
   const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number): DispatchNode => {
-    const leaf: DispatchNode = minGuard > 0 ? guards.group(rules, minGuard) : { kind: 'rules', rules };
+    const leaf: DispatchNode = minGuard > 0 ? guards.group(rules, minGuard, excluded) : { kind: 'rules', rules };
     if (depth >= maxDepth || rules.length < minRules) return leaf;
     const counts = new Map<string, number>();
     for (const i of rules) {
@@ -173,6 +173,8 @@ const FLIP = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
 /** A condition part a rule needs to fire, in a form several rules can share. */
 interface Need {
   readonly key: string;
+  /** The event field tested. */
+  readonly on: string;
   /** For thresholds: the field, the direction and this rule's bound. */
   readonly field?: Extract<IR, { k: 'field' }>;
   readonly up?: boolean;
@@ -211,7 +213,7 @@ class Guards {
     const threshold = (f: Extract<IR, { k: 'field' }> | undefined, op: string, v: Value) => {
       if (!f || typeof v !== 'number') return;
       const up = op === '>' || op === '>=';
-      out.push({ key: `${f.field} ${up ? '>=' : '<='}`, field: f, up, bound: v });
+      out.push({ key: `${f.field} ${up ? '>=' : '<='}`, on: f.field, field: f, up, bound: v });
     };
     for (const e of parts) {
       if (e.k === 'cmp' && e.op !== '==' && e.op !== '!=') {
@@ -221,17 +223,19 @@ class Guards {
         threshold(this.numericField(e.x), '>=', e.lo.value);
         threshold(this.numericField(e.x), '<=', e.hi.value);
       } else if (e.k === 'in' && !e.negated && e.set.kind === 'values' && e.x.k === 'field' && e.x.entity === 'event') {
-        out.push({ key: `${e.x.field} in ${JSON.stringify(e.set.values)}`, test: e });
+        out.push({ key: `${e.x.field} in ${JSON.stringify(e.set.values)}`, on: e.x.field, test: e });
       }
     }
     this.needs.set(i, (ns = out));
     return ns;
   }
 
-  group(rules: readonly number[], min: number): DispatchNode {
+  /** Groups `rules` under guards; fields already switched on (`known`) are settled and never guard. */
+  group(rules: readonly number[], min: number, known: ReadonlySet<string>): DispatchNode {
     if (rules.length < 2 * min) return { kind: 'rules', rules };
     const byKey = new Map<string, number[]>();
     for (const i of rules) for (const n of this.needsOf(i)) {
+      if (known.has(n.on)) continue;
       let list = byKey.get(n.key);
       if (!list) byKey.set(n.key, (list = []));
       if (list[list.length - 1] !== i) list.push(i);
