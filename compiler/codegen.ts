@@ -2,15 +2,19 @@
 // `(K, R) => ({ decide, explain, loadEntity })`. K holds the constants (JSON
 // data), R the runtime helpers. The event fields a pack reads are checked
 // once and kept in locals (`f3`); entity rows live in generated classes with
-// slot names (`.f2`); names from rule text never become identifiers, and every
-// literal goes through escape.ts.
+// slot names (`.f2`) (codegen-records.ts); names from rule text never become
+// identifiers, and every literal goes through escape.ts. Rules run as the
+// dispatch plan says (optimize/dispatch.ts), laid out in functions by
+// codegen-layout.ts; decide() has a copy per value of the plan's first switch.
 import { TIME_FIELD } from './check/context.ts';
-import { inheritedName, jsNumber, jsString } from './escape.ts';
+import { jsNumber, jsString } from './escape.ts';
 import { FUNCTIONS } from './functions.ts';
-import type { AggregateSpec, CheckedPack, EntityInfo, FieldInfo, IR, Value } from './ir.ts';
+import type { AggregateSpec, CheckedPack, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
-import { planDispatch, planSize, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
-import { keyOf, Specializer, type Known } from './optimize/specialize.ts';
+import { planDispatch, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
+import { Specializer } from './optimize/specialize.ts';
+import { Records } from './codegen-records.ts';
+import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt } from './codegen-layout.ts';
 import { printIR } from './print.ts';
 
 export interface GeneratedCode {
@@ -47,19 +51,6 @@ export function generate(pack: CheckedPack, opts: GenerateOptions = {}): Generat
 
 type Ctx = 'T' | 'F' | 'V';
 
-/** The dispatch plan as it is emitted: parts too large for one function become calls. */
-type Emit =
-  | { readonly kind: 'rules'; readonly rules: readonly number[]; readonly known: KnownAt }
-  | { readonly kind: 'switch'; readonly field: string; readonly always: Emit; readonly cases: readonly (readonly [Value, Emit])[] }
-  /** Rules behind a guard: run `body` only when `test` is true. */
-  | { readonly kind: 'guard'; readonly test: IR; readonly body: Emit; readonly at: KnownAt }
-  /** A switch too large for one function: each bin of cases is a function, found through a Map. */
-  | { readonly kind: 'bins'; readonly field: string; readonly always: Emit; readonly bins: readonly { readonly values: readonly Value[]; readonly fn: GroupFn }[] }
-  | { readonly kind: 'seq'; readonly parts: readonly Emit[] }
-  | { readonly kind: 'call'; readonly fn: GroupFn };
-interface KnownAt { readonly known: Known; readonly key: string }
-interface GroupFn { readonly name: string; readonly body: Emit; readonly at: KnownAt; params?: readonly string[] }
-
 /**
  * One generated function's state. Predicates and shared sub-expressions are
  * local variables filled on first use; a first pass records how each is used
@@ -90,13 +81,6 @@ class Scope {
   }
 }
 
-const NOTHING_KNOWN: KnownAt = { known: new Map(), key: keyOf(new Map()) };
-
-function knowing(at: KnownAt, field: string, value: Value): KnownAt {
-  const known = new Map(at.known).set(field, value);
-  return { known, key: keyOf(known) };
-}
-
 class Generator {
   private readonly constants: unknown[] = [];
   private readonly prelude: string[] = [];
@@ -110,10 +94,12 @@ class Generator {
   private readonly specialized = new Map<string, IR>();
   private readonly groups: string[] = [];
 
-  private readonly inlineRules: number;
+  private readonly layout: Layout;
+  private readonly records: Records;
 
   constructor(private readonly pack: CheckedPack, private readonly opts: GenerateOptions) {
-    this.inlineRules = opts.inlineRules ?? INLINE_RULES;
+    this.layout = new Layout(opts.inlineRules ?? INLINE_RULES);
+    this.records = new Records((v, wrap) => this.constant(v, wrap));
     pack.eventFields.forEach((f, i) => this.eventSlots.set(f, `f${i}`));
     [...pack.schema.entities.values()].forEach((e, i) =>
       this.entitySlots.set(e.name, { index: i, slots: new Map([...e.fields.keys()].map((f, j) => [f, `f${j}`])) }));
@@ -207,38 +193,20 @@ class Generator {
 
   /** Checks and reads the event fields the pack uses, in schema order. */
   private reads(ownCheck = true): string[] {
-    const lines = [...(ownCheck ? [this.ownOnly('src')] : []), 'let v;'];
+    const lines = [...(ownCheck ? [this.records.ownOnly('src')] : []), 'let v;'];
     for (const name of this.pack.eventFields) {
       const f = this.pack.schema.event.fields.get(name)!;
-      lines.push(`v = ${this.readProp('src', f.name)};`);
-      lines.push(`const ${this.eventSlots.get(name)} = ${this.check(f, 'event')};`);
+      lines.push(`v = ${this.records.readProp('src', f.name)};`);
+      lines.push(`const ${this.eventSlots.get(name)} = ${this.records.check(f, 'event')};`);
     }
     return lines;
-  }
-
-  /** `v` holds `src[name]`, read from an object with nothing to inherit (see `ownOnly`). */
-  private check(f: FieldInfo, prefix: string): string {
-    const path = jsString(`${prefix}.${f.name}`);
-    const missing = f.required ? `R.required(${path})` : 'undefined';
-    const fast = this.fastCheck(f);
-    return `v === undefined || v === null ? ${missing} : ${fast ? `${fast} ? v : ` : ''}R.coerce(${this.constant(f.type)}, v, ${path})`;
-  }
-
-  /**
-   * Only own properties count, as in the interpreter. Checking each read would
-   * cost as much as the rules; instead, an object that could inherit a field —
-   * a prototype other than Object.prototype, or an Object.prototype someone
-   * has added properties to — is first copied into a null-prototype record.
-   */
-  private ownOnly(src: string): string {
-    return `if (Object.getPrototypeOf(${src}) === Object.prototype ? R.polluted() : Object.getPrototypeOf(${src}) !== null) ${src} = R.ownCopy(${src});`;
   }
 
   run(): GeneratedCode {
     const p = this.pack;
     const ents = [...p.schema.entities.values()];
     const parts: string[] = [];
-    ents.forEach((e, i) => parts.push(this.recordClass(`En${i}`, e), this.entityLoader(`loadE${i}`, `En${i}`, e), this.entityGetter(i, e)));
+    ents.forEach((e, i) => parts.push(this.records.recordClass(`En${i}`, e), this.records.entityLoader(`loadE${i}`, `En${i}`, e), this.records.entityGetter(i, e)));
     const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
     parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
@@ -259,7 +227,7 @@ class Generator {
     const split = planned.kind === 'switch' ? this.splitByValue(planned, head, tail) : undefined;
     // With copies, the values left for decide() itself can only be missing, invalid (they throw
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
-    const plan = split ? split.always : this.prepare(planned, NOTHING_KNOWN);
+    const plan = split ? split.always : this.layout.prepare(planned, NOTHING_KNOWN);
     const decide = this.fn(() => 'function decide(src, P)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
       split ? { reads: 'no-own-check' } : {});
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
@@ -288,66 +256,6 @@ class Generator {
   }
 
   /**
-   * A part of the plan as the body of one generated function: what fits in
-   * `inlineRules` rule occurrences stays inline, the rest moves into
-   * functions of its own.
-   */
-  private prepare(n: DispatchNode, at: KnownAt): Emit {
-    return this.fit(n, at, { left: this.inlineRules });
-  }
-
-  private fit(n: DispatchNode, at: KnownAt, budget: { left: number }): Emit {
-    const size = planSize(n);
-    if (size <= budget.left) {
-      budget.left -= size;
-      return this.inline(n, at);
-    }
-    if (n.kind === 'rules') {
-      const parts: Emit[] = [];
-      for (let i = 0; i < n.rules.length; i += this.inlineRules) {
-        parts.push({ kind: 'call', fn: this.groupFn({ kind: 'rules', rules: n.rules.slice(i, i + this.inlineRules), known: at }, at) });
-      }
-      return { kind: 'seq', parts };
-    }
-    if (n.kind === 'guards') {
-      // The guards stay here; a group that does not fit moves out whole.
-      return {
-        kind: 'seq',
-        parts: [
-          this.fit({ kind: 'rules', rules: n.rest }, at, budget),
-          ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: this.fit({ kind: 'rules', rules: g.rules }, at, budget) })),
-        ],
-      };
-    }
-    const always = this.fit(n.always, at, budget);
-    // Cases in bins of at most `inlineRules` occurrences, in plan order; a larger case is a bin alone.
-    const bins: (readonly [Value, DispatchNode])[][] = [];
-    let bin: (readonly [Value, DispatchNode])[] = [];
-    let filled = 0;
-    for (const c of n.cases) {
-      const s = planSize(c[1]);
-      if (bin.length && filled + s > this.inlineRules) { bins.push(bin); bin = []; filled = 0; }
-      bin.push(c);
-      filled += s;
-    }
-    if (bin.length) bins.push(bin);
-    return {
-      kind: 'bins',
-      field: n.field,
-      always,
-      bins: bins.map((b) => {
-        if (b.length === 1) {
-          const [v, c] = b[0]!;
-          const k = knowing(at, n.field, v);
-          return { values: [v], fn: this.groupFn(this.prepare(c, k), k) };
-        }
-        const body: Emit = { kind: 'switch', field: n.field, always: { kind: 'rules', rules: [], known: at }, cases: b.map(([v, c]) => [v, this.inline(c, knowing(at, n.field, v))] as const) };
-        return { values: b.map(([v]) => v), fn: this.groupFn(body, at) };
-      }),
-    };
-  }
-
-  /**
    * One copy of decide() per value of the field the plan switches on first,
    * chosen by the field's raw value before anything is checked. Each copy
    * still checks every field the pack reads, in the same order (the same
@@ -362,13 +270,13 @@ class Generator {
     const info = this.pack.schema.event.fields.get(plan.field)!;
     const values: Value[] = info.type.t === 'enum' ? [...info.type.members] : [...plan.cases.keys()];
     // The rules that ignore the field are shared by every copy (their split-off parts once).
-    const always = this.prepare(plan.always, NOTHING_KNOWN);
+    const always = this.layout.prepare(plan.always, NOTHING_KNOWN);
     const fns: string[] = [];
     const names: string[] = [];
     for (const v of values) {
       const c = plan.cases.get(v);
       const at = knowing(NOTHING_KNOWN, plan.field, v);
-      const own = c ? this.prepare(c, at) : undefined;
+      const own = c ? this.layout.prepare(c, at) : undefined;
       const name = `d${names.length}`;
       names.push(name);
       // Two plain lists of rules run merged in pack order: nothing to sort afterwards.
@@ -380,37 +288,16 @@ class Generator {
         : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true)];
       fns.push(this.fn(() => `function ${name}(src, P)`, body, true, { reads: 'no-own-check', at }).text);
     }
-    const raw = this.readProp('src', plan.field);
+    const raw = this.records.readProp('src', plan.field);
     const entry = (generic: string): string => {
       const body = generic.split('\n').slice(1, -1);
       const choose = values.length <= SWITCH_CASES
         ? [`switch (${raw}) {`, ...values.map((v, i) => `  case ${this.lit(v)}: return ${names[i]}(src, P);`), '}']
         : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P);`), '}'];
-      return ['function decide(src, P) {', `  ${this.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
+      return ['function decide(src, P) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
     return { fns: this.groups.splice(0).concat(fns), entry, always };
   }
-
-  private inline(n: DispatchNode, at: KnownAt): Emit {
-    if (n.kind === 'rules') return { kind: 'rules', rules: n.rules, known: at };
-    if (n.kind === 'guards') {
-      return {
-        kind: 'seq',
-        parts: [{ kind: 'rules', rules: n.rest, known: at }, ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: { kind: 'rules', rules: g.rules, known: at } }))],
-      };
-    }
-    return {
-      kind: 'switch',
-      field: n.field,
-      always: this.inline(n.always, at),
-      cases: [...n.cases].map(([v, c]) => [v, this.inline(c, knowing(at, n.field, v))] as const),
-    };
-  }
-
-  private groupFn(body: Emit, at: KnownAt): GroupFn {
-    return { name: `g${this.groupCount++}`, body, at };
-  }
-  private groupCount = 0;
 
   private emit(e: Emit, indent: string): string[] {
     switch (e.kind) {
@@ -525,58 +412,6 @@ class Generator {
     readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number;
     readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean;
   }>();
-
-  private recordClass(name: string, e: EntityInfo): string {
-    return `function ${name}() {${[...e.fields.keys()].map((_, i) => ` this.f${i} = undefined;`).join('')} }`;
-  }
-
-  /**
-   * Finds an entity's row through the provider. Each pack has its own getter
-   * (rather than one shared helper), so that its calls stay monomorphic when
-   * one process runs several packs; a row that is not an object goes through
-   * R.entity, which asks again and reports it (ZY4003).
-   */
-  private entityGetter(i: number, e: EntityInfo): string {
-    const name = jsString(e.name);
-    return [
-      `function getE${i}(P, key) {`,
-      '  if (key === undefined) return null;',
-      `  const row = P.entity(${name}, key);`,
-      '  if (row === undefined || row === null) return null;',
-      `  return typeof row === "object" && !Array.isArray(row) ? loadE${i}(row) : R.entity(P, ${name}, key, loadE${i});`,
-      '}',
-    ].join('\n');
-  }
-
-  /** An entity row is checked whole when it is first read, and copied into its slots. */
-  private entityLoader(name: string, cls: string, e: EntityInfo): string {
-    const lines = [`function ${name}(src) {`, `  ${this.ownOnly('src')}`, `  const o = new ${cls}();`, '  let v;'];
-    [...e.fields.values()].forEach((f, i) => {
-      lines.push(`  v = ${this.readProp('src', f.name)};`, `  o.f${i} = ${this.check(f, e.name)};`);
-    });
-    lines.push('  return o;', '}');
-    return lines.join('\n');
-  }
-
-  private fastCheck(f: FieldInfo): string | undefined {
-    switch (f.type.t) {
-      case 'string': return 'typeof v === "string"';
-      case 'bool': return 'typeof v === "boolean"';
-      case 'number': return '(typeof v === "number" && v - v === 0)';
-      case 'integer': case 'money': case 'duration': case 'timestamp': return 'Number.isSafeInteger(v)';
-      case 'enum': {
-        const m = f.type.members;
-        return m.length <= SMALL_SET
-          ? `(${m.map((x) => `v === ${jsString(x)}`).join(' || ')})`
-          : `(typeof v === "string" && ${this.constant(m, (k) => `new Set(${k})`)}.has(v))`;
-      }
-      default: return undefined;
-    }
-  }
-
-  private readProp(obj: string, name: string): string {
-    return inheritedName(name) ? `R.own(${obj}, ${jsString(name)})` : `${obj}[${jsString(name)}]`;
-  }
 
   private entity(name: string): string {
     const ent = this.entitySlots.get(name)!;

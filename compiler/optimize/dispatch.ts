@@ -101,7 +101,7 @@ class Analysis {
         const cs = e.xs.map((x) => this.of(x)).filter((c): c is NonNullable<Constraints> => c !== null);
         if (cs.length === 0) return null;
         const out = new Map<string, ReadonlySet<Value>>();
-        for (const [f, vs] of cs[0]!) {
+        for (const f of cs[0]!.keys()) {
           if (!cs.every((c) => c.has(f))) continue;
           out.set(f, new Set(cs.flatMap((c) => [...c.get(f)!])));
         }
