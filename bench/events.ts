@@ -6,6 +6,7 @@
 // out of the event (most common), an explicit `null` from an upstream JSON
 // producer, and a customer that is unknown or not given at all. Rows of the
 // customer table have NULL columns, as database rows do.
+import { Gen } from './gen.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -76,31 +77,6 @@ const TYPES: readonly (readonly [string, number])[] = [
   ['transfer_out', 25], ['login', 20], ['drawdown', 15], ['application', 12], ['repayment', 8],
   ['bankcard_bind', 6], ['payee_add', 5], ['password_reset', 5], ['phone_change', 4],
 ];
-
-class Gen {
-  constructor(private readonly r: () => number) {}
-  u(): number { return this.r(); }
-  chance(p: number): boolean { return this.r() < p; }
-  int(lo: number, hi: number): number { return lo + Math.floor(this.r() * (hi - lo + 1)); }
-  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.r() * xs.length)]!; }
-  weighted<T>(xs: readonly (readonly [T, number])[]): T {
-    const total = xs.reduce((s, [, w]) => s + w, 0);
-    let x = this.r() * total;
-    for (const [v, w] of xs) { if ((x -= w) < 0) return v; }
-    return xs[xs.length - 1]![0];
-  }
-  /** Log-normal around `median`, clamped. */
-  lognormal(median: number, sigma: number, lo: number, hi: number): number {
-    const u1 = Math.max(this.r(), 1e-12);
-    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * this.r());
-    return Math.min(hi, Math.max(lo, median * Math.exp(sigma * z)));
-  }
-  digits(n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String(this.int(0, 9));
-    return s;
-  }
-}
 
 /** Money in fen: mostly odd amounts, a fifth of them round. */
 function amount(g: Gen, medianYuan: number, maxYuan: number): number {

@@ -25,18 +25,12 @@ import { decideHandwritten, RULE_IDS } from './handwritten.ts';
 import { fraud40JsonLogic } from './json-logic-pack.ts';
 import { Checksum, fmt, median } from './measure.ts';
 import { buildRulesEngine } from './rules-engine.ts';
+import type { EvalBenchOptions } from './options.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PACK_DIR = join(here, 'packs', 'fraud40');
 
-export interface Fraud40Options {
-  readonly quick: boolean;
-  readonly sparse: boolean;
-  readonly events: number;
-  readonly seed: number;
-  readonly passes: number;
-  readonly taskMs: number;
-  readonly warmupMs: number;
+export interface Fraud40Options extends EvalBenchOptions {
   readonly die: (msg: string) => never;
 }
 

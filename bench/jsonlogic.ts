@@ -20,17 +20,9 @@ import { compileJsonLogic, compileJsonLogicPack, truthy } from '../compiler/json
 import { FRAUD40_RULES, fraud40Data } from '../spec/jsonlogic/fraud40-data.ts';
 import { jsonLogic } from '../spec/jsonlogic/oracle.ts';
 import { environment } from './measure.ts';
-import { parseOptions } from './options.ts';
+import { parseOptions, type EvalBenchOptions } from './options.ts';
 
-export interface JsonLogicOptions {
-  readonly quick: boolean;
-  readonly sparse: boolean;
-  readonly events: number;
-  readonly seed: number;
-  readonly passes: number;
-  readonly taskMs: number;
-  readonly warmupMs: number;
-}
+export type JsonLogicOptions = EvalBenchOptions;
 
 export interface JsonLogicReport {
   readonly rows: readonly { readonly name: string; readonly ns: number; readonly ratio: number; readonly baseline: boolean }[];

@@ -11,3 +11,14 @@ export function parseOptions(argv: readonly string[], die: (message: string) => 
   };
   return { flag, option };
 }
+
+/** What the in-memory evaluation benchmarks (fraud40, JSON Logic) take: data size and timing. */
+export interface EvalBenchOptions {
+  readonly quick: boolean;
+  readonly sparse: boolean;
+  readonly events: number;
+  readonly seed: number;
+  readonly passes: number;
+  readonly taskMs: number;
+  readonly warmupMs: number;
+}

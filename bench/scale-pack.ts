@@ -14,6 +14,7 @@
 //
 // Deterministic (sfc32 from events.ts); Math.random is never used.
 import { prng } from './events.ts';
+import { Gen } from './gen.ts';
 
 export const SCALE_TYPES = ['transfer_out', 'drawdown', 'payment', 'login', 'application', 'repayment', 'payee_add',
   'bankcard_bind', 'password_reset', 'phone_change', 'limit_increase', 'refund'] as const;
@@ -42,26 +43,6 @@ const region = (i: number) => `R${String(i).padStart(2, '0')}`;
 /** How many products and merchant categories a pack of `rules` rules is written over. */
 function pools(rules: number): { products: number; mccs: number } {
   return { products: Math.max(20, Math.round(rules / 12)), mccs: Math.max(30, Math.round(rules / 20)) };
-}
-
-class Gen {
-  constructor(private readonly r: () => number) {}
-  u(): number { return this.r(); }
-  chance(p: number): boolean { return this.r() < p; }
-  int(lo: number, hi: number): number { return lo + Math.floor(this.r() * (hi - lo + 1)); }
-  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.r() * xs.length)]!; }
-  weighted(weights: readonly number[]): number {
-    const total = weights.reduce((s, w) => s + w, 0);
-    let x = this.r() * total;
-    for (let i = 0; i < weights.length; i++) if ((x -= weights[i]!) < 0) return i;
-    return weights.length - 1;
-  }
-  /** Distinct members drawn from `n` candidates. */
-  sample<T>(n: number, k: number, f: (i: number) => T): T[] {
-    const seen = new Set<number>();
-    while (seen.size < Math.min(k, n)) seen.add(this.int(0, n - 1));
-    return [...seen].map(f);
-  }
 }
 
 const yuan = (n: number) => `¥${n.toLocaleString('en-US')}`;
@@ -165,11 +146,11 @@ function rule(g: Gen, i: number, n: { products: number; mccs: number }): string 
   let type: string | undefined;
   const shape = g.u();
   if (shape < 0.88) {
-    type = SCALE_TYPES[g.weighted(TYPE_WEIGHTS)]!;
+    type = SCALE_TYPES[g.weightedIndex(TYPE_WEIGHTS)]!;
     head.push(`event.type == ${q(type)}`);
   } else if (shape < 0.93) {
-    const a = SCALE_TYPES[g.weighted(TYPE_WEIGHTS)]!;
-    let b = SCALE_TYPES[g.weighted(TYPE_WEIGHTS)]!;
+    const a = SCALE_TYPES[g.weightedIndex(TYPE_WEIGHTS)]!;
+    let b = SCALE_TYPES[g.weightedIndex(TYPE_WEIGHTS)]!;
     if (b === a) b = SCALE_TYPES[(SCALE_TYPES.indexOf(a) + 1) % SCALE_TYPES.length]!;
     head.push(`event.type in [${q(a)}, ${q(b)}]`);
   } else if (shape < 0.99) {
@@ -231,7 +212,7 @@ export function scaleEvents(rules: number, count: number, seed = 20260301): { ev
   const ids = [...customers.keys()];
   const events: Row[] = [];
   for (let k = 0; k < count; k++) {
-    const type = SCALE_TYPES[g.weighted(TYPE_WEIGHTS)]!;
+    const type = SCALE_TYPES[g.weightedIndex(TYPE_WEIGHTS)]!;
     const now = START + g.int(0, 29) * DAY + g.int(0, DAY - 1);
     const money = ['transfer_out', 'drawdown', 'payment', 'repayment', 'refund', 'limit_increase'].includes(type);
     const opt = <T>(v: T, p = 0.05): T | null => (g.chance(p) ? null : v);
