@@ -21,7 +21,7 @@ import { readPack } from '../cli/pack-files.ts';
 import { compile, renderDiagnostic, type SourceFile } from '../compiler/index.ts';
 import type { Program } from '../runtime/engine.ts';
 import { backtest, type BacktestRun } from '../runtime/backtest/index.ts';
-import { wantedIndexes } from '../runtime/backtest/store-plan.ts';
+import { wantedIndexes } from '../runtime/store/indexes.ts';
 import { openStore } from '../runtime/store/schema.ts';
 import { backtestBaseline, backtestPack } from './backtest-pack.ts';
 import { parseOptions } from './options.ts';

@@ -30,7 +30,7 @@ import { readPack } from '../cli/pack-files.ts';
 import { compile, renderDiagnostic, type AggregateSpec, type Value } from '../compiler/index.ts';
 import { startOfLocalDay } from '../compiler/semantics.ts';
 import { aggregateOver, interpret, load, MemoryProvider, runTests, type AggregateQuery, type FeatureProvider, type HistoryEvent } from '../runtime/index.ts';
-import { importFile, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
+import { ensureIndexes, importFile, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
 import { EVENTS } from '../runtime/store/sql.ts';
 import { parseOptions } from './options.ts';
 import {
@@ -183,7 +183,7 @@ export async function runStoreBench(argv: readonly string[] = process.argv.slice
   const db = openStore(built.path);
   const stale = checkStore(db, g);
   if (stale) die(`${built.path} does not match the generator (${stale}); delete it and run again`);
-  SqliteProvider.ensureIndexes(db, optimized); // already there: what a service would call at start
+  ensureIndexes(db, [optimized]); // already there: what a service would call at start
   const provider = new SqliteProvider(db, optimized);
   // Outside a transaction each statement opens and closes its own read transaction
   // (in WAL mode: two fcntl locks and an fstat); BEGIN … COMMIT shares one per decision.

@@ -1,17 +1,89 @@
-// Writing demo rows into a database that serves several packs at once. The
-// packs' schemas are merged (every field of every pack; an enum takes the
-// members of all), and a row keeps only the fields the merged schema
-// declares, so a scenario can fill in what any pack reads.
-import { coerce } from '../../compiler/input.ts';
-import type { EntityInfo, FieldInfo, Schema, Value } from '../../compiler/ir.ts';
-import type { DB } from './schema.ts';
-import { EVENTS, KEY, encode, entityTable, q } from './sql.ts';
+// The demo timeline: what happened, in the order it happened. Events, the
+// versions of every profile row (a profile changes at a moment: a SIM swap, a
+// new phone number, a raised limit, a call that starts and ends), list
+// entries, the holiday calendar and the labels a fraud or QA team added
+// later. The same timeline is written into a database in one go (the seed)
+// or played step by step beside a running service (the consistency test);
+// both write in the same order, so events get the same zy_seq.
+//
+// The database serves several packs at once: their schemas are merged
+// (every field of every pack; an enum takes the members of all), and a row
+// keeps only the fields the merged schema declares.
+import type { EntityInfo, FieldInfo, Schema, Value } from '../compiler/ir.ts';
 
 export type Row = Record<string, Value>;
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
+/** The end of the demo window: 2026-03-01 00:00 Asia/Shanghai. */
+export const DEMO_END = Date.UTC(2026, 2, 1) - 8 * HOUR;
+
+/** mulberry32: small, fast, and the same sequence on every machine. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A label as a fraud or QA team adds it, some time after the event: a kind that holds (positive) or, checked, does not. */
+export interface LabelSpec { readonly kind: string; readonly positive: boolean; readonly at: number; readonly note: string }
+export interface TimelineEvent { readonly row: Row; readonly pattern: string; readonly labels: readonly LabelSpec[] }
+/** A profile row as it is from `at` on (until the key's next version). */
+export interface ProfileVersion { readonly entity: string; readonly key: string; readonly at: number; readonly row: Row }
+export interface ListEntry { readonly list: string; readonly value: string; readonly addedAt: number; readonly source: string }
+export interface CalendarDay { readonly date: string; readonly working: boolean; readonly note: string }
+
+export interface Timeline {
+  /** Every event, by time (events at the same moment in the order they were made). */
+  readonly events: readonly TimelineEvent[];
+  /** Profile versions, by time. */
+  readonly versions: readonly ProfileVersion[];
+  readonly lists: readonly ListEntry[];
+  readonly calendar: readonly CalendarDay[];
+  /** Labels on a whole customer (every one of their events), e.g. a confirmed mule. */
+  readonly customerLabels: readonly (LabelSpec & { readonly customer: string })[];
+}
+
+/**
+ * Profile changes as they are made, in any order: a scenario sets a field at
+ * a moment (a call starts), another clears it later. versions() folds each
+ * key's changes in time order into whole rows, one version per moment.
+ */
+export class Profiles {
+  private readonly patches = new Map<string, { entity: string; key: string; at: number; n: number; fields: Row }[]>();
+  private n = 0;
+
+  /** From `at` on, these fields have these values (undefined: missing); the rest of the row stays as it was. */
+  set(entity: string, key: string, at: number, fields: Row): void {
+    const id = `${entity}\u0000${key}`;
+    const list = this.patches.get(id) ?? [];
+    list.push({ entity, key, at, n: this.n++, fields });
+    this.patches.set(id, list);
+  }
+
+  has(entity: string, key: string): boolean {
+    return this.patches.has(`${entity}\u0000${key}`);
+  }
+
+  versions(): ProfileVersion[] {
+    const out: ProfileVersion[] = [];
+    for (const list of this.patches.values()) {
+      list.sort((a, b) => a.at - b.at || a.n - b.n);
+      let row: Row = {};
+      list.forEach((p, i) => {
+        row = { ...row, ...p.fields };
+        if (list[i + 1]?.at !== p.at) out.push({ entity: p.entity, key: p.key, at: p.at, row });
+      });
+    }
+    return out.sort((a, b) => a.at - b.at);
+  }
+}
 
 /** Every field of every schema. migrate() has already refused real type conflicts; enums differ only in members. */
 export function mergeSchemas(schemas: readonly Schema[]): Schema {
@@ -37,49 +109,7 @@ export function mergeSchemas(schemas: readonly Schema[]): Schema {
   };
 }
 
-/** Inserts rows with one prepared statement per table and set of fields present. */
-export class RowWriter {
-  private readonly stmts = new Map<string, ReturnType<DB['prepare']>>();
-  private readonly fieldLists = new Map<EntityInfo, FieldInfo[]>();
-  constructor(private readonly db: DB, readonly schema: Schema) {}
-
-  private write(info: EntityInfo, table: string, row: Row, keyed: boolean): number {
-    let all = this.fieldLists.get(info);
-    if (!all) this.fieldLists.set(info, all = [...info.fields.values()]);
-    const fields = all.filter((f) => row[f.name] !== undefined);
-    const cols = [...(keyed ? [KEY] : []), ...fields.map((f) => f.name)];
-    const id = `${table}(${cols.join(',')})`;
-    let stmt = this.stmts.get(id);
-    if (!stmt) {
-      stmt = this.db.prepare(`INSERT OR REPLACE INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-      this.stmts.set(id, stmt);
-    }
-    const values = fields.map((f) => encode(f.type, coerce(f.type, row[f.name], `${info.name}.${f.name}`)));
-    return Number(stmt.run(keyed ? [row[KEY] as string, ...values] : values).lastInsertRowid);
-  }
-
-  /** Entity rows keyed by KEY; an entity no pack declares is skipped. */
-  entities(name: string, rows: readonly Row[]): void {
-    const info = this.schema.entities.get(name);
-    if (!info) return;
-    for (const row of rows) this.write(info, entityTable(name), row, true);
-  }
-
-  /** Events in the order given; returns each one's zy_seq. */
-  events(rows: readonly Row[]): number[] {
-    return rows.map((row) => this.write(this.schema.event, EVENTS, row, false));
-  }
-}
-
-export type LabelKind = 'fraud' | 'not_fraud' | 'chargeback';
-
-/** Labels on events (subject: the zy_seq) or on customers (subject: the customer key). */
-export function writeLabels(db: DB, kind: 'event' | 'customer', labels: readonly { subject: string | number; label: LabelKind; at: number; note: string }[]): void {
-  const stmt = db.prepare(`INSERT INTO zy_labels (subject_kind, subject, label, labeled_at, note) VALUES (?, ?, ?, ?, ?)`);
-  for (const l of labels) stmt.run(kind, String(l.subject), l.label, l.at, l.note);
-}
-
-export function writeListEntries(db: DB, entries: readonly { list: string; value: string; addedAt: number; source?: string }[]): void {
-  const stmt = db.prepare(`INSERT OR REPLACE INTO zy_list_entries (list, value, source, added_at, expires_at) VALUES (?, ?, ?, ?, NULL)`);
-  for (const e of entries) stmt.run(e.list, e.value, e.source ?? 'demo', e.addedAt);
-}
+/** Labels from the old vocabulary the scenarios use: fraud, not fraud (checked), chargeback. */
+export type Verdict = 'fraud' | 'not_fraud' | 'chargeback';
+export const labelOf = (v: Verdict, at: number, note: string): LabelSpec =>
+  (v === 'not_fraud' ? { kind: 'fraud', positive: false, at, note } : { kind: v, positive: true, at, note });

@@ -17,7 +17,7 @@ import { checkTests } from './tests.ts';
 import { KEYWORD_WORDS } from '../lexer.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-import { TIME_FIELD } from './context.ts';
+import { TIME_FIELD, TYPE_FIELD } from './context.ts';
 export { TIME_FIELD };
 
 export interface CheckResult {
@@ -204,9 +204,6 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   };
   return { pack, diagnostics };
 }
-
-/** The field whose enum says what kind of event it is; `decides` names its members. */
-export const TYPE_FIELD = 'type';
 
 /**
  * `decides` and `measured by`: which events the pack is for (members of the

@@ -3,8 +3,9 @@
 // a bad request gets a 4xx with a code and the server keeps serving.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
-import { InputError } from '../../compiler/input.ts';
-import { TIME_FIELD } from '../../compiler/check/context.ts';
+import { coerce, InputError } from '../../compiler/input.ts';
+import { TIMESTAMP } from '../../compiler/types.ts';
+import { TIME_FIELD, TYPE_FIELD } from '../../compiler/check/context.ts';
 import { interpret, type Traced } from '../../runtime/interpreter.ts';
 import { providerFor } from '../../runtime/testing.ts';
 import { HttpError, readBody, send } from '../../runtime/server.ts';
@@ -87,12 +88,14 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
     const type = url.searchParams.get('type');
     const labelled = url.searchParams.get('labelled') === '1';
     const where = [type ? 'e.type = ?' : '', labelled ? 'zy_label IS NOT NULL' : ''].filter(Boolean);
-    const stmt = opts.store.prepare(`SELECT e.*, (SELECT l.label FROM zy_labels l WHERE l.subject_kind = 'event'
-        AND l.subject = CAST(e.zy_seq AS TEXT) ORDER BY l.labeled_at DESC LIMIT 1) AS zy_label
+    // The latest label of the event: its kind, or not_KIND when checked and it does not hold.
+    const stmt = opts.store.prepare(`SELECT e.*, (SELECT CASE WHEN l.positive = 1 THEN l.kind ELSE 'not_' || l.kind END FROM zy_labels l
+        WHERE l.subject_kind = 'event' AND l.subject = CAST(e.zy_seq AS TEXT) ORDER BY l.labeled_at DESC, l.id DESC LIMIT 1) AS zy_label
       FROM zy_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.zy_seq DESC LIMIT 20000`);
-    // One database serves several packs: list only the events this pack can decide.
+    // One database serves several packs: list only the events this pack is for (its `decides`) and can decide.
     const events: { seq: unknown; label: unknown; event: Record<string, unknown> }[] = [];
     for (const row of stmt.iterate(...(type ? [type] : [])) as Iterable<Record<string, unknown>>) {
+      if (pack.decides && !pack.decides.includes(row[TYPE_FIELD] as string)) continue;
       const decoded = decodeRow(pack.schema.event, row);
       try { validateRecord(pack.schema.event, decoded, 'event', pack.eventFields); } catch { continue; }
       events.push({ seq: row['zy_seq'], label: row['zy_label'] ?? null, event: forJson(pack, decoded) });
@@ -115,7 +118,7 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
         if (!t) throw new HttpError(404, { code: 'ZY5001', message: `no test named ${JSON.stringify(b['test'])}` });
         traced = interpret(pack, Object.assign(Object.create(null), t.event), providerFor(pack, t));
       } else {
-        const provider = opts.store ? storeProvider(opts.store, pack, b['seq']) : undefined;
+        const provider = opts.store ? storeProvider(opts.store, pack, b['seq'], b['event']) : undefined;
         traced = interpret(pack, b['event'], provider);
       }
     } catch (e) {
@@ -131,14 +134,16 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
   }
 }
 
-function storeProvider(db: DB, pack: CheckedPack, seq: unknown): SqliteProvider {
+function storeProvider(db: DB, pack: CheckedPack, seq: unknown, event: unknown): SqliteProvider {
   let p: SqliteProvider;
   try { p = new SqliteProvider(db, pack); } catch (e) {
     // The unsaved pack may read a column or table the database does not have yet.
     throw new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${(e as Error).message} (import data for it with zhiyu db import --pack)` });
   }
-  // A stored event is decided as of its own time: only what was stored before it is history.
-  return typeof seq === 'number' && Number.isInteger(seq) ? p.before(seq) : p;
+  // A stored event is decided as of its own time: profiles as they stood then, only what was stored before it as history.
+  if (typeof seq !== 'number' || !Number.isInteger(seq)) return p;
+  const at = coerce(TIMESTAMP, (event as Record<string, unknown> | null)?.[TIME_FIELD], `event.${TIME_FIELD}`) as number | undefined;
+  return at === undefined ? p : p.asOf(at, seq);
 }
 
 function packOrFail(files: SourceFile[]): CheckedPack {

@@ -4,8 +4,9 @@
 // SQLite feature store.
 import { compile } from '../../compiler/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../../runtime/bundle.ts';
-import { send, serve, type Service } from '../../runtime/server.ts';
+import { send, serve, type Service, type ServeOptions } from '../../runtime/server.ts';
 import { SqliteProvider } from '../../runtime/store/provider.ts';
+import { ensureIndexes as ensureStoreIndexes } from '../../runtime/store/indexes.ts';
 import type { DB } from '../../runtime/store/schema.ts';
 import { editorApi, type ApiOptions } from './api.ts';
 import { staticFiles } from './static.ts';
@@ -22,6 +23,8 @@ export interface EditorOptions {
   readonly port?: number;
   readonly token?: string;
   readonly more?: ApiOptions['more'];
+  /** Called after each decision of the decision API with what it read (the decision log, `--log`). */
+  readonly onDecision?: ServeOptions['onDecision'];
   /** Where the built editor lives (tests may point elsewhere). */
   readonly dist?: string;
 }
@@ -44,7 +47,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const more = o.more ?? backtestRoutes(o.store, () => workspace).more;
   const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}) });
   const service = await serve({
-    bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
+    bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
     ...(o.store ? { provider: (b: Bundle) => new SqliteProvider(o.store!, b.program.pack) } : {}),
     routes: async (req, res, url) => {
       const editorRoute = url.pathname === '/' || url.pathname.startsWith('/api/') || files.has(url.pathname);
@@ -70,7 +73,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
 function ensureIndexes(ws: Workspace, store: DB): void {
   for (const name of ws.packNames()) {
     const c = compile(ws.sources(name));
-    if (c.checked) SqliteProvider.ensureIndexes(store, c.checked);
+    if (c.checked) ensureStoreIndexes(store, [c.checked]);
   }
 }
 
