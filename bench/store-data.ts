@@ -29,7 +29,7 @@ import { ensureIndexes } from '../runtime/store/indexes.ts';
 import { EVENTS, KEY, entityTable } from '../runtime/store/sql.ts';
 
 /** Bump when the generator changes: cached databases and files are keyed by it. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 const DAY = 86_400_000;
 const MIN = 60_000;

@@ -55,12 +55,43 @@ export function openStore(path: string, opts: OpenOptions = {}): DB {
     if (version > STORE_VERSION) {
       throw new StoreError('ZY7003', `database ${path} was written by a newer zhiyu (store version ${version}; this one understands ${STORE_VERSION}); upgrade zhiyu to use it`);
     }
+    if (version < STORE_VERSION) {
+      if (!opts.readonly) upgrade(db);
+      else {
+        // A reader of an older store: upgrade it through a connection of its own, if the file can be written.
+        let w: DB;
+        try { w = new Database(path, { fileMustExist: true }); } catch (e) {
+          throw new StoreError('ZY7009', `database ${path} is store version ${version} and must be upgraded to ${STORE_VERSION} before it is read, but it cannot be written (${(e as Error).message}); open it writable once (zhiyu db import, or serve with --log)`);
+        }
+        try { w.pragma('busy_timeout = 5000'); upgrade(w); } finally { w.close(); }
+      }
+    }
   } catch (e) {
     db.close();
     if (e instanceof StoreError) throw e;
     throw new StoreError('ZY7007', `${path} is not a zhiyu database or is damaged: ${(e as Error).message}`);
   }
   return db;
+}
+
+/**
+ * Brings a store written by an older zhiyu to this version, in one
+ * transaction, keeping every row: version 1 → 2 versions the entity tables
+ * and gives labels kinds. The decision log moves out of the store file when
+ * it is next opened for writing (log.ts).
+ */
+export function upgrade(db: DB): void {
+  db.transaction(() => {
+    const from = Number(db.prepare("SELECT value FROM zy_meta WHERE key = 'store_version'").pluck().get() ?? STORE_VERSION);
+    if (from >= STORE_VERSION) return;
+    if (from < 2) {
+      // Every entity table in the file, not only one pack's: the version applies to the whole file.
+      const old = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'zy\\_entity\\_%' ESCAPE '\\'`).pluck().all() as string[];
+      for (const table of old) { versionEntityTable(db, table); entityIndexes(db, table); }
+      labelsWithKinds(db);
+    }
+    db.prepare(`UPDATE zy_meta SET value = ? WHERE key = 'store_version'`).run(String(STORE_VERSION));
+  })();
 }
 
 export interface MigrationReport {
@@ -91,18 +122,13 @@ export function migrate(db: DB, schema: Schema, opts: MigrateOptions = {}): Migr
   const problems: string[] = [];
   const run = db.transaction(() => {
     db.exec(`CREATE TABLE IF NOT EXISTS zy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    const from = Number(db.prepare("SELECT value FROM zy_meta WHERE key = 'store_version'").pluck().get() ?? STORE_VERSION);
-    db.prepare(`INSERT INTO zy_meta (key, value) VALUES ('store_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)`).run(String(STORE_VERSION));
+    upgrade(db);
+    db.prepare(`INSERT INTO zy_meta (key, value) VALUES ('store_version', ?) ON CONFLICT(key) DO NOTHING`).run(String(STORE_VERSION));
     ensureTable(db, EVENTS, `${q(SEQ)} INTEGER PRIMARY KEY AUTOINCREMENT`, schema.event, report, problems);
     db.exec(`CREATE INDEX IF NOT EXISTS "zy_ix_events_time" ON ${q(EVENTS)} (${q(TIME_FIELD)}, ${q(SEQ)})`);
     // History is append-only: rules and backtests rely on the past not changing.
     db.exec(`CREATE TRIGGER IF NOT EXISTS "zy_events_no_update" BEFORE UPDATE ON ${q(EVENTS)} BEGIN SELECT RAISE(ABORT, 'event history is append-only'); END`);
     db.exec(`CREATE TRIGGER IF NOT EXISTS "zy_events_no_delete" BEFORE DELETE ON ${q(EVENTS)} BEGIN SELECT RAISE(ABORT, 'event history is append-only'); END`);
-    if (from < 2) {
-      // Every entity table in the file, not only this pack's: the version applies to the whole file.
-      const old = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'zy\\_entity\\_%' ESCAPE '\\'`).pluck().all() as string[];
-      for (const table of old) { versionEntityTable(db, table); entityIndexes(db, table); }
-    }
     for (const e of schema.entities.values()) {
       const keyType = sqlType(schema.event.fields.get(e.key)?.type ?? { t: 'string' });
       const table = entityTable(e.name);
@@ -113,7 +139,6 @@ export function migrate(db: DB, schema: Schema, opts: MigrateOptions = {}): Migr
       list TEXT NOT NULL, value NOT NULL, source TEXT, added_at INTEGER, expires_at INTEGER,
       PRIMARY KEY (list, value))`);
     db.exec(`CREATE TABLE IF NOT EXISTS zy_calendar (date TEXT PRIMARY KEY, is_working_day INTEGER NOT NULL CHECK (is_working_day IN (0, 1)), note TEXT)`);
-    if (from < 2) labelsWithKinds(db);
     // Labels for backtests: an event (by zy_seq) or a customer; a kind (fraud,
     // chargeback, qa_breach, …) that holds or, checked, does not; when it became known.
     db.exec(`CREATE TABLE IF NOT EXISTS zy_labels (
