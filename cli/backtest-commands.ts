@@ -93,6 +93,7 @@ Examples:
   zhiyu backtest rules/fraud --db demo.db
   zhiyu backtest rules/fraud --db demo.db --from 2026-02-01 --to 2026-02-28 --baseline live.zyb
   zhiyu backtest rules/fraud --db demo.db --json > backtest.json
+  zhiyu backtest rules/conduct/gates --db demo.db --labels qa_breach --decisions gates.jsonl
   zhiyu backtest fraud.zyb --db demo.db --html backtest.html`)
     .action(async (path: string, o: Options) => {
       const program = programAt(path, 'pack');

@@ -8,7 +8,7 @@ import { BundleError, loadBundle } from '../runtime/bundle.ts';
 import { interpret, load, type FeatureProvider, type Program } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import {
-  DecisionLog, SnapshotProvider, SqliteProvider, StoreError, importFile, migrate, openStore, storedSchema, type DB,
+  DecisionLog, SnapshotProvider, SqliteProvider, StoreError, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB,
 } from '../runtime/store/index.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
@@ -113,6 +113,8 @@ Examples:
       let rep: DemoReport;
       try {
         rep = seedDemoDatabase(store, packs.map((p) => p.schema), { customers, ...(kept.length ? { historyKept: Math.max(...kept) } : {}) });
+        // The covering indexes the packs' windows need: a bundle service only reads the store and cannot make them.
+        ensureIndexes(store, packs);
       } finally {
         store.close();
       }
@@ -147,12 +149,11 @@ Examples:
         const logged = log.get(Number(id));
         const subject = replaySubject(o.pack);
         console.log(dim(`decision ${id}: ${logged.pack}${logged.version ? ` ${logged.version}` : ''}, ${logged.bundleHash ? `bundle ${logged.bundleHash}` : 'no bundle (a pack compiled from source)'}${logged.sourceHash ? `, sources ${logged.sourceHash}` : ''}; event at ${new Date(logged.eventTime).toISOString()}`));
-        const same = subject.bundleHash ? subject.bundleHash === logged.bundleHash : subject.sourceHash === logged.sourceHash;
-        if (!same) {
-          const then = logged.bundleHash && subject.bundleHash ? logged.bundleHash : logged.sourceHash ?? logged.bundleHash ?? '?';
-          const now = subject.bundleHash ?? subject.sourceHash;
-          console.log(paint.dim(`note: the ${subject.bundleHash ? 'bundle' : 'pack'} differs from the one that decided (${then.slice(0, 19)}… then, ${now.slice(0, 19)}… now)`));
-        }
+        // A bundle against the bundle that decided; otherwise the sources (a pack compiled from source has no bundle).
+        const byBundle = !!(subject.bundleHash && logged.bundleHash);
+        const then = (byBundle ? logged.bundleHash : logged.sourceHash) ?? '?';
+        const now = byBundle ? subject.bundleHash! : subject.sourceHash;
+        if (then !== now) console.log(paint.dim(`note: the ${byBundle ? 'bundle' : 'pack'} differs from the one that decided (${then.slice(0, 19)}… then, ${now.slice(0, 19)}… now)`));
         let provider: FeatureProvider & { gaps?: string[] };
         if (o.asOf) {
           // The store as it stood: profiles valid at the event's time, only the events the decision could count.

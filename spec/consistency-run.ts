@@ -14,7 +14,7 @@ import { demoTimeline, prepareDemoStore, TimelinePlayer } from '../demo/index.ts
 import { backtest } from '../runtime/backtest/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { load } from '../runtime/index.ts';
-import { DecisionLog, openStore, SnapshotProvider } from '../runtime/store/index.ts';
+import { DecisionLog, ensureIndexes, openStore, SnapshotProvider } from '../runtime/store/index.ts';
 import { serveCli, type Served } from './cli-run.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -59,6 +59,8 @@ export async function runConsistency(opts: { customers: number; root: string; di
   const path = join(dir, 'demo.db');
   const db = openStore(path, { create: true });
   const schema = prepareDemoStore(db, compiled.map((c) => c.checked.schema));
+  // The covering indexes the packs' windows need, as a seeded database has them (a bundle service only reads the store).
+  ensureIndexes(db, compiled.map((c) => c.checked));
   const { timeline } = demoTimeline({ customers: opts.customers });
   const player = new TimelinePlayer(db, schema, timeline);
   player.calendar();

@@ -25,6 +25,15 @@ const post = async (url: string, body: unknown) => {
   return { status: res.status, json: await res.json() as Record<string, any> };
 };
 const healthz = async (url: string) => (await (await fetch(`${url}/healthz`)).json()) as { bundle: string };
+/** A store with the pack's tables (and a calendar) made by `zhiyu db import`, and the pack compiled to a bundle. */
+async function storeAndBundle(pack: string, calendar = 'date,is_working_day\n2026-10-01,0\n'): Promise<{ path: string; bundle: string }> {
+  const path = fresh();
+  const imported = await cli('db', 'import', path, write('calendar.csv', calendar), '--pack', pack);
+  assert.is(imported.code, 0, imported.err);
+  const bundle = join(dir, `b${n++}.zyb`);
+  assert.is((await cli('compile', pack, '-o', bundle)).code, 0);
+  return { path, bundle };
+}
 const logged = (db: string, id: number) => {
   const store = openStore(db, { readonly: true });
   const log = DecisionLog.open(store);
@@ -85,12 +94,8 @@ const complaintReview = {
 };
 
 test('2. serve --log decides exactly as serve does: the calendar reaches the decision, and the snapshot holds it', async () => {
-  const path = fresh();
   // 4 February is a holiday: the complaint received on Monday 2 February is on its 4th working day, not its 5th.
-  const imported = await cli('db', 'import', path, write('calendar.csv', 'date,is_working_day,note\n2026-02-04,0,holiday\n'), '--pack', 'rules/conduct/sweeps');
-  assert.is(imported.code, 0, imported.err);
-  const bundle = join(dir, 'sweeps.zyb');
-  assert.is((await cli('compile', 'rules/conduct/sweeps', '-o', bundle)).code, 0);
+  const { path, bundle } = await storeAndBundle('rules/conduct/sweeps', 'date,is_working_day,note\n2026-02-04,0,holiday\n');
   const outcomes: string[] = [];
   for (const log of [[], ['--log']]) {
     const svc = await serveCli(['--bundle', bundle, '--db', path, ...log], root);
@@ -112,10 +117,7 @@ test('2. serve --log decides exactly as serve does: the calendar reaches the dec
 // ---------------------------------------------------------------- 3. the bundle the log names
 
 test('3. the log names the bundle /healthz reports, and replay knows the pack however its path is spelt', async () => {
-  const path = fresh();
-  assert.is((await cli('db', 'import', path, write('calendar.csv', 'date,is_working_day\n2026-10-01,0\n'), '--pack', 'rules/demo')).code, 0);
-  const bundle = join(dir, 'demo.zyb');
-  assert.is((await cli('compile', 'rules/demo', '-o', bundle)).code, 0);
+  const { path, bundle } = await storeAndBundle('rules/demo');
   const svc = await serveCli(['--bundle', bundle, '--db', path, '--log'], root);
   let hash: string;
   try {
@@ -137,8 +139,7 @@ test('3. the log names the bundle /healthz reports, and replay knows the pack ho
 // ---------------------------------------------------------------- 4. editor mode logs
 
 test('4. serve <dir> --db --log (the editor) logs its decisions', async () => {
-  const path = fresh();
-  assert.is((await cli('db', 'import', path, write('calendar.csv', 'date,is_working_day\n2026-10-01,0\n'), '--pack', 'rules/demo')).code, 0);
+  const { path } = await storeAndBundle('rules/demo');
   const svc = await serveCli(['rules', '--db', path, '--log', '--pack', 'demo'], root);
   let hash: string;
   try {
@@ -176,10 +177,7 @@ test('5. a backtest decides only the event types the pack is for, says what it s
 // ---------------------------------------------------------------- issue 15, item 4
 
 test('an import beside serve --log: decisions and their records keep flowing, and the import stays all or nothing', async () => {
-  const path = fresh();
-  assert.is((await cli('db', 'import', path, write('calendar.csv', 'date,is_working_day\n2026-10-01,0\n'), '--pack', 'rules/demo')).code, 0);
-  const bundle = join(dir, 'demo-import.zyb');
-  assert.is((await cli('compile', 'rules/demo', '-o', bundle)).code, 0);
+  const { path, bundle } = await storeAndBundle('rules/demo');
   const svc = await serveCli(['--bundle', bundle, '--db', path, '--log'], root);
   const events = (n: number, from: number) => Array.from({ length: n }, (_, i) => `${JSON.stringify({ type: 'login', customer_id: `c${i}`, occurred_at: 1_771_000_000_000 + from + i })}\n`).join('');
   const writeLocked = () => {

@@ -57,7 +57,7 @@ function time(v: TimeInput | undefined, what: string, dayEnd: 0 | 'next' | 'last
   return t;
 }
 
-/** The entity fields the packs' rules (conditions and messages) read, by entity. */
+/** The entity fields the packs' rules (conditions, messages, the predicates they name) read, by entity. */
 function entityReads(packs: readonly CheckedPack[]): Record<string, string[]> {
   const out = new Map<string, Set<string>>();
   const walk = (x: unknown): void => {
@@ -69,7 +69,10 @@ function entityReads(packs: readonly CheckedPack[]): Record<string, string[]> {
     }
     for (const v of Object.values(x)) if (v && typeof v === 'object') walk(v);
   };
-  for (const p of packs) p.rules.forEach((r) => { walk(r.condition); walk(r.message); });
+  for (const p of packs) {
+    p.rules.forEach((r) => { walk(r.condition); walk(r.message); });
+    p.predicates.forEach((d) => walk(d.body));
+  }
   return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : 1)).map(([e, f]) => [e, [...f].sort()]));
 }
 
