@@ -46,7 +46,7 @@ const CALENDAR: readonly CalendarDay[] = [
  */
 export function demoTimeline(opts: { customers?: number } = {}): { timeline: Timeline; report: DemoReport } {
   const n = opts.customers ?? 3000;
-  const fraud = fraudTimeline({ customers: Math.max(100, n) });
+  const fraud = fraudTimeline({ customers: Math.max(50, n) });
   const conduct = conductTimeline({ customers: Math.max(60, Math.round(n / 5)) });
   const parts = [fraud.timeline, conduct.timeline];
   const time = (r: Row) => r['occurred_at'] as number;
