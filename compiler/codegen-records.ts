@@ -7,7 +7,7 @@ import type { EntityInfo, FieldInfo } from './ir.ts';
 
 const SMALL_SET = 6;
 
-/** A constant from K, as generated code refers to it; `wrap` rebuilds Sets and RegExps. */
+/** A constant from K, as generated code refers to it; `wrap` rebuilds Sets and pattern matchers. */
 export type ConstantRef = (value: unknown, wrap?: (k: string) => string) => string;
 
 export class Records {

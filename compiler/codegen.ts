@@ -120,7 +120,7 @@ class Generator {
     return s;
   }
 
-  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and RegExps. */
+  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and pattern matchers. */
   private constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
     // Lists come back many times as the same array: skip serializing them again.
     const form = wrap('#');
