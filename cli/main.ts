@@ -19,10 +19,10 @@ import { readPack, readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
 import { decodeRow } from '../runtime/store/sql.ts';
 import { registerDb } from './db-commands.ts';
-import { registerBundle } from './bundle-commands.ts';
+import { bundleToRun, registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
 import { registerBacktest } from './backtest-commands.ts';
-import { BundleError, loadBundle } from '../runtime/bundle.ts';
+import { BundleError } from '../runtime/bundle.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import { DecisionLog, openStore, RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
@@ -282,13 +282,14 @@ Examples:
     .option('--interpret', 'use the reference interpreter and print its trace')
     .option('--strict', 'reject event fields the schema does not declare')
     .option('--json', 'print the decision as JSON')
+    .option('--public-key <file.pem>', 'with a bundle: run it only if signed by this ed25519 key (without: run it with a warning)')
     .addHelpText('after', `
 Examples:
   zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json
   zhiyu eval rules/demo --event '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
   zhiyu eval rules/demo --db demo.db --labelled 5
-  zhiyu eval demo.zyb --event event.json`)
-    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean }) => {
+  zhiyu eval demo.zyb --event event.json --public-key keys/zhiyu.pub.pem`)
+    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
       if (!o.event && !o.scenario && !o.labelled) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
       if ((o.labelled || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
       // A bundle (.zyb) or a pack; a bundle carries the optimized pack, which the
@@ -296,7 +297,7 @@ Examples:
       const source = (() => {
         if (paths.length === 1 && paths[0]!.endsWith('.zyb')) {
           try {
-            const b = loadBundle(paths[0]!);
+            const b = bundleToRun(paths[0]!, o.publicKey);
             return { program: b.program, checked: b.program.pack, hash: b.manifest.sourceHash };
           } catch (e) {
             if (e instanceof BundleError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
