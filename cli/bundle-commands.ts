@@ -18,14 +18,13 @@ const eventTime = (input: unknown): number => {
   try { return Number(coerce(TIMESTAMP, (input as Record<string, unknown>)['occurred_at'], 'event.occurred_at') ?? 0); } catch { return 0; }
 };
 import { readPacks } from './pack-files.ts';
-import { Exit, EXIT, paint } from './output.ts';
+import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 
 /** A key file, checked to be an ed25519 key of the right kind; a coded one-line error otherwise. */
 function readKey(path: string, kind: 'public' | 'private'): string {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    console.error(paint.red(`ZY8006: cannot read the ${kind} key ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? (e as Error).message}`));
+    console.error(paint.red(`ZY8006: cannot read the ${kind} key ${path}: ${fsReason(e)}`));
     throw new Exit(EXIT.USAGE);
   }
   try {
@@ -92,8 +91,7 @@ export function registerBundle(cli: Command): void {
       }
       const text = writeBundle(r, files, o.sign ? readKey(o.sign, 'private') : undefined);
       try { writeFileSync(o.out, text); } catch (e) {
-        console.error(paint.red(`cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : (e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
-        throw new Exit(EXIT.USAGE);
+        throw new CliError('ZY8204', `cannot write ${o.out}: ${fsReason(e)}`);
       }
       const b = parseBundle(text);
       console.log(`${o.out}: ${b.manifest.pack} ${b.manifest.version ?? ''} ${b.manifest.rules.length} rules, ${b.hash}${o.sign ? ', signed' : ''}`);
@@ -137,9 +135,9 @@ Examples:
     .action((dir: string) => {
       const keyFile = join(dir, 'zhiyu.key.pem');
       const pubFile = join(dir, 'zhiyu.pub.pem');
-      if (existsSync(dir) && !statSync(dir).isDirectory()) { console.error(paint.red(`${dir} is a file; give a folder for the key pair`)); throw new Exit(EXIT.USAGE); }
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError('ZY8204', `${dir} is a file; give a folder for the key pair`);
       for (const f of [keyFile, pubFile]) {
-        if (existsSync(f)) { console.error(paint.red(`${f} exists; not overwriting a key`)); throw new Exit(EXIT.USAGE); }
+        if (existsSync(f)) throw new CliError('ZY8204', `${f} exists; not overwriting a key`);
       }
       mkdirSync(dir, { recursive: true });
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -23,7 +23,8 @@ import { bundleToRun, registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
 import { registerBacktest } from './backtest-commands.ts';
 import { BundleError } from '../runtime/bundle.ts';
-import { Exit, EXIT, paint } from './output.ts';
+import { TrustError } from '../runtime/trust.ts';
+import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import { DecisionLog, openStore, RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
@@ -60,14 +61,27 @@ interface Scenario {
   lists?: Record<string, unknown[]>;
 }
 
-function readJson(arg: string): unknown {
-  const text = arg.trim().startsWith('{') ? arg : readFileSync(arg, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    console.error(red(`cannot read JSON from ${arg.trim().startsWith('{') ? 'the argument' : arg}: ${(e as Error).message}`));
-    throw new Exit(EXIT.USAGE);
+/**
+ * An option's JSON object (`--event`, `--scenario`): a file holding it, or the
+ * JSON itself. Anything but an object is ZY8203; a file that cannot be read ZY8201.
+ */
+function readJsonObject(arg: string, option: string): Record<string, unknown> {
+  const looksLikeJson = /^\s*[[{"\d-]|^\s*(null|true|false)\s*$/.test(arg);
+  let text = arg;
+  if (!looksLikeJson || existsSync(arg)) {
+    try { text = readFileSync(arg, 'utf8'); } catch (e) {
+      throw new CliError('ZY8201', `${option}: cannot read ${arg}: ${fsReason(e)}`);
+    }
   }
+  const from = text === arg ? 'the argument' : arg;
+  let v: unknown;
+  try { v = JSON.parse(text); } catch (e) {
+    throw new CliError('ZY8203', `${option}: ${from} is not valid JSON: ${(e as Error).message.split('\n')[0]!.slice(0, 120)}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new CliError('ZY8203', `${option}: ${from} should hold a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  }
+  return v as Record<string, unknown>;
 }
 
 function printDecision(d: Decision): void {
@@ -137,13 +151,23 @@ function runSuite(name: string, files: SourceFile[], o: SuiteOptions): SuiteResu
 function write(file: string | undefined, text: string): void {
   if (!file) { console.log(text); return; }
   const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
-  writeFileSync(file, plain.endsWith('\n') ? plain : `${plain}\n`);
+  try {
+    writeFileSync(file, plain.endsWith('\n') ? plain : `${plain}\n`);
+  } catch (e) {
+    throw new CliError('ZY8204', `cannot write ${file}: ${fsReason(e)}`);
+  }
 }
 
 function oneOf(value: string, allowed: string[], option: string): string {
   if (allowed.includes(value)) return value;
   console.error(red(`${option} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not ${JSON.stringify(value)}`));
   throw new Exit(EXIT.USAGE);
+}
+
+/** A whole number of at least 1 (`--labelled 5`); anything else is ZY8203. */
+function positiveCount(value: string, option: string): number {
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number.isSafeInteger(Number(value))) return Number(value);
+  throw new CliError('ZY8203', `${option} takes a whole number of at least 1, not ${JSON.stringify(value)}`);
 }
 
 function count(value: string, option: string): number {
@@ -290,8 +314,9 @@ Examples:
   zhiyu eval rules/demo --db demo.db --labelled 5
   zhiyu eval demo.zyb --event event.json --public-key keys/zhiyu.pub.pem`)
     .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
-      if (!o.event && !o.scenario && !o.labelled) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
-      if ((o.labelled || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
+      if (!o.event && !o.scenario && o.labelled === undefined) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
+      if ((o.labelled !== undefined || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
+      const labelled = o.labelled === undefined ? undefined : positiveCount(o.labelled, '--labelled');
       // A bundle (.zyb) or a pack; a bundle carries the optimized pack, which the
       // interpreter decides identically (property-tested).
       const source = (() => {
@@ -323,9 +348,9 @@ Examples:
           return engine.decide(event, provider, { strict: !!o.strict });
         };
         const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d));
-        if (o.labelled) {
+        if (labelled !== undefined) {
           const rows = store!.prepare(`SELECT e.* FROM zy_labels l JOIN zy_events e ON e.zy_seq = CAST(l.subject AS INTEGER)
-            WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(Number(o.labelled)) as Record<string, unknown>[];
+            WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(labelled) as Record<string, unknown>[];
           for (const row of rows) {
             const seq = row['zy_seq'] as number;
             // Stored rows are decoded by the schema (bools are 0/1 in SQLite).
@@ -335,7 +360,7 @@ Examples:
           }
           return;
         }
-        const s = (o.scenario ? readJson(o.scenario) : { event: readJson(o.event!) }) as Scenario;
+        const s = (o.scenario ? readJsonObject(o.scenario, '--scenario') : { event: readJsonObject(o.event!, '--event') }) as unknown as Scenario;
         const provider = base ?? new MemoryProvider({
           entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
           // Scenario history is checked like an event (ISO times become epoch ms).
@@ -423,8 +448,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof Exit) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    if (e instanceof StoreError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
-    console.error(red(`internal error: ${(e as Error).stack ?? e}`));
+    if (e instanceof CliError) { console.error(red(`${e.code}: ${e.message}`)); return e.exit; }
+    if (e instanceof StoreError || e instanceof BundleError || e instanceof TrustError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
+    // SQLite's own errors surface while reading a damaged or unreadable file, anywhere in a command.
+    if (e instanceof Error && e.name === 'SqliteError') { console.error(red(`ZY7007: the database cannot be read (${e.message}); is it a zhiyu database, and undamaged?`)); return EXIT.FINDINGS; }
+    // A bug: one line, and the stack only when asked for.
+    const err = e as Error;
+    console.error(red(`internal error: ${String(err?.message ?? e).split('\n')[0]} (set ZHIYU_DEBUG=1 for the stack, and please report it)`));
+    if (process.env['ZHIYU_DEBUG']) console.error(err?.stack ?? e);
     return EXIT.USAGE;
   }
 }

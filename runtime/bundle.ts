@@ -161,6 +161,10 @@ export function parseBundle(text: string, opts: LoadOptions = {}): Bundle {
   try { pack = packFromJson(body.program.pack); } catch {
     throw new BundleError('ZY8001', 'the bundle\'s compiled pack is malformed');
   }
+  // Compiled, never run: a body whose code is not JavaScript is refused here, not at the first decision.
+  try { void new Function('K', 'R', body.program.code.source); } catch {
+    throw new BundleError('ZY8004', 'the bundle\'s code is not valid JavaScript');
+  }
   return { manifest: body.manifest, program: { pack, code: body.program.code }, hash: `sha256:${hash}`, trust, signed: trust.signature === 'verified' };
 }
 
