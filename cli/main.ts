@@ -14,6 +14,7 @@ import { runTest, type Decider } from '../runtime/testing.ts';
 import { coverageText, diagnosticsJson, junit, sarif, testsJson, type Located, type SuiteResult } from './reports.ts';
 import { packName, scaffold } from './scaffold.ts';
 import { printIR } from '../compiler/print.ts';
+import { codeListing } from '../compiler/escape.ts';
 import { InputError, interpret, load, MemoryProvider, type Decision, type FeatureProvider } from '../runtime/index.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
@@ -285,7 +286,7 @@ Examples:
       const r = compilePaths(paths);
       requireOk(r);
       if (o.stage === 'code') {
-        console.log(`// constants (K)\n${r.code.constants.map((c, i) => `// K[${i}] = ${JSON.stringify(c)}`).join('\n')}\n${r.code.source}`);
+        console.log(codeListing(r.code));
         return;
       }
       const pack = o.stage === 'checked' ? r.checked : o.stage === 'optimized' ? r.optimized : undefined;
