@@ -15,6 +15,7 @@ import { coverageText, diagnosticsJson, junit, sarif, testsJson, type Located, t
 import { packName, scaffold } from './scaffold.ts';
 import { printIR } from '../compiler/print.ts';
 import { codeListing } from '../compiler/escape.ts';
+import { isStackOverflow, tooDeep } from '../compiler/limits.ts';
 import { InputError, interpret, load, MemoryProvider, type Decision, type FeatureProvider } from '../runtime/index.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
@@ -102,9 +103,14 @@ function checkPack(files: SourceFile[], withLint = true): Located {
   let diagnostics = [...r.diagnostics];
   let suppressed: Suppressed[] = [];
   if (withLint && r.ok && r.checked) {
-    const l = lintReport(r.checked, r.files);
-    diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
-    suppressed = l.suppressed;
+    try {
+      const l = lintReport(r.checked, r.files);
+      diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
+      suppressed = l.suppressed;
+    } catch (e) {
+      if (!isStackOverflow(e)) throw e;
+      diagnostics = [...diagnostics, tooDeep({ file: 0, start: 0, end: 1 })];
+    }
   }
   const fix = spanFixer(r.files);
   return { files: r.files, diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
@@ -453,6 +459,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof StoreError || e instanceof BundleError || e instanceof TrustError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
     // SQLite's own errors surface while reading a damaged or unreadable file, anywhere in a command.
     if (e instanceof Error && e.name === 'SqliteError') { console.error(red(`ZY7007: the database cannot be read (${e.message}); is it a zhiyu database, and undamaged?`)); return EXIT.FINDINGS; }
+    if (isStackOverflow(e)) { console.error(red('ZY1005: the pack is nested too deeply to process; split long conditions into named predicates')); return EXIT.FINDINGS; }
     // A bug: one line, and the stack only when asked for.
     const err = e as Error;
     console.error(red(`internal error: ${String(err?.message ?? e).split('\n')[0]} (set ZHIYU_DEBUG=1 for the stack, and please report it)`));

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { InputError } from '../compiler/input.ts';
+import { isStackOverflow } from '../compiler/limits.ts';
 import { parseBundle, BundleError, type Bundle, type LoadOptions } from './bundle.ts';
 import { publicKeyOf, type TrustPolicy } from './trust.ts';
 import { Engine } from './engine.ts';
@@ -184,7 +185,9 @@ export function serve(opts: ServeOptions): Promise<Service> {
     connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
   }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const err = e instanceof HttpError ? e : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
+      const err = e instanceof HttpError ? e
+        : isStackOverflow(e) ? new HttpError(422, { code: 'ZY1005', message: 'the pack is nested too deeply to compile' })
+          : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
       metrics.failed(String(err.body['code'] ?? err.status));
       if (!res.headersSent) send(res, err.status, { error: err.body });
       else res.end();

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
 import { InputError } from '../../compiler/input.ts';
+import { LIMIT_CODES } from '../../compiler/limits.ts';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import { interpret, type Traced } from '../../runtime/interpreter.ts';
 import { providerFor } from '../../runtime/testing.ts';
@@ -143,7 +144,8 @@ function storeProvider(db: DB, pack: CheckedPack, seq: unknown): SqliteProvider 
 
 function packOrFail(files: SourceFile[]): CheckedPack {
   const c = compile(files);
-  if (!c.checked) throw new HttpError(422, { code: c.diagnostics[0]?.code ?? 'ZY2000', message: 'the saved pack does not compile' });
+  const limit = c.diagnostics.find((d) => LIMIT_CODES.has(d.code));
+  if (!c.checked || limit) throw new HttpError(422, { code: (limit ?? c.diagnostics[0])?.code ?? 'ZY2000', message: `the saved pack does not compile${limit ? `: ${limit.message}` : ''}` });
   return c.checked;
 }
 
