@@ -10,25 +10,14 @@ import { packFromJson, packToJson, type PackJson } from '../compiler/serialize.t
 import type { GeneratedCode } from '../compiler/codegen.ts';
 import type { Program } from './engine.ts';
 import { packHash } from './pack-hash.ts';
+import { BundleError } from './bundle-error.ts';
 import { assess, privateKeyOf, publicKeyOf, signHash, TRUST_NOTHING_ALLOW_ALL, TrustError, type Trust, type TrustPolicy } from './trust.ts';
 
 export const BUNDLE_FORMAT = 'zhiyu-bundle/1';
 /** Bumped whenever generated code expects different runtime helpers. */
 export const RUNTIME_API = 1;
 
-/**
- * ZY8001 not a bundle (truncated, malformed, unreadable), ZY8002 altered (hash
- * mismatch), ZY8003 not trusted (unsigned, bad signature, no trusted key),
- * ZY8004 cannot be built or loaded, ZY8005 made by an incompatible zhiyu,
- * ZY8006 a key file that is not an ed25519 key.
- */
-export type BundleCode = 'ZY8001' | 'ZY8002' | 'ZY8003' | 'ZY8004' | 'ZY8005' | 'ZY8006';
-export class BundleError extends Error {
-  constructor(readonly code: BundleCode, message: string) {
-    super(message);
-    this.name = 'BundleError';
-  }
-}
+export { BundleError, type BundleCode } from './bundle-error.ts';
 
 export interface Manifest {
   readonly pack: string;

@@ -4,7 +4,7 @@ import type { CheckedPack } from '../compiler/ir.ts';
 import { InputError } from '../compiler/input.ts';
 import type { GeneratedCode } from '../compiler/codegen.ts';
 import { assemble, type Decision } from './decision.ts';
-import { BundleError } from './bundle.ts';
+import { BundleError } from './bundle-error.ts';
 import { R } from './helpers.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import type { DecideOptions } from './interpreter.ts';

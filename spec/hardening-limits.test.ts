@@ -110,4 +110,26 @@ test('#15.11 a pack with more rules than the limit is ZY2011 on the first rule p
   assert.is(r.files[d!.span.file]!.text.slice(d!.span.start, d!.span.start + `rule R${MAX_RULES}`.length + 1), `rule R${MAX_RULES} `);
 });
 
+test('#15.11 the decision API keeps answering while Try it compiles a large pack (Try it runs on its own thread)', async () => {
+  const editor = await startEditor({ root: join(dir, 'rules'), port: 0, pack: 'demo' });
+  try {
+    const big = `${HEAD}${Array.from({ length: 6000 }, (_, i) => `rule R${i} when event.n > ${i} and event.f then block\n`).join('')}`;
+    let finished = false;
+    const tried = fetch(`${editor.url}/api/try`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: [{ path: 'deep/pack.zy', text: big }], event: { type: 'x', n: 7000, f: true, occurred_at: '2026-03-01T10:00' } }) })
+      .then(async (r) => { finished = true; return { status: r.status, json: await r.json() as { decision?: { fired: unknown[] } } }; });
+    // Decide one event after another until Try it answers; on one thread they would wait for its compile.
+    let answered = 0;
+    while (!finished) {
+      const d = await fetch(`${editor.url}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"login","customer_id":"c1","occurred_at":"2026-03-01T10:00"}' });
+      assert.is(d.status, 200);
+      await d.text();
+      answered++;
+    }
+    const t = await tried;
+    assert.is(t.status, 200, JSON.stringify(t.json).slice(0, 300));
+    assert.is(t.json.decision!.fired.length, 6000);
+    assert.ok(answered >= 20, `only ${answered} decisions were answered while Try it compiled`);
+  } finally { await editor.close(); }
+});
+
 test.run();

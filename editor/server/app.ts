@@ -13,6 +13,7 @@ import { staticFiles } from './static.ts';
 import { Workspace } from './workspace.ts';
 import { guard } from './guard.ts';
 import { backtestRoutes } from './backtest-routes.ts';
+import { TryThread } from './try-thread.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -47,7 +48,10 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
   const more = o.more ?? backtestRoutes(o.store, () => workspace).more;
-  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}) });
+  // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection.
+  const dbPath = o.store ? o.store.name : undefined;
+  const thread = !o.store || (dbPath && dbPath !== ':memory:' && !o.store.memory) ? new TryThread(dbPath) : undefined;
+  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
   const service = await serve({
     bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
     ...(o.verify ? { verify: o.verify } : {}), ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(o.limits ? { limits: o.limits } : {}),
@@ -65,7 +69,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
       return false;
     },
   });
-  return { ...service, workspace, pack };
+  return { ...service, workspace, pack, close: async () => { await thread?.close(); await service.close(); } };
 }
 
 /**
