@@ -10,9 +10,9 @@ import { LBracket, LParen, Minus, Not, RBracket, RParen } from './lexer.ts';
 import type { SourceFile, Span } from './source.ts';
 
 /** One source file, in characters (UTF-16 units). */
-export const MAX_FILE_CHARS = 4 * 1024 * 1024;
+export const MAX_FILE_CHARS = 1024 * 1024;
 /** All the files of a pack together. */
-export const MAX_PACK_CHARS = 16 * 1024 * 1024;
+export const MAX_PACK_CHARS = 8 * 1024 * 1024;
 /** Rules in one pack. */
 export const MAX_RULES = 20_000;
 /** Parentheses and brackets open at once. */

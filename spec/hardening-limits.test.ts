@@ -91,7 +91,7 @@ test('#15.11 a file or a pack over the size limit is ZY1007 before anything is p
   const big = `${HEAD}# ${'x'.repeat(MAX_FILE_CHARS)}\n`;
   const r = compile([{ path: 'big.zy', text: big }]);
   assert.equal(r.diagnostics.map((d) => d.code), ['ZY1007']);
-  assert.match(r.diagnostics[0]!.message, /at most 4,194,304/);
+  assert.match(r.diagnostics[0]!.message, /at most 1,048,576/);
   const quarter = `# ${'y'.repeat(MAX_PACK_CHARS / 4 - 10)}\n`;
   const pack = compile([{ path: 'h.zy', text: HEAD }, ...[1, 2, 3, 4, 5].map((i) => ({ path: `f${i}.zy`, text: quarter }))]);
   assert.equal(pack.diagnostics.map((d) => d.code), ['ZY1007']);
