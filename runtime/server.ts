@@ -179,10 +179,10 @@ export function serve(opts: ServeOptions): Promise<Service> {
   };
 
   const server = createServer({
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    requestTimeout: limits.requestTimeoutMs,
     // How often the timeouts above are checked (Node's default, 30 s, would let them overrun).
-    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
   }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       const err = e instanceof HttpError ? e

@@ -51,31 +51,29 @@ export function keyFingerprint(key: KeyObject): string {
   return `ed25519:${createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)}`;
 }
 
-function ed25519(key: KeyObject, what: string, source: string): KeyObject {
-  if (key.asymmetricKeyType !== 'ed25519') throw new TrustError('ZY8006', `${source} is a ${key.asymmetricKeyType} key, not an ed25519 ${what} (make one with zhiyu keygen)`);
+/** An ed25519 key of the given kind from PEM text; `source` names it in errors (a file name). */
+function keyOf(pem: string, kind: 'public' | 'private', source: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = kind === 'public' ? createPublicKey(pem) : createPrivateKey(pem);
+  } catch {
+    throw new TrustError('ZY8006', `${source} is not a PEM ${kind} key (make a key pair with zhiyu keygen)`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new TrustError('ZY8006', `${source} is a ${key.asymmetricKeyType} key, not an ed25519 ${kind} key (make one with zhiyu keygen)`);
   return key;
 }
 
-/** A trusted public key from PEM text; `source` names it in errors (a file name). */
+/** A trusted public key (PEM text, or a key object already made). */
 export function publicKeyOf(pem: string | KeyObject, source = 'the public key'): KeyObject {
-  if (typeof pem !== 'string') return ed25519(pem, 'public key', source);
-  try {
-    const key = createPublicKey(pem);
-    return ed25519(key, 'public key', source);
-  } catch (e) {
-    if (e instanceof TrustError) throw e;
-    throw new TrustError('ZY8006', `${source} is not a PEM public key (make a key pair with zhiyu keygen)`);
+  if (typeof pem !== 'string') {
+    if (pem.type !== 'public' || pem.asymmetricKeyType !== 'ed25519') throw new TrustError('ZY8006', `${source} is not an ed25519 public key`);
+    return pem;
   }
+  return keyOf(pem, 'public', source);
 }
 
 export function privateKeyOf(pem: string, source = 'the private key'): KeyObject {
-  try {
-    const key = createPrivateKey(pem);
-    return ed25519(key, 'private key', source);
-  } catch (e) {
-    if (e instanceof TrustError) throw e;
-    throw new TrustError('ZY8006', `${source} is not a PEM private key (make a key pair with zhiyu keygen)`);
-  }
+  return keyOf(pem, 'private', source);
 }
 
 /** The signature over a bundle's content hash, and the fingerprint of the key that made it. */
