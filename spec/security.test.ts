@@ -217,7 +217,8 @@ const PAYLOADS: [string, string][] = [
   ['astral and CJK', '\u{1F600} 智御 — 诈骗'],
   ['closers', `]); }); ${PWN}; ({ ([`],
   ['control characters', '\t\b\f\v\u001b[31m\u007f'],
-  ['very long', `${'x'.repeat(100_000)}"; ${PWN}; "${'\u2028'.repeat(1000)}`],
+  // The pack repeats it ~26 times, and a file may have at most 1 Mi characters (LANGUAGE.md §15).
+  ['very long', `${'x'.repeat(20_000)}"; ${PWN}; "${'\u2028'.repeat(1000)}`],
 ];
 
 function hostilePack(p: string, mode: 'u4' | 'braces' | 'raw'): string {
