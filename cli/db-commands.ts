@@ -1,10 +1,10 @@
 // `zhiyu db …` and `zhiyu replay`: the SQLite store from the command line.
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { compile, type CheckedPack } from '../compiler/index.ts';
-import { BundleError, loadBundle } from '../runtime/bundle.ts';
+import { BundleError } from '../runtime/bundle.ts';
 import { interpret, load, type FeatureProvider, type Program } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { readPack, readPacks } from './pack-files.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
 import { Exit, EXIT, paint } from './output.ts';
+import { bundleToRun } from './bundle-commands.ts';
 
 const { dim } = paint;
 
@@ -56,7 +57,10 @@ Examples:
   zhiyu db import demo.db events.jsonl --pack rules/demo
   zhiyu db import demo.db customer.csv lists.csv labels.csv`)
     .action(async (path: string, files: string[], o: { pack?: string[]; into?: string }) => {
+      const created = !existsSync(path);
+      if (created && !o.pack?.length) throw new StoreError('ZY7006', `${path} does not exist yet: pass --pack <dir> so its tables can be created`);
       const store = openStore(path, { create: true });
+      let done = false;
       try {
         const schema = schemaFor(store, o.pack, path);
         for (const file of files) {
@@ -78,8 +82,11 @@ Examples:
             throw e;
           }
         }
+        done = true;
       } finally {
         store.close();
+        // A database this command created and could not fill is not left behind.
+        if (created && !done) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
       }
     });
 
@@ -134,6 +141,7 @@ Examples:
     .argument('<id>', 'the decision id')
     .requiredOption('--pack <dir|bundle>', 'the pack (a directory) or bundle (.zyb) to replay with')
     .option('--as-of', 'decide from the store as it stood at the event\'s time (profiles valid then, the history the decision had) instead of the snapshot')
+    .option('--public-key <file.pem>', 'run a bundle only if signed by this ed25519 key')
     .option('--interpret', 'replay on the reference interpreter')
     .addHelpText('after', `
 The log names the bundle that decided (the hash /healthz reports) and the pack's
@@ -142,12 +150,12 @@ source hash; replay says when the pack or bundle given is not that one.
 Examples:
   zhiyu replay demo.db 42 --pack rules/demo
   zhiyu replay demo.db 42 --pack live.zyb --as-of`)
-    .action((path: string, id: string, o: { pack: string; asOf?: boolean; interpret?: boolean }) => {
+    .action((path: string, id: string, o: { pack: string; asOf?: boolean; publicKey?: string; interpret?: boolean }) => {
       const store = openStore(path, { readonly: true });
       const log = DecisionLog.open(store);
       try {
         const logged = log.get(Number(id));
-        const subject = replaySubject(o.pack);
+        const subject = replaySubject(o.pack, o.publicKey);
         console.log(dim(`decision ${id}: ${logged.pack}${logged.version ? ` ${logged.version}` : ''}, ${logged.bundleHash ? `bundle ${logged.bundleHash}` : 'no bundle (a pack compiled from source)'}${logged.sourceHash ? `, sources ${logged.sourceHash}` : ''}; event at ${new Date(logged.eventTime).toISOString()}`));
         // A bundle against the bundle that decided; otherwise the sources (a pack compiled from source has no bundle).
         const byBundle = !!(subject.bundleHash && logged.bundleHash);
@@ -178,11 +186,11 @@ Examples:
 }
 
 /** What replay decides with: a bundle (named by its hash) or a pack compiled from its directory (by its source hash). */
-function replaySubject(path: string): { program: Program; checked: CheckedPack; bundleHash?: string; sourceHash: string } {
+function replaySubject(path: string, publicKey?: string): { program: Program; checked: CheckedPack; bundleHash?: string; sourceHash: string } {
   if (!existsSync(path)) { console.error(paint.red(`${path} does not exist: give a pack directory or a bundle (.zyb)`)); throw new Exit(EXIT.USAGE); }
   if (!statSync(path).isDirectory() && extname(path) === '.zyb') {
     try {
-      const b = loadBundle(path);
+      const b = bundleToRun(path, publicKey);
       return { program: b.program, checked: b.program.pack, bundleHash: b.hash, sourceHash: b.manifest.sourceHash };
     } catch (e) {
       if (e instanceof BundleError) { console.error(paint.red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }

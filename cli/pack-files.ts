@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { referencedJsonLogicFiles, type SourceFile } from '../compiler/index.ts';
+import { CliError, fsReason } from './output.ts';
 
 export const PACK_EXTENSION = '.zy';
 
@@ -20,12 +21,22 @@ export interface PackSource {
   readonly files: SourceFile[];
 }
 
+/**
+ * The packs at the paths. A path that is not there is ZY8201; a folder with no
+ * pack in it is ZY8202 (a CI run over the wrong folder must not pass on nothing).
+ */
 export function readPacks(paths: readonly string[]): PackSource[] {
   const packs: PackSource[] = [];
   const loose: string[] = [];
   for (const p of paths) {
-    if (statSync(p).isDirectory()) packs.push(...packDirs(p).map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
-    else loose.push(p);
+    let isDir: boolean;
+    try { isDir = statSync(p).isDirectory(); } catch (e) {
+      throw new CliError('ZY8201', `cannot read ${p}: ${fsReason(e)}`);
+    }
+    if (!isDir) { loose.push(p); continue; }
+    const found = packDirs(p);
+    if (found.length === 0) throw new CliError('ZY8202', `there is no pack in ${p} (a pack is a folder with ${PACK_EXTENSION} files)`);
+    packs.push(...found.map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
   }
   if (loose.length) packs.push({ name: loose.map(shown).join(' '), files: withJsonLogic(load(loose)) });
   return packs;
@@ -47,7 +58,13 @@ function shown(p: string): string {
 }
 
 function load(files: string[]): SourceFile[] {
-  return files.map((f) => ({ path: shown(f), text: readFileSync(f, 'utf8') }));
+  return files.map((f) => {
+    try {
+      return { path: shown(f), text: readFileSync(f, 'utf8') };
+    } catch (e) {
+      throw new CliError('ZY8201', `cannot read ${f}: ${fsReason(e)}`);
+    }
+  });
 }
 
 /**
