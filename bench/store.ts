@@ -91,12 +91,13 @@ export interface BareSql {
 export function bareSql(db: DB, provider: SqliteProvider): BareSql {
   type Stmt = Database.Statement;
   const aggs = provider.pack.aggregates;
-  const internals = provider as unknown as { entityStmts?: Map<string, Stmt>; plans?: { sql?: Stmt; params?: readonly (number | string)[] }[] };
-  const profileSrc = internals.entityStmts?.get('customer')?.source;
+  // A live decision reads the current version of the profile row.
+  const internals = provider as unknown as { entityStmts?: Map<string, { current: Stmt }>; plans?: { sql?: Stmt; params?: readonly (number | string)[] }[] };
+  const profileSrc = internals.entityStmts?.get('customer')?.current.source;
   const aggSrc = aggs.map((a) => internals.plans?.[a.id]?.sql?.source);
   const aggParams = aggs.map((a) => internals.plans?.[a.id]?.params);
   if (!profileSrc || aggSrc.length !== 3 || aggSrc.some((s) => !s) || aggParams.some((p) => !p)) {
-    die('cannot read the SQL of SqliteProvider\'s prepared statements (entityStmts / plans[id].sql); runtime/store/provider.ts changed: update bench/store.ts');
+    die('cannot read the SQL of SqliteProvider\'s prepared statements (entityStmts.current / plans[id].sql); runtime/store/provider.ts changed: update bench/store.ts');
   }
   const sumParams = aggParams[1]!;
   if (aggParams[0]!.length || aggParams[2]!.length || sumParams.length !== 1 || sumParams[0] !== 'transfer_out') die(`unexpected filter parameters ${JSON.stringify(aggParams)}`);

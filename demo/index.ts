@@ -105,9 +105,9 @@ export class TimelinePlayer {
   appendNext(): number {
     const e = this.timeline.events[this.nextEvent++]!;
     this.advanceTo(e.row['occurred_at'] as number);
-    const [seq] = this.writer.events(this.eventFields, [cells(this.schema.event, e.row)]);
-    this.seqs.push(seq!);
-    return seq!;
+    const seq = this.writer.event(this.eventFields, cells(this.schema.event, e.row));
+    this.seqs.push(seq);
+    return seq;
   }
 
   /** Everything that is left, then the labels (they name events by zy_seq). Returns how many labels. */

@@ -49,7 +49,7 @@ function sinkFor(writer: StoreWriter, schema: Schema, t: Target, importedAt: num
     case 'events': {
       const cols = fieldsOf(schema.event);
       const names = cols.map(([c]) => c);
-      return { columns: cols, required: [...schema.event.fields.values()].filter((f) => f.required).map((f) => f.name), insert: (v) => { writer.events(names, [v]); } };
+      return { columns: cols, required: [...schema.event.fields.values()].filter((f) => f.required).map((f) => f.name), insert: (v) => { writer.event(names, v); } };
     }
     case 'entity': {
       const info = schema.entities.get(t.name)!;

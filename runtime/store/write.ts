@@ -38,7 +38,8 @@ export const LABEL_KIND = /^[a-z][a-z0-9_]*$/;
 
 export class StoreWriter {
   private readonly entities = new Map<string, EntityStatements & { fields: string[] }>();
-  private readonly eventStmts = new Map<string, Database.Statement>();
+  /** By the field list given (callers pass the same array for every row). */
+  private readonly eventStmts = new Map<readonly string[], Database.Statement>();
   private readonly kept: number | undefined;
   private listStmt?: Database.Statement;
   private calendarStmt?: Database.Statement;
@@ -97,17 +98,14 @@ export class StoreWriter {
     if (s.prune) s.prune.run({ key, before: validFrom - this.kept! });
   }
 
-  /** Appends events in the order given (values in the event schema's field order); returns each one's zy_seq. */
-  events(fields: readonly string[], rows: Iterable<readonly Cell[]>): number[] {
-    const id = fields.join(',');
-    let stmt = this.eventStmts.get(id);
+  /** Appends one event (`values` in the order of `fields`); returns its zy_seq. */
+  event(fields: readonly string[], values: readonly Cell[]): number {
+    let stmt = this.eventStmts.get(fields);
     if (!stmt) {
       stmt = this.db.prepare(`INSERT INTO ${q(EVENTS)} (${fields.map(q).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`);
-      this.eventStmts.set(id, stmt);
+      this.eventStmts.set(fields, stmt);
     }
-    const out: number[] = [];
-    for (const r of rows) out.push(Number(stmt.run(...r).lastInsertRowid));
-    return out;
+    return Number(stmt.run(values).lastInsertRowid);
   }
 
   listEntry(list: string, value: string | number, source: string | null, addedAt: number | null, expiresAt: number | null): void {
