@@ -9,7 +9,7 @@ import { evaluate } from '../compiler/evaluate.ts';
 import { parseTimestamp } from '../compiler/literals.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import { aggregateOver, interpret, load, MemoryProvider, windowStart, type HistoryEvent } from '../runtime/index.ts';
-import { migrate, openStore, SqliteProvider, filterToSql } from '../runtime/store/index.ts';
+import { ensureIndexes, migrate, openStore, SqliteProvider, filterToSql } from '../runtime/store/index.ts';
 
 const SCHEMA = `pack w
 outcomes hold > allow
@@ -61,7 +61,7 @@ test('SQLite aggregates equal brute force over random histories (≥ 10,000 comp
     const cols = ['type', 'k', 'amount', 'x', 'n', 'flag', 's', 'occurred_at'];
     const ins = db.prepare(`INSERT INTO zy_events (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
     for (const h of history) ins.run(cols.map((c) => (typeof h[c] === 'boolean' ? (h[c] ? 1 : 0) : (h[c] as never) ?? null)));
-    SqliteProvider.ensureIndexes(db, pack);
+    ensureIndexes(db, [pack]);
     const store = new SqliteProvider(db, pack);
     for (const probe of probes) {
       const now = probe['occurred_at'] as number;
