@@ -24,6 +24,7 @@ import { registerDb } from './db-commands.ts';
 import { bundleToRun, registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
 import { registerBacktest } from './backtest-commands.ts';
+import { registerRollout } from './rollout-commands.ts';
 import { BundleError } from '../runtime/bundle.ts';
 import { TrustError } from '../runtime/trust.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
@@ -458,6 +459,7 @@ Examples:
   registerBundle(cli);
   registerJsonLogic(cli);
   registerBacktest(cli);
+  registerRollout(cli);
   return cli;
 }
 
