@@ -318,7 +318,7 @@ export class Rollout {
     const problem = successionProblem(refOf(live), refOf(next));
     if (problem && !req.allowRollback) {
       const rows = this.write([...(a ? [a.entry] : []), this.entry('refused', next, { code: 'ZY8008', attempted, reason: problem, live: refOf(live), ...from(req) })]);
-      throw new ActivationError('ZY8008', `${name(refOf(next))} was not activated; still serving ${live.hash}: ${problem}; give allow_rollback with the reason to activate it anyway`, rows[1]);
+      throw new ActivationError('ZY8008', `${name(refOf(next))} was not activated; still serving ${live.hash}: ${problem}; to activate it anyway, give the reason: --allow-rollback "…" (allow_rollback=… over HTTP)`, rows[1]);
     }
     return { ...(a ? { approvals: a.entry } : {}), ...(problem ? { problem } : {}) };
   }
