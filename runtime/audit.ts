@@ -96,40 +96,54 @@ export interface ChainReport {
 }
 
 /**
- * Checks a chain read in seq order. Each row must hash to its stored hash
- * (else it was edited), link to the row before it (else rows were removed,
- * inserted or swapped) and carry the next seq. Every break is reported, with
- * the row where it is seen.
+ * Checks a chain read in seq order and says where it breaks. A row whose
+ * content no longer matches its hash was edited; one that matches under
+ * another number (the number its link says it had) was moved: rows were
+ * reordered; a row linking to a row that is not there follows deleted rows
+ * (as many as its number says); a row that shares its link with another and
+ * that no row follows was inserted.
  */
 export function verifyChain(rows: readonly AuditRow[]): ChainReport {
   const findings: ChainFinding[] = [];
-  const byHash = new Map(rows.map((r, i) => [r.hash, i]));
-  let prev: AuditRow | undefined;
+  const byHash = new Map(rows.map((r) => [r.hash, r]));
+  // The number each row was written with: its own, else the one after the row it links to, if its hash then matches.
+  const written = new Map<AuditRow, number | undefined>();
+  const writtenSeq = (r: AuditRow): number | undefined => {
+    if (written.has(r)) return written.get(r);
+    written.set(r, undefined);
+    let seq: number | undefined;
+    if (rowHash(r) === r.hash) seq = r.seq;
+    else {
+      const pred = r.prevHash === GENESIS ? null : byHash.get(r.prevHash);
+      const before = pred === null ? 0 : pred ? writtenSeq(pred) : undefined;
+      if (before !== undefined && rowHash({ ...r, seq: before + 1 }) === r.hash) seq = before + 1;
+    }
+    written.set(r, seq);
+    return seq;
+  };
+  const followers = new Map<string, AuditRow[]>();
+  for (const r of rows) followers.set(r.prevHash, [...(followers.get(r.prevHash) ?? []), r]);
+  const intactSeqs = rows.map(writtenSeq).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  const lastSeq = intactSeqs[intactSeqs.length - 1];
+  const where = (r: AuditRow) => `row ${r.seq} (${r.action}${r.bundle ? ` ${r.bundle.pack} ${r.bundle.version ?? ''}`.trimEnd() : ''}, ${new Date(r.at).toISOString()})`;
   rows.forEach((r, i) => {
     const position = i + 1;
-    const at = `row ${r.seq} (${r.action}${r.bundle ? ` ${r.bundle.pack} ${r.bundle.version ?? ''}`.trimEnd() : ''}, ${new Date(r.at).toISOString()})`;
-    const expectedSeq = (prev?.seq ?? 0) + 1;
-    const expectedPrev = prev?.hash ?? GENESIS;
-    if (rowHash(r) !== r.hash) {
-      findings.push({ seq: r.seq, position, kind: 'edited', message: `${at} was edited: its content no longer matches its hash` });
+    const seq = writtenSeq(r);
+    if (seq === undefined) {
+      findings.push({ seq: r.seq, position, kind: 'edited', message: `${where(r)} was edited: its content no longer matches its hash` });
+      return;
     }
-    if (r.prevHash !== expectedPrev) {
-      // Where the row it links to is: later in the file (reordered), nowhere (deleted), or it links to a row further back (deleted between).
-      const linked = byHash.get(r.prevHash);
-      if (linked !== undefined && linked > i) {
-        findings.push({ seq: r.seq, position, kind: 'reordered', message: `${at} is out of order: it follows the row stored at position ${linked + 1}, which comes after it` });
-      } else if (r.seq > expectedSeq || (linked !== undefined && linked < i - 1)) {
-        const missing = r.seq > expectedSeq ? `${expectedSeq}${r.seq - 1 > expectedSeq ? `–${r.seq - 1}` : ''}` : 'rows';
-        findings.push({ seq: r.seq, position, kind: 'deleted', message: `before ${at}: row${r.seq - expectedSeq > 1 ? 's' : ''} ${missing} ${r.seq - expectedSeq > 1 ? 'were' : 'was'} deleted (it links to ${linked === undefined ? 'a row that is no longer there' : `row ${rows[linked]!.seq}`})` });
-      } else if (linked === undefined && r.seq === expectedSeq) {
-        findings.push({ seq: r.seq, position, kind: 'inserted', message: `${at} does not link to the row before it: it was inserted or replaced` });
-      } else {
-        findings.push({ seq: r.seq, position, kind: 'reordered', message: `${at} does not follow the row before it (row ${prev?.seq ?? 'none'}): rows were reordered` });
-      }
-    } else if (r.seq !== expectedSeq) {
-      findings.push({ seq: r.seq, position, kind: 'edited', message: `${at} has seq ${r.seq} where ${expectedSeq} was expected: its number was edited` });
+    if (seq !== r.seq) findings.push({ seq: r.seq, position, kind: 'reordered', message: `${where(r)} was written as row ${seq}: rows were reordered` });
+    if (seq > 1 && !byHash.has(r.prevHash)) {
+      const before = intactSeqs.filter((x) => x < seq).pop() ?? 0;
+      const gone = seq - before - 1;
+      const which = gone > 1 ? `rows ${before + 1}–${seq - 1} were` : `row ${seq - 1} was`;
+      findings.push({ seq: r.seq, position, kind: 'deleted', message: `before ${where(r)}: ${gone > 0 ? which : 'the row it follows was'} deleted` });
     }
-    prev = r;
+    const twins = followers.get(r.prevHash) ?? [];
+    if (twins.length > 1 && seq !== lastSeq && !(followers.get(r.hash)?.length)) {
+      findings.push({ seq: r.seq, position, kind: 'inserted', message: `${where(r)} was inserted: it claims the place of another row, and no row follows it` });
+    }
   });
   const last = rows[rows.length - 1];
   return { rows: rows.length, ...(last ? { head: { seq: last.seq, hash: last.hash } } : {}), findings };

@@ -208,7 +208,7 @@ export class Rollout {
       live: o.build(live), ...(canary ? { canary } : {}), ...(req.shadow ? { shadow: o.build(req.shadow) } : {}), scheduled,
     };
     r.state = state;
-    for (const b of [live, ...scheduled.map((s) => s.loaded.bundle), ...(canary ? [canary.loaded.bundle] : []), ...(req.shadow ? [req.shadow] : [])]) o.history?.keep(b, now);
+    for (const b of [live, ...scheduled.map((s) => s.loaded.bundle), ...(canary ? [canary.loaded.bundle] : []), ...(req.shadow ? [req.shadow] : [])]) r.keep(b);
     r.write([
       ...pending,
       r.entry('start', live, { ...(lastRef && lastRef.hash !== live.hash ? { previous: lastRef } : {}), ...(problem ? { allowRollback: req.allowRollback, problem } : {}) }),
@@ -271,7 +271,7 @@ export class Rollout {
       throw new ActivationError('ZY8007', `the bundle before cannot be restored: ${a.check.reason!}`, rows[1]);
     }
     const loaded = this.o.build(restore);
-    this.o.history?.keep(restore, this.clock());
+    this.keep(restore);
     this.write([...(a ? [a.entry] : []), this.entry('rollback', restore, { restored: true, previous: refOf(s.live.bundle), ...(reason ? { reason } : {}), ...from(req) })]);
     if (this.previous[this.previous.length - 1] === restore) this.previous.pop();
     this.state = { ...s, live: loaded };
@@ -306,7 +306,7 @@ export class Rollout {
 
   /** Appends a service stop to the trail (best effort: a stopping service does not fail on it). */
   stop(): void {
-    try { this.write([this.entry('stop', this.state.live.bundle, {})]); } catch (e) { this.o.onError?.(e as Error); }
+    try { this.write([this.entry('stop', this.state.live.bundle, {})]); } catch (e) { this.o.onError?.(new Error(`the stop was not recorded: ${(e as Error).message.replace(/^nothing was changed: /, '')}`)); }
   }
 
   private check(next: Bundle, live: Bundle, attempted: string, req: ChangeRequest): { approvals?: AuditEntry; problem?: string } {
@@ -333,7 +333,7 @@ export class Rollout {
     };
     const rollback = checks.problem ? { allowRollback: req.allowRollback, problem: checks.problem } : {};
     const common = { ...(arm ? { arm } : {}), ...rollback, ...from(req) };
-    this.o.history?.keep(next, now);
+    this.keep(next);
     const at = next.manifest.effectiveFrom;
     if (at !== undefined && at > now) {
       this.write([...(checks.approvals ? [checks.approvals] : []), this.entry('schedule', next, { effectiveFrom: at, live: refOf(s.live.bundle), via: action, ...common })]);
@@ -346,6 +346,13 @@ export class Rollout {
     this.remember(s.live.bundle);
     this.state = { live: loaded, ...withoutArm(), scheduled: s.scheduled };
     return { status: action === 'reload' ? 'reloaded' : 'promoted', bundle: refOf(next), previous: refOf(s.live.bundle) };
+  }
+
+  /** Keeps the bundle in the history; one that cannot be kept changes nothing (ZY8014). */
+  private keep(b: Bundle): void {
+    try { this.o.history?.keep(b, this.clock()); } catch (err) {
+      throw new ActivationError('ZY8014', `nothing was changed: ${(err as Error).message}`);
+    }
   }
 
   private remember(b: Bundle): void {
@@ -393,7 +400,7 @@ export class Rollout {
     for (const e of entries) {
       let row: AuditRow;
       try { row = this.o.audit.append(e); } catch (err) {
-        throw new ActivationError('ZY8014', `the audit trail cannot be written, so nothing was changed: ${(err as Error).message}`);
+        throw new ActivationError('ZY8014', `nothing was changed: ${(err as Error).message}`);
       }
       out.push(row);
       this.o.onAudit?.(row);

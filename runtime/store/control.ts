@@ -8,7 +8,7 @@ import { StoreError } from './errors.ts';
 import { logHas } from './log-schema.ts';
 import type { DB } from './schema.ts';
 
-const writeError = (what: string, e: unknown) => new StoreError('ZY7002', `the ${what} cannot be written: ${(e as Error).message}`);
+const writeError = (what: string, e: unknown) => new StoreError('ZY7002', `the ${what} cannot be written (${(e as Error).message})`);
 
 export class SqliteBundleHistory implements BundleHistory {
   private readonly present: boolean;
