@@ -118,6 +118,7 @@ export function registerRollout(cli: Command): void {
   keyring.command('list')
     .description('the keys of a keyring: name, roles, fingerprint')
     .argument('<keyring>', 'the keyring file')
+    .addHelpText('after', '\nExamples:\n  zhiyu keyring list keyring.json')
     .action((path: string) => {
       const ring = keyringOrExit(path);
       console.log(table(['<name', '<roles', '<key'], ring.entries.map((e) => [e.name, e.roles.join(', '), e.fingerprint])));
@@ -236,6 +237,7 @@ Examples:
     .requiredOption('--db <file>', 'the store')
     .option('--json', 'print the rows as JSON')
     .option('--last <n>', 'only the last n rows')
+    .addHelpText('after', '\nExamples:\n  zhiyu audit show --db demo.db --last 20')
     .action((o: { db: string; json?: boolean; last?: string }) => {
       if (o.last !== undefined && !/^\d+$/.test(o.last)) throw new CliError('ZY8203', `--last takes a whole number, not ${JSON.stringify(o.last)}`);
       const all = withLog(o.db, (log) => log.audit.rows());
