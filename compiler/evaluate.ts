@@ -12,6 +12,8 @@ export interface Env {
   agg(id: number): Value;
   pred(name: string): Value;
   listHas(list: string, value: Value): boolean;
+  /** A `let` value, kept for the rest of the decision; without it, the value is computed at each use. */
+  readonly local?: (e: Extract<IR, { k: 'local' }>) => Value;
   /** The working-day calendar; Monday–Friday when absent. */
   readonly calendar?: S.CalendarLookup;
   /** Called with every node's value, in evaluation order (the trace). */
@@ -47,6 +49,20 @@ function evalNode(e: IR, env: Env): Value {
     case 'agg': return env.agg(e.id);
     case 'pred': return env.pred(e.name);
     case 'shared': return evaluate(e.x, env);
+    case 'local': return env.local ? env.local(e) : evaluate(e.x, env);
+    case 'quant': {
+      const members = e.items.kind === 'items' ? e.items.xs.map((x) => evaluate(x, env)) : evaluate(e.items.x, env) as readonly Value[] | undefined;
+      // A set given by items or an expression is evaluated once, whatever the number of members.
+      const set = e.set.kind === 'items' ? e.set.xs.map((x) => evaluate(x, env)) : e.set.kind === 'expr' ? evaluate(e.set.x, env) as readonly Value[] | undefined : undefined;
+      if (members === undefined || ((e.set.kind === 'expr') && set === undefined)) return undefined;
+      return S.quantify(e.q, members.map((m) => {
+        const found = m === undefined ? undefined
+          : e.set.kind === 'values' ? e.set.values.includes(m)
+            : e.set.kind === 'external' ? env.listHas(e.set.list, m)
+              : S.memberOf(m, set!);
+        return found === undefined ? undefined : found !== e.negated;
+      }));
+    }
     case 'neg': return S.neg(num(e.x, env));
     case 'arith': {
       const l = num(e.l, env);

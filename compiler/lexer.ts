@@ -76,6 +76,10 @@ export const Protected = kw('protected');
 export const Enum = kw('enum');
 export const Set = kw('set');
 export const Suppress = kw('suppress');
+export const Let = kw('let');
+export const Of = kw('of');
+export const Seen = kw('seen');
+export const Fixture = kw('fixture');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\u3000]+/, group: Lexer.SKIPPED });
 // Comments are kept in their own group: the parser never sees them, the formatter does.

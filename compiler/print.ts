@@ -15,6 +15,8 @@ export function printWindow(w: Window): string {
     case 'all': return '';
     case 'rolling': return `last ${formatDuration(w.ms)}`;
     case 'calendar': return w.unit === 'day' ? 'today' : `this ${w.unit}`;
+    case 'events': return `last ${w.n} event${w.n === 1 ? '' : 's'}`;
+    case 'months': return `last ${w.n} calendar month${w.n === 1 ? '' : 's'}`;
   }
 }
 
@@ -46,6 +48,8 @@ export function printIR(e: IR): string {
     case 'call': return `${e.fn}(${e.args.map(printIR).join(', ')})`;
     case 'agg': return `agg#${e.id}`;
     case 'pred': return e.name;
+    case 'local': return e.name;
+    case 'quant': return `(${e.q} of ${printSet(e.items)} ${e.negated ? 'not in' : 'in'} ${printSet(e.set)})`;
     case 'shared': return `$${e.slot}`;
   }
 }

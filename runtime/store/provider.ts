@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import type { AggregateSpec, CheckedPack, Value } from '../../compiler/ir.ts';
-import { reduce, windowStart } from '../aggregate.ts';
+import { needsOrder, summarize, windowEnd, windowStart } from '../aggregate.ts';
 import type { AggregateQuery, FeatureProvider, HistoryEvent } from '../provider.ts';
 import { filterToSql } from './filter-sql.ts';
 import { createHash } from 'node:crypto';
@@ -93,15 +93,17 @@ export class SqliteProvider implements FeatureProvider {
       ...(a.by ? [`${q(a.by)} = @key`] : []),
       `${q(TIME_FIELD)} >= @from`, `${q(TIME_FIELD)} <= @now`, `${q(SEQ)} < @before`,
     ];
-    const rows = this.db.prepare(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')}`);
+    // In time order, and in stored order at the same time: what `last N events`, latest() and sequence() go by.
+    const rows = this.db.prepare(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')}${needsOrder(a) ? ` ORDER BY ${q(TIME_FIELD)}, ${q(SEQ)}` : ''}`);
     const f = a.filter ? filterToSql(a.filter) : { sql: '', params: [] };
-    if (!f) return { rows, params: [] };
+    // These are computed over the rows, in JavaScript, by the reference code itself.
+    if (!f || needsOrder(a) || a.fn === 'stddev' || a.fn === 'percentile') return { rows, params: [] };
     const cond = [...where, ...(f.sql ? [f.sql] : [])].join(' AND ');
     const col = a.field ? q(a.field) : '';
-    const select = {
+    const select = ({
       count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
       distinct: `count(DISTINCT ${col})`, time_since_last: `max(${q(TIME_FIELD)})`,
-    }[a.fn];
+    } as Record<string, string>)[a.fn];
     // Positional filter parameters follow the named ones; better-sqlite3 binds both.
     const sql = this.db.prepare(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`).raw();
     const exists = a.fn === 'distinct' && a.includeCurrent ? this.db.prepare(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = @value LIMIT 1`).pluck() : undefined;
@@ -125,11 +127,12 @@ export class SqliteProvider implements FeatureProvider {
   aggregate(q: AggregateQuery): Value {
     const { spec, now } = q;
     const plan = this.plans[spec.id]!;
-    const named = { key: q.key as string | number, from: Math.max(LOW, windowStart(spec.window, now)), now, before: this.beforeSeq };
+    // `now` in the statements is the window's last millisecond (the end of last month for calendar months).
+    const named = { key: q.key as string | number, from: Math.max(LOW, windowStart(spec.window, now)), now: windowEnd(spec.window, now), before: this.beforeSeq };
     if (!spec.by) delete (named as { key?: unknown }).key;
     if (!plan.sql) {
       const rows = (plan.rows.all(named) as Record<string, unknown>[]).map((r) => decodeRow(this.pack.schema.event, r) as HistoryEvent);
-      return reduce(spec.fn, spec.field, q.filter ? rows.filter(q.filter) : rows, q.current, now, spec.fieldType);
+      return summarize(spec, q.filter ? rows.filter(q.filter) : rows, q.current, now, q.steps);
     }
     const r = plan.sql.get(named, ...plan.params) as unknown[];
     const cur = q.current && spec.field ? decode(spec.type, (q.current as Record<string, unknown>)[spec.field]) as number | string | undefined : undefined;
