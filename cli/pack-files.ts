@@ -1,7 +1,11 @@
-// Finding packs on disk. A directory with .zy files directly in it is one pack
-// (with every .zy file below it); a directory without any is a folder of packs,
-// each subdirectory looked at the same way. Loose .zy files given together form
-// one pack. Paths are shown relative to the working directory.
+// Finding packs on disk — the one rule every command (and the editor's
+// workspace) follows, documented in spec/LANGUAGE.md §2.2:
+//   - a directory with .zy files directly in it is one pack, made of every
+//     .zy file below it (subdirectories included), in path order;
+//   - a directory without any is a folder of packs: each subdirectory is
+//     looked at the same way, in name order;
+//   - .zy files named on the command line form one pack together.
+// Paths are shown relative to the working directory.
 //
 // JSON files are sources only when a rule file names them: `predicate p =
 // jsonlogic "p.json"` adds p.json (next to the file that says so) to the pack.
@@ -20,20 +24,31 @@ export interface PackSource {
   readonly files: SourceFile[];
 }
 
+/** A path that names no pack, or several where one is needed; the message says which. */
+export class PackPathError extends Error {}
+
 export function readPacks(paths: readonly string[]): PackSource[] {
   const packs: PackSource[] = [];
   const loose: string[] = [];
   for (const p of paths) {
-    if (statSync(p).isDirectory()) packs.push(...packDirs(p).map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
-    else loose.push(p);
+    let dir: boolean;
+    try { dir = statSync(p).isDirectory(); } catch { throw new PackPathError(`${p}: no such file or directory`); }
+    if (dir) {
+      const found = packDirs(p);
+      if (found.length === 0) throw new PackPathError(`${p} holds no pack: no .zy file in it or below it`);
+      packs.push(...found.map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
+    } else if (p.endsWith(PACK_EXTENSION)) loose.push(p);
+    else throw new PackPathError(`${p} is not a pack: give a directory or .zy files`);
   }
   if (loose.length) packs.push({ name: loose.map(shown).join(' '), files: withJsonLogic(load(loose)) });
   return packs;
 }
 
-/** All files of the paths as one pack (one directory, or loose files). */
+/** The files of the one pack the paths hold (a directory, or .zy files); several packs are an error. */
 export function readPack(paths: readonly string[]): SourceFile[] {
-  return readPacks(paths).flatMap((p) => p.files);
+  const packs = readPacks(paths);
+  if (packs.length !== 1) throw new PackPathError(`give one pack; ${paths.join(' ')} holds ${packs.length}: ${packs.map((p) => p.name).join(', ')}`);
+  return packs[0]!.files;
 }
 
 export function packDirs(dir: string): string[] {

@@ -31,11 +31,15 @@ export interface RuleTrace {
 export interface Traced {
   readonly decision: Decision;
   readonly trace: readonly RuleTrace[];
+  /** The values of `DecideOptions.probe`, as the decision saw them. */
+  readonly probed?: readonly Value[];
 }
 
 export interface DecideOptions {
   /** Reject event fields that the schema does not declare. */
   readonly strict?: boolean;
+  /** Expressions (features, aggregates, predicates, `let`s) whose values to report with the decision (`expect seen`). */
+  readonly probe?: readonly IR[];
 }
 
 export function interpret(pack: CheckedPack, event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Traced {
@@ -125,5 +129,6 @@ function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvid
     const m = pack.rules[i]!.note!.message;
     return [...(m.zh ?? []), ...(m.en ?? [])].flatMap((p) => (p.expr ? [evaluate(p.expr, quiet)] : []));
   };
-  return { decision: assemble(pack, fired, score, values, { rules: noted, values: noteValues }), trace };
+  const probed = opts.probe?.map((x) => evaluate(x, quiet));
+  return { decision: assemble(pack, fired, score, values, { rules: noted, values: noteValues }), trace, ...(probed ? { probed } : {}) };
 }

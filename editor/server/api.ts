@@ -13,7 +13,7 @@ import { decodeRow } from '../../runtime/store/sql.ts';
 import { validateRecord } from '../../runtime/validate.ts';
 import type { DB } from '../../runtime/store/schema.ts';
 import { Workspace, WorkspaceError } from './workspace.ts';
-import { stepsForBrowser } from './trace.ts';
+import { stepsForBrowser, withShownValues } from './trace.ts';
 
 export interface ApiOptions {
   readonly workspace: Workspace;
@@ -122,7 +122,7 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
       if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message });
       throw e;
     }
-    return { decision: traced.decision, trace: stepsForBrowser(pack, traced.trace) };
+    return { decision: withShownValues(pack, traced.decision), trace: stepsForBrowser(pack, traced.trace) };
   }
 
   function packName(p: string | null): string {
