@@ -271,7 +271,7 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
   if (!cases) {
     if (expect.length === 0) err(t.name.span, `test "${t.name.value}" expects nothing`, 'add `expect <outcome>` or `expect fired RULE_ID`');
     const rows = rowsFor(event);
-    uncounted(rows, history, event, s);
+    reportUncounted([{ rows, event }], history, s);
     return cx.diagnostics.slice(before).some((d) => d.severity === 'error') ? [] : [{ name: t.name.value, ...base, history: rows, expect }];
   }
 
@@ -289,6 +289,7 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
   const rowExpects = cases.rows.map((row) => row.expect.map((e) => expectation(e, s, now)).filter((e): e is TestExpect => !!e));
   neverApplies(t, expect, rowExpects, s);
   const out: TestCase[] = [];
+  const seenCases: { rows: readonly Record_[]; event: Record_ }[] = [];
   cases.rows.forEach((row, i) => {
     if (row.values.length !== cases!.columns.length) {
       err(row.span, `this row has ${row.values.length} value${row.values.length === 1 ? '' : 's'} for ${cases!.columns.length} column${cases!.columns.length === 1 ? '' : 's'}`);
@@ -307,9 +308,10 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
     const rowExpect = rowExpects[i]!;
     const all = [...expect.filter((e) => !rowExpect.some((r) => replaces(r, e))).flatMap((e) => narrowed(e, rowExpect)), ...rowExpect];
     const rows = rowsFor(ev);
-    uncounted(rows, history, ev, s);
+    seenCases.push({ rows, event: ev });
     out.push({ name: `${t.name.value} [row ${i + 1}]`, event: ev, entities: ents, history: rows, lists, calendar, expect: all, span: row.span });
   });
+  reportUncounted(seenCases, history, s);
   return cx.diagnostics.slice(before).some((d) => d.severity === 'error') ? [] : out;
 }
 
@@ -356,33 +358,38 @@ function neverApplies(t: A.TestDecl, expect: readonly TestExpect[], rows: readon
 }
 
 /**
- * ZY5003: history rows of a case that no aggregate of the pack can ever
- * count — whatever its window and filter: after the decision time, or
- * without a key every aggregate groups by. (A row just outside a window, or
- * for another customer, is a deliberate test and is not reported.)
+ * ZY5003: why a history row of a case can never be counted by any aggregate
+ * of the pack, whatever its window and filter — after the decision time, or
+ * without a key every aggregate groups by — or undefined when it can be. (A
+ * row just outside a window, or for another customer, is a deliberate test.)
  */
-function uncounted(rows: readonly Record_[], given: readonly Given[], event: Record_, s: TestScope): void {
+function uncountable(row: Record_, event: Record_, aggs: CheckedPack['aggregates']): { message: string; hint?: string } | undefined {
+  if (aggs.length === 0) return { message: 'no rule reads the event history (the pack has no aggregate), so this history event is never counted' };
+  const t = row[TIME_FIELD];
+  if (typeof t === 'number' && t > (event[TIME_FIELD] as number)) {
+    return { message: 'this history event is after the decision time: no window ever counts it', hint: 'history is what happened before the event, e.g. `occurred_at: now - 5m`' };
+  }
+  if (aggs.some((a) => a.by === undefined || (row[a.by] !== undefined && event[a.by] !== undefined))) return undefined;
+  const keys = [...new Set(aggs.map((a) => a.by!))];
+  const noRow = keys.filter((k) => row[k] === undefined);
+  const noEvent = keys.filter((k) => event[k] === undefined);
+  const list = (ks: string[]) => ks.map((k) => `\`${k}\``).join(', ');
+  return {
+    message: `this history event can never be counted: every aggregate groups by ${keys.map((k) => `\`${k}\``).join(' or ')}, and ${
+      [noRow.length ? `the row has no ${list(noRow)}` : '', noEvent.length ? `the event has no ${list(noEvent)}` : ''].filter(Boolean).join(' and ')}`,
+    hint: 'give the key in the event (history rows take it from there) or in the row',
+  };
+}
+
+/** Reports the history rows that no case of the test (its table's rows, or the test itself) can count. */
+function reportUncounted(cases: readonly { rows: readonly Record_[]; event: Record_ }[], given: readonly Given[], s: TestScope): void {
   const aggs = s.aggregates();
-  const warn = (i: number, msg: string, hint?: string) => s.cx.diagnostics.push(diag('ZY5003', given[i]!.span, msg, hint));
-  const decidedAt = event[TIME_FIELD] as number;
-  rows.forEach((row, i) => {
-    if (aggs.length === 0) {
-      if (i === 0) warn(i, 'no rule reads the event history (the pack has no aggregate), so this history is never counted');
-      return;
-    }
-    const t = row[TIME_FIELD];
-    if (typeof t === 'number' && t > decidedAt) {
-      warn(i, 'this history event is after the decision time: no window ever counts it', 'history is what happened before the event, e.g. `occurred_at: now - 5m`');
-      return;
-    }
-    if (aggs.some((a) => a.by === undefined || (row[a.by] !== undefined && event[a.by] !== undefined))) return;
-    const keys = [...new Set(aggs.map((a) => a.by!))];
-    const noRow = keys.filter((k) => row[k] === undefined);
-    const noEvent = keys.filter((k) => event[k] === undefined);
-    warn(i, `this history event can never be counted: every aggregate groups by ${keys.map((k) => `\`${k}\``).join(' or ')}, and ${
-      noRow.length ? `the row has no ${noRow.map((k) => `\`${k}\``).join(', ')}` : ''}${noRow.length && noEvent.length ? ' and ' : ''}${
-      noEvent.length ? `the event has no ${noEvent.map((k) => `\`${k}\``).join(', ')}` : ''}`,
-    'give the key in the event (history rows take it from there) or in the row');
+  given.forEach((g, i) => {
+    const why = cases.map((c) => uncountable(c.rows[i]!, c.event, aggs));
+    if (why.length === 0 || why.some((w) => w === undefined)) return;
+    // One warning for a pack without aggregates, at the first row.
+    if (aggs.length === 0 && i > 0) return;
+    s.cx.diagnostics.push(diag('ZY5003', g.span, why[0]!.message, why[0]!.hint));
   });
 }
 
