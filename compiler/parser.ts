@@ -488,8 +488,9 @@ export class RuleParser extends CstParser {
         ALT: () => {
           this.CONSUME2(T.Last);
           this.CONSUME(T.NumberLit, { LABEL: 'count' });
-          this.CONSUME(T.Identifier, { LABEL: 'unitWord' });
-          this.OPTION(() => this.CONSUME2(T.Identifier, { LABEL: 'unitWord2' }));
+          // `event` is a keyword; `last 1 event` is still the window.
+          this.CONSUME3(T.AnyName, { LABEL: 'unitWord' });
+          this.OPTION(() => this.CONSUME4(T.AnyName, { LABEL: 'unitWord2' }));
         },
       },
       // `within 10m` (sequence)
