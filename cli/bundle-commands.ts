@@ -16,7 +16,7 @@ import { TIMESTAMP } from '../compiler/types.ts';
 const eventTime = (input: unknown): number => {
   try { return Number(coerce(TIMESTAMP, (input as Record<string, unknown>)['occurred_at'], 'event.occurred_at') ?? 0); } catch { return 0; }
 };
-import { readPacks } from './pack-files.ts';
+import { readPack } from './pack-files.ts';
 import { Exit, EXIT, paint } from './output.ts';
 
 function readKey(path: string): string {
@@ -43,9 +43,7 @@ export function registerBundle(cli: Command): void {
     .option('--sign <private-key.pem>', 'sign with this ed25519 private key (see zhiyu keygen)')
     .addHelpText('after', '\nExamples:\n  zhiyu compile rules/demo -o demo.zyb\n  zhiyu compile rules/demo -o demo.zyb --sign keys/zhiyu.key.pem')
     .action((path: string, o: { out: string; sign?: string }) => {
-      const packs = readPacks([path]);
-      if (packs.length !== 1) { console.error(paint.red(`give one pack; ${path} holds ${packs.length}`)); throw new Exit(EXIT.USAGE); }
-      const files = packs[0]!.files;
+      const files = readPack([path]);
       const r = compile(files);
       if (!r.ok) {
         for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);

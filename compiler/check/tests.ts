@@ -250,8 +250,9 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
   const entityRows: Record<string, Record<string, Value>> = dict();
   for (const [name, g] of entities) entityRows[name] = Object.assign(dict<Value>(), g.values);
 
-  /** The entity keys of the schema: what history rows inherit from the event. */
-  const keys = [...new Set([...schema.entities.values()].map((e) => e.key))].filter((k) => schema.event.fields.has(k));
+  /** The keys history rows inherit from the event: the entities' keys, and what aggregates group by. */
+  const keys = [...new Set([...[...schema.entities.values()].map((e) => e.key), ...s.aggregates().flatMap((a) => (a.by ? [a.by] : []))])]
+    .filter((k) => schema.event.fields.has(k));
   /** A case's history: each row given its missing entity keys from the event (unless it said `missing`). */
   const rowsFor = (ev: Record<string, Value>): Record_[] => history.map((h) => {
     const row: Record<string, Value> = Object.assign(dict<Value>(), h.values);
