@@ -129,7 +129,8 @@ export interface RecordLit { readonly fields: readonly RecordField[]; readonly s
 
 export type ScoreOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export type Expectation =
-  | { readonly kind: 'outcome'; readonly outcome: Name; readonly span: Span }
+  /** `misspelt`: words followed the name (`expect reasons R`), already reported as a syntax error. */
+  | { readonly kind: 'outcome'; readonly outcome: Name; readonly misspelt?: boolean; readonly span: Span }
   | { readonly kind: 'fired'; readonly negated: boolean; readonly rules: readonly Name[]; readonly span: Span }
   | { readonly kind: 'score'; readonly op: ScoreOp; readonly points: number; readonly span: Span }
   | { readonly kind: 'reason'; readonly negated: boolean; readonly code: Name; readonly span: Span }

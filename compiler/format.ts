@@ -39,6 +39,7 @@ export function format(text: string, file = 0): FormatResult {
   if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
   const lexed = lex(text, file);
   const p = (sharedParser ??= new RuleParser());
+  p.text = text;
   p.input = lexed.tokens;
   const cst = p.file();
   const out = new Layout(text, lexed.tokens, lexed.comments, droppedCommas(cst)).file(cst);

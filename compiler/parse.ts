@@ -26,6 +26,7 @@ export interface ParseResult {
 export function parseFile(text: string, file: number): ParseResult {
   const lexed = lex(text, file);
   const p = parser();
+  p.text = text;
   p.input = lexed.tokens;
   const cst = p.file();
   const diagnostics = [...lexed.diagnostics];
@@ -63,6 +64,7 @@ export function parseExpression(text: string, file: number, base: number): { exp
   const padded = ' '.repeat(base) + text;
   const lexed = lex(padded, file);
   const p = parser();
+  p.text = padded;
   p.input = lexed.tokens;
   const cst = p.expression();
   const diagnostics = [...lexed.diagnostics];
@@ -263,7 +265,15 @@ class Builder {
       return { kind: 'message', ...(lang ? { lang } : {}), ...(how ? { how: this.name(how) } : {}), text: this.str(tok(n, 'StringLit')!), span };
     }
     if (tok(n, 'Seen')) return { kind: 'seen', what: this.dispatch(node(n, 'seen')!), value: this.expression(node(n, 'value')!), span };
-    return { kind: 'outcome', outcome: this.name(tok(n, 'outcome')!), span };
+    const stray = toks(n, 'stray');
+    const outcome = tok(n, 'outcome')!;
+    if (stray.length) {
+      const kinds = ['fired', 'score', 'reason', 'message', 'seen', 'note'];
+      const near = kinds.find((k) => k !== outcome.image && (k.startsWith(outcome.image.slice(0, 3)) || outcome.image.startsWith(k)));
+      this.diagnostics.push(diag('ZY1002', this.span(outcome), `\`expect ${outcome.image} ${stray.map((t) => t.image).join(' ')}\`: \`${outcome.image}\` is not a kind of expectation`,
+        `${near ? `did you mean \`${near}\`? ` : ''}an expectation is an outcome, \`fired\`, \`not fired\`, \`score\`, \`reason\`, \`message\`, \`seen\` or \`note\``));
+    }
+    return { kind: 'outcome', outcome: this.name(outcome), ...(stray.length ? { misspelt: true } : {}), span };
   }
 
   private record(n: CstNode): A.RecordLit {

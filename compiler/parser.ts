@@ -48,6 +48,14 @@ const messages: IParserErrorMessageProvider = {
 };
 
 export class RuleParser extends CstParser {
+  /** The text being parsed (set with `input`): a few rules look at line breaks. */
+  text = '';
+
+  /** Is `b` on the same line as `a` ends on? */
+  private sameLine(a: IToken, b: IToken): boolean {
+    return !Number.isNaN(b.startOffset) && !this.text.slice(a.startOffset + a.image.length, b.startOffset).includes('\n');
+  }
+
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages });
     this.performSelfAnalysis();
@@ -330,7 +338,18 @@ export class RuleParser extends CstParser {
       },
       // `expect seen FEATURE = VALUE`: the value a feature, aggregate, predicate or `let` had in the decision.
       { ALT: () => { this.CONSUME(T.Seen); this.SUBRULE(this.coalesceExpr, { LABEL: 'seen' }); this.CONSUME(T.Equals); this.SUBRULE(this.expression, { LABEL: 'value' }); } },
-      { IGNORE_AMBIGUITIES: true, ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'outcome' }) },
+      {
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          const outcome = this.CONSUME2(T.Identifier, { LABEL: 'outcome' });
+          // `expect reasons R`: words after a misspelt expectation, on its line, are kept for a clear error.
+          // (In a `cases` row more expectations follow on the line; they start with a keyword, or `note`.)
+          this.MANY({
+            GATE: () => this.sameLine(outcome, this.LA(1)) && this.LA(1).image !== 'note',
+            DEF: () => this.CONSUME7(T.Identifier, { LABEL: 'stray' }),
+          });
+        },
+      },
     ]);
   });
 

@@ -234,7 +234,7 @@ rule R when event.amount >= ¥1 and event.at < now and event.wait > 1h then hold
   const traced = interpret(c.checked!, JSON.parse(event), new MemoryProvider());
   const steps = stepsForBrowser(c.checked!, traced.trace)[0]!.steps.map((s) => s.text);
   assert.ok(steps.includes('¥25,000.00') && steps.includes('2026-03-01 09:00 +08:00') && steps.includes('3h20m'), steps.join(' | '));
-  const shown = withShownValues(c.checked!, traced.decision).fired[0]!.seen as { text?: string }[];
+  const shown = withShownValues(c.checked!, traced.decision).fired[0]!.seen as unknown as { text?: string }[];
   assert.equal(shown.map((s) => s.text), ['¥25,000.00', '2026-03-01 09:00 +08:00', '3h20m']);
 });
 

@@ -399,6 +399,7 @@ function expectation(e: A.Expectation, s: TestScope, now: number): TestExpect | 
   const { cx } = s;
   switch (e.kind) {
     case 'outcome':
+      if (e.misspelt) return undefined;
       if (s.outcomes.includes(e.outcome.text) || s.outcomes.length === 0) return { kind: 'outcome', outcome: e.outcome.text, span: e.span };
       cx.diagnostics.push(diag('ZY2004', e.outcome.span, `\`expect ${e.outcome.text}\`: \`${e.outcome.text}\` is not an outcome of the pack`,
         `${didYouMean(e.outcome.text, [...s.outcomes, 'fired', 'score', 'reason', 'message', 'seen', 'note']) ?? ''} ${''}an expectation is ${EXPECTATIONS}; the outcomes are ${s.outcomes.join(' > ')}`.trim()));
