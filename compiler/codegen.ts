@@ -598,7 +598,12 @@ class Generator {
       return x.again;
     });
     if (def.usesNow) args.unshift(this.now());
-    if (def.usesCalendar) args.unshift('R.calendar(P)');
+    const h = e.holidays;
+    if (def.usesCalendar) {
+      args.unshift(!h ? 'R.calendar(P)' : h.kind === 'dates'
+        ? `R.holidays(${this.constant(h.dates, (k) => `new Set(${k})`)})`
+        : `R.externalHolidays(P, ${jsString(h.list)}, ${h.timestamps}, ${this.now()})`);
+    }
     const callText = `${fn}(${args.join(', ')})`;
     return checks.length ? `(${checks.join(' || ')} ? undefined : ${callText})` : callText;
   }

@@ -116,11 +116,18 @@ function evalNode(e: IR, env: Env): Value {
       const args = e.args.map((a) => evaluate(a, env));
       if (args.some((a) => a === undefined)) return undefined;
       if (fn.constPattern) return fn.impl(args[0], regexFor(args[1] as string)) as Value;
-      const first = fn.usesNow ? [env.now] : fn.usesCalendar ? [env.calendar ?? S.NO_CALENDAR] : [];
+      const first = fn.usesNow ? [env.now] : fn.usesCalendar ? [calendarOf(e, env)] : [];
       const r = fn.impl(...first, ...args) as Value;
       return typeof r === 'number' ? S.finite(r) : r;
     }
   }
+}
+
+/** The holidays working_days() counts with: a list's, or the store's calendar. */
+function calendarOf(e: Extract<IR, { k: 'call' }>, env: Env): S.CalendarLookup {
+  const h = e.holidays;
+  if (!h) return env.calendar ?? S.NO_CALENDAR;
+  return S.holidayCalendar((date, midnight) => (h.kind === 'dates' ? h.dates.includes(date) : env.listHas(h.list, h.timestamps ? midnight : date)));
 }
 
 /** undefined when the set itself is missing. */

@@ -22,7 +22,8 @@ export type IR =
   | { readonly k: 'isMissing'; readonly type: Type; readonly negated: boolean; readonly x: IR; readonly span: Span }
   | { readonly k: 'in'; readonly type: Type; readonly negated: boolean; readonly x: IR; readonly set: SetRef; readonly span: Span }
   | { readonly k: 'between'; readonly type: Type; readonly x: IR; readonly lo: IR; readonly hi: IR; readonly span: Span }
-  | { readonly k: 'call'; readonly type: Type; readonly fn: string; readonly args: readonly IR[]; readonly span: Span }
+  /** `holidays`: working_days(a, b, LIST), the holidays of a list instead of the store's calendar. */
+  | { readonly k: 'call'; readonly type: Type; readonly fn: string; readonly args: readonly IR[]; readonly holidays?: Holidays; readonly span: Span }
   | { readonly k: 'agg'; readonly type: Type; readonly id: number; readonly span: Span }
   | { readonly k: 'pred'; readonly type: Type; readonly name: string; readonly span: Span }
   /** A use of a rule's `let` name: its value, computed once per decision (`slot` is unique in the pack). */
@@ -42,6 +43,10 @@ export type SetRef =
   | { readonly kind: 'items'; readonly xs: readonly IR[] };
 
 export type Quantifier = 'any' | 'all' | 'count';
+/** The holidays of a list: local dates ("2026-05-01") of a pack list, or an external list's members (dates, or local midnights for a list of timestamps). */
+export type Holidays =
+  | { readonly kind: 'dates'; readonly dates: readonly string[]; readonly list: string }
+  | { readonly kind: 'external'; readonly list: string; readonly timestamps: boolean };
 /** The values a quantifier tests: a literal list, or a set-valued expression. */
 export type Members = Extract<SetRef, { kind: 'items' | 'expr' }>;
 

@@ -45,7 +45,7 @@ export function printIR(e: IR): string {
     case 'isMissing': return `(${printIR(e.x)} is ${e.negated ? 'not ' : ''}missing)`;
     case 'in': return `(${printIR(e.x)} ${e.negated ? 'not in' : 'in'} ${printSet(e.set)})`;
     case 'between': return `(${printIR(e.x)} between ${printIR(e.lo)} and ${printIR(e.hi)})`;
-    case 'call': return `${e.fn}(${e.args.map(printIR).join(', ')})`;
+    case 'call': return `${e.fn}(${[...e.args.map(printIR), ...(e.holidays ? [e.holidays.list] : [])].join(', ')})`;
     case 'agg': return `agg#${e.id}`;
     case 'pred': return e.name;
     case 'local': return e.name;

@@ -138,6 +138,19 @@ export function startOfLocalMonthBack(t: number, n: number): number {
 /** Dates the calendar marks as working (true) or not (false); other dates follow Monday–Friday. */
 export type CalendarLookup = (fromDate: string, toDate: string) => ReadonlyMap<string, boolean>;
 export const NO_CALENDAR: CalendarLookup = () => new Map();
+
+/** A calendar of holidays only (no make-up working days): `isHoliday` is asked about each local date in range. */
+export function holidayCalendar(isHoliday: (date: string, midnight: number) => boolean): CalendarLookup {
+  return (fromDate, toDate) => {
+    const out = new Map<string, boolean>();
+    const start = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) - SHANGHAI_OFFSET;
+    for (let t = start(fromDate), end = start(toDate); t <= end; t += DAY) {
+      const date = localDate(t);
+      if (isHoliday(date, t)) out.set(date, false);
+    }
+    return out;
+  };
+}
 const MAX_CALENDAR_DAYS = 36_600;
 
 /**

@@ -60,6 +60,10 @@ export const R = {
   },
   agg: runAggregate,
   calendar: (P: FeatureProvider): S.CalendarLookup => (P.calendar ? (a, b) => P.calendar!(a, b) : S.NO_CALENDAR),
+  /** working_days(a, b, LIST): the holidays of a pack list (its local dates), or of an external list. */
+  holidays: (dates: ReadonlySet<string>): S.CalendarLookup => S.holidayCalendar((date) => dates.has(date)),
+  externalHolidays: (P: FeatureProvider, list: string, timestamps: boolean, now: number): S.CalendarLookup =>
+    S.holidayCalendar((date, midnight) => P.listHas(list, timestamps ? midnight : date, now)),
   listHas: (P: FeatureProvider, list: string, v: Value, now: number): boolean => P.listHas(list, v, now),
   record,
   hist: historyValue,

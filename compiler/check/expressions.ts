@@ -4,9 +4,9 @@
 import type * as A from '../ast.ts';
 import { diag, didYouMean } from '../diagnostics.ts';
 import { AGGREGATE_FUNCTIONS, FUNCTIONS } from '../functions.ts';
-import type { AggFn, IR, Members, Quantifier, SetRef, Value, Window } from '../ir.ts';
+import type { AggFn, Holidays, IR, Members, Quantifier, SetRef, Value, Window } from '../ir.ts';
 import { printIR, printWindow } from '../print.ts';
-import { formatDuration } from '../semantics.ts';
+import { formatDuration, localDate } from '../semantics.ts';
 import { checkPattern } from '../regex-safety.ts';
 import type { Span } from '../source.ts';
 import { fold } from '../optimize/fold.ts';
@@ -289,6 +289,20 @@ class ExprChecker {
     }
     const clause = e.args.find(isAggClause);
     if (clause) return this.error('ZY3006', clause.span, `\`${name}\` is not an aggregate and takes no window, key or filter`);
+    // working_days(a, b, LIST): Monday to Friday, less the holidays of a list (another country's calendar).
+    let holidays: Holidays | undefined;
+    if (name === 'working_days' && exprArgs.length === 3) {
+      const third = (exprArgs[2] as { expr: A.Expr }).expr;
+      const list = third.kind === 'path' && third.parts.length === 1 ? this.cx.lists.get(third.parts[0]!.text) : undefined;
+      if (!list || (list.element.t !== 'timestamp' && list.element.t !== 'string')) {
+        return this.error('ZY3001', third.span, 'the third argument of working_days() is a list of holidays: timestamps (dates), or strings like "2026-05-01"',
+          'declare one with `list uk_bank_holidays: timestamp = [@2026-12-25, …]`');
+      }
+      holidays = list.external
+        ? { kind: 'external', list: list.name, timestamps: list.element.t === 'timestamp' }
+        : { kind: 'dates', list: list.name, dates: (list.values ?? []).map((v) => (typeof v === 'number' ? localDate(v) : String(v))) };
+      exprArgs.pop();
+    }
     if (exprArgs.length !== fn.arity) {
       return this.error('ZY3003', e.span, `${name}() takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, not ${exprArgs.length}`);
     }
@@ -304,7 +318,7 @@ class ExprChecker {
       return { k: 'call', type, fn: name, args: [args[0]!, p], span: e.span };
     }
     if ((fn.usesNow || fn.usesCalendar) && scope === 'const') return this.error('ZY3004', e.span, `${name}() depends on the decision time and is not a constant`);
-    return { k: 'call', type, fn: name, args, span: e.span };
+    return { k: 'call', type, fn: name, args, ...(holidays ? { holidays } : {}), span: e.span };
   }
 
   private aggregate(e: A.CallExpr, fn: AggFn, scope: Scope): IR {

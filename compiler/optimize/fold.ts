@@ -7,6 +7,8 @@ import type { IR, SetRef } from '../ir.ts';
 class NotConstant extends Error {}
 const constantEnv: Env = {
   get now(): number { throw new NotConstant(); },
+  // Working days depend on the store's holiday calendar: never folded.
+  get calendar(): never { throw new NotConstant(); },
   field: () => { throw new NotConstant(); },
   hfield: () => { throw new NotConstant(); },
   agg: () => { throw new NotConstant(); },

@@ -66,7 +66,7 @@ function shapeOf(e: IR): string {
     case 'in': return `in ${e.negated} ${setShape(e.set)}`;
     case 'quant': return `quant ${e.q} ${e.negated} ${e.items.kind} ${setShape(e.set)}`;
     case 'local': return `local ${e.slot}`;
-    case 'call': return `call ${e.fn}`;
+    case 'call': return `call ${e.fn}${e.holidays ? ` ${e.holidays.list}` : ''}`;
     default: return e.k;
   }
 }
