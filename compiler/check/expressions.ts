@@ -298,6 +298,8 @@ class ExprChecker {
         return this.error('ZY3001', third.span, 'the third argument of working_days() is a list of holidays: timestamps (dates), or strings like "2026-05-01"',
           'declare one with `list uk_bank_holidays: timestamp = [@2026-12-25, …]`');
       }
+      const notDate = list.element.t === 'string' ? (list.values ?? []).find((v) => !/^\d{4}-\d{2}-\d{2}$/.test(String(v))) : undefined;
+      if (notDate !== undefined) return this.error('ZY3001', third.span, `list \`${list.name}\` holds ${JSON.stringify(notDate)}, which is not a date like "2026-05-01"`);
       holidays = list.external
         ? { kind: 'external', list: list.name, timestamps: list.element.t === 'timestamp' }
         : { kind: 'dates', list: list.name, dates: (list.values ?? []).map((v) => (typeof v === 'number' ? localDate(v) : String(v))) };
