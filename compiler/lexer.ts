@@ -100,12 +100,14 @@ export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n\
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*|'(?:[^'\\\n\r]|\\[^\n\r])*/ });
 
 export const Arrow = createToken({ name: 'Arrow', pattern: /=>/ });
-export const EqEq = createToken({ name: 'EqEq', pattern: /==/ });
-export const NotEq = createToken({ name: 'NotEq', pattern: /!=/ });
-export const LtEq = createToken({ name: 'LtEq', pattern: /<=/ });
-export const GtEq = createToken({ name: 'GtEq', pattern: />=/ });
-export const Lt = createToken({ name: 'Lt', pattern: /</ });
-export const Gt = createToken({ name: 'Gt', pattern: />/ });
+/** `==` `!=` `<` `<=` `>` `>=`: comparisons, and the comparison of `expect score`. */
+export const CompareOp = createToken({ name: 'CompareOp', pattern: Lexer.NA });
+export const EqEq = createToken({ name: 'EqEq', pattern: /==/, categories: [CompareOp] });
+export const NotEq = createToken({ name: 'NotEq', pattern: /!=/, categories: [CompareOp] });
+export const LtEq = createToken({ name: 'LtEq', pattern: /<=/, categories: [CompareOp] });
+export const GtEq = createToken({ name: 'GtEq', pattern: />=/, categories: [CompareOp] });
+export const Lt = createToken({ name: 'Lt', pattern: /</, categories: [CompareOp] });
+export const Gt = createToken({ name: 'Gt', pattern: />/, categories: [CompareOp] });
 export const Equals = createToken({ name: 'Equals', pattern: /=/ });
 export const Coalesce = createToken({ name: 'Coalesce', pattern: /\?\?/ });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/ });
@@ -131,7 +133,7 @@ export const ALL_TOKENS: TokenType[] = [
   Arrow, EqEq, NotEq, LtEq, GtEq, Lt, Gt, Equals, Coalesce,
   Plus, Minus, Star, Slash, Percent, LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, Colon, Dot,
   ...keywordTokens, Identifier,
-  AnyName, Keyword,
+  AnyName, Keyword, CompareOp,
 ];
 
 /** Keyword spellings, for the editor's completion and highlighting. */

@@ -7,7 +7,7 @@ import * as T from './lexer.ts';
 const LABELS: Record<string, string> = {
   Identifier: 'a name', AnyName: 'a name', StringLit: 'a string', NumberLit: 'a number', MoneyLit: 'an amount of money',
   DurationLit: 'a duration', TimestampLit: 'a timestamp', Arrow: '`=>`', EqEq: '`==`', NotEq: '`!=`', LtEq: '`<=`',
-  GtEq: '`>=`', Lt: '`<`', Gt: '`>`', Equals: '`=`', Coalesce: '`??`', Plus: '`+`', Minus: '`-`', Star: '`*`',
+  GtEq: '`>=`', Lt: '`<`', Gt: '`>`', CompareOp: 'a comparison', Equals: '`=`', Coalesce: '`??`', Plus: '`+`', Minus: '`-`', Star: '`*`',
   Slash: '`/`', Percent: '`%`', LParen: '`(`', RParen: '`)`', LBrace: '`{`', RBrace: '`}`', LBracket: '`[`',
   RBracket: '`]`', Comma: '`,`', Colon: '`:`', Dot: '`.`', EOF: 'the end of the file',
 };
@@ -315,14 +315,7 @@ export class RuleParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Score);
-          this.OPTION3(() => this.OR3([
-            { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
-          ]));
+          this.OPTION3(() => this.CONSUME(T.CompareOp, { LABEL: 'op' }));
           this.OPTION2(() => this.CONSUME(T.Minus));
           this.CONSUME(T.NumberLit);
         },
@@ -405,14 +398,7 @@ export class RuleParser extends CstParser {
       this.OR([
         {
           ALT: () => {
-            this.OR2([
-              { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
-            ]);
+            this.CONSUME(T.CompareOp, { LABEL: 'op' });
             this.SUBRULE2(this.coalesceExpr, { LABEL: 'right' });
           },
         },
