@@ -79,6 +79,8 @@ export function runTest(pack: CheckedPack, t: TestCase, decide: Decider, opts: R
 
   const failures: string[] = [];
   const involved = new Map<string, string>();
+  /** Rules that would have given a missing outcome: shown when no other expectation names a rule. */
+  const wouldGive: { id: string; why: string }[] = [];
   const involve = (id: string, why: string) => { if (!involved.has(id)) involved.set(id, why); };
   const fired = new Set(decision.fired.map((f) => f.id));
   const rank = (o: string | undefined) => (o === undefined ? Infinity : pack.outcomes.indexOf(o));
@@ -94,8 +96,7 @@ export function runTest(pack: CheckedPack, t: TestCase, decide: Decider, opts: R
         if (got < want) {
           for (const r of pack.rules) if (fired.has(r.id) && rank(r.outcome) < want) involve(r.id, `fired and asks for ${r.outcome}`);
         } else {
-          const candidates = pack.rules.filter((r) => r.outcome === e.outcome && !fired.has(r.id));
-          for (const r of candidates.slice(0, 3)) involve(r.id, `would give ${e.outcome}`);
+          for (const r of pack.rules) if (r.outcome === e.outcome && !fired.has(r.id)) wouldGive.push({ id: r.id, why: `would give ${e.outcome}` });
           const below = pack.thresholds.find((x) => x.outcome === e.outcome);
           if (below) failures.push(`score ${decision.score} is below \`threshold ${below.outcome} at ${below.at}\``);
         }
@@ -152,6 +153,18 @@ export function runTest(pack: CheckedPack, t: TestCase, decide: Decider, opts: R
     }
   }
   const passed = failures.length === 0;
+  if (!passed && involved.size === 0 && wouldGive.length) {
+    // The three that came closest: the most parts of their condition true.
+    const closeness = (id: string) => {
+      const rt = trace().trace.find((x) => x.id === id);
+      const r = pack.rules.find((x) => x.id === id)!;
+      if (!rt?.active) return -1;
+      const keys = new Set(rt.steps.filter((s) => s.value === true).map((s) => `${s.span.file}:${s.span.start}:${s.kind}`));
+      return topParts(r.condition).filter((p) => keys.has(`${p.span.file}:${p.span.start}:${p.k}`)).length / topParts(r.condition).length;
+    };
+    const ranked = wouldGive.map((w, i) => ({ ...w, i, c: closeness(w.id) })).sort((a, b) => b.c - a.c || a.i - b.i);
+    for (const w of ranked.slice(0, 3)) involve(w.id, w.why);
+  }
   let explanations: RuleExplanation[] = [];
   if (!passed && involved.size) {
     try {
@@ -271,7 +284,7 @@ export function failureLines(r: TestResult): string[] {
     const width = Math.min(60, Math.max(...x.parts.map((p) => p.text.length), 0));
     for (const p of x.parts) {
       const reads = p.values.map((v) => `${v.what} = ${v.value}`).join(', ');
-      lines.push(`  ${p.truth.padEnd(7)} ${p.text.padEnd(width)}${reads ? `   ${reads}` : ''}`);
+      lines.push(`  ${p.truth.padEnd(7)} ${reads ? `${p.text.padEnd(width)}   ${reads}` : p.text}`);
     }
   }
   return lines;
