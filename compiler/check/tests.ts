@@ -253,7 +253,7 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
   /** The keys history rows inherit from the event: the entities' keys, and what aggregates group by. */
   const keys = [...new Set([...[...schema.entities.values()].map((e) => e.key), ...s.aggregates().flatMap((a) => (a.by ? [a.by] : []))])]
     .filter((k) => schema.event.fields.has(k));
-  /** A case's history: each row given its missing entity keys from the event (unless it said `missing`). */
+  /** The history: each row given its missing keys from the test's event (unless it said `missing`). */
   const rowsFor = (ev: Record<string, Value>): Record_[] => history.map((h) => {
     const row: Record<string, Value> = Object.assign(dict<Value>(), h.values);
     for (const k of keys) if (row[k] === undefined && !h.missing.has(k) && ev[k] !== undefined) row[k] = ev[k];
@@ -291,6 +291,7 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
   const rowExpects = cases.rows.map((row) => row.expect.map((e) => expectation(e, s, now)).filter((e): e is TestExpect => !!e));
   neverApplies(t, expect, rowExpects, s);
   const out: TestCase[] = [];
+  const baseRows = rowsFor(event);
   const seenCases: { rows: readonly Record_[]; event: Record_ }[] = [];
   cases.rows.forEach((row, i) => {
     if (row.values.length !== cases!.columns.length) {
@@ -309,7 +310,8 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
     });
     const rowExpect = rowExpects[i]!;
     const all = [...expect.filter((e) => !rowExpect.some((r) => replaces(r, e))).flatMap((e) => narrowed(e, rowExpect)), ...rowExpect];
-    const rows = rowsFor(ev);
+    // History is the test's: its rows took their keys from the test's event, not from this row's.
+    const rows = baseRows;
     seenCases.push({ rows, event: ev });
     out.push({ name: `${t.name.value} [row ${i + 1}]`, event: ev, entities: ents, history: rows, lists, calendar, expect: all, span: row.span });
   });
