@@ -277,8 +277,10 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
     return cx.diagnostics.slice(before).some((d) => d.severity === 'error') ? [] : [{ name: t.name.value, ...base, history: rows, expect }];
   }
 
-  const columns: { entity: EntityInfo; field: A.Name }[] = [];
+  // A column that is not a feature is reported once and left out of every row (its index is kept).
+  const columns: ({ entity: EntityInfo; field: A.Name } | undefined)[] = [];
   for (const col of cases.columns) {
+    columns.push(undefined);
     const [head, field, extra] = col.parts;
     const entity = head!.text === 'event' ? schema.event : schema.entities.get(head!.text);
     if (!entity || !field || extra) { err(col.span, 'a column is a feature: event.field or entity.field'); continue; }
@@ -286,7 +288,7 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
       cx.diagnostics.push(diag('ZY2001', field.span, `${entity.name === 'event' ? 'the event' : `entity \`${entity.name}\``} has no field \`${field.text}\``, didYouMean(field.text, entity.fields.keys())));
       continue;
     }
-    columns.push({ entity, field });
+    columns[columns.length - 1] = { entity, field };
   }
   const rowExpects = cases.rows.map((row) => row.expect.map((e) => expectation(e, s, now)).filter((e): e is TestExpect => !!e));
   neverApplies(t, expect, rowExpects, s);
@@ -302,6 +304,7 @@ function checkTest(t: A.TestDecl, fixtures: ReadonlyMap<string, A.FixtureDecl>, 
     const ents = dict<Record<string, Value>>();
     for (const [k, v] of Object.entries(entityRows)) ents[k] = Object.assign(dict<Value>(), v);
     columns.forEach((col, j) => {
+      if (!col) return;
       const v = value(row.values[j]!, col.entity, col.field);
       const target = col.entity.name === 'event' ? ev : Object.hasOwn(ents, col.entity.name) ? ents[col.entity.name]! : (ents[col.entity.name] = dict<Value>());
       if (v === undefined) delete target[col.field.text];
