@@ -1,8 +1,8 @@
 // Consumer-protection scenarios for the demo database, for the packs in
 // rules/conduct: collection contacts (quiet hours, unanswered attempts per
 // number per day, vulnerable customers, third parties), complaints (first
-// response and handling limits) and hardship (missed instalments, income
-// falls). Rows follow whatever schema the conduct packs declare: a field a
+// response and handling limits) and hardship (missed instalments, salary
+// credits that fall). Rows follow whatever schema the conduct packs declare: a field a
 // schema does not have is simply not stored. Ordinary calls are made in the
 // daytime from an approved script, so each gate's hits are its own scenario.
 import { TIME_FIELD } from '../../compiler/check/context.ts';
@@ -37,8 +37,9 @@ export function seedConduct(db: DB, schemas: readonly Schema[], opts: { customer
     customers.push({
       [KEY]: id, age_years: 20 + Math.floor(r() * 60), jurisdiction: i % 10 === 0 ? 'US' : 'CN',
       vulnerability_flags: vulnerable ? ['bereaved'] : [], hardship_status: i % 12 === 0 ? 'declared' : 'none',
-      consent_night_contact: false, income_change_pct: i % 9 === 0 ? -35 : Math.round(r() * 20 - 5),
+      consent_night_contact: false,
     });
+    if (i % 9 !== 0) r(); // the draw that gave the precomputed income change: kept, so the rest of the data is unchanged
     const acct = `loan-k${i}`;
     accounts.push({ [KEY]: acct, in_payment_plan: false, days_past_due: i % 4 === 0 ? 30 + Math.floor(r() * 60) : 0, opened_at: start - 200 * DAY });
     const phone = `ph-k${i}`;
@@ -82,6 +83,12 @@ export function seedConduct(db: DB, schemas: readonly Schema[], opts: { customer
       mark('missed_instalment', { type: 'instalment_missed', customer_id: id, account_id: acct, amount: 150000, [TIME_FIELD]: at(30, 9) });
       mark('missed_instalment', { type: 'instalment_missed', customer_id: id, account_id: acct, amount: 150000, [TIME_FIELD]: at(60, 9) });
       mark('hardship_sweep', { type: 'account_review', customer_id: id, account_id: acct, [TIME_FIELD]: at(62, 6) });
+      // Salary on the 10th of every month from June 2025; for every other one, 35% less from January 2026.
+      const salary = (8_000 + (i * 37) % 120 * 100) * 100;
+      for (let month = 5; month <= 13; month++) {
+        const cut = i % 18 === 0 && month >= 12;
+        mark('salary_credit', { type: 'salary_credit', customer_id: id, amount: cut ? Math.round(salary * 0.65) : salary, [TIME_FIELD]: Date.UTC(2025, month, 10, 1) });
+      }
     }
     // Complaints: received, sometimes acknowledged late, reviewed by the daily sweep.
     if (i % 6 === 0) {
