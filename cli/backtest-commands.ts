@@ -5,7 +5,8 @@ import { SingleBar } from 'cli-progress';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { compile, renderDiagnostic } from '../compiler/index.ts';
-import { BundleError, loadBundle } from '../runtime/bundle.ts';
+import { BundleError } from '../runtime/bundle.ts';
+import { bundleToRun } from './bundle-commands.ts';
 import type { Program } from '../runtime/engine.ts';
 import { backtest, BacktestError, type BacktestRun } from '../runtime/backtest/index.ts';
 import { StoreError } from '../runtime/store/errors.ts';
@@ -20,12 +21,12 @@ const fail = (code: string, message: string, exit: number = EXIT.USAGE): never =
 };
 
 /** A pack directory, .zy files, or a bundle file, compiled or loaded into a program. */
-export function programAt(path: string, what: string): Program {
+export function programAt(path: string, what: string, publicKey?: string): Program {
   if (!existsSync(path)) fail('ZY7501', `${what} ${path} does not exist: give a pack directory or a bundle (.zyb)`);
   const isPack = statSync(path).isDirectory() || extname(path) === PACK_EXTENSION;
   if (!isPack) {
     try {
-      return loadBundle(path).program;
+      return bundleToRun(path, publicKey).program;
     } catch (e) {
       if (e instanceof BundleError) fail(e.code, `${what} ${path}: ${e.message}`, EXIT.FINDINGS);
       throw e;
@@ -53,7 +54,7 @@ const seconds = (ms: number) => {
 
 interface Options {
   db: string; from?: string; to?: string; baseline?: string; json?: boolean; html?: string;
-  workers?: string; labelsAsOf?: string; index: boolean; examples?: string;
+  workers?: string; labelsAsOf?: string; index: boolean; examples?: string; publicKey?: string;
 }
 
 export function registerBacktest(cli: Command): void {
@@ -64,6 +65,7 @@ export function registerBacktest(cli: Command): void {
     .option('--from <date>', 'first event time included (2026-02-01, or 2026-02-01T08:00; Asia/Shanghai unless a zone is given)')
     .option('--to <date>', 'events before this time; a date alone includes that whole day')
     .option('--baseline <pack>', 'the pack or bundle in production now: count the events whose outcome changes')
+    .option('--public-key <file.pem>', 'run a bundle (pack or baseline) only if signed by this ed25519 key')
     .option('--json', 'print the whole result as JSON')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .option('--workers <n>', 'worker threads (default: one per core for large ranges; 0 = this thread)')
@@ -82,8 +84,8 @@ Examples:
   zhiyu backtest rules/fraud --db demo.db --json > backtest.json
   zhiyu backtest fraud.zyb --db demo.db --html backtest.html`)
     .action(async (path: string, o: Options) => {
-      const program = programAt(path, 'pack');
-      const baseline = o.baseline ? programAt(o.baseline, 'baseline') : undefined;
+      const program = programAt(path, 'pack', o.publicKey);
+      const baseline = o.baseline ? programAt(o.baseline, 'baseline', o.publicKey) : undefined;
       if (!existsSync(o.db)) fail('ZY7001', `database ${o.db} does not exist; create it with \`zhiyu db seed --demo ${o.db}\` or \`zhiyu db import ${o.db} <file>\``, EXIT.FINDINGS);
       const bar = process.stderr.isTTY && !o.json
         ? new SingleBar({ format: 'backtest [{bar}] {percentage}% | {done}/{events} events | {rate} events/s | ETA {left}', stream: process.stderr, hideCursor: true })

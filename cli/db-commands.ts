@@ -1,7 +1,7 @@
 // `zhiyu db …` and `zhiyu replay`: the SQLite store from the command line.
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { compile } from '../compiler/index.ts';
 import { interpret, load } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
@@ -35,7 +35,10 @@ export function registerDb(cli: Command): void {
     .option('--into <target>', 'events, lists, calendar or an entity name (default: from the file name)')
     .addHelpText('after', '\nExamples:\n  zhiyu db import demo.db events.jsonl --pack rules/demo\n  zhiyu db import demo.db customer.csv lists.csv')
     .action(async (path: string, files: string[], o: { pack?: string[]; into?: string }) => {
+      const created = !existsSync(path);
+      if (created && !o.pack?.length) throw new StoreError('ZY7006', `${path} does not exist yet: pass --pack <dir> so its tables can be created`);
       const store = openStore(path, { create: true });
+      let done = false;
       try {
         const schema = schemaFor(store, o.pack, path);
         for (const file of files) {
@@ -57,8 +60,11 @@ export function registerDb(cli: Command): void {
             throw e;
           }
         }
+        done = true;
       } finally {
         store.close();
+        // A database this command created and could not fill is not left behind.
+        if (created && !done) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
       }
     });
 

@@ -15,16 +15,19 @@ import { showValue } from '../compiler/display.ts';
 import { coverageText, diagnosticsJson, junit, sarif, testsJson, type Located, type SuiteResult } from './reports.ts';
 import { packName, scaffold } from './scaffold.ts';
 import { printIR } from '../compiler/print.ts';
+import { codeListing } from '../compiler/escape.ts';
+import { isStackOverflow, tooDeep } from '../compiler/limits.ts';
 import { InputError, interpret, load, MemoryProvider, type Decision, type FeatureProvider } from '../runtime/index.ts';
-import { PackPathError, readPack, readPacks } from './pack-files.ts';
+import { readPack, readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
 import { decodeRow } from '../runtime/store/sql.ts';
 import { registerDb } from './db-commands.ts';
-import { registerBundle } from './bundle-commands.ts';
+import { bundleToRun, registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
 import { registerBacktest } from './backtest-commands.ts';
-import { BundleError, loadBundle } from '../runtime/bundle.ts';
-import { Exit, EXIT, paint } from './output.ts';
+import { BundleError } from '../runtime/bundle.ts';
+import { TrustError } from '../runtime/trust.ts';
+import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import { DecisionLog, openStore, RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
@@ -56,14 +59,27 @@ interface Scenario {
   lists?: Record<string, unknown[]>;
 }
 
-function readJson(arg: string): unknown {
-  const text = arg.trim().startsWith('{') ? arg : readFileSync(arg, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    console.error(red(`cannot read JSON from ${arg.trim().startsWith('{') ? 'the argument' : arg}: ${(e as Error).message}`));
-    throw new Exit(EXIT.USAGE);
+/**
+ * An option's JSON object (`--event`, `--scenario`): a file holding it, or the
+ * JSON itself. Anything but an object is ZY8203; a file that cannot be read ZY8201.
+ */
+function readJsonObject(arg: string, option: string): Record<string, unknown> {
+  const looksLikeJson = /^\s*[[{"\d-]|^\s*(null|true|false)\s*$/.test(arg);
+  let text = arg;
+  if (!looksLikeJson || existsSync(arg)) {
+    try { text = readFileSync(arg, 'utf8'); } catch (e) {
+      throw new CliError('ZY8201', `${option}: cannot read ${arg}: ${fsReason(e)}`);
+    }
   }
+  const from = text === arg ? 'the argument' : arg;
+  let v: unknown;
+  try { v = JSON.parse(text); } catch (e) {
+    throw new CliError('ZY8203', `${option}: ${from} is not valid JSON: ${(e as Error).message.split('\n')[0]!.slice(0, 120)}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new CliError('ZY8203', `${option}: ${from} should hold a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  }
+  return v as Record<string, unknown>;
 }
 
 /** A decision for people: values as analysts write them (¥25,000.00, 2026-03-01 10:00 +08:00, 3h20m), never fen or epoch ms. */
@@ -92,9 +108,14 @@ function checkPack(files: SourceFile[], withLint = true): Located {
   // A pack refused only for lint errors (ZY6001) is linted in full.
   const clean = r.ok || (r.checked && r.diagnostics.every((d) => d.severity !== 'error' || d.code.startsWith('ZY6')));
   if (withLint && clean && r.checked) {
-    const l = lintReport(r.checked, r.files);
-    diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
-    suppressed = l.suppressed;
+    try {
+      const l = lintReport(r.checked, r.files);
+      diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
+      suppressed = l.suppressed;
+    } catch (e) {
+      if (!isStackOverflow(e)) throw e;
+      diagnostics = [...diagnostics, tooDeep({ file: 0, start: 0, end: 1 })];
+    }
   }
   const fix = spanFixer(r.files);
   return { files: r.files, diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
@@ -144,13 +165,23 @@ function runSuite(name: string, files: SourceFile[], o: SuiteOptions): SuiteResu
 function write(file: string | undefined, text: string): void {
   if (!file) { console.log(text); return; }
   const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
-  writeFileSync(file, plain.endsWith('\n') ? plain : `${plain}\n`);
+  try {
+    writeFileSync(file, plain.endsWith('\n') ? plain : `${plain}\n`);
+  } catch (e) {
+    throw new CliError('ZY8204', `cannot write ${file}: ${fsReason(e)}`);
+  }
 }
 
 function oneOf(value: string, allowed: string[], option: string): string {
   if (allowed.includes(value)) return value;
   console.error(red(`${option} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not ${JSON.stringify(value)}`));
   throw new Exit(EXIT.USAGE);
+}
+
+/** A whole number of at least 1 (`--labelled 5`); anything else is ZY8203. */
+function positiveCount(value: string, option: string): number {
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number.isSafeInteger(Number(value))) return Number(value);
+  throw new CliError('ZY8203', `${option} takes a whole number of at least 1, not ${JSON.stringify(value)}`);
 }
 
 function count(value: string, option: string): number {
@@ -269,7 +300,7 @@ Examples:
       const r = compilePaths(paths);
       requireOk(r);
       if (o.stage === 'code') {
-        console.log(`// constants (K)\n${r.code.constants.map((c, i) => `// K[${i}] = ${JSON.stringify(c)}`).join('\n')}\n${r.code.source}`);
+        console.log(codeListing(r.code));
         return;
       }
       const pack = o.stage === 'checked' ? r.checked : o.stage === 'optimized' ? r.optimized : undefined;
@@ -290,21 +321,23 @@ Examples:
     .option('--interpret', 'use the reference interpreter and print its trace')
     .option('--strict', 'reject event fields the schema does not declare')
     .option('--json', 'print the decision as JSON')
+    .option('--public-key <file.pem>', 'with a bundle: run it only if signed by this ed25519 key (without: run it with a warning)')
     .addHelpText('after', `
 Examples:
   zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json
   zhiyu eval rules/demo --event '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
   zhiyu eval rules/demo --db demo.db --labelled 5
-  zhiyu eval demo.zyb --event event.json`)
-    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean }) => {
-      if (!o.event && !o.scenario && !o.labelled) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
-      if ((o.labelled || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
+  zhiyu eval demo.zyb --event event.json --public-key keys/zhiyu.pub.pem`)
+    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
+      if (!o.event && !o.scenario && o.labelled === undefined) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
+      if ((o.labelled !== undefined || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
+      const labelled = o.labelled === undefined ? undefined : positiveCount(o.labelled, '--labelled');
       // A bundle (.zyb) or a pack; a bundle carries the optimized pack, which the
       // interpreter decides identically (property-tested).
       const source = (() => {
         if (paths.length === 1 && paths[0]!.endsWith('.zyb')) {
           try {
-            const b = loadBundle(paths[0]!);
+            const b = bundleToRun(paths[0]!, o.publicKey);
             return { program: b.program, checked: b.program.pack, hash: b.manifest.sourceHash };
           } catch (e) {
             if (e instanceof BundleError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
@@ -330,9 +363,9 @@ Examples:
           return engine.decide(event, provider, { strict: !!o.strict });
         };
         const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d, r.checked));
-        if (o.labelled) {
+        if (labelled !== undefined) {
           const rows = store!.prepare(`SELECT e.* FROM zy_labels l JOIN zy_events e ON e.zy_seq = CAST(l.subject AS INTEGER)
-            WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(Number(o.labelled)) as Record<string, unknown>[];
+            WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(labelled) as Record<string, unknown>[];
           for (const row of rows) {
             const seq = row['zy_seq'] as number;
             // Stored rows are decoded by the schema (bools are 0/1 in SQLite).
@@ -342,7 +375,7 @@ Examples:
           }
           return;
         }
-        const s = (o.scenario ? readJson(o.scenario) : { event: readJson(o.event!) }) as Scenario;
+        const s = (o.scenario ? readJsonObject(o.scenario, '--scenario') : { event: readJsonObject(o.event!, '--event') }) as unknown as Scenario;
         const provider = base ?? new MemoryProvider({
           entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
           // Scenario history is checked like an event (ISO times become epoch ms).
@@ -448,10 +481,16 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     if (e instanceof Exit) return e.code;
-    if (e instanceof PackPathError) { console.error(red(e.message)); return EXIT.USAGE; }
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    if (e instanceof StoreError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
-    console.error(red(`internal error: ${(e as Error).stack ?? e}`));
+    if (e instanceof CliError) { console.error(red(`${e.code}: ${e.message}`)); return e.exit; }
+    if (e instanceof StoreError || e instanceof BundleError || e instanceof TrustError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
+    // SQLite's own errors surface while reading a damaged or unreadable file, anywhere in a command.
+    if (e instanceof Error && e.name === 'SqliteError') { console.error(red(`ZY7007: the database cannot be read (${e.message}); is it a zhiyu database, and undamaged?`)); return EXIT.FINDINGS; }
+    if (isStackOverflow(e)) { console.error(red('ZY1005: the pack is nested too deeply to process; split long conditions into named predicates')); return EXIT.FINDINGS; }
+    // A bug: one line, and the stack only when asked for.
+    const err = e as Error;
+    console.error(red(`internal error: ${String(err?.message ?? e).split('\n')[0]} (set ZHIYU_DEBUG=1 for the stack, and please report it)`));
+    if (process.env['ZHIYU_DEBUG']) console.error(err?.stack ?? e);
     return EXIT.USAGE;
   }
 }

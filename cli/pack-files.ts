@@ -14,6 +14,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { referencedJsonLogicFiles, type SourceFile } from '../compiler/index.ts';
+import { CliError, fsReason } from './output.ts';
 
 export const PACK_EXTENSION = '.zy';
 
@@ -24,30 +25,36 @@ export interface PackSource {
   readonly files: SourceFile[];
 }
 
-/** A path that names no pack, or several where one is needed; the message says which. */
-export class PackPathError extends Error {}
-
+/**
+ * The packs at the paths. A path that is not there, or a file that is not a
+ * .zy file, is ZY8201; a folder with no pack in it is ZY8202 (a CI run over
+ * the wrong folder must not pass on nothing).
+ */
 export function readPacks(paths: readonly string[]): PackSource[] {
   const packs: PackSource[] = [];
   const loose: string[] = [];
   for (const p of paths) {
-    let dir: boolean;
-    try { dir = statSync(p).isDirectory(); } catch { throw new PackPathError(`${p}: no such file or directory`); }
-    if (dir) {
-      const found = packDirs(p);
-      if (found.length === 0) throw new PackPathError(`${p} holds no pack: no .zy file in it or below it`);
-      packs.push(...found.map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
-    } else if (p.endsWith(PACK_EXTENSION)) loose.push(p);
-    else throw new PackPathError(`${p} is not a pack: give a directory or .zy files`);
+    let isDir: boolean;
+    try { isDir = statSync(p).isDirectory(); } catch (e) {
+      throw new CliError('ZY8201', `cannot read ${p}: ${fsReason(e)}`);
+    }
+    if (!isDir) {
+      if (!p.endsWith(PACK_EXTENSION)) throw new CliError('ZY8201', `${p} is not a pack: give a folder or ${PACK_EXTENSION} files`);
+      loose.push(p);
+      continue;
+    }
+    const found = packDirs(p);
+    if (found.length === 0) throw new CliError('ZY8202', `there is no pack in ${p} (a pack is a folder with ${PACK_EXTENSION} files)`);
+    packs.push(...found.map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
   }
   if (loose.length) packs.push({ name: loose.map(shown).join(' '), files: withJsonLogic(load(loose)) });
   return packs;
 }
 
-/** The files of the one pack the paths hold (a directory, or .zy files); several packs are an error. */
+/** The files of the one pack the paths hold (a folder, or .zy files); several packs are ZY8202. */
 export function readPack(paths: readonly string[]): SourceFile[] {
   const packs = readPacks(paths);
-  if (packs.length !== 1) throw new PackPathError(`give one pack; ${paths.join(' ')} holds ${packs.length}: ${packs.map((p) => p.name).join(', ')}`);
+  if (packs.length !== 1) throw new CliError('ZY8202', `give one pack; ${paths.join(' ')} holds ${packs.length}: ${packs.map((p) => p.name).join(', ')}`);
   return packs[0]!.files;
 }
 
@@ -62,7 +69,13 @@ function shown(p: string): string {
 }
 
 function load(files: string[]): SourceFile[] {
-  return files.map((f) => ({ path: shown(f), text: readFileSync(f, 'utf8') }));
+  return files.map((f) => {
+    try {
+      return { path: shown(f), text: readFileSync(f, 'utf8') };
+    } catch (e) {
+      throw new CliError('ZY8201', `cannot read ${f}: ${fsReason(e)}`);
+    }
+  });
 }
 
 /**

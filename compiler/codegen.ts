@@ -7,7 +7,7 @@
 // dispatch plan says (optimize/dispatch.ts), laid out in functions by
 // codegen-layout.ts; decide() has a copy per value of the plan's first switch.
 import { TIME_FIELD } from './check/context.ts';
-import { jsNumber, jsString } from './escape.ts';
+import { jsComment, jsNumber, jsString } from './escape.ts';
 import { FUNCTIONS } from './functions.ts';
 import type { AggregateSpec, CheckedPack, CheckedRule, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
@@ -120,7 +120,7 @@ class Generator {
     return s;
   }
 
-  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and RegExps. */
+  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and pattern matchers. */
   private constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
     // Lists come back many times as the same array: skip serializing them again.
     const form = wrap('#');
@@ -426,7 +426,7 @@ class Generator {
     scope.slots = outer;
     slots.forEach((x) => outer.add(x));
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
-    const lines = [`// rule #${r.index}`, `${test}{ fired.push(${r.index}); }`];
+    const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
     if (!hasAggregate(cond, this.pack.predicates) && !this.sharedAggregate(cond)) this.ruleText.set(textKey, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
     return lines.map((l) => indent + l);

@@ -4,8 +4,8 @@
 // ZY6xxx lint. Outside this catalog: ZY7xxx the SQLite store
 // (runtime/store/errors.ts; ZY75xx backtests, runtime/backtest/errors.ts),
 // ZY80xx bundles and the service (runtime/bundle.ts), ZY81xx the editor's
-// workspace and access guard (editor/server/workspace.ts), ZY9xxx JSON Logic
-// (compiler/jsonlogic/errors.ts).
+// workspace and access guard (editor/server/workspace.ts), ZY82xx the
+// command line (cli/output.ts), ZY9xxx JSON Logic (compiler/jsonlogic/errors.ts).
 import { lineText, positionOf, type SourceFile, type Span } from './source.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -17,6 +17,7 @@ export const CATALOG = {
   ZY1004: { severity: 'error', title: 'number out of range' },
   ZY1005: { severity: 'error', title: 'nested too deeply' },
   ZY1006: { severity: 'error', title: 'malformed JSON Logic file' },
+  ZY1007: { severity: 'error', title: 'source too large' },
   ZY2001: { severity: 'error', title: 'unknown name' },
   ZY2002: { severity: 'error', title: 'duplicate declaration' },
   ZY2003: { severity: 'error', title: 'pack header missing or repeated' },
@@ -27,6 +28,7 @@ export const CATALOG = {
   ZY2008: { severity: 'error', title: 'reserved name' },
   ZY2009: { severity: 'error', title: 'invalid declaration' },
   ZY2010: { severity: 'error', title: 'JSON Logic file not found' },
+  ZY2011: { severity: 'error', title: 'too many rules' },
   ZY3001: { severity: 'error', title: 'type mismatch' },
   ZY3002: { severity: 'error', title: 'condition is not a bool' },
   ZY3003: { severity: 'error', title: 'wrong number of arguments' },

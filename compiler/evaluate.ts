@@ -4,6 +4,7 @@
 import { FUNCTIONS } from './functions.ts';
 import type { IR, SetRef, Value } from './ir.ts';
 import * as S from './semantics.ts';
+import { matcherFor } from './regex-safety.ts';
 
 export interface Env {
   readonly now: number;
@@ -20,15 +21,6 @@ export interface Env {
   readonly trace?: (e: IR, v: Value) => void;
 }
 
-const regexCache = new Map<string, RegExp>();
-export function regexFor(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    re = new RegExp(pattern, 'u');
-    regexCache.set(pattern, re);
-  }
-  return re;
-}
 
 export function evaluate(e: IR, env: Env): Value {
   const v = evalNode(e, env);
@@ -115,7 +107,7 @@ function evalNode(e: IR, env: Env): Value {
       const fn = FUNCTIONS.get(e.fn)!;
       const args = e.args.map((a) => evaluate(a, env));
       if (args.some((a) => a === undefined)) return undefined;
-      if (fn.constPattern) return fn.impl(args[0], regexFor(args[1] as string)) as Value;
+      if (fn.constPattern) return fn.impl(args[0], matcherFor(args[1] as string)) as Value;
       const first = fn.usesNow ? [env.now] : fn.usesCalendar ? [calendarOf(e, env)] : [];
       const r = fn.impl(...first, ...args) as Value;
       return typeof r === 'number' ? S.finite(r) : r;

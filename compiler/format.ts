@@ -28,6 +28,7 @@ import { lex } from './lexer.ts';
 import { parseFile } from './parse.ts';
 import { RuleParser } from './parser.ts';
 import { firstChildNode, ordered } from './cst.ts';
+import { isStackOverflow, tooDeep } from './limits.ts';
 
 /** Lines longer than this are broken where the layout allows. */
 export const FORMAT_WIDTH = 100;
@@ -35,6 +36,16 @@ export const FORMAT_WIDTH = 100;
 export type FormatResult = { readonly text: string } | { readonly diagnostics: readonly Diagnostic[] };
 
 export function format(text: string, file = 0): FormatResult {
+  try {
+    return formatText(text, file);
+  } catch (e) {
+    // Chains of thousands of operators can exhaust the stack while laying out: the same ZY1005 as compile().
+    if (!isStackOverflow(e)) throw e;
+    return { diagnostics: [tooDeep({ file, start: 0, end: Math.min(1, text.length) })] };
+  }
+}
+
+function formatText(text: string, file: number): FormatResult {
   const parsed = parseFile(text, file);
   if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
   const lexed = lex(text, file);

@@ -1,7 +1,7 @@
 // The built-in functions: each keeps its type rule and its evaluation side by
 // side. Arguments are never missing when `impl` runs: a missing argument makes
 // the call missing, a rule the checker and both evaluators share.
-import { MAX_MATCH_INPUT } from './regex-safety.ts';
+import { MAX_MATCH_INPUT, type Matcher } from './regex-safety.ts';
 import * as S from './semantics.ts';
 import { BOOL, DURATION, INTEGER, NUMBER, STRING, type Type, isNumeric, typeName } from './types.ts';
 
@@ -86,9 +86,9 @@ const DEFS: FunctionDef[] = [
   str2('ends_with', 'Whether the string ends with the suffix.', (s, p) => s.endsWith(p)),
   str2('contains', 'Whether the string contains the text.', (s, p) => s.includes(p)),
   {
-    name: 'matches', doc: 'Whether the string matches a safe regular expression (a constant pattern; inputs over 4096 characters never match).',
+    name: 'matches', doc: 'Whether the pattern (RE2 syntax, a constant) occurs in the string; linear time; inputs over 4096 characters never match.',
     arity: 2, constPattern: true,
-    impl: (s: string, re: RegExp) => s.length <= MAX_MATCH_INPUT && re.test(s),
+    impl: (s: string, re: Matcher) => s.length <= MAX_MATCH_INPUT && re.test(s),
     type: ([a, b]) => ((a!.t === 'string' || a!.t === 'enum') && b!.t === 'string' ? BOOL : `matches() takes a string and a pattern string, not ${typeName(a!)} and ${typeName(b!)}`),
   },
   num1('abs', 'Absolute value.', Math.abs),

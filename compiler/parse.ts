@@ -9,6 +9,7 @@ import { lex } from './lexer.ts';
 import { parseDuration, parseMoney, parseNumber, parseString, parseTimestamp, type LiteralResult } from './literals.ts';
 import { RuleParser } from './parser.ts';
 import { firstChildNode, ordered } from './cst.ts';
+import { fileSizeDiagnostic, isStackOverflow, nestingDiagnostic, tooDeep } from './limits.ts';
 import type { Span } from './source.ts';
 
 let sharedParser: RuleParser | undefined;
@@ -24,7 +25,21 @@ export interface ParseResult {
 }
 
 export function parseFile(text: string, file: number): ParseResult {
+  const tooBig = fileSizeDiagnostic(text, file);
+  if (tooBig) return { ast: { file, decls: [] }, diagnostics: [tooBig], brokenNames: [] };
   const lexed = lex(text, file);
+  // The parser recurses on nesting: past the limit, or if the stack runs out anyway, the file is one ZY1005.
+  const deep = nestingDiagnostic(lexed.tokens, file);
+  if (deep) return { ast: { file, decls: [] }, diagnostics: [...lexed.diagnostics, deep], brokenNames: [] };
+  try {
+    return parseTokens(text, file, lexed);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    return { ast: { file, decls: [] }, diagnostics: [...lexed.diagnostics, tooDeep({ file, start: 0, end: Math.min(1, text.length) })], brokenNames: [] };
+  }
+}
+
+function parseTokens(text: string, file: number, lexed: ReturnType<typeof lex>): ParseResult {
   const p = parser();
   p.text = text;
   p.input = lexed.tokens;

@@ -4,6 +4,7 @@ import type { CheckedPack } from '../compiler/ir.ts';
 import { InputError } from '../compiler/input.ts';
 import type { GeneratedCode } from '../compiler/codegen.ts';
 import { assemble, type Decision } from './decision.ts';
+import { BundleError } from './bundle-error.ts';
 import { R } from './helpers.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import type { DecideOptions } from './interpreter.ts';
@@ -25,8 +26,15 @@ export interface Program {
 
 function instantiate(program: Program): Generated {
   // The source is built from the AST by codegen.ts; rule text reaches it only escaped.
-  const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
-  return factory(program.code.constants, R);
+  let g: Generated | undefined;
+  try {
+    const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
+    g = factory(program.code.constants, R);
+  } catch (e) {
+    throw new BundleError('ZY8004', `the compiled code does not load (${(e as Error).name ?? 'error'})`);
+  }
+  if (typeof g?.decide !== 'function' || typeof g.explain !== 'function') throw new BundleError('ZY8004', 'the compiled code does not define decide() and explain()');
+  return g;
 }
 
 export class Engine {

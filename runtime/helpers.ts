@@ -3,8 +3,8 @@
 // compiler/functions.ts, compiler/input.ts), so the two evaluators share one
 // semantics.
 import { FUNCTION_ORDER } from '../compiler/codegen.ts';
-import { regexFor } from '../compiler/evaluate.ts';
 import { FUNCTIONS } from '../compiler/functions.ts';
+import { matcherFor } from '../compiler/regex-safety.ts';
 import { coerce, historyValue, InputError, own, requiredMissing } from '../compiler/input.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import * as S from '../compiler/semantics.ts';
@@ -40,7 +40,7 @@ export const R = {
   add: S.add, sub: S.sub, mul: S.mul, div: S.div, rem: S.rem, neg: S.neg,
   /** The built-ins' implementations, called by generated code after its own missing checks. */
   impl: FUNCTION_ORDER.map((n) => FUNCTIONS.get(n)!.impl),
-  regex: regexFor,
+  regex: matcherFor,
   coerce,
   own,
   /** Whether anything enumerable was added to Object.prototype (prototype pollution). */

@@ -192,11 +192,14 @@ test "day"
   assert.match(t.out, /2 passed, 0 failed\n?$/);
   const c = await cli('compile', folder, '-o', join(root, 'x.zyb'));
   assert.is(c.code, 2);
-  assert.match(c.err, /give one pack; .* holds 2: .*gates, .*more/);
+  assert.match(c.err, /ZY8202: give one pack; .* holds 2: .*gates, .*more/);
   const empty = pack({ 'notes.txt': 'nothing here' });
   const e = await cli('check', empty);
   assert.is(e.code, 2);
-  assert.match(e.err, /holds no pack/);
+  assert.match(e.err, /ZY8202: there is no pack in/);
+  const txt = await cli('check', join(empty, 'notes.txt'));
+  assert.is(txt.code, 2);
+  assert.match(txt.err, /ZY8201: .*notes\.txt is not a pack/);
   const check = await cli('check', folder);
   assert.match(check.out, /^gates \(.*gates\)$/m);
 });

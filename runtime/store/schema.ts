@@ -2,7 +2,7 @@
 // Tables and columns are only ever added: a migration that would drop a
 // column or change its type is refused with an explanation.
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import type { EntityInfo, Schema } from '../../compiler/ir.ts';
 import { StoreError } from './errors.ts';
@@ -18,6 +18,7 @@ export interface OpenOptions {
 }
 
 export function openStore(path: string, opts: OpenOptions = {}): DB {
+  if (path !== ':memory:' && existsSync(path) && statSync(path).isDirectory()) throw new StoreError('ZY7007', `${path} is a folder, not a database file`);
   if (path !== ':memory:' && !existsSync(path)) {
     if (!opts.create) throw new StoreError('ZY7001', `database ${path} does not exist; create it with \`zhiyu db seed --demo ${path}\` or \`zhiyu db import ${path} <file>\``);
   } else if (path !== ':memory:' && !opts.readonly) {
