@@ -733,6 +733,13 @@ class Layout {
   private callArg(n: CstNode): Doc {
     const e = node(n, 'expression');
     if (tok(n, 'Where')) return [this.t(tok(n, 'Where')), SP, this.expr(e!)];
+    // sequence(): the steps stay on one line if they fit, otherwise each `followed by` starts a line under the first step.
+    const followed = toks(n, 'followed');
+    if (followed.length) {
+      const steps = nodes(n, 'expression');
+      const bys = toks(n, 'By');
+      return group(align([this.expr(steps[0]!), followed.map((f, i) => [LINE, this.t(f), SP, this.t(bys[i]), SP, this.expr(steps[i + 1]!)])]));
+    }
     if (e && ordered(n).length === 1) return this.expr(e);
     return this.spaced(n);
   }
