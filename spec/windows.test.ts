@@ -96,6 +96,34 @@ test('SQLite aggregates equal brute force over random histories (≥ 10,000 comp
   assert.ok(viaSql > comparisons / 3, 'most filters run as SQL');
 });
 
+test('latest() skips a stored value of the wrong type in SQLite as in memory, and then an older row decides', () => {
+  const r = compile([{ path: 'w.zy', text: `${SCHEMA}rule L when latest(amount, by k, last 24h, where type == "a") > ¥0 then hold
+rule N when latest(n, by k, where flag) > 0 then hold
+rule E when latest(amount, by k, last 2 events, where type == "a") > ¥0 then hold` }]);
+  assert.ok(r.ok, r.diagnostics.map((d) => d.message).join('; '));
+  const pack = r.checked!;
+  const db = openStore(':memory:', { create: true });
+  migrate(db, pack.schema);
+  const at = (h: number) => NOW - h * 3_600_000;
+  const history: HistoryEvent[] = [
+    { type: 'a', k: 'k1', amount: 500, n: 2, flag: true, occurred_at: at(3) },
+    { type: 'a', k: 'k1', amount: 'oops' as never, n: 'x' as never, flag: true, occurred_at: at(1) }, // stored with the wrong types
+    { type: 'b', k: 'k1', amount: 900, n: 7, flag: false, occurred_at: at(0.5) },
+  ];
+  const cols = ['type', 'k', 'amount', 'n', 'flag', 'occurred_at'];
+  const ins = db.prepare(`INSERT INTO zy_events (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  for (const h of history) ins.run(cols.map((c) => (typeof h[c] === 'boolean' ? (h[c] ? 1 : 0) : (h[c] as never) ?? null)));
+  const store = new SqliteProvider(db, pack);
+  const query = (spec: AggregateSpec) => ({ spec, now: NOW, key: 'k1', filter: (h: HistoryEvent) => evaluate(spec.filter!, {
+    now: NOW, field: () => undefined, hfield: (f) => h[f] as Value, agg: () => undefined, pred: () => undefined, listHas: () => false,
+  }) === true });
+  const got = pack.aggregates.map((spec) => store.aggregate(query(spec)));
+  const want = pack.aggregates.map((spec) => aggregateOver(history, query(spec)));
+  assert.equal(got, want);
+  assert.equal(want, [500, 2, 500]);
+  db.close();
+});
+
 test('whole decisions agree: compiled engine on SQLite vs interpreter on memory', () => {
   fc.assert(fc.property(fc.array(aggText, { minLength: 3, maxLength: 6 }), fc.array(event, { maxLength: 40 }), event, (aggs, history, probe) => {
     const src = `${SCHEMA}${aggs.map((a, i) => `rule R${i} when ${a} is not missing then hold message "{${a.replaceAll('"', "'")}}"`).join('\n')}`;
