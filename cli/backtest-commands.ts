@@ -10,6 +10,7 @@ import { bundleToRun } from './bundle-commands.ts';
 import type { Program } from '../runtime/engine.ts';
 import { backtest, BacktestError, type BacktestRun } from '../runtime/backtest/index.ts';
 import { StoreError } from '../runtime/store/errors.ts';
+import { LABEL_KIND } from '../runtime/store/write.ts';
 import { backtestHtml } from './backtest-html.ts';
 import { backtestText } from './backtest-report.ts';
 import { Exit, EXIT, paint } from './output.ts';
@@ -42,6 +43,13 @@ export function programAt(path: string, what: string, publicKey?: string): Progr
   return { pack: r.optimized!, code: r.code! };
 }
 
+function labelKinds(value: string): string[] {
+  const kinds = value.split(',').map((k) => k.trim()).filter(Boolean);
+  const bad = kinds.find((k) => !LABEL_KIND.test(k));
+  if (bad !== undefined || kinds.length === 0) fail('ZY7503', `--labels takes label kinds such as fraud,chargeback, not ${JSON.stringify(value)}`);
+  return kinds;
+}
+
 function wholeNumber(value: string, option: string): number {
   if (/^\d+$/.test(value)) return Number(value);
   return fail('ZY7503', `${option} takes a whole number, not ${JSON.stringify(value)}`);
@@ -54,7 +62,7 @@ const seconds = (ms: number) => {
 
 interface Options {
   db: string; from?: string; to?: string; baseline?: string; json?: boolean; html?: string;
-  workers?: string; labelsAsOf?: string; index: boolean; examples?: string; publicKey?: string;
+  workers?: string; labelsAsOf?: string; labels?: string; decisions?: string; index: boolean; examples?: string; publicKey?: string;
 }
 
 export function registerBacktest(cli: Command): void {
@@ -70,18 +78,24 @@ export function registerBacktest(cli: Command): void {
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .option('--workers <n>', 'worker threads (default: one per core for large ranges; 0 = this thread)')
     .option('--labels-as-of <date>', 'score against the labels known by then (default: every stored label)')
+    .option('--labels <kinds>', 'score against these label kinds, comma-separated (default: the pack\'s `measured by`)')
+    .option('--decisions <file>', 'also write every decided event\'s outcome, score and fired rules as JSON lines')
     .option('--examples <n>', 'example events kept per rule and per change', '5')
     .option('--no-index', 'do not create the indexes the windows need, even when the file is writable')
     .addHelpText('after', `
-Each event is decided with windows over the events stored before it and lists as
-they stood at its time; entity profiles are read as stored now. Labels (zy_labels)
-mark events or customers as fraud, chargeback or not_fraud; an event label beats
-its customer's, the latest known label wins, unlabelled events count as good.
+Each event is decided as of its own time: windows over the events stored before it,
+lists and entity profiles as they stood then (the report says how each profile
+read was answered). A pack decides only the event types it names in \`decides\`;
+the others are skipped and counted by type. Labels (zy_labels) mark events or
+customers with a kind (fraud, chargeback, qa_breach, …) that holds or, checked,
+does not; only the kinds the pack is \`measured by\` count. An event label beats
+its customer's, the latest known label wins, unlabelled events count as negative.
 
 Examples:
   zhiyu backtest rules/fraud --db demo.db
   zhiyu backtest rules/fraud --db demo.db --from 2026-02-01 --to 2026-02-28 --baseline live.zyb
   zhiyu backtest rules/fraud --db demo.db --json > backtest.json
+  zhiyu backtest rules/conduct/gates --db demo.db --labels qa_breach --decisions gates.jsonl
   zhiyu backtest fraud.zyb --db demo.db --html backtest.html`)
     .action(async (path: string, o: Options) => {
       const program = programAt(path, 'pack', o.publicKey);
@@ -97,6 +111,7 @@ Examples:
           ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}),
           ...(baseline ? { baseline } : {}), ...(o.workers !== undefined ? { workers: wholeNumber(o.workers, '--workers') } : {}),
           ...(o.labelsAsOf !== undefined ? { labelsAsOf: o.labelsAsOf } : {}),
+          ...(o.labels !== undefined ? { labelKinds: labelKinds(o.labels) } : {}), ...(o.decisions ? { decisions: true } : {}),
           examples: wholeNumber(o.examples ?? '5', '--examples'), createIndexes: o.index,
           onProgress: (p) => {
             bar?.setTotal(Math.max(1, p.total));
@@ -113,10 +128,15 @@ Examples:
         if (e instanceof StoreError) fail(e.code, e.message, EXIT.FINDINGS);
         throw e;
       }
+      if (o.decisions) {
+        writeFileSync(o.decisions, run.decisions!.map((d) => JSON.stringify(d)).join('\n') + (run.decisions!.length ? '\n' : ''));
+        if (!o.json) console.error(paint.dim(`${run.decisions!.length} decisions written to ${o.decisions}`));
+      }
+      const { decisions: _kept, ...report } = run;
       if (o.html) {
-        writeFileSync(o.html, backtestHtml(run));
+        writeFileSync(o.html, backtestHtml(report));
         if (!o.json) console.error(paint.dim(`report written to ${o.html}`));
       }
-      console.log(o.json ? JSON.stringify(run, null, 2) : backtestText(run));
+      console.log(o.json ? JSON.stringify(report, null, 2) : backtestText(report));
     });
 }

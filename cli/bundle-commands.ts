@@ -13,12 +13,18 @@ import type { Snapshot } from '../runtime/store/log.ts';
 import { DecisionLog, openStore, SqliteProvider } from '../runtime/store/index.ts';
 import { coerce } from '../compiler/input.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
-
-const eventTime = (input: unknown): number => {
-  try { return Number(coerce(TIMESTAMP, (input as Record<string, unknown>)['occurred_at'], 'event.occurred_at') ?? 0); } catch { return 0; }
-};
+import { TIME_FIELD } from '../compiler/check/context.ts';
 import { readPack } from './pack-files.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
+
+/** Appends each decision to the log, named by the bundle that made it (the hash /healthz reports). */
+export function decisionLogger(log: DecisionLog) {
+  return (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot): void => {
+    // The decision validated the time already; a decision without one never reaches the log.
+    const eventTime = Number(coerce(TIMESTAMP, (input as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`));
+    log.append({ bundleHash: b.hash, sourceHash: b.manifest.sourceHash, input, eventTime, snapshot, decision: d });
+  };
+}
 
 /** A key file, checked to be an ed25519 key of the right kind; a coded one-line error otherwise. */
 function readKey(path: string, kind: 'public' | 'private'): string {
@@ -150,7 +156,7 @@ Examples:
     .option('--bundle <file>', 'serve this bundle (production: no editor)')
     .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')
     .option('--db <file>', 'the SQLite feature store (entities, lists, history)')
-    .option('--log', 'append every decision to the decision log in --db')
+    .option('--log', 'append every decision to the decision log beside --db (demo.db → demo.decisions.db)')
     .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
     .option('--port <port>', 'port', '7700')
     .option('--token <token>', 'access token for POST /v1/reload (and required off loopback); or ZHIYU_TOKEN')
@@ -179,14 +185,11 @@ Examples:
       const port = portNumber(o.port);
       if (o.log && !o.db) { console.error(paint.red('--log needs --db')); throw new Exit(EXIT.USAGE); }
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
-      // The editor creates the indexes its packs' windows need, so it opens the store writable; a bundle service only with --log.
-      const store = o.db ? openStore(o.db, { readonly: !o.log && !!o.bundle }) : undefined;
-      const log = store && o.log ? new DecisionLog(store) : undefined;
-      const onDecision = log ? {
-        onDecision: (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot) => {
-          log.append(b.manifest.sourceHash, input, eventTime(input), snapshot, d);
-        },
-      } : {};
+      // A bundle service only reads the store (the decision log is a file of its own);
+      // the editor creates the indexes its packs' windows need, so it opens the store writable.
+      const store = o.db ? openStore(o.db, { readonly: !!o.bundle }) : undefined;
+      const log = store && o.log ? DecisionLog.open(store, { write: true }) : undefined;
+      const onDecision = log ? { onDecision: decisionLogger(log) } : {};
       let service: Service;
       try {
         if (o.bundle) {
@@ -201,7 +204,7 @@ Examples:
           if (!existsSync(dir)) { console.error(paint.red(`no folder ${dir}`)); throw new Exit(EXIT.USAGE); }
           const editor = await startEditor({
             root: dir, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...(o.pack ? { pack: o.pack } : {}),
-            ...(store ? { store } : {}),
+            ...(store ? { store } : {}), ...onDecision,
           });
           service = editor;
           console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${o.db ? ` with ${o.db}` : ''}: ${service.url}/`);
@@ -212,7 +215,7 @@ Examples:
         console.error(paint.red((e as Error).message));
         throw new Exit(EXIT.USAGE);
       }
-      const stop = () => { void service.close().then(() => { store?.close(); process.exit(0); }); };
+      const stop = () => { void service.close().then(() => { log?.close(); store?.close(); process.exit(0); }); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await new Promise(() => {});

@@ -316,7 +316,8 @@ Examples:
     .option('--event <json|file>', 'the event, as JSON or a JSON file')
     .option('--scenario <file>', 'a JSON file {event, entities, history, lists}')
     .option('--db <file>', 'read entities, lists and history from this SQLite store')
-    .option('--labelled <n>', 'with --db: decide the first n stored events labelled fraud, each as of its own time')
+    .option('--at [time]', 'with --db: read the store as it stood at this time (2026-02-10T09:00), or at the event\'s own time when no time is given; default: profiles as they are now, as a live decision reads them')
+    .option('--labelled <n>', 'with --db: decide the first n stored events labelled positive (the pack\'s `measured by` kinds, else fraud), each as of its own time')
     .option('--log', 'with --db: append the decision to the decision log')
     .option('--interpret', 'use the reference interpreter and print its trace')
     .option('--strict', 'reject event fields the schema does not declare')
@@ -325,12 +326,13 @@ Examples:
     .addHelpText('after', `
 Examples:
   zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json
-  zhiyu eval rules/demo --event '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
+  zhiyu eval rules/demo --event '{"type":"login","customer_id":"f1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
+  zhiyu eval rules/fraud --event event.json --db demo.db --at          # profiles as they stood at the event's time
   zhiyu eval rules/demo --db demo.db --labelled 5
   zhiyu eval demo.zyb --event event.json --public-key keys/zhiyu.pub.pem`)
-    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
+    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; at?: string | true; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
       if (!o.event && !o.scenario && o.labelled === undefined) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
-      if ((o.labelled !== undefined || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
+      if ((o.labelled !== undefined || o.log || o.at) && !o.db) { console.error(red('--labelled, --at and --log need --db')); throw new Exit(EXIT.USAGE); }
       const labelled = o.labelled === undefined ? undefined : positiveCount(o.labelled, '--labelled');
       // A bundle (.zyb) or a pack; a bundle carries the optimized pack, which the
       // interpreter decides identically (property-tested).
@@ -338,7 +340,7 @@ Examples:
         if (paths.length === 1 && paths[0]!.endsWith('.zyb')) {
           try {
             const b = bundleToRun(paths[0]!, o.publicKey);
-            return { program: b.program, checked: b.program.pack, hash: b.manifest.sourceHash };
+            return { program: b.program, checked: b.program.pack, sourceHash: b.manifest.sourceHash, bundleHash: b.hash };
           } catch (e) {
             if (e instanceof BundleError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
             throw e;
@@ -347,10 +349,11 @@ Examples:
         const files = onePack(paths);
         const c = compile(files);
         requireOk(c);
-        return { program: { pack: c.optimized, code: c.code }, checked: c.checked, hash: packHash(files) };
+        return { program: { pack: c.optimized, code: c.code }, checked: c.checked, sourceHash: packHash(files), bundleHash: null };
       })();
       const r = { checked: source.checked };
-      const store = o.db ? openStore(o.db, { readonly: !o.log }) : undefined;
+      // The decision log is a file of its own: the store itself is only read.
+      const store = o.db ? openStore(o.db, { readonly: true }) : undefined;
       try {
         const engine = load(source.program);
         const base = store ? new SqliteProvider(store, o.interpret ? r.checked : source.program.pack) : undefined;
@@ -364,19 +367,26 @@ Examples:
         };
         const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d, r.checked));
         if (labelled !== undefined) {
-          const rows = store!.prepare(`SELECT e.* FROM zy_labels l JOIN zy_events e ON e.zy_seq = CAST(l.subject AS INTEGER)
-            WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(labelled) as Record<string, unknown>[];
+          const kinds = r.checked.measuredBy.length ? r.checked.measuredBy : ['fraud'];
+          const types = r.checked.decides;
+          const rows = store!.prepare(`SELECT e.* FROM zy_events e WHERE e.zy_seq IN (SELECT CAST(l.subject AS INTEGER) FROM zy_labels l
+              WHERE l.subject_kind = 'event' AND l.positive = 1 AND l.kind IN (${kinds.map(() => '?').join(', ')}))
+            ${types ? `AND e.type IN (${types.map(() => '?').join(', ')})` : ''} ORDER BY e.zy_seq LIMIT ?`)
+            .all(...kinds, ...(types ?? []), labelled) as Record<string, unknown>[];
           for (const row of rows) {
             const seq = row['zy_seq'] as number;
             // Stored rows are decoded by the schema (bools are 0/1 in SQLite).
             const event = decodeRow(r.checked.schema.event, row);
             console.log(dim(`event #${seq} ${JSON.stringify(event)}`));
-            show(decideOne(event, base!.before(seq as number)));
+            show(decideOne(event, base!.asOf(row[TIME_FIELD] as number, seq)));
           }
           return;
         }
         const s = (o.scenario ? readJsonObject(o.scenario, '--scenario') : { event: readJsonObject(o.event!, '--event') }) as unknown as Scenario;
-        const provider = base ?? new MemoryProvider({
+        const eventTime = () => Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)?.[TIME_FIELD], `event.${TIME_FIELD}`) ?? NaN);
+        const asOf = o.at === undefined ? undefined : o.at === true ? eventTime() : Number(coerce(TIMESTAMP, o.at, '--at'));
+        if (asOf !== undefined && !Number.isFinite(asOf)) { console.error(red(`--at needs a time, or an event with ${TIME_FIELD}`)); throw new Exit(EXIT.USAGE); }
+        const provider = (base && asOf !== undefined ? base.asOf(asOf) : base) ?? new MemoryProvider({
           entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
           // Scenario history is checked like an event (ISO times become epoch ms).
           history: (s.history ?? []).map((h, i) => validateRecord(r.checked.schema.event, h, `history[${i}]`)), lists: (s.lists ?? {}) as never,
@@ -384,9 +394,12 @@ Examples:
         if (o.log) {
           const rec = new RecordingProvider(provider);
           const d = decideOne(s.event, rec);
-          const id = new DecisionLog(store!).append(source.hash, s.event, Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`) ?? 0), rec.snapshot, d);
-          show(d);
-          if (!o.json) console.log(dim(`logged as decision ${id}; zhiyu replay ${o.db} ${id} --pack ${paths.join(' ')}`));
+          const log = DecisionLog.open(store!, { write: true });
+          try {
+            const id = log.append({ bundleHash: source.bundleHash, sourceHash: source.sourceHash, input: s.event, eventTime: eventTime(), snapshot: rec.snapshot, decision: d });
+            show(d);
+            if (!o.json) console.log(dim(`logged as decision ${id}; zhiyu replay ${o.db} ${id} --pack ${paths.join(' ')}`));
+          } finally { log.close(); }
           return;
         }
         show(decideOne(s.event, provider));

@@ -80,12 +80,16 @@ export interface FieldDecl {
 
 // ---------- declarations ----------
 export type Decl =
-  | PackDecl | OutcomesDecl | ThresholdDecl | EventDecl | EntityDecl | ListDecl | ConstDecl | PredicateDecl | JsonLogicPredicateDecl
+  | PackDecl | OutcomesDecl | ThresholdDecl | DecidesDecl | MeasuredDecl | EventDecl | EntityDecl | ListDecl | ConstDecl | PredicateDecl | JsonLogicPredicateDecl
   | RuleDecl | TestDecl | FixtureDecl;
 
 export interface PackDecl { readonly kind: 'pack'; readonly name: Name; readonly version?: string; readonly span: Span }
 export interface OutcomesDecl { readonly kind: 'outcomes'; readonly outcomes: readonly Name[]; readonly span: Span }
 export interface ThresholdDecl { readonly kind: 'threshold'; readonly outcome: Name; readonly at: number; readonly atSpan: Span; readonly span: Span }
+/** `decides a, b`: the event types (members of the event's `type` enum) the pack decides. */
+export interface DecidesDecl { readonly kind: 'decides'; readonly types: readonly Name[]; readonly span: Span }
+/** `measured by k1, k2`: the label kinds that measure the pack in backtests. */
+export interface MeasuredDecl { readonly kind: 'measured'; readonly kinds: readonly Name[]; readonly span: Span }
 export interface EventDecl { readonly kind: 'event'; readonly description?: string; readonly fields: readonly FieldDecl[]; readonly span: Span }
 export interface EntityDecl {
   readonly kind: 'entity'; readonly name: Name; readonly key: Name; readonly description?: string;

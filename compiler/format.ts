@@ -407,6 +407,8 @@ class Layout {
         return [this.t(tok(n, 'Outcomes')), SP, ids.map((id, i) => [i ? [SP, this.t(gts[i - 1]), SP] : '', this.t(id)])];
       }
       case 'thresholdDecl': return this.spaced(n);
+      case 'decidesDecl': return [this.t(tok(n, 'Decides')), SP, this.commaFill(toks(n, 'AnyName').map((x) => this.t(x)), toks(n, 'Comma'))];
+      case 'measuredDecl': return [this.t(tok(n, 'Measured')), SP, this.t(tok(n, 'By')), SP, this.commaFill(toks(n, 'Identifier').map((x) => this.t(x)), toks(n, 'Comma'))];
       case 'eventDecl':
       case 'entityDecl': {
         const head = n.name === 'eventDecl'

@@ -66,6 +66,18 @@ const DEFS: FunctionDef[] = [
     type: ([a]) => (a!.t === 'timestamp' ? DURATION : `age() takes a timestamp, not ${typeName(a!)}`),
   },
   {
+    name: 'years_since', doc: 'Whole years from a timestamp to the decision time by local dates (an age from a birth date); negative if in the future.',
+    arity: 1, usesNow: true,
+    impl: (now: number, t: number) => (Math.abs(t) <= DATE_LIMIT && Math.abs(now) <= DATE_LIMIT ? S.wholeYears(now, t) : undefined),
+    type: ([a]) => (a!.t === 'timestamp' ? INTEGER : `years_since() takes a timestamp, not ${typeName(a!)}`),
+  },
+  {
+    name: 'months_since', doc: 'Whole months from a timestamp to the decision time by local dates (a tenure); negative if in the future.',
+    arity: 1, usesNow: true,
+    impl: (now: number, t: number) => (Math.abs(t) <= DATE_LIMIT && Math.abs(now) <= DATE_LIMIT ? S.wholeMonths(now, t) : undefined),
+    type: ([a]) => (a!.t === 'timestamp' ? INTEGER : `months_since() takes a timestamp, not ${typeName(a!)}`),
+  },
+  {
     name: 'working_days', doc: 'Working days after the first timestamp\'s local date up to the second\'s, by the holiday calendar (Monday–Friday where it says nothing).',
     arity: 2, usesCalendar: true,
     impl: (cal: S.CalendarLookup, a: number, b: number) => S.workingDays(cal, a, b),

@@ -190,6 +190,10 @@ export interface CheckedPack {
   /** Highest precedence first; the last is the default. */
   readonly outcomes: readonly string[];
   readonly thresholds: readonly { readonly outcome: string; readonly at: number }[];
+  /** The event types the pack decides (`decides`); absent: every event it accepts as input. */
+  readonly decides?: readonly string[];
+  /** The label kinds that measure it in backtests (`measured by`); empty: none declared. */
+  readonly measuredBy: readonly string[];
   readonly schema: Schema;
   readonly lists: ReadonlyMap<string, ListInfo>;
   readonly consts: ReadonlyMap<string, ConstInfo>;

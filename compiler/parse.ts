@@ -156,6 +156,10 @@ class Builder {
         const num = tok(n, 'NumberLit')!;
         return { kind: 'threshold', outcome: this.name(tok(n, 'Identifier')!), at: this.literal(num, parseNumber(num.image), 0), atSpan: this.span(num), span };
       }
+      case 'decidesDecl':
+        return { kind: 'decides', types: toks(n, 'AnyName').map((t) => this.name(t)), span };
+      case 'measuredDecl':
+        return { kind: 'measured', kinds: toks(n, 'Identifier').map((t) => this.name(t)), span };
       case 'eventDecl':
         return { kind: 'event', ...opt('description', this.description(n)), fields: nodes(n, 'fieldDecl').map((f) => this.field(f)), span };
       case 'entityDecl':

@@ -29,7 +29,7 @@ function oneOf(labels: string[]): string {
 
 const RULE_WORDS: Record<string, string> = {
   expectation: 'an expectation: an outcome, `fired`, `not fired`, `score`, `reason`, `message`, `seen` or `note`',
-  expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, event, entity, list, const, predicate, rule or test)',
+  expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, decides, measured by, event, entity, list, const, predicate, rule or test)',
   predicateDecl: 'an expression or `jsonlogic "FILE.json"`', typeExpr: 'a type', testClause: 'a test clause', ruleClause: 'a rule clause', callArg: 'an argument',
 };
 
@@ -70,6 +70,8 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.packDecl) },
       { ALT: () => this.SUBRULE(this.outcomesDecl) },
       { ALT: () => this.SUBRULE(this.thresholdDecl) },
+      { ALT: () => this.SUBRULE(this.decidesDecl) },
+      { ALT: () => this.SUBRULE(this.measuredDecl) },
       { ALT: () => this.SUBRULE(this.eventDecl) },
       { ALT: () => this.SUBRULE(this.entityDecl) },
       { ALT: () => this.SUBRULE(this.listDecl) },
@@ -97,6 +99,19 @@ export class RuleParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.CONSUME(T.At);
     this.CONSUME(T.NumberLit);
+  });
+
+  /** `decides login, transfer_out`: the event types the pack is for (members of the event's `type`). */
+  decidesDecl = this.RULE('decidesDecl', () => {
+    this.CONSUME(T.Decides);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName) });
+  });
+
+  /** `measured by fraud, chargeback`: the label kinds a backtest scores the pack against. */
+  measuredDecl = this.RULE('measuredDecl', () => {
+    this.CONSUME(T.Measured);
+    this.CONSUME(T.By);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
   });
 
   eventDecl = this.RULE('eventDecl', () => {

@@ -28,6 +28,23 @@ export function localDate(t: number): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
 }
 
+/**
+ * Whole calendar months from t to now by local dates (a month is complete on
+ * the same day of the month, or the month's last day when it is shorter);
+ * negative when t is after now. Ages and tenures counted at the decision time.
+ */
+export function wholeMonths(now: number, t: number): number {
+  if (t > now) return -wholeMonths(t, now);
+  const a = localParts(t);
+  const b = localParts(now);
+  let months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
+  // The anniversary day in now's month: t's day, or that month's last day (31 Jan → 28/29 Feb).
+  const last = new Date(Date.UTC(b.getUTCFullYear(), b.getUTCMonth() + 1, 0)).getUTCDate();
+  if (b.getUTCDate() < Math.min(a.getUTCDate(), last)) months--;
+  return months;
+}
+export const wholeYears = (now: number, t: number): number => Math.trunc(wholeMonths(now, t) / 12);
+
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }

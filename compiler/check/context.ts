@@ -31,3 +31,5 @@ export interface CheckContext {
 
 /** The event's own time: every window and `now` are computed from it. */
 export const TIME_FIELD = 'occurred_at';
+/** The event field whose enum says what kind of event it is; a pack's `decides` names its members. */
+export const TYPE_FIELD = 'type';

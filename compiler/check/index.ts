@@ -17,7 +17,7 @@ import { checkTests } from './tests.ts';
 import { KEYWORD_WORDS } from '../lexer.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-import { TIME_FIELD } from './context.ts';
+import { TIME_FIELD, TYPE_FIELD } from './context.ts';
 export { TIME_FIELD };
 
 export interface CheckResult {
@@ -80,6 +80,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
     entities.set(d.name.text, entityInfo(d.name.text, d.key.text, d, err));
   }
   const schema = { event, entities };
+  const { decides, measuredBy } = scope(of('decides'), of('measured'), event, err);
 
   // ---- lists ----
   const lists = new Map<string, ListInfo>();
@@ -201,13 +202,53 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   const pack: CheckedPack = {
     name: packs[0]?.name.text ?? 'unnamed',
     ...(packs[0]?.version ? { version: packs[0].version } : {}),
-    outcomes, thresholds, schema, lists,
+    outcomes, thresholds, ...(decides ? { decides } : {}), measuredBy, schema, lists,
     consts: definite(consts) as Map<string, ConstInfo>,
     predicates: definite(predicates) as Map<string, PredicateInfo>,
     aggregates, rules, tests, sharedSlots: 0,
     eventFields: eventFieldsRead(schema, rules, [...predicates.values()].filter((p): p is PredicateInfo => p !== 'broken'), aggregates),
   };
   return { pack, diagnostics };
+}
+
+/**
+ * `decides` and `measured by`: which events the pack is for (members of the
+ * event's `type` enum) and which label kinds measure it. One of each at most.
+ */
+function scope(
+  decideDecls: readonly A.DecidesDecl[], measuredDecls: readonly A.MeasuredDecl[], event: EntityInfo,
+  err: (c: 'ZY2001' | 'ZY2002' | 'ZY2003' | 'ZY2009', s: Span, m: string, h?: string) => void,
+): { decides?: string[]; measuredBy: string[] } {
+  for (const d of decideDecls.slice(1)) err('ZY2003', d.span, '`decides` is declared only once per pack');
+  for (const d of measuredDecls.slice(1)) err('ZY2003', d.span, '`measured by` is declared only once per pack');
+  const unique = (names: readonly A.Name[], what: string, ok: (n: A.Name) => boolean): string[] => {
+    const out: string[] = [];
+    for (const n of names) {
+      if (out.includes(n.text)) err('ZY2002', n.span, `${what} \`${n.text}\` is listed twice`);
+      else if (ok(n)) out.push(n.text);
+    }
+    return out;
+  };
+  let decides: string[] | undefined;
+  const d = decideDecls[0];
+  if (d) {
+    const t = event.fields.get(TYPE_FIELD)?.type;
+    if (t?.t !== 'enum') {
+      if (t?.t !== 'error') err('ZY2009', d.span, `\`decides\` names event types, so the event needs a field \`${TYPE_FIELD}: enum(…)\``, 'declare e.g. `type: enum(login, transfer_out) required` in the event');
+    } else {
+      decides = unique(d.types, 'event type', (n) => {
+        if (t.members.includes(n.text)) return true;
+        err('ZY2001', n.span, `\`${n.text}\` is not an event type`, didYouMean(n.text, t.members) ?? `event.${TYPE_FIELD} is one of ${t.members.join(', ')}`);
+        return false;
+      });
+    }
+  }
+  const measuredBy = unique(measuredDecls[0]?.kinds ?? [], 'label kind', (n) => {
+    if (/^[a-z][a-z0-9_]*$/.test(n.text)) return true;
+    err('ZY2009', n.span, `label kind \`${n.text}\` should be lower case (labels are stored as fraud, chargeback, qa_breach, …)`);
+    return false;
+  });
+  return { ...(decides ? { decides } : {}), measuredBy };
 }
 
 function entityInfo(name: string, key: string, d: A.EventDecl | A.EntityDecl | undefined, err: (c: 'ZY2001' | 'ZY2002' | 'ZY2009', s: Span, m: string, h?: string) => void): EntityInfo {

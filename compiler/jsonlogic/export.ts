@@ -107,7 +107,7 @@ export function aggregateNames(aggs: readonly AggregateSpec[]): ReadonlyMap<numb
 /** Not exportable: recorded, and a placeholder returned so that every problem in a rule is found. */
 const PLACEHOLDER = null;
 
-const TIME_FUNCTIONS = new Set(['hour', 'minute', 'weekday', 'day', 'month', 'year', 'date']);
+const TIME_FUNCTIONS = new Set(['hour', 'minute', 'weekday', 'day', 'month', 'year', 'date', 'years_since', 'months_since']);
 
 class Translator {
   readonly problems: ExportProblem[] = [];

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
 import { LIMIT_CODES } from '../../compiler/limits.ts';
-import { TIME_FIELD } from '../../compiler/check/context.ts';
+import { TIME_FIELD, TYPE_FIELD } from '../../compiler/check/context.ts';
 import { HttpError, readBody, send } from '../../runtime/server.ts';
 import { decodeRow } from '../../runtime/store/sql.ts';
 import { validateRecord } from '../../runtime/validate.ts';
@@ -88,12 +88,14 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
     const type = url.searchParams.get('type');
     const labelled = url.searchParams.get('labelled') === '1';
     const where = [type ? 'e.type = ?' : '', labelled ? 'zy_label IS NOT NULL' : ''].filter(Boolean);
-    const stmt = opts.store.prepare(`SELECT e.*, (SELECT l.label FROM zy_labels l WHERE l.subject_kind = 'event'
-        AND l.subject = CAST(e.zy_seq AS TEXT) ORDER BY l.labeled_at DESC LIMIT 1) AS zy_label
+    // The latest label of the event: its kind, or not_KIND when checked and it does not hold.
+    const stmt = opts.store.prepare(`SELECT e.*, (SELECT CASE WHEN l.positive = 1 THEN l.kind ELSE 'not_' || l.kind END FROM zy_labels l
+        WHERE l.subject_kind = 'event' AND l.subject = CAST(e.zy_seq AS TEXT) ORDER BY l.labeled_at DESC, l.id DESC LIMIT 1) AS zy_label
       FROM zy_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.zy_seq DESC LIMIT 20000`);
-    // One database serves several packs: list only the events this pack can decide.
+    // One database serves several packs: list only the events this pack is for (its `decides`) and can decide.
     const events: { seq: unknown; label: unknown; event: Record<string, unknown> }[] = [];
     for (const row of stmt.iterate(...(type ? [type] : [])) as Iterable<Record<string, unknown>>) {
+      if (pack.decides && !pack.decides.includes(row[TYPE_FIELD] as string)) continue;
       const decoded = decodeRow(pack.schema.event, row);
       try { validateRecord(pack.schema.event, decoded, 'event', pack.eventFields); } catch { continue; }
       events.push({ seq: row['zy_seq'], label: row['zy_label'] ?? null, event: forJson(pack, decoded) });

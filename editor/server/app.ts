@@ -4,9 +4,10 @@
 // SQLite feature store.
 import { compile } from '../../compiler/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../../runtime/bundle.ts';
-import { send, serve, type ServerLimits, type Service } from '../../runtime/server.ts';
+import { send, serve, type ServeOptions, type ServerLimits, type Service } from '../../runtime/server.ts';
 import type { LoadOptions } from '../../runtime/bundle.ts';
 import { SqliteProvider } from '../../runtime/store/provider.ts';
+import { ensureIndexes as ensureStoreIndexes } from '../../runtime/store/indexes.ts';
 import type { DB } from '../../runtime/store/schema.ts';
 import { editorApi, type ApiOptions } from './api.ts';
 import { staticFiles } from './static.ts';
@@ -24,6 +25,8 @@ export interface EditorOptions {
   readonly port?: number;
   readonly token?: string;
   readonly more?: ApiOptions['more'];
+  /** Called after each decision of the decision API with what it read (the decision log, `--log`). */
+  readonly onDecision?: ServeOptions['onDecision'];
   /** Where the built editor lives (tests may point elsewhere). */
   readonly dist?: string;
   /** Who may sign the bundles POST /v1/reload accepts, and whether unsigned ones may load. */
@@ -53,7 +56,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const thread = !o.store || (dbPath && dbPath !== ':memory:' && !o.store.memory) ? new TryThread(dbPath) : undefined;
   const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
   const service = await serve({
-    bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
+    bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
     ...(o.verify ? { verify: o.verify } : {}), ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(o.limits ? { limits: o.limits } : {}),
     ...(o.store ? { provider: (b: Bundle) => new SqliteProvider(o.store!, b.program.pack) } : {}),
     routes: async (req, res, url) => {
@@ -80,7 +83,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
 function ensureIndexes(ws: Workspace, store: DB): void {
   for (const name of ws.packNames()) {
     const c = compile(ws.sources(name));
-    if (c.checked) SqliteProvider.ensureIndexes(store, c.checked);
+    if (c.checked) ensureStoreIndexes(store, [c.checked]);
   }
 }
 

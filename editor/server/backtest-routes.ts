@@ -19,7 +19,7 @@ export interface BacktestSummary {
 
 export function summarize(r: BacktestRun, baselineLabel?: string): BacktestSummary {
   return {
-    events: r.events.decided, skipped: r.events.skipped, labelled: r.labels.fraud + r.labels.notFraud, ms: r.run.seconds * 1000,
+    events: r.events.decided, skipped: r.events.skipped, labelled: r.labels.positive + r.labels.negative, ms: r.run.seconds * 1000,
     outcomes: Object.fromEntries(r.outcomes.map((o) => [o.outcome, o.events])),
     rules: r.rules.map((x) => ({ id: x.id, hits: x.hits, hitRate: x.hitRate, precision: x.precision, recall: x.recall, unique: x.uniqueHits })),
     ...(r.comparison && baselineLabel ? {

@@ -4,7 +4,9 @@
 // (seconds for a large pack), so the editor runs this on its own thread
 // (try-thread.ts); this module is what that thread runs.
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
-import { InputError } from '../../compiler/input.ts';
+import { coerce, InputError } from '../../compiler/input.ts';
+import { TIMESTAMP } from '../../compiler/types.ts';
+import { TIME_FIELD } from '../../compiler/check/context.ts';
 import { interpret, type Traced } from '../../runtime/interpreter.ts';
 import { providerFor } from '../../runtime/testing.ts';
 import { HttpError } from '../../runtime/server.ts';
@@ -26,7 +28,7 @@ export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknow
       if (!t) throw new HttpError(404, { code: 'ZY5001', message: `no test named ${JSON.stringify(b['test'])}` });
       traced = interpret(pack, Object.assign(Object.create(null), t.event), providerFor(pack, t));
     } else {
-      const provider = store ? storeProvider(store, pack, b['seq']) : undefined;
+      const provider = store ? storeProvider(store, pack, b['seq'], b['event']) : undefined;
       traced = interpret(pack, b['event'], provider);
     }
   } catch (e) {
@@ -36,14 +38,16 @@ export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknow
   return { decision: withShownValues(pack, traced.decision), trace: stepsForBrowser(pack, traced.trace) };
 }
 
-function storeProvider(db: DB, pack: CheckedPack, seq: unknown): SqliteProvider {
+function storeProvider(db: DB, pack: CheckedPack, seq: unknown, event: unknown): SqliteProvider {
   let p: SqliteProvider;
   try { p = new SqliteProvider(db, pack); } catch (e) {
     // The unsaved pack may read a column or table the database does not have yet.
     throw new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${(e as Error).message} (import data for it with zhiyu db import --pack)` });
   }
-  // A stored event is decided as of its own time: only what was stored before it is history.
-  return typeof seq === 'number' && Number.isInteger(seq) ? p.before(seq) : p;
+  // A stored event is decided as of its own time: profiles as they stood then, only what was stored before it as history.
+  if (typeof seq !== 'number' || !Number.isInteger(seq)) return p;
+  const at = coerce(TIMESTAMP, (event as Record<string, unknown> | null)?.[TIME_FIELD], `event.${TIME_FIELD}`) as number | undefined;
+  return at === undefined ? p : p.asOf(at, seq);
 }
 
 export function sourcesOf(v: unknown): SourceFile[] {

@@ -2,24 +2,19 @@
 // once, when the provider is built for that pack; a decision then runs only
 // the statements its evaluation reaches (the engine memoizes within one
 // decision). Windows are computed as of the decision time, never the clock.
+//
+// The provider itself reads the store as it is now: the current version of
+// each entity row, every event stored. asOf(time, seq) is the store as it
+// stood at a moment: entity rows valid then, events stored before `seq`
+// (backtests, replays as of a time, eval --at).
 import type Database from 'better-sqlite3';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import type { AggregateSpec, CheckedPack, Value } from '../../compiler/ir.ts';
 import { needsOrder, summarize, windowEnd, windowStart } from '../aggregate.ts';
-import type { AggregateQuery, FeatureProvider, HistoryEvent } from '../provider.ts';
+import type { AggregateQuery, EntityVersion, HistoryEvent, StoreProvider } from '../provider.ts';
 import { filterToSql } from './filter-sql.ts';
-import { createHash } from 'node:crypto';
-import { children } from '../../compiler/optimize/fold.ts';
-import type { IR } from '../../compiler/ir.ts';
-
-function historyFields(e: IR): string[] {
-  const out: string[] = [];
-  const walk = (x: IR): void => { if (x.k === 'hfield') out.push(x.field); children(x).forEach(walk); };
-  walk(e);
-  return out;
-}
 import type { DB } from './schema.ts';
-import { EVENTS, KEY, SEQ, decode, decodeRow, entityTable, q } from './sql.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decode, decodeRow, entityTable, q } from './sql.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
@@ -41,50 +36,67 @@ interface AggPlan {
   readonly values?: Database.Statement;
 }
 
-export class SqliteProvider implements FeatureProvider {
-  private readonly entityStmts = new Map<string, Database.Statement>();
+interface EntityStmts { readonly current: Database.Statement; readonly asOf: Database.Statement; readonly versions: Database.Statement }
+
+export class SqliteProvider implements StoreProvider {
+  private readonly entityStmts = new Map<string, EntityStmts>();
   private readonly plans: AggPlan[] = [];
   private readonly listStmt: Database.Statement;
   private readonly calendarStmt: Database.Statement;
+  private readonly seqStmt: Database.Statement;
   private readonly readTx: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Only events stored before this sequence number are history (backtests replay stored events). */
   private beforeSeq = HIGH;
+  /** Entity rows as they stood at this time; undefined: the current rows. */
+  private at: number | undefined;
 
   constructor(readonly db: DB, readonly pack: CheckedPack) {
     for (const e of pack.schema.entities.values()) {
-      this.entityStmts.set(e.name, db.prepare(`SELECT * FROM ${q(entityTable(e.name))} WHERE ${q(KEY)} = ?`));
+      const t = q(entityTable(e.name));
+      const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
+      this.entityStmts.set(e.name, {
+        current: db.prepare(`SELECT * FROM ${t} WHERE ${K} = ? AND ${T} IS NULL`),
+        asOf: db.prepare(`SELECT * FROM ${t} WHERE ${K} = @key AND (${F} IS NULL OR ${F} <= @at) AND (${T} IS NULL OR ${T} > @at)
+          ORDER BY ${F} IS NULL, ${F} DESC LIMIT 1`),
+        versions: db.prepare(`SELECT * FROM ${t} WHERE ${K} = ? ORDER BY ${F} IS NOT NULL, ${F}`),
+      });
     }
     for (const a of pack.aggregates) this.plans[a.id] = this.plan(a);
     this.readTx = db.transaction((fn: () => unknown) => fn());
     this.listStmt = db.prepare(`SELECT 1 FROM zy_list_entries WHERE list = ? AND value = ?
       AND (added_at IS NULL OR added_at <= ?) AND (expires_at IS NULL OR expires_at > ?) LIMIT 1`).pluck();
     this.calendarStmt = db.prepare('SELECT date, is_working_day FROM zy_calendar WHERE date >= ? AND date <= ?').raw();
+    this.seqStmt = db.prepare(`SELECT max(${q(SEQ)}) FROM ${q(EVENTS)}`).pluck();
   }
 
-  /** A view that treats only events stored before `seq` as history. */
-  before(seq: number): SqliteProvider {
+  /**
+   * The store as it stood at `time`: entity rows valid then, and only events
+   * stored before `beforeSeq` as history (all stored events when not given).
+   */
+  asOf(time: number, beforeSeq: number = HIGH): SqliteProvider {
     const view = Object.create(this) as SqliteProvider;
-    view.beforeSeq = seq;
+    view.at = time;
+    view.beforeSeq = beforeSeq;
     return view;
   }
 
-  /** Indexes the pack's aggregates need: (key, time) for each `by`. */
-  /**
-   * Covering indexes for the pack's aggregates: (key, time, filter columns,
-   * field), so a window is answered from the index without visiting rows.
-   */
-  static ensureIndexes(db: DB, pack: CheckedPack): void {
-    const wanted = new Map<string, string[]>();
-    for (const a of pack.aggregates) {
-      if (!a.by) continue;
-      const filterCols = a.filter && filterToSql(a.filter) ? historyFields(a.filter) : [];
-      const cols = [...new Set([a.by, TIME_FIELD, ...filterCols, ...(a.field ? [a.field] : [])])];
-      wanted.set(cols.join(','), cols);
-    }
-    for (const cols of wanted.values()) {
-      const name = `zy_ix_events_${createHash('sha1').update(cols.join(',')).digest('hex').slice(0, 12)}`;
-      db.exec(`CREATE INDEX IF NOT EXISTS ${q(name)} ON ${q(EVENTS)} (${cols.map(q).join(', ')})`);
-    }
+  /** The time this view reads entity rows as of; undefined for the current rows. */
+  get asOfTime(): number | undefined {
+    return this.at;
+  }
+
+  sequence(): number {
+    if (this.beforeSeq !== HIGH) return this.beforeSeq - 1;
+    return (this.seqStmt.get() as number | null) ?? 0;
+  }
+
+  entityVersions(entity: string, key: Value): EntityVersion[] {
+    const stmt = this.entityStmts.get(entity);
+    const info = this.pack.schema.entities.get(entity);
+    if (!stmt || !info || key === undefined) return [];
+    return (stmt.versions.all(key) as Record<string, unknown>[]).map((r) => ({
+      validFrom: r[VALID_FROM] as number | null, validTo: r[VALID_TO] as number | null, row: decodeRow(info, r),
+    }));
   }
 
   /**
@@ -129,7 +141,8 @@ export class SqliteProvider implements FeatureProvider {
 
   entity(entity: string, key: Value): object | undefined {
     const stmt = this.entityStmts.get(entity);
-    const row = stmt?.get(key) as Record<string, unknown> | undefined;
+    if (!stmt) return undefined;
+    const row = (this.at === undefined ? stmt.current.get(key) : stmt.asOf.get({ key, at: this.at })) as Record<string, unknown> | undefined;
     return row ? decodeRow(this.pack.schema.entities.get(entity)!, row) : undefined;
   }
 

@@ -1,15 +1,13 @@
 // The working state of the fraud seed: random choices from one seeded
-// generator, the entity rows built so far, the events with their pattern and
-// labels, and list entries. Scenario files add to it; seed-fraud.ts writes it.
+// generator, the profiles built so far (each row a history of versions), the
+// events with their pattern and labels, and list entries. Scenario files add
+// to it; fraud.ts turns it into the timeline.
 //
-// Entity rows hold one current state (a device is "in a call" or not), and
-// replays read that state for every event, so a scenario that needs a device
-// in an unusual state (on a call, sharing its screen, just swapped SIM) gets
-// a device of its own, used only by that scenario's events.
-import { TIME_FIELD } from '../../compiler/check/context.ts';
-import { rng } from './seed.ts';
-import { DAY, HOUR, MINUTE, type LabelKind, type Row } from './seed-rows.ts';
-import { KEY } from './sql.ts';
+// Profiles store moments, not ages: a birth date, when the phone number came
+// into use, when the SIM was bound. A scenario changes a profile at the
+// moment it happens (the victim's phone rings, the fraudster swaps the SIM),
+// so an event reads the device or customer as it was at that moment.
+import { DAY, HOUR, MINUTE, Profiles, rng, type Row, type Verdict } from './rows.ts';
 
 export const yuan = (n: number) => Math.round(n * 100);
 
@@ -21,6 +19,7 @@ export interface Person {
   readonly ip: string;
   readonly city: string;
   readonly account: string;
+  /** Age in whole years at the start of the window (to pick victims by age). */
   readonly age: number;
   readonly dailyLimit: number;
   readonly creditLimit: number;
@@ -29,7 +28,7 @@ export interface Person {
   readonly family: string;
 }
 
-export interface Planned { readonly row: Row; readonly pattern: string; readonly labels: readonly LabelKind[] }
+export interface Planned { readonly row: Row; readonly pattern: string; readonly labels: readonly Verdict[] }
 
 const CITIES = ['上海', '北京', '广州', '深圳', '杭州', '成都', '武汉', '西安', '南京', '重庆'];
 /** City centres (latitude, longitude), for declared addresses and device GPS fixes. */
@@ -49,21 +48,33 @@ export function cityKm(a: string, b: string): number {
   const h = Math.sin((q[0] - p[0]) * rad / 2) ** 2 + Math.cos(p[0] * rad) * Math.cos(q[0] * rad) * Math.sin((q[1] - p[1]) * rad / 2) ** 2;
   return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
 }
+const YEAR = 365.2425 * DAY;
+const MONTH = YEAR / 12;
+
+export interface PersonOptions {
+  /** Age in whole years at `since` (or the window's start). */
+  readonly age?: number;
+  /** When the customer joined; default some time before the window. */
+  readonly since?: number;
+  /** Months the phone number had been in use when the customer joined. */
+  readonly tenure?: number;
+  readonly dailyLimit?: number;
+  readonly device?: Row;
+  readonly customer?: Row;
+  readonly city?: string;
+}
 
 export class FraudSeed {
   readonly r: () => number;
-  readonly customers: Row[] = [];
-  readonly devices: Row[] = [];
-  readonly payees: Row[] = [];
-  readonly accounts: Row[] = [];
-  readonly bureau: Row[] = [];
+  readonly profiles = new Profiles();
   readonly events: Planned[] = [];
   readonly lists: { list: string; value: string; addedAt: number }[] = [];
   /** Labels on a whole customer (every one of their events), e.g. a confirmed mule. */
-  readonly customerLabels: { customer: string; label: LabelKind; at: number; note: string }[] = [];
+  readonly customerLabels: { customer: string; label: Verdict; at: number; note: string }[] = [];
   readonly byPattern: Record<string, number> = {};
   /** Ordinary customers who joined before the window: victims and good customers for scenarios. */
   readonly regulars: Person[] = [];
+  customers = 0;
   private ips = 0;
 
   constructor(seed: number, readonly start: number, readonly end: number) {
@@ -85,6 +96,10 @@ export class FraudSeed {
   someTime(fromDay: number, toDay: number, fromHour = 8, toHour = 22): number {
     return this.at(this.int(fromDay, toDay), this.int(fromHour, toHour - 1), this.int(0, 59)) + this.int(0, 59) * 1000;
   }
+  /** A birth date that makes someone `age` whole years old at `at` (never within a month of a birthday). */
+  birthDate(age: number, at: number): number { return at - age * YEAR - this.int(30, 330) * DAY; }
+  monthsBefore(at: number, months: number): number { return Math.round(at - months * MONTH - this.int(0, 20) * DAY); }
+
   /** A regular customer who is not already part of another scenario. */
   victim(filter: (p: Person) => boolean = () => true): Person {
     for (let tries = 0; tries < 50; tries++) {
@@ -94,7 +109,7 @@ export class FraudSeed {
     return this.regulars.find(filter) ?? this.regulars[0]!;
   }
 
-  emit(pattern: string, row: Row, ...labels: LabelKind[]): Row {
+  emit(pattern: string, row: Row, ...labels: Verdict[]): Row {
     this.byPattern[pattern] = (this.byPattern[pattern] ?? 0) + 1;
     this.events.push({ row, pattern, labels });
     return row;
@@ -102,24 +117,40 @@ export class FraudSeed {
 
   list(list: string, value: string, addedAt: number): void { this.lists.push({ list, value, addedAt }); }
 
+  /** A change to a profile from `at` on. */
+  change(entity: string, key: string, at: number, fields: Row): void { this.profiles.set(entity, key, at, fields); }
+
+  /** A device, known from when it was first seen (or `fields.first_seen_at`). */
   device(id: string, fields: Row = {}): string {
-    const seen = this.start - this.int(30, 700) * DAY;
-    this.devices.push({
-      [KEY]: id, is_emulator: false, is_rooted: false, has_hook_framework: false, first_seen_at: seen, bound_at: seen,
-      sim_changed_at: seen - this.int(30, 400) * DAY, sim_bound_days: this.int(60, 900), in_call: false, call_peer_in_contacts: true,
+    const seen = (fields['first_seen_at'] as number | undefined) ?? this.start - this.int(30, 700) * DAY;
+    this.change('device', id, seen, {
+      is_emulator: false, is_rooted: false, has_hook_framework: false, first_seen_at: seen, bound_at: seen,
+      // The SIM in it when it was first seen: the carrier moved the number onto that SIM then.
+      sim_bound_at: seen, sim_changed_at: seen, in_call: false, call_peer_in_contacts: true,
       screen_sharing_active: false, remote_control_app_running: false, ...fields,
     });
     return id;
   }
 
-  /** A receiving account; `seen` is when customers first paid it (rules/demo reads payee.first_seen_at). */
+  /** The phone rings: an unknown caller from `from` until `to` (the device reports it as it happens). */
+  call(device: string, from: number, to: number): void {
+    this.change('device', device, from, { in_call: true, call_peer_in_contacts: false, call_started_at: from });
+    this.change('device', device, to, { in_call: false, call_peer_in_contacts: true, call_started_at: undefined });
+  }
+
+  /** A new SIM in the device at `at` (a new phone plan, a replacement card, or a swap). */
+  newSim(device: string, at: number): void {
+    this.change('device', device, at, { sim_bound_at: at, sim_changed_at: at });
+  }
+
+  /** A receiving account, known from when a customer first paid it (`seen`; rules/demo reads payee.first_seen_at). */
   payee(id: string, openedAt: number, seen = openedAt): string {
-    this.payees.push({ [KEY]: id, account_opened_at: openedAt, first_seen_at: seen });
+    this.change('payee', id, seen, { account_opened_at: openedAt, first_seen_at: seen });
     return id;
   }
 
   /** A customer with a profile, a device, a credit line and two long-standing payees. */
-  person(id: string, o: { age?: number; since?: number; tenure?: number; dailyLimit?: number; device?: Row; customer?: Row; city?: string } = {}): Person {
+  person(id: string, o: PersonOptions = {}): Person {
     const city = o.city ?? this.city();
     const age = o.age ?? (this.chance(0.1) ? this.int(60, 80) : this.chance(0.05) ? this.int(56, 59) : this.int(22, 55));
     const dailyLimit = o.dailyLimit ?? yuan(this.pick([20_000, 20_000, 50_000, 100_000]));
@@ -128,28 +159,33 @@ export class FraudSeed {
       id, idHash: `id-${id}`, phone: `ph-${id}`, device: `dv-${id}`, ip: this.ip(), city, account: `ac-${id}`, age, dailyLimit, creditLimit,
       ownCard: `pc-${id}`, family: `pt-${id}`,
     };
-    this.customers.push({
-      [KEY]: id, id_number_hash: p.idHash, age_years: age, declared_city: city, declared_lat: GEO[city]![0], declared_lon: GEO[city]![1],
-      phone_tenure_months: o.tenure ?? (this.chance(0.05) ? this.int(1, 5) : this.int(6, 180)), daily_transfer_limit: dailyLimit,
+    const joined = o.since ?? this.start - this.int(60, 3000) * DAY;
+    const tenure = o.tenure ?? (this.chance(0.05) ? this.int(1, 5) : this.int(6, 180));
+    this.customers++;
+    this.change('customer', id, joined, {
+      id_number_hash: p.idHash, birth_date: this.birthDate(age, o.since ?? this.start), declared_city: city, declared_lat: GEO[city]![0], declared_lon: GEO[city]![1],
+      phone_number_since: this.monthsBefore(o.since ?? this.start, tenure), daily_transfer_limit: dailyLimit,
       declared_contact_hashes: [1, 2, 3, 4, 5].map((n) => `ec${n}-${id}`),
       gender: this.pick(['female', 'male', 'undisclosed']), ethnicity: this.chance(0.9) ? '汉族' : this.pick(['回族', '壮族', '满族', '维吾尔族']),
       ...o.customer,
     });
-    const since = o.since;
-    this.device(p.device, {
-      ...(since !== undefined ? { first_seen_at: since, bound_at: since } : {}),
-      ...(this.chance(0.005) ? { is_rooted: true } : {}), ...(this.chance(0.03) ? { sim_bound_days: this.int(5, 29) } : {}), ...o.device,
-    });
-    this.accounts.push({ [KEY]: p.account, disbursed_at: (since ?? this.start) - this.int(20, 400) * DAY, disbursed_amount: yuan(1_000 * this.int(5, 50)) });
-    const longAgo = (since ?? this.start) - this.int(60, 900) * DAY;
+    const seen = o.since ?? this.start - this.int(30, 700) * DAY;
+    this.device(p.device, { first_seen_at: seen, ...(this.chance(0.003) ? { is_rooted: true } : {}), ...o.device });
+    this.disburse(p.account, (o.since ?? this.start) - this.int(20, 400) * DAY, yuan(1_000 * this.int(5, 50)));
+    const longAgo = (o.since ?? this.start) - this.int(60, 900) * DAY;
     this.payee(p.ownCard, longAgo);
     this.payee(p.family, longAgo - this.int(0, 2000) * DAY, longAgo);
     return p;
   }
 
-  /** A new applicant's credit-bureau snapshot. */
+  /** A loan disbursed at `at` (the account's latest disbursement from then on). */
+  disburse(account: string, at: number, amount: number): void {
+    this.change('account', account, at, { disbursed_at: at, disbursed_amount: amount });
+  }
+
+  /** A new applicant's credit-bureau snapshot, pulled just before `at`. */
   bureauFor(p: Person, at: number, fields: Row = {}): void {
-    this.bureau.push({ [KEY]: p.id, pulled_at: at - 5 * MINUTE, hard_inquiries_30d: this.int(0, 3), distinct_lenders_applied_7d: this.int(0, 1), ...fields });
+    this.change('bureau', p.id, at - 5 * MINUTE, { pulled_at: at - 5 * MINUTE, hard_inquiries_30d: this.int(0, 3), distinct_lenders_applied_7d: this.int(0, 1), ...fields });
   }
 
   // ── Event rows: defaults from the person, then the scenario's own fields ──
@@ -158,7 +194,7 @@ export class FraudSeed {
   // make those events undecidable there; rules/fraud reads a missing channel as app.
   /** The device's GPS fix is at the centre of the event's city unless the scenario says otherwise. */
   base(p: Person, type: string, t: number, o: Row = {}): Row {
-    const row: Row = { type, [TIME_FIELD]: t, customer_id: p.id, account_id: p.account, device_id: p.device, ip: p.ip, ip_city: p.city, ...o };
+    const row: Row = { type, occurred_at: t, customer_id: p.id, account_id: p.account, device_id: p.device, ip: p.ip, ip_city: p.city, ...o };
     return { ...gpsNear(row.ip_city), ...row };
   }
   registration(p: Person, t: number, o: Row = {}): Row {

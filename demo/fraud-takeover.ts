@@ -1,8 +1,8 @@
 // Account-takeover scenarios for the fraud demo seed (rules/fraud/takeover.zy,
 // F13–F18, and IP_MANY_ACCOUNTS), each `k` times, with the good customers who
 // trip the same rules: a new phone, a forgotten password, an office network, a flight.
-import { cityKm, FraudSeed, yuan } from './seed-fraud-context.ts';
-import { DAY, HOUR, MINUTE } from './seed-rows.ts';
+import { cityKm, FraudSeed, yuan } from './fraud-context.ts';
+import { DAY, HOUR, MINUTE } from './rows.ts';
 
 export function takeoverScenarios(s: FraudSeed, k: number): void {
   for (let i = 0; i < k; i++) {
@@ -17,7 +17,10 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
       const before = s.int(20, 90);
       if (i % 2) s.emit('ordinary', s.login(v, t0 - before * MINUTE, { auth_method: 'face' }));
       s.emit('takeover_new_device', s.login(v, t0, { ...o, auth_method: 'password' }), 'fraud');
-      s.emit('takeover_new_device', s.base(v, 'phone_change', t0 + s.int(10, 30) * MINUTE, { ...o, auth_method: s.pick(['sms_otp', 'password']) }), 'fraud');
+      const changed = t0 + s.int(10, 30) * MINUTE;
+      s.emit('takeover_new_device', s.base(v, 'phone_change', changed, { ...o, auth_method: s.pick(['sms_otp', 'password']) }), 'fraud');
+      // The fraudster's number is the customer's from now on: a number in use since today.
+      s.change('customer', v.id, changed, { phone_number_since: changed });
       const available = Math.round(v.creditLimit * 0.9);
       const drawn = Math.round(available * (0.5 + s.r() * 0.4) / 100) * 100;
       const t2 = t0 + s.int(60, 180) * MINUTE;
@@ -46,7 +49,10 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
     {
       const v = s.victim();
       const t0 = s.someTime(5, 88, 0, 24);
-      const dev = s.device(`swap-${i}`, { first_seen_at: t0 - 5 * MINUTE, bound_at: t0 - 4 * MINUTE, sim_changed_at: t0 - s.int(3, 40) * HOUR, sim_bound_days: 0 });
+      // The carrier moved the victim's number to the fraudster's SIM, now in a phone of the fraudster's.
+      const swapped = t0 - s.int(3, 40) * HOUR;
+      s.change('device', v.device, swapped, { sim_changed_at: swapped });
+      const dev = s.device(`swap-${i}`, { first_seen_at: t0 - 5 * MINUTE, bound_at: t0 - 4 * MINUTE, sim_changed_at: swapped });
       const o = { device_id: dev, ip: s.ip() };
       s.emit('sim_swap', s.login(v, t0, { ...o, auth_method: 'sms_otp' }), 'fraud');
       const payee = s.payee(`swap-acct-${i}`, t0 - s.int(5, 200) * DAY, t0 + 8 * MINUTE);
@@ -59,7 +65,7 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
     {
       const v = s.victim();
       const t0 = s.someTime(5, 88, 8, 12);
-      const dev = s.device(`dv-${v.id}-new${i}`, { first_seen_at: t0, bound_at: t0, sim_changed_at: t0 - 2 * HOUR, sim_bound_days: 0 });
+      const dev = s.device(`dv-${v.id}-new${i}`, { first_seen_at: t0, bound_at: t0, sim_changed_at: t0 - 2 * HOUR });
       s.emit('good_customer_new_phone', s.login(v, t0, { device_id: dev, auth_method: 'face' }), 'not_fraud');
       s.emit('good_customer_new_phone', s.transfer(v, t0 + s.int(2, 6) * HOUR, v.family, yuan(100 * s.int(20, 45)), { device_id: dev, auth_method: 'sms_otp' }), 'not_fraud');
     }
