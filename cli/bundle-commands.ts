@@ -14,7 +14,7 @@ import { DecisionLog, openStore, SqliteProvider } from '../runtime/store/index.t
 import { coerce } from '../compiler/input.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
-import { readPacks } from './pack-files.ts';
+import { readPack } from './pack-files.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 
 /** Appends each decision to the log, named by the bundle that made it (the hash /healthz reports). */
@@ -87,9 +87,7 @@ export function registerBundle(cli: Command): void {
     .option('--sign <private-key.pem>', 'sign with this ed25519 private key (see zhiyu keygen)')
     .addHelpText('after', '\nExamples:\n  zhiyu compile rules/demo -o demo.zyb\n  zhiyu compile rules/demo -o demo.zyb --sign keys/zhiyu.key.pem')
     .action((path: string, o: { out: string; sign?: string }) => {
-      const packs = readPacks([path]);
-      if (packs.length !== 1) { console.error(paint.red(`give one pack; ${path} holds ${packs.length}`)); throw new Exit(EXIT.USAGE); }
-      const files = packs[0]!.files;
+      const files = readPack([path]);
       const r = compile(files);
       if (!r.ok) {
         for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);
