@@ -17,7 +17,7 @@ import { DecisionLog, openStore, SqliteProvider } from '../runtime/store/index.t
 import { coerce } from '../compiler/input.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
-import { readPacks } from './pack-files.ts';
+import { readPack } from './pack-files.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 
 /** Appends each decision to the log, named by the bundle that made it (the hash /healthz reports), with its arm and the shadow's decision beside it. */
@@ -152,9 +152,7 @@ export function registerBundle(cli: Command): void {
     .addHelpText('after', '\nExamples:\n  zhiyu compile rules/demo -o demo.zyb\n  zhiyu compile rules/demo -o demo.zyb --sign keys/zhiyu.key.pem\n  zhiyu compile rules/fraud -o fraud.zyb --sign keys/alice/zhiyu.key.pem --effective-from 2026-03-01T00:00')
     .action((path: string, o: { out: string; sign?: string; effectiveFrom?: string }) => {
       const effectiveFrom = o.effectiveFrom === undefined ? undefined : timeOption(o.effectiveFrom, '--effective-from');
-      const packs = readPacks([path]);
-      if (packs.length !== 1) { console.error(paint.red(`give one pack; ${path} holds ${packs.length}`)); throw new Exit(EXIT.USAGE); }
-      const files = packs[0]!.files;
+      const files = readPack([path]);
       const r = compile(files);
       if (!r.ok) {
         for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);

@@ -13,7 +13,7 @@ import { describeTrust } from '../runtime/trust.ts';
 import { policyOf } from './bundle-commands.ts';
 import { diffHtml, diffText } from './diff-report.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
-import { PACK_EXTENSION, readPacks } from './pack-files.ts';
+import { PACK_EXTENSION, readPack } from './pack-files.ts';
 
 interface Options { db?: string; html?: string; json?: boolean; from?: string; to?: string; publicKey?: string; keyring?: string }
 
@@ -32,9 +32,7 @@ function sideOf(path: string, o: Options, runs: boolean): { program: Program; si
       throw e;
     }
   }
-  const packs = readPacks([path]);
-  if (packs.length !== 1) throw new CliError('ZY8202', `${path} holds ${packs.length} packs; give one`);
-  const r = compile(packs[0]!.files);
+  const r = compile(readPack([path]));
   if (!r.ok || !r.optimized || !r.code) {
     for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);
     console.error(paint.red(`${path} has errors; run zhiyu check ${path}`));

@@ -3,14 +3,15 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { compile, isJsonLogicSource, renderDiagnostic, type CompileResult, type SourceFile, type Span } from '../compiler/index.ts';
+import { compile, isJsonLogicSource, renderDiagnostic, type CheckedPack, type CompileResult, type SourceFile, type Span } from '../compiler/index.ts';
 import { sortDiagnostics } from '../compiler/diagnostics.ts';
 import { format } from '../compiler/format.ts';
 import { lintReport, type Suppressed } from '../compiler/lint/index.ts';
 import { Spans } from '../compiler/lint/spans.ts';
 import { positionOf } from '../compiler/source.ts';
 import { CoverageCollector } from '../runtime/coverage.ts';
-import { runTest, type Decider } from '../runtime/testing.ts';
+import { failureLines, runTest, type Decider } from '../runtime/testing.ts';
+import { showValue } from '../compiler/display.ts';
 import { coverageText, diagnosticsJson, junit, sarif, testsJson, type Located, type SuiteResult } from './reports.ts';
 import { packName, scaffold } from './scaffold.ts';
 import { printIR } from '../compiler/print.ts';
@@ -38,14 +39,9 @@ import { TIMESTAMP } from '../compiler/types.ts';
 
 const { red, green, dim } = paint;
 
-/** Exactly one pack (dump, eval): several packs are a usage error. */
+/** Exactly one pack (dump, eval): several packs are a usage error (reported by main()). */
 function onePack(paths: string[]): SourceFile[] {
-  const packs = readPacks(paths);
-  if (packs.length !== 1) {
-    console.error(red(`give one pack; ${paths.join(' ')} holds ${packs.length}: ${packs.map((p) => p.name).join(', ')}`));
-    throw new Exit(EXIT.USAGE);
-  }
-  return packs[0]!.files;
+  return readPack(paths);
 }
 
 function compilePaths(paths: string[]): CompileResult {
@@ -89,14 +85,21 @@ function readJsonObject(arg: string, option: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function printDecision(d: Decision): void {
+/** A decision for people: values as analysts write them (¥25,000.00, 2026-03-01 10:00 +08:00, 3h20m), never fen or epoch ms. */
+function printDecision(d: Decision, pack: CheckedPack): void {
   console.log(`outcome ${d.outcome}  score ${d.score}  (${d.pack}${d.version ? ` ${d.version}` : ''})`);
   if (d.fired.length === 0) console.log(dim('  no rule fired'));
   for (const f of d.fired) {
-    console.log(`  ${f.id}${f.outcome ? ` → ${f.outcome}` : ''}${f.score ? ` (+${f.score})` : ''}${f.reason ? `  [${f.reason}]` : ''}${f.title ? `  ${f.title}` : ''}`);
+    console.log(`  ${f.id}${f.outcome ? ` → ${f.outcome}` : ''}${f.score ? ` (${f.score > 0 ? '+' : ''}${f.score})` : ''}${f.reason ? `  [${f.reason}]` : ''}${f.title ? `  ${f.title}` : ''}`);
     if (f.message.zh) console.log(`    ${f.message.zh}`);
     if (f.message.en) console.log(`    ${f.message.en}`);
-    for (const s of f.seen) console.log(dim(`    ${s.feature} = ${s.value === undefined ? '(missing)' : JSON.stringify(s.value)}`));
+    const leaves = pack.rules.find((r) => r.id === f.id)?.leaves ?? [];
+    f.seen.forEach((s, i) => console.log(dim(`    ${s.feature} = ${leaves[i] ? showValue(leaves[i]!.type, s.value) : s.value === undefined ? 'missing' : JSON.stringify(s.value)}`)));
+  }
+  for (const n of d.notes ?? []) {
+    console.log(`  note from ${n.id}:`);
+    if (n.message.zh) console.log(`    ${n.message.zh}`);
+    if (n.message.en) console.log(`    ${n.message.en}`);
   }
 }
 
@@ -105,7 +108,9 @@ function checkPack(files: SourceFile[], withLint = true): Located {
   const r = compile(files);
   let diagnostics = [...r.diagnostics];
   let suppressed: Suppressed[] = [];
-  if (withLint && r.ok && r.checked) {
+  // A pack refused only for lint errors (ZY6001) is linted in full.
+  const clean = r.ok || (r.checked && r.diagnostics.every((d) => d.severity !== 'error' || d.code.startsWith('ZY6')));
+  if (withLint && clean && r.checked) {
     try {
       const l = lintReport(r.checked, r.files);
       diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
@@ -151,10 +156,12 @@ function runSuite(name: string, files: SourceFile[], o: SuiteOptions): SuiteResu
     : o.interpret ? (e, p) => interpret(checked, e, p).decision : (e, p) => engine.decide(e, p);
   const results = checked.tests.map((t) => {
     const started = performance.now();
-    const res = runTest(checked, t, decide);
+    const res = runTest(checked, t, decide, { files });
     return { ...res, ms: performance.now() - started };
   });
-  return { name, pack: checked.name, files, results, ...(collector ? { coverage: collector.result() } : {}) };
+  // Warnings about the tests themselves (an expectation that never applies, history never counted) are shown with them.
+  const warnings = r.diagnostics.filter((d) => d.code.startsWith('ZY5')).map((d) => renderDiagnostic(d, r.files));
+  return { name, pack: checked.name, files, results, ...(warnings.length ? { warnings } : {}), ...(collector ? { coverage: collector.result() } : {}) };
 }
 
 /** To standard output, or to a file (without terminal colours). */
@@ -218,12 +225,13 @@ Examples:
     .action((paths: string[], o: { format: string; output?: string; maxWarnings?: string; lint: boolean }) => {
       const format = oneOf(o.format, ['text', 'json', 'sarif'], '--format');
       const maxWarnings = o.maxWarnings === undefined ? Infinity : count(o.maxWarnings, '--max-warnings');
-      const located = readPacks(paths).map((p) => checkPack(p.files, o.lint));
+      const packs = readPacks(paths);
+      const located = packs.map((p) => checkPack(p.files, o.lint));
       const errors = located.reduce((n, l) => n + l.diagnostics.filter((d) => d.severity === 'error').length, 0);
       const warnings = located.reduce((n, l) => n + l.diagnostics.filter((d) => d.severity === 'warning').length, 0);
       if (format === 'json') write(o.output, JSON.stringify(diagnosticsJson(located), null, 2));
       else if (format === 'sarif') write(o.output, JSON.stringify(sarif(located), null, 2));
-      else write(o.output, located.map(checkText).join('\n'));
+      else write(o.output, located.map((l, i) => `${paint.bold(packTitle(packs[i]!.name, l))}\n${checkText(l)}`).join('\n\n'));
       if (errors > 0 || warnings > maxWarnings) throw new Exit(EXIT.FINDINGS);
     });
 
@@ -239,7 +247,7 @@ Examples:
   zhiyu fmt rules/demo
   zhiyu fmt --check rules          # in CI: exit 1 if a file is not formatted`)
     .action((paths: string[], o: { check?: boolean }) => {
-      const files = readPack(paths).filter((f) => !isJsonLogicSource(f)); // JSON Logic files are not rules to lay out
+      const files = readPacks(paths).flatMap((p) => p.files).filter((f) => !isJsonLogicSource(f)); // JSON Logic files are not rules to lay out
       let broken = 0;
       const changed: string[] = [];
       for (const f of files) {
@@ -360,7 +368,7 @@ Examples:
           }
           return engine.decide(event, provider, { strict: !!o.strict });
         };
-        const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d));
+        const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d, r.checked));
         if (labelled !== undefined) {
           const kinds = r.checked.measuredBy.length ? r.checked.measuredBy : ['fraud'];
           const types = r.checked.decides;
@@ -435,17 +443,25 @@ Examples:
       const low = threshold === undefined ? [] : suites.filter((s) => s.coverage && s.coverage.total.percent < threshold);
       const lines: string[] = [];
       for (const s of suites) {
-        if (suites.length > 1) lines.push(paint.bold(s.name));
+        lines.push(paint.bold(suiteTitle(s)));
         if (s.error) lines.push(`${red('✗')} ${s.name} does not compile`, s.error);
+        for (const w of s.warnings ?? []) lines.push(w, '');
         for (const t of s.results) {
           if (t.passed) { lines.push(`${green('✓')} ${t.name}`); continue; }
           const f = s.files[t.span.file];
           lines.push(`${red('✗')} ${t.name}${f ? dim(`  (${f.path}:${positionOf(f, t.span.start).line})`) : ''}`);
-          for (const m of t.failures) lines.push(`    ${m}`);
+          for (const m of failureLines(t)) lines.push(`    ${m}`);
         }
-        if (s.coverage) lines.push('', `coverage${suites.length > 1 ? ` of ${s.name}` : ''} (interpreter trace):`, coverageText(s.coverage, s.files), '');
+        if (s.coverage) lines.push('', `coverage of ${suiteTitle(s)} (interpreter trace):`, coverageText(s.coverage, s.files), '');
       }
-      for (const s of low) lines.push(red(`coverage of ${s.name} is ${s.coverage!.total.percent.toFixed(1)}%, below the threshold of ${threshold}%`));
+      for (const s of low) lines.push(red(`coverage of ${suiteTitle(s)} is ${s.coverage!.total.percent.toFixed(1)}%, below the threshold of ${threshold}%`));
+      // One line per pack, then the total.
+      lines.push('');
+      for (const s of suites) {
+        const p = s.results.filter((r) => r.passed).length;
+        const f = s.results.length - p + (s.error ? 1 : 0);
+        lines.push(`${suiteTitle(s)}: ${s.error ? 'does not compile, ' : ''}${p} passed, ${f} failed`);
+      }
       const summary = `${passed} passed, ${failed} failed`;
       if (reporter === 'text') {
         write(o.output, [...lines, summary].join('\n'));
@@ -465,6 +481,17 @@ Examples:
   registerShadow(cli);
   registerDiff(cli);
   return cli;
+}
+
+/** The pack's name (its `pack` declaration, when it has one) and where it was read from. */
+function packTitle(where: string, l: Located): string {
+  const name = /^\s*pack\s+([A-Za-z_][A-Za-z0-9_]*)/m.exec(l.files.map((f) => f.text).join('\n'))?.[1];
+  return name && name !== where ? `${name} (${where})` : where;
+}
+
+/** `fraud (rules/fraud)`: the pack's own name and where it was read from. */
+function suiteTitle(s: SuiteResult): string {
+  return s.pack && s.pack !== s.name ? `${s.pack} (${s.name})` : s.name;
 }
 
 export async function main(argv: string[]): Promise<number> {

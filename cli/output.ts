@@ -8,7 +8,7 @@ export class Exit extends Error {
 /**
  * A mistake on the command line, shown as one line `ZY82xx: message`:
  * ZY8201 a path that is not there or is the wrong kind (a folder for a file),
- * ZY8202 a folder with no pack in it, ZY8203 an option value that is not
+ * ZY8202 a folder with no pack in it (or several where one is needed), ZY8203 an option value that is not
  * what the option takes, ZY8204 an output that cannot be written.
  */
 export type CliCode = 'ZY8201' | 'ZY8202' | 'ZY8203' | 'ZY8204';

@@ -42,6 +42,8 @@ export const CATALOG = {
   ZY4002: { severity: 'error', title: 'unknown input field' },
   ZY4003: { severity: 'error', title: 'malformed input' },
   ZY5001: { severity: 'error', title: 'test failed' },
+  ZY5002: { severity: 'warning', title: 'test expectation never applies' },
+  ZY5003: { severity: 'warning', title: 'history event never counted' },
   ZY6001: { severity: 'error', title: 'protected feature used in a decision' },
   ZY6002: { severity: 'warning', title: 'condition is always or never true' },
   ZY6003: { severity: 'warning', title: 'rule never decides the outcome' },
@@ -52,6 +54,7 @@ export const CATALOG = {
   ZY6008: { severity: 'warning', title: 'unused list' },
   ZY6009: { severity: 'warning', title: 'unused predicate' },
   ZY6010: { severity: 'warning', title: 'suppression that suppresses nothing' },
+  ZY6011: { severity: 'warning', title: 'unused let' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CATALOG;

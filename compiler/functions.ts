@@ -109,11 +109,16 @@ const DEFS: FunctionDef[] = [
   num1('ceil', 'Rounded up.', Math.ceil, true),
   num2('min', 'The smaller of two values.', Math.min),
   num2('max', 'The larger of two values.', Math.max),
+  {
+    name: 'distance_km', doc: 'Great-circle distance in kilometres between two points given as latitude and longitude in degrees (missing for a latitude outside ±90 or a longitude outside ±180).',
+    arity: 4, impl: S.distanceKm,
+    type: (args) => (args.every(isNumeric) ? NUMBER : `distance_km() takes four numbers (latitude, longitude, latitude, longitude), not ${args.map(typeName).join(', ')}`),
+  },
 ];
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(DEFS.map((d) => [d.name, d]));
 
-export const AGGREGATE_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max', 'distinct', 'time_since_last'] as const;
+export const AGGREGATE_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max', 'distinct', 'time_since_last', 'stddev', 'percentile', 'latest', 'sequence'] as const;
 export const AGGREGATE_DOCS: Record<string, string> = {
   count: 'Number of matching prior events: count(by key, last 24h, where …).',
   sum: 'Sum of a field over matching prior events: sum(amount, by customer_id, today).',
@@ -122,4 +127,8 @@ export const AGGREGATE_DOCS: Record<string, string> = {
   max: 'Largest value of a field (missing when no event matches).',
   distinct: 'Number of distinct values of a field: distinct(id_number, by device_id, last 30d).',
   time_since_last: 'Time since the latest matching prior event (missing when there is none).',
+  stddev: 'Sample standard deviation of a field (missing with fewer than two values): stddev(amount, by customer_id, last 90d).',
+  percentile: 'A percentile of a field, 0–100, interpolated between values: percentile(amount, 95, by customer_id, last 90d).',
+  latest: 'The field\'s value on the latest matching event that has it: latest(gps_lat, by customer_id, where type == "login").',
+  sequence: 'Whether matching events happened in this order: sequence(A followed by B, by customer_id, within 10m).',
 };

@@ -1,5 +1,6 @@
 // The compiler's one entry point. `compile()` reads as the pipeline:
-// parse each file → check the pack → optimize → generate code.
+// parse each file → check the pack → refuse lint errors → optimize →
+// generate code.
 import type { FileAst } from './ast.ts';
 import { check } from './check/index.ts';
 import { generate, type GeneratedCode } from './codegen.ts';
@@ -8,6 +9,7 @@ import { isStackOverflow, LIMIT_CODES, MAX_RULES, packSizeDiagnostic, tooDeep, t
 import type { CheckedPack } from './ir.ts';
 import { optimize } from './optimize/index.ts';
 import { isJsonLogicSource } from './jsonlogic/sources.ts';
+import { lintErrors } from './lint/index.ts';
 import { parseFile } from './parse.ts';
 import type { SourceFile } from './source.ts';
 
@@ -41,6 +43,9 @@ function pipeline(files: readonly SourceFile[]): CompileResult {
   if (hasErrors(diagnostics) || !checked) {
     return { files, diagnostics: sortDiagnostics(diagnostics), ok: false, ...(checked ? { checked } : {}) };
   }
+  // Refused like a type error: a decision on a protected characteristic, unless the rule says why it may.
+  const refused = lintErrors(checked, files);
+  if (refused.length) return { files, diagnostics: sortDiagnostics([...diagnostics, ...refused]), ok: false, checked };
   const optimized = optimize(checked);
   const code = generate(optimized);
   return { files, diagnostics: sortDiagnostics(diagnostics), ok: true, checked, optimized, code };

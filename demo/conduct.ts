@@ -1,8 +1,8 @@
 // Consumer-protection scenarios for the demo timeline, for the packs in
 // rules/conduct: collection contacts (quiet hours, unanswered attempts per
 // number per day, vulnerable customers, third parties), complaints (first
-// response and handling limits) and hardship (missed instalments, income
-// falls). Profiles change over the window: an account falls into arrears,
+// response and handling limits) and hardship (missed instalments, salary
+// credits that fall). Profiles change over the window: an account falls into arrears,
 // a customer declares hardship or is bereaved. Ordinary calls are made in
 // the daytime from an approved script, so each gate's hits are its own
 // scenario.
@@ -51,7 +51,7 @@ export function conductTimeline(opts: { customers?: number; seed?: number } = {}
     const joined = start - (200 + Math.floor(r() * 2000)) * DAY;
     profiles.set('customer', id, joined, {
       birth_date: start - (20 + Math.floor(r() * 60)) * YEAR - Math.floor(r() * 360) * DAY, jurisdiction: i % 10 === 0 ? 'US' : 'CN',
-      vulnerability_flags: [], hardship_status: 'none', consent_night_contact: false, income_change_pct: i % 9 === 0 ? -35 : Math.round(r() * 20 - 5),
+      vulnerability_flags: [], hardship_status: 'none', consent_night_contact: false,
     });
     // Bereaved during the window: from then on only the specialist queue may call.
     if (vulnerable) profiles.set('customer', id, at(40 + (i % 20), 9), { vulnerability_flags: ['bereaved'] });
@@ -107,6 +107,13 @@ export function conductTimeline(opts: { customers?: number; seed?: number } = {}
       if (i % 4 !== 0) profiles.set('account', acct, at(30, 0), { past_due_since: at(30, 0) });
       if (i % 2 === 0) profiles.set('customer', id, at(31, 10), { hardship_status: 'declared' });
       mark('missed_instalment', { type: 'instalment_missed', customer_id: id, account_id: acct, amount: 150000, occurred_at: at(60, 9) });
+      // Salary on the 10th of every month from June 2025; for every other one, 35% less from January 2026,
+      // so the sweep on 1 February sees January's pay down on the six months before (calendar months).
+      const salary = (8_000 + (i * 37) % 120 * 100) * 100;
+      for (let month = 5; month <= 13; month++) {
+        const cut = i % 18 === 0 && month >= 12;
+        mark('salary_credit', { type: 'salary_credit', customer_id: id, amount: cut ? Math.round(salary * 0.65) : salary, occurred_at: Date.UTC(2025, month, 10, 1) });
+      }
       const sweep = mark('hardship_sweep', { type: 'account_review', customer_id: id, account_id: acct, occurred_at: at(62, 6) });
       // Customer care calls: most confirm the difficulty.
       label(sweep, 'hardship_confirmed', r() < 0.8);

@@ -64,7 +64,7 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
     {
       const t = s.someTime(3, 88);
       const p = applicant(s, `fl${i}`, t);
-      s.emit('far_from_home', s.application(p, t, { ip_city: s.otherCity(p.city), geo_distance_km: s.int(400, 2000) }), 'fraud');
+      s.emit('far_from_home', s.application(p, t, { ip_city: s.otherCity(p.city) }), 'fraud');
     }
     // Scripted applications at night, the form filled in seconds (F06).
     {
@@ -98,12 +98,13 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
       s.list('court_dishonest_debtors', p.idHash, s.start - 100 * DAY);
       s.emit('court_dishonest_applicant', s.application(p, t));
     }
-    // Two declared emergency contacts on the black list (F09).
+    // Three of the five declared contacts on the black list (F09).
     {
       const t = s.someTime(3, 88);
       const p = applicant(s, `fe${i}`, t);
       s.list('internal_blocklist', `ec1-${p.id}`, s.start - 40 * DAY);
       s.list('internal_blocklist', `ec3-${p.id}`, s.start - 40 * DAY);
+      s.list('internal_blocklist', `ec4-${p.id}`, s.start - 40 * DAY);
       s.emit('risky_contacts', s.application(p, t), 'fraud');
     }
     // Someone else's face, or a photo held up to the camera (F11).
@@ -125,7 +126,7 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
     {
       const t = s.someTime(3, 88);
       const p = applicant(s, `gt${i}`, t);
-      s.emit('good_applicant_travelling', s.application(p, t, { ip_city: s.otherCity(p.city), geo_distance_km: s.int(150, 1200) }), 'not_fraud');
+      s.emit('good_applicant_travelling', s.application(p, t, { ip_city: s.otherCity(p.city) }), 'not_fraud');
     }
     // A poor selfie in bad light (F11).
     {

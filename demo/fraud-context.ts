@@ -31,6 +31,23 @@ export interface Person {
 export interface Planned { readonly row: Row; readonly pattern: string; readonly labels: readonly Verdict[] }
 
 const CITIES = ['上海', '北京', '广州', '深圳', '杭州', '成都', '武汉', '西安', '南京', '重庆'];
+/** City centres (latitude, longitude), for declared addresses and device GPS fixes. */
+const GEO: Record<string, readonly [number, number]> = {
+  上海: [31.2304, 121.4737], 北京: [39.9042, 116.4074], 广州: [23.1291, 113.2644], 深圳: [22.5431, 114.0579], 杭州: [30.2741, 120.1551],
+  成都: [30.5728, 104.0668], 武汉: [30.5928, 114.3055], 西安: [34.3416, 108.9398], 南京: [32.0603, 118.7969], 重庆: [29.563, 106.5516],
+};
+/** A GPS fix `km` kilometres north of a city's centre; no fix for an unknown (or no) city. */
+export function gpsNear(city: unknown, km = 0): Row {
+  const g = typeof city === 'string' ? GEO[city] : undefined;
+  return g ? { gps_lat: Math.round((g[0] + km / 111.19) * 1e4) / 1e4, gps_lon: g[1] } : {};
+}
+/** Great-circle distance between two cities' centres, in km (the formula of distance_km). */
+export function cityKm(a: string, b: string): number {
+  const [p, q] = [GEO[a]!, GEO[b]!];
+  const rad = Math.PI / 180;
+  const h = Math.sin((q[0] - p[0]) * rad / 2) ** 2 + Math.cos(p[0] * rad) * Math.cos(q[0] * rad) * Math.sin((q[1] - p[1]) * rad / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
+}
 const YEAR = 365.2425 * DAY;
 const MONTH = YEAR / 12;
 
@@ -69,6 +86,7 @@ export class FraudSeed {
   pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.r() * xs.length)]!; }
   city(): string { return this.pick(CITIES); }
   otherCity(than: string): string { return this.pick(CITIES.filter((c) => c !== than)); }
+  farthestCity(from: string): string { return CITIES.reduce((a, b) => (cityKm(from, b) > cityKm(from, a) ? b : a)); }
   /** A distinct public-looking IPv4 address. */
   ip(): string { const n = ++this.ips; return `${this.pick([36, 58, 61, 101, 112, 117, 183, 223])}.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`; }
 
@@ -145,9 +163,9 @@ export class FraudSeed {
     const tenure = o.tenure ?? (this.chance(0.05) ? this.int(1, 5) : this.int(6, 180));
     this.customers++;
     this.change('customer', id, joined, {
-      id_number_hash: p.idHash, birth_date: this.birthDate(age, o.since ?? this.start), declared_city: city,
+      id_number_hash: p.idHash, birth_date: this.birthDate(age, o.since ?? this.start), declared_city: city, declared_lat: GEO[city]![0], declared_lon: GEO[city]![1],
       phone_number_since: this.monthsBefore(o.since ?? this.start, tenure), daily_transfer_limit: dailyLimit,
-      emergency_contact_1_hash: `ec1-${id}`, emergency_contact_2_hash: `ec2-${id}`, emergency_contact_3_hash: `ec3-${id}`,
+      declared_contact_hashes: [1, 2, 3, 4, 5].map((n) => `ec${n}-${id}`),
       gender: this.pick(['female', 'male', 'undisclosed']), ethnicity: this.chance(0.9) ? '汉族' : this.pick(['回族', '壮族', '满族', '维吾尔族']),
       ...o.customer,
     });
@@ -174,8 +192,10 @@ export class FraudSeed {
   // No `channel`: rules/conduct/gates decides drawdowns and transfers too and
   // declares channel as a contact channel (call, sms, …), so an "app" would
   // make those events undecidable there; rules/fraud reads a missing channel as app.
+  /** The device's GPS fix is at the centre of the event's city unless the scenario says otherwise. */
   base(p: Person, type: string, t: number, o: Row = {}): Row {
-    return { type, occurred_at: t, customer_id: p.id, account_id: p.account, device_id: p.device, ip: p.ip, ip_city: p.city, ...o };
+    const row: Row = { type, occurred_at: t, customer_id: p.id, account_id: p.account, device_id: p.device, ip: p.ip, ip_city: p.city, ...o };
+    return { ...gpsNear(row.ip_city), ...row };
   }
   registration(p: Person, t: number, o: Row = {}): Row {
     return this.base(p, 'registration', t, { id_number_hash: p.idHash, phone_hash: p.phone, auth_method: 'sms_otp', ...o });
@@ -183,11 +203,11 @@ export class FraudSeed {
   application(p: Person, t: number, o: Row = {}): Row {
     return this.base(p, 'application', t, {
       id_number_hash: p.idHash, phone_hash: p.phone, face_match_score: 0.82 + Math.round(this.r() * 17) / 100, liveness_passed: true,
-      three_factor_match: true, form_completion: this.int(120, 900) * 1000, geo_distance_km: this.int(0, 40), auth_method: 'face', ...o,
+      three_factor_match: true, form_completion: this.int(120, 900) * 1000, ...gpsNear(o.ip_city ?? p.city, this.int(0, 40)), auth_method: 'face', ...o,
     });
   }
   login(p: Person, t: number, o: Row = {}): Row {
-    return this.base(p, 'login', t, { auth_method: this.chance(0.6) ? 'password' : 'face', geo_speed_kmh: this.int(0, 60), ...o });
+    return this.base(p, 'login', t, { auth_method: this.chance(0.6) ? 'password' : 'face', ...gpsNear(o.ip_city ?? p.city, this.int(0, 60) / 10), ...o });
   }
   /** A transfer to a payee the customer has paid for a long time. */
   transfer(p: Person, t: number, payee: string, amount: number, o: Row = {}): Row {

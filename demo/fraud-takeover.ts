@@ -1,7 +1,7 @@
 // Account-takeover scenarios for the fraud demo seed (rules/fraud/takeover.zy,
 // F13–F18, and IP_MANY_ACCOUNTS), each `k` times, with the good customers who
-// trip the same rules: a new phone, a forgotten password, an office network, a VPN.
-import { FraudSeed, yuan } from './fraud-context.ts';
+// trip the same rules: a new phone, a forgotten password, an office network, a flight.
+import { cityKm, FraudSeed, yuan } from './fraud-context.ts';
 import { DAY, HOUR, MINUTE } from './rows.ts';
 
 export function takeoverScenarios(s: FraudSeed, k: number): void {
@@ -13,7 +13,10 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
       const dev = s.device(`ato-${i}`, { first_seen_at: t0 - 2 * MINUTE, bound_at: t0 - MINUTE });
       const ip = s.ip();
       const o = { device_id: dev, ip, ip_city: s.otherCity(v.city) };
-      s.emit('takeover_new_device', s.login(v, t0, { ...o, auth_method: 'password', geo_speed_kmh: i % 2 ? s.int(600, 2500) : s.int(0, 80) }), 'fraud');
+      // Every other time the real customer had used the app at home shortly before: impossible travel (F14).
+      const before = s.int(20, 90);
+      if (i % 2) s.emit('ordinary', s.login(v, t0 - before * MINUTE, { auth_method: 'face' }));
+      s.emit('takeover_new_device', s.login(v, t0, { ...o, auth_method: 'password' }), 'fraud');
       const changed = t0 + s.int(10, 30) * MINUTE;
       s.emit('takeover_new_device', s.base(v, 'phone_change', changed, { ...o, auth_method: s.pick(['sms_otp', 'password']) }), 'fraud');
       // The fraudster's number is the customer's from now on: a number in use since today.
@@ -73,10 +76,14 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
       for (let j = 0; j < 5; j++) s.emit('good_customer_forgot_password', s.base(v, 'login_failed', t0 + j * 45_000));
       s.emit('good_customer_forgot_password', s.login(v, t0 + 4 * MINUTE, { auth_method: 'password' }), 'not_fraud');
     }
-    // A VPN makes a login look like impossible travel (F14).
+    // A flight across the country: the first login on landing is faster than 500 km/h from the last one at home (F14).
     {
       const v = s.victim();
-      s.emit('good_customer_vpn', s.login(v, s.someTime(3, 88), { geo_speed_kmh: s.int(800, 3000), ip: s.ip() }), 'not_fraud');
+      const t0 = s.someTime(3, 88);
+      const to = s.farthestCity(v.city);
+      s.emit('ordinary', s.login(v, t0));
+      const landed = t0 + Math.round(cityKm(v.city, to) / s.int(520, 700) * 60) * MINUTE;
+      s.emit('good_customer_flight', s.login(v, landed, { ip_city: to, ip: s.ip() }), 'not_fraud');
     }
   }
   // An office network: twenty-two colleagues log in within the hour (F03 without the allow list) …

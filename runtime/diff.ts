@@ -85,14 +85,18 @@ function print(e: IR, pack: CheckedPack, hole = false, top = false): string {
     case 'isMissing': return wrap(`${print(e.x, pack, hole)} is ${e.negated ? 'not ' : ''}missing`);
     case 'in': return wrap(`${print(e.x, pack, hole)} ${e.negated ? 'not in' : 'in'} ${set(e.set, pack, hole)}`);
     case 'between': return wrap(`${print(e.x, pack, hole)} between ${print(e.lo, pack, hole)} and ${print(e.hi, pack, hole)}`);
-    case 'call': return `${e.fn}(${e.args.map((x) => print(x, pack, hole, true)).join(', ')})`;
+    case 'call': return `${e.fn}(${[...e.args.map((x) => print(x, pack, hole, true)), ...(e.holidays ? [e.holidays.list] : [])].join(', ')})`;
     case 'agg': {
       const a = pack.aggregates[e.id]!;
       if (!hole) return a.text;
-      // The shape of a window: its function, field and key, not its length.
-      return `${a.fn}(${[a.field, a.by ? `by ${a.by}` : '', a.window.kind === 'rolling' ? 'last ?' : printWindow(a.window)].filter(Boolean).join(', ')})`;
+      // The shape of a window: its function, field and key, not its length (nor which percentile).
+      const sized = a.window.kind === 'rolling' || a.window.kind === 'events' || a.window.kind === 'months';
+      return `${a.fn}(${[a.field, a.percentile !== undefined ? '?' : '', a.by ? `by ${a.by}` : '', sized ? 'last ?' : printWindow(a.window)].filter(Boolean).join(', ')})`;
     }
     case 'pred': return e.name;
+    // A let is compared where it is defined (see letRows); a use shows its name.
+    case 'local': return e.name;
+    case 'quant': return wrap(`${e.q} of ${set(e.items, pack, hole)} ${e.negated ? 'not in' : 'in'} ${set(e.set, pack, hole)}`);
     case 'shared': return print(e.x, pack, hole, top);
   }
 }
@@ -102,15 +106,16 @@ const conjuncts = (e: IR): IR[] => (e.k === 'and' ? [...e.xs] : e.k === 'shared'
 /** What a conjunct reads (fields, aggregates, predicates): a looser key than its shape, for pairing a changed operator. */
 function reads(e: IR, pack: CheckedPack): string {
   const out = new Set<string>();
-  const walk = (x: IR): void => {
+  // Every IR node below, also inside sets (`in`, quantifiers) and lets.
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) { for (const y of v) walk(y); return; }
+    if (!v || typeof v !== 'object') return;
+    const x = v as IR;
     if (x.k === 'field') out.add(`${x.entity}.${x.field}`);
     else if (x.k === 'agg') out.add(`agg:${pack.aggregates[x.id]!.fn}:${pack.aggregates[x.id]!.field ?? ''}:${pack.aggregates[x.id]!.by ?? ''}`);
     else if (x.k === 'pred') out.add(`pred:${x.name}`);
-    for (const v of Object.values(x)) {
-      if (v && typeof v === 'object' && 'k' in (v as object)) walk(v as IR);
-      else if (Array.isArray(v)) for (const y of v) if (y && typeof y === 'object' && 'k' in y) walk(y as IR);
-    }
-    if (x.k === 'in' && x.set.kind === 'expr') walk(x.set.x);
+    else if (x.k === 'local') out.add(`let:${x.name}`);
+    for (const [k, y] of Object.entries(v)) if (k !== 'type' && k !== 'span') walk(y);
   };
   walk(e);
   return [...out].sort().join(',');
@@ -147,17 +152,31 @@ function changes(pairs: readonly [string, string | undefined, string | undefined
   return pairs.filter(([, a, b]) => a !== b).map(([what, a, b]) => ({ what, ...(a !== undefined ? { old: a } : {}), ...(b !== undefined ? { new: b } : {}) }));
 }
 
-function ruleFields(r: CheckedRule | undefined): Record<string, string | undefined> {
+function ruleFields(r: CheckedRule | undefined, pack: CheckedPack): Record<string, string | undefined> {
   if (!r) return {};
   return {
     outcome: r.outcome, score: r.score ? `+${r.score}` : undefined, reason: r.reason, enabled: r.enabled ? undefined : 'off', title: r.title,
     severity: r.severity, owner: r.owner, tags: r.tags.length ? r.tags.join(', ') : undefined,
     'in effect from': when(r.effectiveFrom), 'in effect until': when(r.effectiveUntil),
     'message (zh)': template(r.message.zh), 'message (en)': template(r.message.en),
+    'note when': r.note && print(r.note.condition, pack, false, true), 'note (zh)': template(r.note?.message.zh), 'note (en)': template(r.note?.message.en),
   };
 }
 
-const RULE_FIELDS = ['outcome', 'score', 'reason', 'enabled', 'title', 'severity', 'owner', 'tags', 'in effect from', 'in effect until', 'message (zh)', 'message (en)'];
+const RULE_FIELDS = ['outcome', 'score', 'reason', 'enabled', 'title', 'severity', 'owner', 'tags', 'in effect from', 'in effect until', 'message (zh)', 'message (en)', 'note when', 'note (zh)', 'note (en)'];
+
+/** A rule's lets, paired by name (`let ratio = …`): they come before its condition, as in the source. */
+function letRows(x: CheckedRule | undefined, a: CheckedPack, y: CheckedRule | undefined, b: CheckedPack): ConditionDiff[] {
+  const text = (r: CheckedRule | undefined, p: CheckedPack, name: string) => {
+    const l = r?.locals.find((v) => v.name === name);
+    return l && `let ${name} = ${print(l.x, p, false, true)}`;
+  };
+  const names = [...new Set([...(y?.locals ?? []), ...(x?.locals ?? [])].map((l) => l.name))];
+  return names.map((n) => {
+    const o = text(x, a, n), w = text(y, b, n);
+    return { status: o === undefined ? 'added' : w === undefined ? 'removed' : o === w ? 'same' : 'changed', ...(o !== undefined ? { old: o } : {}), ...(w !== undefined ? { new: w } : {}) };
+  });
+}
 
 /** Names a rule uses, by kind: predicates, lists, constants. */
 function usesOf(r: CheckedRule): Set<string> {
@@ -222,9 +241,9 @@ export function diffPacks(oldPack: CheckedPack, newPack: CheckedPack, sides: { o
   const ids = [...new Set([...b.rules.map((r) => r.id), ...a.rules.map((r) => r.id)])];
   const rules: RuleDiff[] = ids.map((id) => {
     const x = a.rules.find((r) => r.id === id), y = b.rules.find((r) => r.id === id);
-    const fx = ruleFields(x), fy = ruleFields(y);
+    const fx = ruleFields(x, a), fy = ruleFields(y, b);
     const fieldChanges = x && y ? changes(RULE_FIELDS.map((f) => [f, fx[f], fy[f]])) : [];
-    const conditions = diffConditions(x?.condition, a, y?.condition, b);
+    const conditions = [...letRows(x, a, y, b), ...diffConditions(x?.condition, a, y?.condition, b)];
     const uses = y ? [...usesOf(y)].filter((u) => changedNames.has(u)).sort() : [];
     // A rule whose predicate, list or constant changed decides differently even if its own text did not.
     const status: Status = !x ? 'added' : !y ? 'removed' : fieldChanges.length || uses.length || conditions.some((c) => c.status !== 'same') ? 'changed' : 'same';

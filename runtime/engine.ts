@@ -13,6 +13,9 @@ import { unknownFields, validateRecord } from './validate.ts';
 interface Generated {
   decide(src: object, P: FeatureProvider): { fired: number[]; score: number; memo: object };
   explain(i: number, src: object, P: FeatureProvider, M: object): unknown[];
+  /** Only in packs with `note` clauses. */
+  notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[]): number[];
+  noteValues?(i: number, src: object, P: FeatureProvider, M: object): unknown[];
 }
 
 export interface Program {
@@ -66,7 +69,8 @@ export class Engine {
     }
     const run = () => {
       const r = g.decide(event, provider);
-      return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never);
+      const noted = g.notes ? { rules: g.notes(event, provider, r.memo, r.fired), values: (i: number) => g.noteValues!(i, event, provider, r.memo) as never } : undefined;
+      return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never, noted);
     };
     return provider.read ? provider.read(run) : run();
   }

@@ -18,6 +18,8 @@ export interface AggregateQuery {
   readonly filter?: (h: HistoryEvent) => boolean;
   /** The current event, when the aggregate includes it and it passes the filter. */
   readonly current?: HistoryEvent;
+  /** sequence(): each step's filter, in order. */
+  readonly steps?: readonly ((h: HistoryEvent) => boolean)[];
 }
 
 export interface FeatureProvider {

@@ -40,7 +40,8 @@ export interface TryRule { id: string; active: boolean; fired: boolean; value: b
 export interface TryResult {
   decision: {
     outcome: string; score: number;
-    fired: { id: string; title?: string; outcome?: string; score: number; reason?: string; message?: { zh?: string; en?: string }; seen: { feature: string; value: unknown }[] }[];
+    fired: { id: string; title?: string; outcome?: string; score: number; reason?: string; message?: { zh?: string; en?: string }; seen: { feature: string; value: unknown; text?: string }[] }[];
+    notes?: { id: string; message: { zh?: string; en?: string } }[];
   };
   trace: TryRule[];
 }

@@ -6,7 +6,7 @@ import { diag, type Diagnostic } from '../../compiler/diagnostics.ts';
 import { format } from '../../compiler/format.ts';
 import { analyze, completeAt, definition, hover, lintAnalysis, type Analysis } from '../../compiler/service/index.ts';
 import { load } from '../../runtime/engine.ts';
-import { runTests } from '../../runtime/testing.ts';
+import { failureLines, runTests } from '../../runtime/testing.ts';
 import type { RequestMessage, Requests, ResponseMessage, WireDiagnostic, WireFile } from './protocol.ts';
 
 let last: Analysis | undefined;
@@ -71,11 +71,12 @@ const handlers: { [K in keyof Requests]: (body: Requests[K]['req']) => Requests[
     if (!c.ok || !c.checked || !c.optimized || !c.code) return { results: [], diagnostics: wire(c.diagnostics.filter((d) => d.severity === 'error'), files) };
     // The tests run on the compiled code, as production decides.
     const engine = load({ pack: c.optimized, code: c.code });
-    const results = runTests(c.checked, (event, provider) => engine.decide(event, provider));
+    const results = runTests(c.checked, (event, provider) => engine.decide(event, provider), { files });
     return {
       diagnostics: [],
       results: results.map((r) => ({
         name: r.name, passed: r.passed, failures: r.failures, path: files[r.span.file]?.path ?? '', start: r.span.start,
+        ...(r.passed ? {} : { details: failureLines(r).slice(r.failures.length) }),
         ...(r.decision ? { outcome: r.decision.outcome } : {}),
       })),
     };

@@ -97,7 +97,11 @@ function showDecision(out: HTMLElement, r: TryResult, files: { path: string }[],
       f.reason ? el('span', { class: 'reason' }, f.reason) : undefined),
     f.message?.zh ? el('div', { class: 'message' }, f.message.zh) : undefined,
     f.message?.en ? el('div', { class: 'message' }, f.message.en) : undefined,
-    f.seen.length ? el('div', { class: 'seen' }, ...f.seen.map((s) => el('span', {}, `${s.feature} = ${String(s.value)}`))) : undefined));
+    f.seen.length ? el('div', { class: 'seen' }, ...f.seen.map((s) => el('span', {}, `${s.feature} = ${s.text ?? String(s.value)}`))) : undefined));
+  const notes = (d.notes ?? []).map((n) => el('div', { class: 'fired note' },
+    el('div', {}, el('a', { href: '#', class: 'rule-id', 'data-rule': n.id }, n.id), ' did not decide'),
+    n.message.zh ? el('div', { class: 'message' }, n.message.zh) : undefined,
+    n.message.en ? el('div', { class: 'message' }, n.message.en) : undefined));
   const trace = r.trace.map((t) => {
     const a = el('a', { href: '#', class: `trace-rule ${t.fired ? 'yes' : t.active ? 'no' : 'off'}`, 'data-rule': t.id },
       `${t.fired ? '●' : t.active ? '○' : '–'} ${t.id}${t.active ? (t.value === null ? ' (missing)' : '') : ' (inactive)'}`);
@@ -109,6 +113,7 @@ function showDecision(out: HTMLElement, r: TryResult, files: { path: string }[],
     el('div', { class: 'verdict' }, 'Outcome ', el('span', { class: `badge big ${d.outcome}`, 'data-testid': 'try-outcome' }, d.outcome), ` · score ${d.score}`),
     d.fired.length ? el('h4', {}, 'Fired rules') : el('p', {}, 'No rule fired.'),
     ...fired,
+    ...(notes.length ? [el('h4', {}, 'Notes'), ...notes] : []),
     el('h4', {}, 'Trace (click a rule to see its conditions in the editor)'),
     el('div', { class: 'trace' }, ...trace));
   out.querySelectorAll<HTMLElement>('.fired .rule-id').forEach((a) => {

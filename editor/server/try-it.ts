@@ -12,7 +12,7 @@ import { providerFor } from '../../runtime/testing.ts';
 import { HttpError } from '../../runtime/server.ts';
 import { SqliteProvider } from '../../runtime/store/provider.ts';
 import type { DB } from '../../runtime/store/schema.ts';
-import { stepsForBrowser } from './trace.ts';
+import { stepsForBrowser, withShownValues } from './trace.ts';
 
 export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknown {
   const files = sourcesOf(b['files']);
@@ -35,7 +35,7 @@ export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknow
     if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message });
     throw e;
   }
-  return { decision: traced.decision, trace: stepsForBrowser(pack, traced.trace) };
+  return { decision: withShownValues(pack, traced.decision), trace: stepsForBrowser(pack, traced.trace) };
 }
 
 function storeProvider(db: DB, pack: CheckedPack, seq: unknown, event: unknown): SqliteProvider {
