@@ -98,24 +98,9 @@ export function backtestHtml(r: BacktestRun, words: ReportWords = BACKTEST_WORDS
     ]),
   );
   const comparison = comparisonHtml(r, words);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
-table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
-th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; text-align: left; }
+  return htmlPage(title, `table { margin: 0.5rem 0 1.5rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.chart { max-width: 1100px; margin-bottom: 2rem; }
-.note { color: #666; }
-</style>
-</head>
-<body>
-<h1>${esc(title)}</h1>
-${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
+.chart { max-width: 1100px; margin-bottom: 2rem; }`, `${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
 ${notes.map((s) => `<p class="note">${esc(s)}</p>`).join('\n')}
 <h2>Hits per day</h2>
 <div class="chart"><canvas id="hits"></canvas></div>
@@ -129,7 +114,31 @@ ${outcomes}
 ${comparison}
 <script type="application/json" id="zy-data">${jsonForScript(chartData(r))}</script>
 <script>${chartLibrary()}</script>
-<script>${SCRIPT}</script>
+<script>${SCRIPT}</script>`, true);
+}
+
+/**
+ * A self-contained report page (backtest, shadow report, change request):
+ * nothing is fetched; `scripts`: inline scripts may run (the charts).
+ */
+export function htmlPage(title: string, style: string, body: string, scripts = false): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';${scripts ? " script-src 'unsafe-inline';" : ''} style-src 'unsafe-inline'; img-src data:">
+<title>${esc(title)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; }
+th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; text-align: left; }
+.note { color: #666; }
+${style}
+</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+${body}
 </body>
 </html>
 `;

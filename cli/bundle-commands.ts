@@ -229,7 +229,7 @@ Examples:
     });
 
   cli.command('serve')
-    .description('the decision service (POST /v1/decide, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
+    .description('the decision service (POST /v1/decide, GET /v1/bundle, POST /v1/reload, /v1/promote, /v1/rollback, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
     .argument('[dir]', 'a folder of packs to edit (without --bundle)', 'rules')
     .option('--bundle <file>', 'serve this bundle (production: no editor)')
     .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')
@@ -237,7 +237,7 @@ Examples:
     .option('--log', 'append every decision to the decision log beside --db (demo.db → demo.decisions.db)')
     .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
     .option('--port <port>', 'port', '7700')
-    .option('--token <token>', 'access token for POST /v1/reload (and required off loopback); or ZHIYU_TOKEN')
+    .option('--token <token>', 'access token for POST /v1/reload, /v1/promote and /v1/rollback (and required off loopback); or ZHIYU_TOKEN')
     .option('--public-key <file.pem>', 'run only bundles signed by this ed25519 key (--bundle and every reload)')
     .option('--keyring <file>', 'run only bundles signed by a key in this keyring (names and roles: zhiyu keyring add)')
     .option('--require-approvals <n>', 'activate a bundle (at start, reload, promote) only when n distinct keys of the keyring signed it, one of them an approver')

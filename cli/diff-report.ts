@@ -3,7 +3,7 @@
 // outcome changes.
 import type { BacktestRun } from '../runtime/backtest/index.ts';
 import type { Change, ConditionDiff, PackDiff, RuleDiff, Side } from '../runtime/diff.ts';
-import { comparisonHtml, esc } from './backtest-html.ts';
+import { comparisonHtml, esc, htmlPage } from './backtest-html.ts';
 import { comparisonLines, table } from './backtest-report.ts';
 import { paint } from './output.ts';
 
@@ -91,26 +91,12 @@ ${changeTable(r.changes)}
 ${r.uses.map((u) => `<p class="note">${esc(`Uses ${u}, which changed.`)}</p>`).join('\n')}`).join('\n');
   const predicates = d.predicates.map((p) => `<h3>${esc(`predicate ${p.what}`)}</h3>\n${conditionTable(p.conditions)}`).join('\n');
   const same = d.rules.filter((r) => r.status === 'same').map((r) => r.id);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${esc(title)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
-table { border-collapse: collapse; margin: 0.4rem 0 1rem; }
-th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+  return htmlPage(title, `table { margin: 0.4rem 0 1rem; }
+th, td { vertical-align: top; }
 td.old, td.new { font-family: ui-monospace, monospace; white-space: pre-wrap; }
 tr.changed td { background: #fff8e1; } tr.added td.new { background: #e8f5e9; } tr.removed td.old { background: #ffebee; }
 tr.same td { color: #777; }
-.tag { font-size: 0.8em; font-weight: normal; padding: 0 0.4em; border-radius: 3px; background: #eee; }
-.note { color: #666; }
-</style>
-</head>
-<body>
-<h1>${esc(title)}</h1>
-<p>${esc(diffHeadline(d))}</p>
+.tag { font-size: 0.8em; font-weight: normal; padding: 0 0.4em; border-radius: 3px; background: #eee; }`, `<p>${esc(diffHeadline(d))}</p>
 ${section('Pack', d.pack)}
 ${section('Constants', d.consts)}
 ${section('Lists', d.lists)}
@@ -118,8 +104,5 @@ ${section('Schema', d.schema)}
 ${predicates ? `<h2>Predicates</h2>\n${predicates}` : ''}
 ${rules ? `<h2>Rules</h2>\n${rules}` : ''}
 ${same.length ? `<p class="note">${esc(`The same: ${same.join(', ')}.`)}</p>` : ''}
-${backtest ? `<h2>${esc(`Backtest of the change on ${backtest.events.decided.toLocaleString('en-US')} stored events`)}</h2>\n${comparisonHtml(backtest)}` : ''}
-</body>
-</html>
-`;
+${backtest ? `<h2>${esc(`Backtest of the change on ${backtest.events.decided.toLocaleString('en-US')} stored events`)}</h2>\n${comparisonHtml(backtest)}` : ''}`);
 }

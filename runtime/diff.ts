@@ -101,7 +101,9 @@ function print(e: IR, pack: CheckedPack, hole = false, top = false): string {
   }
 }
 
-const conjuncts = (e: IR): IR[] => (e.k === 'and' ? [...e.xs] : e.k === 'shared' ? conjuncts(e.x) : [e]);
+const parts = (e: IR): IR[] => (e.k === 'and' ? [...e.xs] : e.k === 'shared' ? parts(e.x) : [e]);
+/** The conjuncts in the order they are written (the optimizer runs cheap ones first). */
+const conjuncts = (e: IR): IR[] => parts(e).sort((x, y) => x.span.file - y.span.file || x.span.start - y.span.start);
 
 /** What a conjunct reads (fields, aggregates, predicates): a looser key than its shape, for pairing a changed operator. */
 function reads(e: IR, pack: CheckedPack): string {

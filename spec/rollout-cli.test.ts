@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { compile } from '../compiler/index.ts';
 import { startEditor } from '../editor/server/app.ts';
+import { diffPacks } from '../runtime/diff.ts';
 import { DecisionLog, logPathFor, openStore, StoreWriter } from '../runtime/store/index.ts';
 import { cli, serveCli } from './cli-run.ts';
 
@@ -200,6 +201,31 @@ test('diff on a changed threshold: the pack\'s threshold and the rule\'s conditi
   assert.match(html, /review → allow/);
   const same = await cli('diff', at('live.zyb'), at('live.zyb'));
   assert.equal([same.code, /0 changed, 0 added, 0 removed, 8 the same/.test(same.out)], [0, true]);
+});
+
+test('diff reads the second-round language: lets paired by name, quantifiers, last N events and notes, each changed value side by side', () => {
+  const packOf = (body: string) => {
+    const files = [...readPackFiles(at('v1')).filter((f) => f.path.endsWith('pack.zy')), { path: at('v1', 'extra.zy'), text: body }];
+    const r = compile(files);
+    assert.ok(r.ok, JSON.stringify(r.diagnostics.slice(0, 2)));
+    return r.optimized!;
+  };
+  const rule = (n: number, list: string, note: string) => `rule R "r"
+  let recent = sum(amount, by customer_id, last ${n} events)
+  when recent > ¥1,000 and any of [event.payee_id, event.device_id] in ${list}
+  then review
+  note when recent is missing "${note}"
+`;
+  const d = diffPacks(packOf(rule(3, 'police_fraud_accounts', 'no history')), packOf(rule(5, '["x"]', 'no history yet')));
+  const r = d.rules.find((x) => x.id === 'R')!;
+  assert.is(r.status, 'changed');
+  assert.equal(r.conditions, [
+    { status: 'changed', old: 'let recent = sum(amount, by customer_id, last 3 events)', new: 'let recent = sum(amount, by customer_id, last 5 events)' },
+    { status: 'same', old: 'recent > ¥1,000.00', new: 'recent > ¥1,000.00' },
+    { status: 'changed', old: 'any of [event.payee_id, event.device_id] in police_fraud_accounts', new: 'any of [event.payee_id, event.device_id] in ["x"]' },
+  ]);
+  assert.equal(r.changes, [{ what: 'note (zh)', old: 'no history', new: 'no history yet' }]);
+  assert.is(diffPacks(packOf(rule(3, '["x"]', 'a')), packOf(rule(3, '["x"]', 'a'))).rules.find((x) => x.id === 'R')!.status, 'same');
 });
 
 test('the editor\'s Diff route compares the pack as edited with the pack as saved, the same diff', async () => {
