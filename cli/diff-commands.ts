@@ -56,10 +56,11 @@ export function registerDiff(cli: Command): void {
     .addHelpText('after', `
 Each rule's condition is cut into the parts joined by \`and\`; a part is the same,
 changed (the same feature with another threshold, operator or window: shown
-before and after), added or removed. Outcomes, scores, reasons, messages and
-metadata are compared too, and so are the pack's outcomes, thresholds,
-constants, lists, predicates and schema. A rule whose predicate, list or
-constant changed is listed as changed. Exit 0 when nothing differs, 1 otherwise.
+before and after), added or removed; a rule's lets are paired by name.
+Outcomes, scores, reasons, messages, notes and metadata are compared too, and
+so are the pack's outcomes, thresholds, constants, lists, predicates and
+schema. A rule whose predicate, list or constant changed is listed as changed.
+Exit 0 when nothing differs, 1 otherwise.
 
 Examples:
   zhiyu diff live.zyb cand.zyb

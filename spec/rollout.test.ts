@@ -302,6 +302,29 @@ test('promote and rollback under load: every request of a concurrent client loop
   s.log.close(); s.db.close();
 });
 
+test('promote and rollback need the token: without it or with another nothing changes; a service without a token refuses them', async () => {
+  const s = freshStore();
+  const svc = await start({ bundle: load(v1), canary: { bundle: load(v2), percent: 50, key: 'customer_id' } }, s);
+  try {
+    for (const path of ['/v1/promote', '/v1/rollback']) {
+      const none = await fetch(`${svc.url}${path}`, { method: 'POST' });
+      assert.equal([none.status, ((await none.json()) as any).error.code], [401, 'ZY8000'], path);
+      assert.is((await post(svc.url, path, '', 'wrong-token-456')).status, 401, path);
+    }
+    const h = await (await fetch(`${svc.url}/healthz`)).json() as Record<string, any>;
+    assert.equal([h.version, h.canary?.version], ['0.1.0', '0.2.0'], 'the canary still runs beside the same live bundle');
+  } finally { await svc.close(); }
+  const open = await start({ bundle: load(v1), token: undefined }, s);
+  try {
+    for (const path of ['/v1/promote', '/v1/rollback']) {
+      const r = await fetch(`${open.url}${path}`, { method: 'POST' });
+      assert.equal([r.status, ((await r.json()) as any).error.message], [403, `${path.slice(4)} is disabled: the service was started without an access token`]);
+    }
+  } finally { await open.close(); }
+  assert.is(s.log.audit.rows().filter((r) => r.action === 'promote' || r.action === 'rollback').length, 0);
+  s.log.close(); s.db.close();
+});
+
 test('rollback after a restart restores the bundle before, from the history and the audit trail', async () => {
   const s = freshStore();
   const first = await start({ bundle: load(v1) }, s);
