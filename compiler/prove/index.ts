@@ -44,6 +44,11 @@ export interface InvariantResult {
   readonly verdict: Verdict;
 }
 
+/** Days to move `now` by when a case's dates have to come out right: up to about three months either way. */
+const SHIFTS = [0, ...Array.from({ length: 90 }, (_, i) => [i + 1, -(i + 1)]).flat()];
+
+const litTermIds = (l: Lit): number[] => (l.k === 'p' || l.k === 'eq' ? [l.t] : l.k === 'teq' ? [l.a, l.b] : [...l.e.terms.keys()]);
+
 const DEFAULTS = { cap: 4096, budget: 200_000, attempts: 12 };
 
 /** Proves every invariant of a pack. */
@@ -66,15 +71,18 @@ function proveOne(pack: CheckedPack, inv: CheckedInvariant, tr: Translator, term
     try {
       for (const lits of splitSolutions(q.parts, theory, o)) {
         seen = lits;
-        const x = realize(pack, terms, lits);
+        const breaks = (y: Inputs) => { const e = decideInputs(pack, inv, y); return e.condition === true && !satisfies(pack, q.conclusion, e.outcome, new Set(e.fired)); };
+        // Functions of dates the case fixes (working days, weekdays) come out right on some days, not others: try nearby days.
+        const dated = lits.some((l) => l.k !== 'p' && litTermIds(l).some((t) => terms.get(t).origin.k === 'fn'));
+        let x: Inputs | undefined;
+        for (const shift of dated ? SHIFTS : [0]) {
+          const y = realize(pack, terms, lits, shift);
+          if (y && breaks(y)) { x = y; break; }
+        }
         if (x) {
-          const d = decideInputs(pack, inv, x);
-          const breaks = (y: Inputs) => { const e = decideInputs(pack, inv, y); return e.condition === true && !satisfies(pack, q.conclusion, e.outcome, new Set(e.fired)); };
-          if (breaks(x)) {
-            const small = minimize(pack, x, breaks);
-            const e = decideInputs(pack, inv, small);
-            return { k: 'refuted', example: { ...small, conclusion: q.conclusion, outcome: e.outcome, fired: e.fired } };
-          }
+          const small = minimize(pack, x, breaks);
+          const e = decideInputs(pack, inv, small);
+          return { k: 'refuted', example: { ...small, conclusion: q.conclusion, outcome: e.outcome, fired: e.fired } };
         }
         if (++tried >= o.attempts) break;
       }
@@ -84,7 +92,7 @@ function proveOne(pack: CheckedPack, inv: CheckedInvariant, tr: Translator, term
       continue;
     }
     if (tried > 0) {
-      const used = new Set(seen.flatMap((l) => (l.k === 'p' || l.k === 'eq' ? [l.t] : l.k === 'teq' ? [l.a, l.b] : [...l.e.terms.keys()])));
+      const used = new Set(seen.flatMap(litTermIds));
       const opaque = [...new Set(terms.list.filter((t) => used.has(t.id) && (t.origin.k === 'opaque' || t.origin.k === 'fn')).map((t) => t.label))];
       unknown ??= `the prover found cases it cannot rule out for \`${conclusionText(q.conclusion)}\` but could build no input from them that breaks it`
         + (opaque.length ? `; it treats ${opaque.slice(0, 4).map((l) => `\`${l}\``).join(', ')}${opaque.length > 4 ? ' …' : ''} as unknowns` : '');

@@ -35,12 +35,15 @@ export interface Outcome {
   readonly condition: Value;
 }
 
-/** The input a case describes, or undefined when the case's numbers have no whole-number solution. */
-export function realize(pack: CheckedPack, terms: Terms, lits: readonly Lit[]): Inputs | undefined {
+/**
+ * The input a case describes, or undefined when the case's numbers have no
+ * whole-number solution. `shiftDays` moves `now` to another day, where it can.
+ */
+export function realize(pack: CheckedPack, terms: Terms, lits: readonly Lit[], shiftDays = 0): Inputs | undefined {
   const present = presenceClosure(terms, lits.flatMap((l) => (l.k === 'p' && l.pos ? [l.t] : [])));
   const values = new Map<number, Value>();
   if (!discreteValues(terms, lits, present, values)) return undefined;
-  const nums = numberValues(terms, lits, present);
+  const nums = numberValues(terms, lits, present, shiftDays);
   if (!nums) return undefined;
   for (const [t, v] of nums) values.set(t, v);
 
@@ -80,9 +83,13 @@ export function decideInputs(pack: CheckedPack, inv: CheckedInvariant, x: Inputs
   const now = x.event[TIME_FIELD] as number;
   const env: Env = {
     now,
-    field: (entity, field) => (entity === 'event' ? x.event[field] : x.entities[entity]?.[field]),
+    // As the runtime reads them: an entity row and a grouped window need the event's key.
+    field: (entity, field) => (entity === 'event' ? x.event[field] : x.event[pack.schema.entities.get(entity)!.key] === undefined ? undefined : x.entities[entity]?.[field]),
     hfield: () => undefined,
-    agg: (id) => x.aggregates.get(id),
+    agg: (id) => {
+      const by = pack.aggregates[id]!.by;
+      return by !== undefined && x.event[by] === undefined ? undefined : x.aggregates.get(id);
+    },
     pred: (name) => evaluate(pack.predicates.get(name)!.body, env),
     listHas: () => false,
   };
@@ -160,7 +167,7 @@ function discreteValues(terms: Terms, lits: readonly Lit[], present: ReadonlySet
 }
 
 /** Numbers: a solution of the case's linear constraints, then `now` (and other times) moved to the hour and minute the case asks for. */
-function numberValues(terms: Terms, lits: readonly Lit[], present: ReadonlySet<number>): Map<number, Value> | undefined {
+function numberValues(terms: Terms, lits: readonly Lit[], present: ReadonlySet<number>, shiftDays: number): Map<number, Value> | undefined {
   const cs = linearConstraints(lits);
   const info = varInfo(terms);
   const base = (t: Term): Rat => Rat.num(t.type.t === 'timestamp' ? BASE_TIME : t.lo && t.lo.sign() > 0 ? t.lo.toNumber() : 0);
@@ -177,6 +184,9 @@ function numberValues(terms: Terms, lits: readonly Lit[], present: ReadonlySet<n
     const m = t.origin.fn === 'minute' ? first.get(t.id)!.toNumber() : localMinute(want.get(arg.id)?.toNumber() ?? at);
     want.set(arg.id, Rat.num(startOfLocalDay(at) + h * HOUR + m * MINUTE));
   }
+  // Another day for `now` (same time of day), for what depends on the date: working days, weekdays.
+  const now = terms.find('now');
+  if (shiftDays && now) want.set(now.id, (want.get(now.id) ?? first.get(now.id) ?? base(now)).add(Rat.num(shiftDays * 86_400_000)));
   const second = want.size ? solve(cs, info, (v) => want.get(v) ?? first.get(v) ?? base(terms.get(v))) : undefined;
   const values = second ?? first;
   const out = new Map<number, Value>();
