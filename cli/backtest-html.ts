@@ -21,7 +21,8 @@ export function jsonForScript(value: unknown): string {
 }
 
 let chartJs: string | undefined;
-function chartLibrary(): string {
+/** Chart.js (UMD), ready to inline in a <script> element. */
+export function chartLibrary(): string {
   if (chartJs === undefined) {
     const file = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
     // The source map comment would point devtools at a file that is not there.
@@ -33,7 +34,7 @@ function chartLibrary(): string {
 const cell = (s: string, num = false) => `<td${num ? ' class="n"' : ''}>${esc(s)}</td>`;
 const money = (m: Money | null, side: keyof Money) => (m ? yuan(m[side]) : '–');
 
-function htmlTable(headers: readonly string[], rows: readonly (readonly [string, boolean][])[]): string {
+export function htmlTable(headers: readonly string[], rows: readonly (readonly [string, boolean][])[]): string {
   const head = headers.map((h) => `<th>${esc(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map(([s, n]) => cell(s, n)).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;

@@ -26,6 +26,7 @@ import { registerDb } from './db-commands.ts';
 import { bundleToRun, registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
 import { registerBacktest } from './backtest-commands.ts';
+import { registerReport } from './outcomes-report.ts';
 import { BundleError } from '../runtime/bundle.ts';
 import { TrustError } from '../runtime/trust.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
@@ -489,6 +490,7 @@ Examples:
   registerBundle(cli);
   registerJsonLogic(cli);
   registerBacktest(cli);
+  registerReport(cli);
   return cli;
 }
 

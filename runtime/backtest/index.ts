@@ -39,7 +39,7 @@ const IN_THREAD_CHUNK = 20_000;
 const programOf = (x: Backtestable): Program => ('manifest' in x ? x.program : x);
 
 /** `dayEnd`: what a date alone means — its start (0), the next midnight (for an exclusive end) or the day's last millisecond. */
-function time(v: TimeInput | undefined, what: string, dayEnd: 0 | 'next' | 'last'): number | null {
+export function time(v: TimeInput | undefined, what: string, dayEnd: 0 | 'next' | 'last'): number | null {
   if (v === undefined) return null;
   let t: number | undefined;
   if (v instanceof Date) t = v.getTime();
