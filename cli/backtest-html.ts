@@ -21,8 +21,7 @@ export function jsonForScript(value: unknown): string {
 }
 
 let chartJs: string | undefined;
-/** Chart.js (UMD), ready to inline in a <script> element. */
-export function chartLibrary(): string {
+function chartLibrary(): string {
   if (chartJs === undefined) {
     const file = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
     // The source map comment would point devtools at a file that is not there.
@@ -104,6 +103,25 @@ export function backtestHtml(r: BacktestRun): string {
 <p>${esc(`${int(c.changed)} events change outcome. ${L} caught: ${int(c.caughtPositive.baseline)} → ${int(c.caughtPositive.candidate)}. Good customers affected: ${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)}. Good events stopped: ${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)}.`)}</p>
 ${htmlTable(['change', 'events', L, `${L} money`, 'other money', 'examples (zy_seq)'],
     c.transitions.map((t) => [[`${t.from} → ${t.to}`, false], [int(t.events), true], [int(t.positive), true], [money(t.money, 'positive'), true], [money(t.money, 'other'), true], [t.examples.join(', '), false]]))}` : '';
+  return chartPage(title, `${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
+${notes.map((s) => `<p class="note">${esc(s)}</p>`).join('\n')}
+<h2>Hits per day</h2>
+<div class="chart"><canvas id="hits"></canvas></div>
+<h2>Outcomes per day</h2>
+<p class="note">${esc(`The default outcome (${r.pack.outcomes[r.pack.outcomes.length - 1] ?? ''}) is hidden; click it in the legend to show it.`)}</p>
+<div class="chart"><canvas id="outcomes"></canvas></div>
+<h2>Rules</h2>
+${rules}
+<h2>Outcomes</h2>
+${outcomes}
+${comparison}`, chartData(r), SCRIPT);
+}
+
+/**
+ * One self-contained page: the title, the body (already escaped), the data
+ * as a JSON block (id zy-data), Chart.js and the script that draws from it.
+ */
+export function chartPage(title: string, body: string, data: unknown, script: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -121,21 +139,10 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 </head>
 <body>
 <h1>${esc(title)}</h1>
-${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
-${notes.map((s) => `<p class="note">${esc(s)}</p>`).join('\n')}
-<h2>Hits per day</h2>
-<div class="chart"><canvas id="hits"></canvas></div>
-<h2>Outcomes per day</h2>
-<p class="note">${esc(`The default outcome (${r.pack.outcomes[r.pack.outcomes.length - 1] ?? ''}) is hidden; click it in the legend to show it.`)}</p>
-<div class="chart"><canvas id="outcomes"></canvas></div>
-<h2>Rules</h2>
-${rules}
-<h2>Outcomes</h2>
-${outcomes}
-${comparison}
-<script type="application/json" id="zy-data">${jsonForScript(chartData(r))}</script>
+${body}
+<script type="application/json" id="zy-data">${jsonForScript(data)}</script>
 <script>${chartLibrary()}</script>
-<script>${SCRIPT}</script>
+<script>${script}</script>
 </body>
 </html>
 `;

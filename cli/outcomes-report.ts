@@ -9,7 +9,7 @@ import { StoreError } from '../runtime/store/errors.ts';
 import { outcomesReport } from '../runtime/outcomes/index.ts';
 import { programAt } from './backtest-commands.ts';
 import type { OutcomesReport } from '../runtime/outcomes/index.ts';
-import { chartLibrary, esc, htmlTable, jsonForScript } from './backtest-html.ts';
+import { chartPage, esc, htmlTable } from './backtest-html.ts';
 import { int, pct, table, yuan } from './backtest-report.ts';
 
 const date = (t: number) => formatTimestamp(t).slice(0, 10);
@@ -91,32 +91,9 @@ export function outcomesHtml(r: OutcomesReport): string {
     const g = r.gates;
     parts.push(section('Collection contacts denied by each gate', [`${int(g.contacts)} contacts asked for, ${int(g.denied)} denied.`], ['gates'], htmlTable(['gate', 'denied'], g.byGate.map((x) => [[x.rule, false], [int(x.denied), true]]))));
   }
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
-table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
-th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.chart { max-width: 900px; margin-bottom: 1.5rem; }
-.note { color: #666; }
-</style>
-</head>
-<body>
-<h1>${esc(title)}</h1>
-<p>${esc(period(r))}</p>
+  return chartPage(title, `<p>${esc(period(r))}</p>
 <p class="note">${esc(Object.entries(r.sources).map(([p, s]) => `${p}: ${s}`).join('; '))}</p>
-${parts.join('\n')}
-<script id="zy-data" type="application/json">${jsonForScript(r)}</script>
-<script>${chartLibrary()}</script>
-<script>${SCRIPT}</script>
-</body>
-</html>
-`;
+${parts.join('\n')}`, r, SCRIPT);
 }
 
 /** `zhiyu report`. */
