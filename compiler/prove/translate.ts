@@ -570,7 +570,8 @@ export function packFields(pack: CheckedPack, terms: Terms): Fields {
     if (known) return known;
     const info = entity === 'event' ? pack.schema.event : pack.schema.entities.get(entity)!;
     const f = info.fields.get(field)!;
-    const always = entity === 'event' && f.required;
+    // Required fields are checked only where the pack reads them (pack.eventFields): elsewhere they may be missing.
+    const always = entity === 'event' && f.required && pack.eventFields.includes(field);
     const t = terms.term(key, {
       label: key === 'now' ? 'now' : key, type: f.type, ...typeFacts(f.type), always,
       origin: key === 'now' ? { k: 'now' } : { k: 'field', entity, field },
