@@ -16,6 +16,7 @@ import { decodeRow } from '../runtime/store/sql.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { startEditor, type EditorService } from '../editor/server/app.ts';
 import type { OutcomesReport } from '../runtime/outcomes/index.ts';
+import { outcomesText } from '../cli/outcomes-report.ts';
 import { cli } from './cli-run.ts';
 import { launch } from './browser.ts';
 
@@ -55,7 +56,8 @@ test('zhiyu report: every figure on the demo data', async () => {
   assert.ok(gates && gates.contacts > 50 && gates.denied > 0);
   for (const g of ['GATE_QUIET_HOURS', 'GATE_DAILY_UNANSWERED_CAP', 'GATE_UNRELATED_THIRD_PARTY']) assert.ok(gates.byGate.some((x) => x.rule === g && x.denied > 0), g);
 
-  const text = await cli('report', '--db', db, '--workers', '1');
+  // The text report says the same (the command prints outcomesText of the same object).
+  const text = { out: outcomesText(report) };
   assert.match(text.out, /Telecom-scam interceptions: \d+ transfers held or blocked \(¥[\d,]+\); \d+ confirmed scams, money protected ¥[\d,]+/);
   assert.match(text.out, /Relief offered: \d+ interest waivers \(\+\d+% on \d+\), \d+ repayment plans \(\+\d+% on \d+\)/);
   assert.match(text.out, /first answered within 48 hours: [\d.]+% \(\d+ of \d+\); decided within 5 working days: [\d.]+% \(\d+ of \d+\)/);
@@ -90,6 +92,9 @@ test('--html renders every chart in Chromium; so does the editor\'s /outcomes pa
   const file = join(dir, 'outcomes.html');
   const r = await cli('report', '--db', db, '--html', file, '--workers', '1');
   assert.is(r.code, 0, r.err);
+  // (The gates' decisions now come from the log written above: the same figures, another source line.)
+  const figures = (t: string) => t.split('\n').filter((l) => !l.startsWith('Decisions:')).join('\n');
+  assert.is(figures(r.out.trim()), figures(outcomesText(report)), 'the command prints the text report');
   const html = readFileSync(file, 'utf8');
   assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
   assert.not.match(html, /\b(src|href)=["']?https?:/i, 'nothing to fetch');
