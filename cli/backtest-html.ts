@@ -33,7 +33,7 @@ function chartLibrary(): string {
 const cell = (s: string, num = false) => `<td${num ? ' class="n"' : ''}>${esc(s)}</td>`;
 const money = (m: Money | null, side: keyof Money) => (m ? yuan(m[side]) : '–');
 
-function htmlTable(headers: readonly string[], rows: readonly (readonly [string, boolean][])[]): string {
+export function htmlTable(headers: readonly string[], rows: readonly (readonly [string, boolean][])[]): string {
   const head = headers.map((h) => `<th>${esc(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map(([s, n]) => cell(s, n)).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
@@ -98,9 +98,7 @@ export function backtestHtml(r: BacktestRun, words: ReportWords = BACKTEST_WORDS
     ]),
   );
   const comparison = comparisonHtml(r, words);
-  return htmlPage(title, `table { margin: 0.5rem 0 1.5rem; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.chart { max-width: 1100px; margin-bottom: 2rem; }`, `${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
+  return chartPage(title, `${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
 ${notes.map((s) => `<p class="note">${esc(s)}</p>`).join('\n')}
 <h2>Hits per day</h2>
 <div class="chart"><canvas id="hits"></canvas></div>
@@ -111,10 +109,21 @@ ${notes.map((s) => `<p class="note">${esc(s)}</p>`).join('\n')}
 ${rules}
 <h2>Outcomes</h2>
 ${outcomes}
-${comparison}
-<script type="application/json" id="zy-data">${jsonForScript(chartData(r))}</script>
+${comparison}`, chartData(r), SCRIPT);
+}
+
+/**
+ * A report page with charts (backtest, outcomes report): the body (already
+ * escaped), the data as a JSON block (id zy-data), Chart.js and the script
+ * that draws from it.
+ */
+export function chartPage(title: string, body: string, data: unknown, script: string): string {
+  return htmlPage(title, `table { margin: 0.5rem 0 1.5rem; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.chart { max-width: 1100px; margin-bottom: 2rem; }`, `${body}
+<script type="application/json" id="zy-data">${jsonForScript(data)}</script>
 <script>${chartLibrary()}</script>
-<script>${SCRIPT}</script>`, true);
+<script>${script}</script>`, true);
 }
 
 /**

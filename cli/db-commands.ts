@@ -13,6 +13,8 @@ import {
 import { bundleFromHistory } from '../runtime/history.ts';
 import { describeTrust } from '../runtime/trust.ts';
 import { readPack, readPacks } from './pack-files.ts';
+import { readCalendar, SHIPPED_CALENDAR } from '../runtime/store/calendar.ts';
+import { StoreWriter } from '../runtime/store/write.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { bundleToRun, policyOf } from './bundle-commands.ts';
@@ -135,6 +137,33 @@ Examples:
       console.log(`${path}: collections, complaints and hardship: ${c.customers} customers, ${c.events} events (${counts(c.byScenario)}); labels: ${counts(c.labels)}`);
       const mb = (statSync(path).size / 1048576).toFixed(1);
       console.log(`${path}: ${rep.events} events, ${rep.versions} profile versions, ${rep.labels} labels in all, ${mb} MB, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    });
+
+  const calendar = db.command('calendar').description('the working-day calendar working_days() reads: public holidays and make-up working days (调休)');
+  calendar.command('import')
+    .description('load a calendar file into a store, replacing the days it lists (default: the shipped PRC calendar for 2025 and 2026, from the State Council\'s notices)')
+    .argument('<db>', 'the database file (created if missing)')
+    .argument('[file]', 'a CSV with the columns date (YYYY-MM-DD), is_working_day (true/false), note', SHIPPED_CALENDAR)
+    .option('--pack <dir...>', 'the pack whose schema the tables follow (needed when the file does not exist yet)')
+    .addHelpText('after', `
+Days not listed follow the week: Monday to Friday are working days. The shipped
+file is data/calendar/cn-2025-2026.csv; its README names the notices.
+
+Examples:
+  zhiyu db calendar import demo.db
+  zhiyu db calendar import store.db calendar-2027.csv`)
+    .action((path: string, file: string, o: { pack?: string[] }) => {
+      if (!existsSync(path) && !o.pack?.length) throw new StoreError('ZY7006', `${path} does not exist yet: pass --pack <dir> so its tables can be created`);
+      const days = readCalendar(file);
+      const store = openStore(path, { create: true });
+      try {
+        const writer = new StoreWriter(store, schemaFor(store, o.pack, path));
+        store.transaction(() => { for (const d of days) writer.calendarDay(d.date, d.working, d.note || null); })();
+      } finally {
+        store.close();
+      }
+      const off = days.filter((d) => !d.working).length;
+      console.log(`${file}: ${days.length} days into ${path} (${off} holidays, ${days.length - off} make-up working days), ${days[0]?.date ?? '-'} to ${days[days.length - 1]?.date ?? '-'}`);
     });
 
   cli.command('replay')

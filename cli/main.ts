@@ -7,6 +7,7 @@ import { compile, isJsonLogicSource, renderDiagnostic, type CheckedPack, type Co
 import { sortDiagnostics } from '../compiler/diagnostics.ts';
 import { format } from '../compiler/format.ts';
 import { lintReport, type Suppressed } from '../compiler/lint/index.ts';
+import { proofDiagnostics, proveInvariants, type InvariantResult } from '../compiler/prove/index.ts';
 import { Spans } from '../compiler/lint/spans.ts';
 import { positionOf } from '../compiler/source.ts';
 import { CoverageCollector } from '../runtime/coverage.ts';
@@ -28,6 +29,7 @@ import { registerBacktest } from './backtest-commands.ts';
 import { registerRollout } from './rollout-commands.ts';
 import { registerShadow } from './shadow-commands.ts';
 import { registerDiff } from './diff-commands.ts';
+import { registerReport } from './outcomes-report.ts';
 import { BundleError } from '../runtime/bundle.ts';
 import { TrustError } from '../runtime/trust.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
@@ -120,8 +122,17 @@ function checkPack(files: SourceFile[], withLint = true): Located {
       diagnostics = [...diagnostics, tooDeep({ file: 0, start: 0, end: 1 })];
     }
   }
+  // Invariants: proved for every input, or refuted with an input the evaluator confirms (ZY5101), or undecided (ZY5102).
+  let proofs: InvariantResult[] | undefined;
+  let proofMs = 0;
+  if (r.checked && !r.diagnostics.some((d) => d.severity === 'error' && !d.code.startsWith('ZY6'))) {
+    const t = performance.now();
+    proofs = proveInvariants(r.checked);
+    proofMs = performance.now() - t;
+    diagnostics = sortDiagnostics([...diagnostics, ...proofDiagnostics(r.checked, proofs)]);
+  }
   const fix = spanFixer(r.files);
-  return { files: r.files, diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
+  return { files: r.files, ...(proofs?.length ? { proofs, proofMs } : {}), diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
 }
 
 function spanFixer(files: readonly SourceFile[]): (s: Span) => Span {
@@ -135,6 +146,11 @@ function checkText(l: Located): string {
   const warnings = l.diagnostics.filter((d) => d.severity === 'warning').length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const msg = `${plural(l.files.length, 'file')}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${l.suppressed.length ? `, ${l.suppressed.length} suppressed` : ''}`;
+  if (l.proofs) {
+    const n = (k: string) => l.proofs!.filter((p) => p.verdict.k === k).length;
+    const inv = `${plural(l.proofs.length, 'invariant')}: ${n('proved')} proved for every input, ${n('refuted')} refuted, ${n('unknown')} undecided (${Math.round(l.proofMs ?? 0)} ms)`;
+    out.push(n('proved') === l.proofs.length ? green(inv) : red(inv));
+  }
   out.push(errors ? red(msg) : warnings ? msg : green(msg));
   return out.join('\n');
 }
@@ -480,6 +496,7 @@ Examples:
   registerRollout(cli);
   registerShadow(cli);
   registerDiff(cli);
+  registerReport(cli);
   return cli;
 }
 

@@ -1,5 +1,6 @@
 // Reports for CI: diagnostics as JSON and SARIF 2.1.0 (`zhiyu check`), test
 // results as JSON and JUnit XML (`zhiyu test`), and the coverage table.
+import type { InvariantResult } from '../compiler/prove/index.ts';
 import { COMPILER_VERSION } from '../compiler/index.ts';
 import { CATALOG, type Code, type Diagnostic } from '../compiler/diagnostics.ts';
 import { LINT_RULES, UNUSED_SUPPRESSION, type Suppressed } from '../compiler/lint/index.ts';
@@ -21,6 +22,9 @@ export interface Located {
   readonly files: readonly SourceFile[];
   readonly diagnostics: readonly Diagnostic[];
   readonly suppressed: readonly Suppressed[];
+  /** The pack's invariants and what the prover made of each (absent when it states none). */
+  readonly proofs?: readonly InvariantResult[];
+  readonly proofMs?: number;
 }
 
 export function diagnosticsJson(packs: readonly Located[]): unknown[] {

@@ -81,7 +81,7 @@ export interface FieldDecl {
 // ---------- declarations ----------
 export type Decl =
   | PackDecl | OutcomesDecl | ThresholdDecl | DecidesDecl | MeasuredDecl | EventDecl | EntityDecl | ListDecl | ConstDecl | PredicateDecl | JsonLogicPredicateDecl
-  | RuleDecl | TestDecl | FixtureDecl;
+  | RuleDecl | TestDecl | FixtureDecl | InvariantDecl;
 
 export interface PackDecl { readonly kind: 'pack'; readonly name: Name; readonly version?: string; readonly span: Span }
 export interface OutcomesDecl { readonly kind: 'outcomes'; readonly outcomes: readonly Name[]; readonly span: Span }
@@ -161,5 +161,20 @@ export type TestClause =
 export interface TestDecl { readonly kind: 'test'; readonly name: StringLit; readonly clauses: readonly TestClause[]; readonly span: Span }
 /** `fixture NAME ["description"]` with `at` and `given` clauses, included by tests with `given NAME`. */
 export interface FixtureDecl { readonly kind: 'fixture'; readonly name: Name; readonly description?: string; readonly clauses: readonly TestClause[]; readonly span: Span }
+
+/**
+ * What an invariant concludes: the decision's outcome is (`outcome X`), is at
+ * least as strong as (`outcome at least X`) or at most as strong as
+ * (`outcome at most X`) an outcome; a rule fires (`fired R`) or not.
+ */
+export type Conclusion =
+  | { readonly kind: 'outcome'; readonly op: 'is' | 'atLeast' | 'atMost'; readonly outcome: Name; readonly span: Span }
+  | { readonly kind: 'fired'; readonly negated: boolean; readonly rule: Name; readonly span: Span };
+
+/** `invariant "title": CONDITION => CONCLUSION [and CONCLUSION…] [source "…"]`: a property `zhiyu check` proves for every input. */
+export interface InvariantDecl {
+  readonly kind: 'invariant'; readonly title: StringLit; readonly condition: Expr;
+  readonly conclusions: readonly Conclusion[]; readonly source?: StringLit; readonly span: Span;
+}
 
 export interface FileAst { readonly file: number; readonly decls: readonly Decl[] }

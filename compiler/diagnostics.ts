@@ -1,6 +1,6 @@
 // One catalog of stable diagnostic codes. Codes never change meaning once
 // shipped; retired codes are not reused. ZY1xxx syntax, ZY2xxx names and
-// declarations, ZY3xxx types, ZY4xxx input at decision time, ZY5xxx tests,
+// declarations, ZY3xxx types, ZY4xxx input at decision time, ZY5xxx tests (ZY51xx invariants),
 // ZY6xxx lint. Outside this catalog: ZY7xxx the SQLite store
 // (runtime/store/errors.ts; ZY75xx backtests, runtime/backtest/errors.ts),
 // ZY80xx bundles and the service (runtime/bundle.ts), ZY81xx the editor's
@@ -44,6 +44,9 @@ export const CATALOG = {
   ZY5001: { severity: 'error', title: 'test failed' },
   ZY5002: { severity: 'warning', title: 'test expectation never applies' },
   ZY5003: { severity: 'warning', title: 'history event never counted' },
+  ZY5101: { severity: 'error', title: 'invariant does not hold' },
+  ZY5102: { severity: 'warning', title: 'invariant not decided' },
+  ZY5103: { severity: 'error', title: 'invariant broken by a test case' },
   ZY6001: { severity: 'error', title: 'protected feature used in a decision' },
   ZY6002: { severity: 'warning', title: 'condition is always or never true' },
   ZY6003: { severity: 'warning', title: 'rule never decides the outcome' },

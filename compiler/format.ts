@@ -302,7 +302,7 @@ function fits(next: Cmd, rest: readonly Cmd[], room: number): boolean {
 
 // ---------------------------------------------------------------- layout
 
-const BLOCKS = new Set(['eventDecl', 'entityDecl', 'ruleDecl', 'testDecl', 'fixtureDecl']);
+const BLOCKS = new Set(['eventDecl', 'entityDecl', 'ruleDecl', 'testDecl', 'fixtureDecl', 'invariantDecl']);
 const EXPRESSION_RULES = new Set(['expression', 'andExpr', 'notExpr', 'cmpExpr', 'coalesceExpr', 'addExpr', 'mulExpr', 'unaryExpr', 'primary', 'pathExpr', 'callExpr', 'quantExpr']);
 const blankBetween = (s: string) => (s.match(/\n/g)?.length ?? 0) >= 2;
 
@@ -444,6 +444,19 @@ class Layout {
       }
       case 'testDecl':
         return [this.t(tok(n, 'Test')), SP, this.t(tok(n, 'StringLit')), indent(2, nodes(n, 'testClause').map((c) => [HARD, this.testClause(c)]))];
+      case 'invariantDecl': {
+        // The title line, then the condition, the conclusions and the source, each on a line of its own.
+        const source = tok(n, 'source');
+        const ands = toks(n, 'And');
+        return [
+          this.t(tok(n, 'Invariant')), SP, this.t(tok(n, 'title')), this.t(tok(n, 'Colon')),
+          indent(2, [
+            HARD, this.expr(node(n, 'expression')!),
+            HARD, this.t(tok(n, 'Arrow')), SP, nodes(n, 'conclusion').map((c, i) => [i ? [SP, this.t(ands[i - 1]), SP] : '', this.spaced(c)]),
+            source ? [HARD, this.t(tok(n, 'sourceWord')), SP, this.t(source)] : '',
+          ]),
+        ];
+      }
       case 'fixtureDecl': {
         const desc = tok(n, 'StringLit');
         return [

@@ -153,6 +153,22 @@ export interface CheckedRule {
   readonly span: Span;
 }
 
+/** What an invariant concludes about the decision (ast.ts Conclusion, names resolved). */
+export type InvariantConclusion =
+  | { readonly kind: 'outcome'; readonly op: 'is' | 'atLeast' | 'atMost'; readonly outcome: string; readonly span: Span }
+  | { readonly kind: 'fired'; readonly negated: boolean; readonly rule: string; readonly span: Span };
+
+/** `invariant "title": CONDITION => CONCLUSIONS`: whenever the condition is true, the decision satisfies every conclusion. */
+export interface CheckedInvariant {
+  readonly index: number;
+  readonly title: string;
+  readonly condition: IR;
+  readonly conclusions: readonly InvariantConclusion[];
+  /** Where the property comes from (a regulation, a policy), as the pack names it. */
+  readonly source?: string;
+  readonly span: Span;
+}
+
 export interface PredicateInfo { readonly name: string; readonly body: IR; readonly description?: string; readonly span: Span }
 export interface ConstInfo { readonly name: string; readonly value: Value; readonly type: Type; readonly span: Span }
 
@@ -201,6 +217,8 @@ export interface CheckedPack {
   readonly aggregates: readonly AggregateSpec[];
   readonly rules: readonly CheckedRule[];
   readonly tests: readonly TestCase[];
+  /** The pack's invariants (absent when it states none): `zhiyu check` proves them, `zhiyu test` checks them on every case. */
+  readonly invariants?: readonly CheckedInvariant[];
   /**
    * The event fields a decision reads and checks, in schema order: every field
    * an expression, message, aggregate key or filter of the pack uses, the keys

@@ -82,6 +82,7 @@ export const Let = kw('let');
 export const Of = kw('of');
 export const Seen = kw('seen');
 export const Fixture = kw('fixture');
+export const Invariant = kw('invariant');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\u3000]+/, group: Lexer.SKIPPED });
 // Comments are kept in their own group: the parser never sees them, the formatter does.

@@ -190,6 +190,13 @@ class Builder {
       }
       case 'testDecl':
         return { kind: 'test', name: this.str(tok(n, 'StringLit')!), clauses: nodes(n, 'testClause').map((c) => this.testClause(c)), span };
+      case 'invariantDecl': {
+        const source = tok(n, 'source');
+        return {
+          kind: 'invariant', title: this.str(tok(n, 'title')!), condition: this.expression(node(n, 'expression')!),
+          conclusions: nodes(n, 'conclusion').map((c) => this.conclusion(c)), ...(source ? { source: this.str(source) } : {}), span,
+        };
+      }
       case 'fixtureDecl':
         return {
           kind: 'fixture', name: this.name(tok(n, 'Identifier')!), ...opt('description', this.description(n)),
@@ -242,6 +249,20 @@ class Builder {
     const zh = tok(n, 'zh');
     const en = tok(n, 'en');
     return { kind: 'message', ...(zh ? { zh: this.str(zh) } : {}), ...(en ? { en: this.str(en) } : {}), span };
+  }
+
+  private conclusion(n: CstNode): A.Conclusion {
+    const span = this.span(n);
+    const rule = tok(n, 'rule');
+    if (rule) return { kind: 'fired', negated: !!tok(n, 'Not'), rule: this.name(rule), span };
+    const word = tok(n, 'outcomeWord')!;
+    if (word.image !== 'outcome') this.diagnostics.push(diag('ZY1002', this.span(word), `expected \`outcome\`, \`fired\` or \`not fired\` after \`=>\` but found \`${word.image}\``));
+    const bound = tok(n, 'bound');
+    if (bound && bound.image !== 'least' && bound.image !== 'most') {
+      this.diagnostics.push(diag('ZY1002', this.span(bound), `expected \`at least\` or \`at most\` but found \`at ${bound.image}\``));
+    }
+    const op = bound?.image === 'least' ? 'atLeast' : bound?.image === 'most' ? 'atMost' : 'is';
+    return { kind: 'outcome', op, outcome: this.name(tok(n, 'outcome')!), span };
   }
 
   private testClause(n: CstNode): A.TestClause {

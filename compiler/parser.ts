@@ -29,7 +29,8 @@ function oneOf(labels: string[]): string {
 
 const RULE_WORDS: Record<string, string> = {
   expectation: 'an expectation: an outcome, `fired`, `not fired`, `score`, `reason`, `message`, `seen` or `note`',
-  expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, decides, measured by, event, entity, list, const, predicate, rule or test)',
+  expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, decides, measured by, event, entity, list, const, predicate, rule, test, fixture or invariant)',
+  conclusion: 'a conclusion: `outcome X`, `outcome at least X`, `outcome at most X`, `fired R` or `not fired R`',
   predicateDecl: 'an expression or `jsonlogic "FILE.json"`', typeExpr: 'a type', testClause: 'a test clause', ruleClause: 'a rule clause', callArg: 'an argument',
 };
 
@@ -80,6 +81,7 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.ruleDecl) },
       { ALT: () => this.SUBRULE(this.testDecl) },
       { ALT: () => this.SUBRULE(this.fixtureDecl) },
+      { ALT: () => this.SUBRULE(this.invariantDecl) },
     ]);
   });
 
@@ -249,6 +251,34 @@ export class RuleParser extends CstParser {
           this.OPTION3(() => this.CONSUME(T.Zh));
           this.CONSUME4(T.StringLit, { LABEL: 'zh' });
           this.OPTION4(() => { this.CONSUME(T.En); this.CONSUME2(T.StringLit, { LABEL: 'en' }); });
+        },
+      },
+    ]);
+  });
+
+  /** `invariant "title": CONDITION => outcome deny [and fired R …] [source "…"]` (`source` is a word, not a keyword). */
+  invariantDecl = this.RULE('invariantDecl', () => {
+    this.CONSUME(T.Invariant);
+    this.CONSUME(T.StringLit, { LABEL: 'title' });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.Arrow);
+    this.AT_LEAST_ONE_SEP({ SEP: T.And, DEF: () => this.SUBRULE(this.conclusion) });
+    this.OPTION({
+      GATE: () => this.LA(1).image === 'source',
+      DEF: () => { this.CONSUME(T.Identifier, { LABEL: 'sourceWord' }); this.CONSUME2(T.StringLit, { LABEL: 'source' }); },
+    });
+  });
+
+  /** `outcome X`, `outcome at least X`, `outcome at most X`, `fired R`, `not fired R`. */
+  conclusion = this.RULE('conclusion', () => {
+    this.OR([
+      { ALT: () => { this.OPTION(() => this.CONSUME(T.Not)); this.CONSUME(T.Fired); this.CONSUME(T.Identifier, { LABEL: 'rule' }); } },
+      {
+        ALT: () => {
+          this.CONSUME2(T.Identifier, { LABEL: 'outcomeWord' });
+          this.OPTION2(() => { this.CONSUME(T.At); this.CONSUME3(T.Identifier, { LABEL: 'bound' }); });
+          this.CONSUME4(T.Identifier, { LABEL: 'outcome' });
         },
       },
     ]);

@@ -117,6 +117,10 @@ export function conductTimeline(opts: { customers?: number; seed?: number } = {}
       const sweep = mark('hardship_sweep', { type: 'account_review', customer_id: id, account_id: acct, occurred_at: at(62, 6) });
       // Customer care calls: most confirm the difficulty.
       label(sweep, 'hardship_confirmed', r() < 0.8);
+      // Customers with one missed instalment are swept earlier too (the month before): fewer offers then than now.
+      // Some of them told customer care of a crisis the day before: interest and fees are frozen (a waiver) from then.
+      if (i % 36 === 9) profiles.set('customer', id, at(44, 9), { crisis_declared_at: at(44, 9) });
+      if (i % 18 === 9) mark('hardship_sweep', { type: 'account_review', customer_id: id, account_id: acct, occurred_at: at(45, 6) });
     } else if (i % 9 === 4) {
       // A routine review of a customer who is fine; some are called and say so.
       const sweep = mark('account_review', { type: 'account_review', customer_id: id, account_id: acct, occurred_at: at(62, 6) });
@@ -130,14 +134,22 @@ export function conductTimeline(opts: { customers?: number; seed?: number } = {}
       // A complaint answered late is upheld; the others mostly not.
       const upheld = ackLate || r() < 0.1;
       mark('complaint', { type: 'complaint_received', customer_id: id, account_id: acct, complaint_id: `cp-${i}`, received_at: received, category: 'fees', occurred_at: received });
+      // Half the answered complaints are decided: most on the 3rd day, every third of those on the 9th (past 5 working days).
+      const resolvedOn = ackLate || i % 12 !== 6 ? undefined : i % 36 === 30 ? 9 : 3;
       for (let d = 1; d <= 20; d += 1) {
         const t = received + d * DAY - 4 * HOUR;
         if (t > DEMO_END) break;
-        const review = mark(ackLate ? 'complaint_without_response' : d > 15 ? 'complaint_past_15_days' : 'complaint_review', {
+        const resolved = resolvedOn !== undefined && d >= resolvedOn ? received + resolvedOn * DAY - 6 * HOUR : undefined;
+        const review = mark(ackLate ? 'complaint_without_response' : resolved !== undefined ? 'complaint_resolved' : d > 15 ? 'complaint_past_15_days' : 'complaint_review', {
           type: 'complaint_review', customer_id: id, account_id: acct, complaint_id: `cp-${i}`, received_at: received,
-          ...(acknowledged !== undefined && acknowledged <= t ? { acknowledged_at: acknowledged } : {}), category: 'fees', occurred_at: t,
+          ...(acknowledged !== undefined && acknowledged <= t ? { acknowledged_at: acknowledged } : {}),
+          ...(resolved !== undefined ? { resolved_at: resolved } : {}), category: 'fees', occurred_at: t,
         });
         // The finding covers the days the complaint was in breach: no response after 48 hours, or past the 15-day limit.
+        if (resolved !== undefined) {
+          if (upheld && d === resolvedOn) label(review, 'complaint_upheld', true);
+          break; // decided: the sweep stops reviewing it
+        }
         if (upheld && (ackLate ? d >= 2 : d > 15)) label(review, 'complaint_upheld', true);
         else if (!upheld && d === 1) label(review, 'complaint_upheld', false);
       }

@@ -12,6 +12,7 @@ import type { EntityInfo, Schema } from '../compiler/ir.ts';
 import { encode } from '../runtime/store/sql.ts';
 import { migrate, openStore, type DB, type MigrateOptions } from '../runtime/store/schema.ts';
 import { StoreWriter, type Cell } from '../runtime/store/write.ts';
+import { readCalendar } from '../runtime/store/calendar.ts';
 import { conductTimeline, type ConductReport } from './conduct.ts';
 import { fraudTimeline, type FraudReport } from './fraud.ts';
 import { mergeSchemas, type CalendarDay, type Row, type Timeline } from './rows.ts';
@@ -26,18 +27,8 @@ export interface DemoReport {
   readonly labels: number;
 }
 
-/**
- * The 2026 public holidays and make-up working days (调休) in the window, as
- * the State Council announced them: New Year 1–3 January (4 January worked),
- * Spring Festival 15–23 February (14 and 28 February worked).
- */
-const CALENDAR: readonly CalendarDay[] = [
-  ...['2026-01-01', '2026-01-02', '2026-01-03'].map((date) => ({ date, working: false, note: '元旦' })),
-  { date: '2026-01-04', working: true, note: '元旦调休' },
-  ...[15, 16, 17, 18, 19, 20, 21, 22, 23].map((d) => ({ date: `2026-02-${d}`, working: false, note: '春节' })),
-  { date: '2026-02-14', working: true, note: '春节调休' },
-  { date: '2026-02-28', working: true, note: '春节调休' },
-];
+/** The PRC public holidays and make-up working days (调休) of 2025 and 2026, from the State Council's notices (data/calendar). */
+const CALENDAR: readonly CalendarDay[] = readCalendar();
 
 /**
  * The whole demo timeline. `customers` sizes it: the customer population (3,000

@@ -37,7 +37,8 @@ export interface TimelineEvent { readonly row: Row; readonly pattern: string; re
 /** A profile row as it is from `at` on (until the key's next version). */
 export interface ProfileVersion { readonly entity: string; readonly key: string; readonly at: number; readonly row: Row }
 export interface ListEntry { readonly list: string; readonly value: string; readonly addedAt: number; readonly source: string }
-export interface CalendarDay { readonly date: string; readonly working: boolean; readonly note: string }
+export type { CalendarDay } from '../runtime/store/calendar.ts';
+import type { CalendarDay } from '../runtime/store/calendar.ts';
 
 export interface Timeline {
   /** Every event, by time (events at the same moment in the order they were made). */

@@ -5,6 +5,7 @@
 // to fire and did not, or the reverse; the rules behind a wrong outcome) each
 // part of its condition is listed with its truth and the values it read —
 // what Try it paints over the source, as text.
+import { conclusionText, satisfies } from '../compiler/prove/index.ts';
 import type { CheckedPack, CheckedRule, IR, SourceFile, Span, TestCase, TestExpect, Value } from '../compiler/index.ts';
 import { showValue } from '../compiler/display.ts';
 import { InputError } from '../compiler/input.ts';
@@ -75,7 +76,8 @@ export function runTest(pack: CheckedPack, t: TestCase, decide: Decider, opts: R
   const seen = t.expect.filter((e): e is Extract<TestExpect, { kind: 'seen' }> => e.kind === 'seen');
   // The reference interpreter, once, when something needs it: the values `expect seen` asks about, and the trace of a failure.
   let traced: ReturnType<typeof interpret> | undefined;
-  const trace = () => (traced ??= interpret(pack, event(), providerFor(pack, t), { probe: seen.map((e) => e.what) }));
+  const invariants = pack.invariants ?? [];
+  const trace = () => (traced ??= interpret(pack, event(), providerFor(pack, t), { probe: [...seen.map((e) => e.what), ...invariants.map((i) => i.condition)] }));
 
   const failures: string[] = [];
   const involved = new Map<string, string>();
@@ -152,6 +154,14 @@ export function runTest(pack: CheckedPack, t: TestCase, decide: Decider, opts: R
       }
     }
   }
+  // Every invariant holds on every case: where its condition is true, the decision meets its conclusions.
+  invariants.forEach((inv, i) => {
+    if (trace().probed?.[seen.length + i] !== true) return;
+    for (const c of inv.conclusions) {
+      if (satisfies(pack, c, decision.outcome, fired)) continue;
+      failures.push(`ZY5103: invariant "${inv.title}" is broken: its condition holds and the decision is ${decision.outcome}${firedList}, not \`${conclusionText(c)}\``);
+    }
+  });
   const passed = failures.length === 0;
   if (!passed && involved.size === 0 && wouldGive.length) {
     // The three that came closest: the most parts of their condition true.

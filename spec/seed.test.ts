@@ -15,6 +15,7 @@ import { load } from '../runtime/index.ts';
 import { SqliteProvider, ensureIndexes, openStore, type DB } from '../runtime/store/index.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
 import { decodeRow } from '../runtime/store/sql.ts';
+import { readCalendar } from '../runtime/store/calendar.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { cli } from './cli-run.ts';
 
@@ -161,6 +162,13 @@ test('rules/demo decides the same customers\' events as rules/fraud, and finds w
   assert.equal(skipped, {});
   assert.equal(missing(fired, ['TF_NEW_PAYEE_ON_CALL', 'POLICE_LIST_PAYEE', 'VEL_DEVICE_IDS', 'FAILED_LOGINS', 'TAMPERED_DEVICE', 'SIM_SWAP_OTP']), []);
   assert.ok(fired.get('POLICE_LIST_PAYEE')!.fraud > 0);
+});
+
+test('the seed loads the shipped PRC calendar (2025 and 2026 holidays and make-up days)', () => {
+  const rows = store.prepare('SELECT date, is_working_day FROM zy_calendar ORDER BY date').all() as { date: string; is_working_day: number }[];
+  assert.is(rows.length, readCalendar().length);
+  assert.equal(rows.find((r) => r.date === '2026-02-14'), { date: '2026-02-14', is_working_day: 1 });
+  assert.equal(rows.find((r) => r.date === '2025-10-08'), { date: '2025-10-08', is_working_day: 0 });
 });
 
 test('the same seed gives the same database', () => {

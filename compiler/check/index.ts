@@ -3,7 +3,7 @@
 import type * as A from '../ast.ts';
 import { diag, didYouMean, type Diagnostic } from '../diagnostics.ts';
 import type {
-  AggregateSpec, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, LocalInfo, PredicateInfo, Schema, Value,
+  AggregateSpec, CheckedInvariant, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, LocalInfo, PredicateInfo, Schema, Value,
 } from '../ir.ts';
 import { printIR } from '../print.ts';
 import { children, fold } from '../optimize/fold.ts';
@@ -196,6 +196,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   for (const n of brokenNames) if (!ruleIds.has(n)) ruleIds.set(n, NO_SPAN);
 
   const tests = checkTests(of('test'), of('fixture'), { cx, outcomes, ruleIds, outcomeKnown, rules, aggregates: () => aggregates });
+  const invariants = checkInvariants(of('invariant'), cx, ruleIds, outcomeKnown, err);
 
   const definite = (m: Map<string, ConstInfo | PredicateInfo | 'broken'>) =>
     new Map([...m].filter((e): e is [string, never] => e[1] !== 'broken'));
@@ -205,7 +206,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
     outcomes, thresholds, ...(decides ? { decides } : {}), measuredBy, schema, lists,
     consts: definite(consts) as Map<string, ConstInfo>,
     predicates: definite(predicates) as Map<string, PredicateInfo>,
-    aggregates, rules, tests, sharedSlots: 0,
+    aggregates, rules, tests, ...(invariants.length ? { invariants } : {}), sharedSlots: 0,
     eventFields: eventFieldsRead(schema, rules, [...predicates.values()].filter((p): p is PredicateInfo => p !== 'broken'), aggregates),
   };
   return { pack, diagnostics };
@@ -379,6 +380,37 @@ function checkRule(
     message: { ...(msg?.zh ? { zh: checkTemplate(msg.zh, rcx) } : {}), ...(msg?.en ? { en: checkTemplate(msg.en, rcx) } : {}) },
     locals, ...(note ? { note } : {}), suppress, span: r.span,
   };
+}
+
+/** Invariants: a condition like a rule's, and conclusions about outcomes and rules the pack has. */
+function checkInvariants(
+  decls: readonly A.InvariantDecl[], cx: CheckContext, ruleIds: ReadonlyMap<string, Span>, outcomeKnown: (n: A.Name) => boolean,
+  err: (c: Parameters<typeof diag>[0], s: Span, m: string, h?: string) => void,
+): CheckedInvariant[] {
+  const out: CheckedInvariant[] = [];
+  const titles = new Set<string>();
+  for (const d of decls) {
+    const title = d.title.value.trim();
+    if (!title) { err('ZY2009', d.title.span, 'an invariant needs a title that says what it guarantees'); continue; }
+    if (titles.has(title)) { err('ZY2002', d.title.span, `invariant "${title}" is already declared`); continue; }
+    titles.add(title);
+    const condition = checkCondition(d.condition, 'rule', cx, 'an invariant\'s condition');
+    let ok = condition.type.t !== 'error';
+    const conclusions: CheckedInvariant['conclusions'][number][] = [];
+    for (const c of d.conclusions) {
+      if (c.kind === 'fired') {
+        if (!ruleIds.has(c.rule.text)) { err('ZY2001', c.rule.span, `unknown rule \`${c.rule.text}\``, didYouMean(c.rule.text, ruleIds.keys())); ok = false; continue; }
+        conclusions.push({ kind: 'fired', negated: c.negated, rule: c.rule.text, span: c.span });
+      } else {
+        if (!outcomeKnown(c.outcome)) { ok = false; continue; }
+        conclusions.push({ kind: 'outcome', op: c.op, outcome: c.outcome.text, span: c.span });
+      }
+    }
+    if (d.source && !d.source.value.trim()) err('ZY2009', d.source.span, 'a `source` names where the property comes from; it cannot be empty');
+    if (!ok) continue;
+    out.push({ index: out.length, title, condition, conclusions, ...(d.source?.value.trim() ? { source: d.source.value.trim() } : {}), span: d.span });
+  }
+  return out;
 }
 
 function eventFieldsRead(schema: Schema, rules: readonly CheckedRule[], preds: readonly PredicateInfo[], aggs: readonly AggregateSpec[]): string[] {

@@ -48,6 +48,7 @@ export function referencedNames(cx: LintContext): Set<string> {
       case 'const': expr(d.value, false); break;
       case 'listDecl': d.items?.items.forEach((i) => expr(i, false)); break;
       case 'predicate': expr(d.body, false); break;
+      case 'invariant': expr(d.condition, false); break;
       case 'rule':
         for (const c of d.clauses) {
           if (c.kind === 'when') expr(c.condition, false);

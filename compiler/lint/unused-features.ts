@@ -22,6 +22,8 @@ export const unusedFeatures: LintRule = {
     });
     for (const r of pack.rules) for (const { ir } of ruleExprs(r)) read(ir);
     for (const p of pack.predicates.values()) read(p.body);
+    // An invariant's condition states a property of the inputs: what it reads is read.
+    for (const inv of pack.invariants ?? []) read(inv.condition);
     for (const a of pack.aggregates) {
       if (a.field) used.add(`event.${a.field}`);
       if (a.by) used.add(`event.${a.by}`);

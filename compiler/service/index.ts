@@ -2,6 +2,7 @@
 // in Node): diagnostics for the whole pack, completion, hover, go to
 // definition — all from the compiler itself. Checking is split from linting
 // so that markers can show as soon as the pack is checked.
+import { proofDiagnostics, proveInvariants } from '../prove/index.ts';
 import { front, type ParseCache } from '../index.ts';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import type { CheckedPack } from '../ir.ts';
@@ -40,7 +41,8 @@ export function analyze(files: readonly SourceFile[], cache?: ParseCache): Analy
 /** The pack's standing lint findings; none while it has errors. */
 export function lintAnalysis(a: Analysis): Diagnostic[] {
   if (!a.checked || a.diagnostics.some((d) => d.severity === 'error')) return [];
-  return lintReport(a.checked, a.files).diagnostics;
+  // Invariants are proved here too, so the editor marks a broken one where the analyst types.
+  return [...lintReport(a.checked, a.files).diagnostics, ...proofDiagnostics(a.checked, proveInvariants(a.checked))];
 }
 
 export interface Hover {

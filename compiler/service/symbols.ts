@@ -79,7 +79,8 @@ export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undef
       }
       case 'then': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
       case 'outcome': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
-      case 'fired': for (const r of (n as { rules: A.Name[] }).rules) ref(r.span, 'rule', r.text); return;
+      // `expect fired A, B` names rules; an invariant's `fired R` one.
+      case 'fired': for (const r of (n as { rules?: A.Name[]; rule?: A.Name }).rules ?? [(n as { rule: A.Name }).rule]) ref(r.span, 'rule', r.text); return;
       case 'givenEntity': {
         const g = n as unknown as { entity: A.Name; record: A.RecordLit };
         ref(g.entity.span, 'entity', g.entity.text);

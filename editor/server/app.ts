@@ -16,6 +16,7 @@ import { guard } from './guard.ts';
 import { backtestRoutes } from './backtest-routes.ts';
 import { chain, diffRoutes } from './diff-routes.ts';
 import { TryThread } from './try-thread.ts';
+import { outcomesRoute } from './outcomes-route.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -55,6 +56,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection.
   const dbPath = o.store ? o.store.name : undefined;
   const thread = !o.store || (dbPath && dbPath !== ':memory:' && !o.store.memory) ? new TryThread(dbPath) : undefined;
+  const outcomes = outcomesRoute(dbPath && dbPath !== ':memory:' ? dbPath : undefined, () => workspace);
   const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
   const service = await serve({
     bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
@@ -66,6 +68,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
       if (await api(req, res, url)) return true;
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       if (files.serve(url.pathname, res)) return true;
+      if (await outcomes(req, res, url)) return true;
       if (url.pathname === '/' && !files.built) {
         send(res, 503, 'The editor is not built: run `npm install` (it runs scripts/build-editor.js).', 'text/plain; charset=utf-8');
         return true;

@@ -282,6 +282,13 @@ export class DecisionLog {
     return (this.db.prepare(`PRAGMA table_info(zy_decisions)`).all() as { name: string }[]).some((c) => c.name === name);
   }
 
+  /** One pack's decisions on events in [from, to), in event order: what the outcomes report counts (no snapshots). */
+  between(pack: string, from: number, to: number): { eventTime: number; input: unknown; outcome: string; fired: string[] }[] {
+    const rows = this.db.prepare('SELECT event_time, input, outcome, fired FROM zy_decisions WHERE pack = ? AND event_time >= ? AND event_time < ? ORDER BY event_time, id')
+      .all(pack, from, to) as { event_time: number; input: string; outcome: string; fired: string }[];
+    return rows.map((r) => ({ eventTime: r.event_time, input: JSON.parse(r.input), outcome: r.outcome, fired: JSON.parse(r.fired) as string[] }));
+  }
+
   /** Ids of the logged decisions, oldest first. */
   ids(): number[] {
     return this.db.prepare('SELECT id FROM zy_decisions ORDER BY id').pluck().all() as number[];
