@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, serve, type Service } from '../runtime/server.ts';
 import { startEditor } from '../editor/server/app.ts';
 import type { Decision } from '../runtime/decision.ts';
 import type { Snapshot } from '../runtime/store/log.ts';
-import { DecisionLog, openStore, SqliteProvider } from '../runtime/store/index.ts';
+import { closeAnyStore, logOf, openAnyStore, providerOf, type AnyLog } from '../runtime/store/open.ts';
 import { coerce } from '../compiler/input.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
@@ -18,11 +18,11 @@ import { readPack } from './pack-files.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 
 /** Appends each decision to the log, named by the bundle that made it (the hash /healthz reports). */
-export function decisionLogger(log: DecisionLog) {
-  return (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot): void => {
+export function decisionLogger(log: Pick<AnyLog, 'append'>) {
+  return (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot): Promise<number> => {
     // The decision validated the time already; a decision without one never reaches the log.
     const eventTime = Number(coerce(TIMESTAMP, (input as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`));
-    log.append({ bundleHash: b.hash, sourceHash: b.manifest.sourceHash, input, eventTime, snapshot, decision: d });
+    return log.append({ bundleHash: b.hash, sourceHash: b.manifest.sourceHash, input, eventTime, snapshot, decision: d });
   };
 }
 
@@ -187,8 +187,12 @@ Examples:
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
       // A bundle service only reads the store (the decision log is a file of its own);
       // the editor creates the indexes its packs' windows need, so it opens the store writable.
-      const store = o.db ? openStore(o.db, { readonly: !!o.bundle }) : undefined;
-      const log = store && o.log ? DecisionLog.open(store, { write: true }) : undefined;
+      let store: Awaited<ReturnType<typeof openAnyStore>> | undefined;
+      try { store = o.db ? await openAnyStore(o.db, { readonly: !!o.bundle }) : undefined; } catch (e) {
+        console.error(paint.red(`${(e as { code?: string }).code ?? 'ZY7007'}: ${(e as Error).message}`));
+        throw new Exit(EXIT.USAGE);
+      }
+      const log = store && o.log ? logOf(store, { write: true }) : undefined;
       const onDecision = log ? { onDecision: decisionLogger(log) } : {};
       let service: Service;
       try {
@@ -196,7 +200,7 @@ Examples:
           const bundle = bundleOrExit(o.bundle, policy);
           service = await serve({
             bundle, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...onDecision,
-            ...(store ? { provider: (b: Bundle) => new SqliteProvider(store, b.program.pack) } : {}),
+            ...(store ? { provider: (b: Bundle) => providerOf(store, b.program.pack) } : {}),
           });
           if (!bundle.signed) console.error(paint.red(`WARNING: ${o.bundle} is ${describeTrust(bundle.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
           console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(bundle.trust)}`);
@@ -204,10 +208,10 @@ Examples:
           if (!existsSync(dir)) { console.error(paint.red(`no folder ${dir}`)); throw new Exit(EXIT.USAGE); }
           const editor = await startEditor({
             root: dir, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...(o.pack ? { pack: o.pack } : {}),
-            ...(store ? { store } : {}), ...onDecision,
+            ...(store ? { store: store.kind === 'sqlite' ? store.db : store.pg } : {}), ...onDecision,
           });
           service = editor;
-          console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${o.db ? ` with ${o.db}` : ''}: ${service.url}/`);
+          console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${store ? ` with ${store.where}` : ''}: ${service.url}/`);
           console.log(`decision API (pack ${editor.pack}): POST ${service.url}/v1/decide`);
         }
       } catch (e) {
@@ -215,7 +219,7 @@ Examples:
         console.error(paint.red((e as Error).message));
         throw new Exit(EXIT.USAGE);
       }
-      const stop = () => { void service.close().then(() => { log?.close(); store?.close(); process.exit(0); }); };
+      const stop = () => { void service.close().then(async () => { log?.close(); if (store) await closeAnyStore(store); process.exit(0); }); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await new Promise(() => {});

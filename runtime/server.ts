@@ -16,11 +16,17 @@ import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import { Metrics } from './metrics.ts';
 import type { Decision } from './decision.ts';
 import { RecordingProvider, type Snapshot } from './store/log.ts';
+import { StoreError } from './store/errors.ts';
+import { isAsyncSource, type AsyncSource } from './store/resolve.ts';
 
 export interface ServeOptions {
   readonly bundle: Bundle;
-  /** Builds the feature provider for a pack (rebuilt on reload: statements are prepared per pack). */
-  readonly provider?: (b: Bundle) => FeatureProvider;
+  /**
+   * Builds the feature provider for a pack (rebuilt on reload: statements are
+   * prepared per pack): a synchronous one (SQLite), or a store whose decisions
+   * are resolved asynchronously (PostgreSQL, store/resolve.ts).
+   */
+  readonly provider?: (b: Bundle) => FeatureProvider | AsyncSource;
   readonly host?: string;
   readonly port?: number;
   /** Required for POST /v1/reload, and for binding anywhere but loopback. */
@@ -31,8 +37,8 @@ export interface ServeOptions {
   readonly insecureUnsigned?: boolean;
   readonly maxBody?: number;
   readonly limits?: Partial<ServerLimits>;
-  /** Called after each decision with what it read from the store (the decision log). */
-  readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot) => void;
+  /** Called after each decision with what it read from the store (the decision log); the answer waits for it. */
+  readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot) => void | Promise<unknown>;
   /** More routes (the editor's): tried first; resolves true when it answered the request. */
   readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
@@ -144,15 +150,23 @@ export function serve(opts: ServeOptions): Promise<Service> {
           throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
         }
         const { engine, provider, bundle } = current;
+        const strict = url.searchParams.get('strict') === '1';
+        // Each run records afresh: an asynchronous store may run the decision again once it has fetched what it lacked.
+        const decideOn = (p: FeatureProvider) => {
+          const recorder = opts.onDecision ? new RecordingProvider(p) : undefined;
+          return { d: engine.decide(event, recorder ?? p, { strict }), snapshot: recorder?.snapshot };
+        };
         let d: Decision;
-        const recorder = opts.onDecision ? new RecordingProvider(provider) : undefined;
         try {
-          d = engine.decide(event, recorder ?? provider, { strict: url.searchParams.get('strict') === '1' });
+          const out = isAsyncSource(provider) ? await provider.resolve(decideOn) : decideOn(provider);
+          d = out.d;
+          if (opts.onDecision) await opts.onDecision(event, d, bundle, out.snapshot!);
         } catch (e) {
           if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
+          // The store is away: this request is refused; the pool reconnects by itself for the next ones.
+          if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
           throw e;
         }
-        if (recorder) opts.onDecision!(event, d, bundle, recorder.snapshot);
         metrics.decided(d, Number(process.hrtime.bigint() - started) / 1e9);
         return send(res, 200, { ...d, bundle: bundle.hash });
       }

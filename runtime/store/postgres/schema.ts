@@ -28,10 +28,11 @@ import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../sql.t
 
 type Query = Pick<pg.ClientBase, 'query'>;
 
-export function pgType(t: Type): 'double precision' | 'bigint' | 'boolean' | 'text' {
+/** Bools are 0/1 as in SQLite, so one encoding (sql.ts) and one filter translation serve both. */
+export function pgType(t: Type): 'double precision' | 'bigint' | 'smallint' | 'text' {
   switch (t.t) {
     case 'number': return 'double precision';
-    case 'bool': return 'boolean';
+    case 'bool': return 'smallint';
     case 'string': case 'enum': case 'set': return 'text';
     default: return 'bigint';
   }
