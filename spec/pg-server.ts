@@ -44,7 +44,9 @@ async function boot(): Promise<PgServer> {
   }
   const port = await freePort();
   const server = new EmbeddedPostgres({
-    databaseDir: data, port, user: 'zhiyu', password: 'zhiyu', persistent: false, createPostgresUser: root,
+    databaseDir: data, port, user: 'zhiyu', password: 'zhiyu',
+    // Kept across stop() (a test stops and starts it); the whole directory is removed on exit.
+    persistent: true, createPostgresUser: root,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
     onLog: () => undefined, onError: () => undefined,
   });
