@@ -16,6 +16,7 @@ import { staticFiles } from './static.ts';
 import { Workspace } from './workspace.ts';
 import { guard } from './guard.ts';
 import { backtestRoutes } from './backtest-routes.ts';
+import { chain, diffRoutes } from './diff-routes.ts';
 import { TryThread } from './try-thread.ts';
 
 export interface EditorOptions {
@@ -60,7 +61,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const files = staticFiles(o.dist);
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
-  const more = o.more ?? backtestRoutes(sqlite, () => workspace).more;
+  const more = o.more ?? chain(backtestRoutes(sqlite, () => workspace).more, diffRoutes(() => workspace));
   // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection.
   const dbPath = sqlite ? sqlite.name : undefined;
   const thread = !sqlite || (dbPath && dbPath !== ':memory:' && !sqlite.memory) ? new TryThread(dbPath) : undefined;

@@ -38,7 +38,7 @@ export function targetFor(schema: Schema, file: string, into?: string): Target {
 const LIST_COLUMNS: [string, Type][] = [['list', STRING], ['value', STRING], ['source', STRING], ['added_at', TIMESTAMP], ['expires_at', TIMESTAMP]];
 const BOOL: Type = { t: 'bool' };
 const LABEL_COLUMNS: [string, Type][] = [
-  ['subject_kind', { t: 'enum', members: ['event', 'customer'] }], ['subject', STRING], ['kind', STRING], ['positive', BOOL], ['labeled_at', TIMESTAMP], ['note', STRING],
+  ['subject_kind', { t: 'enum', members: ['event', 'customer', 'decision'] }], ['subject', STRING], ['kind', STRING], ['positive', BOOL], ['labeled_at', TIMESTAMP], ['note', STRING],
 ];
 
 type Cells = (number | string | null)[];
@@ -77,7 +77,7 @@ function sinkFor(writer: StoreWriter, schema: Schema, t: Target, importedAt: num
     case 'entity': return (v) => { writer.entity(t.name, v[0]!, v.slice(1, -1), (v[v.length - 1] as number | null) ?? importedAt); };
     case 'list': return (v) => { writer.listEntry(v[0] as string, v[1]!, v[2] as string | null, v[3] as number | null, v[4] as number | null); };
     case 'calendar': return (v) => { writer.calendarDay(v[0] as string, v[1] === 1, v[2] as string | null); };
-    case 'labels': return (v) => { writer.label({ subjectKind: v[0] as 'event' | 'customer', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null }); };
+    case 'labels': return (v) => { writer.label({ subjectKind: v[0] as 'event' | 'customer' | 'decision', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null }); };
   }
 }
 

@@ -37,6 +37,8 @@ export interface AnyLog {
   get(id: number): Promise<LoggedDecision>;
   ids(): Promise<number[]>;
   close(): void;
+  /** The SQLite log itself (its bundle history and audit trail are not on PostgreSQL yet). */
+  readonly sqlite?: DecisionLog;
 }
 
 export function logOf(s: AnyStore, opts: { write?: boolean } = {}): AnyLog {
@@ -45,7 +47,7 @@ export function logOf(s: AnyStore, opts: { write?: boolean } = {}): AnyLog {
     return { append: (e) => log.append(e), get: (id) => log.get(id), ids: () => log.ids(), close: () => undefined };
   }
   const log = DecisionLog.open(s.db, opts);
-  return { append: async (e) => log.append(e), get: async (id) => log.get(id), ids: async () => log.ids(), close: () => log.close() };
+  return { append: async (e) => log.append(e), get: async (id) => log.get(id), ids: async () => log.ids(), close: () => log.close(), sqlite: log };
 }
 
 export async function closeAnyStore(s: AnyStore): Promise<void> {
