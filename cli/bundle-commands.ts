@@ -233,7 +233,7 @@ Examples:
     .argument('[dir]', 'a folder of packs to edit (without --bundle)', 'rules')
     .option('--bundle <file>', 'serve this bundle (production: no editor)')
     .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')
-    .option('--db <file>', 'the SQLite feature store (entities, lists, history)')
+    .option('--db <file|url>', 'the feature store (entities, lists, history): a SQLite file or a postgres:// URL')
     .option('--log', 'append every decision to the decision log beside --db (demo.db → demo.decisions.db)')
     .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
     .option('--port <port>', 'port', '7700')

@@ -1,4 +1,4 @@
-// `zhiyu db …` and `zhiyu replay`: the SQLite store from the command line.
+// `zhiyu db …` and `zhiyu replay`: the feature store (SQLite or PostgreSQL) from the command line.
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { existsSync, rmSync, statSync } from 'node:fs';

@@ -57,7 +57,7 @@ export async function importFilePg(store: PostgresStore, schema: Schema, file: s
           case 'entity': await w.entity(target.name, v[0]!, v.slice(1, -1), (v[v.length - 1] as number | null) ?? importedAt); break;
           case 'list': await w.listEntry(v[0] as string, v[1]!, v[2] as string | null, v[3] as number | null, v[4] as number | null); break;
           case 'calendar': await w.calendarDay(v[0] as string, v[1] === 1, v[2] as string | null); break;
-          case 'labels': await w.label({ subjectKind: v[0] as 'event' | 'customer', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null }); break;
+          case 'labels': await w.label({ subjectKind: v[0] as 'event' | 'customer' | 'decision', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null }); break;
         }
         progress();
       }

@@ -3,7 +3,7 @@
 // the server. One INSERT per record, so a record is whole or absent.
 import type pg from 'pg';
 import { StoreError } from '../errors.ts';
-import type { LogEntry, LoggedDecision, Snapshot } from '../log.ts';
+import { armAndShadow, type LogEntry, type LoggedDecision, type Snapshot } from '../log.ts';
 import { withClient } from './connect.ts';
 
 export class PgDecisionLog {
@@ -11,19 +11,23 @@ export class PgDecisionLog {
 
   async append(e: LogEntry): Promise<number> {
     const d = e.decision;
+    const sh = e.shadow;
     const r = await withClient(this.pool, this.where, (c) => c.query({
       name: 'zy_log_append',
-      text: `INSERT INTO zy_decisions (logged_at, event_time, bundle_hash, source_hash, pack, version, history_seq, input, snapshot, outcome, score, fired)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      text: `INSERT INTO zy_decisions (logged_at, event_time, bundle_hash, source_hash, pack, version, history_seq, input, snapshot, outcome, score, fired,
+          arm, shadow_bundle_hash, shadow_outcome, shadow_score, shadow_fired, shadow_error)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
       values: [Date.now(), e.eventTime, e.bundleHash, e.sourceHash, d.pack, d.version ?? null, e.snapshot.historySeq ?? null, JSON.stringify(e.input),
-        JSON.stringify(e.snapshot, (_k, v) => (v === undefined ? null : v)), d.outcome, d.score, JSON.stringify(d.fired.map((f) => f.id))],
+        JSON.stringify(e.snapshot, (_k, v) => (v === undefined ? null : v)), d.outcome, d.score, JSON.stringify(d.fired.map((f) => f.id)),
+        e.arm ?? null, sh?.bundleHash ?? null, sh?.outcome ?? null, sh?.score ?? null, sh?.fired ? JSON.stringify(sh.fired) : null, sh?.error ?? null],
     }));
     return Number(r.rows[0].id);
   }
 
   async get(id: number): Promise<LoggedDecision> {
     const r = (await withClient(this.pool, this.where, (c) => c.query(`SELECT id, logged_at, event_time, bundle_hash, source_hash, pack, version,
-      input::text AS input, snapshot::text AS snapshot, outcome, score, fired::text AS fired FROM zy_decisions WHERE id = $1`, [id]))).rows[0] as Record<string, unknown> | undefined;
+      input::text AS input, snapshot::text AS snapshot, outcome, score, fired::text AS fired,
+      arm, shadow_bundle_hash, shadow_outcome, shadow_score, shadow_fired::text AS shadow_fired, shadow_error FROM zy_decisions WHERE id = $1`, [id]))).rows[0] as Record<string, unknown> | undefined;
     if (!r) throw new StoreError('ZY7008', `no decision ${id} in the log`);
     return {
       id: Number(r['id']), loggedAt: Number(r['logged_at']), eventTime: Number(r['event_time']),
@@ -31,6 +35,7 @@ export class PgDecisionLog {
       pack: r['pack'] as string, ...(r['version'] ? { version: r['version'] as string } : {}),
       input: JSON.parse(r['input'] as string), snapshot: JSON.parse(r['snapshot'] as string) as Snapshot,
       outcome: r['outcome'] as string, score: Number(r['score']), fired: JSON.parse(r['fired'] as string) as string[],
+      ...armAndShadow(r),
     };
   }
 

@@ -68,6 +68,17 @@ const MIGRATIONS: readonly { readonly version: number; readonly name: string; re
       `CREATE INDEX zy_ix_decisions_event_time ON zy_decisions (event_time)`,
     ],
   },
+  {
+    // Issue 16's log and labels (SQLite store version 3): the arm that decided and the shadow's decision beside; labels on logged decisions.
+    version: 2, name: 'decision arms and shadows; labels on logged decisions',
+    sql: [
+      `ALTER TABLE zy_decisions ADD COLUMN arm text, ADD COLUMN shadow_bundle_hash text, ADD COLUMN shadow_outcome text,
+        ADD COLUMN shadow_score double precision, ADD COLUMN shadow_fired json, ADD COLUMN shadow_error text`,
+      `CREATE INDEX zy_ix_decisions_shadow ON zy_decisions (shadow_bundle_hash) WHERE shadow_bundle_hash IS NOT NULL`,
+      `ALTER TABLE zy_labels DROP CONSTRAINT zy_labels_subject_kind_check`,
+      `ALTER TABLE zy_labels ADD CONSTRAINT zy_labels_subject_kind_check CHECK (subject_kind IN ('event', 'customer', 'decision'))`,
+    ],
+  },
 ];
 export const PG_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
