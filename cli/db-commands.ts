@@ -20,7 +20,7 @@ import { closeAnyStore, decideOn, isPostgresUrl, logOf, openAnyStore, providerOf
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { copyFromSqlite } from '../runtime/store/postgres/copy.ts';
-import { inTransaction } from '../runtime/store/postgres/connect.ts';
+import { inTransaction, NO_TIMEOUT } from '../runtime/store/postgres/connect.ts';
 import type { Schema } from '../compiler/ir.ts';
 import type { AsyncSource } from '../runtime/store/resolve.ts';
 
@@ -116,6 +116,20 @@ Examples:
       }
     });
 
+  db.command('maintain')
+    .description('PostgreSQL partition upkeep: create the months ahead, drop whole months older than HISTORY_KEPT (run it daily, e.g. from cron)')
+    .argument('<url>', 'the postgres:// URL (an owner role: it creates and drops partitions)')
+    .action(async (url: string) => {
+      if (!isPostgresUrl(url)) { console.error('db maintain is for a postgres:// store (SQLite keeps its history in one table)'); throw new Exit(EXIT.USAGE); }
+      const pg = await PostgresStore.open(url);
+      try {
+        const r = await pg.maintain();
+        console.log(`${pg.where}: ${r.created.length ? `created ${r.created.join(', ')}` : 'no month to create'}; ${r.dropped.length ? `dropped ${r.dropped.join(', ')} (older than HISTORY_KEPT)` : 'nothing older than HISTORY_KEPT'}`);
+      } finally {
+        await pg.close();
+      }
+    });
+
   db.command('seed')
     .description('build the deterministic demo database for the shipped packs: one lender\'s customers with profile histories, 90 days of events, injected fraud, collection, complaint and hardship scenarios, labels, the holiday calendar')
     .argument('<db>', 'the database file to create, or a postgres:// URL of an empty database')
@@ -160,7 +174,7 @@ Examples:
           await pg.migrate(schema, opts);
           const range = store.prepare(`SELECT min(occurred_at), max(occurred_at) FROM zy_events`).raw().get() as [number | null, number | null];
           if (range[0] !== null) await pg.partitionsFor(range[0], range[1]!);
-          await inTransaction(pg.pool, pg.where, (c) => copyFromSqlite(store, c, schema));
+          await inTransaction(pg.pool, pg.where, async (c) => { await c.query(NO_TIMEOUT); return copyFromSqlite(store, c, schema); });
           await pg.ensureIndexes(packs);
         } else {
           // The covering indexes the packs' windows need: a bundle service only reads the store and cannot make them.

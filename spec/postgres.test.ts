@@ -205,4 +205,40 @@ test('db import into PostgreSQL: COPY, all-or-nothing per file, while decisions 
   }
 });
 
+test('the library opens a URL as a PostgreSQL store; partitions are kept ahead and dropped behind HISTORY_KEPT; history is append-only; migrations are versioned', async () => {
+  const { openStore } = await import('../index.ts');
+  const fresh = await server.database('upkeep');
+  const missing = await openStore(fresh as `postgres://${string}`).then(() => undefined, (e: { code?: string }) => e.code);
+  assert.is(missing, 'ZY7001', 'a database without zhiyu tables is not opened for reading');
+  const pg = await openStore(fresh as `postgres://${string}`, { create: true });
+  assert.ok(pg instanceof PostgresStore);
+  try {
+    const c = compile([{ path: 'p.zy', text: 'pack p\noutcomes hold > allow\nevent { type: enum(a) required, k: string }\nrule R when count(by k, last 1h) > 3 then hold' }]);
+    const DAY = 86_400_000;
+    await pg.migrate(c.checked!.schema, { historyKept: 60 * DAY });
+    const now = Date.UTC(2026, 11, 6);
+    await pg.partitionsFor(Date.UTC(2026, 0, 15), now);
+    const names = async () => (await pg.pool.query(`SELECT c.relname AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'zy_events'::regclass ORDER BY 1`)).rows.map((r) => r.n as string);
+    assert.ok((await names()).includes('zy_events_2026_01'));
+    await pg.write(c.checked!.schema, (w) => w.events(['type', 'k', 'occurred_at'], [['a', 'x', Date.UTC(2026, 0, 20)], ['a', 'x', Date.UTC(2026, 11, 1)]]));
+    const r = await pg.maintain(now);
+    // Months that ended more than 60 days before now go; the ones after stay, and three months ahead exist.
+    assert.ok(r.dropped.includes('zy_events_2026_01') && r.dropped.includes('zy_events_2026_09'), r.dropped.join());
+    assert.not.ok(r.dropped.includes('zy_events_2026_10'));
+    const left = await names();
+    for (const m of ['2026_10', '2026_11', '2026_12', '2027_01', '2027_02', '2027_03']) assert.ok(left.includes(`zy_events_${m}`), m);
+    assert.is(Number((await pg.pool.query('SELECT count(*) AS n FROM zy_events')).rows[0].n), 1);
+    const refused = await pg.pool.query('DELETE FROM zy_events').then(() => 'deleted', (e: Error) => e.message);
+    assert.match(refused, /append-only/);
+    const versions = (await pg.pool.query('SELECT version FROM zy_migrations ORDER BY version')).rows.map((x) => x.version);
+    assert.equal(versions, [1, 2]);
+    await pg.ensureIndexes([c.checked!]);
+    const ix = (await pg.pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'zy_events' AND indexname LIKE 'zy_ix_events_%' AND indexname NOT IN ('zy_ix_events_time', 'zy_ix_events_seq')`)).rows.map((x) => x.indexdef as string);
+    assert.equal(ix.length, 1);
+    assert.match(ix[0]!, /\(k, occurred_at, zy_seq\)/);
+  } finally {
+    await pg.close();
+  }
+});
+
 test.run();

@@ -18,6 +18,16 @@ export type AnyStore =
   | { readonly kind: 'sqlite'; readonly db: DB; readonly where: string }
   | { readonly kind: 'postgres'; readonly pg: PostgresStore; readonly where: string };
 
+/**
+ * The library's way in: a file opens the SQLite store (as before, at once);
+ * a postgres:// URL connects to a PostgreSQL one (a promise).
+ */
+export function openStore(url: `postgres://${string}` | `postgresql://${string}`, opts?: OpenOptions): Promise<PostgresStore>;
+export function openStore(path: string, opts?: OpenOptions): DB;
+export function openStore(ref: string, opts: OpenOptions = {}): DB | Promise<PostgresStore> {
+  return isPostgresUrl(ref) ? PostgresStore.open(ref, opts.create ? { create: true } : {}) : openSqlite(ref, opts);
+}
+
 /** Opens `ref` (a file or a postgres:// URL); `create` sets up an empty store. */
 export async function openAnyStore(ref: string, opts: OpenOptions = {}): Promise<AnyStore> {
   if (isPostgresUrl(ref)) {

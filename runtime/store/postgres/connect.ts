@@ -54,6 +54,9 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   return pool;
 }
 
+/** Inside a transaction: no statement timeout for it (imports, copies, index builds run as long as they need). */
+export const NO_TIMEOUT = 'SET LOCAL statement_timeout = 0';
+
 /** SQLSTATE classes that mean the server (not the statement) is the problem. */
 const UNAVAILABLE = /^(08|53|57P0[1-4]|57014|58)/;
 const NETWORK = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|Connection closed|not queryable/i;

@@ -10,7 +10,7 @@ import type { Schema } from '../../../compiler/ir.ts';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
 import { checkedRows, columnsFor, fileSize, targetFor, type ImportProgress, type ImportResult } from '../ingest.ts';
 import { EVENTS, SEQ } from '../sql.ts';
-import { inTransaction } from './connect.ts';
+import { inTransaction, NO_TIMEOUT } from './connect.ts';
 import { copyIn, copyLine } from './copy.ts';
 import type { PostgresStore } from './store.ts';
 import { lockEventSeq, PgWriter, setEventSeq } from './write.ts';
@@ -43,6 +43,7 @@ export async function importFilePg(store: PostgresStore, schema: Schema, file: s
     }
     if (lines.length) await store.partitionsFor(min, max);
     await inTransaction(store.pool, store.where, async (c) => {
+      await c.query(NO_TIMEOUT);
       const last = await lockEventSeq(c);
       let seq = last;
       await copyIn(c, EVENTS, [SEQ, ...names], (function* () { for (const l of lines) yield `${++seq}\t${l}`; })());
@@ -51,6 +52,7 @@ export async function importFilePg(store: PostgresStore, schema: Schema, file: s
   } else {
     const importedAt = Date.now();
     await inTransaction(store.pool, store.where, async (c) => {
+      await c.query(NO_TIMEOUT);
       const w = new PgWriter(c, schema, await historyKept(c));
       for await (const v of rows) {
         switch (target.kind) {

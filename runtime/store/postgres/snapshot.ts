@@ -13,7 +13,7 @@ import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
 import { migrate, openStore, type DB } from '../schema.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../sql.ts';
-import { withClient } from './connect.ts';
+import { NO_TIMEOUT, withClient } from './connect.ts';
 import { historyKept, storedSchema } from './schema.ts';
 import type { PostgresStore } from './store.ts';
 
@@ -46,6 +46,7 @@ export async function snapshotToSqlite(store: PostgresStore, path: string): Prom
     await withClient(store.pool, store.where, async (c) => {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       try {
+        await c.query(NO_TIMEOUT);
         const schema = await storedSchema(c);
         if (!schema) throw new Error(`${store.where} has no zhiyu schema`);
         const kept = await historyKept(c);

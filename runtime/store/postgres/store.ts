@@ -7,7 +7,7 @@ import type { CheckedPack, Schema } from '../../../compiler/ir.ts';
 import { StoreError } from '../errors.ts';
 import type { MigrateOptions, MigrationReport } from '../schema.ts';
 import { EVENTS, q } from '../sql.ts';
-import { createPool, inTransaction, redact, withClient, type PoolOptions } from './connect.ts';
+import { createPool, inTransaction, NO_TIMEOUT, redact, withClient, type PoolOptions } from './connect.ts';
 import { PgDecisionLog } from './log.ts';
 import { PostgresProvider } from './provider.ts';
 import { ensurePartitions, historyKept, migrate, migrationLevel, monthStart, partitions, storedSchema, wantedIndexes } from './schema.ts';
@@ -51,7 +51,8 @@ export class PostgresStore {
   /** Creates or extends the tables for `schema` (one transaction), and the partitions around now. */
   async migrate(schema: Schema, opts: MigrateOptions = {}): Promise<MigrationReport> {
     const report = await inTransaction(this.pool, this.where, (c) => migrate(c, schema, this.where, opts));
-    await this.maintain();
+    // The months ahead only: dropping old months is maintain()'s, run on purpose (zhiyu db maintain), never by a migration.
+    await ensurePartitions(this.pool, Date.now(), monthStart(Date.now(), AHEAD));
     return report;
   }
 
@@ -60,7 +61,7 @@ export class PostgresStore {
   /** The covering indexes the packs' windows need, created where missing (on every partition). */
   async ensureIndexes(packs: readonly CheckedPack[]): Promise<string[]> {
     const wanted = await withClient(this.pool, this.where, (c) => wantedIndexes(c, packs));
-    for (const ix of wanted) await withClient(this.pool, this.where, (c) => c.query(ix.sql));
+    for (const ix of wanted) await inTransaction(this.pool, this.where, async (c) => { await c.query(NO_TIMEOUT); await c.query(ix.sql); });
     return wanted.map((w) => w.name);
   }
 
@@ -74,18 +75,22 @@ export class PostgresStore {
   }
 
   /**
-   * Partition upkeep (run at start-up and by `zhiyu db maintain`): months
-   * ahead of now are created; whole months that ended longer ago than the
-   * longest HISTORY_KEPT of the packs migrated here are dropped. Without a
-   * HISTORY_KEPT nothing is ever dropped.
+   * Partition upkeep (`zhiyu db maintain`, from cron): months ahead of now
+   * are created; whole months that ended longer ago than the longest
+   * HISTORY_KEPT of the packs migrated here are dropped, counted back from
+   * the newest stored event (or now, if that is earlier: a store of past
+   * data, like the demo, keeps the history it has). Without a HISTORY_KEPT
+   * nothing is ever dropped.
    */
   async maintain(now = Date.now()): Promise<{ created: string[]; dropped: string[] }> {
     const created = await ensurePartitions(this.pool, now, monthStart(now, AHEAD));
     const dropped: string[] = [];
     const kept = await withClient(this.pool, this.where, (c) => historyKept(c));
     if (kept === undefined) return { created, dropped };
+    const newest = (await this.eventRange())?.max ?? now;
+    const cutoff = Math.min(now, newest) - kept;
     for (const p of await withClient(this.pool, this.where, (c) => partitions(c))) {
-      if (p.to > now - kept) continue;
+      if (p.to > cutoff) continue;
       // A month wholly older than the history kept: dropped whole (DETACH first, so readers never wait on it).
       await withClient(this.pool, this.where, async (c) => {
         await c.query(`ALTER TABLE ${q(EVENTS)} DETACH PARTITION ${q(p.name)}`);
