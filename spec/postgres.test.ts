@@ -205,6 +205,36 @@ test('db import into PostgreSQL: COPY, all-or-nothing per file, while decisions 
   }
 });
 
+test('the CLI over a URL: eval --log, replay from the log, db import, db maintain', async () => {
+  const pg = await PostgresStore.open(url);
+  try {
+    const [e] = await sampleEvents(pg, 1);
+    const ev = await cli('eval', join(root, 'rules', 'demo'), '--event', JSON.stringify(e), '--db', url, '--log', '--json');
+    assert.is(ev.code, 0, ev.err);
+    const id = Math.max(...await pg.log().ids());
+    const logged = await pg.log().get(id);
+    assert.is(logged.outcome, JSON.parse(ev.out.slice(0, ev.out.lastIndexOf('}') + 1)).outcome);
+    const again = await cli('replay', url, String(id), '--pack', join(root, 'rules', 'demo'));
+    assert.is(again.code, 0, again.out + again.err);
+    assert.match(again.out, /same result/);
+    const noPack = await cli('replay', url, String(id));
+    assert.is(noPack.code, 2);
+    assert.match(noPack.err, /--pack/);
+    const f = join(dir, 'customer.csv');
+    writeFileSync(f, 'customer_id,daily_transfer_limit,zy_valid_from\nnew-customer-1,500000,2026-03-01T00:00:00Z\n');
+    const imp = await cli('db', 'import', url, f);
+    assert.is(imp.code, 0, imp.err);
+    assert.match(imp.out, /1 rows into customer/);
+    assert.not.match(imp.out + imp.err, /zhiyu:zhiyu@/);
+    const row = (await pg.pool.query(`SELECT daily_transfer_limit FROM zy_entity_customer WHERE zy_key = 'new-customer-1' AND zy_valid_to IS NULL`)).rows[0];
+    assert.is(Number(row.daily_transfer_limit), 500000);
+    const m = await cli('db', 'maintain', url);
+    assert.is(m.code, 0, m.err);
+  } finally {
+    await pg.close();
+  }
+});
+
 test('the library opens a URL as a PostgreSQL store; partitions are kept ahead and dropped behind HISTORY_KEPT; history is append-only; migrations are versioned', async () => {
   const { openStore } = await import('../index.ts');
   const fresh = await server.database('upkeep');

@@ -45,7 +45,7 @@ export class PgWriter {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
     const fields = [...info.fields.keys()];
     // Writers of one key take turns.
-    await this.c.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${name}\u0000${key}`]);
+    await this.c.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [JSON.stringify([name, key])]);
     const cur = (await this.c.query(`SELECT zy_id, ${F} AS "validFrom", ${T} AS "validTo" FROM ${t}
       WHERE ${K} = $1 AND (${F} IS NULL OR ${F} <= $2) AND (${T} IS NULL OR ${T} > $2) ORDER BY ${F} IS NULL, ${F} DESC LIMIT 1`, [key, validFrom])).rows[0] as
       { zy_id: number; validFrom: number | null; validTo: number | null } | undefined;
