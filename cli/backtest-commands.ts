@@ -1,6 +1,7 @@
 // `zhiyu backtest`: what a pack (or bundle) would have decided on the stored
 // history, against the labels and, with --baseline, against another pack.
 import type { Command } from 'commander';
+import { isPostgresUrl } from '../runtime/store/postgres/connect.ts';
 import { SingleBar } from 'cli-progress';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -69,7 +70,7 @@ export function registerBacktest(cli: Command): void {
   cli.command('backtest')
     .description('replay the stored events through a pack, each as of its own time: hits, precision and recall against labels, and what changes against a baseline')
     .argument('<pack>', 'a pack directory or a bundle (.zyb)')
-    .requiredOption('--db <file>', 'the SQLite store with the events (and labels) to replay')
+    .requiredOption('--db <file|url>', 'the store with the events (and labels) to replay: a SQLite file, or a postgres:// URL (replayed from one snapshot copied locally)')
     .option('--from <date>', 'first event time included (2026-02-01, or 2026-02-01T08:00; Asia/Shanghai unless a zone is given)')
     .option('--to <date>', 'events before this time; a date alone includes that whole day')
     .option('--baseline <pack>', 'the pack or bundle in production now: count the events whose outcome changes')
@@ -100,7 +101,7 @@ Examples:
     .action(async (path: string, o: Options) => {
       const program = programAt(path, 'pack', o.publicKey);
       const baseline = o.baseline ? programAt(o.baseline, 'baseline', o.publicKey) : undefined;
-      if (!existsSync(o.db)) fail('ZY7001', `database ${o.db} does not exist; create it with \`zhiyu db seed --demo ${o.db}\` or \`zhiyu db import ${o.db} <file>\``, EXIT.FINDINGS);
+      if (!isPostgresUrl(o.db) && !existsSync(o.db)) fail('ZY7001', `database ${o.db} does not exist; create it with \`zhiyu db seed --demo ${o.db}\` or \`zhiyu db import ${o.db} <file>\``, EXIT.FINDINGS);
       const bar = process.stderr.isTTY && !o.json
         ? new SingleBar({ format: 'backtest [{bar}] {percentage}% | {done}/{events} events | {rate} events/s | ETA {left}', stream: process.stderr, hideCursor: true })
         : undefined;

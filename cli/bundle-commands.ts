@@ -12,8 +12,8 @@ import type { AuditRow } from '../runtime/audit.ts';
 import type { Arm, ShadowResult } from '../runtime/store/log.ts';
 import { startEditor } from '../editor/server/app.ts';
 import type { Decision } from '../runtime/decision.ts';
-import type { Snapshot } from '../runtime/store/log.ts';
-import { DecisionLog, openStore, SqliteProvider } from '../runtime/store/index.ts';
+import type { LogEntry, Snapshot } from '../runtime/store/log.ts';
+import { closeAnyStore, logOf, openAnyStore, providerOf } from '../runtime/store/open.ts';
 import { coerce } from '../compiler/input.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
@@ -21,8 +21,8 @@ import { readPack } from './pack-files.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 
 /** Appends each decision to the log, named by the bundle that made it (the hash /healthz reports), with its arm and the shadow's decision beside it. */
-export function decisionLogger(log: DecisionLog) {
-  return (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot, more?: { arm: Arm; shadow?: ShadowResult }): number => {
+export function decisionLogger<R extends number | Promise<number>>(log: { append(e: LogEntry): R }) {
+  return (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot, more?: { arm: Arm; shadow?: ShadowResult }): R => {
     // The decision validated the time already; a decision without one never reaches the log.
     const eventTime = Number(coerce(TIMESTAMP, (input as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`));
     return log.append({ bundleHash: b.hash, sourceHash: b.manifest.sourceHash, input, eventTime, snapshot, decision: d, ...(more ? { arm: more.arm } : {}), ...(more?.shadow ? { shadow: more.shadow } : {}) });
@@ -233,7 +233,7 @@ Examples:
     .argument('[dir]', 'a folder of packs to edit (without --bundle)', 'rules')
     .option('--bundle <file>', 'serve this bundle (production: no editor)')
     .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')
-    .option('--db <file>', 'the SQLite feature store (entities, lists, history)')
+    .option('--db <file|url>', 'the feature store (entities, lists, history): a SQLite file or a postgres:// URL')
     .option('--log', 'append every decision to the decision log beside --db (demo.db → demo.decisions.db)')
     .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
     .option('--port <port>', 'port', '7700')
@@ -290,9 +290,14 @@ Examples:
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
       // A bundle service only reads the store (the decision log is a file of its own);
       // the editor creates the indexes its packs' windows need, so it opens the store writable.
-      const store = o.db ? openStore(o.db, { readonly: !!o.bundle }) : undefined;
-      // A bundle service keeps its bundle history and audit trail in the log file beside the store, logging decisions or not.
-      const log = store && (o.log || o.bundle) ? DecisionLog.open(store, { write: true }) : undefined;
+      let store: Awaited<ReturnType<typeof openAnyStore>> | undefined;
+      try { store = o.db ? await openAnyStore(o.db, { readonly: !!o.bundle }) : undefined; } catch (e) {
+        console.error(paint.red(`${(e as { code?: string }).code ?? 'ZY7007'}: ${(e as Error).message}`));
+        throw new Exit(EXIT.USAGE);
+      }
+      // A bundle service keeps its bundle history and audit trail in the log file beside the store, logging decisions or not
+      // (on PostgreSQL the decisions only, for now).
+      const log = store && (o.log || (o.bundle && store.kind === 'sqlite')) ? logOf(store, { write: true }) : undefined;
       const onDecision = log && o.log ? { onDecision: decisionLogger(log) } : {};
       let service: Service;
       try {
@@ -303,10 +308,10 @@ Examples:
           if (!log) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
           service = await serve({
             bundle, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...onDecision,
-            ...(store ? { provider: (b: Bundle) => new SqliteProvider(store, b.program.pack) } : {}),
+            ...(store ? { provider: (b: Bundle) => providerOf(store, b.program.pack) } : {}),
             ...(shadow ? { shadow } : {}), ...(canary ? { canary } : {}), ...(requireApprovals ? { requireApprovals } : {}),
             ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
-            ...(log ? { history: log.history, audit: log.audit, onAudit: printAudit } : {}),
+            ...(log?.sqlite ? { history: log.sqlite.history, audit: log.sqlite.audit, onAudit: printAudit } : {}),
           });
           const live = service.bundle();
           for (const b of [bundle, ...(shadow ? [shadow] : []), ...(canary ? [canary.bundle] : [])]) {
@@ -320,10 +325,10 @@ Examples:
           if (!existsSync(dir)) { console.error(paint.red(`no folder ${dir}`)); throw new Exit(EXIT.USAGE); }
           const editor = await startEditor({
             root: dir, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...(o.pack ? { pack: o.pack } : {}),
-            ...(store ? { store } : {}), ...onDecision,
+            ...(store ? { store: store.kind === 'sqlite' ? store.db : store.pg } : {}), ...onDecision,
           });
           service = editor;
-          console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${o.db ? ` with ${o.db}` : ''}: ${service.url}/`);
+          console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${store ? ` with ${store.where}` : ''}: ${service.url}/`);
           console.log(`decision API (pack ${editor.pack}): POST ${service.url}/v1/decide`);
         }
       } catch (e) {
@@ -331,10 +336,10 @@ Examples:
         const code = (e as { code?: unknown }).code;
         console.error(paint.red(`${typeof code === 'string' && /^ZY\d{4}$/.test(code) ? `${code}: ` : ''}${(e as Error).message}`));
         log?.close();
-        store?.close();
+        if (store) await closeAnyStore(store);
         throw new Exit(EXIT.USAGE);
       }
-      const stop = () => { void service.close().then(() => { log?.close(); store?.close(); process.exit(0); }); };
+      const stop = () => { void service.close().then(async () => { log?.close(); if (store) await closeAnyStore(store); process.exit(0); }); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await new Promise(() => {});

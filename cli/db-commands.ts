@@ -1,4 +1,4 @@
-// `zhiyu db …` and `zhiyu replay`: the SQLite store from the command line.
+// `zhiyu db …` and `zhiyu replay`: the feature store (SQLite or PostgreSQL) from the command line.
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +18,13 @@ import { StoreWriter } from '../runtime/store/write.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { bundleToRun, policyOf } from './bundle-commands.ts';
+import { closeAnyStore, decideOn, isPostgresUrl, logOf, openAnyStore, providerOf } from '../runtime/store/open.ts';
+import { PostgresStore } from '../runtime/store/postgres/store.ts';
+import { importFilePg } from '../runtime/store/postgres/ingest.ts';
+import { copyFromSqlite } from '../runtime/store/postgres/copy.ts';
+import { inTransaction, NO_TIMEOUT } from '../runtime/store/postgres/connect.ts';
+import type { Schema } from '../compiler/ir.ts';
+import type { AsyncSource } from '../runtime/store/resolve.ts';
 
 const { dim } = paint;
 
@@ -40,12 +47,26 @@ function schemaFor(db: DB, packPaths: string[] | undefined, file: string) {
   return s;
 }
 
+/** As schemaFor, on PostgreSQL. */
+async function schemaForPg(store: PostgresStore, packPaths: string[] | undefined): Promise<Schema> {
+  if (packPaths?.length) {
+    const r = compile(readPack(packPaths));
+    if (!r.ok || !r.checked) throw new StoreError('ZY7006', `the pack ${packPaths.join(' ')} has errors; run zhiyu check on it`);
+    const kept = historyKeptOf(r.checked);
+    await store.migrate(r.checked.schema, kept === undefined ? {} : { historyKept: kept });
+    return r.checked.schema;
+  }
+  const s = await store.schema();
+  if (!s) throw new StoreError('ZY7006', `${store.where} has no schema yet; pass --pack <dir> once so the tables can be created`);
+  return s;
+}
+
 export function registerDb(cli: Command): void {
-  const db = cli.command('db').description('the SQLite feature store: import data, seed the demo database');
+  const db = cli.command('db').description('the feature store (a SQLite file or a postgres:// URL): import data, seed the demo database');
 
   db.command('import')
     .description('load CSV or JSONL files into events, an entity (each row a new version of it), lists, the calendar or labels (one transaction per file)')
-    .argument('<db>', 'the database file (created if missing)')
+    .argument('<db>', 'the database file (created if missing), or a postgres:// URL')
     .argument('<files...>', 'events.jsonl, customer.csv, lists.csv, calendar.csv, labels.csv, …')
     .option('--pack <dir...>', 'the pack whose schema the tables follow (needed the first time)')
     .option('--into <target>', 'events, lists, calendar, labels or an entity name (default: from the file name)')
@@ -61,24 +82,26 @@ Examples:
   zhiyu db import demo.db events.jsonl --pack rules/demo
   zhiyu db import demo.db customer.csv lists.csv labels.csv`)
     .action(async (path: string, files: string[], o: { pack?: string[]; into?: string }) => {
-      const created = !existsSync(path);
+      const pg = isPostgresUrl(path) ? await PostgresStore.open(path, { create: true }) : undefined;
+      const created = !pg && !existsSync(path);
       if (created && !o.pack?.length) throw new StoreError('ZY7006', `${path} does not exist yet: pass --pack <dir> so its tables can be created`);
-      const store = openStore(path, { create: true });
+      const store = pg ? undefined : openStore(path, { create: true });
       let done = false;
       try {
-        const schema = schemaFor(store, o.pack, path);
+        const schema = pg ? await schemaForPg(pg, o.pack) : schemaFor(store!, o.pack, path);
         for (const file of files) {
           const bar = process.stderr.isTTY ? new SingleBar({ format: `${file} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`, stream: process.stderr }) : undefined;
           bar?.start(1, 0, { rows: 0, rate: 0 });
           const started = performance.now();
           try {
-            const r = await importFile(store, schema, file, {
+            const io = {
               ...(o.into ? { into: o.into } : {}),
-              onProgress: (p) => {
+              onProgress: (p: { bytes: number; totalBytes: number; rows: number }) => {
                 bar?.setTotal(Math.max(1, p.totalBytes));
                 bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / ((performance.now() - started) / 1000 || 1)) });
               },
-            });
+            };
+            const r = pg ? await importFilePg(pg, schema, file, io) : await importFile(store!, schema, file, io);
             bar?.stop();
             console.log(`${file}: ${r.rows} rows into ${r.target.kind === 'entity' ? r.target.name : r.target.kind} in ${r.seconds.toFixed(2)} s (${Math.round(r.rows / Math.max(r.seconds, 1e-6))} rows/s)`);
           } catch (e) {
@@ -88,23 +111,45 @@ Examples:
         }
         done = true;
       } finally {
-        store.close();
+        store?.close();
+        await pg?.close();
         // A database this command created and could not fill is not left behind.
         if (created && !done) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
       }
     });
 
+  db.command('maintain')
+    .description('PostgreSQL partition upkeep: create the months ahead, drop whole months older than HISTORY_KEPT (run it daily, e.g. from cron)')
+    .argument('<url>', 'the postgres:// URL (an owner role: it creates and drops partitions)')
+    .action(async (url: string) => {
+      if (!isPostgresUrl(url)) { console.error('db maintain is for a postgres:// store (SQLite keeps its history in one table)'); throw new Exit(EXIT.USAGE); }
+      const pg = await PostgresStore.open(url);
+      try {
+        const r = await pg.maintain();
+        console.log(`${pg.where}: ${r.created.length ? `created ${r.created.join(', ')}` : 'no month to create'}; ${r.dropped.length ? `dropped ${r.dropped.join(', ')} (older than HISTORY_KEPT)` : 'nothing older than HISTORY_KEPT'}`);
+      } finally {
+        await pg.close();
+      }
+    });
+
   db.command('seed')
     .description('build the deterministic demo database for the shipped packs: one lender\'s customers with profile histories, 90 days of events, injected fraud, collection, complaint and hardship scenarios, labels, the holiday calendar')
-    .argument('<db>', 'the database file to create')
+    .argument('<db>', 'the database file to create, or a postgres:// URL of an empty database')
     .option('--demo', 'the demo data set (the only one so far)')
     .option('--pack <dir...>', 'the packs whose schemas the database follows (a folder of packs, or pack folders)', ['rules'])
     .option('--if-missing', 'do nothing when the file already exists')
     .option('--customers <n>', 'how many customers; a fifth as many more are in collections, complaints and hardship', '3000')
     .addHelpText('after', '\nExamples:\n  zhiyu db seed --demo demo.db\n  zhiyu db seed --demo small.db --customers 300')
-    .action((path: string, o: { demo?: boolean; pack: string[]; ifMissing?: boolean; customers: string }) => {
+    .action(async (path: string, o: { demo?: boolean; pack: string[]; ifMissing?: boolean; customers: string }) => {
       if (!o.demo) { console.error('say --demo: the demo data set is the only one so far'); throw new Exit(EXIT.USAGE); }
-      if (existsSync(path)) {
+      const pg = isPostgresUrl(path) ? await PostgresStore.open(path, { create: true }) : undefined;
+      if (pg && await pg.schema()) {
+        await pg.close();
+        if (o.ifMissing) return;
+        console.error(`${pg.where} holds a zhiyu store already; seed an empty database, or pass --if-missing`);
+        throw new Exit(EXIT.USAGE);
+      }
+      if (!pg && existsSync(path)) {
         if (o.ifMissing) return;
         console.error(`${path} exists; remove it first, or pass --if-missing`);
         throw new Exit(EXIT.USAGE);
@@ -120,23 +165,36 @@ Examples:
       });
       if (packs.length === 0) { console.error(`no packs in ${o.pack.join(' ')}`); throw new Exit(EXIT.USAGE); }
       const kept = packs.map(historyKeptOf).filter((x): x is number => x !== undefined);
-      const store = openStore(path, { create: true });
+      // On PostgreSQL the demo is generated into SQLite in memory, as for a file, and copied over with COPY.
+      const store = openStore(pg ? ':memory:' : path, { create: true });
       let rep: DemoReport;
       try {
-        rep = seedDemoDatabase(store, packs.map((p) => p.schema), { customers, ...(kept.length ? { historyKept: Math.max(...kept) } : {}) });
-        // The covering indexes the packs' windows need: a bundle service only reads the store and cannot make them.
-        ensureIndexes(store, packs);
+        const opts = { customers, ...(kept.length ? { historyKept: Math.max(...kept) } : {}) };
+        rep = seedDemoDatabase(store, packs.map((p) => p.schema), opts);
+        if (pg) {
+          const schema = storedSchema(store)!;
+          await pg.migrate(schema, opts);
+          const range = store.prepare(`SELECT min(occurred_at), max(occurred_at) FROM zy_events`).raw().get() as [number | null, number | null];
+          if (range[0] !== null) await pg.partitionsFor(range[0], range[1]!);
+          await inTransaction(pg.pool, pg.where, async (c) => { await c.query(NO_TIMEOUT); return copyFromSqlite(store, c, schema); });
+          await pg.ensureIndexes(packs);
+        } else {
+          // The covering indexes the packs' windows need: a bundle service only reads the store and cannot make them.
+          ensureIndexes(store, packs);
+        }
       } finally {
         store.close();
+        await pg?.close();
       }
+      const shown = pg?.where ?? path;
       const counts = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ');
       const f = rep.fraud;
-      console.log(`${path}: customers: ${f.customers} customers, ${f.events} events; labels: ${counts(f.labels)} (${f.customerLabels} of them on whole customers)`);
+      console.log(`${shown}: customers: ${f.customers} customers, ${f.events} events; labels: ${counts(f.labels)} (${f.customerLabels} of them on whole customers)`);
       console.log(`  events per scenario: ${counts(f.byPattern)}`);
       const c = rep.conduct;
-      console.log(`${path}: collections, complaints and hardship: ${c.customers} customers, ${c.events} events (${counts(c.byScenario)}); labels: ${counts(c.labels)}`);
-      const mb = (statSync(path).size / 1048576).toFixed(1);
-      console.log(`${path}: ${rep.events} events, ${rep.versions} profile versions, ${rep.labels} labels in all, ${mb} MB, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      console.log(`${shown}: collections, complaints and hardship: ${c.customers} customers, ${c.events} events (${counts(c.byScenario)}); labels: ${counts(c.labels)}`);
+      const size = pg ? '' : `${(statSync(path).size / 1048576).toFixed(1)} MB, `;
+      console.log(`${shown}: ${rep.events} events, ${rep.versions} profile versions, ${rep.labels} labels in all, ${size}seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     });
 
   const calendar = db.command('calendar').description('the working-day calendar working_days() reads: public holidays and make-up working days (调休)');
@@ -168,7 +226,7 @@ Examples:
 
   cli.command('replay')
     .description('re-evaluate a logged decision from its snapshot and confirm it gives the same result')
-    .argument('<db>', 'the database holding the decision log')
+    .argument('<db>', 'the database holding the decision log (a SQLite file or a postgres:// URL)')
     .argument('<id>', 'the decision id')
     .option('--pack <dir|bundle>', 'replay with this pack (a directory) or bundle (.zyb) instead of the bundle that decided, from the bundle history')
     .option('--as-of', 'decide from the store as it stood at the event\'s time (profiles valid then, the history the decision had) instead of the snapshot')
@@ -184,27 +242,32 @@ longer has it); with --pack, it says when the pack or bundle given is not that o
 Examples:
   zhiyu replay demo.db 42
   zhiyu replay demo.db 42 --keyring keyring.json --as-of
-  zhiyu replay demo.db 42 --pack rules/demo`)
-    .action((path: string, id: string, o: { pack?: string; asOf?: boolean; publicKey?: string; keyring?: string; interpret?: boolean }) => {
-      const store = openStore(path, { readonly: true });
-      const log = DecisionLog.open(store);
+  zhiyu replay demo.db 42 --pack rules/demo
+  zhiyu replay postgres://zhiyu@db/risk 42 --pack live.zyb --as-of`)
+    .action(async (path: string, id: string, o: { pack?: string; asOf?: boolean; publicKey?: string; keyring?: string; interpret?: boolean }) => {
+      const store = await openAnyStore(path, { readonly: true });
+      const log = logOf(store);
       try {
-        const logged = log.get(Number(id));
-        const subject = o.pack !== undefined ? replaySubject(o.pack, o.publicKey) : historySubject(log, logged, o);
+        const logged = await log.get(Number(id));
+        if (o.pack === undefined && !log.sqlite) {
+          console.error(paint.red(`${store.where} keeps no bundle history yet (PostgreSQL): give the pack or bundle to replay with, --pack`));
+          throw new Exit(EXIT.USAGE);
+        }
+        const subject = o.pack !== undefined ? replaySubject(o.pack, o.publicKey) : historySubject(log.sqlite!, logged, o);
         console.log(dim(`decision ${id}: ${logged.pack}${logged.version ? ` ${logged.version}` : ''}, ${logged.bundleHash ? `bundle ${logged.bundleHash}` : 'no bundle (a pack compiled from source)'}${logged.sourceHash ? `, sources ${logged.sourceHash}` : ''}; event at ${new Date(logged.eventTime).toISOString()}`));
         // A bundle against the bundle that decided; otherwise the sources (a pack compiled from source has no bundle).
         const byBundle = !!(subject.bundleHash && logged.bundleHash);
         const then = (byBundle ? logged.bundleHash : logged.sourceHash) ?? '?';
         const now = byBundle ? subject.bundleHash! : subject.sourceHash;
         if (then !== now) console.log(paint.dim(`note: the ${byBundle ? 'bundle' : 'pack'} differs from the one that decided (${then.slice(0, 19)}… then, ${now.slice(0, 19)}… now)`));
-        let provider: FeatureProvider & { gaps?: string[] };
+        let provider: (FeatureProvider | AsyncSource) & { gaps?: string[] };
         if (o.asOf) {
           // The store as it stood: profiles valid at the event's time, only the events the decision could count.
           const seq = logged.snapshot.historySeq;
-          provider = new SqliteProvider(store, o.interpret ? subject.checked : subject.program.pack).asOf(logged.eventTime, seq === undefined ? undefined : seq + 1);
+          provider = providerOf(store, o.interpret ? subject.checked : subject.program.pack).asOf(logged.eventTime, seq === undefined ? undefined : seq + 1);
           if (seq === undefined) console.log(paint.dim('note: the log does not say which events the decision could count; every stored event up to its time is read'));
         } else provider = new SnapshotProvider(logged.snapshot);
-        const d = o.interpret ? interpret(subject.checked, logged.input, provider).decision : load(subject.program).decide(logged.input, provider);
+        const d = await decideOn(provider, (p) => (o.interpret ? interpret(subject.checked, logged.input, p).decision : load(subject.program).decide(logged.input, p)));
         const fired = d.fired.map((f) => f.id);
         const sameResult = d.outcome === logged.outcome && d.score === logged.score && JSON.stringify(fired) === JSON.stringify(logged.fired);
         if (provider.gaps?.length) console.log(paint.dim(`not in the snapshot (read as missing): ${provider.gaps.join(', ')}`));
@@ -215,7 +278,7 @@ Examples:
         throw new Exit(EXIT.FINDINGS);
       } finally {
         log.close();
-        store.close();
+        await closeAnyStore(store);
       }
     });
 }

@@ -34,7 +34,9 @@ import { BundleError } from '../runtime/bundle.ts';
 import { TrustError } from '../runtime/trust.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
-import { DecisionLog, openStore, RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
+import { RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
+import { closeAnyStore, decideOn, logOf, openAnyStore, providerOf } from '../runtime/store/open.ts';
+import type { AsyncSource } from '../runtime/store/resolve.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
 import { coerce } from '../compiler/input.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
@@ -334,7 +336,7 @@ Examples:
     .argument('<paths...>', 'a pack directory, .zy files, or a bundle (.zyb)')
     .option('--event <json|file>', 'the event, as JSON or a JSON file')
     .option('--scenario <file>', 'a JSON file {event, entities, history, lists}')
-    .option('--db <file>', 'read entities, lists and history from this SQLite store')
+    .option('--db <file|url>', 'read entities, lists and history from this store (a SQLite file or a postgres:// URL)')
     .option('--at [time]', 'with --db: read the store as it stood at this time (2026-02-10T09:00), or at the event\'s own time when no time is given; default: profiles as they are now, as a live decision reads them')
     .option('--labelled <n>', 'with --db: decide the first n stored events labelled positive (the pack\'s `measured by` kinds, else fraud), each as of its own time')
     .option('--log', 'with --db: append the decision to the decision log')
@@ -349,7 +351,7 @@ Examples:
   zhiyu eval rules/fraud --event event.json --db demo.db --at          # profiles as they stood at the event's time
   zhiyu eval rules/demo --db demo.db --labelled 5
   zhiyu eval demo.zyb --event event.json --public-key keys/zhiyu.pub.pem`)
-    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; at?: string | true; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
+    .action(async (paths: string[], o: { event?: string; scenario?: string; db?: string; at?: string | true; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
       if (!o.event && !o.scenario && o.labelled === undefined) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
       if ((o.labelled !== undefined || o.log || o.at) && !o.db) { console.error(red('--labelled, --at and --log need --db')); throw new Exit(EXIT.USAGE); }
       const labelled = o.labelled === undefined ? undefined : positiveCount(o.labelled, '--labelled');
@@ -372,19 +374,27 @@ Examples:
       })();
       const r = { checked: source.checked };
       // The decision log is a file of its own: the store itself is only read.
-      const store = o.db ? openStore(o.db, { readonly: true }) : undefined;
+      const any = o.db ? await openAnyStore(o.db, { readonly: true }) : undefined;
+      const store = any?.kind === 'sqlite' ? any.db : undefined;
+      if (any?.kind === 'postgres' && labelled !== undefined) { await closeAnyStore(any); console.error(red('--labelled reads a SQLite store; on PostgreSQL, backtest the pack instead')); throw new Exit(EXIT.USAGE); }
       try {
         const engine = load(source.program);
-        const base = store ? new SqliteProvider(store, o.interpret ? r.checked : source.program.pack) : undefined;
+        const base = any ? providerOf(any, o.interpret ? r.checked : source.program.pack) : undefined;
+        let trace: ReturnType<typeof interpret>['trace'] = [];
         const decideOne = (event: unknown, provider: FeatureProvider): Decision => {
           if (o.interpret) {
             const t = interpret(r.checked, event, provider, { strict: !!o.strict });
-            if (!o.json) for (const rt of t.trace) console.log(dim(`  trace ${rt.id}: ${rt.active ? (rt.value === undefined ? 'missing' : String(rt.value)) : 'inactive'}`));
+            trace = t.trace;
             return t.decision;
           }
           return engine.decide(event, provider, { strict: !!o.strict });
         };
-        const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d, r.checked));
+        // Printed with the decision: over PostgreSQL a decision may run more than once before it has every read.
+        const show = (d: Decision) => {
+          if (!o.json) for (const rt of trace) console.log(dim(`  trace ${rt.id}: ${rt.active ? (rt.value === undefined ? 'missing' : String(rt.value)) : 'inactive'}`));
+          trace = [];
+          return o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d, r.checked);
+        };
         if (labelled !== undefined) {
           const kinds = r.checked.measuredBy.length ? r.checked.measuredBy : ['fraud'];
           const types = r.checked.decides;
@@ -397,7 +407,7 @@ Examples:
             // Stored rows are decoded by the schema (bools are 0/1 in SQLite).
             const event = decodeRow(r.checked.schema.event, row);
             console.log(dim(`event #${seq} ${JSON.stringify(event)}`));
-            show(decideOne(event, base!.asOf(row[TIME_FIELD] as number, seq)));
+            show(decideOne(event, (base as SqliteProvider).asOf(row[TIME_FIELD] as number, seq)));
           }
           return;
         }
@@ -405,28 +415,30 @@ Examples:
         const eventTime = () => Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)?.[TIME_FIELD], `event.${TIME_FIELD}`) ?? NaN);
         const asOf = o.at === undefined ? undefined : o.at === true ? eventTime() : Number(coerce(TIMESTAMP, o.at, '--at'));
         if (asOf !== undefined && !Number.isFinite(asOf)) { console.error(red(`--at needs a time, or an event with ${TIME_FIELD}`)); throw new Exit(EXIT.USAGE); }
-        const provider = (base && asOf !== undefined ? base.asOf(asOf) : base) ?? new MemoryProvider({
+        const provider: FeatureProvider | AsyncSource = (base && asOf !== undefined ? base.asOf(asOf) : base) ?? new MemoryProvider({
           entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
           // Scenario history is checked like an event (ISO times become epoch ms).
           history: (s.history ?? []).map((h, i) => validateRecord(r.checked.schema.event, h, `history[${i}]`)), lists: (s.lists ?? {}) as never,
         });
         if (o.log) {
-          const rec = new RecordingProvider(provider);
-          const d = decideOne(s.event, rec);
-          const log = DecisionLog.open(store!, { write: true });
+          const { d, snapshot } = await decideOn(provider, (p) => {
+            const rec = new RecordingProvider(p);
+            return { d: decideOne(s.event, rec), snapshot: rec.snapshot };
+          });
+          const log = logOf(any!, { write: true });
           try {
-            const id = log.append({ bundleHash: source.bundleHash, sourceHash: source.sourceHash, input: s.event, eventTime: eventTime(), snapshot: rec.snapshot, decision: d });
+            const id = await log.append({ bundleHash: source.bundleHash, sourceHash: source.sourceHash, input: s.event, eventTime: eventTime(), snapshot, decision: d });
             show(d);
             if (!o.json) console.log(dim(`logged as decision ${id}; zhiyu replay ${o.db} ${id} --pack ${paths.join(' ')}`));
           } finally { log.close(); }
           return;
         }
-        show(decideOne(s.event, provider));
+        show(await decideOn(provider, (p) => decideOne(s.event, p)));
       } catch (e) {
         if (e instanceof InputError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
         throw e;
       } finally {
-        store?.close();
+        if (any) await closeAnyStore(any);
       }
     });
 

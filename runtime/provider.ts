@@ -47,6 +47,7 @@ export interface EntityVersion {
  * store as it stood at a moment (backtests, replays, `eval --at`): entity rows
  * valid then, history bounded by a sequence number. A backend (SQLite today)
  * implements this; the compiled pack never knows which one it reads.
+ * (PostgreSQL answers asynchronously: store/resolve.ts runs the decision over it.)
  */
 export interface StoreProvider extends FeatureProvider {
   /** Entity rows as they stood at `time`; only events stored before `beforeSeq` (default: all) are history. */

@@ -28,6 +28,7 @@ import { BundleError, type BundleCode } from './bundle-error.ts';
 import type { Engine } from './engine.ts';
 import { bundleFromHistory, type BundleHistory } from './history.ts';
 import type { FeatureProvider } from './provider.ts';
+import type { AsyncSource } from './store/resolve.ts';
 import { approvals, type ApprovalCheck } from './trust.ts';
 import { compareVersions } from './version.ts';
 
@@ -35,7 +36,7 @@ import { compareVersions } from './version.ts';
 export interface Loaded {
   readonly bundle: Bundle;
   readonly engine: Engine;
-  readonly provider: FeatureProvider;
+  readonly provider: FeatureProvider | AsyncSource;
 }
 
 export interface CanaryArm {

@@ -21,6 +21,8 @@ import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import { Metrics } from './metrics.ts';
 import type { Decision } from './decision.ts';
 import { RecordingProvider, type Arm, type ShadowResult, type Snapshot } from './store/log.ts';
+import { StoreError } from './store/errors.ts';
+import { isAsyncSource, NeedRead, type AsyncSource } from './store/resolve.ts';
 import { ActivationError, Rollout, type ChangeResult, type Deployment, type Loaded } from './rollout.ts';
 import { armOf } from './canary.ts';
 import type { AuditRow, AuditTrail } from './audit.ts';
@@ -28,8 +30,12 @@ import type { BundleHistory } from './history.ts';
 
 export interface ServeOptions {
   readonly bundle: Bundle;
-  /** Builds the feature provider for a pack (rebuilt on reload: statements are prepared per pack). */
-  readonly provider?: (b: Bundle) => FeatureProvider;
+  /**
+   * Builds the feature provider for a pack (rebuilt on reload: statements are
+   * prepared per pack): a synchronous one (SQLite), or a store whose decisions
+   * are resolved asynchronously (PostgreSQL, store/resolve.ts).
+   */
+  readonly provider?: (b: Bundle) => FeatureProvider | AsyncSource;
   readonly host?: string;
   readonly port?: number;
   /** Required for POST /v1/reload, and for binding anywhere but loopback. */
@@ -43,9 +49,10 @@ export interface ServeOptions {
   /**
    * Called after each decision with what it read from the store (the decision
    * log): the arm that decided and, when a shadow runs, its decision beside.
-   * May return the logged decision's id (the response carries it).
+   * May return the logged decision's id (the response carries it); the
+   * answer waits for a promise (a log on PostgreSQL).
    */
-  readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot, more: { arm: Arm; shadow?: ShadowResult }) => number | void;
+  readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot, more: { arm: Arm; shadow?: ShadowResult }) => number | void | Promise<number | void>;
   /** A candidate deciding `percent` % of the keys (`key`: an event field), chosen by a hash of the key. */
   readonly canary?: { readonly bundle: Bundle; readonly percent: number; readonly key: string };
   /** A candidate deciding every request beside the one that answers; its decision is logged, never sent. */
@@ -264,18 +271,32 @@ export function serve(opts: ServeOptions): Promise<Service> {
         const arm: Arm = d.canary ? armOf(event, d.canary.key, d.canary.percent) : 'live';
         const serving = arm === 'canary' ? d.canary!.loaded : d.live;
         const strict = url.searchParams.get('strict') === '1';
-        const recorder = opts.onDecision ? new RecordingProvider(serving.provider) : undefined;
+        let recorder: RecordingProvider | undefined;
         let decision: Decision | undefined;
         let shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined;
-        // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
-        const both = () => {
-          decision = serving.engine.decide(event, recorder ?? serving.provider, { strict });
-          if (d.shadow) shadow = decideShadow(d.shadow, event, strict, !!opts.onDecision);
-        };
         try {
-          if (serving.provider.read) serving.provider.read(both); else both();
+          const source = serving.provider;
+          if (isAsyncSource(source)) {
+            // Over PostgreSQL: the answer on one snapshot (each run records afresh: a run may stop at a read it lacks);
+            // the shadow resolves its own reads after it, on a snapshot of its own.
+            decision = await source.resolve((p) => {
+              recorder = opts.onDecision ? new RecordingProvider(p) : undefined;
+              return serving.engine.decide(event, recorder ?? p, { strict });
+            });
+            if (d.shadow) shadow = await decideShadowAsync(d.shadow, event, strict, !!opts.onDecision);
+          } else {
+            recorder = opts.onDecision ? new RecordingProvider(source) : undefined;
+            // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
+            const both = () => {
+              decision = serving.engine.decide(event, recorder ?? source, { strict });
+              if (d.shadow) shadow = decideShadow(d.shadow, event, strict, !!opts.onDecision);
+            };
+            if (source.read) source.read(both); else both();
+          }
         } catch (e) {
           if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
+          // The store is away: this request is refused; the pool reconnects by itself for the next ones.
+          if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
           throw e;
         }
         const dd = decision!;
@@ -286,7 +307,13 @@ export function serve(opts: ServeOptions): Promise<Service> {
         let logged: number | void = undefined;
         if (recorder) {
           const snapshot = shadow?.snapshot ? mergeSnapshots(recorder.snapshot, shadow.snapshot) : recorder.snapshot;
-          logged = opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
+          try {
+            logged = await opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
+          } catch (e) {
+            // A decision that cannot be logged is not given: the caller retries.
+            if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
+            throw e;
+          }
         }
         metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
         return send(res, 200, { ...dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) });
@@ -360,16 +387,29 @@ export function serve(opts: ServeOptions): Promise<Service> {
 }
 
 /** The shadow's decision of a request: never throws (a failing candidate fails nothing), and what it read, when logging. */
-function decideShadow(shadow: Loaded, event: unknown, strict: boolean, record: boolean): { result: ShadowResult; snapshot?: Snapshot } {
-  const recorder = record ? new RecordingProvider(shadow.provider) : undefined;
+function decideShadow(shadow: Loaded, event: unknown, strict: boolean, record: boolean, provider = shadow.provider as FeatureProvider): { result: ShadowResult; snapshot?: Snapshot } {
+  const recorder = record ? new RecordingProvider(provider) : undefined;
   try {
-    const d = shadow.engine.decide(event, recorder ?? shadow.provider, { strict });
+    const d = shadow.engine.decide(event, recorder ?? provider, { strict });
     return { result: { bundleHash: shadow.bundle.hash, outcome: d.outcome, score: d.score, fired: d.fired.map((f) => f.id) }, ...(recorder ? { snapshot: recorder.snapshot } : {}) };
   } catch (e) {
+    // A read the asynchronous store has not fetched yet: not a failure of the shadow (see decideShadowAsync).
+    if (e instanceof NeedRead) throw e;
     const code = (e as { code?: unknown }).code;
     const what = e instanceof InputError ? `${e.code} ${e.field}: ${e.message}`
       : isStackOverflow(e) ? 'ZY1005 the pack is nested too deeply' : `${typeof code === 'string' ? `${code} ` : ''}${(e as Error)?.message ?? String(e)}`;
     return { result: { bundleHash: shadow.bundle.hash, error: what.slice(0, 500) }, ...(recorder ? { snapshot: recorder.snapshot } : {}) };
+  }
+}
+
+/** The shadow over an asynchronous store: its reads resolved like the answer's; never throws. */
+async function decideShadowAsync(shadow: Loaded, event: unknown, strict: boolean, record: boolean): Promise<{ result: ShadowResult; snapshot?: Snapshot }> {
+  const source = shadow.provider;
+  if (!isAsyncSource(source)) return decideShadow(shadow, event, strict, record);
+  try {
+    return await source.resolve((p) => decideShadow(shadow, event, strict, record, p));
+  } catch (e) {
+    return { result: { bundleHash: shadow.bundle.hash, error: `${(e as { code?: string }).code ?? ''} ${(e as Error)?.message ?? String(e)}`.trim().slice(0, 500) } };
   }
 }
 

@@ -7,53 +7,10 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { compile } from '../compiler/index.ts';
 import { evaluate } from '../compiler/evaluate.ts';
-import { parseTimestamp } from '../compiler/literals.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
-import { aggregateOver, interpret, load, MemoryProvider, windowStart, type HistoryEvent } from '../runtime/index.ts';
+import { aggregateOver, interpret, load, MemoryProvider, type HistoryEvent } from '../runtime/index.ts';
 import { ensureIndexes, migrate, openStore, SqliteProvider, filterToSql } from '../runtime/store/index.ts';
-
-const SCHEMA = `pack w
-outcomes hold > allow
-event { type: enum(a, b, c) required, k: string, amount: money, x: number, n: integer, flag: bool, s: string }
-`;
-const FIELDS = ['amount', 'x', 'n', 's', 'k'];
-const AGGS = [
-  'count()', 'sum(amount)', 'sum(x)', 'sum(n)', 'avg(amount)', 'avg(x)', 'min(amount)', 'max(n)', 'min(x)', 'max(x)', 'distinct(s)', 'distinct(k)', 'distinct(n)', 'time_since_last()',
-  'stddev(amount)', 'stddev(x)', 'stddev(n)', 'percentile(amount, 90)', 'percentile(x, 50)', 'percentile(n, 0)', 'latest(amount)', 'latest(s)', 'latest(n)',
-  'sequence(type == "a" followed by type == "b")', 'sequence(type == "b" followed by flag followed by type != "c", within 1h)', 'sequence(amount > ¥5 followed by amount > event.amount, within 1d)',
-];
-const WINDOWS = ['', 'last 10m', 'last 1h', 'last 24h', 'last 30d', 'today', 'this week', 'this month', 'last 1 event', 'last 3 events', 'last 1 calendar month', 'last 2 calendar months'];
-const FILTERS = ['', 'type == "a"', 'type in ["a", "b"]', 'type not in ["c"]', 'amount > ¥5', 'flag', 'not flag', 's is missing', 'n between 1 and 5',
-  'amount * 2 > ¥10', 'lower(s) == "x"', 'type == "a" and (flag or amount >= ¥1)', 'not (n > 2) or s == "y"', 'x >= 0.5', 'amount == event.amount'];
-const NOW = parseTimestamp('@2026-03-04T09:30').ok ? (parseTimestamp('@2026-03-04T09:30') as { value: number }).value : 0;
-const WINDOW_MS = [600_000, 3_600_000, 86_400_000, 2_592_000_000];
-
-const aggText = fc.record({
-  agg: fc.constantFrom(...AGGS), by: fc.boolean(), window: fc.constantFrom(...WINDOWS), filter: fc.constantFrom(...FILTERS), current: fc.boolean(),
-}).map(({ agg, by, window, filter, current }) => {
-  const [fn, field] = [agg.slice(0, agg.indexOf('(')), agg.slice(agg.indexOf('(') + 1, -1)];
-  const parts = [field, by ? 'by k' : '', window, filter ? `where ${filter}` : '', current && fn !== 'time_since_last' && !window.includes('calendar') ? 'including current' : ''].filter(Boolean);
-  return `${fn}(${parts.join(', ')})`;
-});
-
-// Times near the edges of every window, ties, and the future.
-const time = fc.oneof(
-  fc.integer({ min: -40 * 86_400_000, max: 86_400_000 }).map((d) => NOW + d),
-  fc.constantFrom(...WINDOW_MS.flatMap((w) => [NOW - w, NOW - w + 1, NOW - w - 1]), NOW, NOW + 1, NOW - 1),
-  fc.constantFrom(0, 1, 2, 3).map((d) => (windowStart({ kind: 'calendar', unit: (['day', 'week', 'month', 'day'] as const)[d]! }, NOW) - 1 + (d % 2))),
-  fc.tuple(fc.constantFrom(1, 2, 3), fc.constantFrom(-1, 0, 1)).map(([n, d]) => windowStart({ kind: 'months', n }, NOW) + d),
-);
-const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 4 });
-const event = fc.record({
-  type: fc.constantFrom('a', 'b', 'c'), k: maybe(fc.constantFrom('k1', 'k2', 'k3')), amount: maybe(fc.integer({ min: 0, max: 5000 })),
-  x: maybe(fc.double({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true })), n: maybe(fc.integer({ min: -3, max: 8 })),
-  flag: maybe(fc.boolean()), s: maybe(fc.constantFrom('x', 'y', 'X', 'z')), occurred_at: time,
-}).map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as HistoryEvent);
-
-function close(a: Value, b: Value): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-  return a === b;
-}
+import { SCHEMA, aggText, close, event, NOW } from './windows-gen.ts';
 
 test('SQLite aggregates equal brute force over random histories (≥ 10,000 comparisons), the new ones included, live and bounded by sequence as a backtest reads them', () => {
   let comparisons = 0;

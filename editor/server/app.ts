@@ -9,6 +9,8 @@ import type { LoadOptions } from '../../runtime/bundle.ts';
 import { SqliteProvider } from '../../runtime/store/provider.ts';
 import { ensureIndexes as ensureStoreIndexes } from '../../runtime/store/indexes.ts';
 import type { DB } from '../../runtime/store/schema.ts';
+import { PostgresStore } from '../../runtime/store/postgres/store.ts';
+import type { CheckedPack } from '../../compiler/ir.ts';
 import { editorApi, type ApiOptions } from './api.ts';
 import { staticFiles } from './static.ts';
 import { Workspace } from './workspace.ts';
@@ -20,7 +22,12 @@ import { outcomesRoute } from './outcomes-route.ts';
 
 export interface EditorOptions {
   readonly root: string;
-  readonly store?: DB;
+  /**
+   * A SQLite store, or a PostgreSQL one: on PostgreSQL the decision API
+   * reads it; Try it and backtests in the editor need a SQLite file (not yet
+   * served from PostgreSQL).
+   */
+  readonly store?: DB | PostgresStore;
   /** The pack the decision API serves (a pack name relative to root); default: `demo` if there is one, else the first. */
   readonly pack?: string;
   readonly host?: string;
@@ -48,20 +55,23 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   if (names.length === 0) throw new Error(`no packs in ${o.root} (a pack is a folder with .zy files)`);
   const pack = o.pack ?? (names.includes('demo') ? 'demo' : names[0]!);
   const bundle = bundleOf(workspace, pack);
-  if (o.store && !o.store.readonly) ensureIndexes(workspace, o.store);
+  const pg = o.store instanceof PostgresStore ? o.store : undefined;
+  const sqlite = pg ? undefined : o.store as DB | undefined;
+  if (pg) await pg.ensureIndexes(workspacePacks(workspace));
+  else if (sqlite && !sqlite.readonly) ensureIndexes(workspace, sqlite);
   const files = staticFiles(o.dist);
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
-  const more = o.more ?? chain(backtestRoutes(o.store, () => workspace).more, diffRoutes(() => workspace));
+  const more = o.more ?? chain(backtestRoutes(sqlite, () => workspace).more, diffRoutes(() => workspace));
   // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection.
-  const dbPath = o.store ? o.store.name : undefined;
-  const thread = !o.store || (dbPath && dbPath !== ':memory:' && !o.store.memory) ? new TryThread(dbPath) : undefined;
+  const dbPath = sqlite ? sqlite.name : undefined;
+  const thread = !sqlite || (dbPath && dbPath !== ':memory:' && !sqlite.memory) ? new TryThread(dbPath) : undefined;
   const outcomes = outcomesRoute(dbPath && dbPath !== ':memory:' ? dbPath : undefined, () => workspace);
-  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
+  const api = editorApi({ workspace, ...(sqlite ? { store: sqlite } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
   const service = await serve({
     bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
     ...(o.verify ? { verify: o.verify } : {}), ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(o.limits ? { limits: o.limits } : {}),
-    ...(o.store ? { provider: (b: Bundle) => new SqliteProvider(o.store!, b.program.pack) } : {}),
+    ...(pg ? { provider: (b: Bundle) => pg.provider(b.program.pack) } : sqlite ? { provider: (b: Bundle) => new SqliteProvider(sqlite, b.program.pack) } : {}),
     routes: async (req, res, url) => {
       // Every route, the decision API, /metrics and /healthz included, answers only to our own host and origin.
       if (guard(req, res, url, { loopback, ...(o.token ? { token: o.token } : {}) })) return true;
@@ -85,10 +95,11 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
  * A pack that does not compile is skipped (the editor shows why).
  */
 function ensureIndexes(ws: Workspace, store: DB): void {
-  for (const name of ws.packNames()) {
-    const c = compile(ws.sources(name));
-    if (c.checked) ensureStoreIndexes(store, [c.checked]);
-  }
+  ensureStoreIndexes(store, workspacePacks(ws));
+}
+
+function workspacePacks(ws: Workspace): CheckedPack[] {
+  return ws.packNames().map((name) => compile(ws.sources(name)).checked).filter((c): c is CheckedPack => !!c);
 }
 
 function bundleOf(ws: Workspace, pack: string): Bundle {

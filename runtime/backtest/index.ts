@@ -10,7 +10,12 @@
 // worker threads, each with its own read-only connection; the merged result
 // is identical to one pass in one thread.
 import Database from 'better-sqlite3';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isPostgresUrl } from '../store/postgres/connect.ts';
+import { PostgresStore } from '../store/postgres/store.ts';
+import { snapshotToSqlite } from '../store/postgres/snapshot.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import type { Program } from '../engine.ts';
 import { openStore, type DB } from '../store/schema.ts';
@@ -109,6 +114,7 @@ function checkOptions(o: BacktestOptions): { workers?: number; examples: number 
  * when given) and reports what it would have done. See types.ts for the result.
  */
 export async function backtest(subject: Backtestable, store: StoreRef, opts: BacktestOptions = {}): Promise<BacktestRun> {
+  if (typeof store === 'string' && isPostgresUrl(store)) return overPostgres(store, (path) => backtest(subject, path, opts));
   const started = performance.now();
   const { workers: asked, examples } = checkOptions(opts);
   const candidate = programOf(subject);
@@ -175,6 +181,25 @@ export async function backtest(subject: Backtestable, store: StoreRef, opts: Bac
   });
   const seconds = (performance.now() - started) / 1000;
   return { ...result, run: { workers, seconds, eventsPerSecond: seconds > 0 ? Math.round(result.events.total / seconds) : 0 } };
+}
+
+/**
+ * A backtest over PostgreSQL replays one consistent copy of the store in a
+ * temporary SQLite file (store/postgres/snapshot.ts says why), then removes it.
+ */
+async function overPostgres(url: string, run: (path: string) => Promise<BacktestRun>): Promise<BacktestRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-backtest-'));
+  const pg = await PostgresStore.open(url);
+  try {
+    const copied = performance.now();
+    await snapshotToSqlite(pg, join(dir, 'snapshot.db'));
+    const r = await run(join(dir, 'snapshot.db'));
+    const seconds = (performance.now() - copied) / 1000;
+    return { ...r, warnings: [...r.warnings, `read from a copy of ${pg.where} taken at the start (one snapshot)`], run: { ...r.run, seconds } };
+  } finally {
+    await pg.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Profile reads that found only a version with no known start: not as of the event. */

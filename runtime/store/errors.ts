@@ -8,7 +8,9 @@ export type StoreCode =
   | 'ZY7006' // import: the file cannot be read
   | 'ZY7007' // not a zhiyu database, or damaged
   | 'ZY7008' // decision log: record not found
-  | 'ZY7009'; // database from an older zhiyu that cannot be upgraded (read-only)
+  | 'ZY7009' // database from an older zhiyu that cannot be upgraded (read-only)
+  | 'ZY7010' // the database server cannot be reached or is going away (the service answers 503)
+  | 'ZY7011'; // the database is not one zhiyu can use (a PostgreSQL URL it cannot log in to, a server too old)
 
 export class StoreError extends Error {
   constructor(readonly code: StoreCode, message: string, readonly detail?: { file?: string; line?: number; field?: string }) {

@@ -15,17 +15,28 @@ export interface SqlFilter {
 
 const ORDERED = new Set(['number', 'integer', 'money', 'timestamp', 'duration']);
 
-export function filterToSql(e: IR): SqlFilter | undefined {
+/**
+ * `postgres`: the same condition in PostgreSQL's words — parameters $1, $2, …
+ * (numbered from `first`), truth as TRUE/FALSE; bool columns hold 0/1 in both.
+ */
+export function filterToSql(e: IR, dialect: 'sqlite' | 'postgres' = 'sqlite', first = 1): SqlFilter | undefined {
   const params: (number | string)[] = [];
+  const pg = dialect === 'postgres';
+  const [T, F] = pg ? ['TRUE', 'FALSE'] : ['1', '0'];
   const lit = (v: Value): string | undefined => {
     if (typeof v === 'boolean') return v ? '1' : '0';
-    if (typeof v === 'number' || typeof v === 'string') { params.push(v); return '?'; }
+    if (typeof v === 'number' || typeof v === 'string') {
+      params.push(v);
+      if (!pg) return '?';
+      // A fraction compared with a whole-number column is compared as a fraction, as in SQLite.
+      return `$${first + params.length - 1}${typeof v === 'number' && !Number.isInteger(v) ? '::float8' : ''}`;
+    }
     return undefined;
   };
   const go = (x: IR): string | undefined => {
     switch (x.k) {
       case 'hfield': return x.type.t === 'bool' ? `(${q(x.field)} = 1)` : undefined;
-      case 'lit': return typeof x.value === 'boolean' ? (x.value ? '1' : '0') : x.value === undefined ? 'NULL' : undefined;
+      case 'lit': return typeof x.value === 'boolean' ? (x.value ? T : F) : x.value === undefined ? 'NULL' : undefined;
       case 'and': case 'or': {
         const parts = x.xs.map(go);
         return parts.every((p) => p !== undefined) ? `(${parts.join(x.k === 'and' ? ' AND ' : ' OR ')})` : undefined;
@@ -42,7 +53,7 @@ export function filterToSql(e: IR): SqlFilter | undefined {
       case 'in': {
         if (x.x.k !== 'hfield' || x.set.kind !== 'values') return undefined;
         const col = q(x.x.field);
-        if (x.set.values.length === 0) return `(CASE WHEN ${col} IS NULL THEN NULL ELSE 0 END)`;
+        if (x.set.values.length === 0) return `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${F} END)`;
         const vs = x.set.values.map(lit);
         if (vs.some((v) => v === undefined)) return undefined;
         return `(${col} ${x.negated ? 'NOT IN' : 'IN'} (${vs.join(', ')}))`;

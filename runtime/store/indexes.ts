@@ -17,22 +17,26 @@ function historyFields(e: IR): string[] {
   return out;
 }
 
-/** The indexes the packs need that the store lacks, as statements. */
-export function wantedIndexes(db: DB, packs: readonly CheckedPack[]): { name: string; sql: string }[] {
-  const cols = db.prepare(`PRAGMA main.table_info(${q(EVENTS)})`).all() as { name: string }[];
-  const have = new Set(cols.map((c) => c.name));
-  const out = new Map<string, string>();
+/** The covering indexes the packs' windows need, by name: the columns each holds, of those the event table `have`s. */
+export function coveringIndexes(packs: readonly CheckedPack[], have: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const p of packs) {
     for (const a of p.aggregates) {
       if (!a.by || !have.has(a.by)) continue;
       const filterCols = a.filter && filterToSql(a.filter) ? historyFields(a.filter) : [];
       const use = [...new Set([a.by, TIME_FIELD, ...filterCols, ...(a.field ? [a.field] : [])])].filter((c) => have.has(c));
-      const name = `zy_ix_events_${createHash('sha1').update(use.join(',')).digest('hex').slice(0, 12)}`;
-      out.set(name, `CREATE INDEX IF NOT EXISTS main.${q(name)} ON ${q(EVENTS)} (${use.map(q).join(', ')})`);
+      out.set(`zy_ix_events_${createHash('sha1').update(use.join(',')).digest('hex').slice(0, 12)}`, use);
     }
   }
+  return out;
+}
+
+/** The indexes the packs need that the store lacks, as statements. */
+export function wantedIndexes(db: DB, packs: readonly CheckedPack[]): { name: string; sql: string }[] {
+  const cols = db.prepare(`PRAGMA main.table_info(${q(EVENTS)})`).all() as { name: string }[];
   const existing = new Set(db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'index'`).pluck().all() as string[]);
-  return [...out].filter(([name]) => !existing.has(name)).map(([name, sql]) => ({ name, sql }));
+  return [...coveringIndexes(packs, new Set(cols.map((c) => c.name)))].filter(([name]) => !existing.has(name))
+    .map(([name, use]) => ({ name, sql: `CREATE INDEX IF NOT EXISTS main.${q(name)} ON ${q(EVENTS)} (${use.map(q).join(', ')})` }));
 }
 
 /** Creates the indexes the packs' windows need (the store must be writable). */

@@ -42,42 +42,42 @@ const LABEL_COLUMNS: [string, Type][] = [
 ];
 
 type Cells = (number | string | null)[];
-interface Sink { readonly columns: readonly [string, Type][]; readonly required: readonly string[]; insert(values: Cells, fail: (field: string, message: string) => never): void }
 
-function sinkFor(writer: StoreWriter, schema: Schema, t: Target, importedAt: number): Sink {
+/** What a target's rows hold, in order, and which are required. */
+export interface Columns { readonly columns: readonly [string, Type][]; readonly required: readonly string[] }
+
+export function columnsFor(schema: Schema, t: Target): Columns {
   switch (t.kind) {
-    case 'events': {
-      const cols = fieldsOf(schema.event);
-      const names = cols.map(([c]) => c);
-      return { columns: cols, required: [...schema.event.fields.values()].filter((f) => f.required).map((f) => f.name), insert: (v) => { writer.event(names, v); } };
-    }
+    case 'events': return { columns: fieldsOf(schema.event), required: [...schema.event.fields.values()].filter((f) => f.required).map((f) => f.name) };
     case 'entity': {
       const info = schema.entities.get(t.name)!;
-      const keyType = schema.event.fields.get(info.key)?.type ?? STRING;
       // The key, the fields, then when this version became true (optional).
-      return {
-        columns: [[info.key, keyType], ...fieldsOf(info), [VALID_FROM, TIMESTAMP]], required: [info.key],
-        insert: (v) => { writer.entity(t.name, v[0]!, v.slice(1, -1), (v[v.length - 1] as number | null) ?? importedAt); },
-      };
+      return { columns: [[info.key, schema.event.fields.get(info.key)?.type ?? STRING], ...fieldsOf(info), [VALID_FROM, TIMESTAMP]], required: [info.key] };
     }
-    case 'list':
-      return { columns: LIST_COLUMNS, required: ['list', 'value'], insert: (v) => { writer.listEntry(v[0] as string, v[1]!, v[2] as string | null, v[3] as number | null, v[4] as number | null); } };
-    case 'calendar':
-      return {
-        columns: [['date', STRING], ['is_working_day', BOOL], ['note', STRING]], required: ['date', 'is_working_day'],
-        insert: (v, fail) => {
-          if (!/^\d{4}-\d{2}-\d{2}$/.test(String(v[0]))) fail('date', 'date should be YYYY-MM-DD');
-          writer.calendarDay(v[0] as string, v[1] === 1, v[2] as string | null);
-        },
-      };
-    case 'labels':
-      return {
-        columns: LABEL_COLUMNS, required: ['subject_kind', 'subject', 'kind', 'positive'],
-        insert: (v, fail) => {
-          if (!LABEL_KIND.test(String(v[2]))) fail('kind', `kind ${JSON.stringify(v[2])} should be a lower-case name such as fraud, chargeback or qa_breach`);
-          writer.label({ subjectKind: v[0] as 'event' | 'customer' | 'decision', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null });
-        },
-      };
+    case 'list': return { columns: LIST_COLUMNS, required: ['list', 'value'] };
+    case 'calendar': return { columns: [['date', STRING], ['is_working_day', BOOL], ['note', STRING]], required: ['date', 'is_working_day'] };
+    case 'labels': return { columns: LABEL_COLUMNS, required: ['subject_kind', 'subject', 'kind', 'positive'] };
+  }
+}
+
+/** The checks beyond each value's type, the same whichever store the rows go to. */
+function checkRow(t: Target, v: Cells, fail: (field: string, message: string) => never): void {
+  if (t.kind === 'calendar' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v[0]))) fail('date', 'date should be YYYY-MM-DD');
+  if (t.kind === 'labels' && !LABEL_KIND.test(String(v[2]))) fail('kind', `kind ${JSON.stringify(v[2])} should be a lower-case name such as fraud, chargeback or qa_breach`);
+}
+
+type Insert = (values: Cells) => void;
+
+function sinkFor(writer: StoreWriter, schema: Schema, t: Target, importedAt: number): Insert {
+  switch (t.kind) {
+    case 'events': {
+      const names = fieldsOf(schema.event).map(([c]) => c);
+      return (v) => { writer.event(names, v); };
+    }
+    case 'entity': return (v) => { writer.entity(t.name, v[0]!, v.slice(1, -1), (v[v.length - 1] as number | null) ?? importedAt); };
+    case 'list': return (v) => { writer.listEntry(v[0] as string, v[1]!, v[2] as string | null, v[3] as number | null, v[4] as number | null); };
+    case 'calendar': return (v) => { writer.calendarDay(v[0] as string, v[1] === 1, v[2] as string | null); };
+    case 'labels': return (v) => { writer.label({ subjectKind: v[0] as 'event' | 'customer' | 'decision', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null }); };
   }
 }
 
@@ -137,45 +137,62 @@ async function* rows(file: string, onBytes: (n: number) => void): AsyncGenerator
   }
 }
 
-export async function importFile(db: DB, schema: Schema, file: string, opts: { into?: string; onProgress?: (p: ImportProgress) => void } = {}): Promise<ImportResult> {
-  let totalBytes: number;
-  try { totalBytes = statSync(file).size; } catch (e) {
+/** The file's size, or a coded error. */
+export function fileSize(file: string): number {
+  try { return statSync(file).size; } catch (e) {
     throw new StoreError('ZY7006', `cannot read ${file}: ${(e as Error).message}`, { file });
   }
+}
+
+/**
+ * The file's rows for `target`, each checked against the schema and encoded
+ * as the stores keep values (in the order of columnsFor); the first bad row
+ * throws ZY7005 with its file, line and field. `onBytes` is told the bytes read.
+ */
+export async function* checkedRows(schema: Schema, file: string, target: Target, onBytes: (n: number) => void): AsyncGenerator<Cells> {
+  const { columns, required: req } = columnsFor(schema, target);
+  const byName = new Map(columns.map(([c, t]) => [c, t]));
+  const required = columns.map(([c]) => req.includes(c));
+  let headerChecked = false;
+  for await (const { line, record, csv } of rows(file, onBytes)) {
+    const values: Cells = [];
+    // CSV rows share one header: check its names once. JSON objects each have their own.
+    if (!csv || !headerChecked) {
+      for (const k in record) {
+        if (!byName.has(k)) throw new StoreError('ZY7005', `${file}:${line}: field ${k} is not in the schema`, { file, line, field: k });
+      }
+      headerChecked = csv;
+    }
+    for (let c = 0; c < columns.length; c++) {
+      const [col, type] = columns[c]!;
+      const raw = csv ? fromCsv(type, (record[col] as string | undefined) ?? '') : record[col];
+      let v: Value;
+      try {
+        v = coerce(type, raw, col);
+      } catch (e) {
+        if (e instanceof InputError) throw new StoreError('ZY7005', `${file}:${line}: ${e.message}`, { file, line, field: col });
+        throw e;
+      }
+      if (v === undefined && required[c]) throw new StoreError('ZY7005', `${file}:${line}: ${col} is required`, { file, line, field: col });
+      values.push(encode(type, v));
+    }
+    checkRow(target, values, (field, message) => { throw new StoreError('ZY7005', `${file}:${line}: ${message}`, { file, line, field }); });
+    yield values;
+  }
+}
+
+export async function importFile(db: DB, schema: Schema, file: string, opts: { into?: string; onProgress?: (p: ImportProgress) => void } = {}): Promise<ImportResult> {
+  const totalBytes = fileSize(file);
   const target = targetFor(schema, file, opts.into);
-  const sink = sinkFor(new StoreWriter(db, schema), schema, target, Date.now());
-  const byName = new Map(sink.columns.map(([c, t]) => [c, t]));
-  const required = sink.columns.map(([c]) => sink.required.includes(c));
+  const insert = sinkFor(new StoreWriter(db, schema), schema, target, Date.now());
   const started = performance.now();
   let bytes = 0;
   let count = 0;
   let lastReport = 0;
   db.exec('BEGIN IMMEDIATE');
   try {
-    let headerChecked = false;
-    for await (const { line, record, csv } of rows(file, (n) => { bytes += n; })) {
-      const values: (number | string | null)[] = [];
-      // CSV rows share one header: check its names once. JSON objects each have their own.
-      if (!csv || !headerChecked) {
-        for (const k in record) {
-          if (!byName.has(k)) throw new StoreError('ZY7005', `${file}:${line}: field ${k} is not in the schema`, { file, line, field: k });
-        }
-        headerChecked = csv;
-      }
-      for (let c = 0; c < sink.columns.length; c++) {
-        const [col, type] = sink.columns[c]!;
-        const raw = csv ? fromCsv(type, (record[col] as string | undefined) ?? '') : record[col];
-        let v: Value;
-        try {
-          v = coerce(type, raw, col);
-        } catch (e) {
-          if (e instanceof InputError) throw new StoreError('ZY7005', `${file}:${line}: ${e.message}`, { file, line, field: col });
-          throw e;
-        }
-        if (v === undefined && required[c]) throw new StoreError('ZY7005', `${file}:${line}: ${col} is required`, { file, line, field: col });
-        values.push(encode(type, v));
-      }
-      sink.insert(values, (field, message) => { throw new StoreError('ZY7005', `${file}:${line}: ${message}`, { file, line, field }); });
+    for await (const values of checkedRows(schema, file, target, (n) => { bytes += n; })) {
+      insert(values);
       count++;
       if (opts.onProgress && count - lastReport >= 5000) { lastReport = count; opts.onProgress({ bytes, totalBytes, rows: count }); }
     }

@@ -299,7 +299,7 @@ export class DecisionLog {
   }
 }
 
-function armAndShadow(r: Record<string, unknown>): { arm?: Arm; shadow?: ShadowResult } {
+export function armAndShadow(r: Record<string, unknown>): { arm?: Arm; shadow?: ShadowResult } {
   const arm = r['arm'] === 'live' || r['arm'] === 'canary' ? { arm: r['arm'] as Arm } : {};
   const hash = r['shadow_bundle_hash'];
   if (typeof hash !== 'string') return arm;

@@ -10,30 +10,24 @@
 import type Database from 'better-sqlite3';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import type { AggregateSpec, CheckedPack, Value } from '../../compiler/ir.ts';
-import { needsOrder, summarize, windowEnd, windowStart } from '../aggregate.ts';
-import type { AggregateQuery, EntityVersion, HistoryEvent, StoreProvider } from '../provider.ts';
-import { filterToSql } from './filter-sql.ts';
+import { needsOrder, windowEnd, windowStart } from '../aggregate.ts';
+import type { AggregateQuery, EntityVersion, StoreProvider } from '../provider.ts';
+import { foldAggregate, narrowColumns, shapeOf, type Shape } from './fold.ts';
 import type { DB } from './schema.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decode, decodeRow, entityTable, q } from './sql.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from './sql.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
 
 interface AggPlan {
-  /** Runs the aggregate in SQL; undefined when the filter needs JavaScript. */
-  readonly sql?: Database.Statement;
+  readonly shape: Shape;
+  /** The statement the shape reads (`rows` for the fallback of latest() too). */
+  readonly main?: Database.Statement;
   /** Whether a value already occurs among the matching events (distinct + current). */
   readonly exists?: Database.Statement;
   /** The matching rows by key and window, for filters SQL cannot say. */
   readonly rows: Database.Statement;
   readonly params: readonly (number | string)[];
-  /**
-   * `last N events` and latest() whose filter SQL can say: the matching rows,
-   * newest first, at most @limit of them. The reference code folds them.
-   */
-  readonly newest?: Database.Statement;
-  /** stddev() and percentile() whose filter SQL can say: the field of each matching row. */
-  readonly values?: Database.Statement;
 }
 
 interface EntityStmts { readonly current: Database.Statement; readonly asOf: Database.Statement; readonly versions: Database.Statement }
@@ -112,31 +106,29 @@ export class SqliteProvider implements StoreProvider {
       ...(a.by ? [`${q(a.by)} = @key`] : []),
       `${q(TIME_FIELD)} >= @from`, `${q(TIME_FIELD)} <= @now`, `${q(SEQ)} < @before`,
     ];
-    // In time order, and in stored order at the same time: what `last N events`, latest() and sequence() go by.
-    const rows = this.db.prepare(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')}${needsOrder(a) ? ` ORDER BY ${q(TIME_FIELD)}, ${q(SEQ)}` : ''}`);
-    const f = a.filter ? filterToSql(a.filter) : { sql: '', params: [] };
-    const cond = f && [...where, ...(f.sql ? [f.sql] : [])].join(' AND ');
-    // These are computed in JavaScript by the reference code itself, over only the rows they need when SQL can filter them.
-    if (f && cond && a.fn !== 'sequence' && needsOrder(a)) {
+    const shape = shapeOf(a);
+    // In stored order, or in time order (and stored order at the same time) for what `last N events`, latest() and sequence() go by.
+    const order = needsOrder(a) ? `${q(TIME_FIELD)}, ${q(SEQ)}` : q(SEQ);
+    const rows = this.db.prepare(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${order}`);
+    if (shape.kind === 'rows') return { shape, rows, params: [] };
+    const f = shape.filter!;
+    const cond = [...where, ...(f.sql ? [f.sql] : [])].join(' AND ');
+    // Only the time and the field: a covering index answers it without reading the rows.
+    const cols = narrowColumns(a, shape.kind).map(q).join(', ');
+    if (shape.kind === 'newest') {
       const hasValue = a.fn === 'latest' && a.window.kind !== 'events' ? ` AND ${q(a.field!)} IS NOT NULL` : '';
-      // Only the time and the field: a covering index answers it without reading the rows.
-      const cols = [TIME_FIELD, ...(a.field ? [a.field] : [])].map(q).join(', ');
-      const newest = this.db.prepare(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond}${hasValue} ORDER BY ${q(TIME_FIELD)} DESC, ${q(SEQ)} DESC LIMIT @limit`);
-      return { rows, newest, params: f.params };
+      return { shape, rows, main: this.db.prepare(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond}${hasValue} ORDER BY ${q(TIME_FIELD)} DESC, ${q(SEQ)} DESC LIMIT @limit`), params: f.params };
     }
-    if (f && cond && (a.fn === 'stddev' || a.fn === 'percentile')) {
-      return { rows, values: this.db.prepare(`SELECT ${q(a.field!)} FROM ${q(EVENTS)} WHERE ${cond}`), params: f.params };
-    }
-    if (!f || !cond || needsOrder(a) || a.fn === 'stddev' || a.fn === 'percentile') return { rows, params: [] };
+    if (shape.kind === 'values') return { shape, rows, main: this.db.prepare(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond} ORDER BY ${q(SEQ)}`), params: f.params };
     const col = a.field ? q(a.field) : '';
     const select = ({
       count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
       distinct: `count(DISTINCT ${col})`, time_since_last: `max(${q(TIME_FIELD)})`,
     } as Record<string, string>)[a.fn];
     // Positional filter parameters follow the named ones; better-sqlite3 binds both.
-    const sql = this.db.prepare(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`).raw();
-    const exists = a.fn === 'distinct' && a.includeCurrent ? this.db.prepare(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = @value LIMIT 1`).pluck() : undefined;
-    return { sql, rows, params: f.params, ...(exists ? { exists } : {}) };
+    const main = this.db.prepare(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`).raw();
+    const exists = shape.exists ? this.db.prepare(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = @value LIMIT 1`).pluck() : undefined;
+    return { shape, main, rows, params: f.params, ...(exists ? { exists } : {}) };
   }
 
   entity(entity: string, key: Value): object | undefined {
@@ -160,52 +152,13 @@ export class SqliteProvider implements StoreProvider {
     // `now` in the statements is the window's last millisecond (the end of last month for calendar months).
     const named = { key: q.key as string | number, from: Math.max(LOW, windowStart(spec.window, now)), now: windowEnd(spec.window, now), before: this.beforeSeq };
     if (!spec.by) delete (named as { key?: unknown }).key;
-    // The rows of `newest` and `values` hold only the time and the aggregate's field.
-    const fieldType = spec.field ? this.pack.schema.event.fields.get(spec.field)?.type : undefined;
-    const decoded = (rows: unknown[]) => (rows as Record<string, unknown>[]).map((r) => {
-      const h: Record<string, Value> = Object.create(null);
-      if (r[TIME_FIELD] !== undefined) h[TIME_FIELD] = r[TIME_FIELD] as number;
-      const v = spec.field && fieldType ? decode(fieldType, r[spec.field]) : undefined;
-      if (v !== undefined) h[spec.field!] = v;
-      return h as HistoryEvent;
+    const { main, params } = plan;
+    return foldAggregate(this.pack.schema, plan.shape, q, {
+      sql: () => main!.get(named, ...params) as unknown[],
+      exists: (value) => plan.exists!.get({ ...named, value }, ...params) !== undefined,
+      newest: (limit) => main!.all({ ...named, limit }, ...params) as Record<string, unknown>[],
+      values: () => main!.all(named, ...params) as Record<string, unknown>[],
+      rows: () => plan.rows.all(named) as Record<string, unknown>[],
     });
-    if (plan.newest) {
-      const limit = spec.window.kind === 'events' ? Math.max(0, spec.window.n - (q.current ? 1 : 0)) : 1;
-      const rows = decoded(plan.newest.all({ ...named, limit }, ...plan.params)).reverse();
-      const v = summarize(spec, rows, q.current, now, q.steps);
-      // latest(): a stored value of the wrong type reads as missing, and then an older row decides, as in the reference.
-      if (spec.fn !== 'latest' || spec.window.kind === 'events' || v !== undefined || rows.length === 0) return v;
-    }
-    if (plan.values) return summarize(spec, decoded(plan.values.all(named, ...plan.params)), q.current, now, q.steps);
-    if (!plan.sql) {
-      const rows = (plan.rows.all(named) as Record<string, unknown>[]).map((r) => decodeRow(this.pack.schema.event, r) as HistoryEvent);
-      return summarize(spec, q.filter ? rows.filter(q.filter) : rows, q.current, now, q.steps);
-    }
-    const r = plan.sql.get(named, ...plan.params) as unknown[];
-    const cur = q.current && spec.field ? decode(spec.type, (q.current as Record<string, unknown>)[spec.field]) as number | string | undefined : undefined;
-    switch (spec.fn) {
-      case 'count': return (r[0] as number) + (q.current ? 1 : 0);
-      case 'sum': return ((r[0] as number | null) ?? 0) + (typeof cur === 'number' ? cur : 0);
-      case 'avg': {
-        const sum = ((r[0] as number | null) ?? 0) + (typeof cur === 'number' ? cur : 0);
-        const n = (r[1] as number) + (cur !== undefined ? 1 : 0);
-        return n ? sum / n : undefined;
-      }
-      case 'min': case 'max': {
-        const v = r[0] as number | null;
-        if (cur === undefined) return v ?? undefined;
-        if (v === null) return cur;
-        return spec.fn === 'min' ? Math.min(v, cur as number) : Math.max(v, cur as number);
-      }
-      case 'distinct': {
-        const n = r[0] as number;
-        if (cur === undefined || !plan.exists) return n;
-        return plan.exists.get({ ...named, value: cur }, ...plan.params) === undefined ? n + 1 : n;
-      }
-      case 'time_since_last': {
-        const last = r[0] as number | null;
-        return last === null ? undefined : now - last;
-      }
-    }
   }
 }

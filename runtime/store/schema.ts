@@ -258,7 +258,11 @@ export function schemaToJson(schema: Schema): string {
 
 export function storedSchema(db: DB): Schema | undefined {
   const text = db.prepare("SELECT value FROM zy_meta WHERE key = 'schema'").pluck().get() as string | undefined;
-  if (!text) return undefined;
+  return text ? schemaFromJson(text) : undefined;
+}
+
+/** The schema kept by schemaToJson. */
+export function schemaFromJson(text: string): Schema {
   type J = Omit<EntityInfo, 'fields'> & { fields: EntityInfo['fields'] extends ReadonlyMap<string, infer F> ? F[] : never };
   const j = JSON.parse(text) as { event: J; entities: J[] };
   const ent = (e: J): EntityInfo => ({ ...e, fields: new Map(e.fields.map((f) => [f.name, f])) });

@@ -1,0 +1,91 @@
+// A backtest over PostgreSQL replays a local copy: one REPEATABLE READ
+// snapshot of the store (events, profile versions, lists, calendar, labels)
+// copied with COPY … TO into a temporary SQLite file, which the backtest
+// then reads with its worker threads as it reads any file. A backtest reads
+// every event of its range and every profile version, once each, in order:
+// on a local file that costs microseconds a read; over the network, a round
+// trip each. The copy is the store as of one moment, like a read replica;
+// the server sees one long read, not millions of small ones.
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+import type pg from 'pg';
+import type { Schema } from '../../../compiler/ir.ts';
+import { migrate, openStore, type DB } from '../schema.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../sql.ts';
+import { NO_TIMEOUT, withClient } from './connect.ts';
+import { historyKept, storedSchema } from './schema.ts';
+import type { PostgresStore } from './store.ts';
+
+/** A value of COPY's text format back (\N is NULL; numbers stay text for SQLite's column affinity). */
+function uncopy(cell: string): string | null {
+  if (cell === '\\N') return null;
+  if (!cell.includes('\\')) return cell;
+  return cell.replace(/\\(.)/g, (_m, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c));
+}
+
+async function copyOut(c: pg.PoolClient, select: string, put: (cells: (string | null)[]) => void): Promise<void> {
+  let rest = '';
+  const lines = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const text = rest + chunk.toString('utf8');
+      const parts = text.split('\n');
+      rest = parts.pop()!;
+      for (const line of parts) put(line.split('\t').map(uncopy));
+      done();
+    },
+  });
+  await pipeline(c.query(copyStreams.to(`COPY (${select}) TO STDOUT`)), lines);
+  if (rest) put(rest.split('\t').map(uncopy));
+}
+
+/** Writes one consistent copy of the store into a new SQLite file at `path`. */
+export async function snapshotToSqlite(store: PostgresStore, path: string): Promise<void> {
+  const db = openStore(path, { create: true });
+  try {
+    await withClient(store.pool, store.where, async (c) => {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      try {
+        await c.query(NO_TIMEOUT);
+        const schema = await storedSchema(c);
+        if (!schema) throw new Error(`${store.where} has no zhiyu schema`);
+        const kept = await historyKept(c);
+        migrate(db, schema, kept === undefined ? {} : { historyKept: kept });
+        await copyTables(c, db, schema);
+      } finally {
+        await c.query('ROLLBACK').catch(() => undefined);
+      }
+    });
+  } finally {
+    db.close();
+  }
+}
+
+async function copyTables(c: pg.PoolClient, db: DB, schema: Schema): Promise<void> {
+  const fields = [...schema.event.fields.keys()];
+  const into = (table: string, cols: readonly string[]) => db.prepare(`INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  // Text from COPY goes in through SQLite's column affinity: '12' into an INTEGER column is 12.
+  const load = async (table: string, cols: readonly string[], select: string, map: (r: (string | null)[]) => unknown[] = (r) => r) => {
+    const ins = into(table, cols);
+    db.exec('BEGIN');
+    try {
+      await copyOut(c, select, (r) => { ins.run(map(r)); });
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  };
+  const evCols = [SEQ, ...fields];
+  await load(EVENTS, evCols, `SELECT ${evCols.map(q).join(', ')} FROM ${q(EVENTS)} ORDER BY ${q(SEQ)}`);
+  for (const e of schema.entities.values()) {
+    const cols = [KEY, VALID_FROM, VALID_TO, ...e.fields.keys()];
+    await load(entityTable(e.name), cols, `SELECT ${cols.map(q).join(', ')} FROM ${q(entityTable(e.name))} ORDER BY zy_id`);
+  }
+  await load('zy_list_entries', ['list', 'value', 'source', 'added_at', 'expires_at'], `SELECT list, value::text, source, added_at, expires_at FROM zy_list_entries`,
+    (r) => [r[0], JSON.parse(r[1]!) as unknown, r[2], r[3], r[4]]);
+  const bool = (v: string | null | undefined) => (v === 't' ? 1 : 0);
+  await load('zy_calendar', ['date', 'is_working_day', 'note'], `SELECT to_char(date, 'YYYY-MM-DD'), is_working_day, note FROM zy_calendar`, (r) => [r[0], bool(r[1]), r[2]]);
+  await load('zy_labels', ['subject_kind', 'subject', 'kind', 'positive', 'labeled_at', 'note'], `SELECT subject_kind, subject, kind, positive, labeled_at, note FROM zy_labels ORDER BY id`,
+    (r) => [r[0], r[1], r[2], bool(r[3]), r[4], r[5]]);
+}

