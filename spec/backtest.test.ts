@@ -37,7 +37,9 @@ test('metrics: the hand-computed case, rule by rule', async () => {
   assert.equal(rule(r, 'BURST'), {
     index: 0, id: 'BURST', title: 'A second transfer within the hour', outcome: 'hold', score: 0, enabled: true,
     hits: 1, hitRate: 1 / 9, fraudHits: 1, labelledGoodHits: 0, precision: 1, labelledPrecision: 1, recall: third,
-    money: { fraud: 200_000, good: 0 }, uniqueHits: 0, examples: [3],
+    money: { fraud: 200_000, good: 0 }, uniqueHits: 0, examples: [3], fraudExamples: [3], goodExamples: [],
+    // BIG fires on its one hit too, but only reviews: BURST's hold still decides.
+    redundantWith: [],
   });
   const big = rule(r, 'BIG');
   assert.equal([big.hits, big.fraudHits, big.labelledGoodHits, big.precision, big.recall, big.uniqueHits, big.examples], [2, 1, 1, 0.5, third, 0, [3, 4]]);

@@ -26,7 +26,7 @@ function newest(dir: string): number {
 }
 
 export async function ensureEditorBuilt(): Promise<void> {
-  const main = join(root, 'dist/editor/main.js');
+  const main = join(root, 'dist/editor/index.html');
   const sources = Math.max(...['editor/client', 'compiler', 'runtime'].map((d) => newest(join(root, d))));
   if (existsSync(main) && statSync(main).mtimeMs >= sources) return;
   const { buildEditor } = await import('../scripts/build-editor.js' as string) as { buildEditor: (o: { quiet: boolean }) => Promise<void> };

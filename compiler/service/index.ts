@@ -9,13 +9,20 @@ import { lintReport } from '../lint/index.ts';
 import { FUNCTIONS, AGGREGATE_DOCS } from '../functions.ts';
 import type { SourceFile, Span } from '../source.ts';
 import { buildIndex, type SymbolIndex, type Symbol_ } from './symbols.ts';
-import { complete, type CompletionResult } from './complete.ts';
+import { complete, type CompleteOptions, type CompletionResult } from './complete.ts';
+import { symbolUnder } from './navigate.ts';
+import type { FileAst } from '../ast.ts';
 
-export { complete, type Completion, type CompletionKind, type CompletionResult } from './complete.ts';
+export { complete, type CompleteOptions, type Completion, type CompletionKind, type CompletionResult } from './complete.ts';
 export { buildIndex, symbolKey, type Reference, type Symbol_, type SymbolIndex, type SymbolKind } from './symbols.ts';
+export { outline, packSymbols, prepareRename, references, rename, symbolUnder, type Edit, type OutlineItem, type RenameResult } from './navigate.ts';
+export { quickFixes, type QuickFix } from './quickfix.ts';
+export { signatureAt, type SignatureHelp } from './signature.ts';
 
 export interface Analysis {
   readonly files: readonly SourceFile[];
+  /** The parsed files (what the outline and rename read). */
+  readonly asts: readonly FileAst[];
   /** Syntax and checking errors and warnings, sorted (not capped: the editor shows them all). */
   readonly diagnostics: readonly Diagnostic[];
   /** The checked pack, when checking got that far. */
@@ -31,6 +38,7 @@ export function analyze(files: readonly SourceFile[], cache?: ParseCache): Analy
   let index: SymbolIndex | undefined;
   return {
     files,
+    asts: f.asts,
     diagnostics: sortDiagnostics(f.diagnostics, Infinity),
     ...(f.checked ? { checked: f.checked } : {}),
     get index() { return (index ??= buildIndex(f.asts, f.checked)); },
@@ -77,19 +85,12 @@ export function hover(a: Analysis, file: number, offset: number): Hover | undefi
 
 /** Where the name under the offset is declared: its name, not the whole declaration. */
 export function definition(a: Analysis, file: number, offset: number): Span | undefined {
-  const at = symbolAt(a, file, offset);
-  const decl = at?.symbol.span;
-  if (!decl) return undefined;
-  const text = a.files[decl.file]?.text ?? '';
-  const name = at.symbol.name.split('.').pop()!;
-  const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g');
-  re.lastIndex = decl.start;
-  const m = re.exec(text);
-  return m && m.index < decl.end ? { file: decl.file, start: m.index, end: m.index + name.length } : decl;
+  const at = symbolAt(a, file, offset) ?? symbolUnder(a, file, offset);
+  return at?.symbol.nameSpan ?? at?.symbol.span;
 }
 
-export function completeAt(a: Analysis, file: number, offset: number, text = a.files[file]?.text ?? ''): CompletionResult {
-  return complete(text, offset, a.index);
+export function completeAt(a: Analysis, file: number, offset: number, text = a.files[file]?.text ?? '', opts: CompleteOptions = {}): CompletionResult {
+  return complete(text, offset, a.index, opts);
 }
 
 function wordAt(text: string, offset: number): { word: string; start: number; end: number } | undefined {

@@ -5,8 +5,9 @@
 import type * as A from '../ast.ts';
 import type { CheckedPack } from '../ir.ts';
 import type { Span } from '../source.ts';
-import { typeName } from '../types.ts';
+import { TIMESTAMP, typeName, type Type } from '../types.ts';
 import { TIME_FIELD } from '../check/context.ts';
+import { scanTemplate } from '../check/templates.ts';
 
 export type SymbolKind = 'const' | 'predicate' | 'list' | 'entity' | 'field' | 'rule' | 'outcome' | 'event';
 
@@ -16,6 +17,12 @@ export interface Symbol_ {
   readonly name: string;
   /** Where it is declared (undefined for built-ins such as the event time). */
   readonly span?: Span;
+  /** The declared name itself, inside `span` (what rename rewrites and go to definition selects). */
+  readonly nameSpan?: Span;
+  /** Fields and constants: their type (completion offers an enum's members after `==`). */
+  readonly type?: Type;
+  /** Lists: kept in the feature store by name. */
+  readonly external?: boolean;
   /** One line: the type, the value or the outcome. */
   readonly detail: string;
   /** Markdown shown on hover. */
@@ -38,7 +45,12 @@ export const symbolKey = (kind: SymbolKind, name: string): string => `${kind}:${
 
 export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undefined): SymbolIndex {
   const symbols = new Map<string, Symbol_>();
-  const add = (s: Symbol_): void => { symbols.set(symbolKey(s.kind, s.name), s); };
+  const names = declaredNames(asts);
+  const add = (s: Symbol_): void => {
+    const key = symbolKey(s.kind, s.name);
+    const nameSpan = names.get(key);
+    symbols.set(key, nameSpan ? { ...s, nameSpan, span: s.span ?? nameSpan } : s);
+  };
   const refs: Reference[] = [];
   if (pack) addPackSymbols(pack, add);
   else for (const f of asts) for (const d of f.decls) addDeclSymbol(d, add);
@@ -77,7 +89,13 @@ export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undef
         }
         return;
       }
-      case 'then': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
+      case 'then': case 'threshold': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
+      case 'message': {
+        // Placeholders are expressions inside the strings: "… {event.amount} …".
+        const m = n as unknown as { zh?: A.StringLit; en?: A.StringLit };
+        for (const str of [m.zh, m.en]) if (str) for (const seg of scanTemplate(str).segments) if ('expr' in seg && seg.expr) walk(seg.expr, false);
+        return;
+      }
       case 'outcome': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
       case 'fired': for (const r of (n as { rules: A.Name[] }).rules) ref(r.span, 'rule', r.text); return;
       case 'givenEntity': {
@@ -117,14 +135,14 @@ function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
     for (const f of info.fields.values()) {
       const tags = [f.required ? 'required' : '', f.protected ? 'protected: never decide on it' : ''].filter(Boolean).join(', ');
       add({
-        kind: 'field', name: `${owner}.${f.name}`, span: f.span, detail: typeName(f.type),
+        kind: 'field', name: `${owner}.${f.name}`, span: f.span, detail: typeName(f.type), type: f.type,
         doc: `**${owner}.${f.name}**: \`${typeName(f.type)}\`${tags ? ` (${tags})` : ''}${f.description ? `\n\n${f.description}` : ''}`,
       });
     }
   };
   fields('event', pack.schema.event);
   if (!pack.schema.event.fields.has(TIME_FIELD)) {
-    add({ kind: 'field', name: `event.${TIME_FIELD}`, detail: 'timestamp', doc: `**event.${TIME_FIELD}**: \`timestamp\` — when the event happened; the decision's clock` });
+    add({ kind: 'field', name: `event.${TIME_FIELD}`, detail: 'timestamp', type: TIMESTAMP, doc: `**event.${TIME_FIELD}**: \`timestamp\` — when the event happened; the decision's clock` });
   }
   add({ kind: 'event', name: 'event', span: pack.schema.event.span, detail: 'the event being decided', doc: `**event**${pack.schema.event.description ? ` — ${pack.schema.event.description}` : ''}` });
   for (const e of pack.schema.entities.values()) {
@@ -133,11 +151,11 @@ function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
   }
   for (const l of pack.lists.values()) {
     const members = l.values ? `${l.values.length} members: ${l.values.slice(0, 8).map((v) => JSON.stringify(v)).join(', ')}${l.values.length > 8 ? ', …' : ''}` : 'kept in the feature store';
-    add({ kind: 'list', name: l.name, span: l.span, detail: `list of ${typeName(l.element)}${l.external ? ' (external)' : ''}`, doc: `**${l.name}**: list of \`${typeName(l.element)}\`${l.external ? ', external' : ''} — ${members}${l.description ? `\n\n${l.description}` : ''}` });
+    add({ kind: 'list', name: l.name, span: l.span, external: l.external, detail: `list of ${typeName(l.element)}${l.external ? ' (external)' : ''}`, doc: `**${l.name}**: list of \`${typeName(l.element)}\`${l.external ? ', external' : ''} — ${members}${l.description ? `\n\n${l.description}` : ''}` });
   }
   for (const c of pack.consts.values()) {
     const v = shownValue(c.value, typeName(c.type));
-    add({ kind: 'const', name: c.name, span: c.span, detail: `${typeName(c.type)} = ${v}`, doc: `**${c.name}** = \`${v}\` (${typeName(c.type)})` });
+    add({ kind: 'const', name: c.name, span: c.span, type: c.type, detail: `${typeName(c.type)} = ${v}`, doc: `**${c.name}** = \`${v}\` (${typeName(c.type)})` });
   }
   for (const p of pack.predicates.values()) {
     add({ kind: 'predicate', name: p.name, span: p.span, detail: 'predicate', doc: `**${p.name}** — predicate${p.description ? `\n\n${p.description}` : ''}` });
@@ -150,6 +168,30 @@ function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
     ].filter(Boolean);
     add({ kind: 'rule', name: r.id, span: r.span, detail: r.title ?? 'rule', doc: lines.join('\n\n') });
   }
+}
+
+/** Where each declaration names itself, by symbol key (the first declaration wins, as in the checker). */
+function declaredNames(asts: readonly A.FileAst[]): Map<string, Span> {
+  const out = new Map<string, Span>();
+  const put = (kind: SymbolKind, name: A.Name, prefix = ''): void => {
+    const key = symbolKey(kind, `${prefix}${name.text}`);
+    if (!out.has(key)) out.set(key, name.span);
+  };
+  for (const f of asts) {
+    for (const d of f.decls) {
+      switch (d.kind) {
+        case 'const': put('const', d.name); break;
+        case 'predicate': case 'jsonlogicPredicate': put('predicate', d.name); break;
+        case 'listDecl': put('list', d.name); break;
+        case 'rule': put('rule', d.id); break;
+        case 'outcomes': for (const o of d.outcomes) put('outcome', o); break;
+        case 'entity': put('entity', d.name); for (const x of d.fields) put('field', x.name, `${d.name.text}.`); break;
+        case 'event': for (const x of d.fields) put('field', x.name, 'event.'); break;
+        default: break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Without a checked pack (the pack has errors) the index still knows what each file declares. */

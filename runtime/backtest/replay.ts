@@ -20,7 +20,7 @@ import type { DB } from '../store/schema.ts';
 import { decode } from '../store/sql.ts';
 import { FRAUD, Labels, NOT_FRAUD, type LabelClass } from './labels.ts';
 import { applyOverlay, chunkQuery, type Bounds, type Chunk, type StorePlan } from './store-plan.ts';
-import { emptyTally, type Counters, type SideTally, type Tally } from './tally.ts';
+import { emptyTally, intersect, type Counters, type SideTally, type Tally } from './tally.ts';
 
 const DAY = 86_400_000;
 
@@ -212,6 +212,9 @@ export class ChunkRunner {
           if (fired.length === 1) t.rules.unique[i]!++;
           const ex = t.rules.examples[i]!;
           if (ex.length < K) ex.push(seq);
+          const byLabel = (isFraud ? t.rules.fraudExamples : t.rules.goodExamples)[i]!;
+          if (byLabel.length < K) byLabel.push(seq);
+          t.rules.coveredBy[i] = intersect(t.rules.coveredBy[i]!, fired.filter((j) => j !== i));
         }
         const oc = C.outcome(fired, score);
         day.outcomes[oc]!++;

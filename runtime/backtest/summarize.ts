@@ -72,6 +72,17 @@ function comparison(input: SummaryInput, names: readonly string[], money: boolea
   };
 }
 
+/** The rules that fired on every hit of rule i and decide at least as strong an outcome. */
+function redundantWith(pack: Program['pack'], i: number, coveredBy: readonly number[] | null): string[] {
+  const own = pack.rules[i]!.outcome;
+  if (!coveredBy || own === undefined) return [];
+  const rank = pack.outcomes.indexOf(own);
+  return coveredBy.filter((j) => {
+    const o = pack.rules[j]!.outcome;
+    return o !== undefined && pack.outcomes.indexOf(o) <= rank;
+  }).map((j) => pack.rules[j]!.id);
+}
+
 export function summarize(input: SummaryInput): BacktestResult {
   const { tally: t, candidate } = input;
   const pack = candidate.pack;
@@ -101,6 +112,7 @@ export function summarize(input: SummaryInput): BacktestResult {
       hits: r.events[i]!, hitRate: ratio(r.events[i]!, t.decided), fraudHits: r.fraud[i]!, labelledGoodHits: r.labelledGood[i]!,
       precision: ratio(r.fraud[i]!, r.events[i]!), labelledPrecision: ratio(r.fraud[i]!, r.fraud[i]! + r.labelledGood[i]!),
       recall: ratio(r.fraud[i]!, t.fraud), money: m(r.fraudMoney[i]!, r.goodMoney[i]!), uniqueHits: r.unique[i]!, examples: r.examples[i]!,
+      fraudExamples: r.fraudExamples[i]!, goodExamples: r.goodExamples[i]!, redundantWith: redundantWith(pack, i, r.coveredBy[i]!),
     })),
     outcomes: outcomeStats(names, t.candidate.outcomes, t, money),
     stopped: { ...confusion(stopped.fraud, stopped.events, t.fraud, t.decided), goodCustomers: stopped.goodCustomers.length },

@@ -37,7 +37,13 @@ export interface Tally {
   fraud: number;
   notFraud: number;
   fraudMoney: number;
-  rules: Counters & { unique: number[]; examples: number[][] };
+  rules: Counters & {
+    unique: number[]; examples: number[][];
+    /** The first few hits labelled fraud, and the first few others (zy_seq), in replay order. */
+    fraudExamples: number[][]; goodExamples: number[][];
+    /** Per rule: the rules that fired on every one of its hits (null before its first hit). */
+    coveredBy: (number[] | null)[];
+  };
   candidate: SideTally;
   /** Local day number → events, hits per rule, events per outcome. */
   days: Record<string, { events: number; hits: number[]; outcomes: number[] }>;
@@ -52,7 +58,11 @@ export const counters = (n: number): Counters => ({
 export function emptyTally(rules: number, outcomes: number, baselineOutcomes?: number): Tally {
   return {
     total: 0, decided: 0, skipped: {}, first: null, last: null, fraud: 0, notFraud: 0, fraudMoney: 0,
-    rules: { ...counters(rules), unique: new Array<number>(rules).fill(0), examples: Array.from({ length: rules }, () => []) },
+    rules: {
+      ...counters(rules), unique: new Array<number>(rules).fill(0), examples: Array.from({ length: rules }, () => []),
+      fraudExamples: Array.from({ length: rules }, () => []), goodExamples: Array.from({ length: rules }, () => []),
+      coveredBy: new Array<number[] | null>(rules).fill(null),
+    },
     candidate: { outcomes: counters(outcomes), goodCustomers: [] },
     days: {},
     ...(baselineOutcomes !== undefined ? { baseline: { outcomes: counters(baselineOutcomes), goodCustomers: [], transitions: {} } } : {}),
@@ -68,6 +78,13 @@ function addCounters(a: Counters, b: Counters): void {
 
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort();
+}
+
+/** Rules that fired on every hit of both chunks (null: no hit in that chunk). */
+export function intersect(a: readonly number[] | null, b: readonly number[] | null): number[] | null {
+  if (a === null) return b === null ? null : [...b];
+  if (b === null) return [...a];
+  return a.filter((x) => b.includes(x));
 }
 
 /** Tallies in chunk (replay) order, merged into one; `examples` caps every example list. */
@@ -90,6 +107,9 @@ export function mergeTallies(tallies: readonly Tally[], examples: number): Tally
     addCounters(out.rules, t.rules);
     addInto(out.rules.unique, t.rules.unique);
     out.rules.examples = out.rules.examples.map((xs, i) => [...xs, ...t.rules.examples[i]!].slice(0, examples));
+    out.rules.fraudExamples = out.rules.fraudExamples.map((xs, i) => [...xs, ...t.rules.fraudExamples[i]!].slice(0, examples));
+    out.rules.goodExamples = out.rules.goodExamples.map((xs, i) => [...xs, ...t.rules.goodExamples[i]!].slice(0, examples));
+    out.rules.coveredBy = out.rules.coveredBy.map((a, i) => intersect(a, t.rules.coveredBy[i]!));
     addCounters(out.candidate.outcomes, t.candidate.outcomes);
     out.candidate.goodCustomers = union(out.candidate.goodCustomers, t.candidate.goodCustomers);
     for (const [day, d] of Object.entries(t.days)) {
