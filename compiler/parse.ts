@@ -60,14 +60,19 @@ export function parseFile(text: string, file: number): ParseResult {
 
 /** Parses a lone expression (message placeholders), offsets relative to `base`. */
 export function parseExpression(text: string, file: number, base: number): { expr?: A.Expr; diagnostics: Diagnostic[] } {
-  const padded = ' '.repeat(base) + text;
-  const lexed = lex(padded, file);
+  // Lexed alone and moved to `base` (not padded with `base` spaces: a
+  // placeholder late in a long file would lex the whole file's length).
+  const lexed = lex(text, file);
+  for (const t of lexed.tokens) {
+    t.startOffset += base;
+    t.endOffset = (t.endOffset ?? t.startOffset + t.image.length - 1 - base) + base;
+  }
   const p = parser();
   p.input = lexed.tokens;
   const cst = p.expression();
-  const diagnostics = [...lexed.diagnostics];
+  const diagnostics = lexed.diagnostics.map((d) => ({ ...d, span: { ...d.span, start: d.span.start + base, end: d.span.end + base } }));
   for (const e of p.errors) {
-    const start = Number.isNaN(e.token.startOffset) ? padded.length : e.token.startOffset;
+    const start = Number.isNaN(e.token.startOffset) ? base + text.length : e.token.startOffset;
     diagnostics.push(diag('ZY1002', { file, start, end: start + Math.max(1, e.token.image.length) }, e.message));
   }
   if (diagnostics.length || isBroken(cst)) return { diagnostics };

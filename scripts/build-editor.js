@@ -42,7 +42,7 @@ export async function buildEditor({ quiet = false } = {}) {
   });
   const page = await build({
     ...common, logLevel,
-    entryPoints: { main: join(root, 'editor/client/main.ts') },
+    entryPoints: { main: join(root, 'editor/client/main.ts'), boot: join(root, 'editor/client/boot.ts') },
     define: {
       LANGUAGE_WORKER_URL: JSON.stringify(`/${outputOf(workers, 'language-worker')}`),
       EDITOR_WORKER_URL: JSON.stringify(`/${outputOf(workers, 'editor.worker')}`),
@@ -51,7 +51,8 @@ export async function buildEditor({ quiet = false } = {}) {
   const mainJs = outputOf(page, 'main');
   const mainCss = basename(Object.values(page.metafile.outputs).find((o) => o.cssBundle)?.cssBundle ?? '');
   if (!mainCss) throw new Error('the build has no stylesheet for the page');
-  const html = readFileSync(join(root, 'editor/client/index.html'), 'utf8').replaceAll('{{main.js}}', mainJs).replaceAll('{{main.css}}', mainCss);
+  const html = readFileSync(join(root, 'editor/client/index.html'), 'utf8')
+    .replaceAll('{{main.js}}', mainJs).replaceAll('{{main.css}}', mainCss).replaceAll('{{boot.js}}', outputOf(page, 'boot'));
   writeFileSync(join(out, 'index.html'), html);
   copyFileSync(join(root, 'editor/client/favicon.svg'), join(out, 'favicon.svg'));
   for (const f of readdirSync(out)) {

@@ -11,7 +11,9 @@ import type { SourceFile, Span } from '../source.ts';
 import { buildIndex, type SymbolIndex, type Symbol_ } from './symbols.ts';
 import { complete, type CompleteOptions, type CompletionResult } from './complete.ts';
 import { symbolUnder } from './navigate.ts';
+import type * as A from '../ast.ts';
 import type { FileAst } from '../ast.ts';
+import { chunk, mapSpans } from './chunks.ts';
 
 export { complete, type CompleteOptions, type Completion, type CompletionKind, type CompletionResult } from './complete.ts';
 export { buildIndex, symbolKey, type Reference, type Symbol_, type SymbolIndex, type SymbolKind } from './symbols.ts';
@@ -21,34 +23,60 @@ export { signatureAt, type SignatureHelp } from './signature.ts';
 
 export interface Analysis {
   readonly files: readonly SourceFile[];
-  /** The parsed files (what the outline and rename read). */
+  /** The parsed files (what the outline and rename read), in the analyst's coordinates. */
   readonly asts: readonly FileAst[];
   /** Syntax and checking errors and warnings, sorted (not capped: the editor shows them all). */
   readonly diagnostics: readonly Diagnostic[];
-  /** The checked pack, when checking got that far. */
+  /** The checked pack, when checking got that far. Its spans are in `sources`' coordinates: `toSource` maps them. */
   readonly checked?: CheckedPack;
+  /** What the compiler was given: each file cut into its declarations (chunks.ts). */
+  readonly sources: readonly SourceFile[];
+  readonly toSource: (s: Span) => Span;
   /** Built on first use: markers need only the diagnostics. */
   readonly index: SymbolIndex;
 }
 
 
-/** Parses and checks a pack (compile()'s front half); `cache` keeps the parse of unchanged files. */
+/**
+ * Parses and checks a pack (compile()'s front half), one declaration at a
+ * time: `cache` keeps the parse of every declaration whose text is unchanged.
+ */
 export function analyze(files: readonly SourceFile[], cache?: ParseCache): Analysis {
-  const f = front(files, cache);
+  const c = chunk(files);
+  const f = front(c.files, cache);
   let index: SymbolIndex | undefined;
+  let asts: FileAst[] | undefined;
   return {
     files,
-    asts: f.asts,
-    diagnostics: sortDiagnostics(f.diagnostics, Infinity),
+    sources: c.files,
+    toSource: c.toSource,
+    diagnostics: sortDiagnostics(f.diagnostics.map((d) => ({ ...d, span: c.toSource(d.span) })), Infinity),
     ...(f.checked ? { checked: f.checked } : {}),
-    get index() { return (index ??= buildIndex(f.asts, f.checked)); },
+    get asts() {
+      if (!asts) {
+        const byFile: FileAst[] = files.map((_, i) => ({ file: i, decls: [] }));
+        for (const a of f.asts) {
+          const at = c.toSource({ file: a.file, start: 0, end: 0 }).file;
+          (byFile[at]!.decls as A.Decl[]).push(...mapSpans(a.decls, c.toSource));
+        }
+        asts = byFile;
+      }
+      return asts;
+    },
+    get index() {
+      if (!index) {
+        const built = buildIndex(f.asts, f.checked);
+        index = { symbols: new Map([...built.symbols].map(([k, v]) => [k, mapSpans(v, c.toSource)])), refs: mapSpans(built.refs, c.toSource) };
+      }
+      return index;
+    },
   };
 }
 
 /** The pack's standing lint findings; none while it has errors. */
 export function lintAnalysis(a: Analysis): Diagnostic[] {
   if (!a.checked || a.diagnostics.some((d) => d.severity === 'error')) return [];
-  return lintReport(a.checked, a.files).diagnostics;
+  return lintReport(a.checked, a.sources).diagnostics.map((d) => ({ ...d, span: a.toSource(d.span) }));
 }
 
 export interface Hover {

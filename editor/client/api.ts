@@ -4,12 +4,18 @@ export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly body: Record<string, unknown>) { super(message); }
 }
 
+/** Answers boot.ts asked for while the page was loading, each used once. */
+const prefetched = (): Record<string, Promise<Response> | undefined> =>
+  (window as unknown as { __zhiyuPrefetch?: Record<string, Promise<Response> | undefined> }).__zhiyuPrefetch ?? {};
+
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
+  const early = method === 'GET' ? prefetched()[url] : undefined;
+  delete prefetched()[url];
+  const res = await (early ?? fetch(url, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  }));
   const text = await res.text();
   let json: unknown;
   try { json = JSON.parse(text); } catch { json = { error: { code: String(res.status), message: text } }; }

@@ -19,7 +19,8 @@ export interface CheckHost {
 /** Counts the browser tests read: how checks were sent, dropped and overlapped. */
 export interface CheckStats { requests: number; stale: number; maxInFlight: number; lints: number }
 
-const LINT_AFTER_MS = 300;
+/** Lint (slower, warnings only) waits for a pause in typing. */
+const LINT_AFTER_MS = 750;
 
 export class Checks {
   readonly stats: CheckStats = { requests: 0, stale: 0, maxInFlight: 0, lints: 0 };

@@ -1,7 +1,7 @@
 // The open workspace in the page: one Monaco model per pack file, what is on
 // disk (its hash when last read or saved) and what is unsaved. Unsaved text
-// is kept in localStorage, so it survives a reload — written once typing
-// pauses and when the page is hidden, never on every keystroke. A change on
+// is kept in the browser (unsaved.ts), so it survives a reload — written once
+// typing pauses and when the page goes away, never on every keystroke. A change on
 // disk is noticed while the file is open: a clean buffer takes it (undoably),
 // an edited one is flagged. Saving never overwrites a file that changed on
 // disk unless the user chooses to.
@@ -9,10 +9,10 @@ import * as monaco from 'monaco-editor/editor/editor.api.js';
 import { api, ApiError, type PackInfo } from './api.ts';
 import { referencedJsonLogicFiles } from '../../compiler/jsonlogic/sources.ts';
 import type { PackFile } from './worker-client.ts';
+import { UnsavedStore } from './unsaved.ts';
 
 export const LANGUAGE = 'zhiyu';
-const STORE_PREFIX = 'zhiyu.unsaved:';
-/** Unsaved text is written to localStorage this long after the last keystroke (and whenever the page is hidden). */
+/** Unsaved text is kept this long after the last keystroke (and whenever the page is hidden). */
 const KEEP_AFTER_MS = 1500;
 
 interface OpenFile {
@@ -53,13 +53,12 @@ export class Files {
   private readonly editListeners: ((path: string) => void)[] = [];
   private readonly toKeep = new Set<OpenFile>();
   private keepTimer: ReturnType<typeof setTimeout> | undefined;
-  /** localStorage writes of unsaved text (the browser tests count them). */
-  keptWrites = 0;
+  readonly kept = new UnsavedStore();
 
   constructor() {
     // Whatever is unsaved is written before the page goes away or is hidden.
-    addEventListener('pagehide', () => this.flush());
-    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') this.flush(); });
+    addEventListener('pagehide', () => this.flush(true));
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') this.flush(true); });
   }
 
   /** The file list or a file's unsaved state changed (not every keystroke). */
@@ -136,8 +135,7 @@ export class Files {
   }
 
   private async load(path: string): Promise<OpenFile> {
-    const disk = await api.read(path);
-    const kept = readKept(path);
+    const [disk, kept] = await Promise.all([api.read(path), this.kept.get(path)]);
     const text = kept ? kept.text : disk.text;
     const model = monaco.editor.createModel(text, path.endsWith('.json') ? 'plaintext' : LANGUAGE, monaco.Uri.parse(`file:///${path}`));
     // Kept text from an older disk version stays dirty, and saving it meets the conflict check.
@@ -249,24 +247,22 @@ export class Files {
     this.changed();
   }
 
-  /** Writes the unsaved text of every file changed since the last write (or removes what is saved now). */
-  flush(): void {
+  /** Keeps the unsaved text of every file changed since the last time (or forgets what is saved now); `now` when the page is going away. */
+  flush(now = false): void {
     clearTimeout(this.keepTimer);
     this.keepTimer = undefined;
     for (const f of this.toKeep) {
       if (!this.open.has(f.path)) continue;
-      if (!f.dirty) { localStorage.removeItem(STORE_PREFIX + f.path); continue; }
-      try {
-        localStorage.setItem(STORE_PREFIX + f.path, JSON.stringify({ text: f.model.getValue(), baseHash: f.baseHash }));
-        this.keptWrites++;
-      } catch { /* storage full: the text is still in the editor */ }
+      if (!f.dirty) { this.kept.remove(f.path); continue; }
+      const kept = { text: f.model.getValue(), baseHash: f.baseHash };
+      if (now) this.kept.putNow(f.path, kept); else void this.kept.put(f.path, kept);
     }
     this.toKeep.clear();
   }
 
   private forget(f: OpenFile): void {
     this.toKeep.delete(f);
-    localStorage.removeItem(STORE_PREFIX + f.path);
+    this.kept.remove(f.path);
   }
 
   async create(path: string, text: string): Promise<void> {
@@ -294,11 +290,4 @@ export class Files {
     f.model.dispose();
     this.open.delete(path);
   }
-}
-
-function readKept(path: string): { text: string; baseHash: string } | undefined {
-  try {
-    const v = JSON.parse(localStorage.getItem(STORE_PREFIX + path) ?? 'null');
-    return v && typeof v.text === 'string' && typeof v.baseHash === 'string' ? v : undefined;
-  } catch { return undefined; }
 }

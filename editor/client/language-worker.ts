@@ -8,7 +8,7 @@ import { compile, type ParseCache } from '../../compiler/index.ts';
 import { diag, type Diagnostic } from '../../compiler/diagnostics.ts';
 import { format } from '../../compiler/format.ts';
 import {
-  analyze, completeAt, definition, hover, lintAnalysis, outline, packSymbols, prepareRename, quickFixes, references, rename, signatureAt,
+  analyze, completeAt, definition, hover, lintAnalysis, outline, packSymbols, prepareRename, references, rename, signatureAt,
   type Analysis, type OutlineItem,
 } from '../../compiler/service/index.ts';
 import type { Span } from '../../compiler/source.ts';
@@ -44,7 +44,10 @@ function analyzeSafely(fs: WireFile[]): Analysis {
   } catch (e) {
     // The same limit compile() reports: nesting deep enough to exhaust the stack.
     if (!(e instanceof RangeError)) throw e;
-    return { files: fs, asts: [], diagnostics: [diag('ZY1005', { file: 0, start: 0, end: 1 }, 'the pack is nested too deeply to compile', 'split long conditions into named predicates')], index: { symbols: new Map(), refs: [] } };
+    return {
+      files: fs, sources: fs, toSource: (s) => s, asts: [], index: { symbols: new Map(), refs: [] },
+      diagnostics: [diag('ZY1005', { file: 0, start: 0, end: 1 }, 'the pack is nested too deeply to compile', 'split long conditions into named predicates')],
+    };
   }
 }
 
@@ -61,7 +64,7 @@ function lastOrFresh(): Analysis {
   const a = analysis?.a ?? fresh();
   if (analysis?.version !== version) {
     clearTimeout(refresh);
-    refresh = setTimeout(() => void fresh(), 400);
+    refresh = setTimeout(() => void fresh(), 1000);
   }
   return a;
 }
@@ -86,7 +89,7 @@ const handlers: { [K in keyof Requests]: (body: Requests[K]['req']) => Requests[
     return {
       diagnostics: wire(a.diagnostics, a.files), ms: performance.now() - t,
       tests: pack ? pack.tests.map((x) => x.name) : [],
-      rules: pack ? pack.rules.map((r) => ({ id: r.id, path: order[r.span.file] ?? '', start: r.span.start, end: r.span.end })) : [],
+      rules: pack ? pack.rules.map((r) => ({ id: r.id, ...span(a.toSource(r.span)) })) : [],
       eventFields: pack ? [...pack.schema.event.fields.values()].map((f) => ({
         name: f.name, t: f.type.t, type: typeName(f.type), required: f.required,
         ...(f.type.t === 'enum' ? { members: f.type.members } : {}), ...(f.description ? { description: f.description } : {}),
@@ -97,6 +100,10 @@ const handlers: { [K in keyof Requests]: (body: Requests[K]['req']) => Requests[
     const t = performance.now();
     const a = fresh();
     return { diagnostics: wire(lintAnalysis(a), a.files), ms: performance.now() - t };
+  },
+  warm() {
+    fresh();
+    return null;
   },
   complete({ path, offset, explicit }) {
     const i = indexOf(path);
@@ -139,12 +146,6 @@ const handlers: { [K in keyof Requests]: (body: Requests[K]['req']) => Requests[
   },
   packSymbols({ query }) {
     return packSymbols(fresh(), query).map((o) => ({ ...wireOutline(o), path: o.path }));
-  },
-  quickFixes({ path, start, end }) {
-    const i = indexOf(path);
-    if (i < 0) return [];
-    const a = fresh();
-    return quickFixes(a.files, a.diagnostics, i, start, end).map((f) => ({ title: f.title, code: f.code, span: span(f.span), edits: f.edits.map((e) => ({ span: span(e.span), text: e.text })) }));
   },
   format({ path, text }) {
     const r = format(text);

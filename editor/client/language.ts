@@ -6,6 +6,7 @@ import * as monaco from 'monaco-editor/editor/editor.api.js';
 import { Lexer, type TokenType } from 'chevrotain';
 import { ALL_TOKENS, Keyword } from '../../compiler/lexer.ts';
 import type { CompletionKind } from '../../compiler/service/index.ts';
+import { fixFromHint } from '../../compiler/service/quickfix.ts';
 import { LANGUAGE } from './files.ts';
 import type { RequestName, Requests, WireDiagnostic, WireEdit, WireOutline, WireSpan } from './protocol.ts';
 
@@ -200,15 +201,15 @@ export function registerLanguage(host: LanguageHost): void {
       return (await host.ask('outline', { path: host.pathOf(model) })).map(symbol);
     },
   });
+  // Quick fixes come from the markers themselves (their hint), on this thread: a
+  // code action is asked for on every cursor move and must never wait for a worker.
   monaco.languages.registerCodeActionProvider(LANGUAGE, {
-    async provideCodeActions(model, r, context) {
-      const path = host.pathOf(model);
-      const fixes = await host.ask('quickFixes', { path, start: model.getOffsetAt(r.getStartPosition()), end: model.getOffsetAt(r.getEndPosition()) });
-      const actions = fixes.map((f, i) => ({
-        title: f.title, kind: 'quickfix', isPreferred: i === 0,
-        diagnostics: context.markers.filter((m) => String(m.code) === f.code && range(f.span)?.intersectRanges(monaco.Range.lift(m))),
-        edit: workspaceEdit(f.edits),
-      }));
+    provideCodeActions(model, _range, context) {
+      const actions = context.markers.flatMap((m) => {
+        if (m.source !== 'zhiyu') return [];
+        const fix = fixFromHint(model.getValueInRange(m), /\nhint: (.*)$/s.exec(m.message)?.[1]);
+        return fix ? [{ title: fix.title, kind: 'quickfix', isPreferred: true, diagnostics: [m], edit: { edits: [{ resource: model.uri, textEdit: { range: monaco.Range.lift(m), text: fix.text }, versionId: model.getVersionId() }] } }] : [];
+      });
       return { actions, dispose() {} };
     },
   }, { providedCodeActionKinds: ['quickfix'] });

@@ -25,6 +25,7 @@ import { renderTests } from './tests-panel.ts';
 import { mountTry, traceDecorations } from './try-panel.ts';
 import { mountBacktest } from './backtest-panel.ts';
 import { LanguageWorker } from './worker-client.ts';
+import { ACTIVE_KEY, firstFile } from './first-file.ts';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 const files = new Files();
@@ -118,7 +119,7 @@ async function openPath(path: string): Promise<void> {
     editor.setModel(model);
     const was = viewStates.get(path);
     if (was) editor.restoreViewState(was);
-    localStorage.setItem('zhiyu.active', path);
+    localStorage.setItem(ACTIVE_KEY, path);
     $('file-title').textContent = path;
   }
   tabs.show(active);
@@ -131,6 +132,7 @@ async function openPath(path: string): Promise<void> {
     await afterPaint();
     await files.openPack(pack);
     checks.changed();
+    void ask('warm', {});
     tryPanel.refresh();
   }
   paintTrace();
@@ -365,10 +367,7 @@ async function start(): Promise<void> {
   try {
     await files.refresh();
   } catch (e) { report(`cannot reach the server: ${(e as Error).message}`, true); return; }
-  const first = files.packs.find((p) => p.name === 'fraud') ?? files.packs[0];
-  const wanted = localStorage.getItem('zhiyu.active');
-  const all = files.packs.flatMap((p) => p.files.map((f) => f.path));
-  const path = wanted && all.includes(wanted) ? wanted : first?.files.find((f) => f.path.endsWith('.zy'))?.path;
+  const path = firstFile(files.packs);
   showPanel('problems');
   if (path) await openPath(path);
   (window as unknown as { __zhiyu: Record<string, unknown> }).__zhiyu['ready'] = true;

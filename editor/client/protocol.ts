@@ -64,6 +64,8 @@ type At = { sync: FileSync; path: string; offset: number };
 export interface Requests {
   analyze: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } & PackShape };
   lint: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } };
+  /** Analyses the pack now, so the first completion or hover does not wait for it. */
+  warm: { req: { sync: FileSync }; res: null };
   complete: { req: At & { explicit: boolean }; res: { from: number; items: Completion[] } };
   signature: { req: At; res: SignatureHelp | null };
   hover: { req: At; res: { start: number; end: number; doc: string } | null };
@@ -73,7 +75,6 @@ export interface Requests {
   rename: { req: At & { newName: string }; res: { edits: WireEdit[] } | { error: string } };
   outline: { req: { sync: FileSync; path: string }; res: WireOutline[] };
   packSymbols: { req: { sync: FileSync; query: string }; res: (WireOutline & { path: string })[] };
-  quickFixes: { req: { sync: FileSync; path: string; start: number; end: number }; res: { title: string; code: string; span: WireSpan; edits: WireEdit[] }[] };
   format: { req: { path: string; text: string }; res: { text: string } | { error: string; diagnostics: WireDiagnostic[] } };
   tests: { req: { sync: FileSync }; res: { results: WireTest[]; diagnostics: WireDiagnostic[] } };
 }

@@ -1,7 +1,8 @@
 // Finding stored events for Try it: by number (#zy_seq), customer, type,
-// time range and label, newest first, a page at a time. The filters run in
-// SQL on the event table's indexes; only events the pack can decide are
-// listed (one database serves several packs).
+// time range and label, newest first (by the event's own time), a page at a
+// time. The filters run in SQL on the event table's indexes (time, and the
+// windows' key indexes); only events the pack can decide are listed (one
+// database serves several packs).
 import { coerce, InputError } from '../../compiler/input.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import { TIMESTAMP } from '../../compiler/types.ts';
@@ -49,8 +50,14 @@ export function searchEvents(db: DB, pack: CheckedPack, params: URLSearchParams)
   };
   const seq = int('seq');
   if (seq !== undefined) { where.push(`e.${q(SEQ)} = ?`); args.push(seq); }
+  // The next page: events older than the last one shown (by time, then number).
   const before = int('before');
-  if (before !== undefined) { where.push(`e.${q(SEQ)} < ?`); args.push(before); }
+  if (before !== undefined) {
+    const at = db.prepare(`SELECT ${q(TIME_FIELD)} FROM ${q(EVENTS)} WHERE ${q(SEQ)} = ?`).pluck().get(before) as number | undefined;
+    if (at === undefined) return { events: [], more: false, ms: performance.now() - started };
+    where.push(`(e.${q(TIME_FIELD)} < ? OR (e.${q(TIME_FIELD)} = ? AND e.${q(SEQ)} < ?))`);
+    args.push(at, at, before);
+  }
   const customer = params.get('customer')?.trim();
   if (customer) {
     const key = pack.schema.entities.get('customer')?.key ?? 'customer_id';
@@ -74,8 +81,9 @@ export function searchEvents(db: DB, pack: CheckedPack, params: URLSearchParams)
   const to = time('to');
   if (from !== undefined) { where.push(`e.${q(TIME_FIELD)} >= ?`); args.push(from); }
   if (to !== undefined) { where.push(`e.${q(TIME_FIELD)} < ?`); args.push(to); }
-  if (params.get('labelled') === '1') where.push(`${LABEL} IS NOT NULL`);
-  const stmt = db.prepare(`SELECT e.*, ${LABEL} AS zy_label FROM ${q(EVENTS)} e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.${q(SEQ)} DESC LIMIT ${SCAN}`);
+  if (params.get('labelled') === '1') where.push(`e.${q(SEQ)} IN (SELECT CAST(subject AS INTEGER) FROM zy_labels WHERE subject_kind = 'event')`);
+  const stmt = db.prepare(`SELECT e.*, ${LABEL} AS zy_label FROM ${q(EVENTS)} e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY e.${q(TIME_FIELD)} DESC, e.${q(SEQ)} DESC LIMIT ${SCAN}`);
   const events: StoredEvent[] = [];
   let more = false;
   for (const row of stmt.iterate(...args) as Iterable<Record<string, unknown>>) {
