@@ -134,7 +134,8 @@ export function mountTry(root: HTMLElement, host: TryHost): TryPanel {
     // The JSON box and the form hold the same hand-typed event.
     if (kind === 'json') json.value = JSON.stringify(event, null, 2);
     if (kind === 'form') { storedSeq = undefined; drawForm(); }
-    if (kind === 'stored' && !search.loaded) void load();
+    // The database may have grown since: the list is fetched again each time.
+    if (kind === 'stored') void load();
     show();
   };
   json.addEventListener('change', () => {
@@ -173,7 +174,7 @@ export function mountTry(root: HTMLElement, host: TryHost): TryPanel {
     search.root, json, form, out);
   show();
   return {
-    refresh: () => { search.loaded = false; if (source.value === 'stored') void load(); show(); drawForm(); },
+    refresh: () => { if (source.value === 'stored') void load(); show(); drawForm(); },
     async tryStored(seq) {
       source.value = 'stored';
       search.byNumber(seq);
@@ -211,7 +212,6 @@ function storedSearch(host: TryHost, pick: (e: StoredEvent | undefined) => void)
     root: el('div', { class: 'stored-search' },
       el('div', { class: 'search-row' }, seq, customer, type, from, to, el('label', {}, labelled, ' labelled only'), go, note),
       list, more),
-    loaded: false,
     results: [] as StoredEvent[],
     onSearch: async (): Promise<void> => undefined,
     byNumber(n: number) { for (const i of [customer, from, to]) i.value = ''; type.value = ''; labelled.checked = false; seq.value = `#${n}`; },
@@ -233,7 +233,6 @@ function storedSearch(host: TryHost, pick: (e: StoredEvent | undefined) => void)
       try {
         const r = await api.events(params);
         self.results = append ? [...self.results, ...r.events] : r.events;
-        self.loaded = true;
         more.hidden = !r.more;
         clear(note, `${self.results.length.toLocaleString()}${r.more ? '+' : ''} found in ${Math.round(r.ms)} ms`);
         drawList(fields);

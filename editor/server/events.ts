@@ -21,9 +21,6 @@ export interface EventSearch {
   readonly ms: number;
 }
 
-/** An event's latest label (the labels table keys events by zy_seq as text). */
-const LABEL = `(SELECT l.label FROM zy_labels l WHERE l.subject_kind = 'event' AND l.subject = CAST(e.${q(SEQ)} AS TEXT) ORDER BY l.labeled_at DESC LIMIT 1)`;
-
 /** How many stored rows one request looks at, at most (rows of other packs are passed over). */
 const SCAN = 20_000;
 
@@ -82,28 +79,41 @@ export function searchEvents(db: DB, pack: CheckedPack, params: URLSearchParams)
   if (from !== undefined) { where.push(`e.${q(TIME_FIELD)} >= ?`); args.push(from); }
   if (to !== undefined) { where.push(`e.${q(TIME_FIELD)} < ?`); args.push(to); }
   if (params.get('labelled') === '1') where.push(`e.${q(SEQ)} IN (SELECT CAST(subject AS INTEGER) FROM zy_labels WHERE subject_kind = 'event')`);
-  const stmt = db.prepare(`SELECT e.*, ${LABEL} AS zy_label FROM ${q(EVENTS)} e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const stmt = db.prepare(`SELECT e.* FROM ${q(EVENTS)} e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY e.${q(TIME_FIELD)} DESC, e.${q(SEQ)} DESC LIMIT ${SCAN}`);
-  const events: StoredEvent[] = [];
+  const rows: { seq: number; event: Record<string, unknown> }[] = [];
   let more = false;
   for (const row of stmt.iterate(...args) as Iterable<Record<string, unknown>>) {
     const decoded = decodeRow(pack.schema.event, row);
     try { validateRecord(pack.schema.event, decoded, 'event', pack.eventFields); } catch { continue; }
-    if (events.length === limit) { more = true; break; }
-    events.push({ seq: row[SEQ] as number, label: (row['zy_label'] as string | null) ?? null, event: forJson(pack, decoded) });
+    if (rows.length === limit) { more = true; break; }
+    rows.push({ seq: row[SEQ] as number, event: forJson(pack, decoded) });
   }
-  return { events, more, ms: performance.now() - started };
+  const labels = labelsOf(db, rows.map((r) => r.seq));
+  return { events: rows.map((r) => ({ ...r, label: labels.get(r.seq) ?? null })), more, ms: performance.now() - started };
 }
 
 /** Stored events by number, in the order given (numbers not stored are left out). */
 export function eventsBySeq(db: DB, pack: CheckedPack, seqs: readonly number[]): StoredEvent[] {
   if (seqs.length === 0) return [];
-  const rows = db.prepare(`SELECT e.*, ${LABEL} AS zy_label FROM ${q(EVENTS)} e WHERE e.${q(SEQ)} IN (SELECT value FROM json_each(?))`).all(JSON.stringify(seqs)) as Record<string, unknown>[];
+  const rows = db.prepare(`SELECT e.* FROM ${q(EVENTS)} e WHERE e.${q(SEQ)} IN (SELECT value FROM json_each(?))`).all(JSON.stringify(seqs)) as Record<string, unknown>[];
   const bySeq = new Map(rows.map((r) => [r[SEQ] as number, r]));
+  const labels = labelsOf(db, seqs);
   return seqs.flatMap((s) => {
     const row = bySeq.get(s);
-    return row ? [{ seq: s, label: (row['zy_label'] as string | null) ?? null, event: forJson(pack, decodeRow(pack.schema.event, row)) }] : [];
+    return row ? [{ seq: s, label: labels.get(s) ?? null, event: forJson(pack, decodeRow(pack.schema.event, row)) }] : [];
   });
+}
+
+/** Each event's latest label (labels name events by zy_seq as text), for the events of one page. */
+function labelsOf(db: DB, seqs: readonly number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  if (seqs.length === 0) return out;
+  const rows = db.prepare(`SELECT subject, label FROM zy_labels WHERE subject_kind = 'event' AND subject IN (SELECT CAST(value AS TEXT) FROM json_each(?))
+    ORDER BY labeled_at IS NULL DESC, labeled_at ASC, id ASC`).all(JSON.stringify(seqs)) as { subject: string; label: string }[];
+  // Ordered oldest first: the latest label of an event is the one that stays.
+  for (const r of rows) out.set(Number(r.subject), r.label);
+  return out;
 }
 
 /** Timestamps as ISO text in China Standard Time, the way an analyst types them. */
