@@ -24,6 +24,8 @@ interface OpenFile {
   baseHash: string;
   /** The model's alternative version when it held the disk text; -1 when it never has in this page. */
   savedVersion: number;
+  /** The disk text, kept only while the buffer came back unsaved from a previous page (to notice it is clean again). */
+  diskText?: string;
   dirty: boolean;
   /** A disk version already reported as a conflict (not reported again). */
   conflictHash?: string;
@@ -143,6 +145,7 @@ export class Files {
     const f: OpenFile = {
       path, model, serial: ++serials, baseHash: kept && !clean ? kept.baseHash : disk.hash,
       savedVersion: clean ? model.getAlternativeVersionId() : -1, dirty: !clean,
+      ...(!clean && kept?.baseHash === disk.hash ? { diskText: disk.text } : {}),
     };
     this.open.set(path, f);
     model.onDidChangeContent(() => {
@@ -231,6 +234,7 @@ export class Files {
     }
     file.baseHash = hash;
     delete file.conflictHash;
+    delete file.diskText;
     file.savedVersion = m.getAlternativeVersionId();
     file.dirty = false;
     this.forget(file);
@@ -240,6 +244,7 @@ export class Files {
   private saved(f: OpenFile, version: number, hash: string): void {
     f.baseHash = hash;
     delete f.conflictHash;
+    delete f.diskText;
     f.savedVersion = version;
     // Typing may have gone on while the save was in flight: that stays unsaved.
     f.dirty = f.model.getAlternativeVersionId() !== version;
@@ -253,6 +258,13 @@ export class Files {
     this.keepTimer = undefined;
     for (const f of this.toKeep) {
       if (!this.open.has(f.path)) continue;
+      if (f.dirty && f.diskText !== undefined && f.model.getValue() === f.diskText) {
+        // Restored unsaved text, edited back to what is on disk: clean again.
+        f.savedVersion = f.model.getAlternativeVersionId();
+        f.dirty = false;
+        delete f.diskText;
+        this.changed();
+      }
       if (!f.dirty) { this.kept.remove(f.path); continue; }
       const kept = { text: f.model.getValue(), baseHash: f.baseHash };
       if (now) this.kept.putNow(f.path, kept); else void this.kept.put(f.path, kept);

@@ -71,7 +71,8 @@ function ruleChanges(edited: CompileResult, editedFiles: readonly SourceFile[], 
   return { status, removed: [...before.keys()].filter((id) => !now.has(id)) };
 }
 
-export function backtestRoutes(store: DB | undefined, workspace: () => Workspace): { more?: ApiOptions['more'] } {
+/** `run` is the backtest to call (the tests hold one back to cancel it at a known moment). */
+export function backtestRoutes(store: DB | undefined, workspace: () => Workspace, { run: runBacktest = backtest }: { run?: typeof backtest } = {}): { more?: ApiOptions['more'] } {
   let running: { abort: AbortController; progress: BacktestProgress | undefined; started: number } | undefined;
   let last: { pack: CheckedPack; run: BacktestRun } | undefined;
   const needStore = (): DB => {
@@ -123,7 +124,7 @@ export function backtestRoutes(store: DB | undefined, workspace: () => Workspace
       const mine = { abort: new AbortController(), progress: undefined as BacktestProgress | undefined, started: performance.now() };
       running = mine;
       try {
-        const run = await backtest({ pack: edited.optimized, code: edited.code }, db, {
+        const run = await runBacktest({ pack: edited.optimized, code: edited.code }, db, {
           workers: 2, createIndexes: !db.readonly, examples: LISTED, signal: mine.abort.signal,
           onProgress: (p) => { mine.progress = p; },
           ...(saved?.ok && saved.optimized && saved.code ? { baseline: { pack: saved.optimized, code: saved.code } } : {}),
