@@ -307,6 +307,12 @@ document.addEventListener('keydown', (e) => {
   run();
 }, true);
 const openSymbols = (): void => pickSymbol((q) => ask('packSymbols', { query: q }), (p, s, e) => void go(p, s, e));
+// Find references: Monaco's peek, on the key VS Code users expect (Shift+F12) and in the context menu.
+editor.addAction({
+  id: 'zhiyu.findReferences', label: 'Find References', keybindings: [monaco.KeyMod.Shift | monaco.KeyCode.F12],
+  contextMenuGroupId: 'navigation', contextMenuOrder: 1.5,
+  run: () => editor.trigger('keyboard', 'editor.action.referenceSearch.trigger', {}),
+});
 // In the command palette (F1) too.
 editor.addAction({ id: 'zhiyu.save', label: 'Save (Ctrl+S)', run: () => void saveActive() });
 editor.addAction({ id: 'zhiyu.goToPackSymbol', label: 'Go to Symbol in Pack… (Ctrl+T)', run: openSymbols });
