@@ -29,32 +29,44 @@ export function resolveConflict(path: string, mine: string, disk: { text: string
 function buttons(m: { close(): void }, resolve: (c: ConflictChoice) => void, saving: boolean): HTMLButtonElement[] {
   return CHOICES.map((c) => {
     const b = el('button', { type: 'button', 'data-choice': c.id }, c.id === 'cancel' && !saving ? 'Keep my text for now' : c.label);
-    b.onclick = () => { m.close(); resolve(c.id); };
+    // Resolved first: a diff editor inside is disposed before its page goes.
+    b.onclick = () => { resolve(c.id); m.close(); };
     return b;
   });
 }
+
+/**
+ * One diff editor for the page, made on first use and kept: it is detached
+ * between uses rather than disposed (its worker may still be diffing, and a
+ * disposed editor answering later is an error), and laid out by hand so it
+ * never measures itself while detached.
+ */
+let differ: { host: HTMLElement; editor: monaco.editor.IStandaloneDiffEditor } | undefined;
 
 /** The disk text and the analyst's side by side, with the same choices. */
 function showDiff(path: string, mine: string, disk: string): Promise<ConflictChoice> {
   return new Promise((resolve) => {
     const original = monaco.editor.createModel(disk, LANGUAGE);
     const modified = monaco.editor.createModel(mine, LANGUAGE);
-    let diff: monaco.editor.IStandaloneDiffEditor | undefined;
     const done = (c: ConflictChoice): void => {
-      diff?.dispose();
+      differ?.editor.setModel(null);
       original.dispose();
       modified.dispose();
       resolve(c);
     };
     const m = modal(`${path}: the file on disk (left) and your text (right)`, '', () => done('cancel'), true);
-    const host = el('div', { class: 'diff-host', 'data-testid': 'diff-editor' });
+    const host = differ?.host ?? el('div', { class: 'diff-host', 'data-testid': 'diff-editor' });
     m.box.insertBefore(host, m.choices);
     m.choices.append(...buttons(m, done, true));
-    diff = monaco.editor.createDiffEditor(host, {
-      readOnly: true, originalEditable: false, renderSideBySide: true, automaticLayout: true, theme: 'zhiyu',
-      minimap: { enabled: false }, ariaLabel: `Compare ${path}: disk and yours`,
-    });
-    diff.setModel({ original, modified });
+    differ ??= {
+      host,
+      editor: monaco.editor.createDiffEditor(host, {
+        readOnly: true, originalEditable: false, renderSideBySide: true, automaticLayout: false, theme: 'zhiyu',
+        minimap: { enabled: false }, ariaLabel: 'Compare: the file on disk and your text',
+      }),
+    };
+    differ.editor.setModel({ original, modified });
+    differ.editor.layout();
     m.choices.querySelector<HTMLElement>('[data-choice=cancel]')?.focus();
   });
 }

@@ -34,7 +34,7 @@ export function modal(title: string, detail: string, cancel: () => void, wide = 
     focusables(box)[0]?.focus();
   };
   box.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); close(); cancel(); return; }
+    if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); cancel(); close(); return; }
     if (e.key !== 'Tab') return;
     const f = focusables(box);
     if (f.length === 0) return;
