@@ -281,7 +281,9 @@ function showDecision(out: HTMLElement, r: TryResult, files: { path: string; tex
   const d = r.decision;
   // The trace already has each value as an analyst reads it (¥2,000.00, 30m); a seen feature takes it from there.
   const typed = new Map<string, string>();
-  for (const t of r.trace) for (const s of t.steps) if (s.truth === undefined) typed.set(files[s.file]?.text.slice(s.start, s.end).replace(/\s+/g, ' ') ?? '', s.text);
+  // The decision names what it saw as printed (spaces, brackets and quotes its own way): compare without them.
+  const key = (src: string) => src.replace(/[\s()]+/g, '').replace(/'/g, '"');
+  for (const t of r.trace) for (const s of t.steps) if (s.truth === undefined) typed.set(key(files[s.file]?.text.slice(s.start, s.end) ?? ''), s.text);
   const fired = d.fired.map((f) => el('div', { class: 'fired' },
     el('div', {},
       el('a', { href: '#', class: 'rule-id', 'data-rule': f.id }, f.id),
@@ -291,7 +293,7 @@ function showDecision(out: HTMLElement, r: TryResult, files: { path: string; tex
       f.reason ? el('span', { class: 'reason' }, f.reason) : undefined),
     f.message?.zh ? el('div', { class: 'message', lang: 'zh' }, f.message.zh) : undefined,
     f.message?.en ? el('div', { class: 'message' }, f.message.en) : undefined,
-    f.seen.length ? el('div', { class: 'seen' }, ...f.seen.map((s) => el('span', {}, `${s.feature} = ${typed.get(s.feature) ?? showSeen(s.feature, s.value, host.eventFields())}`))) : undefined));
+    f.seen.length ? el('div', { class: 'seen' }, ...f.seen.map((s) => el('span', {}, `${s.feature} = ${typed.get(key(s.feature)) ?? showSeen(s.feature, s.value, host.eventFields())}`))) : undefined));
   const trace = r.trace.map((t) => {
     const a = el('a', { href: '#', class: `trace-rule ${t.fired ? 'yes' : t.active ? 'no' : 'off'}`, 'data-rule': t.id },
       `${t.fired ? '●' : t.active ? '○' : '–'} ${t.id}${t.active ? (t.value === null ? ' (missing)' : '') : ' (inactive)'}`);
