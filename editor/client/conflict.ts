@@ -62,9 +62,12 @@ function showDiff(path: string, mine: string, disk: string): Promise<ConflictCho
       host,
       editor: monaco.editor.createDiffEditor(host, {
         readOnly: true, originalEditable: false, renderSideBySide: true, automaticLayout: false, theme: 'zhiyu',
-        minimap: { enabled: false }, ariaLabel: 'Compare: the file on disk and your text',
+        minimap: { enabled: false }, originalAriaLabel: 'The file on disk', modifiedAriaLabel: 'Your text',
       }),
     };
+    // (The sides' own labels, set again: Monaco's diff editor leaves its text areas unnamed otherwise.)
+    differ.editor.getOriginalEditor().updateOptions({ ariaLabel: 'The file on disk' });
+    differ.editor.getModifiedEditor().updateOptions({ ariaLabel: 'Your text' });
     differ.editor.setModel({ original, modified });
     differ.editor.layout();
     m.choices.querySelector<HTMLElement>('[data-choice=cancel]')?.focus();

@@ -114,7 +114,8 @@ export function registerLanguage(host: LanguageHost): void {
     },
   });
   monaco.editor.defineTheme('zhiyu', {
-    base: 'vs', inherit: true, colors: {},
+    // Code lenses and line numbers dark enough to read (WCAG AA contrast).
+    base: 'vs', inherit: true, colors: { 'editorCodeLens.foreground': '#4b5563', 'editorLineNumber.foreground': '#4b5563' },
     rules: [
       { token: 'keyword', foreground: '6d28d9', fontStyle: 'bold' },
       { token: 'constant', foreground: '0f766e' },

@@ -248,7 +248,8 @@ const search = mountSearch($('search'), {
 
 // ---- panels (ARIA tabs), keys, start --------------------------------------------
 const PANELS = ['problems', 'search', 'try', 'tests', 'backtest'] as const;
-function showPanel(name: string, focus = false): void {
+/** Shows a panel; `focus`: its tab (arrow keys on the tabs) or, for search, its field (Ctrl+Shift+F). */
+function showPanel(name: string, focus: 'tab' | 'field' | false = false): void {
   for (const p of PANELS) {
     const on = p === name;
     $(p).hidden = !on;
@@ -256,9 +257,9 @@ function showPanel(name: string, focus = false): void {
     tab.classList.toggle('active', on);
     tab.setAttribute('aria-selected', String(on));
     tab.tabIndex = on ? 0 : -1;
-    if (on && focus) tab.focus();
+    if (on && focus === 'tab') tab.focus();
   }
-  if (name === 'search') search.focus();
+  if (name === 'search' && focus === 'field') search.focus();
 }
 for (const p of PANELS) $(`tab-${p}`).onclick = () => showPanel(p);
 $('panel-tabs').addEventListener('keydown', (e) => {
@@ -267,7 +268,7 @@ $('panel-tabs').addEventListener('keydown', (e) => {
   const to = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? PANELS.length - 1 : undefined;
   if (to === undefined) return;
   e.preventDefault();
-  showPanel(PANELS[(to + PANELS.length) % PANELS.length]!, true);
+  showPanel(PANELS[(to + PANELS.length) % PANELS.length]!, 'tab');
 });
 
 let saving = false;
@@ -300,7 +301,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.altKey && !ctrl && e.key === 'ArrowLeft') run = () => void navigate(history.goBack(here()));
   else if (e.altKey && !ctrl && e.key === 'ArrowRight') run = () => void navigate(history.goForward(here()));
   else if (ctrl && !e.shiftKey && key === 't') run = openSymbols;
-  else if (ctrl && e.shiftKey && key === 'f') run = () => showPanel('search');
+  else if (ctrl && e.shiftKey && key === 'f') run = () => showPanel('search', 'field');
   if (!run || document.querySelector('.modal')) return;
   e.preventDefault();
   e.stopPropagation();
@@ -318,7 +319,7 @@ editor.addAction({ id: 'zhiyu.save', label: 'Save (Ctrl+S)', run: () => void sav
 editor.addAction({ id: 'zhiyu.goToPackSymbol', label: 'Go to Symbol in Pack… (Ctrl+T)', run: openSymbols });
 editor.addAction({ id: 'zhiyu.back', label: 'Go Back (Alt+←)', run: () => void navigate(history.goBack(here())) });
 editor.addAction({ id: 'zhiyu.forward', label: 'Go Forward (Alt+→)', run: () => void navigate(history.goForward(here())) });
-editor.addAction({ id: 'zhiyu.searchPack', label: 'Search the Pack (Ctrl+Shift+F)', run: () => showPanel('search') });
+editor.addAction({ id: 'zhiyu.searchPack', label: 'Search the Pack (Ctrl+Shift+F)', run: () => showPanel('search', 'field') });
 $('save').onclick = () => void saveActive();
 $('format').onclick = () => void editor.getAction('editor.action.formatDocument')?.run();
 $('run-tests').onclick = () => void runTests();

@@ -30,7 +30,15 @@ export function splitter(o: SplitOptions): HTMLElement {
   };
   const size = (): number => o.target.getBoundingClientRect()[prop];
   const saved = Number(localStorage.getItem(`zhiyu.size:${o.key}`));
-  if (saved > 0) requestAnimationFrame(() => set(saved));
+  // A separator that can be moved says where it is (aria-valuenow), from the start.
+  bar.setAttribute('aria-valuenow', '0');
+  requestAnimationFrame(() => {
+    if (saved > 0) set(saved);
+    else {
+      bar.setAttribute('aria-valuenow', String(Math.round(size())));
+      bar.setAttribute('aria-valuemax', String(Math.round(o.max())));
+    }
+  });
   const remember = (): void => localStorage.setItem(`zhiyu.size:${o.key}`, String(Math.round(size())));
   bar.addEventListener('pointerdown', (e) => {
     e.preventDefault();

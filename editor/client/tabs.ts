@@ -22,9 +22,10 @@ export class Tabs {
       const dirty = this.files.isDirty(p);
       const tab = el('div', {
         class: `tab${selected ? ' active' : ''}`, role: 'tab', 'aria-selected': String(selected), tabindex: selected ? '0' : '-1',
-        'data-path': p, title: p, 'aria-controls': 'editor', 'aria-label': `${p}${dirty ? ', unsaved' : ''}`,
+        'data-path': p, title: `${p} (Delete closes the tab; unsaved text is kept)`, 'aria-controls': 'editor', 'aria-label': `${p}${dirty ? ', unsaved' : ''}`,
       }, el('span', { class: 'tab-name' }, p.split('/').pop()!), dirty ? el('span', { class: 'dirty', 'aria-hidden': 'true' }, '●') : undefined);
-      const x = el('button', { type: 'button', class: 'tab-close', tabindex: '-1', 'aria-label': `Close ${p}`, title: 'Close (the unsaved text is kept)' }, '×');
+      // The pointer's way to close; the keyboard's is Delete on the tab (a button inside a tab would be a control inside a control).
+      const x = el('span', { class: 'tab-close', 'aria-hidden': 'true', title: 'Close (the unsaved text is kept)' }, '×');
       x.onclick = (e) => { e.stopPropagation(); this.close(p, active); };
       tab.append(x);
       tab.onclick = () => this.open(p);
