@@ -41,19 +41,16 @@ function buttons(m: { close(): void }, resolve: (c: ConflictChoice) => void, sav
  * disposed editor answering later is an error), and laid out by hand so it
  * never measures itself while detached.
  */
-let differ: { host: HTMLElement; editor: monaco.editor.IStandaloneDiffEditor } | undefined;
+let differ: { host: HTMLElement; editor: monaco.editor.IStandaloneDiffEditor; shown?: monaco.editor.ITextModel[] } | undefined;
 
 /** The disk text and the analyst's side by side, with the same choices. */
 function showDiff(path: string, mine: string, disk: string): Promise<ConflictChoice> {
   return new Promise((resolve) => {
     const original = monaco.editor.createModel(disk, LANGUAGE);
     const modified = monaco.editor.createModel(mine, LANGUAGE);
-    const done = (c: ConflictChoice): void => {
-      differ?.editor.setModel(null);
-      original.dispose();
-      modified.dispose();
-      resolve(c);
-    };
+    // The texts stay attached until the next compare replaces them: taking them
+    // away while the worker still diffs them is an error in Monaco.
+    const done = (c: ConflictChoice): void => resolve(c);
     const m = modal(`${path}: the file on disk (left) and your text (right)`, '', () => done('cancel'), true);
     const host = differ?.host ?? el('div', { class: 'diff-host', 'data-testid': 'diff-editor' });
     m.box.insertBefore(host, m.choices);
@@ -68,7 +65,10 @@ function showDiff(path: string, mine: string, disk: string): Promise<ConflictCho
     // (The sides' own labels, set again: Monaco's diff editor leaves its text areas unnamed otherwise.)
     differ.editor.getOriginalEditor().updateOptions({ ariaLabel: 'The file on disk' });
     differ.editor.getModifiedEditor().updateOptions({ ariaLabel: 'Your text' });
+    const before = differ.shown;
     differ.editor.setModel({ original, modified });
+    differ.shown = [original, modified];
+    for (const m of before ?? []) m.dispose();
     differ.editor.layout();
     m.choices.querySelector<HTMLElement>('[data-choice=cancel]')?.focus();
   });
