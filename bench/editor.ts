@@ -34,6 +34,7 @@ import { startEditor, type EditorService } from '../editor/server/app.ts';
 import { openStore, type DB } from '../runtime/store/index.ts';
 import { ensureEditorBuilt, launch } from '../spec/browser.ts';
 import { cli } from '../spec/cli-run.ts';
+import { cursorAfter } from '../spec/editor-fixture.ts';
 import { environment, fmt, median } from './measure.ts';
 import { parseOptions } from './options.ts';
 
@@ -221,18 +222,6 @@ async function quiet(page: Page, errors = false): Promise<void> {
     return errs ? /\berrors?\b/.test(status) : /\b0 errors\b/.test(status);
   }, errors, { timeout: 60_000 });
   await page.waitForTimeout(700);
-}
-
-async function cursorAfter(page: Page, needle: string, nth = 0): Promise<void> {
-  await page.evaluate(({ n, k }) => {
-    const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
-    const m = z.editor.getModel();
-    let i = -1;
-    for (let j = 0; j <= k; j++) i = m.getValue().indexOf(n, i + 1);
-    if (i < 0) throw new Error(`not in the file: ${n}`);
-    z.editor.setPosition(m.getPositionAt(i + n.length));
-    z.editor.focus();
-  }, { n: needle, k: nth });
 }
 
 /** Puts the file back as it was on disk (undo may not reach back far enough after many edits). */

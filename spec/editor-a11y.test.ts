@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ARTIFACTS } from './browser.ts';
 import { editorFixture, Z, type EditorFixture } from './editor-fixture.ts';
 
-const fixture = editorFixture({ db: true });
+const fixture = editorFixture({ db: true, open: 'demo/fraud.zy' });
 let f: EditorFixture;
 const AXE = readFileSync(join(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const focused = () => f.page.evaluate(() => {
@@ -28,11 +28,7 @@ async function axe(): Promise<string[]> {
   });
 }
 
-test.before(async () => {
-  f = await fixture.get();
-  await f.open('demo/fraud.zy');
-  await f.checked(0);
-});
+test.before(async () => { f = await fixture.get(); });
 test.after(() => fixture.close());
 
 test('the explorer is a tree the keyboard walks: ↓/↑ move, Enter opens the file', async () => {

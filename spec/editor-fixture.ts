@@ -22,6 +22,19 @@ export type Z = {
 };
 export const Z = (): Z => (window as unknown as { __zhiyu: Z }).__zhiyu;
 
+/** Puts the cursor just after the `nth` (0-based) `needle` in the open file and focuses the editor. */
+export async function cursorAfter(page: Page, needle: string, nth = 0): Promise<void> {
+  await page.evaluate(({ n, k }) => {
+    const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
+    const m = z.editor.getModel();
+    let i = -1;
+    for (let j = 0; j <= k; j++) i = m.getValue().indexOf(n, i + 1);
+    if (i < 0) throw new Error(`not in the file: ${n}`);
+    z.editor.setPosition(m.getPositionAt(i + n.length));
+    z.editor.focus();
+  }, { n: needle, k: nth });
+}
+
 let demo: Promise<string> | undefined;
 /** The demo database (300 customers), seeded once per test run and shared read-only. */
 export function demoDb(): Promise<string> {
@@ -53,8 +66,8 @@ export interface EditorFixture {
   close(): Promise<void>;
 }
 
-/** Starts a server and a page; call `close()` in the suite's `after`. */
-export function editorFixture(opts: { db?: boolean; server?: Partial<EditorOptions> } = {}): { get(): Promise<EditorFixture>; close(): Promise<void> } {
+/** Starts a server and a page (with `open` open and checked clean); call `close()` in the suite's `after`. */
+export function editorFixture(opts: { db?: boolean; open?: string; server?: Partial<EditorOptions> } = {}): { get(): Promise<EditorFixture>; close(): Promise<void> } {
   const browser = sharedBrowser();
   let made: Promise<EditorFixture> | undefined;
   return {
@@ -94,17 +107,7 @@ export function editorFixture(opts: { db?: boolean; server?: Partial<EditorOptio
       async open(path) {
         await page.evaluate(async (p) => { await (window as unknown as { __zhiyu: Z }).__zhiyu.openPath(p); }, path);
       },
-      async cursorAfter(needle, nth = 0) {
-        await page.evaluate(({ n, k }) => {
-          const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
-          const m = z.editor.getModel();
-          let i = -1;
-          for (let j = 0; j <= k; j++) i = m.getValue().indexOf(n, i + 1);
-          if (i < 0) throw new Error(`not in the file: ${n}`);
-          z.editor.setPosition(m.getPositionAt(i + n.length));
-          z.editor.focus();
-        }, { n: needle, k: nth });
-      },
+      cursorAfter: (needle, nth = 0) => cursorAfter(page, needle, nth),
       text: () => page.evaluate(() => (window as unknown as { __zhiyu: Z }).__zhiyu.editor.getModel().getValue() as string),
       markers,
       async waitForMarkers(pred, what) {
@@ -126,6 +129,10 @@ export function editorFixture(opts: { db?: boolean; server?: Partial<EditorOptio
         rmSync(dir, { recursive: true, force: true });
       },
     };
+    if (opts.open) {
+      await f.open(opts.open);
+      await f.checked(0);
+    }
     return f;
   }
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { editorFixture, Z, type EditorFixture } from './editor-fixture.ts';
 
-const fixture = editorFixture();
+const fixture = editorFixture({ open: 'demo/fraud.zy' });
 let f: EditorFixture;
 const where = () => f.page.evaluate(() => {
   const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
@@ -18,11 +18,7 @@ const where = () => f.page.evaluate(() => {
 });
 const modelText = (path: string) => f.page.evaluate((p) => (window as unknown as { __zhiyu: Z }).__zhiyu.files.model(p).getValue() as string, path);
 
-test.before(async () => {
-  f = await fixture.get();
-  await f.open('demo/fraud.zy');
-  await f.checked(0);
-});
+test.before(async () => { f = await fixture.get(); });
 test.after(() => fixture.close());
 
 test('find references (Shift+F12) lists the declaration and the uses in every file', async () => {

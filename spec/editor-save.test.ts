@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { editorFixture, Z, type EditorFixture } from './editor-fixture.ts';
 
-const fixture = editorFixture();
+const fixture = editorFixture({ open: 'demo/fraud.zy' });
 let f: EditorFixture;
 const file = () => join(f.root, 'demo/fraud.zy');
 /** The page looks at the disk when its window gets the focus (and every few seconds). */
@@ -16,11 +16,7 @@ const lookAtDisk = () => f.page.evaluate(() => window.dispatchEvent(new Event('f
 const model = () => f.page.evaluate(() => (window as unknown as { __zhiyu: Z }).__zhiyu.files.model('demo/fraud.zy').getValue() as string);
 const dirty = () => f.page.evaluate(() => (window as unknown as { __zhiyu: Z }).__zhiyu.files.isDirty('demo/fraud.zy') as boolean);
 
-test.before(async () => {
-  f = await fixture.get();
-  await f.open('demo/fraud.zy');
-  await f.checked(0);
-});
+test.before(async () => { f = await fixture.get(); });
 test.after(() => fixture.close());
 
 test('a clean file changed on disk is reloaded while open, and Ctrl+Z brings back what it held', async () => {

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { editorFixture, Z, type EditorFixture } from './editor-fixture.ts';
 
-const fixture = editorFixture();
+const fixture = editorFixture({ open: 'demo/fraud.zy' });
 let f: EditorFixture;
 
 const suggestions = () => f.page.locator('.suggest-widget.visible .monaco-list-row');
@@ -37,11 +37,7 @@ async function undoAll(): Promise<void> {
   });
 }
 
-test.before(async () => {
-  f = await fixture.get();
-  await f.open('demo/fraud.zy');
-  await f.checked(0);
-});
+test.before(async () => { f = await fixture.get(); });
 test.after(() => fixture.close());
 
 test('after `and ` the predicates, features and functions pop up, nothing chosen: Enter is a new line', async () => {

@@ -1,7 +1,7 @@
 // The pack explorer: packs and their files as a tree a keyboard can drive
-// (↑/↓ move, Enter opens, F2 renames, Delete deletes; one row is in the Tab
-// order at a time); open, create, rename, delete.
-import { clear, el } from './dom.ts';
+// (↑/↓ move, Enter opens a file or, on a pack, makes a new file in it, F2
+// renames, Delete deletes; one row is in the Tab order at a time).
+import { clear, el, rovingFocus } from './dom.ts';
 import { ask, choose } from './dialog.ts';
 import type { Files } from './files.ts';
 
@@ -63,25 +63,10 @@ export function renderExplorer(root: HTMLElement, files: Files, active: string |
   const current = rows.find((r) => (r.dataset['path'] ?? r.dataset['pack']) === focusKey) ?? rows.find((r) => r.dataset['path'] === active) ?? rows[0];
   if (current) current.tabIndex = 0;
   if (focused && current && focusKey) current.focus();
-  root.onkeydown = (e) => {
-    const i = rows.indexOf(document.activeElement as HTMLElement);
-    if (i < 0) return;
-    const row = rows[i]!;
-    const move = (j: number): void => {
-      e.preventDefault();
-      const to = rows[Math.max(0, Math.min(rows.length - 1, j))]!;
-      row.tabIndex = -1;
-      to.tabIndex = 0;
-      to.focus();
-    };
-    if (e.key === 'ArrowDown') move(i + 1);
-    else if (e.key === 'ArrowUp') move(i - 1);
-    else if (e.key === 'Home') move(0);
-    else if (e.key === 'End') move(rows.length - 1);
-    else if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      if (row.dataset['path']) host.open(row.dataset['path']);
-      else row.querySelector<HTMLElement>('[data-action=new]')?.click();
-    } else if (e.key === 'F2' && row.dataset['path']) { e.preventDefault(); row.querySelector<HTMLElement>('[data-action=rename]')?.click(); } else if (e.key === 'Delete' && row.dataset['path']) { e.preventDefault(); row.querySelector<HTMLElement>('[data-action=delete]')?.click(); }
-  };
+  rovingFocus(root, rows, (e, row) => {
+    const action = e.key === 'F2' ? 'rename' : e.key === 'Delete' ? 'delete' : e.key === 'Enter' && !row.dataset['path'] ? 'new' : undefined;
+    if (!action) return false;
+    row.querySelector<HTMLElement>(`[data-action=${action}]`)?.click();
+    return true;
+  });
 }
