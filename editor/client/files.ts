@@ -55,6 +55,8 @@ export class Files {
   private readonly editListeners: ((path: string) => void)[] = [];
   private readonly toKeep = new Set<OpenFile>();
   private keepTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Saves in flight: the disk is not looked at meanwhile (it may already hold what is being saved). */
+  private saving = 0;
   readonly kept = new UnsavedStore();
 
   constructor() {
@@ -77,11 +79,13 @@ export class Files {
 
   /** Reads the workspace again and reacts to what changed on disk under the open files. */
   async checkDisk(): Promise<DiskChange[]> {
+    if (this.saving) return [];
     const before = JSON.stringify(this.packs);
     this.packs = (await api.workspace()).packs;
     const hashes = new Map(this.packs.flatMap((p) => p.files.map((f) => [f.path, f.hash] as const)));
     const out: DiskChange[] = [];
     for (const f of this.open.values()) {
+      if (this.saving) break;
       const hash = hashes.get(f.path);
       if (hash === undefined) {
         if (f.conflictHash !== 'deleted') { f.conflictHash = 'deleted'; out.push({ path: f.path, kind: 'deleted' }); }
@@ -204,6 +208,7 @@ export class Files {
     if (!f) return false;
     const text = f.model.getValue();
     const version = f.model.getAlternativeVersionId();
+    this.saving++;
     try {
       const r = f.conflictHash === 'deleted' ? await api.create(path, text) : await api.save(path, text, f.baseHash);
       this.saved(f, version, r.hash);
@@ -219,6 +224,8 @@ export class Files {
       }
       if (pick === 'reload') this.takeDisk(f, disk.text, disk.hash);
       return false;
+    } finally {
+      this.saving--;
     }
   }
 

@@ -288,8 +288,10 @@ async function save(path: string): Promise<void> {
     if (pick !== 'save') { report('not saved'); return; }
   }
   try {
-    if (await files.save(path, resolveConflict)) report(`saved ${path}`);
-    else report(`not saved: ${path}`);
+    if (await files.save(path, resolveConflict)) {
+      report(`saved ${path}`);
+      if (banner.dataset['path'] === path) clear(banner);
+    } else report(`not saved: ${path}`);
   } catch (e) { report(`not saved: ${(e as Error).message}`, true); }
 }
 // The page's own keys work wherever the focus is (the editor included), once each.
@@ -357,6 +359,7 @@ function onDisk(c: DiskChange): void {
   };
   const dismiss = el('button', { type: 'button' }, 'Keep my text for now');
   dismiss.onclick = () => clear(banner);
+  banner.dataset['path'] = c.path;
   clear(banner, el('span', {}, text), ...(c.kind === 'conflict' ? [compare] : []), dismiss);
   report(text, true);
 }
