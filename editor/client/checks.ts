@@ -31,6 +31,9 @@ export class Checks {
   private lintTimer: ReturnType<typeof setTimeout> | undefined;
   last: (PackShape & { pack: string }) | undefined;
 
+  /** A check is running or about to: what the page shows may not be the text's yet. */
+  get busy(): boolean { return this.running; }
+
   constructor(private readonly checker: LanguageWorker, private readonly linter: LanguageWorker, private readonly host: CheckHost) {}
 
   /** The text changed (or another pack was opened): check again as soon as the worker is free. */
