@@ -4,7 +4,10 @@ export { compile, COMPILER_VERSION, renderDiagnostic, CATALOG, InputError } from
 export type { CompileResult, Diagnostic, SourceFile, CheckedPack, Value } from './compiler/index.ts';
 export { load, Engine, interpret, MemoryProvider, EMPTY_PROVIDER, runTests } from './runtime/index.ts';
 export type { Decision, FiredRule, FeatureProvider, AggregateQuery, Program, Traced } from './runtime/index.ts';
-export { loadBundle, writeBundle, BundleError, type Bundle, type Manifest } from './runtime/bundle.ts';
-export { openStore, migrate, SqliteProvider, importFile, DecisionLog, RecordingProvider, SnapshotProvider, StoreError } from './runtime/store/index.ts';
-export { serve, type Service, type ServeOptions } from './runtime/server.ts';
+export { loadBundle, parseBundle, readBundle, writeBundle, BundleError, type Bundle, type LoadOptions, type Manifest } from './runtime/bundle.ts';
+export { keyFingerprint, publicKeyOf, TrustError, type Trust, type TrustPolicy } from './runtime/trust.ts';
+export { openStore, migrate, SqliteProvider, StoreWriter, importFile, DecisionLog, RecordingProvider, SnapshotProvider, StoreError, logPathFor } from './runtime/store/index.ts';
+export type { StoreProvider, EntityVersion } from './runtime/provider.ts';
+export type { LogEntry, LoggedDecision, Snapshot } from './runtime/store/index.ts';
+export { serve, DEFAULT_LIMITS, type Service, type ServeOptions, type ServerLimits } from './runtime/server.ts';
 export { readPack, readPacks } from './cli/pack-files.ts';

@@ -12,6 +12,7 @@ import type { SourceFile } from '../compiler/index.ts';
 
 const HEADER = `pack backtest100 version "1.0.0"
 outcomes block > hold > review > allow
+measured by fraud, chargeback
 threshold review at 40
 threshold hold at 80
 

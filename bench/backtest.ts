@@ -21,7 +21,7 @@ import { readPack } from '../cli/pack-files.ts';
 import { compile, renderDiagnostic, type SourceFile } from '../compiler/index.ts';
 import type { Program } from '../runtime/engine.ts';
 import { backtest, type BacktestRun } from '../runtime/backtest/index.ts';
-import { wantedIndexes } from '../runtime/backtest/store-plan.ts';
+import { wantedIndexes } from '../runtime/store/indexes.ts';
 import { openStore } from '../runtime/store/schema.ts';
 import { backtestBaseline, backtestPack } from './backtest-pack.ts';
 import { parseOptions } from './options.ts';
@@ -31,7 +31,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const DATA_DIR = join(here, '.data');
 const STORE3 = join(here, 'packs', 'store3');
 /** Bump when the labels or the copy change: the cached copy is keyed by it. */
-const COPY_VERSION = 1;
+const COPY_VERSION = 2;
 const TARGET_SECONDS = 60;
 
 export interface BacktestBenchOptions {
@@ -106,12 +106,12 @@ function preparedCopy(source: string, program: Program, log: (s: string) => void
   const DAY = 86_400_000;
   db.transaction(() => {
     // Deterministic by zy_seq: about 0.4% of transfers and drawdowns fraud (known a week later), 1% cleared.
-    db.prepare(`INSERT INTO zy_labels (subject_kind, subject, label, labeled_at, note)
-      SELECT 'event', zy_seq, CASE WHEN (zy_seq * 2654435761) % 997 < 4 THEN 'fraud' ELSE 'not_fraud' END, occurred_at + ?, 'bench'
+    db.prepare(`INSERT INTO zy_labels (subject_kind, subject, kind, positive, labeled_at, note)
+      SELECT 'event', zy_seq, 'fraud', (zy_seq * 2654435761) % 997 < 4, occurred_at + ?, 'bench'
       FROM zy_events WHERE type IN ('transfer_out', 'drawdown') AND (zy_seq * 2654435761) % 997 < 14`).run(7 * DAY);
     // One customer in a thousand with a chargeback.
-    db.prepare(`INSERT INTO zy_labels (subject_kind, subject, label, labeled_at, note)
-      SELECT 'customer', zy_key, 'chargeback', NULL, 'bench' FROM zy_entity_customer WHERE CAST(substr(zy_key, 2) AS INTEGER) % 1000 = 7`).run();
+    db.prepare(`INSERT INTO zy_labels (subject_kind, subject, kind, positive, labeled_at, note)
+      SELECT 'customer', zy_key, 'chargeback', 1, NULL, 'bench' FROM zy_entity_customer WHERE CAST(substr(zy_key, 2) AS INTEGER) % 1000 = 7`).run();
   })();
   for (const ix of wantedIndexes(db, [program.pack])) db.exec(ix.sql);
   db.close();
@@ -151,7 +151,7 @@ export async function runBacktestBench(opts: BacktestBenchOptions = {}): Promise
   const built = cachedStore(DATA_DIR, store3.checked, seed, events, () => generate(seed, events), (s) => log(`  ${s}`));
   const path = preparedCopy(built.path, candidate, (s) => log(`  ${s}`));
   const probe = openStore(path, { readonly: true });
-  const labels = probe.prepare(`SELECT label, count(*) FROM zy_labels GROUP BY label ORDER BY label`).raw().all() as [string, number][];
+  const labels = probe.prepare(`SELECT CASE positive WHEN 1 THEN kind ELSE 'not ' || kind END, count(*) FROM zy_labels GROUP BY 1 ORDER BY 1`).raw().all() as [string, number][];
   probe.close();
   log(`  pack     ${candidate.pack.rules.length} rules, ${candidate.pack.aggregates.length} windows${baseline ? '; baseline: whole-number window thresholds one higher, hold at 60 points' : ''}`);
   log(`  data     ${relative(process.cwd(), path)}; labels ${labels.map(([l, n]) => `${l} ${fmt(n)}`).join(', ')}`);

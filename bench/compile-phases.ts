@@ -11,7 +11,7 @@ import { optimize } from '../compiler/optimize/index.ts';
 import { parseFile } from '../compiler/parse.ts';
 import type { SourceFile } from '../compiler/source.ts';
 import { load, type Engine } from '../runtime/engine.ts';
-import { scalePackSource } from './scale-pack.ts';
+import { scalePackFiles } from './scale-pack.ts';
 
 export interface Phases {
   readonly parse: number;
@@ -55,8 +55,8 @@ export function compilePhases(files: readonly SourceFile[]): Compiled {
 if (process.argv[1]?.endsWith('compile-phases.mjs')) {
   const size = Number(process.argv[2]);
   const seed = Number(process.argv[3] ?? 20260301);
-  const source = scalePackSource(size, seed);
+  const files = scalePackFiles(size, seed);
   const before = process.memoryUsage().heapUsed;
-  const r = compilePhases([{ path: `scale${size}.zy`, text: source }]);
+  const r = compilePhases(files);
   process.stdout.write(`${JSON.stringify({ rules: r.checked.rules.length, ms: r.ms, heapDelta: process.memoryUsage().heapUsed - before })}\n`);
 }

@@ -13,6 +13,7 @@
 // categories, as a larger rule book covers more of the business.
 //
 // Deterministic (sfc32 from events.ts); Math.random is never used.
+import { MAX_FILE_CHARS } from '../compiler/limits.ts';
 import { prng } from './events.ts';
 import { Gen } from './gen.ts';
 
@@ -186,6 +187,22 @@ export function scalePackSource(rules: number, seed = 20260301): string {
   const out = [HEADER(`scale${rules}`)];
   for (let i = 0; i < rules; i++) out.push(rule(g, i, n));
   return out.join('\n');
+}
+
+/**
+ * The same pack as files the compiler accepts (compiler/limits.ts: at most
+ * MAX_FILE_CHARS each), cut between rules; the first holds the header.
+ */
+export function scalePackFiles(rules: number, seed = 20260301): { path: string; text: string }[] {
+  const parts = scalePackSource(rules, seed).split(/\n(?=rule )/);
+  const files: { path: string; text: string }[] = [];
+  let text = '';
+  for (const p of parts) {
+    if (text && text.length + p.length + 1 > MAX_FILE_CHARS) { files.push({ path: `scale${rules}/part${files.length + 1}.zy`, text }); text = ''; }
+    text += `${p}\n`;
+  }
+  files.push({ path: `scale${rules}/part${files.length + 1}.zy`, text });
+  return files;
 }
 
 export type Row = Record<string, unknown>;

@@ -29,7 +29,7 @@ import { interpret, load, type Engine, type FeatureProvider } from '../runtime/i
 import { compilePhases, type Phases } from './compile-phases.ts';
 import { generate as fraud40Events } from './events.ts';
 import { Checksum, collectGarbage, fmt, median, retainedHeap } from './measure.ts';
-import { scaleEvents, scalePackSource, type Row } from './scale-pack.ts';
+import { scaleEvents, scalePackFiles, type Row } from './scale-pack.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = join(here, '.data');
@@ -145,11 +145,12 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
 
   // ---------- the generated packs ----------
   for (const size of sizes) {
-    const text = scalePackSource(size, o.seed);
+    const files = scalePackFiles(size, o.seed);
+    const chars = files.reduce((n, f) => n + f.text.length, 0);
     const { events, customers } = scaleEvents(size, nEvents, o.seed);
     const provider = providerOf(customers);
     const h0 = retainedHeap();
-    let c: ReturnType<typeof compilePhases> | undefined = compilePhases([{ path: `scale${size}.zy`, text }]);
+    let c: ReturnType<typeof compilePhases> | undefined = compilePhases(files);
     const { engine, ms, checked, optimized, code } = c;
     c = undefined;
     for (const e of events) engine.decideRaw(e, provider);
@@ -183,7 +184,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     log(`scale${size}: ${fmt(size)} rules; checksum ${a.hex} = unindexed ${b.hex} on ${fmt(events.length)} events (${fmt(fired / events.length, 2)} rules fire per event); ` +
       `${sample} decisions equal the interpreter's; tests ${fmt(testedMean, 1)} rules per decision`);
     subjects.push({
-      name: `scale${size}`, rules: size, sourceKb: text.length / 1024, ms, shipped, heapMb, engine,
+      name: `scale${size}`, rules: size, sourceKb: chars / 1024, ms, shipped, heapMb, engine,
       codeKb: code.source.length / 1024, functions: functionsIn(code.source), tested: testedMean,
       events, provider, batch: size >= 10_000 ? 200 : 1000,
     });

@@ -17,6 +17,7 @@
 // Any failed assertion prints `BENCHMARK FAILED` and exits 1.
 // Note: the load generator shares the service's process (one event loop), so
 // the HTTP numbers include the client's cost too; they are a lower bound.
+import { generateKeyPairSync } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -37,9 +38,11 @@ const HARD_LIMIT_MS = 5 * 60_000;
 const root = join(import.meta.dirname, '..');
 const files = readPack([join(root, 'rules', 'demo')]);
 const r1 = compile(files);
-const v1 = writeBundle(r1, files);
+// Reloads must be signed by the key the service trusts, as in production.
+const keys = generateKeyPairSync('ed25519');
+const v1 = writeBundle(r1, files, keys.privateKey);
 const files2 = files.map((f) => ({ ...f, text: f.text.replace('version "0.1.0"', 'version "0.2.0"') }));
-const v2 = writeBundle(compile(files2), files2);
+const v2 = writeBundle(compile(files2), files2, keys.privateKey);
 const b1 = loadBundle(v1);
 const b2 = loadBundle(v2);
 if (b1.manifest.version !== '0.1.0' || b2.manifest.version !== '0.2.0') throw new Error('bundle versions not as expected');
@@ -226,7 +229,7 @@ export async function runServiceBench(o: ServiceOptions): Promise<ServiceReport>
   const killer = setTimeout(() => { console.error('BENCHMARK FAILED: hard time limit reached'); process.exit(1); }, HARD_LIMIT_MS);
   killer.unref();
   const started = Date.now();
-  const svc = await serve({ bundle: b1, port: 0, token: TOKEN, provider: () => provider() });
+  const svc = await serve({ bundle: b1, port: 0, token: TOKEN, verify: { publicKey: keys.publicKey }, provider: () => provider() });
   const url = new URL(svc.url);
   if (url.hostname !== '127.0.0.1') throw new Error(`not on loopback: ${svc.url}`);
   try {

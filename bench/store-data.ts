@@ -2,7 +2,7 @@
 // history for the store3 pack, the customer profiles, a stream of incoming
 // events to decide, and the files for the import benchmark.
 //
-// Everything comes from one seed through mulberry32 (runtime/store/seed.ts),
+// Everything comes from one seed through mulberry32 (demo/rows.ts),
 // so the same seed and size give the same database on every machine. The
 // history is held in columns (typed arrays), not objects: a million events
 // cost about 40 MB, and the correctness check can rebuild any key's history
@@ -22,13 +22,14 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckedPack, Schema } from '../compiler/ir.ts';
-import { DEMO_END, rng } from '../runtime/store/seed.ts';
+import { DEMO_END, rng } from '../demo/rows.ts';
 import { migrate, openStore, schemaToJson, type DB } from '../runtime/store/schema.ts';
 import { SqliteProvider } from '../runtime/store/provider.ts';
+import { ensureIndexes } from '../runtime/store/indexes.ts';
 import { EVENTS, KEY, entityTable } from '../runtime/store/sql.ts';
 
 /** Bump when the generator changes: cached databases and files are keyed by it. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -319,7 +320,7 @@ export function cachedStore(dir: string, pack: CheckedPack, seed: number, events
     for (let i = 0; i < h.n; i++) insEvent.run(eventRow(h, i));
   })();
   // The indexes the pack's aggregates need, built once over the whole table.
-  SqliteProvider.ensureIndexes(db, pack);
+  ensureIndexes(db, [pack]);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   renameSync(tmp, path);

@@ -30,7 +30,7 @@ import { readPack } from '../cli/pack-files.ts';
 import { compile, renderDiagnostic, type AggregateSpec, type Value } from '../compiler/index.ts';
 import { startOfLocalDay } from '../compiler/semantics.ts';
 import { aggregateOver, interpret, load, MemoryProvider, runTests, type AggregateQuery, type FeatureProvider, type HistoryEvent } from '../runtime/index.ts';
-import { importFile, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
+import { ensureIndexes, importFile, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
 import { EVENTS } from '../runtime/store/sql.ts';
 import { parseOptions } from './options.ts';
 import {
@@ -91,12 +91,13 @@ export interface BareSql {
 export function bareSql(db: DB, provider: SqliteProvider): BareSql {
   type Stmt = Database.Statement;
   const aggs = provider.pack.aggregates;
-  const internals = provider as unknown as { entityStmts?: Map<string, Stmt>; plans?: { sql?: Stmt; params?: readonly (number | string)[] }[] };
-  const profileSrc = internals.entityStmts?.get('customer')?.source;
+  // A live decision reads the current version of the profile row.
+  const internals = provider as unknown as { entityStmts?: Map<string, { current: Stmt }>; plans?: { sql?: Stmt; params?: readonly (number | string)[] }[] };
+  const profileSrc = internals.entityStmts?.get('customer')?.current.source;
   const aggSrc = aggs.map((a) => internals.plans?.[a.id]?.sql?.source);
   const aggParams = aggs.map((a) => internals.plans?.[a.id]?.params);
   if (!profileSrc || aggSrc.length !== 3 || aggSrc.some((s) => !s) || aggParams.some((p) => !p)) {
-    die('cannot read the SQL of SqliteProvider\'s prepared statements (entityStmts / plans[id].sql); runtime/store/provider.ts changed: update bench/store.ts');
+    die('cannot read the SQL of SqliteProvider\'s prepared statements (entityStmts.current / plans[id].sql); runtime/store/provider.ts changed: update bench/store.ts');
   }
   const sumParams = aggParams[1]!;
   if (aggParams[0]!.length || aggParams[2]!.length || sumParams.length !== 1 || sumParams[0] !== 'transfer_out') die(`unexpected filter parameters ${JSON.stringify(aggParams)}`);
@@ -183,7 +184,7 @@ export async function runStoreBench(argv: readonly string[] = process.argv.slice
   const db = openStore(built.path);
   const stale = checkStore(db, g);
   if (stale) die(`${built.path} does not match the generator (${stale}); delete it and run again`);
-  SqliteProvider.ensureIndexes(db, optimized); // already there: what a service would call at start
+  ensureIndexes(db, [optimized]); // already there: what a service would call at start
   const provider = new SqliteProvider(db, optimized);
   // Outside a transaction each statement opens and closes its own read transaction
   // (in WAL mode: two fcntl locks and an fstat); BEGIN … COMMIT shares one per decision.

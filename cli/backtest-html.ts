@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatTimestamp } from '../compiler/semantics.ts';
 import type { BacktestRun, Money } from '../runtime/backtest/index.ts';
-import { int, pct, yuan } from './backtest-report.ts';
+import { int, labelWord, pct, yuan } from './backtest-report.ts';
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -71,24 +71,28 @@ new Chart(document.getElementById('outcomes'), {
 export function backtestHtml(r: BacktestRun): string {
   const title = `Backtest of ${r.pack.name}${r.pack.version ? ` ${r.pack.version}` : ''}`;
   const when = (t: number | null) => (t === null ? '–' : formatTimestamp(t));
+  const L = labelWord(r);
   const summary = [
     `${int(r.events.total)} events in range, ${int(r.events.decided)} decided${r.events.skipped ? `, ${int(r.events.skipped)} skipped` : ''}, ${when(r.range.first)} to ${when(r.range.last)} (Asia/Shanghai).`,
-    `Labels: ${int(r.labels.fraud)} fraud, ${int(r.labels.notFraud)} not fraud, ${int(r.labels.unlabelled)} unlabelled (counted as good)${r.labels.asOf !== null ? `, as known by ${when(r.labels.asOf)}` : ''}.`,
+    r.labels.kinds.length
+      ? `Labels (measured by ${r.labels.kinds.join(', ')}): ${int(r.labels.positive)} positive, ${int(r.labels.negative)} negative, ${int(r.labels.unlabelled)} unlabelled (counted as negative)${r.labels.asOf !== null ? `, as known by ${when(r.labels.asOf)}` : ''}.`
+      : 'Labels: none; the pack declares no label kinds (measured by), so there is no precision or recall.',
+    `Scope: ${r.scope.decides ? `decides ${r.scope.decides.join(', ')}` : 'every event the pack accepts'}. Profiles: ${r.profiles.entities.map((p) => `${p.entity} ${int(p.asOfEvent)} of ${int(p.reads)} reads as of the event`).join('; ') || 'none read'}.`,
     `Run: ${r.run.seconds.toFixed(1)} s, ${int(r.run.eventsPerSecond)} events/s.`,
   ];
   const notes = [...r.events.skippedBy.map((s) => `Skipped ${int(s.events)} events: ${s.reason} (first: event ${s.example}).`), ...r.warnings];
   const rules = htmlTable(
-    ['rule', 'title', 'outcome', 'hits', 'hit rate', 'fraud', 'precision', 'recall', 'unique', 'fraud money', 'good money', 'examples'],
+    ['rule', 'title', 'outcome', 'hits', 'hit rate', L, 'precision', 'recall', 'unique', `${L} money`, 'other money', 'examples'],
     r.rules.map((x) => [
       [x.enabled ? x.id : `${x.id} (off)`, false], [x.title ?? '', false], [x.outcome ?? (x.score ? `+${x.score}` : ''), false],
-      [int(x.hits), true], [pct(x.hitRate, 2), true], [int(x.fraudHits), true], [pct(x.precision), true], [pct(x.recall), true],
-      [int(x.uniqueHits), true], [money(x.money, 'fraud'), true], [money(x.money, 'good'), true], [x.examples.join(', '), false],
+      [int(x.hits), true], [pct(x.hitRate, 2), true], [int(x.positiveHits), true], [pct(x.precision), true], [pct(x.recall), true],
+      [int(x.uniqueHits), true], [money(x.money, 'positive'), true], [money(x.money, 'other'), true], [x.examples.join(', '), false],
     ]),
   );
   const outcomes = htmlTable(
-    ['outcome', 'events', 'share', 'fraud', 'fraud money', 'good money', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall'],
+    ['outcome', 'events', 'share', L, `${L} money`, 'other money', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall'],
     r.outcomes.map((o) => [
-      [o.outcome, false], [int(o.events), true], [pct(o.share, 2), true], [int(o.fraud), true], [money(o.money, 'fraud'), true], [money(o.money, 'good'), true],
+      [o.outcome, false], [int(o.events), true], [pct(o.share, 2), true], [int(o.positive), true], [money(o.money, 'positive'), true], [money(o.money, 'other'), true],
       [int(o.confusion.tp), true], [int(o.confusion.fp), true], [int(o.confusion.fn), true], [int(o.confusion.tn), true],
       [pct(o.confusion.precision), true], [pct(o.confusion.recall), true],
     ]),
@@ -96,9 +100,9 @@ export function backtestHtml(r: BacktestRun): string {
   const c = r.comparison;
   const comparison = c ? `
 <h2>Against ${esc(c.baseline.pack)}${c.baseline.version ? ` ${esc(c.baseline.version)}` : ''}</h2>
-<p>${esc(`${int(c.changed)} events change outcome. Fraud caught: ${int(c.caughtFraud.baseline)} → ${int(c.caughtFraud.candidate)}. Good customers affected: ${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)}. Good events stopped: ${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)}.`)}</p>
-${htmlTable(['change', 'events', 'fraud', 'fraud money', 'good money', 'examples (zy_seq)'],
-    c.transitions.map((t) => [[`${t.from} → ${t.to}`, false], [int(t.events), true], [int(t.fraud), true], [money(t.money, 'fraud'), true], [money(t.money, 'good'), true], [t.examples.join(', '), false]]))}` : '';
+<p>${esc(`${int(c.changed)} events change outcome. ${L} caught: ${int(c.caughtPositive.baseline)} → ${int(c.caughtPositive.candidate)}. Good customers affected: ${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)}. Good events stopped: ${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)}.`)}</p>
+${htmlTable(['change', 'events', L, `${L} money`, 'other money', 'examples (zy_seq)'],
+    c.transitions.map((t) => [[`${t.from} → ${t.to}`, false], [int(t.events), true], [int(t.positive), true], [money(t.money, 'positive'), true], [money(t.money, 'other'), true], [t.examples.join(', '), false]]))}` : '';
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -13,6 +13,9 @@ export const yuan = (fen: number) => `${fen < 0 ? '-' : ''}¥${Math.round(Math.a
 const signed = (n: number, f: (n: number) => string = int) => (n > 0 ? `+${f(n)}` : n < 0 ? `-${f(-n)}` : '±0');
 const money = (m: Money | null, side: keyof Money) => (m ? yuan(m[side]) : '–');
 
+/** What a positive label is called in the report: the pack's label kinds (fraud/chargeback, qa_breach, …). */
+export const labelWord = (r: BacktestRun) => (r.labels.kinds.length ? r.labels.kinds.join('/') : 'labelled');
+
 /** Columns: text, right-aligned unless the header starts with '<'. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const left = headers.map((h) => h.startsWith('<'));
@@ -34,27 +37,34 @@ export function backtestText(r: BacktestRun): string {
   const out: string[] = [];
   const e = r.events;
   out.push(bold(`backtest of ${r.pack.name}${r.pack.version ? ` ${r.pack.version}` : ''}: ${r.pack.rules} rules`));
+  const L = labelWord(r);
   out.push(`  events   ${int(e.total)} in range, ${int(e.decided)} decided${e.skipped ? `, ${int(e.skipped)} skipped` : ''}; ${when(r.range.first)} to ${when(r.range.last)} (Asia/Shanghai)`);
+  out.push(`  scope    ${r.scope.decides ? `decides ${r.scope.decides.join(', ')}` : 'every event it accepts (the pack has no `decides`)'}`);
   const l = r.labels;
-  out.push(`  labels   ${int(l.fraud)} fraud${l.fraudMoney !== null ? ` (${yuan(l.fraudMoney)})` : ''}, ${int(l.notFraud)} not fraud, ${int(l.unlabelled)} unlabelled (counted as good)${l.asOf !== null ? `; known by ${formatTimestamp(l.asOf)}` : ''}`);
+  out.push(l.kinds.length
+    ? `  labels   measured by ${l.kinds.join(', ')}: ${int(l.positive)} positive${l.positiveMoney !== null ? ` (${yuan(l.positiveMoney)})` : ''}, ${int(l.negative)} negative, ${int(l.unlabelled)} unlabelled (counted as negative)${l.asOf !== null ? `; known by ${formatTimestamp(l.asOf)}` : ''}`
+    : '  labels   none: the pack declares no label kinds (`measured by`), so there is no precision or recall');
+  for (const p of r.profiles.entities) {
+    out.push(`  profile  ${p.entity} (${p.fields.join(', ')}): ${int(p.reads)} reads, ${int(p.asOfEvent)} as of the event${p.notYet ? `, ${int(p.notYet)} before the row existed` : ''}${p.undated ? `, ${int(p.undated)} not known as of the event` : ''}`);
+  }
   out.push(`  run      ${r.run.seconds.toFixed(1)} s, ${int(r.run.eventsPerSecond)} events/s, ${r.run.workers ? `${r.run.workers} worker${r.run.workers === 1 ? '' : 's'}` : 'one thread'}`);
   for (const s of e.skippedBy) out.push(dim(`  skipped  ${int(s.events)} × ${s.reason} (first: event ${s.example})`));
   for (const w of r.warnings) out.push(dim(`  note     ${w}`));
 
   out.push('', bold('rules'));
   out.push(table(
-    ['<rule', '<outcome', 'hits', 'hit rate', 'fraud', 'precision', 'recall', 'unique', 'fraud money', 'good money'],
+    ['<rule', '<outcome', 'hits', 'hit rate', L, 'precision', 'recall', 'unique', `${L} money`, 'other money'],
     r.rules.map((x) => [
-      x.enabled ? x.id : `${x.id} (off)`, x.outcome ?? (x.score ? `+${x.score}` : ''), int(x.hits), pct(x.hitRate, 2), int(x.fraudHits),
-      pct(x.precision), pct(x.recall), int(x.uniqueHits), money(x.money, 'fraud'), money(x.money, 'good'),
+      x.enabled ? x.id : `${x.id} (off)`, x.outcome ?? (x.score ? `+${x.score}` : ''), int(x.hits), pct(x.hitRate, 2), int(x.positiveHits),
+      pct(x.precision), pct(x.recall), int(x.uniqueHits), money(x.money, 'positive'), money(x.money, 'other'),
     ]),
   ));
 
   out.push('', bold('outcomes'));
   out.push(table(
-    ['<outcome', 'events', 'share', 'fraud', 'fraud money', 'good money', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall'],
+    ['<outcome', 'events', 'share', L, `${L} money`, 'other money', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall'],
     r.outcomes.map((o) => [
-      o.outcome, int(o.events), pct(o.share, 2), int(o.fraud), money(o.money, 'fraud'), money(o.money, 'good'),
+      o.outcome, int(o.events), pct(o.share, 2), int(o.positive), money(o.money, 'positive'), money(o.money, 'other'),
       int(o.confusion.tp), int(o.confusion.fp), int(o.confusion.fn), int(o.confusion.tn), pct(o.confusion.precision), pct(o.confusion.recall),
     ]),
   ));
@@ -66,14 +76,14 @@ export function backtestText(r: BacktestRun): string {
     out.push('', bold(`against ${c.baseline.pack}${c.baseline.version ? ` ${c.baseline.version}` : ''}: ${int(c.changed)} events change outcome`));
     if (c.transitions.length) {
       out.push(table(
-        ['<change', 'events', 'fraud', 'fraud money', 'good money', '<examples (zy_seq)'],
-        c.transitions.map((t) => [`${t.from} → ${t.to}`, int(t.events), int(t.fraud), money(t.money, 'fraud'), money(t.money, 'good'), t.examples.join(', ')]),
+        ['<change', 'events', L, `${L} money`, 'other money', '<examples (zy_seq)'],
+        c.transitions.map((t) => [`${t.from} → ${t.to}`, int(t.events), int(t.positive), money(t.money, 'positive'), money(t.money, 'other'), t.examples.join(', ')]),
       ));
     }
     const good = (n: number) => (n > 0 ? red : n < 0 ? green : (x: string) => x);
     const caught = (n: number) => (n > 0 ? green : n < 0 ? red : (x: string) => x);
-    out.push(`  fraud caught          ${int(c.caughtFraud.baseline)} → ${int(c.caughtFraud.candidate)} (${caught(c.caughtFraud.change)(signed(c.caughtFraud.change))})` +
-      (c.caughtFraudMoney ? `, ${yuan(c.caughtFraudMoney.baseline)} → ${yuan(c.caughtFraudMoney.candidate)} (${caught(c.caughtFraudMoney.change)(signed(c.caughtFraudMoney.change, yuan))})` : ''));
+    out.push(`  ${`${L} caught`.padEnd(22)}${int(c.caughtPositive.baseline)} → ${int(c.caughtPositive.candidate)} (${caught(c.caughtPositive.change)(signed(c.caughtPositive.change))})` +
+      (c.caughtPositiveMoney ? `, ${yuan(c.caughtPositiveMoney.baseline)} → ${yuan(c.caughtPositiveMoney.candidate)} (${caught(c.caughtPositiveMoney.change)(signed(c.caughtPositiveMoney.change, yuan))})` : ''));
     out.push(`  good customers hit    ${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)} (${good(c.goodCustomersAffected.change)(signed(c.goodCustomersAffected.change))})`);
     out.push(`  good events stopped   ${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)} (${good(c.goodEventsStopped.change)(signed(c.goodEventsStopped.change))})` +
       (c.goodMoneyStopped ? `, ${yuan(c.goodMoneyStopped.baseline)} → ${yuan(c.goodMoneyStopped.candidate)} (${good(c.goodMoneyStopped.change)(signed(c.goodMoneyStopped.change, yuan))})` : ''));

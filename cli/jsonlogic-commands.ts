@@ -8,6 +8,7 @@ import { exportJsonLogic } from '../compiler/jsonlogic/export.ts';
 import { importJsonLogic, rulesOfFile, type RuleFile } from '../compiler/jsonlogic/import.ts';
 import { compileJsonLogic, JsonLogicError } from '../compiler/jsonlogic/index.ts';
 import { readSuite, runSuite, show, type Evaluator } from '../compiler/jsonlogic/suite.ts';
+import { codeListing } from '../compiler/escape.ts';
 import { readPack } from './pack-files.ts';
 import { Exit, EXIT, paint } from './output.ts';
 
@@ -157,6 +158,6 @@ Examples:
         console.error(red(`${file}: ${e.message}`));
         throw new Exit(EXIT.FINDINGS);
       }
-      console.log(`// constants (K)\n${code.constants.map((c, i) => `// K[${i}] = ${show(c)}`).join('\n')}\n${code.source}`);
+      console.log(codeListing(code, show));
     });
 }

@@ -3,27 +3,31 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { compile, isJsonLogicSource, renderDiagnostic, type CompileResult, type SourceFile, type Span } from '../compiler/index.ts';
+import { compile, isJsonLogicSource, renderDiagnostic, type CheckedPack, type CompileResult, type SourceFile, type Span } from '../compiler/index.ts';
 import { sortDiagnostics } from '../compiler/diagnostics.ts';
 import { format } from '../compiler/format.ts';
 import { lintReport, type Suppressed } from '../compiler/lint/index.ts';
 import { Spans } from '../compiler/lint/spans.ts';
 import { positionOf } from '../compiler/source.ts';
 import { CoverageCollector } from '../runtime/coverage.ts';
-import { runTest, type Decider } from '../runtime/testing.ts';
+import { failureLines, runTest, type Decider } from '../runtime/testing.ts';
+import { showValue } from '../compiler/display.ts';
 import { coverageText, diagnosticsJson, junit, sarif, testsJson, type Located, type SuiteResult } from './reports.ts';
 import { packName, scaffold } from './scaffold.ts';
 import { printIR } from '../compiler/print.ts';
+import { codeListing } from '../compiler/escape.ts';
+import { isStackOverflow, tooDeep } from '../compiler/limits.ts';
 import { InputError, interpret, load, MemoryProvider, type Decision, type FeatureProvider } from '../runtime/index.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { validateRecord } from '../runtime/validate.ts';
 import { decodeRow } from '../runtime/store/sql.ts';
 import { registerDb } from './db-commands.ts';
-import { registerBundle } from './bundle-commands.ts';
+import { bundleToRun, registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
 import { registerBacktest } from './backtest-commands.ts';
-import { BundleError, loadBundle } from '../runtime/bundle.ts';
-import { Exit, EXIT, paint } from './output.ts';
+import { BundleError } from '../runtime/bundle.ts';
+import { TrustError } from '../runtime/trust.ts';
+import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import { DecisionLog, openStore, RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
@@ -32,14 +36,9 @@ import { TIMESTAMP } from '../compiler/types.ts';
 
 const { red, green, dim } = paint;
 
-/** Exactly one pack (dump, eval): several packs are a usage error. */
+/** Exactly one pack (dump, eval): several packs are a usage error (reported by main()). */
 function onePack(paths: string[]): SourceFile[] {
-  const packs = readPacks(paths);
-  if (packs.length !== 1) {
-    console.error(red(`give one pack; ${paths.join(' ')} holds ${packs.length}: ${packs.map((p) => p.name).join(', ')}`));
-    throw new Exit(EXIT.USAGE);
-  }
-  return packs[0]!.files;
+  return readPack(paths);
 }
 
 function compilePaths(paths: string[]): CompileResult {
@@ -60,24 +59,44 @@ interface Scenario {
   lists?: Record<string, unknown[]>;
 }
 
-function readJson(arg: string): unknown {
-  const text = arg.trim().startsWith('{') ? arg : readFileSync(arg, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    console.error(red(`cannot read JSON from ${arg.trim().startsWith('{') ? 'the argument' : arg}: ${(e as Error).message}`));
-    throw new Exit(EXIT.USAGE);
+/**
+ * An option's JSON object (`--event`, `--scenario`): a file holding it, or the
+ * JSON itself. Anything but an object is ZY8203; a file that cannot be read ZY8201.
+ */
+function readJsonObject(arg: string, option: string): Record<string, unknown> {
+  const looksLikeJson = /^\s*[[{"\d-]|^\s*(null|true|false)\s*$/.test(arg);
+  let text = arg;
+  if (!looksLikeJson || existsSync(arg)) {
+    try { text = readFileSync(arg, 'utf8'); } catch (e) {
+      throw new CliError('ZY8201', `${option}: cannot read ${arg}: ${fsReason(e)}`);
+    }
   }
+  const from = text === arg ? 'the argument' : arg;
+  let v: unknown;
+  try { v = JSON.parse(text); } catch (e) {
+    throw new CliError('ZY8203', `${option}: ${from} is not valid JSON: ${(e as Error).message.split('\n')[0]!.slice(0, 120)}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new CliError('ZY8203', `${option}: ${from} should hold a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  }
+  return v as Record<string, unknown>;
 }
 
-function printDecision(d: Decision): void {
+/** A decision for people: values as analysts write them (¥25,000.00, 2026-03-01 10:00 +08:00, 3h20m), never fen or epoch ms. */
+function printDecision(d: Decision, pack: CheckedPack): void {
   console.log(`outcome ${d.outcome}  score ${d.score}  (${d.pack}${d.version ? ` ${d.version}` : ''})`);
   if (d.fired.length === 0) console.log(dim('  no rule fired'));
   for (const f of d.fired) {
-    console.log(`  ${f.id}${f.outcome ? ` → ${f.outcome}` : ''}${f.score ? ` (+${f.score})` : ''}${f.reason ? `  [${f.reason}]` : ''}${f.title ? `  ${f.title}` : ''}`);
+    console.log(`  ${f.id}${f.outcome ? ` → ${f.outcome}` : ''}${f.score ? ` (${f.score > 0 ? '+' : ''}${f.score})` : ''}${f.reason ? `  [${f.reason}]` : ''}${f.title ? `  ${f.title}` : ''}`);
     if (f.message.zh) console.log(`    ${f.message.zh}`);
     if (f.message.en) console.log(`    ${f.message.en}`);
-    for (const s of f.seen) console.log(dim(`    ${s.feature} = ${s.value === undefined ? '(missing)' : JSON.stringify(s.value)}`));
+    const leaves = pack.rules.find((r) => r.id === f.id)?.leaves ?? [];
+    f.seen.forEach((s, i) => console.log(dim(`    ${s.feature} = ${leaves[i] ? showValue(leaves[i]!.type, s.value) : s.value === undefined ? 'missing' : JSON.stringify(s.value)}`)));
+  }
+  for (const n of d.notes ?? []) {
+    console.log(`  note from ${n.id}:`);
+    if (n.message.zh) console.log(`    ${n.message.zh}`);
+    if (n.message.en) console.log(`    ${n.message.en}`);
   }
 }
 
@@ -86,10 +105,17 @@ function checkPack(files: SourceFile[], withLint = true): Located {
   const r = compile(files);
   let diagnostics = [...r.diagnostics];
   let suppressed: Suppressed[] = [];
-  if (withLint && r.ok && r.checked) {
-    const l = lintReport(r.checked, r.files);
-    diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
-    suppressed = l.suppressed;
+  // A pack refused only for lint errors (ZY6001) is linted in full.
+  const clean = r.ok || (r.checked && r.diagnostics.every((d) => d.severity !== 'error' || d.code.startsWith('ZY6')));
+  if (withLint && clean && r.checked) {
+    try {
+      const l = lintReport(r.checked, r.files);
+      diagnostics = sortDiagnostics([...diagnostics, ...l.diagnostics]);
+      suppressed = l.suppressed;
+    } catch (e) {
+      if (!isStackOverflow(e)) throw e;
+      diagnostics = [...diagnostics, tooDeep({ file: 0, start: 0, end: 1 })];
+    }
   }
   const fix = spanFixer(r.files);
   return { files: r.files, diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
@@ -127,23 +153,35 @@ function runSuite(name: string, files: SourceFile[], o: SuiteOptions): SuiteResu
     : o.interpret ? (e, p) => interpret(checked, e, p).decision : (e, p) => engine.decide(e, p);
   const results = checked.tests.map((t) => {
     const started = performance.now();
-    const res = runTest(checked, t, decide);
+    const res = runTest(checked, t, decide, { files });
     return { ...res, ms: performance.now() - started };
   });
-  return { name, pack: checked.name, files, results, ...(collector ? { coverage: collector.result() } : {}) };
+  // Warnings about the tests themselves (an expectation that never applies, history never counted) are shown with them.
+  const warnings = r.diagnostics.filter((d) => d.code.startsWith('ZY5')).map((d) => renderDiagnostic(d, r.files));
+  return { name, pack: checked.name, files, results, ...(warnings.length ? { warnings } : {}), ...(collector ? { coverage: collector.result() } : {}) };
 }
 
 /** To standard output, or to a file (without terminal colours). */
 function write(file: string | undefined, text: string): void {
   if (!file) { console.log(text); return; }
   const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
-  writeFileSync(file, plain.endsWith('\n') ? plain : `${plain}\n`);
+  try {
+    writeFileSync(file, plain.endsWith('\n') ? plain : `${plain}\n`);
+  } catch (e) {
+    throw new CliError('ZY8204', `cannot write ${file}: ${fsReason(e)}`);
+  }
 }
 
 function oneOf(value: string, allowed: string[], option: string): string {
   if (allowed.includes(value)) return value;
   console.error(red(`${option} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not ${JSON.stringify(value)}`));
   throw new Exit(EXIT.USAGE);
+}
+
+/** A whole number of at least 1 (`--labelled 5`); anything else is ZY8203. */
+function positiveCount(value: string, option: string): number {
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number.isSafeInteger(Number(value))) return Number(value);
+  throw new CliError('ZY8203', `${option} takes a whole number of at least 1, not ${JSON.stringify(value)}`);
 }
 
 function count(value: string, option: string): number {
@@ -184,12 +222,13 @@ Examples:
     .action((paths: string[], o: { format: string; output?: string; maxWarnings?: string; lint: boolean }) => {
       const format = oneOf(o.format, ['text', 'json', 'sarif'], '--format');
       const maxWarnings = o.maxWarnings === undefined ? Infinity : count(o.maxWarnings, '--max-warnings');
-      const located = readPacks(paths).map((p) => checkPack(p.files, o.lint));
+      const packs = readPacks(paths);
+      const located = packs.map((p) => checkPack(p.files, o.lint));
       const errors = located.reduce((n, l) => n + l.diagnostics.filter((d) => d.severity === 'error').length, 0);
       const warnings = located.reduce((n, l) => n + l.diagnostics.filter((d) => d.severity === 'warning').length, 0);
       if (format === 'json') write(o.output, JSON.stringify(diagnosticsJson(located), null, 2));
       else if (format === 'sarif') write(o.output, JSON.stringify(sarif(located), null, 2));
-      else write(o.output, located.map(checkText).join('\n'));
+      else write(o.output, located.map((l, i) => `${paint.bold(packTitle(packs[i]!.name, l))}\n${checkText(l)}`).join('\n\n'));
       if (errors > 0 || warnings > maxWarnings) throw new Exit(EXIT.FINDINGS);
     });
 
@@ -205,7 +244,7 @@ Examples:
   zhiyu fmt rules/demo
   zhiyu fmt --check rules          # in CI: exit 1 if a file is not formatted`)
     .action((paths: string[], o: { check?: boolean }) => {
-      const files = readPack(paths).filter((f) => !isJsonLogicSource(f)); // JSON Logic files are not rules to lay out
+      const files = readPacks(paths).flatMap((p) => p.files).filter((f) => !isJsonLogicSource(f)); // JSON Logic files are not rules to lay out
       let broken = 0;
       const changed: string[] = [];
       for (const f of files) {
@@ -261,7 +300,7 @@ Examples:
       const r = compilePaths(paths);
       requireOk(r);
       if (o.stage === 'code') {
-        console.log(`// constants (K)\n${r.code.constants.map((c, i) => `// K[${i}] = ${JSON.stringify(c)}`).join('\n')}\n${r.code.source}`);
+        console.log(codeListing(r.code));
         return;
       }
       const pack = o.stage === 'checked' ? r.checked : o.stage === 'optimized' ? r.optimized : undefined;
@@ -277,27 +316,31 @@ Examples:
     .option('--event <json|file>', 'the event, as JSON or a JSON file')
     .option('--scenario <file>', 'a JSON file {event, entities, history, lists}')
     .option('--db <file>', 'read entities, lists and history from this SQLite store')
-    .option('--labelled <n>', 'with --db: decide the first n stored events labelled fraud, each as of its own time')
+    .option('--at [time]', 'with --db: read the store as it stood at this time (2026-02-10T09:00), or at the event\'s own time when no time is given; default: profiles as they are now, as a live decision reads them')
+    .option('--labelled <n>', 'with --db: decide the first n stored events labelled positive (the pack\'s `measured by` kinds, else fraud), each as of its own time')
     .option('--log', 'with --db: append the decision to the decision log')
     .option('--interpret', 'use the reference interpreter and print its trace')
     .option('--strict', 'reject event fields the schema does not declare')
     .option('--json', 'print the decision as JSON')
+    .option('--public-key <file.pem>', 'with a bundle: run it only if signed by this ed25519 key (without: run it with a warning)')
     .addHelpText('after', `
 Examples:
   zhiyu eval rules/demo --scenario rules/demo/scenarios/phone-scam.json
-  zhiyu eval rules/demo --event '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
+  zhiyu eval rules/demo --event '{"type":"login","customer_id":"f1","occurred_at":"2026-02-20T10:00"}' --db demo.db --log
+  zhiyu eval rules/fraud --event event.json --db demo.db --at          # profiles as they stood at the event's time
   zhiyu eval rules/demo --db demo.db --labelled 5
-  zhiyu eval demo.zyb --event event.json`)
-    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean }) => {
-      if (!o.event && !o.scenario && !o.labelled) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
-      if ((o.labelled || o.log) && !o.db) { console.error(red('--labelled and --log need --db')); throw new Exit(EXIT.USAGE); }
+  zhiyu eval demo.zyb --event event.json --public-key keys/zhiyu.pub.pem`)
+    .action((paths: string[], o: { event?: string; scenario?: string; db?: string; at?: string | true; labelled?: string; log?: boolean; interpret?: boolean; strict?: boolean; json?: boolean; publicKey?: string }) => {
+      if (!o.event && !o.scenario && o.labelled === undefined) { console.error(red('give --event, --scenario or --labelled')); throw new Exit(EXIT.USAGE); }
+      if ((o.labelled !== undefined || o.log || o.at) && !o.db) { console.error(red('--labelled, --at and --log need --db')); throw new Exit(EXIT.USAGE); }
+      const labelled = o.labelled === undefined ? undefined : positiveCount(o.labelled, '--labelled');
       // A bundle (.zyb) or a pack; a bundle carries the optimized pack, which the
       // interpreter decides identically (property-tested).
       const source = (() => {
         if (paths.length === 1 && paths[0]!.endsWith('.zyb')) {
           try {
-            const b = loadBundle(paths[0]!);
-            return { program: b.program, checked: b.program.pack, hash: b.manifest.sourceHash };
+            const b = bundleToRun(paths[0]!, o.publicKey);
+            return { program: b.program, checked: b.program.pack, sourceHash: b.manifest.sourceHash, bundleHash: b.hash };
           } catch (e) {
             if (e instanceof BundleError) { console.error(red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
             throw e;
@@ -306,10 +349,11 @@ Examples:
         const files = onePack(paths);
         const c = compile(files);
         requireOk(c);
-        return { program: { pack: c.optimized, code: c.code }, checked: c.checked, hash: packHash(files) };
+        return { program: { pack: c.optimized, code: c.code }, checked: c.checked, sourceHash: packHash(files), bundleHash: null };
       })();
       const r = { checked: source.checked };
-      const store = o.db ? openStore(o.db, { readonly: !o.log }) : undefined;
+      // The decision log is a file of its own: the store itself is only read.
+      const store = o.db ? openStore(o.db, { readonly: true }) : undefined;
       try {
         const engine = load(source.program);
         const base = store ? new SqliteProvider(store, o.interpret ? r.checked : source.program.pack) : undefined;
@@ -321,21 +365,28 @@ Examples:
           }
           return engine.decide(event, provider, { strict: !!o.strict });
         };
-        const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d));
-        if (o.labelled) {
-          const rows = store!.prepare(`SELECT e.* FROM zy_labels l JOIN zy_events e ON e.zy_seq = CAST(l.subject AS INTEGER)
-            WHERE l.subject_kind = 'event' AND l.label = 'fraud' ORDER BY e.zy_seq LIMIT ?`).all(Number(o.labelled)) as Record<string, unknown>[];
+        const show = (d: Decision) => (o.json ? console.log(JSON.stringify(d, null, 2)) : printDecision(d, r.checked));
+        if (labelled !== undefined) {
+          const kinds = r.checked.measuredBy.length ? r.checked.measuredBy : ['fraud'];
+          const types = r.checked.decides;
+          const rows = store!.prepare(`SELECT e.* FROM zy_events e WHERE e.zy_seq IN (SELECT CAST(l.subject AS INTEGER) FROM zy_labels l
+              WHERE l.subject_kind = 'event' AND l.positive = 1 AND l.kind IN (${kinds.map(() => '?').join(', ')}))
+            ${types ? `AND e.type IN (${types.map(() => '?').join(', ')})` : ''} ORDER BY e.zy_seq LIMIT ?`)
+            .all(...kinds, ...(types ?? []), labelled) as Record<string, unknown>[];
           for (const row of rows) {
             const seq = row['zy_seq'] as number;
             // Stored rows are decoded by the schema (bools are 0/1 in SQLite).
             const event = decodeRow(r.checked.schema.event, row);
             console.log(dim(`event #${seq} ${JSON.stringify(event)}`));
-            show(decideOne(event, base!.before(seq as number)));
+            show(decideOne(event, base!.asOf(row[TIME_FIELD] as number, seq)));
           }
           return;
         }
-        const s = (o.scenario ? readJson(o.scenario) : { event: readJson(o.event!) }) as Scenario;
-        const provider = base ?? new MemoryProvider({
+        const s = (o.scenario ? readJsonObject(o.scenario, '--scenario') : { event: readJsonObject(o.event!, '--event') }) as unknown as Scenario;
+        const eventTime = () => Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)?.[TIME_FIELD], `event.${TIME_FIELD}`) ?? NaN);
+        const asOf = o.at === undefined ? undefined : o.at === true ? eventTime() : Number(coerce(TIMESTAMP, o.at, '--at'));
+        if (asOf !== undefined && !Number.isFinite(asOf)) { console.error(red(`--at needs a time, or an event with ${TIME_FIELD}`)); throw new Exit(EXIT.USAGE); }
+        const provider = (base && asOf !== undefined ? base.asOf(asOf) : base) ?? new MemoryProvider({
           entities: Object.fromEntries(Object.entries(s.entities ?? {}).map(([k, rows]) => [k, new Map(Object.entries(rows))])),
           // Scenario history is checked like an event (ISO times become epoch ms).
           history: (s.history ?? []).map((h, i) => validateRecord(r.checked.schema.event, h, `history[${i}]`)), lists: (s.lists ?? {}) as never,
@@ -343,9 +394,12 @@ Examples:
         if (o.log) {
           const rec = new RecordingProvider(provider);
           const d = decideOne(s.event, rec);
-          const id = new DecisionLog(store!).append(source.hash, s.event, Number(coerce(TIMESTAMP, (s.event as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`) ?? 0), rec.snapshot, d);
-          show(d);
-          if (!o.json) console.log(dim(`logged as decision ${id}; zhiyu replay ${o.db} ${id} --pack ${paths.join(' ')}`));
+          const log = DecisionLog.open(store!, { write: true });
+          try {
+            const id = log.append({ bundleHash: source.bundleHash, sourceHash: source.sourceHash, input: s.event, eventTime: eventTime(), snapshot: rec.snapshot, decision: d });
+            show(d);
+            if (!o.json) console.log(dim(`logged as decision ${id}; zhiyu replay ${o.db} ${id} --pack ${paths.join(' ')}`));
+          } finally { log.close(); }
           return;
         }
         show(decideOne(s.event, provider));
@@ -386,17 +440,25 @@ Examples:
       const low = threshold === undefined ? [] : suites.filter((s) => s.coverage && s.coverage.total.percent < threshold);
       const lines: string[] = [];
       for (const s of suites) {
-        if (suites.length > 1) lines.push(paint.bold(s.name));
+        lines.push(paint.bold(suiteTitle(s)));
         if (s.error) lines.push(`${red('✗')} ${s.name} does not compile`, s.error);
+        for (const w of s.warnings ?? []) lines.push(w, '');
         for (const t of s.results) {
           if (t.passed) { lines.push(`${green('✓')} ${t.name}`); continue; }
           const f = s.files[t.span.file];
           lines.push(`${red('✗')} ${t.name}${f ? dim(`  (${f.path}:${positionOf(f, t.span.start).line})`) : ''}`);
-          for (const m of t.failures) lines.push(`    ${m}`);
+          for (const m of failureLines(t)) lines.push(`    ${m}`);
         }
-        if (s.coverage) lines.push('', `coverage${suites.length > 1 ? ` of ${s.name}` : ''} (interpreter trace):`, coverageText(s.coverage, s.files), '');
+        if (s.coverage) lines.push('', `coverage of ${suiteTitle(s)} (interpreter trace):`, coverageText(s.coverage, s.files), '');
       }
-      for (const s of low) lines.push(red(`coverage of ${s.name} is ${s.coverage!.total.percent.toFixed(1)}%, below the threshold of ${threshold}%`));
+      for (const s of low) lines.push(red(`coverage of ${suiteTitle(s)} is ${s.coverage!.total.percent.toFixed(1)}%, below the threshold of ${threshold}%`));
+      // One line per pack, then the total.
+      lines.push('');
+      for (const s of suites) {
+        const p = s.results.filter((r) => r.passed).length;
+        const f = s.results.length - p + (s.error ? 1 : 0);
+        lines.push(`${suiteTitle(s)}: ${s.error ? 'does not compile, ' : ''}${p} passed, ${f} failed`);
+      }
       const summary = `${passed} passed, ${failed} failed`;
       if (reporter === 'text') {
         write(o.output, [...lines, summary].join('\n'));
@@ -415,6 +477,17 @@ Examples:
   return cli;
 }
 
+/** The pack's name (its `pack` declaration, when it has one) and where it was read from. */
+function packTitle(where: string, l: Located): string {
+  const name = /^\s*pack\s+([A-Za-z_][A-Za-z0-9_]*)/m.exec(l.files.map((f) => f.text).join('\n'))?.[1];
+  return name && name !== where ? `${name} (${where})` : where;
+}
+
+/** `fraud (rules/fraud)`: the pack's own name and where it was read from. */
+function suiteTitle(s: SuiteResult): string {
+  return s.pack && s.pack !== s.name ? `${s.pack} (${s.name})` : s.name;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     await program().parseAsync(argv);
@@ -422,8 +495,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof Exit) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    if (e instanceof StoreError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
-    console.error(red(`internal error: ${(e as Error).stack ?? e}`));
+    if (e instanceof CliError) { console.error(red(`${e.code}: ${e.message}`)); return e.exit; }
+    if (e instanceof StoreError || e instanceof BundleError || e instanceof TrustError) { console.error(red(`${e.code}: ${e.message}`)); return EXIT.FINDINGS; }
+    // SQLite's own errors surface while reading a damaged or unreadable file, anywhere in a command.
+    if (e instanceof Error && e.name === 'SqliteError') { console.error(red(`ZY7007: the database cannot be read (${e.message}); is it a zhiyu database, and undamaged?`)); return EXIT.FINDINGS; }
+    if (isStackOverflow(e)) { console.error(red('ZY1005: the pack is nested too deeply to process; split long conditions into named predicates')); return EXIT.FINDINGS; }
+    // A bug: one line, and the stack only when asked for.
+    const err = e as Error;
+    console.error(red(`internal error: ${String(err?.message ?? e).split('\n')[0]} (set ZHIYU_DEBUG=1 for the stack, and please report it)`));
+    if (process.env['ZHIYU_DEBUG']) console.error(err?.stack ?? e);
     return EXIT.USAGE;
   }
 }

@@ -1,7 +1,11 @@
-// Finding packs on disk. A directory with .zy files directly in it is one pack
-// (with every .zy file below it); a directory without any is a folder of packs,
-// each subdirectory looked at the same way. Loose .zy files given together form
-// one pack. Paths are shown relative to the working directory.
+// Finding packs on disk — the one rule every command (and the editor's
+// workspace) follows, documented in spec/LANGUAGE.md §2.2:
+//   - a directory with .zy files directly in it is one pack, made of every
+//     .zy file below it (subdirectories included), in path order;
+//   - a directory without any is a folder of packs: each subdirectory is
+//     looked at the same way, in name order;
+//   - .zy files named on the command line form one pack together.
+// Paths are shown relative to the working directory.
 //
 // JSON files are sources only when a rule file names them: `predicate p =
 // jsonlogic "p.json"` adds p.json (next to the file that says so) to the pack.
@@ -10,6 +14,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { referencedJsonLogicFiles, type SourceFile } from '../compiler/index.ts';
+import { CliError, fsReason } from './output.ts';
 
 export const PACK_EXTENSION = '.zy';
 
@@ -20,20 +25,37 @@ export interface PackSource {
   readonly files: SourceFile[];
 }
 
+/**
+ * The packs at the paths. A path that is not there, or a file that is not a
+ * .zy file, is ZY8201; a folder with no pack in it is ZY8202 (a CI run over
+ * the wrong folder must not pass on nothing).
+ */
 export function readPacks(paths: readonly string[]): PackSource[] {
   const packs: PackSource[] = [];
   const loose: string[] = [];
   for (const p of paths) {
-    if (statSync(p).isDirectory()) packs.push(...packDirs(p).map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
-    else loose.push(p);
+    let isDir: boolean;
+    try { isDir = statSync(p).isDirectory(); } catch (e) {
+      throw new CliError('ZY8201', `cannot read ${p}: ${fsReason(e)}`);
+    }
+    if (!isDir) {
+      if (!p.endsWith(PACK_EXTENSION)) throw new CliError('ZY8201', `${p} is not a pack: give a folder or ${PACK_EXTENSION} files`);
+      loose.push(p);
+      continue;
+    }
+    const found = packDirs(p);
+    if (found.length === 0) throw new CliError('ZY8202', `there is no pack in ${p} (a pack is a folder with ${PACK_EXTENSION} files)`);
+    packs.push(...found.map((d) => ({ name: shown(d), files: withJsonLogic(load(walk(d))) })));
   }
   if (loose.length) packs.push({ name: loose.map(shown).join(' '), files: withJsonLogic(load(loose)) });
   return packs;
 }
 
-/** All files of the paths as one pack (one directory, or loose files). */
+/** The files of the one pack the paths hold (a folder, or .zy files); several packs are ZY8202. */
 export function readPack(paths: readonly string[]): SourceFile[] {
-  return readPacks(paths).flatMap((p) => p.files);
+  const packs = readPacks(paths);
+  if (packs.length !== 1) throw new CliError('ZY8202', `give one pack; ${paths.join(' ')} holds ${packs.length}: ${packs.map((p) => p.name).join(', ')}`);
+  return packs[0]!.files;
 }
 
 export function packDirs(dir: string): string[] {
@@ -47,7 +69,13 @@ function shown(p: string): string {
 }
 
 function load(files: string[]): SourceFile[] {
-  return files.map((f) => ({ path: shown(f), text: readFileSync(f, 'utf8') }));
+  return files.map((f) => {
+    try {
+      return { path: shown(f), text: readFileSync(f, 'utf8') };
+    } catch (e) {
+      throw new CliError('ZY8201', `cannot read ${f}: ${fsReason(e)}`);
+    }
+  });
 }
 
 /**

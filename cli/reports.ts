@@ -5,7 +5,7 @@ import { CATALOG, type Code, type Diagnostic } from '../compiler/diagnostics.ts'
 import { LINT_RULES, UNUSED_SUPPRESSION, type Suppressed } from '../compiler/lint/index.ts';
 import { positionOf, type SourceFile, type Span } from '../compiler/source.ts';
 import type { Coverage } from '../runtime/coverage.ts';
-import type { TestResult } from '../runtime/testing.ts';
+import { failureLines, type TestResult } from '../runtime/testing.ts';
 
 export interface Region { readonly startLine: number; readonly startColumn: number; readonly endLine: number; readonly endColumn: number }
 
@@ -96,6 +96,8 @@ export interface SuiteResult {
   readonly results: readonly (TestResult & { readonly ms: number })[];
   /** Set when the pack did not compile: its rendered diagnostics. */
   readonly error?: string;
+  /** Rendered warnings about the pack's tests (ZY5xxx). */
+  readonly warnings?: readonly string[];
   readonly coverage?: Coverage;
 }
 
@@ -108,7 +110,10 @@ export function testsJson(suites: readonly SuiteResult[], coverage: boolean): ob
       name: s.name, ...(s.pack ? { pack: s.pack } : {}), ...(s.error ? { error: s.error } : {}),
       tests: s.results.map((r) => {
         const f = s.files[r.span.file];
-        return { name: r.name, passed: r.passed, failures: r.failures, file: f?.path, line: f ? positionOf(f, r.span.start).line : undefined, ms: round(r.ms) };
+        return {
+          name: r.name, passed: r.passed, failures: r.failures, ...(r.explanations.length ? { explanations: r.explanations } : {}),
+          file: f?.path, line: f ? positionOf(f, r.span.start).line : undefined, ms: round(r.ms),
+        };
       }),
       ...(coverage && s.coverage ? { coverage: coverageJson(s.coverage, s.files) } : {}),
     })),
@@ -150,7 +155,7 @@ export function junit(suites: readonly SuiteResult[]): string {
       const a = attrs({ name: r.name, classname: s.pack ?? s.name, file: f?.path, line: f ? positionOf(f, r.span.start).line : undefined, time: secs(r.ms) });
       if (r.passed) { lines.push(`    <testcase${a}/>`); continue; }
       lines.push(`    <testcase${a}>`);
-      lines.push(`      <failure${attrs({ message: r.failures[0] ?? 'failed', type: 'ZY5001' })}>${xml(r.failures.join('\n'))}</failure>`);
+      lines.push(`      <failure${attrs({ message: r.failures[0] ?? 'failed', type: 'ZY5001' })}>${xml(failureLines(r).join('\n'))}</failure>`);
       lines.push('    </testcase>');
     }
     lines.push('  </testsuite>');

@@ -35,15 +35,21 @@ rule LARGE_TRANSFER_REVIEW "A large transfer is reviewed by a person"
   reason LARGE_TRANSFER
   message "大额转账 {event.amount}，请人工复核" en "Large transfer of {event.amount}: review"
 `,
-    'rules.test.zy': `test "a large transfer is reviewed"
+    'rules.test.zy': `fixture large_transfer "A transfer of exactly the limit"
   at @2026-03-01T10:00
   given event { type: "transfer_out", amount: ¥50,000 }
+
+test "a large transfer is reviewed"
+  given large_transfer
   expect review
   expect fired LARGE_TRANSFER_REVIEW
-  cases (event.amount) {
-    (¥50,000) => review
-    (¥49,999.99) => allow not fired LARGE_TRANSFER_REVIEW
-  }
+  expect message en "Large transfer of ¥50,000.00: review"
+
+test "one fen below the limit is allowed"
+  given large_transfer
+  given event { amount: ¥49,999.99 }
+  expect allow
+  expect not fired LARGE_TRANSFER_REVIEW
 
 test "a login is allowed"
   at @2026-03-01T10:00

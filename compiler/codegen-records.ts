@@ -2,12 +2,13 @@
 // field read from the object as given, checked against its declared type
 // (a fast test for the usual case, R.coerce for the rest and for the error),
 // and entity rows copied into small generated classes with slot names.
-import { inheritedName, jsString } from './escape.ts';
+import { inheritedName, jsNumber, jsString } from './escape.ts';
+import { MAX_TIMESTAMP, MIN_TIMESTAMP } from './literals.ts';
 import type { EntityInfo, FieldInfo } from './ir.ts';
 
 const SMALL_SET = 6;
 
-/** A constant from K, as generated code refers to it; `wrap` rebuilds Sets and RegExps. */
+/** A constant from K, as generated code refers to it; `wrap` rebuilds Sets and pattern matchers. */
 export type ConstantRef = (value: unknown, wrap?: (k: string) => string) => string;
 
 export class Records {
@@ -68,7 +69,9 @@ export class Records {
       case 'string': return 'typeof v === "string"';
       case 'bool': return 'typeof v === "boolean"';
       case 'number': return '(typeof v === "number" && v - v === 0)';
-      case 'integer': case 'money': case 'duration': case 'timestamp': return 'Number.isSafeInteger(v)';
+      case 'integer': case 'money': case 'duration': return 'Number.isSafeInteger(v)';
+      // Epochs outside the years 0000–9999 go to R.coerce, which refuses them.
+      case 'timestamp': return `(Number.isSafeInteger(v) && v >= ${jsNumber(MIN_TIMESTAMP)} && v <= ${jsNumber(MAX_TIMESTAMP)})`;
       case 'enum': {
         const m = f.type.members;
         return m.length <= SMALL_SET

@@ -7,9 +7,9 @@
 // dispatch plan says (optimize/dispatch.ts), laid out in functions by
 // codegen-layout.ts; decide() has a copy per value of the plan's first switch.
 import { TIME_FIELD } from './check/context.ts';
-import { jsNumber, jsString } from './escape.ts';
+import { jsComment, jsNumber, jsString } from './escape.ts';
 import { FUNCTIONS } from './functions.ts';
-import type { AggregateSpec, CheckedPack, IR, Value } from './ir.ts';
+import type { AggregateSpec, CheckedPack, CheckedRule, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
 import { planDispatch, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
 import { Specializer } from './optimize/specialize.ts';
@@ -108,7 +108,7 @@ class Generator {
       if (e.k === 'shared' && !this.sharedBodies.has(e.slot)) this.sharedBodies.set(e.slot, e.x);
       children(e).forEach(collect);
     };
-    pack.rules.forEach((r) => collect(r.condition));
+    pack.rules.forEach((r) => { collect(r.condition); if (r.note) collect(r.note.condition); });
     pack.predicates.forEach((d) => collect(d.body));
     this.specializer = new Specializer(pack.predicates);
   }
@@ -120,7 +120,7 @@ class Generator {
     return s;
   }
 
-  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and RegExps. */
+  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and pattern matchers. */
   private constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
     // Lists come back many times as the same array: skip serializing them again.
     const form = wrap('#');
@@ -240,19 +240,51 @@ class Generator {
       lines.push('}', 'return [];');
       return lines;
     }, false).text);
+    const noted = p.rules.filter((r) => r.note && r.enabled);
+    if (noted.length) parts.push(...this.notes(noted));
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
       'const ascending = (a, b) => a - b;',
       ...this.prelude,
       ...parts,
-      `return { decide, explain, loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
+      `return { decide, explain, ${noted.length ? 'notes, noteValues, ' : ''}loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
     ].join('\n');
     return { source, constants: this.constants };
   }
 
   private now(): string {
     return this.slot(TIME_FIELD);
+  }
+
+  /**
+   * `notes(src, P, M, fired)`: the rules in force that did not fire and whose
+   * note condition is true; `noteValues(i, …)`: the note's placeholder values.
+   */
+  private notes(rules: readonly CheckedRule[]): string[] {
+    const notes = this.fn(() => 'function notes(src, P, M, fired)', () => {
+      const lines = ['const out = [];'];
+      for (const r of rules) {
+        this.scope.temps = 0;
+        const guards = [`!fired.includes(${r.index})`];
+        if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
+        if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
+        guards.push(this.tru(r.note!.condition));
+        lines.push(`if (${guards.join(' && ')}) out.push(${r.index});`);
+      }
+      lines.push('return out;');
+      return lines;
+    }, false);
+    const values = this.fn(() => 'function noteValues(i, src, P, M)', () => {
+      const lines = ['switch (i) {'];
+      for (const r of rules) {
+        const xs = [...templateExprs(r.note!.message.zh), ...templateExprs(r.note!.message.en)].map((x) => this.val(x));
+        lines.push(`  case ${r.index}: return [${xs.join(', ')}];`);
+      }
+      lines.push('}', 'return [];');
+      return lines;
+    }, false);
+    return [notes.text, values.text];
   }
 
   /**
@@ -394,7 +426,7 @@ class Generator {
     scope.slots = outer;
     slots.forEach((x) => outer.add(x));
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
-    const lines = [`// rule #${r.index}`, `${test}{ fired.push(${r.index}); }`];
+    const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
     if (!hasAggregate(cond, this.pack.predicates) && !this.sharedAggregate(cond)) this.ruleText.set(textKey, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
     return lines.map((l) => indent + l);
@@ -421,31 +453,33 @@ class Generator {
   }
 
   private aggregate(a: AggregateSpec): string {
-    const spec = this.constant({ ...a, filter: undefined, span: undefined });
+    const spec = this.constant({ ...a, filter: undefined, steps: undefined, span: undefined });
     const by = a.by ? this.slot(a.by) : 'undefined';
-    // The filter reads history fields from `h`; a fresh scope keeps its temporaries apart.
-    let filter = 'undefined';
-    if (a.filter) {
-      const saved = this.scope;
-      const inner = new Scope(saved.dry, saved.at);
-      inner.used = saved.used;
-      inner.repr = saved.repr;
-      inner.slots = saved.slots;
-      inner.filling = saved.filling;
-      inner.temps = 0;
-      this.scope = inner;
-      const test = this.tru(a.filter, true);
-      const temps = inner.maxTemps;
-      if (inner.nested) saved.nested = true;
-      this.scope = saved;
-      filter = temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
-    }
+    const filter = a.filter ? this.historyTest(a.filter) : 'undefined';
+    const steps = a.steps ? `, [${a.steps.map((x) => this.historyTest(x)).join(', ')}]` : '';
     let current = 'undefined';
     if (a.includeCurrent) {
       const names = [...this.pack.eventFields];
       current = `R.record(${this.constant(names)}, [${names.map((n) => this.slot(n)).join(', ')}])`;
     }
-    return `(M.a${a.id} === U ? (M.a${a.id} = R.agg(P, ${spec}, ${this.now()}, ${by}, ${filter}, ${current})) : M.a${a.id})`;
+    return `(M.a${a.id} === U ? (M.a${a.id} = R.agg(P, ${spec}, ${this.now()}, ${by}, ${filter}, ${current}${steps})) : M.a${a.id})`;
+  }
+
+  /** A filter over history events `h` (a `where`, a step of sequence()); a fresh scope keeps its temporaries apart. */
+  private historyTest(x: IR): string {
+    const saved = this.scope;
+    const inner = new Scope(saved.dry, saved.at);
+    inner.used = saved.used;
+    inner.repr = saved.repr;
+    inner.slots = saved.slots;
+    inner.filling = saved.filling;
+    inner.temps = 0;
+    this.scope = inner;
+    const test = this.tru(x, true);
+    const temps = inner.maxTemps;
+    if (inner.nested) saved.nested = true;
+    this.scope = saved;
+    return temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
   }
 
   /** What a predicate's memo computes: its body, specialized to what the function knows. */
@@ -456,6 +490,11 @@ class Generator {
   private sharedBody(e: Extract<IR, { k: 'shared' }>): IR {
     const body = this.sharedBodies.get(e.slot) ?? e.x;
     return this.scope.at.known.size ? this.specializer.specialize(body, this.scope.at.known, this.scope.at.key) : body;
+  }
+
+  /** A `let`'s value, specialized to what the function knows. */
+  private localBody(e: Extract<IR, { k: 'local' }>): IR {
+    return this.scope.at.known.size ? this.specializer.specialize(e.x, this.scope.at.known, this.scope.at.key) : e.x;
   }
 
   /** A predicate or shared sub-expression: a local filled on first use. */
@@ -513,6 +552,8 @@ class Generator {
       case 'agg': return this.aggregate(this.pack.aggregates[e.id]!);
       case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), 'V');
       case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), 'V');
+      case 'local': return this.memo(`l${e.slot}`, this.localBody(e), 'V');
+      case 'quant': return this.quant(e, inFilter);
       case 'neg': return `R.neg(${this.val(e.x, inFilter)})`;
       case 'arith': return `R.${({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'rem' } as const)[e.op]}(${this.val(e.l, inFilter)}, ${this.val(e.r, inFilter)})`;
       case 'coalesce': {
@@ -531,6 +572,19 @@ class Generator {
     }
   }
 
+  /** `any of` / `all of` / `count of`: the members, and how to tell whether one is in the set. */
+  private quant(e: Extract<IR, { k: 'quant' }>, inFilter: boolean): string {
+    const members = e.items.kind === 'items' ? `[${e.items.xs.map((x) => this.val(x, inFilter)).join(', ')}]` : this.val(e.items.x, inFilter);
+    const head = `${jsString(e.q)}, ${e.negated}, ${members}`;
+    const set = e.set;
+    switch (set.kind) {
+      case 'items': return `R.quantIn(${head}, [${set.xs.map((x) => this.val(x, inFilter)).join(', ')}])`;
+      case 'expr': return `R.quantIn(${head}, ${this.val(set.x, inFilter)})`;
+      case 'external': return `R.quant(${head}, (m) => R.listHas(P, ${jsString(set.list)}, m, ${this.now()}))`;
+      case 'values': return `R.quant(${head}, (m) => ${this.constant(set.values, (k) => `new Set(${k})`)}.has(m))`;
+    }
+  }
+
   /** Built-ins are called directly; a missing argument makes the call missing. */
   private call(e: Extract<IR, { k: 'call' }>, inFilter: boolean): string {
     const def = FUNCTIONS.get(e.fn)!;
@@ -544,7 +598,12 @@ class Generator {
       return x.again;
     });
     if (def.usesNow) args.unshift(this.now());
-    if (def.usesCalendar) args.unshift('R.calendar(P)');
+    const h = e.holidays;
+    if (def.usesCalendar) {
+      args.unshift(!h ? 'R.calendar(P)' : h.kind === 'dates'
+        ? `R.holidays(${this.constant(h.dates, (k) => `new Set(${k})`)})`
+        : `R.externalHolidays(P, ${jsString(h.list)}, ${h.timestamps}, ${this.now()})`);
+    }
     const callText = `${fn}(${args.join(', ')})`;
     return checks.length ? `(${checks.join(' || ')} ? undefined : ${callText})` : callText;
   }
@@ -581,6 +640,7 @@ class Generator {
       case 'in': return this.inTest(e, want, inFilter);
       case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), want ? 'T' : 'F');
       case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), want ? 'T' : 'F');
+      case 'local': return this.memo(`l${e.slot}`, this.localBody(e), want ? 'T' : 'F');
       default: return `(${this.val(e, inFilter)} === ${want})`;
     }
   }

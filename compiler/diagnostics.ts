@@ -4,8 +4,8 @@
 // ZY6xxx lint. Outside this catalog: ZY7xxx the SQLite store
 // (runtime/store/errors.ts; ZY75xx backtests, runtime/backtest/errors.ts),
 // ZY80xx bundles and the service (runtime/bundle.ts), ZY81xx the editor's
-// workspace and access guard (editor/server/workspace.ts), ZY9xxx JSON Logic
-// (compiler/jsonlogic/errors.ts).
+// workspace and access guard (editor/server/workspace.ts), ZY82xx the
+// command line (cli/output.ts), ZY9xxx JSON Logic (compiler/jsonlogic/errors.ts).
 import { lineText, positionOf, type SourceFile, type Span } from './source.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -17,6 +17,7 @@ export const CATALOG = {
   ZY1004: { severity: 'error', title: 'number out of range' },
   ZY1005: { severity: 'error', title: 'nested too deeply' },
   ZY1006: { severity: 'error', title: 'malformed JSON Logic file' },
+  ZY1007: { severity: 'error', title: 'source too large' },
   ZY2001: { severity: 'error', title: 'unknown name' },
   ZY2002: { severity: 'error', title: 'duplicate declaration' },
   ZY2003: { severity: 'error', title: 'pack header missing or repeated' },
@@ -27,6 +28,7 @@ export const CATALOG = {
   ZY2008: { severity: 'error', title: 'reserved name' },
   ZY2009: { severity: 'error', title: 'invalid declaration' },
   ZY2010: { severity: 'error', title: 'JSON Logic file not found' },
+  ZY2011: { severity: 'error', title: 'too many rules' },
   ZY3001: { severity: 'error', title: 'type mismatch' },
   ZY3002: { severity: 'error', title: 'condition is not a bool' },
   ZY3003: { severity: 'error', title: 'wrong number of arguments' },
@@ -40,6 +42,8 @@ export const CATALOG = {
   ZY4002: { severity: 'error', title: 'unknown input field' },
   ZY4003: { severity: 'error', title: 'malformed input' },
   ZY5001: { severity: 'error', title: 'test failed' },
+  ZY5002: { severity: 'warning', title: 'test expectation never applies' },
+  ZY5003: { severity: 'warning', title: 'history event never counted' },
   ZY6001: { severity: 'error', title: 'protected feature used in a decision' },
   ZY6002: { severity: 'warning', title: 'condition is always or never true' },
   ZY6003: { severity: 'warning', title: 'rule never decides the outcome' },
@@ -50,6 +54,7 @@ export const CATALOG = {
   ZY6008: { severity: 'warning', title: 'unused list' },
   ZY6009: { severity: 'warning', title: 'unused predicate' },
   ZY6010: { severity: 'warning', title: 'suppression that suppresses nothing' },
+  ZY6011: { severity: 'warning', title: 'unused let' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type Code = keyof typeof CATALOG;

@@ -18,3 +18,17 @@ export function jsString(s: string): string {
 export function inheritedName(name: string): boolean {
   return name === '__proto__' || name in Object.prototype;
 }
+
+/**
+ * Text for a `//` comment in generated or printed code: every line
+ * terminator (\n, \r, U+2028, U+2029) and other control character becomes a
+ * \u escape, so nothing in the text can end the comment and run as code.
+ */
+export function jsComment(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** What `zhiyu dump` prints: the constants as comments (each shown by `show`), then the generated source. */
+export function codeListing(code: { readonly constants: readonly unknown[]; readonly source: string }, show: (v: unknown) => string = (v) => JSON.stringify(v)): string {
+  return `// constants (K)\n${code.constants.map((c, i) => `// K[${i}] = ${jsComment(show(c))}`).join('\n')}\n${code.source}`;
+}

@@ -4,6 +4,7 @@
 import { FUNCTIONS } from './functions.ts';
 import type { IR, SetRef, Value } from './ir.ts';
 import * as S from './semantics.ts';
+import { matcherFor } from './regex-safety.ts';
 
 export interface Env {
   readonly now: number;
@@ -12,21 +13,14 @@ export interface Env {
   agg(id: number): Value;
   pred(name: string): Value;
   listHas(list: string, value: Value): boolean;
+  /** A `let` value, kept for the rest of the decision; without it, the value is computed at each use. */
+  readonly local?: (e: Extract<IR, { k: 'local' }>) => Value;
   /** The working-day calendar; Monday–Friday when absent. */
   readonly calendar?: S.CalendarLookup;
   /** Called with every node's value, in evaluation order (the trace). */
   readonly trace?: (e: IR, v: Value) => void;
 }
 
-const regexCache = new Map<string, RegExp>();
-export function regexFor(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    re = new RegExp(pattern, 'u');
-    regexCache.set(pattern, re);
-  }
-  return re;
-}
 
 export function evaluate(e: IR, env: Env): Value {
   const v = evalNode(e, env);
@@ -47,6 +41,20 @@ function evalNode(e: IR, env: Env): Value {
     case 'agg': return env.agg(e.id);
     case 'pred': return env.pred(e.name);
     case 'shared': return evaluate(e.x, env);
+    case 'local': return env.local ? env.local(e) : evaluate(e.x, env);
+    case 'quant': {
+      const members = e.items.kind === 'items' ? e.items.xs.map((x) => evaluate(x, env)) : evaluate(e.items.x, env) as readonly Value[] | undefined;
+      // A set given by items or an expression is evaluated once, whatever the number of members.
+      const set = e.set.kind === 'items' ? e.set.xs.map((x) => evaluate(x, env)) : e.set.kind === 'expr' ? evaluate(e.set.x, env) as readonly Value[] | undefined : undefined;
+      if (members === undefined || ((e.set.kind === 'expr') && set === undefined)) return undefined;
+      return S.quantify(e.q, members.map((m) => {
+        const found = m === undefined ? undefined
+          : e.set.kind === 'values' ? e.set.values.includes(m)
+            : e.set.kind === 'external' ? env.listHas(e.set.list, m)
+              : S.memberOf(m, set!);
+        return found === undefined ? undefined : found !== e.negated;
+      }));
+    }
     case 'neg': return S.neg(num(e.x, env));
     case 'arith': {
       const l = num(e.l, env);
@@ -99,12 +107,19 @@ function evalNode(e: IR, env: Env): Value {
       const fn = FUNCTIONS.get(e.fn)!;
       const args = e.args.map((a) => evaluate(a, env));
       if (args.some((a) => a === undefined)) return undefined;
-      if (fn.constPattern) return fn.impl(args[0], regexFor(args[1] as string)) as Value;
-      const first = fn.usesNow ? [env.now] : fn.usesCalendar ? [env.calendar ?? S.NO_CALENDAR] : [];
+      if (fn.constPattern) return fn.impl(args[0], matcherFor(args[1] as string)) as Value;
+      const first = fn.usesNow ? [env.now] : fn.usesCalendar ? [calendarOf(e, env)] : [];
       const r = fn.impl(...first, ...args) as Value;
       return typeof r === 'number' ? S.finite(r) : r;
     }
   }
+}
+
+/** The holidays working_days() counts with: a list's, or the store's calendar. */
+function calendarOf(e: Extract<IR, { k: 'call' }>, env: Env): S.CalendarLookup {
+  const h = e.holidays;
+  if (!h) return env.calendar ?? S.NO_CALENDAR;
+  return S.holidayCalendar((date, midnight) => (h.kind === 'dates' ? h.dates.includes(date) : env.listHas(h.list, h.timestamps ? midnight : date)));
 }
 
 /** undefined when the set itself is missing. */

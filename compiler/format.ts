@@ -28,6 +28,7 @@ import { lex } from './lexer.ts';
 import { parseFile } from './parse.ts';
 import { RuleParser } from './parser.ts';
 import { firstChildNode, ordered } from './cst.ts';
+import { isStackOverflow, tooDeep } from './limits.ts';
 
 /** Lines longer than this are broken where the layout allows. */
 export const FORMAT_WIDTH = 100;
@@ -35,10 +36,21 @@ export const FORMAT_WIDTH = 100;
 export type FormatResult = { readonly text: string } | { readonly diagnostics: readonly Diagnostic[] };
 
 export function format(text: string, file = 0): FormatResult {
+  try {
+    return formatText(text, file);
+  } catch (e) {
+    // Chains of thousands of operators can exhaust the stack while laying out: the same ZY1005 as compile().
+    if (!isStackOverflow(e)) throw e;
+    return { diagnostics: [tooDeep({ file, start: 0, end: Math.min(1, text.length) })] };
+  }
+}
+
+function formatText(text: string, file: number): FormatResult {
   const parsed = parseFile(text, file);
   if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
   const lexed = lex(text, file);
   const p = (sharedParser ??= new RuleParser());
+  p.text = text;
   p.input = lexed.tokens;
   const cst = p.file();
   const out = new Layout(text, lexed.tokens, lexed.comments, droppedCommas(cst)).file(cst);
@@ -290,8 +302,8 @@ function fits(next: Cmd, rest: readonly Cmd[], room: number): boolean {
 
 // ---------------------------------------------------------------- layout
 
-const BLOCKS = new Set(['eventDecl', 'entityDecl', 'ruleDecl', 'testDecl']);
-const EXPRESSION_RULES = new Set(['expression', 'andExpr', 'notExpr', 'cmpExpr', 'coalesceExpr', 'addExpr', 'mulExpr', 'unaryExpr', 'primary', 'pathExpr', 'callExpr']);
+const BLOCKS = new Set(['eventDecl', 'entityDecl', 'ruleDecl', 'testDecl', 'fixtureDecl']);
+const EXPRESSION_RULES = new Set(['expression', 'andExpr', 'notExpr', 'cmpExpr', 'coalesceExpr', 'addExpr', 'mulExpr', 'unaryExpr', 'primary', 'pathExpr', 'callExpr', 'quantExpr']);
 const blankBetween = (s: string) => (s.match(/\n/g)?.length ?? 0) >= 2;
 
 class Layout {
@@ -395,6 +407,8 @@ class Layout {
         return [this.t(tok(n, 'Outcomes')), SP, ids.map((id, i) => [i ? [SP, this.t(gts[i - 1]), SP] : '', this.t(id)])];
       }
       case 'thresholdDecl': return this.spaced(n);
+      case 'decidesDecl': return [this.t(tok(n, 'Decides')), SP, this.commaFill(toks(n, 'AnyName').map((x) => this.t(x)), toks(n, 'Comma'))];
+      case 'measuredDecl': return [this.t(tok(n, 'Measured')), SP, this.t(tok(n, 'By')), SP, this.commaFill(toks(n, 'Identifier').map((x) => this.t(x)), toks(n, 'Comma'))];
       case 'eventDecl':
       case 'entityDecl': {
         const head = n.name === 'eventDecl'
@@ -430,6 +444,13 @@ class Layout {
       }
       case 'testDecl':
         return [this.t(tok(n, 'Test')), SP, this.t(tok(n, 'StringLit')), indent(2, nodes(n, 'testClause').map((c) => [HARD, this.testClause(c)]))];
+      case 'fixtureDecl': {
+        const desc = tok(n, 'StringLit');
+        return [
+          this.t(tok(n, 'Fixture')), SP, this.t(tok(n, 'Identifier')), desc ? [SP, this.t(desc)] : '',
+          indent(2, nodes(n, 'testClause').map((c) => [HARD, this.testClause(c)])),
+        ];
+      }
     }
     return this.spaced(n);
   }
@@ -511,7 +532,12 @@ class Layout {
     return [this.t(open), align(fill(items.flatMap((it, i) => (i ? [LINE, it] : [it])))), this.t(close)];
   }
 
-  private record(n: CstNode): Doc {
+  /**
+   * `{ a: 1, b: 2 }` on one line when it fits; otherwise one field per line, or —
+   * `fill`, for history rows, which read as the rows of a table — as many
+   * fields on a line as fit, lined up after the brace.
+   */
+  private record(n: CstNode, fillFields = false, after: Doc = ''): Doc {
     const names = toks(n, 'AnyName');
     const colons = toks(n, 'Colon');
     const values = nodes(n, 'expression');
@@ -519,6 +545,10 @@ class Layout {
     const close = tok(n, 'RBrace')!;
     if (names.length === 0) return [this.t(open), ...toks(n, 'Comma').map((c) => this.skip(c)), this.t(close)];
     const items = this.optionalCommas(names.map((name, i) => ({ doc: [this.t(name), this.t(colons[i]), SP, this.expr(values[i]!)], start: name.startOffset })), toks(n, 'Comma'));
+    if (fillFields) {
+      const last = items.length - 1;
+      return [this.t(open), SP, align(fill(items.flatMap((it, i) => (i === last ? [...(i ? [LINE] : []), [it, SP, this.t(close), after]] : i ? [LINE, it] : [it]))))];
+    }
     return group([this.t(open), indent(2, [LINE, items.map((it, i) => (i ? [LINE, it] : it))]), LINE, this.t(close)]);
   }
 
@@ -528,6 +558,16 @@ class Layout {
     switch (first.tokenType.name) {
       case 'Tags': return [this.t(first), SP, this.commaFill(toks(n, 'AnyName').map((x) => this.t(x)), toks(n, 'Comma'))];
       case 'When': return [this.t(first), SP, this.expr(node(n, 'expression')!, true)];
+      case 'Let': return [this.t(first), SP, this.t(tok(n, 'letName')), SP, this.t(tok(n, 'Equals')), SP, align(this.expr(node(n, 'letValue')!))];
+      case 'Identifier': {
+        // `note when CONDITION "中文" en "English"`: the texts follow the condition, `en` under them when it breaks.
+        const zhKw = tok(n, 'Zh');
+        const en = tok(n, 'En');
+        return [
+          this.t(first), SP, this.t(tok(n, 'When')), SP, this.expr(node(n, 'noteWhen')!), SP, zhKw ? [this.t(zhKw), SP] : '', this.t(tok(n, 'noteZh')),
+          en ? group(indent(5, [LINE, this.t(en), SP, this.t(tok(n, 'noteEn'))])) : '',
+        ];
+      }
       case 'Score': {
         const sign = tok(n, 'Plus') ?? tok(n, 'Minus');
         return [this.t(first), SP, sign ? this.t(sign) : '', this.t(tok(n, 'NumberLit'))];
@@ -561,15 +601,19 @@ class Layout {
         if (first.tokenType.name !== 'Given') return this.spaced(n);
         let rest: Doc;
         if (tok(n, 'History')) {
-          const recs = nodes(n, 'record').map((r) => this.record(r));
           const commas = toks(n, 'Comma');
+          const rows = nodes(n, 'record');
+          // Each row carries the comma after it, so a row that fits in the width with its comma stays on one line.
+          const recs = rows.map((r, i) => this.record(r, true, i < rows.length - 1 ? this.t(commas[i]) : ''));
           rest = [this.t(tok(n, 'History')), SP, recs.length === 0
             ? [this.t(tok(n, 'LBracket')), this.t(tok(n, 'RBracket'))]
-            : group([this.t(tok(n, 'LBracket')), indent(2, [SOFT, recs.map((r, i) => [i ? [this.t(commas[i - 1]), LINE] : '', r])]), SOFT, this.t(tok(n, 'RBracket'))])];
+            : group([this.t(tok(n, 'LBracket')), indent(2, [SOFT, recs.map((r, i) => [i ? LINE : '', r])]), SOFT, this.t(tok(n, 'RBracket'))])];
         } else if (tok(n, 'List')) {
           rest = [this.t(tok(n, 'List')), SP, this.t(tok(n, 'list')), SP, this.listLit(node(n, 'listLit')!)];
         } else if (tok(n, 'days')) {
           rest = [this.t(tok(n, 'days')), SP, this.listLit(node(n, 'listLit')!)];
+        } else if (tok(n, 'fixture')) {
+          rest = this.t(tok(n, 'fixture'));
         } else if (node(n, 'record')) {
           rest = [this.t(tok(n, 'Event') ?? tok(n, 'entity')), SP, this.record(node(n, 'record')!)];
         } else {
@@ -589,11 +633,21 @@ class Layout {
   }
 
   private expectation(n: CstNode): Doc {
-    if (tok(n, 'Fired')) {
-      const not = tok(n, 'Not');
-      return [not ? [this.t(not), SP] : '', this.t(tok(n, 'Fired')), SP, this.commaFill(toks(n, 'Identifier').map((x) => this.t(x)), toks(n, 'Comma'))];
+    const not = tok(n, 'Not');
+    const negated = not ? [this.t(not), SP] : '';
+    if (tok(n, 'Fired')) return [negated, this.t(tok(n, 'Fired')), SP, this.commaFill(toks(n, 'Identifier').map((x) => this.t(x)), toks(n, 'Comma'))];
+    if (tok(n, 'Reason')) return [negated, this.t(tok(n, 'Reason')), SP, this.t(tok(n, 'reason'))];
+    if (tok(n, 'noteWord')) return [negated, this.t(tok(n, 'noteWord')), SP, this.t(tok(n, 'noteRule'))];
+    if (tok(n, 'Score')) {
+      const op = tok(n, 'op');
+      return [this.t(tok(n, 'Score')), SP, op ? [this.t(op), SP] : '', this.t(tok(n, 'Minus')), this.t(tok(n, 'NumberLit'))];
     }
-    if (tok(n, 'Score')) return [this.t(tok(n, 'Score')), SP, this.t(tok(n, 'Minus')), this.t(tok(n, 'NumberLit'))];
+    if (tok(n, 'Message')) {
+      const lang = tok(n, 'Zh') ?? tok(n, 'En');
+      const how = tok(n, 'how');
+      return [this.t(tok(n, 'Message')), SP, lang ? [this.t(lang), SP] : '', how ? [this.t(how), SP] : '', this.t(tok(n, 'StringLit'))];
+    }
+    if (tok(n, 'Seen')) return [this.t(tok(n, 'Seen')), SP, this.expr(node(n, 'seen')!), SP, this.t(tok(n, 'Equals')), SP, this.expr(node(n, 'value')!)];
     return this.t(tok(n, 'outcome'));
   }
 
@@ -641,12 +695,13 @@ class Layout {
       }
       case 'primary': {
         const x = ordered(n)[0]!;
-        if ('children' in x) return x.name === 'listLit' ? this.listLit(x) : x.name === 'callExpr' ? this.call(x) : this.path(x);
+        if ('children' in x) return x.name === 'listLit' ? this.listLit(x) : x.name === 'callExpr' ? this.call(x) : x.name === 'quantExpr' ? this.quant(x) : this.path(x);
         if (x.tokenType.name === 'LParen') return [this.t(x), align(this.expr(node(n, 'expression')!)), this.t(tok(n, 'RParen'))];
         return this.t(x);
       }
       case 'pathExpr': return this.path(n);
       case 'callExpr': return this.call(n);
+      case 'quantExpr': return this.quant(n);
     }
     throw new Error(`zhiyu fmt: unexpected syntax node ${n.name}`);
   }
@@ -664,6 +719,14 @@ class Layout {
     return parts.map((p, i) => [i ? [SP, this.t(sorted[i - 1]), SP] : '', this.expr(p)]);
   }
 
+  private quant(n: CstNode): Doc {
+    const not = tok(n, 'Not');
+    return [
+      this.t(tok(n, 'quantifier')), SP, this.t(tok(n, 'Of')), SP, this.expr(node(n, 'items')!), SP,
+      not ? [this.t(not), SP] : '', this.t(tok(n, 'In')), SP, this.expr(node(n, 'set')!),
+    ];
+  }
+
   private call(n: CstNode): Doc {
     const args = nodes(n, 'callArg').map((a) => this.callArg(a));
     return [this.t(tok(n, 'Identifier')), this.t(tok(n, 'LParen')), args.length ? this.commaList(args, toks(n, 'Comma')) : '', this.t(tok(n, 'RParen'))];
@@ -672,6 +735,13 @@ class Layout {
   private callArg(n: CstNode): Doc {
     const e = node(n, 'expression');
     if (tok(n, 'Where')) return [this.t(tok(n, 'Where')), SP, this.expr(e!)];
+    // sequence(): the steps stay on one line if they fit, otherwise each `followed by` starts a line under the first step.
+    const followed = toks(n, 'followed');
+    if (followed.length) {
+      const steps = nodes(n, 'expression');
+      const bys = toks(n, 'By');
+      return group(align([this.expr(steps[0]!), followed.map((f, i) => [LINE, this.t(f), SP, this.t(bys[i]), SP, this.expr(steps[i + 1]!)])]));
+    }
     if (e && ordered(n).length === 1) return this.expr(e);
     return this.spaced(n);
   }

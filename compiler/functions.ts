@@ -1,7 +1,7 @@
 // The built-in functions: each keeps its type rule and its evaluation side by
 // side. Arguments are never missing when `impl` runs: a missing argument makes
 // the call missing, a rule the checker and both evaluators share.
-import { MAX_MATCH_INPUT } from './regex-safety.ts';
+import { MAX_MATCH_INPUT, type Matcher } from './regex-safety.ts';
 import * as S from './semantics.ts';
 import { BOOL, DURATION, INTEGER, NUMBER, STRING, type Type, isNumeric, typeName } from './types.ts';
 
@@ -66,6 +66,18 @@ const DEFS: FunctionDef[] = [
     type: ([a]) => (a!.t === 'timestamp' ? DURATION : `age() takes a timestamp, not ${typeName(a!)}`),
   },
   {
+    name: 'years_since', doc: 'Whole years from a timestamp to the decision time by local dates (an age from a birth date); negative if in the future.',
+    arity: 1, usesNow: true,
+    impl: (now: number, t: number) => (Math.abs(t) <= DATE_LIMIT && Math.abs(now) <= DATE_LIMIT ? S.wholeYears(now, t) : undefined),
+    type: ([a]) => (a!.t === 'timestamp' ? INTEGER : `years_since() takes a timestamp, not ${typeName(a!)}`),
+  },
+  {
+    name: 'months_since', doc: 'Whole months from a timestamp to the decision time by local dates (a tenure); negative if in the future.',
+    arity: 1, usesNow: true,
+    impl: (now: number, t: number) => (Math.abs(t) <= DATE_LIMIT && Math.abs(now) <= DATE_LIMIT ? S.wholeMonths(now, t) : undefined),
+    type: ([a]) => (a!.t === 'timestamp' ? INTEGER : `months_since() takes a timestamp, not ${typeName(a!)}`),
+  },
+  {
     name: 'working_days', doc: 'Working days after the first timestamp\'s local date up to the second\'s, by the holiday calendar (Monday–Friday where it says nothing).',
     arity: 2, usesCalendar: true,
     impl: (cal: S.CalendarLookup, a: number, b: number) => S.workingDays(cal, a, b),
@@ -86,9 +98,9 @@ const DEFS: FunctionDef[] = [
   str2('ends_with', 'Whether the string ends with the suffix.', (s, p) => s.endsWith(p)),
   str2('contains', 'Whether the string contains the text.', (s, p) => s.includes(p)),
   {
-    name: 'matches', doc: 'Whether the string matches a safe regular expression (a constant pattern; inputs over 4096 characters never match).',
+    name: 'matches', doc: 'Whether the pattern (RE2 syntax, a constant) occurs in the string; linear time; inputs over 4096 characters never match.',
     arity: 2, constPattern: true,
-    impl: (s: string, re: RegExp) => s.length <= MAX_MATCH_INPUT && re.test(s),
+    impl: (s: string, re: Matcher) => s.length <= MAX_MATCH_INPUT && re.test(s),
     type: ([a, b]) => ((a!.t === 'string' || a!.t === 'enum') && b!.t === 'string' ? BOOL : `matches() takes a string and a pattern string, not ${typeName(a!)} and ${typeName(b!)}`),
   },
   num1('abs', 'Absolute value.', Math.abs),
@@ -97,11 +109,16 @@ const DEFS: FunctionDef[] = [
   num1('ceil', 'Rounded up.', Math.ceil, true),
   num2('min', 'The smaller of two values.', Math.min),
   num2('max', 'The larger of two values.', Math.max),
+  {
+    name: 'distance_km', doc: 'Great-circle distance in kilometres between two points given as latitude and longitude in degrees (missing for a latitude outside ±90 or a longitude outside ±180).',
+    arity: 4, impl: S.distanceKm,
+    type: (args) => (args.every(isNumeric) ? NUMBER : `distance_km() takes four numbers (latitude, longitude, latitude, longitude), not ${args.map(typeName).join(', ')}`),
+  },
 ];
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(DEFS.map((d) => [d.name, d]));
 
-export const AGGREGATE_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max', 'distinct', 'time_since_last'] as const;
+export const AGGREGATE_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max', 'distinct', 'time_since_last', 'stddev', 'percentile', 'latest', 'sequence'] as const;
 export const AGGREGATE_DOCS: Record<string, string> = {
   count: 'Number of matching prior events: count(by key, last 24h, where …).',
   sum: 'Sum of a field over matching prior events: sum(amount, by customer_id, today).',
@@ -110,4 +127,8 @@ export const AGGREGATE_DOCS: Record<string, string> = {
   max: 'Largest value of a field (missing when no event matches).',
   distinct: 'Number of distinct values of a field: distinct(id_number, by device_id, last 30d).',
   time_since_last: 'Time since the latest matching prior event (missing when there is none).',
+  stddev: 'Sample standard deviation of a field (missing with fewer than two values): stddev(amount, by customer_id, last 90d).',
+  percentile: 'A percentile of a field, 0–100, interpolated between values: percentile(amount, 95, by customer_id, last 90d).',
+  latest: 'The field\'s value on the latest matching event that has it: latest(gps_lat, by customer_id, where type == "login").',
+  sequence: 'Whether matching events happened in this order: sequence(A followed by B, by customer_id, within 10m).',
 };

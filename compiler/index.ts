@@ -1,12 +1,15 @@
 // The compiler's one entry point. `compile()` reads as the pipeline:
-// parse each file → check the pack → optimize → generate code.
+// parse each file → check the pack → refuse lint errors → optimize →
+// generate code.
 import type { FileAst } from './ast.ts';
 import { check } from './check/index.ts';
 import { generate, type GeneratedCode } from './codegen.ts';
-import { diag, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
+import { isStackOverflow, LIMIT_CODES, MAX_RULES, packSizeDiagnostic, tooDeep, tooManyRules } from './limits.ts';
 import type { CheckedPack } from './ir.ts';
 import { optimize } from './optimize/index.ts';
 import { isJsonLogicSource } from './jsonlogic/sources.ts';
+import { lintErrors } from './lint/index.ts';
 import { parseFile } from './parse.ts';
 import type { SourceFile } from './source.ts';
 
@@ -28,11 +31,10 @@ export function compile(files: readonly SourceFile[]): CompileResult {
   try {
     return pipeline(files);
   } catch (e) {
-    // Thousands of nested parentheses or operators exhaust the stack somewhere
-    // in the pipeline; that is a limit of the input, reported like any other.
-    if (!(e instanceof RangeError)) throw e;
-    const span = { file: 0, start: 0, end: Math.min(1, files[0]?.text.length ?? 0) };
-    return { files, ok: false, diagnostics: [diag('ZY1005', span, 'the pack is nested too deeply to compile', 'split long conditions into named predicates')] };
+    // Thousands of chained operators exhaust the stack somewhere in the
+    // pipeline; that is a limit of the input, reported like any other.
+    if (!isStackOverflow(e)) throw e;
+    return { files, ok: false, diagnostics: [tooDeep({ file: 0, start: 0, end: Math.min(1, files[0]?.text.length ?? 0) })] };
   }
 }
 
@@ -41,6 +43,9 @@ function pipeline(files: readonly SourceFile[]): CompileResult {
   if (hasErrors(diagnostics) || !checked) {
     return { files, diagnostics: sortDiagnostics(diagnostics), ok: false, ...(checked ? { checked } : {}) };
   }
+  // Refused like a type error: a decision on a protected characteristic, unless the rule says why it may.
+  const refused = lintErrors(checked, files);
+  if (refused.length) return { files, diagnostics: sortDiagnostics([...diagnostics, ...refused]), ok: false, checked };
   const optimized = optimize(checked);
   const code = generate(optimized);
   return { files, diagnostics: sortDiagnostics(diagnostics), ok: true, checked, optimized, code };
@@ -61,17 +66,29 @@ export type ParseCache = Map<string, { readonly text: string; readonly parsed: R
  * every keystroke (it needs no code). `cache` skips parsing unchanged files.
  */
 export function front(files: readonly SourceFile[], cache?: ParseCache): FrontResult {
+  const tooBig = packSizeDiagnostic(files);
+  if (tooBig) return { asts: files.map((_, i) => ({ file: i, decls: [] })), diagnostics: [tooBig] };
   // JSON Logic files are not parsed as rules: `jsonlogic` predicates read them while checking.
-  const parsed = files.map((f, i) => {
-    if (isJsonLogicSource(f)) return { ast: { file: i, decls: [] }, diagnostics: [], brokenNames: [] };
+  const parsed: ReturnType<typeof parseFile>[] = [];
+  let rules = 0;
+  for (const [i, f] of files.entries()) {
+    if (isJsonLogicSource(f)) { parsed.push({ ast: { file: i, decls: [] }, diagnostics: [], brokenNames: [] }); continue; }
     const key = `${i}:${f.path}`;
     const hit = cache?.get(key);
-    if (hit && hit.text === f.text) return hit.parsed;
-    const p = parseFile(f.text, i);
-    cache?.set(key, { text: f.text, parsed: p });
-    return p;
-  });
+    const p = hit && hit.text === f.text ? hit.parsed : parseFile(f.text, i);
+    if (p !== hit?.parsed) cache?.set(key, { text: f.text, parsed: p });
+    parsed.push(p);
+    // Past the limit, stop parsing: checking and generating a pack that size would take minutes.
+    const fileRules = p.ast.decls.filter((d) => d.kind === 'rule');
+    rules += fileRules.length;
+    if (rules > MAX_RULES) {
+      const first = fileRules[fileRules.length - (rules - MAX_RULES)]!;
+      return { asts: files.map((_, j) => parsed[j]?.ast ?? { file: j, decls: [] }), diagnostics: [...parsed.flatMap((x) => x.diagnostics), tooManyRules(first.span, rules)] };
+    }
+  }
   const asts: FileAst[] = parsed.map((p) => p.ast);
+  // A file over a limit was not parsed: checking the rest would only report what it declares as missing.
+  if (parsed.some((p) => p.diagnostics.some((d) => LIMIT_CODES.has(d.code)))) return { asts, diagnostics: parsed.flatMap((p) => p.diagnostics) };
   const checked = check(asts, new Set(parsed.flatMap((p) => p.brokenNames)), files);
   return { asts, diagnostics: [...parsed.flatMap((p) => p.diagnostics), ...checked.diagnostics], ...(checked.pack ? { checked: checked.pack } : {}) };
 }

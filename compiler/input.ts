@@ -2,7 +2,7 @@
 // schema before any rule sees them. Both evaluators use these same functions,
 // so a wrong-typed field fails the same way in each. `null` counts as missing.
 import type { Value } from './ir.ts';
-import { parseTimestamp } from './literals.ts';
+import { MAX_TIMESTAMP, MIN_TIMESTAMP, parseTimestamp } from './literals.ts';
 import { type Type, typeName } from './types.ts';
 
 export class InputError extends Error {
@@ -30,12 +30,13 @@ function wrong(path: string, type: Type, v: unknown, expected = typeName(type)):
 }
 
 /** ISO 8601 timestamps are accepted as strings; without a zone they are Asia/Shanghai local time. */
-function timestampFromString(s: string): number | undefined {
+function timestampFromString(s: string): { value: number } | { why: string } {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?))?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
-  if (!m) return undefined;
+  if (!m) return { why: 'a timestamp (epoch milliseconds or ISO 8601)' };
   const zone = m[3] && m[3] !== 'Z' && !m[3].includes(':') ? `${m[3].slice(0, 3)}:${m[3].slice(3)}` : m[3];
   const r = parseTimestamp(`@${m[1]}${m[2] ? `T${m[2]}` : ''}${zone ?? ''}`);
-  return r.ok ? r.value : undefined;
+  if (r.ok) return { value: r.value };
+  return { why: zone && /offset/.test(r.message) ? `a timestamp with a real UTC offset (-12:00 to +14:00), not ${m[3]}` : 'a valid date and time (ISO 8601)' };
 }
 
 export function coerce(type: Type, v: unknown, path: string): Value {
@@ -54,10 +55,14 @@ export function coerce(type: Type, v: unknown, path: string): Value {
       if (Number.isSafeInteger(v)) return v as number;
       throw wrong(path, type, v, 'a duration in milliseconds');
     case 'timestamp': {
-      if (Number.isSafeInteger(v)) return v as number;
-      const t = typeof v === 'string' ? timestampFromString(v) : undefined;
-      if (t !== undefined) return t;
-      throw wrong(path, type, v, 'a timestamp (epoch milliseconds or ISO 8601)');
+      if (Number.isSafeInteger(v)) {
+        if ((v as number) >= MIN_TIMESTAMP && (v as number) <= MAX_TIMESTAMP) return v as number;
+        throw wrong(path, type, v, 'epoch milliseconds between the years 0000 and 9999');
+      }
+      if (typeof v !== 'string') throw wrong(path, type, v, 'a timestamp (epoch milliseconds or ISO 8601)');
+      const t = timestampFromString(v);
+      if ('value' in t) return t.value;
+      throw wrong(path, type, v, t.why);
     }
     case 'bool':
       if (typeof v === 'boolean') return v;

@@ -22,9 +22,14 @@ export type IR =
   | { readonly k: 'isMissing'; readonly type: Type; readonly negated: boolean; readonly x: IR; readonly span: Span }
   | { readonly k: 'in'; readonly type: Type; readonly negated: boolean; readonly x: IR; readonly set: SetRef; readonly span: Span }
   | { readonly k: 'between'; readonly type: Type; readonly x: IR; readonly lo: IR; readonly hi: IR; readonly span: Span }
-  | { readonly k: 'call'; readonly type: Type; readonly fn: string; readonly args: readonly IR[]; readonly span: Span }
+  /** `holidays`: working_days(a, b, LIST), the holidays of a list instead of the store's calendar. */
+  | { readonly k: 'call'; readonly type: Type; readonly fn: string; readonly args: readonly IR[]; readonly holidays?: Holidays; readonly span: Span }
   | { readonly k: 'agg'; readonly type: Type; readonly id: number; readonly span: Span }
   | { readonly k: 'pred'; readonly type: Type; readonly name: string; readonly span: Span }
+  /** A use of a rule's `let` name: its value, computed once per decision (`slot` is unique in the pack). */
+  | { readonly k: 'local'; readonly type: Type; readonly name: string; readonly slot: number; readonly x: IR; readonly span: Span }
+  /** `any of ITEMS in SET` (Kleene `or` of the memberships), `all of` (`and`), `count of` (how many are in it). */
+  | { readonly k: 'quant'; readonly type: Type; readonly q: Quantifier; readonly negated: boolean; readonly items: Members; readonly set: SetRef; readonly span: Span }
   /** Introduced by the optimizer: a sub-expression computed once per decision. */
   | { readonly k: 'shared'; readonly type: Type; readonly slot: number; readonly x: IR; readonly span: Span };
 
@@ -37,12 +42,24 @@ export type SetRef =
   | { readonly kind: 'expr'; readonly x: IR }
   | { readonly kind: 'items'; readonly xs: readonly IR[] };
 
+export type Quantifier = 'any' | 'all' | 'count';
+/** The holidays of a list: local dates ("2026-05-01") of a pack list, or an external list's members (dates, or local midnights for a list of timestamps). */
+export type Holidays =
+  | { readonly kind: 'dates'; readonly dates: readonly string[]; readonly list: string }
+  | { readonly kind: 'external'; readonly list: string; readonly timestamps: boolean };
+/** The values a quantifier tests: a literal list, or a set-valued expression. */
+export type Members = Extract<SetRef, { kind: 'items' | 'expr' }>;
+
 export type Window =
   | { readonly kind: 'all' }
   | { readonly kind: 'rolling'; readonly ms: number }
-  | { readonly kind: 'calendar'; readonly unit: 'day' | 'week' | 'month' };
+  | { readonly kind: 'calendar'; readonly unit: 'day' | 'week' | 'month' }
+  /** `last N events`: the N latest events that match the key and the filter. */
+  | { readonly kind: 'events'; readonly n: number }
+  /** `last N calendar months`: from the 1st of the month N months back to the end of the previous month. */
+  | { readonly kind: 'months'; readonly n: number };
 
-export type AggFn = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'distinct' | 'time_since_last';
+export type AggFn = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'distinct' | 'time_since_last' | 'stddev' | 'percentile' | 'latest' | 'sequence';
 
 export interface AggregateSpec {
   readonly id: number;
@@ -53,6 +70,12 @@ export interface AggregateSpec {
   readonly by?: string;
   readonly window: Window;
   readonly filter?: IR;
+  /** percentile(): which one, 0–100. */
+  readonly percentile?: number;
+  /** sequence(): the steps, each a filter over history events, in order. */
+  readonly steps?: readonly IR[];
+  /** sequence(): the most the last step may come after the first (ms, exclusive). */
+  readonly within?: number;
   readonly includeCurrent: boolean;
   readonly type: Type;
   /** Canonical text, also the label shown in explanations. */
@@ -95,6 +118,16 @@ export interface Schema {
 export interface TemplatePart { readonly text?: string; readonly expr?: IR; readonly source?: string }
 export type Template = readonly TemplatePart[];
 
+/** A rule's `let`: its name, the slot its value is kept in, and its checked value. */
+export interface LocalInfo { readonly name: string; readonly slot: number; readonly x: IR; readonly span: Span }
+
+/** A rule's `note when …`: shown on a decision in which the rule is in force, did not fire and the condition is true. */
+export interface RuleNote {
+  readonly condition: IR;
+  readonly message: { readonly zh?: Template; readonly en?: Template };
+  readonly span: Span;
+}
+
 export interface CheckedRule {
   readonly index: number;
   readonly id: string;
@@ -112,6 +145,9 @@ export interface CheckedRule {
   readonly score: number;
   readonly reason?: string;
   readonly message: { readonly zh?: Template; readonly en?: Template };
+  /** The rule's `let` names, in order. */
+  readonly locals: readonly LocalInfo[];
+  readonly note?: RuleNote;
   /** Lint findings silenced on this rule, each with its stated reason. */
   readonly suppress: readonly { readonly code: string; readonly reason: string; readonly span: Span }[];
   readonly span: Span;
@@ -123,7 +159,15 @@ export interface ConstInfo { readonly name: string; readonly value: Value; reado
 export type TestExpect =
   | { readonly kind: 'outcome'; readonly outcome: string; readonly span: Span }
   | { readonly kind: 'fired'; readonly negated: boolean; readonly rules: readonly string[]; readonly span: Span }
-  | { readonly kind: 'score'; readonly points: number; readonly span: Span };
+  | { readonly kind: 'score'; readonly op: '==' | '!=' | '<' | '<=' | '>' | '>='; readonly points: number; readonly span: Span }
+  /** Some fired rule has (or, negated, none has) this reason code. */
+  | { readonly kind: 'reason'; readonly negated: boolean; readonly code: string; readonly span: Span }
+  /** The rule's note is (or is not) on the decision. */
+  | { readonly kind: 'note'; readonly negated: boolean; readonly rule: string; readonly span: Span }
+  /** Some fired rule's message (in `lang`, or either) is, or contains, `text`. */
+  | { readonly kind: 'message'; readonly lang?: 'zh' | 'en'; readonly contains: boolean; readonly text: string; readonly span: Span }
+  /** The value `what` (a feature, aggregate, predicate or `let`) had in the decision. */
+  | { readonly kind: 'seen'; readonly what: IR; readonly value: Value; readonly span: Span };
 
 export type Record_ = Readonly<Record<string, Value>>;
 
@@ -146,6 +190,10 @@ export interface CheckedPack {
   /** Highest precedence first; the last is the default. */
   readonly outcomes: readonly string[];
   readonly thresholds: readonly { readonly outcome: string; readonly at: number }[];
+  /** The event types the pack decides (`decides`); absent: every event it accepts as input. */
+  readonly decides?: readonly string[];
+  /** The label kinds that measure it in backtests (`measured by`); empty: none declared. */
+  readonly measuredBy: readonly string[];
   readonly schema: Schema;
   readonly lists: ReadonlyMap<string, ListInfo>;
   readonly consts: ReadonlyMap<string, ConstInfo>;

@@ -25,6 +25,8 @@ export const Pack = kw('pack');
 export const Version = kw('version');
 export const Outcomes = kw('outcomes');
 export const Threshold = kw('threshold');
+export const Decides = kw('decides');
+export const Measured = kw('measured');
 export const At = kw('at');
 export const Event = kw('event');
 export const Entity = kw('entity');
@@ -76,6 +78,10 @@ export const Protected = kw('protected');
 export const Enum = kw('enum');
 export const Set = kw('set');
 export const Suppress = kw('suppress');
+export const Let = kw('let');
+export const Of = kw('of');
+export const Seen = kw('seen');
+export const Fixture = kw('fixture');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\u3000]+/, group: Lexer.SKIPPED });
 // Comments are kept in their own group: the parser never sees them, the formatter does.
@@ -96,12 +102,14 @@ export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n\
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*|'(?:[^'\\\n\r]|\\[^\n\r])*/ });
 
 export const Arrow = createToken({ name: 'Arrow', pattern: /=>/ });
-export const EqEq = createToken({ name: 'EqEq', pattern: /==/ });
-export const NotEq = createToken({ name: 'NotEq', pattern: /!=/ });
-export const LtEq = createToken({ name: 'LtEq', pattern: /<=/ });
-export const GtEq = createToken({ name: 'GtEq', pattern: />=/ });
-export const Lt = createToken({ name: 'Lt', pattern: /</ });
-export const Gt = createToken({ name: 'Gt', pattern: />/ });
+/** `==` `!=` `<` `<=` `>` `>=`: comparisons, and the comparison of `expect score`. */
+export const CompareOp = createToken({ name: 'CompareOp', pattern: Lexer.NA });
+export const EqEq = createToken({ name: 'EqEq', pattern: /==/, categories: [CompareOp] });
+export const NotEq = createToken({ name: 'NotEq', pattern: /!=/, categories: [CompareOp] });
+export const LtEq = createToken({ name: 'LtEq', pattern: /<=/, categories: [CompareOp] });
+export const GtEq = createToken({ name: 'GtEq', pattern: />=/, categories: [CompareOp] });
+export const Lt = createToken({ name: 'Lt', pattern: /</, categories: [CompareOp] });
+export const Gt = createToken({ name: 'Gt', pattern: />/, categories: [CompareOp] });
 export const Equals = createToken({ name: 'Equals', pattern: /=/ });
 export const Coalesce = createToken({ name: 'Coalesce', pattern: /\?\?/ });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/ });
@@ -127,7 +135,7 @@ export const ALL_TOKENS: TokenType[] = [
   Arrow, EqEq, NotEq, LtEq, GtEq, Lt, Gt, Equals, Coalesce,
   Plus, Minus, Star, Slash, Percent, LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, Colon, Dot,
   ...keywordTokens, Identifier,
-  AnyName, Keyword,
+  AnyName, Keyword, CompareOp,
 ];
 
 /** Keyword spellings, for the editor's completion and highlighting. */

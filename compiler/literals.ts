@@ -49,9 +49,18 @@ export function parseTimestamp(raw: string): LiteralResult<number> {
   let offset = SHANGHAI_OFFSET_MS;
   const z = m[8];
   if (z === 'Z') offset = 0;
-  else if (z) offset = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 3600_000 + Number(z.slice(4, 6)) * 60_000);
+  else if (z) {
+    const [zh, zm] = [Number(z.slice(1, 3)), Number(z.slice(4, 6))];
+    // Real UTC offsets run from -12:00 to +14:00, in whole minutes.
+    if (zm > 59 || zh * 60 + zm > (z[0] === '-' ? 12 : 14) * 60) return { ok: false, message: `${raw}: the UTC offset ${z} is not a real one (offsets run from -12:00 to +14:00)` };
+    offset = (z[0] === '-' ? -1 : 1) * (zh * 3600_000 + zm * 60_000);
+  }
   return { ok: true, value: utc(y!, mo! - 1, d!, h, mi, s, ms) - offset };
 }
+
+/** The epochs a timestamp may hold: 0000-01-01T00:00Z to 9999-12-31T23:59:59.999Z, what ISO 8601's four-digit years can write. */
+export const MIN_TIMESTAMP = -62_167_219_200_000;
+export const MAX_TIMESTAMP = 253_402_300_799_999;
 
 function daysInMonth(y: number, m: number): number {
   return new Date(utc(y, m, 0, 0, 0, 0, 0)).getUTCDate();

@@ -5,15 +5,36 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.ts';
 import { diag, type Diagnostic } from './diagnostics.ts';
-import { lex } from './lexer.ts';
+import { Keyword, lex } from './lexer.ts';
 import { parseDuration, parseMoney, parseNumber, parseString, parseTimestamp, type LiteralResult } from './literals.ts';
 import { RuleParser } from './parser.ts';
 import { firstChildNode, ordered } from './cst.ts';
+import { fileSizeDiagnostic, isStackOverflow, nestingDiagnostic, tooDeep } from './limits.ts';
 import type { Span } from './source.ts';
 
 let sharedParser: RuleParser | undefined;
 function parser(): RuleParser {
   return (sharedParser ??= new RuleParser());
+}
+
+const firstWordsOf = new Map<string, readonly string[]>();
+/**
+ * The keywords a part of the grammar can begin with, as the grammar says: the
+ * editor cuts files into declarations at `decl`'s, and completes clauses with
+ * `ruleClause`'s, `testClause`'s and `expectation`'s. (Words the grammar reads
+ * as names, such as `note`, are not keywords and not listed.)
+ */
+export function firstWords(rule: 'decl' | 'ruleClause' | 'testClause' | 'expectation'): readonly string[] {
+  let words = firstWordsOf.get(rule);
+  if (!words) {
+    words = [...new Set(parser().computeContentAssist(rule, []).flatMap((s) => {
+      const pattern = s.nextTokenType.PATTERN;
+      const keyword = s.nextTokenType.CATEGORIES?.includes(Keyword) && pattern instanceof RegExp;
+      return keyword ? [/^[a-z_]+/.exec(pattern.source)![0]] : [];
+    }))];
+    firstWordsOf.set(rule, words);
+  }
+  return words;
 }
 
 export interface ParseResult {
@@ -24,8 +45,23 @@ export interface ParseResult {
 }
 
 export function parseFile(text: string, file: number): ParseResult {
+  const tooBig = fileSizeDiagnostic(text, file);
+  if (tooBig) return { ast: { file, decls: [] }, diagnostics: [tooBig], brokenNames: [] };
   const lexed = lex(text, file);
+  // The parser recurses on nesting: past the limit, or if the stack runs out anyway, the file is one ZY1005.
+  const deep = nestingDiagnostic(lexed.tokens, file);
+  if (deep) return { ast: { file, decls: [] }, diagnostics: [...lexed.diagnostics, deep], brokenNames: [] };
+  try {
+    return parseTokens(text, file, lexed);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    return { ast: { file, decls: [] }, diagnostics: [...lexed.diagnostics, tooDeep({ file, start: 0, end: Math.min(1, text.length) })], brokenNames: [] };
+  }
+}
+
+function parseTokens(text: string, file: number, lexed: ReturnType<typeof lex>): ParseResult {
   const p = parser();
+  p.text = text;
   p.input = lexed.tokens;
   const cst = p.file();
   const diagnostics = [...lexed.diagnostics];
@@ -63,13 +99,16 @@ export function parseExpression(text: string, file: number, base: number): { exp
   // Lexed alone and moved to `base` (not padded with `base` spaces: a
   // placeholder late in a long file would lex the whole file's length).
   const lexed = lex(text, file);
+  const p = parser();
+  p.text = text;
+  p.input = lexed.tokens;
+  const cst = p.expression();
+  // Parsed where it stands in the string; the tokens, and the nodes' locations computed from them, then move to `base`.
   for (const t of lexed.tokens) {
     t.startOffset += base;
     t.endOffset = (t.endOffset ?? t.startOffset + t.image.length - 1 - base) + base;
   }
-  const p = parser();
-  p.input = lexed.tokens;
-  const cst = p.expression();
+  moveNodes(cst, base);
   const diagnostics = lexed.diagnostics.map((d) => ({ ...d, span: { ...d.span, start: d.span.start + base, end: d.span.end + base } }));
   for (const e of p.errors) {
     const start = Number.isNaN(e.token.startOffset) ? base + text.length : e.token.startOffset;
@@ -77,6 +116,14 @@ export function parseExpression(text: string, file: number, base: number): { exp
   }
   if (diagnostics.length || isBroken(cst)) return { diagnostics };
   return { expr: new Builder(file, diagnostics).expression(cst), diagnostics };
+}
+
+function moveNodes(n: CstNode, by: number): void {
+  if (n.location) {
+    n.location.startOffset += by;
+    if (n.location.endOffset !== undefined) n.location.endOffset += by;
+  }
+  for (const list of Object.values(n.children)) for (const c of list) if ('children' in c) moveNodes(c, by);
 }
 
 function isBroken(n: CstNode): boolean {
@@ -144,6 +191,10 @@ class Builder {
         const num = tok(n, 'NumberLit')!;
         return { kind: 'threshold', outcome: this.name(tok(n, 'Identifier')!), at: this.literal(num, parseNumber(num.image), 0), atSpan: this.span(num), span };
       }
+      case 'decidesDecl':
+        return { kind: 'decides', types: toks(n, 'AnyName').map((t) => this.name(t)), span };
+      case 'measuredDecl':
+        return { kind: 'measured', kinds: toks(n, 'Identifier').map((t) => this.name(t)), span };
       case 'eventDecl':
         return { kind: 'event', ...opt('description', this.description(n)), fields: nodes(n, 'fieldDecl').map((f) => this.field(f)), span };
       case 'entityDecl':
@@ -174,6 +225,11 @@ class Builder {
       }
       case 'testDecl':
         return { kind: 'test', name: this.str(tok(n, 'StringLit')!), clauses: nodes(n, 'testClause').map((c) => this.testClause(c)), span };
+      case 'fixtureDecl':
+        return {
+          kind: 'fixture', name: this.name(tok(n, 'Identifier')!), ...opt('description', this.description(n)),
+          clauses: nodes(n, 'testClause').map((c) => this.testClause(c)), span,
+        };
     }
     return undefined;
   }
@@ -194,6 +250,11 @@ class Builder {
 
   private ruleClause(n: CstNode): A.RuleClause {
     const span = this.span(n);
+    if (tok(n, 'Let')) return { kind: 'let', name: this.name(tok(n, 'letName')!), value: this.expression(node(n, 'letValue')!), span };
+    if (tok(n, 'note')) {
+      const en = tok(n, 'noteEn');
+      return { kind: 'note', condition: this.expression(node(n, 'noteWhen')!), zh: this.str(tok(n, 'noteZh')!), ...(en ? { en: this.str(en) } : {}), span };
+    }
     if (tok(n, 'Owner')) return { kind: 'owner', value: this.str(tok(n, 'StringLit')!).value, span };
     if (tok(n, 'Tags')) return { kind: 'tags', tags: toks(n, 'AnyName').map((t) => this.name(t)), span };
     if (tok(n, 'Severity')) return { kind: 'severity', level: this.name(tok(n, 'Identifier')!), span };
@@ -237,18 +298,36 @@ class Builder {
     if (tok(n, 'History')) return { kind: 'givenHistory', events: nodes(n, 'record').map((r) => this.record(r)), span };
     if (tok(n, 'List')) return { kind: 'givenList', list: this.name(tok(n, 'list')!), items: this.listLit(node(n, 'listLit')!), span };
     if (tok(n, 'days')) return { kind: 'givenDays', which: this.name(tok(n, 'days')!), days: this.listLit(node(n, 'listLit')!), span };
+    if (tok(n, 'fixture')) return { kind: 'givenFixture', fixture: this.name(tok(n, 'fixture')!), span };
     return { kind: 'givenEntity', entity: this.name(tok(n, 'entity')!), record: this.record(node(n, 'record')!), span };
   }
 
   private expectation(n: CstNode): A.Expectation {
     const span = this.span(n);
-    if (tok(n, 'Fired')) return { kind: 'fired', negated: !!tok(n, 'Not'), rules: toks(n, 'Identifier').map((t) => this.name(t)), span };
+    const negated = !!tok(n, 'Not');
+    if (tok(n, 'Fired')) return { kind: 'fired', negated, rules: toks(n, 'Identifier').map((t) => this.name(t)), span };
+    if (tok(n, 'Reason')) return { kind: 'reason', negated, code: this.name(tok(n, 'reason')!), span };
+    if (tok(n, 'noteRule')) return { kind: 'note', negated, rule: this.name(tok(n, 'noteRule')!), span };
     if (tok(n, 'Score')) {
       const num = tok(n, 'NumberLit')!;
       const v = this.literal(num, parseNumber(num.image), 0);
-      return { kind: 'score', points: tok(n, 'Minus') ? -v : v, span };
+      return { kind: 'score', op: (tok(n, 'op')?.image ?? '==') as A.ScoreOp, points: tok(n, 'Minus') ? -v : v, span };
     }
-    return { kind: 'outcome', outcome: this.name(tok(n, 'outcome')!), span };
+    if (tok(n, 'Message')) {
+      const how = tok(n, 'how');
+      const lang = tok(n, 'Zh') ? 'zh' : tok(n, 'En') ? 'en' : undefined;
+      return { kind: 'message', ...(lang ? { lang } : {}), ...(how ? { how: this.name(how) } : {}), text: this.str(tok(n, 'StringLit')!), span };
+    }
+    if (tok(n, 'Seen')) return { kind: 'seen', what: this.dispatch(node(n, 'seen')!), value: this.expression(node(n, 'value')!), span };
+    const stray = toks(n, 'stray');
+    const outcome = tok(n, 'outcome')!;
+    if (stray.length) {
+      const kinds = ['fired', 'score', 'reason', 'message', 'seen', 'note'];
+      const near = kinds.find((k) => k !== outcome.image && (k.startsWith(outcome.image.slice(0, 3)) || outcome.image.startsWith(k)));
+      this.diagnostics.push(diag('ZY1002', this.span(outcome), `\`expect ${outcome.image} ${stray.map((t) => t.image).join(' ')}\`: \`${outcome.image}\` is not a kind of expectation`,
+        `${near ? `did you mean \`${near}\`? ` : ''}an expectation is an outcome, \`fired\`, \`not fired\`, \`score\`, \`reason\`, \`message\`, \`seen\` or \`note\``));
+    }
+    return { kind: 'outcome', outcome: this.name(outcome), ...(stray.length ? { misspelt: true } : {}), span };
   }
 
   private record(n: CstNode): A.RecordLit {
@@ -325,6 +404,7 @@ class Builder {
       if (t.name === 'listLit') return this.listLit(t);
       if (t.name === 'callExpr') return this.call(t);
       if (t.name === 'pathExpr') return this.path(t);
+      if (t.name === 'quantExpr') return this.quant(t);
     } else {
       switch (t.tokenType.name) {
         case 'NumberLit': return { kind: 'number', value: this.literal(t, parseNumber(t.image), 0), raw: t.image, span };
@@ -349,11 +429,39 @@ class Builder {
     };
   }
 
+  private quant(n: CstNode): A.Expr {
+    const q = tok(n, 'quantifier')!;
+    if (!QUANTIFIERS.includes(q.image)) this.diagnostics.push(diag('ZY1002', this.span(q), `expected \`any\`, \`all\` or \`count\` before \`of\` but found \`${q.image}\``));
+    return {
+      kind: 'quant', quantifier: this.name(q), items: this.primary(node(n, 'items')!), negated: !!tok(n, 'Not'),
+      set: this.primary(node(n, 'set')!), span: this.span(n),
+    };
+  }
+
   private callArg(n: CstNode): A.CallArg {
     const span = this.span(n);
-    if (tok(n, 'By')) return { kind: 'by', field: this.name(tok(n, 'AnyName')!), span };
+    // `sequence(A followed by B …)`: the first `by` of an expression argument is the one after `followed`.
+    const followed = toks(n, 'followed');
+    if (tok(n, 'By') && !followed.length) return { kind: 'by', field: this.name(tok(n, 'AnyName')!), span };
     const d = tok(n, 'DurationLit');
     if (tok(n, 'Last') && d) return { kind: 'last', ms: this.literal(d, parseDuration(d.image), 0), raw: d.image, span };
+    const count = tok(n, 'count');
+    if (count) {
+      const c = this.literal(count, parseNumber(count.image), 0);
+      const words = [tok(n, 'unitWord'), tok(n, 'unitWord2')].filter((t): t is IToken => !!t);
+      const phrase = words.map((w) => w.image).join(' ');
+      if (!Number.isInteger(c) || c < 1) this.diagnostics.push(diag('ZY1003', this.span(count), `\`last ${count.image} …\` needs a whole number of at least 1`));
+      if (phrase === 'events' || phrase === 'event') return { kind: 'events', n: c, span };
+      if (phrase === 'calendar months' || phrase === 'calendar month') return { kind: 'months', n: c, span };
+      this.diagnostics.push(diag('ZY1002', this.spanOf(words[0]!, words[words.length - 1]!), `expected \`events\` or \`calendar months\` after \`last ${count.image}\` but found \`${phrase}\``,
+        'a time window is written with a unit: `last 30d`'));
+      return { kind: 'events', n: c, span };
+    }
+    const within = tok(n, 'within');
+    if (within && d) {
+      if (within.image !== 'within') this.diagnostics.push(diag('ZY1002', this.span(within), `expected \`within\` before \`${d.image}\` but found \`${within.image}\``));
+      return { kind: 'within', ms: this.literal(d, parseDuration(d.image), 0), raw: d.image, span };
+    }
     if (tok(n, 'Today')) return { kind: 'calendar', unit: 'day', span };
     const unit = tok(n, 'unit');
     if (tok(n, 'This') && unit) {
@@ -363,6 +471,10 @@ class Builder {
     }
     if (tok(n, 'Including')) return { kind: 'including', span };
     if (tok(n, 'Where')) return { kind: 'where', expr: this.expression(node(n, 'expression')!), span };
+    if (followed.length) {
+      for (const f of followed) if (f.image !== 'followed') this.diagnostics.push(diag('ZY1002', this.span(f), `expected \`followed by\` but found \`${f.image} by\``));
+      return { kind: 'steps', steps: nodes(n, 'expression').map((e) => this.expression(e)), span };
+    }
     return { kind: 'expr', expr: this.expression(node(n, 'expression')!), span };
   }
 
@@ -371,6 +483,8 @@ class Builder {
     return { kind: 'path', parts: [first, ...toks(n, 'AnyName')].map((t) => this.name(t)), span: this.span(n) };
   }
 }
+
+const QUANTIFIERS = ['any', 'all', 'count'];
 
 function join(a: Span, b: Span): Span {
   return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };

@@ -7,7 +7,7 @@ import * as T from './lexer.ts';
 const LABELS: Record<string, string> = {
   Identifier: 'a name', AnyName: 'a name', StringLit: 'a string', NumberLit: 'a number', MoneyLit: 'an amount of money',
   DurationLit: 'a duration', TimestampLit: 'a timestamp', Arrow: '`=>`', EqEq: '`==`', NotEq: '`!=`', LtEq: '`<=`',
-  GtEq: '`>=`', Lt: '`<`', Gt: '`>`', Equals: '`=`', Coalesce: '`??`', Plus: '`+`', Minus: '`-`', Star: '`*`',
+  GtEq: '`>=`', Lt: '`<`', Gt: '`>`', CompareOp: 'a comparison', Equals: '`=`', Coalesce: '`??`', Plus: '`+`', Minus: '`-`', Star: '`*`',
   Slash: '`/`', Percent: '`%`', LParen: '`(`', RParen: '`)`', LBrace: '`{`', RBrace: '`}`', LBracket: '`[`',
   RBracket: '`]`', Comma: '`,`', Colon: '`:`', Dot: '`.`', EOF: 'the end of the file',
 };
@@ -28,8 +28,9 @@ function oneOf(labels: string[]): string {
 }
 
 const RULE_WORDS: Record<string, string> = {
-  expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, event, entity, list, const, predicate, rule or test)',
-  predicateDecl: 'an expression or `jsonlogic "FILE.json"`', typeExpr: 'a type', testClause: 'a test clause', ruleClause: 'a rule clause', callArg: 'an argument', expectation: 'an expectation',
+  expectation: 'an expectation: an outcome, `fired`, `not fired`, `score`, `reason`, `message`, `seen` or `note`',
+  expression: 'an expression', andExpr: 'an expression', notExpr: 'an expression', cmpExpr: 'an expression', coalesceExpr: 'an expression', addExpr: 'an expression', mulExpr: 'an expression', unaryExpr: 'an expression', primary: 'an expression', decl: 'a declaration (pack, outcomes, decides, measured by, event, entity, list, const, predicate, rule or test)',
+  predicateDecl: 'an expression or `jsonlogic "FILE.json"`', typeExpr: 'a type', testClause: 'a test clause', ruleClause: 'a rule clause', callArg: 'an argument',
 };
 
 const messages: IParserErrorMessageProvider = {
@@ -47,6 +48,14 @@ const messages: IParserErrorMessageProvider = {
 };
 
 export class RuleParser extends CstParser {
+  /** The text being parsed (set with `input`): a few rules look at line breaks. */
+  text = '';
+
+  /** Is `b` on the same line as `a` ends on? */
+  private sameLine(a: IToken, b: IToken): boolean {
+    return !Number.isNaN(b.startOffset) && !this.text.slice(a.startOffset + a.image.length, b.startOffset).includes('\n');
+  }
+
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages });
     this.performSelfAnalysis();
@@ -61,6 +70,8 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.packDecl) },
       { ALT: () => this.SUBRULE(this.outcomesDecl) },
       { ALT: () => this.SUBRULE(this.thresholdDecl) },
+      { ALT: () => this.SUBRULE(this.decidesDecl) },
+      { ALT: () => this.SUBRULE(this.measuredDecl) },
       { ALT: () => this.SUBRULE(this.eventDecl) },
       { ALT: () => this.SUBRULE(this.entityDecl) },
       { ALT: () => this.SUBRULE(this.listDecl) },
@@ -68,6 +79,7 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.predicateDecl) },
       { ALT: () => this.SUBRULE(this.ruleDecl) },
       { ALT: () => this.SUBRULE(this.testDecl) },
+      { ALT: () => this.SUBRULE(this.fixtureDecl) },
     ]);
   });
 
@@ -87,6 +99,19 @@ export class RuleParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.CONSUME(T.At);
     this.CONSUME(T.NumberLit);
+  });
+
+  /** `decides login, transfer_out`: the event types the pack is for (members of the event's `type`). */
+  decidesDecl = this.RULE('decidesDecl', () => {
+    this.CONSUME(T.Decides);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName) });
+  });
+
+  /** `measured by fraud, chargeback`: the label kinds a backtest scores the pack against. */
+  measuredDecl = this.RULE('measuredDecl', () => {
+    this.CONSUME(T.Measured);
+    this.CONSUME(T.By);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
   });
 
   eventDecl = this.RULE('eventDecl', () => {
@@ -203,6 +228,21 @@ export class RuleParser extends CstParser {
       },
       { ALT: () => { this.CONSUME(T.Reason); this.CONSUME4(T.Identifier); } },
       { ALT: () => { this.CONSUME(T.Suppress); this.CONSUME5(T.Identifier, { LABEL: 'code' }); this.CONSUME5(T.StringLit, { LABEL: 'why' }); } },
+      // `let name = expression`: a name for a value, used in the condition, the messages and the note.
+      { ALT: () => { this.CONSUME(T.Let); this.CONSUME6(T.Identifier, { LABEL: 'letName' }); this.CONSUME(T.Equals); this.SUBRULE2(this.expression, { LABEL: 'letValue' }); } },
+      // `note when CONDITION "中文" en "English"`: why the rule could not decide, listed on the decision.
+      // (`note` is not a keyword: events may well have a field called `note`.)
+      {
+        GATE: () => this.LA(1).image === 'note',
+        ALT: () => {
+          this.CONSUME7(T.Identifier, { LABEL: 'note' });
+          this.CONSUME2(T.When);
+          this.SUBRULE3(this.expression, { LABEL: 'noteWhen' });
+          this.OPTION5(() => this.CONSUME2(T.Zh));
+          this.CONSUME6(T.StringLit, { LABEL: 'noteZh' });
+          this.OPTION6(() => { this.CONSUME2(T.En); this.CONSUME7(T.StringLit, { LABEL: 'noteEn' }); });
+        },
+      },
       {
         ALT: () => {
           this.CONSUME(T.Message);
@@ -217,6 +257,14 @@ export class RuleParser extends CstParser {
   testDecl = this.RULE('testDecl', () => {
     this.CONSUME(T.Test);
     this.CONSUME(T.StringLit);
+    this.MANY(() => this.SUBRULE(this.testClause));
+  });
+
+  /** `fixture NAME ["description"]` and `at` / `given` clauses: test data that tests include with `given NAME`. */
+  fixtureDecl = this.RULE('fixtureDecl', () => {
+    this.CONSUME(T.Fixture);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLit));
     this.MANY(() => this.SUBRULE(this.testClause));
   });
 
@@ -239,6 +287,7 @@ export class RuleParser extends CstParser {
             { ALT: () => { this.CONSUME(T.List); this.CONSUME(T.Identifier, { LABEL: 'list' }); this.SUBRULE(this.listLit); } },
             { ALT: () => { this.CONSUME2(T.Identifier, { LABEL: 'entity' }); this.SUBRULE3(this.record); } },
             { ALT: () => { this.CONSUME3(T.Identifier, { LABEL: 'days' }); this.SUBRULE2(this.listLit); } },
+            { ALT: () => this.CONSUME4(T.Identifier, { LABEL: 'fixture' }) },
           ]);
         },
       },
@@ -259,9 +308,56 @@ export class RuleParser extends CstParser {
 
   expectation = this.RULE('expectation', () => {
     this.OR([
-      { ALT: () => { this.OPTION(() => this.CONSUME(T.Not)); this.CONSUME(T.Fired); this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) }); } },
-      { ALT: () => { this.CONSUME(T.Score); this.OPTION2(() => this.CONSUME(T.Minus)); this.CONSUME(T.NumberLit); } },
-      { ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'outcome' }) },
+      {
+        // `expect [not] note RULE` (`note` is a word, not a keyword).
+        GATE: () => this.LA(1).image === 'note' || (this.LA(1).tokenType === T.Not && this.LA(2).image === 'note'),
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          this.OPTION6(() => this.CONSUME2(T.Not));
+          this.CONSUME6(T.Identifier, { LABEL: 'noteWord' });
+          this.CONSUME4(T.Identifier, { LABEL: 'noteRule' });
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION(() => this.CONSUME(T.Not));
+          this.OR2([
+            { ALT: () => { this.CONSUME(T.Fired); this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) }); } },
+            { ALT: () => { this.CONSUME(T.Reason); this.CONSUME3(T.Identifier, { LABEL: 'reason' }); } },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Score);
+          this.OPTION3(() => this.CONSUME(T.CompareOp, { LABEL: 'op' }));
+          this.OPTION2(() => this.CONSUME(T.Minus));
+          this.CONSUME(T.NumberLit);
+        },
+      },
+      {
+        // `expect message [zh|en] [contains] "text"`
+        ALT: () => {
+          this.CONSUME(T.Message);
+          this.OPTION4(() => this.OR4([{ ALT: () => this.CONSUME(T.Zh) }, { ALT: () => this.CONSUME(T.En) }]));
+          this.OPTION5(() => this.CONSUME5(T.Identifier, { LABEL: 'how' }));
+          this.CONSUME(T.StringLit);
+        },
+      },
+      // `expect seen FEATURE = VALUE`: the value a feature, aggregate, predicate or `let` had in the decision.
+      { ALT: () => { this.CONSUME(T.Seen); this.SUBRULE(this.coalesceExpr, { LABEL: 'seen' }); this.CONSUME(T.Equals); this.SUBRULE(this.expression, { LABEL: 'value' }); } },
+      {
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          const outcome = this.CONSUME2(T.Identifier, { LABEL: 'outcome' });
+          // `expect reasons R`: words after a misspelt expectation, on its line, are kept for a clear error.
+          // (In a `cases` row more expectations follow on the line; they start with a keyword, or `note`.)
+          this.MANY({
+            GATE: () => this.sameLine(outcome, this.LA(1)) && this.LA(1).image !== 'note',
+            DEF: () => this.CONSUME7(T.Identifier, { LABEL: 'stray' }),
+          });
+        },
+      },
     ]);
   });
 
@@ -317,14 +413,7 @@ export class RuleParser extends CstParser {
       this.OR([
         {
           ALT: () => {
-            this.OR2([
-              { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.LtEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.GtEq, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
-              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
-            ]);
+            this.CONSUME(T.CompareOp, { LABEL: 'op' });
             this.SUBRULE2(this.coalesceExpr, { LABEL: 'right' });
           },
         },
@@ -387,6 +476,8 @@ export class RuleParser extends CstParser {
       { ALT: () => this.CONSUME(T.Now) },
       { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.expression); this.CONSUME(T.RParen); } },
       { ALT: () => this.SUBRULE(this.listLit) },
+      // `any of X in S`, `all of X not in S`, `count of X in S`: several values tested against one set.
+      { ALT: () => this.SUBRULE(this.quantExpr) },
       { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.callExpr) },
       { ALT: () => this.SUBRULE(this.pathExpr) },
     ]);
@@ -399,15 +490,42 @@ export class RuleParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
+  quantExpr = this.RULE('quantExpr', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'quantifier' });
+    this.CONSUME(T.Of);
+    this.SUBRULE(this.primary, { LABEL: 'items' });
+    this.OPTION(() => this.CONSUME(T.Not));
+    this.CONSUME(T.In);
+    this.SUBRULE2(this.primary, { LABEL: 'set' });
+  });
+
   callArg = this.RULE('callArg', () => {
     this.OR([
       { ALT: () => { this.CONSUME(T.By); this.CONSUME(T.AnyName); } },
       { ALT: () => { this.CONSUME(T.Last); this.CONSUME(T.DurationLit); } },
+      // `last 5 events`, `last 3 calendar months`
+      {
+        ALT: () => {
+          this.CONSUME2(T.Last);
+          this.CONSUME(T.NumberLit, { LABEL: 'count' });
+          // `event` is a keyword; `last 1 event` is still the window.
+          this.CONSUME3(T.AnyName, { LABEL: 'unitWord' });
+          this.OPTION(() => this.CONSUME4(T.AnyName, { LABEL: 'unitWord2' }));
+        },
+      },
+      // `within 10m` (sequence)
+      { ALT: () => { this.CONSUME3(T.Identifier, { LABEL: 'within' }); this.CONSUME2(T.DurationLit); } },
       { ALT: () => this.CONSUME(T.Today) },
       { ALT: () => { this.CONSUME(T.This); this.CONSUME2(T.AnyName, { LABEL: 'unit' }); } },
       { ALT: () => { this.CONSUME(T.Where); this.SUBRULE(this.expression); } },
       { ALT: () => { this.CONSUME(T.Including); this.CONSUME(T.Current); } },
-      { ALT: () => this.SUBRULE2(this.expression) },
+      {
+        // An expression; in sequence(), `A followed by B followed by C`.
+        ALT: () => {
+          this.SUBRULE2(this.expression);
+          this.MANY(() => { this.CONSUME4(T.Identifier, { LABEL: 'followed' }); this.CONSUME2(T.By); this.SUBRULE3(this.expression); });
+        },
+      },
     ]);
   });
 

@@ -15,6 +15,8 @@ export function printWindow(w: Window): string {
     case 'all': return '';
     case 'rolling': return `last ${formatDuration(w.ms)}`;
     case 'calendar': return w.unit === 'day' ? 'today' : `this ${w.unit}`;
+    case 'events': return `last ${w.n} event${w.n === 1 ? '' : 's'}`;
+    case 'months': return `last ${w.n} calendar month${w.n === 1 ? '' : 's'}`;
   }
 }
 
@@ -43,9 +45,11 @@ export function printIR(e: IR): string {
     case 'isMissing': return `(${printIR(e.x)} is ${e.negated ? 'not ' : ''}missing)`;
     case 'in': return `(${printIR(e.x)} ${e.negated ? 'not in' : 'in'} ${printSet(e.set)})`;
     case 'between': return `(${printIR(e.x)} between ${printIR(e.lo)} and ${printIR(e.hi)})`;
-    case 'call': return `${e.fn}(${e.args.map(printIR).join(', ')})`;
+    case 'call': return `${e.fn}(${[...e.args.map(printIR), ...(e.holidays ? [e.holidays.list] : [])].join(', ')})`;
     case 'agg': return `agg#${e.id}`;
     case 'pred': return e.name;
+    case 'local': return e.name;
+    case 'quant': return `(${e.q} of ${printSet(e.items)} ${e.negated ? 'not in' : 'in'} ${printSet(e.set)})`;
     case 'shared': return `$${e.slot}`;
   }
 }

@@ -28,6 +28,23 @@ export function localDate(t: number): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
 }
 
+/**
+ * Whole calendar months from t to now by local dates (a month is complete on
+ * the same day of the month, or the month's last day when it is shorter);
+ * negative when t is after now. Ages and tenures counted at the decision time.
+ */
+export function wholeMonths(now: number, t: number): number {
+  if (t > now) return -wholeMonths(t, now);
+  const a = localParts(t);
+  const b = localParts(now);
+  let months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
+  // The anniversary day in now's month: t's day, or that month's last day (31 Jan → 28/29 Feb).
+  const last = new Date(Date.UTC(b.getUTCFullYear(), b.getUTCMonth() + 1, 0)).getUTCDate();
+  if (b.getUTCDate() < Math.min(a.getUTCDate(), last)) months--;
+  return months;
+}
+export const wholeYears = (now: number, t: number): number => Math.trunc(wholeMonths(now, t) / 12);
+
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }
@@ -92,50 +109,65 @@ export function or3(values: readonly (boolean | undefined)[]): boolean | undefin
   return unknown ? undefined : false;
 }
 
+/**
+ * `any of` / `all of` / `count of`, given each member's membership (missing
+ * when the member is): Kleene `or`, Kleene `and`, or how many are certainly in.
+ */
+export function quantify(q: 'any' | 'all' | 'count', found: readonly (boolean | undefined)[]): boolean | number | undefined {
+  if (q === 'any') return or3(found);
+  if (q === 'all') return and3(found);
+  let n = 0;
+  for (const f of found) if (f === true) n++;
+  return n;
+}
+
+/** Membership in computed members: true if there, missing if not there but some member is missing. */
+export function memberOf(x: Value, members: readonly Value[]): boolean | undefined {
+  if (members.includes(x)) return true;
+  return members.includes(undefined) ? undefined : false;
+}
+
 export function setHas(members: readonly unknown[] | ReadonlySet<unknown>, v: unknown): boolean {
   return Array.isArray(members) ? members.includes(v) : (members as ReadonlySet<unknown>).has(v);
 }
 
-// ---------- formatting, for messages and explanations ----------
+// Formatting values for people lives in display.ts; these names stay here for existing imports.
+export { formatDuration, formatMoney, formatNumber, formatTimestamp, MISSING_TEXT } from './display.ts';
 
-export function formatMoney(fen: number): string {
-  const neg = Math.round(fen) < 0;
-  // Fractional fen (after * or /) round to the nearest fen before splitting.
-  const abs = Math.round(Math.abs(fen));
-  const yuan = Math.floor(abs / 100);
-  const cents = abs - yuan * 100;
-  const whole = String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${neg ? '-' : ''}¥${whole}.${pad2(cents)}`;
+const EARTH_RADIUS_KM = 6371.0088;
+const RAD = Math.PI / 180;
+
+/** Haversine distance between two points in degrees; missing for coordinates outside the globe. */
+export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number | undefined {
+  if (Math.abs(lat1) > 90 || Math.abs(lat2) > 90 || Math.abs(lon1) > 180 || Math.abs(lon2) > 180) return undefined;
+  const dLat = (lat2 - lat1) * RAD;
+  const dLon = (lon2 - lon1) * RAD;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return sign + parts.join('');
+/** Start of the local calendar month `n` months before `t`'s month (n = 0: `t`'s own). */
+export function startOfLocalMonthBack(t: number, n: number): number {
+  const d = new Date(t + SHANGHAI_OFFSET);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - n, 1) - SHANGHAI_OFFSET;
 }
-
-export function formatTimestamp(t: number): string {
-  const d = localParts(t);
-  return `${localDate(t)} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
-}
-
-export function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Math.round(n * 10_000) / 10_000);
-}
-
-export const MISSING_TEXT = '(missing)';
 
 /** Dates the calendar marks as working (true) or not (false); other dates follow Monday–Friday. */
 export type CalendarLookup = (fromDate: string, toDate: string) => ReadonlyMap<string, boolean>;
 export const NO_CALENDAR: CalendarLookup = () => new Map();
+
+/** A calendar of holidays only (no make-up working days): `isHoliday` is asked about each local date in range. */
+export function holidayCalendar(isHoliday: (date: string, midnight: number) => boolean): CalendarLookup {
+  return (fromDate, toDate) => {
+    const out = new Map<string, boolean>();
+    const start = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) - SHANGHAI_OFFSET;
+    for (let t = start(fromDate), end = start(toDate); t <= end; t += DAY) {
+      const date = localDate(t);
+      if (isHoliday(date, t)) out.set(date, false);
+    }
+    return out;
+  };
+}
 const MAX_CALENDAR_DAYS = 36_600;
 
 /**

@@ -1,25 +1,23 @@
 // Bundles: one artifact a production service loads. The body (manifest and
 // compiled program) is kept as the exact JSON text that was hashed and
-// signed, so verification checks bytes, not a re-serialization.
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+// signed, so verification checks bytes, not a re-serialization. A bundle's
+// code runs with the power of the process that loads it: runtime/trust.ts
+// says what its hash and signature do and do not prove.
+import { createHash, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { COMPILER_VERSION, type CompileResult, type SourceFile } from '../compiler/index.ts';
 import { packFromJson, packToJson, type PackJson } from '../compiler/serialize.ts';
 import type { GeneratedCode } from '../compiler/codegen.ts';
 import type { Program } from './engine.ts';
 import { packHash } from './pack-hash.ts';
+import { BundleError } from './bundle-error.ts';
+import { assess, privateKeyOf, publicKeyOf, signHash, TRUST_NOTHING_ALLOW_ALL, TrustError, type Trust, type TrustPolicy } from './trust.ts';
 
 export const BUNDLE_FORMAT = 'zhiyu-bundle/1';
 /** Bumped whenever generated code expects different runtime helpers. */
 export const RUNTIME_API = 1;
 
-export type BundleCode = 'ZY8001' | 'ZY8002' | 'ZY8003' | 'ZY8004' | 'ZY8005';
-export class BundleError extends Error {
-  constructor(readonly code: BundleCode, message: string) {
-    super(message);
-    this.name = 'BundleError';
-  }
-}
+export { BundleError, type BundleCode } from './bundle-error.ts';
 
 export interface Manifest {
   readonly pack: string;
@@ -46,8 +44,11 @@ export interface Manifest {
 export interface Bundle {
   readonly manifest: Manifest;
   readonly program: Program;
-  /** sha256 of the body: the bundle's identity. */
+  /** sha256 of the body: the bundle's identity (it detects damage, not tampering). */
   readonly hash: string;
+  /** Who made it, as far as a trusted key could check. */
+  readonly trust: Trust;
+  /** True only when the signature was verified against a trusted key. */
   readonly signed: boolean;
 }
 
@@ -56,6 +57,8 @@ interface BundleFile {
   body: string;
   sha256: string;
   signature?: string;
+  /** The fingerprint of the signing key (added in zhiyu 0.1; older readers ignore it). */
+  keyId?: string;
 }
 
 function manifestOf(r: Required<Pick<CompileResult, 'checked' | 'optimized'>>, files: readonly SourceFile[]): Manifest {
@@ -86,53 +89,106 @@ function manifestOf(r: Required<Pick<CompileResult, 'checked' | 'optimized'>>, f
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The bundle file's text for a successfully compiled pack; signed when a private key is given. */
-export function writeBundle(r: CompileResult, files: readonly SourceFile[], privateKeyPem?: string): string {
+export function writeBundle(r: CompileResult, files: readonly SourceFile[], privateKey?: string | KeyObject): string {
   if (!r.ok || !r.checked || !r.optimized || !r.code) throw new BundleError('ZY8004', 'only a pack without errors can be bundled');
+  const key = privateKey === undefined ? undefined : typeof privateKey === 'string' ? asBundleError(() => privateKeyOf(privateKey)) : privateKey;
   const body = JSON.stringify({ manifest: manifestOf({ checked: r.checked, optimized: r.optimized }, files), program: { pack: packToJson(r.optimized), code: r.code } });
   const hash = sha256(body);
-  const file: BundleFile = { format: BUNDLE_FORMAT, body, sha256: hash };
-  if (privateKeyPem) file.signature = sign(null, Buffer.from(hash, 'utf8'), createPrivateKey(privateKeyPem)).toString('base64');
+  const file: BundleFile = { format: BUNDLE_FORMAT, body, sha256: hash, ...(key ? signHash(hash, key) : {}) };
   return `${JSON.stringify(file)}\n`;
 }
 
 export interface LoadOptions {
-  /** PEM of the ed25519 public key; when given, the bundle must carry a valid signature. */
+  /** PEM of the ed25519 public key; when given, the bundle must carry a valid signature by it. */
   readonly publicKey?: string | KeyObject;
+  /** The full policy (trusted keys, whether unverified bundles may load); overrides `publicKey`. */
+  readonly trust?: TrustPolicy;
 }
 
-/** Reads and verifies a bundle (file path or its text). Refuses anything truncated, tampered or unsigned when a key is required. */
-export function loadBundle(fileOrText: string, opts: LoadOptions = {}): Bundle {
-  const text = fileOrText.trimStart().startsWith('{') ? fileOrText : readBundleFile(fileOrText);
+function policyOf(opts: LoadOptions): TrustPolicy {
+  if (opts.trust) return opts.trust;
+  if (opts.publicKey !== undefined) return { keys: [asBundleError(() => publicKeyOf(opts.publicKey!))], allowUnverified: false };
+  return TRUST_NOTHING_ALLOW_ALL;
+}
+
+function asBundleError<T>(f: () => T): T {
+  try { return f(); } catch (e) {
+    if (e instanceof TrustError) throw new BundleError(e.code, e.message);
+    throw e;
+  }
+}
+
+const object = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A bundle from its bytes: never a file name, so text from a request can name
+ * no file on the server. Refuses anything truncated, tampered, made by an
+ * incompatible zhiyu, or not trusted under the options' policy. Error messages
+ * never quote the text.
+ */
+export function parseBundle(text: string, opts: LoadOptions = {}): Bundle {
   let file: BundleFile;
   try {
     file = JSON.parse(text) as BundleFile;
   } catch (e) {
-    throw new BundleError('ZY8001', `the bundle is truncated or not a bundle: ${(e as Error).message}`);
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new BundleError('ZY8001', `the bundle is truncated or not a bundle: it is not valid JSON${at ? ` (at byte ${at} of ${text.length})` : ''}`);
   }
-  if (!file || typeof file !== 'object' || typeof file.body !== 'string' || typeof file.sha256 !== 'string') {
+  if (!object(file) || typeof file.body !== 'string' || typeof file.sha256 !== 'string') {
     throw new BundleError('ZY8001', 'the bundle is not a zhiyu bundle (body or sha256 missing)');
   }
-  if (file.format !== BUNDLE_FORMAT) throw new BundleError('ZY8005', `bundle format ${JSON.stringify(file.format)} is not ${BUNDLE_FORMAT}; recompile the pack with this zhiyu`);
+  if (file.format !== BUNDLE_FORMAT) throw new BundleError('ZY8005', `bundle format ${JSON.stringify(String(file.format).slice(0, 40))} is not ${BUNDLE_FORMAT}; recompile the pack with this zhiyu`);
   const hash = sha256(file.body);
   if (hash !== file.sha256) throw new BundleError('ZY8002', `the bundle was altered: its content hash is ${hash.slice(0, 16)}…, the bundle says ${String(file.sha256).slice(0, 16)}…`);
-  if (opts.publicKey) {
-    if (!file.signature) throw new BundleError('ZY8003', 'the bundle is not signed, and a signature is required');
-    const key = typeof opts.publicKey === 'string' ? createPublicKey(opts.publicKey) : opts.publicKey;
-    let ok = false;
-    try { ok = verify(null, Buffer.from(hash, 'utf8'), key, Buffer.from(file.signature, 'base64')); } catch { ok = false; }
-    if (!ok) throw new BundleError('ZY8003', 'the bundle signature does not match the public key');
-  }
-  const body = JSON.parse(file.body) as { manifest: Manifest; program: { pack: PackJson; code: GeneratedCode } };
+  if (file.signature !== undefined && typeof file.signature !== 'string') throw new BundleError('ZY8001', 'the bundle\'s signature is not a string');
+  const trust = asBundleError(() => assess(hash, file.signature, typeof file.keyId === 'string' ? file.keyId : undefined, policyOf(opts)));
+  const body = readBody(file.body);
   if (body.manifest.runtimeApi !== RUNTIME_API) {
-    throw new BundleError('ZY8005', `the bundle needs runtime API ${body.manifest.runtimeApi}; this zhiyu has ${RUNTIME_API}; recompile the pack`);
+    throw new BundleError('ZY8005', `the bundle needs runtime API ${String(body.manifest.runtimeApi)}; this zhiyu has ${RUNTIME_API}; recompile the pack`);
   }
-  return { manifest: body.manifest, program: { pack: packFromJson(body.program.pack), code: body.program.code }, hash: `sha256:${hash}`, signed: !!file.signature };
+  let pack;
+  try { pack = packFromJson(body.program.pack); } catch {
+    throw new BundleError('ZY8001', 'the bundle\'s compiled pack is malformed');
+  }
+  // Compiled, never run: a body whose code is not JavaScript is refused here, not at the first decision.
+  try { void new Function('K', 'R', body.program.code.source); } catch {
+    throw new BundleError('ZY8004', 'the bundle\'s code is not valid JavaScript');
+  }
+  return { manifest: body.manifest, program: { pack, code: body.program.code }, hash: `sha256:${hash}`, trust, signed: trust.signature === 'verified' };
 }
 
-function readBundleFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new BundleError('ZY8001', `cannot read bundle ${path}: ${(e as Error).message}`);
+/** The hashed body, checked for the shape the runtime reads before anything uses it. */
+function readBody(text: string): { manifest: Manifest; program: { pack: PackJson; code: GeneratedCode } } {
+  let body: unknown;
+  try { body = JSON.parse(text); } catch {
+    throw new BundleError('ZY8001', 'the bundle\'s body is not valid JSON');
   }
+  const m = object(body) ? body['manifest'] : undefined;
+  const p = object(body) ? body['program'] : undefined;
+  const code = object(p) ? p['code'] : undefined;
+  const ok = object(m) && typeof m['pack'] === 'string' && typeof m['sourceHash'] === 'string' && Array.isArray(m['rules']) && Array.isArray(m['outcomes'])
+    && object(p) && object(p['pack']) && object(code) && typeof code['source'] === 'string' && Array.isArray(code['constants']);
+  if (!ok) throw new BundleError('ZY8001', 'the bundle\'s body is malformed: it lacks the manifest or the compiled program');
+  return body as never;
+}
+
+/** A bundle file from disk. */
+export function readBundle(path: string, opts: LoadOptions = {}): Bundle {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BundleError('ZY8001', `cannot read bundle ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? (e as Error).message}`);
+  }
+  return parseBundle(text, opts);
+}
+
+/**
+ * A bundle from a file path or from its text (text starts with `{`), for the
+ * command line and embedders. Never give it text that came from a request:
+ * use parseBundle(), which takes bytes only.
+ */
+export function loadBundle(fileOrText: string, opts: LoadOptions = {}): Bundle {
+  return fileOrText.trimStart().startsWith('{') ? parseBundle(fileOrText, opts) : readBundle(fileOrText, opts);
 }

@@ -2,9 +2,8 @@
 // outcome by the pack's precedence, reasons, messages with their values, and
 // what each fired rule saw. Shared by both evaluators.
 import type { CheckedPack, IR, Template, Value } from '../compiler/ir.ts';
+import { formatValue } from '../compiler/display.ts';
 import { printIR } from '../compiler/print.ts';
-import * as S from '../compiler/semantics.ts';
-import type { Type } from '../compiler/types.ts';
 
 export interface Seen {
   /** `event.amount`, `customer.age_years`, `count(by device_id, last 30d)`, a predicate's name. */
@@ -22,25 +21,23 @@ export interface FiredRule {
   readonly seen: readonly Seen[];
 }
 
+/** A rule in force that did not fire, and says why it could not decide (`note when …`). */
+export interface RuleNote {
+  readonly id: string;
+  readonly message: { readonly zh?: string; readonly en?: string };
+}
+
 export interface Decision {
   readonly pack: string;
   readonly version?: string;
   readonly outcome: string;
   readonly score: number;
   readonly fired: readonly FiredRule[];
+  /** Present when a rule explains not deciding; never changes the outcome. */
+  readonly notes?: readonly RuleNote[];
 }
 
-export function formatValue(type: Type, v: Value): string {
-  if (v === undefined) return S.MISSING_TEXT;
-  switch (type.t) {
-    case 'money': return S.formatMoney(v as number);
-    case 'duration': return S.formatDuration(v as number);
-    case 'timestamp': return S.formatTimestamp(v as number);
-    case 'number': case 'integer': return S.formatNumber(v as number);
-    case 'set': return (v as readonly unknown[]).join(', ');
-    default: return String(v);
-  }
-}
+export { formatValue, showValue } from '../compiler/display.ts';
 
 export function leafLabel(pack: CheckedPack, leaf: IR): string {
   return leaf.k === 'agg' ? pack.aggregates[leaf.id]!.text : printIR(leaf);
@@ -52,11 +49,17 @@ function render(t: Template | undefined, values: readonly Value[], offset: numbe
   return t.map((p) => (p.expr ? formatValue(p.expr.type, values[i++]) : p.text ?? '')).join('');
 }
 
+/** The rules whose note is on the decision, and each one's placeholder values (zh, then en). */
+export interface Noted {
+  readonly rules: readonly number[];
+  readonly values: (rule: number) => readonly Value[];
+}
+
 /**
  * `values(i)` gives, for fired rule i, its leaves' values followed by its
  * message placeholders' values (zh, then en).
  */
-export function assemble(pack: CheckedPack, fired: readonly number[], score: number, values: (rule: number) => readonly Value[]): Decision {
+export function assemble(pack: CheckedPack, fired: readonly number[], score: number, values: (rule: number) => readonly Value[], noted?: Noted): Decision {
   let best = pack.outcomes.length - 1;
   const rank = (o: string | undefined) => (o === undefined ? -1 : pack.outcomes.indexOf(o));
   const out: FiredRule[] = [];
@@ -79,8 +82,16 @@ export function assemble(pack: CheckedPack, fired: readonly number[], score: num
     const k = rank(t.outcome);
     if (score >= t.at && k >= 0 && k < best) best = k;
   }
+  const notes = (noted?.rules ?? []).map((i): RuleNote => {
+    const m = pack.rules[i]!.note!.message;
+    const vs = noted!.values(i);
+    const zhCount = (m.zh ?? []).filter((p) => p.expr).length;
+    const zh = render(m.zh, vs, 0);
+    const en = render(m.en, vs, zhCount);
+    return { id: pack.rules[i]!.id, message: { ...(zh !== undefined ? { zh } : {}), ...(en !== undefined ? { en } : {}) } };
+  });
   return {
     pack: pack.name, ...(pack.version ? { version: pack.version } : {}),
-    outcome: pack.outcomes[best] ?? 'none', score, fired: out,
+    outcome: pack.outcomes[best] ?? 'none', score, fired: out, ...(notes.length ? { notes } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { CheckedPack } from '../compiler/ir.ts';
 import { InputError } from '../compiler/input.ts';
 import type { GeneratedCode } from '../compiler/codegen.ts';
 import { assemble, type Decision } from './decision.ts';
+import { BundleError } from './bundle-error.ts';
 import { R } from './helpers.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import type { DecideOptions } from './interpreter.ts';
@@ -12,6 +13,9 @@ import { unknownFields, validateRecord } from './validate.ts';
 interface Generated {
   decide(src: object, P: FeatureProvider): { fired: number[]; score: number; memo: object };
   explain(i: number, src: object, P: FeatureProvider, M: object): unknown[];
+  /** Only in packs with `note` clauses. */
+  notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[]): number[];
+  noteValues?(i: number, src: object, P: FeatureProvider, M: object): unknown[];
 }
 
 export interface Program {
@@ -22,8 +26,15 @@ export interface Program {
 
 function instantiate(program: Program): Generated {
   // The source is built from the AST by codegen.ts; rule text reaches it only escaped.
-  const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
-  return factory(program.code.constants, R);
+  let g: Generated | undefined;
+  try {
+    const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
+    g = factory(program.code.constants, R);
+  } catch (e) {
+    throw new BundleError('ZY8004', `the compiled code does not load (${(e as Error).name ?? 'error'})`);
+  }
+  if (typeof g?.decide !== 'function' || typeof g.explain !== 'function') throw new BundleError('ZY8004', 'the compiled code does not define decide() and explain()');
+  return g;
 }
 
 export class Engine {
@@ -58,7 +69,8 @@ export class Engine {
     }
     const run = () => {
       const r = g.decide(event, provider);
-      return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never);
+      const noted = g.notes ? { rules: g.notes(event, provider, r.memo, r.fired), values: (i: number) => g.noteValues!(i, event, provider, r.memo) as never } : undefined;
+      return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never, noted);
     };
     return provider.read ? provider.read(run) : run();
   }

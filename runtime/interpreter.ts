@@ -31,11 +31,15 @@ export interface RuleTrace {
 export interface Traced {
   readonly decision: Decision;
   readonly trace: readonly RuleTrace[];
+  /** The values of `DecideOptions.probe`, as the decision saw them. */
+  readonly probed?: readonly Value[];
 }
 
 export interface DecideOptions {
   /** Reject event fields that the schema does not declare. */
   readonly strict?: boolean;
+  /** Expressions (features, aggregates, predicates, `let`s) whose values to report with the decision (`expect seen`). */
+  readonly probe?: readonly IR[];
 }
 
 export function interpret(pack: CheckedPack, event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Traced {
@@ -55,6 +59,7 @@ function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvid
   const rows = new Map<string, Checked | null>();
   const aggs = new Map<number, Value>();
   const preds = new Map<string, Value>();
+  const locals = new Map<number, Value>();
   let steps: TraceStep[] | undefined;
 
   const env = (history?: HistoryEvent): Env => ({
@@ -76,14 +81,20 @@ function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvid
       if (!aggs.has(id)) {
         const spec = pack.aggregates[id]!;
         const filter = spec.filter ? (h: HistoryEvent) => evaluate(spec.filter!, env(h)) === true : undefined;
+        const steps = spec.steps?.map((step) => (h: HistoryEvent) => evaluate(step, env(h)) === true);
         const current = spec.includeCurrent ? (ev as HistoryEvent) : undefined;
-        aggs.set(id, runAggregate(provider, spec, now, spec.by === undefined ? undefined : ev[spec.by], filter, current));
+        aggs.set(id, runAggregate(provider, spec, now, spec.by === undefined ? undefined : ev[spec.by], filter, current, steps));
       }
       return aggs.get(id);
     },
     pred(name) {
       if (!preds.has(name)) preds.set(name, evaluate(pack.predicates.get(name)!.body, env()));
       return preds.get(name);
+    },
+    // A `let` is computed once per decision, where it is first used (so the trace shows its parts once).
+    local(e) {
+      if (!locals.has(e.slot)) locals.set(e.slot, evaluate(e.x, env()));
+      return locals.get(e.slot);
     },
     listHas: (list, v) => provider.listHas(list, v, now),
     calendar: provider.calendar ? (a, b) => provider.calendar!(a, b) : undefined,
@@ -103,11 +114,21 @@ function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvid
     steps = undefined;
     if (value === true) { fired.push(r.index); score += r.score; }
   }
-  const quiet = env();
+  const quiet = { ...env(), trace: undefined } as Env;
   const values = (i: number): Value[] => {
     const r = pack.rules[i]!;
     const exprs = [...r.leaves, ...[...(r.message.zh ?? []), ...(r.message.en ?? [])].flatMap((p) => (p.expr ? [p.expr] : []))];
-    return exprs.map((x) => evaluate(x, { ...quiet, trace: undefined } as Env));
+    return exprs.map((x) => evaluate(x, quiet));
   };
-  return { decision: assemble(pack, fired, score, values), trace };
+  // Notes: of the rules in force that did not fire, those whose note condition is true.
+  const noted = trace.flatMap((rt, i) => {
+    const note = pack.rules[i]!.note;
+    return note && rt.active && !rt.fired && evaluate(note.condition, quiet) === true ? [i] : [];
+  });
+  const noteValues = (i: number): Value[] => {
+    const m = pack.rules[i]!.note!.message;
+    return [...(m.zh ?? []), ...(m.en ?? [])].flatMap((p) => (p.expr ? [evaluate(p.expr, quiet)] : []));
+  };
+  const probed = opts.probe?.map((x) => evaluate(x, quiet));
+  return { decision: assemble(pack, fired, score, values, { rules: noted, values: noteValues }), trace, ...(probed ? { probed } : {}) };
 }

@@ -1,6 +1,7 @@
 // The one interface through which decisions read stored features: entity
-// rows, history aggregates and lists. Tests use the in-memory provider below;
-// the SQLite store implements the same interface.
+// rows, history aggregates, lists and the working-day calendar. Tests use the
+// in-memory provider below; a feature store (runtime/store: SQLite) is a
+// StoreProvider, which also says as of when it is read.
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import { aggregateOver } from './aggregate.ts';
 
@@ -17,6 +18,8 @@ export interface AggregateQuery {
   readonly filter?: (h: HistoryEvent) => boolean;
   /** The current event, when the aggregate includes it and it passes the filter. */
   readonly current?: HistoryEvent;
+  /** sequence(): each step's filter, in order. */
+  readonly steps?: readonly ((h: HistoryEvent) => boolean)[];
 }
 
 export interface FeatureProvider {
@@ -28,6 +31,32 @@ export interface FeatureProvider {
   read?<T>(fn: () => T): T;
   /** Holidays (false) and make-up working days (true) between two local dates, inclusive. */
   calendar?(fromDate: string, toDate: string): ReadonlyMap<string, boolean>;
+}
+
+/** One version of an entity row: true from `validFrom` (null: since an unknown time) until `validTo` (null: still current). */
+export interface EntityVersion {
+  readonly validFrom: number | null;
+  readonly validTo: number | null;
+  readonly row: object;
+}
+
+/**
+ * What a decision may read from a feature store, and as of when. The store
+ * itself answers as it is now (a live decision): the current version of each
+ * entity row, every stored event, lists as of the decision time. `asOf` is the
+ * store as it stood at a moment (backtests, replays, `eval --at`): entity rows
+ * valid then, history bounded by a sequence number. A backend (SQLite today)
+ * implements this; the compiled pack never knows which one it reads.
+ */
+export interface StoreProvider extends FeatureProvider {
+  /** Entity rows as they stood at `time`; only events stored before `beforeSeq` (default: all) are history. */
+  asOf(time: number, beforeSeq?: number): StoreProvider;
+  /** Every stored version of one entity row, oldest first (a version with an unknown start first). */
+  entityVersions(entity: string, key: Value): readonly EntityVersion[];
+  /** The sequence number of the last event a decision here counts in its history. */
+  sequence(): number;
+  read<T>(fn: () => T): T;
+  calendar(fromDate: string, toDate: string): ReadonlyMap<string, boolean>;
 }
 
 export interface MemoryData {

@@ -1,11 +1,16 @@
 // The decision service: HTTP on loopback by default. Every request is
 // handled on its own; a bad request gets a 4xx with field-level detail and
 // the server keeps serving; a bundle that fails to load on reload leaves the
-// old one in place.
+// old one in place. Reload takes bundle bytes only and, unless the operator
+// said --insecure-unsigned, only bundles signed by a trusted key. Slow or
+// too many clients are cut off: a header and a request timeout, and a cap on
+// open connections.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { InputError } from '../compiler/input.ts';
-import { loadBundle, BundleError, type Bundle, type LoadOptions } from './bundle.ts';
+import { isStackOverflow } from '../compiler/limits.ts';
+import { parseBundle, BundleError, type Bundle, type LoadOptions } from './bundle.ts';
+import { publicKeyOf, type TrustPolicy } from './trust.ts';
 import { Engine } from './engine.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import { Metrics } from './metrics.ts';
@@ -20,8 +25,12 @@ export interface ServeOptions {
   readonly port?: number;
   /** Required for POST /v1/reload, and for binding anywhere but loopback. */
   readonly token?: string;
+  /** Who may sign the bundles POST /v1/reload accepts. */
   readonly verify?: LoadOptions;
+  /** Let /v1/reload load unsigned or unverified bundles (development only). */
+  readonly insecureUnsigned?: boolean;
   readonly maxBody?: number;
+  readonly limits?: Partial<ServerLimits>;
   /** Called after each decision with what it read from the store (the decision log). */
   readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot) => void;
   /** More routes (the editor's): tried first; resolves true when it answered the request. */
@@ -37,6 +46,35 @@ export interface Service {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export interface ServerLimits {
+  /** A client must send its complete request headers within this many milliseconds. */
+  readonly headersTimeoutMs: number;
+  /** …and its complete request, body included. */
+  readonly requestTimeoutMs: number;
+  /** Connections over this many are closed as they arrive. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = Object.freeze({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 256 });
+
+/** The trust policy for reloads: the configured keys, and unverified bundles only when the operator said so. */
+function reloadPolicy(opts: ServeOptions): TrustPolicy {
+  if (opts.verify?.trust) return opts.verify.trust;
+  const keys = opts.verify?.publicKey !== undefined ? [publicKeyOf(opts.verify.publicKey)] : [];
+  return { keys, allowUnverified: !!opts.insecureUnsigned };
+}
+
+/** The request target as a URL; a target that is not a path (`*`, `http://…`) is a 400, never a crash. */
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) throw new HttpError(400, { code: 'ZY4003', message: 'the request target should be a path starting with /' });
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    throw new HttpError(400, { code: 'ZY4003', message: 'the request target is not a valid path' });
+  }
+}
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly body: Record<string, unknown>) { super(String(body['message'] ?? status)); }
@@ -80,12 +118,15 @@ export function serve(opts: ServeOptions): Promise<Service> {
     return Promise.reject(new Error(`binding to ${host} exposes the service beyond this machine; give an access token (--token)`));
   }
   const maxBody = opts.maxBody ?? 64 * 1024;
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  let policy: TrustPolicy;
+  try { policy = reloadPolicy(opts); } catch (e) { return Promise.reject(e); }
   let current = { bundle: opts.bundle, engine: new Engine(opts.bundle.program), provider: opts.provider?.(opts.bundle) ?? EMPTY_PROVIDER };
   const metrics = new Metrics();
   metrics.setBundle(current.bundle);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
     if (opts.routes && await opts.routes(req, res, url)) return;
     switch (route) {
@@ -94,7 +135,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
       case 'GET /metrics':
         return send(res, 200, metrics.text(), 'text/plain; version=0.0.4; charset=utf-8');
       case 'GET /v1/bundle':
-        return send(res, 200, { hash: current.bundle.hash, signed: current.bundle.signed, manifest: current.bundle.manifest });
+        return send(res, 200, { hash: current.bundle.hash, signed: current.bundle.signed, trust: current.bundle.trust, manifest: current.bundle.manifest });
       case 'POST /v1/decide': {
         const started = process.hrtime.bigint();
         const text = await readBody(req, maxBody);
@@ -121,11 +162,12 @@ export function serve(opts: ServeOptions): Promise<Service> {
         const text = await readBody(req, 64 * 1024 * 1024);
         let next: typeof current;
         try {
-          const bundle = loadBundle(text, opts.verify ?? {});
+          const bundle = parseBundle(text, { trust: policy });
           next = { bundle, engine: new Engine(bundle.program), provider: opts.provider?.(bundle) ?? EMPTY_PROVIDER };
         } catch (e) {
-          const code = e instanceof BundleError ? e.code : 'ZY8004';
-          throw new HttpError(422, { code, message: `the new bundle was not loaded; still serving ${current.bundle.hash}: ${(e as Error).message}` });
+          // Only our own messages go back: a bundle's text is never quoted.
+          const why = e instanceof BundleError ? e.message : 'its code could not be loaded';
+          throw new HttpError(422, { code: e instanceof BundleError ? e.code : 'ZY8004', message: `the new bundle was not loaded; still serving ${current.bundle.hash}: ${why}` });
         }
         current = next;
         metrics.setBundle(next.bundle);
@@ -136,15 +178,23 @@ export function serve(opts: ServeOptions): Promise<Service> {
     }
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    requestTimeout: limits.requestTimeoutMs,
+    // How often the timeouts above are checked (Node's default, 30 s, would let them overrun).
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+  }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const err = e instanceof HttpError ? e : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
+      const err = e instanceof HttpError ? e
+        : isStackOverflow(e) ? new HttpError(422, { code: 'ZY1005', message: 'the pack is nested too deeply to compile' })
+          : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
       metrics.failed(String(err.body['code'] ?? err.status));
       if (!res.headersSent) send(res, err.status, { error: err.body });
       else res.end();
     });
   });
   server.keepAliveTimeout = 5000;
+  server.maxConnections = limits.maxConnections;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 7700, host, () => {

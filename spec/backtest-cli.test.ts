@@ -19,7 +19,8 @@ test('the text report: summary, rules, outcomes and the change against a baselin
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /backtest of bt 1\.0: 4 rules/);
   assert.match(r.out, /events\s+9 in range, 9 decided/);
-  assert.match(r.out, /labels\s+3 fraud \(¥3,200\), 2 not fraud, 4 unlabelled/);
+  assert.match(r.out, /labels\s+measured by fraud, chargeback: 3 positive \(¥3,200\), 2 negative, 4 unlabelled/);
+  assert.match(r.out, /profile\s+customer \(age_years\): 7 reads, 0 as of the event, 7 not known as of the event/);
   assert.match(r.out, /\n\s+BIG\s+review\s+2\s+22\.22%\s+1\s+50\.0%\s+33\.3%\s+0\s+¥2,000\s+¥1,500\n/);
   assert.match(r.out, /\n\s+hold → allow\s+2\s+0\s+¥0\s+¥1,300\s+2, 7\n/);
   assert.match(r.out, /good customers hit\s+3 → 1 \(-2\)/);

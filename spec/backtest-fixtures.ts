@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { compile, type SourceFile } from '../compiler/index.ts';
 import { parseTimestamp } from '../compiler/literals.ts';
 import type { Program } from '../runtime/engine.ts';
-import { migrate, openStore, rng, type DB } from '../runtime/store/index.ts';
+import { migrate, openStore, type DB } from '../runtime/store/index.ts';
+import { rng } from '../demo/rows.ts';
 
 export const dir = mkdtempSync(join(tmpdir(), 'zhiyu-backtest-'));
 let n = 0;
@@ -20,6 +21,7 @@ export const at = (iso: string): number => {
 
 const SCHEMA = `outcomes block > hold > review > allow
 threshold review at 40
+measured by fraud, chargeback
 
 event "An event" {
   type: enum(login, transfer_out) required "What happened"
@@ -93,8 +95,10 @@ export function store(path: string, events: readonly Ev[], more: (db: DB) => voi
   return path;
 }
 
-export const label = (db: DB, kind: 'event' | 'customer', subject: string | number, value: string, labeledAt: number | null) =>
-  db.prepare('INSERT INTO zy_labels (subject_kind, subject, label, labeled_at) VALUES (?, ?, ?, ?)').run(kind, String(subject), value, labeledAt);
+/** A label as fraud, not_fraud (the fraud kind, checked and not holding) or chargeback. */
+export const label = (db: DB, kind: 'event' | 'customer', subject: string | number, value: 'fraud' | 'not_fraud' | 'chargeback', labeledAt: number | null) =>
+  db.prepare('INSERT INTO zy_labels (subject_kind, subject, kind, positive, labeled_at) VALUES (?, ?, ?, ?, ?)')
+    .run(kind, String(subject), value === 'not_fraud' ? 'fraud' : value, value === 'not_fraud' ? 0 : 1, labeledAt);
 
 /**
  * The hand-computed case (see spec/backtest.test.ts for every expected

@@ -30,35 +30,35 @@ test('metrics: the hand-computed case, rule by rule', async () => {
   assert.equal(r.events, { total: 9, decided: 9, skipped: 0, skippedBy: [] });
   // Fraud: 3 (its own label), 5 (customer c3's chargeback), 8 (label without a time).
   // Not fraud: 4 (fraud, then cleared later: the latest wins), 6 (its own label beats c3's).
-  assert.equal(r.labels, { asOf: null, fraud: 3, notFraud: 2, unlabelled: 4, fraudMoney: 320_000 });
+  assert.equal(r.labels, { asOf: null, kinds: ['fraud', 'chargeback'], positive: 3, negative: 2, unlabelled: 4, positiveMoney: 320_000 });
   assert.is(r.amountField, 'amount');
   assert.is(r.customerField, 'customer_id');
   const third = 1 / 3;
   assert.equal(rule(r, 'BURST'), {
     index: 0, id: 'BURST', title: 'A second transfer within the hour', outcome: 'hold', score: 0, enabled: true,
-    hits: 1, hitRate: 1 / 9, fraudHits: 1, labelledGoodHits: 0, precision: 1, labelledPrecision: 1, recall: third,
-    money: { fraud: 200_000, good: 0 }, uniqueHits: 0, examples: [3], fraudExamples: [3], goodExamples: [],
+    hits: 1, hitRate: 1 / 9, positiveHits: 1, negativeHits: 0, precision: 1, labelledPrecision: 1, recall: third,
+    money: { positive: 200_000, other: 0 }, uniqueHits: 0, examples: [3], positiveExamples: [3], otherExamples: [],
     // BIG fires on its one hit too, but only reviews: BURST's hold still decides.
     redundantWith: [],
   });
   const big = rule(r, 'BIG');
-  assert.equal([big.hits, big.fraudHits, big.labelledGoodHits, big.precision, big.recall, big.uniqueHits, big.examples], [2, 1, 1, 0.5, third, 0, [3, 4]]);
-  assert.equal(big.money, { fraud: 200_000, good: 150_000 });
+  assert.equal([big.hits, big.positiveHits, big.negativeHits, big.precision, big.recall, big.uniqueHits, big.examples], [2, 1, 1, 0.5, third, 0, [3, 4]]);
+  assert.equal(big.money, { positive: 200_000, other: 150_000 });
   const watched = rule(r, 'WATCHED');
   // Event 7 came before c4 was put on the list; event 8 after.
-  assert.equal([watched.hits, watched.fraudHits, watched.precision, watched.uniqueHits, watched.examples, watched.money], [1, 1, 1, 1, [8], { fraud: 90_000, good: 0 }]);
+  assert.equal([watched.hits, watched.positiveHits, watched.precision, watched.uniqueHits, watched.examples, watched.money], [1, 1, 1, 1, [8], { positive: 90_000, other: 0 }]);
   const elder = rule(r, 'ELDER');
-  assert.equal([elder.hits, elder.fraudHits, elder.labelledGoodHits, elder.precision, elder.labelledPrecision, elder.recall, elder.score], [1, 0, 1, 0, 0, 0, 40]);
+  assert.equal([elder.hits, elder.positiveHits, elder.negativeHits, elder.precision, elder.labelledPrecision, elder.recall, elder.score], [1, 0, 1, 0, 0, 0, 40]);
 });
 
 test('metrics: outcome mix, confusion matrices, days', async () => {
   const r = await backtest(candidate, hand);
   assert.equal(r.pack, { name: 'bt', version: '1.0', rules: 4, outcomes: ['block', 'hold', 'review', 'allow'] });
-  assert.equal(outcome(r, 'block'), { outcome: 'block', events: 1, share: 1 / 9, fraud: 1, money: { fraud: 90_000, good: 0 }, confusion: { tp: 1, fp: 0, fn: 2, tn: 6, precision: 1, recall: 1 / 3 } });
+  assert.equal(outcome(r, 'block'), { outcome: 'block', events: 1, share: 1 / 9, positive: 1, money: { positive: 90_000, other: 0 }, confusion: { tp: 1, fp: 0, fn: 2, tn: 6, precision: 1, recall: 1 / 3 } });
   assert.equal(outcome(r, 'hold').confusion, { tp: 1, fp: 0, fn: 2, tn: 6, precision: 1, recall: 1 / 3 });
   // Event 4: BIG says review, ELDER's 40 points reach the review threshold too.
-  assert.equal(outcome(r, 'review'), { outcome: 'review', events: 1, share: 1 / 9, fraud: 0, money: { fraud: 0, good: 150_000 }, confusion: { tp: 0, fp: 1, fn: 3, tn: 5, precision: 0, recall: 0 } });
-  assert.equal(outcome(r, 'allow'), { outcome: 'allow', events: 6, share: 6 / 9, fraud: 1, money: { fraud: 30_000, good: 140_000 }, confusion: { tp: 1, fp: 5, fn: 2, tn: 1, precision: 1 / 6, recall: 1 / 3 } });
+  assert.equal(outcome(r, 'review'), { outcome: 'review', events: 1, share: 1 / 9, positive: 0, money: { positive: 0, other: 150_000 }, confusion: { tp: 0, fp: 1, fn: 3, tn: 5, precision: 0, recall: 0 } });
+  assert.equal(outcome(r, 'allow'), { outcome: 'allow', events: 6, share: 6 / 9, positive: 1, money: { positive: 30_000, other: 140_000 }, confusion: { tp: 1, fp: 5, fn: 2, tn: 1, precision: 1 / 6, recall: 1 / 3 } });
   assert.equal(r.stopped, { tp: 2, fp: 1, fn: 1, tn: 5, precision: 2 / 3, recall: 2 / 3, goodCustomers: 1 });
   assert.equal(r.daily, {
     days: ['2026-02-10', '2026-02-11'], events: [4, 5],
@@ -76,7 +76,7 @@ test('metrics agree with the engine deciding each stored event on its own', asyn
   const outcomes: Record<string, number> = {};
   const hits: Record<string, number[]> = {};
   for (const row of db.prepare('SELECT * FROM zy_events ORDER BY occurred_at, zy_seq').all() as Record<string, unknown>[]) {
-    const d = engine.decide(decodeRow(candidate.pack.schema.event, row), provider.before(row['zy_seq'] as number));
+    const d = engine.decide(decodeRow(candidate.pack.schema.event, row), provider.asOf(row['occurred_at'] as number, row['zy_seq'] as number));
     outcomes[d.outcome] = (outcomes[d.outcome] ?? 0) + 1;
     for (const f of d.fired) (hits[f.id] ??= []).push(row['zy_seq'] as number);
   }
@@ -89,10 +89,10 @@ test('labels known later than labelsAsOf do not count', async () => {
   // By the end of 13 Feb: event 3's label (17 Feb) is not known yet, and
   // event 4 is still fraud (it was cleared on 14 Feb).
   const r = await backtest(candidate, hand, { labelsAsOf: '2026-02-13' });
-  assert.equal(r.labels, { asOf: at('2026-02-14T00:00') - 1, fraud: 3, notFraud: 1, unlabelled: 5, fraudMoney: 270_000 });
-  assert.equal([rule(r, 'BURST').fraudHits, rule(r, 'BIG').fraudHits, rule(r, 'ELDER').fraudHits], [0, 1, 1]);
+  assert.equal(r.labels, { asOf: at('2026-02-14T00:00') - 1, kinds: ['fraud', 'chargeback'], positive: 3, negative: 1, unlabelled: 5, positiveMoney: 270_000 });
+  assert.equal([rule(r, 'BURST').positiveHits, rule(r, 'BIG').positiveHits, rule(r, 'ELDER').positiveHits], [0, 1, 1]);
   const early = await backtest(candidate, hand, { labelsAsOf: at('2026-02-12T12:00') });
-  assert.equal([early.labels.fraud, early.labels.notFraud], [2, 0], 'only event 4 (fraud) and event 8 (no time) are known');
+  assert.equal([early.labels.positive, early.labels.negative], [2, 0], 'only event 4 (fraud) and event 8 (no time) are known');
 });
 
 test('point in time: an event planted in the future is not counted in an earlier window', async () => {
@@ -133,16 +133,16 @@ test('comparison with a baseline: transitions, caught fraud and good customers',
   assert.equal(c.baseline, { pack: 'live', version: '0.9', outcomes: ['block', 'hold', 'review', 'allow'] });
   assert.is(c.changed, 4);
   assert.equal(c.transitions, [
-    { from: 'hold', to: 'allow', events: 2, fraud: 0, money: { fraud: 0, good: 130_000 }, examples: [2, 7] },
-    { from: 'hold', to: 'block', events: 1, fraud: 1, money: { fraud: 90_000, good: 0 }, examples: [8] },
-    { from: 'hold', to: 'review', events: 1, fraud: 0, money: { fraud: 0, good: 150_000 }, examples: [4] },
+    { from: 'hold', to: 'allow', events: 2, positive: 0, money: { positive: 0, other: 130_000 }, examples: [2, 7] },
+    { from: 'hold', to: 'block', events: 1, positive: 1, money: { positive: 90_000, other: 0 }, examples: [8] },
+    { from: 'hold', to: 'review', events: 1, positive: 0, money: { positive: 0, other: 150_000 }, examples: [4] },
   ]);
-  assert.equal(c.caughtFraud, { baseline: 2, candidate: 2, change: 0 });
-  assert.equal(c.caughtFraudMoney, { baseline: 290_000, candidate: 290_000, change: 0 });
+  assert.equal(c.caughtPositive, { baseline: 2, candidate: 2, change: 0 });
+  assert.equal(c.caughtPositiveMoney, { baseline: 290_000, candidate: 290_000, change: 0 });
   assert.equal(c.goodCustomersAffected, { baseline: 3, candidate: 1, change: -2 });
   assert.equal(c.goodEventsStopped, { baseline: 3, candidate: 1, change: -2 });
   assert.equal(c.goodMoneyStopped, { baseline: 280_000, candidate: 150_000, change: -130_000 });
-  assert.equal(c.baselineOutcomes.map((o) => [o.outcome, o.events, o.fraud]), [['block', 0, 0], ['hold', 5, 2], ['review', 0, 0], ['allow', 4, 1]]);
+  assert.equal(c.baselineOutcomes.map((o) => [o.outcome, o.events, o.positive]), [['block', 0, 0], ['hold', 5, 2], ['review', 0, 0], ['allow', 4, 1]]);
   const same = await backtest(candidate, hand, { baseline: candidate });
   assert.equal([same.comparison!.changed, same.comparison!.transitions], [0, []]);
 });
@@ -208,7 +208,7 @@ test('worker threads give exactly the result of one thread (with a baseline, a r
   const w1 = await backtest(candidate, path, { ...opts, workers: 1 });
   const w2 = await backtest(candidate, path, { ...opts, workers: 2 });
   assert.equal([one.run.workers, w1.run.workers, w2.run.workers], [0, 1, 2]);
-  assert.ok(one.events.decided > 8_000 && one.comparison!.changed > 100 && one.labels.fraud > 50, JSON.stringify(one.events));
+  assert.ok(one.events.decided > 8_000 && one.comparison!.changed > 100 && one.labels.positive > 50, JSON.stringify(one.events));
   assert.ok(one.rules.every((x) => x.hits > 0), 'every rule fires somewhere');
   assert.equal(withoutRun(w1), withoutRun(one));
   assert.equal(withoutRun(w2), withoutRun(one));

@@ -184,12 +184,20 @@ interface Expect {
   messages?: Record<string, { zh?: string | null; en?: string | null }>;
   seen?: Record<string, Record<string, unknown>>;
   rules?: Record<string, Json>;
+  notes?: Record<string, { zh?: string | null; en?: string | null }>;
 }
 
 function checkDecision(d: Decision, e: Expect, who: string): void {
   const ids = d.fired.map((f) => f.id);
   const ctx = `${who}: outcome ${d.outcome}, score ${d.score}, fired [${ids.join(', ')}]`;
-  for (const k of Object.keys(e)) if (!['outcome', 'score', 'fired', 'messages', 'seen', 'rules'].includes(k)) throw new Error(`unknown key "${k}" in --- expect`);
+  for (const k of Object.keys(e)) if (!['outcome', 'score', 'fired', 'messages', 'seen', 'rules', 'notes'].includes(k)) throw new Error(`unknown key "${k}" in --- expect`);
+  if (e.notes !== undefined) {
+    assert.equal((d.notes ?? []).map((n) => n.id), Object.keys(e.notes), `${ctx}: the rules with a note`);
+    for (const [id, langs] of Object.entries(e.notes)) {
+      const n = d.notes!.find((x) => x.id === id)!;
+      for (const [lang, text] of Object.entries(langs)) assert.is(n.message[lang as 'zh' | 'en'], text ?? undefined, `${ctx}: ${id} note ${lang}`);
+    }
+  }
   if (e.fired !== undefined) assert.equal(ids, e.fired, `${ctx}: fired`);
   if (e.outcome !== undefined) assert.is(d.outcome, e.outcome, `${ctx}: outcome`);
   if (e.score !== undefined) assert.is(d.score, e.score, `${ctx}: score`);

@@ -40,3 +40,30 @@ export function spawnCli(args: string[], cwd?: string): Promise<Run> {
     child.on('close', (code) => resolve({ code, out, err }));
   });
 }
+
+export interface Served { readonly url: string; readonly out: () => string; stop(): Promise<number | null> }
+
+/**
+ * `zhiyu serve …` as a child process on a free port (`--port 0` is added):
+ * resolves once it prints the address it listens on; stop() ends that process
+ * (by its id) and resolves with its exit code.
+ */
+export function serveCli(args: string[], cwd?: string): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'serve', ...args, '--port', '0'], { cwd, env: { ...process.env, NO_COLOR: '' } });
+    let out = '';
+    let err = '';
+    let url: string | undefined;
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+      if (m && !url) {
+        url = m[0];
+        resolve({ url, out: () => out + err, stop: () => { child.kill('SIGTERM'); return exited; } });
+      }
+    });
+    child.stderr.on('data', (d) => { err += d; });
+    void exited.then((code) => { if (!url) reject(new Error(`zhiyu serve ended (${code}) before listening:\n${out}${err}`)); });
+  });
+}

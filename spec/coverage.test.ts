@@ -103,7 +103,7 @@ test "does not" at @2026-01-01 given event { type: "login", n: 1, flag: true } e
 test('CLI: rules/demo has coverage, and a disabled rule shows as not counted', async () => {
   const r = await cli('test', 'rules/demo', '--coverage');
   assert.is(r.code, 0);
-  assert.match(r.out, /coverage \(interpreter trace\):/);
+  assert.match(r.out, /coverage of demo \(rules\/demo\) \(interpreter trace\):/);
   assert.match(r.out, /total \d+\/\d+ \(\d+\.\d%\)/);
 });
 

@@ -108,7 +108,7 @@ test('backtest: money, new and changed rules, a rule redundant with another, and
   const edited = saved.map((f, k) => (k === i ? { ...f, text: `${f.text.replace('and event.amount >= ¥10000', 'and event.amount >= ¥20000')}\n${copy}\n` } : f));
   const r = await call('POST', '/api/backtest', { pack: 'demo', files: edited });
   assert.is(r.status, 200, r.text);
-  const rules = r.json.rules as { id: string; hits: number; caught: number | null; goodStopped: number | null; fraudHits: number; status?: string; redundantWith: string[] }[];
+  const rules = r.json.rules as { id: string; hits: number; caught: number | null; goodStopped: number | null; positiveHits: number; status?: string; redundantWith: string[] }[];
   const byId = (id: string) => rules.find((x) => x.id === id)!;
   assert.is(r.json.money, true);
   assert.is(byId('POLICE_COPY').status, 'new');
@@ -125,8 +125,8 @@ test('backtest: money, new and changed rules, a rule redundant with another, and
   assert.is(hits.json.total, police2.hits);
   assert.is(hits.json.events.length, Math.min(police2.hits, 200));
   assert.ok(hits.json.events.every((e: { event: { payee_id?: string } }) => typeof e.event.payee_id === 'string'));
-  const fraud = await call('GET', '/api/backtest/events?rule=POLICE_LIST_PAYEE&kind=fraud');
-  assert.is(fraud.json.total, police2.fraudHits);
+  const fraud = await call('GET', '/api/backtest/events?rule=POLICE_LIST_PAYEE&kind=positive');
+  assert.is(fraud.json.total, police2.positiveHits);
   assert.ok(fraud.json.events.every((e: { label: string | null }) => e.label === 'fraud' || e.label === 'chargeback' || e.label === null), 'labelled fraud (or through the customer)');
   assert.is((await call('GET', '/api/backtest/events?rule=NOPE&kind=hits')).status, 404);
   assert.is((await call('GET', '/api/backtest/events?rule=POLICE_LIST_PAYEE&kind=all')).status, 400);

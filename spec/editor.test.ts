@@ -210,6 +210,10 @@ test('the tests panel runs the pack tests; a failure jumps to its test', async (
   await page.click('#run-tests');
   await page.locator('.test.fail').first().waitFor();
   assert.match(await summary.textContent() ?? '', /[1-9]\d* failed/);
+  // Under the failure, why: the rule that asked for block, condition by condition, with the values it saw.
+  const why = await page.locator('.test.fail [data-testid=test-why]').first().textContent() ?? '';
+  assert.match(why, /fired \(fired and asks for block\)/);
+  assert.match(why, /^\s+true\s+\S/m);
   await page.evaluate(() => (window as unknown as { __zhiyu: Z }).__zhiyu.editor.setPosition({ lineNumber: 1, column: 1 }));
   await page.locator('.test.fail').first().click();
   const line = await page.evaluate(() => (window as unknown as { __zhiyu: Z }).__zhiyu.editor.getPosition().lineNumber);

@@ -87,6 +87,12 @@ const CASES: [string, string, string][] = [
   ['message: `en` on its own line when both do not fit',
     'rule M when true then hold message "这是一条很长的中文消息，用来说明为什么规则会触发，以及接下来应该怎么做" en "This is a long English message that explains why"\n',
     'rule M\n  when true\n  then hold\n  message "这是一条很长的中文消息，用来说明为什么规则会触发，以及接下来应该怎么做"\n       en "This is a long English message that explains why"\n'],
+  ['sequence(): steps on one line when they fit, otherwise each `followed by` starts a line under the first step',
+    'rule S when sequence(type == "login" and device_id == event.device_id followed by type == "phone_change" followed by type == "drawdown", by customer_id, within 24h, including current) then hold\n',
+    'rule S\n  when sequence(type == "login" and device_id == event.device_id\n                followed by type == "phone_change"\n                followed by type == "drawdown",\n                by customer_id,\n                within 24h,\n                including current)\n  then hold\n'],
+  ['a short sequence stays on one line',
+    'rule S when sequence(type == "a" followed by type == "b", by c, within 1h) then hold\n',
+    'rule S\n  when sequence(type == "a" followed by type == "b", by c, within 1h)\n  then hold\n'],
   ['an empty file stays empty', '\n\n', ''],
 ];
 

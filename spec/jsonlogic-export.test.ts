@@ -54,11 +54,12 @@ function packTests(pack: CheckedPack) {
   return pack.tests.map((t) => ({ name: t.name, event: { ...t.event } as Record<string, unknown>, provider: providerFor(pack, t), lists: t.lists }));
 }
 
-test('rules/demo: every rule exports, and agrees with zhiyu on the pack\'s test events', () => {
+test('rules/demo: every rule but the one counting an age from a birth date exports, and agrees with zhiyu on the pack\'s test events', () => {
   const pack = checked(['rules/demo']);
   const r = exportJsonLogic(pack);
-  assert.equal(r.problems, []);
-  assert.equal(r.exported, pack.rules.map((x) => x.id));
+  // Whole years by local calendar dates: JSON Logic has no date operator.
+  assert.equal(r.problems.map((p) => [p.rule, p.part]), [['ELDERLY_LARGE', 'years_since(customer.birth_date)']]);
+  assert.equal(r.exported, pack.rules.map((x) => x.id).filter((id) => id !== 'ELDERLY_LARGE'));
   assert.equal(Object.keys(r.document.variables).sort(), [
     'agg.count_by_customer_id_last_10m_where_type_eq_login_failed',
     'agg.distinct_id_number_hash_by_device_id_last_30d_where_type_eq_application',
@@ -66,7 +67,7 @@ test('rules/demo: every rule exports, and agrees with zhiyu on the pack\'s test 
     'list.police_fraud_accounts',
   ]);
   const n = agree(pack, packTests(pack));
-  assert.ok(n >= pack.rules.length * pack.tests.length, `compared ${n}`);
+  assert.ok(n >= r.exported.length * pack.tests.length, `compared ${n}`);
 });
 
 test('bench/packs/fraud40: exported rules agree with zhiyu on the pack\'s test events; the rest are reported', () => {

@@ -3,7 +3,8 @@
 //
 // Conventions in LANGUAGE.md (the info string of a fenced block):
 //   ```zy prelude        the example schema; exactly one. Compiled alone it must be clean.
-//   ```zy                an example that must compile with no diagnostics at all. A block
+//   ```zy                an example that must compile with no diagnostics at all (one marked
+//                        `lint=` with an error code such as ZY6001: refused with exactly that). A block
 //                        without its own `pack` declaration is compiled as a second file
 //                        after the prelude; a block with one (or marked `standalone`) alone.
 //                        Its `test` blocks must pass, on compiled code and on the interpreter.
@@ -144,8 +145,14 @@ test('the document has examples to check', () => {
 });
 
 for (const b of zyBlocks.filter((x) => x.lang === 'zy' && !x.flags.has('prelude') && !x.attrs.has('pack'))) {
+  // A lint example whose codes are errors (ZY6001) is refused by compile() with exactly those; lint.test.ts checks the rest.
+  const lintErrors = (b.attrs.get('lint') ?? '').split(',').filter((c) => CATALOG[c as keyof typeof CATALOG]?.severity === 'error');
   test(`${where(b)}: example compiles without diagnostics and its tests pass`, () => {
     const { result } = compileBlocks([b]);
+    if (lintErrors.length) {
+      assert.equal([...new Set(result.diagnostics.map((d) => d.code))].sort(), lintErrors.sort(), `${where(b)} is refused only for ${lintErrors.join(', ')}`);
+      return;
+    }
     assert.is(rendered(result), '', `${where(b)} should compile cleanly`);
     assert.ok(result.ok);
     runPackTests(result, where(b));

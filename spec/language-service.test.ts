@@ -47,7 +47,7 @@ test('completion knows where the cursor is', () => {
   const agg = 'rule X when count(by ';
   assert.ok(labels(agg.length, agg).includes('customer_id'), 'event fields after `by`');
   const win = 'rule X when count(by customer_id, last 7';
-  assert.equal(labels(win.length, win), ['7m', '7h', '7d', '7w', '7s', '7ms']);
+  assert.equal(labels(win.length, win), ['7m', '7h', '7d', '7w', '7s', '7ms', '7 events', '7 calendar months']);
   const sev = 'rule X severity ';
   assert.equal(labels(sev.length, sev), ['low', 'medium', 'high', 'critical']);
   const fired = 'test "t" expect fired ';
@@ -116,7 +116,7 @@ test('completion knows the place: conditions, enum values, aggregates, outcomes,
   assert.equal(at2('rule X "t"\n  when x\n  then '), ['block', 'hold', 'review', 'allow']);
   assert.ok(at2('rule X "t"\n  when x\n  ').includes('then'), 'a new line of a rule: its clauses');
   assert.ok(at2('rule X "t"\n  when x\n  message "金额 {event.').includes('amount'), 'a message placeholder completes as an expression');
-  assert.equal(at2('ru'), ['rule', 'test', 'const', 'predicate', 'list', 'entity', 'event', 'outcomes', 'threshold', 'pack'], 'column 0 starts a declaration');
+  assert.equal(at2('ru').sort(), ['const', 'decides', 'entity', 'event', 'fixture', 'list', 'measured', 'outcomes', 'pack', 'predicate', 'rule', 'test', 'threshold'], 'column 0 starts a declaration: every kind the grammar has');
   assert.ok(at2('test "x"\n  given event { ').includes('amount'), 'a test event\'s fields');
   assert.ok(at2('test "x"\n  given event { type: ').includes('"login"'));
 });
@@ -124,14 +124,71 @@ test('completion knows the place: conditions, enum values, aggregates, outcomes,
 test('signature help inside an aggregate says which part the cursor is on', () => {
   const sig = (t: string) => signatureAt(t, t.length)!;
   const s0 = sig('rule X when sum(');
-  assert.is(s0.label, 'sum(FIELD, by KEY, last D | today | this week | this month, where FILTER, including current)');
+  assert.is(s0.label, 'sum(FIELD, by KEY, last D | last N events | last N calendar months | today | this week | this month, where FILTER, including current)');
   assert.is(s0.label.slice(...s0.params[s0.active]!.at), 'FIELD');
   const s1 = sig('rule X when sum(amount, by device_id, ');
-  assert.is(s1.label.slice(...s1.params[s1.active]!.at), 'last D | today | this week | this month', 'the first part not given yet');
+  assert.is(s1.label.slice(...s1.params[s1.active]!.at), 'last D | last N events | last N calendar months | today | this week | this month', 'the first part not given yet');
   const s2 = sig('rule X when count(by customer_id, where type == "login"');
   assert.is(s2.label.slice(...s2.params[s2.active]!.at), 'where FILTER');
   assert.match(sig('rule X when age(').label, /^age\(value\)$/);
   assert.is(signatureAt('rule X when event.amount > 1', 27), undefined);
+});
+
+test('the language of the second round: let, quantifiers, last N events, calendar months, the new aggregates, notes, fixtures, new expectations', () => {
+  const fraud = readPack([join(import.meta.dirname, '..', 'rules', 'fraud')]);
+  const x = analyze(fraud);
+  const ai = fraud.findIndex((f) => f.path.endsWith('application.zy'));
+  const t = fraud[ai]!.text;
+  const items = (src: string, explicit = false) => completeAt(x, ai, src.length, src, { explicit }).items.map((c) => c.label);
+  // A rule's own lets where a value goes, after they are declared, and nowhere else.
+  const lets = 'rule X "t"\n  let big = event.amount > ¥1\n  let far = 2\n  when ';
+  for (const want of ['big', 'far', 'any of', 'all of', 'count of', 'sum', 'stddev', 'percentile', 'latest', 'sequence']) assert.ok(items(lets).includes(want), want);
+  assert.not.ok(items('rule Y "t"\n  when ').includes('big'), 'another rule does not see them');
+  assert.ok(items('rule X "t"\n  let a = ').includes('event'), 'a let\'s value is an expression');
+  assert.ok(items('rule X "t"\n  let a = 1\n  ').includes('note'), 'clauses at a new line: note');
+  assert.ok(items('rule X "t"\n  let a = 1\n  ').includes('let'));
+  assert.ok(items('rule X "t"\n  when x\n  note when ').includes('event'), 'a note\'s condition');
+  assert.ok(items('rule X "t"\n  when any of [event.device_id] in ').includes('internal_blocklist'), 'a quantifier\'s set');
+  // Windows that count events or months, and the new aggregates' parts.
+  assert.equal(items('rule X "t"\n  when count(by customer_id, last 5 '), ['events', 'calendar months']);
+  assert.ok(items('rule X "t"\n  when latest(').includes('gps_lat'), 'latest( takes any field');
+  assert.not.ok(items('rule X "t"\n  when stddev(').includes('device_id'), 'stddev( takes a number');
+  assert.equal(items('rule X "t"\n  when percentile(amount, '), [], 'the percentile itself is typed');
+  assert.ok(items('rule X "t"\n  when sequence(').includes('type'), 'sequence( starts with a step: a filter on history events');
+  assert.ok(items('rule X "t"\n  when sequence(type == "login" followed by ').includes('type'));
+  assert.ok(items('rule X "t"\n  when sequence(type == "login" followed by type == "transfer_out", ').includes('within'));
+  assert.not.ok(items('rule X "t"\n  when sequence(type == "login" followed by type == "transfer_out", ').includes('last'), 'a sequence has `within`, not a window');
+  const sig = (s: string) => { const h = signatureAt(s, s.length)!; return h.label.slice(...h.params[h.active]!.at); };
+  assert.is(sig('rule X when percentile(amount, '), 'P');
+  assert.is(sig('rule X when percentile(amount, 95, '), 'by KEY');
+  assert.is(sig('rule X when sequence('), 'A followed by B …');
+  assert.is(sig('rule X when sequence(type == "login" followed by type == "payee_add", by customer_id, wi'), 'within D');
+  assert.is(sig('rule X when latest(gps_lat, by customer_id, where '), 'where FILTER');
+  // Fixtures and the new expectations in tests.
+  assert.ok(items('test "t"\n  given ').includes('kyc_ok'), 'a fixture after `given`');
+  for (const want of ['seen', 'note', 'message', 'reason', 'fired', 'score']) assert.ok(items('test "t"\n  expect ').includes(want), want);
+  assert.ok(items('test "t"\n  expect note ').includes('APP_LOCATION_MISMATCH'), 'expect note RULE');
+  assert.ok(items('test "t"\n  expect seen ').includes('event'), 'expect seen FEATURE');
+  assert.equal(items('fixture f\n  ').sort(), ['at', 'given'], 'a fixture holds data, not expectations');
+  assert.ok(items('decides ').includes('application'), 'decides: the event types');
+  // Navigation: a let, a fixture.
+  const letAt = t.indexOf('round(distance)') + 6;
+  const def = definition(x, ai, letAt)!;
+  assert.is(t.slice(def.start, def.end), 'distance', 'go to a let');
+  assert.is(t.slice(0, def.start).split('\n').length, t.slice(0, t.indexOf('let distance')).split('\n').length);
+  const uses = references(x, ai, letAt);
+  assert.ok(uses.length >= 5, `the let, its use in the condition, the two messages and the note: ${uses.length}`);
+  const r = rename(x, ai, letAt, 'km');
+  assert.ok('edits' in r && r.edits.length === uses.length);
+  assert.ok('error' in rename(x, ai, letAt, 'internal_blocklist'), 'a let may not take a name of the pack');
+  const fixAt = t.indexOf('given kyc_ok') + 7;
+  const fdef = definition(x, ai, fixAt)!;
+  assert.is(t.slice(fdef.start, fdef.end), 'kyc_ok');
+  assert.ok(references(x, ai, fixAt).length > 10, 'every test that includes the fixture');
+  const o = outline(x, ai);
+  assert.ok(o.some((i) => i.kind === 'fixture' && i.name === 'kyc_ok'), 'fixtures in the outline');
+  assert.ok(o.find((i) => i.name === 'APP_LOCATION_MISMATCH')!.children.some((c) => c.kind === 'let' && c.name === 'distance'), 'a rule\'s lets under it');
+  assert.ok(outline(x, fraud.findIndex((f) => f.path.endsWith('pack.zy'))).some((i) => i.kind === 'decides' || i.kind === 'measured'), 'decides / measured by');
 });
 
 // ---- references, rename, symbols ---------------------------------------------------

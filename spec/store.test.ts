@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { load, MemoryProvider } from '../runtime/index.ts';
 import {
-  DecisionLog, RecordingProvider, SnapshotProvider, SqliteProvider, StoreError, importFile, migrate, openStore,
+  DecisionLog, RecordingProvider, SnapshotProvider, SqliteProvider, StoreError, importFile, logPathFor, migrate, openStore,
 } from '../runtime/store/index.ts';
+import Database from 'better-sqlite3';
 import { readPack } from '../cli/pack-files.ts';
-import { seedConduct } from '../runtime/store/seed-conduct.ts';
+import { prepareDemoStore, TimelinePlayer } from '../demo/index.ts';
+import { conductTimeline } from '../demo/conduct.ts';
 import { decodeRow } from '../runtime/store/sql.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-store-'));
@@ -56,7 +58,9 @@ test('opening a missing, foreign, newer or read-only database says what is wrong
   const r = openStore(ro, { readonly: true });
   const rec = new RecordingProvider(new MemoryProvider());
   const d = load({ pack: demo.optimized!, code: demo.code! }).decide({ type: 'login', occurred_at: 0 }, rec);
-  assert.throws(() => new DecisionLog(r).append('h', {}, 0, rec.snapshot, d), storeError('ZY7002'));
+  const log = DecisionLog.open(r);
+  assert.throws(() => log.append({ bundleHash: 'h', sourceHash: 'h', input: {}, eventTime: 0, snapshot: rec.snapshot, decision: d }), storeError('ZY7002'));
+  log.close();
   r.close();
 });
 
@@ -71,7 +75,7 @@ test('import: JSONL and CSV into events, entities, lists and the calendar', asyn
   ].join('\n'));
   assert.is((await importFile(db, schema, ev)).rows, 2);
   const cust = join(dir, 'customer.csv');
-  writeFileSync(cust, 'customer_id,age_years,daily_transfer_limit,gender\nc1,67,500000,female\n"c2",,,\n');
+  writeFileSync(cust, 'customer_id,birth_date,daily_transfer_limit,gender\nc1,1958-09-23,500000,female\n"c2",,,\n');
   assert.is((await importFile(db, schema, cust)).rows, 2);
   const lists = join(dir, 'lists.csv');
   writeFileSync(lists, 'list,value,source,added_at,expires_at\npolice_fraud_accounts,mule-1,police,2026-01-01,\npolice_fraud_accounts,mule-2,police,2026-01-01,2026-02-01\n');
@@ -80,7 +84,7 @@ test('import: JSONL and CSV into events, entities, lists and the calendar', asyn
   writeFileSync(cal, 'date,is_working_day,note\n2026-02-17,0,春节\n2026-02-28,1,调休\n');
   await importFile(db, schema, cal);
   const p = new SqliteProvider(db, demo.optimized!);
-  assert.equal({ ...p.entity('customer', 'c1') }, { age_years: 67, daily_transfer_limit: 500000, gender: 'female' });
+  assert.equal({ ...p.entity('customer', 'c1') }, { birth_date: Date.parse('1958-09-23T00:00:00+08:00'), daily_transfer_limit: 500000, gender: 'female' });
   assert.equal({ ...p.entity('customer', 'c2') }, {});
   const now = Date.parse('2026-03-01T00:00:00+08:00');
   assert.is(p.listHas('police_fraud_accounts', 'mule-1', now), true);
@@ -152,7 +156,7 @@ test('a process killed while logging decisions leaves whole records only', async
   migrate(db, schema);
   db.close();
   await runChild('log', path);
-  const after = openStore(path);
+  const after = new Database(logPathFor(path));
   assert.is(after.pragma('integrity_check', { simple: true }), 'ok');
   const rows = after.prepare('SELECT input, snapshot, fired, outcome FROM zy_decisions').all() as Record<string, string>[];
   assert.ok(rows.length > 200);
@@ -174,9 +178,10 @@ test('a logged decision replays from its snapshot to the same result', () => {
   const rec = new RecordingProvider(new SqliteProvider(db, demo.optimized!));
   const d = engine.decide(event, rec);
   assert.is(d.outcome, 'block');
-  const log = new DecisionLog(db);
-  const id = log.append('sha256:x', event, event.occurred_at, rec.snapshot, d);
+  const log = DecisionLog.open(db, { write: true });
+  const id = log.append({ bundleHash: 'sha256:x', sourceHash: 'sha256:y', input: event, eventTime: event.occurred_at, snapshot: rec.snapshot, decision: d });
   const logged = log.get(id);
+  log.close();
   const snap = new SnapshotProvider(logged.snapshot);
   const again = engine.decide(logged.input, snap);
   assert.equal(again, d);
@@ -187,7 +192,10 @@ test('a logged decision replays from its snapshot to the same result', () => {
 test('the demo seed holds consumer-protection scenarios that the conduct packs find', () => {
   const packs = ['gates', 'sweeps'].map((d) => compile(readPack([join(import.meta.dirname, '..', 'rules', 'conduct', d)])));
   const db = openStore(':memory:', { create: true });
-  const rep = seedConduct(db, packs.map((p) => p.checked!.schema), { customers: 120 });
+  const merged = prepareDemoStore(db, packs.map((p) => p.checked!.schema));
+  const { timeline, report: rep } = conductTimeline({ customers: 120 });
+  const events = [...timeline.events].sort((a, b) => (a.row['occurred_at'] as number) - (b.row['occurred_at'] as number));
+  new TimelinePlayer(db, merged, { ...timeline, events, calendar: [] }).finish();
   assert.ok(rep.byScenario['seventh_call_same_day']! > 0 && rep.byScenario['complaint_without_response']! > 0 && rep.byScenario['missed_instalment']! > 0);
   const fired = new Set<string>();
   for (const p of packs) {
@@ -197,7 +205,7 @@ test('the demo seed holds consumer-protection scenarios that the conduct packs f
     const rows = db.prepare(`SELECT * FROM zy_events WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY zy_seq`).all(...types) as Record<string, unknown>[];
     for (const row of rows) {
       const event = decodeRow(p.checked!.schema.event, row);
-      for (const f of engine.decide(event, provider.before(row['zy_seq'] as number)).fired) fired.add(f.id);
+      for (const f of engine.decide(event, provider.asOf(row['occurred_at'] as number, row['zy_seq'] as number)).fired) fired.add(f.id);
     }
   }
   for (const id of ['GATE_QUIET_HOURS', 'GATE_DAILY_UNANSWERED_CAP', 'GATE_VULNERABLE_SPECIALIST', 'COMPLAINT_ACK_OVERDUE', 'COMPLAINT_LIMIT_15', 'SWEEP_MISSED_INSTALMENT']) {

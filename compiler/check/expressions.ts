@@ -4,8 +4,9 @@
 import type * as A from '../ast.ts';
 import { diag, didYouMean } from '../diagnostics.ts';
 import { AGGREGATE_FUNCTIONS, FUNCTIONS } from '../functions.ts';
-import type { AggFn, IR, SetRef, Value, Window } from '../ir.ts';
+import type { AggFn, Holidays, IR, Members, Quantifier, SetRef, Value, Window } from '../ir.ts';
 import { printIR, printWindow } from '../print.ts';
+import { formatDuration, localDate } from '../semantics.ts';
 import { checkPattern } from '../regex-safety.ts';
 import type { Span } from '../source.ts';
 import { fold } from '../optimize/fold.ts';
@@ -94,6 +95,7 @@ class ExprChecker {
         return { k: 'between', type: BOOL, x, lo, hi, span: e.span };
       }
       case 'in': return this.inExpr(e, scope);
+      case 'quant': return this.quant(e, scope);
     }
   }
 
@@ -113,6 +115,9 @@ class ExprChecker {
         const f = cx.schema.event.fields.get(name);
         if (f) return { k: 'hfield', type: f.type, field: name, span: e.span };
       }
+      const local = scope === 'rule' || scope === 'filter' ? cx.locals?.get(name) : undefined;
+      if (local === 'broken') return bad(e.span);
+      if (local) return { k: 'local', type: local.x.type, name, slot: local.slot, x: local.x, span: e.span };
       const c = cx.constant(name, e.span);
       if (c === 'broken') return bad(e.span);
       if (c) return { k: 'lit', type: c.type, value: c.value, span: e.span, constName: name };
@@ -197,37 +202,77 @@ class ExprChecker {
 
   private inExpr(e: A.InExpr, scope: Scope): IR {
     const x = this.expr(e.item, scope);
-    let set: SetRef;
-    let element: Type;
-    if (e.set.kind === 'list') {
-      const xs = e.set.items.map((i) => this.expr(i, scope));
-      for (const i of xs) if (!this.compatible(x, i, i.span, 'in')) return bad(e.span);
-      element = xs[0]?.type ?? x.type;
+    const s = this.setOf(e.set, scope, x);
+    if (!s) return bad(e.span);
+    if (!this.memberOk(x.type, s.element, s.set, e.set, e.span)) return bad(e.span);
+    return { k: 'in', type: BOOL, negated: e.negated, x, set: s.set, span: e.span };
+  }
+
+  /** The set after `in`: a literal list, a pack or external list, or a set-valued expression. */
+  private setOf(e: A.Expr, scope: Scope, item: IR | undefined): { set: SetRef; element: Type } | undefined {
+    if (e.kind === 'list') {
+      const xs = e.items.map((i) => this.expr(i, scope));
+      if (item) for (const i of xs) if (!this.compatible(item, i, i.span, 'in')) return undefined;
       const folded = xs.map(fold);
-      set = folded.every((i) => i.k === 'lit' && i.value !== undefined) ? { kind: 'values', values: folded.map((i) => (i as { value: Value }).value) } : { kind: 'items', xs };
-    } else if (e.set.kind === 'path' && e.set.parts.length === 1 && this.cx.lists.has(e.set.parts[0]!.text)) {
-      const list = this.cx.lists.get(e.set.parts[0]!.text)!;
-      element = list.element;
-      set = list.external ? { kind: 'external', list: list.name } : { kind: 'values', values: list.values ?? [], list: list.name };
-    } else {
-      const s = this.expr(e.set, scope);
-      if (s.type.t === 'error') return bad(e.span);
-      if (s.type.t !== 'set') return this.error('ZY3001', e.set.span, `\`in\` needs a list or a set, but this is ${typeName(s.type)}`);
-      element = s.type.element;
-      set = { kind: 'expr', x: s };
+      const set: SetRef = folded.every((i) => i.k === 'lit' && i.value !== undefined) ? { kind: 'values', values: folded.map((i) => (i as { value: Value }).value) } : { kind: 'items', xs };
+      return { set, element: xs[0]?.type ?? item?.type ?? ERROR };
     }
-    if (x.type.t !== 'error' && !comparable(x.type, element)) {
-      return this.error('ZY3001', e.span, `cannot look for ${typeName(x.type)} in a list of ${typeName(element)}`);
+    if (e.kind === 'path' && e.parts.length === 1 && this.cx.lists.has(e.parts[0]!.text)) {
+      const list = this.cx.lists.get(e.parts[0]!.text)!;
+      return { element: list.element, set: list.external ? { kind: 'external', list: list.name } : { kind: 'values', values: list.values ?? [], list: list.name } };
     }
-    if (x.type.t === 'enum' && set.kind === 'values') {
-      const members = x.type.members;
+    const s = this.expr(e, scope);
+    if (s.type.t === 'error') return undefined;
+    if (s.type.t !== 'set') { this.error('ZY3001', e.span, `\`in\` needs a list or a set, but this is ${typeName(s.type)}`); return undefined; }
+    return { element: s.type.element, set: { kind: 'expr', x: s } };
+  }
+
+  /** Can a value of type `t` be looked for in `set` (of `element`s)? Reports why not. */
+  private memberOk(t: Type, element: Type, set: SetRef, setAst: A.Expr, span: Span): boolean {
+    if (t.t !== 'error' && element.t !== 'error' && !comparable(t, element)) {
+      this.error('ZY3001', span, `cannot look for ${typeName(t)} in a list of ${typeName(element)}`);
+      return false;
+    }
+    if (t.t === 'enum' && set.kind === 'values') {
+      const members = t.members;
       const wrong = set.values.find((v) => typeof v === 'string' && !members.includes(v));
       if (wrong !== undefined) {
-        const at = e.set.kind === 'list' ? e.set.items[set.values.indexOf(wrong)]?.span ?? e.set.span : e.set.span;
-        return this.error('ZY3001', at, `"${String(wrong)}" is not one of ${typeName(x.type)}`, didYouMean(String(wrong), members));
+        const at = setAst.kind === 'list' ? setAst.items[set.values.indexOf(wrong)]?.span ?? setAst.span : setAst.span;
+        this.error('ZY3001', at, `"${String(wrong)}" is not one of ${typeName(t)}`, didYouMean(String(wrong), members));
+        return false;
       }
     }
-    return { k: 'in', type: BOOL, negated: e.negated, x, set, span: e.span };
+    return true;
+  }
+
+  /** `any of ITEMS in SET`, `all of ITEMS not in SET`, `count of ITEMS in SET`. */
+  private quant(e: A.QuantExpr, scope: Scope): IR {
+    const q = (['any', 'all', 'count'].includes(e.quantifier.text) ? e.quantifier.text : 'any') as Quantifier;
+    let items: Members;
+    let element: Type;
+    if (e.items.kind === 'list') {
+      const xs = e.items.items.map((i) => this.expr(i, scope));
+      if (xs.some((x) => x.type.t === 'error')) return bad(e.span);
+      if (xs.length === 0) return this.error('ZY3001', e.items.span, `\`${q} of\` needs at least one value`);
+      for (const x of xs.slice(1)) if (!this.compatible(xs[0]!, x, x.span, `${q} of`)) return bad(e.span);
+      items = { kind: 'items', xs };
+      element = xs.find((x) => x.type.t !== 'string')?.type ?? xs[0]!.type;
+    } else {
+      const x = this.expr(e.items, scope);
+      if (x.type.t === 'error') return bad(e.span);
+      if (x.type.t !== 'set') {
+        return this.error('ZY3001', e.items.span, `\`${q} of\` takes several values: a list \`[a, b]\` or a set, not ${typeName(x.type)}`, 'for one value write `x in SET`');
+      }
+      items = { kind: 'expr', x };
+      element = x.type.element;
+    }
+    const s = this.setOf(e.set, scope, undefined);
+    if (!s) return bad(e.span);
+    if (!this.memberOk(element, s.element, s.set, e.set, e.span)) return bad(e.span);
+    if (items.kind === 'items' && s.set.kind === 'values') {
+      for (const x of items.xs) if (x.type.t === 'enum' && !this.memberOk(x.type, s.element, s.set, e.set, e.span)) return bad(e.span);
+    }
+    return { k: 'quant', type: q === 'count' ? INTEGER : BOOL, q, negated: e.negated, items, set: s.set, span: e.span };
   }
 
   // ---------- calls ----------
@@ -244,6 +289,22 @@ class ExprChecker {
     }
     const clause = e.args.find(isAggClause);
     if (clause) return this.error('ZY3006', clause.span, `\`${name}\` is not an aggregate and takes no window, key or filter`);
+    // working_days(a, b, LIST): Monday to Friday, less the holidays of a list (another country's calendar).
+    let holidays: Holidays | undefined;
+    if (name === 'working_days' && exprArgs.length === 3) {
+      const third = (exprArgs[2] as { expr: A.Expr }).expr;
+      const list = third.kind === 'path' && third.parts.length === 1 ? this.cx.lists.get(third.parts[0]!.text) : undefined;
+      if (!list || (list.element.t !== 'timestamp' && list.element.t !== 'string')) {
+        return this.error('ZY3001', third.span, 'the third argument of working_days() is a list of holidays: timestamps (dates), or strings like "2026-05-01"',
+          'declare one with `list uk_bank_holidays: timestamp = [@2026-12-25, …]`');
+      }
+      const notDate = list.element.t === 'string' ? (list.values ?? []).find((v) => !/^\d{4}-\d{2}-\d{2}$/.test(String(v))) : undefined;
+      if (notDate !== undefined) return this.error('ZY3001', third.span, `list \`${list.name}\` holds ${JSON.stringify(notDate)}, which is not a date like "2026-05-01"`);
+      holidays = list.external
+        ? { kind: 'external', list: list.name, timestamps: list.element.t === 'timestamp' }
+        : { kind: 'dates', list: list.name, dates: (list.values ?? []).map((v) => (typeof v === 'number' ? localDate(v) : String(v))) };
+      exprArgs.pop();
+    }
     if (exprArgs.length !== fn.arity) {
       return this.error('ZY3003', e.span, `${name}() takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, not ${exprArgs.length}`);
     }
@@ -259,7 +320,7 @@ class ExprChecker {
       return { k: 'call', type, fn: name, args: [args[0]!, p], span: e.span };
     }
     if ((fn.usesNow || fn.usesCalendar) && scope === 'const') return this.error('ZY3004', e.span, `${name}() depends on the decision time and is not a constant`);
-    return { k: 'call', type, fn: name, args, span: e.span };
+    return { k: 'call', type, fn: name, args, ...(holidays ? { holidays } : {}), span: e.span };
   }
 
   private aggregate(e: A.CallExpr, fn: AggFn, scope: Scope): IR {
@@ -269,21 +330,36 @@ class ExprChecker {
     const schema = this.cx.schema;
     let field: string | undefined;
     let fieldType: Type | undefined;
+    let percentile: number | undefined;
     let by: string | undefined;
     let window: Window = { kind: 'all' };
     let filter: IR | undefined;
+    let steps: IR[] | undefined;
+    let within: number | undefined;
     let includeCurrent = false;
     const seen = new Set<string>();
+    const windowKinds = new Set(['last', 'calendar', 'events', 'months']);
+    const countsEvents = fn === 'count' || fn === 'time_since_last' || fn === 'sequence';
     for (const a of e.args) {
-      const key = a.kind === 'calendar' ? 'last' : a.kind;
-      if (seen.has(key) && a.kind !== 'expr') return this.error('ZY3006', a.span, `${fn}() has more than one ${a.kind === 'calendar' || a.kind === 'last' ? 'window' : `\`${a.kind}\``}`);
+      const key = windowKinds.has(a.kind) ? 'window' : a.kind;
+      if (seen.has(key) && a.kind !== 'expr') return this.error('ZY3006', a.span, `${fn}() has more than one ${key === 'window' ? 'window' : `\`${a.kind}\``}`);
       seen.add(key);
       switch (a.kind) {
         case 'expr': {
-          if (field !== undefined || fn === 'count' || fn === 'time_since_last') {
-            return this.error('ZY3006', a.span, fn === 'count' || fn === 'time_since_last'
-              ? `${fn}() counts events and takes no field; filter them with \`where\``
-              : `${fn}() takes one field`);
+          if (fn === 'percentile' && field !== undefined && percentile === undefined) {
+            const v = fold(this.expr(a.expr, 'const'));
+            if (v.type.t === 'error') return bad(e.span);
+            if (v.k !== 'lit' || typeof v.value !== 'number' || !(v.value >= 0 && v.value <= 100)) {
+              return this.error('ZY3006', a.span, 'the second argument of percentile() is which percentile, a constant from 0 to 100', 'percentile(amount, 95, by customer_id, last 90d)');
+            }
+            percentile = v.value;
+            break;
+          }
+          if (field !== undefined || countsEvents) {
+            return this.error('ZY3006', a.span, fn === 'sequence'
+              ? 'the steps of sequence() are written `A followed by B`, e.g. sequence(type == "payee_add" followed by type == "transfer_out", by customer_id, within 10m)'
+              : countsEvents ? `${fn}() counts events and takes no field; filter them with \`where\``
+                : fn === 'percentile' ? 'percentile() takes a field and which percentile: percentile(amount, 95, …)' : `${fn}() takes one field`);
           }
           if (a.expr.kind !== 'path' || a.expr.parts.length !== 1) {
             return this.error('ZY3006', a.span, `the first argument of ${fn}() is a field of the event history, e.g. \`amount\``);
@@ -292,6 +368,16 @@ class ExprChecker {
           if (!f) return this.error('ZY2001', a.span, `the event has no field \`${a.expr.parts[0]!.text}\``, didYouMean(a.expr.parts[0]!.text, schema.event.fields.keys()));
           field = f.name;
           fieldType = f.type;
+          break;
+        }
+        case 'steps': {
+          if (fn !== 'sequence') return this.error('ZY3006', a.span, `\`followed by\` is for sequence(), not ${fn}()`);
+          steps = [];
+          for (const step of a.steps) {
+            const x = this.bool(step, 'filter', 'a step of sequence()');
+            if (x.type.t === 'error') return bad(e.span);
+            steps.push(x);
+          }
           break;
         }
         case 'by': {
@@ -306,6 +392,13 @@ class ExprChecker {
           window = { kind: 'rolling', ms: a.ms };
           break;
         case 'calendar': window = { kind: 'calendar', unit: a.unit }; break;
+        case 'events': window = { kind: 'events', n: a.n }; break;
+        case 'months': window = { kind: 'months', n: a.n }; break;
+        case 'within':
+          if (fn !== 'sequence') return this.error('ZY3006', a.span, `\`within\` is for sequence(); ${fn}() takes a window such as \`last ${a.raw}\``);
+          if (a.ms <= 0) return this.error('ZY3006', a.span, 'a sequence must be allowed more than zero time');
+          within = a.ms;
+          break;
         case 'where': {
           filter = this.bool(a.expr, 'filter', '`where`');
           if (filter.type.t === 'error') return bad(e.span);
@@ -315,29 +408,48 @@ class ExprChecker {
       }
     }
     if (includeCurrent && fn === 'time_since_last') return this.error('ZY3006', e.span, 'time_since_last() is about earlier events and cannot include the current one');
-    const needsField = fn !== 'count' && fn !== 'time_since_last';
-    if (needsField && !field) return this.error('ZY3006', e.span, `${fn}() needs a field to ${fn === 'distinct' ? 'count distinct values of' : 'aggregate'}, e.g. ${fn}(amount, by customer_id, last 24h)`);
+    if (includeCurrent && window.kind === 'months') {
+      return this.error('ZY3006', e.span, `\`last ${window.n} calendar month${window.n === 1 ? '' : 's'}\` ends before the current month, so it cannot include the current event`, 'use `this month` for the current month');
+    }
+    if (fn === 'sequence' && (!steps || steps.length < 2)) {
+      return this.error('ZY3006', e.span, 'sequence() needs at least two steps: sequence(A followed by B, by KEY, within 10m)', 'for one kind of event, count it: count(by customer_id, where …) > 0');
+    }
+    if (fn === 'percentile' && percentile === undefined && field !== undefined) {
+      return this.error('ZY3006', e.span, 'percentile() needs which percentile after the field: percentile(amount, 95, by customer_id, last 90d)');
+    }
+    const needsField = !countsEvents;
+    if (needsField && !field) return this.error('ZY3006', e.span, `${fn}() needs a field to ${fn === 'distinct' ? 'count distinct values of' : 'aggregate'}, e.g. ${fn}(amount${fn === 'percentile' ? ', 95' : ''}, by customer_id, last 24h)`);
     let type: Type;
-    const ft = fieldType!;
+    const ft = fieldType ?? ERROR;
+    const measured = isNumeric(ft) || ft.t === 'money' || ft.t === 'duration';
     switch (fn) {
       case 'count': case 'distinct': type = INTEGER; break;
       case 'time_since_last': type = DURATION; break;
+      case 'sequence': type = BOOL; break;
+      case 'latest': type = ft; break;
       case 'sum':
-        if (!(isNumeric(ft) || ft.t === 'money' || ft.t === 'duration')) return this.error('ZY3006', e.span, `cannot sum ${typeName(ft)}`);
+        if (!measured) return this.error('ZY3006', e.span, `cannot sum ${typeName(ft)}`);
         type = ft;
         break;
-      case 'avg':
-        if (!(isNumeric(ft) || ft.t === 'money' || ft.t === 'duration')) return this.error('ZY3006', e.span, `cannot average ${typeName(ft)}`);
+      case 'avg': case 'stddev': case 'percentile':
+        if (!measured) return this.error('ZY3006', e.span, `cannot take the ${fn === 'avg' ? 'average' : fn === 'stddev' ? 'standard deviation' : 'percentile'} of ${typeName(ft)}`);
         type = ft.t === 'integer' ? NUMBER : ft;
         break;
       case 'min': case 'max':
-        if (!(isNumeric(ft) || ft.t === 'money' || ft.t === 'duration' || ft.t === 'timestamp')) return this.error('ZY3006', e.span, `cannot take the ${fn} of ${typeName(ft)}`);
+        if (!(measured || ft.t === 'timestamp')) return this.error('ZY3006', e.span, `cannot take the ${fn} of ${typeName(ft)}`);
         type = ft;
         break;
     }
-    const parts = [field, by && `by ${by}`, printWindow(window) || undefined, filter && `where ${printIR(filter)}`, includeCurrent ? 'including current' : undefined];
+    const parts = [
+      steps && steps.map(printIR).join(' followed by '), field, percentile !== undefined && String(percentile), by && `by ${by}`,
+      within !== undefined && `within ${formatDuration(within)}`, printWindow(window) || undefined, filter && `where ${printIR(filter)}`,
+      includeCurrent ? 'including current' : undefined,
+    ];
     const text = `${fn}(${parts.filter(Boolean).join(', ')})`;
-    const id = this.cx.aggregate({ fn, ...(field ? { field, fieldType: ft } : {}), ...(by ? { by } : {}), window, ...(filter ? { filter } : {}), includeCurrent, type, text, span: e.span });
+    const id = this.cx.aggregate({
+      fn, ...(field ? { field, fieldType: ft } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(by ? { by } : {}), window,
+      ...(filter ? { filter } : {}), ...(steps ? { steps } : {}), ...(within !== undefined ? { within } : {}), includeCurrent, type, text, span: e.span,
+    });
     return { k: 'agg', type, id, span: e.span };
   }
 }

@@ -3,7 +3,7 @@
 import type * as A from '../ast.ts';
 import { diag, didYouMean, type Diagnostic } from '../diagnostics.ts';
 import type {
-  AggregateSpec, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, PredicateInfo, Schema, Value,
+  AggregateSpec, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, LocalInfo, PredicateInfo, Schema, Value,
 } from '../ir.ts';
 import { printIR } from '../print.ts';
 import { children, fold } from '../optimize/fold.ts';
@@ -17,7 +17,7 @@ import { checkTests } from './tests.ts';
 import { KEYWORD_WORDS } from '../lexer.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-import { TIME_FIELD } from './context.ts';
+import { TIME_FIELD, TYPE_FIELD } from './context.ts';
 export { TIME_FIELD };
 
 export interface CheckResult {
@@ -80,6 +80,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
     entities.set(d.name.text, entityInfo(d.name.text, d.key.text, d, err));
   }
   const schema = { event, entities };
+  const { decides, measuredBy } = scope(of('decides'), of('measured'), event, err);
 
   // ---- lists ----
   const lists = new Map<string, ListInfo>();
@@ -105,12 +106,18 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
     return true;
   };
 
+  let localSlots = 0;
   const cx: CheckContext = {
     diagnostics, schema, lists,
+    localSlot: () => localSlots++,
     isBroken: (n) => brokenNames.has(n),
     allNames: () => [...constDecls.keys(), ...predDecls.keys(), ...lists.keys()],
     aggregate: (spec) => {
-      const key = spec.text;
+      // Two rules' `let`s of one name are different values: the key tells them apart.
+      const slots: number[] = [];
+      const find = (x: IR): void => { if (x.k === 'local') slots.push(x.slot); children(x).forEach(find); };
+      [...(spec.filter ? [spec.filter] : []), ...(spec.steps ?? [])].forEach(find);
+      const key = slots.length ? `${spec.text}#${slots.join(',')}` : spec.text;
       const known = aggKeys.get(key);
       if (known !== undefined) return known;
       const id = aggregates.length;
@@ -188,20 +195,60 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   }
   for (const n of brokenNames) if (!ruleIds.has(n)) ruleIds.set(n, NO_SPAN);
 
-  const tests = checkTests(of('test'), { cx, outcomes, ruleIds, outcomeKnown });
+  const tests = checkTests(of('test'), of('fixture'), { cx, outcomes, ruleIds, outcomeKnown, rules, aggregates: () => aggregates });
 
   const definite = (m: Map<string, ConstInfo | PredicateInfo | 'broken'>) =>
     new Map([...m].filter((e): e is [string, never] => e[1] !== 'broken'));
   const pack: CheckedPack = {
     name: packs[0]?.name.text ?? 'unnamed',
     ...(packs[0]?.version ? { version: packs[0].version } : {}),
-    outcomes, thresholds, schema, lists,
+    outcomes, thresholds, ...(decides ? { decides } : {}), measuredBy, schema, lists,
     consts: definite(consts) as Map<string, ConstInfo>,
     predicates: definite(predicates) as Map<string, PredicateInfo>,
     aggregates, rules, tests, sharedSlots: 0,
     eventFields: eventFieldsRead(schema, rules, [...predicates.values()].filter((p): p is PredicateInfo => p !== 'broken'), aggregates),
   };
   return { pack, diagnostics };
+}
+
+/**
+ * `decides` and `measured by`: which events the pack is for (members of the
+ * event's `type` enum) and which label kinds measure it. One of each at most.
+ */
+function scope(
+  decideDecls: readonly A.DecidesDecl[], measuredDecls: readonly A.MeasuredDecl[], event: EntityInfo,
+  err: (c: 'ZY2001' | 'ZY2002' | 'ZY2003' | 'ZY2009', s: Span, m: string, h?: string) => void,
+): { decides?: string[]; measuredBy: string[] } {
+  for (const d of decideDecls.slice(1)) err('ZY2003', d.span, '`decides` is declared only once per pack');
+  for (const d of measuredDecls.slice(1)) err('ZY2003', d.span, '`measured by` is declared only once per pack');
+  const unique = (names: readonly A.Name[], what: string, ok: (n: A.Name) => boolean): string[] => {
+    const out: string[] = [];
+    for (const n of names) {
+      if (out.includes(n.text)) err('ZY2002', n.span, `${what} \`${n.text}\` is listed twice`);
+      else if (ok(n)) out.push(n.text);
+    }
+    return out;
+  };
+  let decides: string[] | undefined;
+  const d = decideDecls[0];
+  if (d) {
+    const t = event.fields.get(TYPE_FIELD)?.type;
+    if (t?.t !== 'enum') {
+      if (t?.t !== 'error') err('ZY2009', d.span, `\`decides\` names event types, so the event needs a field \`${TYPE_FIELD}: enum(…)\``, 'declare e.g. `type: enum(login, transfer_out) required` in the event');
+    } else {
+      decides = unique(d.types, 'event type', (n) => {
+        if (t.members.includes(n.text)) return true;
+        err('ZY2001', n.span, `\`${n.text}\` is not an event type`, didYouMean(n.text, t.members) ?? `event.${TYPE_FIELD} is one of ${t.members.join(', ')}`);
+        return false;
+      });
+    }
+  }
+  const measuredBy = unique(measuredDecls[0]?.kinds ?? [], 'label kind', (n) => {
+    if (/^[a-z][a-z0-9_]*$/.test(n.text)) return true;
+    err('ZY2009', n.span, `label kind \`${n.text}\` should be lower case (labels are stored as fraud, chargeback, qa_breach, …)`);
+    return false;
+  });
+  return { ...(decides ? { decides } : {}), measuredBy };
 }
 
 function entityInfo(name: string, key: string, d: A.EventDecl | A.EntityDecl | undefined, err: (c: 'ZY2001' | 'ZY2002' | 'ZY2009', s: Span, m: string, h?: string) => void): EntityInfo {
@@ -260,7 +307,9 @@ function checkRule(
 ): CheckedRule | undefined {
   const once = new Map<string, A.RuleClause>();
   const suppress: { code: string; reason: string; span: Span }[] = [];
+  const lets: Extract<A.RuleClause, { kind: 'let' }>[] = [];
   for (const c of r.clauses) {
+    if (c.kind === 'let') { lets.push(c); continue; }
     if (c.kind === 'suppress') {
       if (!/^ZY\d{4}$/.test(c.code.text)) err('ZY2009', c.code.span, `\`${c.code.text}\` is not a diagnostic code (ZY followed by four digits)`);
       else if (!c.reason.trim()) err('ZY2009', c.span, 'a suppression states its reason', 'suppress ZY6003 "the score rule is meant to overlap"');
@@ -274,7 +323,34 @@ function checkRule(
   const get = <K extends A.RuleClause['kind']>(k: K) => once.get(k) as Extract<A.RuleClause, { kind: K }> | undefined;
   const when = get('when');
   if (!when) { err('ZY2009', r.id.span, `rule \`${r.id.text}\` has no \`when\` condition`); return undefined; }
-  const condition = checkCondition(when.condition, 'rule', cx, 'a rule condition');
+  // `let` names, each checked with the ones before it in scope; the rest of the rule sees them all.
+  const localScope = new Map<string, LocalInfo | 'broken'>();
+  const locals: LocalInfo[] = [];
+  const taken = new Set(cx.allNames());
+  for (const l of lets) {
+    const name = l.name.text;
+    if (localScope.has(name)) { err('ZY2002', l.name.span, `\`let ${name}\` is already declared in rule \`${r.id.text}\``); continue; }
+    if (taken.has(name) || cx.schema.entities.has(name) || cx.isBroken(name)) {
+      err('ZY2002', l.name.span, `\`${name}\` is already declared in the pack`, 'a `let` name must differ from the pack\'s constants, predicates, lists and entities');
+      localScope.set(name, 'broken');
+      continue;
+    }
+    if (cx.schema.event.fields.has(name)) {
+      err('ZY2002', l.name.span, `\`${name}\` is a field of the event`, `inside an aggregate's \`where\`, \`${name}\` is the history event's field; choose another name`);
+      localScope.set(name, 'broken');
+      continue;
+    }
+    const x = checkExpr(l.value, 'rule', { ...cx, locals: localScope });
+    if (x.type.t === 'error') { localScope.set(name, 'broken'); continue; }
+    if (x.type.t === 'missing' || x.type.t === 'list') { err('ZY3001', l.value.span, `\`let ${name}\` needs a value, not ${x.type.t === 'list' ? 'a list' : '`missing`'}`); localScope.set(name, 'broken'); continue; }
+    const info: LocalInfo = { name, slot: cx.localSlot(), x, span: l.span };
+    localScope.set(name, info);
+    locals.push(info);
+  }
+  const rcx: CheckContext = lets.length ? { ...cx, locals: localScope } : cx;
+  const condition = checkCondition(when.condition, 'rule', rcx, 'a rule condition');
+  const noteClause = get('note');
+  const noteCondition = noteClause ? checkCondition(noteClause.condition, 'rule', rcx, 'a note\'s condition') : undefined;
   const then = get('then');
   const score = get('score');
   if (!then && !score) err('ZY2007', r.id.span, `rule \`${r.id.text}\` has no action`, 'add `then <outcome>` or `score +N`');
@@ -288,6 +364,10 @@ function checkRule(
   const msg = get('message');
   const tags = get('tags');
   const owner = get('owner');
+  const note = noteClause && noteCondition && noteCondition.type.t !== 'error' ? {
+    condition: noteCondition, span: noteClause.span,
+    message: { zh: checkTemplate(noteClause.zh, rcx), ...(noteClause.en ? { en: checkTemplate(noteClause.en, rcx) } : {}) },
+  } : undefined;
   if (condition.type.t === 'error') return undefined;
   return {
     index, id: r.id.text, ...(r.title !== undefined ? { title: r.title } : {}),
@@ -296,8 +376,8 @@ function checkRule(
     ...(eff?.from ? { effectiveFrom: eff.from.ms } : {}), ...(eff?.until ? { effectiveUntil: eff.until.ms } : {}),
     condition, leaves: leavesOf(condition), ...(then ? { outcome: then.outcome.text } : {}), score: score?.points ?? 0,
     ...(get('reason') ? { reason: get('reason')!.code.text } : {}),
-    message: { ...(msg?.zh ? { zh: checkTemplate(msg.zh, cx) } : {}), ...(msg?.en ? { en: checkTemplate(msg.en, cx) } : {}) },
-    suppress, span: r.span,
+    message: { ...(msg?.zh ? { zh: checkTemplate(msg.zh, rcx) } : {}), ...(msg?.en ? { en: checkTemplate(msg.en, rcx) } : {}) },
+    locals, ...(note ? { note } : {}), suppress, span: r.span,
   };
 }
 
@@ -310,15 +390,19 @@ function eventFieldsRead(schema: Schema, rules: readonly CheckedRule[], preds: r
   for (const r of rules) {
     walk(r.condition);
     for (const p of [...(r.message.zh ?? []), ...(r.message.en ?? [])]) if (p.expr) walk(p.expr);
+    if (r.note) {
+      walk(r.note.condition);
+      for (const p of [...(r.note.message.zh ?? []), ...(r.note.message.en ?? [])]) if (p.expr) walk(p.expr);
+    }
   }
   preds.forEach((p) => walk(p.body));
   for (const a of aggs) {
     if (a.by) used.add(a.by);
-    if (a.filter) {
-      walk(a.filter);
-      // The current event is filtered like a history event when it counts.
-      const hist = (x: IR): void => { if (x.k === 'hfield') used.add(x.field); children(x).forEach(hist); };
-      if (a.includeCurrent) hist(a.filter);
+    // The current event is filtered like a history event when it counts.
+    const hist = (x: IR): void => { if (x.k === 'hfield') used.add(x.field); children(x).forEach(hist); };
+    for (const f of [...(a.filter ? [a.filter] : []), ...(a.steps ?? [])]) {
+      walk(f);
+      if (a.includeCurrent) hist(f);
     }
     if (a.includeCurrent && a.field) used.add(a.field);
   }
@@ -329,7 +413,7 @@ function eventFieldsRead(schema: Schema, rules: readonly CheckedRule[], preds: r
 function leavesOf(e: IR): IR[] {
   const seen = new Map<string, IR>();
   const walk = (x: IR): void => {
-    if (x.k === 'field' || x.k === 'agg' || x.k === 'pred') {
+    if (x.k === 'field' || x.k === 'agg' || x.k === 'pred' || x.k === 'local') {
       const key = printIR(x);
       if (!seen.has(key)) seen.set(key, x);
       return;

@@ -107,7 +107,7 @@ export function aggregateNames(aggs: readonly AggregateSpec[]): ReadonlyMap<numb
 /** Not exportable: recorded, and a placeholder returned so that every problem in a rule is found. */
 const PLACEHOLDER = null;
 
-const TIME_FUNCTIONS = new Set(['hour', 'minute', 'weekday', 'day', 'month', 'year', 'date']);
+const TIME_FUNCTIONS = new Set(['hour', 'minute', 'weekday', 'day', 'month', 'year', 'date', 'years_since', 'months_since']);
 
 class Translator {
   readonly problems: ExportProblem[] = [];
@@ -149,11 +149,12 @@ class Translator {
       case 'arith': return [...this.present(e.l), ...this.present(e.r), { '<=': [-MAX, this.val(e), MAX] }];
       case 'coalesce': return [or([and(this.present(e.l)), and(this.present(e.r))])];
       case 'call': return e.args.flatMap((a) => this.present(a));
-      case 'shared': return this.present(e.x);
+      case 'shared': case 'local': return this.present(e.x);
       case 'isMissing': return [];
+      case 'quant': if (e.q === 'count') return [this.problem(e, '`count of` has no JSON Logic equivalent')]; break;
       case 'hfield': return [this.problem(e, 'a history field outside an aggregate')];
-      default: return [or([this.tru(e), this.fal(e)])]; // a condition: present when true or false
     }
+    return [or([this.tru(e), this.fal(e)])]; // a condition: present when true or false
   }
 
   // ---------- values (given that they are present) ----------
@@ -168,8 +169,9 @@ class Translator {
       case 'arith': return { [e.op]: [this.val(e.l), this.val(e.r)] };
       case 'coalesce': return { if: [and(this.present(e.l)), this.val(e.l), this.val(e.r)] };
       case 'call': return this.call(e);
-      case 'shared': return this.val(e.x);
+      case 'shared': case 'local': return this.val(e.x);
       case 'hfield': return this.problem(e, 'a history field outside an aggregate');
+      case 'quant': if (e.q === 'count') return this.problem(e, '`count of` has no JSON Logic equivalent'); return this.tru(e);
       default: return this.tru(e); // a condition's value: true when true, false when false
     }
   }
@@ -251,7 +253,13 @@ class Translator {
       }
       case 'in': return this.in(e, want);
       case 'pred': return this.test(this.pack.predicates.get(e.name)!.body, want);
-      case 'shared': return this.test(e.x, want);
+      case 'shared': case 'local': return this.test(e.x, want);
+      case 'quant': {
+        // `any of [a, b] in S` is `a in S or b in S` (`all of`: and), in three-valued logic as in zhiyu.
+        if (e.items.kind !== 'items' || e.q === 'count') return this.problem(e, `\`${e.q} of\` a set has no JSON Logic equivalent`);
+        const ins = e.items.xs.map((x): IR => ({ k: 'in', type: e.type, negated: e.negated, x, set: e.set, span: e.span }));
+        return this.test({ k: e.q === 'any' ? 'or' : 'and', type: e.type, xs: ins, span: e.span }, want);
+      }
       default:
         // A bool value: a field, an aggregate, a function, `??`.
         return and([...this.present(e), { '===': [this.val(e), want] }]);

@@ -32,10 +32,14 @@ export const always: LintRule = {
   run(cx) {
     const out: Finding[] = [];
     const predInfo = new Map<string, Info>();
-    const analyser = (rule?: CheckedRule) => new Analyser(cx, rule, predInfo, out);
+    const localInfo = new Map<number, Info>();
+    const analyser = (rule?: CheckedRule) => new Analyser(cx, rule, predInfo, localInfo, out);
     for (const [name, p] of cx.pack.predicates) predInfo.set(name, analyser().info(p.body));
-    for (const a of cx.pack.aggregates) if (a.filter) analyser(cx.ruleAt(a.span)).info(a.filter);
+    // A `let` is analysed once, where it is declared; its uses take what was found.
+    for (const r of cx.pack.rules) for (const l of r.locals) localInfo.set(l.slot, analyser(r).info(l.x));
+    for (const a of cx.pack.aggregates) for (const f of [...(a.filter ? [a.filter] : []), ...(a.steps ?? [])]) analyser(cx.ruleAt(a.span)).info(f);
     for (const r of cx.pack.rules) {
+      if (r.note) analyser(r).info(r.note.condition);
       const before = out.length;
       const info = analyser(r).info(r.condition);
       if (info.neverTrue && out.length > before) {
@@ -52,6 +56,7 @@ class Analyser {
     private readonly cx: LintContext,
     private readonly rule: CheckedRule | undefined,
     private readonly preds: ReadonlyMap<string, Info>,
+    private readonly locals: ReadonlyMap<number, Info>,
     private readonly out: Finding[],
   ) {}
 
@@ -74,6 +79,7 @@ class Analyser {
         return { neverTrue: x.neverFalse, neverFalse: x.neverTrue, neverMissing: x.neverMissing };
       }
       case 'pred': return this.preds.get(ir.name) ?? UNKNOWN;
+      case 'local': return this.locals.get(ir.slot) ?? UNKNOWN;
       default: {
         for (const c of children(ir)) if (c.type.t === 'bool') this.info(c);
         return this.atom(ir);

@@ -34,23 +34,37 @@ export interface LintRule {
 export const HISTORY_KEPT = 'HISTORY_KEPT';
 
 export class LintContext {
-  readonly asts: readonly A.FileAst[];
   readonly spans: Spans;
-  private readonly declStarts: { file: number; start: number; rule?: string }[];
-  private readonly ruleDecls = new Map<string, A.RuleDecl>();
-  private readonly names = new Map<string, A.Name>();
+  private parsed?: {
+    readonly asts: readonly A.FileAst[];
+    readonly declStarts: { file: number; start: number; rule?: string }[];
+    readonly ruleDecls: Map<string, A.RuleDecl>;
+    readonly names: Map<string, A.Name>;
+  };
 
   constructor(readonly pack: CheckedPack, readonly files: readonly SourceFile[]) {
-    this.asts = files.map((f, i) => (isJsonLogicSource(f) ? { file: i, decls: [] } : parseFile(f.text, i).ast));
     this.spans = new Spans(files);
-    this.declStarts = this.asts.flatMap((a) => a.decls).map((d) => ({ file: d.span.file, start: d.span.start, ...(d.kind === 'rule' ? { rule: d.id.text } : {}) }))
+  }
+
+  /** The files' syntax trees, parsed again on first need (compile() refusing a protected feature never needs them). */
+  private get trees(): NonNullable<LintContext['parsed']> {
+    if (this.parsed) return this.parsed;
+    const asts = this.files.map((f, i) => (isJsonLogicSource(f) ? { file: i, decls: [] } : parseFile(f.text, i).ast));
+    const declStarts = asts.flatMap((a) => a.decls).map((d) => ({ file: d.span.file, start: d.span.start, ...(d.kind === 'rule' ? { rule: d.id.text } : {}) }))
       .sort((a, b) => a.file - b.file || a.start - b.start);
-    for (const d of this.asts.flatMap((a) => a.decls)) {
-      if (d.kind === 'rule' && !this.ruleDecls.has(d.id.text)) this.ruleDecls.set(d.id.text, d);
-      if ((d.kind === 'const' || d.kind === 'listDecl' || d.kind === 'predicate' || d.kind === 'jsonlogicPredicate' || d.kind === 'entity') && !this.names.has(d.name.text)) {
-        this.names.set(d.name.text, d.name);
+    const ruleDecls = new Map<string, A.RuleDecl>();
+    const names = new Map<string, A.Name>();
+    for (const d of asts.flatMap((a) => a.decls)) {
+      if (d.kind === 'rule' && !ruleDecls.has(d.id.text)) ruleDecls.set(d.id.text, d);
+      if ((d.kind === 'const' || d.kind === 'listDecl' || d.kind === 'predicate' || d.kind === 'jsonlogicPredicate' || d.kind === 'entity') && !names.has(d.name.text)) {
+        names.set(d.name.text, d.name);
       }
     }
+    return (this.parsed = { asts, declStarts, ruleDecls, names });
+  }
+
+  get asts(): readonly A.FileAst[] {
+    return this.trees.asts;
   }
 
   finding(code: Code, span: Span, message: string, hint?: string, rule?: CheckedRule): Finding {
@@ -64,12 +78,12 @@ export class LintContext {
 
   /** The span of a rule's identifier (the whole rule when unknown). */
   ruleSpan(r: CheckedRule): Span {
-    return this.ruleDecls.get(r.id)?.id.span ?? r.span;
+    return this.trees.ruleDecls.get(r.id)?.id.span ?? r.span;
   }
 
   /** The span of a declared name (constant, list, predicate, entity). */
   nameSpan(name: string, fallback: Span): Span {
-    return this.names.get(name)?.span ?? fallback;
+    return this.trees.names.get(name)?.span ?? fallback;
   }
 
   /** The source text of a span, on one line, shortened if long. */
@@ -81,7 +95,7 @@ export class LintContext {
   /** The rule whose declaration contains a span, if any (a finding inside a predicate is on no rule). */
   ruleAt(span: Span): CheckedRule | undefined {
     let owner: string | undefined;
-    for (const d of this.declStarts) {
+    for (const d of this.trees.declStarts) {
       if (d.file > span.file || (d.file === span.file && d.start > span.start)) break;
       owner = d.file === span.file ? d.rule : undefined;
     }
@@ -102,10 +116,11 @@ export class LintContext {
   }
 }
 
-/** What a rule evaluates or shows: its condition and its message placeholders. */
+/** What a rule evaluates or shows: its condition, its message placeholders, and its note (condition and text). */
 export function ruleExprs(r: CheckedRule): { ir: IR; inMessage: boolean }[] {
-  const msg = [...(r.message.zh ?? []), ...(r.message.en ?? [])].flatMap((p) => (p.expr ? [{ ir: p.expr, inMessage: true }] : []));
-  return [{ ir: r.condition, inMessage: false }, ...msg];
+  const texts = [...(r.message.zh ?? []), ...(r.message.en ?? []), ...(r.note?.message.zh ?? []), ...(r.note?.message.en ?? [])];
+  const msg = texts.flatMap((p) => (p.expr ? [{ ir: p.expr, inMessage: true }] : []));
+  return [{ ir: r.condition, inMessage: false }, ...(r.note ? [{ ir: r.note.condition, inMessage: false }] : []), ...msg];
 }
 
 /** Visits every node of an expression (not into predicates or aggregate filters). */

@@ -83,19 +83,28 @@ function cmpCon(op: CmpOp, v: Val): Con | undefined {
 const NUMERIC = new Set(['number', 'integer', 'money', 'duration', 'timestamp']);
 const RANGES: Record<string, [number, number]> = {
   hour: [0, 23], minute: [0, 59], weekday: [1, 7], day: [1, 31], month: [1, 12], len: [0, Infinity], abs: [0, Infinity],
+  // Half the circumference of the earth: no two points are further apart.
+  distance_km: [0, 20_016],
 };
 
 export function termOf(ir: IR, pack: CheckedPack): Term {
+  // A `let` is its value: `let n = count(…)` is never negative, as the count is.
+  if (ir.k === 'local') return termOf(ir.x, pack);
   const t = ir.type;
   let lo = -Infinity;
   let hi = Infinity;
   let neverMissing = false;
   if (ir.k === 'agg') {
     const a = pack.aggregates[ir.id]!;
-    if (a.fn === 'count' || a.fn === 'distinct' || a.fn === 'time_since_last') lo = 0;
+    if (a.fn === 'count' || a.fn === 'distinct' || a.fn === 'time_since_last' || a.fn === 'stddev') lo = 0;
+    if (a.window.kind === 'events' && (a.fn === 'count' || a.fn === 'distinct')) hi = a.window.n;
     if (a.fn === 'count' || a.fn === 'distinct') neverMissing = a.by === undefined || !!pack.schema.event.fields.get(a.by)?.required;
   } else if (ir.k === 'call' && RANGES[ir.fn]) {
     [lo, hi] = RANGES[ir.fn]!;
+  } else if (ir.k === 'quant' && ir.q === 'count') {
+    lo = 0;
+    if (ir.items.kind === 'items') hi = ir.items.xs.length;
+    neverMissing = ir.items.kind === 'items' && ir.set.kind !== 'expr';
   } else if (ir.k === 'field') {
     neverMissing = ir.entity === 'event' && !!pack.schema.event.fields.get(ir.field)?.required;
   } else if (ir.k === 'now' || ir.k === 'isMissing' || (ir.k === 'lit' && ir.value !== undefined)) {
@@ -113,6 +122,11 @@ const lit = (e: IR): Extract<IR, { k: 'lit' }> | undefined => {
   return f.k === 'lit' ? f : undefined;
 };
 const isVal = (v: Value): v is Val => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+
+/** A bool term read as `term == true`. */
+function boolAtom(ir: IR, pack: CheckedPack): Atom {
+  return { term: termOf(ir, pack), ir, whenTrue: [{ ...PRESENT, allowed: [true] }], whenFalse: [{ ...PRESENT, allowed: [false] }] };
+}
 
 /** The atom a bool node is, if it is one. */
 export function atomOf(ir: IR, pack: CheckedPack): Atom | undefined {
@@ -168,7 +182,8 @@ export function atomOf(ir: IR, pack: CheckedPack): Atom | undefined {
       const a = atomOf(ir.x, pack);
       return a ? { term: a.term, ir, whenTrue: a.whenFalse, whenFalse: a.whenTrue } : undefined;
     }
-    case 'field': case 'hfield': case 'pred': case 'call': case 'agg':
+    case 'local': return ir.type.t === 'bool' ? atomOf(ir.x, pack) ?? boolAtom(ir, pack) : undefined;
+    case 'field': case 'hfield': case 'pred': case 'call': case 'agg': case 'quant':
       if (ir.type.t !== 'bool') return undefined;
       return { term: termOf(ir, pack), ir, whenTrue: [{ ...PRESENT, allowed: [true] }], whenFalse: [{ ...PRESENT, allowed: [false] }] };
     default:
@@ -248,5 +263,6 @@ export function conjuncts(ir: IR, pack: CheckedPack, depth = 0): IR[] {
     const body = pack.predicates.get(ir.name)?.body;
     return body ? [ir, ...conjuncts(body, pack, depth + 1)] : [ir];
   }
+  if (ir.k === 'local' && depth < 8) return [ir, ...conjuncts(ir.x, pack, depth + 1)];
   return [ir];
 }

@@ -14,8 +14,14 @@ import { HISTORY_KEPT, ruleExprs, walk, type Finding, type LintRule } from './co
 const DAY = 86_400_000;
 const CALENDAR_REACH: Record<string, number> = { day: DAY, week: 7 * DAY, month: 31 * DAY };
 
+/** How far back a window can reach; `last N events` and no window: whatever is kept. */
 function reach(w: Window): number | undefined {
-  return w.kind === 'rolling' ? w.ms : w.kind === 'calendar' ? CALENDAR_REACH[w.unit] : undefined;
+  switch (w.kind) {
+    case 'rolling': return w.ms;
+    case 'calendar': return CALENDAR_REACH[w.unit];
+    case 'months': return (w.n + 1) * 31 * DAY;
+    default: return undefined;
+  }
 }
 
 export const historyWindows: LintRule = {

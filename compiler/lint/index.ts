@@ -19,6 +19,7 @@ import { unusedConstants } from './unused-constants.ts';
 import { unusedFeatures } from './unused-features.ts';
 import { unusedLists } from './unused-lists.ts';
 import { unusedPredicates } from './unused-predicates.ts';
+import { unusedLets } from './unused-lets.ts';
 
 export { HISTORY_KEPT, type Finding, type LintRule } from './context.ts';
 
@@ -33,6 +34,7 @@ export const LINT_RULES: readonly LintRule[] = [
   unusedConstants, // ZY6007
   unusedLists, // ZY6008
   unusedPredicates, // ZY6009
+  unusedLets, // ZY6011
 ];
 
 /** ZY6010 is not in the table: it depends on what every other rule found. */
@@ -88,6 +90,23 @@ export function lintReport(pack: CheckedPack, files: readonly SourceFile[], rule
   unused((c) => c !== 'ZY6010').forEach(apply);
   for (const f of unused((c) => c === 'ZY6010')) standing.push(f.diagnostic);
   return { diagnostics: sortDiagnostics(standing, Infinity), suppressed, findings };
+}
+
+/**
+ * The lint findings that are errors (a protected feature in a decision),
+ * less those a rule suppresses with its reason: what compile() refuses a
+ * pack for. Without a protected field in the schema there is nothing to find,
+ * and nothing is done.
+ */
+export function lintErrors(pack: CheckedPack, files: readonly SourceFile[]): Diagnostic[] {
+  const fields = [pack.schema.event, ...pack.schema.entities.values()].flatMap((e) => [...e.fields.values()]);
+  if (!fields.some((f) => f.protected)) return [];
+  const rules = LINT_RULES.filter((r) => CATALOG[r.code].severity === 'error');
+  const cx = new LintContext(pack, files);
+  const byId = new Map(pack.rules.map((r) => [r.id, r]));
+  return rules.flatMap((r) => r.run(cx))
+    .filter((f) => !(f.rule !== undefined && byId.get(f.rule)?.suppress.some((s) => s.code === f.diagnostic.code)))
+    .map((f) => f.diagnostic);
 }
 
 function unusedMessage(rule: string, code: string): string {

@@ -26,13 +26,16 @@ export function referencedNames(cx: LintContext): Set<string> {
           && (!(name === 'min' || name === 'max') || e.args.some((a) => a.kind !== 'expr') || exprArgs.length === 1);
         for (const a of e.args) {
           if (a.kind === 'where') expr(a.expr, true);
-          else if (a.kind === 'expr' && !agg) expr(a.expr, filter); // an aggregate's field is a field, not a name
+          else if (a.kind === 'steps') a.steps.forEach((x) => expr(x, true));
+          // An aggregate's field is a field, not a name (percentile's second argument is a value).
+          else if (a.kind === 'expr' && (!agg || a !== exprArgs[0])) expr(a.expr, filter);
         }
         return;
       }
       case 'neg': case 'not': case 'isMissing': expr(e.operand, filter); return;
       case 'binary': case 'and': case 'or': expr(e.left, filter); expr(e.right, filter); return;
       case 'in': expr(e.item, filter); expr(e.set, filter); return;
+      case 'quant': expr(e.items, filter); expr(e.set, filter); return;
       case 'between': expr(e.item, filter); expr(e.low, filter); expr(e.high, filter); return;
       case 'paren': expr(e.inner, filter); return;
       case 'list': e.items.forEach((i) => expr(i, filter)); return;
@@ -48,10 +51,15 @@ export function referencedNames(cx: LintContext): Set<string> {
       case 'rule':
         for (const c of d.clauses) {
           if (c.kind === 'when') expr(c.condition, false);
+          if (c.kind === 'let') expr(c.value, false);
           if (c.kind === 'message') for (const s of [c.zh, c.en]) if (s) placeholders(s, d, expr);
+          if (c.kind === 'note') {
+            expr(c.condition, false);
+            for (const s of [c.zh, c.en]) if (s) placeholders(s, d, expr);
+          }
         }
         break;
-      case 'test':
+      case 'test': case 'fixture':
         for (const c of d.clauses) {
           if (c.kind === 'at') expr(c.time, false);
           if (c.kind === 'givenEvent' || c.kind === 'givenEntity') record(c.record);
@@ -59,6 +67,7 @@ export function referencedNames(cx: LintContext): Set<string> {
           if (c.kind === 'givenList') c.items.items.forEach((i) => expr(i, false));
           if (c.kind === 'givenDays') c.days.items.forEach((i) => expr(i, false));
           if (c.kind === 'cases') c.rows.forEach((r) => r.values.forEach((v) => expr(v, false)));
+          if (c.kind === 'expect' && c.expectation.kind === 'seen') { expr(c.expectation.what, false); expr(c.expectation.value, false); }
         }
         break;
     }

@@ -51,6 +51,7 @@ function finding(cx: LintContext, r: CheckedRule, u: Use): Finding {
 /** Calls `f` on each feature, history field, predicate and aggregate in an expression, in source order. */
 function forLeaves(e: IR, f: (leaf: IR) => void): void {
   if (e.k === 'field' || e.k === 'hfield' || e.k === 'pred' || e.k === 'agg') f(e);
+  // A `let`'s value is looked into at each use (it is part of the rule).
   children(e).forEach((c) => forLeaves(c, f));
 }
 
@@ -74,7 +75,7 @@ function reach(cx: LintContext, x: IR, via: readonly string[], visiting: Set<str
       const inAgg = [...via, `\`${a.text}\``];
       const out: Reached[] = [];
       for (const f of [a.field, a.by]) if (f !== undefined) out.push(...field(cx.field('event', f), `event.${f}`).map((u) => ({ ...u, via: inAgg })));
-      if (a.filter) forLeaves(a.filter, (leaf) => out.push(...reach(cx, leaf, inAgg, visiting)));
+      for (const x of [...(a.filter ? [a.filter] : []), ...(a.steps ?? [])]) forLeaves(x, (leaf) => out.push(...reach(cx, leaf, inAgg, visiting)));
       return out;
     }
     default: return [];

@@ -96,7 +96,7 @@ function balanced(ts: readonly IToken[], start: number, end: number): number {
 function end(ts: readonly IToken[], e: IR): number {
   const first = indexAt(ts, e.span.start);
   switch (e.k) {
-    case 'lit': case 'now': case 'pred': case 'hfield':
+    case 'lit': case 'now': case 'pred': case 'hfield': case 'local':
       return Number.isFinite(e.span.end) ? e.span.end : tokenEnd(ts, first);
     case 'field': {
       let i = first;
@@ -114,9 +114,9 @@ function end(ts: readonly IToken[], e: IR): number {
       while (ts[i] && ts[i]!.tokenType.name !== 'Missing') i++;
       return tokenEnd(ts, i);
     }
-    case 'in': {
+    case 'quant': case 'in': {
       if (e.set.kind === 'expr') return end(ts, e.set.x);
-      let i = indexAt(ts, end(ts, e.x));
+      let i = indexAt(ts, e.k === 'in' ? end(ts, e.x) : e.items.kind === 'expr' ? end(ts, e.items.x) : closing(ts, indexAt(ts, e.span.start) + 2));
       while (ts[i] && ts[i]!.tokenType.name !== 'In') i++;
       i++;
       return ts[i]?.tokenType.name === 'LBracket' ? closing(ts, i) : tokenEnd(ts, i);

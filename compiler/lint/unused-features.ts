@@ -26,6 +26,7 @@ export const unusedFeatures: LintRule = {
       if (a.field) used.add(`event.${a.field}`);
       if (a.by) used.add(`event.${a.by}`);
       if (a.filter) read(a.filter);
+      a.steps?.forEach(read);
     }
     const out: Finding[] = [];
     for (const e of pack.schema.entities.values()) {

@@ -80,7 +80,7 @@ class Analysis {
         }
         return this.preds.get(e.name)!;
       }
-      case 'shared': return this.of(e.x);
+      case 'shared': case 'local': return this.of(e.x);
       case 'and': {
         let acc: Map<string, ReadonlySet<Value>> | undefined;
         for (const x of e.xs) {
@@ -189,7 +189,7 @@ class Guards {
 
   /** The parts of `e` that must be true for `e` to be true: `and` operands, through predicates. */
   private parts(e: IR, out: IR[], seen: Set<string>): void {
-    if (e.k === 'shared') return this.parts(e.x, out, seen);
+    if (e.k === 'shared' || e.k === 'local') return this.parts(e.x, out, seen);
     if (e.k === 'and') { for (const x of e.xs) this.parts(x, out, seen); return; }
     if (e.k === 'pred' && !seen.has(e.name)) {
       seen.add(e.name);

@@ -7,6 +7,8 @@ import type { IR, SetRef } from '../ir.ts';
 class NotConstant extends Error {}
 const constantEnv: Env = {
   get now(): number { throw new NotConstant(); },
+  // Working days depend on the store's holiday calendar: never folded.
+  get calendar(): never { throw new NotConstant(); },
   field: () => { throw new NotConstant(); },
   hfield: () => { throw new NotConstant(); },
   agg: () => { throw new NotConstant(); },
@@ -32,6 +34,11 @@ export function fold(e: IR): IR {
     case 'in':
       if (f.set.kind === 'external' || f.set.kind === 'expr' || (f.set.kind === 'items' && !f.set.xs.every(isLit))) return f;
       return isLit(f.x) ? constant(f) : f;
+    case 'quant':
+      if (f.set.kind === 'external' || f.set.kind === 'expr' || (f.set.kind === 'items' && !f.set.xs.every(isLit))) return f;
+      return f.items.kind === 'items' && f.items.xs.every(isLit) ? constant(f) : f;
+    // A `let` whose value is a constant is that constant.
+    case 'local': return isLit(f.x) ? { ...f.x, span: f.span } : f;
     default:
       return children(f).every(isLit) ? constant(f) : f;
   }
@@ -49,10 +56,11 @@ function constant(e: IR): IR {
 export function children(e: IR): IR[] {
   switch (e.k) {
     case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': return [];
-    case 'shared': case 'neg': case 'not': case 'isMissing': return [e.x];
+    case 'shared': case 'neg': case 'not': case 'isMissing': case 'local': return [e.x];
     case 'arith': case 'cmp': case 'coalesce': return [e.l, e.r];
     case 'and': case 'or': return [...e.xs];
     case 'in': return [e.x, ...setChildren(e.set)];
+    case 'quant': return [...setChildren(e.items), ...setChildren(e.set)];
     case 'between': return [e.x, e.lo, e.hi];
     case 'call': return [...e.args];
   }
@@ -66,17 +74,18 @@ function setChildren(s: SetRef): IR[] {
 export function mapChildren(e: IR, f: (x: IR) => IR): IR {
   switch (e.k) {
     case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': return e;
-    case 'shared': case 'neg': case 'not': case 'isMissing': return { ...e, x: f(e.x) } as IR;
+    case 'shared': case 'neg': case 'not': case 'isMissing': case 'local': return { ...e, x: f(e.x) } as IR;
     case 'arith': case 'cmp': case 'coalesce': return { ...e, l: f(e.l), r: f(e.r) } as IR;
     case 'and': case 'or': return { ...e, xs: e.xs.map(f) };
-    case 'in': {
-      const s = e.set;
-      const set: SetRef = s.kind === 'expr' ? { kind: 'expr', x: f(s.x) } : s.kind === 'items' ? { kind: 'items', xs: s.xs.map(f) } : s;
-      return { ...e, x: f(e.x), set };
-    }
+    case 'in': return { ...e, x: f(e.x), set: mapSet(e.set, f) };
     case 'between': return { ...e, x: f(e.x), lo: f(e.lo), hi: f(e.hi) };
     case 'call': return { ...e, args: e.args.map(f) };
+    case 'quant': return { ...e, items: mapSet(e.items, f) as typeof e.items, set: mapSet(e.set, f) };
   }
+}
+
+function mapSet(s: SetRef, f: (x: IR) => IR): SetRef {
+  return s.kind === 'expr' ? { kind: 'expr', x: f(s.x) } : s.kind === 'items' ? { kind: 'items', xs: s.xs.map(f) } : s;
 }
 
 /** As `mapChildren`, but `e` itself when `f` changes no child (passes keep untouched sub-trees). */
@@ -92,7 +101,7 @@ export function mapChanged(e: IR, f: (x: IR) => IR): IR {
 
 function foldChildren(e: IR): IR {
   const folded = mapChanged(e, fold);
-  if (folded.k === 'in' && folded.set.kind === 'items' && folded.set.xs.every((x) => isLit(x) && x.value !== undefined)) {
+  if ((folded.k === 'in' || folded.k === 'quant') && folded.set.kind === 'items' && folded.set.xs.every((x) => isLit(x) && x.value !== undefined)) {
     return { ...folded, set: { kind: 'values', values: folded.set.xs.map((x) => (x as Extract<IR, { k: 'lit' }>).value) } };
   }
   return folded;

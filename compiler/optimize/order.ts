@@ -23,6 +23,7 @@ function costOf(e: IR, preds: ReadonlyMap<string, IR>): number {
     case 'field': return e.entity === 'event' ? 1 : 4;
     case 'agg': return 1000;
     case 'pred': { const b = preds.get(e.name); return b ? Math.min(cost(b, preds), 1000) : 5; }
+    case 'quant': return 2 + children(e).reduce((s, x) => s + cost(x, preds), 0) + (e.set.kind === 'external' ? 100 * (e.items.kind === 'items' ? e.items.xs.length : 5) : 3);
     case 'in': return 2 + cost(e.x, preds) + (e.set.kind === 'external' ? 100 : e.set.kind === 'values' ? (e.set.values.length > 6 ? 3 : 1) : children(e).slice(1).reduce((s, x) => s + cost(x, preds), 0));
     case 'call': return (e.fn === 'matches' ? 50 : 4) + e.args.reduce((s, x) => s + cost(x, preds), 0);
     default: return 1 + children(e).reduce((s, x) => s + cost(x, preds), 0);

@@ -7,7 +7,7 @@ import { cost } from './order.ts';
 
 const NO_PREDICATES = new Map<string, IR>();
 
-const SHAREABLE = new Set<IR['k']>(['arith', 'call', 'cmp', 'coalesce', 'in', 'between', 'and', 'or', 'not', 'neg', 'isMissing']);
+const SHAREABLE = new Set<IR['k']>(['arith', 'call', 'cmp', 'coalesce', 'in', 'between', 'and', 'or', 'not', 'neg', 'isMissing', 'quant']);
 /** Below this cost, recomputing is cheaper than checking a memo. */
 const WORTH_SHARING = 5;
 
@@ -64,7 +64,9 @@ function shapeOf(e: IR): string {
     case 'arith': case 'cmp': return `${e.k} ${e.op}`;
     case 'isMissing': return `${e.k} ${e.negated}`;
     case 'in': return `in ${e.negated} ${setShape(e.set)}`;
-    case 'call': return `call ${e.fn}`;
+    case 'quant': return `quant ${e.q} ${e.negated} ${e.items.kind} ${setShape(e.set)}`;
+    case 'local': return `local ${e.slot}`;
+    case 'call': return `call ${e.fn}${e.holidays ? ` ${e.holidays.list}` : ''}`;
     default: return e.k;
   }
 }

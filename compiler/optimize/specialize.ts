@@ -42,10 +42,10 @@ export class Specializer {
         const b = this.predicate(e.name, known, knownKey);
         return b.k === 'lit' ? { ...b, span: e.span } : e;
       }
-      case 'shared': {
+      case 'shared': case 'local': {
         // The slot keeps computing the whole expression; only a constant replaces it.
         const x = this.specialize(e.x, known, knownKey);
-        return x.k === 'lit' ? x : e;
+        return x.k === 'lit' ? { ...x, span: e.span } : e;
       }
       case 'lit': case 'now': case 'hfield': case 'agg':
         return e;

@@ -6,9 +6,16 @@
 // one declaration instead of a 2,000-line file. Every span that comes out
 // is mapped back to the file and offset the analyst sees.
 import type { SourceFile, Span } from '../source.ts';
+import { firstWords } from '../parse.ts';
+import { MAX_FILE_CHARS } from '../limits.ts';
 
-/** Declarations start with these words at column 0 (`event` only as the schema: `event "…" {` / `event {`). */
-const DECLARATION = /\n(?=(?:rule|test|const|predicate|list|entity|outcomes|threshold|pack|let)\b|event\s*["{])/g;
+/**
+ * Declarations start at column 0 with a word the grammar begins one with
+ * (`event` only as the schema, `event "…" {` or `event {`, not `event.amount`).
+ */
+let declaration: RegExp | undefined;
+const declarationStart = (): RegExp => (declaration ??= new RegExp(
+  `\\n(?=(?:${firstWords('decl').filter((w) => w !== 'event').join('|')})(?![A-Za-z0-9_])|event\\s*["{])`, 'g'));
 
 export interface Chunked {
   /** The pieces, as the compiler's files. */
@@ -26,7 +33,8 @@ export function chunk(files: readonly SourceFile[]): Chunked {
   files.forEach((f, i) => {
     const mine: number[] = [];
     starts.push(mine);
-    const cuts = f.path.endsWith('.zy') ? [0, ...[...f.text.matchAll(DECLARATION)].map((m) => m.index + 1)] : [0];
+    // A file over the size limit stays whole, so that the compiler refuses it as compile() does.
+    const cuts = f.path.endsWith('.zy') && f.text.length <= MAX_FILE_CHARS ? [0, ...[...f.text.matchAll(declarationStart())].map((m) => m.index + 1)] : [0];
     cuts.forEach((at, k) => {
       mine.push(out.length);
       origin.push({ file: i, base: at });

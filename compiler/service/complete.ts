@@ -5,10 +5,12 @@
 // after a literal (nothing: typing goes on), after `when`/`and`/`or` (the
 // predicates, features and functions), after `==` on an enum (its values),
 // inside `sum(`/`count(` (the field, then the parts not yet given), after
-// `then` (the outcomes), at the start of a clause (the clause keywords).
+// `then` (the outcomes), at the start of a clause (the clause keywords, as
+// the grammar lists them), a rule's own `let` names where a value goes.
 import type { IToken } from 'chevrotain';
 import { AGGREGATE_DOCS, AGGREGATE_FUNCTIONS, FUNCTIONS } from '../functions.ts';
 import { lex } from '../lexer.ts';
+import { firstWords } from '../parse.ts';
 import { SEVERITIES } from '../check/index.ts';
 import { SCALAR_TYPE_NAMES, type Type } from '../types.ts';
 import type { Symbol_, SymbolIndex, SymbolKind } from './symbols.ts';
@@ -37,13 +39,23 @@ export interface CompleteOptions {
 const UNITS = [['m', 'minutes'], ['h', 'hours'], ['d', 'days'], ['w', 'weeks'], ['s', 'seconds'], ['ms', 'milliseconds']] as const;
 const GIVEN = ['event', 'history', 'list', 'holidays', 'workdays'];
 const TYPES = [...Object.keys(SCALAR_TYPE_NAMES), 'enum', 'set'];
-const DECLS = ['rule', 'test', 'const', 'predicate', 'list', 'entity', 'event', 'outcomes', 'threshold', 'pack'];
-const RULE_CLAUSES = ['when', 'then', 'score', 'reason', 'message', 'owner', 'tags', 'severity', 'effective', 'enabled', 'disabled', 'suppress'];
-const TEST_CLAUSES = ['at', 'given', 'expect', 'cases'];
+// What a declaration, a clause or an expectation may begin with, from the grammar
+// (plus `note`, a word the grammar reads as a name so that fields may be called so).
+const DECLS = (): readonly string[] => firstWords('decl');
+const RULE_CLAUSES = (): readonly string[] => [...firstWords('ruleClause'), 'note'];
+const TEST_CLAUSES = (): readonly string[] => firstWords('testClause');
+const EXPECTATIONS = (): readonly string[] => [...firstWords('expectation'), 'note'];
+/** The clauses a fixture may have: the data of a test, not its expectations. */
+const FIXTURE_CLAUSES = ['at', 'given'];
+const QUANTIFIERS = [
+  ['any of', 'any of ITEMS in SET: at least one of the values is in the set'],
+  ['all of', 'all of ITEMS in SET: every one of the values is in the set'],
+  ['count of', 'count of ITEMS in SET: how many of the values are in the set'],
+] as const;
 const LITERALS = new Set(['NumberLit', 'MoneyLit', 'DurationLit', 'TimestampLit', 'StringLit']);
 const COMPARISONS = new Set(['EqEq', 'NotEq', 'Lt', 'Gt', 'LtEq', 'GtEq']);
 /** Tokens after which an operand starts. */
-const OPERAND_START = new Set(['When', 'And', 'Or', 'Not', 'LParen', 'Comma', 'Where', 'Equals', 'Plus', 'Minus', 'Star', 'Slash', 'Percent', 'Coalesce', 'LBracket', 'Colon', ...COMPARISONS]);
+const OPERAND_START = new Set(['When', 'And', 'Or', 'Not', 'LParen', 'Comma', 'Where', 'Equals', 'Plus', 'Minus', 'Star', 'Slash', 'Percent', 'Coalesce', 'LBracket', 'Colon', 'Of', 'Seen', ...COMPARISONS]);
 const NUMERIC = new Set(['number', 'integer', 'money', 'duration']);
 const none = (from: number): CompletionResult => ({ from, items: [] });
 
@@ -80,41 +92,62 @@ function itemsAt(tokens: readonly IToken[], w: Where): Completion[] {
   const name = (i: number): string | undefined => last(i)?.tokenType.name;
   const decl = tokens[0]?.tokenType.name;
 
-  if (!decl) return c.words(DECLS);
+  if (!decl) return c.words(DECLS());
+  c.lets = decl === 'Rule' ? letNames(tokens) : [];
   if (w.digits) {
-    // `last 7` → 7d, 7h …: the window units.
-    return name(1) === 'Last' ? UNITS.map(([u, n]) => ({ label: `${w.digits}${u}`, kind: 'unit' as const, detail: n })) : [];
+    // `last 7` → 7d, 7h …: the window units, and the windows that count events or calendar months.
+    return name(1) === 'Last' ? [
+      ...UNITS.map(([u, n]) => ({ label: `${w.digits}${u}`, kind: 'unit' as const, detail: n })),
+      { label: `${w.digits} events`, kind: 'unit' as const, detail: 'the latest events before this one' },
+      { label: `${w.digits} calendar months`, kind: 'unit' as const, detail: 'whole months before this one (Asia/Shanghai)' },
+    ] : [];
   }
+  // `last 5 |`: what the number counts.
+  if (name(1) === 'NumberLit' && name(2) === 'Last') return [{ label: 'events', kind: 'unit' }, { label: 'calendar months', kind: 'unit' }];
   // Right after a literal the analyst is still typing it (¥20,000 → ¥20,000,…): nothing.
-  if (name(1) && LITERALS.has(name(1)!) && !w.word && !w.opts.explicit) return [];
+  if (name(1) && LITERALS.has(name(1)!) && !w.word && !w.opts.explicit && !w.atLineStart) return [];
   const agg = aggregateAt(tokens);
   if (name(1) === 'Dot' && last(2)) return c.sym('field', `${last(2)!.image}.`);
 
   switch (name(1)) {
-    case 'In': return c.sym('list');
+    case 'In': return quantifierOpen(tokens) ? [...c.sym('list'), ...c.operands(false)] : c.sym('list');
     case 'Then': return decl === 'Threshold' || decl === 'Rule' ? c.sym('outcome') : [];
     case 'Severity': return c.words(SEVERITIES, 'value');
-    case 'By': return decl === 'Entity' ? c.eventFields() : c.eventFields((t) => ['string', 'enum', 'integer'].includes(t.t));
+    case 'By':
+      if (decl === 'Entity') return c.eventFields();
+      if (name(2) === 'Measured') return [];
+      // `A followed by |`: the next step, a filter on history events.
+      if (last(2)?.image === 'followed') return c.operands(true);
+      return c.eventFields((t) => ['string', 'enum', 'integer'].includes(t.t));
     case 'This': return c.words(['week', 'month'], 'unit');
     case 'Last': return ['10m', '1h', '24h', '7d', '30d', '90d'].map((d) => ({ label: d, kind: 'unit' as const, detail: 'rolling window' }));
     case 'Including': return c.words(['current']);
-    case 'Given': return [...c.words(GIVEN), ...c.sym('entity')];
-    case 'Expect': case 'Arrow': return [...c.sym('outcome'), ...c.words(['fired', 'not', 'score'])];
+    case 'Given': return [...c.words(GIVEN), ...c.sym('entity'), ...c.sym('fixture')];
+    case 'Expect': case 'Arrow': return [...c.sym('outcome'), ...c.words(EXPECTATIONS())];
     case 'Fired': return c.sym('rule');
+    case 'Identifier':
+      if (last(1)!.image === 'note' && ['Expect', 'Not', 'Arrow'].includes(name(2) ?? '')) return c.sym('rule');
+      if (last(1)!.image === 'followed' && !w.word) return c.words(['by']);
+      break;
+    case 'Measured': return c.words(['by']);
+    case 'Decides': return c.valuesOf('type', '"');
     case 'List': if (name(2) === 'Given') return c.sym('list'); break;
-    case 'Not': if (name(2) === 'Expect' || name(2) === 'Arrow') return c.words(['fired']); break;
-    case 'Comma': if (firedListContinues(tokens)) return c.sym('rule'); break;
+    case 'Not': if (name(2) === 'Expect' || name(2) === 'Arrow') return c.words(['fired', 'reason', 'note']); break;
+    case 'Comma':
+      if (firedListContinues(tokens)) return c.sym('rule');
+      if (decl === 'Decides') return c.valuesOf('type', '"');
+      break;
     case 'Reason': case 'Owner': case 'Tags': case 'Message': case 'En': case 'Zh': case 'Score': case 'Suppress': return [];
     default: break;
   }
-  if (decl === 'Test') {
-    if (w.atLineStart) return c.words(TEST_CLAUSES);
+  if (decl === 'Test' || decl === 'Fixture') {
+    if (w.atLineStart) return c.words(decl === 'Test' ? TEST_CLAUSES() : FIXTURE_CLAUSES);
     const rec = recordAt(tokens);
     if (rec) return rec.expectsValue ? c.valuesOf(rec.field) : c.recordFields(rec.owner);
     return operandStart(name(1)) ? c.operands(false) : [];
   }
   if (decl === 'Event' || decl === 'Entity' || decl === 'List') return name(1) === 'Colon' || name(1) === 'Lt' ? c.words(TYPES) : [];
-  if (decl !== 'Rule' && decl !== 'Predicate' && decl !== 'Const' && decl !== 'Let') return [];
+  if (decl !== 'Rule' && decl !== 'Predicate' && decl !== 'Const') return [];
 
   if (agg) return aggregateItems(agg, tokens, c);
   if (name(1) && COMPARISONS.has(name(1)!)) {
@@ -124,15 +157,39 @@ function itemsAt(tokens: readonly IToken[], w: Where): Completion[] {
   }
   if (decl === 'Rule' && w.atLineStart && !operandStart(name(1))) {
     // A new line in a rule: a clause, or the condition going on.
-    return [...(inClause(tokens) === 'When' ? c.words(['and', 'or']) : []), ...c.words(RULE_CLAUSES)];
+    const clause = inClause(tokens);
+    return [...(clause === 'When' || clause === 'Let' ? c.words(['and', 'or']) : []), ...c.words(RULE_CLAUSES())];
   }
-  if (decl === 'Rule' && inClause(tokens) !== 'When') return [];
+  // Values go in the condition, a `let`, and a note's condition (`note when`).
+  if (decl === 'Rule' && inClause(tokens) !== 'When' && inClause(tokens) !== 'Let') return [];
   if (operandStart(name(1)) || (decl !== 'Rule' && name(1) === 'Equals')) return c.operands(false);
   // After a complete operand: what may join it, when asked for or while a word is typed.
   return w.opts.explicit || w.word ? c.words(['and', 'or', 'not', 'in', 'between', 'is', ...(decl === 'Rule' ? ['then', 'score', 'reason'] : [])]) : [];
 }
 
 const operandStart = (n: string | undefined): boolean => !!n && OPERAND_START.has(n);
+
+/** The aggregates whose first part is not a field: they count events, or test their order. */
+const COUNTS_EVENTS: ReadonlySet<string> = new Set(['count', 'time_since_last', 'sequence']);
+
+/** The rule's `let` names declared so far (`let NAME =`). */
+function letNames(tokens: readonly IToken[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    if (tokens[i]!.tokenType.name === 'Let' && tokens[i + 2]!.tokenType.name === 'Equals') out.push(tokens[i + 1]!.image);
+  }
+  return out;
+}
+
+/** `any of X in |`: the set of a quantifier, which may be a list or any value holding several. */
+function quantifierOpen(tokens: readonly IToken[]): boolean {
+  for (let i = tokens.length - 2; i >= 1; i--) {
+    const n = tokens[i]!.tokenType.name;
+    if (n === 'Of') return ['any', 'all', 'count'].includes(tokens[i - 1]!.image);
+    if (n === 'When' || n === 'And' || n === 'Or' || n === 'Let') return false;
+  }
+  return false;
+}
 
 /** The clause of a rule the cursor is in: the last clause keyword seen at the top level. */
 function inClause(tokens: readonly IToken[]): string | undefined {
@@ -141,7 +198,7 @@ function inClause(tokens: readonly IToken[]): string | undefined {
     const n = tokens[i]!.tokenType.name;
     if (n === 'RParen' || n === 'RBracket' || n === 'RBrace') depth++;
     else if (n === 'LParen' || n === 'LBracket' || n === 'LBrace') depth--;
-    else if (depth <= 0 && ['When', 'Then', 'Score', 'Reason', 'Message', 'Owner', 'Tags', 'Severity', 'Effective', 'Suppress', 'Enabled', 'Disabled'].includes(n)) return n;
+    else if (depth <= 0 && ['When', 'Then', 'Score', 'Reason', 'Message', 'Owner', 'Tags', 'Severity', 'Effective', 'Until', 'Suppress', 'Enabled', 'Disabled', 'Let'].includes(n)) return n;
   }
   return undefined;
 }
@@ -228,7 +285,12 @@ function aggregateItems(agg: Aggregate, tokens: readonly IToken[], c: Items): Co
   const current = args[args.length - 1]!;
   const head = current[0]?.tokenType.name;
   const used = new Set(args.slice(0, -1).map((a) => a[0]?.tokenType.name));
-  const takesField = !['count', 'time_since_last'].includes(agg.fn);
+  const takesField = !COUNTS_EVENTS.has(agg.fn);
+  // sequence(A followed by B, …): the steps are filters on history events.
+  if (agg.fn === 'sequence' && args.length === 1) {
+    const n = current[current.length - 1]?.tokenType.name;
+    return current.length === 0 || operandStart(n) ? c.operands(true) : [];
+  }
   if (head === 'Where') {
     const n = current[current.length - 1]?.tokenType.name;
     if (n && COMPARISONS.has(n)) {
@@ -240,20 +302,24 @@ function aggregateItems(agg: Aggregate, tokens: readonly IToken[], c: Items): Co
   }
   if (current.length > 0) return [];
   if (args.length === 1 && takesField) {
-    const fits = (t: Type) => agg.fn === 'distinct' || NUMERIC.has(t.t) || ((agg.fn === 'min' || agg.fn === 'max') && t.t === 'timestamp');
+    const fits = (t: Type) => agg.fn === 'distinct' || agg.fn === 'latest' || NUMERIC.has(t.t) || ((agg.fn === 'min' || agg.fn === 'max') && t.t === 'timestamp');
     return c.eventFields(fits, true);
   }
+  // percentile(amount, |): which percentile, a number the analyst types.
+  if (args.length === 2 && agg.fn === 'percentile') return [];
   const parts: Completion[] = [];
   const part = (label: string, insertText: string, detail: string) => parts.push({ label, kind: 'keyword', insertText, detail });
   if (!used.has('By')) part('by', 'by ', 'only history events with the same key as this event');
-  if (!used.has('Last') && !used.has('Today') && !used.has('This')) {
-    part('last', 'last ', 'a rolling window: last 10m, last 24h, last 30d');
+  if (agg.fn === 'sequence') {
+    if (!args.slice(0, -1).some((x) => x[0]?.image === 'within')) part('within', 'within ', 'the longest time from the first step to the last: within 10m');
+  } else if (!used.has('Last') && !used.has('Today') && !used.has('This')) {
+    part('last', 'last ', 'a rolling window (last 10m, last 24h, last 30d), the latest events (last 5 events) or whole months (last 6 calendar months)');
     part('today', 'today', 'since local midnight (Asia/Shanghai)');
     part('this week', 'this week', 'since Monday 00:00 local time');
     part('this month', 'this month', 'since the 1st, 00:00 local time');
   }
   if (!used.has('Where')) part('where', 'where ', 'only history events for which the filter is true');
-  if (!used.has('Including') && agg.fn !== 'time_since_last') part('including current', 'including current', 'count this event too');
+  if (!used.has('Including') && agg.fn !== 'time_since_last' && agg.fn !== 'sequence') part('including current', 'including current', 'count this event too');
   return parts;
 }
 
@@ -287,6 +353,8 @@ function firedListContinues(tokens: readonly IToken[]): boolean {
 
 /** Completion items from the pack's symbols and the built-ins. */
 class Items {
+  /** The `let` names of the rule being completed, declared before the cursor. */
+  lets: readonly string[] = [];
   constructor(private readonly index: SymbolIndex) {}
 
   sym(kind: SymbolKind, prefix = '', keep: (s: Symbol_) => boolean = () => true): Completion[] {
@@ -307,9 +375,12 @@ class Items {
     return this.sym('field', prefix).map((x) => ({ ...x, insertText: `${x.label}: ` }));
   }
 
-  valuesOf(field: string | undefined): Completion[] {
+  /** An enum field's members (quoted, as values; bare where the grammar takes names, as after `decides`). */
+  valuesOf(field: string | undefined, bare?: '"'): Completion[] {
     for (const s of this.index.symbols.values()) {
-      if (s.kind === 'field' && field && s.name.endsWith(`.${field}`) && s.type?.t === 'enum') return this.members(s.type);
+      if (s.kind === 'field' && field && s.name.endsWith(`.${field}`) && s.type?.t === 'enum') {
+        return bare ? s.type.members.map((m) => ({ label: m, kind: 'value' as const, detail: 'event type' })) : this.members(s.type);
+      }
     }
     return [];
   }
@@ -324,6 +395,7 @@ class Items {
 
   /** The type of `event.x`, `customer.y`, a constant, or (inside an aggregate) a bare history field. */
   typeOf(path: string, inAggregate: boolean): Type | undefined {
+    // A rule's `let` has the type of its value, which the checker knows; here it stays unknown.
     const get = (kind: SymbolKind, name: string) => this.index.symbols.get(`${kind}:${name}`)?.type;
     if (path.includes('.')) return get('field', path);
     return (inAggregate ? get('field', `event.${path}`) : undefined) ?? get('const', path);
@@ -339,6 +411,8 @@ class Items {
       ...(history ? [] : AGGREGATE_FUNCTIONS.map((f) => ({ label: f, kind: 'function' as const, detail: 'velocity aggregate', doc: AGGREGATE_DOCS[f], insertText: `${f}(` }))),
       ...[...FUNCTIONS.values()].map((f) => ({ label: f.name, kind: 'function' as const, detail: `function of ${f.arity} argument${f.arity === 1 ? '' : 's'}`, doc: f.doc, insertText: `${f.name}(` })),
       ...this.sym('const'),
+      ...this.lets.map((l) => ({ label: l, kind: 'const' as const, detail: 'let in this rule' })),
+      ...QUANTIFIERS.map(([label, doc]) => ({ label, kind: 'keyword' as const, doc, insertText: `${label} ` })),
       ...this.words(['not']),
     ];
   }

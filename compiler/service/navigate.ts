@@ -62,7 +62,7 @@ function refusal(s: Symbol_): string | undefined {
 /** The name rename would change at the offset (for the editor to offer), or why there is none. */
 export function prepareRename(a: Navigable, file: number, offset: number): { span: Span; text: string } | { error: string } {
   const at = symbolUnder(a, file, offset);
-  if (!at) return { error: 'nothing to rename here: put the cursor on a rule, constant, predicate, list or outcome' };
+  if (!at) return { error: 'nothing to rename here: put the cursor on a rule, constant, predicate, list, outcome, fixture or let' };
   const why = refusal(at.symbol);
   if (why) return { error: why };
   return { span: at.span, text: a.files[at.span.file]!.text.slice(at.span.start, at.span.end) };
@@ -74,11 +74,12 @@ export function rename(a: Navigable, file: number, offset: number, newName: stri
   if (!at) return { error: 'nothing to rename here' };
   const why = refusal(at.symbol);
   if (why) return { error: why };
-  const oldName = at.symbol.name;
+  // A let is named RULE.NAME in the index; the text says NAME.
+  const oldName = at.symbol.kind === 'let' ? at.symbol.name.slice(at.symbol.name.indexOf('.') + 1) : at.symbol.name;
   if (!IDENT.test(newName)) return { error: `\`${newName}\` is not a name: letters, digits and _, not starting with a digit` };
   if (KEYWORD_WORDS.includes(newName)) return { error: `\`${newName}\` is a keyword of the language` };
   if (newName === oldName) return { edits: [] };
-  const clash = clashes(a.index, at.symbol.kind, newName);
+  const clash = clashes(a.index, at.symbol.kind, newName, at.symbol.kind === 'let' ? at.symbol.name.slice(0, at.symbol.name.indexOf('.')) : undefined);
   if (clash) return { error: `the pack already has ${clash} \`${newName}\`` };
   const edits: Edit[] = [];
   for (const span of references(a, file, offset)) {
@@ -90,9 +91,12 @@ export function rename(a: Navigable, file: number, offset: number, newName: stri
 }
 
 /** Plain names share one namespace (constants, predicates, lists, and inside aggregates the event's fields). */
-function clashes(index: SymbolIndex, kind: SymbolKind, name: string): string | undefined {
+function clashes(index: SymbolIndex, kind: SymbolKind, name: string, rule?: string): string | undefined {
   const has = (k: SymbolKind, n = name) => index.symbols.has(symbolKey(k, n));
-  if (kind === 'const' || kind === 'predicate' || kind === 'list') {
+  if (kind === 'let' && has('let', `${rule}.${name}`)) return `a let in ${rule} called`;
+  const letNamed = [...index.symbols.values()].some((s) => s.kind === 'let' && s.name.endsWith(`.${name}`));
+  if ((kind === 'const' || kind === 'predicate' || kind === 'list') && letNamed) return 'a let';
+  if (kind === 'const' || kind === 'predicate' || kind === 'list' || kind === 'let') {
     if (has('const')) return 'a constant';
     if (has('predicate')) return 'a predicate';
     if (has('list')) return 'a list';
@@ -101,13 +105,14 @@ function clashes(index: SymbolIndex, kind: SymbolKind, name: string): string | u
   }
   if (kind === 'rule' && has('rule')) return 'a rule';
   if (kind === 'outcome' && has('outcome')) return 'an outcome';
+  if (kind === 'fixture' && has('fixture')) return 'a fixture';
   return undefined;
 }
 
 export interface OutlineItem {
   readonly name: string;
   readonly detail: string;
-  readonly kind: SymbolKind | 'test' | 'pack' | 'threshold';
+  readonly kind: SymbolKind | 'test' | 'pack' | 'threshold' | 'decides' | 'measured';
   readonly span: Span;
   readonly nameSpan: Span;
   readonly children: readonly OutlineItem[];
@@ -131,8 +136,15 @@ export function outline(a: Navigable, file: number): OutlineItem[] {
       case 'listDecl': out.push(item(d.name.text, d.external ? 'external list' : 'list', 'list', d.span, d.name.span)); break;
       case 'const': out.push(item(d.name.text, 'constant', 'const', d.span, d.name.span)); break;
       case 'predicate': case 'jsonlogicPredicate': out.push(item(d.name.text, d.description ?? 'predicate', 'predicate', d.span, d.name.span)); break;
-      case 'rule': out.push(item(d.id.text, d.title ?? '', 'rule', d.span, d.id.span)); break;
+      case 'rule': {
+        const lets = d.clauses.flatMap((c) => (c.kind === 'let' ? [item(c.name.text, 'let', 'let', c.span, c.name.span)] : []));
+        out.push(item(d.id.text, d.title ?? '', 'rule', d.span, d.id.span, lets));
+        break;
+      }
       case 'test': out.push(item(d.name.value, 'test', 'test', d.span, d.name.span)); break;
+      case 'fixture': out.push(item(d.name.text, d.description ?? 'fixture', 'fixture', d.span, d.name.span)); break;
+      case 'decides': out.push(item('decides', d.types.map((t) => t.text).join(', '), 'decides', d.span, d.types[0]?.span ?? d.span)); break;
+      case 'measured': out.push(item('measured by', d.kinds.map((k) => k.text).join(', '), 'measured', d.span, d.kinds[0]?.span ?? d.span)); break;
       default: break;
     }
   }

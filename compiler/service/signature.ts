@@ -18,12 +18,27 @@ export interface SignatureHelp {
 /** The parts of an aggregate call after its field, with the word each starts with. */
 export const AGGREGATE_PARTS = [
   { part: 'by KEY', starts: ['By'], doc: 'only history events whose KEY equals this event\'s (customer_id, device_id, payee_id …)' },
-  { part: 'last D | today | this week | this month', starts: ['Last', 'Today', 'This'], doc: 'the window: a rolling `last 10m`/`24h`/`30d`, or a calendar window in Asia/Shanghai' },
+  { part: 'last D | last N events | last N calendar months | today | this week | this month', starts: ['Last', 'Today', 'This'], doc: 'the window: a rolling `last 10m`/`24h`/`30d`, the latest N events, whole calendar months, or a calendar window in Asia/Shanghai' },
   { part: 'where FILTER', starts: ['Where'], doc: 'only history events for which FILTER is true; a bare name is the history event\'s field' },
   { part: 'including current', starts: ['Including'], doc: 'count this event too' },
 ] as const;
 
 const FIELD = { part: 'FIELD', starts: [] as string[], doc: 'a bare field of the event schema (`amount`, not `event.amount`)' };
+const PERCENT = { part: 'P', starts: [] as string[], doc: 'which percentile, a constant from 0 to 100 (95: the value 95 % of events stay under)' };
+const STEPS = { part: 'A followed by B …', starts: [] as string[], doc: 'the steps, each a filter on history events, in the order they must happen' };
+const WITHIN = { part: 'within D', starts: ['Within'], doc: 'the longest time from the first step to the last' };
+const [BY, WINDOW, WHERE] = AGGREGATE_PARTS;
+
+/** Each aggregate's parts, in the order the signature shows them. */
+function partsOf(fn: string): readonly { part: string; starts: readonly string[]; doc: string }[] {
+  switch (fn) {
+    case 'count': return AGGREGATE_PARTS;
+    case 'time_since_last': return [BY, WINDOW, WHERE];
+    case 'sequence': return [STEPS, BY, WITHIN, WHERE];
+    case 'percentile': return [FIELD, PERCENT, ...AGGREGATE_PARTS];
+    default: return [FIELD, ...AGGREGATE_PARTS];
+  }
+}
 
 export function signatureAt(text: string, offset: number): SignatureHelp | undefined {
   const start = startOfDeclaration(text, offset);
@@ -61,17 +76,16 @@ function argumentsOf(tokens: readonly IToken[], open: number): IToken[][] {
 }
 
 function aggregateSignature(fn: string, args: IToken[][]): SignatureHelp {
-  const takesField = !['count', 'time_since_last'].includes(fn);
-  const parts = [...(takesField ? [FIELD] : []), ...AGGREGATE_PARTS.filter((p) => !(fn === 'time_since_last' && p.part === 'including current'))];
-  const head = (a: IToken[]) => a[0]?.tokenType.name ?? '';
+  const parts = partsOf(fn);
+  // The leading parts that are positional (the field, the percentile, the steps) take the first arguments in turn.
+  const positional = parts.filter((p) => p.starts.length === 0).length;
+  // `within` is a word, not a keyword: it is told apart by its text.
+  const head = (a: IToken[]) => (a[0]?.image === 'within' ? 'Within' : a[0]?.tokenType.name ?? '');
   const current = args[args.length - 1]!;
-  let active = parts.findIndex((p) => (p.starts as readonly string[]).includes(head(current)));
+  let active = args.length <= positional ? args.length - 1 : parts.findIndex((p) => p.starts.length > 0 && p.starts.includes(head(current)));
   if (active < 0) {
-    if (takesField && args.length === 1) active = 0;
-    else {
-      const used = new Set(args.slice(0, -1).map(head));
-      active = parts.findIndex((p) => p !== FIELD && !p.starts.some((s) => used.has(s)));
-    }
+    const used = new Set(args.slice(0, -1).map(head));
+    active = parts.findIndex((p) => p.starts.length > 0 && !p.starts.some((s) => used.has(s)));
   }
   return build(`${fn}(`, parts, AGGREGATE_DOCS[fn] ?? '', active);
 }

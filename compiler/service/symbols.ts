@@ -8,8 +8,10 @@ import type { Span } from '../source.ts';
 import { TIMESTAMP, typeName, type Type } from '../types.ts';
 import { TIME_FIELD } from '../check/context.ts';
 import { scanTemplate } from '../check/templates.ts';
+import { AGGREGATE_FUNCTIONS } from '../functions.ts';
 
-export type SymbolKind = 'const' | 'predicate' | 'list' | 'entity' | 'field' | 'rule' | 'outcome' | 'event';
+/** `let` symbols are named RULE.NAME (a let is seen only inside its rule). */
+export type SymbolKind = 'const' | 'predicate' | 'list' | 'entity' | 'field' | 'rule' | 'outcome' | 'event' | 'fixture' | 'let';
 
 export interface Symbol_ {
   readonly kind: SymbolKind;
@@ -54,17 +56,22 @@ export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undef
   const refs: Reference[] = [];
   if (pack) addPackSymbols(pack, add);
   else for (const f of asts) for (const d of f.decls) addDeclSymbol(d, add);
+  // Fixtures and lets are not kept in the checked pack: they come from the files as written.
+  for (const f of asts) for (const d of f.decls) addLocalSymbols(d, add);
 
   const has = (kind: SymbolKind, name: string): boolean => symbols.has(symbolKey(kind, name));
   const ref = (span: Span, kind: SymbolKind, name: string): void => { if (has(kind, name)) refs.push({ span, key: symbolKey(kind, name) }); };
   const entityOf = (name: string): SymbolKind | undefined => (name === 'event' ? 'event' : has('entity', name) ? 'entity' : undefined);
 
+  // The rule being walked: its `let` names shadow nothing (the checker refuses clashes) and are seen only inside it.
+  let rule: string | undefined;
   const visitPath = (p: A.PathExpr, inAggregate: boolean): void => {
     const [first, second] = p.parts;
     if (!first) return;
     if (p.parts.length === 1) {
       const n = first.text;
-      if (inAggregate && has('field', `event.${n}`)) ref(first.span, 'field', `event.${n}`);
+      if (rule !== undefined && has('let', `${rule}.${n}`)) ref(first.span, 'let', `${rule}.${n}`);
+      else if (inAggregate && has('field', `event.${n}`)) ref(first.span, 'field', `event.${n}`);
       else for (const k of ['const', 'predicate', 'list'] as const) ref(first.span, k, n);
       return;
     }
@@ -90,14 +97,25 @@ export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undef
         return;
       }
       case 'then': case 'threshold': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
-      case 'message': {
+      case 'message': case 'note': {
         // Placeholders are expressions inside the strings: "… {event.amount} …".
-        const m = n as unknown as { zh?: A.StringLit; en?: A.StringLit };
+        // `expect note RULE` is a note too: it names a rule.
+        if ('rule' in n) { const r = n['rule'] as A.Name; ref(r.span, 'rule', r.text); return; }
+        const m = n as unknown as { zh?: A.StringLit; en?: A.StringLit; condition?: A.Expr };
+        if (m.condition) walk(m.condition, inAggregate);
         for (const str of [m.zh, m.en]) if (str) for (const seg of scanTemplate(str).segments) if ('expr' in seg && seg.expr) walk(seg.expr, false);
         return;
       }
       case 'outcome': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
       case 'fired': for (const r of (n as { rules: A.Name[] }).rules) ref(r.span, 'rule', r.text); return;
+      case 'rule': {
+        const d = n as unknown as A.RuleDecl;
+        rule = d.id.text;
+        walk(d.clauses, false);
+        rule = undefined;
+        return;
+      }
+      case 'givenFixture': { const g = n as unknown as { fixture: A.Name }; ref(g.fixture.span, 'fixture', g.fixture.text); return; }
       case 'givenEntity': {
         const g = n as unknown as { entity: A.Name; record: A.RecordLit };
         ref(g.entity.span, 'entity', g.entity.text);
@@ -124,7 +142,7 @@ export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undef
   return { symbols, refs };
 }
 
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'distinct', 'time_since_last']);
+const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_FUNCTIONS);
 
 function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
   for (const o of pack.outcomes) {
@@ -183,15 +201,25 @@ function declaredNames(asts: readonly A.FileAst[]): Map<string, Span> {
         case 'const': put('const', d.name); break;
         case 'predicate': case 'jsonlogicPredicate': put('predicate', d.name); break;
         case 'listDecl': put('list', d.name); break;
-        case 'rule': put('rule', d.id); break;
         case 'outcomes': for (const o of d.outcomes) put('outcome', o); break;
         case 'entity': put('entity', d.name); for (const x of d.fields) put('field', x.name, `${d.name.text}.`); break;
         case 'event': for (const x of d.fields) put('field', x.name, 'event.'); break;
+        case 'fixture': put('fixture', d.name); break;
+        case 'rule': put('rule', d.id); for (const c of d.clauses) if (c.kind === 'let') put('let', c.name, `${d.id.text}.`); break;
         default: break;
       }
     }
   }
   return out;
+}
+
+/** Fixtures, and each rule's `let` names. */
+function addLocalSymbols(d: A.Decl, add: (s: Symbol_) => void): void {
+  if (d.kind === 'fixture') add({ kind: 'fixture', name: d.name.text, span: d.span, detail: 'fixture', doc: `**${d.name.text}** — fixture: test data a test includes with \`given ${d.name.text}\`${d.description ? `\n\n${d.description}` : ''}` });
+  if (d.kind !== 'rule') return;
+  for (const c of d.clauses) {
+    if (c.kind === 'let') add({ kind: 'let', name: `${d.id.text}.${c.name.text}`, span: c.span, detail: `let in ${d.id.text}`, doc: `**${c.name.text}** — a value named in rule \`${d.id.text}\`` });
+  }
 }
 
 /** Without a checked pack (the pack has errors) the index still knows what each file declares. */

@@ -42,7 +42,7 @@ export const api = {
   backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<BacktestSummary>('POST', '/api/backtest', body),
   backtestProgress: () => call<{ running: boolean; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number }>('GET', '/api/backtest/progress'),
   cancelBacktest: () => call<{ cancelled: boolean }>('POST', '/api/backtest/cancel', {}),
-  backtestEvents: (rule: string, kind: 'hits' | 'fraud' | 'good') => call<{ rule: string; kind: string; total: number; events: StoredEvent[] }>('GET', `/api/backtest/events?rule=${encodeURIComponent(rule)}&kind=${kind}`),
+  backtestEvents: (rule: string, kind: 'hits' | 'positive' | 'other') => call<{ rule: string; kind: string; total: number; events: StoredEvent[] }>('GET', `/api/backtest/events?rule=${encodeURIComponent(rule)}&kind=${kind}`),
 };
 
 export interface StoredEvent { seq: number; label: string | null; event: Record<string, unknown> }
@@ -52,7 +52,8 @@ export interface TryRule { id: string; active: boolean; fired: boolean; value: b
 export interface TryResult {
   decision: {
     outcome: string; score: number;
-    fired: { id: string; title?: string; outcome?: string; score: number; reason?: string; message?: { zh?: string; en?: string }; seen: { feature: string; value: unknown }[] }[];
+    fired: { id: string; title?: string; outcome?: string; score: number; reason?: string; message?: { zh?: string; en?: string }; seen: { feature: string; value: unknown; text?: string }[] }[];
+    notes?: { id: string; message: { zh?: string; en?: string } }[];
   };
   trace: TryRule[];
 }

@@ -25,7 +25,7 @@ export interface BacktestHost {
 }
 
 type Row = BacktestSummary['rules'][number];
-type Column = { key: string; label: string; value: (r: Row) => number | string | null; show: (r: Row) => string; list?: 'hits' | 'fraud' | 'good' };
+type Column = { key: string; label: string; value: (r: Row) => number | string | null; show: (r: Row) => string; list?: 'hits' | 'positive' | 'other' };
 
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
 const money = (x: number | null): string => (x === null ? '–' : formatMoney(x));
@@ -109,8 +109,8 @@ export function mountBacktest(root: HTMLElement, host: BacktestHost): {
     { key: 'precision', label: 'precision', value: (r) => r.precision, show: (r) => pct(r.precision) },
     { key: 'recall', label: 'recall', value: (r) => r.recall, show: (r) => pct(r.recall) },
     ...(b.money ? [
-      { key: 'caught', label: 'money caught', value: (r: Row) => r.caught, show: (r: Row) => money(r.caught), list: 'fraud' as const },
-      { key: 'goodStopped', label: 'good money stopped', value: (r: Row) => r.goodStopped, show: (r: Row) => money(r.goodStopped), list: 'good' as const },
+      { key: 'caught', label: 'money caught', value: (r: Row) => r.caught, show: (r: Row) => money(r.caught), list: 'positive' as const },
+      { key: 'goodStopped', label: 'good money stopped', value: (r: Row) => r.goodStopped, show: (r: Row) => money(r.goodStopped), list: 'other' as const },
     ] : []),
     { key: 'unique', label: 'only this rule', value: (r) => r.unique, show: (r) => r.unique.toLocaleString() },
   ];
@@ -160,8 +160,8 @@ export function mountBacktest(root: HTMLElement, host: BacktestHost): {
         el('tbody', {}, ...body)));
   };
 
-  const list = async (rule: string, kind: 'hits' | 'fraud' | 'good'): Promise<void> => {
-    const what = kind === 'hits' ? 'hits' : kind === 'fraud' ? 'hits labelled fraud (money caught)' : 'hits not labelled fraud (good money stopped)';
+  const list = async (rule: string, kind: 'hits' | 'positive' | 'other'): Promise<void> => {
+    const what = kind === 'hits' ? 'hits' : kind === 'positive' ? 'hits on events labelled positive (money caught)' : 'hits on the other events (good money stopped)';
     clear(listing, el('p', {}, `Loading the ${what} of ${rule}…`));
     try {
       const r = await api.backtestEvents(rule, kind);

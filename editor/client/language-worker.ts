@@ -14,7 +14,7 @@ import {
 import type { Span } from '../../compiler/source.ts';
 import { typeName } from '../../compiler/types.ts';
 import { load } from '../../runtime/engine.ts';
-import { runTests } from '../../runtime/testing.ts';
+import { failureLines, runTests } from '../../runtime/testing.ts';
 import type { FileSync, RequestMessage, Requests, ResponseMessage, WireDiagnostic, WireFile, WireOutline, WireSpan } from './protocol.ts';
 
 // ---- the pack's texts, as the page last sent them -----------------------------
@@ -157,11 +157,12 @@ const handlers: { [K in keyof Requests]: (body: Requests[K]['req']) => Requests[
     if (!c.ok || !c.checked || !c.optimized || !c.code) return { results: [], diagnostics: wire(c.diagnostics.filter((d) => d.severity === 'error'), fs) };
     // The tests run on the compiled code, as production decides.
     const engine = load({ pack: c.optimized, code: c.code });
-    const results = runTests(c.checked, (event, provider) => engine.decide(event, provider));
+    const results = runTests(c.checked, (event, provider) => engine.decide(event, provider), { files: fs });
     return {
       diagnostics: [],
       results: results.map((r) => ({
         name: r.name, passed: r.passed, failures: r.failures, path: fs[r.span.file]?.path ?? '', start: r.span.start,
+        ...(r.passed ? {} : { details: failureLines(r).slice(r.failures.length) }),
         ...(r.decision ? { outcome: r.decision.outcome } : {}),
       })),
     };

@@ -54,6 +54,7 @@ const SYMBOL_KINDS: Record<string, monaco.languages.SymbolKind> = {
   predicate: monaco.languages.SymbolKind.Boolean, list: monaco.languages.SymbolKind.Array, entity: monaco.languages.SymbolKind.Class,
   event: monaco.languages.SymbolKind.Struct, field: monaco.languages.SymbolKind.Field, outcome: monaco.languages.SymbolKind.EnumMember,
   pack: monaco.languages.SymbolKind.Package, threshold: monaco.languages.SymbolKind.Number,
+  fixture: monaco.languages.SymbolKind.Object, let: monaco.languages.SymbolKind.Variable, decides: monaco.languages.SymbolKind.Key, measured: monaco.languages.SymbolKind.Key,
 };
 
 export interface LanguageHost {

@@ -22,6 +22,8 @@ export interface WireTest {
   readonly name: string;
   readonly passed: boolean;
   readonly failures: readonly string[];
+  /** For a failed test: each rule it is about, condition by condition, with the values it saw. */
+  readonly details?: readonly string[];
   readonly path: string;
   readonly start: number;
   readonly outcome?: string;

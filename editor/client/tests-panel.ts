@@ -15,7 +15,8 @@ export function renderTests(root: HTMLElement, results: readonly WireTest[], err
       el('span', { class: 'mark', role: 'img', 'aria-label': r.passed ? 'passed' : 'failed' }, r.passed ? '✓' : '✗'),
       el('span', { class: 'name' }, r.name),
       r.outcome ? el('span', { class: 'outcome' }, r.outcome) : undefined,
-      ...r.failures.map((f) => el('div', { class: 'failure' }, f)));
+      ...r.failures.map((f) => el('div', { class: 'failure' }, f)),
+      r.details?.length ? el('pre', { class: 'why', 'data-testid': 'test-why' }, r.details.join('\n')) : undefined);
     row.onclick = () => go(r.path, r.start);
     return row;
   });

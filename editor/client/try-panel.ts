@@ -279,11 +279,6 @@ function storedSearch(host: TryHost, pick: (e: StoredEvent | undefined) => void)
 /** The decision: outcome, fired rules with their reasons, messages and the values they saw (typed), and the trace. */
 function showDecision(out: HTMLElement, r: TryResult, files: { path: string; text: string }[], host: TryHost): void {
   const d = r.decision;
-  // The trace already has each value as an analyst reads it (¥2,000.00, 30m); a seen feature takes it from there.
-  const typed = new Map<string, string>();
-  // The decision names what it saw as printed (spaces, brackets and quotes its own way): compare without them.
-  const key = (src: string) => src.replace(/[\s()]+/g, '').replace(/'/g, '"');
-  for (const t of r.trace) for (const s of t.steps) if (s.truth === undefined) typed.set(key(files[s.file]?.text.slice(s.start, s.end) ?? ''), s.text);
   const fired = d.fired.map((f) => el('div', { class: 'fired' },
     el('div', {},
       el('a', { href: '#', class: 'rule-id', 'data-rule': f.id }, f.id),
@@ -293,7 +288,11 @@ function showDecision(out: HTMLElement, r: TryResult, files: { path: string; tex
       f.reason ? el('span', { class: 'reason' }, f.reason) : undefined),
     f.message?.zh ? el('div', { class: 'message', lang: 'zh' }, f.message.zh) : undefined,
     f.message?.en ? el('div', { class: 'message' }, f.message.en) : undefined,
-    f.seen.length ? el('div', { class: 'seen' }, ...f.seen.map((s) => el('span', {}, `${s.feature} = ${typed.get(key(s.feature)) ?? showSeen(s.feature, s.value, host.eventFields())}`))) : undefined));
+    f.seen.length ? el('div', { class: 'seen' }, ...f.seen.map((s) => el('span', {}, `${s.feature} = ${s.text ?? String(s.value)}`))) : undefined));
+  const notes = (d.notes ?? []).map((n) => el('div', { class: 'fired note' },
+    el('div', {}, el('a', { href: '#', class: 'rule-id', 'data-rule': n.id }, n.id), ' did not decide'),
+    n.message.zh ? el('div', { class: 'message', lang: 'zh' }, n.message.zh) : undefined,
+    n.message.en ? el('div', { class: 'message' }, n.message.en) : undefined));
   const trace = r.trace.map((t) => {
     const a = el('a', { href: '#', class: `trace-rule ${t.fired ? 'yes' : t.active ? 'no' : 'off'}`, 'data-rule': t.id },
       `${t.fired ? '●' : t.active ? '○' : '–'} ${t.id}${t.active ? (t.value === null ? ' (missing)' : '') : ' (inactive)'}`);
@@ -305,6 +304,7 @@ function showDecision(out: HTMLElement, r: TryResult, files: { path: string; tex
     el('div', { class: 'verdict' }, 'Outcome ', el('span', { class: `badge big ${d.outcome}`, 'data-testid': 'try-outcome' }, d.outcome), ` · score ${d.score}`),
     d.fired.length ? el('h4', {}, 'Fired rules') : el('p', {}, 'No rule fired.'),
     ...fired,
+    ...(notes.length ? [el('h4', {}, 'Notes'), ...notes] : []),
     el('h4', {}, 'Trace (click a rule to see its conditions in the editor; hover a condition there for what it saw)'),
     el('div', { class: 'trace' }, ...trace));
   out.querySelectorAll<HTMLElement>('.fired .rule-id').forEach((a) => {
@@ -315,11 +315,6 @@ function showDecision(out: HTMLElement, r: TryResult, files: { path: string; tex
       if (s) host.go(files[s.file]!.path, s.start);
     };
   });
-}
-
-function showSeen(feature: string, v: unknown, fields: readonly WireField[]): string {
-  const f = feature.startsWith('event.') ? fields.find((x) => x.name === feature.slice(6)) : undefined;
-  return f ? showValue(f, v) || '(missing)' : v === undefined || v === null ? '(missing)' : String(v);
 }
 
 const TRUTH: Record<string, string> = {

@@ -1,21 +1,20 @@
 // The editor's HTTP API: the workspace's files, Try it against the feature
-// store, and recent stored events. Everything the browser sends is checked;
+// store (try-it.ts, on its own thread), and recent stored events. Everything the browser sends is checked;
 // a bad request gets a 4xx with a code and the server keeps serving.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
-import { InputError } from '../../compiler/input.ts';
-import { interpret, type Traced } from '../../runtime/interpreter.ts';
-import { providerFor } from '../../runtime/testing.ts';
+import { LIMIT_CODES } from '../../compiler/limits.ts';
 import { HttpError, readBody, send } from '../../runtime/server.ts';
-import { SqliteProvider } from '../../runtime/store/provider.ts';
 import type { DB } from '../../runtime/store/schema.ts';
 import { Workspace, WorkspaceError } from './workspace.ts';
-import { stepsForBrowser } from './trace.ts';
 import { searchEvents } from './events.ts';
+import { tryIt } from './try-it.ts';
 
 export interface ApiOptions {
   readonly workspace: Workspace;
   readonly store?: DB;
+  /** Runs Try it, off the thread that serves decisions (try-thread.ts); without it, in this thread. */
+  readonly tryIt?: (body: Record<string, unknown>) => Promise<unknown>;
   /** Extra routes (the backtest panel's), tried after these. */
   readonly more?: (route: string, body: () => Promise<unknown>, url: URL) => Promise<unknown | undefined>;
 }
@@ -72,8 +71,10 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
         return { deleted: url.searchParams.get('path') };
       case 'GET /api/events':
         return recentEvents(url);
-      case 'POST /api/try':
-        return tryIt(await body());
+      case 'POST /api/try': {
+        const b = await body();
+        return opts.tryIt ? opts.tryIt(b) : tryIt(b, opts.store);
+      }
       default:
         return undefined;
     }
@@ -94,60 +95,17 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
     return pack;
   }
 
-  function tryIt(b: Record<string, unknown>): unknown {
-    const files = sourcesOf(b['files']);
-    const c = compile(files);
-    if (!c.ok || !c.checked) {
-      throw new HttpError(422, { code: c.diagnostics[0]?.code ?? 'ZY2000', message: 'the pack has errors; fix them to try it', diagnostics: c.diagnostics.filter((d) => d.severity === 'error').slice(0, 20) });
-    }
-    const pack = c.checked;
-    let traced: Traced;
-    try {
-      if (typeof b['test'] === 'string') {
-        const t = pack.tests.find((x) => x.name === b['test']);
-        if (!t) throw new HttpError(404, { code: 'ZY5001', message: `no test named ${JSON.stringify(b['test'])}` });
-        traced = interpret(pack, Object.assign(Object.create(null), t.event), providerFor(pack, t));
-      } else {
-        const provider = opts.store ? storeProvider(opts.store, pack, b['seq']) : undefined;
-        traced = interpret(pack, b['event'], provider);
-      }
-    } catch (e) {
-      if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message });
-      throw e;
-    }
-    return { decision: traced.decision, trace: stepsForBrowser(pack, traced.trace) };
-  }
-
   function packName(p: string | null): string {
     if (!p) throw new HttpError(400, { code: 'ZY4003', message: 'give ?pack=' });
     return p;
   }
 }
 
-function storeProvider(db: DB, pack: CheckedPack, seq: unknown): SqliteProvider {
-  let p: SqliteProvider;
-  try { p = new SqliteProvider(db, pack); } catch (e) {
-    // The unsaved pack may read a column or table the database does not have yet.
-    throw new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${(e as Error).message} (import data for it with zhiyu db import --pack)` });
-  }
-  // A stored event is decided as of its own time: only what was stored before it is history.
-  return typeof seq === 'number' && Number.isInteger(seq) ? p.before(seq) : p;
-}
-
 function packOrFail(files: SourceFile[]): CheckedPack {
   const c = compile(files);
-  if (!c.checked) throw new HttpError(422, { code: c.diagnostics[0]?.code ?? 'ZY2000', message: 'the saved pack does not compile' });
+  const limit = c.diagnostics.find((d) => LIMIT_CODES.has(d.code));
+  if (!c.checked || limit) throw new HttpError(422, { code: (limit ?? c.diagnostics[0])?.code ?? 'ZY2000', message: `the saved pack does not compile${limit ? `: ${limit.message}` : ''}` });
   return c.checked;
-}
-
-function sourcesOf(v: unknown): SourceFile[] {
-  if (!Array.isArray(v) || v.length === 0 || v.length > 500) throw new HttpError(400, { code: 'ZY4003', message: 'files should be a list of {path, text}' });
-  return v.map((f, i) => {
-    if (typeof f !== 'object' || f === null || typeof f.path !== 'string' || typeof f.text !== 'string') {
-      throw new HttpError(400, { code: 'ZY4003', message: `files[${i}] should be {path, text}` });
-    }
-    return { path: f.path, text: f.text };
-  });
 }
 
 function str(b: Record<string, unknown>, key: string): string {

@@ -4,14 +4,17 @@
 // SQLite feature store.
 import { compile } from '../../compiler/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../../runtime/bundle.ts';
-import { send, serve, type Service } from '../../runtime/server.ts';
+import { send, serve, type ServeOptions, type ServerLimits, type Service } from '../../runtime/server.ts';
+import type { LoadOptions } from '../../runtime/bundle.ts';
 import { SqliteProvider } from '../../runtime/store/provider.ts';
+import { ensureIndexes as ensureStoreIndexes } from '../../runtime/store/indexes.ts';
 import type { DB } from '../../runtime/store/schema.ts';
 import { editorApi, type ApiOptions } from './api.ts';
 import { staticFiles } from './static.ts';
 import { Workspace } from './workspace.ts';
 import { guard } from './guard.ts';
 import { backtestRoutes } from './backtest-routes.ts';
+import { TryThread } from './try-thread.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -22,8 +25,14 @@ export interface EditorOptions {
   readonly port?: number;
   readonly token?: string;
   readonly more?: ApiOptions['more'];
+  /** Called after each decision of the decision API with what it read (the decision log, `--log`). */
+  readonly onDecision?: ServeOptions['onDecision'];
   /** Where the built editor lives (tests may point elsewhere). */
   readonly dist?: string;
+  /** Who may sign the bundles POST /v1/reload accepts, and whether unsigned ones may load. */
+  readonly verify?: LoadOptions;
+  readonly insecureUnsigned?: boolean;
+  readonly limits?: Partial<ServerLimits>;
 }
 
 export interface EditorService extends Service {
@@ -42,13 +51,17 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
   const more = o.more ?? backtestRoutes(o.store, () => workspace).more;
-  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}) });
+  // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection.
+  const dbPath = o.store ? o.store.name : undefined;
+  const thread = !o.store || (dbPath && dbPath !== ':memory:' && !o.store.memory) ? new TryThread(dbPath) : undefined;
+  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
   const service = await serve({
-    bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}),
+    bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+    ...(o.verify ? { verify: o.verify } : {}), ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(o.limits ? { limits: o.limits } : {}),
     ...(o.store ? { provider: (b: Bundle) => new SqliteProvider(o.store!, b.program.pack) } : {}),
     routes: async (req, res, url) => {
-      const editorRoute = url.pathname === '/' || url.pathname.startsWith('/api/') || files.has(url.pathname);
-      if (editorRoute && guard(req, res, url, { loopback, ...(o.token ? { token: o.token } : {}) })) return true;
+      // Every route, the decision API, /metrics and /healthz included, answers only to our own host and origin.
+      if (guard(req, res, url, { loopback, ...(o.token ? { token: o.token } : {}) })) return true;
       if (await api(req, res, url)) return true;
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       if (files.serve(url.pathname, res, req)) return true;
@@ -59,7 +72,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
       return false;
     },
   });
-  return { ...service, workspace, pack };
+  return { ...service, workspace, pack, close: async () => { await thread?.close(); await service.close(); } };
 }
 
 /**
@@ -70,7 +83,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
 function ensureIndexes(ws: Workspace, store: DB): void {
   for (const name of ws.packNames()) {
     const c = compile(ws.sources(name));
-    if (c.checked) SqliteProvider.ensureIndexes(store, c.checked);
+    if (c.checked) ensureStoreIndexes(store, [c.checked]);
   }
 }
 

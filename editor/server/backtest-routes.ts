@@ -27,8 +27,8 @@ export interface BacktestSummary {
   money: boolean;
   rules: {
     id: string; hits: number; hitRate: number | null; precision: number | null; recall: number | null; unique: number;
-    /** Fen on hits labelled fraud (caught) and on the other hits (good money stopped). */
-    caught: number | null; goodStopped: number | null; fraudHits: number;
+    /** Fen on hits on positive events (caught: labelled by a kind that measures the pack) and on the other hits (good money stopped). */
+    caught: number | null; goodStopped: number | null; positiveHits: number;
     /** New in the edited pack, or changed from the pack as saved. */
     status?: 'new' | 'changed';
     redundantWith: string[];
@@ -41,12 +41,12 @@ export interface BacktestSummary {
 
 export function summarize(r: BacktestRun, baselineLabel?: string, status: ReadonlyMap<string, 'new' | 'changed'> = new Map(), removed: string[] = []): BacktestSummary {
   return {
-    events: r.events.decided, skipped: r.events.skipped, labelled: r.labels.fraud + r.labels.notFraud, ms: r.run.seconds * 1000,
+    events: r.events.decided, skipped: r.events.skipped, labelled: r.labels.positive + r.labels.negative, ms: r.run.seconds * 1000,
     outcomes: Object.fromEntries(r.outcomes.map((o) => [o.outcome, o.events])),
     money: r.amountField !== null,
     rules: r.rules.map((x) => ({
       id: x.id, hits: x.hits, hitRate: x.hitRate, precision: x.precision, recall: x.recall, unique: x.uniqueHits,
-      caught: x.money?.fraud ?? null, goodStopped: x.money?.good ?? null, fraudHits: x.fraudHits,
+      caught: x.money?.positive ?? null, goodStopped: x.money?.other ?? null, positiveHits: x.positiveHits,
       ...(status.has(x.id) ? { status: status.get(x.id)! } : {}), redundantWith: [...x.redundantWith],
     })),
     removed,
@@ -98,9 +98,9 @@ export function backtestRoutes(store: DB | undefined, workspace: () => Workspace
           const rule = last.run.rules.find((r) => r.id === url.searchParams.get('rule'));
           if (!rule) throw new HttpError(404, { code: 'ZY7503', message: `the last backtest has no rule ${JSON.stringify(url.searchParams.get('rule'))}` });
           const kind = url.searchParams.get('kind') ?? 'hits';
-          const seqs = kind === 'fraud' ? rule.fraudExamples : kind === 'good' ? rule.goodExamples : kind === 'hits' ? rule.examples : undefined;
-          if (!seqs) throw new HttpError(400, { code: 'ZY4003', field: 'kind', message: 'kind is hits, fraud or good' });
-          const total = kind === 'fraud' ? rule.fraudHits : kind === 'good' ? rule.hits - rule.fraudHits : rule.hits;
+          const seqs = kind === 'positive' ? rule.positiveExamples : kind === 'other' ? rule.otherExamples : kind === 'hits' ? rule.examples : undefined;
+          if (!seqs) throw new HttpError(400, { code: 'ZY4003', field: 'kind', message: 'kind is hits, positive or other' });
+          const total = kind === 'positive' ? rule.positiveHits : kind === 'other' ? rule.hits - rule.positiveHits : rule.hits;
           return { rule: rule.id, kind, total, events: eventsBySeq(db, last.pack, seqs) };
         }
         case 'POST /api/backtest':

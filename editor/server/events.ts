@@ -68,11 +68,15 @@ export function searchEvents(db: DB, pack: CheckedPack, params: URLSearchParams)
     where.push('e."type" = ?');
     args.push(type);
   }
-  // Events of other packs are left out in SQL where the pack says which types it decides.
-  const types = pack.schema.event.fields.get('type')?.type;
-  if (!type && types?.t === 'enum' && columns.has('type')) {
-    where.push(`e."type" IN (${types.members.map(() => '?').join(', ')})`);
-    args.push(...types.members);
+  // Events of other packs are left out in SQL: the types the pack decides, else the types its schema accepts.
+  const enumTypes = pack.schema.event.fields.get('type')?.type;
+  const types = pack.decides ?? (enumTypes?.t === 'enum' ? enumTypes.members : undefined);
+  if (types && columns.has('type')) {
+    if (type && !types.includes(type)) return { events: [], more: false, ms: performance.now() - started };
+    if (!type) {
+      where.push(`e."type" IN (${types.map(() => '?').join(', ')})`);
+      args.push(...types);
+    }
   }
   const from = time('from');
   const to = time('to');
@@ -109,7 +113,9 @@ export function eventsBySeq(db: DB, pack: CheckedPack, seqs: readonly number[]):
 function labelsOf(db: DB, seqs: readonly number[]): Map<number, string> {
   const out = new Map<number, string>();
   if (seqs.length === 0) return out;
-  const rows = db.prepare(`SELECT subject, label FROM zy_labels WHERE subject_kind = 'event' AND subject IN (SELECT CAST(value AS TEXT) FROM json_each(?))
+  // A label is its kind, or not_KIND when the event was checked and the kind does not hold.
+  const rows = db.prepare(`SELECT subject, CASE WHEN positive = 1 THEN kind ELSE 'not_' || kind END AS label FROM zy_labels
+    WHERE subject_kind = 'event' AND subject IN (SELECT CAST(value AS TEXT) FROM json_each(?))
     ORDER BY labeled_at IS NULL DESC, labeled_at ASC, id ASC`).all(JSON.stringify(seqs)) as { subject: string; label: string }[];
   // Ordered oldest first: the latest label of an event is the one that stays.
   for (const r of rows) out.set(Number(r.subject), r.label);

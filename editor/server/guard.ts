@@ -1,9 +1,12 @@
-// Who may use the editor's API. The editor writes files, so a web page the
-// analyst happens to have open elsewhere must not be able to drive it:
-// writes need a JSON body and, when the browser says where it came from, our
-// own origin; a loopback server answers only to loopback host names (no DNS
-// rebinding); off loopback, every request needs the access token (a header,
-// or the cookie set by opening /?token=… once).
+// Who may use the editor's server: every route, the decision API next to the
+// editor, /metrics and /healthz included. The editor writes files and its
+// decisions show customer data, so a web page the analyst happens to have
+// open elsewhere must not be able to drive or read it: a loopback server
+// answers only to loopback host names (no DNS rebinding); anything but a read
+// must come from our own origin when the browser says where it came from, and
+// the editor's own API writes need a JSON body (a cross-site form cannot send
+// one); off loopback, every request needs the access token (a header, or the
+// cookie set by opening /?token=… once).
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../../runtime/server.ts';
@@ -57,7 +60,7 @@ export function guard(req: IncomingMessage, res: ServerResponse, url: URL, o: Gu
     }
     if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, { code: 'ZY8105', message: 'cross-site requests are refused' });
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (req.method !== 'DELETE' && type !== 'application/json') {
+    if (url.pathname.startsWith('/api/') && req.method !== 'DELETE' && type !== 'application/json') {
       throw new HttpError(415, { code: 'ZY8105', message: 'send the body as application/json' });
     }
   }

@@ -145,12 +145,18 @@ export class Workspace {
     if (!parts.every((p) => SEGMENT.test(p))) return refuse('names are letters, digits, `_`, `-` and `.`, not starting with `.`');
     if (!EXTENSIONS.some((x) => path.endsWith(x))) return refuse(`only ${EXTENSIONS.join(' and ')} files`);
     this.packOf(path);
-    // No symlink anywhere between the root and the file: a link could point outside.
+    // A folder named like a pack file would be read, renamed or deleted as one.
+    if (parts.slice(0, -1).some((p) => EXTENSIONS.some((x) => p.endsWith(x)))) return refuse(`folder names may not end in ${EXTENSIONS.join(' or ')}`);
+    // No symlink anywhere between the root and the file: a link could point
+    // outside. Every folder on the way is a folder, and the file, if it is there, a file.
     let at = this.root;
-    for (const p of parts) {
+    for (const [i, p] of parts.entries()) {
       at = join(at, p);
       if (!existsSync(at)) break;
-      if (lstatSync(at).isSymbolicLink()) return refuse('symbolic links are not followed');
+      const st = lstatSync(at);
+      if (st.isSymbolicLink()) return refuse('symbolic links are not followed');
+      if (i < parts.length - 1 && !st.isDirectory()) return refuse(`${parts.slice(0, i + 1).join('/')} is a file, not a folder`);
+      if (i === parts.length - 1 && !st.isFile()) return refuse('it is a folder, not a file');
     }
     const abs = join(this.root, ...parts);
     if (!abs.startsWith(this.root + sep)) return refuse('outside the workspace');

@@ -19,9 +19,12 @@ import { openStore, type DB } from '../store/schema.ts';
 import { BacktestError } from './errors.ts';
 import { runInWorkers } from './pool.ts';
 import { ChunkRunner, toWire, type ReplaySetup } from './replay.ts';
-import { chunksOf, measure, planStore, wantedIndexes, type Chunk } from './store-plan.ts';
+import { chunksOf, measure, planStore, type Bounds, type Chunk, type Measured } from './store-plan.ts';
+import { wantedIndexes } from '../store/indexes.ts';
 import { summarize } from './summarize.ts';
-import { mergeTallies, type Tally } from './tally.ts';
+import { emptyTally, mergeTallies, type Tally } from './tally.ts';
+import { outcomeNames } from './replay.ts';
+import { TYPE_FIELD } from '../../compiler/check/context.ts';
 import type { Backtestable, BacktestOptions, BacktestProgress, BacktestRun, StoreRef, TimeInput } from './types.ts';
 
 export type * from './types.ts';
@@ -54,16 +57,23 @@ function time(v: TimeInput | undefined, what: string, dayEnd: 0 | 'next' | 'last
   return t;
 }
 
-function entityReads(pack: CheckedPack): string[] {
-  const out = new Set<string>();
+/** The entity fields the packs' rules (conditions, messages, the predicates they name) read, by entity. */
+function entityReads(packs: readonly CheckedPack[]): Record<string, string[]> {
+  const out = new Map<string, Set<string>>();
   const walk = (x: unknown): void => {
     if (!x || typeof x !== 'object') return;
-    const n = x as { k?: string; entity?: string };
-    if (n.k === 'field' && n.entity && n.entity !== 'event') out.add(n.entity);
+    const n = x as { k?: string; entity?: string; field?: string };
+    if (n.k === 'field' && n.entity && n.entity !== 'event' && n.field) {
+      const fields = out.get(n.entity) ?? new Set<string>();
+      out.set(n.entity, fields.add(n.field));
+    }
     for (const v of Object.values(x)) if (v && typeof v === 'object') walk(v);
   };
-  pack.rules.forEach((r) => walk(r.condition));
-  return [...out].sort();
+  for (const p of packs) {
+    p.rules.forEach((r) => { walk(r.condition); walk(r.message); });
+    p.predicates.forEach((d) => walk(d.body));
+  }
+  return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : 1)).map(([e, f]) => [e, [...f].sort()]));
 }
 
 function pickFields(pack: CheckedPack, baseline: CheckedPack | undefined, columns: readonly string[], amountField: string | undefined) {
@@ -141,18 +151,29 @@ export async function backtest(subject: Backtestable, store: StoreRef, opts: Bac
   let setup: ReplaySetup;
   let warnings: string[];
   let workers: number;
+  let decides: readonly string[] | null;
+  let labelKinds: string[];
+  let bounds: Bounds;
+  let otherTypes: Measured['otherTypes'];
+  let profileFields: Record<string, string[]>;
   try {
     const plan = planStore(db, packs);
     const fields = pickFields(candidate.pack, baseline?.pack, plan.columns, opts.amountField);
-    const { bounds, total } = measure(db, from, to);
+    decides = candidate.pack.decides ?? null;
+    labelKinds = [...(opts.labelKinds ?? candidate.pack.measuredBy)];
+    const measured = measure(db, from, to, decides);
+    ({ bounds, otherTypes } = measured);
+    const total = measured.total;
     setup = {
       candidate, ...(baseline ? { baseline } : {}), plan: { overlay: plan.overlay, columns: plan.columns }, bounds,
-      amountField: fields.amount, customerField: fields.customer, labelsAsOf, examples,
+      amountField: fields.amount, customerField: fields.customer, labelsAsOf, examples, labelKinds,
+      baselineTypes: baseline?.pack.decides ?? null, keepDecisions: !!opts.decisions,
     };
-    const profiles = [...new Set(packs.flatMap(entityReads))];
+    profileFields = entityReads([candidate.pack]);
     warnings = [
       ...plan.warnings, ...indexWarnings,
-      ...(profiles.length ? [`profiles (${profiles.join(', ')}) are read as stored now: the store keeps no history of them, so they are not as of each event's time`] : []),
+      ...(decides && !bounds.typeColumn ? [`the store has no event ${TYPE_FIELD} column: no stored event is of a type the pack decides`] : []),
+      ...(labelKinds.length === 0 ? [`the pack declares no label kinds (\`measured by\`): precision and recall are not computed`] : []),
       ...(fields.amount === null ? ['no money field is stored for these events: money is not reported'] : []),
     ];
     workers = path === undefined ? 0 : asked ?? (total < SMALL ? 0 : Math.min(availableParallelism(), 8));
@@ -166,12 +187,20 @@ export async function backtest(subject: Backtestable, store: StoreRef, opts: Bac
   } finally {
     if (path !== undefined) db.close();
   }
+  const tally = tallies.length ? mergeTallies(tallies, examples) : emptyTally(candidate.pack.rules.length, outcomeNames(candidate.pack).length, baseline ? outcomeNames(baseline.pack).length : undefined, !!opts.decisions);
   const result = summarize({
-    candidate, ...(baseline ? { baseline } : {}), tally: mergeTallies(tallies, examples),
-    from, to, labelsAsOf, amountField: setup.amountField, customerField: setup.customerField, warnings,
+    candidate, ...(baseline ? { baseline } : {}), tally,
+    from, to, labelsAsOf, amountField: setup.amountField, customerField: setup.customerField, labelKinds, decides, otherTypes, profileFields,
+    warnings: [...warnings, ...undatedWarnings(tally)],
   });
   const seconds = (performance.now() - started) / 1000;
   return { ...result, run: { workers, seconds, eventsPerSecond: seconds > 0 ? Math.round(result.events.total / seconds) : 0 } };
+}
+
+/** Profile reads that found only a version with no known start: not as of the event. */
+function undatedWarnings(t: Tally): string[] {
+  return Object.entries(t.profiles).filter(([, c]) => c.undated > 0).map(([entity, c]) =>
+    `${c.undated.toLocaleString('en-US')} of ${c.reads.toLocaleString('en-US')} ${entity} profile reads found only a version with no known start (stored before the store kept versions): read as it is now, not as of the event`);
 }
 
 async function inThread(db: DB, setup: ReplaySetup, chunks: readonly Chunk[], onEvents: (n: number) => void, signal?: AbortSignal): Promise<Tally[]> {

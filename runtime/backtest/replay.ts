@@ -2,11 +2,12 @@
 // up what happened. The same code runs in the calling thread and in workers.
 //
 // As of its own time means: an event's windows count only events stored
-// before it (zy_seq smaller: SqliteProvider.before) that occurred in the
-// window ending at its time; list entries count only if added by then and not
-// yet expired. A later event, or a late-arriving one stored after it, is
-// never seen. Entity profiles are the one exception: the store keeps only
-// their latest state, so a backtest reads that (the report says so).
+// before it (zy_seq smaller: SqliteProvider.asOf) that occurred in the window
+// ending at its time; list entries count only if added by then and not yet
+// expired; entity profiles are the version in force at its time. A later
+// event, a late-arriving one stored after it, or a later profile change is
+// never seen. A profile version stored before zhiyu kept versions has no
+// known start: it is read as it is now, and the report counts those reads.
 import type { GeneratedCode } from '../../compiler/codegen.ts';
 import { InputError } from '../../compiler/input.ts';
 import type { CheckedPack, Value } from '../../compiler/ir.ts';
@@ -14,11 +15,11 @@ import { packFromJson, packToJson, type PackJson } from '../../compiler/serializ
 import { SHANGHAI_OFFSET } from '../../compiler/semantics.ts';
 import type { Type } from '../../compiler/types.ts';
 import { Engine, type Program } from '../engine.ts';
-import type { AggregateQuery, FeatureProvider } from '../provider.ts';
+import type { AggregateQuery, EntityVersion, FeatureProvider } from '../provider.ts';
 import { SqliteProvider } from '../store/provider.ts';
 import type { DB } from '../store/schema.ts';
 import { decode } from '../store/sql.ts';
-import { FRAUD, Labels, NOT_FRAUD, type LabelClass } from './labels.ts';
+import { POSITIVE, Labels, NEGATIVE, type LabelClass } from './labels.ts';
 import { applyOverlay, chunkQuery, type Bounds, type Chunk, type StorePlan } from './store-plan.ts';
 import { emptyTally, intersect, type Counters, type SideTally, type Tally } from './tally.ts';
 
@@ -32,7 +33,13 @@ export interface ReplaySetup {
   readonly amountField: string | null;
   readonly customerField: string | null;
   readonly labelsAsOf: number | null;
+  /** The label kinds that measure the candidate. */
+  readonly labelKinds: readonly string[];
+  /** The event types the baseline decides (null: every event it accepts). */
+  readonly baselineTypes: readonly string[] | null;
   readonly examples: number;
+  /** Keep each event's outcome and fired rules. */
+  readonly keepDecisions: boolean;
 }
 
 /** A setup as it crosses to a worker: packs as JSON (their Maps become lists). */
@@ -60,33 +67,54 @@ export const outcomeNames = (pack: CheckedPack): readonly string[] => (pack.outc
 
 const ENTITY_CACHE = 200_000;
 
+type ProfileCount = { reads: number; asOfEvent: number; notYet: number; undated: number };
+
 /**
- * The store as of one event: windows and lists through SqliteProvider.before,
- * entity rows from a cache. The store keeps only an entity's latest row, the
- * same for every event of the replay, so each is read from SQLite once.
+ * The store as of one event: windows and lists through SqliteProvider.asOf,
+ * entity rows from a cache of each key's versions (read from SQLite once),
+ * the version in force at the event's time.
  */
 class ReplayProvider implements FeatureProvider {
   private view: SqliteProvider;
-  private readonly rows = new Map<string, Map<Value, object | undefined>>();
+  private time = 0;
+  private readonly versions = new Map<string, Map<Value, readonly EntityVersion[]>>();
+  /** entity → how reads were answered, for the report. */
+  counts: Record<string, ProfileCount> = {};
 
   constructor(private readonly base: SqliteProvider) {
     this.view = base;
   }
 
-  /** This provider, as of the event stored as `seq`. */
-  at(seq: number): this {
-    this.view = this.base.before(seq);
+  /** This provider, as of the event stored as `seq` at `time`. */
+  at(seq: number, time: number): this {
+    this.view = this.base.asOf(time, seq);
+    this.time = time;
     return this;
   }
 
   entity(entity: string, key: Value): object | undefined {
-    let rows = this.rows.get(entity);
-    if (!rows) this.rows.set(entity, rows = new Map());
-    if (rows.has(key)) return rows.get(key);
-    if (rows.size >= ENTITY_CACHE) rows.clear();
-    const row = this.base.entity(entity, key);
-    rows.set(key, row);
-    return row;
+    let byKey = this.versions.get(entity);
+    if (!byKey) this.versions.set(entity, byKey = new Map());
+    let vs = byKey.get(key);
+    if (!vs) {
+      if (byKey.size >= ENTITY_CACHE) byKey.clear();
+      vs = this.base.entityVersions(entity, key);
+      byKey.set(key, vs);
+    }
+    const c = this.counts[entity] ??= { reads: 0, asOfEvent: 0, notYet: 0, undated: 0 };
+    c.reads++;
+    const t = this.time;
+    // The dated version in force at t, else one with an unknown start that had not ended by t.
+    let undated: EntityVersion | undefined;
+    for (let i = vs.length - 1; i >= 0; i--) {
+      const v = vs[i]!;
+      if (v.validTo !== null && v.validTo <= t) continue;
+      if (v.validFrom === null) { undated ??= v; continue; }
+      if (v.validFrom <= t) { c.asOfEvent++; return v.row; }
+    }
+    if (undated) { c.undated++; return undated.row; }
+    c.notYet++;
+    return undefined;
   }
 
   aggregate(q: AggregateQuery): Value { return this.view.aggregate(q); }
@@ -101,6 +129,7 @@ class Side {
   readonly provider: ReplayProvider;
   readonly outcomes: readonly string[];
   readonly defaultOutcome: number;
+  readonly ruleIds: readonly string[];
   private readonly ranks: Int32Array;
   private readonly thresholds: { rank: number; at: number }[];
   private readonly fields: { at: number; name: string; type: Type }[];
@@ -111,6 +140,7 @@ class Side {
     this.provider = new ReplayProvider(new SqliteProvider(db, pack));
     this.outcomes = outcomeNames(pack);
     this.defaultOutcome = this.outcomes.length - 1;
+    this.ruleIds = pack.rules.map((r) => r.id);
     const rank = (o: string | undefined) => (o === undefined ? -1 : pack.outcomes.indexOf(o));
     this.ranks = Int32Array.from(pack.rules.map((r) => rank(r.outcome)));
     this.thresholds = pack.thresholds.map((t) => ({ rank: rank(t.outcome), at: t.at }));
@@ -152,7 +182,7 @@ export class ChunkRunner {
     const cols = setup.plan.columns;
     this.candidate = new Side(db, setup.candidate, cols);
     if (setup.baseline) this.baseline = new Side(db, setup.baseline, cols);
-    this.labels = new Labels(db, setup.labelsAsOf);
+    this.labels = new Labels(db, setup.labelsAsOf, setup.labelKinds);
     this.amountAt = setup.amountField ? cols.indexOf(setup.amountField) + 1 : 0;
     this.customerAt = setup.customerField ? cols.indexOf(setup.customerField) + 1 : 0;
   }
@@ -166,10 +196,13 @@ export class ChunkRunner {
   run(chunk: Chunk, progress?: (events: number) => void): Tally {
     const { candidate: C, baseline: B, setup } = this;
     const K = setup.examples;
-    const t = emptyTally(C.engine.pack.rules.length, C.outcomes.length, B?.outcomes.length);
+    const t = emptyTally(C.engine.pack.rules.length, C.outcomes.length, B?.outcomes.length, setup.keepDecisions);
+    C.provider.counts = t.profiles;
     const goodC = new Set<string>();
     const goodB = new Set<string>();
-    const query = chunkQuery(this.db, setup.plan.columns, chunk);
+    const query = chunkQuery(this.db, setup.plan.columns, chunk, setup.bounds);
+    const baselineTypes = setup.baselineTypes ? new Set(setup.baselineTypes) : undefined;
+    const typeAt = setup.plan.columns.indexOf('type') + 1;
     let sinceReport = 0;
     // One read transaction for the whole chunk: one snapshot, and no
     // BEGIN/COMMIT per decision (the provider sees it is inside one). A
@@ -186,7 +219,7 @@ export class ChunkRunner {
         let fired: readonly number[];
         let score: number;
         try {
-          ({ fired, score } = C.engine.decideRaw(C.event(row), C.provider.at(seq)));
+          ({ fired, score } = C.engine.decideRaw(C.event(row), C.provider.at(seq, time)));
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
           const reason = `${e.code} ${e.field}`;
@@ -198,11 +231,11 @@ export class ChunkRunner {
         const label = this.labels.of(seq, customer);
         const amountValue = this.amountAt ? row[this.amountAt] : 0;
         const amount = typeof amountValue === 'number' ? amountValue : 0;
-        const isFraud = label === FRAUD;
+        const isPositive = label === POSITIVE;
         t.decided++;
         if (t.first === null) t.first = time;
         t.last = time;
-        if (isFraud) { t.fraud++; t.fraudMoney += amount; } else if (label === NOT_FRAUD) t.notFraud++;
+        if (isPositive) { t.positive++; t.positiveMoney += amount; } else if (label === NEGATIVE) t.negative++;
         const dayKey = String(Math.floor((time + SHANGHAI_OFFSET) / DAY));
         const day = t.days[dayKey] ??= { events: 0, hits: new Array<number>(t.rules.events.length).fill(0), outcomes: new Array<number>(C.outcomes.length).fill(0) };
         day.events++;
@@ -212,29 +245,33 @@ export class ChunkRunner {
           if (fired.length === 1) t.rules.unique[i]!++;
           const ex = t.rules.examples[i]!;
           if (ex.length < K) ex.push(seq);
-          const byLabel = (isFraud ? t.rules.fraudExamples : t.rules.goodExamples)[i]!;
+          const byLabel = (isPositive ? t.rules.positiveExamples : t.rules.otherExamples)[i]!;
           if (byLabel.length < K) byLabel.push(seq);
           t.rules.coveredBy[i] = intersect(t.rules.coveredBy[i]!, fired.filter((j) => j !== i));
         }
         const oc = C.outcome(fired, score);
         day.outcomes[oc]!++;
+        t.decisions?.push([seq, oc, score, [...fired]]);
         side(t.candidate, oc, C.defaultOutcome, label, amount, customer, goodC);
         if (!B || !t.baseline) continue;
         let ob = -1;
-        try {
-          const r = B.engine.decideRaw(B.event(row), B.provider.at(seq));
-          ob = B.outcome(r.fired, r.score);
-        } catch (e) {
-          if (!(e instanceof InputError)) throw e;
+        // The baseline decides only the types it is for.
+        if (!baselineTypes || (typeAt > 0 && baselineTypes.has(row[typeAt] as string))) {
+          try {
+            const r = B.engine.decideRaw(B.event(row), B.provider.at(seq, time));
+            ob = B.outcome(r.fired, r.score);
+          } catch (e) {
+            if (!(e instanceof InputError)) throw e;
+          }
         }
         if (ob >= 0) side(t.baseline, ob, B.defaultOutcome, label, amount, customer, goodB);
         const from = ob >= 0 ? B.outcomes[ob]! : NOT_DECIDED;
         const to = C.outcomes[oc]!;
         if (from === to) continue;
         const key = JSON.stringify([from, to]);
-        const tr = t.baseline.transitions[key] ??= { events: 0, fraud: 0, fraudMoney: 0, goodMoney: 0, examples: [] };
+        const tr = t.baseline.transitions[key] ??= { events: 0, positive: 0, positiveMoney: 0, otherMoney: 0, examples: [] };
         tr.events++;
-        if (isFraud) { tr.fraud++; tr.fraudMoney += amount; } else tr.goodMoney += amount;
+        if (isPositive) { tr.positive++; tr.positiveMoney += amount; } else tr.otherMoney += amount;
         if (tr.examples.length < K) tr.examples.push(seq);
       }
     } finally {
@@ -253,13 +290,13 @@ export const NOT_DECIDED = '(not decided)';
 
 function count(c: Counters, i: number, label: LabelClass, amount: number): void {
   c.events[i]!++;
-  if (label === FRAUD) { c.fraud[i]!++; c.fraudMoney[i]! += amount; } else {
-    c.goodMoney[i]! += amount;
-    if (label === NOT_FRAUD) c.labelledGood[i]!++;
+  if (label === POSITIVE) { c.positive[i]!++; c.positiveMoney[i]! += amount; } else {
+    c.otherMoney[i]! += amount;
+    if (label === NEGATIVE) c.negative[i]!++;
   }
 }
 
 function side(s: SideTally, outcome: number, defaultOutcome: number, label: LabelClass, amount: number, customer: unknown, good: Set<string>): void {
   count(s.outcomes, outcome, label, amount);
-  if (outcome !== defaultOutcome && label !== FRAUD && customer !== undefined && customer !== null) good.add(String(customer));
+  if (outcome !== defaultOutcome && label !== POSITIVE && customer !== undefined && customer !== null) good.add(String(customer));
 }

@@ -8,14 +8,11 @@
 // stored tables and add the absent columns as NULL (SQLite looks in the temp
 // schema first; a simple view is flattened, so the table's indexes still
 // serve). The store file is never changed by this.
-import { createHash } from 'node:crypto';
-import { TIME_FIELD } from '../../compiler/check/context.ts';
-import type { CheckedPack, IR } from '../../compiler/ir.ts';
-import { children } from '../../compiler/optimize/fold.ts';
+import { TIME_FIELD, TYPE_FIELD } from '../../compiler/check/context.ts';
+import type { CheckedPack } from '../../compiler/ir.ts';
 import { StoreError } from '../store/errors.ts';
-import { filterToSql } from '../store/filter-sql.ts';
 import type { DB } from '../store/schema.ts';
-import { EVENTS, KEY, SEQ, entityTable, q } from '../store/sql.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../store/sql.ts';
 
 export interface StorePlan {
   /** TEMP views and tables each connection creates first (and drops when done). */
@@ -59,7 +56,7 @@ export function planStore(db: DB, packs: readonly CheckedPack[]): StorePlan {
     const isEvents = table === EVENTS;
     const what = isEvents ? 'event' : table.slice('zy_entity_'.length);
     if (!have) {
-      const cols = [`${q(KEY)} ${want.keyType} PRIMARY KEY`, ...want.fields.map((f) => `${q(f)}`)];
+      const cols = [`${q(KEY)} ${want.keyType}`, `${q(VALID_FROM)} INTEGER`, `${q(VALID_TO)} INTEGER`, ...want.fields.map((f) => `${q(f)}`)];
       overlay.push({ create: `CREATE TEMP TABLE ${q(table)} (${cols.join(', ')})`, drop: `DROP TABLE IF EXISTS temp.${q(table)}` });
       warnings.push(`the store has no ${what} profiles: every ${what}.* field reads as missing`);
       continue;
@@ -84,36 +81,6 @@ export function applyOverlay(db: DB, plan: Pick<StorePlan, 'overlay'>): () => vo
   return () => { for (const o of plan.overlay) db.exec(o.drop); };
 }
 
-// ---------- indexes ----------
-
-function historyFields(e: IR): string[] {
-  const out: string[] = [];
-  const walk = (x: IR): void => { if (x.k === 'hfield') out.push(x.field); children(x).forEach(walk); };
-  walk(e);
-  return out;
-}
-
-/**
- * The covering indexes the packs' windows need, as SqliteProvider.ensureIndexes
- * builds them (same columns, same names), leaving out columns the store does
- * not have.
- */
-export function wantedIndexes(db: DB, packs: readonly CheckedPack[]): { name: string; sql: string }[] {
-  const have = storedColumns(db, EVENTS) ?? new Set<string>();
-  const out = new Map<string, string>();
-  for (const p of packs) {
-    for (const a of p.aggregates) {
-      if (!a.by || !have.has(a.by)) continue;
-      const filterCols = a.filter && filterToSql(a.filter) ? historyFields(a.filter) : [];
-      const cols = [...new Set([a.by, TIME_FIELD, ...filterCols, ...(a.field ? [a.field] : [])])].filter((c) => have.has(c));
-      const name = `zy_ix_events_${createHash('sha1').update(cols.join(',')).digest('hex').slice(0, 12)}`;
-      out.set(name, `CREATE INDEX IF NOT EXISTS main.${q(name)} ON ${q(EVENTS)} (${cols.map(q).join(', ')})`);
-    }
-  }
-  const existing = new Set(db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'index'`).pluck().all() as string[]);
-  return [...out].filter(([name]) => !existing.has(name)).map(([name, sql]) => ({ name, sql }));
-}
-
 // ---------- the range and its chunks ----------
 
 const LOW = -8.64e15;
@@ -124,6 +91,10 @@ export interface Bounds {
   readonly to: number | null;
   /** Events stored after the run started are left out, so every worker sees the same events. */
   readonly maxSeq: number;
+  /** The event types the pack decides (its `decides`); null: every event. */
+  readonly types: readonly string[] | null;
+  /** Whether the store has the event type column (without it no event is of a decided type). */
+  readonly typeColumn: boolean;
 }
 
 /** [time, seq]: a position in replay order. */
@@ -139,23 +110,43 @@ export interface Chunk {
 
 const T = q(TIME_FIELD);
 const S = q(SEQ);
-const RANGE = `${T} >= @from AND ${T} < @to AND ${S} <= @maxSeq`;
+const TYPE = q(TYPE_FIELD);
+const TIMES = `${T} >= @from AND ${T} < @to AND ${S} <= @maxSeq`;
+/** The events the run decides: in the time range, stored before it started, of a type the pack decides. */
+const range = (b: Bounds) => (b.types === null ? TIMES : b.typeColumn ? `${TIMES} AND ${TYPE} IN (SELECT value FROM json_each(@types))` : `${TIMES} AND 0`);
 
 export function rangeParams(b: Bounds) {
-  return { from: b.from ?? LOW, to: b.to ?? HIGH, maxSeq: b.maxSeq };
+  return { from: b.from ?? LOW, to: b.to ?? HIGH, maxSeq: b.maxSeq, ...(b.types && b.typeColumn ? { types: JSON.stringify(b.types) } : {}) };
 }
 
-export function measure(db: DB, from: number | null, to: number | null): { bounds: Bounds; total: number } {
+export interface Measured {
+  readonly bounds: Bounds;
+  /** Events in the time range. */
+  readonly inRange: number;
+  /** Of those, the events of types the pack decides. */
+  readonly total: number;
+  /** The others, by type: how many, and the first (zy_seq). */
+  readonly otherTypes: readonly { readonly type: string | null; readonly events: number; readonly example: number }[];
+}
+
+export function measure(db: DB, from: number | null, to: number | null, types: readonly string[] | null): Measured {
   const maxSeq = (db.prepare(`SELECT max(${S}) FROM main.${q(EVENTS)}`).pluck().get() as number | null) ?? 0;
-  const bounds = { from, to, maxSeq };
-  const total = db.prepare(`SELECT count(*) FROM main.${q(EVENTS)} WHERE ${RANGE}`).pluck().get(rangeParams(bounds)) as number;
-  return { bounds, total };
+  const typeColumn = (db.prepare(`PRAGMA main.table_info(${q(EVENTS)})`).all() as { name: string }[]).some((c) => c.name === TYPE_FIELD);
+  const bounds: Bounds = { from, to, maxSeq, types, typeColumn };
+  const inRange = db.prepare(`SELECT count(*) FROM main.${q(EVENTS)} WHERE ${TIMES}`).pluck().get(rangeParams({ ...bounds, types: null })) as number;
+  if (types === null) return { bounds, inRange, total: inRange, otherTypes: [] };
+  const otherTypes = typeColumn
+    ? (db.prepare(`SELECT ${TYPE} AS type, count(*) AS events, min(${S}) AS example FROM main.${q(EVENTS)}
+        WHERE ${TIMES} AND (${TYPE} IS NULL OR ${TYPE} NOT IN (SELECT value FROM json_each(@types))) GROUP BY ${TYPE} ORDER BY events DESC, type`)
+      .all(rangeParams(bounds)) as { type: string | null; events: number; example: number }[])
+    : inRange ? [{ type: null, events: inRange, example: 0 }] : [];
+  return { bounds, inRange, total: inRange - otherTypes.reduce((n, t) => n + t.events, 0), otherTypes };
 }
 
 /** Cuts `total` events into `n` chunks of (nearly) equal size, in replay order. */
 export function chunksOf(db: DB, bounds: Bounds, total: number, n: number): Chunk[] {
   const count = Math.max(1, Math.min(n, total));
-  const at = db.prepare(`SELECT ${T}, ${S} FROM main.${q(EVENTS)} WHERE ${RANGE} ORDER BY ${T}, ${S} LIMIT 1 OFFSET @offset`).raw();
+  const at = db.prepare(`SELECT ${T}, ${S} FROM main.${q(EVENTS)} WHERE ${range(bounds)} ORDER BY ${T}, ${S} LIMIT 1 OFFSET @offset`).raw();
   const chunks: Chunk[] = [];
   let after: Key | undefined;
   let start = 0;
@@ -170,8 +161,8 @@ export function chunksOf(db: DB, bounds: Bounds, total: number, n: number): Chun
 }
 
 /** The statement that reads one chunk's events in replay order: zy_seq, then the plan's columns. */
-export function chunkQuery(db: DB, columns: readonly string[], chunk: Chunk) {
-  const where = [RANGE];
+export function chunkQuery(db: DB, columns: readonly string[], chunk: Chunk, bounds: Bounds) {
+  const where = [range(bounds)];
   if (chunk.after) where.push(`(${T}, ${S}) > (@afterT, @afterS)`);
   if (chunk.upTo) where.push(`(${T}, ${S}) <= (@upToT, @upToS)`);
   const stmt = db.prepare(`SELECT ${S}, ${columns.map(q).join(', ')} FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${T}, ${S}`).raw();

@@ -7,17 +7,17 @@
 /** Counters per rule or per outcome, all of one length. */
 export interface Counters {
   events: number[];
-  fraud: number[];
-  labelledGood: number[];
-  fraudMoney: number[];
-  goodMoney: number[];
+  positive: number[];
+  negative: number[];
+  positiveMoney: number[];
+  otherMoney: number[];
 }
 
 export interface TransitionTally {
   events: number;
-  fraud: number;
-  fraudMoney: number;
-  goodMoney: number;
+  positive: number;
+  positiveMoney: number;
+  otherMoney: number;
   examples: number[];
 }
 
@@ -34,13 +34,17 @@ export interface Tally {
   skipped: Record<string, { events: number; example: number; message: string }>;
   first: number | null;
   last: number | null;
-  fraud: number;
-  notFraud: number;
-  fraudMoney: number;
+  positive: number;
+  negative: number;
+  positiveMoney: number;
+  /** entity → how its reads were answered (see ProfileReads). */
+  profiles: Record<string, { reads: number; asOfEvent: number; notYet: number; undated: number }>;
+  /** With `decisions`: [zy_seq, outcome index, score, fired rule indexes] per decided event, in replay order. */
+  decisions?: [number, number, number, number[]][];
   rules: Counters & {
     unique: number[]; examples: number[][];
-    /** The first few hits labelled fraud, and the first few others (zy_seq), in replay order. */
-    fraudExamples: number[][]; goodExamples: number[][];
+    /** The first few hits on positive events, and the first few on the others (zy_seq), in replay order. */
+    positiveExamples: number[][]; otherExamples: number[][];
     /** Per rule: the rules that fired on every one of its hits (null before its first hit). */
     coveredBy: (number[] | null)[];
   };
@@ -51,16 +55,17 @@ export interface Tally {
 }
 
 export const counters = (n: number): Counters => ({
-  events: new Array<number>(n).fill(0), fraud: new Array<number>(n).fill(0), labelledGood: new Array<number>(n).fill(0),
-  fraudMoney: new Array<number>(n).fill(0), goodMoney: new Array<number>(n).fill(0),
+  events: new Array<number>(n).fill(0), positive: new Array<number>(n).fill(0), negative: new Array<number>(n).fill(0),
+  positiveMoney: new Array<number>(n).fill(0), otherMoney: new Array<number>(n).fill(0),
 });
 
-export function emptyTally(rules: number, outcomes: number, baselineOutcomes?: number): Tally {
+export function emptyTally(rules: number, outcomes: number, baselineOutcomes?: number, decisions = false): Tally {
   return {
-    total: 0, decided: 0, skipped: {}, first: null, last: null, fraud: 0, notFraud: 0, fraudMoney: 0,
+    total: 0, decided: 0, skipped: {}, first: null, last: null, positive: 0, negative: 0, positiveMoney: 0, profiles: {},
+    ...(decisions ? { decisions: [] } : {}),
     rules: {
       ...counters(rules), unique: new Array<number>(rules).fill(0), examples: Array.from({ length: rules }, () => []),
-      fraudExamples: Array.from({ length: rules }, () => []), goodExamples: Array.from({ length: rules }, () => []),
+      positiveExamples: Array.from({ length: rules }, () => []), otherExamples: Array.from({ length: rules }, () => []),
       coveredBy: new Array<number[] | null>(rules).fill(null),
     },
     candidate: { outcomes: counters(outcomes), goodCustomers: [] },
@@ -72,8 +77,8 @@ export function emptyTally(rules: number, outcomes: number, baselineOutcomes?: n
 const addInto = (a: number[], b: readonly number[]) => { for (let i = 0; i < a.length; i++) a[i]! += b[i]!; };
 
 function addCounters(a: Counters, b: Counters): void {
-  addInto(a.events, b.events); addInto(a.fraud, b.fraud); addInto(a.labelledGood, b.labelledGood);
-  addInto(a.fraudMoney, b.fraudMoney); addInto(a.goodMoney, b.goodMoney);
+  addInto(a.events, b.events); addInto(a.positive, b.positive); addInto(a.negative, b.negative);
+  addInto(a.positiveMoney, b.positiveMoney); addInto(a.otherMoney, b.otherMoney);
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {
@@ -101,14 +106,19 @@ export function mergeTallies(tallies: readonly Tally[], examples: number): Tally
     }
     if (out.first === null) out.first = t.first;
     if (t.last !== null) out.last = t.last;
-    out.fraud += t.fraud;
-    out.notFraud += t.notFraud;
-    out.fraudMoney += t.fraudMoney;
+    out.positive += t.positive;
+    out.negative += t.negative;
+    out.positiveMoney += t.positiveMoney;
+    for (const [entity, x] of Object.entries(t.profiles)) {
+      const have = out.profiles[entity] ??= { reads: 0, asOfEvent: 0, notYet: 0, undated: 0 };
+      have.reads += x.reads; have.asOfEvent += x.asOfEvent; have.notYet += x.notYet; have.undated += x.undated;
+    }
+    if (out.decisions && t.decisions) out.decisions.push(...t.decisions);
     addCounters(out.rules, t.rules);
     addInto(out.rules.unique, t.rules.unique);
     out.rules.examples = out.rules.examples.map((xs, i) => [...xs, ...t.rules.examples[i]!].slice(0, examples));
-    out.rules.fraudExamples = out.rules.fraudExamples.map((xs, i) => [...xs, ...t.rules.fraudExamples[i]!].slice(0, examples));
-    out.rules.goodExamples = out.rules.goodExamples.map((xs, i) => [...xs, ...t.rules.goodExamples[i]!].slice(0, examples));
+    out.rules.positiveExamples = out.rules.positiveExamples.map((xs, i) => [...xs, ...t.rules.positiveExamples[i]!].slice(0, examples));
+    out.rules.otherExamples = out.rules.otherExamples.map((xs, i) => [...xs, ...t.rules.otherExamples[i]!].slice(0, examples));
     out.rules.coveredBy = out.rules.coveredBy.map((a, i) => intersect(a, t.rules.coveredBy[i]!));
     addCounters(out.candidate.outcomes, t.candidate.outcomes);
     out.candidate.goodCustomers = union(out.candidate.goodCustomers, t.candidate.goodCustomers);
@@ -125,7 +135,7 @@ export function mergeTallies(tallies: readonly Tally[], examples: number): Tally
       for (const [key, x] of Object.entries(t.baseline.transitions)) {
         const have = out.baseline.transitions[key];
         if (!have) { out.baseline.transitions[key] = structuredClone(x); continue; }
-        have.events += x.events; have.fraud += x.fraud; have.fraudMoney += x.fraudMoney; have.goodMoney += x.goodMoney;
+        have.events += x.events; have.positive += x.positive; have.positiveMoney += x.positiveMoney; have.otherMoney += x.otherMoney;
         have.examples = [...have.examples, ...x.examples].slice(0, examples);
       }
     }

@@ -1,6 +1,12 @@
 // What a backtest is given and what it returns. The result is plain data
 // (numbers, strings, arrays, null): JSON.stringify gives the `--json` report,
 // and the editor's panel reads the same object.
+//
+// "Positive" means labelled with one of the label kinds that measure the pack
+// (its `measured by`: fraud and chargeback for a fraud pack, qa_breach for a
+// collection gate, …), holding; "negative", labelled with one of them and
+// checked not to hold; everything else is unlabelled and counts as negative
+// for precision.
 import type { Program } from '../engine.ts';
 import type { Bundle } from '../bundle.ts';
 import type { DB } from '../store/schema.ts';
@@ -37,6 +43,10 @@ export interface BacktestOptions {
   readonly workers?: number;
   /** Only labels known by this time count (labeled_at ≤ labelsAsOf; a date alone means the end of that day; a label without a time is always known). Default: every label stored. */
   readonly labelsAsOf?: TimeInput;
+  /** The label kinds to score against; default: the pack's `measured by`. */
+  readonly labelKinds?: readonly string[];
+  /** Keep every decided event's outcome and fired rules in `decisions` (for comparing with a decision log). */
+  readonly decisions?: boolean;
   /** The money field summed on hits; default `amount` when the event has it, else the first money field. */
   readonly amountField?: string;
   /** Example event ids kept per transition and per rule (default 5). */
@@ -52,14 +62,14 @@ export interface BacktestOptions {
 }
 
 export interface Money {
-  /** Sum of the amount field (fen) on events labelled fraud or chargeback. */
-  readonly fraud: number;
-  /** Sum on every other event (labelled not fraud, or not labelled). */
-  readonly good: number;
+  /** Sum of the amount field (fen) on positive events. */
+  readonly positive: number;
+  /** Sum on every other event (negative or unlabelled). */
+  readonly other: number;
 }
 
 export interface Confusion {
-  /** Fraud decided so (true positive), good decided so, fraud decided otherwise, good decided otherwise. */
+  /** Positive events decided so (true positive), others decided so, positive decided otherwise, others decided otherwise. */
   readonly tp: number;
   readonly fp: number;
   readonly fn: number;
@@ -78,24 +88,24 @@ export interface RuleStats {
   readonly hits: number;
   /** hits ÷ decided events. */
   readonly hitRate: number | null;
-  /** Hits on events labelled fraud or chargeback. */
-  readonly fraudHits: number;
-  /** Hits on events labelled not fraud (the rest of the hits are unlabelled). */
-  readonly labelledGoodHits: number;
-  /** fraudHits ÷ hits: unlabelled hits count as good. */
+  /** Hits on positive events. */
+  readonly positiveHits: number;
+  /** Hits on negative events (the rest of the hits are unlabelled). */
+  readonly negativeHits: number;
+  /** positiveHits ÷ hits: unlabelled hits count as negative. Null when no label kind measures the pack. */
   readonly precision: number | null;
-  /** fraudHits ÷ (fraudHits + labelledGoodHits): labelled hits only. */
+  /** positiveHits ÷ (positiveHits + negativeHits): labelled hits only. */
   readonly labelledPrecision: number | null;
-  /** fraudHits ÷ every fraud event decided. */
+  /** positiveHits ÷ every positive event decided. */
   readonly recall: number | null;
   readonly money: Money | null;
   /** Hits on events where no other rule fired. */
   readonly uniqueHits: number;
   /** The first few hit events (zy_seq), in replay order. */
   readonly examples: readonly number[];
-  /** The first few hits labelled fraud or chargeback, and the first few others. */
-  readonly fraudExamples: readonly number[];
-  readonly goodExamples: readonly number[];
+  /** The first few hits on positive events, and the first few on the others. */
+  readonly positiveExamples: readonly number[];
+  readonly otherExamples: readonly number[];
   /**
    * Rules that fired on every event this rule hit, with an outcome at least
    * as strong as this rule's: this rule changes no decision (empty when it
@@ -108,9 +118,9 @@ export interface OutcomeStats {
   readonly outcome: string;
   readonly events: number;
   readonly share: number | null;
-  readonly fraud: number;
+  readonly positive: number;
   readonly money: Money | null;
-  /** This outcome against every other, as a classifier of fraud. */
+  /** This outcome against every other, as a classifier of positive events. */
   readonly confusion: Confusion;
 }
 
@@ -118,7 +128,7 @@ export interface Transition {
   readonly from: string;
   readonly to: string;
   readonly events: number;
-  readonly fraud: number;
+  readonly positive: number;
   readonly money: Money | null;
   /** The first few events (zy_seq) that changed this way, in replay order. */
   readonly examples: readonly number[];
@@ -131,12 +141,12 @@ export interface Comparison {
   readonly changed: number;
   /** By (baseline outcome → new outcome), most events first. */
   readonly transitions: readonly Transition[];
-  /** Fraud events stopped (any outcome but the pack's default), and their money. */
-  readonly caughtFraud: Delta;
-  readonly caughtFraudMoney: Delta | null;
-  /** Distinct customers with at least one good event stopped. */
+  /** Positive events stopped (any outcome but the pack's default), and their money. */
+  readonly caughtPositive: Delta;
+  readonly caughtPositiveMoney: Delta | null;
+  /** Distinct customers with at least one good (not positive) event stopped. */
   readonly goodCustomersAffected: Delta;
-  /** Good events stopped, and their money. */
+  /** Good (not positive) events stopped, and their money. */
   readonly goodEventsStopped: Delta;
   readonly goodMoneyStopped: Delta | null;
 }
@@ -171,13 +181,21 @@ export interface BacktestResult {
     readonly skipped: number;
     readonly skippedBy: readonly { readonly reason: string; readonly events: number; readonly example: number }[];
   };
+  /** Which events the pack is for: the event types it `decides` (null: every event it accepts as input). */
+  readonly scope: { readonly decides: readonly string[] | null };
+  /** How entity profiles were read: each as of its event, when the store has their history. */
+  readonly profiles: {
+    readonly entities: readonly ProfileReads[];
+  };
   readonly labels: {
     readonly asOf: number | null;
-    /** Decided events labelled fraud or chargeback, labelled not fraud, and not labelled. */
-    readonly fraud: number;
-    readonly notFraud: number;
+    /** The label kinds scored against (the pack's `measured by`); empty: none, and no precision or recall. */
+    readonly kinds: readonly string[];
+    /** Decided events labelled positive, negative, and not labelled with any of the kinds. */
+    readonly positive: number;
+    readonly negative: number;
     readonly unlabelled: number;
-    readonly fraudMoney: number | null;
+    readonly positiveMoney: number | null;
   };
   readonly amountField: string | null;
   readonly customerField: string | null;
@@ -189,6 +207,23 @@ export interface BacktestResult {
   readonly comparison?: Comparison;
   /** Things the reader should know: fields the store lacks, missing indexes. */
   readonly warnings: readonly string[];
+  /** Every decided event in replay order, when asked for (`decisions: true`). */
+  readonly decisions?: readonly EventDecision[];
+}
+
+export interface EventDecision { readonly seq: number; readonly outcome: string; readonly score: number; readonly fired: readonly string[] }
+
+/** One entity's profile reads: the fields the pack reads, and how each read was answered. */
+export interface ProfileReads {
+  readonly entity: string;
+  readonly fields: readonly string[];
+  readonly reads: number;
+  /** Answered by the version in force at the event's time. */
+  readonly asOfEvent: number;
+  /** No version yet at the event's time (the row did not exist then): read as missing, which is what a live decision saw. */
+  readonly notYet: number;
+  /** Answered by a version whose start is unknown (stored before versions were kept): as it is now, not known to be as of the event. */
+  readonly undated: number;
 }
 
 /** The result with how the run went; `run` differs between runs, the rest never does. */

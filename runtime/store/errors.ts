@@ -7,7 +7,8 @@ export type StoreCode =
   | 'ZY7005' // import: a row is invalid
   | 'ZY7006' // import: the file cannot be read
   | 'ZY7007' // not a zhiyu database, or damaged
-  | 'ZY7008'; // decision log: record not found
+  | 'ZY7008' // decision log: record not found
+  | 'ZY7009'; // database from an older zhiyu that cannot be upgraded (read-only)
 
 export class StoreError extends Error {
   constructor(readonly code: StoreCode, message: string, readonly detail?: { file?: string; line?: number; field?: string }) {

@@ -1,7 +1,11 @@
 // Loading CSV or JSONL files into the store: events, entity profiles, list
-// entries and the working-day calendar. Every row is checked against the
-// schema; one file is one transaction, so a bad row (reported with file, line
-// and field) leaves nothing of that file behind.
+// entries, the working-day calendar and labels. Every row is checked against
+// the schema; one file is one transaction, so a bad row (reported with file,
+// line and field) leaves nothing of that file behind.
+//
+// An entity row is a new version of that row: true from its `zy_valid_from`
+// column when the file has one (when the change happened, as the source says),
+// else from the time of the import. The version it replaces is kept.
 import { parse } from 'csv-parse';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -12,52 +16,68 @@ import type { EntityInfo, Schema, Value } from '../../compiler/ir.ts';
 import { STRING, TIMESTAMP, type Type } from '../../compiler/types.ts';
 import { StoreError } from './errors.ts';
 import type { DB } from './schema.ts';
-import { EVENTS, KEY, encode, entityTable, q } from './sql.ts';
+import { VALID_FROM, encode } from './sql.ts';
+import { LABEL_KIND, StoreWriter } from './write.ts';
 
-export type Target = { kind: 'events' } | { kind: 'entity'; name: string } | { kind: 'list' } | { kind: 'calendar' };
+export type Target = { kind: 'events' } | { kind: 'entity'; name: string } | { kind: 'list' } | { kind: 'calendar' } | { kind: 'labels' };
 
 export interface ImportProgress { readonly bytes: number; readonly totalBytes: number; readonly rows: number }
 export interface ImportResult { readonly rows: number; readonly target: Target; readonly seconds: number }
 
-/** `events.jsonl` → events, `customer.csv` → the customer entity, `lists.csv`, `calendar.csv`. */
+/** `events.jsonl` → events, `customer.csv` → the customer entity, `lists.csv`, `calendar.csv`, `labels.csv`. */
 export function targetFor(schema: Schema, file: string, into?: string): Target {
   const name = into ?? basename(file, extname(file)).replace(/[.-].*$/, '');
   if (name === 'events' || name === 'event') return { kind: 'events' };
   if (name === 'lists' || name === 'list') return { kind: 'list' };
   if (name === 'calendar') return { kind: 'calendar' };
+  if (name === 'labels' || name === 'label') return { kind: 'labels' };
   if (schema.entities.has(name)) return { kind: 'entity', name };
-  throw new StoreError('ZY7006', `cannot tell what ${file} holds; name it events, lists, calendar or an entity (${[...schema.entities.keys()].join(', ')}), or pass --into`);
+  throw new StoreError('ZY7006', `cannot tell what ${file} holds; name it events, lists, calendar, labels or an entity (${[...schema.entities.keys()].join(', ')}), or pass --into`);
 }
 
 const LIST_COLUMNS: [string, Type][] = [['list', STRING], ['value', STRING], ['source', STRING], ['added_at', TIMESTAMP], ['expires_at', TIMESTAMP]];
+const BOOL: Type = { t: 'bool' };
+const LABEL_COLUMNS: [string, Type][] = [
+  ['subject_kind', { t: 'enum', members: ['event', 'customer'] }], ['subject', STRING], ['kind', STRING], ['positive', BOOL], ['labeled_at', TIMESTAMP], ['note', STRING],
+];
 
-interface Sink { readonly columns: readonly [string, Type][]; readonly required: readonly string[]; insert(values: (number | string | null)[]): void }
+type Cells = (number | string | null)[];
+interface Sink { readonly columns: readonly [string, Type][]; readonly required: readonly string[]; insert(values: Cells, fail: (field: string, message: string) => never): void }
 
-function sinkFor(db: DB, schema: Schema, t: Target): Sink {
-  const build = (table: string, cols: [string, Type][], conflict = '') => {
-    const stmt = db.prepare(`INSERT ${conflict} INTO ${q(table)} (${cols.map(([c]) => q(c)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-    return (values: (number | string | null)[]) => { stmt.run(values); };
-  };
+function sinkFor(writer: StoreWriter, schema: Schema, t: Target, importedAt: number): Sink {
   switch (t.kind) {
     case 'events': {
       const cols = fieldsOf(schema.event);
-      return { columns: cols, required: [...schema.event.fields.values()].filter((f) => f.required).map((f) => f.name), insert: build(EVENTS, cols) };
+      const names = cols.map(([c]) => c);
+      return { columns: cols, required: [...schema.event.fields.values()].filter((f) => f.required).map((f) => f.name), insert: (v) => { writer.event(names, v); } };
     }
     case 'entity': {
       const info = schema.entities.get(t.name)!;
       const keyType = schema.event.fields.get(info.key)?.type ?? STRING;
-      const cols: [string, Type][] = [[KEY, keyType], ...fieldsOf(info)];
-      const insert = build(entityTable(t.name), cols, 'OR REPLACE');
-      return { columns: [[info.key, keyType], ...fieldsOf(info)], required: [info.key], insert };
+      // The key, the fields, then when this version became true (optional).
+      return {
+        columns: [[info.key, keyType], ...fieldsOf(info), [VALID_FROM, TIMESTAMP]], required: [info.key],
+        insert: (v) => { writer.entity(t.name, v[0]!, v.slice(1, -1), (v[v.length - 1] as number | null) ?? importedAt); },
+      };
     }
-    case 'list': {
-      const stmt = db.prepare(`INSERT OR REPLACE INTO zy_list_entries (list, value, source, added_at, expires_at) VALUES (?, ?, ?, ?, ?)`);
-      return { columns: LIST_COLUMNS, required: ['list', 'value'], insert: (v) => { stmt.run(v); } };
-    }
-    case 'calendar': {
-      const stmt = db.prepare(`INSERT OR REPLACE INTO zy_calendar (date, is_working_day, note) VALUES (?, ?, ?)`);
-      return { columns: [['date', STRING], ['is_working_day', { t: 'bool' }], ['note', STRING]], required: ['date', 'is_working_day'], insert: (v) => { stmt.run(v); } };
-    }
+    case 'list':
+      return { columns: LIST_COLUMNS, required: ['list', 'value'], insert: (v) => { writer.listEntry(v[0] as string, v[1]!, v[2] as string | null, v[3] as number | null, v[4] as number | null); } };
+    case 'calendar':
+      return {
+        columns: [['date', STRING], ['is_working_day', BOOL], ['note', STRING]], required: ['date', 'is_working_day'],
+        insert: (v, fail) => {
+          if (!/^\d{4}-\d{2}-\d{2}$/.test(String(v[0]))) fail('date', 'date should be YYYY-MM-DD');
+          writer.calendarDay(v[0] as string, v[1] === 1, v[2] as string | null);
+        },
+      };
+    case 'labels':
+      return {
+        columns: LABEL_COLUMNS, required: ['subject_kind', 'subject', 'kind', 'positive'],
+        insert: (v, fail) => {
+          if (!LABEL_KIND.test(String(v[2]))) fail('kind', `kind ${JSON.stringify(v[2])} should be a lower-case name such as fraud, chargeback or qa_breach`);
+          writer.label({ subjectKind: v[0] as 'event' | 'customer', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null });
+        },
+      };
   }
 }
 
@@ -123,7 +143,7 @@ export async function importFile(db: DB, schema: Schema, file: string, opts: { i
     throw new StoreError('ZY7006', `cannot read ${file}: ${(e as Error).message}`, { file });
   }
   const target = targetFor(schema, file, opts.into);
-  const sink = sinkFor(db, schema, target);
+  const sink = sinkFor(new StoreWriter(db, schema), schema, target, Date.now());
   const byName = new Map(sink.columns.map(([c, t]) => [c, t]));
   const required = sink.columns.map(([c]) => sink.required.includes(c));
   const started = performance.now();
@@ -153,11 +173,9 @@ export async function importFile(db: DB, schema: Schema, file: string, opts: { i
           throw e;
         }
         if (v === undefined && required[c]) throw new StoreError('ZY7005', `${file}:${line}: ${col} is required`, { file, line, field: col });
-        values.push(col === 'date' && target.kind === 'calendar' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v))
-          ? (() => { throw new StoreError('ZY7005', `${file}:${line}: date should be YYYY-MM-DD`, { file, line, field: col }); })()
-          : encode(type, v));
+        values.push(encode(type, v));
       }
-      sink.insert(values);
+      sink.insert(values, (field, message) => { throw new StoreError('ZY7005', `${file}:${line}: ${message}`, { file, line, field }); });
       count++;
       if (opts.onProgress && count - lastReport >= 5000) { lastReport = count; opts.onProgress({ bytes, totalBytes, rows: count }); }
     }

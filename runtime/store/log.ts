@@ -1,10 +1,18 @@
 // The decision log. A decision made through a recording provider keeps
-// exactly the stored features it read (entity rows, aggregate values, list
-// lookups); replaying answers from that snapshot, so a logged decision can be
-// re-evaluated and explained later without the database as it was.
+// exactly what it read from the store (entity rows, aggregate values, list
+// lookups, calendar days, the last event its history could count); replaying
+// answers from that snapshot, so a logged decision can be re-evaluated and
+// explained later without the database as it was.
+//
+// The log is a SQLite file of its own beside the store (demo.db →
+// demo.decisions.db). An import holds the store's write lock for as long as
+// one file takes; with the log elsewhere, decisions and their log records
+// keep flowing meanwhile, and the import stays one transaction.
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import type { Value } from '../../compiler/ir.ts';
 import type { Decision } from '../decision.ts';
-import type { AggregateQuery, FeatureProvider } from '../provider.ts';
+import type { AggregateQuery, FeatureProvider, StoreProvider } from '../provider.ts';
 import { StoreError } from './errors.ts';
 import type { DB } from './schema.ts';
 
@@ -12,12 +20,21 @@ export interface Snapshot {
   readonly entities: [entity: string, key: Value, row: object | null][];
   readonly aggregates: [aggregate: string, key: Value, now: number, value: Value][];
   readonly lists: [list: string, value: Value, now: number, member: boolean][];
+  /** Calendar lookups: the dates asked about and the holidays and make-up days found between them. */
+  readonly calendar?: [fromDate: string, toDate: string, days: [date: string, working: boolean][]][];
+  /** The last stored event (zy_seq) the decision's windows could count. */
+  historySeq?: number;
+  /** Entity rows were read as they stood at this time; absent: the current rows (a live decision). */
+  asOf?: number;
 }
 
-/** Passes every call through and remembers what came back. */
+/** Passes every call through and remembers what came back. Never changes an answer. */
 export class RecordingProvider implements FeatureProvider {
-  readonly snapshot: Snapshot = { entities: [], aggregates: [], lists: [] };
-  constructor(private readonly inner: FeatureProvider) {}
+  readonly snapshot: Snapshot = { entities: [], aggregates: [], lists: [], calendar: [] };
+  constructor(private readonly inner: FeatureProvider) {
+    const at = (inner as { asOfTime?: number }).asOfTime;
+    if (at !== undefined) this.snapshot.asOf = at;
+  }
   entity(entity: string, key: Value): object | null | undefined {
     const row = this.inner.entity(entity, key) ?? null;
     this.snapshot.entities.push([entity, key, row]);
@@ -32,6 +49,20 @@ export class RecordingProvider implements FeatureProvider {
     const m = this.inner.listHas(list, value, now);
     this.snapshot.lists.push([list, value, now, m]);
     return m;
+  }
+  calendar(fromDate: string, toDate: string): ReadonlyMap<string, boolean> {
+    const days = this.inner.calendar?.(fromDate, toDate) ?? new Map<string, boolean>();
+    this.snapshot.calendar!.push([fromDate, toDate, [...days]]);
+    return days;
+  }
+  /** The inner provider's read transaction; the history bound is taken inside it. */
+  read<T>(fn: () => T): T {
+    const run = () => {
+      const seq = (this.inner as Partial<StoreProvider>).sequence?.();
+      if (seq !== undefined) this.snapshot.historySeq = seq;
+      return fn();
+    };
+    return this.inner.read ? this.inner.read(run) : run();
   }
 }
 
@@ -54,12 +85,21 @@ export class SnapshotProvider implements FeatureProvider {
     if (!hit) { this.gaps.push(`list ${list} ${JSON.stringify(value)}`); return false; }
     return hit[3];
   }
+  calendar(fromDate: string, toDate: string): ReadonlyMap<string, boolean> {
+    const hit = this.s.calendar?.find(([f, t]) => f === fromDate && t === toDate);
+    if (!hit) { this.gaps.push(`calendar ${fromDate}..${toDate}`); return new Map(); }
+    return new Map(hit[2]);
+  }
 }
 
 export interface LoggedDecision {
   readonly id: number;
   readonly loggedAt: number;
-  readonly bundleHash: string;
+  readonly eventTime: number;
+  /** The hash of the bundle that decided, as /healthz and /v1/decide report it; absent when a pack compiled from source decided (eval). */
+  readonly bundleHash?: string;
+  /** The content hash of the pack's sources (runtime/pack-hash.ts), whatever the path they were read from. */
+  readonly sourceHash?: string;
   readonly pack: string;
   readonly version?: string;
   readonly input: unknown;
@@ -69,27 +109,96 @@ export interface LoggedDecision {
   readonly fired: string[];
 }
 
+export interface LogEntry {
+  readonly bundleHash: string | null;
+  readonly sourceHash: string;
+  readonly input: unknown;
+  readonly eventTime: number;
+  readonly snapshot: Snapshot;
+  readonly decision: Decision;
+}
+
+/** Where the decision log of a store file lives. */
+export function logPathFor(storePath: string): string {
+  if (storePath === ':memory:' || storePath === '') return ':memory:';
+  return /\.db$/i.test(storePath) ? storePath.replace(/\.db$/i, '.decisions.db') : `${storePath}.decisions.db`;
+}
+
+const LOG_TABLE = `CREATE TABLE IF NOT EXISTS zy_decisions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, logged_at INTEGER NOT NULL, event_time INTEGER NOT NULL,
+  bundle_hash TEXT, source_hash TEXT, pack TEXT NOT NULL, version TEXT, history_seq INTEGER,
+  input TEXT NOT NULL, snapshot TEXT NOT NULL, outcome TEXT NOT NULL, score REAL NOT NULL, fired TEXT NOT NULL)`;
+
+const legacyTable = (db: DB): boolean => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zy_decisions'`).get() !== undefined;
+
 export class DecisionLog {
-  private readonly insert;
-  private readonly select;
-  constructor(private readonly db: DB) {
-    this.insert = db.prepare(`INSERT INTO zy_decisions (logged_at, event_time, bundle_hash, pack, version, input, snapshot, outcome, score, fired)
-      VALUES (@loggedAt, @eventTime, @bundleHash, @pack, @version, @input, @snapshot, @outcome, @score, @fired)`);
-    this.select = db.prepare('SELECT * FROM zy_decisions WHERE id = ?');
+  private insert?: Database.Statement;
+  private readonly select: Database.Statement;
+
+  private constructor(private readonly db: DB, private readonly owned: boolean, private readonly writable = false) {
+    this.select = db.prepare(`SELECT * FROM zy_decisions WHERE id = ?`);
+  }
+
+  /**
+   * The log of a store (`write`: to append to it; it is created when missing).
+   * A store of version 1 kept its log inside the store file: those records are
+   * moved to the log file, with their ids, the first time the log is opened
+   * for writing (they named the pack by its source hash, so that is what they keep).
+   */
+  static open(store: DB, opts: { write?: boolean } = {}): DecisionLog {
+    const path = logPathFor(store.name);
+    const legacy = legacyTable(store);
+    if (!opts.write && path !== ':memory:' && !existsSync(path)) {
+      // Nothing logged yet: read the old in-store log, or an empty one.
+      if (legacy) return new DecisionLog(store, false);
+      const empty = new Database(':memory:');
+      empty.exec(LOG_TABLE);
+      return new DecisionLog(empty, true);
+    }
+    let db: DB;
+    try {
+      db = new Database(path, { readonly: !opts.write, fileMustExist: !opts.write });
+      db.pragma('busy_timeout = 5000');
+      if (opts.write) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.exec(LOG_TABLE);
+      }
+    } catch (e) {
+      throw new StoreError('ZY7002', `the decision log ${path} cannot be ${opts.write ? 'written' : 'read'}: ${(e as Error).message}`);
+    }
+    const log = new DecisionLog(db, true, !!opts.write);
+    if (opts.write && legacy) log.adopt(store);
+    return log;
+  }
+
+  private adopt(store: DB): void {
+    const rows = store.prepare('SELECT * FROM zy_decisions').all() as Record<string, unknown>[];
+    const put = this.db.prepare(`INSERT OR IGNORE INTO zy_decisions (id, logged_at, event_time, bundle_hash, source_hash, pack, version, history_seq, input, snapshot, outcome, score, fired)
+      VALUES (@id, @logged_at, @event_time, NULL, @bundle_hash, @pack, @version, NULL, @input, @snapshot, @outcome, @score, @fired)`);
+    this.db.transaction(() => { for (const r of rows) put.run(r); })();
+    if (!store.readonly) {
+      try { store.exec('DROP TABLE zy_decisions'); } catch { /* busy: moved again (ignored as duplicates) next time */ }
+    }
   }
 
   /** One INSERT, so a record is either whole or absent. */
-  append(bundleHash: string, input: unknown, eventTime: number, snapshot: Snapshot, d: Decision): number {
+  append(e: LogEntry): number {
+    if (!this.writable) throw new StoreError('ZY7002', 'the decision log was opened for reading; open it with { write: true } to append');
+    const d = e.decision;
     let r: { lastInsertRowid: number | bigint };
     try {
+      this.insert ??= this.db.prepare(`INSERT INTO zy_decisions (logged_at, event_time, bundle_hash, source_hash, pack, version, history_seq, input, snapshot, outcome, score, fired)
+        VALUES (@loggedAt, @eventTime, @bundleHash, @sourceHash, @pack, @version, @historySeq, @input, @snapshot, @outcome, @score, @fired)`);
       r = this.insert.run({
-      loggedAt: Date.now(), eventTime, bundleHash, pack: d.pack, version: d.version ?? null,
-      input: JSON.stringify(input), snapshot: JSON.stringify(snapshot, (_k, v) => (v === undefined ? null : v)),
-      outcome: d.outcome, score: d.score, fired: JSON.stringify(d.fired.map((f) => f.id)),
+        loggedAt: Date.now(), eventTime: e.eventTime, bundleHash: e.bundleHash, sourceHash: e.sourceHash, pack: d.pack, version: d.version ?? null,
+        historySeq: e.snapshot.historySeq ?? null, input: JSON.stringify(e.input),
+        snapshot: JSON.stringify(e.snapshot, (_k, v) => (v === undefined ? null : v)),
+        outcome: d.outcome, score: d.score, fired: JSON.stringify(d.fired.map((f) => f.id)),
       });
-    } catch (e) {
-      if (/readonly/i.test((e as Error).message)) throw new StoreError('ZY7002', `the decision log cannot be written: ${(e as Error).message}`);
-      throw e;
+    } catch (err) {
+      if (/readonly|read-only/i.test((err as Error).message)) throw new StoreError('ZY7002', `the decision log cannot be written: ${(err as Error).message}`);
+      throw err;
     }
     return Number(r.lastInsertRowid);
   }
@@ -97,11 +206,24 @@ export class DecisionLog {
   get(id: number): LoggedDecision {
     const r = this.select.get(id) as Record<string, unknown> | undefined;
     if (!r) throw new StoreError('ZY7008', `no decision ${id} in the log`);
+    // An old in-store record named the pack by its source hash in bundle_hash.
+    const legacy = !('source_hash' in r);
+    const str = (k: string) => (typeof r[k] === 'string' && r[k] ? { [k === 'bundle_hash' ? 'bundleHash' : 'sourceHash']: r[k] as string } : {});
     return {
-      id: r['id'] as number, loggedAt: r['logged_at'] as number, bundleHash: r['bundle_hash'] as string,
+      id: r['id'] as number, loggedAt: r['logged_at'] as number, eventTime: r['event_time'] as number,
+      ...(legacy ? { sourceHash: r['bundle_hash'] as string } : { ...str('bundle_hash'), ...str('source_hash') }),
       pack: r['pack'] as string, ...(r['version'] ? { version: r['version'] as string } : {}),
       input: JSON.parse(r['input'] as string), snapshot: JSON.parse(r['snapshot'] as string) as Snapshot,
       outcome: r['outcome'] as string, score: r['score'] as number, fired: JSON.parse(r['fired'] as string) as string[],
     };
+  }
+
+  /** Ids of the logged decisions, oldest first. */
+  ids(): number[] {
+    return this.db.prepare('SELECT id FROM zy_decisions ORDER BY id').pluck().all() as number[];
+  }
+
+  close(): void {
+    if (this.owned) this.db.close();
   }
 }

@@ -2,24 +2,19 @@
 // once, when the provider is built for that pack; a decision then runs only
 // the statements its evaluation reaches (the engine memoizes within one
 // decision). Windows are computed as of the decision time, never the clock.
+//
+// The provider itself reads the store as it is now: the current version of
+// each entity row, every event stored. asOf(time, seq) is the store as it
+// stood at a moment: entity rows valid then, events stored before `seq`
+// (backtests, replays as of a time, eval --at).
 import type Database from 'better-sqlite3';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import type { AggregateSpec, CheckedPack, Value } from '../../compiler/ir.ts';
-import { reduce, windowStart } from '../aggregate.ts';
-import type { AggregateQuery, FeatureProvider, HistoryEvent } from '../provider.ts';
+import { needsOrder, summarize, windowEnd, windowStart } from '../aggregate.ts';
+import type { AggregateQuery, EntityVersion, HistoryEvent, StoreProvider } from '../provider.ts';
 import { filterToSql } from './filter-sql.ts';
-import { createHash } from 'node:crypto';
-import { children } from '../../compiler/optimize/fold.ts';
-import type { IR } from '../../compiler/ir.ts';
-
-function historyFields(e: IR): string[] {
-  const out: string[] = [];
-  const walk = (x: IR): void => { if (x.k === 'hfield') out.push(x.field); children(x).forEach(walk); };
-  walk(e);
-  return out;
-}
 import type { DB } from './schema.ts';
-import { EVENTS, KEY, SEQ, decode, decodeRow, entityTable, q } from './sql.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decode, decodeRow, entityTable, q } from './sql.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
@@ -32,52 +27,76 @@ interface AggPlan {
   /** The matching rows by key and window, for filters SQL cannot say. */
   readonly rows: Database.Statement;
   readonly params: readonly (number | string)[];
+  /**
+   * `last N events` and latest() whose filter SQL can say: the matching rows,
+   * newest first, at most @limit of them. The reference code folds them.
+   */
+  readonly newest?: Database.Statement;
+  /** stddev() and percentile() whose filter SQL can say: the field of each matching row. */
+  readonly values?: Database.Statement;
 }
 
-export class SqliteProvider implements FeatureProvider {
-  private readonly entityStmts = new Map<string, Database.Statement>();
+interface EntityStmts { readonly current: Database.Statement; readonly asOf: Database.Statement; readonly versions: Database.Statement }
+
+export class SqliteProvider implements StoreProvider {
+  private readonly entityStmts = new Map<string, EntityStmts>();
   private readonly plans: AggPlan[] = [];
   private readonly listStmt: Database.Statement;
   private readonly calendarStmt: Database.Statement;
+  private readonly seqStmt: Database.Statement;
   private readonly readTx: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Only events stored before this sequence number are history (backtests replay stored events). */
   private beforeSeq = HIGH;
+  /** Entity rows as they stood at this time; undefined: the current rows. */
+  private at: number | undefined;
 
   constructor(readonly db: DB, readonly pack: CheckedPack) {
     for (const e of pack.schema.entities.values()) {
-      this.entityStmts.set(e.name, db.prepare(`SELECT * FROM ${q(entityTable(e.name))} WHERE ${q(KEY)} = ?`));
+      const t = q(entityTable(e.name));
+      const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
+      this.entityStmts.set(e.name, {
+        current: db.prepare(`SELECT * FROM ${t} WHERE ${K} = ? AND ${T} IS NULL`),
+        asOf: db.prepare(`SELECT * FROM ${t} WHERE ${K} = @key AND (${F} IS NULL OR ${F} <= @at) AND (${T} IS NULL OR ${T} > @at)
+          ORDER BY ${F} IS NULL, ${F} DESC LIMIT 1`),
+        versions: db.prepare(`SELECT * FROM ${t} WHERE ${K} = ? ORDER BY ${F} IS NOT NULL, ${F}`),
+      });
     }
     for (const a of pack.aggregates) this.plans[a.id] = this.plan(a);
     this.readTx = db.transaction((fn: () => unknown) => fn());
     this.listStmt = db.prepare(`SELECT 1 FROM zy_list_entries WHERE list = ? AND value = ?
       AND (added_at IS NULL OR added_at <= ?) AND (expires_at IS NULL OR expires_at > ?) LIMIT 1`).pluck();
     this.calendarStmt = db.prepare('SELECT date, is_working_day FROM zy_calendar WHERE date >= ? AND date <= ?').raw();
+    this.seqStmt = db.prepare(`SELECT max(${q(SEQ)}) FROM ${q(EVENTS)}`).pluck();
   }
 
-  /** A view that treats only events stored before `seq` as history. */
-  before(seq: number): SqliteProvider {
+  /**
+   * The store as it stood at `time`: entity rows valid then, and only events
+   * stored before `beforeSeq` as history (all stored events when not given).
+   */
+  asOf(time: number, beforeSeq: number = HIGH): SqliteProvider {
     const view = Object.create(this) as SqliteProvider;
-    view.beforeSeq = seq;
+    view.at = time;
+    view.beforeSeq = beforeSeq;
     return view;
   }
 
-  /** Indexes the pack's aggregates need: (key, time) for each `by`. */
-  /**
-   * Covering indexes for the pack's aggregates: (key, time, filter columns,
-   * field), so a window is answered from the index without visiting rows.
-   */
-  static ensureIndexes(db: DB, pack: CheckedPack): void {
-    const wanted = new Map<string, string[]>();
-    for (const a of pack.aggregates) {
-      if (!a.by) continue;
-      const filterCols = a.filter && filterToSql(a.filter) ? historyFields(a.filter) : [];
-      const cols = [...new Set([a.by, TIME_FIELD, ...filterCols, ...(a.field ? [a.field] : [])])];
-      wanted.set(cols.join(','), cols);
-    }
-    for (const cols of wanted.values()) {
-      const name = `zy_ix_events_${createHash('sha1').update(cols.join(',')).digest('hex').slice(0, 12)}`;
-      db.exec(`CREATE INDEX IF NOT EXISTS ${q(name)} ON ${q(EVENTS)} (${cols.map(q).join(', ')})`);
-    }
+  /** The time this view reads entity rows as of; undefined for the current rows. */
+  get asOfTime(): number | undefined {
+    return this.at;
+  }
+
+  sequence(): number {
+    if (this.beforeSeq !== HIGH) return this.beforeSeq - 1;
+    return (this.seqStmt.get() as number | null) ?? 0;
+  }
+
+  entityVersions(entity: string, key: Value): EntityVersion[] {
+    const stmt = this.entityStmts.get(entity);
+    const info = this.pack.schema.entities.get(entity);
+    if (!stmt || !info || key === undefined) return [];
+    return (stmt.versions.all(key) as Record<string, unknown>[]).map((r) => ({
+      validFrom: r[VALID_FROM] as number | null, validTo: r[VALID_TO] as number | null, row: decodeRow(info, r),
+    }));
   }
 
   /**
@@ -93,15 +112,27 @@ export class SqliteProvider implements FeatureProvider {
       ...(a.by ? [`${q(a.by)} = @key`] : []),
       `${q(TIME_FIELD)} >= @from`, `${q(TIME_FIELD)} <= @now`, `${q(SEQ)} < @before`,
     ];
-    const rows = this.db.prepare(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')}`);
+    // In time order, and in stored order at the same time: what `last N events`, latest() and sequence() go by.
+    const rows = this.db.prepare(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')}${needsOrder(a) ? ` ORDER BY ${q(TIME_FIELD)}, ${q(SEQ)}` : ''}`);
     const f = a.filter ? filterToSql(a.filter) : { sql: '', params: [] };
-    if (!f) return { rows, params: [] };
-    const cond = [...where, ...(f.sql ? [f.sql] : [])].join(' AND ');
+    const cond = f && [...where, ...(f.sql ? [f.sql] : [])].join(' AND ');
+    // These are computed in JavaScript by the reference code itself, over only the rows they need when SQL can filter them.
+    if (f && cond && a.fn !== 'sequence' && needsOrder(a)) {
+      const hasValue = a.fn === 'latest' && a.window.kind !== 'events' ? ` AND ${q(a.field!)} IS NOT NULL` : '';
+      // Only the time and the field: a covering index answers it without reading the rows.
+      const cols = [TIME_FIELD, ...(a.field ? [a.field] : [])].map(q).join(', ');
+      const newest = this.db.prepare(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond}${hasValue} ORDER BY ${q(TIME_FIELD)} DESC, ${q(SEQ)} DESC LIMIT @limit`);
+      return { rows, newest, params: f.params };
+    }
+    if (f && cond && (a.fn === 'stddev' || a.fn === 'percentile')) {
+      return { rows, values: this.db.prepare(`SELECT ${q(a.field!)} FROM ${q(EVENTS)} WHERE ${cond}`), params: f.params };
+    }
+    if (!f || !cond || needsOrder(a) || a.fn === 'stddev' || a.fn === 'percentile') return { rows, params: [] };
     const col = a.field ? q(a.field) : '';
-    const select = {
+    const select = ({
       count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
       distinct: `count(DISTINCT ${col})`, time_since_last: `max(${q(TIME_FIELD)})`,
-    }[a.fn];
+    } as Record<string, string>)[a.fn];
     // Positional filter parameters follow the named ones; better-sqlite3 binds both.
     const sql = this.db.prepare(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`).raw();
     const exists = a.fn === 'distinct' && a.includeCurrent ? this.db.prepare(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = @value LIMIT 1`).pluck() : undefined;
@@ -110,7 +141,8 @@ export class SqliteProvider implements FeatureProvider {
 
   entity(entity: string, key: Value): object | undefined {
     const stmt = this.entityStmts.get(entity);
-    const row = stmt?.get(key) as Record<string, unknown> | undefined;
+    if (!stmt) return undefined;
+    const row = (this.at === undefined ? stmt.current.get(key) : stmt.asOf.get({ key, at: this.at })) as Record<string, unknown> | undefined;
     return row ? decodeRow(this.pack.schema.entities.get(entity)!, row) : undefined;
   }
 
@@ -125,11 +157,29 @@ export class SqliteProvider implements FeatureProvider {
   aggregate(q: AggregateQuery): Value {
     const { spec, now } = q;
     const plan = this.plans[spec.id]!;
-    const named = { key: q.key as string | number, from: Math.max(LOW, windowStart(spec.window, now)), now, before: this.beforeSeq };
+    // `now` in the statements is the window's last millisecond (the end of last month for calendar months).
+    const named = { key: q.key as string | number, from: Math.max(LOW, windowStart(spec.window, now)), now: windowEnd(spec.window, now), before: this.beforeSeq };
     if (!spec.by) delete (named as { key?: unknown }).key;
+    // The rows of `newest` and `values` hold only the time and the aggregate's field.
+    const fieldType = spec.field ? this.pack.schema.event.fields.get(spec.field)?.type : undefined;
+    const decoded = (rows: unknown[]) => (rows as Record<string, unknown>[]).map((r) => {
+      const h: Record<string, Value> = Object.create(null);
+      if (r[TIME_FIELD] !== undefined) h[TIME_FIELD] = r[TIME_FIELD] as number;
+      const v = spec.field && fieldType ? decode(fieldType, r[spec.field]) : undefined;
+      if (v !== undefined) h[spec.field!] = v;
+      return h as HistoryEvent;
+    });
+    if (plan.newest) {
+      const limit = spec.window.kind === 'events' ? Math.max(0, spec.window.n - (q.current ? 1 : 0)) : 1;
+      const rows = decoded(plan.newest.all({ ...named, limit }, ...plan.params)).reverse();
+      const v = summarize(spec, rows, q.current, now, q.steps);
+      // latest(): a stored value of the wrong type reads as missing, and then an older row decides, as in the reference.
+      if (spec.fn !== 'latest' || spec.window.kind === 'events' || v !== undefined || rows.length === 0) return v;
+    }
+    if (plan.values) return summarize(spec, decoded(plan.values.all(named, ...plan.params)), q.current, now, q.steps);
     if (!plan.sql) {
       const rows = (plan.rows.all(named) as Record<string, unknown>[]).map((r) => decodeRow(this.pack.schema.event, r) as HistoryEvent);
-      return reduce(spec.fn, spec.field, q.filter ? rows.filter(q.filter) : rows, q.current, now, spec.fieldType);
+      return summarize(spec, q.filter ? rows.filter(q.filter) : rows, q.current, now, q.steps);
     }
     const r = plan.sql.get(named, ...plan.params) as unknown[];
     const cur = q.current && spec.field ? decode(spec.type, (q.current as Record<string, unknown>)[spec.field]) as number | string | undefined : undefined;

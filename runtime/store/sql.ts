@@ -7,6 +7,10 @@ import type { Type } from '../../compiler/types.ts';
 export const EVENTS = 'zy_events';
 export const SEQ = 'zy_seq';
 export const KEY = 'zy_key';
+/** When an entity row's version became true (NULL: unknown, stored before versions were kept). */
+export const VALID_FROM = 'zy_valid_from';
+/** When the next version replaced it (NULL: the current version). */
+export const VALID_TO = 'zy_valid_to';
 export const entityTable = (name: string) => `zy_entity_${name}`;
 
 export function q(identifier: string): string {

@@ -49,7 +49,12 @@ interface Cfg {
   readonly emptyList: boolean;
   /** Calendar functions of any timestamp expression, not only of fields and literals (see GenFlags). */
   readonly dateOfComputed: boolean;
+  /** May name the rule's `let`s (every generated rule declares LB, LI and LM). */
+  readonly lets: boolean;
 }
+
+/** The `let`s every generated rule declares, by type. */
+export const LETS: Partial<Record<T, string>> = { bool: 'LB', int: 'LI', money: 'LM' };
 
 type Arb = fc.Arbitrary<string>;
 const A = fc.constantFrom;
@@ -130,7 +135,10 @@ function build(cfg: Cfg): Exprs {
     ch: memberLit('ch', tmpl), ty: memberLit('ty', tmpl), seg: memberLit('seg', tmpl),
   };
   const leaf = (t: T): Arb => {
-    const names = [...fieldRefs(t, cfg), ...constRefs(t, cfg), ...(t === 'bool' ? cfg.preds : []), ...(t === 'ch' && hasFields ? [CH_CONST] : [])];
+    const names = [
+      ...fieldRefs(t, cfg), ...constRefs(t, cfg), ...(t === 'bool' ? cfg.preds : []), ...(t === 'ch' && hasFields ? [CH_CONST] : []),
+      ...(cfg.lets && LETS[t] ? [LETS[t]!] : []),
+    ];
     const alts: fc.WeightedArbitrary<string>[] = [{ arbitrary: lits[t], weight: 2 }];
     if (names.length) alts.push({ arbitrary: A(...names), weight: 3 });
     if (cfg.snippets && (t === 'bool' || t === 'int' || t === 'money' || t === 'num')) {
@@ -213,6 +221,13 @@ function build(cfg: Cfg): Exprs {
         lists(textAny(), tie('nonLitStr'), ['blocked', 'event.tags']),
       ] : []),
     );
+    // `any of` / `all of` / `count of`: a literal list or a set feature, against a list, a pack or external list or a set feature.
+    const strSets: Arb = fc.oneof(listOf(exprItem(strLit(tmpl), str(), 'str'), 1, 4), A(...(hasFields ? ['blocked', 'event.tags', 'customer.labels', 'small_names'] : ['small_names'])));
+    const intSets: Arb = fc.oneof(listOf(numItem, 1, 4), A(...(hasFields ? ['watch_n', 'event.codes', 'big_ints'] : ['big_ints'])));
+    const quantOf = (q: Arb) => fc.oneof(
+      fc.tuple(q, fc.oneof(listOf(str(), 1, 3), ...(hasFields ? [A(...SET_STR_FIELDS)] : [])), fc.boolean(), strSets),
+      fc.tuple(q, fc.oneof(listOf(numeric(), 1, 3), ...(hasFields ? [A(...SET_INT_FIELDS)] : [])), fc.boolean(), intSets),
+    ).map(([qq, items, neg, set]) => p(`${qq} of ${items} ${neg ? 'not in' : 'in'} ${set}`));
     const regex = A('^a', 'b$', '^[a-z]+$', '中', '^$', '(ab|cd)', 'x?yz+', ...(tmpl ? [] : ['^.{3}$', '\\\\d', 'mule-\\\\d+', '^\\\\s*$']));
 
     const boolAlts: (Arb | fc.WeightedArbitrary<string>)[] = [
@@ -226,6 +241,7 @@ function build(cfg: Cfg): Exprs {
       { arbitrary: fc.tuple(A('starts_with', 'ends_with', 'contains'), textAny(), str()).map(([f, a, b]) => `${f}(${a}, ${b})`), weight: 2 },
       { arbitrary: fc.tuple(textAny(), regex).map(([a, r]) => `matches(${a}, ${tmpl ? `'${r}'` : `"${r}"`})`), weight: 1 },
       { arbitrary: bin(bool(), '??', bool()), weight: 1 },
+      { arbitrary: quantOf(A('any', 'all')), weight: 2 },
     ];
 
     return {
@@ -238,6 +254,7 @@ function build(cfg: Cfg): Exprs {
         call('len', textAny()), ...(hasFields ? [call('len', fc.oneof(tie('setStr'), tie('setInt')))] : []),
         fc.tuple(A('round', 'floor', 'ceil'), fc.oneof(num(), int())).map(([f, x]) => `${f}(${x})`),
         call('abs', int()), fc.tuple(A('min', 'max'), int(), int()).map(([f, a, b]) => `${f}(${a}, ${b})`),
+        quantOf(A('count')),
         ...aggAlts('int'),
       ),
       num: rec('num',
@@ -247,6 +264,7 @@ function build(cfg: Cfg): Exprs {
         bin(num(), '??', numeric()), bin(int(), '??', num()),
         fc.tuple(A('days', 'hours', 'minutes'), dur()).map(([f, d]) => `${f}(${d})`),
         call('abs', num()), fc.tuple(A('min', 'max'), num(), numeric()).map(([f, a, b]) => `${f}(${a}, ${b})`),
+        call('distance_km', numeric(), numeric(), numeric(), numeric()),
         ...aggAlts('num'),
       ),
       money: rec('money',
@@ -269,7 +287,7 @@ function build(cfg: Cfg): Exprs {
         fc.tuple(A('min', 'max'), tsx(), tsx()).map(([f, a, b]) => `${f}(${a}, ${b})`),
         ...aggAlts('ts'),
       ),
-      bool: rec('bool', ...boolAlts),
+      bool: rec('bool', ...boolAlts, ...aggAlts('bool')),
       str: rec('str',
         fc.tuple(A('lower', 'upper', 'trim'), textAny()).map(([f, x]) => `${f}(${x})`),
         call('date', calTs()), bin(str(), '??', str()),
@@ -295,7 +313,10 @@ function aggregates(cfg: Cfg) {
     ...cfg, scope: 'filter', preds: cfg.filterPreds, snippets: false, maxDepth: 2, id: `${cfg.id}-filter`,
   };
   const filter = exprs(filterCfg).bool;
-  const windows = A('last 30m', 'last 1h', 'last 1d', 'last 7d', 'last 1ms', 'last 2w', 'today', 'this week', 'this month');
+  const windows = A(
+    'last 30m', 'last 1h', 'last 1d', 'last 7d', 'last 1ms', 'last 2w', 'today', 'this week', 'this month',
+    'last 1 event', 'last 3 events', 'last 1 calendar month', 'last 2 calendar months',
+  );
   const clauses = (incl: boolean) => fc.record({
     by: fc.option(A(...BY_KEYS), { nil: undefined, freq: 3 }),
     window: fc.option(windows, { nil: undefined, freq: 4 }),
@@ -303,11 +324,13 @@ function aggregates(cfg: Cfg) {
     incl: incl ? fc.boolean() : fc.constant(false),
     rot: fc.nat({ max: 4 }),
   });
-  const render = (fn: string, field: string | undefined) => (c: { by?: string; window?: string; where?: string; incl: boolean; rot: number }) => {
+  const render = (fn: string, field: string | undefined, extra: string[] = []) => (c: { by?: string; window?: string; where?: string; incl: boolean; rot: number }) => {
+    // Calendar months end before the current month: they cannot include the current event.
+    const incl = c.incl && !c.window?.includes('calendar');
     const parts = [
-      ...(field ? [field] : []),
+      ...(field ? [field] : []), ...extra,
       ...(c.by ? [`by ${c.by}`] : []), ...(c.window ? [c.window] : []), ...(c.where ? [`where ${c.where}`] : []),
-      ...(c.incl ? ['including current'] : []),
+      ...(incl ? ['including current'] : []),
     ];
     const k = parts.length ? c.rot % parts.length : 0;
     return `${fn}(${[...parts.slice(k), ...parts.slice(0, k)].join(', ')})`;
@@ -317,6 +340,17 @@ function aggregates(cfg: Cfg) {
     const fs = fields.filter((f) => aggType(fns[0]!, f) === want);
     return fs.length ? [fc.tuple(A(...fns), A(...fs)).chain(([fn, f]) => clauses(true).map(render(fn, f)))] : [];
   };
+  // The field must come first in percentile(); its second argument is which percentile.
+  const percentiles = (want: T) => {
+    const fs = AGG_FIELDS.avg.filter((f) => aggType('percentile', f) === want);
+    return fs.length ? [fc.tuple(A(...fs), A('0', '50', '90', '100', '33.3')).chain(([f, q]) => clauses(true).map((c) => render('percentile', f, [q])({ ...c, rot: 0 })))] : [];
+  };
+  // sequence(A followed by B …): the steps are filters; `within` is optional.
+  const sequence = fc.record({
+    steps: fc.array(filter, { minLength: 2, maxLength: 3 }),
+    within: fc.option(A('within 1h', 'within 1d', 'within 10m'), { nil: undefined }),
+    c: clauses(true),
+  }).map(({ steps, within, c }) => render('sequence', steps.join(' followed by '), within ? [within] : [])({ ...c, rot: 0 }));
   return (t: T): Arb[] => {
     const out: Arb[] = [];
     if (t === 'int') {
@@ -324,14 +358,16 @@ function aggregates(cfg: Cfg) {
       out.push(A(...AGG_FIELDS.distinct).chain((f) => clauses(true).map(render('distinct', f))));
     }
     if (t === 'dur') out.push(clauses(false).map(render('time_since_last', undefined)), clauses(false).map(render('time_since_last', undefined)));
+    if (t === 'bool') out.push(sequence);
     out.push(...over(['sum'], AGG_FIELDS.sum, t), ...over(['avg'], AGG_FIELDS.avg, t), ...over(['min', 'max'], AGG_FIELDS.minmax, t));
+    out.push(...over(['stddev'], AGG_FIELDS.avg, t), ...percentiles(t), ...over(['latest'], AGG_FIELDS.minmax, t));
     return out;
   };
 }
 
 function aggType(fn: string, field: string): T {
   const ft = FIELD_TYPE[field]!;
-  return fn === 'avg' && ft === 'int' ? 'num' : ft;
+  return (fn === 'avg' || fn === 'stddev' || fn === 'percentile') && ft === 'int' ? 'num' : ft;
 }
 
 // ---------- packs ----------
@@ -349,6 +385,9 @@ export interface GenRule {
   readonly effective?: string;
   readonly message?: { zh: string; en?: string };
   readonly title?: string;
+  /** The rule's `let`s LB (bool), LI (integer) and LM (money). */
+  readonly lets: { readonly bool: string; readonly int: string; readonly money: string };
+  readonly note?: { readonly when: string; readonly zh: string; readonly en?: string };
 }
 export interface GenPack {
   /** The event field rule guards test, so that most rules can be sorted by it. */
@@ -365,7 +404,7 @@ const PREDS = ['P0', 'P1', 'P2'];
 
 function cfgFor(scope: Scope, over: Partial<Cfg>, flags: GenFlags): Cfg {
   return {
-    scope, preds: [], filterPreds: [], snippets: false, tmpl: false, maxDepth: 3, id: 'x',
+    scope, preds: [], filterPreds: [], snippets: false, tmpl: false, maxDepth: 3, id: 'x', lets: false,
     missingMember: !flags.missingListMember, emptyList: !flags.emptyList, dateOfComputed: !flags.dateOfComputedTimestamp, ...over,
   };
 }
@@ -380,11 +419,13 @@ export function packArb(flags: GenFlags = DEFAULT_FLAGS): fc.Arbitrary<GenPack> 
   const predE = PREDS.map((_, i) => exprs(cfgFor('rule', {
     id: `pred${i}`, preds: PREDS.slice(0, i), filterPreds: i > 0 ? inFilter : [], snippets: true, maxDepth: 3,
   }, flags)));
-  const ruleE = exprs(cfgFor('rule', { id: 'rule', preds: PREDS, filterPreds: inFilter, snippets: true, maxDepth: 4 }, flags));
-  const tmplE = exprs(cfgFor('rule', { id: 'tmpl', preds: PREDS, filterPreds: inFilter, tmpl: true, maxDepth: 2 }, flags));
+  const ruleE = exprs(cfgFor('rule', { id: 'rule', preds: PREDS, filterPreds: inFilter, snippets: true, maxDepth: 4, lets: true }, flags));
+  const tmplE = exprs(cfgFor('rule', { id: 'tmpl', preds: PREDS, filterPreds: inFilter, tmpl: true, maxDepth: 2, lets: true }, flags));
+  // A `let`'s value names no `let` (each sees only those before it; these are independent).
+  const letE = exprs(cfgFor('rule', { id: 'let', preds: PREDS, filterPreds: inFilter, maxDepth: 2 }, flags));
 
   const placeholder = fc.oneof(
-    A('event.amount', 'event.n', 'event.ts', 'event.tags', 'customer.limit', 'event.channel', 'event.dur', 'CZ', 'CM1', 'P0', 'event.x'),
+    A('event.amount', 'event.n', 'event.ts', 'event.tags', 'customer.limit', 'event.channel', 'event.dur', 'CZ', 'CM1', 'P0', 'event.x', 'LB', 'LI', 'LM'),
     ...(['int', 'num', 'money', 'dur', 'ts', 'bool', 'str', 'ch'] as const).map((t) => tmplE[t]),
   );
   const template = fc.array(fc.tuple(MSG_TEXT, fc.option(placeholder, { nil: undefined })), { minLength: 1, maxLength: 3 })
@@ -403,7 +444,9 @@ export function packArb(flags: GenFlags = DEFAULT_FLAGS): fc.Arbitrary<GenPack> 
     effective: rarely(effective, 10),
     message: fc.option(fc.record({ zh: template, en: fc.option(template, { nil: undefined }) }, { requiredKeys: ['zh'] }), { nil: undefined, freq: 2 }),
     title: fc.option(A('Large transfer', '大额转账', 'a "quoted" title'), { nil: undefined }),
-  }, { requiredKeys: ['when', 'disabled'] });
+    lets: fc.record({ bool: letE.bool, int: letE.int, money: letE.money }),
+    note: fc.option(fc.record({ when: ruleE.bool, zh: template, en: fc.option(template, { nil: undefined }) }, { requiredKeys: ['when', 'zh'] }), { nil: undefined, freq: 3 }),
+  }, { requiredKeys: ['when', 'disabled', 'lets'] });
 
   return fc.record({
     dispatch: A(...(Object.keys(DISPATCH) as (keyof typeof DISPATCH)[])),
@@ -449,11 +492,13 @@ export function renderPack(g: GenPack): string {
     const out = [`rule R${i}${r.title ? ` ${dslString(r.title)}` : ''}`];
     if (r.disabled) out.push('  disabled');
     if (r.effective) out.push(`  ${r.effective}`);
+    out.push(`  let LB = ${snip(r.lets.bool)}`, `  let LI = ${snip(r.lets.int)}`, `  let LM = ${snip(r.lets.money)}`);
     out.push(`  when ${r.guard ? `${renderGuard(g.dispatch, r.guard)} and ` : ''}${snip(r.when)}`);
     if (r.outcome || r.score === undefined) out.push(`  then ${r.outcome ?? 'review'}`);
     if (r.score !== undefined) out.push(`  score ${r.score < 0 ? '-' : '+'}${Math.abs(r.score)}`);
     out.push(`  reason CODE_${i}`);
     if (r.message) out.push(`  message ${r.message.zh}${r.message.en ? ` en ${r.message.en}` : ''}`);
+    if (r.note) out.push(`  note when ${snip(r.note.when)} ${r.note.zh}${r.note.en ? ` en ${r.note.en}` : ''}`);
     lines.push(out.join('\n'), '');
   });
   return lines.join('\n');

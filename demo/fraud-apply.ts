@@ -1,10 +1,10 @@
 // Application-fraud scenarios for the fraud demo seed (rules/fraud/application.zy,
 // F01–F12), each `k` times, and the good applicants who trip the same rules.
-import { FraudSeed, type Person } from './seed-fraud-context.ts';
-import { DAY, HOUR, MINUTE } from './seed-rows.ts';
+import { FraudSeed, type Person, type PersonOptions } from './fraud-context.ts';
+import { DAY, HOUR, MINUTE } from './rows.ts';
 
 /** A fresh identity applying for the first time at `t`. */
-function applicant(s: FraudSeed, id: string, t: number, o: Parameters<FraudSeed['person']>[1] = {}): Person {
+function applicant(s: FraudSeed, id: string, t: number, o: PersonOptions = {}): Person {
   const p = s.person(id, { since: t - 20 * MINUTE, age: s.int(22, 50), ...o });
   s.bureauFor(p, t);
   return p;
@@ -16,7 +16,7 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
     {
       const t0 = s.someTime(3, 70, 9, 20);
       const farm = s.device(`farm-${i}`, {
-        first_seen_at: t0 - 2 * HOUR, bound_at: t0 - 2 * HOUR, sim_bound_days: s.int(1, 9),
+        first_seen_at: t0 - 2 * HOUR, bound_at: t0 - 2 * HOUR,
         ...(i % 2 ? { is_emulator: true } : { has_hook_framework: true }),
       });
       const ids: Person[] = [];
@@ -40,7 +40,7 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
       const t0 = s.someTime(3, 85, 0, 24);
       const ip = s.ip();
       for (let j = 0; j < 6; j++) {
-        const p = applicant(s, `fb${i}-${j}`, t0, { device: { sim_bound_days: s.int(0, 3) } });
+        const p = applicant(s, `fb${i}-${j}`, t0);
         s.emit('signup_burst', s.registration(p, t0 + j * s.int(40, 80) * 1000, { ip }), 'fraud');
       }
     }
@@ -64,7 +64,7 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
     {
       const t = s.someTime(3, 88);
       const p = applicant(s, `fl${i}`, t);
-      s.emit('far_from_home', s.application(p, t, { ip_city: s.otherCity(p.city), geo_distance_km: s.int(400, 2000) }), 'fraud');
+      s.emit('far_from_home', s.application(p, t, { ip_city: s.otherCity(p.city) }), 'fraud');
     }
     // Scripted applications at night, the form filled in seconds (F06).
     {
@@ -76,7 +76,7 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
     {
       const t = s.someTime(3, 88);
       const p = applicant(s, `fx${i}`, t);
-      s.bureau.pop();
+      // A second pull at the same moment: this one is the snapshot on record.
       s.bureauFor(p, t, { hard_inquiries_30d: s.int(6, 14), distinct_lenders_applied_7d: s.int(2, 6) });
       s.emit('multi_lender', s.application(p, t), ...(i % 2 === 0 ? ['fraud' as const] : []));
     }
@@ -98,12 +98,13 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
       s.list('court_dishonest_debtors', p.idHash, s.start - 100 * DAY);
       s.emit('court_dishonest_applicant', s.application(p, t));
     }
-    // Two declared emergency contacts on the black list (F09).
+    // Three of the five declared contacts on the black list (F09).
     {
       const t = s.someTime(3, 88);
       const p = applicant(s, `fe${i}`, t);
       s.list('internal_blocklist', `ec1-${p.id}`, s.start - 40 * DAY);
       s.list('internal_blocklist', `ec3-${p.id}`, s.start - 40 * DAY);
+      s.list('internal_blocklist', `ec4-${p.id}`, s.start - 40 * DAY);
       s.emit('risky_contacts', s.application(p, t), 'fraud');
     }
     // Someone else's face, or a photo held up to the camera (F11).
@@ -125,7 +126,7 @@ export function applicationScenarios(s: FraudSeed, k: number): void {
     {
       const t = s.someTime(3, 88);
       const p = applicant(s, `gt${i}`, t);
-      s.emit('good_applicant_travelling', s.application(p, t, { ip_city: s.otherCity(p.city), geo_distance_km: s.int(150, 1200) }), 'not_fraud');
+      s.emit('good_applicant_travelling', s.application(p, t, { ip_city: s.otherCity(p.city) }), 'not_fraud');
     }
     // A poor selfie in bad light (F11).
     {

@@ -1,8 +1,8 @@
 // Account-takeover scenarios for the fraud demo seed (rules/fraud/takeover.zy,
 // F13–F18, and IP_MANY_ACCOUNTS), each `k` times, with the good customers who
-// trip the same rules: a new phone, a forgotten password, an office network, a VPN.
-import { FraudSeed, yuan } from './seed-fraud-context.ts';
-import { DAY, HOUR, MINUTE } from './seed-rows.ts';
+// trip the same rules: a new phone, a forgotten password, an office network, a flight.
+import { cityKm, FraudSeed, yuan } from './fraud-context.ts';
+import { DAY, HOUR, MINUTE } from './rows.ts';
 
 export function takeoverScenarios(s: FraudSeed, k: number): void {
   for (let i = 0; i < k; i++) {
@@ -13,8 +13,14 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
       const dev = s.device(`ato-${i}`, { first_seen_at: t0 - 2 * MINUTE, bound_at: t0 - MINUTE });
       const ip = s.ip();
       const o = { device_id: dev, ip, ip_city: s.otherCity(v.city) };
-      s.emit('takeover_new_device', s.login(v, t0, { ...o, auth_method: 'password', geo_speed_kmh: i % 2 ? s.int(600, 2500) : s.int(0, 80) }), 'fraud');
-      s.emit('takeover_new_device', s.base(v, 'phone_change', t0 + s.int(10, 30) * MINUTE, { ...o, auth_method: s.pick(['sms_otp', 'password']) }), 'fraud');
+      // Every other time the real customer had used the app at home shortly before: impossible travel (F14).
+      const before = s.int(20, 90);
+      if (i % 2) s.emit('ordinary', s.login(v, t0 - before * MINUTE, { auth_method: 'face' }));
+      s.emit('takeover_new_device', s.login(v, t0, { ...o, auth_method: 'password' }), 'fraud');
+      const changed = t0 + s.int(10, 30) * MINUTE;
+      s.emit('takeover_new_device', s.base(v, 'phone_change', changed, { ...o, auth_method: s.pick(['sms_otp', 'password']) }), 'fraud');
+      // The fraudster's number is the customer's from now on: a number in use since today.
+      s.change('customer', v.id, changed, { phone_number_since: changed });
       const available = Math.round(v.creditLimit * 0.9);
       const drawn = Math.round(available * (0.5 + s.r() * 0.4) / 100) * 100;
       const t2 = t0 + s.int(60, 180) * MINUTE;
@@ -43,7 +49,10 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
     {
       const v = s.victim();
       const t0 = s.someTime(5, 88, 0, 24);
-      const dev = s.device(`swap-${i}`, { first_seen_at: t0 - 5 * MINUTE, bound_at: t0 - 4 * MINUTE, sim_changed_at: t0 - s.int(3, 40) * HOUR, sim_bound_days: 0 });
+      // The carrier moved the victim's number to the fraudster's SIM, now in a phone of the fraudster's.
+      const swapped = t0 - s.int(3, 40) * HOUR;
+      s.change('device', v.device, swapped, { sim_changed_at: swapped });
+      const dev = s.device(`swap-${i}`, { first_seen_at: t0 - 5 * MINUTE, bound_at: t0 - 4 * MINUTE, sim_changed_at: swapped });
       const o = { device_id: dev, ip: s.ip() };
       s.emit('sim_swap', s.login(v, t0, { ...o, auth_method: 'sms_otp' }), 'fraud');
       const payee = s.payee(`swap-acct-${i}`, t0 - s.int(5, 200) * DAY, t0 + 8 * MINUTE);
@@ -56,7 +65,7 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
     {
       const v = s.victim();
       const t0 = s.someTime(5, 88, 8, 12);
-      const dev = s.device(`dv-${v.id}-new${i}`, { first_seen_at: t0, bound_at: t0, sim_changed_at: t0 - 2 * HOUR, sim_bound_days: 0 });
+      const dev = s.device(`dv-${v.id}-new${i}`, { first_seen_at: t0, bound_at: t0, sim_changed_at: t0 - 2 * HOUR });
       s.emit('good_customer_new_phone', s.login(v, t0, { device_id: dev, auth_method: 'face' }), 'not_fraud');
       s.emit('good_customer_new_phone', s.transfer(v, t0 + s.int(2, 6) * HOUR, v.family, yuan(100 * s.int(20, 45)), { device_id: dev, auth_method: 'sms_otp' }), 'not_fraud');
     }
@@ -67,10 +76,14 @@ export function takeoverScenarios(s: FraudSeed, k: number): void {
       for (let j = 0; j < 5; j++) s.emit('good_customer_forgot_password', s.base(v, 'login_failed', t0 + j * 45_000));
       s.emit('good_customer_forgot_password', s.login(v, t0 + 4 * MINUTE, { auth_method: 'password' }), 'not_fraud');
     }
-    // A VPN makes a login look like impossible travel (F14).
+    // A flight across the country: the first login on landing is faster than 500 km/h from the last one at home (F14).
     {
       const v = s.victim();
-      s.emit('good_customer_vpn', s.login(v, s.someTime(3, 88), { geo_speed_kmh: s.int(800, 3000), ip: s.ip() }), 'not_fraud');
+      const t0 = s.someTime(3, 88);
+      const to = s.farthestCity(v.city);
+      s.emit('ordinary', s.login(v, t0));
+      const landed = t0 + Math.round(cityKm(v.city, to) / s.int(520, 700) * 60) * MINUTE;
+      s.emit('good_customer_flight', s.login(v, landed, { ip_city: to, ip: s.ip() }), 'not_fraud');
     }
   }
   // An office network: twenty-two colleagues log in within the hour (F03 without the allow list) …

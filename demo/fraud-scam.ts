@@ -1,12 +1,18 @@
 // Phone-scam scenarios for the fraud demo seed (rules/fraud/phone_scam.zy,
 // F19–F25), each `k` times, with the good customers who trip the same rules:
 // an elderly customer paying a builder, a car bought in the app, school fees.
-import { FraudSeed, yuan, type Person } from './seed-fraud-context.ts';
-import { DAY, HOUR, MINUTE } from './seed-rows.ts';
+import { FraudSeed, yuan, type Person } from './fraud-context.ts';
+import { DAY, HOUR, MINUTE } from './rows.ts';
 
-/** The victim's phone during the scam call: the device row says so, so only these events use it. */
-function onCall(s: FraudSeed, id: string): string {
-  return s.device(id, { in_call: true, call_peer_in_contacts: false, call_duration: s.int(8, 55) * MINUTE });
+/**
+ * The scam call on the victim's own phone: it rings some minutes before `t0`
+ * and ends `after` it. The device reports the call as it starts and ends, so
+ * the victim's events during it read "in a call with an unknown number" and
+ * the ones before and after do not.
+ */
+function onCall(s: FraudSeed, v: Person, t0: number, after: number): string {
+  s.call(v.device, t0 - s.int(8, 55) * MINUTE, t0 + after);
+  return v.device;
 }
 
 export function scamScenarios(s: FraudSeed, k: number): void {
@@ -15,7 +21,7 @@ export function scamScenarios(s: FraudSeed, k: number): void {
     {
       const v = s.victim();
       const t0 = s.someTime(3, 88, 9, 21);
-      const dev = i % 3 === 2 ? v.device : onCall(s, `call-${i}`); // some victims were told to hang up first
+      const dev = i % 3 === 2 ? v.device : onCall(s, v, t0, 30 * MINUTE); // some victims were told to hang up first
       const available = Math.round(v.creditLimit * (0.7 + s.r() * 0.3) / 100) * 100;
       const drawn = Math.round(available * (0.85 + s.r() * 0.15) / 100) * 100;
       s.emit('safe_account', s.drawdown(v, t0, drawn, available, { device_id: dev, auth_method: 'face' }), 'fraud');
@@ -27,7 +33,7 @@ export function scamScenarios(s: FraudSeed, k: number): void {
     {
       const v = s.victim();
       const t0 = s.someTime(3, 88, 9, 21);
-      const dev = onCall(s, `call-rep-${i}`);
+      const dev = onCall(s, v, t0, 45 * MINUTE);
       const available = v.creditLimit;
       s.emit('scam_after_warning', s.drawdown(v, t0, Math.round(available * 0.3 / 100) * 100, available, { device_id: dev }), 'fraud');
       s.emit('scam_after_warning', s.base(v, 'scam_warning_ack', t0 + MINUTE, { device_id: dev }), 'fraud');
@@ -38,7 +44,11 @@ export function scamScenarios(s: FraudSeed, k: number): void {
     {
       const v = s.victim();
       const t0 = s.someTime(3, 88, 9, 21);
-      const dev = s.device(`share-${i}`, { screen_sharing_active: i % 2 === 0, remote_control_app_running: i % 2 === 1 });
+      // The screen is shared, or a remote-control app runs, for the ten minutes it takes.
+      const dev = v.device;
+      const sharing = i % 2 === 0 ? 'screen_sharing_active' : 'remote_control_app_running';
+      s.change('device', dev, t0 - MINUTE, { [sharing]: true });
+      s.change('device', dev, t0 + 10 * MINUTE, { [sharing]: false });
       s.emit('screen_sharing', s.login(v, t0, { device_id: dev }), 'fraud');
       const payee = s.payee(`share-acct-${i}`, t0 - s.int(1, 90) * DAY, t0 + 3 * MINUTE);
       s.emit('screen_sharing', s.payeeAdd(v, t0 + 3 * MINUTE, payee, { device_id: dev }), 'fraud');

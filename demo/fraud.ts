@@ -1,27 +1,25 @@
-// Demo data for rules/fraud: a population of customers with full profiles
-// (devices, credit lines, payees, bureau snapshots), 90 days of ordinary
-// traffic, and injected scenarios for application fraud, account takeover,
-// phone-scam interception and mule accounts (seed-fraud-*.ts). Labels say
+// Demo data for the customer-event packs (rules/fraud, rules/demo): a
+// population of customers with full profiles (devices, credit lines, payees,
+// bureau snapshots) whose histories change over the window (new SIMs and
+// phone numbers, raised limits, calls that start and end), 90 days of
+// ordinary traffic, and injected scenarios for application fraud, account
+// takeover, phone-scam interception and mule accounts (fraud-*.ts). Labels say
 // what a fraud team would know later: most injected fraud is labelled fraud
 // (some not yet), victims dispute some takeovers (chargeback), call-backs
 // confirm some ordinary events and the good customers who trip a rule
 // (not_fraud), so a backtest's precision and recall are both below 100%.
 // Deterministic: the same seed gives the same rows.
-import { TIME_FIELD } from '../../compiler/check/context.ts';
-import type { Schema } from '../../compiler/ir.ts';
-import { DEMO_END } from './seed.ts';
-import { FraudSeed, yuan, type Person } from './seed-fraud-context.ts';
-import { applicationScenarios } from './seed-fraud-apply.ts';
-import { takeoverScenarios } from './seed-fraud-takeover.ts';
-import { scamScenarios } from './seed-fraud-scam.ts';
-import { muleScenarios } from './seed-fraud-mule.ts';
-import { DAY, HOUR, MINUTE, RowWriter, mergeSchemas, writeLabels, writeListEntries, type LabelKind } from './seed-rows.ts';
-import { migrate, type DB } from './schema.ts';
+import { FraudSeed, yuan, type Person } from './fraud-context.ts';
+import { applicationScenarios } from './fraud-apply.ts';
+import { takeoverScenarios } from './fraud-takeover.ts';
+import { scamScenarios } from './fraud-scam.ts';
+import { muleScenarios } from './fraud-mule.ts';
+import { DAY, DEMO_END, HOUR, MINUTE, labelOf, type LabelSpec, type Timeline, type Verdict } from './rows.ts';
 
 export interface FraudReport {
   customers: number;
   events: number;
-  labels: Record<LabelKind, number>;
+  labels: Record<Verdict, number>;
   /** How many of the labels are on a whole customer rather than one event. */
   customerLabels: number;
   /** Events per scenario ("ordinary" for everyday traffic). */
@@ -33,7 +31,7 @@ const MERCHANTS = 30;
 /** One customer's everyday activity from `fromDay` to the end of the window. */
 function ordinaryTraffic(s: FraudSeed, p: Person, fromDay: number, days: number): void {
   const span = days - fromDay;
-  const confirm = (): LabelKind[] => (s.chance(0.01) ? ['not_fraud'] : []);
+  const confirm = (): Verdict[] => (s.chance(0.01) ? ['not_fraud'] : []);
   for (let i = 0, n = Math.round(span / 5) + s.int(-2, 2); i < n; i++) {
     const t = s.someTime(fromDay, days - 1, 7, 23);
     if (s.chance(0.04)) s.emit('ordinary', s.base(p, 'login_failed', t - s.int(20, 90) * 1000));
@@ -70,13 +68,25 @@ function ordinaryTraffic(s: FraudSeed, p: Person, fromDay: number, days: number)
     if (!s.chance(p0)) continue;
     const weak = s.chance(0.25);
     const card = type === 'bankcard_bind' ? { bank_card_hash: `card-${p.id}-2` } : {};
+    const t = s.someTime(fromDay, days - 1, 9, 21);
     s.emit(weak ? 'good_customer_weak_auth_change' : 'ordinary',
-      s.base(p, type, s.someTime(fromDay, days - 1, 9, 21), { auth_method: weak ? s.pick(['sms_otp', 'password']) : 'face', ...card }), ...(weak && s.chance(0.5) ? ['not_fraud' as const] : []));
+      s.base(p, type, t, { auth_method: weak ? s.pick(['sms_otp', 'password']) : 'face', ...card }), ...(weak && s.chance(0.5) ? ['not_fraud' as const] : []));
+    // The profile follows: a raised daily limit, a new number in use from today.
+    if (type === 'limit_increase') s.change('customer', p.id, t, { daily_transfer_limit: p.dailyLimit * 2 });
+    if (type === 'phone_change') s.change('customer', p.id, t, { phone_number_since: t });
   }
+  // A new SIM card now and then (a new plan, a lost card): for 30 days the SIM is new to the device.
+  if (s.chance(0.03)) s.newSim(p.device, s.someTime(fromDay, days - 1, 8, 22));
+  // A phone rooted during the window.
+  if (s.chance(0.004)) s.change('device', p.device, s.someTime(fromDay, days - 1, 0, 24), { is_rooted: true });
 }
 
-export function seedFraud(db: DB, schemas: readonly Schema[], opts: { customers?: number; seed?: number } = {}): FraudReport {
-  for (const schema of schemas) migrate(db, schema);
+/**
+ * The fraud population's timeline for `customers` customers (default 1,500):
+ * events (time order comes later, with the other parts), profile versions,
+ * list entries and customer labels.
+ */
+export function fraudTimeline(opts: { customers?: number; seed?: number } = {}): { timeline: Omit<Timeline, 'calendar'>; report: FraudReport } {
   const days = 90;
   const n = opts.customers ?? 1500;
   const s = new FraudSeed(opts.seed ?? 20260302, DEMO_END - days * DAY, DEMO_END);
@@ -105,31 +115,25 @@ export function seedFraud(db: DB, schemas: readonly Schema[], opts: { customers?
   muleScenarios(s, k);
 
   // Fraud is confirmed days later, and not all of it yet; disputes take weeks.
-  const order = s.events.map((_, i) => i).sort((a, b) => (s.events[a]!.row[TIME_FIELD] as number) - (s.events[b]!.row[TIME_FIELD] as number) || a - b);
-  const writer = new RowWriter(db, mergeSchemas(schemas));
-  const labels: Record<LabelKind, number> = { fraud: 0, not_fraud: 0, chargeback: 0 };
-  db.transaction(() => {
-    writer.entities('customer', s.customers);
-    writer.entities('device', s.devices);
-    writer.entities('payee', s.payees);
-    writer.entities('account', s.accounts);
-    writer.entities('bureau', s.bureau);
-    const seqs = writer.events(order.map((i) => s.events[i]!.row));
-    const out: { subject: number; label: LabelKind; at: number; note: string }[] = [];
-    order.forEach((i, pos) => {
-      const e = s.events[i]!;
-      const t = e.row[TIME_FIELD] as number;
-      for (const label of e.labels) {
-        if (label === 'fraud' && s.chance(0.08)) continue; // not confirmed yet
-        const delay = label === 'fraud' ? s.int(2, 20) * DAY : label === 'chargeback' ? s.int(20, 45) * DAY : s.int(1, 4) * DAY;
-        out.push({ subject: seqs[pos]!, label, at: t + delay + s.int(0, 23) * HOUR, note: e.pattern });
-        labels[label]++;
-      }
-    });
-    writeLabels(db, 'event', out);
-    writeLabels(db, 'customer', s.customerLabels.map((l) => ({ ...l, subject: l.customer })));
-    for (const l of s.customerLabels) labels[l.label]++;
-    writeListEntries(db, s.lists);
-  })();
-  return { customers: s.customers.length, events: s.events.length, labels, customerLabels: s.customerLabels.length, byPattern: s.byPattern };
+  const labels: Record<Verdict, number> = { fraud: 0, not_fraud: 0, chargeback: 0 };
+  const events = s.events.map((e) => {
+    const t = e.row['occurred_at'] as number;
+    const out: LabelSpec[] = [];
+    for (const label of e.labels) {
+      if (label === 'fraud' && s.chance(0.08)) continue; // not confirmed yet
+      const delay = label === 'fraud' ? s.int(2, 20) * DAY : label === 'chargeback' ? s.int(20, 45) * DAY : s.int(1, 4) * DAY;
+      out.push(labelOf(label, t + delay + s.int(0, 23) * HOUR, e.pattern));
+      labels[label]++;
+    }
+    return { row: e.row, pattern: e.pattern, labels: out };
+  });
+  for (const l of s.customerLabels) labels[l.label]++;
+  return {
+    timeline: {
+      events, versions: s.profiles.versions(),
+      lists: s.lists.map((l) => ({ ...l, source: 'demo' })),
+      customerLabels: s.customerLabels.map((l) => ({ ...labelOf(l.label, l.at, l.note), customer: l.customer })),
+    },
+    report: { customers: s.customers, events: s.events.length, labels, customerLabels: s.customerLabels.length, byPattern: s.byPattern },
+  };
 }

@@ -2,12 +2,11 @@
 // F26–F34), each `k` times, with the good customers who trip the same rules:
 // a shop paying its suppliers, money passed on to parents, a customer back
 // after months away.
-import { FraudSeed, yuan, type Person } from './seed-fraud-context.ts';
-import { DAY, HOUR, MINUTE } from './seed-rows.ts';
-import { KEY } from './sql.ts';
+import { FraudSeed, yuan, type Person, type PersonOptions } from './fraud-context.ts';
+import { DAY, HOUR, MINUTE } from './rows.ts';
 
 /** A customer recruited (or created) as a money mule, known for a while before the window. */
-function mule(s: FraudSeed, id: string, o: Parameters<FraudSeed['person']>[1] = {}): Person {
+function mule(s: FraudSeed, id: string, o: PersonOptions = {}): Person {
   return s.person(id, { since: s.start - s.int(60, 400) * DAY, age: s.int(19, 30), ...o });
 }
 
@@ -95,8 +94,7 @@ export function muleScenarios(s: FraudSeed, k: number): void {
       const m = mule(s, `fu${i}`, { age: s.int(25, 50), dailyLimit: yuan(100_000) });
       const t0 = s.someTime(3, 80, 9, 17);
       const amount = yuan(10_000 * s.int(10, 20));
-      s.accounts.pop();
-      s.accounts.push({ [KEY]: m.account, disbursed_at: t0, disbursed_amount: amount });
+      s.disburse(m.account, t0, amount);
       s.emit('loan_to_markets', s.drawdown(m, t0, amount, amount, { auth_method: 'face' }));
       const broker = s.payee(`broker-${i}`, t0 - 3000 * DAY, t0 + DAY);
       for (const [j, type] of (['securities', 'crypto'] as const).entries()) {

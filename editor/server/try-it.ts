@@ -1,0 +1,61 @@
+// Try it: decide one event (a test case of the pack, a stored event as of its
+// own time, or typed JSON) with the text being edited, and return the trace
+// to paint over the source. Compiling the edited pack is the expensive part
+// (seconds for a large pack), so the editor runs this on its own thread
+// (try-thread.ts); this module is what that thread runs.
+import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
+import { coerce, InputError } from '../../compiler/input.ts';
+import { TIMESTAMP } from '../../compiler/types.ts';
+import { TIME_FIELD } from '../../compiler/check/context.ts';
+import { interpret, type Traced } from '../../runtime/interpreter.ts';
+import { providerFor } from '../../runtime/testing.ts';
+import { HttpError } from '../../runtime/server.ts';
+import { SqliteProvider } from '../../runtime/store/provider.ts';
+import type { DB } from '../../runtime/store/schema.ts';
+import { stepsForBrowser, withShownValues } from './trace.ts';
+
+export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknown {
+  const files = sourcesOf(b['files']);
+  const c = compile(files);
+  if (!c.ok || !c.checked) {
+    throw new HttpError(422, { code: c.diagnostics[0]?.code ?? 'ZY2000', message: 'the pack has errors; fix them to try it', diagnostics: c.diagnostics.filter((d) => d.severity === 'error').slice(0, 20) });
+  }
+  const pack = c.checked;
+  let traced: Traced;
+  try {
+    if (typeof b['test'] === 'string') {
+      const t = pack.tests.find((x) => x.name === b['test']);
+      if (!t) throw new HttpError(404, { code: 'ZY5001', message: `no test named ${JSON.stringify(b['test'])}` });
+      traced = interpret(pack, Object.assign(Object.create(null), t.event), providerFor(pack, t));
+    } else {
+      const provider = store ? storeProvider(store, pack, b['seq'], b['event']) : undefined;
+      traced = interpret(pack, b['event'], provider);
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message });
+    throw e;
+  }
+  return { decision: withShownValues(pack, traced.decision), trace: stepsForBrowser(pack, traced.trace) };
+}
+
+function storeProvider(db: DB, pack: CheckedPack, seq: unknown, event: unknown): SqliteProvider {
+  let p: SqliteProvider;
+  try { p = new SqliteProvider(db, pack); } catch (e) {
+    // The unsaved pack may read a column or table the database does not have yet.
+    throw new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${(e as Error).message} (import data for it with zhiyu db import --pack)` });
+  }
+  // A stored event is decided as of its own time: profiles as they stood then, only what was stored before it as history.
+  if (typeof seq !== 'number' || !Number.isInteger(seq)) return p;
+  const at = coerce(TIMESTAMP, (event as Record<string, unknown> | null)?.[TIME_FIELD], `event.${TIME_FIELD}`) as number | undefined;
+  return at === undefined ? p : p.asOf(at, seq);
+}
+
+export function sourcesOf(v: unknown): SourceFile[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 500) throw new HttpError(400, { code: 'ZY4003', message: 'files should be a list of {path, text}' });
+  return v.map((f, i) => {
+    if (typeof f !== 'object' || f === null || typeof f.path !== 'string' || typeof f.text !== 'string') {
+      throw new HttpError(400, { code: 'ZY4003', message: `files[${i}] should be {path, text}` });
+    }
+    return { path: f.path, text: f.text };
+  });
+}
