@@ -4,7 +4,7 @@
 // The parsing is the compiler's own (compiler/literals.ts), so the form
 // accepts exactly what a rule's literals do.
 import { parseDuration, parseMoney, parseNumber, parseTimestamp } from '../../compiler/literals.ts';
-import { formatDuration, formatMoney, formatNumber, SHANGHAI_OFFSET } from '../../compiler/semantics.ts';
+import { formatDuration, formatMoney, formatNumber, formatTimestamp, isoShanghai } from '../../compiler/display.ts';
 import type { WireField } from './protocol.ts';
 
 /** How a stored or JSON value shows in the form. */
@@ -25,14 +25,7 @@ export function showValue(f: WireField, v: unknown): string {
 }
 
 /** `2026-03-01 10:00:00` in Asia/Shanghai. */
-export function localTime(ms: number): string {
-  return new Date(ms + SHANGHAI_OFFSET).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** ISO text with the +08:00 zone, what the API is sent. */
-export function isoTime(ms: number): string {
-  return `${new Date(ms + SHANGHAI_OFFSET).toISOString().slice(0, 19)}+08:00`;
-}
+export const localTime = formatTimestamp;
 
 /** A time as typed: `2026-03-01 10:00`, `2026-03-01T10:00:00+08:00`, a date alone, or epoch milliseconds. */
 export function parseTime(text: string): number | undefined {
@@ -62,7 +55,7 @@ export function readValue(f: WireField, text: string): unknown {
     }
     case 'timestamp': {
       const t = parseTime(s);
-      return t === undefined ? fail('a time (2026-03-01 10:00, Asia/Shanghai)') : isoTime(t);
+      return t === undefined ? fail('a time (2026-03-01 10:00, Asia/Shanghai)') : isoShanghai(t);
     }
     case 'duration': {
       const r = parseDuration(s.replace(/\s+/g, ''));

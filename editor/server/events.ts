@@ -7,6 +7,7 @@ import { coerce, InputError } from '../../compiler/input.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import { TIMESTAMP } from '../../compiler/types.ts';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
+import { isoShanghai } from '../../compiler/display.ts';
 import { HttpError } from '../../runtime/server.ts';
 import { decodeRow, EVENTS, q, SEQ } from '../../runtime/store/sql.ts';
 import type { DB } from '../../runtime/store/schema.ts';
@@ -130,8 +131,4 @@ function forJson(pack: CheckedPack, row: Record<string, unknown>): Record<string
     out[k] = (f?.type.t === 'timestamp' || k === TIME_FIELD) && typeof v === 'number' ? isoShanghai(v) : v;
   }
   return out;
-}
-
-export function isoShanghai(ms: number): string {
-  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
 }
