@@ -122,6 +122,25 @@ test('inside sum( the field, then the parts not given yet, with signature help n
   await undoAll();
 });
 
+test('the new language in the editor: a rule\'s own lets and the quantifiers where a value goes; percentile( names its percentile', async () => {
+  await freshLine('severity high');
+  await f.page.keyboard.type('let big_one = event.amount > ¥1');
+  await f.page.keyboard.press('Escape');
+  await freshLine();
+  await f.page.keyboard.type('and big');
+  await suggestions().filter({ hasText: 'big_one' }).first().waitFor();
+  await f.page.keyboard.press('Escape');
+  await f.page.keyboard.type('_one and ');
+  await suggestions().first().waitFor();
+  const offered = await provided();
+  for (const want of ['big_one', 'any of', 'count of', 'percentile', 'sequence']) assert.ok(offered.includes(want), `${want} in ${offered.join(' | ')}`);
+  await f.page.keyboard.press('Escape');
+  await f.page.keyboard.type('percentile(amount, ');
+  await f.page.waitForFunction(() => document.querySelector('.parameter-hints-widget.visible .parameter.active')?.textContent?.trim() === 'P');
+  assert.match(await f.page.locator('.parameter-hints-widget.visible').textContent() ?? '', /percentile\(FIELD, P, by KEY/);
+  await undoAll();
+});
+
 test('checks never queue up: one in flight at a time, a burst of keystrokes makes one check, and stale results are dropped', async () => {
   await f.open('fraud/application.zy');
   await f.checked(0);

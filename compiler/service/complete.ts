@@ -15,7 +15,7 @@ import { SEVERITIES } from '../check/index.ts';
 import { SCALAR_TYPE_NAMES, type Type } from '../types.ts';
 import type { Symbol_, SymbolIndex, SymbolKind } from './symbols.ts';
 
-export type CompletionKind = 'keyword' | 'field' | 'entity' | 'list' | 'const' | 'predicate' | 'function' | 'outcome' | 'rule' | 'unit' | 'value';
+export type CompletionKind = 'keyword' | 'field' | 'entity' | 'list' | 'const' | 'predicate' | 'function' | 'outcome' | 'rule' | 'unit' | 'value' | 'fixture' | 'let';
 
 export interface Completion {
   readonly label: string;
@@ -361,7 +361,7 @@ class Items {
     const out: Completion[] = [];
     for (const s of this.index.symbols.values()) {
       if (s.kind !== kind || !s.name.startsWith(prefix) || !keep(s)) continue;
-      out.push({ label: s.name.slice(prefix.length), kind: kind === 'event' ? 'entity' : kind as CompletionKind, detail: s.detail, doc: s.doc });
+      out.push({ label: s.name.slice(prefix.length), kind: kind === 'event' ? 'entity' : kind, detail: s.detail, doc: s.doc });
     }
     return out;
   }
@@ -411,7 +411,7 @@ class Items {
       ...(history ? [] : AGGREGATE_FUNCTIONS.map((f) => ({ label: f, kind: 'function' as const, detail: 'velocity aggregate', doc: AGGREGATE_DOCS[f], insertText: `${f}(` }))),
       ...[...FUNCTIONS.values()].map((f) => ({ label: f.name, kind: 'function' as const, detail: `function of ${f.arity} argument${f.arity === 1 ? '' : 's'}`, doc: f.doc, insertText: `${f.name}(` })),
       ...this.sym('const'),
-      ...this.lets.map((l) => ({ label: l, kind: 'const' as const, detail: 'let in this rule' })),
+      ...this.lets.map((l) => ({ label: l, kind: 'let' as const, detail: 'let in this rule' })),
       ...QUANTIFIERS.map(([label, doc]) => ({ label, kind: 'keyword' as const, doc, insertText: `${label} ` })),
       ...this.words(['not']),
     ];

@@ -47,6 +47,8 @@ const KINDS: Record<CompletionKind, monaco.languages.CompletionItemKind> = {
   rule: monaco.languages.CompletionItemKind.Reference,
   unit: monaco.languages.CompletionItemKind.Unit,
   value: monaco.languages.CompletionItemKind.Value,
+  fixture: monaco.languages.CompletionItemKind.Module,
+  let: monaco.languages.CompletionItemKind.Variable,
 };
 
 const SYMBOL_KINDS: Record<string, monaco.languages.SymbolKind> = {
