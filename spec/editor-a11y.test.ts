@@ -57,7 +57,7 @@ test('panel tabs are ARIA tabs: ←/→ move between them and show their panel',
   assert.not.ok(await f.page.locator('#search').isHidden());
   assert.is(await f.page.getAttribute('#search', 'role'), 'tabpanel');
   await f.page.keyboard.press('End');
-  assert.is((await focused()).id, 'tab-backtest');
+  assert.is((await focused()).id, 'tab-diff');
   await f.page.keyboard.press('Home');
   assert.is((await focused()).id, 'tab-problems');
 });
@@ -125,6 +125,10 @@ test('axe-core: no serious or critical violation, in each panel and with a dialo
   await f.page.locator('[data-testid=backtest-events] .event-row').first().waitFor();
   await f.page.locator('.codelens-decoration', { hasText: 'backtest:' }).first().waitFor();
   await look('backtest');
+  await f.page.click('#tab-diff');
+  await f.page.click('[data-testid=diff-run]');
+  await f.page.locator('[data-testid=diff-summary]').waitFor({ timeout: 60_000 });
+  await look('diff');
   await f.page.keyboard.press('Control+t');
   await f.page.locator('#symbol-list [role=option]').first().waitFor();
   await look('go to symbol');

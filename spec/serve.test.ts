@@ -76,11 +76,12 @@ test('reload needs the token; a broken bundle leaves the old one serving; a good
 test('metrics count decisions by outcome and rule, latency, errors and the bundle', async () => {
   const m = await call('GET', '/metrics');
   assert.is(m.status, 200);
-  assert.match(m.text, /^zhiyu_decisions_total\{outcome="block"\} \d+$/m);
-  assert.match(m.text, /^zhiyu_rule_fired_total\{rule="POLICE_LIST_PAYEE"\} \d+$/m);
+  assert.match(m.text, /^zhiyu_decisions_total\{arm="live",outcome="block"\} \d+$/m);
+  assert.match(m.text, /^zhiyu_rule_fired_total\{arm="live",rule="POLICE_LIST_PAYEE"\} \d+$/m);
   assert.match(m.text, /^zhiyu_decision_seconds_count \d+$/m);
   assert.match(m.text, /^zhiyu_errors_total\{code="ZY4001"\} 2$/m);
-  assert.match(m.text, /^zhiyu_bundle_info\{pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
+  assert.match(m.text, /^zhiyu_bundle_info\{arm="live",pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
+  assert.match(m.text, /^zhiyu_bundle_reloads_total 1$/m);
 });
 
 test('binding beyond loopback needs a token', async () => {

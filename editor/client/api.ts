@@ -43,6 +43,7 @@ export const api = {
   backtestProgress: () => call<{ running: boolean; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number }>('GET', '/api/backtest/progress'),
   cancelBacktest: () => call<{ cancelled: boolean }>('POST', '/api/backtest/cancel', {}),
   backtestEvents: (rule: string, kind: 'hits' | 'positive' | 'other') => call<{ rule: string; kind: string; total: number; events: StoredEvent[] }>('GET', `/api/backtest/events?rule=${encodeURIComponent(rule)}&kind=${kind}`),
+  diff: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/diff', body),
 };
 
 export interface StoredEvent { seq: number; label: string | null; event: Record<string, unknown> }

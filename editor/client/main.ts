@@ -24,6 +24,7 @@ import { Tabs } from './tabs.ts';
 import { renderTests } from './tests-panel.ts';
 import { mountTry, traceDecorations } from './try-panel.ts';
 import { mountBacktest } from './backtest-panel.ts';
+import { mountDiff } from './diff-panel.ts';
 import { LanguageWorker } from './worker-client.ts';
 import { ACTIVE_KEY, firstFile } from './first-file.ts';
 
@@ -239,6 +240,7 @@ const codeLenses = mountBacktest($('backtest'), {
   announce: (m) => report(m),
 });
 monaco.languages.registerCodeLensProvider(LANGUAGE, codeLenses.provider(pathOf));
+mountDiff($('diff'), { sources: activeSources, rules: () => rules, go: (p, o) => void go(p, o) });
 
 // ---- Search ------------------------------------------------------------------
 const search = mountSearch($('search'), {
@@ -247,7 +249,7 @@ const search = mountSearch($('search'), {
 });
 
 // ---- panels (ARIA tabs), keys, start --------------------------------------------
-const PANELS = ['problems', 'search', 'try', 'tests', 'backtest'] as const;
+const PANELS = ['problems', 'search', 'try', 'tests', 'backtest', 'diff'] as const;
 /** Shows a panel; `focus`: its tab (arrow keys on the tabs) or, for search, its field (Ctrl+Shift+F). */
 function showPanel(name: string, focus: 'tab' | 'field' | false = false): void {
   for (const p of PANELS) {
