@@ -1,4 +1,4 @@
-// npm run bench -- --editor [--quick] [--runs N] [--json FILE] [--baseline DIR]
+// npm run bench -- --editor [--quick] [--runs N] [--json FILE] [--baseline DIR] [--rules DIR]
 //
 // The rule editor in real headless Chromium (Debian's /usr/bin/chromium),
 // against a real editor server on loopback, measured the way an analyst
@@ -21,6 +21,10 @@
 // --baseline DIR (a dist/editor built from another commit) measures that
 // build too, each sample on one build then the other, and reports the
 // ratio: on a busy machine the ratio means more than either number.
+// --rules DIR serves those packs instead of the repository's rules/: a
+// baseline built before a language change cannot read today's packs (its
+// compiler reports errors and never settles), so both builds are given
+// packs from its time (e.g. `git archive COMMIT rules`).
 //
 // Each is judged against its target (issue 19): marker ≤ 150 ms and
 // completion ≤ 100 ms (medians), no long task over 50 ms, first render
@@ -76,11 +80,14 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
   const baseAt = argv.indexOf('--baseline');
   const baseline = baseAt >= 0 ? argv[baseAt + 1] : undefined;
   if (baseline !== undefined && !existsSync(join(baseline, 'index.html'))) throw new Error(`--baseline ${baseline}: no built editor there (index.html)`);
+  const rulesAt = argv.indexOf('--rules');
+  const rules = rulesAt >= 0 ? argv[rulesAt + 1]! : join(import.meta.dirname, '..', 'rules');
+  if (!existsSync(join(rules, 'fraud', 'pack.zy'))) throw new Error(`--rules ${rules}: no fraud pack there (fraud/pack.zy)`);
 
   await ensureEditorBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'zhiyu-editor-bench-'));
   const root = join(dir, 'rules');
-  cpSync(join(import.meta.dirname, '..', 'rules'), root, { recursive: true });
+  cpSync(rules, root, { recursive: true });
   // One 2,000-line file: the fraud pack's files joined (a pack may be one file).
   const big = FRAUD_FILES.map((f) => readFileSync(join(root, 'fraud', f), 'utf8')).join('\n');
   mkdirSync(join(root, 'big'));
@@ -132,7 +139,10 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
     const seeded = await cli('db', 'seed', '--demo', join(dir, 'demo.db'));
     if (seeded.code !== 0) throw new Error(`db seed failed: ${seeded.err}`);
     store = openStore(join(dir, 'demo.db'));
-    const withDb = await startEditor({ root, port: 0, store });
+    // The search runs on today's packs: the demo database is seeded for them (whatever --rules gave the editors above).
+    const current = join(dir, 'current');
+    cpSync(join(import.meta.dirname, '..', 'rules'), current, { recursive: true });
+    const withDb = await startEditor({ root: current, port: 0, store });
     services.push(withDb);
     const search = await measureSearch(withDb.url, quick ? 3 : 7);
 
