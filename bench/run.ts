@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [-- --only fraud40,scale,store,service,jsonlogic,backtest] [-- --sparse]
 //                [-- --events N] [-- --seed S] [-- --passes N] [-- --time MS]
 // npm run bench -- --store [--quick] …   the SQLite store part alone (bench/store.ts and its options)
+// npm run bench -- --editor [--quick]     the rule editor in real Chromium (bench/editor.ts), alone
 //
 // Every benchmark of zhiyu, in one process, one part after the other, each
 // printing its own tables; then a summary of every target, met or not:
@@ -33,6 +34,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 function die(msg: string): never {
   console.error(`\n\x1b[31m✗ BENCHMARK ABORTED: ${msg}\x1b[0m\n`);
   process.exit(1);
+}
+
+if (flag('editor')) {
+  await (await import('./editor.ts')).runEditorBench(argv);
+  process.exit(0);
 }
 
 if (flag('store')) {

@@ -46,6 +46,11 @@ export function formatTimestamp(t: number): string {
   return `${localDate(t)} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
 }
 
+/** ISO text with the +08:00 zone (`2026-03-01T10:00:00+08:00`): what the editor shows and sends for a stored or typed time. */
+export function isoShanghai(t: number): string {
+  return `${new Date(t + SHANGHAI_OFFSET).toISOString().slice(0, 19)}+08:00`;
+}
+
 export function formatNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Math.round(n * 10_000) / 10_000);
 }

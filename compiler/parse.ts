@@ -5,7 +5,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.ts';
 import { diag, type Diagnostic } from './diagnostics.ts';
-import { lex } from './lexer.ts';
+import { Keyword, lex } from './lexer.ts';
 import { parseDuration, parseMoney, parseNumber, parseString, parseTimestamp, type LiteralResult } from './literals.ts';
 import { RuleParser } from './parser.ts';
 import { firstChildNode, ordered } from './cst.ts';
@@ -15,6 +15,26 @@ import type { Span } from './source.ts';
 let sharedParser: RuleParser | undefined;
 function parser(): RuleParser {
   return (sharedParser ??= new RuleParser());
+}
+
+const firstWordsOf = new Map<string, readonly string[]>();
+/**
+ * The keywords a part of the grammar can begin with, as the grammar says: the
+ * editor cuts files into declarations at `decl`'s, and completes clauses with
+ * `ruleClause`'s, `testClause`'s and `expectation`'s. (Words the grammar reads
+ * as names, such as `note`, are not keywords and not listed.)
+ */
+export function firstWords(rule: 'decl' | 'ruleClause' | 'testClause' | 'expectation'): readonly string[] {
+  let words = firstWordsOf.get(rule);
+  if (!words) {
+    words = [...new Set(parser().computeContentAssist(rule, []).flatMap((s) => {
+      const pattern = s.nextTokenType.PATTERN;
+      const keyword = s.nextTokenType.CATEGORIES?.includes(Keyword) && pattern instanceof RegExp;
+      return keyword ? [/^[a-z_]+/.exec(pattern.source)![0]] : [];
+    }))];
+    firstWordsOf.set(rule, words);
+  }
+  return words;
 }
 
 export interface ParseResult {
@@ -76,19 +96,34 @@ function parseTokens(text: string, file: number, lexed: ReturnType<typeof lex>):
 
 /** Parses a lone expression (message placeholders), offsets relative to `base`. */
 export function parseExpression(text: string, file: number, base: number): { expr?: A.Expr; diagnostics: Diagnostic[] } {
-  const padded = ' '.repeat(base) + text;
-  const lexed = lex(padded, file);
+  // Lexed alone and moved to `base` (not padded with `base` spaces: a
+  // placeholder late in a long file would lex the whole file's length).
+  const lexed = lex(text, file);
   const p = parser();
-  p.text = padded;
+  p.text = text;
   p.input = lexed.tokens;
   const cst = p.expression();
-  const diagnostics = [...lexed.diagnostics];
+  // Parsed where it stands in the string; the tokens, and the nodes' locations computed from them, then move to `base`.
+  for (const t of lexed.tokens) {
+    t.startOffset += base;
+    t.endOffset = (t.endOffset ?? t.startOffset + t.image.length - 1 - base) + base;
+  }
+  moveNodes(cst, base);
+  const diagnostics = lexed.diagnostics.map((d) => ({ ...d, span: { ...d.span, start: d.span.start + base, end: d.span.end + base } }));
   for (const e of p.errors) {
-    const start = Number.isNaN(e.token.startOffset) ? padded.length : e.token.startOffset;
+    const start = Number.isNaN(e.token.startOffset) ? base + text.length : e.token.startOffset;
     diagnostics.push(diag('ZY1002', { file, start, end: start + Math.max(1, e.token.image.length) }, e.message));
   }
   if (diagnostics.length || isBroken(cst)) return { diagnostics };
   return { expr: new Builder(file, diagnostics).expression(cst), diagnostics };
+}
+
+function moveNodes(n: CstNode, by: number): void {
+  if (n.location) {
+    n.location.startOffset += by;
+    if (n.location.endOffset !== undefined) n.location.endOffset += by;
+  }
+  for (const list of Object.values(n.children)) for (const c of list) if ('children' in c) moveNodes(c, by);
 }
 
 function isBroken(n: CstNode): boolean {

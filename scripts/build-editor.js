@@ -1,37 +1,66 @@
 #!/usr/bin/env node
 // Builds the browser editor into dist/editor: the page, its script and styles,
 // the language worker (the compiler itself, run off the main thread) and
-// Monaco's own editor worker, each as a separate ES module. Run by
-// `npm install` (prepare) and by the browser tests when the build is stale.
+// Monaco's own editor worker, each as a separate ES module. Every built file
+// but the page has its content hash in its name, so the server lets browsers
+// keep it for good; each is also stored compressed (brotli and gzip) so the
+// server sends the smallest one the browser takes. Run by `npm install`
+// (prepare) and by the browser tests when the build is stale.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist/editor');
+
+const common = {
+  outdir: out, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, sourcemap: true,
+  entryNames: '[name]-[hash]', assetNames: '[name]-[hash]', loader: { '.ttf': 'file' }, metafile: true,
+};
+
+/** The built file of an entry point, by the entry's name. */
+function outputOf(result, name) {
+  const file = Object.keys(result.metafile.outputs).find((o) => basename(o).startsWith(`${name}-`) && o.endsWith('.js'));
+  if (!file) throw new Error(`the build has no output for ${name}`);
+  return basename(file);
+}
 
 export async function buildEditor({ quiet = false } = {}) {
   const started = Date.now();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  await build({
+  const logLevel = quiet ? 'error' : 'warning';
+  // Workers first: the page is told their hashed names.
+  const workers = await build({
+    ...common, logLevel,
     entryPoints: {
-      main: join(root, 'editor/client/main.ts'),
       'language-worker': join(root, 'editor/client/language-worker.ts'),
       'editor.worker': join(root, 'node_modules/monaco-editor/esm/vs/editor/editor.worker.js'),
     },
-    outdir: out,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    sourcemap: true,
-    loader: { '.ttf': 'file' },
-    logLevel: quiet ? 'error' : 'warning',
   });
-  for (const f of ['index.html', 'favicon.svg']) copyFileSync(join(root, 'editor/client', f), join(out, f));
+  const page = await build({
+    ...common, logLevel,
+    entryPoints: { main: join(root, 'editor/client/main.ts'), boot: join(root, 'editor/client/boot.ts') },
+    define: {
+      LANGUAGE_WORKER_URL: JSON.stringify(`/${outputOf(workers, 'language-worker')}`),
+      EDITOR_WORKER_URL: JSON.stringify(`/${outputOf(workers, 'editor.worker')}`),
+    },
+  });
+  const mainJs = outputOf(page, 'main');
+  const mainCss = basename(Object.values(page.metafile.outputs).find((o) => o.cssBundle)?.cssBundle ?? '');
+  if (!mainCss) throw new Error('the build has no stylesheet for the page');
+  const html = readFileSync(join(root, 'editor/client/index.html'), 'utf8')
+    .replaceAll('{{main.js}}', mainJs).replaceAll('{{main.css}}', mainCss).replaceAll('{{boot.js}}', outputOf(page, 'boot'));
+  writeFileSync(join(out, 'index.html'), html);
+  copyFileSync(join(root, 'editor/client/favicon.svg'), join(out, 'favicon.svg'));
+  for (const f of readdirSync(out)) {
+    if (!/\.(js|css|html|svg|ttf)$/.test(f)) continue;
+    const body = readFileSync(join(out, f));
+    writeFileSync(join(out, `${f}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }));
+    writeFileSync(join(out, `${f}.gz`), gzipSync(body, { level: 9 }));
+  }
   if (!quiet) console.log(`editor built in dist/editor (${Date.now() - started} ms)`);
 }
 

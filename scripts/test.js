@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // Runs every uvu suite under spec/ (files named *.test.ts) through tsx and
 // ends with one line "N passed, N failed". Exits non-zero on any failure,
-// including a suite that fails to load.
+// including a suite that fails to load. First makes sure the browser tests
+// have their Chromium (scripts/chromium.js): installed when it can be, else
+// one line saying what to install, and no tests run.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { ensureChromium } from './chromium.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const missing = ensureChromium();
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
 const color = process.stdout.isTTY ? [] : ['--no-color'];
 const args = ['--import', 'tsx', join(root, 'node_modules/uvu/bin.js'), 'spec', '\\.test\\.ts$', ...color, ...process.argv.slice(2)];
 const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });

@@ -37,7 +37,9 @@ test('metrics: the hand-computed case, rule by rule', async () => {
   assert.equal(rule(r, 'BURST'), {
     index: 0, id: 'BURST', title: 'A second transfer within the hour', outcome: 'hold', score: 0, enabled: true,
     hits: 1, hitRate: 1 / 9, positiveHits: 1, negativeHits: 0, precision: 1, labelledPrecision: 1, recall: third,
-    money: { positive: 200_000, other: 0 }, uniqueHits: 0, examples: [3],
+    money: { positive: 200_000, other: 0 }, uniqueHits: 0, examples: [3], positiveExamples: [3], otherExamples: [],
+    // BIG fires on its one hit too, but only reviews: BURST's hold still decides.
+    redundantWith: [],
   });
   const big = rule(r, 'BIG');
   assert.equal([big.hits, big.positiveHits, big.negativeHits, big.precision, big.recall, big.uniqueHits, big.examples], [2, 1, 1, 0.5, third, 0, [3, 4]]);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 const root = join(import.meta.dirname, '..');
-export const CHROMIUM = '/usr/bin/chromium';
+/** The one npm test checks for (scripts/chromium.js: ZHIYU_CHROMIUM or Debian's /usr/bin/chromium). */
+export const { CHROMIUM } = await import('../scripts/chromium.js' as string) as { CHROMIUM: string };
 export const ARTIFACTS = join(root, 'test-artifacts');
 
 export function launch(): Promise<Browser> {
@@ -14,6 +15,29 @@ export function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
   });
+}
+
+/**
+ * One Chromium for every browser suite of a run. Each suite takes a share
+ * when its module loads (uvu loads every suite before running any) and gives
+ * it back in its `after`: the last one closes the browser.
+ */
+let shared: Promise<Browser> | undefined;
+let users = 0;
+export function sharedBrowser(): { get(): Promise<Browser>; release(): Promise<void> } {
+  users++;
+  let released = false;
+  return {
+    get: () => (shared ??= launch()),
+    async release() {
+      if (released) return;
+      released = true;
+      if (--users > 0 || !shared) return;
+      const b = shared;
+      shared = undefined;
+      await (await b).close();
+    },
+  };
 }
 
 function newest(dir: string): number {
@@ -26,7 +50,7 @@ function newest(dir: string): number {
 }
 
 export async function ensureEditorBuilt(): Promise<void> {
-  const main = join(root, 'dist/editor/main.js');
+  const main = join(root, 'dist/editor/index.html');
   const sources = Math.max(...['editor/client', 'compiler', 'runtime'].map((d) => newest(join(root, d))));
   if (existsSync(main) && statSync(main).mtimeMs >= sources) return;
   const { buildEditor } = await import('../scripts/build-editor.js' as string) as { buildEditor: (o: { quiet: boolean }) => Promise<void> };

@@ -10,31 +10,67 @@ import { lintReport } from '../lint/index.ts';
 import { FUNCTIONS, AGGREGATE_DOCS } from '../functions.ts';
 import type { SourceFile, Span } from '../source.ts';
 import { buildIndex, type SymbolIndex, type Symbol_ } from './symbols.ts';
-import { complete, type CompletionResult } from './complete.ts';
+import { complete, type CompleteOptions, type CompletionResult } from './complete.ts';
+import { symbolUnder } from './navigate.ts';
+import type * as A from '../ast.ts';
+import type { FileAst } from '../ast.ts';
+import { chunk, mapSpans } from './chunks.ts';
 
-export { complete, type Completion, type CompletionKind, type CompletionResult } from './complete.ts';
+export { complete, type CompleteOptions, type Completion, type CompletionKind, type CompletionResult } from './complete.ts';
 export { buildIndex, symbolKey, type Reference, type Symbol_, type SymbolIndex, type SymbolKind } from './symbols.ts';
+export { outline, packSymbols, prepareRename, references, rename, symbolUnder, type Edit, type OutlineItem, type RenameResult } from './navigate.ts';
+export { quickFixes, type QuickFix } from './quickfix.ts';
+export { signatureAt, type SignatureHelp } from './signature.ts';
 
 export interface Analysis {
   readonly files: readonly SourceFile[];
+  /** The parsed files (what the outline and rename read), in the analyst's coordinates. */
+  readonly asts: readonly FileAst[];
   /** Syntax and checking errors and warnings, sorted (not capped: the editor shows them all). */
   readonly diagnostics: readonly Diagnostic[];
-  /** The checked pack, when checking got that far. */
+  /** The checked pack, when checking got that far. Its spans are in `sources`' coordinates: `toSource` maps them. */
   readonly checked?: CheckedPack;
+  /** What the compiler was given: each file cut into its declarations (chunks.ts). */
+  readonly sources: readonly SourceFile[];
+  readonly toSource: (s: Span) => Span;
   /** Built on first use: markers need only the diagnostics. */
   readonly index: SymbolIndex;
 }
 
 
-/** Parses and checks a pack (compile()'s front half); `cache` keeps the parse of unchanged files. */
+/**
+ * Parses and checks a pack (compile()'s front half), one declaration at a
+ * time: `cache` keeps the parse of every declaration whose text is unchanged.
+ */
 export function analyze(files: readonly SourceFile[], cache?: ParseCache): Analysis {
-  const f = front(files, cache);
+  const c = chunk(files);
+  const f = front(c.files, cache);
   let index: SymbolIndex | undefined;
+  let asts: FileAst[] | undefined;
   return {
     files,
-    diagnostics: sortDiagnostics(f.diagnostics, Infinity),
+    sources: c.files,
+    toSource: c.toSource,
+    diagnostics: sortDiagnostics(f.diagnostics.map((d) => ({ ...d, span: c.toSource(d.span) })), Infinity),
     ...(f.checked ? { checked: f.checked } : {}),
-    get index() { return (index ??= buildIndex(f.asts, f.checked)); },
+    get asts() {
+      if (!asts) {
+        const byFile: FileAst[] = files.map((_, i) => ({ file: i, decls: [] }));
+        for (const a of f.asts) {
+          const at = c.toSource({ file: a.file, start: 0, end: 0 }).file;
+          (byFile[at]!.decls as A.Decl[]).push(...mapSpans(a.decls, c.toSource));
+        }
+        asts = byFile;
+      }
+      return asts;
+    },
+    get index() {
+      if (!index) {
+        const built = buildIndex(f.asts, f.checked);
+        index = { symbols: new Map([...built.symbols].map(([k, v]) => [k, mapSpans(v, c.toSource)])), refs: mapSpans(built.refs, c.toSource) };
+      }
+      return index;
+    },
   };
 }
 
@@ -42,7 +78,8 @@ export function analyze(files: readonly SourceFile[], cache?: ParseCache): Analy
 export function lintAnalysis(a: Analysis): Diagnostic[] {
   if (!a.checked || a.diagnostics.some((d) => d.severity === 'error')) return [];
   // Invariants are proved here too, so the editor marks a broken one where the analyst types.
-  return [...lintReport(a.checked, a.files).diagnostics, ...proofDiagnostics(a.checked, proveInvariants(a.checked))];
+  return [...lintReport(a.checked, a.sources).diagnostics, ...proofDiagnostics(a.checked, proveInvariants(a.checked))]
+    .map((d) => ({ ...d, span: a.toSource(d.span) }));
 }
 
 export interface Hover {
@@ -79,19 +116,12 @@ export function hover(a: Analysis, file: number, offset: number): Hover | undefi
 
 /** Where the name under the offset is declared: its name, not the whole declaration. */
 export function definition(a: Analysis, file: number, offset: number): Span | undefined {
-  const at = symbolAt(a, file, offset);
-  const decl = at?.symbol.span;
-  if (!decl) return undefined;
-  const text = a.files[decl.file]?.text ?? '';
-  const name = at.symbol.name.split('.').pop()!;
-  const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g');
-  re.lastIndex = decl.start;
-  const m = re.exec(text);
-  return m && m.index < decl.end ? { file: decl.file, start: m.index, end: m.index + name.length } : decl;
+  const at = symbolAt(a, file, offset) ?? symbolUnder(a, file, offset);
+  return at?.symbol.nameSpan ?? at?.symbol.span;
 }
 
-export function completeAt(a: Analysis, file: number, offset: number, text = a.files[file]?.text ?? ''): CompletionResult {
-  return complete(text, offset, a.index);
+export function completeAt(a: Analysis, file: number, offset: number, text = a.files[file]?.text ?? '', opts: CompleteOptions = {}): CompletionResult {
+  return complete(text, offset, a.index, opts);
 }
 
 function wordAt(text: string, offset: number): { word: string; start: number; end: number } | undefined {

@@ -5,10 +5,13 @@
 import type * as A from '../ast.ts';
 import type { CheckedPack } from '../ir.ts';
 import type { Span } from '../source.ts';
-import { typeName } from '../types.ts';
+import { TIMESTAMP, typeName, type Type } from '../types.ts';
 import { TIME_FIELD } from '../check/context.ts';
+import { scanTemplate } from '../check/templates.ts';
+import { AGGREGATE_FUNCTIONS } from '../functions.ts';
 
-export type SymbolKind = 'const' | 'predicate' | 'list' | 'entity' | 'field' | 'rule' | 'outcome' | 'event';
+/** `let` symbols are named RULE.NAME (a let is seen only inside its rule). */
+export type SymbolKind = 'const' | 'predicate' | 'list' | 'entity' | 'field' | 'rule' | 'outcome' | 'event' | 'fixture' | 'let';
 
 export interface Symbol_ {
   readonly kind: SymbolKind;
@@ -16,6 +19,12 @@ export interface Symbol_ {
   readonly name: string;
   /** Where it is declared (undefined for built-ins such as the event time). */
   readonly span?: Span;
+  /** The declared name itself, inside `span` (what rename rewrites and go to definition selects). */
+  readonly nameSpan?: Span;
+  /** Fields and constants: their type (completion offers an enum's members after `==`). */
+  readonly type?: Type;
+  /** Lists: kept in the feature store by name. */
+  readonly external?: boolean;
   /** One line: the type, the value or the outcome. */
   readonly detail: string;
   /** Markdown shown on hover. */
@@ -38,21 +47,31 @@ export const symbolKey = (kind: SymbolKind, name: string): string => `${kind}:${
 
 export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undefined): SymbolIndex {
   const symbols = new Map<string, Symbol_>();
-  const add = (s: Symbol_): void => { symbols.set(symbolKey(s.kind, s.name), s); };
+  const names = declaredNames(asts);
+  const add = (s: Symbol_): void => {
+    const key = symbolKey(s.kind, s.name);
+    const nameSpan = names.get(key);
+    symbols.set(key, nameSpan ? { ...s, nameSpan, span: s.span ?? nameSpan } : s);
+  };
   const refs: Reference[] = [];
   if (pack) addPackSymbols(pack, add);
   else for (const f of asts) for (const d of f.decls) addDeclSymbol(d, add);
+  // Fixtures and lets are not kept in the checked pack: they come from the files as written.
+  for (const f of asts) for (const d of f.decls) addLocalSymbols(d, add);
 
   const has = (kind: SymbolKind, name: string): boolean => symbols.has(symbolKey(kind, name));
   const ref = (span: Span, kind: SymbolKind, name: string): void => { if (has(kind, name)) refs.push({ span, key: symbolKey(kind, name) }); };
   const entityOf = (name: string): SymbolKind | undefined => (name === 'event' ? 'event' : has('entity', name) ? 'entity' : undefined);
 
+  // The rule being walked: its `let` names shadow nothing (the checker refuses clashes) and are seen only inside it.
+  let rule: string | undefined;
   const visitPath = (p: A.PathExpr, inAggregate: boolean): void => {
     const [first, second] = p.parts;
     if (!first) return;
     if (p.parts.length === 1) {
       const n = first.text;
-      if (inAggregate && has('field', `event.${n}`)) ref(first.span, 'field', `event.${n}`);
+      if (rule !== undefined && has('let', `${rule}.${n}`)) ref(first.span, 'let', `${rule}.${n}`);
+      else if (inAggregate && has('field', `event.${n}`)) ref(first.span, 'field', `event.${n}`);
       else for (const k of ['const', 'predicate', 'list'] as const) ref(first.span, k, n);
       return;
     }
@@ -77,10 +96,27 @@ export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undef
         }
         return;
       }
-      case 'then': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
+      case 'then': case 'threshold': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
+      case 'message': case 'note': {
+        // Placeholders are expressions inside the strings: "… {event.amount} …".
+        // `expect note RULE` is a note too: it names a rule.
+        if ('rule' in n) { const r = n['rule'] as A.Name; ref(r.span, 'rule', r.text); return; }
+        const m = n as unknown as { zh?: A.StringLit; en?: A.StringLit; condition?: A.Expr };
+        if (m.condition) walk(m.condition, inAggregate);
+        for (const str of [m.zh, m.en]) if (str) for (const seg of scanTemplate(str).segments) if ('expr' in seg && seg.expr) walk(seg.expr, false);
+        return;
+      }
       case 'outcome': ref((n as { outcome: A.Name }).outcome.span, 'outcome', (n as { outcome: A.Name }).outcome.text); return;
       // `expect fired A, B` names rules; an invariant's `fired R` one.
       case 'fired': for (const r of (n as { rules?: A.Name[]; rule?: A.Name }).rules ?? [(n as { rule: A.Name }).rule]) ref(r.span, 'rule', r.text); return;
+      case 'rule': {
+        const d = n as unknown as A.RuleDecl;
+        rule = d.id.text;
+        walk(d.clauses, false);
+        rule = undefined;
+        return;
+      }
+      case 'givenFixture': { const g = n as unknown as { fixture: A.Name }; ref(g.fixture.span, 'fixture', g.fixture.text); return; }
       case 'givenEntity': {
         const g = n as unknown as { entity: A.Name; record: A.RecordLit };
         ref(g.entity.span, 'entity', g.entity.text);
@@ -107,7 +143,7 @@ export function buildIndex(asts: readonly A.FileAst[], pack: CheckedPack | undef
   return { symbols, refs };
 }
 
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'distinct', 'time_since_last']);
+const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_FUNCTIONS);
 
 function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
   for (const o of pack.outcomes) {
@@ -118,14 +154,14 @@ function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
     for (const f of info.fields.values()) {
       const tags = [f.required ? 'required' : '', f.protected ? 'protected: never decide on it' : ''].filter(Boolean).join(', ');
       add({
-        kind: 'field', name: `${owner}.${f.name}`, span: f.span, detail: typeName(f.type),
+        kind: 'field', name: `${owner}.${f.name}`, span: f.span, detail: typeName(f.type), type: f.type,
         doc: `**${owner}.${f.name}**: \`${typeName(f.type)}\`${tags ? ` (${tags})` : ''}${f.description ? `\n\n${f.description}` : ''}`,
       });
     }
   };
   fields('event', pack.schema.event);
   if (!pack.schema.event.fields.has(TIME_FIELD)) {
-    add({ kind: 'field', name: `event.${TIME_FIELD}`, detail: 'timestamp', doc: `**event.${TIME_FIELD}**: \`timestamp\` — when the event happened; the decision's clock` });
+    add({ kind: 'field', name: `event.${TIME_FIELD}`, detail: 'timestamp', type: TIMESTAMP, doc: `**event.${TIME_FIELD}**: \`timestamp\` — when the event happened; the decision's clock` });
   }
   add({ kind: 'event', name: 'event', span: pack.schema.event.span, detail: 'the event being decided', doc: `**event**${pack.schema.event.description ? ` — ${pack.schema.event.description}` : ''}` });
   for (const e of pack.schema.entities.values()) {
@@ -134,11 +170,11 @@ function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
   }
   for (const l of pack.lists.values()) {
     const members = l.values ? `${l.values.length} members: ${l.values.slice(0, 8).map((v) => JSON.stringify(v)).join(', ')}${l.values.length > 8 ? ', …' : ''}` : 'kept in the feature store';
-    add({ kind: 'list', name: l.name, span: l.span, detail: `list of ${typeName(l.element)}${l.external ? ' (external)' : ''}`, doc: `**${l.name}**: list of \`${typeName(l.element)}\`${l.external ? ', external' : ''} — ${members}${l.description ? `\n\n${l.description}` : ''}` });
+    add({ kind: 'list', name: l.name, span: l.span, external: l.external, detail: `list of ${typeName(l.element)}${l.external ? ' (external)' : ''}`, doc: `**${l.name}**: list of \`${typeName(l.element)}\`${l.external ? ', external' : ''} — ${members}${l.description ? `\n\n${l.description}` : ''}` });
   }
   for (const c of pack.consts.values()) {
     const v = shownValue(c.value, typeName(c.type));
-    add({ kind: 'const', name: c.name, span: c.span, detail: `${typeName(c.type)} = ${v}`, doc: `**${c.name}** = \`${v}\` (${typeName(c.type)})` });
+    add({ kind: 'const', name: c.name, span: c.span, type: c.type, detail: `${typeName(c.type)} = ${v}`, doc: `**${c.name}** = \`${v}\` (${typeName(c.type)})` });
   }
   for (const p of pack.predicates.values()) {
     add({ kind: 'predicate', name: p.name, span: p.span, detail: 'predicate', doc: `**${p.name}** — predicate${p.description ? `\n\n${p.description}` : ''}` });
@@ -150,6 +186,40 @@ function addPackSymbols(pack: CheckedPack, add: (s: Symbol_) => void): void {
       [r.owner ? `owner ${r.owner}` : '', r.severity ? `severity ${r.severity}` : '', r.tags.length ? `tags ${r.tags.join(', ')}` : '', r.enabled ? '' : 'disabled'].filter(Boolean).join(' · '),
     ].filter(Boolean);
     add({ kind: 'rule', name: r.id, span: r.span, detail: r.title ?? 'rule', doc: lines.join('\n\n') });
+  }
+}
+
+/** Where each declaration names itself, by symbol key (the first declaration wins, as in the checker). */
+function declaredNames(asts: readonly A.FileAst[]): Map<string, Span> {
+  const out = new Map<string, Span>();
+  const put = (kind: SymbolKind, name: A.Name, prefix = ''): void => {
+    const key = symbolKey(kind, `${prefix}${name.text}`);
+    if (!out.has(key)) out.set(key, name.span);
+  };
+  for (const f of asts) {
+    for (const d of f.decls) {
+      switch (d.kind) {
+        case 'const': put('const', d.name); break;
+        case 'predicate': case 'jsonlogicPredicate': put('predicate', d.name); break;
+        case 'listDecl': put('list', d.name); break;
+        case 'outcomes': for (const o of d.outcomes) put('outcome', o); break;
+        case 'entity': put('entity', d.name); for (const x of d.fields) put('field', x.name, `${d.name.text}.`); break;
+        case 'event': for (const x of d.fields) put('field', x.name, 'event.'); break;
+        case 'fixture': put('fixture', d.name); break;
+        case 'rule': put('rule', d.id); for (const c of d.clauses) if (c.kind === 'let') put('let', c.name, `${d.id.text}.`); break;
+        default: break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Fixtures, and each rule's `let` names. */
+function addLocalSymbols(d: A.Decl, add: (s: Symbol_) => void): void {
+  if (d.kind === 'fixture') add({ kind: 'fixture', name: d.name.text, span: d.span, detail: 'fixture', doc: `**${d.name.text}** — fixture: test data a test includes with \`given ${d.name.text}\`${d.description ? `\n\n${d.description}` : ''}` });
+  if (d.kind !== 'rule') return;
+  for (const c of d.clauses) {
+    if (c.kind === 'let') add({ kind: 'let', name: `${d.id.text}.${c.name.text}`, span: c.span, detail: `let in ${d.id.text}`, doc: `**${c.name.text}** — a value named in rule \`${d.id.text}\`` });
   }
 }
 

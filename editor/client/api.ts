@@ -1,14 +1,21 @@
 // The server's editor API, typed. Errors carry the server's code and message.
+import type { BacktestSummary } from '../server/backtest-routes.ts';
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly body: Record<string, unknown>) { super(message); }
 }
 
+/** Answers boot.ts asked for while the page was loading, each used once. */
+const prefetched = (): Record<string, Promise<Response> | undefined> =>
+  (window as unknown as { __zhiyuPrefetch?: Record<string, Promise<Response> | undefined> }).__zhiyuPrefetch ?? {};
+
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
+  const early = method === 'GET' ? prefetched()[url] : undefined;
+  delete prefetched()[url];
+  const res = await (early ?? fetch(url, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  }));
   const text = await res.text();
   let json: unknown;
   try { json = JSON.parse(text); } catch { json = { error: { code: String(res.status), message: text } }; }
@@ -29,11 +36,17 @@ export const api = {
   create: (path: string, text: string) => call<FileInfo>('POST', '/api/file', { path, text }),
   rename: (from: string, to: string) => call<FileInfo>('POST', '/api/rename', { from, to }),
   remove: (path: string) => call<{ deleted: string }>('DELETE', `/api/file?path=${encodeURIComponent(path)}`),
-  events: (pack: string, labelled: boolean) => call<{ events: { seq: number; label: string | null; event: Record<string, unknown> }[] }>('GET', `/api/events?pack=${encodeURIComponent(pack)}&limit=50${labelled ? '&labelled=1' : ''}`),
+  /** Stored events: pack, and any of seq, customer, type, from, to (local time), labelled=1, before (paging), limit. */
+  events: (params: URLSearchParams) => call<{ events: StoredEvent[]; more: boolean; ms: number }>('GET', `/api/events?${params}`),
   tryIt: (body: { files: { path: string; text: string }[]; event?: unknown; seq?: number; test?: string }) => call<TryResult>('POST', '/api/try', body),
-  backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/backtest', body),
+  backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<BacktestSummary>('POST', '/api/backtest', body),
+  backtestProgress: () => call<{ running: boolean; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number }>('GET', '/api/backtest/progress'),
+  cancelBacktest: () => call<{ cancelled: boolean }>('POST', '/api/backtest/cancel', {}),
+  backtestEvents: (rule: string, kind: 'hits' | 'positive' | 'other') => call<{ rule: string; kind: string; total: number; events: StoredEvent[] }>('GET', `/api/backtest/events?rule=${encodeURIComponent(rule)}&kind=${kind}`),
   diff: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/diff', body),
 };
+
+export interface StoredEvent { seq: number; label: string | null; event: Record<string, unknown> }
 
 export interface TryStep { file: number; start: number; end: number; kind: string; text: string; truth?: boolean | null }
 export interface TryRule { id: string; active: boolean; fired: boolean; value: boolean | null; steps: TryStep[] }

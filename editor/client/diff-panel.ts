@@ -16,7 +16,7 @@ const conditionRows = (cs: readonly ConditionDiff[]) => cs.map((c) => el('tr', {
 const grid = (rows: HTMLElement[]) => el('table', { class: 'grid diff' }, el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, 'as saved'), el('th', {}, 'as edited'))), el('tbody', {}, ...rows));
 
 export function mountDiff(root: HTMLElement, host: DiffHost): void {
-  const run = el('button', { class: 'primary', 'data-testid': 'diff-run' }, 'Compare with the saved pack ▶');
+  const run = el('button', { type: 'button', class: 'primary', 'data-testid': 'diff-run' }, 'Compare with the saved pack ▶');
   const out = el('div', { 'data-testid': 'diff-out' });
   run.onclick = async () => {
     const s = await host.sources();

@@ -1,6 +1,6 @@
 // The problems list: every diagnostic of the pack, all files, click to go.
 import * as monaco from 'monaco-editor/editor/editor.api.js';
-import { clear, el } from './dom.ts';
+import { clear, el, keyboardRows } from './dom.ts';
 import type { Files } from './files.ts';
 import type { WireDiagnostic } from './protocol.ts';
 
@@ -25,12 +25,14 @@ export function setMarkers(files: Files, paths: readonly string[], ds: readonly 
 }
 
 export function renderProblems(root: HTMLElement, files: Files, ds: readonly WireDiagnostic[], go: (path: string, offset: number) => void): void {
-  if (ds.length === 0) { clear(root, el('p', { class: 'empty' }, 'No problems in this pack.')); return; }
+  // A redraw (lint findings arrive after the check) keeps a keyboard user's place: the same problem keeps the focus.
+  const focused = root.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset['key'] : undefined;
+  if (ds.length === 0) { root.removeAttribute('role'); clear(root, el('p', { class: 'empty' }, 'No problems in this pack.')); return; }
   const rows = ds.map((d) => {
     const model = files.model(d.path);
     const pos = model?.getPositionAt(d.start);
-    const row = el('div', { class: `problem ${d.severity}`, 'data-code': d.code },
-      el('span', { class: 'sev' }, d.severity === 'error' ? '✖' : d.severity === 'warning' ? '⚠' : 'ℹ'),
+    const row = el('div', { class: `problem ${d.severity}`, 'data-code': d.code, 'data-key': `${d.code} ${d.path} ${d.start} ${d.end}` },
+      el('span', { class: 'sev', role: 'img', 'aria-label': d.severity }, d.severity === 'error' ? '✖' : d.severity === 'warning' ? '⚠' : 'ℹ'),
       el('span', { class: 'code' }, d.code),
       el('span', { class: 'msg' }, d.message),
       el('span', { class: 'where' }, `${d.path}${pos ? `:${pos.lineNumber}:${pos.column}` : ''}`));
@@ -38,4 +40,9 @@ export function renderProblems(root: HTMLElement, files: Files, ds: readonly Wir
     return row;
   });
   clear(root, ...rows);
+  keyboardRows(root, rows, 'Problems');
+  if (focused === undefined) return;
+  const again = rows.find((r) => r.dataset['key'] === focused) ?? rows[0]!;
+  for (const r of rows) r.tabIndex = r === again ? 0 : -1;
+  again.focus();
 }

@@ -1,7 +1,12 @@
-// Messages between the page and the language worker.
-import type { Completion } from '../../compiler/service/index.ts';
+// Messages between the page and the language workers. Each worker keeps the
+// pack's texts; a request carries only the files that changed since that
+// worker last saw them (and the pack's file list), never the whole pack.
+import type { Completion, SignatureHelp } from '../../compiler/service/index.ts';
 
 export interface WireFile { readonly path: string; readonly text: string }
+
+/** What changed since this worker's last request: new texts, and every file of the pack in order. */
+export interface FileSync { readonly changed: readonly WireFile[]; readonly order: readonly string[] }
 
 export interface WireDiagnostic {
   readonly path: string;
@@ -24,14 +29,56 @@ export interface WireTest {
   readonly outcome?: string;
 }
 
+/** A place in a file of the pack. */
+export interface WireSpan { readonly path: string; readonly start: number; readonly end: number }
+
+/** An event field as Try it's form shows it. */
+export interface WireField {
+  readonly name: string;
+  /** `money`, `timestamp`, `enum`, `set` … */
+  readonly t: string;
+  /** How the type reads: `enum("a", "b")`, `set<string>`. */
+  readonly type: string;
+  readonly members?: readonly string[];
+  readonly required: boolean;
+  readonly description?: string;
+}
+
+export interface WireOutline {
+  readonly name: string;
+  readonly detail: string;
+  readonly kind: string;
+  readonly span: WireSpan;
+  readonly nameSpan: WireSpan;
+  readonly children: readonly WireOutline[];
+}
+
+export interface WireEdit { readonly span: WireSpan; readonly text: string }
+
+export interface PackShape {
+  readonly tests: string[];
+  readonly rules: { id: string; path: string; start: number; end: number }[];
+  readonly eventFields: WireField[];
+}
+
+type At = { sync: FileSync; path: string; offset: number };
+
 export interface Requests {
-  analyze: { req: { files: WireFile[] }; res: { diagnostics: WireDiagnostic[]; ms: number; tests: string[]; rules: { id: string; path: string; start: number }[] } };
-  lint: { req: Record<string, never>; res: { diagnostics: WireDiagnostic[]; ms: number } };
-  complete: { req: { path: string; offset: number; text: string }; res: { from: number; items: Completion[] } };
-  hover: { req: { path: string; offset: number }; res: { start: number; end: number; doc: string } | null };
-  definition: { req: { path: string; offset: number }; res: { path: string; start: number; end: number } | null };
-  format: { req: { text: string }; res: { text: string } | { error: string } };
-  tests: { req: { files: WireFile[] }; res: { results: WireTest[]; diagnostics: WireDiagnostic[] } };
+  analyze: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } & PackShape };
+  lint: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } };
+  /** Analyses the pack now, so the first completion or hover does not wait for it. */
+  warm: { req: { sync: FileSync }; res: null };
+  complete: { req: At & { explicit: boolean }; res: { from: number; items: Completion[] } };
+  signature: { req: At; res: SignatureHelp | null };
+  hover: { req: At; res: { start: number; end: number; doc: string } | null };
+  definition: { req: At; res: WireSpan | null };
+  references: { req: At; res: WireSpan[] };
+  prepareRename: { req: At; res: { span: WireSpan; text: string } | { error: string } };
+  rename: { req: At & { newName: string }; res: { edits: WireEdit[] } | { error: string } };
+  outline: { req: { sync: FileSync; path: string }; res: WireOutline[] };
+  packSymbols: { req: { sync: FileSync; query: string }; res: (WireOutline & { path: string })[] };
+  format: { req: { path: string; text: string }; res: { text: string } | { error: string; diagnostics: WireDiagnostic[] } };
+  tests: { req: { sync: FileSync }; res: { results: WireTest[]; diagnostics: WireDiagnostic[] } };
 }
 
 export type RequestName = keyof Requests;

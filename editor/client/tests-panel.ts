@@ -1,5 +1,5 @@
 // The pack's own tests, run in the language worker on the compiled code.
-import { clear, el } from './dom.ts';
+import { clear, el, keyboardRows } from './dom.ts';
 import type { WireDiagnostic, WireTest } from './protocol.ts';
 
 export function renderTests(root: HTMLElement, results: readonly WireTest[], errors: readonly WireDiagnostic[], go: (path: string, offset: number) => void): void {
@@ -12,7 +12,7 @@ export function renderTests(root: HTMLElement, results: readonly WireTest[], err
     `${results.length - failed.length} passed, ${failed.length} failed`);
   const rows = [...failed, ...results.filter((r) => r.passed)].map((r) => {
     const row = el('div', { class: `test ${r.passed ? 'pass' : 'fail'}` },
-      el('span', { class: 'mark' }, r.passed ? '✓' : '✗'),
+      el('span', { class: 'mark', role: 'img', 'aria-label': r.passed ? 'passed' : 'failed' }, r.passed ? '✓' : '✗'),
       el('span', { class: 'name' }, r.name),
       r.outcome ? el('span', { class: 'outcome' }, r.outcome) : undefined,
       ...r.failures.map((f) => el('div', { class: 'failure' }, f)),
@@ -20,5 +20,7 @@ export function renderTests(root: HTMLElement, results: readonly WireTest[], err
     row.onclick = () => go(r.path, r.start);
     return row;
   });
-  clear(root, summary, ...rows);
+  const list = el('div', { class: 'test-list' }, ...rows);
+  clear(root, summary, list);
+  keyboardRows(list, rows, 'Test results');
 }

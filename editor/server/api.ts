@@ -4,12 +4,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
 import { LIMIT_CODES } from '../../compiler/limits.ts';
-import { TIME_FIELD, TYPE_FIELD } from '../../compiler/check/context.ts';
 import { HttpError, readBody, send } from '../../runtime/server.ts';
-import { decodeRow } from '../../runtime/store/sql.ts';
-import { validateRecord } from '../../runtime/validate.ts';
 import type { DB } from '../../runtime/store/schema.ts';
 import { Workspace, WorkspaceError } from './workspace.ts';
+import { searchEvents } from './events.ts';
 import { tryIt } from './try-it.ts';
 
 export interface ApiOptions {
@@ -25,6 +23,7 @@ const MAX_SOURCES = 16 * 1024 * 1024;
 
 export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const ws = opts.workspace;
+  const compiledSaved = new Map<string, { key: string; pack: CheckedPack }>();
   return async (req, res, url) => {
     if (!url.pathname.startsWith('/api/')) return false;
     const route = `${req.method} ${url.pathname}`;
@@ -82,26 +81,18 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
   }
 
   function recentEvents(url: URL): unknown {
-    if (!opts.store) return { events: [] };
-    const pack = packOrFail(ws.sources(packName(url.searchParams.get('pack'))));
-    const limit = Math.min(200, Math.max(1, Number(url.searchParams.get('limit') ?? 30) || 30));
-    const type = url.searchParams.get('type');
-    const labelled = url.searchParams.get('labelled') === '1';
-    const where = [type ? 'e.type = ?' : '', labelled ? 'zy_label IS NOT NULL' : ''].filter(Boolean);
-    // The latest label of the event: its kind, or not_KIND when checked and it does not hold.
-    const stmt = opts.store.prepare(`SELECT e.*, (SELECT CASE WHEN l.positive = 1 THEN l.kind ELSE 'not_' || l.kind END FROM zy_labels l
-        WHERE l.subject_kind = 'event' AND l.subject = CAST(e.zy_seq AS TEXT) ORDER BY l.labeled_at DESC, l.id DESC LIMIT 1) AS zy_label
-      FROM zy_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.zy_seq DESC LIMIT 20000`);
-    // One database serves several packs: list only the events this pack is for (its `decides`) and can decide.
-    const events: { seq: unknown; label: unknown; event: Record<string, unknown> }[] = [];
-    for (const row of stmt.iterate(...(type ? [type] : [])) as Iterable<Record<string, unknown>>) {
-      if (pack.decides && !pack.decides.includes(row[TYPE_FIELD] as string)) continue;
-      const decoded = decodeRow(pack.schema.event, row);
-      try { validateRecord(pack.schema.event, decoded, 'event', pack.eventFields); } catch { continue; }
-      events.push({ seq: row['zy_seq'], label: row['zy_label'] ?? null, event: forJson(pack, decoded) });
-      if (events.length >= limit) break;
-    }
-    return { events };
+    if (!opts.store) return { events: [], more: false };
+    return searchEvents(opts.store, savedPack(packName(url.searchParams.get('pack'))), url.searchParams);
+  }
+
+  /** The pack as saved, compiled once per version of its files (searching needs only its schema). */
+  function savedPack(name: string): CheckedPack {
+    const key = JSON.stringify(ws.packFiles(name));
+    const have = compiledSaved.get(name);
+    if (have?.key === key) return have.pack;
+    const pack = packOrFail(ws.sources(name));
+    compiledSaved.set(name, { key, pack });
+    return pack;
   }
 
   function packName(p: string | null): string {
@@ -121,18 +112,4 @@ function str(b: Record<string, unknown>, key: string): string {
   const v = b[key];
   if (typeof v !== 'string') throw new HttpError(400, { code: 'ZY4003', field: key, message: `${key} should be a string` });
   return v;
-}
-
-/** Timestamps as ISO text in China Standard Time, the way an analyst types them. */
-function forJson(pack: CheckedPack, row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    const f = pack.schema.event.fields.get(k);
-    out[k] = (f?.type.t === 'timestamp' || k === TIME_FIELD) && typeof v === 'number' ? isoShanghai(v) : v;
-  }
-  return out;
-}
-
-export function isoShanghai(ms: number): string {
-  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
 }

@@ -77,7 +77,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
       if (guard(req, res, url, { loopback, ...(o.token ? { token: o.token } : {}) })) return true;
       if (await api(req, res, url)) return true;
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      if (files.serve(url.pathname, res)) return true;
+      if (files.serve(url.pathname, res, req)) return true;
       if (await outcomes(req, res, url)) return true;
       if (url.pathname === '/' && !files.built) {
         send(res, 503, 'The editor is not built: run `npm install` (it runs scripts/build-editor.js).', 'text/plain; charset=utf-8');

@@ -1,8 +1,11 @@
 // The editor's built files (dist/editor, made by scripts/build-editor.js on
 // npm install). Only files found there at startup are served, by exact name:
-// a request path never reaches the file system.
+// a request path never reaches the file system. Files named with their
+// content hash never change, so browsers may keep them for a year; each is
+// sent brotli- or gzip-compressed (stored so by the build) when the browser
+// takes it. The page itself is never cached: it names the current files.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,10 +20,13 @@ const TYPES: Record<string, string> = {
 // language worker (tests), hence 'unsafe-eval'. Nothing may load from elsewhere.
 const CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/** `main-4F2K7QZ1.js`: the build puts an 8-character content hash in every name but the page's. */
+const HASHED = /-[A-Z0-9]{8}\.[a-z]+$/;
+
 export interface StaticFiles {
   readonly built: boolean;
   has(path: string): boolean;
-  serve(path: string, res: ServerResponse): boolean;
+  serve(path: string, res: ServerResponse, req?: IncomingMessage): boolean;
 }
 
 export function staticFiles(dir = EDITOR_DIST): StaticFiles {
@@ -33,23 +39,32 @@ export function staticFiles(dir = EDITOR_DIST): StaticFiles {
   };
   if (existsSync(dir)) walk(dir, '');
   const cache = new Map<string, Buffer>();
+  const read = (file: string): Buffer => {
+    let body = cache.get(file);
+    if (!body) { body = readFileSync(file); cache.set(file, body); }
+    return body;
+  };
   return {
     built: files.has('/index.html'),
-    has: (path) => files.has(path),
-    serve(path, res) {
-      const file = files.get(path === '/' ? '/index.html' : path);
-      if (!file) return false;
-      let body = cache.get(file);
-      if (!body) { body = readFileSync(file); cache.set(file, body); }
+    has: (path) => files.has(path) && !/\.(br|gz)$/.test(path),
+    serve(path, res, req) {
+      const name = path === '/' ? '/index.html' : path;
+      const file = files.get(name);
+      if (!file || /\.(br|gz)$/.test(name)) return false;
+      const accepts = String(req?.headers['accept-encoding'] ?? '');
+      const encoding = /\bbr\b/.test(accepts) && files.has(`${name}.br`) ? 'br' : /\bgzip\b/.test(accepts) && files.has(`${name}.gz`) ? 'gzip' : undefined;
+      const body = read(encoding ? files.get(`${name}.${encoding === 'br' ? 'br' : 'gz'}`)! : file);
       const html = file.endsWith('.html');
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': body.length,
-        'cache-control': html ? 'no-store' : 'public, max-age=300',
+        'cache-control': html ? 'no-cache' : HASHED.test(name) ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
         'x-content-type-options': 'nosniff',
+        vary: 'accept-encoding',
+        ...(encoding ? { 'content-encoding': encoding } : {}),
         ...(html ? { 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' } : {}),
       });
-      res.end(body);
+      res.end(req?.method === 'HEAD' ? undefined : body);
       return true;
     },
   };

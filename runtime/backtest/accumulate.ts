@@ -5,7 +5,7 @@
 // one shape.
 import { SHANGHAI_OFFSET } from '../../compiler/semantics.ts';
 import { NEGATIVE, POSITIVE, type LabelClass } from './labels.ts';
-import { emptyTally, type Counters, type SideTally, type Tally } from './tally.ts';
+import { emptyTally, intersect, type Counters, type SideTally, type Tally } from './tally.ts';
 
 const DAY = 86_400_000;
 
@@ -59,6 +59,9 @@ export class Accumulator {
       if (fired.length === 1) t.rules.unique[i]!++;
       const ex = t.rules.examples[i]!;
       if (ex.length < K) ex.push(seq);
+      const byLabel = (isPositive ? t.rules.positiveExamples : t.rules.otherExamples)[i]!;
+      if (byLabel.length < K) byLabel.push(seq);
+      t.rules.coveredBy[i] = intersect(t.rules.coveredBy[i]!, fired.filter((j) => j !== i));
     }
     day.outcomes[oc]!++;
     t.decisions?.push([seq, oc, score, [...fired]]);

@@ -79,6 +79,17 @@ function comparison(input: SummaryInput, names: readonly string[], money: boolea
   };
 }
 
+/** The rules that fired on every hit of rule i and decide at least as strong an outcome. */
+function redundantWith(pack: Program['pack'], i: number, coveredBy: readonly number[] | null): string[] {
+  const own = pack.rules[i]!.outcome;
+  if (!coveredBy || own === undefined) return [];
+  const rank = pack.outcomes.indexOf(own);
+  return coveredBy.filter((j) => {
+    const o = pack.rules[j]!.outcome;
+    return o !== undefined && pack.outcomes.indexOf(o) <= rank;
+  }).map((j) => pack.rules[j]!.id);
+}
+
 export function summarize(input: SummaryInput): BacktestResult {
   const { tally: t, candidate } = input;
   const pack = candidate.pack;
@@ -120,6 +131,7 @@ export function summarize(input: SummaryInput): BacktestResult {
       hits: r.events[i]!, hitRate: ratio(r.events[i]!, t.decided), positiveHits: r.positive[i]!, negativeHits: r.negative[i]!,
       precision: measured ? ratio(r.positive[i]!, r.events[i]!) : null, labelledPrecision: measured ? ratio(r.positive[i]!, r.positive[i]! + r.negative[i]!) : null,
       recall: measured ? ratio(r.positive[i]!, t.positive) : null, money: m(r.positiveMoney[i]!, r.otherMoney[i]!), uniqueHits: r.unique[i]!, examples: r.examples[i]!,
+      positiveExamples: r.positiveExamples[i]!, otherExamples: r.otherExamples[i]!, redundantWith: redundantWith(pack, i, r.coveredBy[i]!),
     })),
     outcomes: outcomeStats(names, t.candidate.outcomes, t, money, measured),
     stopped: { ...confusion(stopped.positive, stopped.events, t.positive, t.decided, measured), goodCustomers: stopped.goodCustomers.length },

@@ -41,7 +41,13 @@ export interface Tally {
   profiles: Record<string, { reads: number; asOfEvent: number; notYet: number; undated: number }>;
   /** With `decisions`: [zy_seq, outcome index, score, fired rule indexes] per decided event, in replay order. */
   decisions?: [number, number, number, number[]][];
-  rules: Counters & { unique: number[]; examples: number[][] };
+  rules: Counters & {
+    unique: number[]; examples: number[][];
+    /** The first few hits on positive events, and the first few on the others (zy_seq), in replay order. */
+    positiveExamples: number[][]; otherExamples: number[][];
+    /** Per rule: the rules that fired on every one of its hits (null before its first hit). */
+    coveredBy: (number[] | null)[];
+  };
   candidate: SideTally;
   /** Local day number → events, hits per rule, events per outcome. */
   days: Record<string, { events: number; hits: number[]; outcomes: number[] }>;
@@ -57,7 +63,11 @@ export function emptyTally(rules: number, outcomes: number, baselineOutcomes?: n
   return {
     total: 0, decided: 0, skipped: {}, first: null, last: null, positive: 0, negative: 0, positiveMoney: 0, profiles: {},
     ...(decisions ? { decisions: [] } : {}),
-    rules: { ...counters(rules), unique: new Array<number>(rules).fill(0), examples: Array.from({ length: rules }, () => []) },
+    rules: {
+      ...counters(rules), unique: new Array<number>(rules).fill(0), examples: Array.from({ length: rules }, () => []),
+      positiveExamples: Array.from({ length: rules }, () => []), otherExamples: Array.from({ length: rules }, () => []),
+      coveredBy: new Array<number[] | null>(rules).fill(null),
+    },
     candidate: { outcomes: counters(outcomes), goodCustomers: [] },
     days: {},
     ...(baselineOutcomes !== undefined ? { baseline: { outcomes: counters(baselineOutcomes), goodCustomers: [], transitions: {} } } : {}),
@@ -73,6 +83,13 @@ function addCounters(a: Counters, b: Counters): void {
 
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort();
+}
+
+/** Rules that fired on every hit of both chunks (null: no hit in that chunk). */
+export function intersect(a: readonly number[] | null, b: readonly number[] | null): number[] | null {
+  if (a === null) return b === null ? null : [...b];
+  if (b === null) return [...a];
+  return a.filter((x) => b.includes(x));
 }
 
 /** Tallies in chunk (replay) order, merged into one; `examples` caps every example list. */
@@ -100,6 +117,9 @@ export function mergeTallies(tallies: readonly Tally[], examples: number): Tally
     addCounters(out.rules, t.rules);
     addInto(out.rules.unique, t.rules.unique);
     out.rules.examples = out.rules.examples.map((xs, i) => [...xs, ...t.rules.examples[i]!].slice(0, examples));
+    out.rules.positiveExamples = out.rules.positiveExamples.map((xs, i) => [...xs, ...t.rules.positiveExamples[i]!].slice(0, examples));
+    out.rules.otherExamples = out.rules.otherExamples.map((xs, i) => [...xs, ...t.rules.otherExamples[i]!].slice(0, examples));
+    out.rules.coveredBy = out.rules.coveredBy.map((a, i) => intersect(a, t.rules.coveredBy[i]!));
     addCounters(out.candidate.outcomes, t.candidate.outcomes);
     out.candidate.goodCustomers = union(out.candidate.goodCustomers, t.candidate.goodCustomers);
     for (const [day, d] of Object.entries(t.days)) {

@@ -103,6 +103,15 @@ export interface RuleStats {
   readonly uniqueHits: number;
   /** The first few hit events (zy_seq), in replay order. */
   readonly examples: readonly number[];
+  /** The first few hits on positive events, and the first few on the others. */
+  readonly positiveExamples: readonly number[];
+  readonly otherExamples: readonly number[];
+  /**
+   * Rules that fired on every event this rule hit, with an outcome at least
+   * as strong as this rule's: this rule changes no decision (empty when it
+   * has no hits or no outcome, or when no such rule exists).
+   */
+  readonly redundantWith: readonly string[];
 }
 
 export interface OutcomeStats {
