@@ -77,6 +77,8 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
       if (guard(req, res, url, { loopback, ...(o.token ? { token: o.token } : {}) })) return true;
       if (await api(req, res, url)) return true;
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      // The page is where Try it is used: start its thread while the page loads.
+      if (url.pathname === '/') thread?.warm();
       if (files.serve(url.pathname, res, req)) return true;
       if (await outcomes(req, res, url)) return true;
       if (url.pathname === '/' && !files.built) {

@@ -26,6 +26,14 @@ export class TryThread {
     });
   }
 
+  /**
+   * Starts the thread ahead of the first Run: loading the compiler into a new
+   * thread takes seconds on a busy machine, and the page is loading meanwhile.
+   */
+  warm(): void {
+    if (!this.worker) this.start();
+  }
+
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
