@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only fraud40,scale,store,service,jsonlogic,backtest] [-- --sparse]
+// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,jsonlogic,backtest] [-- --sparse]
 //                [-- --events N] [-- --seed S] [-- --passes N] [-- --time MS]
 // npm run bench -- --store [--quick] …   the SQLite store part alone (bench/store.ts and its options)
 //
@@ -7,6 +7,9 @@
 //   fraud40    bench/fraud40.ts    the 40-rule pack, features in memory: hand-written
 //                                  JS, zhiyu compiled and interpreted, json-logic-js,
 //                                  json-rules-engine (identical outputs first)
+//   flat40     bench/flat40.ts    the same rules over one flat record, the time given
+//                                  beside it (`{ at }`): hand-written JS against decideRaw,
+//                                  decide and decideOutcome
 //   scale      bench/scale.ts      generated packs of 100, 1,000 and 10,000 rules:
 //                                  compile time per stage, heap, ns per decision
 //   store      bench/store.ts      decisions over the SQLite feature store against
@@ -40,7 +43,7 @@ if (flag('store')) {
   process.exit(0);
 }
 
-const PARTS = ['fraud40', 'scale', 'store', 'service', 'jsonlogic', 'backtest'] as const;
+const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'jsonlogic', 'backtest'] as const;
 type Part = (typeof PARTS)[number];
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : undefined;
@@ -72,6 +75,19 @@ await part('fraud40', async () => {
     die,
   });
   for (const t of r.targets) targets.push({ part: 'fraud40', ...t });
+});
+
+await part('flat40', async () => {
+  const { runFlat40Bench } = await import('./flat40.ts');
+  const r = await runFlat40Bench({
+    quick: QUICK, sparse: false, seed: SEED,
+    events: option('events', QUICK ? 4_000 : 10_000),
+    passes: option('passes', QUICK ? 2 : 5),
+    taskMs: option('time', QUICK ? 250 : 2_000),
+    warmupMs: QUICK ? 300 : 1_500,
+    die,
+  });
+  for (const t of r.targets) targets.push({ part: 'flat40', ...t });
 });
 
 await part('scale', async () => {

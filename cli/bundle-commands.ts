@@ -151,7 +151,7 @@ Examples:
     });
 
   cli.command('serve')
-    .description('the decision service (POST /v1/decide, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
+    .description('the decision service (POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
     .argument('[dir]', 'a folder of packs to edit (without --bundle)', 'rules')
     .option('--bundle <file>', 'serve this bundle (production: no editor)')
     .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')

@@ -30,6 +30,8 @@ export interface ServeOptions {
   /** Let /v1/reload load unsigned or unverified bundles (development only). */
   readonly insecureUnsigned?: boolean;
   readonly maxBody?: number;
+  /** Largest body POST /v1/decide/batch takes (default 16 MiB). */
+  readonly maxBatchBody?: number;
   readonly limits?: Partial<ServerLimits>;
   /** Called after each decision with what it read from the store (the decision log). */
   readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot) => void;
@@ -104,6 +106,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** Events one POST /v1/decide/batch takes. */
+export const MAX_BATCH = 1000;
+
+function parseJson(text: string): unknown {
+  try { return JSON.parse(text); } catch (e) {
+    throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
+  }
+}
+
+const inputErrorBody = (e: InputError): Record<string, unknown> =>
+  ({ code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
+
 function tokenOk(req: IncomingMessage, token: string | undefined): boolean {
   if (!token) return false;
   const given = /^Bearer (.+)$/.exec(req.headers['authorization'] ?? '')?.[1] ?? '';
@@ -125,6 +139,21 @@ export function serve(opts: ServeOptions): Promise<Service> {
   const metrics = new Metrics();
   metrics.setBundle(current.bundle);
 
+  const maxBatchBody = opts.maxBatchBody ?? 16 * 1024 * 1024;
+  /** One event decided by the bundle in force, logged when the service logs; a bad event's InputError is returned. */
+  const decideOne = (active: typeof current, event: unknown, strict: boolean): Decision | InputError => {
+    const recorder = opts.onDecision ? new RecordingProvider(active.provider) : undefined;
+    let d: Decision;
+    try {
+      d = active.engine.decide(event, recorder ?? active.provider, { strict });
+    } catch (e) {
+      if (e instanceof InputError) return e;
+      throw e;
+    }
+    if (recorder) opts.onDecision!(event, d, active.bundle, recorder.snapshot);
+    return d;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
@@ -138,23 +167,30 @@ export function serve(opts: ServeOptions): Promise<Service> {
         return send(res, 200, { hash: current.bundle.hash, signed: current.bundle.signed, trust: current.bundle.trust, manifest: current.bundle.manifest });
       case 'POST /v1/decide': {
         const started = process.hrtime.bigint();
-        const text = await readBody(req, maxBody);
-        let event: unknown;
-        try { event = JSON.parse(text); } catch (e) {
-          throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
-        }
-        const { engine, provider, bundle } = current;
-        let d: Decision;
-        const recorder = opts.onDecision ? new RecordingProvider(provider) : undefined;
-        try {
-          d = engine.decide(event, recorder ?? provider, { strict: url.searchParams.get('strict') === '1' });
-        } catch (e) {
-          if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
-          throw e;
-        }
-        if (recorder) opts.onDecision!(event, d, bundle, recorder.snapshot);
+        const event = parseJson(await readBody(req, maxBody));
+        const active = current;
+        const d = decideOne(active, event, url.searchParams.get('strict') === '1');
+        if (d instanceof InputError) throw new HttpError(422, inputErrorBody(d));
         metrics.decided(d, Number(process.hrtime.bigint() - started) / 1e9);
-        return send(res, 200, { ...d, bundle: bundle.hash });
+        return send(res, 200, { ...d, bundle: active.bundle.hash });
+      }
+      case 'POST /v1/decide/batch': {
+        // Backfills: up to MAX_BATCH events, all decided by the same bundle; a bad
+        // event gets its own error in its place and the others are still decided.
+        const body = parseJson(await readBody(req, maxBatchBody));
+        const events = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events;
+        if (!Array.isArray(events)) throw new HttpError(400, { code: 'ZY4003', message: 'the body should be a JSON array of events (or { "events": [...] })' });
+        if (events.length > MAX_BATCH) throw new HttpError(413, { code: 'ZY4003', message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}` });
+        const active = current;
+        const strict = url.searchParams.get('strict') === '1';
+        const results = events.map((event) => {
+          const started = process.hrtime.bigint();
+          const d = decideOne(active, event, strict);
+          if (d instanceof InputError) { metrics.failed(d.code); return { error: inputErrorBody(d) }; }
+          metrics.decided(d, Number(process.hrtime.bigint() - started) / 1e9);
+          return d;
+        });
+        return send(res, 200, { bundle: active.bundle.hash, decided: results.filter((r) => !('error' in r)).length, results });
       }
       case 'POST /v1/reload': {
         if (!opts.token) throw new HttpError(403, { code: 'ZY8000', message: 'reload is disabled: the service was started without an access token' });
@@ -174,7 +210,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
         return send(res, 200, { status: 'reloaded', bundle: next.bundle.hash, pack: next.bundle.manifest.pack, version: next.bundle.manifest.version ?? null });
       }
       default:
-        throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics` });
+        throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics` });
     }
   };
 
