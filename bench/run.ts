@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,jsonlogic,backtest] [-- --sparse]
+// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,workers,jsonlogic,backtest] [-- --sparse]
 //                [-- --events N] [-- --seed S] [-- --passes N] [-- --time MS]
 // npm run bench -- --store [--quick] …   the SQLite store part alone (bench/store.ts and its options)
 //
@@ -15,6 +15,8 @@
 //   store      bench/store.ts      decisions over the SQLite feature store against
 //                                  the bare SQL, and file imports
 //   service    bench/service.ts    the HTTP decision service: throughput, hot swap, fuzz
+//   workers    bench/workers.ts   zhiyu serve --workers 1 and 2 under wrk (its own process):
+//                                  throughput, CPU per decision, hot reloads, summed metrics
 //   jsonlogic  bench/jsonlogic.ts  zhiyu's JSON Logic front end against json-logic-js
 //   backtest   bench/backtest.ts   (when present) replaying history through a pack
 // Any failed check aborts with BENCHMARK ABORTED and exit code 1.
@@ -43,7 +45,7 @@ if (flag('store')) {
   process.exit(0);
 }
 
-const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'jsonlogic', 'backtest'] as const;
+const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'workers', 'jsonlogic', 'backtest'] as const;
 type Part = (typeof PARTS)[number];
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : undefined;
@@ -110,6 +112,12 @@ await part('service', async () => {
     text: `hot swap under load and malformed requests → ${r.passed ? 'PASS' : 'FAIL'} (${r.swap.ok}/${r.swap.reloads} reloads, ${fmt(r.swap.decides)} decides during them, none failed; ` +
       `${fmt(r.fuzz.requests)} malformed requests all 4xx); ${fmt(c16?.rps ?? NaN)} requests/s at concurrency 16, p99 ${fmt(c16?.p99 ?? NaN, 2)} ms`,
   });
+});
+
+await part('workers', async () => {
+  const { runWorkersBench } = await import('./workers.ts');
+  const r = await runWorkersBench({ quick: QUICK });
+  for (const t of r.targets) targets.push({ part: 'workers', met: QUICK && t.met !== null ? null : t.met, text: t.text });
 });
 
 await part('jsonlogic', async () => {

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { compile, renderDiagnostic } from '../compiler/index.ts';
 import { BundleError, parseBundle, readBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { describeTrust, privateKeyOf, publicKeyOf, TrustError, type TrustPolicy } from '../runtime/trust.ts';
+import { availableParallelism } from 'node:os';
+import cluster from 'node:cluster';
 import { DEFAULT_LIMITS, serve, type Service } from '../runtime/server.ts';
+import { inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
 import { startEditor } from '../editor/server/app.ts';
 import type { Decision } from '../runtime/decision.ts';
 import type { Snapshot } from '../runtime/store/log.ts';
@@ -163,6 +166,7 @@ Examples:
     .option('--public-key <file.pem>', 'run only bundles signed by this ed25519 key (--bundle and every reload)')
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
+    .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores; 1 with --log)')
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
 A bundle is JavaScript that runs with this process's permissions, so --bundle
@@ -170,11 +174,15 @@ needs --public-key: the bundle, and every bundle POST /v1/reload sends, must be
 signed by that key (zhiyu compile --sign). --insecure-unsigned lifts this, for
 development only; GET /v1/bundle always says what was verified.
 
+With --bundle the service runs one worker process per core (--workers), all
+on one port; a reload reaches every worker before it is answered, and
+GET /metrics sums them. The editor, and --log, run in one process.
+
 Examples:
   zhiyu serve rules --db demo.db            # the editor at http://127.0.0.1:7700/
   zhiyu serve --bundle demo.zyb --public-key keys/zhiyu.pub.pem --db demo.db
   curl -s localhost:7700/v1/decide -d '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}'`)
-    .action(async (dir: string, o: { bundle?: string; pack?: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string; insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string }) => {
+    .action(async (dir: string, o: { bundle?: string; pack?: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string; insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string; workers?: string }) => {
       if (o.bundle && !o.publicKey && !o.insecureUnsigned) {
         console.error(paint.red('ZY8003: serve --bundle runs only bundles signed by a key you trust: give --public-key <file.pem> (or, for development only, --insecure-unsigned)'));
         throw new Exit(EXIT.USAGE);
@@ -185,11 +193,29 @@ Examples:
       const port = portNumber(o.port);
       if (o.log && !o.db) { console.error(paint.red('--log needs --db')); throw new Exit(EXIT.USAGE); }
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
+      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.log ? availableParallelism() : 1;
+      if (workers > 1 && !o.bundle) { console.error(paint.red('--workers needs --bundle: the editor runs in one process')); throw new Exit(EXIT.USAGE); }
+      if (workers > 1 && o.log) { console.error(paint.red('--log writes the decision log from one process: use --workers 1')); throw new Exit(EXIT.USAGE); }
+      const clustered = inClusterWorker() ? workerRoutes() : undefined;
       // A bundle service only reads the store (the decision log is a file of its own);
       // the editor creates the indexes its packs' windows need, so it opens the store writable.
       const store = o.db ? openStore(o.db, { readonly: !!o.bundle }) : undefined;
       const log = store && o.log ? DecisionLog.open(store, { write: true }) : undefined;
       const onDecision = log ? { onDecision: decisionLogger(log) } : {};
+      if (workers > 1 && cluster.isPrimary) {
+        // The primary checks the bundle (and the store, above), then only relays; the workers serve.
+        store?.close();
+        const bundle = bundleOrExit(o.bundle!, policy);
+        if (!bundle.signed) console.error(paint.red(`WARNING: ${o.bundle} is ${describeTrust(bundle.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
+        const primary = runPrimary({
+          workers,
+          onReady: (port) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}, ${describeTrust(bundle.trust)}, ${workers} workers`),
+        });
+        const stopAll = () => { void primary.stop().then(() => process.exit(0)); };
+        process.once('SIGINT', stopAll);
+        process.once('SIGTERM', stopAll);
+        await new Promise(() => {});
+      }
       let service: Service;
       try {
         if (o.bundle) {
@@ -197,9 +223,12 @@ Examples:
           service = await serve({
             bundle, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...onDecision,
             ...(store ? { provider: (b: Bundle) => new SqliteProvider(store, b.program.pack) } : {}),
+            ...(clustered ? { routes: clustered.routes } : {}),
           });
-          if (!bundle.signed) console.error(paint.red(`WARNING: ${o.bundle} is ${describeTrust(bundle.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
-          console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(bundle.trust)}`);
+          await clustered?.attach(service);
+          // A worker is quiet: its primary said all this once.
+          if (!bundle.signed && !clustered) console.error(paint.red(`WARNING: ${o.bundle} is ${describeTrust(bundle.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
+          if (!clustered) console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(bundle.trust)}`);
         } else {
           if (!existsSync(dir)) { console.error(paint.red(`no folder ${dir}`)); throw new Exit(EXIT.USAGE); }
           const editor = await startEditor({
