@@ -1,6 +1,7 @@
 // node --import tsx bench/workers.ts [--quick]   (also part of `npm run bench`: runWorkersBench)
 //
-// `zhiyu serve --bundle … --workers N` on rules/demo over the demo database,
+// `zhiyu serve --bundle … --workers N` on rules/demo (without --db: a service
+// with --db keeps its bundle history and audit trail, written by one process),
 // driven by wrk (Debian's `wrk`, a separate process, so the load generator's
 // cost is not the server's): requests per second and latency at concurrency
 // 16 with 1 worker and with 2, and the server's CPU time (primary and
@@ -9,7 +10,7 @@
 // bundle after), and /metrics must sum every worker's decisions.
 // Skipped (not failed) when wrk is not installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt } from './measure.ts';
 
@@ -43,9 +44,9 @@ function cpuSeconds(pid: number): number {
   return total;
 }
 
-function startServer(bundle: string, db: string, workers: number): Promise<{ url: string; child: ChildProcess }> {
+function startServer(bundle: string, workers: number): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', db, '--port', '0', '--workers', String(workers), '--token', TOKEN], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--port', '0', '--workers', String(workers), '--token', TOKEN], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
     child.stderr!.on('data', () => {});
@@ -84,18 +85,12 @@ async function post(url: string, path: string, body: string): Promise<number> {
 }
 
 export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersReport> {
-  console.log('\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo over the demo database)');
+  console.log('\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo, no store)');
   if (spawnSync('wrk', ['--version']).error) {
     console.log('  skipped: wrk is not installed (apt-get install wrk)');
     return { skipped: 'no wrk', rows: [], reloads: { ok: 0, total: 0, failedRequests: 0, everyWorkerNew: false }, metricsSum: false, targets: [{ met: null, text: 'serve --workers: skipped (no wrk)' }] };
   }
   mkdirSync(data, { recursive: true });
-  const db = join(data, 'workers-demo.db');
-  if (!existsSync(db)) {
-    console.log('  seeding the demo database (once; kept in bench/.data)…');
-    const s = run(['db', 'seed', '--demo', db]);
-    if (s.status !== 0) throw new Error(`db seed failed: ${s.stderr}`);
-  }
   const v1 = join(data, 'workers-v1.zyb');
   const v2 = join(data, 'workers-v2.zyb');
   const demo2 = join(data, 'workers-demo-v2');
@@ -117,7 +112,7 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
   // Full runs alternate 1, 2, 1, 2 workers and keep each one's better run (the first run also warms the file cache).
   for (const workers of o.quick ? [1, 2] : [1, 2, 1, 2]) {
     const again = rows.some((x) => x.workers === workers);
-    const { url, child } = await startServer(v1, db, workers);
+    const { url, child } = await startServer(v1, workers);
     try {
       await wrk(url, o.quick ? 1 : 3, script); // warm-up
       const cpu0 = cpuSeconds(child.pid!);
@@ -133,10 +128,11 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
         let ok = 0;
         const total = 20;
         for (let i = 0; i < total; i++) {
-          if (await post(url, '/v1/reload', readFileSync(i % 2 === 0 ? v2 : v1, 'utf8') ) === 200) ok++;
+          // Going back to v1 is a rollback: the service asks for the reason.
+          if (await post(url, i % 2 === 0 ? '/v1/reload' : '/v1/reload?allow_rollback=benchmark', readFileSync(i % 2 === 0 ? v2 : v1, 'utf8')) === 200) ok++;
           await new Promise((res) => setTimeout(res, o.quick ? 100 : 250));
         }
-        if (await post(url, '/v1/reload', readFileSync(v2, 'utf8')) === 200) ok++;
+        if (await post(url, '/v1/reload?allow_rollback=benchmark', readFileSync(v2, 'utf8')) === 200) ok++;
         const during = await load;
         const seen = new Map<string, string>();
         for (let i = 0; i < 20; i++) {

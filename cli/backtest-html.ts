@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatTimestamp } from '../compiler/semantics.ts';
 import type { BacktestRun, Money } from '../runtime/backtest/index.ts';
-import { int, labelWord, pct, yuan } from './backtest-report.ts';
+import { BACKTEST_WORDS, int, labelWord, pct, yuan, type ReportWords } from './backtest-report.ts';
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -68,8 +68,8 @@ new Chart(document.getElementById('outcomes'), {
 });
 `;
 
-export function backtestHtml(r: BacktestRun): string {
-  const title = `Backtest of ${r.pack.name}${r.pack.version ? ` ${r.pack.version}` : ''}`;
+export function backtestHtml(r: BacktestRun, words: ReportWords = BACKTEST_WORDS(r)): string {
+  const title = words.title.charAt(0).toUpperCase() + words.title.slice(1);
   const when = (t: number | null) => (t === null ? '–' : formatTimestamp(t));
   const L = labelWord(r);
   const summary = [
@@ -80,7 +80,7 @@ export function backtestHtml(r: BacktestRun): string {
     `Scope: ${r.scope.decides ? `decides ${r.scope.decides.join(', ')}` : 'every event the pack accepts'}. Profiles: ${r.profiles.entities.map((p) => `${p.entity} ${int(p.asOfEvent)} of ${int(p.reads)} reads as of the event`).join('; ') || 'none read'}.`,
     `Run: ${r.run.seconds.toFixed(1)} s, ${int(r.run.eventsPerSecond)} events/s.`,
   ];
-  const notes = [...r.events.skippedBy.map((s) => `Skipped ${int(s.events)} events: ${s.reason} (first: event ${s.example}).`), ...r.warnings];
+  const notes = [...r.events.skippedBy.map((s) => `Skipped ${int(s.events)} events: ${s.reason} (first: ${words.one} ${s.example}).`), ...r.warnings];
   const rules = htmlTable(
     ['rule', 'title', 'outcome', 'hits', 'hit rate', L, 'precision', 'recall', 'unique', `${L} money`, 'other money', 'examples'],
     r.rules.map((x) => [
@@ -97,30 +97,10 @@ export function backtestHtml(r: BacktestRun): string {
       [pct(o.confusion.precision), true], [pct(o.confusion.recall), true],
     ]),
   );
-  const c = r.comparison;
-  const comparison = c ? `
-<h2>Against ${esc(c.baseline.pack)}${c.baseline.version ? ` ${esc(c.baseline.version)}` : ''}</h2>
-<p>${esc(`${int(c.changed)} events change outcome. ${L} caught: ${int(c.caughtPositive.baseline)} → ${int(c.caughtPositive.candidate)}. Good customers affected: ${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)}. Good events stopped: ${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)}.`)}</p>
-${htmlTable(['change', 'events', L, `${L} money`, 'other money', 'examples (zy_seq)'],
-    c.transitions.map((t) => [[`${t.from} → ${t.to}`, false], [int(t.events), true], [int(t.positive), true], [money(t.money, 'positive'), true], [money(t.money, 'other'), true], [t.examples.join(', '), false]]))}` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
-table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
-th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; text-align: left; }
+  const comparison = comparisonHtml(r, words);
+  return htmlPage(title, `table { margin: 0.5rem 0 1.5rem; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.chart { max-width: 1100px; margin-bottom: 2rem; }
-.note { color: #666; }
-</style>
-</head>
-<body>
-<h1>${esc(title)}</h1>
-${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
+.chart { max-width: 1100px; margin-bottom: 2rem; }`, `${summary.map((s) => `<p>${esc(s)}</p>`).join('\n')}
 ${notes.map((s) => `<p class="note">${esc(s)}</p>`).join('\n')}
 <h2>Hits per day</h2>
 <div class="chart"><canvas id="hits"></canvas></div>
@@ -134,8 +114,43 @@ ${outcomes}
 ${comparison}
 <script type="application/json" id="zy-data">${jsonForScript(chartData(r))}</script>
 <script>${chartLibrary()}</script>
-<script>${SCRIPT}</script>
+<script>${SCRIPT}</script>`, true);
+}
+
+/**
+ * A self-contained report page (backtest, shadow report, change request):
+ * nothing is fetched; `scripts`: inline scripts may run (the charts).
+ */
+export function htmlPage(title: string, style: string, body: string, scripts = false): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';${scripts ? " script-src 'unsafe-inline';" : ''} style-src 'unsafe-inline'; img-src data:">
+<title>${esc(title)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; }
+th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; text-align: left; }
+.note { color: #666; }
+${style}
+</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+${body}
 </body>
 </html>
 `;
+}
+
+/** The comparison with the baseline as HTML (empty without one): the changes, and what they do to positives and good customers. */
+export function comparisonHtml(r: BacktestRun, words: ReportWords = BACKTEST_WORDS(r)): string {
+  const L = labelWord(r);
+  const c = r.comparison;
+  return c ? `
+<h2>Against ${esc(c.baseline.pack)}${c.baseline.version ? ` ${esc(c.baseline.version)}` : ''}</h2>
+<p>${esc(`${int(c.changed)} events change outcome. ${L} caught: ${int(c.caughtPositive.baseline)} → ${int(c.caughtPositive.candidate)}. Good customers affected: ${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)}. Good events stopped: ${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)}.`)}</p>
+${htmlTable(['change', 'events', L, `${L} money`, 'other money', `examples (${words.ids})`],
+    c.transitions.map((t) => [[`${t.from} → ${t.to}`, false], [int(t.events), true], [int(t.positive), true], [money(t.money, 'positive'), true], [money(t.money, 'other'), true], [t.examples.join(', '), false]]))}` : '';
 }

@@ -29,14 +29,25 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [bold(line(names)), ...rows.map(line)].join('\n');
 }
 
+/** How a report names itself and its examples: a backtest replays stored events (zy_seq); a shadow report reads logged decisions (decision ids). */
+export interface ReportWords {
+  readonly title: string;
+  /** What an example id is. */
+  readonly ids: string;
+  /** One example, in a sentence. */
+  readonly one: string;
+}
+
+export const BACKTEST_WORDS = (r: BacktestRun): ReportWords => ({ title: `backtest of ${r.pack.name}${r.pack.version ? ` ${r.pack.version}` : ''}`, ids: 'zy_seq', one: 'event' });
+
 function when(t: number | null): string {
   return t === null ? '–' : formatTimestamp(t);
 }
 
-export function backtestText(r: BacktestRun): string {
+export function backtestText(r: BacktestRun, words: ReportWords = BACKTEST_WORDS(r)): string {
   const out: string[] = [];
   const e = r.events;
-  out.push(bold(`backtest of ${r.pack.name}${r.pack.version ? ` ${r.pack.version}` : ''}: ${r.pack.rules} rules`));
+  out.push(bold(`${words.title}: ${r.pack.rules} rules`));
   const L = labelWord(r);
   out.push(`  events   ${int(e.total)} in range, ${int(e.decided)} decided${e.skipped ? `, ${int(e.skipped)} skipped` : ''}; ${when(r.range.first)} to ${when(r.range.last)} (Asia/Shanghai)`);
   out.push(`  scope    ${r.scope.decides ? `decides ${r.scope.decides.join(', ')}` : 'every event it accepts (the pack has no `decides`)'}`);
@@ -48,7 +59,7 @@ export function backtestText(r: BacktestRun): string {
     out.push(`  profile  ${p.entity} (${p.fields.join(', ')}): ${int(p.reads)} reads, ${int(p.asOfEvent)} as of the event${p.notYet ? `, ${int(p.notYet)} before the row existed` : ''}${p.undated ? `, ${int(p.undated)} not known as of the event` : ''}`);
   }
   out.push(`  run      ${r.run.seconds.toFixed(1)} s, ${int(r.run.eventsPerSecond)} events/s, ${r.run.workers ? `${r.run.workers} worker${r.run.workers === 1 ? '' : 's'}` : 'one thread'}`);
-  for (const s of e.skippedBy) out.push(dim(`  skipped  ${int(s.events)} × ${s.reason} (first: event ${s.example})`));
+  for (const s of e.skippedBy) out.push(dim(`  skipped  ${int(s.events)} × ${s.reason} (first: ${words.one} ${s.example})`));
   for (const w of r.warnings) out.push(dim(`  note     ${w}`));
 
   out.push('', bold('rules'));
@@ -71,22 +82,30 @@ export function backtestText(r: BacktestRun): string {
   const s = r.stopped;
   out.push(`  not ${r.pack.outcomes[r.pack.outcomes.length - 1]}: precision ${pct(s.precision)}, recall ${pct(s.recall)}, ${int(s.fp)} good events and ${int(s.goodCustomers)} good customers affected`);
 
-  const c = r.comparison;
-  if (c) {
-    out.push('', bold(`against ${c.baseline.pack}${c.baseline.version ? ` ${c.baseline.version}` : ''}: ${int(c.changed)} events change outcome`));
-    if (c.transitions.length) {
-      out.push(table(
-        ['<change', 'events', L, `${L} money`, 'other money', '<examples (zy_seq)'],
-        c.transitions.map((t) => [`${t.from} → ${t.to}`, int(t.events), int(t.positive), money(t.money, 'positive'), money(t.money, 'other'), t.examples.join(', ')]),
-      ));
-    }
-    const good = (n: number) => (n > 0 ? red : n < 0 ? green : (x: string) => x);
-    const caught = (n: number) => (n > 0 ? green : n < 0 ? red : (x: string) => x);
-    out.push(`  ${`${L} caught`.padEnd(22)}${int(c.caughtPositive.baseline)} → ${int(c.caughtPositive.candidate)} (${caught(c.caughtPositive.change)(signed(c.caughtPositive.change))})` +
-      (c.caughtPositiveMoney ? `, ${yuan(c.caughtPositiveMoney.baseline)} → ${yuan(c.caughtPositiveMoney.candidate)} (${caught(c.caughtPositiveMoney.change)(signed(c.caughtPositiveMoney.change, yuan))})` : ''));
-    out.push(`  good customers hit    ${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)} (${good(c.goodCustomersAffected.change)(signed(c.goodCustomersAffected.change))})`);
-    out.push(`  good events stopped   ${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)} (${good(c.goodEventsStopped.change)(signed(c.goodEventsStopped.change))})` +
-      (c.goodMoneyStopped ? `, ${yuan(c.goodMoneyStopped.baseline)} → ${yuan(c.goodMoneyStopped.candidate)} (${good(c.goodMoneyStopped.change)(signed(c.goodMoneyStopped.change, yuan))})` : ''));
-  }
+  out.push(...comparisonLines(r, words));
   return out.join('\n');
+}
+
+/** The comparison with the baseline: how many events change outcome, by change, and what that does to positives and good customers. */
+export function comparisonLines(r: BacktestRun, words: ReportWords = BACKTEST_WORDS(r)): string[] {
+  const out: string[] = [];
+  const c = r.comparison;
+  if (!c) return out;
+  const L = labelWord(r);
+  out.push('', bold(`against ${c.baseline.pack}${c.baseline.version ? ` ${c.baseline.version}` : ''}: ${int(c.changed)} events change outcome`));
+  if (c.transitions.length) {
+    out.push(table(
+      ['<change', 'events', L, `${L} money`, 'other money', `<examples (${words.ids})`],
+      c.transitions.map((t) => [`${t.from} → ${t.to}`, int(t.events), int(t.positive), money(t.money, 'positive'), money(t.money, 'other'), t.examples.join(', ')]),
+    ));
+  }
+  const good = (n: number) => (n > 0 ? red : n < 0 ? green : (x: string) => x);
+  const caught = (n: number) => (n > 0 ? green : n < 0 ? red : (x: string) => x);
+  const w = Math.max(22, L.length + 8);
+  out.push(`  ${`${L} caught`.padEnd(w)}${int(c.caughtPositive.baseline)} → ${int(c.caughtPositive.candidate)} (${caught(c.caughtPositive.change)(signed(c.caughtPositive.change))})` +
+    (c.caughtPositiveMoney ? `, ${yuan(c.caughtPositiveMoney.baseline)} → ${yuan(c.caughtPositiveMoney.candidate)} (${caught(c.caughtPositiveMoney.change)(signed(c.caughtPositiveMoney.change, yuan))})` : ''));
+  out.push(`  ${'good customers hit'.padEnd(w)}${int(c.goodCustomersAffected.baseline)} → ${int(c.goodCustomersAffected.candidate)} (${good(c.goodCustomersAffected.change)(signed(c.goodCustomersAffected.change))})`);
+  out.push(`  ${'good events stopped'.padEnd(w)}${int(c.goodEventsStopped.baseline)} → ${int(c.goodEventsStopped.candidate)} (${good(c.goodEventsStopped.change)(signed(c.goodEventsStopped.change))})` +
+    (c.goodMoneyStopped ? `, ${yuan(c.goodMoneyStopped.baseline)} → ${yuan(c.goodMoneyStopped.candidate)} (${good(c.goodMoneyStopped.change)(signed(c.goodMoneyStopped.change, yuan))})` : ''));
+  return out;
 }

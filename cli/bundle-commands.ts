@@ -5,11 +5,14 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { compile, renderDiagnostic } from '../compiler/index.ts';
 import { BundleError, parseBundle, readBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
-import { describeTrust, privateKeyOf, publicKeyOf, TrustError, type TrustPolicy } from '../runtime/trust.ts';
+import { approvals, describeTrust, privateKeyOf, publicKeyOf, signerName, TrustError, type Keyring, type TrustPolicy } from '../runtime/trust.ts';
+import { readKeyring } from '../runtime/keyring.ts';
 import { availableParallelism } from 'node:os';
 import cluster from 'node:cluster';
 import { DEFAULT_LIMITS, serve, type Service } from '../runtime/server.ts';
 import { inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
+import type { AuditRow } from '../runtime/audit.ts';
+import type { Arm, ShadowResult } from '../runtime/store/log.ts';
 import { startEditor } from '../editor/server/app.ts';
 import type { Decision } from '../runtime/decision.ts';
 import type { Snapshot } from '../runtime/store/log.ts';
@@ -20,13 +23,36 @@ import { TIME_FIELD } from '../compiler/check/context.ts';
 import { readPack } from './pack-files.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 
-/** Appends each decision to the log, named by the bundle that made it (the hash /healthz reports). */
+/** Appends each decision to the log, named by the bundle that made it (the hash /healthz reports), with its arm and the shadow's decision beside it. */
 export function decisionLogger(log: DecisionLog) {
-  return (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot): void => {
+  return (input: unknown, d: Decision, b: Bundle, snapshot: Snapshot, more?: { arm: Arm; shadow?: ShadowResult }): number => {
     // The decision validated the time already; a decision without one never reaches the log.
     const eventTime = Number(coerce(TIMESTAMP, (input as Record<string, unknown>)[TIME_FIELD], `event.${TIME_FIELD}`));
-    log.append({ bundleHash: b.hash, sourceHash: b.manifest.sourceHash, input, eventTime, snapshot, decision: d });
+    return log.append({ bundleHash: b.hash, sourceHash: b.manifest.sourceHash, input, eventTime, snapshot, decision: d, ...(more ? { arm: more.arm } : {}), ...(more?.shadow ? { shadow: more.shadow } : {}) });
   };
+}
+
+/** A keyring file, or a coded one-line error and exit 2. */
+export function keyringOrExit(path: string): Keyring {
+  try { return readKeyring(path); } catch (e) {
+    if (!(e instanceof TrustError)) throw e;
+    console.error(paint.red(`${e.code}: ${e.message}`));
+    throw new Exit(EXIT.USAGE);
+  }
+}
+
+/** The trust policy of --public-key and --keyring (both may be given: the keys of both are trusted). */
+export function policyOf(o: { publicKey?: string; keyring?: string; insecureUnsigned?: boolean }, allowUnverified = !!o.insecureUnsigned): TrustPolicy {
+  return { keys: keysOf(o.publicKey), allowUnverified, ...(o.keyring ? { keyring: keyringOrExit(o.keyring) } : {}) };
+}
+
+/** One line per signature: who (by the keyring), and whether a trusted key verified it. */
+export function signatureLines(b: Bundle): string[] {
+  const checks = b.trust.signatures;
+  if (!checks) return b.trust.signature === 'verified' ? [`  signed by ${b.trust.key}`] : [];
+  return checks.map((c, i) => (c.signer
+    ? `  signature ${i + 1}: ${signerName(c.signer)} — verified`
+    : `  signature ${i + 1}: ${c.claimedKey ? `says ${c.claimedKey}` : 'no key id'} — NOT verified (not a trusted key${b.trust.signature === 'verified' ? ', or forged' : ''})`));
 }
 
 /** A key file, checked to be an ed25519 key of the right kind; a coded one-line error otherwise. */
@@ -53,6 +79,43 @@ function bundleOrExit(path: string, policy: TrustPolicy): Bundle {
     if (e instanceof BundleError) { console.error(paint.red(`${e.code}: ${path}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
     throw e;
   }
+}
+
+interface ServeFlags {
+  bundle?: string; pack?: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string; keyring?: string;
+  requireApprovals?: string; canary?: string; canaryPercent: string; canaryKey?: string; shadow?: string; allowRollback?: string;
+  insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string; workers?: string;
+}
+
+/** The canary arm from the flags: a percent from 0 to 100 and a key the canary's events declare. */
+function canaryOf(bundle: Bundle, o: ServeFlags): { bundle: Bundle; percent: number; key: string } {
+  const percent = Number(o.canaryPercent.replace(/%$/, ''));
+  if (!/^\d+(\.\d+)?%?$/.test(o.canaryPercent) || percent > 100) throw new CliError('ZY8203', `--canary-percent takes a number from 0 to 100, not ${JSON.stringify(o.canaryPercent)}`);
+  const pack = bundle.program.pack;
+  const key = o.canaryKey ?? pack.schema.entities.get('customer')?.key;
+  if (!key) throw new CliError('ZY8203', `give --canary-key: pack ${pack.name} has no customer entity to take the key from`);
+  if (!pack.schema.event.fields.has(key)) throw new CliError('ZY8203', `--canary-key ${key} is not an event field of pack ${pack.name} (its fields: ${[...pack.schema.event.fields.keys()].join(', ')})`);
+  return { bundle, percent, key };
+}
+
+function approvalCount(value: string): number {
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 16) return Number(value);
+  throw new CliError('ZY8203', `--require-approvals takes a whole number from 1 to 16, not ${JSON.stringify(value)}`);
+}
+
+/** A time option (2026-03-01T00:00, Asia/Shanghai unless a zone is given) as epoch ms. */
+export function timeOption(value: string, option: string): number {
+  let t: number | undefined;
+  try { t = coerce(TIMESTAMP, value.trim(), option) as number | undefined; } catch { t = undefined; }
+  if (t === undefined || !Number.isFinite(t)) throw new CliError('ZY8203', `${option} takes a time such as 2026-03-01T00:00 (Asia/Shanghai unless a zone is given), not ${JSON.stringify(value)}`);
+  return t;
+}
+
+/** Every audit row the service appends, with the chain's head: a copy of the head kept elsewhere lets audit verify --head find rows cut off the end. */
+function printAudit(row: AuditRow): void {
+  const b = row.bundle ? ` ${row.bundle.pack} ${row.bundle.version ?? ''} ${row.bundle.hash.slice(0, 19)}…` : '';
+  const why = typeof row.detail['reason'] === 'string' ? `: ${row.detail['reason']}` : '';
+  console.log(`audit #${row.seq} ${row.action}${b}${why}  (head ${row.seq}:${row.hash})`);
 }
 
 function positive(value: string, option: string): number {
@@ -88,26 +151,31 @@ export function registerBundle(cli: Command): void {
     .argument('<pack>', 'the pack directory')
     .requiredOption('-o, --out <file>', 'the bundle to write (.zyb)')
     .option('--sign <private-key.pem>', 'sign with this ed25519 private key (see zhiyu keygen)')
-    .addHelpText('after', '\nExamples:\n  zhiyu compile rules/demo -o demo.zyb\n  zhiyu compile rules/demo -o demo.zyb --sign keys/zhiyu.key.pem')
-    .action((path: string, o: { out: string; sign?: string }) => {
+    .option('--effective-from <time>', 'the bundle takes effect at this time (2026-03-01T00:00, Asia/Shanghai unless a zone is given): a service given it earlier keeps serving the bundle before until then')
+    .addHelpText('after', '\nExamples:\n  zhiyu compile rules/demo -o demo.zyb\n  zhiyu compile rules/demo -o demo.zyb --sign keys/zhiyu.key.pem\n  zhiyu compile rules/fraud -o fraud.zyb --sign keys/alice/zhiyu.key.pem --effective-from 2026-03-01T00:00')
+    .action((path: string, o: { out: string; sign?: string; effectiveFrom?: string }) => {
+      const effectiveFrom = o.effectiveFrom === undefined ? undefined : timeOption(o.effectiveFrom, '--effective-from');
       const files = readPack([path]);
       const r = compile(files);
       if (!r.ok) {
         for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);
         throw new Exit(EXIT.FINDINGS);
       }
-      const text = writeBundle(r, files, o.sign ? readKey(o.sign, 'private') : undefined);
+      const text = writeBundle(r, files, o.sign ? readKey(o.sign, 'private') : undefined, effectiveFrom !== undefined ? { effectiveFrom } : {});
       try { writeFileSync(o.out, text); } catch (e) {
         throw new CliError('ZY8204', `cannot write ${o.out}: ${fsReason(e)}`);
       }
       const b = parseBundle(text);
-      console.log(`${o.out}: ${b.manifest.pack} ${b.manifest.version ?? ''} ${b.manifest.rules.length} rules, ${b.hash}${o.sign ? ', signed' : ''}`);
+      console.log(`${o.out}: ${b.manifest.pack} ${b.manifest.version ?? ''} ${b.manifest.rules.length} rules, ${b.hash}${o.sign ? ', signed' : ''}${effectiveFrom !== undefined ? `, in effect from ${new Date(effectiveFrom).toISOString()}` : ''}`);
+      if (!b.manifest.version) console.error(paint.dim(`note: pack ${b.manifest.pack} declares no version; a service refuses to replace a bundle with one it cannot show newer (declare pack ${b.manifest.pack} version "…")`));
     });
 
   cli.command('verify')
     .description("check that a bundle was signed by a key you trust (and that its content hash matches)")
     .argument('<bundle>', 'the bundle file')
     .option('--public-key <file.pem>', 'the ed25519 public key the signature must check against')
+    .option('--keyring <file>', 'the keyring naming trusted keys and their roles (zhiyu keyring add): lists who signed')
+    .option('--require-approvals <n>', 'also exit 1 unless n distinct trusted keys signed, one of them an approver (as serve --require-approvals)')
     .option('--hash-only', 'check only the content hash: it detects damage, not tampering (anyone can recompute it)')
     .option('--json', 'print the hash, the trust state and the manifest as JSON')
     .addHelpText('after', `
@@ -117,22 +185,32 @@ it. Only a signature checked against a key you trust says who made the bundle.
 Without --public-key nothing can be verified, and verify exits 1 (unless
 --hash-only asks for the hash alone).
 
+A bundle may carry several signatures (its author's, and approvals added with
+zhiyu approve). With --keyring, verify lists each: the name and roles of the key
+that verified it, or that no trusted key did.
+
 Examples:
   zhiyu verify demo.zyb --public-key keys/zhiyu.pub.pem
+  zhiyu verify demo.zyb --keyring keyring.json --require-approvals 2
   zhiyu verify demo.zyb --hash-only --json`)
-    .action((path: string, o: { publicKey?: string; hashOnly?: boolean; json?: boolean }) => {
-      const b = bundleOrExit(path, { keys: keysOf(o.publicKey), allowUnverified: !o.publicKey });
+    .action((path: string, o: { publicKey?: string; keyring?: string; requireApprovals?: string; hashOnly?: boolean; json?: boolean }) => {
+      const required = o.requireApprovals === undefined ? 0 : approvalCount(o.requireApprovals);
+      const b = bundleOrExit(path, policyOf(o, !o.publicKey && !o.keyring));
       const verified = b.trust.signature === 'verified';
-      if (o.json) console.log(JSON.stringify({ hash: b.hash, signed: b.signed, trust: b.trust, manifest: b.manifest }, null, 2));
+      const check = required ? approvals(b.trust, required) : undefined;
+      if (o.json) console.log(JSON.stringify({ hash: b.hash, signed: b.signed, trust: b.trust, ...(check ? { approvals: check } : {}), manifest: b.manifest }, null, 2));
       else {
         const first = verified ? paint.green(`${path}: ${describeTrust(b.trust)}`)
           : o.hashOnly ? `${path}: the content hash matches (this detects damage, not tampering); the bundle is ${describeTrust(b.trust)}`
-            : paint.red(`${path}: ${describeTrust(b.trust)}; give --public-key <file.pem> to check who made it`);
+            : paint.red(`${path}: ${describeTrust(b.trust)}; give --public-key <file.pem> or --keyring <file> to check who made it`);
         console.log(first);
+        for (const line of signatureLines(b)) console.log(line);
+        if (check) console.log(check.ok ? paint.green(`  approvals: ${check.signers.length} of ${required} required, with an approver`) : paint.red(`  approvals: ${check.reason}`));
         console.log(`  ${b.manifest.pack} ${b.manifest.version ?? ''}, ${b.manifest.rules.length} rules, compiled by zhiyu ${b.manifest.compilerVersion} at ${b.manifest.createdAt}`);
+        if (b.manifest.effectiveFrom !== undefined) console.log(`  in effect from ${new Date(b.manifest.effectiveFrom).toISOString()}`);
         console.log(`  ${b.hash}  (sources ${b.manifest.sourceHash})`);
       }
-      if (!verified && !o.hashOnly) throw new Exit(EXIT.FINDINGS);
+      if ((!verified && !o.hashOnly) || (check && !check.ok)) throw new Exit(EXIT.FINDINGS);
     });
 
   cli.command('keygen')
@@ -154,7 +232,7 @@ Examples:
     });
 
   cli.command('serve')
-    .description('the decision service (POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
+    .description('the decision service (POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, /v1/promote, /v1/rollback, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
     .argument('[dir]', 'a folder of packs to edit (without --bundle)', 'rules')
     .option('--bundle <file>', 'serve this bundle (production: no editor)')
     .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')
@@ -162,73 +240,116 @@ Examples:
     .option('--log', 'append every decision to the decision log beside --db (demo.db → demo.decisions.db)')
     .option('--host <host>', 'address to bind (anything but loopback needs --token)', '127.0.0.1')
     .option('--port <port>', 'port', '7700')
-    .option('--token <token>', 'access token for POST /v1/reload (and required off loopback); or ZHIYU_TOKEN')
+    .option('--token <token>', 'access token for POST /v1/reload, /v1/promote and /v1/rollback (and required off loopback); or ZHIYU_TOKEN')
     .option('--public-key <file.pem>', 'run only bundles signed by this ed25519 key (--bundle and every reload)')
+    .option('--keyring <file>', 'run only bundles signed by a key in this keyring (names and roles: zhiyu keyring add)')
+    .option('--require-approvals <n>', 'activate a bundle (at start, reload, promote) only when n distinct keys of the keyring signed it, one of them an approver')
+    .option('--canary <bundle>', 'a candidate that decides --canary-percent of the traffic, by a hash of --canary-key')
+    .option('--canary-percent <n>', 'the share of keys the canary decides, 0 to 100', '5')
+    .option('--canary-key <field>', 'the event field whose hash picks the arm (default: the customer entity\'s key)')
+    .option('--shadow <bundle>', 'a candidate that decides every request beside the live bundle; logged, never answered')
+    .option('--allow-rollback <reason>', 'start even if --bundle is older than, or another pack than, the last bundle live (recorded)')
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
-    .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores; 1 with --log)')
+    .option('--workers <n>', 'with --bundle and without --db: worker processes sharing the port (default: the number of cores)')
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
 A bundle is JavaScript that runs with this process's permissions, so --bundle
-needs --public-key: the bundle, and every bundle POST /v1/reload sends, must be
-signed by that key (zhiyu compile --sign). --insecure-unsigned lifts this, for
-development only; GET /v1/bundle always says what was verified.
+needs --public-key or --keyring: the bundle, and every bundle POST /v1/reload
+sends, must be signed by a trusted key (zhiyu compile --sign). --insecure-unsigned
+lifts this, for development only; GET /v1/bundle always says what was verified.
 
-With --bundle the service runs one worker process per core (--workers), all
-on one port; a reload reaches every worker before it is answered, and
-GET /metrics sums them. The editor, and --log, run in one process.
+With --bundle and without --db the service runs one worker process per core
+(--workers), all on one port; a reload, promote or rollback reaches every
+worker before it is answered, and GET /metrics sums them. With --db (the
+bundle history, audit trail and decision log are written by one process) and
+for the editor, the service is one process.
+
+Changing rules in production (see README, "Changing rules in production"):
+a bundle replaces the live one only if it is the same pack with a newer version
+(POST /v1/reload?allow_rollback=reason overrides, recorded); with
+--require-approvals it must carry signatures from that many keyring keys, one an
+approver's (zhiyu approve). --shadow decides beside the live bundle (zhiyu shadow
+report); --canary decides a share of the customers; POST /v1/promote makes the
+candidate live and POST /v1/rollback undoes. With --db, every bundle run is kept
+in the bundle history and every change in the hash-chained audit trail, in the
+log file beside the store (demo.db → demo.decisions.db; zhiyu audit verify).
 
 Examples:
   zhiyu serve rules --db demo.db            # the editor at http://127.0.0.1:7700/
   zhiyu serve --bundle demo.zyb --public-key keys/zhiyu.pub.pem --db demo.db
+  zhiyu serve --bundle live.zyb --keyring keyring.json --require-approvals 2 --db demo.db --log --token $T \\
+      --canary cand.zyb --canary-percent 10 --canary-key customer_id
   curl -s localhost:7700/v1/decide -d '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}'`)
-    .action(async (dir: string, o: { bundle?: string; pack?: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string; insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string; workers?: string }) => {
-      if (o.bundle && !o.publicKey && !o.insecureUnsigned) {
-        console.error(paint.red('ZY8003: serve --bundle runs only bundles signed by a key you trust: give --public-key <file.pem> (or, for development only, --insecure-unsigned)'));
+    .action(async (dir: string, o: ServeFlags) => {
+      if (o.bundle && !o.publicKey && !o.keyring && !o.insecureUnsigned) {
+        console.error(paint.red('ZY8003: serve --bundle runs only bundles signed by a key you trust: give --public-key <file.pem> or --keyring <file> (or, for development only, --insecure-unsigned)'));
         throw new Exit(EXIT.USAGE);
       }
-      const policy: TrustPolicy = { keys: keysOf(o.publicKey), allowUnverified: !!o.insecureUnsigned };
+      const requireApprovals = o.requireApprovals === undefined ? 0 : approvalCount(o.requireApprovals);
+      if (requireApprovals && !o.keyring) { console.error(paint.red('--require-approvals needs --keyring: only a keyring says which keys are approvers')); throw new Exit(EXIT.USAGE); }
+      if (!o.bundle && (o.canary || o.shadow || requireApprovals || o.allowRollback !== undefined)) {
+        console.error(paint.red('--canary, --shadow, --require-approvals and --allow-rollback need --bundle')); throw new Exit(EXIT.USAGE);
+      }
+      if (o.allowRollback !== undefined && !o.allowRollback.trim()) { console.error(paint.red('--allow-rollback needs the reason, in words')); throw new Exit(EXIT.USAGE); }
+      const policy: TrustPolicy = policyOf(o);
       const verify = { trust: policy };
       const limits = { maxConnections: positive(o.maxConnections, '--max-connections'), requestTimeoutMs: positive(o.requestTimeout, '--request-timeout') * 1000 };
       const port = portNumber(o.port);
       if (o.log && !o.db) { console.error(paint.red('--log needs --db')); throw new Exit(EXIT.USAGE); }
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
-      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.log ? availableParallelism() : 1;
+      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.db ? availableParallelism() : 1;
       if (workers > 1 && !o.bundle) { console.error(paint.red('--workers needs --bundle: the editor runs in one process')); throw new Exit(EXIT.USAGE); }
-      if (workers > 1 && o.log) { console.error(paint.red('--log writes the decision log from one process: use --workers 1')); throw new Exit(EXIT.USAGE); }
-      const clustered = inClusterWorker() ? workerRoutes() : undefined;
-      // A bundle service only reads the store (the decision log is a file of its own);
-      // the editor creates the indexes its packs' windows need, so it opens the store writable.
-      const store = o.db ? openStore(o.db, { readonly: !!o.bundle }) : undefined;
-      const log = store && o.log ? DecisionLog.open(store, { write: true }) : undefined;
-      const onDecision = log ? { onDecision: decisionLogger(log) } : {};
+      if (workers > 1 && o.db) { console.error(paint.red('--db keeps the bundle history, audit trail and decision log, written by one process: use --workers 1 with --db')); throw new Exit(EXIT.USAGE); }
       if (workers > 1 && cluster.isPrimary) {
-        // The primary checks the bundle (and the store, above), then only relays; the workers serve.
-        store?.close();
+        // The primary checks the bundles, then only relays; the workers serve.
         const bundle = bundleOrExit(o.bundle!, policy);
-        if (!bundle.signed) console.error(paint.red(`WARNING: ${o.bundle} is ${describeTrust(bundle.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
+        const others = [...(o.shadow ? [[o.shadow, bundleOrExit(o.shadow, policy)] as const] : []), ...(o.canary ? [[o.canary, bundleOrExit(o.canary, policy)] as const] : [])];
+        for (const [file, b] of [[o.bundle!, bundle] as const, ...others]) {
+          if (!b.signed) console.error(paint.red(`WARNING: ${file} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
+        }
+        console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
         const primary = runPrimary({
           workers,
-          onReady: (port) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}, ${describeTrust(bundle.trust)}, ${workers} workers`),
+          onReady: (p) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${p}, ${describeTrust(bundle.trust)}, ${workers} workers`),
         });
         const stopAll = () => { void primary.stop().then(() => process.exit(0)); };
         process.once('SIGINT', stopAll);
         process.once('SIGTERM', stopAll);
         await new Promise(() => {});
       }
+      // A worker is quiet: its primary said it all once.
+      const clustered = inClusterWorker() ? workerRoutes() : undefined;
+      // A bundle service only reads the store (the decision log is a file of its own);
+      // the editor creates the indexes its packs' windows need, so it opens the store writable.
+      const store = o.db ? openStore(o.db, { readonly: !!o.bundle }) : undefined;
+      // A bundle service keeps its bundle history and audit trail in the log file beside the store, logging decisions or not.
+      const log = store && (o.log || o.bundle) ? DecisionLog.open(store, { write: true }) : undefined;
+      const onDecision = log && o.log ? { onDecision: decisionLogger(log) } : {};
       let service: Service;
       try {
         if (o.bundle) {
           const bundle = bundleOrExit(o.bundle, policy);
+          const shadow = o.shadow ? bundleOrExit(o.shadow, policy) : undefined;
+          const canary = o.canary ? canaryOf(bundleOrExit(o.canary, policy), o) : undefined;
+          if (!log && !clustered) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
           service = await serve({
             bundle, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...onDecision,
             ...(store ? { provider: (b: Bundle) => new SqliteProvider(store, b.program.pack) } : {}),
+            ...(shadow ? { shadow } : {}), ...(canary ? { canary } : {}), ...(requireApprovals ? { requireApprovals } : {}),
+            ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
+            ...(log ? { history: log.history, audit: log.audit, onAudit: printAudit } : {}),
             ...(clustered ? { routes: clustered.routes } : {}),
           });
           await clustered?.attach(service);
-          // A worker is quiet: its primary said all this once.
-          if (!bundle.signed && !clustered) console.error(paint.red(`WARNING: ${o.bundle} is ${describeTrust(bundle.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
-          if (!clustered) console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(bundle.trust)}`);
+          const live = service.bundle();
+          for (const b of clustered ? [] : [bundle, ...(shadow ? [shadow] : []), ...(canary ? [canary.bundle] : [])]) {
+            if (!b.signed) console.error(paint.red(`WARNING: ${b === bundle ? o.bundle : b === shadow ? o.shadow : o.canary} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
+          }
+          if (!clustered) console.log(`zhiyu serving ${live.manifest.pack} ${live.manifest.version ?? ''} (${live.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(live.trust)}`);
+          if (live !== bundle) console.log(`  ${o.bundle} (${bundle.manifest.version ?? ''}) takes effect at ${new Date(bundle.manifest.effectiveFrom!).toISOString()}; until then the bundle before it, from the history`);
+          if (canary) console.log(`  canary ${canary.bundle.manifest.version ?? ''} (${canary.bundle.hash.slice(0, 19)}…) decides ${canary.percent}% of ${canary.key}s`);
+          if (shadow) console.log(`  shadow ${shadow.manifest.version ?? ''} (${shadow.hash.slice(0, 19)}…) decides beside every request${o.log ? '' : ' (give --log to keep its decisions for zhiyu shadow report)'}`);
         } else {
           if (!existsSync(dir)) { console.error(paint.red(`no folder ${dir}`)); throw new Exit(EXIT.USAGE); }
           const editor = await startEditor({
@@ -241,7 +362,10 @@ Examples:
         }
       } catch (e) {
         if (e instanceof Exit) throw e;
-        console.error(paint.red((e as Error).message));
+        const code = (e as { code?: unknown }).code;
+        console.error(paint.red(`${typeof code === 'string' && /^ZY\d{4}$/.test(code) ? `${code}: ` : ''}${(e as Error).message}`));
+        log?.close();
+        store?.close();
         throw new Exit(EXIT.USAGE);
       }
       const stop = () => { void service.close().then(() => { log?.close(); store?.close(); process.exit(0); }); };

@@ -8,12 +8,14 @@ import { BundleError } from '../runtime/bundle.ts';
 import { interpret, load, type FeatureProvider, type Program } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import {
-  DecisionLog, SnapshotProvider, SqliteProvider, StoreError, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB,
+  DecisionLog, SnapshotProvider, SqliteProvider, StoreError, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB, type LoggedDecision,
 } from '../runtime/store/index.ts';
+import { bundleFromHistory } from '../runtime/history.ts';
+import { describeTrust } from '../runtime/trust.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
 import { Exit, EXIT, paint } from './output.ts';
-import { bundleToRun } from './bundle-commands.ts';
+import { bundleToRun, policyOf } from './bundle-commands.ts';
 
 const { dim } = paint;
 
@@ -139,23 +141,27 @@ Examples:
     .description('re-evaluate a logged decision from its snapshot and confirm it gives the same result')
     .argument('<db>', 'the database holding the decision log')
     .argument('<id>', 'the decision id')
-    .requiredOption('--pack <dir|bundle>', 'the pack (a directory) or bundle (.zyb) to replay with')
+    .option('--pack <dir|bundle>', 'replay with this pack (a directory) or bundle (.zyb) instead of the bundle that decided, from the bundle history')
     .option('--as-of', 'decide from the store as it stood at the event\'s time (profiles valid then, the history the decision had) instead of the snapshot')
     .option('--public-key <file.pem>', 'run a bundle only if signed by this ed25519 key')
+    .option('--keyring <file>', 'run a bundle only if signed by a key in this keyring')
     .option('--interpret', 'replay on the reference interpreter')
     .addHelpText('after', `
 The log names the bundle that decided (the hash /healthz reports) and the pack's
-source hash; replay says when the pack or bundle given is not that one.
+source hash. Without --pack, replay loads that very bundle from the bundle
+history the service keeps in the store (by its hash: a bundle changed there no
+longer has it); with --pack, it says when the pack or bundle given is not that one.
 
 Examples:
-  zhiyu replay demo.db 42 --pack rules/demo
-  zhiyu replay demo.db 42 --pack live.zyb --as-of`)
-    .action((path: string, id: string, o: { pack: string; asOf?: boolean; publicKey?: string; interpret?: boolean }) => {
+  zhiyu replay demo.db 42
+  zhiyu replay demo.db 42 --keyring keyring.json --as-of
+  zhiyu replay demo.db 42 --pack rules/demo`)
+    .action((path: string, id: string, o: { pack?: string; asOf?: boolean; publicKey?: string; keyring?: string; interpret?: boolean }) => {
       const store = openStore(path, { readonly: true });
       const log = DecisionLog.open(store);
       try {
         const logged = log.get(Number(id));
-        const subject = replaySubject(o.pack, o.publicKey);
+        const subject = o.pack !== undefined ? replaySubject(o.pack, o.publicKey) : historySubject(log, logged, o);
         console.log(dim(`decision ${id}: ${logged.pack}${logged.version ? ` ${logged.version}` : ''}, ${logged.bundleHash ? `bundle ${logged.bundleHash}` : 'no bundle (a pack compiled from source)'}${logged.sourceHash ? `, sources ${logged.sourceHash}` : ''}; event at ${new Date(logged.eventTime).toISOString()}`));
         // A bundle against the bundle that decided; otherwise the sources (a pack compiled from source has no bundle).
         const byBundle = !!(subject.bundleHash && logged.bundleHash);
@@ -183,6 +189,22 @@ Examples:
         store.close();
       }
     });
+}
+
+/** The bundle that made a logged decision, from the bundle history; verified when a key or keyring is given, else run with a warning. */
+function historySubject(log: DecisionLog, logged: LoggedDecision, o: { publicKey?: string; keyring?: string }): { program: Program; checked: CheckedPack; bundleHash: string; sourceHash: string } {
+  if (!logged.bundleHash) { console.error(paint.red(`decision ${logged.id} was made by a pack compiled from source, not a bundle: give --pack <dir>`)); throw new Exit(EXIT.USAGE); }
+  const verified = !!(o.publicKey || o.keyring);
+  let b;
+  try {
+    b = bundleFromHistory(log.history, logged.bundleHash, { trust: policyOf(o, !verified) });
+  } catch (e) {
+    if (e instanceof BundleError) { console.error(paint.red(`${e.code}: ${e.message}${e.code === 'ZY8013' ? '; give --pack <dir|bundle>' : ''}`)); throw new Exit(EXIT.FINDINGS); }
+    throw e;
+  }
+  console.log(dim(`replaying with bundle ${b.hash} from the bundle history`));
+  if (!b.signed) console.error(paint.red(`warning: the bundle from the history is ${describeTrust(b.trust)}; give --public-key or --keyring to check who made it`));
+  return { program: b.program, checked: b.program.pack, bundleHash: b.hash, sourceHash: b.manifest.sourceHash };
 }
 
 /** What replay decides with: a bundle (named by its hash) or a pack compiled from its directory (by its source hash). */

@@ -25,6 +25,9 @@ import { registerDb } from './db-commands.ts';
 import { bundleToRun, registerBundle } from './bundle-commands.ts';
 import { registerJsonLogic } from './jsonlogic-commands.ts';
 import { registerBacktest } from './backtest-commands.ts';
+import { registerRollout } from './rollout-commands.ts';
+import { registerShadow } from './shadow-commands.ts';
+import { registerDiff } from './diff-commands.ts';
 import { BundleError } from '../runtime/bundle.ts';
 import { TrustError } from '../runtime/trust.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
@@ -474,6 +477,9 @@ Examples:
   registerBundle(cli);
   registerJsonLogic(cli);
   registerBacktest(cli);
+  registerRollout(cli);
+  registerShadow(cli);
+  registerDiff(cli);
   return cli;
 }
 

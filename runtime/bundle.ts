@@ -3,7 +3,7 @@
 // signed, so verification checks bytes, not a re-serialization. A bundle's
 // code runs with the power of the process that loads it: runtime/trust.ts
 // says what its hash and signature do and do not prove.
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { COMPILER_VERSION, type CompileResult, type SourceFile } from '../compiler/index.ts';
 import { packFromJson, packToJson, type PackJson } from '../compiler/serialize.ts';
@@ -11,7 +11,7 @@ import type { GeneratedCode } from '../compiler/codegen.ts';
 import type { Program } from './engine.ts';
 import { packHash } from './pack-hash.ts';
 import { BundleError } from './bundle-error.ts';
-import { assess, privateKeyOf, publicKeyOf, signHash, TRUST_NOTHING_ALLOW_ALL, TrustError, type Trust, type TrustPolicy } from './trust.ts';
+import { assess, keyFingerprint, signatureVerifies, privateKeyOf, publicKeyOf, signHash, TRUST_NOTHING_ALLOW_ALL, TrustError, type SignatureEntry, type Trust, type TrustPolicy } from './trust.ts';
 
 export const BUNDLE_FORMAT = 'zhiyu-bundle/1';
 /** Bumped whenever generated code expects different runtime helpers. */
@@ -21,7 +21,10 @@ export { BundleError, type BundleCode } from './bundle-error.ts';
 
 export interface Manifest {
   readonly pack: string;
+  /** The pack's version: a service activates only a newer one of the same pack (runtime/rollout.ts). */
   readonly version?: string;
+  /** When the bundle takes effect (epoch ms): a service given it earlier keeps serving the one before until then. */
+  readonly effectiveFrom?: number;
   /** Content hash of the pack's source files (the decision log names decisions by it). */
   readonly sourceHash: string;
   readonly compilerVersion: string;
@@ -50,6 +53,8 @@ export interface Bundle {
   readonly trust: Trust;
   /** True only when the signature was verified against a trusted key. */
   readonly signed: boolean;
+  /** The bundle file's text as read: what the bundle history keeps, signatures and all. */
+  readonly text: string;
 }
 
 interface BundleFile {
@@ -59,9 +64,16 @@ interface BundleFile {
   signature?: string;
   /** The fingerprint of the signing key (added in zhiyu 0.1; older readers ignore it). */
   keyId?: string;
+  /** More signatures over the same hash, added by `zhiyu approve` (older readers ignore them). */
+  approvals?: SignatureEntry[];
 }
 
-function manifestOf(r: Required<Pick<CompileResult, 'checked' | 'optimized'>>, files: readonly SourceFile[]): Manifest {
+export interface WriteOptions {
+  /** When the bundle takes effect (epoch ms); absent: as soon as it is activated. */
+  readonly effectiveFrom?: number;
+}
+
+function manifestOf(r: Required<Pick<CompileResult, 'checked' | 'optimized'>>, files: readonly SourceFile[], o: WriteOptions): Manifest {
   const p = r.checked;
   const entities: Record<string, string[]> = {};
   const walk = (x: unknown): void => {
@@ -75,7 +87,8 @@ function manifestOf(r: Required<Pick<CompileResult, 'checked' | 'optimized'>>, f
   const lists = new Set<string>();
   JSON.stringify(packToJson(p), (k, v) => { if (k === 'list' && typeof v === 'string') lists.add(v); return v; });
   return {
-    pack: p.name, ...(p.version ? { version: p.version } : {}), sourceHash: packHash(files), compilerVersion: COMPILER_VERSION,
+    pack: p.name, ...(p.version ? { version: p.version } : {}), ...(o.effectiveFrom !== undefined ? { effectiveFrom: o.effectiveFrom } : {}),
+    sourceHash: packHash(files), compilerVersion: COMPILER_VERSION,
     runtimeApi: RUNTIME_API, createdAt: new Date().toISOString(), outcomes: p.outcomes,
     reads: { event: p.eventFields, entities, aggregates: p.aggregates.map((a) => a.text), lists: [...lists].sort() },
     rules: p.rules.map((x) => ({
@@ -89,10 +102,11 @@ function manifestOf(r: Required<Pick<CompileResult, 'checked' | 'optimized'>>, f
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The bundle file's text for a successfully compiled pack; signed when a private key is given. */
-export function writeBundle(r: CompileResult, files: readonly SourceFile[], privateKey?: string | KeyObject): string {
+export function writeBundle(r: CompileResult, files: readonly SourceFile[], privateKey?: string | KeyObject, opts: WriteOptions = {}): string {
   if (!r.ok || !r.checked || !r.optimized || !r.code) throw new BundleError('ZY8004', 'only a pack without errors can be bundled');
+  if (opts.effectiveFrom !== undefined && !Number.isFinite(opts.effectiveFrom)) throw new BundleError('ZY8004', 'effectiveFrom should be a time (epoch milliseconds)');
   const key = privateKey === undefined ? undefined : typeof privateKey === 'string' ? asBundleError(() => privateKeyOf(privateKey)) : privateKey;
-  const body = JSON.stringify({ manifest: manifestOf({ checked: r.checked, optimized: r.optimized }, files), program: { pack: packToJson(r.optimized), code: r.code } });
+  const body = JSON.stringify({ manifest: manifestOf({ checked: r.checked, optimized: r.optimized }, files, opts), program: { pack: packToJson(r.optimized), code: r.code } });
   const hash = sha256(body);
   const file: BundleFile = { format: BUNDLE_FORMAT, body, sha256: hash, ...(key ? signHash(hash, key) : {}) };
   return `${JSON.stringify(file)}\n`;
@@ -140,9 +154,9 @@ export function parseBundle(text: string, opts: LoadOptions = {}): Bundle {
   if (file.format !== BUNDLE_FORMAT) throw new BundleError('ZY8005', `bundle format ${JSON.stringify(String(file.format).slice(0, 40))} is not ${BUNDLE_FORMAT}; recompile the pack with this zhiyu`);
   const hash = sha256(file.body);
   if (hash !== file.sha256) throw new BundleError('ZY8002', `the bundle was altered: its content hash is ${hash.slice(0, 16)}…, the bundle says ${String(file.sha256).slice(0, 16)}…`);
-  if (file.signature !== undefined && typeof file.signature !== 'string') throw new BundleError('ZY8001', 'the bundle\'s signature is not a string');
-  const trust = asBundleError(() => assess(hash, file.signature, typeof file.keyId === 'string' ? file.keyId : undefined, policyOf(opts)));
+  const trust = asBundleError(() => assess(hash, signaturesOf(file), policyOf(opts)));
   const body = readBody(file.body);
+  if (body.manifest.effectiveFrom !== undefined && !Number.isFinite(body.manifest.effectiveFrom)) throw new BundleError('ZY8001', 'the bundle\'s effectiveFrom is not a time');
   if (body.manifest.runtimeApi !== RUNTIME_API) {
     throw new BundleError('ZY8005', `the bundle needs runtime API ${String(body.manifest.runtimeApi)}; this zhiyu has ${RUNTIME_API}; recompile the pack`);
   }
@@ -154,7 +168,40 @@ export function parseBundle(text: string, opts: LoadOptions = {}): Bundle {
   try { void new Function('K', 'R', body.program.code.source); } catch {
     throw new BundleError('ZY8004', 'the bundle\'s code is not valid JavaScript');
   }
-  return { manifest: body.manifest, program: { pack, code: body.program.code }, hash: `sha256:${hash}`, trust, signed: trust.signature === 'verified' };
+  return { manifest: body.manifest, program: { pack, code: body.program.code }, hash: `sha256:${hash}`, trust, signed: trust.signature === 'verified', text };
+}
+
+/** The signatures a bundle file carries: its own, then its approvals; anything malformed is ZY8001. */
+function signaturesOf(file: BundleFile): SignatureEntry[] {
+  const entry = (sig: unknown, keyId: unknown, what: string): SignatureEntry => {
+    if (typeof sig !== 'string') throw new BundleError('ZY8001', `the bundle's ${what} is not a string`);
+    return { signature: sig, ...(typeof keyId === 'string' ? { keyId } : {}) };
+  };
+  const out = file.signature !== undefined ? [entry(file.signature, file.keyId, 'signature')] : [];
+  if (file.approvals !== undefined) {
+    if (!Array.isArray(file.approvals)) throw new BundleError('ZY8001', 'the bundle\'s approvals are not a list');
+    file.approvals.forEach((a, i) => out.push(entry(object(a) ? a['signature'] : undefined, object(a) ? a['keyId'] : undefined, `approval ${i + 1}`)));
+  }
+  return out;
+}
+
+/**
+ * The bundle file's text with one more signature over its content hash (an
+ * approval). The hash is checked first; a key that already signed is refused.
+ * The body, and so the bundle's hash, stay exactly as they were.
+ */
+export function addApproval(text: string, privateKey: string | KeyObject): string {
+  const key = typeof privateKey === 'string' ? asBundleError(() => privateKeyOf(privateKey)) : privateKey;
+  parseBundle(text);
+  const file = JSON.parse(text) as BundleFile;
+  const fp = keyFingerprint(key);
+  const sig = signHash(file.sha256, key);
+  // The signatures already there, checked against this key: a claimed key id proves nothing.
+  const pub = createPublicKey(key);
+  const mine = signaturesOf(file).some((s) => signatureVerifies(file.sha256, s.signature, pub));
+  if (mine) throw new BundleError('ZY8007', `the key ${fp} has already signed this bundle: an approval must come from another key`);
+  const out: BundleFile = file.signature === undefined ? { ...file, ...sig } : { ...file, approvals: [...(file.approvals ?? []), sig] };
+  return `${JSON.stringify(out)}\n`;
 }
 
 /** The hashed body, checked for the shape the runtime reads before anything uses it. */

@@ -5,6 +5,11 @@
 // said --insecure-unsigned, only bundles signed by a trusted key. Slow or
 // too many clients are cut off: a header and a request timeout, and a cap on
 // open connections.
+//
+// What decides, and every change to it (reload, promote, rollback, a bundle
+// taking effect at its effective_from), is runtime/rollout.ts: this file
+// routes requests to the live bundle or the canary (canary.ts), lets the
+// shadow decide beside them on the same read snapshot, and answers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { InputError } from '../compiler/input.ts';
@@ -15,7 +20,11 @@ import { Engine } from './engine.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import { Metrics } from './metrics.ts';
 import type { Decision } from './decision.ts';
-import { RecordingProvider, type Snapshot } from './store/log.ts';
+import { RecordingProvider, type Arm, type ShadowResult, type Snapshot } from './store/log.ts';
+import { ActivationError, Rollout, type ChangeResult, type Deployment, type Loaded } from './rollout.ts';
+import { armOf } from './canary.ts';
+import type { AuditRow, AuditTrail } from './audit.ts';
+import type { BundleHistory } from './history.ts';
 
 export interface ServeOptions {
   readonly bundle: Bundle;
@@ -33,8 +42,27 @@ export interface ServeOptions {
   /** Largest body POST /v1/decide/batch takes (default 16 MiB). */
   readonly maxBatchBody?: number;
   readonly limits?: Partial<ServerLimits>;
-  /** Called after each decision with what it read from the store (the decision log). */
-  readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot) => void;
+  /**
+   * Called after each decision with what it read from the store (the decision
+   * log): the arm that decided and, when a shadow runs, its decision beside.
+   * May return the logged decision's id (the response carries it).
+   */
+  readonly onDecision?: (input: unknown, d: Decision, bundle: Bundle, snapshot: Snapshot, more: { arm: Arm; shadow?: ShadowResult }) => number | void;
+  /** A candidate deciding `percent` % of the keys (`key`: an event field), chosen by a hash of the key. */
+  readonly canary?: { readonly bundle: Bundle; readonly percent: number; readonly key: string };
+  /** A candidate deciding every request beside the one that answers; its decision is logged, never sent. */
+  readonly shadow?: Bundle;
+  /** Distinct trusted keys that must have signed a bundle before it goes live, one an approver's (0: none). */
+  readonly requireApprovals?: number;
+  /** Start this bundle even if it is older than, or another pack than, the last one live: the reason, recorded. */
+  readonly allowRollback?: string;
+  /** Every bundle the service runs is kept here by hash. */
+  readonly history?: BundleHistory;
+  /** Every start, change, check and refusal is appended here. */
+  readonly audit?: AuditTrail;
+  readonly onAudit?: (row: AuditRow) => void;
+  /** Now, in epoch ms (effective_from is checked against it; tests give their own). */
+  readonly clock?: () => number;
   /** More routes (the editor's): tried first; resolves true when it answered the request. */
   readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
@@ -43,7 +71,10 @@ export interface Service {
   readonly server: Server;
   readonly url: string;
   readonly metrics: Metrics;
+  /** The live bundle. */
   bundle(): Bundle;
+  /** What decides now: live, canary, shadow, scheduled. */
+  deployment(): Deployment;
   close(): Promise<void>;
 }
 
@@ -109,12 +140,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
 /** Events one POST /v1/decide/batch takes. */
 export const MAX_BATCH = 1000;
 
-function parseJson(text: string): unknown {
-  try { return JSON.parse(text); } catch (e) {
-    throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
-  }
-}
-
 const inputErrorBody = (e: InputError): Record<string, unknown> =>
   ({ code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
 
@@ -135,23 +160,120 @@ export function serve(opts: ServeOptions): Promise<Service> {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   let policy: TrustPolicy;
   try { policy = reloadPolicy(opts); } catch (e) { return Promise.reject(e); }
-  let current = { bundle: opts.bundle, engine: new Engine(opts.bundle.program), provider: opts.provider?.(opts.bundle) ?? EMPTY_PROVIDER };
   const metrics = new Metrics();
-  metrics.setBundle(current.bundle);
+  const clock = opts.clock ?? Date.now;
+  const build = (b: Bundle): Loaded => ({ bundle: b, engine: new Engine(b.program), provider: opts.provider?.(b) ?? EMPTY_PROVIDER });
+  let rollout: Rollout;
+  try {
+    rollout = Rollout.start({
+      build, parse: (text) => parseBundle(text, { trust: policy }), clock,
+      ...(opts.requireApprovals ? { requireApprovals: opts.requireApprovals } : {}),
+      ...(opts.history ? { history: opts.history } : {}), ...(opts.audit ? { audit: opts.audit } : {}),
+      ...(opts.onAudit ? { onAudit: opts.onAudit } : {}),
+      instance: { pid: process.pid, host, port: opts.port ?? 7700 },
+      onError: (e) => console.error(`zhiyu: ${e.message}`),
+    }, {
+      live: opts.bundle, ...(opts.canary ? { canary: opts.canary } : {}), ...(opts.shadow ? { shadow: opts.shadow } : {}),
+      ...(opts.allowRollback ? { allowRollback: opts.allowRollback } : {}),
+    });
+  } catch (e) { return Promise.reject(e); }
+  let shown: Deployment | undefined;
+  /** The deployment now (a scheduled bundle takes effect here), with the metrics' bundle labels kept in step. */
+  const now = (): Deployment => {
+    const d = rollout.current();
+    if (d !== shown) {
+      shown = d;
+      metrics.setBundles({ live: d.live.bundle, ...(d.canary ? { canary: d.canary.loaded.bundle } : {}), ...(d.shadow ? { shadow: d.shadow.bundle } : {}) });
+      armTimer();
+    }
+    return d;
+  };
+  // A scheduled bundle also takes effect without traffic: a timer at its moment (re-armed after every change).
+  let timer: NodeJS.Timeout | undefined;
+  const armTimer = () => {
+    clearTimeout(timer);
+    const at = rollout.nextSwitch();
+    if (at === undefined) return;
+    timer = setTimeout(() => { now(); }, Math.max(0, Math.min(2 ** 31 - 1, at - clock())));
+    timer.unref();
+  };
+  now();
 
-  const maxBatchBody = opts.maxBatchBody ?? 16 * 1024 * 1024;
-  /** One event decided by the bundle in force, logged when the service logs; a bad event's InputError is returned. */
-  const decideOne = (active: typeof current, event: unknown, strict: boolean): Decision | InputError => {
-    const recorder = opts.onDecision ? new RecordingProvider(active.provider) : undefined;
-    let d: Decision;
+  /** Changes through the rollout: refusals become 4xx (the trail has the row), the answer says what is live now. */
+  const change = (f: () => ChangeResult): ChangeResult => {
+    try { return f(); } catch (e) {
+      if (e instanceof ActivationError) {
+        const status = e.code === 'ZY8014' ? 503 : e.code === 'ZY8007' ? 422 : 409;
+        throw new HttpError(status, { code: e.code, message: e.message, ...(e.row ? { audit: e.row.seq } : {}) });
+      }
+      if (e instanceof BundleError) throw new HttpError(422, { code: e.code, message: `the bundle was not activated; still serving ${now().live.bundle.hash}: ${e.message}` });
+      throw e;
+    } finally { now(); }
+  };
+  const authorize = (req: IncomingMessage, what: string) => {
+    if (!opts.token) throw new HttpError(403, { code: 'ZY8000', message: `${what} is disabled: the service was started without an access token` });
+    if (!tokenOk(req, opts.token)) throw new HttpError(401, { code: 'ZY8000', message: 'a valid access token is required (Authorization: Bearer …)' });
+  };
+  /** A bundle sent in a request body: bytes only, checked under the policy, never quoted back. */
+  const bundleFrom = (text: string, live: Bundle): Bundle => {
+    try { return parseBundle(text, { trust: policy }); } catch (e) {
+      const why = e instanceof BundleError ? e.message : 'its code could not be loaded';
+      throw new HttpError(422, { code: e instanceof BundleError ? e.code : 'ZY8004', message: `the new bundle was not loaded; still serving ${live.hash}: ${why}` });
+    }
+  };
+  const changeRequest = (req: IncomingMessage, url: URL) => {
+    const reason = url.searchParams.get('allow_rollback');
+    if (reason !== null && !reason.trim()) throw new HttpError(400, { code: 'ZY4003', message: 'allow_rollback needs the reason, in words' });
+    return { ...(reason ? { allowRollback: reason.trim() } : {}), ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}) };
+  };
+  const armParam = (url: URL): 'canary' | 'shadow' | undefined => {
+    const a = url.searchParams.get('arm');
+    if (a === null) return undefined;
+    if (a === 'canary' || a === 'shadow') return a;
+    throw new HttpError(400, { code: 'ZY4003', message: `arm is canary or shadow, not ${JSON.stringify(a.slice(0, 20))}` });
+  };
+  const describe = (d: Deployment) => ({
+    ...(d.canary ? { canary: { bundle: d.canary.loaded.bundle.hash, pack: d.canary.loaded.bundle.manifest.pack, version: d.canary.loaded.bundle.manifest.version ?? null, percent: d.canary.percent, key: d.canary.key } } : {}),
+    ...(d.shadow ? { shadow: { bundle: d.shadow.bundle.hash, pack: d.shadow.bundle.manifest.pack, version: d.shadow.bundle.manifest.version ?? null } } : {}),
+    ...(d.scheduled.length ? { scheduled: d.scheduled.map((x) => ({ bundle: x.loaded.bundle.hash, version: x.loaded.bundle.manifest.version ?? null, effectiveFrom: new Date(x.loaded.bundle.manifest.effectiveFrom!).toISOString() })) } : {}),
+  });
+  const answer = (r: ChangeResult) => ({
+    status: r.status, bundle: r.bundle.hash, pack: r.bundle.pack, version: r.bundle.version ?? null,
+    ...(r.effectiveFrom !== undefined ? { effectiveFrom: new Date(r.effectiveFrom).toISOString() } : {}),
+    ...(r.previous ? { previous: r.previous.hash } : {}), live: now().live.bundle.hash,
+  });
+
+  /** One event decided as POST /v1/decide decides it (arm, shadow, log, metrics): the response body, or the event's InputError. */
+  const decideEvent = (event: unknown, strict: boolean, started: bigint): Record<string, unknown> | InputError => {
+    const d = now();
+    const arm: Arm = d.canary ? armOf(event, d.canary.key, d.canary.percent) : 'live';
+    const serving = arm === 'canary' ? d.canary!.loaded : d.live;
+    const recorder = opts.onDecision ? new RecordingProvider(serving.provider) : undefined;
+    let decision: Decision | undefined;
+    let shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined;
+    // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
+    const both = () => {
+      decision = serving.engine.decide(event, recorder ?? serving.provider, { strict });
+      if (d.shadow) shadow = decideShadow(d.shadow, event, strict, !!opts.onDecision);
+    };
     try {
-      d = active.engine.decide(event, recorder ?? active.provider, { strict });
+      if (serving.provider.read) serving.provider.read(both); else both();
     } catch (e) {
       if (e instanceof InputError) return e;
       throw e;
     }
-    if (recorder) opts.onDecision!(event, d, active.bundle, recorder.snapshot);
-    return d;
+    const dd = decision!;
+    if (shadow) {
+      if (shadow.result.outcome !== undefined) metrics.shadowDecided(dd.outcome, shadow.result.outcome);
+      else metrics.shadowFailed(/^(ZY\d{4})/.exec(shadow.result.error ?? '')?.[1] ?? 'error');
+    }
+    let logged: number | void = undefined;
+    if (recorder) {
+      const snapshot = shadow?.snapshot ? mergeSnapshots(recorder.snapshot, shadow.snapshot) : recorder.snapshot;
+      logged = opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
+    }
+    metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
+    return { ...dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -159,58 +281,79 @@ export function serve(opts: ServeOptions): Promise<Service> {
     const route = `${req.method} ${url.pathname}`;
     if (opts.routes && await opts.routes(req, res, url)) return;
     switch (route) {
-      case 'GET /healthz':
-        return send(res, 200, { status: 'ok', pack: current.bundle.manifest.pack, version: current.bundle.manifest.version ?? null, bundle: current.bundle.hash });
+      case 'GET /healthz': {
+        const d = now();
+        const live = d.live.bundle;
+        return send(res, 200, { status: 'ok', pack: live.manifest.pack, version: live.manifest.version ?? null, bundle: live.hash, ...describe(d) });
+      }
       case 'GET /metrics':
+        now();
         return send(res, 200, metrics.text(), 'text/plain; version=0.0.4; charset=utf-8');
-      case 'GET /v1/bundle':
-        return send(res, 200, { hash: current.bundle.hash, signed: current.bundle.signed, trust: current.bundle.trust, manifest: current.bundle.manifest });
+      case 'GET /v1/bundle': {
+        const d = now();
+        const live = d.live.bundle;
+        return send(res, 200, { hash: live.hash, signed: live.signed, trust: live.trust, manifest: live.manifest, ...describe(d) });
+      }
       case 'POST /v1/decide': {
         const started = process.hrtime.bigint();
-        const event = parseJson(await readBody(req, maxBody));
-        const active = current;
-        const d = decideOne(active, event, url.searchParams.get('strict') === '1');
-        if (d instanceof InputError) throw new HttpError(422, inputErrorBody(d));
-        metrics.decided(d, Number(process.hrtime.bigint() - started) / 1e9);
-        return send(res, 200, { ...d, bundle: active.bundle.hash });
+        const text = await readBody(req, maxBody);
+        let event: unknown;
+        try { event = JSON.parse(text); } catch (e) {
+          throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
+        }
+        const r = decideEvent(event, url.searchParams.get('strict') === '1', started);
+        if (r instanceof InputError) throw new HttpError(422, inputErrorBody(r));
+        return send(res, 200, r);
       }
       case 'POST /v1/decide/batch': {
-        // Backfills: up to MAX_BATCH events, all decided by the same bundle; a bad
-        // event gets its own error in its place and the others are still decided.
-        const body = parseJson(await readBody(req, maxBatchBody));
+        // Backfills: up to MAX_BATCH events in one request; a bad event gets its
+        // error in its place and the others are still decided.
+        const text = await readBody(req, opts.maxBatchBody ?? 16 * 1024 * 1024);
+        let body: unknown;
+        try { body = JSON.parse(text); } catch (e) {
+          throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
+        }
         const events = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events;
         if (!Array.isArray(events)) throw new HttpError(400, { code: 'ZY4003', message: 'the body should be a JSON array of events (or { "events": [...] })' });
         if (events.length > MAX_BATCH) throw new HttpError(413, { code: 'ZY4003', message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}` });
-        const active = current;
         const strict = url.searchParams.get('strict') === '1';
+        let decided = 0;
         const results = events.map((event) => {
-          const started = process.hrtime.bigint();
-          const d = decideOne(active, event, strict);
-          if (d instanceof InputError) { metrics.failed(d.code); return { error: inputErrorBody(d) }; }
-          metrics.decided(d, Number(process.hrtime.bigint() - started) / 1e9);
-          return d;
+          const r = decideEvent(event, strict, process.hrtime.bigint());
+          if (r instanceof InputError) { metrics.failed(r.code); return { error: inputErrorBody(r) }; }
+          decided++;
+          return r;
         });
-        return send(res, 200, { bundle: active.bundle.hash, decided: results.filter((r) => !('error' in r)).length, results });
+        return send(res, 200, { decided, results });
       }
       case 'POST /v1/reload': {
-        if (!opts.token) throw new HttpError(403, { code: 'ZY8000', message: 'reload is disabled: the service was started without an access token' });
-        if (!tokenOk(req, opts.token)) throw new HttpError(401, { code: 'ZY8000', message: 'a valid access token is required (Authorization: Bearer …)' });
+        authorize(req, 'reload');
         const text = await readBody(req, 64 * 1024 * 1024);
-        let next: typeof current;
-        try {
-          const bundle = parseBundle(text, { trust: policy });
-          next = { bundle, engine: new Engine(bundle.program), provider: opts.provider?.(bundle) ?? EMPTY_PROVIDER };
-        } catch (e) {
-          // Only our own messages go back: a bundle's text is never quoted.
-          const why = e instanceof BundleError ? e.message : 'its code could not be loaded';
-          throw new HttpError(422, { code: e instanceof BundleError ? e.code : 'ZY8004', message: `the new bundle was not loaded; still serving ${current.bundle.hash}: ${why}` });
-        }
-        current = next;
-        metrics.setBundle(next.bundle);
-        return send(res, 200, { status: 'reloaded', bundle: next.bundle.hash, pack: next.bundle.manifest.pack, version: next.bundle.manifest.version ?? null });
+        const live = now().live.bundle;
+        const next = bundleFrom(text, live);
+        const cr = changeRequest(req, url);
+        return send(res, 200, answer(change(() => rollout.reload(next, cr))));
+      }
+      case 'POST /v1/promote': {
+        authorize(req, 'promote');
+        const text = await readBody(req, 64 * 1024 * 1024);
+        const live = now().live.bundle;
+        // An optional body: the candidate's own bundle with the approvals added since it started.
+        const signed = text.trim() ? bundleFrom(text, live) : undefined;
+        const arm = armParam(url);
+        const cr = changeRequest(req, url);
+        return send(res, 200, answer(change(() => rollout.promote({ ...cr, ...(arm ? { arm } : {}), ...(signed ? { signed } : {}) }))));
+      }
+      case 'POST /v1/rollback': {
+        authorize(req, 'rollback');
+        await readBody(req, 64 * 1024);
+        const arm = armParam(url);
+        const reason = url.searchParams.get('reason')?.trim();
+        const cr = changeRequest(req, url);
+        return send(res, 200, answer(change(() => rollout.rollback({ ...cr, ...(arm ? { arm } : {}), ...(reason ? { reason } : {}) }))));
       }
       default:
-        throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, GET /healthz, GET /metrics` });
+        throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, POST /v1/promote, POST /v1/rollback, GET /healthz, GET /metrics` });
     }
   };
 
@@ -238,9 +381,39 @@ export function serve(opts: ServeOptions): Promise<Service> {
       const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 7700;
       resolve({
         server, metrics, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-        bundle: () => current.bundle,
-        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+        bundle: () => now().live.bundle,
+        deployment: now,
+        close: () => new Promise((r) => {
+          clearTimeout(timer);
+          rollout.stop();
+          server.closeAllConnections?.();
+          server.close(() => r());
+        }),
       });
     });
   });
+}
+
+/** The shadow's decision of a request: never throws (a failing candidate fails nothing), and what it read, when logging. */
+function decideShadow(shadow: Loaded, event: unknown, strict: boolean, record: boolean): { result: ShadowResult; snapshot?: Snapshot } {
+  const recorder = record ? new RecordingProvider(shadow.provider) : undefined;
+  try {
+    const d = shadow.engine.decide(event, recorder ?? shadow.provider, { strict });
+    return { result: { bundleHash: shadow.bundle.hash, outcome: d.outcome, score: d.score, fired: d.fired.map((f) => f.id) }, ...(recorder ? { snapshot: recorder.snapshot } : {}) };
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const what = e instanceof InputError ? `${e.code} ${e.field}: ${e.message}`
+      : isStackOverflow(e) ? 'ZY1005 the pack is nested too deeply' : `${typeof code === 'string' ? `${code} ` : ''}${(e as Error)?.message ?? String(e)}`;
+    return { result: { bundleHash: shadow.bundle.hash, error: what.slice(0, 500) }, ...(recorder ? { snapshot: recorder.snapshot } : {}) };
+  }
+}
+
+/** One snapshot holding what both decisions read (the same read transaction), so either can be replayed from it. */
+function mergeSnapshots(a: Snapshot, b: Snapshot): Snapshot {
+  return {
+    entities: [...a.entities, ...b.entities], aggregates: [...a.aggregates, ...b.aggregates], lists: [...a.lists, ...b.lists],
+    calendar: [...(a.calendar ?? []), ...(b.calendar ?? [])],
+    ...(a.historySeq !== undefined ? { historySeq: a.historySeq } : b.historySeq !== undefined ? { historySeq: b.historySeq } : {}),
+    ...(a.asOf !== undefined ? { asOf: a.asOf } : {}),
+  };
 }

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { compile } from '../compiler/index.ts';
 import { backtest } from '../runtime/backtest/index.ts';
 import { load } from '../runtime/index.ts';
-import { DecisionLog, RecordingProvider, SqliteProvider, StoreWriter, historyKept, importFile, logPathFor, migrate, openStore } from '../runtime/store/index.ts';
+import { DecisionLog, RecordingProvider, SqliteProvider, StoreWriter, historyKept, importFile, logPathFor, migrate, openStore, STORE_VERSION } from '../runtime/store/index.ts';
 import { cli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-history-'));
@@ -138,7 +138,7 @@ test('a store written before versions were kept is upgraded when opened: every r
   assert.ok(run.warnings.some((w) => /1 of 1 customer profile reads found only a version with no known start/.test(w)), run.warnings.join('\n'));
   assert.equal([run.rules[0]!.hits, run.labels.positive, run.labels.negative], [1, 0, 1], 'the rows and labels as before: fraud, then not fraud');
   const db = openStore(path);
-  assert.is(db.prepare(`SELECT value FROM zy_meta WHERE key = 'store_version'`).pluck().get(), '2');
+  assert.is(db.prepare(`SELECT value FROM zy_meta WHERE key = 'store_version'`).pluck().get(), String(STORE_VERSION));
   assert.equal(db.prepare(`SELECT zy_key, zy_valid_from, zy_valid_to, rooted FROM zy_entity_device`).raw().all(), [['d1', null, null, 1]], 'a table no pack here declares is upgraded too');
   assert.equal(db.prepare(`SELECT subject, kind, positive FROM zy_labels ORDER BY id`).raw().all(), [['1', 'fraud', 1], ['1', 'fraud', 0], ['c2', 'chargeback', 1]]);
   // The old in-store log: readable, then moved to the log file the first time the log is written.

@@ -51,10 +51,10 @@ test('two workers share the port; reload reaches both; /metrics sums them', asyn
     for (const h of after.values()) assert.is((h as { version: string }).version, '0.2.0');
     // /metrics: both workers' decisions, one bundle, one reload each (not two).
     const m = await (await fetch(`${svc.url}/metrics`)).text();
-    assert.match(m, /^zhiyu_decisions_total\{outcome="allow"\} 12$/m);
+    assert.match(m, /^zhiyu_decisions_total\{arm="live",outcome="allow"\} 12$/m);
     assert.match(m, /^zhiyu_workers 2$/m);
     assert.match(m, /^zhiyu_bundle_reloads_total 1$/m);
-    assert.match(m, /^zhiyu_bundle_info\{pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
+    assert.match(m, /^zhiyu_bundle_info\{arm="live",pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
     // Only the primary may replay a request to a worker.
     const forged = await fetch(`${svc.url}/v1/reload`, { method: 'POST', body: v2text, headers: { authorization: `Bearer ${TOKEN}`, 'x-zhiyu-replay': 'guess' } });
     assert.is(forged.status, 403);
@@ -63,14 +63,14 @@ test('two workers share the port; reload reaches both; /metrics sums them', asyn
   }
 });
 
-test('--workers needs --bundle and refuses --log', async () => {
+test('--workers needs --bundle, and --db (history, audit trail, log: one writer) keeps one process', async () => {
   const { cli } = await import('./cli-run.ts');
   const editor = await cli('serve', join(import.meta.dirname, '..', 'rules'), '--workers', '2');
   assert.is(editor.code, 2);
   assert.match(editor.err, /--workers needs --bundle/);
   const logged = await cli('serve', '--bundle', v1, '--insecure-unsigned', '--db', join(dir, 'x.db'), '--log', '--workers', '2');
   assert.is(logged.code, 2);
-  assert.match(logged.err, /--log .* --workers 1/);
+  assert.match(logged.err, /--db .* --workers 1/);
 });
 
 test('sumMetrics adds counters and histograms, keeps the largest gauge and reload count, and counts the workers', () => {

@@ -63,10 +63,8 @@ test('POST /v1/decide/batch decides up to 1,000 events by one bundle, each bad e
   const login = { type: 'login', occurred_at: '2026-03-01T10:00' };
   const b = await call('POST', '/v1/decide/batch', JSON.stringify([event, { ...event, amount: 'lots' }, login, 7]));
   assert.is(b.status, 200);
-  assert.is(b.json.bundle, single.bundle);
   assert.is(b.json.decided, 2);
-  const { bundle: _, ...decision } = single;
-  assert.equal(b.json.results[0], decision);
+  assert.equal(b.json.results[0], single);
   assert.equal([b.json.results[1].error.code, b.json.results[1].error.field], ['ZY4001', 'event.amount']);
   assert.is(b.json.results[2].outcome, 'allow');
   assert.is(b.json.results[3].error.code, 'ZY4003');
@@ -100,12 +98,13 @@ test('reload needs the token; a broken bundle leaves the old one serving; a good
 test('metrics count decisions by outcome and rule, latency, errors and the bundle', async () => {
   const m = await call('GET', '/metrics');
   assert.is(m.status, 200);
-  assert.match(m.text, /^zhiyu_decisions_total\{outcome="block"\} \d+$/m);
-  assert.match(m.text, /^zhiyu_rule_fired_total\{rule="POLICE_LIST_PAYEE"\} \d+$/m);
+  assert.match(m.text, /^zhiyu_decisions_total\{arm="live",outcome="block"\} \d+$/m);
+  assert.match(m.text, /^zhiyu_rule_fired_total\{arm="live",rule="POLICE_LIST_PAYEE"\} \d+$/m);
   assert.match(m.text, /^zhiyu_decision_seconds_count \d+$/m);
   // Two bad single requests and one bad event in a batch.
   assert.match(m.text, /^zhiyu_errors_total\{code="ZY4001"\} 3$/m);
-  assert.match(m.text, /^zhiyu_bundle_info\{pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
+  assert.match(m.text, /^zhiyu_bundle_info\{arm="live",pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
+  assert.match(m.text, /^zhiyu_bundle_reloads_total 1$/m);
 });
 
 test('binding beyond loopback needs a token', async () => {

@@ -32,6 +32,7 @@ export const api = {
   events: (pack: string, labelled: boolean) => call<{ events: { seq: number; label: string | null; event: Record<string, unknown> }[] }>('GET', `/api/events?pack=${encodeURIComponent(pack)}&limit=50${labelled ? '&labelled=1' : ''}`),
   tryIt: (body: { files: { path: string; text: string }[]; event?: unknown; seq?: number; test?: string }) => call<TryResult>('POST', '/api/try', body),
   backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/backtest', body),
+  diff: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/diff', body),
 };
 
 export interface TryStep { file: number; start: number; end: number; kind: string; text: string; truth?: boolean | null }

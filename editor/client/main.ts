@@ -12,6 +12,7 @@ import type { WireDiagnostic } from './protocol.ts';
 import { renderTests } from './tests-panel.ts';
 import { mountTry, traceDecorations } from './try-panel.ts';
 import { mountBacktest } from './backtest-panel.ts';
+import { mountDiff } from './diff-panel.ts';
 import { LanguageWorker } from './worker-client.ts';
 import type { TryResult } from './api.ts';
 
@@ -155,15 +156,16 @@ async function runTests(): Promise<void> {
 // ---- Backtest and its code lens ---------------------------------------------
 const codeLenses = mountBacktest($('backtest'), { sources: activeSources, rules: () => rules, go: (p, o) => void go(p, o) });
 monaco.languages.registerCodeLensProvider(LANGUAGE, codeLenses.provider(pathOf));
+mountDiff($('diff'), { sources: activeSources, rules: () => rules, go: (p, o) => void go(p, o) });
 
 // ---- panels, keys, start ------------------------------------------------------
 function showPanel(name: string): void {
-  for (const p of ['problems', 'try', 'tests', 'backtest']) {
+  for (const p of ['problems', 'try', 'tests', 'backtest', 'diff']) {
     $(p).hidden = p !== name;
     $(`tab-${p}`).classList.toggle('active', p === name);
   }
 }
-for (const p of ['problems', 'try', 'tests', 'backtest']) $(`tab-${p}`).onclick = () => showPanel(p);
+for (const p of ['problems', 'try', 'tests', 'backtest', 'diff']) $(`tab-${p}`).onclick = () => showPanel(p);
 
 async function saveActive(): Promise<void> {
   if (!active) return;

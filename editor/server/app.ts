@@ -14,6 +14,7 @@ import { staticFiles } from './static.ts';
 import { Workspace } from './workspace.ts';
 import { guard } from './guard.ts';
 import { backtestRoutes } from './backtest-routes.ts';
+import { chain, diffRoutes } from './diff-routes.ts';
 import { TryThread } from './try-thread.ts';
 
 export interface EditorOptions {
@@ -50,7 +51,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const files = staticFiles(o.dist);
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
-  const more = o.more ?? backtestRoutes(o.store, () => workspace).more;
+  const more = o.more ?? chain(backtestRoutes(o.store, () => workspace).more, diffRoutes(() => workspace));
   // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection.
   const dbPath = o.store ? o.store.name : undefined;
   const thread = !o.store || (dbPath && dbPath !== ':memory:' && !o.store.memory) ? new TryThread(dbPath) : undefined;

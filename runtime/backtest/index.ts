@@ -11,12 +11,11 @@
 // is identical to one pass in one thread.
 import Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
-import { coerce, InputError } from '../../compiler/input.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
-import { TIMESTAMP } from '../../compiler/types.ts';
 import type { Program } from '../engine.ts';
 import { openStore, type DB } from '../store/schema.ts';
 import { BacktestError } from './errors.ts';
+import { time } from './time.ts';
 import { runInWorkers } from './pool.ts';
 import { ChunkRunner, toWire, type ReplaySetup } from './replay.ts';
 import { chunksOf, measure, planStore, type Bounds, type Chunk, type Measured } from './store-plan.ts';
@@ -29,33 +28,14 @@ import type { Backtestable, BacktestOptions, BacktestProgress, BacktestRun, Stor
 
 export type * from './types.ts';
 export { BacktestError, type BacktestCode } from './errors.ts';
+export { shadowReport, type ShadowReport, type ShadowReportOptions } from './shadow.ts';
 
-const DAY = 86_400_000;
 /** Below this many events a run stays in the calling thread unless workers are asked for. */
 const SMALL = 50_000;
 /** Events per chunk in the calling thread: between chunks the event loop runs (progress, cancel). */
 const IN_THREAD_CHUNK = 20_000;
 
 const programOf = (x: Backtestable): Program => ('manifest' in x ? x.program : x);
-
-/** `dayEnd`: what a date alone means — its start (0), the next midnight (for an exclusive end) or the day's last millisecond. */
-function time(v: TimeInput | undefined, what: string, dayEnd: 0 | 'next' | 'last'): number | null {
-  if (v === undefined) return null;
-  let t: number | undefined;
-  if (v instanceof Date) t = v.getTime();
-  else if (typeof v === 'number') t = v;
-  else {
-    try { t = coerce(TIMESTAMP, v.trim(), what) as number | undefined; } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-    }
-    // A date alone as the end of the range means the end of that local day.
-    if (t !== undefined && dayEnd && /^\d{4}-\d{2}-\d{2}$/.test(v.trim())) t += dayEnd === 'next' ? DAY : DAY - 1;
-  }
-  if (t === undefined || !Number.isFinite(t)) {
-    throw new BacktestError('ZY7502', `${what} ${JSON.stringify(String(v))} is not a time: give a date (2026-02-01), a date and time (2026-02-01T08:00, Asia/Shanghai unless a zone is given) or epoch milliseconds`);
-  }
-  return t;
-}
 
 /** The entity fields the packs' rules (conditions, messages, the predicates they name) read, by entity. */
 function entityReads(packs: readonly CheckedPack[]): Record<string, string[]> {

@@ -14,7 +14,9 @@
 //      "fraud", then later "not fraud" after an investigation, is negative.
 //   4. An event's own label wins over its customer's; a customer label covers
 //      all of that customer's events (that the pack decides: the others are
-//      never looked at).
+//      never looked at). A decision the service logged live (not a stored
+//      event) is labelled by subject_kind 'decision' and its log id: a shadow
+//      report reads those (ofDecision).
 //   5. Unlabelled events count as negative for precision (which says how many
 //      of the hits were labelled).
 // Labels are never an input to a decision: rules cannot read zy_labels, so a
@@ -30,6 +32,7 @@ export type LabelClass = typeof POSITIVE | typeof NEGATIVE | typeof UNLABELLED;
 export class Labels {
   private readonly events = new Map<number, LabelClass>();
   private readonly customers = new Map<string, LabelClass>();
+  private readonly decisions = new Map<number, LabelClass>();
 
   constructor(db: DB, asOf: number | null, kinds: readonly string[]) {
     const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zy_labels'`).get();
@@ -41,13 +44,21 @@ export class Labels {
     for (const [kind, subject, positive] of rows) {
       const c: LabelClass = positive === 1 ? POSITIVE : NEGATIVE;
       if (kind === 'event') this.events.set(Number(subject), c);
+      else if (kind === 'decision') this.decisions.set(Number(subject), c);
       else this.customers.set(subject, c);
     }
   }
 
   of(seq: number, customer: unknown): LabelClass {
-    const e = this.events.get(seq);
-    if (e !== undefined) return e;
+    return this.events.get(seq) ?? this.ofCustomer(customer);
+  }
+
+  /** A logged decision: its own label, else its customer's. */
+  ofDecision(id: number, customer: unknown): LabelClass {
+    return this.decisions.get(id) ?? this.ofCustomer(customer);
+  }
+
+  private ofCustomer(customer: unknown): LabelClass {
     if (customer === undefined || customer === null) return UNLABELLED;
     return this.customers.get(String(customer)) ?? UNLABELLED;
   }

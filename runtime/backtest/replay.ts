@@ -12,7 +12,6 @@ import type { GeneratedCode } from '../../compiler/codegen.ts';
 import { InputError } from '../../compiler/input.ts';
 import type { Value } from '../../compiler/ir.ts';
 import { packFromJson, packToJson, type PackJson } from '../../compiler/serialize.ts';
-import { SHANGHAI_OFFSET } from '../../compiler/semantics.ts';
 import type { Type } from '../../compiler/types.ts';
 import { Engine, type Program } from '../engine.ts';
 import { Precedence } from '../outcome.ts';
@@ -20,11 +19,10 @@ import type { AggregateQuery, EntityVersion, FeatureProvider } from '../provider
 import { SqliteProvider } from '../store/provider.ts';
 import type { DB } from '../store/schema.ts';
 import { decode } from '../store/sql.ts';
-import { POSITIVE, Labels, NEGATIVE, type LabelClass } from './labels.ts';
+import { Labels } from './labels.ts';
+import { Accumulator } from './accumulate.ts';
 import { applyOverlay, chunkQuery, type Bounds, type Chunk, type StorePlan } from './store-plan.ts';
-import { emptyTally, type Counters, type SideTally, type Tally } from './tally.ts';
-
-const DAY = 86_400_000;
+import type { Tally } from './tally.ts';
 
 export interface ReplaySetup {
   readonly candidate: Program;
@@ -189,11 +187,8 @@ export class ChunkRunner {
   /** Decides the chunk's events in replay order; `progress` is told every 1,000 events. */
   run(chunk: Chunk, progress?: (events: number) => void): Tally {
     const { candidate: C, baseline: B, setup } = this;
-    const K = setup.examples;
-    const t = emptyTally(C.engine.pack.rules.length, C.outcomes.length, B?.outcomes.length, setup.keepDecisions);
-    C.provider.counts = t.profiles;
-    const goodC = new Set<string>();
-    const goodB = new Set<string>();
+    const acc = new Accumulator(C.engine.pack.rules.length, C, B, setup.examples, setup.keepDecisions);
+    C.provider.counts = acc.tally.profiles;
     const query = chunkQuery(this.db, setup.plan.columns, chunk, setup.bounds);
     const baselineTypes = setup.baselineTypes ? new Set(setup.baselineTypes) : undefined;
     const typeAt = setup.plan.columns.indexOf('type') + 1;
@@ -206,7 +201,6 @@ export class ChunkRunner {
     const rows = query(setup.bounds);
     try {
       for (const row of rows) {
-        t.total++;
         if (++sinceReport === 1000) { progress?.(sinceReport); sinceReport = 0; }
         const seq = row[0] as number;
         const time = row[this.timeAt] as number;
@@ -216,78 +210,33 @@ export class ChunkRunner {
           ({ fired, score } = C.engine.decideRaw(C.event(row), C.provider.at(seq, time)));
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
-          const reason = `${e.code} ${e.field}`;
-          const have = t.skipped[reason];
-          if (have) have.events++; else t.skipped[reason] = { events: 1, example: seq, message: e.message };
+          acc.skip(`${e.code} ${e.field}`, seq, e.message);
           continue;
         }
         const customer = this.customerAt ? row[this.customerAt] : undefined;
-        const label = this.labels.of(seq, customer);
         const amountValue = this.amountAt ? row[this.amountAt] : 0;
-        const amount = typeof amountValue === 'number' ? amountValue : 0;
-        const isPositive = label === POSITIVE;
-        t.decided++;
-        if (t.first === null) t.first = time;
-        t.last = time;
-        if (isPositive) { t.positive++; t.positiveMoney += amount; } else if (label === NEGATIVE) t.negative++;
-        const dayKey = String(Math.floor((time + SHANGHAI_OFFSET) / DAY));
-        const day = t.days[dayKey] ??= { events: 0, hits: new Array<number>(t.rules.events.length).fill(0), outcomes: new Array<number>(C.outcomes.length).fill(0) };
-        day.events++;
-        for (const i of fired) {
-          count(t.rules, i, label, amount);
-          day.hits[i]!++;
-          if (fired.length === 1) t.rules.unique[i]!++;
-          const ex = t.rules.examples[i]!;
-          if (ex.length < K) ex.push(seq);
-        }
-        const oc = C.outcome(fired, score);
-        day.outcomes[oc]!++;
-        t.decisions?.push([seq, oc, score, [...fired]]);
-        side(t.candidate, oc, C.defaultOutcome, label, amount, customer, goodC);
-        if (!B || !t.baseline) continue;
-        let ob = -1;
-        // The baseline decides only the types it is for.
-        if (!baselineTypes || (typeAt > 0 && baselineTypes.has(row[typeAt] as string))) {
-          try {
-            const r = B.engine.decideRaw(B.event(row), B.provider.at(seq, time));
-            ob = B.outcome(r.fired, r.score);
-          } catch (e) {
-            if (!(e instanceof InputError)) throw e;
+        let ob: number | undefined;
+        if (B) {
+          ob = -1;
+          // The baseline decides only the types it is for.
+          if (!baselineTypes || (typeAt > 0 && baselineTypes.has(row[typeAt] as string))) {
+            try {
+              const r = B.engine.decideRaw(B.event(row), B.provider.at(seq, time));
+              ob = B.outcome(r.fired, r.score);
+            } catch (e) {
+              if (!(e instanceof InputError)) throw e;
+            }
           }
         }
-        if (ob >= 0) side(t.baseline, ob, B.defaultOutcome, label, amount, customer, goodB);
-        const from = ob >= 0 ? B.outcomes[ob]! : NOT_DECIDED;
-        const to = C.outcomes[oc]!;
-        if (from === to) continue;
-        const key = JSON.stringify([from, to]);
-        const tr = t.baseline.transitions[key] ??= { events: 0, positive: 0, positiveMoney: 0, otherMoney: 0, examples: [] };
-        tr.events++;
-        if (isPositive) { tr.positive++; tr.positiveMoney += amount; } else tr.otherMoney += amount;
-        if (tr.examples.length < K) tr.examples.push(seq);
+        acc.add(seq, time, fired, C.outcome(fired, score), score, this.labels.of(seq, customer), typeof amountValue === 'number' ? amountValue : 0, customer, ob);
       }
     } finally {
       rows.return?.();
       if (own && this.db.inTransaction) this.db.exec('COMMIT');
     }
     if (sinceReport) progress?.(sinceReport);
-    t.candidate.goodCustomers = [...goodC].sort();
-    if (t.baseline) t.baseline.goodCustomers = [...goodB].sort();
-    return t;
+    return acc.finish();
   }
 }
 
-/** The baseline's outcome for an event it cannot decide (another schema, say). */
-export const NOT_DECIDED = '(not decided)';
-
-function count(c: Counters, i: number, label: LabelClass, amount: number): void {
-  c.events[i]!++;
-  if (label === POSITIVE) { c.positive[i]!++; c.positiveMoney[i]! += amount; } else {
-    c.otherMoney[i]! += amount;
-    if (label === NEGATIVE) c.negative[i]!++;
-  }
-}
-
-function side(s: SideTally, outcome: number, defaultOutcome: number, label: LabelClass, amount: number, customer: unknown, good: Set<string>): void {
-  count(s.outcomes, outcome, label, amount);
-  if (outcome !== defaultOutcome && label !== POSITIVE && customer !== undefined && customer !== null) good.add(String(customer));
-}
+export { NOT_DECIDED } from './accumulate.ts';

@@ -38,7 +38,7 @@ export function targetFor(schema: Schema, file: string, into?: string): Target {
 const LIST_COLUMNS: [string, Type][] = [['list', STRING], ['value', STRING], ['source', STRING], ['added_at', TIMESTAMP], ['expires_at', TIMESTAMP]];
 const BOOL: Type = { t: 'bool' };
 const LABEL_COLUMNS: [string, Type][] = [
-  ['subject_kind', { t: 'enum', members: ['event', 'customer'] }], ['subject', STRING], ['kind', STRING], ['positive', BOOL], ['labeled_at', TIMESTAMP], ['note', STRING],
+  ['subject_kind', { t: 'enum', members: ['event', 'customer', 'decision'] }], ['subject', STRING], ['kind', STRING], ['positive', BOOL], ['labeled_at', TIMESTAMP], ['note', STRING],
 ];
 
 type Cells = (number | string | null)[];
@@ -75,7 +75,7 @@ function sinkFor(writer: StoreWriter, schema: Schema, t: Target, importedAt: num
         columns: LABEL_COLUMNS, required: ['subject_kind', 'subject', 'kind', 'positive'],
         insert: (v, fail) => {
           if (!LABEL_KIND.test(String(v[2]))) fail('kind', `kind ${JSON.stringify(v[2])} should be a lower-case name such as fraud, chargeback or qa_breach`);
-          writer.label({ subjectKind: v[0] as 'event' | 'customer', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null });
+          writer.label({ subjectKind: v[0] as 'event' | 'customer' | 'decision', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null });
         },
       };
   }

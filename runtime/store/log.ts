@@ -7,7 +7,9 @@
 // The log is a SQLite file of its own beside the store (demo.db →
 // demo.decisions.db). An import holds the store's write lock for as long as
 // one file takes; with the log elsewhere, decisions and their log records
-// keep flowing meanwhile, and the import stays one transaction.
+// keep flowing meanwhile, and the import stays one transaction. The same
+// file keeps what the service writes about itself: the bundle history and
+// the audit trail (control.ts; tables and versions in log-schema.ts).
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Value } from '../../compiler/ir.ts';
@@ -15,6 +17,8 @@ import type { Decision } from '../decision.ts';
 import type { AggregateQuery, FeatureProvider, StoreProvider } from '../provider.ts';
 import { StoreError } from './errors.ts';
 import type { DB } from './schema.ts';
+import { migrateLog } from './log-schema.ts';
+import { SqliteAuditTrail, SqliteBundleHistory } from './control.ts';
 
 export interface Snapshot {
   readonly entities: [entity: string, key: Value, row: object | null][];
@@ -107,6 +111,21 @@ export interface LoggedDecision {
   readonly outcome: string;
   readonly score: number;
   readonly fired: string[];
+  /** Which bundle of the service decided: the live one or the canary (absent: logged before arms, or by eval). */
+  readonly arm?: Arm;
+  /** The shadow candidate's decision of the same request, beside the one that answered it. */
+  readonly shadow?: ShadowResult;
+}
+
+export type Arm = 'live' | 'canary';
+
+/** A shadow candidate's decision: what it would have answered, or the error it failed with (which failed nothing). */
+export interface ShadowResult {
+  readonly bundleHash: string;
+  readonly outcome?: string;
+  readonly score?: number;
+  readonly fired?: readonly string[];
+  readonly error?: string;
 }
 
 export interface LogEntry {
@@ -116,6 +135,8 @@ export interface LogEntry {
   readonly eventTime: number;
   readonly snapshot: Snapshot;
   readonly decision: Decision;
+  readonly arm?: Arm;
+  readonly shadow?: ShadowResult;
 }
 
 /** Where the decision log of a store file lives. */
@@ -124,19 +145,25 @@ export function logPathFor(storePath: string): string {
   return /\.db$/i.test(storePath) ? storePath.replace(/\.db$/i, '.decisions.db') : `${storePath}.decisions.db`;
 }
 
-const LOG_TABLE = `CREATE TABLE IF NOT EXISTS zy_decisions (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, logged_at INTEGER NOT NULL, event_time INTEGER NOT NULL,
-  bundle_hash TEXT, source_hash TEXT, pack TEXT NOT NULL, version TEXT, history_seq INTEGER,
-  input TEXT NOT NULL, snapshot TEXT NOT NULL, outcome TEXT NOT NULL, score REAL NOT NULL, fired TEXT NOT NULL)`;
-
 const legacyTable = (db: DB): boolean => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zy_decisions'`).get() !== undefined;
 
 export class DecisionLog {
   private insert?: Database.Statement;
   private readonly select: Database.Statement;
+  /** Every bundle the service ran, by hash. */
+  readonly history: SqliteBundleHistory;
+  /** The hash-chained audit trail of activations. */
+  readonly audit: SqliteAuditTrail;
 
   private constructor(private readonly db: DB, private readonly owned: boolean, private readonly writable = false) {
     this.select = db.prepare(`SELECT * FROM zy_decisions WHERE id = ?`);
+    this.history = new SqliteBundleHistory(db);
+    this.audit = new SqliteAuditTrail(db);
+  }
+
+  /** Where the log lives (":memory:" for an empty or in-memory one). */
+  get path(): string {
+    return this.db.name;
   }
 
   /**
@@ -152,7 +179,7 @@ export class DecisionLog {
       // Nothing logged yet: read the old in-store log, or an empty one.
       if (legacy) return new DecisionLog(store, false);
       const empty = new Database(':memory:');
-      empty.exec(LOG_TABLE);
+      migrateLog(empty, ':memory:');
       return new DecisionLog(empty, true);
     }
     let db: DB;
@@ -162,10 +189,16 @@ export class DecisionLog {
       if (opts.write) {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
-        db.exec(LOG_TABLE);
       }
     } catch (e) {
       throw new StoreError('ZY7002', `the decision log ${path} cannot be ${opts.write ? 'written' : 'read'}: ${(e as Error).message}`);
+    }
+    if (opts.write) {
+      try { migrateLog(db, path); } catch (e) {
+        db.close();
+        if (e instanceof StoreError) throw e;
+        throw new StoreError('ZY7002', `the decision log ${path} cannot be written: ${(e as Error).message}`);
+      }
     }
     const log = new DecisionLog(db, true, !!opts.write);
     if (opts.write && legacy) log.adopt(store);
@@ -188,13 +221,18 @@ export class DecisionLog {
     const d = e.decision;
     let r: { lastInsertRowid: number | bigint };
     try {
-      this.insert ??= this.db.prepare(`INSERT INTO zy_decisions (logged_at, event_time, bundle_hash, source_hash, pack, version, history_seq, input, snapshot, outcome, score, fired)
-        VALUES (@loggedAt, @eventTime, @bundleHash, @sourceHash, @pack, @version, @historySeq, @input, @snapshot, @outcome, @score, @fired)`);
+      this.insert ??= this.db.prepare(`INSERT INTO zy_decisions (logged_at, event_time, bundle_hash, source_hash, pack, version, history_seq, input, snapshot, outcome, score, fired,
+          arm, shadow_bundle_hash, shadow_outcome, shadow_score, shadow_fired, shadow_error)
+        VALUES (@loggedAt, @eventTime, @bundleHash, @sourceHash, @pack, @version, @historySeq, @input, @snapshot, @outcome, @score, @fired,
+          @arm, @shadowHash, @shadowOutcome, @shadowScore, @shadowFired, @shadowError)`);
+      const sh = e.shadow;
       r = this.insert.run({
         loggedAt: Date.now(), eventTime: e.eventTime, bundleHash: e.bundleHash, sourceHash: e.sourceHash, pack: d.pack, version: d.version ?? null,
         historySeq: e.snapshot.historySeq ?? null, input: JSON.stringify(e.input),
         snapshot: JSON.stringify(e.snapshot, (_k, v) => (v === undefined ? null : v)),
         outcome: d.outcome, score: d.score, fired: JSON.stringify(d.fired.map((f) => f.id)),
+        arm: e.arm ?? null, shadowHash: sh?.bundleHash ?? null, shadowOutcome: sh?.outcome ?? null, shadowScore: sh?.score ?? null,
+        shadowFired: sh?.fired ? JSON.stringify(sh.fired) : null, shadowError: sh?.error ?? null,
       });
     } catch (err) {
       if (/readonly|read-only/i.test((err as Error).message)) throw new StoreError('ZY7002', `the decision log cannot be written: ${(err as Error).message}`);
@@ -215,7 +253,33 @@ export class DecisionLog {
       pack: r['pack'] as string, ...(r['version'] ? { version: r['version'] as string } : {}),
       input: JSON.parse(r['input'] as string), snapshot: JSON.parse(r['snapshot'] as string) as Snapshot,
       outcome: r['outcome'] as string, score: r['score'] as number, fired: JSON.parse(r['fired'] as string) as string[],
+      ...armAndShadow(r),
     };
+  }
+
+  /**
+   * The logged decisions a shadow candidate decided beside (`candidate`: its
+   * bundle hash; default every one), oldest first, within [from, to) by event
+   * time when given.
+   */
+  *shadowed(o: { candidate?: string; from?: number; to?: number } = {}): Generator<LoggedDecision> {
+    if (!this.hasColumn('shadow_bundle_hash')) return;
+    const rows = this.db.prepare(`SELECT id FROM zy_decisions WHERE shadow_bundle_hash IS NOT NULL
+      AND (@candidate IS NULL OR shadow_bundle_hash = @candidate) AND (@from IS NULL OR event_time >= @from) AND (@to IS NULL OR event_time < @to) ORDER BY id`)
+      .pluck().all({ candidate: o.candidate ?? null, from: o.from ?? null, to: o.to ?? null }) as number[];
+    for (const id of rows) yield this.get(id);
+  }
+
+  /** The shadow candidates in the log: bundle hash, the live bundles they ran beside, and how many decisions, newest last. */
+  shadowCandidates(): { candidate: string; live: string[]; decisions: number; first: number; last: number }[] {
+    if (!this.hasColumn('shadow_bundle_hash')) return [];
+    return (this.db.prepare(`SELECT shadow_bundle_hash AS candidate, json_group_array(DISTINCT bundle_hash) AS live, count(*) AS decisions, min(id) AS first, max(id) AS last
+      FROM zy_decisions WHERE shadow_bundle_hash IS NOT NULL GROUP BY shadow_bundle_hash ORDER BY max(id)`).all() as Record<string, unknown>[])
+      .map((r) => ({ candidate: r['candidate'] as string, live: (JSON.parse(r['live'] as string) as (string | null)[]).filter((x): x is string => !!x), decisions: r['decisions'] as number, first: r['first'] as number, last: r['last'] as number }));
+  }
+
+  private hasColumn(name: string): boolean {
+    return (this.db.prepare(`PRAGMA table_info(zy_decisions)`).all() as { name: string }[]).some((c) => c.name === name);
   }
 
   /** Ids of the logged decisions, oldest first. */
@@ -226,4 +290,18 @@ export class DecisionLog {
   close(): void {
     if (this.owned) this.db.close();
   }
+}
+
+function armAndShadow(r: Record<string, unknown>): { arm?: Arm; shadow?: ShadowResult } {
+  const arm = r['arm'] === 'live' || r['arm'] === 'canary' ? { arm: r['arm'] as Arm } : {};
+  const hash = r['shadow_bundle_hash'];
+  if (typeof hash !== 'string') return arm;
+  const shadow: ShadowResult = {
+    bundleHash: hash,
+    ...(typeof r['shadow_outcome'] === 'string' ? { outcome: r['shadow_outcome'] } : {}),
+    ...(typeof r['shadow_score'] === 'number' ? { score: r['shadow_score'] } : {}),
+    ...(typeof r['shadow_fired'] === 'string' ? { fired: JSON.parse(r['shadow_fired']) as string[] } : {}),
+    ...(typeof r['shadow_error'] === 'string' ? { error: r['shadow_error'] } : {}),
+  };
+  return { ...arm, shadow };
 }

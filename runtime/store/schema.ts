@@ -8,6 +8,10 @@
 // (when the next version replaced it; NULL for the current row). Labels have
 // a kind and say whether it holds. The decision log lives in a file of its
 // own (log.ts), so an import's long write never blocks logging.
+//
+// Store version 3 lets a label name a logged decision (subject_kind
+// 'decision', subject its id in the decision log): how a shadow report
+// scores decisions the service made live, which are not stored events.
 import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
@@ -16,7 +20,7 @@ import { StoreError } from './errors.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q, sqlType } from './sql.ts';
 
 export type DB = Database.Database;
-export const STORE_VERSION = 2;
+export const STORE_VERSION = 3;
 
 export interface OpenOptions {
   /** Create the file if it does not exist (import, seed). */
@@ -78,8 +82,9 @@ export function openStore(path: string, opts: OpenOptions = {}): DB {
 /**
  * Brings a store written by an older zhiyu to this version, in one
  * transaction, keeping every row: version 1 → 2 versions the entity tables
- * and gives labels kinds. The decision log moves out of the store file when
- * it is next opened for writing (log.ts).
+ * and gives labels kinds; 2 → 3 lets labels name logged decisions. The
+ * decision log moves out of the store file when it is next opened for
+ * writing (log.ts).
  */
 export function upgrade(db: DB): void {
   db.transaction(() => {
@@ -91,6 +96,7 @@ export function upgrade(db: DB): void {
       for (const table of old) { versionEntityTable(db, table); entityIndexes(db, table); }
       labelsWithKinds(db);
     }
+    if (from < 3) labelsOnDecisions(db);
     db.prepare(`UPDATE zy_meta SET value = ? WHERE key = 'store_version'`).run(String(STORE_VERSION));
   })();
 }
@@ -142,9 +148,7 @@ export function migrate(db: DB, schema: Schema, opts: MigrateOptions = {}): Migr
     db.exec(`CREATE TABLE IF NOT EXISTS zy_calendar (date TEXT PRIMARY KEY, is_working_day INTEGER NOT NULL CHECK (is_working_day IN (0, 1)), note TEXT)`);
     // Labels for backtests: an event (by zy_seq) or a customer; a kind (fraud,
     // chargeback, qa_breach, …) that holds or, checked, does not; when it became known.
-    db.exec(`CREATE TABLE IF NOT EXISTS zy_labels (
-      id INTEGER PRIMARY KEY AUTOINCREMENT, subject_kind TEXT NOT NULL CHECK (subject_kind IN ('event', 'customer')),
-      subject TEXT NOT NULL, kind TEXT NOT NULL, positive INTEGER NOT NULL CHECK (positive IN (0, 1)), labeled_at INTEGER, note TEXT)`);
+    db.exec(LABELS_TABLE('zy_labels'));
     db.exec(`CREATE INDEX IF NOT EXISTS "zy_ix_labels_subject" ON zy_labels (subject_kind, subject)`);
     db.prepare(`INSERT INTO zy_meta (key, value) VALUES ('schema', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(schemaToJson(schema));
     if (opts.historyKept !== undefined) {
@@ -188,14 +192,28 @@ function versionEntityTable(db: DB, table: string): void {
   db.exec(`ALTER TABLE ${q(tmp)} RENAME TO ${q(table)}`);
 }
 
+/** Labels on an event (by zy_seq), a customer (by key) or a logged decision (by its id in the decision log). */
+const LABELS_TABLE = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, subject_kind TEXT NOT NULL CHECK (subject_kind IN ('event', 'customer', 'decision')),
+  subject TEXT NOT NULL, kind TEXT NOT NULL, positive INTEGER NOT NULL CHECK (positive IN (0, 1)), labeled_at INTEGER, note TEXT)`;
+
+/** Store version 2 labels could name events and customers only (a CHECK): the table is rebuilt with the same rows and ids. */
+function labelsOnDecisions(db: DB): void {
+  const sql = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'zy_labels'`).pluck().get() as string | undefined;
+  if (sql === undefined || sql.includes("'decision'")) return;
+  db.exec(LABELS_TABLE('zy_labels_v3'));
+  db.exec(`INSERT INTO zy_labels_v3 (id, subject_kind, subject, kind, positive, labeled_at, note) SELECT id, subject_kind, subject, kind, positive, labeled_at, note FROM zy_labels`);
+  db.exec(`DROP TABLE zy_labels`);
+  db.exec(`ALTER TABLE zy_labels_v3 RENAME TO zy_labels`);
+  db.exec(`CREATE INDEX IF NOT EXISTS "zy_ix_labels_subject" ON zy_labels (subject_kind, subject)`);
+}
+
 /** Store version 1 labels (fraud, not_fraud, chargeback) as kinds: not_fraud is the fraud kind, checked and not holding. */
 function labelsWithKinds(db: DB): void {
   const cols = tableColumns(db, 'zy_labels');
   if (cols.length === 0 || cols.some((c) => c.name === 'kind')) return;
   db.exec(`ALTER TABLE zy_labels RENAME TO zy_labels_v1`);
-  db.exec(`CREATE TABLE zy_labels (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, subject_kind TEXT NOT NULL CHECK (subject_kind IN ('event', 'customer')),
-    subject TEXT NOT NULL, kind TEXT NOT NULL, positive INTEGER NOT NULL CHECK (positive IN (0, 1)), labeled_at INTEGER, note TEXT)`);
+  db.exec(LABELS_TABLE('zy_labels'));
   db.exec(`INSERT INTO zy_labels (id, subject_kind, subject, kind, positive, labeled_at, note)
     SELECT id, subject_kind, subject, CASE label WHEN 'not_fraud' THEN 'fraud' ELSE label END, label <> 'not_fraud', labeled_at, note FROM zy_labels_v1`);
   db.exec(`DROP TABLE zy_labels_v1`);

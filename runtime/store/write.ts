@@ -25,7 +25,8 @@ interface EntityStatements {
 }
 
 export interface LabelRow {
-  readonly subjectKind: 'event' | 'customer';
+  /** An event (subject: its zy_seq), a customer (its key) or a logged decision (its id in the decision log). */
+  readonly subjectKind: 'event' | 'customer' | 'decision';
   readonly subject: string | number;
   readonly kind: string;
   /** The kind holds (fraud confirmed, breach found); false: checked, and it does not. */
