@@ -22,20 +22,16 @@ import { EMPTY_PROVIDER, interpret, load } from '../runtime/index.ts';
 import { generate, type Row } from './events.ts';
 import { decideHandwritten, RULE_IDS } from './handwritten.ts';
 import { fmt } from './measure.ts';
-import type { EvalBenchOptions } from './options.ts';
+import type { EvalRunOptions, Target } from './options.ts';
 import { race, ratioTarget, type RaceJob, type RaceRow } from './race.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FRAUD40 = join(here, 'packs', 'fraud40');
 
-export interface Flat40Options extends EvalBenchOptions {
-  readonly die: (msg: string) => never;
-}
-
 export interface Flat40Report {
   readonly rows: readonly RaceRow[];
   readonly fields: number;
-  readonly targets: readonly { readonly met: boolean; readonly text: string }[];
+  readonly targets: readonly Target[];
 }
 
 /** fraud40's source with the customer entity folded into the event. */
@@ -58,7 +54,7 @@ function recordMaker(columns: readonly string[]): (e: Row, c: Row | undefined) =
   return new Function('src', `return (e, c) => { ${body} };`)(src) as (e: Row, c: Row | undefined) => Row;
 }
 
-export async function runFlat40Bench(o: Flat40Options): Promise<Flat40Report> {
+export async function runFlat40Bench(o: EvalRunOptions): Promise<Flat40Report> {
   const die: (msg: string) => never = o.die;
   console.log(`\nzhiyu benchmark: flat40 (fraud40's rules over one flat record, the time given beside it)`);
   const files = flat40Source();

@@ -26,19 +26,17 @@ import { fraud40JsonLogic } from './json-logic-pack.ts';
 import { Checksum, fmt } from './measure.ts';
 import { race, ratioTarget, type RaceJob, type RaceRow } from './race.ts';
 import { buildRulesEngine } from './rules-engine.ts';
-import type { EvalBenchOptions } from './options.ts';
+import type { EvalRunOptions, Target } from './options.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PACK_DIR = join(here, 'packs', 'fraud40');
 
-export interface Fraud40Options extends EvalBenchOptions {
-  readonly die: (msg: string) => never;
-}
+export type Fraud40Options = EvalRunOptions;
 
 export interface Fraud40Report {
   readonly rows: readonly RaceRow[];
   readonly checksum: string;
-  readonly targets: readonly { readonly met: boolean; readonly text: string }[];
+  readonly targets: readonly Target[];
 }
 
 /** Fired rules as indices (or, from the explained decision, as objects with an id) and the score. */

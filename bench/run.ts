@@ -67,28 +67,24 @@ async function part(name: Part, run: () => Promise<void>): Promise<void> {
 console.log(`zhiyu benchmarks (${QUICK ? 'quick: smaller data and shorter timings, not the figures the targets are stated for' : 'full run'})`);
 console.log(environment().join('\n'));
 
+/** fraud40's and flat40's data size and timing (--events, --passes, --time). */
+const inMemory = (sparse: boolean) => ({
+  quick: QUICK, sparse, seed: SEED,
+  events: option('events', QUICK ? 4_000 : 10_000),
+  passes: option('passes', QUICK ? 2 : 5),
+  taskMs: option('time', QUICK ? 250 : 2_000),
+  warmupMs: QUICK ? 300 : 1_500,
+  die,
+});
+
 await part('fraud40', async () => {
-  const r = await runFraud40Bench({
-    quick: QUICK, sparse: flag('sparse'), seed: SEED,
-    events: option('events', QUICK ? 4_000 : 10_000),
-    passes: option('passes', QUICK ? 2 : 5),
-    taskMs: option('time', QUICK ? 250 : 2_000),
-    warmupMs: QUICK ? 300 : 1_500,
-    die,
-  });
+  const r = await runFraud40Bench(inMemory(flag('sparse')));
   for (const t of r.targets) targets.push({ part: 'fraud40', ...t });
 });
 
 await part('flat40', async () => {
   const { runFlat40Bench } = await import('./flat40.ts');
-  const r = await runFlat40Bench({
-    quick: QUICK, sparse: false, seed: SEED,
-    events: option('events', QUICK ? 4_000 : 10_000),
-    passes: option('passes', QUICK ? 2 : 5),
-    taskMs: option('time', QUICK ? 250 : 2_000),
-    warmupMs: QUICK ? 300 : 1_500,
-    die,
-  });
+  const r = await runFlat40Bench(inMemory(false));
   for (const t of r.targets) targets.push({ part: 'flat40', ...t });
 });
 
