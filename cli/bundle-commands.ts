@@ -311,6 +311,7 @@ Examples:
         console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
         const primary = runPrimary({
           workers,
+          onFailed: (code) => { console.error(paint.red(`a worker ended (${code}) before the service was up; stopping`)); process.exit(1); },
           onReady: (p) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${p}, ${describeTrust(bundle.trust)}, ${workers} workers`),
         });
         const stopAll = () => { void primary.stop().then(() => process.exit(0)); };
@@ -361,11 +362,13 @@ Examples:
           console.log(`decision API (pack ${editor.pack}): POST ${service.url}/v1/decide`);
         }
       } catch (e) {
-        if (e instanceof Exit) throw e;
+        // A worker's channel to its primary would keep it alive: it ends here, and the primary sees it.
+        if (e instanceof Exit) { if (clustered) process.exit(e.code); throw e; }
         const code = (e as { code?: unknown }).code;
         console.error(paint.red(`${typeof code === 'string' && /^ZY\d{4}$/.test(code) ? `${code}: ` : ''}${(e as Error).message}`));
         log?.close();
         store?.close();
+        if (clustered) process.exit(EXIT.USAGE);
         throw new Exit(EXIT.USAGE);
       }
       const stop = () => { void service.close().then(() => { log?.close(); store?.close(); process.exit(0); }); };

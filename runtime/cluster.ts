@@ -35,6 +35,8 @@ export interface PrimaryOptions {
   readonly workers: number;
   /** Called once every worker listens, with the port they share. */
   readonly onReady?: (port: number) => void;
+  /** Called when a worker ends before every worker listened (a port in use, a bad bundle): nothing is restarted then. */
+  readonly onFailed?: (code: number | null) => void;
 }
 
 /** Forks the workers (this same program, with the same arguments) and relays between them; restarts a worker that dies. */
@@ -71,7 +73,12 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
     if (answers.every((a) => a.status === first.status && a.body === first.body)) return first;
     return { status: 500, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: 'the workers answered differently', answers: answers.map((a) => ({ status: a.status, body: a.body })) } }) };
   };
-  cluster.on('exit', () => { if (!stopping) fork(); });
+  cluster.on('exit', (_w, code) => {
+    if (stopping) return;
+    // A worker that fails before the service is up would fail again: give up instead of forking forever.
+    if (listening < opts.workers) { stopping = true; for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); opts.onFailed?.(code); return; }
+    fork();
+  });
   for (let i = 0; i < opts.workers; i++) fork();
   return {
     stop: () => {

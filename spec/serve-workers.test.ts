@@ -11,7 +11,9 @@ import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { writeBundle } from '../runtime/bundle.ts';
 import { sumMetrics } from '../runtime/cluster.ts';
-import { serveCli } from './cli-run.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serveCli, spawnCli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-workers-'));
 const files = readPack([join(import.meta.dirname, '..', 'rules', 'demo')]);
@@ -71,6 +73,19 @@ test('--workers needs --bundle, and --db (history, audit trail, log: one writer)
   const logged = await cli('serve', '--bundle', v1, '--insecure-unsigned', '--db', join(dir, 'x.db'), '--log', '--workers', '2');
   assert.is(logged.code, 2);
   assert.match(logged.err, /--db .* --workers 1/);
+});
+
+test('workers that cannot listen (the port is taken) end the service with exit 1, not a loop of restarts', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+  try {
+    const r = await spawnCli(['serve', '--bundle', v1, '--insecure-unsigned', '--workers', '2', '--port', String((taken.address() as AddressInfo).port)]);
+    assert.is(r.code, 1, r.out + r.err);
+    assert.match(r.err, /EADDRINUSE/);
+    assert.match(r.err, /before the service was up/);
+  } finally {
+    await new Promise((r) => taken.close(r));
+  }
 });
 
 test('sumMetrics adds counters and histograms, keeps the largest gauge and reload count, and counts the workers', () => {
