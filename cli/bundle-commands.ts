@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { compile, renderDiagnostic } from '../compiler/index.ts';
 import { BundleError, parseBundle, readBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { approvals, describeTrust, privateKeyOf, publicKeyOf, signerName, TrustError, type Keyring, type TrustPolicy } from '../runtime/trust.ts';
@@ -79,6 +79,15 @@ function bundleOrExit(path: string, policy: TrustPolicy): Bundle {
     if (e instanceof BundleError) { console.error(paint.red(`${e.code}: ${path}: ${e.message}`)); throw new Exit(EXIT.FINDINGS); }
     throw e;
   }
+}
+
+/** The `zhiyu` command's entry: what cluster workers run. */
+const BIN = join(import.meta.dirname, 'bin.js');
+
+/** The arguments this command was given (after `node zhiyu`), for its workers. */
+function rawArgs(cmd: Command): string[] {
+  const all = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? [];
+  return all.slice(2);
 }
 
 interface ServeFlags {
@@ -281,7 +290,7 @@ Examples:
   zhiyu serve --bundle live.zyb --keyring keyring.json --require-approvals 2 --db demo.db --log --token $T \\
       --canary cand.zyb --canary-percent 10 --canary-key customer_id
   curl -s localhost:7700/v1/decide -d '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}'`)
-    .action(async (dir: string, o: ServeFlags) => {
+    .action(async (dir: string, o: ServeFlags, cmd: Command) => {
       if (o.bundle && !o.publicKey && !o.keyring && !o.insecureUnsigned) {
         console.error(paint.red('ZY8003: serve --bundle runs only bundles signed by a key you trust: give --public-key <file.pem> or --keyring <file> (or, for development only, --insecure-unsigned)'));
         throw new Exit(EXIT.USAGE);
@@ -298,7 +307,9 @@ Examples:
       const port = portNumber(o.port);
       if (o.log && !o.db) { console.error(paint.red('--log needs --db')); throw new Exit(EXIT.USAGE); }
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
-      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.db ? availableParallelism() : 1;
+      // One worker per core by default only as the `zhiyu` command itself; a program (or a test) calling main() serves in its own process.
+      const asCommand = resolve(process.argv[1] ?? '') === BIN;
+      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.db && asCommand ? availableParallelism() : 1;
       if (workers > 1 && !o.bundle) { console.error(paint.red('--workers needs --bundle: the editor runs in one process')); throw new Exit(EXIT.USAGE); }
       if (workers > 1 && o.db) { console.error(paint.red('--db keeps the bundle history, audit trail and decision log, written by one process: use --workers 1 with --db')); throw new Exit(EXIT.USAGE); }
       if (workers > 1 && cluster.isPrimary) {
@@ -311,6 +322,8 @@ Examples:
         console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
         const primary = runPrimary({
           workers,
+          // The workers run this command, whoever called it: never the calling program.
+          exec: BIN, args: rawArgs(cmd),
           onFailed: (code) => { console.error(paint.red(`a worker ended (${code}) before the service was up; stopping`)); process.exit(1); },
           onReady: (p) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${p}, ${describeTrust(bundle.trust)}, ${workers} workers`),
         });

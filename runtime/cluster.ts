@@ -33,15 +33,19 @@ const changesService = (method: string, path: string) => method !== 'GET' && met
 
 export interface PrimaryOptions {
   readonly workers: number;
+  /** The program each worker runs, and its arguments. */
+  readonly exec: string;
+  readonly args: readonly string[];
   /** Called once every worker listens, with the port they share. */
   readonly onReady?: (port: number) => void;
   /** Called when a worker ends before every worker listened (a port in use, a bad bundle): nothing is restarted then. */
   readonly onFailed?: (code: number | null) => void;
 }
 
-/** Forks the workers (this same program, with the same arguments) and relays between them; restarts a worker that dies. */
+/** Forks the workers (`exec` with `args`) and relays between them; restarts a worker that dies once the service is up. */
 export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
   const secret = randomBytes(24).toString('hex');
+  cluster.setupPrimary({ exec: opts.exec, args: [...opts.args] });
   let stopping = false;
   let listening = 0;
   let next = 1;
