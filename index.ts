@@ -3,7 +3,7 @@
 export { compile, COMPILER_VERSION, renderDiagnostic, CATALOG, InputError } from './compiler/index.ts';
 export type { CompileResult, Diagnostic, SourceFile, CheckedPack, Value } from './compiler/index.ts';
 export { load, Engine, interpret, MemoryProvider, EMPTY_PROVIDER, runTests } from './runtime/index.ts';
-export type { Decision, FiredRule, FeatureProvider, AggregateQuery, Program, Traced } from './runtime/index.ts';
+export type { Decision, FiredRule, FeatureProvider, AggregateQuery, Program, Traced, DecideOptions, TimeOption, FiredIndexes, OutcomeDecision, RawDecision } from './runtime/index.ts';
 export { loadBundle, parseBundle, readBundle, writeBundle, BundleError, type Bundle, type LoadOptions, type Manifest } from './runtime/bundle.ts';
 export { keyFingerprint, publicKeyOf, TrustError, type Trust, type TrustPolicy } from './runtime/trust.ts';
 export { migrate, SqliteProvider, StoreWriter, importFile, DecisionLog, RecordingProvider, SnapshotProvider, StoreError, logPathFor } from './runtime/store/index.ts';

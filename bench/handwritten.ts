@@ -1,7 +1,8 @@
 // The baseline: the 40 rules of bench/packs/fraud40 written by hand in plain
 // TypeScript, the way a careful engineer would without a rules engine. It
 // takes the event as it arrives (a plain object) and the customer row (or
-// undefined), and returns which rules fired (by their index in the pack, in
+// undefined) — or, for bench/flat40.ts, one flat record as both and the
+// time as `at` — and returns which rules fired (by their index in the pack, in
 // order) and the score.
 //
 // Missing values follow the pack's semantics for the data bench/events.ts
@@ -48,12 +49,12 @@ export interface Result {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- events arrive as plain JSON objects */
-export function decideHandwritten(e: any, c: any): Result {
+export function decideHandwritten(e: any, c: any, at?: number): Result {
   const fired: number[] = [];
   let score = 0;
 
   const type: string = e.type;
-  const now: number = e.occurred_at;
+  const now: number = at ?? e.occurred_at;
   const money = type === 'drawdown' || type === 'transfer_out';
   const application = type === 'application';
   const securityChange = type === 'password_reset' || type === 'phone_change' || type === 'bankcard_bind' || type === 'payee_add';

@@ -22,3 +22,14 @@ export interface EvalBenchOptions {
   readonly taskMs: number;
   readonly warmupMs: number;
 }
+
+/** The in-memory evaluation benchmarks with the runner's way to abort. */
+export interface EvalRunOptions extends EvalBenchOptions {
+  readonly die: (msg: string) => never;
+}
+
+/** A target a benchmark judges: met or not, and the line that says so. */
+export interface Target {
+  readonly met: boolean;
+  readonly text: string;
+}

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only fraud40,scale,store,service,jsonlogic,backtest] [-- --sparse]
+// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,workers,jsonlogic,backtest] [-- --sparse]
 //                [-- --events N] [-- --seed S] [-- --passes N] [-- --time MS]
 // npm run bench -- --store [--quick] …   the SQLite store part alone (bench/store.ts and its options)
 // npm run bench -- --editor [--quick]     the rule editor in real Chromium (bench/editor.ts), alone
@@ -8,11 +8,16 @@
 //   fraud40    bench/fraud40.ts    the 40-rule pack, features in memory: hand-written
 //                                  JS, zhiyu compiled and interpreted, json-logic-js,
 //                                  json-rules-engine (identical outputs first)
+//   flat40     bench/flat40.ts    the same rules over one flat record, the time given
+//                                  beside it (`{ at }`): hand-written JS against decideRaw,
+//                                  decide and decideOutcome
 //   scale      bench/scale.ts      generated packs of 100, 1,000 and 10,000 rules:
 //                                  compile time per stage, heap, ns per decision
 //   store      bench/store.ts      decisions over the SQLite feature store against
 //                                  the bare SQL, and file imports
 //   service    bench/service.ts    the HTTP decision service: throughput, hot swap, fuzz
+//   workers    bench/workers.ts   zhiyu serve --workers 1 and 2 under wrk (its own process):
+//                                  throughput, CPU per decision, hot reloads, summed metrics
 //   jsonlogic  bench/jsonlogic.ts  zhiyu's JSON Logic front end against json-logic-js
 //   backtest   bench/backtest.ts   (when present) replaying history through a pack
 // Any failed check aborts with BENCHMARK ABORTED and exit code 1.
@@ -46,7 +51,7 @@ if (flag('store')) {
   process.exit(0);
 }
 
-const PARTS = ['fraud40', 'scale', 'store', 'service', 'jsonlogic', 'backtest'] as const;
+const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'workers', 'jsonlogic', 'backtest'] as const;
 type Part = (typeof PARTS)[number];
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : undefined;
@@ -68,16 +73,25 @@ async function part(name: Part, run: () => Promise<void>): Promise<void> {
 console.log(`zhiyu benchmarks (${QUICK ? 'quick: smaller data and shorter timings, not the figures the targets are stated for' : 'full run'})`);
 console.log(environment().join('\n'));
 
+/** fraud40's and flat40's data size and timing (--events, --passes, --time). */
+const inMemory = (sparse: boolean) => ({
+  quick: QUICK, sparse, seed: SEED,
+  events: option('events', QUICK ? 4_000 : 10_000),
+  passes: option('passes', QUICK ? 2 : 5),
+  taskMs: option('time', QUICK ? 250 : 2_000),
+  warmupMs: QUICK ? 300 : 1_500,
+  die,
+});
+
 await part('fraud40', async () => {
-  const r = await runFraud40Bench({
-    quick: QUICK, sparse: flag('sparse'), seed: SEED,
-    events: option('events', QUICK ? 4_000 : 10_000),
-    passes: option('passes', QUICK ? 2 : 5),
-    taskMs: option('time', QUICK ? 250 : 2_000),
-    warmupMs: QUICK ? 300 : 1_500,
-    die,
-  });
+  const r = await runFraud40Bench(inMemory(flag('sparse')));
   for (const t of r.targets) targets.push({ part: 'fraud40', ...t });
+});
+
+await part('flat40', async () => {
+  const { runFlat40Bench } = await import('./flat40.ts');
+  const r = await runFlat40Bench(inMemory(false));
+  for (const t of r.targets) targets.push({ part: 'flat40', ...t });
 });
 
 await part('scale', async () => {
@@ -100,6 +114,12 @@ await part('service', async () => {
     text: `hot swap under load and malformed requests → ${r.passed ? 'PASS' : 'FAIL'} (${r.swap.ok}/${r.swap.reloads} reloads, ${fmt(r.swap.decides)} decides during them, none failed; ` +
       `${fmt(r.fuzz.requests)} malformed requests all 4xx); ${fmt(c16?.rps ?? NaN)} requests/s at concurrency 16, p99 ${fmt(c16?.p99 ?? NaN, 2)} ms`,
   });
+});
+
+await part('workers', async () => {
+  const { runWorkersBench } = await import('./workers.ts');
+  const r = await runWorkersBench({ quick: QUICK });
+  for (const t of r.targets) targets.push({ part: 'workers', met: QUICK && t.met !== null ? null : t.met, text: t.text });
 });
 
 await part('jsonlogic', async () => {

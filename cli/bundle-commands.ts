@@ -2,12 +2,15 @@
 import type { Command } from 'commander';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { compile, renderDiagnostic } from '../compiler/index.ts';
 import { BundleError, parseBundle, readBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { approvals, describeTrust, privateKeyOf, publicKeyOf, signerName, TrustError, type Keyring, type TrustPolicy } from '../runtime/trust.ts';
 import { readKeyring } from '../runtime/keyring.ts';
+import { availableParallelism } from 'node:os';
+import cluster from 'node:cluster';
 import { DEFAULT_LIMITS, serve, type Service } from '../runtime/server.ts';
+import { inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
 import type { AuditRow } from '../runtime/audit.ts';
 import type { Arm, ShadowResult } from '../runtime/store/log.ts';
 import { startEditor } from '../editor/server/app.ts';
@@ -78,10 +81,19 @@ function bundleOrExit(path: string, policy: TrustPolicy): Bundle {
   }
 }
 
+/** The `zhiyu` command's entry: what cluster workers run. */
+const BIN = join(import.meta.dirname, 'bin.js');
+
+/** The arguments this command was given (after `node zhiyu`), for its workers. */
+function rawArgs(cmd: Command): string[] {
+  const all = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? [];
+  return all.slice(2);
+}
+
 interface ServeFlags {
   bundle?: string; pack?: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string; keyring?: string;
   requireApprovals?: string; canary?: string; canaryPercent: string; canaryKey?: string; shadow?: string; allowRollback?: string;
-  insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string;
+  insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string; workers?: string;
 }
 
 /** The canary arm from the flags: a percent from 0 to 100 and a key the canary's events declare. */
@@ -229,7 +241,7 @@ Examples:
     });
 
   cli.command('serve')
-    .description('the decision service (POST /v1/decide, GET /v1/bundle, POST /v1/reload, /v1/promote, /v1/rollback, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
+    .description('the decision service (POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, /v1/promote, /v1/rollback, GET /healthz, GET /metrics); without --bundle, also the rule editor on the packs in <dir>')
     .argument('[dir]', 'a folder of packs to edit (without --bundle)', 'rules')
     .option('--bundle <file>', 'serve this bundle (production: no editor)')
     .option('--pack <name>', 'without --bundle: the pack the decision API serves (default: demo, else the first)')
@@ -248,12 +260,19 @@ Examples:
     .option('--allow-rollback <reason>', 'start even if --bundle is older than, or another pack than, the last bundle live (recorded)')
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
+    .option('--workers <n>', 'with --bundle and without --db: worker processes sharing the port (default: the number of cores)')
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
 A bundle is JavaScript that runs with this process's permissions, so --bundle
 needs --public-key or --keyring: the bundle, and every bundle POST /v1/reload
 sends, must be signed by a trusted key (zhiyu compile --sign). --insecure-unsigned
 lifts this, for development only; GET /v1/bundle always says what was verified.
+
+With --bundle and without --db the service runs one worker process per core
+(--workers), all on one port; a reload, promote or rollback reaches every
+worker before it is answered, and GET /metrics sums them. With --db (the
+bundle history, audit trail and decision log are written by one process) and
+for the editor, the service is one process.
 
 Changing rules in production (see README, "Changing rules in production"):
 a bundle replaces the live one only if it is the same pack with a newer version
@@ -271,7 +290,7 @@ Examples:
   zhiyu serve --bundle live.zyb --keyring keyring.json --require-approvals 2 --db demo.db --log --token $T \\
       --canary cand.zyb --canary-percent 10 --canary-key customer_id
   curl -s localhost:7700/v1/decide -d '{"type":"login","customer_id":"c1","occurred_at":"2026-02-20T10:00"}'`)
-    .action(async (dir: string, o: ServeFlags) => {
+    .action(async (dir: string, o: ServeFlags, cmd: Command) => {
       if (o.bundle && !o.publicKey && !o.keyring && !o.insecureUnsigned) {
         console.error(paint.red('ZY8003: serve --bundle runs only bundles signed by a key you trust: give --public-key <file.pem> or --keyring <file> (or, for development only, --insecure-unsigned)'));
         throw new Exit(EXIT.USAGE);
@@ -288,6 +307,33 @@ Examples:
       const port = portNumber(o.port);
       if (o.log && !o.db) { console.error(paint.red('--log needs --db')); throw new Exit(EXIT.USAGE); }
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
+      // One worker per core by default only as the `zhiyu` command itself; a program (or a test) calling main() serves in its own process.
+      const asCommand = resolve(process.argv[1] ?? '') === BIN;
+      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.db && asCommand ? availableParallelism() : 1;
+      if (workers > 1 && !o.bundle) { console.error(paint.red('--workers needs --bundle: the editor runs in one process')); throw new Exit(EXIT.USAGE); }
+      if (workers > 1 && o.db) { console.error(paint.red('--db keeps the bundle history, audit trail and decision log, written by one process: use --workers 1 with --db')); throw new Exit(EXIT.USAGE); }
+      if (workers > 1 && cluster.isPrimary) {
+        // The primary checks the bundles, then only relays; the workers serve.
+        const bundle = bundleOrExit(o.bundle!, policy);
+        const others = [...(o.shadow ? [[o.shadow, bundleOrExit(o.shadow, policy)] as const] : []), ...(o.canary ? [[o.canary, bundleOrExit(o.canary, policy)] as const] : [])];
+        for (const [file, b] of [[o.bundle!, bundle] as const, ...others]) {
+          if (!b.signed) console.error(paint.red(`WARNING: ${file} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
+        }
+        console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
+        const primary = runPrimary({
+          workers,
+          // The workers run this command, whoever called it: never the calling program.
+          exec: BIN, args: rawArgs(cmd),
+          onFailed: (code) => { console.error(paint.red(`a worker ended (${code}) before the service was up; stopping`)); process.exit(1); },
+          onReady: (p) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${p}, ${describeTrust(bundle.trust)}, ${workers} workers`),
+        });
+        const stopAll = () => { void primary.stop().then(() => process.exit(0)); };
+        process.once('SIGINT', stopAll);
+        process.once('SIGTERM', stopAll);
+        await new Promise(() => {});
+      }
+      // A worker is quiet: its primary said it all once.
+      const clustered = inClusterWorker() ? workerRoutes() : undefined;
       // A bundle service only reads the store (the decision log is a file of its own);
       // the editor creates the indexes its packs' windows need, so it opens the store writable.
       let store: Awaited<ReturnType<typeof openAnyStore>> | undefined;
@@ -305,19 +351,21 @@ Examples:
           const bundle = bundleOrExit(o.bundle, policy);
           const shadow = o.shadow ? bundleOrExit(o.shadow, policy) : undefined;
           const canary = o.canary ? canaryOf(bundleOrExit(o.canary, policy), o) : undefined;
-          if (!log) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
+          if (!log && !clustered) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
           service = await serve({
             bundle, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...onDecision,
             ...(store ? { provider: (b: Bundle) => providerOf(store, b.program.pack) } : {}),
             ...(shadow ? { shadow } : {}), ...(canary ? { canary } : {}), ...(requireApprovals ? { requireApprovals } : {}),
             ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
             ...(log?.sqlite ? { history: log.sqlite.history, audit: log.sqlite.audit, onAudit: printAudit } : {}),
+            ...(clustered ? { routes: clustered.routes } : {}),
           });
+          await clustered?.attach(service);
           const live = service.bundle();
-          for (const b of [bundle, ...(shadow ? [shadow] : []), ...(canary ? [canary.bundle] : [])]) {
+          for (const b of clustered ? [] : [bundle, ...(shadow ? [shadow] : []), ...(canary ? [canary.bundle] : [])]) {
             if (!b.signed) console.error(paint.red(`WARNING: ${b === bundle ? o.bundle : b === shadow ? o.shadow : o.canary} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
           }
-          console.log(`zhiyu serving ${live.manifest.pack} ${live.manifest.version ?? ''} (${live.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(live.trust)}`);
+          if (!clustered) console.log(`zhiyu serving ${live.manifest.pack} ${live.manifest.version ?? ''} (${live.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(live.trust)}`);
           if (live !== bundle) console.log(`  ${o.bundle} (${bundle.manifest.version ?? ''}) takes effect at ${new Date(bundle.manifest.effectiveFrom!).toISOString()}; until then the bundle before it, from the history`);
           if (canary) console.log(`  canary ${canary.bundle.manifest.version ?? ''} (${canary.bundle.hash.slice(0, 19)}…) decides ${canary.percent}% of ${canary.key}s`);
           if (shadow) console.log(`  shadow ${shadow.manifest.version ?? ''} (${shadow.hash.slice(0, 19)}…) decides beside every request${o.log ? '' : ' (give --log to keep its decisions for zhiyu shadow report)'}`);
@@ -332,11 +380,13 @@ Examples:
           console.log(`decision API (pack ${editor.pack}): POST ${service.url}/v1/decide`);
         }
       } catch (e) {
-        if (e instanceof Exit) throw e;
+        // A worker's channel to its primary would keep it alive: it ends here, and the primary sees it.
+        if (e instanceof Exit) { if (clustered) process.exit(e.code); throw e; }
         const code = (e as { code?: unknown }).code;
         console.error(paint.red(`${typeof code === 'string' && /^ZY\d{4}$/.test(code) ? `${code}: ` : ''}${(e as Error).message}`));
         log?.close();
         if (store) await closeAnyStore(store);
+        if (clustered) process.exit(EXIT.USAGE);
         throw new Exit(EXIT.USAGE);
       }
       const stop = () => { void service.close().then(async () => { log?.close(); if (store) await closeAnyStore(store); process.exit(0); }); };

@@ -27,8 +27,12 @@ export interface GeneratedCode {
 export const FUNCTION_ORDER: readonly string[] = [...FUNCTIONS.keys()];
 const FN_INDEX = new Map(FUNCTION_ORDER.map((n, i) => [n, i]));
 const SMALL_SET = 6;
-/** A switch with more cases than this finds its case through a Map. */
-const SWITCH_CASES = 8;
+/**
+ * A switch with more cases than this finds its case through a Map. Up to it,
+ * V8's compare chain beats hashing the value (measured on a 9-way switch on
+ * the event type: a tenth of a decision).
+ */
+const SWITCH_CASES = 16;
 /**
  * Rule occurrences one generated function holds before a part of the plan
  * moves into a function of its own: V8 optimizes only functions of moderate
@@ -72,6 +76,13 @@ class Scope {
   guess: Ctx = 'V';
   /** While one rule is generated: the memo uses and representations its text depends on. */
   recording: { uses: [string, Ctx][]; reprs: [string, Ctx][] } | undefined;
+  /**
+   * Event fields read as needed (explain, notes) instead of all at the
+   * start: `fN` starts as U, and each part that reads it first fills it with
+   * its reader `rN(src, at)` (see `Generator.lazily`); `needed` collects them.
+   */
+  lazy = false;
+  needed = new Set<string>();
   constructor(readonly dry: boolean, readonly at: KnownAt = NOTHING_KNOWN) {}
   use(key: string, ctx: Ctx): void {
     let s = this.used.get(key);
@@ -93,6 +104,9 @@ class Generator {
   private readonly specializer: Specializer;
   private readonly specialized = new Map<string, IR>();
   private readonly groups: string[] = [];
+  /** `rN(src, at)`: one event field read and checked, for functions that read fields lazily. */
+  private readonly readers = new Map<string, string>();
+  private readonly readerText: string[] = [];
 
   private readonly layout: Layout;
   private readonly records: Records;
@@ -117,7 +131,38 @@ class Generator {
   private slot(field: string): string {
     const s = this.eventSlots.get(field)!;
     this.scope.slots.add(s);
+    if (this.scope.lazy) this.scope.needed.add(field);
     return s;
+  }
+
+  /** Code that reads event fields lazily: preceded by the reads of those it needs and no one has filled yet. */
+  private lazily(gen: () => string): string {
+    const scope = this.scope;
+    const outer = scope.needed;
+    const needed = (scope.needed = new Set());
+    const text = gen();
+    scope.needed = outer;
+    needed.forEach((f) => outer.add(f));
+    const fills = [...needed].map((f) => { const s = this.eventSlots.get(f)!; return `if (${s} === U) ${s} = ${this.reader(f)}(src, at); `; });
+    return fills.join('') + text;
+  }
+
+  /** The function that reads and checks one event field, as decide() does (generated once). */
+  private reader(field: string): string {
+    let name = this.readers.get(field);
+    if (!name) {
+      name = `r${this.eventSlots.get(field)!.slice(1)}`;
+      this.readers.set(field, name);
+      const f = this.pack.schema.event.fields.get(field)!;
+      this.readerText.push(`function ${name}(src, at) {\n  const v = ${this.readField(field)};\n  return ${this.records.check(f, 'event')};\n}`);
+    }
+    return name;
+  }
+
+  /** The raw value of an event field; the event's time is the caller's `at` when it gave one. */
+  private readField(field: string): string {
+    const read = this.records.readProp('src', field);
+    return field === TIME_FIELD ? `at === undefined ? ${read} : at` : read;
   }
 
   /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and pattern matchers. */
@@ -157,13 +202,14 @@ class Generator {
    * real body with each memo's representation chosen. `header` gets the event
    * slots the body read; decide() reads and checks them itself (`reads`).
    */
-  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
+  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
     let repr = new Map<string, Ctx>();
     for (let round = 0; round < 4; round++) {
       const dry = new Scope(true, at);
+      dry.lazy = opts.reads === 'lazy';
       dry.repr = repr;
       // Most memos end up tested for true only: guessing so lets the real run reuse most rules' text.
       if (round === 0 && specialize) dry.guess = 'T';
@@ -177,6 +223,7 @@ class Generator {
       if (stable || !dry.nested) break;
     }
     const real = new Scope(false, at);
+    real.lazy = opts.reads === 'lazy';
     real.repr = repr;
     this.scope = real;
     const lines = body();
@@ -187,7 +234,9 @@ class Generator {
       ...(memos.length ? [`let ${memos.join(', ')};`] : []),
     ];
     const slots = [...real.slots].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-    const reads = opts.reads === false ? [] : this.reads(opts.reads !== 'no-own-check');
+    const reads = opts.reads === false ? []
+      : opts.reads === 'lazy' ? [this.records.ownOnly('src'), ...(slots.length ? [`let ${slots.map((s) => `${s} = U`).join(', ')};`] : [])]
+        : this.reads(opts.reads !== 'no-own-check');
     return { text: [`${header(slots)} {`, ...[...reads, ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n'), slots };
   }
 
@@ -196,7 +245,7 @@ class Generator {
     const lines = [...(ownCheck ? [this.records.ownOnly('src')] : []), 'let v;'];
     for (const name of this.pack.eventFields) {
       const f = this.pack.schema.event.fields.get(name)!;
-      lines.push(`v = ${this.records.readProp('src', f.name)};`);
+      lines.push(`v = ${this.readField(f.name)};`);
       lines.push(`const ${this.eventSlots.get(name)} = ${this.records.check(f, 'event')};`);
     }
     return lines;
@@ -228,20 +277,25 @@ class Generator {
     // With copies, the values left for decide() itself can only be missing, invalid (they throw
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
     const plan = split ? split.always : this.layout.prepare(planned, NOTHING_KNOWN);
-    const decide = this.fn(() => 'function decide(src, P)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
+    const decide = this.fn(() => 'function decide(src, P, at)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
       split ? { reads: 'no-own-check' } : {});
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
-    parts.push(this.fn(() => 'function explain(i, src, P, M)', () => {
-      const lines = ['switch (i) {'];
+    // The values an explained decision shows, for the rules that fired, in one call: each fired
+    // rule's leaves, then its message placeholders (zh, then en). Fields are read as needed.
+    parts.push(this.fn(() => 'function explain(fired, src, P, M, at)', () => {
+      const lines = ['const out = new Array(fired.length);', 'for (let j = 0; j < fired.length; j++) {', '  switch (fired[j]) {'];
       for (const r of p.rules) {
-        const values = [...r.leaves, ...templateExprs(r.message.zh), ...templateExprs(r.message.en)].map((x) => this.val(x));
-        lines.push(`  case ${r.index}: return [${values.join(', ')}];`);
+        if (!r.enabled) continue;
+        this.scope.temps = 0;
+        const values = this.lazily(() => `out[j] = [${[...r.leaves, ...templateExprs(r.message.zh), ...templateExprs(r.message.en)].map((x) => this.val(x)).join(', ')}];`);
+        lines.push(`    case ${r.index}: ${values} break;`);
       }
-      lines.push('}', 'return [];');
+      lines.push('    default: out[j] = [];', '  }', '}', 'return out;');
       return lines;
-    }, false).text);
+    }, false, { reads: 'lazy' }).text);
     const noted = p.rules.filter((r) => r.note && r.enabled);
     if (noted.length) parts.push(...this.notes(noted));
+    parts.push(...this.readerText);
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
@@ -258,32 +312,35 @@ class Generator {
   }
 
   /**
-   * `notes(src, P, M, fired)`: the rules in force that did not fire and whose
-   * note condition is true; `noteValues(i, …)`: the note's placeholder values.
+   * `notes(src, P, M, fired, at)`: the rules in force that did not fire and whose
+   * note condition is true; `noteValues(noted, …)`: each one's placeholder values.
    */
   private notes(rules: readonly CheckedRule[]): string[] {
-    const notes = this.fn(() => 'function notes(src, P, M, fired)', () => {
+    const notes = this.fn(() => 'function notes(src, P, M, fired, at)', () => {
       const lines = ['const out = [];'];
       for (const r of rules) {
         this.scope.temps = 0;
-        const guards = [`!fired.includes(${r.index})`];
-        if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
-        if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
-        guards.push(this.tru(r.note!.condition));
-        lines.push(`if (${guards.join(' && ')}) out.push(${r.index});`);
+        lines.push(this.lazily(() => {
+          const guards = [`!fired.includes(${r.index})`];
+          if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
+          if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
+          guards.push(this.tru(r.note!.condition));
+          return `if (${guards.join(' && ')}) out.push(${r.index});`;
+        }));
       }
       lines.push('return out;');
       return lines;
-    }, false);
-    const values = this.fn(() => 'function noteValues(i, src, P, M)', () => {
-      const lines = ['switch (i) {'];
+    }, false, { reads: 'lazy' });
+    const values = this.fn(() => 'function noteValues(noted, src, P, M, at)', () => {
+      const lines = ['const out = new Array(noted.length);', 'for (let j = 0; j < noted.length; j++) {', '  switch (noted[j]) {'];
       for (const r of rules) {
-        const xs = [...templateExprs(r.note!.message.zh), ...templateExprs(r.note!.message.en)].map((x) => this.val(x));
-        lines.push(`  case ${r.index}: return [${xs.join(', ')}];`);
+        this.scope.temps = 0;
+        const xs = this.lazily(() => `out[j] = [${[...templateExprs(r.note!.message.zh), ...templateExprs(r.note!.message.en)].map((x) => this.val(x)).join(', ')}];`);
+        lines.push(`    case ${r.index}: ${xs} break;`);
       }
-      lines.push('}', 'return [];');
+      lines.push('    default: out[j] = [];', '  }', '}', 'return out;');
       return lines;
-    }, false);
+    }, false, { reads: 'lazy' });
     return [notes.text, values.text];
   }
 
@@ -318,15 +375,15 @@ class Generator {
       const body = merged
         ? () => [...head, ...merged.flatMap(([r, k]) => this.rule(r, k, '')), ...tail(false)]
         : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true)];
-      fns.push(this.fn(() => `function ${name}(src, P)`, body, true, { reads: 'no-own-check', at }).text);
+      fns.push(this.fn(() => `function ${name}(src, P, at)`, body, true, { reads: 'no-own-check', at }).text);
     }
     const raw = this.records.readProp('src', plan.field);
     const entry = (generic: string): string => {
       const body = generic.split('\n').slice(1, -1);
       const choose = values.length <= SWITCH_CASES
-        ? [`switch (${raw}) {`, ...values.map((v, i) => `  case ${this.lit(v)}: return ${names[i]}(src, P);`), '}']
-        : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P);`), '}'];
-      return ['function decide(src, P) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
+        ? [`switch (${raw}) {`, ...values.map((v, i) => `  case ${this.lit(v)}: return ${names[i]}(src, P, at);`), '}']
+        : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P, at);`), '}'];
+      return ['function decide(src, P, at) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
     return { fns: this.groups.splice(0).concat(fns), entry, always };
   }
@@ -469,6 +526,8 @@ class Generator {
   private historyTest(x: IR): string {
     const saved = this.scope;
     const inner = new Scope(saved.dry, saved.at);
+    inner.lazy = saved.lazy;
+    inner.needed = saved.needed;
     inner.used = saved.used;
     inner.repr = saved.repr;
     inner.slots = saved.slots;
@@ -527,9 +586,23 @@ class Generator {
     return e.k === 'lit' || e.k === 'now' || (e.k === 'field' && e.entity === 'event');
   }
 
+  /**
+   * Never missing, so generated code needs no test for missing: a literal,
+   * the time, a `required` event field (decide() has refused an event
+   * without it), and comparisons and tests built only from those.
+   */
   private present(e: IR): boolean {
-    return (e.k === 'lit' && e.value !== undefined) || e.k === 'now' ||
-      (e.k === 'field' && e.entity === 'event' && !!this.pack.schema.event.fields.get(e.field)?.required);
+    switch (e.k) {
+      case 'lit': return e.value !== undefined;
+      case 'now': case 'isMissing': return true;
+      case 'field': return e.entity === 'event' && !!this.pack.schema.event.fields.get(e.field)?.required;
+      case 'not': return this.present(e.x);
+      case 'and': case 'or': return e.xs.every((x) => this.present(x));
+      case 'cmp': return this.present(e.l) && this.present(e.r);
+      case 'between': return this.present(e.x) && this.present(e.lo) && this.present(e.hi);
+      case 'in': return e.set.kind === 'external' ? this.present(e.x) : e.set.kind === 'values' && this.present(e.x) && !e.set.values.includes(undefined);
+      default: return false;
+    }
   }
 
   private once(e: IR, inFilter: boolean): { first: string; again: string } {
@@ -609,6 +682,7 @@ class Generator {
   }
 
   private boolVal(e: IR, inFilter: boolean): string {
+    if (this.present(e)) return this.tru(e, inFilter);
     return `(${this.tru(e, inFilter)} ? true : ${this.fal(e, inFilter)} ? false : undefined)`;
   }
 
@@ -629,7 +703,10 @@ class Generator {
         const join = (e.k === 'and') === want ? ' && ' : ' || ';
         return `(${e.xs.map((x) => this.test(x, want, inFilter)).join(join)})`;
       }
-      case 'isMissing': return `(${this.val(e.x, inFilter)} ${e.negated === want ? '!==' : '==='} undefined)`;
+      case 'isMissing':
+        // A required field is never missing; anything else is tested.
+        if (this.present(e.x)) return String(e.negated === want);
+        return `(${this.val(e.x, inFilter)} ${e.negated === want ? '!==' : '==='} undefined)`;
       case 'cmp': return this.cmp(e, want, inFilter);
       case 'between': {
         const x = this.once(e.x, inFilter);

@@ -16,13 +16,24 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** Digits grouped by thousands with commas; a loop, since messages format amounts on every explained decision. */
+function thousands(digits: string): string {
+  if (digits.length <= 3) return digits;
+  // Beyond 1e21 String() gives an exponent: group it as the pattern always did.
+  if (!/^\d+$/.test(digits)) return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const head = digits.length % 3 || 3;
+  let out = digits.slice(0, head);
+  for (let i = head; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return out;
+}
+
 export function formatMoney(fen: number): string {
   const neg = Math.round(fen) < 0;
   // Fractional fen (after * or /) round to the nearest fen before splitting.
   const abs = Math.round(Math.abs(fen));
   const yuan = Math.floor(abs / 100);
   const cents = abs - yuan * 100;
-  const whole = String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const whole = thousands(String(yuan));
   return `${neg ? '-' : ''}¥${whole}.${pad2(cents)}`;
 }
 

@@ -3,7 +3,7 @@
 // so a wrong-typed field fails the same way in each. `null` counts as missing.
 import type { Value } from './ir.ts';
 import { MAX_TIMESTAMP, MIN_TIMESTAMP, parseTimestamp } from './literals.ts';
-import { type Type, typeName } from './types.ts';
+import { TIMESTAMP, type Type, typeName } from './types.ts';
 
 export class InputError extends Error {
   readonly code: 'ZY4001' | 'ZY4002' | 'ZY4003';
@@ -85,6 +85,18 @@ export function coerce(type: Type, v: unknown, path: string): Value {
     default:
       throw new InputError('ZY4003', path, `${path} has a type that cannot be given as input`);
   }
+}
+
+/**
+ * The decision time a caller gives (`decide(event, provider, { at })`):
+ * epoch milliseconds, an ISO 8601 string (Asia/Shanghai without a zone) or a
+ * Date, checked like `event.occurred_at` and reported as `at`.
+ */
+export function decisionTime(at: unknown): number {
+  if (typeof at === 'number' && Number.isSafeInteger(at) && at >= MIN_TIMESTAMP && at <= MAX_TIMESTAMP) return at;
+  const v = coerce(TIMESTAMP, at instanceof Date ? at.getTime() : at, 'at');
+  if (v === undefined) throw new InputError('ZY4001', 'at', `at should be a timestamp, but is ${at === null ? 'null' : 'undefined'}`, 'a timestamp');
+  return v as number;
 }
 
 export function requiredMissing(path: string): InputError {

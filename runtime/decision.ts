@@ -2,8 +2,10 @@
 // outcome by the pack's precedence, reasons, messages with their values, and
 // what each fired rule saw. Shared by both evaluators.
 import type { CheckedPack, IR, Template, Value } from '../compiler/ir.ts';
+import type { Type } from '../compiler/types.ts';
 import { formatValue } from '../compiler/display.ts';
 import { printIR } from '../compiler/print.ts';
+import { Precedence } from './outcome.ts';
 
 export interface Seen {
   /** `event.amount`, `customer.age_years`, `count(by device_id, last 30d)`, a predicate's name. */
@@ -43,55 +45,148 @@ export function leafLabel(pack: CheckedPack, leaf: IR): string {
   return leaf.k === 'agg' ? pack.aggregates[leaf.id]!.text : printIR(leaf);
 }
 
-function render(t: Template | undefined, values: readonly Value[], offset: number): string | undefined {
-  if (!t) return undefined;
-  let i = offset;
-  return t.map((p) => (p.expr ? formatValue(p.expr.type, values[i++]) : p.text ?? '')).join('');
+/** A message template, split once: texts[0], value 0, texts[1], value 1, … texts[n]. */
+interface Renderer {
+  readonly texts: readonly string[];
+  readonly types: readonly Type[];
 }
 
-/** The rules whose note is on the decision, and each one's placeholder values (zh, then en). */
-export interface Noted {
-  readonly rules: readonly number[];
-  readonly values: (rule: number) => readonly Value[];
+function renderer(t: Template): Renderer {
+  const texts = [''];
+  const types: Type[] = [];
+  for (const p of t) {
+    if (p.expr) { types.push(p.expr.type); texts.push(''); } else texts[texts.length - 1] += p.text ?? '';
+  }
+  return { texts, types };
+}
+
+function render(r: Renderer, values: readonly Value[], offset: number): string {
+  const { texts, types } = r;
+  let s = texts[0]!;
+  for (let k = 0; k < types.length; k++) s += formatValue(types[k]!, values[offset + k]) + texts[k + 1]!;
+  return s;
+}
+
+type Message = FiredRule['message'];
+const NO_MESSAGE: Message = Object.freeze({});
+const NOTHING_SEEN: readonly Seen[] = Object.freeze([]);
+
+/** A message in zh and en: fixed text once for all, placeholders filled per decision. */
+class MessageView {
+  private readonly zh?: Renderer;
+  private readonly en?: Renderer;
+  /** The message when it has no placeholders. */
+  private readonly fixed?: Message;
+
+  constructor(m: { readonly zh?: Template; readonly en?: Template }, private readonly offset: number) {
+    const zh = m.zh && renderer(m.zh);
+    const en = m.en && renderer(m.en);
+    if (!zh?.types.length && !en?.types.length) {
+      this.fixed = !zh && !en ? NO_MESSAGE : Object.freeze({ ...(zh ? { zh: zh.texts[0]! } : {}), ...(en ? { en: en.texts[0]! } : {}) });
+    } else {
+      if (zh) this.zh = zh;
+      if (en) this.en = en;
+    }
+  }
+
+  /** `values` holds, from `offset`, the zh placeholders' values and then the en ones'. */
+  render(values: readonly Value[]): Message {
+    if (this.fixed) return this.fixed;
+    const { zh, en } = this;
+    if (!en) return { zh: render(zh!, values, this.offset) };
+    const enAt = this.offset + (zh ? zh.types.length : 0);
+    return zh ? { zh: render(zh, values, this.offset), en: render(en, values, enAt) } : { en: render(en, values, enAt) };
+  }
+}
+
+type Head = Omit<FiredRule, 'message' | 'seen'>;
+
+/**
+ * A fired rule's entry: id, title, outcome, score, reason, message, seen, in
+ * that order, the optional ones only when the rule has them. Built by
+ * assignment, not by spreading a prepared head: V8 copies a spread through
+ * its slow runtime path, which cost more than the rest of the decision.
+ */
+function firedRule(h: Head, message: Message, seen: readonly Seen[]): FiredRule {
+  const o: { -readonly [K in keyof FiredRule]: FiredRule[K] } = { id: h.id } as FiredRule;
+  if (h.title !== undefined) o.title = h.title;
+  if (h.outcome !== undefined) o.outcome = h.outcome;
+  o.score = h.score;
+  if (h.reason !== undefined) o.reason = h.reason;
+  o.message = message;
+  o.seen = seen;
+  return o;
+}
+
+/** What a fired rule shows that does not depend on the event, computed once per pack. */
+interface RuleView {
+  readonly head: Head;
+  readonly labels: readonly string[];
+  readonly message: MessageView;
 }
 
 /**
- * `values(i)` gives, for fired rule i, its leaves' values followed by its
- * message placeholders' values (zh, then en).
+ * Turns the rules that fired, the score and the values they saw into a
+ * decision. Everything that does not depend on the event — labels, fixed
+ * message text, precedence — is worked out once per pack; a decision only
+ * fills in values.
  */
-export function assemble(pack: CheckedPack, fired: readonly number[], score: number, values: (rule: number) => readonly Value[], noted?: Noted): Decision {
-  let best = pack.outcomes.length - 1;
-  const rank = (o: string | undefined) => (o === undefined ? -1 : pack.outcomes.indexOf(o));
-  const out: FiredRule[] = [];
-  for (const i of [...fired].sort((a, b) => a - b)) {
-    const r = pack.rules[i]!;
-    const k = rank(r.outcome);
-    if (k >= 0 && k < best) best = k;
-    const vs = values(i);
-    const zhCount = (r.message.zh ?? []).filter((p) => p.expr).length;
-    const zh = render(r.message.zh, vs, r.leaves.length);
-    const en = render(r.message.en, vs, r.leaves.length + zhCount);
-    out.push({
-      id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), ...(r.outcome ? { outcome: r.outcome } : {}),
-      score: r.score, ...(r.reason ? { reason: r.reason } : {}),
-      message: { ...(zh !== undefined ? { zh } : {}), ...(en !== undefined ? { en } : {}) },
-      seen: r.leaves.map((leaf, j) => ({ feature: leafLabel(pack, leaf), value: vs[j] })),
-    });
+export class Explainer {
+  readonly precedence: Precedence;
+  private readonly rules: readonly RuleView[];
+  private readonly notes: readonly (MessageView | undefined)[];
+  private readonly version: string | undefined;
+
+  constructor(private readonly pack: CheckedPack) {
+    this.precedence = new Precedence(pack);
+    this.rules = pack.rules.map((r) => ({
+      head: { id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), ...(r.outcome ? { outcome: r.outcome } : {}), score: r.score, ...(r.reason ? { reason: r.reason } : {}) },
+      labels: r.leaves.map((leaf) => leafLabel(pack, leaf)),
+      message: new MessageView(r.message, r.leaves.length),
+    }));
+    this.notes = pack.rules.map((r) => (r.note ? new MessageView(r.note.message, 0) : undefined));
+    this.version = pack.version || undefined;
   }
-  for (const t of pack.thresholds) {
-    const k = rank(t.outcome);
-    if (score >= t.at && k >= 0 && k < best) best = k;
+
+  /**
+   * `values[j]` holds, for the rule `fired[j]`, its leaves' values followed by
+   * its message placeholders' values (zh, then en). `fired` is ascending.
+   */
+  decision(fired: readonly number[], score: number, values: readonly (readonly Value[])[], noted?: Noted): Decision {
+    const out: FiredRule[] = new Array(fired.length);
+    for (let j = 0; j < fired.length; j++) {
+      const r = this.rules[fired[j]!]!;
+      const vs = values[j]!;
+      const labels = r.labels;
+      let seen = NOTHING_SEEN;
+      if (labels.length) {
+        const s: Seen[] = new Array(labels.length);
+        for (let k = 0; k < labels.length; k++) s[k] = { feature: labels[k]!, value: vs[k] };
+        seen = s;
+      }
+      out[j] = firedRule(r.head, r.message.render(vs), seen);
+    }
+    const d: { -readonly [K in keyof Decision]: Decision[K] } = { pack: this.pack.name } as Decision;
+    if (this.version !== undefined) d.version = this.version;
+    d.outcome = this.precedence.outcome(fired, score);
+    d.score = score;
+    d.fired = out;
+    if (noted?.rules.length) d.notes = noted.rules.map((i, j): RuleNote => ({ id: this.pack.rules[i]!.id, message: this.notes[i]!.render(noted.values[j]!) }));
+    return d;
   }
-  const notes = (noted?.rules ?? []).map((i): RuleNote => {
-    const m = pack.rules[i]!.note!.message;
-    const vs = noted!.values(i);
-    const zhCount = (m.zh ?? []).filter((p) => p.expr).length;
-    const zh = render(m.zh, vs, 0);
-    const en = render(m.en, vs, zhCount);
-    return { id: pack.rules[i]!.id, message: { ...(zh !== undefined ? { zh } : {}), ...(en !== undefined ? { en } : {}) } };
-  });
-  return {
-    pack: pack.name, ...(pack.version ? { version: pack.version } : {}),
-    outcome: pack.outcomes[best] ?? 'none', score, fired: out, ...(notes.length ? { notes } : {}),
-  };
+}
+
+/** The rules whose note is on the decision, ascending, and each one's placeholder values (zh, then en). */
+export interface Noted {
+  readonly rules: readonly number[];
+  readonly values: readonly (readonly Value[])[];
+}
+
+const explainers = new WeakMap<CheckedPack, Explainer>();
+
+/** The pack's explainer, made on first use. */
+export function explainerFor(pack: CheckedPack): Explainer {
+  let e = explainers.get(pack);
+  if (!e) explainers.set(pack, (e = new Explainer(pack)));
+  return e;
 }

@@ -1,21 +1,26 @@
 // Running compiled code: the generated factory is instantiated once per load
 // with its constants and the helper object, then decides events.
-import type { CheckedPack } from '../compiler/ir.ts';
-import { InputError } from '../compiler/input.ts';
+import type { CheckedPack, Value } from '../compiler/ir.ts';
+import { decisionTime, InputError } from '../compiler/input.ts';
 import type { GeneratedCode } from '../compiler/codegen.ts';
-import { assemble, type Decision } from './decision.ts';
+import { Explainer, type Decision } from './decision.ts';
 import { BundleError } from './bundle-error.ts';
 import { R } from './helpers.ts';
+import type { FiredIndexes, OutcomeDecision, RawDecision } from './outcome.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
-import type { DecideOptions } from './interpreter.ts';
+import type { DecideOptions, TimeOption } from './interpreter.ts';
 import { unknownFields, validateRecord } from './validate.ts';
 
+type Values = readonly (readonly Value[])[];
+
+/** The generated code's functions; `at` is the decision time when the caller gave one (checked), else undefined. */
 interface Generated {
-  decide(src: object, P: FeatureProvider): { fired: number[]; score: number; memo: object };
-  explain(i: number, src: object, P: FeatureProvider, M: object): unknown[];
+  decide(src: object, P: FeatureProvider, at: number | undefined): { fired: FiredIndexes; score: number; memo: object };
+  /** For each fired rule: its leaves' values, then its message placeholders' (zh, then en). */
+  explain(fired: readonly number[], src: object, P: FeatureProvider, M: object, at: number | undefined): Values;
   /** Only in packs with `note` clauses. */
-  notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[]): number[];
-  noteValues?(i: number, src: object, P: FeatureProvider, M: object): unknown[];
+  notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[], at: number | undefined): number[];
+  noteValues?(noted: readonly number[], src: object, P: FeatureProvider, M: object, at: number | undefined): Values;
 }
 
 export interface Program {
@@ -37,11 +42,23 @@ function instantiate(program: Program): Generated {
   return g;
 }
 
+/** A loaded pack: its code and what its decisions show, swapped together. */
+interface Loaded {
+  readonly pack: CheckedPack;
+  readonly g: Generated;
+  readonly explainer: Explainer;
+}
+
+const NO_VALUES: Values = Object.freeze([]);
+
+/** The time option, checked; undefined when the event's own `occurred_at` is the time. */
+const timeOf = (opts: TimeOption | undefined): number | undefined => (opts === undefined || opts.at === undefined ? undefined : decisionTime(opts.at));
+
 export class Engine {
-  private current: { readonly pack: CheckedPack; readonly g: Generated };
+  private current: Loaded;
 
   constructor(program: Program) {
-    this.current = { pack: program.pack, g: instantiate(program) };
+    this.current = loaded(program);
   }
 
   get pack(): CheckedPack {
@@ -54,32 +71,60 @@ export class Engine {
    * and the old pack keeps serving.
    */
   swap(program: Program): void {
-    const next = { pack: program.pack, g: instantiate(program) };
-    this.current = next;
+    this.current = loaded(program);
   }
 
+  /**
+   * The explained decision: outcome, score, and for every fired rule its
+   * reason, message and the values it saw. `opts.at` gives the event's time
+   * (then its `occurred_at` is not read); `opts.strict` refuses fields the
+   * schema does not declare.
+   */
   decide(event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Decision {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       throw new InputError('ZY4003', 'event', 'event should be an object');
     }
-    const { pack, g } = this.current;
+    const at = timeOf(opts);
+    const c = this.current;
     if (opts.strict) {
-      unknownFields(pack.schema.event, event, 'event');
-      validateRecord(pack.schema.event, event, 'event');
+      unknownFields(c.pack.schema.event, event, 'event');
+      validateRecord(c.pack.schema.event, event, 'event', undefined, at);
     }
-    const run = () => {
-      const r = g.decide(event, provider);
-      const noted = g.notes ? { rules: g.notes(event, provider, r.memo, r.fired), values: (i: number) => g.noteValues!(i, event, provider, r.memo) as never } : undefined;
-      return assemble(pack, r.fired, r.score, (i) => g.explain(i, event, provider, r.memo) as never, noted);
-    };
-    return provider.read ? provider.read(run) : run();
+    return provider.read ? provider.read(() => explained(c, event, provider, at)) : explained(c, event, provider, at);
   }
 
-  /** Only which rules fired and the score: the hot path, for benchmarks and backtests. */
-  decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER): { fired: number[]; score: number } {
-    const { g } = this.current;
-    return provider.read ? provider.read(() => g.decide(event, provider)) : g.decide(event, provider);
+  /**
+   * Only which rules fired (indexes into `pack.rules`, ascending) and the
+   * score: the hot path, for backtests and callers that need no explanation.
+   */
+  decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER, opts?: TimeOption): RawDecision {
+    const g = this.current.g;
+    const at = timeOf(opts);
+    return provider.read ? provider.read(() => g.decide(event, provider, at)) : g.decide(event, provider, at);
   }
+
+  /** decideRaw() and the outcome, by the pack's precedence and thresholds: no messages, no values. */
+  decideOutcome(event: object, provider: FeatureProvider = EMPTY_PROVIDER, opts?: TimeOption): OutcomeDecision {
+    const c = this.current;
+    const at = timeOf(opts);
+    const r = provider.read ? provider.read(() => c.g.decide(event, provider, at)) : c.g.decide(event, provider, at);
+    return { fired: r.fired, score: r.score, outcome: c.explainer.precedence.outcome(r.fired, r.score) };
+  }
+}
+
+function loaded(program: Program): Loaded {
+  const g = instantiate(program);
+  return { pack: program.pack, g, explainer: new Explainer(program.pack) };
+}
+
+function explained(c: Loaded, event: object, provider: FeatureProvider, at: number | undefined): Decision {
+  const { g } = c;
+  const r = g.decide(event, provider, at);
+  const values = r.fired.length ? g.explain(r.fired, event, provider, r.memo, at) : NO_VALUES;
+  if (!g.notes) return c.explainer.decision(r.fired, r.score, values);
+  const rules = g.notes(event, provider, r.memo, r.fired, at);
+  const noted = rules.length ? { rules, values: g.noteValues!(rules, event, provider, r.memo, at) } : undefined;
+  return c.explainer.decision(r.fired, r.score, values, noted);
 }
 
 export function load(program: Program): Engine {

@@ -2,11 +2,11 @@
 // semantics of compiler/evaluate.ts and records a trace — every rule, whether
 // it was active and fired, and the value of each condition it evaluated.
 import { evaluate, type Env } from '../compiler/evaluate.ts';
-import { historyValue } from '../compiler/input.ts';
+import { decisionTime, historyValue, InputError } from '../compiler/input.ts';
 import type { CheckedPack, IR, Value } from '../compiler/ir.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
 import type { Span } from '../compiler/source.ts';
-import { assemble, type Decision } from './decision.ts';
+import { explainerFor, type Decision } from './decision.ts';
 import { runAggregate } from './helpers.ts';
 import { EMPTY_PROVIDER, type FeatureProvider, type HistoryEvent } from './provider.ts';
 import { unknownFields, validateRecord, type Checked } from './validate.ts';
@@ -35,7 +35,18 @@ export interface Traced {
   readonly probed?: readonly Value[];
 }
 
-export interface DecideOptions {
+/** The decision time, when the caller gives it rather than the event's `occurred_at`. */
+export interface TimeOption {
+  /**
+   * The event's time — what rules, windows and effective dates see as
+   * `event.occurred_at` — as epoch milliseconds, an ISO 8601 string or a
+   * Date. When given, the event's own `occurred_at` is not read, so an event
+   * without one needs no copy to add it.
+   */
+  readonly at?: number | string | Date;
+}
+
+export interface DecideOptions extends TimeOption {
   /** Reject event fields that the schema does not declare. */
   readonly strict?: boolean;
   /** Expressions (features, aggregates, predicates, `let`s) whose values to report with the decision (`expect seen`). */
@@ -48,13 +59,16 @@ export function interpret(pack: CheckedPack, event: unknown, provider: FeaturePr
 
 function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvider, opts: DecideOptions): Traced {
   const schema = pack.schema;
-  // The same policy as compiled code: the fields the pack reads are checked on
-  // every decision; strict mode checks every field and rejects unknown ones.
-  if (opts.strict && typeof event === 'object' && event !== null && !Array.isArray(event)) {
+  // The same policy and order as compiled code: the event is an object, the
+  // time given is valid; the fields the pack reads are checked on every
+  // decision; strict mode checks every field and rejects unknown ones.
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InputError('ZY4003', 'event', 'event should be an object');
+  const at = opts.at === undefined ? undefined : decisionTime(opts.at);
+  if (opts.strict) {
     unknownFields(schema.event, event, 'event');
-    validateRecord(schema.event, event, 'event');
+    validateRecord(schema.event, event, 'event', undefined, at);
   }
-  const ev = validateRecord(schema.event, event, 'event', pack.eventFields);
+  const ev = validateRecord(schema.event, event, 'event', pack.eventFields, at);
   const now = ev[TIME_FIELD] as number;
   const rows = new Map<string, Checked | null>();
   const aggs = new Map<number, Value>();
@@ -130,5 +144,6 @@ function interpretNow(pack: CheckedPack, event: unknown, provider: FeatureProvid
     return [...(m.zh ?? []), ...(m.en ?? [])].flatMap((p) => (p.expr ? [evaluate(p.expr, quiet)] : []));
   };
   const probed = opts.probe?.map((x) => evaluate(x, quiet));
-  return { decision: assemble(pack, fired, score, values, { rules: noted, values: noteValues }), trace, ...(probed ? { probed } : {}) };
+  const decision = explainerFor(pack).decision(fired, score, fired.map(values), { rules: noted, values: noted.map(noteValues) });
+  return { decision, trace, ...(probed ? { probed } : {}) };
 }

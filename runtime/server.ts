@@ -45,6 +45,8 @@ export interface ServeOptions {
   /** Let /v1/reload load unsigned or unverified bundles (development only). */
   readonly insecureUnsigned?: boolean;
   readonly maxBody?: number;
+  /** Largest body POST /v1/decide/batch takes (default 16 MiB). */
+  readonly maxBatchBody?: number;
   readonly limits?: Partial<ServerLimits>;
   /**
    * Called after each decision with what it read from the store (the decision
@@ -141,6 +143,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('error', reject);
   });
 }
+
+/** Events one POST /v1/decide/batch takes. */
+export const MAX_BATCH = 1000;
+
+const inputErrorBody = (e: InputError): Record<string, unknown> =>
+  ({ code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
 
 function tokenOk(req: IncomingMessage, token: string | undefined): boolean {
   if (!token) return false;
@@ -242,6 +250,59 @@ export function serve(opts: ServeOptions): Promise<Service> {
     ...(r.previous ? { previous: r.previous.hash } : {}), live: now().live.bundle.hash,
   });
 
+  /** One event decided as POST /v1/decide decides it (arm, shadow, log, metrics): the response body, or the event's InputError. */
+  const decideEvent = async (event: unknown, strict: boolean, started: bigint): Promise<Record<string, unknown> | InputError> => {
+    const d = now();
+    const arm: Arm = d.canary ? armOf(event, d.canary.key, d.canary.percent) : 'live';
+    const serving = arm === 'canary' ? d.canary!.loaded : d.live;
+    let recorder: RecordingProvider | undefined;
+    let decision: Decision | undefined;
+    let shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined;
+    try {
+      const source = serving.provider;
+      if (isAsyncSource(source)) {
+        // Over PostgreSQL: the answer on one snapshot (each run records afresh: a run may stop at a read it lacks);
+        // the shadow resolves its own reads after it, on a snapshot of its own.
+        decision = await source.resolve((p) => {
+          recorder = opts.onDecision ? new RecordingProvider(p) : undefined;
+          return serving.engine.decide(event, recorder ?? p, { strict });
+        });
+        if (d.shadow) shadow = await decideShadowAsync(d.shadow, event, strict, !!opts.onDecision);
+      } else {
+        recorder = opts.onDecision ? new RecordingProvider(source) : undefined;
+        // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
+        const both = () => {
+          decision = serving.engine.decide(event, recorder ?? source, { strict });
+          if (d.shadow) shadow = decideShadow(d.shadow, event, strict, !!opts.onDecision);
+        };
+        if (source.read) source.read(both); else both();
+      }
+    } catch (e) {
+      if (e instanceof InputError) return e;
+      // The store is away: this request is refused; the pool reconnects by itself for the next ones.
+      if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
+      throw e;
+    }
+    const dd = decision!;
+    if (shadow) {
+      if (shadow.result.outcome !== undefined) metrics.shadowDecided(dd.outcome, shadow.result.outcome);
+      else metrics.shadowFailed(/^(ZY\d{4})/.exec(shadow.result.error ?? '')?.[1] ?? 'error');
+    }
+    let logged: number | void = undefined;
+    if (recorder) {
+      const snapshot = shadow?.snapshot ? mergeSnapshots(recorder.snapshot, shadow.snapshot) : recorder.snapshot;
+      try {
+        logged = await opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
+      } catch (e) {
+        // A decision that cannot be logged is not given: the caller retries.
+        if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
+        throw e;
+      }
+    }
+    metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
+    return { ...dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
@@ -267,56 +328,31 @@ export function serve(opts: ServeOptions): Promise<Service> {
         try { event = JSON.parse(text); } catch (e) {
           throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
         }
-        const d = now();
-        const arm: Arm = d.canary ? armOf(event, d.canary.key, d.canary.percent) : 'live';
-        const serving = arm === 'canary' ? d.canary!.loaded : d.live;
+        const r = await decideEvent(event, url.searchParams.get('strict') === '1', started);
+        if (r instanceof InputError) throw new HttpError(422, inputErrorBody(r));
+        return send(res, 200, r);
+      }
+      case 'POST /v1/decide/batch': {
+        // Backfills: up to MAX_BATCH events in one request; a bad event gets its
+        // error in its place and the others are still decided.
+        const text = await readBody(req, opts.maxBatchBody ?? 16 * 1024 * 1024);
+        let body: unknown;
+        try { body = JSON.parse(text); } catch (e) {
+          throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
+        }
+        const events = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events;
+        if (!Array.isArray(events)) throw new HttpError(400, { code: 'ZY4003', message: 'the body should be a JSON array of events (or { "events": [...] })' });
+        if (events.length > MAX_BATCH) throw new HttpError(413, { code: 'ZY4003', message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}` });
         const strict = url.searchParams.get('strict') === '1';
-        let recorder: RecordingProvider | undefined;
-        let decision: Decision | undefined;
-        let shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined;
-        try {
-          const source = serving.provider;
-          if (isAsyncSource(source)) {
-            // Over PostgreSQL: the answer on one snapshot (each run records afresh: a run may stop at a read it lacks);
-            // the shadow resolves its own reads after it, on a snapshot of its own.
-            decision = await source.resolve((p) => {
-              recorder = opts.onDecision ? new RecordingProvider(p) : undefined;
-              return serving.engine.decide(event, recorder ?? p, { strict });
-            });
-            if (d.shadow) shadow = await decideShadowAsync(d.shadow, event, strict, !!opts.onDecision);
-          } else {
-            recorder = opts.onDecision ? new RecordingProvider(source) : undefined;
-            // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
-            const both = () => {
-              decision = serving.engine.decide(event, recorder ?? source, { strict });
-              if (d.shadow) shadow = decideShadow(d.shadow, event, strict, !!opts.onDecision);
-            };
-            if (source.read) source.read(both); else both();
-          }
-        } catch (e) {
-          if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message, ...(e.expected ? { expected: e.expected } : {}) });
-          // The store is away: this request is refused; the pool reconnects by itself for the next ones.
-          if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
-          throw e;
+        let decided = 0;
+        const results: unknown[] = [];
+        for (const event of events) {
+          const r = await decideEvent(event, strict, process.hrtime.bigint());
+          if (r instanceof InputError) { metrics.failed(r.code); results.push({ error: inputErrorBody(r) }); continue; }
+          decided++;
+          results.push(r);
         }
-        const dd = decision!;
-        if (shadow) {
-          if (shadow.result.outcome !== undefined) metrics.shadowDecided(dd.outcome, shadow.result.outcome);
-          else metrics.shadowFailed(/^(ZY\d{4})/.exec(shadow.result.error ?? '')?.[1] ?? 'error');
-        }
-        let logged: number | void = undefined;
-        if (recorder) {
-          const snapshot = shadow?.snapshot ? mergeSnapshots(recorder.snapshot, shadow.snapshot) : recorder.snapshot;
-          try {
-            logged = await opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
-          } catch (e) {
-            // A decision that cannot be logged is not given: the caller retries.
-            if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
-            throw e;
-          }
-        }
-        metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
-        return send(res, 200, { ...dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) });
+        return send(res, 200, { decided, results });
       }
       case 'POST /v1/reload': {
         authorize(req, 'reload');
@@ -345,7 +381,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
         return send(res, 200, answer(change(() => rollout.rollback({ ...cr, ...(arm ? { arm } : {}), ...(reason ? { reason } : {}) }))));
       }
       default:
-        throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, GET /v1/bundle, POST /v1/reload, POST /v1/promote, POST /v1/rollback, GET /healthz, GET /metrics` });
+        throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, POST /v1/promote, POST /v1/rollback, GET /healthz, GET /metrics` });
     }
   };
 

@@ -86,8 +86,8 @@ rule D when event.type == "drawdown" and event.name == "x" then block
 rule E when event.n > 50 then review`);
   const src = r.code!.source;
   // One copy per member of the enum (application has no rule of its own: it runs E only).
-  assert.is((src.match(/^function d\d+\(src, P\) \{/gm) ?? []).length, 4);
-  assert.match(src, /switch \(src\["type"\]\) \{\n\s+case "login": return d0\(src, P\);/);
+  assert.is((src.match(/^function d\d+\(src, P, at\) \{/gm) ?? []).length, 4);
+  assert.match(src, /switch \(src\["type"\]\) \{\n\s+case "login": return d0\(src, P, at\);/);
   const events: unknown[] = [
     { type: 'login', n: 2, flag: true, occurred_at: 0 },
     { type: 'application', n: 60, occurred_at: 0 },
@@ -152,17 +152,18 @@ rule K when event.n > 7 or event.flag then review`);
 });
 
 test('a switch with many cases finds its case through a Map; rules that allow many values stay unsorted', () => {
-  const rules = Array.from({ length: 12 }, (_, i) => `rule R${i} when event.name == "n${i}" and event.n > ${i} then review`).join('\n');
-  const wide = `rule W when event.name in [${Array.from({ length: 20 }, (_, i) => `"n${i}"`).join(', ')}] and event.flag then hold`;
+  // More cases than SWITCH_CASES (16) in codegen.ts.
+  const rules = Array.from({ length: 20 }, (_, i) => `rule R${i} when event.name == "n${i}" and event.n > ${i} then review`).join('\n');
+  const wide = `rule W when event.name in [${Array.from({ length: 30 }, (_, i) => `"n${i}"`).join(', ')}] and event.flag then hold`;
   const r = build(`${rules}\n${wide}`);
   const plan = planDispatch(r.optimized!);
   assert.is(plan.kind, 'switch');
   if (plan.kind === 'switch') {
-    assert.equal(plan.always, { kind: 'rules', rules: [12] });
-    assert.is(plan.cases.size, 12);
+    assert.equal(plan.always, { kind: 'rules', rules: [20] });
+    assert.is(plan.cases.size, 20);
   }
   assert.match(r.code!.source, /switch \(c\d+\.get\(src\["name"\]\)\)/);
-  for (const name of ['n0', 'n5', 'n11', 'n15', 'zz', undefined]) agreeAll(r, {}, { type: 'login', name, n: 20, flag: true, occurred_at: 0 }, new MemoryProvider());
+  for (const name of ['n0', 'n5', 'n11', 'n15', 'n19', 'n25', 'zz', undefined]) agreeAll(r, {}, { type: 'login', name, n: 20, flag: true, occurred_at: 0 }, new MemoryProvider());
 });
 
 test('a large pack is split into functions; the split code decides as the interpreter and as unindexed code', () => {

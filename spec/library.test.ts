@@ -1,25 +1,39 @@
-// The embedding example from the README, run as it is written there.
+// The embedding examples from the README, run as they are written there, and the built library.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-test('the README embedding example runs and decides', async () => {
+/** Runs a ```ts <tag> block of the README as it is written there and returns its exports. */
+async function runReadmeBlock(tag: string): Promise<Record<string, unknown>> {
   const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-  const block = /```ts embed\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(block, 'README has a ```ts embed block');
+  const block = new RegExp(`\`\`\`ts ${tag}\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+  assert.ok(block, `README has a \`\`\`ts ${tag} block`);
   // The example imports 'zhiyu'; here that is the package's own entry.
   const code = block!.replace("from 'zhiyu'", `from ${JSON.stringify(join(import.meta.dirname, '..', 'index.ts'))}`);
-  const file = join(import.meta.dirname, '..', '.scratch', `embed-${process.pid}.ts`);
+  const file = join(import.meta.dirname, '..', '.scratch', `${tag}-${process.pid}.ts`);
   const { mkdirSync, writeFileSync, rmSync } = await import('node:fs');
   mkdirSync(join(import.meta.dirname, '..', '.scratch'), { recursive: true });
   writeFileSync(file, code);
   try {
-    const mod = await import(file) as { decision: { outcome: string } };
-    assert.is(mod.decision.outcome, 'block');
+    return await import(file) as Record<string, unknown>;
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+test('the README embedding example runs and decides', async () => {
+  const mod = await runReadmeBlock('embed') as { decision: { outcome: string } };
+  assert.is(mod.decision.outcome, 'block');
+});
+
+test('the README fastest-embedding example runs, and its three entry points agree', async () => {
+  type Raw = { fired: number[]; score: number };
+  const mod = await runReadmeBlock('embed-fast') as { explained: { outcome: string; score: number; fired: { id: string }[] }; outcome: Raw & { outcome: string }; raw: Raw };
+  assert.is(mod.outcome.outcome, mod.explained.outcome);
+  assert.equal(mod.raw.fired, mod.outcome.fired);
+  assert.is(mod.raw.score, mod.explained.score);
+  assert.is(mod.raw.fired.length, mod.explained.fired.length);
 });
 
 test('the built library loads in plain Node (no tsx) and its declarations type-check a consumer', async () => {

@@ -58,6 +58,28 @@ test('bad requests get 4xx with field-level detail, and the service keeps servin
   assert.is((await call('POST', '/v1/decide', JSON.stringify(event))).status, 200);
 });
 
+test('POST /v1/decide/batch decides up to 1,000 events by one bundle, each bad event in its own place', async () => {
+  const single = (await call('POST', '/v1/decide', JSON.stringify(event))).json;
+  const login = { type: 'login', occurred_at: '2026-03-01T10:00' };
+  const b = await call('POST', '/v1/decide/batch', JSON.stringify([event, { ...event, amount: 'lots' }, login, 7]));
+  assert.is(b.status, 200);
+  assert.is(b.json.decided, 2);
+  assert.equal(b.json.results[0], single);
+  assert.equal([b.json.results[1].error.code, b.json.results[1].error.field], ['ZY4001', 'event.amount']);
+  assert.is(b.json.results[2].outcome, 'allow');
+  assert.is(b.json.results[3].error.code, 'ZY4003');
+  // The { "events": [...] } form and strict mode.
+  const strict = await call('POST', '/v1/decide/batch?strict=1', JSON.stringify({ events: [{ ...event, surprise: 1 }, event] }));
+  assert.equal([strict.json.results[0].error.code, strict.json.results[1].outcome], ['ZY4002', 'block']);
+  const full = await call('POST', '/v1/decide/batch', JSON.stringify(Array.from({ length: 1000 }, () => login)));
+  assert.equal([full.status, full.json.decided], [200, 1000]);
+  const over = await call('POST', '/v1/decide/batch', JSON.stringify(Array.from({ length: 1001 }, () => login)));
+  assert.equal([over.status, over.json.error.code], [413, 'ZY4003']);
+  assert.equal((await call('POST', '/v1/decide/batch', '{"events": 3}')).status, 400);
+  assert.equal((await call('POST', '/v1/decide/batch', '[')).status, 400);
+  assert.is((await call('POST', '/v1/decide', JSON.stringify(event))).status, 200);
+});
+
 test('reload needs the token; a broken bundle leaves the old one serving; a good one swaps', async () => {
   assert.is((await call('POST', '/v1/reload', v2)).status, 401);
   assert.is((await call('POST', '/v1/reload', v2, { authorization: 'Bearer wrong' })).status, 401);
@@ -79,7 +101,8 @@ test('metrics count decisions by outcome and rule, latency, errors and the bundl
   assert.match(m.text, /^zhiyu_decisions_total\{arm="live",outcome="block"\} \d+$/m);
   assert.match(m.text, /^zhiyu_rule_fired_total\{arm="live",rule="POLICE_LIST_PAYEE"\} \d+$/m);
   assert.match(m.text, /^zhiyu_decision_seconds_count \d+$/m);
-  assert.match(m.text, /^zhiyu_errors_total\{code="ZY4001"\} 2$/m);
+  // Two bad single requests and one bad event in a batch.
+  assert.match(m.text, /^zhiyu_errors_total\{code="ZY4001"\} 3$/m);
   assert.match(m.text, /^zhiyu_bundle_info\{arm="live",pack="demo",version="0.2.0",hash="sha256:[0-9a-f]+"\} 1$/m);
   assert.match(m.text, /^zhiyu_bundle_reloads_total 1$/m);
 });

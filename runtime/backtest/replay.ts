@@ -10,10 +10,11 @@
 // known start: it is read as it is now, and the report counts those reads.
 import type { GeneratedCode } from '../../compiler/codegen.ts';
 import { InputError } from '../../compiler/input.ts';
-import type { CheckedPack, Value } from '../../compiler/ir.ts';
+import type { Value } from '../../compiler/ir.ts';
 import { packFromJson, packToJson, type PackJson } from '../../compiler/serialize.ts';
 import type { Type } from '../../compiler/types.ts';
 import { Engine, type Program } from '../engine.ts';
+import { Precedence } from '../outcome.ts';
 import type { AggregateQuery, EntityVersion, FeatureProvider } from '../provider.ts';
 import { SqliteProvider } from '../store/provider.ts';
 import type { DB } from '../store/schema.ts';
@@ -60,8 +61,7 @@ export function fromWire(s: WireSetup): ReplaySetup {
   return { ...rest, candidate: fromWireProgram(candidate), ...(baseline ? { baseline: fromWireProgram(baseline) } : {}) };
 }
 
-/** The outcome names a pack can give; a pack without outcomes gives `none`, as decide() does. */
-export const outcomeNames = (pack: CheckedPack): readonly string[] => (pack.outcomes.length ? pack.outcomes : ['none']);
+export { outcomeNames } from '../outcome.ts';
 
 const ENTITY_CACHE = 200_000;
 
@@ -128,20 +128,17 @@ class Side {
   readonly outcomes: readonly string[];
   readonly defaultOutcome: number;
   readonly ruleIds: readonly string[];
-  private readonly ranks: Int32Array;
-  private readonly thresholds: { rank: number; at: number }[];
+  private readonly precedence: Precedence;
   private readonly fields: { at: number; name: string; type: Type }[];
 
   constructor(db: DB, program: Program, columns: readonly string[]) {
     const pack = program.pack;
     this.engine = new Engine(program);
     this.provider = new ReplayProvider(new SqliteProvider(db, pack));
-    this.outcomes = outcomeNames(pack);
-    this.defaultOutcome = this.outcomes.length - 1;
+    this.precedence = new Precedence(pack);
+    this.outcomes = this.precedence.names;
+    this.defaultOutcome = this.precedence.fallback;
     this.ruleIds = pack.rules.map((r) => r.id);
-    const rank = (o: string | undefined) => (o === undefined ? -1 : pack.outcomes.indexOf(o));
-    this.ranks = Int32Array.from(pack.rules.map((r) => rank(r.outcome)));
-    this.thresholds = pack.thresholds.map((t) => ({ rank: rank(t.outcome), at: t.at }));
     // Row layout: zy_seq, then the plan's columns.
     this.fields = [...pack.schema.event.fields.values()].filter((f) => columns.includes(f.name))
       .map((f) => ({ at: columns.indexOf(f.name) + 1, name: f.name, type: f.type }));
@@ -159,10 +156,7 @@ class Side {
 
   /** The winning outcome's index, by the same precedence as decide(). */
   outcome(fired: readonly number[], score: number): number {
-    let best = this.defaultOutcome;
-    for (const i of fired) { const k = this.ranks[i]!; if (k >= 0 && k < best) best = k; }
-    for (const t of this.thresholds) if (score >= t.at && t.rank >= 0 && t.rank < best) best = t.rank;
-    return best;
+    return this.precedence.rank(fired, score);
   }
 }
 

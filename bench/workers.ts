@@ -1,0 +1,169 @@
+// node --import tsx bench/workers.ts [--quick]   (also part of `npm run bench`: runWorkersBench)
+//
+// `zhiyu serve --bundle … --workers N` on rules/demo (without --db: a service
+// with --db keeps its bundle history and audit trail, written by one process),
+// driven by wrk (Debian's `wrk`, a separate process, so the load generator's
+// cost is not the server's): requests per second and latency at concurrency
+// 16 with 1 worker and with 2, and the server's CPU time (primary and
+// workers, from /proc) per decision; then 20 hot reloads while wrk keeps
+// deciding (every request must succeed, every worker must serve the new
+// bundle after), and /metrics must sum every worker's decisions.
+// Skipped (not failed) when wrk is not installed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fmt } from './measure.ts';
+
+const root = join(import.meta.dirname, '..');
+const bin = join(root, 'cli', 'bin.js');
+const data = join(import.meta.dirname, '.data');
+const TOKEN = `bench-${process.pid}`;
+const EVENT = JSON.stringify({ type: 'transfer_out', customer_id: 'C-100001', payee_id: 'acct-9', amount: 500000, device_id: 'd-1', occurred_at: '2026-03-01T10:00' });
+
+export interface WorkersRow { readonly workers: number; readonly rps: number; readonly p50: number; readonly p99: number; readonly failed: number; readonly perCpuSecond: number }
+export interface WorkersReport {
+  readonly skipped?: string;
+  readonly rows: readonly WorkersRow[];
+  readonly reloads: { readonly ok: number; readonly total: number; readonly failedRequests: number; readonly everyWorkerNew: boolean };
+  readonly metricsSum: boolean;
+  readonly targets: readonly { readonly met: boolean | null; readonly text: string }[];
+}
+
+const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+
+/** CPU seconds used so far by a process and its live children (utime + stime, from /proc). */
+function cpuSeconds(pid: number): number {
+  const tick = 100; // USER_HZ on Linux
+  const read = (p: number) => { try { const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' '); return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick }; } catch { return undefined; } };
+  let total = read(pid)?.cpu ?? 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const s = read(Number(d));
+    if (s && s.ppid === pid) total += s.cpu;
+  }
+  return total;
+}
+
+function startServer(bundle: string, workers: number): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--port', '0', '--workers', String(workers), '--token', TOKEN], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
+    child.stderr!.on('data', () => {});
+    child.on('exit', (code) => reject(new Error(`serve ended (${code}) before listening: ${out}`)));
+  });
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+}
+
+/** wrk at concurrency 16, one thread; its summary parsed. */
+function wrk(url: string, seconds: number, script: string): Promise<{ requests: number; rps: number; p50: number; p99: number; failed: number }> {
+  return new Promise((resolve) => {
+    const child = spawn('wrk', ['-t1', '-c16', `-d${seconds}s`, '--latency', '-s', script, `${url}/v1/decide`]);
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('close', () => {
+      const ms = (re: RegExp) => { const m = re.exec(out); if (!m) return NaN; const v = Number(m[1]); return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v; };
+      const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+      resolve({
+        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
+        rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+        p50: ms(/50%\s+([\d.]+)(us|ms|s)/), p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+        failed: non2xx + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+      });
+    });
+  });
+}
+
+async function post(url: string, path: string, body: string): Promise<number> {
+  const r = await fetch(`${url}${path}`, { method: 'POST', body, headers: { authorization: `Bearer ${TOKEN}` } });
+  await r.text();
+  return r.status;
+}
+
+export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersReport> {
+  console.log('\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo, no store)');
+  if (spawnSync('wrk', ['--version']).error) {
+    console.log('  skipped: wrk is not installed (apt-get install wrk)');
+    return { skipped: 'no wrk', rows: [], reloads: { ok: 0, total: 0, failedRequests: 0, everyWorkerNew: false }, metricsSum: false, targets: [{ met: null, text: 'serve --workers: skipped (no wrk)' }] };
+  }
+  mkdirSync(data, { recursive: true });
+  const v1 = join(data, 'workers-v1.zyb');
+  const v2 = join(data, 'workers-v2.zyb');
+  const demo2 = join(data, 'workers-demo-v2');
+  mkdirSync(demo2, { recursive: true });
+  for (const f of readdirSync(join(root, 'rules', 'demo'))) {
+    if (f.endsWith('.zy')) writeFileSync(join(demo2, f), readFileSync(join(root, 'rules', 'demo', f), 'utf8').replace('version "0.1.0"', 'version "0.2.0"'));
+  }
+  for (const [dir, out] of [[join(root, 'rules', 'demo'), v1], [demo2, v2]] as const) {
+    const c = run(['compile', dir, '-o', out]);
+    if (c.status !== 0) throw new Error(`compile failed: ${c.stderr}`);
+  }
+  const script = join(data, 'workers-post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(EVENT)}\nwrk.headers["content-type"] = "application/json"\n`);
+  const seconds = o.quick ? 3 : 10;
+
+  const rows: WorkersRow[] = [];
+  let reloads = { ok: 0, total: 0, failedRequests: 0, everyWorkerNew: false };
+  let metricsSum = false;
+  // Full runs alternate 1, 2, 1, 2 workers and keep each one's better run (the first run also warms the file cache).
+  for (const workers of o.quick ? [1, 2] : [1, 2, 1, 2]) {
+    const again = rows.some((x) => x.workers === workers);
+    const { url, child } = await startServer(v1, workers);
+    try {
+      await wrk(url, o.quick ? 1 : 3, script); // warm-up
+      const cpu0 = cpuSeconds(child.pid!);
+      const r = await wrk(url, seconds, script);
+      const cpu = cpuSeconds(child.pid!) - cpu0;
+      const row = { workers, rps: r.rps, p50: r.p50, p99: r.p99, failed: r.failed, perCpuSecond: r.requests / cpu };
+      const before = rows.findIndex((x) => x.workers === workers);
+      if (before < 0) rows.push(row); else if (row.rps > rows[before]!.rps) rows[before] = row;
+      console.log(`  ${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(r.rps)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.failed} failed; server CPU ${fmt(cpu, 1)} s → ${fmt(r.requests / cpu)} decisions per CPU-second`);
+      if (workers === 2 && !again) {
+        // Hot reloads under load: alternate the two versions, end on v2.
+        const load = wrk(url, o.quick ? 4 : 8, script);
+        let ok = 0;
+        const total = 20;
+        for (let i = 0; i < total; i++) {
+          // Going back to v1 is a rollback: the service asks for the reason.
+          if (await post(url, i % 2 === 0 ? '/v1/reload' : '/v1/reload?allow_rollback=benchmark', readFileSync(i % 2 === 0 ? v2 : v1, 'utf8')) === 200) ok++;
+          await new Promise((res) => setTimeout(res, o.quick ? 100 : 250));
+        }
+        if (await post(url, '/v1/reload?allow_rollback=benchmark', readFileSync(v2, 'utf8')) === 200) ok++;
+        const during = await load;
+        const seen = new Map<string, string>();
+        for (let i = 0; i < 20; i++) {
+          const h = await fetch(`${url}/healthz`);
+          seen.set(h.headers.get('x-zhiyu-worker') ?? '?', (await h.json() as { version: string }).version);
+        }
+        reloads = { ok, total: total + 1, failedRequests: during.failed, everyWorkerNew: seen.size === 2 && [...seen.values()].every((v) => v === '0.2.0') };
+        console.log(`  hot reload under load: ${ok}/${total + 1} reloads answered 200, ${fmt(during.requests)} decisions meanwhile, ${during.failed} failed; after: ${[...seen].map(([w, v]) => `worker ${w} serves ${v}`).join(', ')}`);
+        const m = await (await fetch(`${url}/metrics`)).text();
+        const decided = [...m.matchAll(/^zhiyu_decisions_total\{[^}]*\} (\d+)$/gm)].reduce((a, x) => a + Number(x[1]), 0);
+        const workersLine = /^zhiyu_workers (\d+)$/m.exec(m)?.[1];
+        metricsSum = workersLine === '2' && decided >= r.requests + during.requests;
+        console.log(`  /metrics: zhiyu_workers ${workersLine}, ${fmt(decided)} decisions summed (wrk counted ${fmt(r.requests + during.requests)} in the timed runs, more in warm-up)`);
+      }
+    } finally {
+      await stopServer(child);
+    }
+  }
+  const [one, two] = rows as [WorkersRow, WorkersRow];
+  const speedup = two.rps / one.rps;
+  const efficiency = two.perCpuSecond / one.perCpuSecond;
+  const targets = [
+    { met: speedup >= 1.5, text: `serve --workers 2 ≥ 1.5× one worker's throughput → ${speedup >= 1.5 ? 'MET' : 'NOT MET'} (${fmt(speedup, 2)}×: ${fmt(two.rps)} vs ${fmt(one.rps)} decisions/s)` },
+    { met: efficiency >= 0.9, text: `decisions per server CPU-second within 10% of one worker's → ${efficiency >= 0.9 ? 'MET' : 'NOT MET'} (${fmt(efficiency, 2)}×)` },
+    { met: reloads.ok === reloads.total && reloads.failedRequests === 0 && reloads.everyWorkerNew && metricsSum, text: `hot reload reaches every worker, 0 failed requests, /metrics sums workers → ${reloads.ok === reloads.total && reloads.failedRequests === 0 && reloads.everyWorkerNew && metricsSum ? 'PASS' : 'FAIL'}` },
+  ];
+  console.log('');
+  for (const t of targets) console.log(`target: ${t.text}`);
+  return { rows, reloads, metricsSum, targets };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runWorkersBench({ quick: process.argv.includes('--quick') });
+}

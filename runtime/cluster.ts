@@ -1,0 +1,195 @@
+// The decision service on every core: node:cluster forks N workers that share
+// one listening port (the primary hands out connections round-robin); each
+// worker is a whole service with its own engine. What changes the service —
+// every POST, PUT or DELETE that is not a decision (POST /v1/reload and any
+// later admin route) — must reach every worker: the worker that receives it
+// sends it to the primary, which replays it to each worker on that worker's
+// own loopback-only admin port and answers with their common response (a
+// 500 if they disagree). GET /metrics is the sum over the workers.
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody, send, type Service } from './server.ts';
+
+const SECRET_ENV = 'ZHIYU_CLUSTER_SECRET';
+const REPLAY_HEADER = 'x-zhiyu-replay';
+/** Largest admin request replayed (a bundle). */
+const MAX_ADMIN_BODY = 64 * 1024 * 1024;
+
+interface Forwarded { readonly method: string; readonly path: string; readonly headers: Record<string, string>; readonly body: string }
+interface Answer { readonly status: number; readonly type: string; readonly body: string }
+type Message =
+  | { zy: 'admin'; id: number; req: Forwarded }
+  | { zy: 'metrics'; id: number }
+  | { zy: 'replay'; id: number; req: Forwarded }
+  | { zy: 'report'; id: number }
+  | { zy: 'answer'; id: number; answer: Answer };
+
+/** Requests every worker must see: everything but reads and decisions. */
+const changesService = (method: string, path: string) => method !== 'GET' && method !== 'HEAD' && !path.startsWith('/v1/decide');
+
+// ---------- primary ----------
+
+export interface PrimaryOptions {
+  readonly workers: number;
+  /** The program each worker runs, and its arguments. */
+  readonly exec: string;
+  readonly args: readonly string[];
+  /** Called once every worker listens, with the port they share. */
+  readonly onReady?: (port: number) => void;
+  /** Called when a worker ends before every worker listened (a port in use, a bad bundle): nothing is restarted then. */
+  readonly onFailed?: (code: number | null) => void;
+}
+
+/** Forks the workers (`exec` with `args`) and relays between them; restarts a worker that dies once the service is up. */
+export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
+  const secret = randomBytes(24).toString('hex');
+  cluster.setupPrimary({ exec: opts.exec, args: [...opts.args] });
+  let stopping = false;
+  let listening = 0;
+  let next = 1;
+  const pending = new Map<number, (a: Answer) => void>();
+  const fork = () => {
+    const w = cluster.fork({ [SECRET_ENV]: secret });
+    // A worker listens first on the public port, then on its admin port: only the first counts.
+    let counted = false;
+    w.on('listening', (a) => {
+      if (counted) return;
+      counted = true;
+      if (++listening === opts.workers) opts.onReady?.(a.port);
+    });
+    w.on('message', (m: Message) => {
+      if (m.zy === 'answer') { pending.get(m.id)?.(m.answer); pending.delete(m.id); return; }
+      if (m.zy === 'admin') void replayAll(m.req).then((answer) => w.send({ zy: 'answer', id: m.id, answer } satisfies Message));
+      if (m.zy === 'metrics') void askAll({ zy: 'report' }).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
+    });
+  };
+  const askAll = (m: { zy: 'replay'; req: Forwarded } | { zy: 'report' }): Promise<Answer[]> =>
+    Promise.all(Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected()).map((w) => new Promise<Answer>((resolve) => {
+      const id = next++;
+      pending.set(id, resolve);
+      w!.send({ ...m, id } as Message);
+    })));
+  const replayAll = async (req: Forwarded): Promise<Answer> => {
+    const answers = await askAll({ zy: 'replay', req });
+    const first = answers[0]!;
+    if (answers.every((a) => a.status === first.status && a.body === first.body)) return first;
+    return { status: 500, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: 'the workers answered differently', answers: answers.map((a) => ({ status: a.status, body: a.body })) } }) };
+  };
+  cluster.on('exit', (_w, code) => {
+    if (stopping) return;
+    // A worker that fails before the service is up would fail again: give up instead of forking forever.
+    if (listening < opts.workers) { stopping = true; for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); opts.onFailed?.(code); return; }
+    fork();
+  });
+  for (let i = 0; i < opts.workers; i++) fork();
+  return {
+    stop: () => {
+      stopping = true;
+      return new Promise((resolve) => {
+        // Workers that do not let go within 5 s are ended.
+        const late = setTimeout(() => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL'); resolve(); }, 5000);
+        cluster.disconnect(() => { clearTimeout(late); resolve(); });
+      });
+    },
+  };
+}
+
+/** Prometheus text of several workers as one: counters and histograms add up; gauges and the reload count are the largest. */
+export function sumMetrics(texts: readonly string[]): string {
+  const families = new Map<string, { comments: string[]; type: string; samples: Map<string, number> }>();
+  for (const text of texts) {
+    let family: { comments: string[]; type: string; samples: Map<string, number> } | undefined;
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const c = /^# (HELP|TYPE) (\S+)(?: (.*))?$/.exec(line);
+      if (c) {
+        const name = c[2]!;
+        family = families.get(name);
+        if (!family) families.set(name, (family = { comments: [], type: 'untyped', samples: new Map() }));
+        if (!family.comments.includes(line)) family.comments.push(line);
+        if (c[1] === 'TYPE') family.type = c[3] ?? 'untyped';
+        continue;
+      }
+      const at = line.lastIndexOf(' ');
+      const key = line.slice(0, at);
+      const v = Number(line.slice(at + 1));
+      if (!family) families.set('', (family = { comments: [], type: 'untyped', samples: new Map() }));
+      const old = family.samples.get(key);
+      const largest = family.type === 'gauge' || key === 'zhiyu_bundle_reloads_total';
+      family.samples.set(key, old === undefined ? v : largest ? Math.max(old, v) : old + v);
+    }
+  }
+  const lines: string[] = [];
+  for (const f of families.values()) {
+    lines.push(...f.comments);
+    for (const [k, v] of f.samples) lines.push(`${k} ${v}`);
+  }
+  lines.push('# HELP zhiyu_workers Worker processes serving.', '# TYPE zhiyu_workers gauge', `zhiyu_workers ${texts.length}`);
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------- worker ----------
+
+/** True in a worker this module's primary forked. */
+export const inClusterWorker = (): boolean => cluster.isWorker && !!process.env[SECRET_ENV];
+
+/**
+ * The routes a worker puts before the service's own: it marks its answers
+ * with its id, sends what changes the service to the primary, and asks the
+ * primary for the summed metrics. `attach` is called with the service once it
+ * listens: it opens the worker's admin port, where replays arrive.
+ */
+export function workerRoutes(): { routes: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>; attach: (service: Service) => Promise<void> } {
+  const secret = process.env[SECRET_ENV]!;
+  const workerId = String(cluster.worker?.id ?? 0);
+  let adminPort = 0;
+  let next = 1;
+  const pending = new Map<number, (a: Answer) => void>();
+  const ask = (m: { zy: 'admin'; req: Forwarded } | { zy: 'metrics' }): Promise<Answer> => new Promise((resolve) => {
+    const id = next++;
+    pending.set(id, resolve);
+    process.send!({ ...m, id } as Message);
+  });
+  const replayHere = (req: Forwarded): Promise<Answer> => new Promise((resolve) => {
+    const r = request({ host: '127.0.0.1', port: adminPort, method: req.method, path: req.path, headers: { ...req.headers, [REPLAY_HEADER]: secret } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 500, type: String(res.headers['content-type'] ?? 'application/json'), body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    r.on('error', (e) => resolve({ status: 500, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: `worker ${workerId} could not apply it: ${e.message}` } }) }));
+    r.end(req.body);
+  });
+  let service: Service | undefined;
+  process.on('message', (m: Message) => {
+    if (m.zy === 'answer') { pending.get(m.id)?.(m.answer); pending.delete(m.id); return; }
+    if (m.zy === 'replay') void replayHere(m.req).then((answer) => process.send!({ zy: 'answer', id: m.id, answer } satisfies Message));
+    if (m.zy === 'report') process.send!({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain', body: service?.metrics.text() ?? '' } } satisfies Message);
+  });
+  const reply = (res: ServerResponse, a: Answer) => send(res, a.status, a.body, a.type);
+  return {
+    async routes(req, res, url) {
+      res.setHeader('x-zhiyu-worker', workerId);
+      const method = req.method ?? 'GET';
+      if (req.headers[REPLAY_HEADER] !== undefined) {
+        // Only the primary, through this worker's loopback admin port, replays.
+        if (req.headers[REPLAY_HEADER] !== secret || req.socket.localPort !== adminPort) { send(res, 403, { error: { code: 'ZY8000', message: 'not a replay from this service' } }); return true; }
+        return false;
+      }
+      if (method === 'GET' && url.pathname === '/metrics') { reply(res, await ask({ zy: 'metrics' })); return true; }
+      if (!changesService(method, url.pathname)) return false;
+      const headers: Record<string, string> = {};
+      for (const h of ['authorization', 'content-type']) { const v = req.headers[h]; if (typeof v === 'string') headers[h] = v; }
+      const body = await readBody(req, MAX_ADMIN_BODY);
+      reply(res, await ask({ zy: 'admin', req: { method, path: url.pathname + url.search, headers, body } }));
+      return true;
+    },
+    attach(s) {
+      service = s;
+      // The admin port: loopback only, not shared with the other workers.
+      const admin = createServer((req, res) => s.server.emit('request', req, res));
+      return new Promise((resolve) => admin.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => { adminPort = (admin.address() as AddressInfo).port; admin.unref(); resolve(); }));
+    },
+  };
+}
