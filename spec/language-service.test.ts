@@ -116,7 +116,7 @@ test('completion knows the place: conditions, enum values, aggregates, outcomes,
   assert.equal(at2('rule X "t"\n  when x\n  then '), ['block', 'hold', 'review', 'allow']);
   assert.ok(at2('rule X "t"\n  when x\n  ').includes('then'), 'a new line of a rule: its clauses');
   assert.ok(at2('rule X "t"\n  when x\n  message "金额 {event.').includes('amount'), 'a message placeholder completes as an expression');
-  assert.equal(at2('ru').sort(), ['const', 'decides', 'entity', 'event', 'fixture', 'list', 'measured', 'outcomes', 'pack', 'predicate', 'rule', 'test', 'threshold'], 'column 0 starts a declaration: every kind the grammar has');
+  assert.equal(at2('ru').sort(), ['const', 'decides', 'entity', 'event', 'fixture', 'invariant', 'list', 'measured', 'outcomes', 'pack', 'predicate', 'rule', 'test', 'threshold'], 'column 0 starts a declaration: every kind the grammar has');
   assert.ok(at2('test "x"\n  given event { ').includes('amount'), 'a test event\'s fields');
   assert.ok(at2('test "x"\n  given event { type: ').includes('"login"'));
 });

@@ -38,9 +38,13 @@ export function mountDiff(root: HTMLElement, host: DiffHost): void {
     }
     for (const p of d.predicates) parts.push(el('h4', {}, `predicate ${p.what}`), grid(conditionRows(p.conditions)));
     for (const r of d.rules.filter((x) => x.status !== 'same')) {
-      const at = host.rules().find((x) => x.id === r.id);
       const name = el('a', { href: '#' }, r.id);
-      name.onclick = (e) => { e.preventDefault(); if (at) host.go(at.path, at.start); };
+      // Where the rule is now, at the click: the text may have changed since, or its first check not have finished when the diff was shown.
+      name.onclick = (e) => {
+        e.preventDefault();
+        const at = host.rules().find((x) => x.id === r.id);
+        if (at) host.go(at.path, at.start);
+      };
       parts.push(el('h4', { 'data-rule': r.id }, name, ` ${r.title ?? ''} `, el('span', { class: `badge diff-${r.status}` }, r.status)),
         grid([...conditionRows(r.conditions), ...changeRows(r.changes)]),
         ...r.uses.map((u) => el('p', { class: 'empty' }, `uses ${u}, which changed`)));

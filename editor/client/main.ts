@@ -325,7 +325,12 @@ editor.addAction({ id: 'zhiyu.back', label: 'Go Back (Alt+←)', run: () => void
 editor.addAction({ id: 'zhiyu.forward', label: 'Go Forward (Alt+→)', run: () => void navigate(history.goForward(here())) });
 editor.addAction({ id: 'zhiyu.searchPack', label: 'Search the Pack (Ctrl+Shift+F)', run: () => showPanel('search', 'field') });
 $('save').onclick = () => void saveActive();
-$('format').onclick = () => void editor.getAction('editor.action.formatDocument')?.run();
+$('format').onclick = () => {
+  // A format the next keystroke overtakes is cancelled by Monaco (a rejection named "Canceled"): nothing to tell.
+  editor.getAction('editor.action.formatDocument')?.run().catch((e: unknown) => {
+    if ((e as Error | undefined)?.name !== 'Canceled') report(`Format failed: ${(e as Error | undefined)?.message ?? String(e)}`, true);
+  });
+};
 $('run-tests').onclick = () => void runTests();
 $('back').onclick = () => void navigate(history.goBack(here()));
 $('forward').onclick = () => void navigate(history.goForward(here()));
