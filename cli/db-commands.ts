@@ -200,7 +200,7 @@ Examples:
   const calendar = db.command('calendar').description('the working-day calendar working_days() reads: public holidays and make-up working days (调休)');
   calendar.command('import')
     .description('load a calendar file into a store, replacing the days it lists (default: the shipped PRC calendar for 2025 and 2026, from the State Council\'s notices)')
-    .argument('<db>', 'the database file (created if missing)')
+    .argument('<db>', 'the database file (created if missing) or a postgres:// URL')
     .argument('[file]', 'a CSV with the columns date (YYYY-MM-DD), is_working_day (true/false), note', SHIPPED_CALENDAR)
     .option('--pack <dir...>', 'the pack whose schema the tables follow (needed when the file does not exist yet)')
     .addHelpText('after', `
@@ -210,18 +210,31 @@ file is data/calendar/cn-2025-2026.csv; its README names the notices.
 Examples:
   zhiyu db calendar import demo.db
   zhiyu db calendar import store.db calendar-2027.csv`)
-    .action((path: string, file: string, o: { pack?: string[] }) => {
-      if (!existsSync(path) && !o.pack?.length) throw new StoreError('ZY7006', `${path} does not exist yet: pass --pack <dir> so its tables can be created`);
+    .action(async (path: string, file: string, o: { pack?: string[] }) => {
+      const pgUrl = isPostgresUrl(path);
+      if (!pgUrl && !existsSync(path) && !o.pack?.length) throw new StoreError('ZY7006', `${path} does not exist yet: pass --pack <dir> so its tables can be created`);
       const days = readCalendar(file);
-      const store = openStore(path, { create: true });
-      try {
-        const writer = new StoreWriter(store, schemaFor(store, o.pack, path));
-        store.transaction(() => { for (const d of days) writer.calendarDay(d.date, d.working, d.note || null); })();
-      } finally {
-        store.close();
+      let shown = path;
+      if (pgUrl) {
+        // One transaction: a calendar half loaded would count working days wrongly.
+        const pg = await PostgresStore.open(path, o.pack?.length ? { create: true } : {});
+        shown = pg.where;
+        try {
+          await pg.write(await schemaForPg(pg, o.pack), async (w) => { for (const d of days) await w.calendarDay(d.date, d.working, d.note || null); });
+        } finally {
+          await pg.close();
+        }
+      } else {
+        const store = openStore(path, { create: true });
+        try {
+          const writer = new StoreWriter(store, schemaFor(store, o.pack, path));
+          store.transaction(() => { for (const d of days) writer.calendarDay(d.date, d.working, d.note || null); })();
+        } finally {
+          store.close();
+        }
       }
       const off = days.filter((d) => !d.working).length;
-      console.log(`${file}: ${days.length} days into ${path} (${off} holidays, ${days.length - off} make-up working days), ${days[0]?.date ?? '-'} to ${days[days.length - 1]?.date ?? '-'}`);
+      console.log(`${file}: ${days.length} days into ${shown} (${off} holidays, ${days.length - off} make-up working days), ${days[0]?.date ?? '-'} to ${days[days.length - 1]?.date ?? '-'}`);
     });
 
   cli.command('replay')

@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { formatTimestamp } from '../compiler/semantics.ts';
 import { time } from '../runtime/backtest/time.ts';
 import { StoreError } from '../runtime/store/errors.ts';
+import { isPostgresUrl } from '../runtime/store/postgres/connect.ts';
 import { outcomesReport } from '../runtime/outcomes/index.ts';
 import { programAt } from './backtest-commands.ts';
 import type { OutcomesReport } from '../runtime/outcomes/index.ts';
@@ -24,6 +25,7 @@ export function outcomesText(r: OutcomesReport): string {
   const out: string[] = [`Consumer-protection outcomes, ${period(r)}`];
   const src = Object.entries(r.sources).map(([p, s]) => `${p}: ${s}`).join('; ');
   if (src) out.push(`Decisions: ${src}`);
+  if (r.copyOf) out.push(`Read from a copy of ${r.copyOf} taken at the start (one snapshot)`);
   if (r.scams) {
     const s = r.scams;
     out.push('', `Telecom-scam interceptions: ${int(s.intercepted)} transfers held or blocked (${yuan(s.interceptedAmount)}); ${int(s.confirmed)} confirmed scams, money protected ${yuan(s.moneyProtected)}`);
@@ -92,7 +94,7 @@ export function outcomesHtml(r: OutcomesReport): string {
     parts.push(section('Collection contacts denied by each gate', [`${int(g.contacts)} contacts asked for, ${int(g.denied)} denied.`], ['gates'], htmlTable(['gate', 'denied'], g.byGate.map((x) => [[x.rule, false], [int(x.denied), true]]))));
   }
   return chartPage(title, `<p>${esc(period(r))}</p>
-<p class="note">${esc(Object.entries(r.sources).map(([p, s]) => `${p}: ${s}`).join('; '))}</p>
+<p class="note">${esc(Object.entries(r.sources).map(([p, s]) => `${p}: ${s}`).join('; '))}${r.copyOf ? esc(`; read from a copy of ${r.copyOf} taken at the start (one snapshot)`) : ''}</p>
 ${parts.join('\n')}`, r, SCRIPT);
 }
 
@@ -100,7 +102,7 @@ ${parts.join('\n')}`, r, SCRIPT);
 export function registerReport(cli: Command): void {
   cli.command('report')
     .description('the consumer-protection outcomes of a period: telecom-scam interceptions, waivers and repayment plans offered, complaints answered in 48 hours and decided in 5 working days, collection contacts denied by each gate')
-    .requiredOption('--db <file>', 'the SQLite store (its decision log beside it is read when it holds the period\'s decisions)')
+    .requiredOption('--db <file|url>', 'the store: a SQLite file (its decision log beside it is read when it holds the period\'s decisions) or a postgres:// URL (one snapshot copied locally; the events decided again)')
     .option('--from <date>', 'start of the period (default: 28 days before --to); Asia/Shanghai unless a zone is given')
     .option('--to <date>', 'end of the period; a date alone includes that whole day (default: the day of the last stored event)')
     .option('--fraud <pack>', 'the pack that decides transfers (its rules tagged phone_scam are telecom-scam rules)', 'rules/fraud')
@@ -120,7 +122,7 @@ Examples:
   zhiyu report --db demo.db
   zhiyu report --db demo.db --from 2026-02-01 --to 2026-02-28 --html report.html`)
     .action(async (o: { db: string; from?: string; to?: string; fraud: string; gates: string; sweeps: string; html?: string | boolean; json?: boolean; workers?: string }) => {
-      if (!existsSync(o.db)) throw new StoreError('ZY7001', `database ${o.db} does not exist; create it with \`zhiyu db seed --demo ${o.db}\``);
+      if (!isPostgresUrl(o.db) && !existsSync(o.db)) throw new StoreError('ZY7001', `database ${o.db} does not exist; create it with \`zhiyu db seed --demo ${o.db}\``);
       const pack = (p: string, what: string) => (existsSync(p) ? programAt(p, what) : undefined);
       const packs = { fraud: pack(o.fraud, '--fraud'), gates: pack(o.gates, '--gates'), sweeps: pack(o.sweeps, '--sweeps') };
       const to = time(o.to, '--to', 'next');

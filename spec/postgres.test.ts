@@ -24,6 +24,8 @@ import { decisionLogger } from '../cli/bundle-commands.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { cli } from './cli-run.ts';
 import { pgServer, type PgServer } from './pg-server.ts';
+import { outcomesText } from '../cli/outcomes-report.ts';
+import type { OutcomesReport } from '../runtime/outcomes/index.ts';
 
 const root = join(import.meta.dirname, '..');
 const PACKS = ['demo', 'fraud', 'conduct/gates', 'conduct/sweeps'];
@@ -270,5 +272,41 @@ test('the library opens a URL as a PostgreSQL store; partitions are kept ahead a
     await pg.close();
   }
 });
+
+test('zhiyu report over PostgreSQL gives the figures the same store gives on SQLite, and says it read a copy', async () => {
+  // One week, to keep the suite quick: the packs decide every event of the period again, on both stores.
+  const last = Number((await withPg((pg) => pg.pool.query('SELECT max(occurred_at) AS t FROM zy_events'))).rows[0].t);
+  const period = ['--from', new Date(last - 7 * 86_400_000).toISOString(), '--to', new Date(last + 1).toISOString(), '--json', '--workers', '0'];
+  const [onFile, onPg] = [await cli('report', '--db', file, ...period), await cli('report', '--db', url, ...period)];
+  assert.is(onFile.code, 0, onFile.err);
+  assert.is(onPg.code, 0, onPg.err);
+  const a = JSON.parse(onFile.out) as OutcomesReport;
+  const { copyOf, ...b } = JSON.parse(onPg.out) as OutcomesReport;
+  assert.match(String(copyOf), /^postgres:\/\/zhiyu:\*\*\*@/);
+  assert.ok(a.scams!.intercepted > 0 && a.gates!.contacts > 0, 'the report has figures to compare');
+  assert.equal(b, a);
+  assert.match(outcomesText({ ...b, copyOf: copyOf! }), /Read from a copy of postgres:\/\/zhiyu:\*\*\*@/);
+});
+
+test('db calendar import into PostgreSQL replaces the days it lists, in one transaction; a bad file writes nothing', async () => {
+  const days = async () => (await withPg((pg) => pg.pool.query(`SELECT to_char(date, 'YYYY-MM-DD') AS d, is_working_day AS w FROM zy_calendar WHERE date >= '2027-01-01' ORDER BY date`))).rows;
+  const bad = join(dir, 'bad-calendar.csv');
+  writeFileSync(bad, 'date,is_working_day,note\n2027-01-01,false,元旦\n2027-02-30,false,not a day\n');
+  const refused = await cli('db', 'calendar', 'import', url, bad);
+  assert.is.not(refused.code, 0);
+  assert.match(refused.err, /row 3/);
+  assert.equal(await days(), []);
+  const good = join(dir, 'calendar-2027.csv');
+  writeFileSync(good, 'date,is_working_day,note\n2027-01-01,false,元旦\n2027-02-07,true,春节调休上班\n');
+  const r = await cli('db', 'calendar', 'import', url, good);
+  assert.is(r.code, 0, r.err);
+  assert.not.match(r.out, /zhiyu:zhiyu@/);
+  assert.equal(await days(), [{ d: '2027-01-01', w: false }, { d: '2027-02-07', w: true }]);
+});
+
+async function withPg<T>(fn: (pg: PostgresStore) => Promise<T>): Promise<T> {
+  const pg = await PostgresStore.open(url);
+  try { return await fn(pg); } finally { await pg.close(); }
+}
 
 test.run();

@@ -10,12 +10,9 @@
 // worker threads, each with its own read-only connection; the merged result
 // is identical to one pass in one thread.
 import Database from 'better-sqlite3';
-import { availableParallelism, tmpdir } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { isPostgresUrl } from '../store/postgres/connect.ts';
-import { PostgresStore } from '../store/postgres/store.ts';
-import { snapshotToSqlite } from '../store/postgres/snapshot.ts';
+import { overSnapshot } from '../store/postgres/snapshot.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import type { Program } from '../engine.ts';
 import { openStore, type DB } from '../store/schema.ts';
@@ -187,19 +184,13 @@ export async function backtest(subject: Backtestable, store: StoreRef, opts: Bac
  * A backtest over PostgreSQL replays one consistent copy of the store in a
  * temporary SQLite file (store/postgres/snapshot.ts says why), then removes it.
  */
-async function overPostgres(url: string, run: (path: string) => Promise<BacktestRun>): Promise<BacktestRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-backtest-'));
-  const pg = await PostgresStore.open(url);
-  try {
-    const copied = performance.now();
-    await snapshotToSqlite(pg, join(dir, 'snapshot.db'));
-    const r = await run(join(dir, 'snapshot.db'));
+function overPostgres(url: string, run: (path: string) => Promise<BacktestRun>): Promise<BacktestRun> {
+  const copied = performance.now();
+  return overSnapshot(url, async (path, where) => {
+    const r = await run(path);
     const seconds = (performance.now() - copied) / 1000;
-    return { ...r, warnings: [...r.warnings, `read from a copy of ${pg.where} taken at the start (one snapshot)`], run: { ...r.run, seconds } };
-  } finally {
-    await pg.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { ...r, warnings: [...r.warnings, `read from a copy of ${where} taken at the start (one snapshot)`], run: { ...r.run, seconds } };
+  });
 }
 
 /** Profile reads that found only a version with no known start: not as of the event. */

@@ -10,6 +10,8 @@ import type { Program } from '../engine.ts';
 import { backtest } from '../backtest/index.ts';
 import { DecisionLog, openStore } from '../store/index.ts';
 import { EVENTS, SEQ, q } from '../store/sql.ts';
+import { isPostgresUrl } from '../store/postgres/connect.ts';
+import { overSnapshot } from '../store/postgres/snapshot.ts';
 import { localDate, startOfLocalDay, workingDays } from '../../compiler/semantics.ts';
 
 const DAY = 86_400_000;
@@ -25,6 +27,8 @@ export interface OutcomePacks {
 }
 
 export interface OutcomesOptions {
+  /** Create the indexes the packs' windows need when deciding events again (a private copy); default: the store is left as it is. */
+  readonly createIndexes?: boolean;
   /** Start of the period (ms); default: 28 days before `to`. */
   readonly from?: number;
   /** End of the period, exclusive (ms); default: the local midnight after the last stored event. */
@@ -39,6 +43,8 @@ export interface OutcomesReport {
   readonly period: { readonly from: number; readonly to: number; readonly previousFrom: number };
   /** Where each pack's decisions came from. */
   readonly sources: Readonly<Record<string, 'decision log' | 'replayed from the events'>>;
+  /** Over PostgreSQL: the store (password hidden) whose one-snapshot copy was read. */
+  readonly copyOf?: string;
   readonly scams: {
     readonly intercepted: number;
     /** Amount (fen) of the intercepted transfers. */
@@ -69,8 +75,14 @@ export interface OutcomesReport {
   } | null;
 }
 
-/** The outcomes report for a store file and the packs that decide on it. */
+/**
+ * The outcomes report for a store (a SQLite file or a postgres:// URL) and
+ * the packs that decide on it. Over PostgreSQL the report reads one
+ * snapshot copied locally, as a backtest does, and decides the events again
+ * (the decision log there is not read).
+ */
 export async function outcomesReport(storePath: string, packs: OutcomePacks, opts: OutcomesOptions = {}): Promise<OutcomesReport> {
+  if (isPostgresUrl(storePath)) return overSnapshot(storePath, async (copy, where) => ({ ...(await outcomesReport(copy, packs, { ...opts, createIndexes: true })), copyOf: where }));
   const db = openStore(storePath, { readonly: true });
   let to: number;
   let calendar: Map<string, boolean>;
@@ -97,7 +109,7 @@ export async function outcomesReport(storePath: string, packs: OutcomePacks, opt
     const logged = fromLog(storePath, p.pack.name, start, to);
     if (logged.length) { sources[p.pack.name] = 'decision log'; return logged; }
     sources[p.pack.name] = 'replayed from the events';
-    const run = await backtest(p, storePath, { from: start, to, decisions: true, createIndexes: false, ...(opts.workers ? { workers: opts.workers } : {}) });
+    const run = await backtest(p, storePath, { from: start, to, decisions: true, createIndexes: opts.createIndexes === true, ...(opts.workers ? { workers: opts.workers } : {}) });
     const seqs = run.decisions ?? [];
     const facts = eventFacts(storePath, seqs.map((d) => d.seq));
     return seqs.map((d) => ({ seq: d.seq, ...facts.get(d.seq)!, outcome: d.outcome, fired: d.fired }));

@@ -6,6 +6,9 @@
 // on a local file that costs microseconds a read; over the network, a round
 // trip each. The copy is the store as of one moment, like a read replica;
 // the server sees one long read, not millions of small ones.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
@@ -15,7 +18,7 @@ import { migrate, openStore, type DB } from '../schema.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../sql.ts';
 import { NO_TIMEOUT, withClient } from './connect.ts';
 import { historyKept, storedSchema } from './schema.ts';
-import type { PostgresStore } from './store.ts';
+import { PostgresStore } from './store.ts';
 
 /** A value of COPY's text format back (\N is NULL; numbers stay text for SQLite's column affinity). */
 function uncopy(cell: string): string | null {
@@ -37,6 +40,23 @@ async function copyOut(c: pg.PoolClient, select: string, put: (cells: (string | 
   });
   await pipeline(c.query(copyStreams.to(`COPY (${select}) TO STDOUT`)), lines);
   if (rest) put(rest.split('\t').map(uncopy));
+}
+
+/**
+ * Runs `fn` on a temporary SQLite copy of the store at `url` (one snapshot),
+ * then removes the copy. `where` is the URL without its password, for the
+ * reader's "read from a copy of …".
+ */
+export async function overSnapshot<T>(url: string, fn: (path: string, where: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-snapshot-'));
+  const pg = await PostgresStore.open(url);
+  try {
+    await snapshotToSqlite(pg, join(dir, 'snapshot.db'));
+    return await fn(join(dir, 'snapshot.db'), pg.where);
+  } finally {
+    await pg.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Writes one consistent copy of the store into a new SQLite file at `path`. */
