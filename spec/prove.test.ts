@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, type CheckedPack, type SourceFile, type Value } from '../compiler/index.ts';
 import { proveInvariants, satisfies, type Counterexample } from '../compiler/prove/index.ts';
+import { counterexampleTest } from '../compiler/prove/as-test.ts';
+import { replayInStore, withHistory } from '../runtime/store/counterexample.ts';
 import { interpret, load, type FeatureProvider } from '../runtime/index.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
 import { startOfLocalDay } from '../compiler/semantics.ts';
@@ -239,6 +241,136 @@ test('zhiyu check rules/conduct proves every invariant; the 23:00 gate is refuse
   assert.is(bad.code, 1);
   assert.match(bad.out, /error ZY5101: invariant "No collection contact 22:00–08:00 local time without the debtor's consent" does not hold: event \{ type: collection_contact/);
   assert.match(bad.out, /decides allow/);
+});
+
+// Counterexamples with history: the window results become earlier events,
+// and the event decided by the compiled pack over a SQLite store holding them
+// breaks the invariant; the same input without the history does not.
+const withCounterexample = (dir: string, file: string, from: string, to: string, title: string) => {
+  const files = packFiles(dir, (f, t) => (f === file ? t.replace(from, to) : t));
+  const r = compile(files);
+  const pack = r.checked!;
+  const v = proveInvariants(pack).find((x) => x.invariant.title === title)!.verdict;
+  assert.is(v.k, 'refuted');
+  const program = { pack: r.optimized!, code: r.code! };
+  return { files, pack, program, x: withHistory(pack, program, (v as Extract<typeof v, { k: 'refuted' }>).example) };
+};
+
+test('the 23:00 gate: its counterexample, stored in SQLite, breaks the invariant through the compiled pack', () => {
+  const { pack, x } = withCounterexample(GATES, 'collection.zy', 'const QUIET_FROM = 22', 'const QUIET_FROM = 23', 'No collection contact 22:00–08:00 local time without the debtor\'s consent');
+  const h = x.history!;
+  assert.equal(h.unbuilt, []);
+  assert.ok(h.reproduced);
+  assert.ok(h.store?.broken, JSON.stringify(h.store));
+  assert.is(h.store!.outcome, 'allow');
+  assert.not.ok(satisfies(pack, x.conclusion, h.store!.outcome, new Set(h.store!.fired)));
+});
+
+test('a daily cap of 7: the six unanswered calls are built as history, and a SQLite store holding them reproduces the violation', () => {
+  const title = 'No seventh unanswered call to one number on one day';
+  const { pack, program, x } = withCounterexample(GATES, 'collection.zy', 'const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7', title);
+  const h = x.history!;
+  const [id, count] = [...x.aggregates][0]!;
+  assert.match(pack.aggregates[id!]!.text, /^count\(by target_phone_hash, today/);
+  assert.is(count, 6);
+  assert.is(h.rows.length, 6);
+  const now = x.event[TIME_FIELD] as number;
+  for (const row of h.rows) {
+    assert.is(row.type, 'collection_contact');
+    assert.ok(row.channel === 'call' || row.channel === 'ai_voice');
+    assert.is(row.connected, false);
+    assert.is(row.target_phone_hash, x.event.target_phone_hash);
+    const t = row[TIME_FIELD] as number;
+    assert.ok(t >= startOfLocalDay(now) && t <= now, 'today, before the event');
+  }
+  assert.equal(h.unbuilt, []);
+  assert.ok(h.store?.broken, JSON.stringify(h.store));
+  // The history is what breaks it: the same event over a store with one unanswered call fewer is denied.
+  const fewer = replayInStore(pack, program, { ...x, history: { ...h, rows: h.rows.slice(1) } });
+  assert.not.ok(fewer.broken, JSON.stringify(fewer));
+  const none = replayInStore(pack, program, { ...x, history: { ...h, rows: [] } });
+  assert.not.ok(none.broken);
+});
+
+test('a counterexample pasted as a test fails on the broken pack and passes once the rules are fixed', async () => {
+  const title = 'No seventh unanswered call to one number on one day';
+  const { pack, x } = withCounterexample(GATES, 'collection.zy', 'const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7', title);
+  const text = counterexampleTest(pack, title, x);
+  assert.match(text, /given history \[/);
+  for (const [name, edit] of [['broken', (t: string) => t.replace('const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7')], ['fixed', (t: string) => t]] as const) {
+    const dir = mkdtempSync(join(tmpdir(), `zhiyu-cx-${name}-`));
+    for (const f of packFiles(GATES, (n, t) => (n === 'collection.zy' ? edit(t) : t))) writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
+    writeFileSync(join(dir, 'counterexample.zy'), `${text}\n`);
+    const t = await cli('test', dir);
+    if (name === 'broken') {
+      assert.is(t.code, 1, t.out + t.err);
+      assert.match(t.out + t.err, /counterexample: No seventh unanswered call/);
+    } else {
+      assert.is(t.code, 0, t.out + t.err);
+    }
+  }
+});
+
+const WINDOWS_HEADER = `pack w version "1"
+outcomes block > review > allow
+event { type: enum(transfer_out, login) required, occurred_at: timestamp required, customer_id: string, amount: money, payee_id: string, device_id: string }
+`;
+
+test('sums, distinct counts, latest values and times since the last event are built as history; stddev is given as a value', () => {
+  const r = build(`
+rule BIG_DAY when event.type == "transfer_out" and sum(amount, by customer_id, today, where type == "transfer_out" and amount >= ¥100) > ¥50,000 then block reason BIG_DAY
+rule MANY_PAYEES when distinct(payee_id, by customer_id, last 7d, where type == "transfer_out") >= 4 then review reason MANY_PAYEES
+rule NEW_DEVICE when latest(device_id, by customer_id, last 30d, where type == "login") != event.device_id and time_since_last(by customer_id, last 30d, where type == "login") < 10m then review reason NEW_DEVICE
+rule SPREAD when stddev(amount, by customer_id, last 30d) > ¥1,000 then review reason SPREAD
+invariant "big days are never blocked": event.type == "transfer_out" => outcome at most review
+invariant "many payees are never reviewed": event.type == "login" => outcome allow
+invariant "a login never fires NEW_DEVICE": event.type == "login" => not fired NEW_DEVICE
+invariant "a login never fires SPREAD": event.type == "login" => not fired SPREAD
+`, WINDOWS_HEADER);
+  assert.ok(r.ok, r.diagnostics.map((d) => d.message).join('\n'));
+  const pack = r.checked!;
+  const program = { pack: r.optimized!, code: r.code! };
+  const examples = new Map(proveInvariants(pack).map((v) => {
+    assert.is(v.verdict.k, 'refuted', v.invariant.title);
+    return [v.invariant.title, withHistory(pack, program, (v.verdict as Extract<typeof v.verdict, { k: 'refuted' }>).example)] as const;
+  }));
+  const confirmed = (title: string) => {
+    const x = examples.get(title)!;
+    assert.equal(x.history!.unbuilt, [], title);
+    assert.ok(x.history!.store?.broken, `${title}: ${JSON.stringify(x.history)}`);
+    return x.history!.rows;
+  };
+  const big = confirmed('big days are never blocked');
+  assert.ok(big.length > 0);
+  for (const row of big) assert.ok((row.amount as number) >= 10_000 && row.type === 'transfer_out', 'every row passes the where');
+  const payees = confirmed('many payees are never reviewed');
+  assert.is(new Set(payees.map((p) => p.payee_id)).size, 4);
+  const device = confirmed('a login never fires NEW_DEVICE');
+  assert.ok(device.every((row) => row.type === 'login'));
+  const spread = examples.get('a login never fires SPREAD')!.history!;
+  assert.equal(spread.unbuilt.map((u) => pack.aggregates[u.id]!.fn), ['stddev']);
+  assert.is(spread.reproduced, false);
+  assert.is(spread.store, undefined, 'not stored: the history would not give the value');
+  assert.match(counterexampleTest(pack, 'big days are never blocked', examples.get('big days are never blocked')!), /\n  # the invariant asks for outcome at most review\n  expect review$/);
+});
+
+test('zhiyu check prints the counterexample as a test with its history, and --format json carries it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-cap7-'));
+  for (const f of packFiles(GATES, (name, text) => (name === 'collection.zy' ? text.replace('const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7') : text))) {
+    writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
+  }
+  const text = await cli('check', dir);
+  assert.is(text.code, 1);
+  assert.match(text.out, /= 6 \(from the history\); history: 6 earlier events; decides allow/);
+  assert.match(text.out, /given history \[\n(\s+\{ occurred_at: now - \dm, target_phone_hash: "[^"]+", type: "collection_contact", channel: "(call|ai_voice)", connected: false \},?\n){6}\s+\]/);
+  assert.match(text.out, /a SQLite store holding this history: the compiled pack decides allow \(no rule fired\), not `outcome deny` — confirmed/);
+  const json = await cli('check', dir, '--format', 'json');
+  const found = (JSON.parse(json.out) as { code: string; counterexample?: { history: unknown[]; store: { broken: boolean }; test: string; windows: { value: unknown }[] } }[]).filter((d) => d.code === 'ZY5101');
+  assert.is(found.length, 1);
+  assert.is(found[0]!.counterexample!.history.length, 6);
+  assert.is(found[0]!.counterexample!.windows[0]!.value, 6);
+  assert.ok(found[0]!.counterexample!.store.broken);
+  assert.match(found[0]!.counterexample!.test, /^test "counterexample: No seventh unanswered call/);
 });
 
 test.run();

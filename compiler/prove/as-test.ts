@@ -48,8 +48,8 @@ function record(row: Record<string, Value>, fields: ReadonlyMap<string, FieldInf
 
 function expectation(c: InvariantConclusion): string {
   if (c.kind === 'fired') return `expect ${c.negated ? 'not ' : ''}fired ${c.rule}`;
-  const asked = c.op === 'is' ? '' : `  # the invariant asks for outcome ${c.op === 'atLeast' ? 'at least' : 'at most'} ${c.outcome}\n`;
-  return `${asked}${asked ? '  ' : ''}expect ${c.outcome}`;
+  const asked = c.op === 'is' ? '' : `# the invariant asks for outcome ${c.op === 'atLeast' ? 'at least' : 'at most'} ${c.outcome}\n  `;
+  return `${asked}expect ${c.outcome}`;
 }
 
 /** The counterexample as a test named after the invariant, with its history when one was built. */
