@@ -87,6 +87,7 @@ const BROKEN: { name: string; dir: string; file: string; from: string; to: strin
   { name: 'a cap of 7 attempts', dir: GATES, file: 'collection.zy', from: 'const DAILY_UNANSWERED_CAP = 6', to: 'const DAILY_UNANSWERED_CAP = 7', refutes: 'No seventh unanswered call to one number on one day' },
   { name: 'a reachable debtor no longer stops third-party contact', dir: GATES, file: 'collection.zy', from: 'and not ((event.debtor_reachable ?? true) == false', to: 'and not ((event.debtor_reachable ?? false) == false', refutes: 'An unrelated third party is never contacted while the debtor can be reached' },
   { name: 'the specialist queue reached by anyone', dir: GATES, file: 'collection.zy', from: '(event.agent_queue ?? "standard") != "specialist"', to: '(event.agent_queue ?? "specialist") != "specialist"', refutes: 'Vulnerable customers and customers in hardship reach only the specialist queue' },
+  { name: 'threats dropped from the prohibited script flags', dir: GATES, file: 'collection.zy', from: '"threat", "insult"]', to: '"insult"]', refutes: 'A contact whose script QA found a threat, an insult or a push to borrow anew is never sent' },
   { name: 'a 72-hour first response', dir: SWEEPS, file: 'complaints.zy', from: 'const ACK_TARGET = 48h', to: 'const ACK_TARGET = 72h', refutes: 'No first response within 48 hours: escalated' },
   { name: 'the 5-working-day target as a reminder', dir: SWEEPS, file: 'complaints.zy', from: 'and working_days(event.received_at, now - 1d) >= RESOLUTION_TARGET_WD\n  then escalate', to: 'and working_days(event.received_at, now - 1d) >= RESOLUTION_TARGET_WD\n  then remind', refutes: 'No decision within 5 working days: escalated' },
 ];
@@ -119,7 +120,7 @@ function valueArb(type: Type, name: string): fc.Arbitrary<Value> {
     case 'money': return fc.integer({ min: 0, max: 30_000_000 });
     case 'number': return fc.double({ min: -10, max: 100, noNaN: true });
     case 'string': return fc.constantFrom('a', 'b', 'COL-CALL-003', 'COL-AI-002', 'x-1');
-    case 'set': return fc.array(fc.constantFrom('health', 'capability', 'elderly'), { maxLength: 2 });
+    case 'set': return fc.array(fc.constantFrom('health', 'capability', 'elderly', 'threat', 'insult', 'new_loan_to_repay', 'other'), { maxLength: 3 });
     default: return fc.constant(undefined);
   }
 }
@@ -181,6 +182,39 @@ invariant "Past 60 days whatever the extension: escalated":
   if (r.verdict.k === 'unknown') assert.match(r.verdict.why, /working_days/);
 });
 
+test('membership of a set-valued feature: a bool per (set, constant), shared by `in` and `any of … in`; all of stays undecided', () => {
+  const header = `pack m version "1"
+outcomes block > review > allow
+event { kind: enum(a, b) required, occurred_at: timestamp required, flags: set<string> }
+`;
+  const r = build(`
+list bad: string = ["x", "y"]
+rule BAD when event.kind == "a" and any of event.flags in bad then block reason BAD
+rule ALL_BAD when all of event.flags in bad then review reason ALL_BAD
+invariant "x is blocked": event.kind == "a" and "x" in event.flags => outcome block
+invariant "y and z are blocked": event.kind == "a" and ("y" in event.flags or "z" in event.flags) => outcome block
+invariant "no flags, no block": event.flags is missing => not fired BAD
+invariant "x not in the flags and y not either: not BAD": "x" not in event.flags and not ("y" in event.flags) => not fired BAD
+invariant "all of: x alone is reviewed": event.kind == "b" and "x" in event.flags => outcome review
+`, header);
+  assert.ok(r.ok, r.diagnostics.map((d) => d.message).join('\n'));
+  const v = Object.fromEntries(proveInvariants(r.checked!).map((x) => [x.invariant.title, x.verdict]));
+  assert.is(v['x is blocked']!.k, 'proved');
+  assert.is(v['no flags, no block']!.k, 'proved');
+  assert.is(v['x not in the flags and y not either: not BAD']!.k, 'proved');
+  // "z" is not in the list: a set holding z alone is a real counterexample, built and confirmed.
+  const yz = v['y and z are blocked']!;
+  assert.is(yz.k, 'refuted');
+  if (yz.k === 'refuted') {
+    assert.equal(yz.example.event.flags, ['z']);
+    assert.is(interpret(r.checked!, yz.example.event, fixed(r.checked!, {}, new Map())).decision.outcome, 'allow');
+  }
+  // all of: other members of the set could make it false; the prover does not model that and says so.
+  const all = v['all of: x alone is reviewed']!;
+  assert.is(all.k, 'unknown');
+  if (all.k === 'unknown') assert.match(all.why, /all of/);
+});
+
 const SMALL = `
 rule NIGHT when event.kind == "a" and (hour(now) >= 22 or hour(now) < 8) and not (event.ok ?? false) then block reason NIGHT
 rule BIG when event.amount > ¥1000 and event.kind != "b" then review reason BIG
@@ -231,7 +265,7 @@ test "a big c" given event { kind: "c", amount: ¥5000 } at @2026-03-02T10:00 ex
 test('zhiyu check rules/conduct proves every invariant; the 23:00 gate is refused with a counterexample', async () => {
   const ok = await cli('check', GATES, SWEEPS);
   assert.is(ok.code, 0, ok.out + ok.err);
-  assert.match(ok.out, /10 invariants: 10 proved for every input, 0 refuted, 0 undecided/);
+  assert.match(ok.out, /11 invariants: 11 proved for every input, 0 refuted, 0 undecided/);
   assert.match(ok.out, /6 invariants: 6 proved for every input, 0 refuted, 0 undecided/);
   const dir = mkdtempSync(join(tmpdir(), 'zhiyu-broken-'));
   for (const f of packFiles(GATES, (name, text) => (name === 'collection.zy' ? text.replace('const QUIET_FROM = 22', 'const QUIET_FROM = 23') : text))) {
