@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { readFileSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, type CheckedPack, type SourceFile, type Value } from '../compiler/index.ts';
@@ -405,6 +405,29 @@ test('zhiyu check prints the counterexample as a test with its history, and --fo
   assert.is(found[0]!.counterexample!.windows[0]!.value, 6);
   assert.ok(found[0]!.counterexample!.store.broken);
   assert.match(found[0]!.counterexample!.test, /^test "counterexample: No seventh unanswered call/);
+});
+
+test('a bundle is never built from a pack that breaks an invariant: compile({ prove }) and zhiyu compile refuse it with ZY5101', async () => {
+  const broken = packFiles(GATES, (f, t) => (f === 'collection.zy' ? t.replace('const QUIET_FROM = 22', 'const QUIET_FROM = 23') : t));
+  assert.ok(compile(broken).ok, 'without proving, it compiles');
+  const r = compile(broken, { prove: true });
+  assert.not.ok(r.ok);
+  assert.is(r.code, undefined);
+  const d = r.diagnostics.find((x) => x.code === 'ZY5101')!;
+  assert.ok(d, r.diagnostics.map((x) => x.code).join());
+  assert.match(r.files[d.span.file]!.path, /invariants\.zy$/);
+  assert.match(r.files[d.span.file]!.text.slice(d.span.start, d.span.end), /^outcome deny/);
+  assert.ok(compile(packFiles(GATES), { prove: true }).ok, 'the shipped pack proves and compiles');
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-compile-'));
+  for (const f of broken) writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
+  const out = join(dir, 'gates.zyb');
+  const refused = await cli('compile', dir, '-o', out);
+  assert.is(refused.code, 1);
+  assert.match(refused.err, /error ZY5101: invariant "No collection contact 22:00–08:00 local time without the debtor's consent" does not hold/);
+  assert.not.ok(existsSync(out), 'no bundle written');
+  const ok = await cli('compile', GATES, '-o', out);
+  assert.is(ok.code, 0, ok.err);
+  assert.ok(existsSync(out));
 });
 
 test.run();
