@@ -161,15 +161,17 @@ export function registerBundle(cli: Command): void {
     .requiredOption('-o, --out <file>', 'the bundle to write (.zyb)')
     .option('--sign <private-key.pem>', 'sign with this ed25519 private key (see zhiyu keygen)')
     .option('--effective-from <time>', 'the bundle takes effect at this time (2026-03-01T00:00, Asia/Shanghai unless a zone is given): a service given it earlier keeps serving the bundle before until then')
-    .addHelpText('after', '\nExamples:\n  zhiyu compile rules/demo -o demo.zyb\n  zhiyu compile rules/demo -o demo.zyb --sign keys/zhiyu.key.pem\n  zhiyu compile rules/fraud -o fraud.zyb --sign keys/alice/zhiyu.key.pem --effective-from 2026-03-01T00:00')
+    .addHelpText('after', '\nThe pack\'s invariants are proved first: a pack that breaks one for some input (ZY5101)\nis refused with the counterexample (zhiyu check shows it as a test); an undecided one\n(ZY5102) is a warning.\n\nExamples:\n  zhiyu compile rules/demo -o demo.zyb\n  zhiyu compile rules/demo -o demo.zyb --sign keys/zhiyu.key.pem\n  zhiyu compile rules/fraud -o fraud.zyb --sign keys/alice/zhiyu.key.pem --effective-from 2026-03-01T00:00')
     .action((path: string, o: { out: string; sign?: string; effectiveFrom?: string }) => {
       const effectiveFrom = o.effectiveFrom === undefined ? undefined : timeOption(o.effectiveFrom, '--effective-from');
       const files = readPack([path]);
-      const r = compile(files);
+      // A bundle is never built from a pack that breaks one of its invariants (ZY5101).
+      const r = compile(files, { prove: true });
       if (!r.ok) {
         for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);
         throw new Exit(EXIT.FINDINGS);
       }
+      for (const d of r.diagnostics) if (d.code === 'ZY5102') console.error(`${renderDiagnostic(d, r.files)}\n`);
       const text = writeBundle(r, files, o.sign ? readKey(o.sign, 'private') : undefined, effectiveFrom !== undefined ? { effectiveFrom } : {});
       try { writeFileSync(o.out, text); } catch (e) {
         throw new CliError('ZY8204', `cannot write ${o.out}: ${fsReason(e)}`);

@@ -7,7 +7,9 @@ import { compile, isJsonLogicSource, renderDiagnostic, type CheckedPack, type Co
 import { sortDiagnostics } from '../compiler/diagnostics.ts';
 import { format } from '../compiler/format.ts';
 import { lintReport, type Suppressed } from '../compiler/lint/index.ts';
-import { proofDiagnostics, proveInvariants, type InvariantResult } from '../compiler/prove/index.ts';
+import { conclusionText, proofDiagnostics, proveInvariants, type InvariantResult } from '../compiler/prove/index.ts';
+import { counterexampleTest } from '../compiler/prove/as-test.ts';
+import { withHistory } from '../runtime/store/counterexample.ts';
 import { Spans } from '../compiler/lint/spans.ts';
 import { positionOf } from '../compiler/source.ts';
 import { CoverageCollector } from '../runtime/coverage.ts';
@@ -129,12 +131,14 @@ function checkPack(files: SourceFile[], withLint = true): Located {
   let proofMs = 0;
   if (r.checked && !r.diagnostics.some((d) => d.severity === 'error' && !d.code.startsWith('ZY6'))) {
     const t = performance.now();
-    proofs = proveInvariants(r.checked);
+    const program = r.optimized && r.code ? { pack: r.optimized, code: r.code } : undefined;
+    // A counterexample's window results become earlier events, stored and decided again in a real SQLite store.
+    proofs = proveInvariants(r.checked).map((p) => (p.verdict.k === 'refuted' ? { ...p, verdict: { ...p.verdict, example: withHistory(r.checked!, program, p.verdict.example) } } : p));
     proofMs = performance.now() - t;
     diagnostics = sortDiagnostics([...diagnostics, ...proofDiagnostics(r.checked, proofs)]);
   }
   const fix = spanFixer(r.files);
-  return { files: r.files, ...(proofs?.length ? { proofs, proofMs } : {}), diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
+  return { files: r.files, ...(proofs?.length ? { proofs, proofMs, checked: r.checked } : {}), diagnostics: diagnostics.map((d) => ({ ...d, span: fix(d.span) })), suppressed: suppressed.map((s) => ({ ...s, diagnostic: { ...s.diagnostic, span: fix(s.diagnostic.span) } })) };
 }
 
 function spanFixer(files: readonly SourceFile[]): (s: Span) => Span {
@@ -151,10 +155,31 @@ function checkText(l: Located): string {
   if (l.proofs) {
     const n = (k: string) => l.proofs!.filter((p) => p.verdict.k === k).length;
     const inv = `${plural(l.proofs.length, 'invariant')}: ${n('proved')} proved for every input, ${n('refuted')} refuted, ${n('unknown')} undecided (${Math.round(l.proofMs ?? 0)} ms)`;
-    out.push(n('proved') === l.proofs.length ? green(inv) : red(inv));
+    out.push(...counterexamplesText(l), n('proved') === l.proofs.length ? green(inv) : red(inv));
   }
   out.push(errors ? red(msg) : warnings ? msg : green(msg));
   return out.join('\n');
+}
+
+/** Each counterexample as a test an analyst can paste into the pack, and whether a SQLite store holding it confirms it. */
+function counterexamplesText(l: Located): string[] {
+  const out: string[] = [];
+  for (const p of l.proofs ?? []) {
+    if (p.verdict.k !== 'refuted' || !l.checked) continue;
+    const x = p.verdict.example;
+    const h = x.history;
+    out.push(`counterexample to "${p.invariant.title}", as a test (paste it into the pack to keep the fix):`, counterexampleTest(l.checked, p.invariant.title, x).replace(/^/gm, '  '));
+    if (!h) continue;
+    for (const u of h.unbuilt) out.push((`  no history for ${l.checked.aggregates[u.id]!.text}: ${u.why}; the test cannot give its value`));
+    const said = (o: { outcome: string; fired: readonly string[] }) => `decides ${o.outcome}${o.fired.length ? ` (fired ${o.fired.join(', ')})` : ' (no rule fired)'}`;
+    if (h.store) {
+      const msg = `  a SQLite store holding ${h.rows.length ? `this history` : 'this input'}: the compiled pack ${said(h.store)}, ${h.store.broken ? 'not' : 'and that satisfies'} \`${conclusionText(x.conclusion)}\``;
+      out.push(h.store.broken ? dim(`${msg} — confirmed`) : red(`${msg}: the history built does not reproduce the counterexample`));
+    } else if (!h.reproduced && !h.unbuilt.length) {
+      out.push(red(`  over the history built the pack ${said(h)}: it does not reproduce the counterexample`));
+    }
+  }
+  return out;
 }
 
 interface SuiteOptions { readonly interpret: boolean; readonly coverage: boolean }

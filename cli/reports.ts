@@ -1,6 +1,8 @@
 // Reports for CI: diagnostics as JSON and SARIF 2.1.0 (`zhiyu check`), test
 // results as JSON and JUnit XML (`zhiyu test`), and the coverage table.
-import type { InvariantResult } from '../compiler/prove/index.ts';
+import { conclusionText, type InvariantResult } from '../compiler/prove/index.ts';
+import { counterexampleTest } from '../compiler/prove/as-test.ts';
+import type { CheckedPack } from '../compiler/ir.ts';
 import { COMPILER_VERSION } from '../compiler/index.ts';
 import { CATALOG, type Code, type Diagnostic } from '../compiler/diagnostics.ts';
 import { LINT_RULES, UNUSED_SUPPRESSION, type Suppressed } from '../compiler/lint/index.ts';
@@ -25,13 +27,33 @@ export interface Located {
   /** The pack's invariants and what the prover made of each (absent when it states none). */
   readonly proofs?: readonly InvariantResult[];
   readonly proofMs?: number;
+  /** The checked pack the proofs are about (with proofs only). */
+  readonly checked?: CheckedPack;
 }
 
 export function diagnosticsJson(packs: readonly Located[]): unknown[] {
   return packs.flatMap((p) => p.diagnostics.map((d) => {
     const f = p.files[d.span.file];
-    return { ...d, file: f?.path, ...(f ? region(f, d.span) : {}) };
+    const refuted = d.code === 'ZY5101' ? p.proofs?.find((r) => r.verdict.k === 'refuted' && d.message.startsWith(`invariant ${JSON.stringify(r.invariant.title)}`)) : undefined;
+    return { ...d, file: f?.path, ...(f ? region(f, d.span) : {}), ...(refuted && p.checked ? { counterexample: counterexampleJson(p.checked, refuted) } : {}) };
   }));
+}
+
+/** A counterexample as data: the event, entity rows, window results, the history built for them, the same as a test, and what a store holding it decided. */
+function counterexampleJson(pack: CheckedPack, r: InvariantResult): unknown {
+  if (r.verdict.k !== 'refuted') return undefined;
+  const x = r.verdict.example;
+  const unbuilt = new Map(x.history?.unbuilt.map((u) => [u.id, u.why]));
+  return {
+    event: x.event,
+    entities: x.entities,
+    windows: [...x.aggregates].map(([id, value]) => ({ aggregate: pack.aggregates[id]!.text, value: value ?? null, ...(unbuilt.has(id) ? { noHistory: unbuilt.get(id) } : {}) })),
+    history: x.history?.rows ?? [],
+    decides: { outcome: x.outcome, fired: x.fired },
+    breaks: conclusionText(x.conclusion),
+    ...(x.history?.store ? { store: x.history.store } : {}),
+    test: counterexampleTest(pack, r.invariant.title, x),
+  };
 }
 
 // ---------------------------------------------------------------- SARIF 2.1.0

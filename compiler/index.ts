@@ -1,6 +1,6 @@
 // The compiler's one entry point. `compile()` reads as the pipeline:
-// parse each file → check the pack → refuse lint errors → optimize →
-// generate code.
+// parse each file → check the pack → refuse lint errors → (when asked)
+// refuse a refuted invariant → optimize → generate code.
 import type { FileAst } from './ast.ts';
 import { check } from './check/index.ts';
 import { generate, type GeneratedCode } from './codegen.ts';
@@ -11,6 +11,7 @@ import { optimize } from './optimize/index.ts';
 import { isJsonLogicSource } from './jsonlogic/sources.ts';
 import { lintErrors } from './lint/index.ts';
 import { parseFile } from './parse.ts';
+import { proofDiagnostics, proveInvariants } from './prove/index.ts';
 import type { SourceFile } from './source.ts';
 
 export const COMPILER_VERSION = '0.1.0';
@@ -27,9 +28,19 @@ export interface CompileResult {
   readonly code?: GeneratedCode;
 }
 
-export function compile(files: readonly SourceFile[]): CompileResult {
+export interface CompileOptions {
+  /**
+   * Prove the pack's invariants too (compiler/prove): a refuted one (ZY5101)
+   * refuses the pack like a type error, an undecided one (ZY5102) is a
+   * warning. What builds a bundle asks for it; the editor's checks prove on
+   * their own, and tests that only compile do not pay for it.
+   */
+  readonly prove?: boolean;
+}
+
+export function compile(files: readonly SourceFile[], opts: CompileOptions = {}): CompileResult {
   try {
-    return pipeline(files);
+    return pipeline(files, opts);
   } catch (e) {
     // Thousands of chained operators exhaust the stack somewhere in the
     // pipeline; that is a limit of the input, reported like any other.
@@ -38,14 +49,20 @@ export function compile(files: readonly SourceFile[]): CompileResult {
   }
 }
 
-function pipeline(files: readonly SourceFile[]): CompileResult {
-  const { diagnostics, checked } = front(files);
+function pipeline(files: readonly SourceFile[], opts: CompileOptions): CompileResult {
+  const front0 = front(files);
+  const checked = front0.checked;
+  let diagnostics = front0.diagnostics;
   if (hasErrors(diagnostics) || !checked) {
     return { files, diagnostics: sortDiagnostics(diagnostics), ok: false, ...(checked ? { checked } : {}) };
   }
   // Refused like a type error: a decision on a protected characteristic, unless the rule says why it may.
   const refused = lintErrors(checked, files);
   if (refused.length) return { files, diagnostics: sortDiagnostics([...diagnostics, ...refused]), ok: false, checked };
+  // A pack that breaks one of its own invariants for some input is refused, with the counterexample.
+  const proofs = opts.prove ? proofDiagnostics(checked, proveInvariants(checked)) : [];
+  if (hasErrors(proofs)) return { files, diagnostics: sortDiagnostics([...diagnostics, ...proofs]), ok: false, checked };
+  diagnostics = [...diagnostics, ...proofs];
   const optimized = optimize(checked);
   const code = generate(optimized);
   return { files, diagnostics: sortDiagnostics(diagnostics), ok: true, checked, optimized, code };

@@ -6,11 +6,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { readFileSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, type CheckedPack, type SourceFile, type Value } from '../compiler/index.ts';
 import { proveInvariants, satisfies, type Counterexample } from '../compiler/prove/index.ts';
+import { counterexampleTest } from '../compiler/prove/as-test.ts';
+import { replayInStore, withHistory } from '../runtime/store/counterexample.ts';
 import { interpret, load, type FeatureProvider } from '../runtime/index.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
 import { startOfLocalDay } from '../compiler/semantics.ts';
@@ -85,6 +87,7 @@ const BROKEN: { name: string; dir: string; file: string; from: string; to: strin
   { name: 'a cap of 7 attempts', dir: GATES, file: 'collection.zy', from: 'const DAILY_UNANSWERED_CAP = 6', to: 'const DAILY_UNANSWERED_CAP = 7', refutes: 'No seventh unanswered call to one number on one day' },
   { name: 'a reachable debtor no longer stops third-party contact', dir: GATES, file: 'collection.zy', from: 'and not ((event.debtor_reachable ?? true) == false', to: 'and not ((event.debtor_reachable ?? false) == false', refutes: 'An unrelated third party is never contacted while the debtor can be reached' },
   { name: 'the specialist queue reached by anyone', dir: GATES, file: 'collection.zy', from: '(event.agent_queue ?? "standard") != "specialist"', to: '(event.agent_queue ?? "specialist") != "specialist"', refutes: 'Vulnerable customers and customers in hardship reach only the specialist queue' },
+  { name: 'threats dropped from the prohibited script flags', dir: GATES, file: 'collection.zy', from: '"threat", "insult"]', to: '"insult"]', refutes: 'A contact whose script QA found a threat, an insult or a push to borrow anew is never sent' },
   { name: 'a 72-hour first response', dir: SWEEPS, file: 'complaints.zy', from: 'const ACK_TARGET = 48h', to: 'const ACK_TARGET = 72h', refutes: 'No first response within 48 hours: escalated' },
   { name: 'the 5-working-day target as a reminder', dir: SWEEPS, file: 'complaints.zy', from: 'and working_days(event.received_at, now - 1d) >= RESOLUTION_TARGET_WD\n  then escalate', to: 'and working_days(event.received_at, now - 1d) >= RESOLUTION_TARGET_WD\n  then remind', refutes: 'No decision within 5 working days: escalated' },
 ];
@@ -117,7 +120,7 @@ function valueArb(type: Type, name: string): fc.Arbitrary<Value> {
     case 'money': return fc.integer({ min: 0, max: 30_000_000 });
     case 'number': return fc.double({ min: -10, max: 100, noNaN: true });
     case 'string': return fc.constantFrom('a', 'b', 'COL-CALL-003', 'COL-AI-002', 'x-1');
-    case 'set': return fc.array(fc.constantFrom('health', 'capability', 'elderly'), { maxLength: 2 });
+    case 'set': return fc.array(fc.constantFrom('health', 'capability', 'elderly', 'threat', 'insult', 'new_loan_to_repay', 'other'), { maxLength: 3 });
     default: return fc.constant(undefined);
   }
 }
@@ -179,6 +182,39 @@ invariant "Past 60 days whatever the extension: escalated":
   if (r.verdict.k === 'unknown') assert.match(r.verdict.why, /working_days/);
 });
 
+test('membership of a set-valued feature: a bool per (set, constant), shared by `in` and `any of … in`; all of stays undecided', () => {
+  const header = `pack m version "1"
+outcomes block > review > allow
+event { kind: enum(a, b) required, occurred_at: timestamp required, flags: set<string> }
+`;
+  const r = build(`
+list bad: string = ["x", "y"]
+rule BAD when event.kind == "a" and any of event.flags in bad then block reason BAD
+rule ALL_BAD when all of event.flags in bad then review reason ALL_BAD
+invariant "x is blocked": event.kind == "a" and "x" in event.flags => outcome block
+invariant "y and z are blocked": event.kind == "a" and ("y" in event.flags or "z" in event.flags) => outcome block
+invariant "no flags, no block": event.flags is missing => not fired BAD
+invariant "x not in the flags and y not either: not BAD": "x" not in event.flags and not ("y" in event.flags) => not fired BAD
+invariant "all of: x alone is reviewed": event.kind == "b" and "x" in event.flags => outcome review
+`, header);
+  assert.ok(r.ok, r.diagnostics.map((d) => d.message).join('\n'));
+  const v = Object.fromEntries(proveInvariants(r.checked!).map((x) => [x.invariant.title, x.verdict]));
+  assert.is(v['x is blocked']!.k, 'proved');
+  assert.is(v['no flags, no block']!.k, 'proved');
+  assert.is(v['x not in the flags and y not either: not BAD']!.k, 'proved');
+  // "z" is not in the list: a set holding z alone is a real counterexample, built and confirmed.
+  const yz = v['y and z are blocked']!;
+  assert.is(yz.k, 'refuted');
+  if (yz.k === 'refuted') {
+    assert.equal(yz.example.event.flags, ['z']);
+    assert.is(interpret(r.checked!, yz.example.event, fixed(r.checked!, {}, new Map())).decision.outcome, 'allow');
+  }
+  // all of: other members of the set could make it false; the prover does not model that and says so.
+  const all = v['all of: x alone is reviewed']!;
+  assert.is(all.k, 'unknown');
+  if (all.k === 'unknown') assert.match(all.why, /all of/);
+});
+
 const SMALL = `
 rule NIGHT when event.kind == "a" and (hour(now) >= 22 or hour(now) < 8) and not (event.ok ?? false) then block reason NIGHT
 rule BIG when event.amount > ¥1000 and event.kind != "b" then review reason BIG
@@ -229,7 +265,7 @@ test "a big c" given event { kind: "c", amount: ¥5000 } at @2026-03-02T10:00 ex
 test('zhiyu check rules/conduct proves every invariant; the 23:00 gate is refused with a counterexample', async () => {
   const ok = await cli('check', GATES, SWEEPS);
   assert.is(ok.code, 0, ok.out + ok.err);
-  assert.match(ok.out, /10 invariants: 10 proved for every input, 0 refuted, 0 undecided/);
+  assert.match(ok.out, /11 invariants: 11 proved for every input, 0 refuted, 0 undecided/);
   assert.match(ok.out, /6 invariants: 6 proved for every input, 0 refuted, 0 undecided/);
   const dir = mkdtempSync(join(tmpdir(), 'zhiyu-broken-'));
   for (const f of packFiles(GATES, (name, text) => (name === 'collection.zy' ? text.replace('const QUIET_FROM = 22', 'const QUIET_FROM = 23') : text))) {
@@ -239,6 +275,159 @@ test('zhiyu check rules/conduct proves every invariant; the 23:00 gate is refuse
   assert.is(bad.code, 1);
   assert.match(bad.out, /error ZY5101: invariant "No collection contact 22:00–08:00 local time without the debtor's consent" does not hold: event \{ type: collection_contact/);
   assert.match(bad.out, /decides allow/);
+});
+
+// Counterexamples with history: the window results become earlier events,
+// and the event decided by the compiled pack over a SQLite store holding them
+// breaks the invariant; the same input without the history does not.
+const withCounterexample = (dir: string, file: string, from: string, to: string, title: string) => {
+  const files = packFiles(dir, (f, t) => (f === file ? t.replace(from, to) : t));
+  const r = compile(files);
+  const pack = r.checked!;
+  const v = proveInvariants(pack).find((x) => x.invariant.title === title)!.verdict;
+  assert.is(v.k, 'refuted');
+  const program = { pack: r.optimized!, code: r.code! };
+  return { files, pack, program, x: withHistory(pack, program, (v as Extract<typeof v, { k: 'refuted' }>).example) };
+};
+
+test('the 23:00 gate: its counterexample, stored in SQLite, breaks the invariant through the compiled pack', () => {
+  const { pack, x } = withCounterexample(GATES, 'collection.zy', 'const QUIET_FROM = 22', 'const QUIET_FROM = 23', 'No collection contact 22:00–08:00 local time without the debtor\'s consent');
+  const h = x.history!;
+  assert.equal(h.unbuilt, []);
+  assert.ok(h.reproduced);
+  assert.ok(h.store?.broken, JSON.stringify(h.store));
+  assert.is(h.store!.outcome, 'allow');
+  assert.not.ok(satisfies(pack, x.conclusion, h.store!.outcome, new Set(h.store!.fired)));
+});
+
+test('a daily cap of 7: the six unanswered calls are built as history, and a SQLite store holding them reproduces the violation', () => {
+  const title = 'No seventh unanswered call to one number on one day';
+  const { pack, program, x } = withCounterexample(GATES, 'collection.zy', 'const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7', title);
+  const h = x.history!;
+  const [id, count] = [...x.aggregates][0]!;
+  assert.match(pack.aggregates[id!]!.text, /^count\(by target_phone_hash, today/);
+  assert.is(count, 6);
+  assert.is(h.rows.length, 6);
+  const now = x.event[TIME_FIELD] as number;
+  for (const row of h.rows) {
+    assert.is(row.type, 'collection_contact');
+    assert.ok(row.channel === 'call' || row.channel === 'ai_voice');
+    assert.is(row.connected, false);
+    assert.is(row.target_phone_hash, x.event.target_phone_hash);
+    const t = row[TIME_FIELD] as number;
+    assert.ok(t >= startOfLocalDay(now) && t <= now, 'today, before the event');
+  }
+  assert.equal(h.unbuilt, []);
+  assert.ok(h.store?.broken, JSON.stringify(h.store));
+  // The history is what breaks it: the same event over a store with one unanswered call fewer is denied.
+  const fewer = replayInStore(pack, program, { ...x, history: { ...h, rows: h.rows.slice(1) } });
+  assert.not.ok(fewer.broken, JSON.stringify(fewer));
+  const none = replayInStore(pack, program, { ...x, history: { ...h, rows: [] } });
+  assert.not.ok(none.broken);
+});
+
+test('a counterexample pasted as a test fails on the broken pack and passes once the rules are fixed', async () => {
+  const title = 'No seventh unanswered call to one number on one day';
+  const { pack, x } = withCounterexample(GATES, 'collection.zy', 'const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7', title);
+  const text = counterexampleTest(pack, title, x);
+  assert.match(text, /given history \[/);
+  for (const [name, edit] of [['broken', (t: string) => t.replace('const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7')], ['fixed', (t: string) => t]] as const) {
+    const dir = mkdtempSync(join(tmpdir(), `zhiyu-cx-${name}-`));
+    for (const f of packFiles(GATES, (n, t) => (n === 'collection.zy' ? edit(t) : t))) writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
+    writeFileSync(join(dir, 'counterexample.zy'), `${text}\n`);
+    const t = await cli('test', dir);
+    if (name === 'broken') {
+      assert.is(t.code, 1, t.out + t.err);
+      assert.match(t.out + t.err, /counterexample: No seventh unanswered call/);
+    } else {
+      assert.is(t.code, 0, t.out + t.err);
+    }
+  }
+});
+
+const WINDOWS_HEADER = `pack w version "1"
+outcomes block > review > allow
+event { type: enum(transfer_out, login) required, occurred_at: timestamp required, customer_id: string, amount: money, payee_id: string, device_id: string }
+`;
+
+test('sums, distinct counts, latest values and times since the last event are built as history; stddev is given as a value', () => {
+  const r = build(`
+rule BIG_DAY when event.type == "transfer_out" and sum(amount, by customer_id, today, where type == "transfer_out" and amount >= ¥100) > ¥50,000 then block reason BIG_DAY
+rule MANY_PAYEES when distinct(payee_id, by customer_id, last 7d, where type == "transfer_out") >= 4 then review reason MANY_PAYEES
+rule NEW_DEVICE when latest(device_id, by customer_id, last 30d, where type == "login") != event.device_id and time_since_last(by customer_id, last 30d, where type == "login") < 10m then review reason NEW_DEVICE
+rule SPREAD when stddev(amount, by customer_id, last 30d) > ¥1,000 then review reason SPREAD
+invariant "big days are never blocked": event.type == "transfer_out" => outcome at most review
+invariant "many payees are never reviewed": event.type == "login" => outcome allow
+invariant "a login never fires NEW_DEVICE": event.type == "login" => not fired NEW_DEVICE
+invariant "a login never fires SPREAD": event.type == "login" => not fired SPREAD
+`, WINDOWS_HEADER);
+  assert.ok(r.ok, r.diagnostics.map((d) => d.message).join('\n'));
+  const pack = r.checked!;
+  const program = { pack: r.optimized!, code: r.code! };
+  const examples = new Map(proveInvariants(pack).map((v) => {
+    assert.is(v.verdict.k, 'refuted', v.invariant.title);
+    return [v.invariant.title, withHistory(pack, program, (v.verdict as Extract<typeof v.verdict, { k: 'refuted' }>).example)] as const;
+  }));
+  const confirmed = (title: string) => {
+    const x = examples.get(title)!;
+    assert.equal(x.history!.unbuilt, [], title);
+    assert.ok(x.history!.store?.broken, `${title}: ${JSON.stringify(x.history)}`);
+    return x.history!.rows;
+  };
+  const big = confirmed('big days are never blocked');
+  assert.ok(big.length > 0);
+  for (const row of big) assert.ok((row.amount as number) >= 10_000 && row.type === 'transfer_out', 'every row passes the where');
+  const payees = confirmed('many payees are never reviewed');
+  assert.is(new Set(payees.map((p) => p.payee_id)).size, 4);
+  const device = confirmed('a login never fires NEW_DEVICE');
+  assert.ok(device.every((row) => row.type === 'login'));
+  const spread = examples.get('a login never fires SPREAD')!.history!;
+  assert.equal(spread.unbuilt.map((u) => pack.aggregates[u.id]!.fn), ['stddev']);
+  assert.is(spread.reproduced, false);
+  assert.is(spread.store, undefined, 'not stored: the history would not give the value');
+  assert.match(counterexampleTest(pack, 'big days are never blocked', examples.get('big days are never blocked')!), /\n  # the invariant asks for outcome at most review\n  expect review$/);
+});
+
+test('zhiyu check prints the counterexample as a test with its history, and --format json carries it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-cap7-'));
+  for (const f of packFiles(GATES, (name, text) => (name === 'collection.zy' ? text.replace('const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7') : text))) {
+    writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
+  }
+  const text = await cli('check', dir);
+  assert.is(text.code, 1);
+  assert.match(text.out, /= 6 \(from the history\); history: 6 earlier events; decides allow/);
+  assert.match(text.out, /given history \[\n(\s+\{ occurred_at: now - \dm, target_phone_hash: "[^"]+", type: "collection_contact", channel: "(call|ai_voice)", connected: false \},?\n){6}\s+\]/);
+  assert.match(text.out, /a SQLite store holding this history: the compiled pack decides allow \(no rule fired\), not `outcome deny` — confirmed/);
+  const json = await cli('check', dir, '--format', 'json');
+  const found = (JSON.parse(json.out) as { code: string; counterexample?: { history: unknown[]; store: { broken: boolean }; test: string; windows: { value: unknown }[] } }[]).filter((d) => d.code === 'ZY5101');
+  assert.is(found.length, 1);
+  assert.is(found[0]!.counterexample!.history.length, 6);
+  assert.is(found[0]!.counterexample!.windows[0]!.value, 6);
+  assert.ok(found[0]!.counterexample!.store.broken);
+  assert.match(found[0]!.counterexample!.test, /^test "counterexample: No seventh unanswered call/);
+});
+
+test('a bundle is never built from a pack that breaks an invariant: compile({ prove }) and zhiyu compile refuse it with ZY5101', async () => {
+  const broken = packFiles(GATES, (f, t) => (f === 'collection.zy' ? t.replace('const QUIET_FROM = 22', 'const QUIET_FROM = 23') : t));
+  assert.ok(compile(broken).ok, 'without proving, it compiles');
+  const r = compile(broken, { prove: true });
+  assert.not.ok(r.ok);
+  assert.is(r.code, undefined);
+  const d = r.diagnostics.find((x) => x.code === 'ZY5101')!;
+  assert.ok(d, r.diagnostics.map((x) => x.code).join());
+  assert.match(r.files[d.span.file]!.path, /invariants\.zy$/);
+  assert.match(r.files[d.span.file]!.text.slice(d.span.start, d.span.end), /^outcome deny/);
+  assert.ok(compile(packFiles(GATES), { prove: true }).ok, 'the shipped pack proves and compiles');
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-compile-'));
+  for (const f of broken) writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
+  const out = join(dir, 'gates.zyb');
+  const refused = await cli('compile', dir, '-o', out);
+  assert.is(refused.code, 1);
+  assert.match(refused.err, /error ZY5101: invariant "No collection contact 22:00–08:00 local time without the debtor's consent" does not hold/);
+  assert.not.ok(existsSync(out), 'no bundle written');
+  const ok = await cli('compile', GATES, '-o', out);
+  assert.is(ok.code, 0, ok.err);
+  assert.ok(existsSync(out));
 });
 
 test.run();

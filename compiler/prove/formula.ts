@@ -3,7 +3,7 @@
 // result, a function of those — that may be missing; `P(t)` says it has a
 // value. Numbers are related by linear constraints, other values by
 // equalities with constants and with each other.
-import type { IR } from '../ir.ts';
+import type { IR, Value } from '../ir.ts';
 import type { Type } from '../types.ts';
 import { Lin } from './linear.ts';
 import { Rat } from './rational.ts';
@@ -101,6 +101,8 @@ export type Origin =
   | { readonly k: 'agg'; readonly id: number }
   /** A function of other values: hour(t), working_days(a, b), len(s), years_since(t)… */
   | { readonly k: 'fn'; readonly fn: string; readonly ir: IR }
+  /** Whether a constant is a member of a set-valued term (`"threat" in event.script_flags`): present exactly when the set is. */
+  | { readonly k: 'member'; readonly set: number; readonly value: Value }
   /** Anything the prover does not reason about inside: an unknown of its type. */
   | { readonly k: 'opaque'; readonly ir: IR; readonly why: string };
 

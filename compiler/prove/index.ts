@@ -32,6 +32,22 @@ export interface Counterexample extends Inputs {
   readonly conclusion: InvariantConclusion;
   readonly outcome: string;
   readonly fired: readonly string[];
+  /** Earlier events that give the window results (built by the runtime: runtime/counterexample.ts). */
+  readonly history?: HistoryWitness;
+}
+
+/** A counterexample's window results as earlier events, and what the pack decides reading them. */
+export interface HistoryWitness {
+  /** The events, oldest first, each with only the fields its window needs. */
+  readonly rows: readonly Record<string, Value>[];
+  /** Window results no events were built for, and why: the counterexample gives them as values. */
+  readonly unbuilt: readonly { readonly id: number; readonly why: string }[];
+  /** Every window built, and the pack, reading them from the rows, still breaks the invariant. */
+  readonly reproduced: boolean;
+  readonly outcome: string;
+  readonly fired: readonly string[];
+  /** The same decided by the compiled pack over a SQLite store holding the rows, when that was tried. */
+  readonly store?: { readonly outcome: string; readonly fired: readonly string[]; readonly broken: boolean };
 }
 
 export type Verdict =
@@ -138,7 +154,13 @@ export function describeCounterexample(pack: CheckedPack, x: Counterexample): st
     `${name} { ${Object.entries(row).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${show(info.fields.get(k)?.type, v)}`).join(', ')} }`;
   const lines = [fields('event', x.event, pack.schema.event)];
   for (const [name, row] of Object.entries(x.entities)) if (Object.values(row).some((v) => v !== undefined)) lines.push(fields(name, row, pack.schema.entities.get(name)!));
-  for (const [id, v] of x.aggregates) lines.push(`${pack.aggregates[id]!.text} = ${show(pack.aggregates[id]!.type, v)}`);
+  const unbuilt = new Map(x.history?.unbuilt.map((u) => [u.id, u.why]));
+  for (const [id, v] of x.aggregates) {
+    const why = unbuilt.get(id);
+    const from = !x.history ? '' : why ? ` (given as a value: no history built, ${why})` : ' (from the history)';
+    lines.push(`${pack.aggregates[id]!.text} = ${show(pack.aggregates[id]!.type, v)}${from}`);
+  }
+  if (x.history?.rows.length) lines.push(`history: ${x.history.rows.length} earlier event${x.history.rows.length === 1 ? '' : 's'}`);
   lines.push(`decides ${x.outcome}${x.fired.length ? ` (fired ${x.fired.join(', ')})` : ' (no rule fired)'}, not \`${conclusionText(x.conclusion)}\``);
   return lines;
 }

@@ -57,11 +57,18 @@ export function realize(pack: CheckedPack, terms: Terms, lits: readonly Lit[], s
       if (arg) lengths.set(arg.id, Number(values.get(t.id) ?? 0));
     }
   }
+  // A set holds the constants the case says are in it (`"threat" in event.script_flags`), and nothing else.
+  const members = new Map<number, Value[]>();
+  for (const t of terms.list) {
+    if (t.origin.k === 'member' && present.has(t.id) && values.get(t.id) === true) members.set(t.origin.set, [...(members.get(t.origin.set) ?? []), t.origin.value]);
+  }
   for (const t of terms.list) {
     if (!present.has(t.id)) continue;
     let v = values.get(t.id);
     const n = lengths.get(t.id);
-    if (n !== undefined) v = t.type.t === 'set' ? Array.from({ length: n }, (_, i) => `item-${i + 1}`) : 'x'.repeat(n);
+    const has = members.get(t.id) ?? [];
+    if (n !== undefined) v = t.type.t === 'set' ? [...has, ...Array.from({ length: Math.max(0, n - has.length) }, (_, i) => `item-${i + 1}`)] : 'x'.repeat(n);
+    else if (has.length) v = has;
     if (t.origin.k === 'now') event[TIME_FIELD] = v;
     else if (t.origin.k === 'field') {
       if (t.origin.entity === 'event') event[t.origin.field] = v;
@@ -153,6 +160,7 @@ function discreteValues(terms: Terms, lits: readonly Lit[], present: ReadonlySet
       let v: Value;
       if (info?.is !== undefined) v = info.is;
       else if (t.type.t === 'set') v = [];
+      else if (t.origin.k === 'member') v = avoid.has(key(false)); // not in the set unless the case needs it
       else {
         const domain = info?.domain ?? t.domain;
         if (domain) v = domain.find((d) => !avoid.has(key(d)));

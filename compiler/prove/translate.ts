@@ -304,10 +304,49 @@ export class Translator {
       }
       return or(...out);
     }
+    // A constant in a set-valued feature: one bool unknown per (set, constant), shared with `any of … in` (quant below).
+    if (set.kind === 'expr' && xs.length === 1 && xs[0]!.g.k === 'true' && xs[0]!.v.k === 'const' && typeof xs[0]!.v.v !== 'object') {
+      const s = this.setTerm(set.x);
+      if (s !== undefined) return this.isBool({ k: 'val', t: this.memberTerm(s, xs[0]!.v.v).id }, want !== e.negated);
+    }
     // An external list or a set-valued feature: membership is an unknown, missing when the value (or the set) is.
     const pres = this.presenceTerms(xs, set.kind === 'expr' ? this.sym(set.x) : []);
     const t = this.opaque(e, BOOL, set.kind === 'external' ? 'membership of an external list' : 'membership of a set', pres);
     return this.isBool({ k: 'val', t: t.id }, want);
+  }
+
+  /** The term of a set-valued feature, when the expression is exactly one. */
+  private setTerm(x: IR): number | undefined {
+    const alts = this.sym(x);
+    const v = alts.length === 1 && alts[0]!.g.k === 'true' ? alts[0]!.v : undefined;
+    return v?.k === 'val' && this.terms.get(v.t).type.t === 'set' ? v.t : undefined;
+  }
+
+  /** `c in S`: a bool of its own, present exactly when S is (for a present S, true or false, never missing). */
+  private memberTerm(s: number, c: Value): Term {
+    const key = `member:${s}:${typeof c}:${String(c)}`;
+    const known = this.terms.find(key);
+    if (known) return known;
+    const t = this.terms.term(key, { label: `${JSON.stringify(c)} in ${this.terms.get(s).label}`, type: BOOL, ...typeFacts(BOOL), always: false, origin: { k: 'member', set: s, value: c } });
+    this.terms.iff(t.id, [s]);
+    return t;
+  }
+
+  /**
+   * `any of S in [v₁, …]` for a set-valued feature S and known members: true
+   * when some vᵢ is in S (members of S outside the list never make it true),
+   * false when none is, missing when S is. Other quantifiers stay opaque.
+   */
+  private quant(e: Extract<IR, { k: 'quant' }>): Alt[] | undefined {
+    if (e.q !== 'any' || e.negated || e.items.kind !== 'expr' || e.set.kind !== 'values' || e.set.values.some((v) => typeof v === 'object' || v === undefined)) return undefined;
+    const s = this.setTerm(e.items.x);
+    if (s === undefined) return undefined;
+    const isIn = or(...e.set.values.map((v) => lit({ k: 'eq', t: this.memberTerm(s, v).id, v: true, pos: true })));
+    return [
+      { g: and(present(s), isIn), v: { k: 'const', v: true } },
+      { g: and(present(s), not(isIn)), v: { k: 'const', v: false } },
+      { g: not(present(s)), v: { k: 'missing' } },
+    ];
   }
 
   /** The terms whose presence makes all these values present, when each is a single term or constant. */
@@ -372,7 +411,7 @@ export class Translator {
       }
       case 'agg': return this.one(termSym(this.aggregate(this.pack.aggregates[e.id]!)));
       case 'call': return this.call(e);
-      case 'quant': return this.one(termSym(this.opaque(e, e.type, 'any of / all of / count of')));
+      case 'quant': return this.quant(e) ?? this.one(termSym(this.opaque(e, e.type, 'all of / count of, or any of over a list kept outside the pack')));
     }
   }
 
