@@ -51,7 +51,14 @@ export function replayInStore(pack: CheckedPack, program: Program, x: Counterexa
 
 /** A refuted invariant's counterexample with its history built and, when every window was built, confirmed through a store. */
 export function withHistory(pack: CheckedPack, program: Program | undefined, x: Counterexample): Counterexample {
-  const history = historyFor(pack, x);
-  const store = program && history.unbuilt.length === 0 ? replayInStore(pack, program, { ...x, history }) : undefined;
-  return { ...x, history: { ...history, ...(store ? { store } : {}) } };
+  try {
+    const history = historyFor(pack, x);
+    const store = program && history.unbuilt.length === 0 ? replayInStore(pack, program, { ...x, history }) : undefined;
+    return { ...x, history: { ...history, ...(store ? { store } : {}) } };
+  } catch {
+    // The prover confirmed this counterexample with the evaluator, which does not validate input; the history is
+    // decided by the validating interpreter. Should they ever disagree, the confirmed counterexample is still shown,
+    // with its window results as values.
+    return x;
+  }
 }
