@@ -63,35 +63,62 @@ function parseTokens(text: string, file: number, lexed: ReturnType<typeof lex>):
   const p = parser();
   p.text = text;
   p.input = lexed.tokens;
-  const cst = p.file();
-  const diagnostics = [...lexed.diagnostics];
-  for (const e of p.errors) {
-    const t = e.token;
-    const start = Number.isNaN(t.startOffset) || t.tokenType.name === 'EOF' ? text.length : t.startOffset;
-    diagnostics.push(diag('ZY1002', { file, start, end: start + Math.max(1, t.image.length) }, e.message));
-  }
-  const b = new Builder(file, diagnostics);
+  const built: Diagnostic[] = [];
+  const b = new Builder(file, built);
   const decls: A.Decl[] = [];
   const brokenNames: string[] = [];
   // A syntax error anywhere between a declaration's start and the next one's
-  // belongs to it, even if the parser closed the declaration before the error.
-  const errorAt = diagnostics.filter((d) => d.code === 'ZY1002' || d.code === 'ZY1001' || d.code === 'ZY1003').map((d) => d.span.start);
-  const declNodes = nodes(cst, 'decl');
-  declNodes.forEach((d, i) => {
+  // belongs to it, even if the parser closed the declaration before the error:
+  // so a declaration is built when the next one has been parsed (or the file
+  // has), when every error before the next one's start is known. Building as
+  // the parser goes leaves the CST of a large file to die young.
+  const lexErrors = lexed.diagnostics.filter((d) => d.code === 'ZY1001' || d.code === 'ZY1003').map((d) => d.span.start);
+  const errorAt = (e: (typeof p.errors)[number]) => errorStart(e.token, text);
+  const settle = (d: CstNode, next: number) => {
     const inner = firstChildNode(d);
-    if (!inner) return;
-    const start = d.location?.startOffset ?? 0;
-    const next = declNodes[i + 1]?.location?.startOffset ?? Infinity;
+    if (inner) build(inner, d.location?.startOffset ?? 0, next);
+    // Built: its CST is not needed any more (the file's node still lists it).
+    (d as { children: CstNode['children'] }).children = {};
+  };
+  const build = (inner: CstNode, start: number, next: number) => {
+    const inside = (o: number) => o > start && o <= next;
     // Without any error, no node can have been repaired: skip the walk.
-    if ((errorAt.length > 0 || p.errors.length > 0) && (isBroken(inner) || errorAt.some((o) => o > start && o <= next))) {
+    if ((lexErrors.length > 0 || p.errors.length > 0) && (isBroken(inner) || lexErrors.some(inside) || p.errors.some((e) => inside(errorAt(e))))) {
       const name = (inner.children['Identifier'] ?? inner.children['name'])?.[0] as IToken | undefined;
       if (name && !name.isInsertedInRecovery) brokenNames.push(name.image);
       return;
     }
-    const built = b.decl(inner);
-    if (built) decls.push(built);
-  });
+    const decl = b.decl(inner);
+    if (decl) decls.push(decl);
+  };
+  let held: CstNode | undefined;
+  let delivered = 0;
+  p.onDecl = (d) => {
+    if (held) settle(held, d.location?.startOffset ?? Infinity);
+    held = d;
+    delivered++;
+  };
+  let cst: CstNode;
+  try {
+    cst = p.file();
+  } finally {
+    p.onDecl = undefined;
+  }
+  // The last one, and one the parser gave up inside (it is in the file's node without having been returned).
+  const last = [...(held ? [held] : []), ...nodes(cst, 'decl').slice(delivered)];
+  last.forEach((d, i) => settle(d, last[i + 1]?.location?.startOffset ?? Infinity));
+  const diagnostics = [...lexed.diagnostics];
+  for (const e of p.errors) {
+    const start = errorAt(e);
+    diagnostics.push(diag('ZY1002', { file, start, end: start + Math.max(1, e.token.image.length) }, e.message));
+  }
+  diagnostics.push(...built);
   return { ast: { file, decls }, diagnostics, brokenNames };
+}
+
+/** Where a syntax error is reported: at its token, or at the end of the file. */
+function errorStart(t: IToken, text: string): number {
+  return Number.isNaN(t.startOffset) || t.tokenType.name === 'EOF' ? text.length : t.startOffset;
 }
 
 /** Parses a lone expression (message placeholders), offsets relative to `base`. */

@@ -1,7 +1,7 @@
 // The grammar, as a pure Chevrotain CstParser: no semantics here. Rules are
 // class fields so that a misspelt rule name is a type error. Error recovery is
 // on, so one broken declaration does not hide the errors in the others.
-import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, type CstNode, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import * as T from './lexer.ts';
 
 const LABELS: Record<string, string> = {
@@ -49,6 +49,10 @@ const messages: IParserErrorMessageProvider = {
 };
 
 export class RuleParser extends CstParser {
+  // The alternatives of the ORs parsed most often are built once (`…Alts ??=`)
+  // instead of as a fresh array of closures on every call: for each operand of
+  // an expression that was about 30 objects of garbage (Chevrotain's
+  // documented optimization; the closures use nothing but `this`).
   /** The text being parsed (set with `input`): a few rules look at line breaks. */
   text = '';
 
@@ -62,12 +66,22 @@ export class RuleParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Called with each declaration as soon as it is parsed (parse.ts builds its
+   * AST then, so that the CST of a large file is garbage while still young).
+   */
+  onDecl: ((decl: CstNode) => void) | undefined;
+
   file = this.RULE('file', () => {
-    this.MANY(() => this.SUBRULE(this.decl));
+    this.MANY(() => {
+      const d = this.SUBRULE(this.decl);
+      if (this.onDecl && !this.RECORDING_PHASE) this.onDecl(d);
+    });
   });
 
+  private declAlts?: IOrAlt<unknown>[];
   decl = this.RULE('decl', () => {
-    this.OR([
+    this.OR((this.declAlts ??= [
       { ALT: () => this.SUBRULE(this.packDecl) },
       { ALT: () => this.SUBRULE(this.outcomesDecl) },
       { ALT: () => this.SUBRULE(this.thresholdDecl) },
@@ -82,7 +96,7 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.testDecl) },
       { ALT: () => this.SUBRULE(this.fixtureDecl) },
       { ALT: () => this.SUBRULE(this.invariantDecl) },
-    ]);
+    ]));
   });
 
   packDecl = this.RULE('packDecl', () => {
@@ -204,8 +218,9 @@ export class RuleParser extends CstParser {
     this.MANY(() => this.SUBRULE(this.ruleClause));
   });
 
+  private ruleClauseAlts?: IOrAlt<unknown>[];
   ruleClause = this.RULE('ruleClause', () => {
-    this.OR([
+    this.OR((this.ruleClauseAlts ??= [
       { ALT: () => { this.CONSUME(T.Owner); this.CONSUME3(T.StringLit); } },
       { ALT: () => { this.CONSUME(T.Tags); this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName) }); } },
       { ALT: () => { this.CONSUME(T.Severity); this.CONSUME2(T.Identifier); } },
@@ -253,7 +268,7 @@ export class RuleParser extends CstParser {
           this.OPTION4(() => { this.CONSUME(T.En); this.CONSUME2(T.StringLit, { LABEL: 'en' }); });
         },
       },
-    ]);
+    ]));
   });
 
   /** `invariant "title": CONDITION => outcome deny [and fired R …] [source "…"]` (`source` is a word, not a keyword). */
@@ -430,17 +445,19 @@ export class RuleParser extends CstParser {
     this.MANY(() => { this.CONSUME(T.And); this.SUBRULE2(this.notExpr); });
   });
 
+  private notExprAlts?: IOrAlt<unknown>[];
   notExpr = this.RULE('notExpr', () => {
-    this.OR([
+    this.OR((this.notExprAlts ??= [
       { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.notExpr); } },
       { ALT: () => this.SUBRULE(this.cmpExpr) },
-    ]);
+    ]));
   });
 
+  private cmpExprAlts?: IOrAlt<unknown>[];
   cmpExpr = this.RULE('cmpExpr', () => {
     this.SUBRULE(this.coalesceExpr, { LABEL: 'left' });
     this.OPTION(() => {
-      this.OR([
+      this.OR((this.cmpExprAlts ??= [
         {
           ALT: () => {
             this.CONSUME(T.CompareOp, { LABEL: 'op' });
@@ -457,7 +474,7 @@ export class RuleParser extends CstParser {
           },
         },
         { ALT: () => { this.CONSUME(T.Is); this.OPTION3(() => this.CONSUME2(T.Not, { LABEL: 'isNot' })); this.CONSUME(T.Missing); } },
-      ]);
+      ]));
     });
   });
 
@@ -466,35 +483,39 @@ export class RuleParser extends CstParser {
     this.MANY(() => { this.CONSUME(T.Coalesce); this.SUBRULE2(this.addExpr); });
   });
 
+  private addExprAlts?: IOrAlt<unknown>[];
   addExpr = this.RULE('addExpr', () => {
     this.SUBRULE(this.mulExpr);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]);
+      this.OR((this.addExprAlts ??= [{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]));
       this.SUBRULE2(this.mulExpr);
     });
   });
 
+  private mulExprAlts?: IOrAlt<unknown>[];
   mulExpr = this.RULE('mulExpr', () => {
     this.SUBRULE(this.unaryExpr);
     this.MANY(() => {
-      this.OR([
+      this.OR((this.mulExprAlts ??= [
         { ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) },
         { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) },
         { ALT: () => this.CONSUME(T.Percent, { LABEL: 'op' }) },
-      ]);
+      ]));
       this.SUBRULE2(this.unaryExpr);
     });
   });
 
+  private unaryExprAlts?: IOrAlt<unknown>[];
   unaryExpr = this.RULE('unaryExpr', () => {
-    this.OR([
+    this.OR((this.unaryExprAlts ??= [
       { ALT: () => { this.CONSUME(T.Minus); this.SUBRULE(this.unaryExpr); } },
       { ALT: () => this.SUBRULE(this.primary) },
-    ]);
+    ]));
   });
 
+  private primaryAlts?: IOrAlt<unknown>[];
   primary = this.RULE('primary', () => {
-    this.OR([
+    this.OR((this.primaryAlts ??= [
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.MoneyLit) },
       { ALT: () => this.CONSUME(T.DurationLit) },
@@ -510,7 +531,7 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.quantExpr) },
       { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.callExpr) },
       { ALT: () => this.SUBRULE(this.pathExpr) },
-    ]);
+    ]));
   });
 
   callExpr = this.RULE('callExpr', () => {
@@ -529,8 +550,9 @@ export class RuleParser extends CstParser {
     this.SUBRULE2(this.primary, { LABEL: 'set' });
   });
 
+  private callArgAlts?: IOrAlt<unknown>[];
   callArg = this.RULE('callArg', () => {
-    this.OR([
+    this.OR((this.callArgAlts ??= [
       { ALT: () => { this.CONSUME(T.By); this.CONSUME(T.AnyName); } },
       { ALT: () => { this.CONSUME(T.Last); this.CONSUME(T.DurationLit); } },
       // `last 5 events`, `last 3 calendar months`
@@ -556,11 +578,12 @@ export class RuleParser extends CstParser {
           this.MANY(() => { this.CONSUME4(T.Identifier, { LABEL: 'followed' }); this.CONSUME2(T.By); this.SUBRULE3(this.expression); });
         },
       },
-    ]);
+    ]));
   });
 
+  private pathExprAlts?: IOrAlt<unknown>[];
   pathExpr = this.RULE('pathExpr', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Event) }]);
+    this.OR((this.pathExprAlts ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Event) }]));
     this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME(T.AnyName); });
   });
 }
