@@ -1,20 +1,121 @@
 // `zhiyu db import postgres://… file`: the same files, the same checks and
 // the same error for the first bad row as the SQLite import (ingest.ts), and
-// the same all-or-nothing: one file is one transaction. Events go in with
-// COPY. The file is read and checked first (rows kept as COPY lines), so
-// the months it needs are partitioned before the transaction begins: making
-// a partition locks the event table, and must never wait inside (or make
-// decisions wait behind) a long import. While it runs, decisions keep
-// reading the snapshot before it; other writers of events wait for it.
+// the same all-or-nothing: one file is one transaction.
+//
+// Events stream while the file is read: checked rows are numbered (after
+// the last zy_seq, under the numbering lock other event writers wait for),
+// gathered per month, and sent in COPY chunks of about 256 KB, one chunk in
+// flight while the next is parsed, so the checks here overlap the server's
+// work and memory stays bounded. What costs the server most is keeping the
+// history's indexes (the two fixed ones and each pack's covering indexes)
+// up to date row by row. So a month with no partition yet (a history loaded
+// into a fresh store, a past month) is filled as a table of its own, its
+// indexes are built afterwards in one sorted pass each, and it is attached
+// at the end, which locks the event table only against other partition
+// changes (reads and appends go on) and only for that moment. A month that
+// already has a partition gets its rows copied into that partition.
+import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
 import { checkedRows, columnsFor, fileSize, targetFor, type ImportProgress, type ImportResult } from '../ingest.ts';
-import { EVENTS, SEQ } from '../sql.ts';
+import { EVENTS, SEQ, q } from '../sql.ts';
 import { inTransaction, NO_TIMEOUT } from './connect.ts';
 import { copyIn, copyLine } from './copy.ts';
 import type { PostgresStore } from './store.ts';
 import { lockEventSeq, PgWriter, setEventSeq } from './write.ts';
-import { historyKept } from './schema.ts';
+import { historyKept, monthStart, partitionName, partitions } from './schema.ts';
+
+const CHUNK = 256 * 1024;
+
+interface Month { readonly from: number; readonly table: string; readonly fresh: boolean; buf: string }
+
+/** The event table's columns as declared (for a month's own table: ATTACH wants the same types and NOT NULLs). */
+async function eventColumns(c: pg.PoolClient): Promise<string> {
+  const r = await c.query(`SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull FROM pg_attribute a
+    WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, [EVENTS]);
+  return (r.rows as { name: string; type: string; notnull: boolean }[]).map((x) => `${q(x.name)} ${x.type}${x.notnull ? ' NOT NULL' : ''}`).join(', ');
+}
+
+/** Each index of the event table, as a statement building it on `table` (matched, not built again, when the table is attached). */
+async function indexesFor(c: pg.PoolClient, table: string): Promise<string[]> {
+  const r = await c.query(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = to_regclass($1)`, [EVENTS]);
+  return (r.rows as { def: string }[]).map((x) => x.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ /, `CREATE $1INDEX ON ${q(table)} `));
+}
+
+/**
+ * Imports checked event rows in the caller's transaction; returns how many.
+ * `onRow` is told of each row before it is sent.
+ */
+async function copyEvents(c: pg.PoolClient, names: readonly string[], rows: AsyncIterable<unknown[]>, onRow: () => void): Promise<number> {
+  const at = names.indexOf(TIME_FIELD);
+  const cols = [SEQ, ...names];
+  const last = await lockEventSeq(c);
+  const existing = new Map((await partitions(c)).map((p) => [p.from, p.name]));
+  const months = new Map<number, Month>();
+  let columns: string | undefined;
+  let pending: Promise<unknown> = Promise.resolve();
+  const send = async (m: Month) => {
+    const text = m.buf;
+    m.buf = '';
+    // One COPY in flight: the next chunk is parsed while the server takes this one.
+    await pending;
+    pending = copyIn(c, m.table, cols, [text]);
+  };
+  let n = 0;
+  try {
+    for await (const v of rows) {
+      const t = v[at] as number;
+      onRow();
+      const from = monthStart(t);
+      let m = months.get(from);
+      if (!m) {
+        const part = existing.get(from);
+        if (part) m = { from, table: part, fresh: false, buf: '' };
+        else {
+          // Not named as the partition yet: another writer may create that partition meanwhile (see attach below).
+          m = { from, table: `zy_import_${process.pid}_${from < 0 ? 'm' : ''}${Math.abs(from)}`, fresh: true, buf: '' };
+          columns ??= await eventColumns(c);
+          await c.query(`CREATE TABLE ${q(m.table)} (${columns}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)}))`);
+        }
+        months.set(from, m);
+      }
+      m.buf += `${last + ++n}\t${copyLine(v)}`;
+      if (m.buf.length >= CHUNK) await send(m);
+    }
+    for (const m of months.values()) if (m.buf) await send(m);
+  } finally {
+    // A bad row stops the reading: the chunk in flight still finishes (or fails) before the rollback.
+    await pending.catch(() => undefined);
+  }
+  await pending;
+  const fresh = [...months.values()].filter((m) => m.fresh);
+  for (const m of fresh) for (const sql of await indexesFor(c, m.table)) await c.query(sql);
+  if (fresh.length) {
+    // From here to the commit no partition is made or dropped elsewhere; reads and appends go on.
+    await c.query(`LOCK TABLE ${q(EVENTS)} IN SHARE UPDATE EXCLUSIVE MODE`);
+    const now = new Set((await partitions(c)).map((p) => p.from));
+    for (const m of fresh) {
+      if (now.has(m.from)) {
+        // Another writer made this month's partition during the import: the rows go into it.
+        await c.query(`INSERT INTO ${q(EVENTS)} SELECT * FROM ${q(m.table)}`);
+        await c.query(`DROP TABLE ${q(m.table)}`);
+        continue;
+      }
+      // The CHECK spares ATTACH its scan of the rows; its indexes are matched, not built.
+      await c.query(`ALTER TABLE ${q(EVENTS)} ATTACH PARTITION ${q(m.table)} FOR VALUES FROM (${m.from}) TO (${monthStart(m.from, 1)})`);
+      await c.query(`ALTER TABLE ${q(m.table)} DROP CONSTRAINT zy_import_month`);
+      const name = partitionName(m.from);
+      await c.query(`ALTER TABLE ${q(m.table)} RENAME TO ${q(name)}`);
+      // Its indexes were named after the loading table (shorter now: no truncation).
+      const ix = await c.query(`SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass($1)`, [name]);
+      for (const { name: old } of ix.rows as { name: string }[]) {
+        if (old.startsWith(m.table)) await c.query(`ALTER INDEX ${q(old)} RENAME TO ${q(name + old.slice(m.table.length))}`);
+      }
+    }
+  }
+  await setEventSeq(c, last + n);
+  return n;
+}
 
 export async function importFilePg(store: PostgresStore, schema: Schema, file: string, opts: { into?: string; onProgress?: (p: ImportProgress) => void } = {}): Promise<ImportResult> {
   const totalBytes = fileSize(file);
@@ -30,25 +131,12 @@ export async function importFilePg(store: PostgresStore, schema: Schema, file: s
   const rows = checkedRows(schema, file, target, (n) => { bytes += n; });
   if (target.kind === 'events') {
     const names = columnsFor(schema, target).columns.map(([c]) => c);
-    const at = names.indexOf(TIME_FIELD);
-    const lines: string[] = [];
-    let min = Infinity;
-    let max = -Infinity;
-    for await (const v of rows) {
-      const t = v[at] as number;
-      if (t < min) min = t;
-      if (t > max) max = t;
-      lines.push(copyLine(v));
-      progress();
-    }
-    if (lines.length) await store.partitionsFor(min, max);
-    await inTransaction(store.pool, store.where, async (c) => {
+    const n = await inTransaction(store.pool, store.where, async (c) => {
       await c.query(NO_TIMEOUT);
-      const last = await lockEventSeq(c);
-      let seq = last;
-      await copyIn(c, EVENTS, [SEQ, ...names], (function* () { for (const l of lines) yield `${++seq}\t${l}`; })());
-      await setEventSeq(c, seq);
+      return copyEvents(c, names, rows, progress);
     });
+    // Months ahead of now, as every writer keeps them (the file's own months were made above).
+    if (n > 0) await store.partitionsFor(Date.now(), Date.now());
   } else {
     const importedAt = Date.now();
     await inTransaction(store.pool, store.where, async (c) => {
