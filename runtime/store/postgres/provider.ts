@@ -20,7 +20,7 @@
 // snapshot are what the lazy reads give. COMMIT goes out behind the decision
 // (a read-only transaction has nothing to wait for).
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
 import type { AggregateSpec, CheckedPack, Value } from '../../../compiler/ir.ts';
 import { needsOrder, windowEnd, windowStart } from '../../aggregate.ts';
@@ -157,8 +157,9 @@ export class PostgresProvider implements AsyncSource {
     try {
       return await this.session(decide, hint, true);
     } catch (e) {
-      // A prefetched read that fails aborts the transaction: the decision is made again without them, and the type forgets its reads.
-      if (!hint || !this.learned.has(hint.type) || isUnavailable(e)) throw e;
+      // A prefetched read the server refuses (a key of the wrong type in a malformed event) aborts the transaction:
+      // the decision is made again without them (and says what is wrong with the event), and the type forgets its reads.
+      if (!hint || !this.learned.has(hint.type) || !(e instanceof pg.DatabaseError) || isUnavailable(e)) throw e;
       this.learned.delete(hint.type);
       return this.session(decide, hint, false);
     }
