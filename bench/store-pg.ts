@@ -37,6 +37,7 @@ import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { pgServer } from '../spec/pg-server.ts';
 import { fmt } from './measure.ts';
+import { wrk } from './workers.ts';
 import { parseOptions } from './options.ts';
 import { customerId, END, EVENT_COLUMNS, eventRow, generate, GENERATOR_VERSION, START, stream, type Generated } from './store-data.ts';
 
@@ -80,25 +81,6 @@ function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) 
   write(customers, ['customer_id', ...PROFILE].join(','), data.population.profiles.length, (i) => [customerId(i), ...PROFILE.map((f) => cell(data.population.profiles[i]![f]))].join(','));
   write(events, EVENT_COLUMNS.join(','), data.history.n, (i) => eventRow(data.history, i).map(cell).join(','));
   return { events, customers };
-}
-
-/** wrk against one URL, its summary parsed (as bench/workers.ts). */
-function wrk(url: string, connections: number, seconds: number, script: string): Promise<{ requests: number; rps: number; p50: number; p99: number; failed: number }> {
-  return new Promise((resolve) => {
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/v1/decide`]);
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.on('close', () => {
-      const ms = (re: RegExp) => { const m = re.exec(out); if (!m) return NaN; const v = Number(m[1]); return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v; };
-      const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-      resolve({
-        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN), rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
-        p50: ms(/50%\s+([\d.]+)(us|ms|s)/), p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
-        failed: non2xx + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
-      });
-    });
-  });
 }
 
 function startServe(bundle: string, url: string): Promise<{ url: string; child: ChildProcess }> {
@@ -256,8 +238,8 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
       const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, url)));
       try {
         const per = Math.max(2, Math.round(16 / instances));
-        await Promise.all(served.map((s) => wrk(s.url, per, 1, script))); // warm-up
-        const r = await Promise.all(served.map((s) => wrk(s.url, per, SECONDS, script)));
+        await Promise.all(served.map((s) => wrk(s.url, 1, script, per))); // warm-up
+        const r = await Promise.all(served.map((s) => wrk(s.url, SECONDS, script, per)));
         const row = { instances, rps: r.reduce((a, x) => a + x.rps, 0), p99: Math.max(...r.map((x) => x.p99)), failed: r.reduce((a, x) => a + x.failed, 0) };
         http.push(row);
         console.log(`  over HTTP, ${instances} serve process${instances > 1 ? 'es' : ''} (wrk: ${instances} × ${per} connections, ${SECONDS} s): ${fmt(row.rps)} decisions/s, p50 ${r.map((x) => fmt(x.p50, 2)).join('/')} ms, p99 ${fmt(row.p99, 2)} ms, ${row.failed} failed; load average ${loadavg()[0]!.toFixed(1)}`);
