@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,workers,jsonlogic,backtest] [-- --sparse]
+// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,workers,jsonlogic,backtest,postgres] [-- --sparse] [-- --postgres]
 //                [-- --events N] [-- --seed S] [-- --passes N] [-- --time MS]
 // npm run bench -- --store [--quick] …   the SQLite store part alone (bench/store.ts and its options)
 // npm run bench -- --editor [--quick]     the rule editor in real Chromium (bench/editor.ts), alone
@@ -20,6 +20,10 @@
 //                                  throughput, CPU per decision, hot reloads, summed metrics
 //   jsonlogic  bench/jsonlogic.ts  zhiyu's JSON Logic front end against json-logic-js
 //   backtest   bench/backtest.ts   (when present) replaying history through a pack
+//   postgres   bench/store-pg.ts   decisions over the PostgreSQL store (embedded server)
+//                                  against the bare SQL; 1 and 3 serve processes under wrk.
+//                                  Not in the default run (it loads 1M events into a server
+//                                  of its own): --postgres adds it, --only postgres runs it alone
 // Any failed check aborts with BENCHMARK ABORTED and exit code 1.
 // `--quick` runs everything on smaller data with shorter timings (under a
 // minute); its numbers are for a quick look, the full run's go in README.md.
@@ -51,13 +55,13 @@ if (flag('store')) {
   process.exit(0);
 }
 
-const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'workers', 'jsonlogic', 'backtest'] as const;
+const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'workers', 'jsonlogic', 'backtest', 'postgres'] as const;
 type Part = (typeof PARTS)[number];
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : undefined;
 if (only) for (const p of only) if (!PARTS.includes(p as Part)) die(`--only: unknown part ${p} (parts: ${PARTS.join(', ')})`);
 const skip = new Set<string>(flag('no-store') ? ['store'] : []);
-const wanted = (p: Part) => (only ? only.has(p) : true) && !skip.has(p);
+const wanted = (p: Part) => (only ? only.has(p) : p !== 'postgres' || flag('postgres')) && !skip.has(p);
 
 interface Target { readonly part: string; readonly met: boolean | null; readonly text: string }
 const targets: Target[] = [];
@@ -146,6 +150,11 @@ await part('backtest', async () => {
     part: 'backtest', met: r.met,
     text: `backtest of ${fmt(r.events)} events under ${r.targetSeconds} s → ${r.met === null ? 'not judged (quick run)' : r.met ? 'MET' : 'NOT MET'} (${fmt(best, 1)} s; ${fmt(r.events / best)} events/s)`,
   });
+});
+
+await part('postgres', async () => {
+  const r = await (await import('./store-pg.ts')).runPgBench(argv);
+  for (const t of r.targets) targets.push({ part: 'postgres', met: r.quick ? null : t.met, text: t.text });
 });
 
 // ---------- summary ----------

@@ -266,7 +266,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
         decision = await source.resolve((p) => {
           recorder = opts.onDecision ? new RecordingProvider(p) : undefined;
           return serving.engine.decide(event, recorder ?? p, { strict });
-        });
+        }, event);
         if (d.shadow) shadow = await decideShadowAsync(d.shadow, event, strict, !!opts.onDecision);
       } else {
         recorder = opts.onDecision ? new RecordingProvider(source) : undefined;
@@ -443,7 +443,7 @@ async function decideShadowAsync(shadow: Loaded, event: unknown, strict: boolean
   const source = shadow.provider;
   if (!isAsyncSource(source)) return decideShadow(shadow, event, strict, record);
   try {
-    return await source.resolve((p) => decideShadow(shadow, event, strict, record, p));
+    return await source.resolve((p) => decideShadow(shadow, event, strict, record, p), event);
   } catch (e) {
     return { result: { bundleHash: shadow.bundle.hash, error: `${(e as { code?: string }).code ?? ''} ${(e as Error)?.message ?? String(e)}`.trim().slice(0, 500) } };
   }

@@ -46,7 +46,7 @@ test('PostgreSQL aggregates equal brute force over random histories (≥ 10,000 
         const now = probe['occurred_at'] as number;
         // One decision's reads: every aggregate of the pack in one snapshot, as the engine would ask.
         const queries = pack.aggregates.map((spec) => queryFor(spec, probe)).filter((x) => x !== undefined);
-        const [live, before] = await Promise.all([provider, bounded(now)].map((p) => p.resolve((r) => queries.map((q) => r.aggregate(q))))) as [Value[], Value[]];
+        const [live, before] = await Promise.all([provider, bounded(now)].map((p) => p.resolve((r) => queries.map((q) => r.aggregate(q)), probe))) as [Value[], Value[]];
         queries.forEach((q, i) => {
           const want = aggregateOver(history, q);
           if (!close(live[i], want)) throw new Error(`${q.spec.text} at ${now} key ${String(q.key)}: PostgreSQL ${String(live[i])}, brute force ${String(want)}\nhistory ${JSON.stringify(history)}`);

@@ -64,8 +64,11 @@ export class Prefetched implements FeatureProvider {
 
 /** A store whose decisions are resolved asynchronously (see above). */
 export interface AsyncSource {
-  /** Runs `decide` until it lacks no read; each run gets a provider over the same view and the reads fetched so far. */
-  resolve<T>(decide: (p: FeatureProvider) => T): Promise<T>;
+  /**
+   * Runs `decide` until it lacks no read; each run gets a provider over the same view and the reads fetched so far.
+   * `event`, the event decided, lets the backend fetch the reads it expects up front (never changing the answer).
+   */
+  resolve<T>(decide: (p: FeatureProvider) => T, event?: unknown): Promise<T>;
 }
 
 export const isAsyncSource = (p: unknown): p is AsyncSource => typeof (p as AsyncSource | undefined)?.resolve === 'function';

@@ -27,6 +27,8 @@ export interface PoolOptions {
   /** A statement running longer than this is cancelled (default 10000 ms; 0: never). */
   readonly statementTimeoutMs?: number;
   readonly applicationName?: string;
+  /** Send a connection's queries without waiting for each answer (decisions: their reads go out together). COPY cannot run on such a pool. */
+  readonly pipeline?: boolean;
 }
 
 // bigint (count, zy_seq, times, money) and numeric (sums of bigint) as numbers:
@@ -49,6 +51,7 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     types,
     // A connection idle in the pool that the server drops must not take the process down.
     keepAlive: true,
+    ...(opts.pipeline ? { pipeline: true } : {}),
   });
   pool.on('error', () => { /* an idle connection broke: the pool drops it and opens another when needed */ });
   return pool;

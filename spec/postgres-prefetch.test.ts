@@ -1,0 +1,78 @@
+// Decisions over PostgreSQL fetch the reads their event type made before in
+// the round trip that opens the snapshot (provider.ts). That changes when a
+// read happens, never what a decision sees: a read fetched ahead that no rule
+// reaches stays out of the logged snapshot, every answer is the lazy one,
+// each decision reads its own snapshot (nothing carried over from the last),
+// and an event whose key the server refuses still gets the engine's own
+// input error, with the next decisions unaffected.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile } from '../compiler/index.ts';
+import { load } from '../runtime/engine.ts';
+import { InputError } from '../runtime/index.ts';
+import { RecordingProvider } from '../runtime/store/log.ts';
+import { PostgresStore } from '../runtime/store/postgres/store.ts';
+import { pgServer } from './pg-server.ts';
+
+const PACK = `pack p
+outcomes hold > allow
+event { type: enum(t) required, customer_id: string, n: integer, amount: money }
+entity customer by customer_id { segment: string }
+rule Big when event.amount > ¥100 and customer.segment == "vip" and count(by customer_id, last 1h) >= 2 then hold
+rule Many when event.amount > ¥100 and count(by n, last 1h) >= 2 then hold
+`;
+const T = (s: string) => Date.parse(`${s}Z`);
+
+test('reads fetched ahead change nothing a decision sees: answers, logged snapshots, fresh data, a refused key', async () => {
+  const url = await (await pgServer()).database('prefetch');
+  const store = await PostgresStore.open(url, { create: true });
+  try {
+    const c = compile([{ path: 'p.zy', text: PACK }]);
+    assert.ok(c.ok, c.diagnostics.map((d) => d.message).join('; '));
+    const schema = c.checked!.schema;
+    await store.migrate(schema);
+    await store.partitionsFor(T('2026-03-01T00:00'), T('2026-03-02T00:00'));
+    await store.write(schema, async (w) => {
+      await w.entity('customer', 'c1', ['vip'], T('2026-01-01T00:00'));
+      await w.entity('customer', 'c2', ['regular'], T('2026-01-01T00:00'));
+      await w.events(['type', 'customer_id', 'n', 'amount', 'occurred_at'], [['t', 'c1', 7, 500, T('2026-03-01T09:30')], ['t', 'c2', 7, 500, T('2026-03-01T09:40')]]);
+    });
+    const engine = load({ pack: c.optimized!, code: c.code! });
+    const provider = store.provider(c.checked!);
+    const decide = async (event: Record<string, unknown>, ahead: boolean) => {
+      let recorder: RecordingProvider | undefined;
+      const d = await provider.resolve((p) => { recorder = new RecordingProvider(p); return engine.decide(event, recorder); }, ahead ? event : undefined);
+      return { answer: [d.outcome, d.score, d.fired.map((f) => f.id)], snapshot: { ...recorder!.snapshot, historySeq: undefined } };
+    };
+    const both = async (event: Record<string, unknown>) => {
+      const lazy = await decide(event, false);
+      const ahead = await decide(event, true);
+      assert.equal(ahead, lazy, `ahead and lazy agree on ${JSON.stringify(event)}`);
+      return ahead;
+    };
+    const at = '2026-03-01T10:00:00Z';
+    // The first of its type: nothing learned yet; it reads the customer and both windows.
+    const big = await both({ type: 't', customer_id: 'c1', n: 7, amount: 50000, occurred_at: at });
+    assert.equal(big.answer[2], ['Many']);
+    assert.is(big.snapshot.entities.length, 1);
+    assert.is(big.snapshot.aggregates.length, 2);
+    // A small amount reaches no read: the customer and windows fetched ahead are not in its snapshot.
+    const small = await both({ type: 't', customer_id: 'c2', n: 7, amount: 5000, occurred_at: at });
+    assert.equal(small.answer, ['allow', 0, []]);
+    assert.equal([small.snapshot.entities, small.snapshot.aggregates], [[], []]);
+    // Data stored between two decisions is seen by the second: nothing carries over.
+    await store.write(schema, (w) => w.events(['type', 'customer_id', 'n', 'amount', 'occurred_at'], [['t', 'c1', 8, 500, T('2026-03-01T09:50')]]));
+    const after = await both({ type: 't', customer_id: 'c1', n: 7, amount: 50000, occurred_at: at });
+    assert.equal(after.answer[2], ['Big', 'Many']);
+    // A key the server refuses (n is a bigint column): the engine's own input error, as without reads ahead.
+    const refused = await provider.resolve((p) => engine.decide({ type: 't', customer_id: 'c1', n: 'seven', amount: 50000, occurred_at: at }, p), { type: 't', customer_id: 'c1', n: 'seven', amount: 50000, occurred_at: at })
+      .then(() => undefined, (e: unknown) => e);
+    assert.ok(refused instanceof InputError, String(refused));
+    const again = await both({ type: 't', customer_id: 'c1', n: 7, amount: 50000, occurred_at: at });
+    assert.equal(again, after);
+  } finally {
+    await store.close();
+  }
+});
+
+test.run();
