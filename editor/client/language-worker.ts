@@ -91,13 +91,29 @@ function wire(ds: readonly Diagnostic[], fs: readonly { path: string }[]): WireD
 
 const wireOutline = (o: OutlineItem): WireOutline => ({ name: o.name, detail: o.detail, kind: o.kind, span: span(o.span), nameSpan: span(o.nameSpan), children: o.children.map(wireOutline) });
 
+/**
+ * What completion's names are made of, as a short hash: every declaration but
+ * the bodies of rules and tests (their `let`s are read from the text being
+ * completed). Typing inside a rule leaves it unchanged, so the page does not
+ * have the pack analysed again for completion after every pause.
+ */
+function namesOf(a: Analysis): string {
+  let h = 0x811c9dc5;
+  for (const src of a.sources) {
+    const text = /^(?:rule|test)\b/.test(src.text) ? src.text.slice(0, src.text.indexOf('\n') >>> 0) : src.text;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0x0a, 0x01000193);
+  }
+  return `${a.sources.length}:${(h >>> 0).toString(36)}`;
+}
+
 const handlers: { [K in keyof Requests]: (body: Requests[K]['req']) => Requests[K]['res'] } = {
   analyze() {
     const t = performance.now();
     const a = fresh();
     const pack = a.checked;
     return {
-      diagnostics: wire(a.diagnostics, a.files), ms: performance.now() - t,
+      diagnostics: wire(a.diagnostics, a.files), ms: performance.now() - t, names: namesOf(a),
       tests: pack ? pack.tests.map((x) => x.name) : [],
       rules: pack ? pack.rules.map((r) => ({ id: r.id, ...span(a.toSource(r.span)) })) : [],
       eventFields: pack ? [...pack.schema.event.fields.values()].map((f) => ({

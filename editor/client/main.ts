@@ -68,6 +68,8 @@ function ask<K extends RequestName>(type: K, body: Omit<Requests[K]['req'], 'syn
 const SYMBOLS_AFTER_MS = 500;
 let symbolsTimer: ReturnType<typeof setTimeout> | undefined;
 let symbolsRunning = false;
+/** What the last check said completion's names are made of (a hash). */
+let names: string | undefined;
 function refreshSymbols(delay = SYMBOLS_AFTER_MS): void {
   clearTimeout(symbolsTimer);
   symbolsTimer = setTimeout(async () => {
@@ -202,7 +204,7 @@ const checks = new Checks(checker, background, {
     lintFindings = [];
     analyzed = ms;
     showDiagnostics();
-    refreshSymbols();
+    if (r.names !== names) { names = r.names; refreshSymbols(); }
     (window as unknown as { __zhiyu: Record<string, unknown> }).__zhiyu['lastAnalysis'] = { ms, workerMs: r.ms, at: performance.now() };
   },
   linted(ds) {

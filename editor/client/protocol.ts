@@ -65,7 +65,8 @@ export interface PackShape {
 type At = { sync: FileSync; path: string; offset: number };
 
 export interface Requests {
-  analyze: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } & PackShape };
+  /** `names`: a hash of what completion's names come from; when it changes, the page gets completion new names. */
+  analyze: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number; names: string } & PackShape };
   lint: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } };
   /** Analyses the pack now, so the first completion or hover does not wait for it. */
   warm: { req: { sync: FileSync }; res: null };
