@@ -1,7 +1,7 @@
 // The token definitions are the single source of truth for the language's
 // vocabulary: the parser, the formatter and the editor's highlighting and
 // completion all read them from here.
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
 import { diag, type Diagnostic } from './diagnostics.ts';
 
 /** Every word-like token (identifiers and keywords) — usable as a field name after `.`. */
@@ -142,7 +142,16 @@ export const ALL_TOKENS: TokenType[] = [
 /** Keyword spellings, for the editor's completion and highlighting. */
 export const KEYWORD_WORDS: readonly string[] = keywordTokens.map((t) => String((t.PATTERN as RegExp).source).replace(/\(\?!.*$/, ''));
 
-const lexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
+let lexer: Lexer | undefined;
+/**
+ * The language's tokens in `text`, comments in their own group: the lexer is
+ * built on first use (the editor's page imports the token definitions and
+ * must not pay for building it before its first paint).
+ */
+export function tokenize(text: string): ILexingResult {
+  lexer ??= new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
+  return lexer.tokenize(text);
+}
 
 export interface LexResult {
   tokens: IToken[];
@@ -152,7 +161,7 @@ export interface LexResult {
 }
 
 export function lex(text: string, file: number): LexResult {
-  const r = lexer.tokenize(text);
+  const r = tokenize(text);
   const diagnostics: Diagnostic[] = r.errors.map((e) =>
     diag('ZY1001', { file, start: e.offset, end: e.offset + e.length }, `unexpected character ${JSON.stringify(text.slice(e.offset, e.offset + Math.min(e.length, 1)))}`),
   );

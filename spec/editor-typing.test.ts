@@ -141,6 +141,30 @@ test('the new language in the editor: a rule\'s own lets and the quantifiers whe
   await undoAll();
 });
 
+test('completion offers a name declared a moment ago: its worker takes the pack\'s names from the last analysis once typing pauses', async () => {
+  await f.open('demo/fraud.zy');
+  await f.cursorAfter('predicate moving_money');
+  await f.page.evaluate(() => {
+    const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
+    const m = z.editor.getModel();
+    const p = z.editor.getPosition();
+    m.pushEditOperations([], [{ range: new z.monaco.Range(p.lineNumber, 1, p.lineNumber, 1), text: 'predicate night_owl = event.amount > ¥1\n' }], () => null);
+  });
+  await f.checked(0);
+  await freshLine();
+  await f.page.keyboard.type('and night_');
+  // The names reach the completion worker a moment after the check: ask until they have (no clock involved).
+  for (let tries = 0; !(await provided()).includes('night_owl'); tries++) {
+    assert.ok(tries < 300, 'the new predicate never reached completion');
+    await f.page.waitForTimeout(100);
+  }
+  await f.page.keyboard.press('Escape');
+  await f.page.keyboard.press('Backspace');
+  await f.page.keyboard.type('_');
+  await suggestions().filter({ hasText: 'night_owl' }).first().waitFor();
+  await undoAll();
+});
+
 test('checks never queue up: one in flight at a time, a burst of keystrokes makes one check, and stale results are dropped', async () => {
   await f.open('fraud/application.zy');
   await f.checked(0);

@@ -3,15 +3,13 @@
 // go to definition, references, rename, the outline, quick fixes and
 // formatting ask the language service worker, which runs the compiler.
 import * as monaco from 'monaco-editor/editor/editor.api.js';
-import { Lexer, type TokenType } from 'chevrotain';
-import { ALL_TOKENS, Keyword } from '../../compiler/lexer.ts';
+import type { TokenType } from 'chevrotain';
+import { Keyword, tokenize } from '../../compiler/lexer.ts';
 import type { CompletionKind } from '../../compiler/service/index.ts';
 import { fixFromHint } from '../../compiler/service/quickfix.ts';
 import { LANGUAGE } from './files.ts';
 import type { RequestName, Requests, WireDiagnostic, WireEdit, WireOutline, WireSpan } from './protocol.ts';
 
-// The compiler's token definitions, with comments kept as tokens for colouring.
-const lexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset', recoveryEnabled: true });
 
 function tokenClass(t: TokenType, image: string): string {
   if (t.CATEGORIES?.includes(Keyword)) return ['true', 'false', 'missing', 'now'].includes(image) ? 'constant' : 'keyword';
@@ -102,7 +100,8 @@ export function registerLanguage(host: LanguageHost): void {
   monaco.languages.setTokensProvider(LANGUAGE, {
     getInitialState: () => STATE,
     tokenize(line) {
-      const r = lexer.tokenize(line);
+      // The compiler's own lexer; comments come in their group and are coloured too.
+      const r = tokenize(line);
       const all = [...r.tokens, ...(r.groups['comments'] ?? [])].sort((a, b) => a.startOffset - b.startOffset);
       const tokens: monaco.languages.IToken[] = [];
       let pos = 0;

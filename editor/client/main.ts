@@ -1,7 +1,7 @@
 // The rule editor: a pack explorer, file tabs, a Monaco editor for .zy files,
 // and panels for problems, search, Try it, tests and backtests. The language
 // itself (tokens, checking, completion, references, rename …) comes from the
-// compiler, run in three workers so that typing never waits for them; the
+// compiler, run in four workers so that typing never waits for them; the
 // first file is painted before any of them starts.
 import './monaco-setup.ts';
 import * as monaco from 'monaco-editor/editor/editor.api.js';
@@ -34,6 +34,8 @@ const files = new Files();
 const checker = new LanguageWorker('check');
 const service = new LanguageWorker('service');
 const background = new LanguageWorker('lint and tests');
+/** Completion and signature help only: answers from names the service worker found, so never waits for an analysis. */
+const completion = new LanguageWorker('completion');
 const pathOf = (m: monaco.editor.ITextModel): string => m.uri.path.slice(1);
 const history = new NavHistory();
 
@@ -57,7 +59,31 @@ function report(msg: string, bad = false): void {
 
 const packFiles = () => (activePack ? { pack: activePack.name, files: files.entries(activePack) } : undefined);
 function ask<K extends RequestName>(type: K, body: Omit<Requests[K]['req'], 'sync'>): Promise<Requests[K]['res']> {
-  return service.call(type, { ...body, sync: service.sync(packFiles()?.files ?? []) } as Requests[K]['req']);
+  const w = type === 'complete' || type === 'signature' || type === 'useSymbols' ? completion : service;
+  return w.call(type, { ...body, sync: w.sync(packFiles()?.files ?? []) } as Requests[K]['req']);
+}
+
+// The names completion offers, brought up to date once typing pauses (the service
+// worker analyses; the completion worker only takes the result).
+const SYMBOLS_AFTER_MS = 500;
+let symbolsTimer: ReturnType<typeof setTimeout> | undefined;
+let symbolsRunning = false;
+/** What the last check said completion's names are made of (a hash). */
+let names: string | undefined;
+function refreshSymbols(delay = SYMBOLS_AFTER_MS): void {
+  clearTimeout(symbolsTimer);
+  symbolsTimer = setTimeout(async () => {
+    if (symbolsRunning) { refreshSymbols(); return; }
+    symbolsRunning = true;
+    try {
+      const pack = activePack?.name;
+      const symbols = await ask('symbols', {});
+      // Another pack opened meanwhile: these names are not its names.
+      if (pack !== activePack?.name) { refreshSymbols(0); return; }
+      await ask('useSymbols', { symbols });
+      (window as unknown as { __zhiyu: { symbolsGiven: number } }).__zhiyu.symbolsGiven++;
+    } finally { symbolsRunning = false; }
+  }, delay);
 }
 
 registerLanguage({
@@ -76,7 +102,9 @@ registerLanguage({
 const MONO = '"DejaVu Sans Mono", "Noto Sans Mono CJK SC", "Noto Sans Mono", Menlo, Consolas, "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", monospace';
 const editor = monaco.editor.create($('editor'), {
   model: null, theme: 'zhiyu', automaticLayout: true, fontSize: 14, fontFamily: MONO,
-  minimap: { enabled: true, showMarkSectionHeaders: false, showRegionSectionHeaders: false },
+  // The minimap as blocks, not drawn letter by letter: on a 2,000-line file that drawing was a
+  // twentieth of the page's work on each keystroke (bench/editor.ts, Chromium's profiler).
+  minimap: { enabled: true, renderCharacters: false, showMarkSectionHeaders: false, showRegionSectionHeaders: false },
   fixedOverflowWidgets: true, 'semanticHighlighting.enabled': false, tabSize: 2, renderWhitespace: 'none',
   // Typing never fights the analyst: no words picked from the text, nothing
   // preselected in a list that pops up by itself (Enter is a new line unless
@@ -134,6 +162,7 @@ async function openPath(path: string): Promise<void> {
     await files.openPack(pack);
     checks.changed();
     void ask('warm', {});
+    refreshSymbols(0);
     tryPanel.refresh();
   }
   paintTrace();
@@ -175,6 +204,7 @@ const checks = new Checks(checker, background, {
     lintFindings = [];
     analyzed = ms;
     showDiagnostics();
+    if (r.names !== names) { names = r.names; refreshSymbols(); }
     (window as unknown as { __zhiyu: Record<string, unknown> }).__zhiyu['lastAnalysis'] = { ms, workerMs: r.ms, at: performance.now() };
   },
   linted(ds) {
@@ -378,7 +408,7 @@ const watchDisk = (): void => { if (document.visibilityState === 'visible') void
 addEventListener('focus', watchDisk);
 setInterval(watchDisk, 3000);
 
-(window as unknown as { __zhiyu: unknown }).__zhiyu = { monaco, editor, files, go, openPath, checks, history, ask, lastAnalysis: undefined, ready: false };
+(window as unknown as { __zhiyu: unknown }).__zhiyu = { monaco, editor, files, go, openPath, checks, history, ask, lastAnalysis: undefined, symbolsGiven: 0, ready: false };
 
 async function start(): Promise<void> {
   try {

@@ -2,6 +2,7 @@
 // pack's texts; a request carries only the files that changed since that
 // worker last saw them (and the pack's file list), never the whole pack.
 import type { Completion, SignatureHelp } from '../../compiler/service/index.ts';
+import type { Symbol_ } from '../../compiler/service/symbols.ts';
 
 export interface WireFile { readonly path: string; readonly text: string }
 
@@ -64,11 +65,16 @@ export interface PackShape {
 type At = { sync: FileSync; path: string; offset: number };
 
 export interface Requests {
-  analyze: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } & PackShape };
+  /** `names`: a hash of what completion's names come from; when it changes, the page gets completion new names. */
+  analyze: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number; names: string } & PackShape };
   lint: { req: { sync: FileSync }; res: { diagnostics: WireDiagnostic[]; ms: number } };
   /** Analyses the pack now, so the first completion or hover does not wait for it. */
   warm: { req: { sync: FileSync }; res: null };
   complete: { req: At & { explicit: boolean }; res: { from: number; items: Completion[] } };
+  /** The pack's declared names (service worker), as completion needs them: by key, what `SymbolIndex.symbols` holds. */
+  symbols: { req: { sync: FileSync }; res: [string, Symbol_][] };
+  /** Completion answers from these names from now on, never waiting for an analysis of its own (completion worker). */
+  useSymbols: { req: { sync: FileSync; symbols: [string, Symbol_][] }; res: null };
   signature: { req: At; res: SignatureHelp | null };
   hover: { req: At; res: { start: number; end: number; doc: string } | null };
   definition: { req: At; res: WireSpan | null };
