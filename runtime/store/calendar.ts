@@ -17,8 +17,14 @@ export function readCalendar(path: string = SHIPPED_CALENDAR): CalendarDay[] {
   return rows.map((r, i) => {
     const date = r['date'] ?? '';
     const working = r['is_working_day'];
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new StoreError('ZY7006', `${path}: row ${i + 2}: date should be YYYY-MM-DD, not ${JSON.stringify(date)}`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !isCalendarDate(date)) throw new StoreError('ZY7006', `${path}: row ${i + 2}: date should be YYYY-MM-DD, not ${JSON.stringify(date)}`);
     if (working !== 'true' && working !== 'false') throw new StoreError('ZY7006', `${path}: row ${i + 2}: is_working_day should be true or false, not ${JSON.stringify(working)}`);
     return { date, working: working === 'true', note: r['note'] ?? '' };
   });
+}
+
+/** Whether `date` (YYYY-MM-DD) names a real day: Date.parse would take 2027-02-30 as 2 March. */
+function isCalendarDate(date: string): boolean {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
 }
