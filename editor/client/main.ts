@@ -355,6 +355,12 @@ editor.addAction({ id: 'zhiyu.back', label: 'Go Back (Alt+←)', run: () => void
 editor.addAction({ id: 'zhiyu.forward', label: 'Go Forward (Alt+→)', run: () => void navigate(history.goForward(here())) });
 editor.addAction({ id: 'zhiyu.searchPack', label: 'Search the Pack (Ctrl+Shift+F)', run: () => showPanel('search', 'field') });
 $('save').onclick = () => void saveActive();
+// Monaco cancels a provider's request when the text moves on under it (a format, a hover, a completion); the promise it
+// drops then rejects with "Canceled". VS Code treats those as benign, and so does the page: nothing to report.
+window.addEventListener('unhandledrejection', (e) => {
+  const reason = e.reason as { name?: unknown; message?: unknown } | undefined;
+  if (reason?.name === 'Canceled' || reason?.message === 'Canceled') e.preventDefault();
+});
 $('format').onclick = () => {
   // A format the next keystroke overtakes is cancelled by Monaco (a rejection named "Canceled"): nothing to tell.
   editor.getAction('editor.action.formatDocument')?.run().catch((e: unknown) => {
