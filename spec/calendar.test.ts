@@ -77,4 +77,14 @@ test('a calendar file with a bad row is refused with its row, and nothing is wri
   try { assert.equal(s.prepare("SELECT count(*) AS n FROM zy_calendar WHERE date = '2027-01-01'").get(), { n: 0 }); } finally { s.close(); }
 });
 
+test('a calendar row naming a day that does not exist (30 February) is refused, not read as 2 March', async () => {
+  const bad = join(dir, 'no-such-day.csv');
+  writeFileSync(bad, 'date,is_working_day,note\n2027-01-01,false,元旦\n2027-02-30,true,oops\n');
+  const run = await cli('db', 'calendar', 'import', db, bad);
+  assert.is(run.code, 1);
+  assert.match(run.err, /ZY7006: .*no-such-day\.csv: row 3: date should be YYYY-MM-DD, not "2027-02-30"/);
+  const s = openStore(db);
+  try { assert.equal(s.prepare("SELECT count(*) AS n FROM zy_calendar WHERE date IN ('2027-01-01', '2027-03-02')").get(), { n: 0 }); } finally { s.close(); }
+});
+
 test.run();
