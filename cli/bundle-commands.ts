@@ -283,8 +283,9 @@ a bundle replaces the live one only if it is the same pack with a newer version
 approver's (zhiyu approve). --shadow decides beside the live bundle (zhiyu shadow
 report); --canary decides a share of the customers; POST /v1/promote makes the
 candidate live and POST /v1/rollback undoes. With --db, every bundle run is kept
-in the bundle history and every change in the hash-chained audit trail, in the
-log file beside the store (demo.db → demo.decisions.db; zhiyu audit verify).
+in the bundle history and every change in the hash-chained audit trail: in the
+log file beside a SQLite store (demo.db → demo.decisions.db; zhiyu audit verify),
+in the zy_bundles and zy_audit tables of a PostgreSQL one.
 
 Examples:
   zhiyu serve rules --db demo.db            # the editor at http://127.0.0.1:7700/
@@ -343,9 +344,8 @@ Examples:
         console.error(paint.red(`${(e as { code?: string }).code ?? 'ZY7007'}: ${(e as Error).message}`));
         throw new Exit(EXIT.USAGE);
       }
-      // A bundle service keeps its bundle history and audit trail in the log file beside the store, logging decisions or not
-      // (on PostgreSQL the decisions only, for now).
-      const log = store && (o.log || (o.bundle && store.kind === 'sqlite')) ? logOf(store, { write: true }) : undefined;
+      // A bundle service keeps its bundle history and audit trail in the store (SQLite: the log file beside it), logging decisions or not.
+      const log = store && (o.log || o.bundle) ? logOf(store, { write: true }) : undefined;
       const onDecision = log && o.log ? { onDecision: decisionLogger(log) } : {};
       let service: Service;
       try {
@@ -359,7 +359,7 @@ Examples:
             ...(store ? { provider: (b: Bundle) => providerOf(store, b.program.pack) } : {}),
             ...(shadow ? { shadow } : {}), ...(canary ? { canary } : {}), ...(requireApprovals ? { requireApprovals } : {}),
             ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
-            ...(log?.sqlite ? { history: log.sqlite.history, audit: log.sqlite.audit, onAudit: printAudit } : {}),
+            ...(log ? { history: log.history, audit: log.audit, onAudit: printAudit } : {}),
             ...(clustered ? { routes: clustered.routes } : {}),
           });
           await clustered?.attach(service);

@@ -8,9 +8,9 @@ import { BundleError } from '../runtime/bundle.ts';
 import { interpret, load, type FeatureProvider, type Program } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import {
-  DecisionLog, SnapshotProvider, SqliteProvider, StoreError, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB, type LoggedDecision,
+  SnapshotProvider, SqliteProvider, StoreError, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB, type LoggedDecision,
 } from '../runtime/store/index.ts';
-import { bundleFromHistory } from '../runtime/history.ts';
+import { bundleFromHistory, type BundleHistory } from '../runtime/history.ts';
 import { describeTrust } from '../runtime/trust.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { readCalendar, SHIPPED_CALENDAR } from '../runtime/store/calendar.ts';
@@ -119,13 +119,14 @@ Examples:
     });
 
   db.command('maintain')
-    .description('PostgreSQL partition upkeep: create the months ahead, drop whole months older than HISTORY_KEPT (run it daily, e.g. from cron)')
-    .argument('<url>', 'the postgres:// URL (an owner role: it creates and drops partitions)')
+    .description('PostgreSQL upkeep: apply the migrations a newer zhiyu added, create the months ahead, drop whole months older than HISTORY_KEPT (run it daily, e.g. from cron)')
+    .argument('<url>', 'the postgres:// URL (an owner role: it migrates, creates and drops partitions)')
     .action(async (url: string) => {
       if (!isPostgresUrl(url)) { console.error('db maintain is for a postgres:// store (SQLite keeps its history in one table)'); throw new Exit(EXIT.USAGE); }
       const pg = await PostgresStore.open(url);
       try {
         const r = await pg.maintain();
+        if (r.migrated.length) console.log(`${pg.where}: applied migration ${r.migrated.join(', ')}`);
         console.log(`${pg.where}: ${r.created.length ? `created ${r.created.join(', ')}` : 'no month to create'}; ${r.dropped.length ? `dropped ${r.dropped.join(', ')} (older than HISTORY_KEPT)` : 'nothing older than HISTORY_KEPT'}`);
       } finally {
         await pg.close();
@@ -256,17 +257,13 @@ Examples:
   zhiyu replay demo.db 42
   zhiyu replay demo.db 42 --keyring keyring.json --as-of
   zhiyu replay demo.db 42 --pack rules/demo
-  zhiyu replay postgres://zhiyu@db/risk 42 --pack live.zyb --as-of`)
+  zhiyu replay postgres://zhiyu@db/risk 42 --as-of`)
     .action(async (path: string, id: string, o: { pack?: string; asOf?: boolean; publicKey?: string; keyring?: string; interpret?: boolean }) => {
       const store = await openAnyStore(path, { readonly: true });
       const log = logOf(store);
       try {
         const logged = await log.get(Number(id));
-        if (o.pack === undefined && !log.sqlite) {
-          console.error(paint.red(`${store.where} keeps no bundle history yet (PostgreSQL): give the pack or bundle to replay with, --pack`));
-          throw new Exit(EXIT.USAGE);
-        }
-        const subject = o.pack !== undefined ? replaySubject(o.pack, o.publicKey) : historySubject(log.sqlite!, logged, o);
+        const subject = o.pack !== undefined ? replaySubject(o.pack, o.publicKey) : await historySubject(log.history, logged, o);
         console.log(dim(`decision ${id}: ${logged.pack}${logged.version ? ` ${logged.version}` : ''}, ${logged.bundleHash ? `bundle ${logged.bundleHash}` : 'no bundle (a pack compiled from source)'}${logged.sourceHash ? `, sources ${logged.sourceHash}` : ''}; event at ${new Date(logged.eventTime).toISOString()}`));
         // A bundle against the bundle that decided; otherwise the sources (a pack compiled from source has no bundle).
         const byBundle = !!(subject.bundleHash && logged.bundleHash);
@@ -297,12 +294,12 @@ Examples:
 }
 
 /** The bundle that made a logged decision, from the bundle history; verified when a key or keyring is given, else run with a warning. */
-function historySubject(log: DecisionLog, logged: LoggedDecision, o: { publicKey?: string; keyring?: string }): { program: Program; checked: CheckedPack; bundleHash: string; sourceHash: string } {
+async function historySubject(history: BundleHistory, logged: LoggedDecision, o: { publicKey?: string; keyring?: string }): Promise<{ program: Program; checked: CheckedPack; bundleHash: string; sourceHash: string }> {
   if (!logged.bundleHash) { console.error(paint.red(`decision ${logged.id} was made by a pack compiled from source, not a bundle: give --pack <dir>`)); throw new Exit(EXIT.USAGE); }
   const verified = !!(o.publicKey || o.keyring);
   let b;
   try {
-    b = bundleFromHistory(log.history, logged.bundleHash, { trust: policyOf(o, !verified) });
+    b = await bundleFromHistory(history, logged.bundleHash, { trust: policyOf(o, !verified) });
   } catch (e) {
     if (e instanceof BundleError) { console.error(paint.red(`${e.code}: ${e.message}${e.code === 'ZY8013' ? '; give --pack <dir|bundle>' : ''}`)); throw new Exit(EXIT.FINDINGS); }
     throw e;

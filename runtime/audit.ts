@@ -9,8 +9,10 @@
 //
 // This file is the backend-neutral part: what a row holds, how its hash is
 // made, how a chain is checked. A store backend (runtime/store/ for SQLite)
-// only keeps rows in order and appends one atomically after the last.
+// only keeps rows in order and appends one atomically after the last
+// (SQLite synchronously, PostgreSQL asynchronously: callers await both).
 import { createHash } from 'node:crypto';
+import type { Awaitable } from './history.ts';
 
 export type AuditAction =
   /** The service started serving a bundle. */
@@ -55,9 +57,9 @@ export interface AuditRow extends AuditEntry {
 /** What a store backend keeps. */
 export interface AuditTrail {
   /** Appends one row after the current last one, atomically (several processes may append). */
-  append(e: AuditEntry): AuditRow;
+  append(e: AuditEntry): Awaitable<AuditRow>;
   /** Every row, by seq. */
-  rows(): AuditRow[];
+  rows(): Awaitable<AuditRow[]>;
 }
 
 export const GENESIS = '0'.repeat(64);

@@ -2,7 +2,9 @@
 // shadow) kept by its content hash, signatures and all, so a logged decision
 // can be replayed with the very bundle that made it, and a rollback can
 // restore a bundle that is no longer on any disk. Backend-neutral: a store
-// backend (runtime/store/ for SQLite) keeps the rows.
+// backend keeps the rows (runtime/store/control.ts in SQLite, synchronously;
+// runtime/store/postgres/control.ts on PostgreSQL, asynchronously). Callers
+// await every call, so one caller serves both.
 import { BundleError } from './bundle-error.ts';
 import { parseBundle, type Bundle, type LoadOptions } from './bundle.ts';
 
@@ -18,12 +20,15 @@ export interface StoredBundle {
   readonly text: string;
 }
 
+/** A value now (SQLite) or later (PostgreSQL). */
+export type Awaitable<T> = T | Promise<T>;
+
 export interface BundleHistory {
-  /** Keeps the bundle (once per hash; keeping it again changes nothing). */
-  keep(b: Bundle, at: number): void;
-  get(hash: string): StoredBundle | undefined;
+  /** Keeps the bundle (once per hash; keeping it again changes nothing, whoever keeps it). */
+  keep(b: Bundle, at: number): Awaitable<void>;
+  get(hash: string): Awaitable<StoredBundle | undefined>;
   /** Every kept bundle, oldest first, without their text. */
-  list(): Omit<StoredBundle, 'text'>[];
+  list(): Awaitable<Omit<StoredBundle, 'text'>[]>;
 }
 
 /**
@@ -31,8 +36,12 @@ export interface BundleHistory {
  * a body changed in the history no longer has the hash it is stored under,
  * and is refused (ZY8002). Signatures are checked under `opts` as for any bundle.
  */
-export function bundleFromHistory(history: BundleHistory, hash: string, opts: LoadOptions | ((text: string) => Bundle) = {}): Bundle {
-  const stored = history.get(hash);
+export async function bundleFromHistory(history: BundleHistory, hash: string, opts: LoadOptions | ((text: string) => Bundle) = {}): Promise<Bundle> {
+  return bundleOfStored(await history.get(hash), hash, opts);
+}
+
+/** bundleFromHistory's check, on a row already read (`undefined`: not in the history). */
+export function bundleOfStored(stored: StoredBundle | undefined, hash: string, opts: LoadOptions | ((text: string) => Bundle) = {}): Bundle {
   if (!stored) throw new BundleError('ZY8013', `bundle ${hash} is not in the bundle history`);
   const b = typeof opts === 'function' ? opts(stored.text) : parseBundle(stored.text, opts);
   if (b.hash !== hash) throw new BundleError('ZY8002', `the bundle history was altered: the bundle kept as ${hash.slice(0, 23)}… now hashes to ${b.hash.slice(0, 23)}…`);

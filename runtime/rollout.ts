@@ -17,7 +17,9 @@
 // state switches only once its row is written (an unwritable trail changes
 // nothing). Every bundle that runs is kept in the bundle history by hash.
 // Switching is one assignment: a decision in flight finishes on the bundle
-// it started with.
+// it started with. The trail and the history may answer later (PostgreSQL):
+// every change awaits them, and changes run one after another, so two
+// reloads at once never interleave their checks and rows.
 //
 // Several processes behind one port (issue 17) would run checks and audit in
 // one of them and send the resulting bundle texts to the others, each of
@@ -26,7 +28,7 @@ import { lastLive, LIVE_ACTIONS, type AuditAction, type AuditEntry, type AuditRo
 import type { Bundle } from './bundle.ts';
 import { BundleError, type BundleCode } from './bundle-error.ts';
 import type { Engine } from './engine.ts';
-import { bundleFromHistory, type BundleHistory } from './history.ts';
+import { bundleOfStored, type BundleHistory } from './history.ts';
 import type { FeatureProvider } from './provider.ts';
 import type { AsyncSource } from './store/resolve.ts';
 import { approvals, type ApprovalCheck } from './trust.ts';
@@ -142,15 +144,35 @@ export class Rollout {
   private readonly previous: Bundle[] = [];
   private readonly clock: () => number;
 
+  /** The change running now (changes run one at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
+
   private constructor(private readonly o: RolloutOptions, state: Deployment) {
     this.state = state;
     this.clock = o.clock ?? Date.now;
   }
 
-  /** What decides now (after any scheduled bundle whose moment has come took effect). */
+  /** What decides now, as last switched (settle() first lets a scheduled bundle whose moment has come take effect). */
   current(): Deployment {
-    this.tick();
     return this.state;
+  }
+
+  /** Whether a scheduled bundle's moment has come. */
+  due(): boolean {
+    const at = this.nextSwitch();
+    return at !== undefined && at <= this.clock();
+  }
+
+  /** What decides now, after any scheduled bundle whose moment has come took effect. */
+  async settle(): Promise<Deployment> {
+    if (this.due()) await this.tick();
+    return this.state;
+  }
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f, f);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** The moment the next scheduled bundle takes effect, if any. */
@@ -159,49 +181,50 @@ export class Rollout {
   }
 
   /** Checks and starts: the live bundle (or the one before it, when it is not yet in effect), the canary, the shadow. */
-  static start(o: RolloutOptions, req: StartRequest): Rollout {
+  static async start(o: RolloutOptions, req: StartRequest): Promise<Rollout> {
     const clock = o.clock ?? Date.now;
     const now = clock();
-    const rows = o.audit?.rows() ?? [];
+    const rows = (await o.audit?.rows()) ?? [];
     const last = lastLive(rows, req.live.manifest.pack);
-    const lastRef = last?.bundle ? { ...last.bundle, sourceHash: o.history?.get(last.bundle.hash)?.sourceHash } : undefined;
+    const lastRef = last?.bundle ? { ...last.bundle, sourceHash: (await o.history?.get(last.bundle.hash))?.sourceHash } : undefined;
     const r = new Rollout(o, undefined as never);
     const pending: AuditEntry[] = [];
-    const refuse = (code: BundleCode, b: Bundle, message: string, detail: Record<string, unknown> = {}): never => {
-      r.write(pending);
-      const row = r.write([r.entry('refused', b, { code, attempted: 'start', reason: message, ...detail })])[0];
+    const refuse = async (code: BundleCode, b: Bundle, message: string, detail: Record<string, unknown> = {}): Promise<never> => {
+      await r.write(pending);
+      const row = (await r.write([r.entry('refused', b, { code, attempted: 'start', reason: message, ...detail })]))[0];
       throw new ActivationError(code, message, row);
     };
-    const approve = (b: Bundle, role: string) => {
+    const approve = async (b: Bundle, role: string) => {
       const a = r.approvalsOf(b, role);
       if (a) pending.push(a.entry);
-      if (a && !a.check.ok) refuse('ZY8007', b, a.check.reason!);
+      if (a && !a.check.ok) await refuse('ZY8007', b, a.check.reason!);
     };
 
-    approve(req.live, 'live');
+    await approve(req.live, 'live');
     const problem = successionProblem(lastRef, refOf(req.live));
-    if (problem && !req.allowRollback) refuse('ZY8008', req.live, `${problem}; the last bundle live for ${req.live.manifest.pack} was ${name(lastRef!)} (${lastRef!.hash.slice(0, 19)}…); start it with --allow-rollback "reason" to run it anyway`, { live: lastRef });
+    if (problem && !req.allowRollback) await refuse('ZY8008', req.live, `${problem}; the last bundle live for ${req.live.manifest.pack} was ${name(lastRef!)} (${lastRef!.hash.slice(0, 19)}…); start it with --allow-rollback "reason" to run it anyway`, { live: lastRef });
     let live: Bundle = req.live;
     let scheduled: Scheduled[] = [];
     const at = req.live.manifest.effectiveFrom;
     if (at !== undefined && at > now) {
       // Not in effect yet: serve the bundle live before it until then, from the history.
-      const before = lastRef && lastRef.hash !== req.live.hash && o.history?.get(lastRef.hash) ? bundleFromHistory(o.history, lastRef.hash, o.parse) : undefined;
+      const kept = lastRef && lastRef.hash !== req.live.hash ? await o.history?.get(lastRef.hash) : undefined;
+      const before = kept ? bundleOfStored(kept, lastRef!.hash, o.parse) : undefined;
       if (!before) {
-        refuse('ZY8010', req.live, `it takes effect at ${new Date(at).toISOString()}, and there is no earlier bundle of ${req.live.manifest.pack} in the history to serve until then`);
+        await refuse('ZY8010', req.live, `it takes effect at ${new Date(at).toISOString()}, and there is no earlier bundle of ${req.live.manifest.pack} in the history to serve until then`);
       }
-      approve(before!, 'live');
+      await approve(before!, 'live');
       live = before!;
       scheduled = [{ loaded: o.build(req.live), ...(req.allowRollback ? { allowRollback: req.allowRollback } : {}) }];
     }
     let canary: CanaryArm | undefined;
     if (req.canary) {
       const c = req.canary.bundle;
-      approve(c, 'canary');
+      await approve(c, 'canary');
       const p = successionProblem(refOf(live), refOf(c));
-      if (p && !req.allowRollback) refuse('ZY8008', c, `the canary cannot become live: ${p}`);
+      if (p && !req.allowRollback) await refuse('ZY8008', c, `the canary cannot become live: ${p}`);
       if (c.manifest.effectiveFrom !== undefined && c.manifest.effectiveFrom > now) {
-        refuse('ZY8010', c, `the canary takes effect only at ${new Date(c.manifest.effectiveFrom).toISOString()}; a canary decides traffic at once`);
+        await refuse('ZY8010', c, `the canary takes effect only at ${new Date(c.manifest.effectiveFrom).toISOString()}; a canary decides traffic at once`);
       }
       canary = { loaded: o.build(c), percent: req.canary.percent, key: req.canary.key };
     }
@@ -209,8 +232,8 @@ export class Rollout {
       live: o.build(live), ...(canary ? { canary } : {}), ...(req.shadow ? { shadow: o.build(req.shadow) } : {}), scheduled,
     };
     r.state = state;
-    for (const b of [live, ...scheduled.map((s) => s.loaded.bundle), ...(canary ? [canary.loaded.bundle] : []), ...(req.shadow ? [req.shadow] : [])]) r.keep(b);
-    r.write([
+    for (const b of [live, ...scheduled.map((s) => s.loaded.bundle), ...(canary ? [canary.loaded.bundle] : []), ...(req.shadow ? [req.shadow] : [])]) await r.keep(b);
+    await r.write([
       ...pending,
       r.entry('start', live, { ...(lastRef && lastRef.hash !== live.hash ? { previous: lastRef } : {}), ...(problem ? { allowRollback: req.allowRollback, problem } : {}) }),
       ...scheduled.map((s) => r.entry('schedule', s.loaded.bundle, { effectiveFrom: s.loaded.bundle.manifest.effectiveFrom, live: refOf(live) })),
@@ -221,16 +244,22 @@ export class Rollout {
   }
 
   /** POST /v1/reload: the bundle replaces the live one now, or is scheduled for its effective_from. */
-  reload(next: Bundle, req: ChangeRequest = {}): ChangeResult {
-    this.tick();
-    const live = this.state.live.bundle;
-    const checks = this.check(next, live, 'reload', req);
-    return this.activate(next, checks, 'reload', req);
+  reload(next: Bundle, req: ChangeRequest = {}): Promise<ChangeResult> {
+    return this.serial(async () => {
+      await this.tickNow();
+      const live = this.state.live.bundle;
+      const checks = await this.check(next, live, 'reload', req);
+      return this.activate(next, checks, 'reload', req);
+    });
   }
 
   /** POST /v1/promote: the canary (or, given `arm`, the shadow) becomes live. `signed`: the same bundle with more signatures. */
-  promote(req: ChangeRequest & { arm?: 'canary' | 'shadow'; signed?: Bundle } = {}): ChangeResult {
-    this.tick();
+  promote(req: ChangeRequest & { arm?: 'canary' | 'shadow'; signed?: Bundle } = {}): Promise<ChangeResult> {
+    return this.serial(() => this.promoteNow(req));
+  }
+
+  private async promoteNow(req: ChangeRequest & { arm?: 'canary' | 'shadow'; signed?: Bundle }): Promise<ChangeResult> {
+    await this.tickNow();
     const s = this.state;
     const arm = req.arm ?? (s.canary ? 'canary' : s.shadow ? 'shadow' : undefined);
     const candidate = arm === 'canary' ? s.canary?.loaded : arm === 'shadow' ? s.shadow : undefined;
@@ -242,7 +271,7 @@ export class Rollout {
       if (req.signed.hash !== b.hash) throw new ActivationError('ZY8011', `the bundle sent is ${req.signed.hash.slice(0, 19)}…, not the ${arm} ${b.hash.slice(0, 19)}…; send the ${arm}'s own bundle with its approvals, or nothing`);
       b = req.signed;
     }
-    const checks = this.check(b, s.live.bundle, 'promote', req);
+    const checks = await this.check(b, s.live.bundle, 'promote', req);
     return this.activate(b, checks, 'promote', req, arm);
   }
 
@@ -250,8 +279,12 @@ export class Rollout {
    * POST /v1/rollback: stops the canary (or the arm named), else restores the
    * live bundle before the current one (from memory, else from the history).
    */
-  rollback(req: ChangeRequest & { arm?: 'canary' | 'shadow'; reason?: string } = {}): ChangeResult {
-    this.tick();
+  rollback(req: ChangeRequest & { arm?: 'canary' | 'shadow'; reason?: string } = {}): Promise<ChangeResult> {
+    return this.serial(() => this.rollbackNow(req));
+  }
+
+  private async rollbackNow(req: ChangeRequest & { arm?: 'canary' | 'shadow'; reason?: string }): Promise<ChangeResult> {
+    await this.tickNow();
     const s = this.state;
     const reason = req.reason ?? req.allowRollback;
     const arm = req.arm ?? (s.canary ? 'canary' : undefined);
@@ -260,27 +293,31 @@ export class Rollout {
       if (!dropped) throw new ActivationError('ZY8011', `there is no ${arm} to roll back`);
       const { canary, shadow, ...rest } = s;
       const next: Deployment = { ...rest, ...(arm === 'shadow' && canary ? { canary } : {}), ...(arm === 'canary' && shadow ? { shadow } : {}) };
-      this.write([this.entry('rollback', s.live.bundle, { restored: false, arm, dropped: refOf(dropped), ...(reason ? { reason } : {}), ...from(req) })]);
+      await this.write([this.entry('rollback', s.live.bundle, { restored: false, arm, dropped: refOf(dropped), ...(reason ? { reason } : {}), ...from(req) })]);
       this.state = next;
       return { status: 'rolled back', bundle: refOf(s.live.bundle) };
     }
-    const restore = this.previous[this.previous.length - 1] ?? this.previousFromHistory();
+    const restore = this.previous[this.previous.length - 1] ?? await this.previousFromHistory();
     if (!restore) throw new ActivationError('ZY8011', `there is no bundle before ${name(refOf(s.live.bundle))} to roll back to (none in memory or in the history)`);
     const a = this.approvalsOf(restore, 'rollback');
     if (a && !a.check.ok) {
-      const rows = this.write([a.entry, this.entry('refused', restore, { code: 'ZY8007', attempted: 'rollback', reason: a.check.reason, ...from(req) })]);
+      const rows = await this.write([a.entry, this.entry('refused', restore, { code: 'ZY8007', attempted: 'rollback', reason: a.check.reason, ...from(req) })]);
       throw new ActivationError('ZY8007', `the bundle before cannot be restored: ${a.check.reason!}`, rows[1]);
     }
     const loaded = this.o.build(restore);
-    this.keep(restore);
-    this.write([...(a ? [a.entry] : []), this.entry('rollback', restore, { restored: true, previous: refOf(s.live.bundle), ...(reason ? { reason } : {}), ...from(req) })]);
+    await this.keep(restore);
+    await this.write([...(a ? [a.entry] : []), this.entry('rollback', restore, { restored: true, previous: refOf(s.live.bundle), ...(reason ? { reason } : {}), ...from(req) })]);
     if (this.previous[this.previous.length - 1] === restore) this.previous.pop();
     this.state = { ...s, live: loaded };
     return { status: 'rolled back', bundle: refOf(restore), previous: refOf(s.live.bundle) };
   }
 
   /** Scheduled bundles whose moment has come take effect (each checked again against the live one). */
-  tick(): void {
+  tick(): Promise<void> {
+    return this.serial(() => this.tickNow());
+  }
+
+  private async tickNow(): Promise<void> {
     const now = this.clock();
     let s = this.state;
     while (s.scheduled[0] && (s.scheduled[0].loaded.bundle.manifest.effectiveFrom ?? 0) <= now) {
@@ -289,10 +326,10 @@ export class Rollout {
       const problem = successionProblem(refOf(s.live.bundle), refOf(b));
       try {
         if (problem && !due!.allowRollback) {
-          this.write([this.entry('refused', b, { code: 'ZY8008', attempted: 'effective', reason: problem, live: refOf(s.live.bundle) })]);
+          await this.write([this.entry('refused', b, { code: 'ZY8008', attempted: 'effective', reason: problem, live: refOf(s.live.bundle) })]);
           s = { ...s, scheduled: rest };
         } else {
-          this.write([this.entry('effective', b, { effectiveFrom: b.manifest.effectiveFrom, previous: refOf(s.live.bundle), ...(problem ? { allowRollback: due!.allowRollback, problem } : {}) })]);
+          await this.write([this.entry('effective', b, { effectiveFrom: b.manifest.effectiveFrom, previous: refOf(s.live.bundle), ...(problem ? { allowRollback: due!.allowRollback, problem } : {}) })]);
           this.remember(s.live.bundle);
           s = { ...s, live: due!.loaded, scheduled: rest };
         }
@@ -306,25 +343,27 @@ export class Rollout {
   }
 
   /** Appends a service stop to the trail (best effort: a stopping service does not fail on it). */
-  stop(): void {
-    try { this.write([this.entry('stop', this.state.live.bundle, {})]); } catch (e) { this.o.onError?.(new Error(`the stop was not recorded: ${(e as Error).message.replace(/^nothing was changed: /, '')}`)); }
+  stop(): Promise<void> {
+    return this.serial(async () => {
+      try { await this.write([this.entry('stop', this.state.live.bundle, {})]); } catch (e) { this.o.onError?.(new Error(`the stop was not recorded: ${(e as Error).message.replace(/^nothing was changed: /, '')}`)); }
+    });
   }
 
-  private check(next: Bundle, live: Bundle, attempted: string, req: ChangeRequest): { approvals?: AuditEntry; problem?: string } {
+  private async check(next: Bundle, live: Bundle, attempted: string, req: ChangeRequest): Promise<{ approvals?: AuditEntry; problem?: string }> {
     const a = this.approvalsOf(next, attempted);
     if (a && !a.check.ok) {
-      const rows = this.write([a.entry, this.entry('refused', next, { code: 'ZY8007', attempted, reason: a.check.reason, live: refOf(live), ...from(req) })]);
+      const rows = await this.write([a.entry, this.entry('refused', next, { code: 'ZY8007', attempted, reason: a.check.reason, live: refOf(live), ...from(req) })]);
       throw new ActivationError('ZY8007', `${name(refOf(next))} was not activated; still serving ${live.hash}: ${a.check.reason!}`, rows[1]);
     }
     const problem = successionProblem(refOf(live), refOf(next));
     if (problem && !req.allowRollback) {
-      const rows = this.write([...(a ? [a.entry] : []), this.entry('refused', next, { code: 'ZY8008', attempted, reason: problem, live: refOf(live), ...from(req) })]);
+      const rows = await this.write([...(a ? [a.entry] : []), this.entry('refused', next, { code: 'ZY8008', attempted, reason: problem, live: refOf(live), ...from(req) })]);
       throw new ActivationError('ZY8008', `${name(refOf(next))} was not activated; still serving ${live.hash}: ${problem}; to activate it anyway, give the reason: --allow-rollback "…" (allow_rollback=… over HTTP)`, rows[1]);
     }
     return { ...(a ? { approvals: a.entry } : {}), ...(problem ? { problem } : {}) };
   }
 
-  private activate(next: Bundle, checks: { approvals?: AuditEntry; problem?: string }, action: 'reload' | 'promote', req: ChangeRequest, arm?: 'canary' | 'shadow'): ChangeResult {
+  private async activate(next: Bundle, checks: { approvals?: AuditEntry; problem?: string }, action: 'reload' | 'promote', req: ChangeRequest, arm?: 'canary' | 'shadow'): Promise<ChangeResult> {
     const s = this.state;
     const now = this.clock();
     const loaded = this.o.build(next);
@@ -334,24 +373,24 @@ export class Rollout {
     };
     const rollback = checks.problem ? { allowRollback: req.allowRollback, problem: checks.problem } : {};
     const common = { ...(arm ? { arm } : {}), ...rollback, ...from(req) };
-    this.keep(next);
+    await this.keep(next);
     const at = next.manifest.effectiveFrom;
     if (at !== undefined && at > now) {
-      this.write([...(checks.approvals ? [checks.approvals] : []), this.entry('schedule', next, { effectiveFrom: at, live: refOf(s.live.bundle), via: action, ...common })]);
+      await this.write([...(checks.approvals ? [checks.approvals] : []), this.entry('schedule', next, { effectiveFrom: at, live: refOf(s.live.bundle), via: action, ...common })]);
       const scheduled = [...s.scheduled, { loaded, ...(req.allowRollback ? { allowRollback: req.allowRollback } : {}) }]
         .sort((x, y) => (x.loaded.bundle.manifest.effectiveFrom ?? 0) - (y.loaded.bundle.manifest.effectiveFrom ?? 0));
       this.state = { live: s.live, ...withoutArm(), scheduled };
       return { status: 'scheduled', bundle: refOf(next), effectiveFrom: at, previous: refOf(s.live.bundle) };
     }
-    this.write([...(checks.approvals ? [checks.approvals] : []), this.entry(action, next, { previous: refOf(s.live.bundle), ...common })]);
+    await this.write([...(checks.approvals ? [checks.approvals] : []), this.entry(action, next, { previous: refOf(s.live.bundle), ...common })]);
     this.remember(s.live.bundle);
     this.state = { live: loaded, ...withoutArm(), scheduled: s.scheduled };
     return { status: action === 'reload' ? 'reloaded' : 'promoted', bundle: refOf(next), previous: refOf(s.live.bundle) };
   }
 
   /** Keeps the bundle in the history; one that cannot be kept changes nothing (ZY8014). */
-  private keep(b: Bundle): void {
-    try { this.o.history?.keep(b, this.clock()); } catch (err) {
+  private async keep(b: Bundle): Promise<void> {
+    try { await this.o.history?.keep(b, this.clock()); } catch (err) {
       throw new ActivationError('ZY8014', `nothing was changed: ${(err as Error).message}`);
     }
   }
@@ -363,20 +402,18 @@ export class Rollout {
   }
 
   /** The bundle live before the current one, by the audit trail, from the history (after a restart). */
-  private previousFromHistory(): Bundle | undefined {
+  private async previousFromHistory(): Promise<Bundle | undefined> {
     const { audit, history } = this.o;
     if (!audit || !history) return undefined;
     const cur = this.state.live.bundle;
-    const stack = liveStack(audit.rows(), cur.manifest.pack);
+    const stack = liveStack(await audit.rows(), cur.manifest.pack);
     if (stack[stack.length - 1] === cur.hash) stack.pop();
     for (let i = stack.length - 1; i >= 0; i--) {
-      if (stack[i] !== cur.hash && history.get(stack[i]!)) return this.fromHistory(stack[i]!);
+      if (stack[i] === cur.hash) continue;
+      const kept = await history.get(stack[i]!);
+      if (kept) return bundleOfStored(kept, stack[i]!, this.o.parse);
     }
     return undefined;
-  }
-
-  private fromHistory(hash: string): Bundle {
-    return bundleFromHistory(this.o.history!, hash, this.o.parse);
   }
 
   private approvalsOf(b: Bundle, role: string): { check: ApprovalCheck; entry: AuditEntry } | undefined {
@@ -395,12 +432,12 @@ export class Rollout {
   }
 
   /** Appends the rows (a trail that cannot be written is ZY8014: the caller changes nothing). */
-  private write(entries: readonly AuditEntry[]): AuditRow[] {
+  private async write(entries: readonly AuditEntry[]): Promise<AuditRow[]> {
     if (!this.o.audit) return [];
     const out: AuditRow[] = [];
     for (const e of entries) {
       let row: AuditRow;
-      try { row = this.o.audit.append(e); } catch (err) {
+      try { row = await this.o.audit.append(e); } catch (err) {
         throw new ActivationError('ZY8014', `nothing was changed: ${(err as Error).message}`);
       }
       out.push(row);

@@ -158,7 +158,7 @@ function tokenOk(req: IncomingMessage, token: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function serve(opts: ServeOptions): Promise<Service> {
+export async function serve(opts: ServeOptions): Promise<Service> {
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !opts.token) {
     return Promise.reject(new Error(`binding to ${host} exposes the service beyond this machine; give an access token (--token)`));
@@ -172,7 +172,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
   const build = (b: Bundle): Loaded => ({ bundle: b, engine: new Engine(b.program), provider: opts.provider?.(b) ?? EMPTY_PROVIDER });
   let rollout: Rollout;
   try {
-    rollout = Rollout.start({
+    rollout = await Rollout.start({
       build, parse: (text) => parseBundle(text, { trust: policy }), clock,
       ...(opts.requireApprovals ? { requireApprovals: opts.requireApprovals } : {}),
       ...(opts.history ? { history: opts.history } : {}), ...(opts.audit ? { audit: opts.audit } : {}),
@@ -185,7 +185,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
     });
   } catch (e) { return Promise.reject(e); }
   let shown: Deployment | undefined;
-  /** The deployment now (a scheduled bundle takes effect here), with the metrics' bundle labels kept in step. */
+  /** The deployment now (a scheduled bundle takes effect in rollout.settle()), with the metrics' bundle labels kept in step. */
   const now = (): Deployment => {
     const d = rollout.current();
     if (d !== shown) {
@@ -201,14 +201,14 @@ export function serve(opts: ServeOptions): Promise<Service> {
     clearTimeout(timer);
     const at = rollout.nextSwitch();
     if (at === undefined) return;
-    timer = setTimeout(() => { now(); }, Math.max(0, Math.min(2 ** 31 - 1, at - clock())));
+    timer = setTimeout(() => { void rollout.settle().then(now); }, Math.max(0, Math.min(2 ** 31 - 1, at - clock())));
     timer.unref();
   };
   now();
 
   /** Changes through the rollout: refusals become 4xx (the trail has the row), the answer says what is live now. */
-  const change = (f: () => ChangeResult): ChangeResult => {
-    try { return f(); } catch (e) {
+  const change = async (f: () => Promise<ChangeResult>): Promise<ChangeResult> => {
+    try { return await f(); } catch (e) {
       if (e instanceof ActivationError) {
         const status = e.code === 'ZY8014' ? 503 : e.code === 'ZY8007' ? 422 : 409;
         throw new HttpError(status, { code: e.code, message: e.message, ...(e.row ? { audit: e.row.seq } : {}) });
@@ -307,6 +307,8 @@ export function serve(opts: ServeOptions): Promise<Service> {
     const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
     if (opts.routes && await opts.routes(req, res, url)) return;
+    // A scheduled bundle whose moment has come takes effect before the request is answered.
+    if (rollout.due()) await rollout.settle();
     switch (route) {
       case 'GET /healthz': {
         const d = now();
@@ -360,7 +362,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
         const live = now().live.bundle;
         const next = bundleFrom(text, live);
         const cr = changeRequest(req, url);
-        return send(res, 200, answer(change(() => rollout.reload(next, cr))));
+        return send(res, 200, answer(await change(() => rollout.reload(next, cr))));
       }
       case 'POST /v1/promote': {
         authorize(req, 'promote');
@@ -370,7 +372,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
         const signed = text.trim() ? bundleFrom(text, live) : undefined;
         const arm = armParam(url);
         const cr = changeRequest(req, url);
-        return send(res, 200, answer(change(() => rollout.promote({ ...cr, ...(arm ? { arm } : {}), ...(signed ? { signed } : {}) }))));
+        return send(res, 200, answer(await change(() => rollout.promote({ ...cr, ...(arm ? { arm } : {}), ...(signed ? { signed } : {}) }))));
       }
       case 'POST /v1/rollback': {
         authorize(req, 'rollback');
@@ -378,7 +380,7 @@ export function serve(opts: ServeOptions): Promise<Service> {
         const arm = armParam(url);
         const reason = url.searchParams.get('reason')?.trim();
         const cr = changeRequest(req, url);
-        return send(res, 200, answer(change(() => rollout.rollback({ ...cr, ...(arm ? { arm } : {}), ...(reason ? { reason } : {}) }))));
+        return send(res, 200, answer(await change(() => rollout.rollback({ ...cr, ...(arm ? { arm } : {}), ...(reason ? { reason } : {}) }))));
       }
       default:
         throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, POST /v1/promote, POST /v1/rollback, GET /healthz, GET /metrics` });
@@ -413,9 +415,10 @@ export function serve(opts: ServeOptions): Promise<Service> {
         deployment: now,
         close: () => new Promise((r) => {
           clearTimeout(timer);
-          rollout.stop();
-          server.closeAllConnections?.();
-          server.close(() => r());
+          void rollout.stop().then(() => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          });
         }),
       });
     });

@@ -9,7 +9,7 @@
 // log id, or through its customer (labels.ts). Examples are decision ids.
 import { coerce } from '../../compiler/input.ts';
 import type { Program } from '../engine.ts';
-import { bundleFromHistory } from '../history.ts';
+import { bundleOfStored } from '../history.ts';
 import type { DecisionLog, LoggedDecision } from '../store/log.ts';
 import type { DB } from '../store/schema.ts';
 import { Accumulator } from './accumulate.ts';
@@ -48,7 +48,7 @@ export interface ShadowReport extends BacktestRun {
 
 const programOf = (log: DecisionLog, hash: string): Program => {
   // Only the pack's names are read: its code never runs here.
-  try { return bundleFromHistory(log.history, hash, { trust: { keys: [], allowUnverified: true } }).program; } catch (e) {
+  try { return bundleOfStored(log.history.get(hash), hash, { trust: { keys: [], allowUnverified: true } }).program; } catch (e) {
     throw new BacktestError('ZY7501', `bundle ${hash} is not readable from the bundle history: ${(e as Error).message}`);
   }
 };

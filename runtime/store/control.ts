@@ -27,16 +27,17 @@ export class SqliteBundleHistory implements BundleHistory {
   get(hash: string): StoredBundle | undefined {
     if (!this.present) return undefined;
     const r = this.db.prepare(`SELECT * FROM zy_bundles WHERE hash = ?`).get(hash) as Record<string, unknown> | undefined;
-    return r ? { ...meta(r), text: r['text'] as string } : undefined;
+    return r ? { ...metaOf(r), text: r['text'] as string } : undefined;
   }
 
   list(): Omit<StoredBundle, 'text'>[] {
     if (!this.present) return [];
-    return (this.db.prepare(`SELECT hash, pack, version, source_hash, effective_from, stored_at FROM zy_bundles ORDER BY stored_at, rowid`).all() as Record<string, unknown>[]).map(meta);
+    return (this.db.prepare(`SELECT hash, pack, version, source_hash, effective_from, stored_at FROM zy_bundles ORDER BY stored_at, rowid`).all() as Record<string, unknown>[]).map(metaOf);
   }
 }
 
-function meta(r: Record<string, unknown>): Omit<StoredBundle, 'text'> {
+/** A history row's fields (the SQLite and PostgreSQL tables share their columns). */
+export function metaOf(r: Record<string, unknown>): Omit<StoredBundle, 'text'> {
   return {
     hash: r['hash'] as string, pack: r['pack'] as string, ...(r['version'] !== null ? { version: r['version'] as string } : {}),
     sourceHash: r['source_hash'] as string, ...(r['effective_from'] !== null ? { effectiveFrom: r['effective_from'] as number } : {}),
@@ -68,7 +69,8 @@ export class SqliteAuditTrail implements AuditTrail {
   }
 }
 
-function rowOf(r: Record<string, unknown>): AuditRow {
+/** An audit row from its columns (the SQLite and PostgreSQL tables share them). */
+export function rowOf(r: Record<string, unknown>): AuditRow {
   let detail: Record<string, unknown>;
   // A row edited into something that is not JSON is still shown, and its hash then fails.
   try { detail = JSON.parse(r['detail'] as string) as Record<string, unknown>; } catch { detail = { unreadable: String(r['detail']) }; }

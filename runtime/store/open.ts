@@ -3,6 +3,8 @@
 // this folder's schema/provider/write/ingest/log; PostgreSQL: postgres/);
 // the compiled pack only ever sees a FeatureProvider.
 import type { CheckedPack } from '../../compiler/ir.ts';
+import type { AuditTrail } from '../audit.ts';
+import type { BundleHistory } from '../history.ts';
 import type { FeatureProvider } from '../provider.ts';
 import type { LogEntry, LoggedDecision } from './log.ts';
 import { DecisionLog } from './log.ts';
@@ -47,17 +49,20 @@ export interface AnyLog {
   get(id: number): Promise<LoggedDecision>;
   ids(): Promise<number[]>;
   close(): void;
-  /** The SQLite log itself (its bundle history and audit trail are not on PostgreSQL yet). */
+  /** The bundle history and the audit trail of the services (the log file's tables in SQLite; zy_bundles and zy_audit on PostgreSQL). */
+  readonly history: BundleHistory;
+  readonly audit: AuditTrail;
+  /** The SQLite log itself (shadow report and eval --labelled read it directly). */
   readonly sqlite?: DecisionLog;
 }
 
 export function logOf(s: AnyStore, opts: { write?: boolean } = {}): AnyLog {
   if (s.kind === 'postgres') {
     const log = s.pg.log();
-    return { append: (e) => log.append(e), get: (id) => log.get(id), ids: () => log.ids(), close: () => undefined };
+    return { append: (e) => log.append(e), get: (id) => log.get(id), ids: () => log.ids(), close: () => undefined, history: s.pg.history(), audit: s.pg.audit() };
   }
   const log = DecisionLog.open(s.db, opts);
-  return { append: async (e) => log.append(e), get: async (id) => log.get(id), ids: async () => log.ids(), close: () => log.close(), sqlite: log };
+  return { append: async (e) => log.append(e), get: async (id) => log.get(id), ids: async () => log.ids(), close: () => log.close(), history: log.history, audit: log.audit, sqlite: log };
 }
 
 export async function closeAnyStore(s: AnyStore): Promise<void> {

@@ -13,6 +13,7 @@
 //                    events up to seq N" never changes once read
 //   zy_entity_<name> every version of each entity row
 //   zy_list_entries, zy_calendar, zy_labels, zy_decisions (the decision log)
+//   zy_bundles, zy_audit   the bundle history and audit trail of the services
 //
 // Migrations are numbered and recorded in zy_migrations; each runs in one
 // transaction. Columns are only ever added: a change that would drop a
@@ -79,6 +80,20 @@ const MIGRATIONS: readonly { readonly version: number; readonly name: string; re
       `ALTER TABLE zy_labels ADD CONSTRAINT zy_labels_subject_kind_check CHECK (subject_kind IN ('event', 'customer', 'decision'))`,
     ],
   },
+  {
+    // The bundle history and the audit trail of `serve --bundle` (in SQLite: the log file's zy_bundles and zy_audit).
+    // seq orders the history as SQLite's rowid does; several instances keep bundles and append rows at once (control.ts).
+    version: 3, name: 'bundle history and audit trail',
+    sql: [
+      `CREATE TABLE zy_bundles (
+        seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE, hash text PRIMARY KEY, pack text NOT NULL, version text,
+        source_hash text NOT NULL, effective_from bigint, stored_at bigint NOT NULL, text text NOT NULL)`,
+      // detail as the text written, not jsonb: a row edited into something else still reads, and its hash then fails.
+      `CREATE TABLE zy_audit (
+        seq bigint PRIMARY KEY, at bigint NOT NULL, action text NOT NULL, bundle_hash text, pack text, version text,
+        detail text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL)`,
+    ],
+  },
 ];
 export const PG_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
@@ -91,8 +106,9 @@ export async function migrationLevel(c: Query, where: string): Promise<number> {
   return v;
 }
 
-/** Applies the numbered migrations not yet applied. Runs inside the caller's transaction. */
-async function applyMigrations(c: Query, where: string): Promise<void> {
+/** Applies the numbered migrations not yet applied (their names). Runs inside the caller's transaction. */
+export async function applyMigrations(c: Query, where: string): Promise<string[]> {
+  const applied: string[] = [];
   await c.query(`CREATE TABLE IF NOT EXISTS zy_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   // One migrator at a time; the others wait here and then find nothing to do.
   await c.query(`LOCK TABLE zy_migrations IN EXCLUSIVE MODE`);
@@ -101,8 +117,10 @@ async function applyMigrations(c: Query, where: string): Promise<void> {
     if (m.version <= at) continue;
     for (const sql of m.sql) await c.query(sql);
     await c.query(`INSERT INTO zy_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+    applied.push(`${m.version} (${m.name})`);
   }
   await c.query(`INSERT INTO zy_meta (key, value) VALUES ('store_version', $1) ON CONFLICT (key) DO NOTHING`, [String(STORE_VERSION)]);
+  return applied;
 }
 
 async function tableColumns(c: Query, table: string): Promise<{ name: string; type: string }[]> {

@@ -8,9 +8,10 @@ import { StoreError } from '../errors.ts';
 import type { MigrateOptions, MigrationReport } from '../schema.ts';
 import { EVENTS, q } from '../sql.ts';
 import { createPool, inTransaction, NO_TIMEOUT, redact, withClient, type PoolOptions } from './connect.ts';
+import { PgAuditTrail, PgBundleHistory } from './control.ts';
 import { PgDecisionLog } from './log.ts';
 import { PostgresProvider } from './provider.ts';
-import { ensurePartitions, historyKept, migrate, migrationLevel, monthStart, partitions, storedSchema, wantedIndexes } from './schema.ts';
+import { applyMigrations, ensurePartitions, historyKept, migrate, migrationLevel, monthStart, partitions, storedSchema, wantedIndexes } from './schema.ts';
 import { PgWriter } from './write.ts';
 
 /** Months of partitions kept ready past the newest data and the present. */
@@ -86,11 +87,13 @@ export class PostgresStore {
    * data, like the demo, keeps the history it has). Without a HISTORY_KEPT
    * nothing is ever dropped.
    */
-  async maintain(now = Date.now()): Promise<{ created: string[]; dropped: string[] }> {
+  async maintain(now = Date.now()): Promise<{ migrated: string[]; created: string[]; dropped: string[] }> {
+    // A store set up by an older zhiyu gets the fixed tables added since (never dropping anything).
+    const migrated = await inTransaction(this.pool, this.where, (c) => applyMigrations(c, this.where));
     const created = await ensurePartitions(this.pool, now, monthStart(now, AHEAD));
     const dropped: string[] = [];
     const kept = await withClient(this.pool, this.where, (c) => historyKept(c));
-    if (kept === undefined) return { created, dropped };
+    if (kept === undefined) return { migrated, created, dropped };
     const newest = (await this.eventRange())?.max ?? now;
     const cutoff = Math.min(now, newest) - kept;
     for (const p of await withClient(this.pool, this.where, (c) => partitions(c))) {
@@ -102,7 +105,7 @@ export class PostgresStore {
       });
       dropped.push(p.name);
     }
-    return { created, dropped };
+    return { migrated, created, dropped };
   }
 
   provider(pack: CheckedPack): PostgresProvider {
@@ -116,6 +119,10 @@ export class PostgresStore {
   }
 
   log(): PgDecisionLog { return new PgDecisionLog(this.pool, this.where); }
+
+  /** The bundle history and audit trail of the services (zy_bundles, zy_audit). */
+  history(): PgBundleHistory { return new PgBundleHistory(this.pool, this.where); }
+  audit(): PgAuditTrail { return new PgAuditTrail(this.pool, this.where); }
 
   /** The range of stored event times, or undefined when there are none. */
   async eventRange(): Promise<{ min: number; max: number; count: number } | undefined> {
