@@ -4,11 +4,12 @@
 // `audit show`, `history`).
 import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { verifyChain, type AuditRow } from '../runtime/audit.ts';
+import { verifyChain, type AuditRow, type AuditTrail } from '../runtime/audit.ts';
 import { addApproval, BundleError, parseBundle } from '../runtime/bundle.ts';
 import { keyringText, withKey } from '../runtime/keyring.ts';
 import { keyFingerprint, privateKeyOf, ROLES, TrustError, type Keyring, type Role } from '../runtime/trust.ts';
-import { DecisionLog, openStore } from '../runtime/store/index.ts';
+import type { BundleHistory } from '../runtime/history.ts';
+import { closeAnyStore, logOf, openAnyStore } from '../runtime/store/open.ts';
 import { keyringOrExit, policyOf, signatureLines } from './bundle-commands.ts';
 import { table } from './backtest-report.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
@@ -25,11 +26,11 @@ function writeText(path: string, text: string): void {
   }
 }
 
-/** The service's log file of a store, read-only: history and audit trail. */
-function withLog<T>(db: string, f: (log: DecisionLog) => T): T {
-  const store = openStore(db, { readonly: true });
-  const log = DecisionLog.open(store);
-  try { return f(log); } finally { log.close(); store.close(); }
+/** A store's bundle history and audit trail, read-only: the log file beside a SQLite store, the tables of a PostgreSQL one. */
+async function withLog<T>(db: string, f: (log: { history: BundleHistory; audit: AuditTrail; path: string }) => Promise<T>): Promise<T> {
+  const store = await openAnyStore(db, { readonly: true });
+  const log = logOf(store);
+  try { return await f({ history: log.history, audit: log.audit, path: log.sqlite?.path ?? store.where }); } finally { log.close(); await closeAnyStore(store); }
 }
 
 const when = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -196,10 +197,10 @@ Examples:
       printChange(await control(o, `/v1/rollback${query(o.arm ? `arm=${o.arm}` : '', reasonQuery('reason', o.reason))}`, ''));
     });
 
-  const audit = cli.command('audit').description('the service\'s hash-chained audit trail (in the log file beside the store)');
+  const audit = cli.command('audit').description('the service\'s hash-chained audit trail (in the log file beside a SQLite store; zy_audit on PostgreSQL)');
   audit.command('verify')
     .description('check that no audit row was edited, deleted or reordered; say where the chain breaks')
-    .requiredOption('--db <file>', 'the store (its log file demo.decisions.db holds the trail)')
+    .requiredOption('--db <file|url>', 'the store (its log file demo.decisions.db holds the trail), or a postgres:// URL')
     .option('--head <seq:hash>', 'the head printed by the service (audit #N … head N:hash): also finds rows cut off the end')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', `
@@ -211,10 +212,10 @@ compare with a head recorded elsewhere (--head).
 Examples:
   zhiyu audit verify --db demo.db
   zhiyu audit verify --db demo.db --head 42:9f2c…`)
-    .action((o: { db: string; head?: string; json?: boolean }) => {
+    .action(async (o: { db: string; head?: string; json?: boolean }) => {
       const head = o.head === undefined ? undefined : /^(\d+):([0-9a-f]{64})$/.exec(o.head.trim());
       if (o.head !== undefined && !head) throw new CliError('ZY8203', `--head takes seq:hash as the service printed it (42:9f2c…, 64 hex digits), not ${JSON.stringify(o.head)}`);
-      const { rows, path } = withLog(o.db, (log) => ({ rows: log.audit.rows(), path: log.path }));
+      const { rows, path } = await withLog(o.db, async (log) => ({ rows: await log.audit.rows(), path: log.path }));
       const report = verifyChain(rows);
       const findings = [...report.findings];
       if (head) {
@@ -234,13 +235,13 @@ Examples:
     });
   audit.command('show')
     .description('the audit trail: every start, reload, approval check, promotion, rollback and refusal')
-    .requiredOption('--db <file>', 'the store')
+    .requiredOption('--db <file|url>', 'the store (a SQLite file or a postgres:// URL)')
     .option('--json', 'print the rows as JSON')
     .option('--last <n>', 'only the last n rows')
     .addHelpText('after', '\nExamples:\n  zhiyu audit show --db demo.db --last 20')
-    .action((o: { db: string; json?: boolean; last?: string }) => {
+    .action(async (o: { db: string; json?: boolean; last?: string }) => {
       if (o.last !== undefined && !/^\d+$/.test(o.last)) throw new CliError('ZY8203', `--last takes a whole number, not ${JSON.stringify(o.last)}`);
-      const all = withLog(o.db, (log) => log.audit.rows());
+      const all = await withLog(o.db, async (log) => log.audit.rows());
       const rows = o.last !== undefined ? all.slice(-Number(o.last)) : all;
       if (o.json) { console.log(JSON.stringify(rows, null, 2)); return; }
       if (!rows.length) { console.log('the audit trail is empty'); return; }
@@ -250,21 +251,21 @@ Examples:
 
   cli.command('history')
     .description('the bundles a service ran, kept in the store by hash; --extract writes one back out')
-    .requiredOption('--db <file>', 'the store')
+    .requiredOption('--db <file|url>', 'the store (a SQLite file or a postgres:// URL)')
     .option('--extract <hash>', 'the bundle to write out (its hash, or a prefix of at least 12 hex digits)')
     .option('-o, --out <file>', 'with --extract: where to write it')
     .option('--json', 'print the list as JSON')
     .addHelpText('after', '\nExamples:\n  zhiyu history --db demo.db\n  zhiyu history --db demo.db --extract sha256:4be1c0a9d2f3 -o restored.zyb')
-    .action((o: { db: string; extract?: string; out?: string; json?: boolean }) => {
-      withLog(o.db, (log) => {
-        const list = log.history.list();
+    .action(async (o: { db: string; extract?: string; out?: string; json?: boolean }) => {
+      await withLog(o.db, async (log) => {
+        const list = await log.history.list();
         if (o.extract !== undefined) {
           if (!o.out) throw new CliError('ZY8203', '--extract needs -o <file>');
           const want = o.extract.replace(/^sha256:/, '');
           if (!/^[0-9a-f]{12,64}$/.test(want)) throw new CliError('ZY8203', `--extract takes a bundle hash (at least 12 hex digits), not ${JSON.stringify(o.extract)}`);
           const hits = list.filter((b) => b.hash.slice(7).startsWith(want));
           if (hits.length !== 1) { console.error(paint.red(`ZY8013: ${hits.length ? `${hits.length} bundles match ${o.extract}; give more digits` : `no bundle ${o.extract} in the history`}`)); throw new Exit(EXIT.FINDINGS); }
-          const stored = log.history.get(hits[0]!.hash)!;
+          const stored = (await log.history.get(hits[0]!.hash))!;
           // The content address is checked before the text leaves the history.
           if (parseBundle(stored.text).hash !== stored.hash) { console.error(paint.red(`ZY8002: the bundle kept as ${stored.hash} was altered in the history`)); throw new Exit(EXIT.FINDINGS); }
           writeText(o.out, stored.text);

@@ -41,7 +41,7 @@ export function spawnCli(args: string[], cwd?: string): Promise<Run> {
   });
 }
 
-export interface Served { readonly url: string; readonly out: () => string; stop(): Promise<number | null> }
+export interface Served { readonly url: string; readonly pid: number; readonly out: () => string; stop(): Promise<number | null> }
 
 /**
  * `zhiyu serve …` as a child process on a free port (`--port 0` is added):
@@ -60,7 +60,7 @@ export function serveCli(args: string[], cwd?: string): Promise<Served> {
       const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
       if (m && !url) {
         url = m[0];
-        resolve({ url, out: () => out + err, stop: () => { child.kill('SIGTERM'); return exited; } });
+        resolve({ url, pid: child.pid!, out: () => out + err, stop: () => { child.kill('SIGTERM'); return exited; } });
       }
     });
     child.stderr.on('data', (d) => { err += d; });

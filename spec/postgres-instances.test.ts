@@ -3,7 +3,9 @@
 // import` process appends events and a reload swaps the bundle on each.
 // Nothing fails; every decision answered is logged exactly once (by its
 // decision id, with the event it was asked) and replays exactly, from its
-// snapshot and from the store as of the event; `zhiyu replay` agrees.
+// snapshot and from the store as of the event; `zhiyu replay` agrees, with
+// the bundle it finds in the shared bundle history. The instances write one
+// audit chain: each start, reload and stop once per instance.
 // Phases advance on real conditions (decisions answered, processes ended),
 // never on time.
 import { test } from 'uvu';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { load } from '../runtime/engine.ts';
+import { verifyChain } from '../runtime/audit.ts';
 import { SnapshotProvider } from '../runtime/store/log.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { readPack } from '../cli/pack-files.ts';
@@ -181,21 +184,37 @@ test('three serve processes over one PostgreSQL, an importer and a reload on eac
     // A few at a time: the pool's connections are used at once.
     for (let i = 0; i < answers.length; i += 8) await Promise.all(answers.slice(i, i + 8).map(replay));
     assert.ok(sawImport > 0, 'later decisions counted the imported events');
-    // And through the command, for a decision of each bundle.
+    // And through the command, for a decision of each bundle: with the bundle given, and with the one the shared history kept.
     for (const hash of byHash.keys()) {
       const a = answers.find((x) => x.answer.body['bundle'] === hash)!;
-      for (const mode of [[], ['--as-of']]) {
-        const r = await cli('replay', url, String(a.answer.body['decisionId']), '--pack', paths.get(hash)!, ...mode);
+      for (const args of [['--pack', paths.get(hash)!], [], ['--as-of']]) {
+        const r = await cli('replay', url, String(a.answer.body['decisionId']), ...args);
         assert.is(r.code, 0, r.out + r.err);
         assert.match(r.out, /same result/);
+        if (!args.includes('--pack')) assert.match(r.out, new RegExp(`replaying with bundle ${hash} from the bundle history`));
       }
     }
   } finally {
     agent.destroy();
     const codes = await Promise.all(services.map((s) => s.stop()));
-    await pg.close();
     assert.equal(codes, services.map(() => 0), 'each instance stopped cleanly');
   }
+  try {
+    // One bundle history for all: each bundle kept once, whichever instances ran it.
+    const kept = await pg.history().list();
+    assert.equal(kept.map((b) => b.hash).sort(), [...byHash.keys()].sort());
+    // One audit chain, seq 1, 2, 3, … with no gap or repeat, intact; each instance's start, reload and stop once.
+    const rows = await pg.audit().rows();
+    assert.equal(rows.map((r) => r.seq), rows.map((_, i) => i + 1));
+    assert.equal(verifyChain(rows).findings, []);
+    const pids = services.map((s) => s.pid);
+    for (const action of ['start', 'reload', 'stop'] as const) {
+      const of = rows.filter((r) => r.action === action).map((r) => (r.detail['service'] as { pid: number }).pid);
+      assert.equal(of.sort(), [...pids].sort(), `one ${action} row per instance`);
+    }
+    assert.equal(rows.filter((r) => r.action === 'reload').map((r) => r.bundle?.version), ['0.2.0', '0.2.0', '0.2.0']);
+    assert.is(rows.length, 3 * INSTANCES, 'nothing else was recorded');
+  } finally { await pg.close(); }
 });
 
 

@@ -1,8 +1,9 @@
 // docs/postgres.md's least-privilege set-up, run as written on a real server:
 // an owner role sets the store up in a schema of its own, the service role
-// decides and logs with SELECT and one INSERT grant, the analyst role
-// backtests and replays reading only, and neither can change the history or
-// the schema. A service pointed at an empty database refuses to start rather
+// decides, logs, and records the bundles it serves and its audit rows with
+// SELECT and INSERT on those three tables only, the analyst role backtests and
+// replays (with the bundle from the history) reading only, and neither can
+// change the history, the audit trail or the schema. A service pointed at an empty database refuses to start rather
 // than creating tables.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { compile } from '../compiler/index.ts';
-import { writeBundle } from '../runtime/bundle.ts';
+import { loadBundle, writeBundle } from '../runtime/bundle.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { cli, serveCli } from './cli-run.ts';
 import { pgServer, type PgServer } from './pg-server.ts';
@@ -58,7 +59,7 @@ test.before(async () => {
   assert.is(seeded.code, 0, seeded.err);
   await sql(as(ROLE.owner),
     `GRANT SELECT ON ALL TABLES IN SCHEMA zhiyu TO ${ROLE.service}, ${ROLE.analyst}`,
-    `GRANT INSERT ON zy_decisions TO ${ROLE.service}`,
+    `GRANT INSERT ON zy_decisions, zy_bundles, zy_audit TO ${ROLE.service}`,
   );
 });
 
@@ -73,7 +74,13 @@ test('the owner\'s store lives in its schema; the service and the analyst cannot
     assert.match(await refused(url, `UPDATE zy_entity_customer SET zy_valid_to = 0`), /permission denied/);
     assert.match(await refused(url, `DELETE FROM zy_list_entries`), /permission denied/);
     assert.match(await refused(url, `CREATE TABLE zhiyu.zy_other (x int)`), /permission denied/);
+    // What the services recorded stays as written: no role but the owner edits the bundle history or the audit trail.
+    assert.match(await refused(url, `UPDATE zy_audit SET action = 'start'`), /permission denied/);
+    assert.match(await refused(url, `DELETE FROM zy_audit`), /permission denied/);
+    assert.match(await refused(url, `UPDATE zy_bundles SET text = ''`), /permission denied/);
+    assert.match(await refused(url, `DELETE FROM zy_bundles`), /permission denied/);
   }
+  assert.match(await refused(as(ROLE.analyst), `INSERT INTO zy_audit (seq, at, action, detail, prev_hash, hash) VALUES (0, 0, 'start', '{}', '', '')`), /permission denied/);
   assert.match(await refused(as(ROLE.analyst), `INSERT INTO zy_decisions (logged_at, event_time, pack, input, snapshot, outcome, score, fired) VALUES (0, 0, 'x', '{}', '{}', 'allow', 0, '[]')`), /permission denied/);
   // Not even the owner rewrites the past: retention drops whole months.
   assert.match(await refused(as(ROLE.owner), `DELETE FROM zy_events`), /append-only/);
@@ -100,9 +107,21 @@ test('the service role decides and logs every decision; the analyst role backtes
   }
   const [logged] = await sql(as(ROLE.analyst), `SELECT id FROM zy_decisions ORDER BY id`);
   assert.is(logged!.rows.length, 12, 'every decision logged once');
-  const replayed = await cli('replay', as(ROLE.analyst), String(logged!.rows[5].id), '--pack', join(root, 'rules', 'demo'), '--as-of');
-  assert.is(replayed.code, 0, replayed.out + replayed.err);
-  assert.match(replayed.out, /same result/);
+  // The service recorded the bundle it served and its start and stop, as the service role.
+  const [kept] = await sql(as(ROLE.analyst), `SELECT hash FROM zy_bundles`);
+  assert.equal(kept!.rows.map((r) => r.hash), [loadBundle(writeBundle(c, files)).hash]);
+  const [trail] = await sql(as(ROLE.analyst), `SELECT action FROM zy_audit ORDER BY seq`);
+  assert.equal(trail!.rows.map((r) => r.action), ['start', 'stop']);
+  const verified = await cli('audit', 'verify', '--db', as(ROLE.analyst));
+  assert.is(verified.code, 0, verified.out + verified.err);
+  assert.match(verified.out, /audit trail of 2 rows, chain intact/);
+  // Replayed with the very bundle that decided, from the history: no --pack.
+  for (const mode of [[], ['--as-of']]) {
+    const replayed = await cli('replay', as(ROLE.analyst), String(logged!.rows[5].id), ...mode);
+    assert.is(replayed.code, 0, replayed.out + replayed.err);
+    assert.match(replayed.out, /from the bundle history/);
+    assert.match(replayed.out, /same result/);
+  }
   const backtest = await cli('backtest', join(root, 'rules', 'demo'), '--db', as(ROLE.analyst), '--json');
   assert.is(backtest.code, 0, backtest.err);
   assert.ok((JSON.parse(backtest.out) as { events: { decided: number } }).events.decided > 0);

@@ -24,7 +24,7 @@ const writeError = (what: string, where: string, e: unknown) => {
   if (e instanceof StoreError && e.code === 'ZY7010') return e;
   const err = e as { code?: string; message?: string };
   const why = err.code === UNDEFINED_TABLE
-    ? `${where} is at an older zhiyu migration; run \`zhiyu db migrate ${where}\` as the tables' owner`
+    ? `${where} is at an older zhiyu migration; run \`zhiyu db maintain ${where}\` as the tables' owner to add its tables`
     : err.message ?? String(e);
   return new StoreError('ZY7002', `the ${what} cannot be written (${why})`);
 };
