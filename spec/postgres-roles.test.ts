@@ -91,7 +91,8 @@ test('the service role decides and logs every decision; the analyst role backtes
   const c = compile(files);
   assert.ok(c.ok);
   const bundleFile = join(dir, 'demo.zyb');
-  writeFileSync(bundleFile, writeBundle(c, files));
+  const bundleText = writeBundle(c, files);
+  writeFileSync(bundleFile, bundleText);
   const svc = await serveCli(['--bundle', bundleFile, '--insecure-unsigned', '--db', as(ROLE.service), '--log']);
   try {
     const [events] = await sql(as(ROLE.analyst), `SELECT type, customer_id, device_id, payee_id, amount::float8 AS amount, auth_method, occurred_at FROM zy_events
@@ -109,7 +110,7 @@ test('the service role decides and logs every decision; the analyst role backtes
   assert.is(logged!.rows.length, 12, 'every decision logged once');
   // The service recorded the bundle it served and its start and stop, as the service role.
   const [kept] = await sql(as(ROLE.analyst), `SELECT hash FROM zy_bundles`);
-  assert.equal(kept!.rows.map((r) => r.hash), [loadBundle(writeBundle(c, files)).hash]);
+  assert.equal(kept!.rows.map((r) => r.hash), [loadBundle(bundleText).hash]);
   const [trail] = await sql(as(ROLE.analyst), `SELECT action FROM zy_audit ORDER BY seq`);
   assert.equal(trail!.rows.map((r) => r.action), ['start', 'stop']);
   const verified = await cli('audit', 'verify', '--db', as(ROLE.analyst));
