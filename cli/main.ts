@@ -36,7 +36,7 @@ import { BundleError } from '../runtime/bundle.ts';
 import { TrustError } from '../runtime/trust.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';
 import { packHash } from '../runtime/pack-hash.ts';
-import { RecordingProvider, SqliteProvider, StoreError } from '../runtime/store/index.ts';
+import { RecordingProvider, StoreError } from '../runtime/store/index.ts';
 import { closeAnyStore, decideOn, logOf, openAnyStore, providerOf } from '../runtime/store/open.ts';
 import type { AsyncSource } from '../runtime/store/resolve.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
@@ -401,7 +401,6 @@ Examples:
       // The decision log is a file of its own: the store itself is only read.
       const any = o.db ? await openAnyStore(o.db, { readonly: true }) : undefined;
       const store = any?.kind === 'sqlite' ? any.db : undefined;
-      if (any?.kind === 'postgres' && labelled !== undefined) { await closeAnyStore(any); console.error(red('--labelled reads a SQLite store; on PostgreSQL, backtest the pack instead')); throw new Exit(EXIT.USAGE); }
       try {
         const engine = load(source.program);
         const base = any ? providerOf(any, o.interpret ? r.checked : source.program.pack) : undefined;
@@ -423,16 +422,18 @@ Examples:
         if (labelled !== undefined) {
           const kinds = r.checked.measuredBy.length ? r.checked.measuredBy : ['fraud'];
           const types = r.checked.decides;
-          const rows = store!.prepare(`SELECT e.* FROM zy_events e WHERE e.zy_seq IN (SELECT CAST(l.subject AS INTEGER) FROM zy_labels l
+          const rows = store ? store.prepare(`SELECT e.* FROM zy_events e WHERE e.zy_seq IN (SELECT CAST(l.subject AS INTEGER) FROM zy_labels l
               WHERE l.subject_kind = 'event' AND l.positive = 1 AND l.kind IN (${kinds.map(() => '?').join(', ')}))
             ${types ? `AND e.type IN (${types.map(() => '?').join(', ')})` : ''} ORDER BY e.zy_seq LIMIT ?`)
-            .all(...kinds, ...(types ?? []), labelled) as Record<string, unknown>[];
+            .all(...kinds, ...(types ?? []), labelled) as Record<string, unknown>[]
+            : any?.kind === 'postgres' ? await any.pg.labelledEvents(kinds, types ?? null, labelled) : [];
           for (const row of rows) {
             const seq = row['zy_seq'] as number;
-            // Stored rows are decoded by the schema (bools are 0/1 in SQLite).
+            // Stored rows are decoded by the schema (bools are 0/1 in both stores).
             const event = decodeRow(r.checked.schema.event, row);
             console.log(dim(`event #${seq} ${JSON.stringify(event)}`));
-            show(decideOne(event, (base as SqliteProvider).asOf(row[TIME_FIELD] as number, seq)));
+            // As of its own time, counting only the events stored before it.
+            show(await decideOn(base!.asOf(row[TIME_FIELD] as number, seq), (p) => decideOne(event, p)));
           }
           return;
         }

@@ -2,8 +2,9 @@
 // bundle, from the decision log, in the backtest report's shape.
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { BacktestError, shadowReport, type ShadowReport } from '../runtime/backtest/index.ts';
-import { DecisionLog, openStore, StoreError } from '../runtime/store/index.ts';
+import { BacktestError, shadowReport, sqliteShadowSource, type ShadowReport, type ShadowSource } from '../runtime/backtest/index.ts';
+import { StoreError } from '../runtime/store/index.ts';
+import { closeAnyStore, logOf, openAnyStore, type AnyStore } from '../runtime/store/open.ts';
 import { LABEL_KIND } from '../runtime/store/write.ts';
 import { backtestHtml } from './backtest-html.ts';
 import { backtestText, int, type ReportWords } from './backtest-report.ts';
@@ -18,7 +19,7 @@ export function registerShadow(cli: Command): void {
   const shadow = cli.command('shadow').description('the shadow candidate a service runs beside its live bundle (serve --shadow)');
   shadow.command('report')
     .description('what the shadow decided beside every logged request: outcome changes from live to candidate, per-rule hits, money, precision and recall by label')
-    .requiredOption('--db <file>', 'the store (its decision log holds both decisions; its labels score them)')
+    .requiredOption('--db <file|url>', 'the store, a SQLite file or a postgres:// URL (its decision log holds both decisions; its labels score them)')
     .option('--candidate <hash>', 'the shadow bundle (its hash, or a prefix); default: the one shadowed last')
     .option('--from <date>', 'decisions of events at or after this time')
     .option('--to <date>', 'decisions of events before this time; a date alone includes that whole day')
@@ -38,23 +39,28 @@ failed on are counted as skipped, with the error; they were answered all the sam
 
 Examples:
   zhiyu shadow report --db demo.db
-  zhiyu shadow report --db demo.db --from 2026-03-01 --html shadow.html`)
-    .action((o: { db: string; candidate?: string; from?: string; to?: string; labelsAsOf?: string; labels?: string; examples: string; json?: boolean; html?: string }) => {
+  zhiyu shadow report --db demo.db --from 2026-03-01 --html shadow.html
+  zhiyu shadow report --db postgres://analyst@db/risk`)
+    .action(async (o: { db: string; candidate?: string; from?: string; to?: string; labelsAsOf?: string; labels?: string; examples: string; json?: boolean; html?: string }) => {
       if (!/^\d+$/.test(o.examples)) throw new CliError('ZY8203', `--examples takes a whole number, not ${JSON.stringify(o.examples)}`);
       const kinds = o.labels?.split(',').map((k) => k.trim()).filter(Boolean);
       if (kinds && (kinds.length === 0 || kinds.some((k) => !LABEL_KIND.test(k)))) throw new CliError('ZY8203', `--labels takes label kinds such as fraud,chargeback, not ${JSON.stringify(o.labels)}`);
-      const store = openStore(o.db, { readonly: true });
-      const log = DecisionLog.open(store);
+      let store: AnyStore;
+      try { store = await openAnyStore(o.db, { readonly: true }); } catch (e) {
+        if (e instanceof StoreError) { console.error(paint.red(`${e.code}: ${e.message}`)); throw new Exit(EXIT.USAGE); }
+        throw e;
+      }
+      const log = logOf(store);
       let r: ShadowReport;
       try {
-        r = shadowReport(log, store, {
+        r = await shadowReport(sourceOf(store, log), {
           ...(o.candidate !== undefined ? { candidate: o.candidate } : {}), ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}),
           ...(o.labelsAsOf !== undefined ? { labelsAsOf: o.labelsAsOf } : {}), ...(kinds ? { labelKinds: kinds } : {}), examples: Number(o.examples),
         });
       } catch (e) {
         if (e instanceof BacktestError || e instanceof StoreError) { console.error(paint.red(`${e.code}: ${e.message}`)); throw new Exit(e.code === 'ZY7504' ? EXIT.FINDINGS : EXIT.USAGE); }
         throw e;
-      } finally { log.close(); store.close(); }
+      } finally { log.close(); await closeAnyStore(store); }
       if (o.html) {
         try { writeFileSync(o.html, backtestHtml(r, words(r))); } catch (e) { throw new CliError('ZY8204', `cannot write ${o.html}: ${fsReason(e)}`); }
         if (!o.json) console.error(paint.dim(`report written to ${o.html}`));
@@ -63,4 +69,14 @@ Examples:
       console.log(backtestText(r, words(r)));
       console.log(paint.dim(`\n${int(r.shadow.logged)} decisions logged with the shadow beside them${r.shadow.canary ? `, ${int(r.shadow.canary)} of them answered by the canary (left out)` : ''}; live bundles: ${r.shadow.live.join(', ') || 'none'}`));
     });
+}
+
+/** The decision log, bundle history and labels of either backend. */
+function sourceOf(store: AnyStore, log: ReturnType<typeof logOf>): ShadowSource {
+  if (store.kind === 'sqlite') return sqliteShadowSource(log.sqlite!, store.db);
+  const pgLog = store.pg.log();
+  return {
+    candidates: () => pgLog.shadowCandidates(), shadowed: (o) => pgLog.shadowed(o), history: log.history,
+    labels: (asOf, kinds) => store.pg.labelRows(asOf, kinds),
+  };
 }

@@ -30,7 +30,7 @@ import type { Backtestable, BacktestOptions, BacktestProgress, BacktestRun, Stor
 
 export type * from './types.ts';
 export { BacktestError, type BacktestCode } from './errors.ts';
-export { shadowReport, type ShadowReport, type ShadowReportOptions } from './shadow.ts';
+export { shadowReport, sqliteShadowSource, type ShadowReport, type ShadowReportOptions, type ShadowSource } from './shadow.ts';
 
 /** Below this many events a run stays in the calling thread unless workers are asked for. */
 const SMALL = 50_000;

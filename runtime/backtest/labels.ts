@@ -29,18 +29,28 @@ export const NEGATIVE = 2;
 export const UNLABELLED = 0;
 export type LabelClass = typeof POSITIVE | typeof NEGATIVE | typeof UNLABELLED;
 
+export type LabelRow = readonly [subjectKind: string, subject: string, positive: number];
+
+function sqliteRows(db: DB, asOf: number | null, kinds: readonly string[]): LabelRow[] {
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zy_labels'`).get();
+  if (!exists || kinds.length === 0) return [];
+  // NULL times sort first: a label without a time is the oldest.
+  return db.prepare(`SELECT subject_kind, subject, positive FROM zy_labels
+    WHERE kind IN (SELECT value FROM json_each(@kinds)) AND (@asOf IS NULL OR labeled_at IS NULL OR labeled_at <= @asOf)
+    ORDER BY labeled_at, id`).raw().all({ asOf, kinds: JSON.stringify(kinds) }) as [string, string, number][];
+}
+
 export class Labels {
   private readonly events = new Map<number, LabelClass>();
   private readonly customers = new Map<string, LabelClass>();
   private readonly decisions = new Map<number, LabelClass>();
 
-  constructor(db: DB, asOf: number | null, kinds: readonly string[]) {
-    const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zy_labels'`).get();
-    if (!exists || kinds.length === 0) return;
-    // NULL times sort first: a label without a time is the oldest.
-    const rows = db.prepare(`SELECT subject_kind, subject, positive FROM zy_labels
-      WHERE kind IN (SELECT value FROM json_each(@kinds)) AND (@asOf IS NULL OR labeled_at IS NULL OR labeled_at <= @asOf)
-      ORDER BY labeled_at, id`).raw().all({ asOf, kinds: JSON.stringify(kinds) }) as [string, string, number][];
+  /**
+   * From a SQLite store, or from rows a store read by the rules above (kinds
+   * and asOf applied, oldest first): [subject_kind, subject, positive 1 | 0].
+   */
+  constructor(source: DB | readonly LabelRow[], asOf: number | null, kinds: readonly string[]) {
+    const rows = Array.isArray(source) ? source as readonly LabelRow[] : sqliteRows(source as DB, asOf, kinds);
     for (const [kind, subject, positive] of rows) {
       const c: LabelClass = positive === 1 ? POSITIVE : NEGATIVE;
       if (kind === 'event') this.events.set(Number(subject), c);

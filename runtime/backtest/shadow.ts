@@ -9,13 +9,13 @@
 // log id, or through its customer (labels.ts). Examples are decision ids.
 import { coerce } from '../../compiler/input.ts';
 import type { Program } from '../engine.ts';
-import { bundleOfStored } from '../history.ts';
+import { bundleFromHistory, type Awaitable, type BundleHistory } from '../history.ts';
 import type { DecisionLog, LoggedDecision } from '../store/log.ts';
 import type { DB } from '../store/schema.ts';
 import { Accumulator } from './accumulate.ts';
 import { BacktestError } from './errors.ts';
 import { time } from './time.ts';
-import { Labels } from './labels.ts';
+import { Labels, type LabelRow } from './labels.ts';
 import { outcomeNames } from './replay.ts';
 import { summarize } from './summarize.ts';
 import type { BacktestRun, TimeInput } from './types.ts';
@@ -46,16 +46,32 @@ export interface ShadowReport extends BacktestRun {
   };
 }
 
-const programOf = (log: DecisionLog, hash: string): Program => {
+/** What a shadow report reads, from either backend: the decision log, the bundle history, the labels. */
+export interface ShadowSource {
+  /** The shadow candidates in the log, newest last. */
+  candidates(): Awaitable<{ candidate: string; live: string[] }[]>;
+  /** The decisions logged with a shadow beside them, by id. */
+  shadowed(o: { candidate: string; from?: number; to?: number }): Awaitable<LoggedDecision[]>;
+  readonly history: BundleHistory;
+  /** The labels of `kinds` known by `asOf`, oldest first (labels.ts). */
+  labels(asOf: number | null, kinds: readonly string[]): Awaitable<readonly LabelRow[] | DB>;
+}
+
+/** A SQLite store's: its log file and its labels. */
+export function sqliteShadowSource(log: DecisionLog, store: DB): ShadowSource {
+  return { candidates: () => log.shadowCandidates(), shadowed: (o) => [...log.shadowed(o)], history: log.history, labels: () => store };
+}
+
+const programOf = async (history: BundleHistory, hash: string): Promise<Program> => {
   // Only the pack's names are read: its code never runs here.
-  try { return bundleOfStored(log.history.get(hash), hash, { trust: { keys: [], allowUnverified: true } }).program; } catch (e) {
+  try { return (await bundleFromHistory(history, hash, { trust: { keys: [], allowUnverified: true } })).program; } catch (e) {
     throw new BacktestError('ZY7501', `bundle ${hash} is not readable from the bundle history: ${(e as Error).message}`);
   }
 };
 
-export function shadowReport(log: DecisionLog, store: DB, opts: ShadowReportOptions = {}): ShadowReport {
+export async function shadowReport(src: ShadowSource, opts: ShadowReportOptions = {}): Promise<ShadowReport> {
   const started = performance.now();
-  const candidates = log.shadowCandidates();
+  const candidates = await src.candidates();
   const chosen = opts.candidate !== undefined
     ? candidates.find((c) => c.candidate === opts.candidate || c.candidate.slice(7).startsWith(opts.candidate!.replace(/^sha256:/, '')))
     : candidates[candidates.length - 1];
@@ -68,21 +84,21 @@ export function shadowReport(log: DecisionLog, store: DB, opts: ShadowReportOpti
   const to = time(opts.to, 'to', 'next');
   const labelsAsOf = time(opts.labelsAsOf, 'labelsAsOf', 'last');
   const examples = opts.examples ?? 5;
-  const candidate = programOf(log, chosen.candidate);
+  const candidate = await programOf(src.history, chosen.candidate);
   const rows: LoggedDecision[] = [];
   let canary = 0;
-  for (const d of log.shadowed({ candidate: chosen.candidate, ...(from !== null ? { from } : {}), ...(to !== null ? { to } : {}) })) {
+  for (const d of await src.shadowed({ candidate: chosen.candidate, ...(from !== null ? { from } : {}), ...(to !== null ? { to } : {}) })) {
     if (d.arm === 'canary') canary++; else rows.push(d);
   }
   const liveHashes = [...new Set(rows.map((d) => d.bundleHash).filter((h): h is string => !!h))];
   const latest = rows.length ? rows[rows.length - 1]!.bundleHash : chosen.live[chosen.live.length - 1];
-  const baseline = latest ? programOf(log, latest) : undefined;
+  const baseline = latest ? await programOf(src.history, latest) : undefined;
   const pack = candidate.pack;
   const names = outcomeNames(pack);
   const bNames = baseline ? outcomeNames(baseline.pack) : names;
   const ruleIndex = new Map(pack.rules.map((r, i) => [r.id, i]));
   const labelKinds = [...(opts.labelKinds ?? pack.measuredBy)];
-  const labels = new Labels(store, labelsAsOf, labelKinds);
+  const labels = new Labels(await src.labels(labelsAsOf, labelKinds), labelsAsOf, labelKinds);
   const money = [...pack.schema.event.fields.values()].filter((f) => f.type.t === 'money');
   const amountField = opts.amountField ?? money.find((f) => f.name === 'amount')?.name ?? money[0]?.name ?? null;
   const amountType = amountField ? pack.schema.event.fields.get(amountField)?.type : undefined;

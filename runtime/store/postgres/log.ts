@@ -6,6 +6,21 @@ import { StoreError } from '../errors.ts';
 import { armAndShadow, type LogEntry, type LoggedDecision, type Snapshot } from '../log.ts';
 import { withClient } from './connect.ts';
 
+const SELECT = `SELECT id, logged_at, event_time, bundle_hash, source_hash, pack, version,
+  input::text AS input, snapshot::text AS snapshot, outcome, score, fired::text AS fired,
+  arm, shadow_bundle_hash, shadow_outcome, shadow_score, shadow_fired::text AS shadow_fired, shadow_error FROM zy_decisions`;
+
+function decisionOf(r: Record<string, unknown>): LoggedDecision {
+  return {
+    id: Number(r['id']), loggedAt: Number(r['logged_at']), eventTime: Number(r['event_time']),
+    ...(r['bundle_hash'] ? { bundleHash: r['bundle_hash'] as string } : {}), ...(r['source_hash'] ? { sourceHash: r['source_hash'] as string } : {}),
+    pack: r['pack'] as string, ...(r['version'] ? { version: r['version'] as string } : {}),
+    input: JSON.parse(r['input'] as string), snapshot: JSON.parse(r['snapshot'] as string) as Snapshot,
+    outcome: r['outcome'] as string, score: Number(r['score']), fired: JSON.parse(r['fired'] as string) as string[],
+    ...armAndShadow(r),
+  };
+}
+
 export class PgDecisionLog {
   constructor(private readonly pool: pg.Pool, private readonly where: string) {}
 
@@ -25,18 +40,28 @@ export class PgDecisionLog {
   }
 
   async get(id: number): Promise<LoggedDecision> {
-    const r = (await withClient(this.pool, this.where, (c) => c.query(`SELECT id, logged_at, event_time, bundle_hash, source_hash, pack, version,
-      input::text AS input, snapshot::text AS snapshot, outcome, score, fired::text AS fired,
-      arm, shadow_bundle_hash, shadow_outcome, shadow_score, shadow_fired::text AS shadow_fired, shadow_error FROM zy_decisions WHERE id = $1`, [id]))).rows[0] as Record<string, unknown> | undefined;
+    const r = (await withClient(this.pool, this.where, (c) => c.query(`${SELECT} WHERE id = $1`, [id]))).rows[0] as Record<string, unknown> | undefined;
     if (!r) throw new StoreError('ZY7008', `no decision ${id} in the log`);
-    return {
-      id: Number(r['id']), loggedAt: Number(r['logged_at']), eventTime: Number(r['event_time']),
-      ...(r['bundle_hash'] ? { bundleHash: r['bundle_hash'] as string } : {}), ...(r['source_hash'] ? { sourceHash: r['source_hash'] as string } : {}),
-      pack: r['pack'] as string, ...(r['version'] ? { version: r['version'] as string } : {}),
-      input: JSON.parse(r['input'] as string), snapshot: JSON.parse(r['snapshot'] as string) as Snapshot,
-      outcome: r['outcome'] as string, score: Number(r['score']), fired: JSON.parse(r['fired'] as string) as string[],
-      ...armAndShadow(r),
-    };
+    return decisionOf(r);
+  }
+
+  /** The decisions logged with a shadow beside them (of one candidate, on events in [from, to)), by id: as the SQLite log's shadowed(). */
+  async shadowed(o: { candidate?: string; from?: number; to?: number } = {}): Promise<LoggedDecision[]> {
+    const r = await withClient(this.pool, this.where, (c) => c.query(`${SELECT} WHERE shadow_bundle_hash IS NOT NULL
+      AND ($1::text IS NULL OR shadow_bundle_hash = $1) AND ($2::bigint IS NULL OR event_time >= $2) AND ($3::bigint IS NULL OR event_time < $3) ORDER BY id`,
+    [o.candidate ?? null, o.from ?? null, o.to ?? null]));
+    return (r.rows as Record<string, unknown>[]).map(decisionOf);
+  }
+
+  /** The shadow candidates in the log, newest last: as the SQLite log's shadowCandidates(). */
+  async shadowCandidates(): Promise<{ candidate: string; live: string[]; decisions: number; first: number; last: number }[]> {
+    const r = await withClient(this.pool, this.where, (c) => c.query(`SELECT shadow_bundle_hash AS candidate,
+        coalesce(array_agg(DISTINCT bundle_hash ORDER BY bundle_hash) FILTER (WHERE bundle_hash IS NOT NULL), '{}') AS live,
+        count(*) AS decisions, min(id) AS first, max(id) AS last
+      FROM zy_decisions WHERE shadow_bundle_hash IS NOT NULL GROUP BY shadow_bundle_hash ORDER BY max(id)`));
+    return (r.rows as Record<string, unknown>[]).map((x) => ({
+      candidate: x['candidate'] as string, live: x['live'] as string[], decisions: Number(x['decisions']), first: Number(x['first']), last: Number(x['last']),
+    }));
   }
 
   async ids(): Promise<number[]> {

@@ -124,6 +124,30 @@ export class PostgresStore {
   history(): PgBundleHistory { return new PgBundleHistory(this.pool, this.where); }
   audit(): PgAuditTrail { return new PgAuditTrail(this.pool, this.where); }
 
+  /**
+   * The labels of `kinds` known by `asOf` (null: every one), oldest first as
+   * the SQLite store's Labels reads them (a label without a time first):
+   * [subject_kind, subject, 1 positive | 0 negative].
+   */
+  async labelRows(asOf: number | null, kinds: readonly string[]): Promise<[string, string, number][]> {
+    if (kinds.length === 0) return [];
+    const r = await withClient(this.pool, this.where, (c) => c.query({
+      text: `SELECT subject_kind, subject, CASE WHEN positive THEN 1 ELSE 0 END AS positive FROM zy_labels
+        WHERE kind = ANY($1::text[]) AND ($2::bigint IS NULL OR labeled_at IS NULL OR labeled_at <= $2) ORDER BY labeled_at NULLS FIRST, id`,
+      values: [[...kinds], asOf], rowMode: 'array',
+    }));
+    return r.rows as [string, string, number][];
+  }
+
+  /** The first `limit` stored events (of `types`, null: any) with a positive event label of `kinds`, by zy_seq: what `eval --labelled` decides. */
+  async labelledEvents(kinds: readonly string[], types: readonly string[] | null, limit: number): Promise<Record<string, unknown>[]> {
+    // Event labels name a zy_seq; a subject that is not a number names no event (SQLite's CAST reads it as 0, which is none either).
+    const r = await withClient(this.pool, this.where, (c) => c.query(`SELECT e.* FROM ${q(EVENTS)} e WHERE e.zy_seq IN (
+        SELECT CASE WHEN l.subject ~ '^[0-9]+$' THEN l.subject::bigint END FROM zy_labels l WHERE l.subject_kind = 'event' AND l.positive AND l.kind = ANY($1::text[]))
+      ${types ? 'AND e.type = ANY($3::text[])' : ''} ORDER BY e.zy_seq LIMIT $2`, [[...kinds], limit, ...(types ? [[...types]] : [])]));
+    return r.rows as Record<string, unknown>[];
+  }
+
   /** The range of stored event times, or undefined when there are none. */
   async eventRange(): Promise<{ min: number; max: number; count: number } | undefined> {
     const r = (await withClient(this.pool, this.where, (c) => c.query(`SELECT min(${q(TIME_FIELD)}) AS min, max(${q(TIME_FIELD)}) AS max, count(*) AS count FROM ${q(EVENTS)}`))).rows[0];
