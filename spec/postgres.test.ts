@@ -92,6 +92,66 @@ test('zhiyu report over PostgreSQL gives the figures the same store gives on SQL
   assert.match(outcomesText({ ...b, copyOf: copyOf! }), /Read from a copy of postgres:\/\/zhiyu:\*\*\*@/);
 });
 
+test('eval --labelled over PostgreSQL decides the same labelled events, each as of its own time, as on SQLite', async () => {
+  const [onFile, onPg] = [await cli('eval', join(root, 'rules', 'demo'), '--db', file, '--labelled', '6'), await cli('eval', join(root, 'rules', 'demo'), '--db', url, '--labelled', '6')];
+  assert.is(onFile.code, 0, onFile.err);
+  assert.is(onPg.code, 0, onPg.out + onPg.err);
+  assert.is((onFile.out.match(/^event #\d+/gm) ?? []).length, 6, onFile.out);
+  assert.is(onPg.out, onFile.out);
+  const json = [await cli('eval', join(root, 'rules', 'demo'), '--db', file, '--labelled', '3', '--json'), await cli('eval', join(root, 'rules', 'demo'), '--db', url, '--labelled', '3', '--json')];
+  assert.is(json[1]!.out, json[0]!.out);
+});
+
+test('shadow report over PostgreSQL gives the figures SQLite gives for the same logged decisions, labels and bundles', async () => {
+  // The same requests to a live bundle with a shadow beside it, once over each store, each logging there.
+  const files = readPack([join(root, 'rules', 'demo')]).map((f) => ({ ...f, text: f.text.replace('version "0.1.0"', 'version "0.2.0"').replace('threshold review at 40', 'threshold review at 100') }));
+  const live = bundleOf('demo');
+  const shadow = loadBundle(writeBundle(compile(files), files));
+  const { openAnyStore, logOf, closeAnyStore, providerOf } = await import('../runtime/store/open.ts');
+  const pg = await PostgresStore.open(url);
+  const events = await sampleEvents(pg, 40);
+  await pg.close();
+  const ids: number[][] = [];
+  for (const where of [file, url]) {
+    const store = await openAnyStore(where, { readonly: true });
+    const log = logOf(store, { write: true });
+    const svc = await serve({ bundle: live, shadow, port: 0, provider: (b) => providerOf(store, b.program.pack), history: log.history, audit: log.audit, onDecision: decisionLogger(log) });
+    try {
+      const got: number[] = [];
+      for (const e of events) {
+        const r = await post(svc, e);
+        assert.is(r.status, 200, JSON.stringify(r.body));
+        got.push(r.body['decisionId'] as number);
+      }
+      ids.push(got);
+    } finally { await svc.close(); log.close(); await closeAnyStore(store); }
+  }
+  assert.equal(ids[1], ids[0], 'the logs number the decisions alike');
+  // Labels on logged decisions in both stores: one without a time (the oldest), one overturned later, one known only after --labels-as-of.
+  const labels = [[ids[0]![0], 'fraud', 1, null], [ids[0]![1], 'fraud', 1, 1_000], [ids[0]![1], 'fraud', 0, 2_000], [ids[0]![2], 'chargeback', 1, 9_000_000_000_000]] as const;
+  const sqlite = await import('../runtime/store/index.ts');
+  const db = sqlite.openStore(file);
+  try {
+    for (const [id, kind, positive, at] of labels) db.prepare(`INSERT INTO zy_labels (subject_kind, subject, kind, positive, labeled_at) VALUES ('decision', ?, ?, ?, ?)`).run(String(id), kind, positive, at);
+  } finally { db.close(); }
+  await withPg(async (p) => {
+    for (const [id, kind, positive, at] of labels) await p.pool.query(`INSERT INTO zy_labels (subject_kind, subject, kind, positive, labeled_at) VALUES ('decision', $1, $2, $3, $4)`, [String(id), kind, positive === 1, at]);
+  });
+  for (const extra of [[], ['--labels-as-of', '2026-12-01'], ['--candidate', shadow.hash.slice(0, 20), '--labels', 'fraud']]) {
+    const [a, b] = [await cli('shadow', 'report', '--db', file, '--json', ...extra), await cli('shadow', 'report', '--db', url, '--json', ...extra)];
+    assert.is(a.code, 0, a.err);
+    assert.is(b.code, 0, b.out + b.err);
+    const { run: _a, ...ra } = JSON.parse(a.out) as Record<string, unknown>;
+    const { run: _b, ...rb } = JSON.parse(b.out) as Record<string, unknown>;
+    assert.equal(rb, ra, `shadow report ${extra.join(' ')}`);
+    assert.is((ra['shadow'] as { logged: number }).logged, events.length);
+    assert.is((ra['shadow'] as { candidate: string }).candidate, shadow.hash);
+  }
+  const text = [await cli('shadow', 'report', '--db', file), await cli('shadow', 'report', '--db', url)];
+  assert.is(text[1]!.out.replace(/\d+(\.\d+)? ?(ms|s|events\/s)\b/g, ''), text[0]!.out.replace(/\d+(\.\d+)? ?(ms|s|events\/s)\b/g, ''));
+  assert.match(text[0]!.out, /changes|transitions|review/i);
+});
+
 /** Decisions for the demo pack: stored events found to be fraud, and the latest ones, each again a minute later. */
 async function sampleEvents(store: PostgresStore, n: number): Promise<Record<string, unknown>[]> {
   const rows = (await store.pool.query(`SELECT type, customer_id, device_id, payee_id, id_number_hash, amount, auth_method, occurred_at FROM zy_events
@@ -278,7 +338,7 @@ test('the library opens a URL as a PostgreSQL store; partitions are kept ahead a
     const refused = await pg.pool.query('DELETE FROM zy_events').then(() => 'deleted', (e: Error) => e.message);
     assert.match(refused, /append-only/);
     const versions = (await pg.pool.query('SELECT version FROM zy_migrations ORDER BY version')).rows.map((x) => x.version);
-    assert.equal(versions, [1, 2]);
+    assert.equal(versions, [1, 2, 3]);
     await pg.ensureIndexes([c.checked!]);
     const ix = (await pg.pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'zy_events' AND indexname LIKE 'zy_ix_events_%' AND indexname NOT IN ('zy_ix_events_time', 'zy_ix_events_seq')`)).rows.map((x) => x.indexdef as string);
     assert.equal(ix.length, 1);
