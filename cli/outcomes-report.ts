@@ -25,7 +25,7 @@ export function outcomesText(r: OutcomesReport): string {
   const out: string[] = [`Consumer-protection outcomes, ${period(r)}`];
   const src = Object.entries(r.sources).map(([p, s]) => `${p}: ${s}`).join('; ');
   if (src) out.push(`Decisions: ${src}`);
-  if (r.copyOf) out.push(`Read from a copy of ${r.copyOf} taken at the start (one snapshot)`);
+  if (r.copyOf) out.push(`Read from a copy of ${r.copyOf} taken at the start (one snapshot); logged decisions from its decision log`);
   if (r.scams) {
     const s = r.scams;
     out.push('', `Telecom-scam interceptions: ${int(s.intercepted)} transfers held or blocked (${yuan(s.interceptedAmount)}); ${int(s.confirmed)} confirmed scams, money protected ${yuan(s.moneyProtected)}`);
@@ -94,7 +94,7 @@ export function outcomesHtml(r: OutcomesReport): string {
     parts.push(section('Collection contacts denied by each gate', [`${int(g.contacts)} contacts asked for, ${int(g.denied)} denied.`], ['gates'], htmlTable(['gate', 'denied'], g.byGate.map((x) => [[x.rule, false], [int(x.denied), true]]))));
   }
   return chartPage(title, `<p>${esc(period(r))}</p>
-<p class="note">${esc(Object.entries(r.sources).map(([p, s]) => `${p}: ${s}`).join('; '))}${r.copyOf ? esc(`; read from a copy of ${r.copyOf} taken at the start (one snapshot)`) : ''}</p>
+<p class="note">${esc(Object.entries(r.sources).map(([p, s]) => `${p}: ${s}`).join('; '))}${r.copyOf ? esc(`; read from a copy of ${r.copyOf} taken at the start (one snapshot); logged decisions from its decision log`) : ''}</p>
 ${parts.join('\n')}`, r, SCRIPT);
 }
 

@@ -92,6 +92,36 @@ test('zhiyu report over PostgreSQL gives the figures the same store gives on SQL
   assert.match(outcomesText({ ...b, copyOf: copyOf! }), /Read from a copy of postgres:\/\/zhiyu:\*\*\*@/);
 });
 
+test('zhiyu report over PostgreSQL reads the decisions logged there, as it reads the SQLite log', async () => {
+  // The fraud pack's service logs the same stored transfers of the last week into each store's log.
+  const last = Number((await withPg((pg) => pg.pool.query('SELECT max(occurred_at) AS t FROM zy_events'))).rows[0].t);
+  const from = last - 7 * 86_400_000;
+  const rows = (await withPg((pg) => pg.pool.query(`SELECT type, customer_id, device_id, payee_id, amount, auth_method, occurred_at FROM zy_events
+    WHERE type = 'transfer_out' AND occurred_at >= $1 ORDER BY zy_seq DESC LIMIT 25`, [from]))).rows as Record<string, unknown>[];
+  const events = rows.map((r) => Object.fromEntries(Object.entries({ ...r, occurred_at: new Date(Number(r['occurred_at'])).toISOString() }).filter(([, v]) => v !== null)));
+  assert.is(events.length, 25);
+  const fraud = bundleOf('fraud');
+  const { openAnyStore, logOf, closeAnyStore, providerOf } = await import('../runtime/store/open.ts');
+  for (const where of [file, url]) {
+    const store = await openAnyStore(where, { readonly: true });
+    const log = logOf(store, { write: true });
+    const svc = await serve({ bundle: fraud, port: 0, provider: (b) => providerOf(store, b.program.pack), onDecision: decisionLogger(log) });
+    try {
+      for (const e of events) { const r = await post(svc, e); assert.is(r.status, 200, JSON.stringify(r.body)); }
+    } finally { await svc.close(); log.close(); await closeAnyStore(store); }
+  }
+  const period = ['--from', new Date(from).toISOString(), '--to', new Date(last + 1).toISOString(), '--json', '--workers', '0'];
+  const [onFile, onPg] = [await cli('report', '--db', file, ...period), await cli('report', '--db', url, ...period)];
+  assert.is(onFile.code, 0, onFile.err);
+  assert.is(onPg.code, 0, onPg.err);
+  const a = JSON.parse(onFile.out) as OutcomesReport;
+  const { copyOf: _c, ...b } = JSON.parse(onPg.out) as OutcomesReport;
+  assert.is(a.sources['fraud'], 'decision log');
+  assert.is(b.sources['fraud'], 'decision log', 'the PostgreSQL decision log was read');
+  assert.ok(Object.values(b.sources).includes('replayed from the events'), 'the packs with nothing logged decide the events again');
+  assert.equal(b, a);
+});
+
 test('eval --labelled over PostgreSQL decides the same labelled events, each as of its own time, as on SQLite', async () => {
   const [onFile, onPg] = [await cli('eval', join(root, 'rules', 'demo'), '--db', file, '--labelled', '6'), await cli('eval', join(root, 'rules', 'demo'), '--db', url, '--labelled', '6')];
   assert.is(onFile.code, 0, onFile.err);

@@ -12,6 +12,7 @@ import { DecisionLog, openStore } from '../store/index.ts';
 import { EVENTS, SEQ, q } from '../store/sql.ts';
 import { isPostgresUrl } from '../store/postgres/connect.ts';
 import { overSnapshot } from '../store/postgres/snapshot.ts';
+import { PostgresStore } from '../store/postgres/store.ts';
 import { localDate, startOfLocalDay, workingDays } from '../../compiler/semantics.ts';
 
 const DAY = 86_400_000;
@@ -75,14 +76,23 @@ export interface OutcomesReport {
   } | null;
 }
 
+/** A decision log's decisions of one pack on events in [from, to), in event order. */
+type LogReader = (pack: string, from: number, to: number) => Promise<{ eventTime: number; input: unknown; outcome: string; fired: string[] }[]>;
+
 /**
  * The outcomes report for a store (a SQLite file or a postgres:// URL) and
- * the packs that decide on it. Over PostgreSQL the report reads one
- * snapshot copied locally, as a backtest does, and decides the events again
- * (the decision log there is not read).
+ * the packs that decide on it. Over PostgreSQL the report reads the decision
+ * log there, and the events and labels from one snapshot copied locally, as a
+ * backtest does (a pack with nothing logged decides the events again there).
  */
-export async function outcomesReport(storePath: string, packs: OutcomePacks, opts: OutcomesOptions = {}): Promise<OutcomesReport> {
-  if (isPostgresUrl(storePath)) return overSnapshot(storePath, async (copy, where) => ({ ...(await outcomesReport(copy, packs, { ...opts, createIndexes: true })), copyOf: where }));
+export async function outcomesReport(storePath: string, packs: OutcomePacks, opts: OutcomesOptions = {}, log?: LogReader): Promise<OutcomesReport> {
+  if (isPostgresUrl(storePath)) {
+    const pg = await PostgresStore.open(storePath);
+    try {
+      const pgLog = pg.log();
+      return await overSnapshot(storePath, async (copy, where) => ({ ...(await outcomesReport(copy, packs, { ...opts, createIndexes: true }, (p, f, t) => pgLog.between(p, f, t))), copyOf: where }));
+    } finally { await pg.close(); }
+  }
   const db = openStore(storePath, { readonly: true });
   let to: number;
   let calendar: Map<string, boolean>;
@@ -106,7 +116,7 @@ export async function outcomesReport(storePath: string, packs: OutcomePacks, opt
   const sources: Record<string, 'decision log' | 'replayed from the events'> = {};
 
   const decided = async (p: Program, start: number): Promise<Decided[]> => {
-    const logged = fromLog(storePath, p.pack.name, start, to);
+    const logged = (log ? await log(p.pack.name, start, to) : fromLog(storePath, p.pack.name, start, to)).map(decidedOf);
     if (logged.length) { sources[p.pack.name] = 'decision log'; return logged; }
     sources[p.pack.name] = 'replayed from the events';
     const run = await backtest(p, storePath, { from: start, to, decisions: true, createIndexes: opts.createIndexes === true, ...(opts.workers ? { workers: opts.workers } : {}) });
@@ -203,17 +213,19 @@ export async function outcomesReport(storePath: string, packs: OutcomePacks, opt
 }
 
 /** The pack's logged decisions in the period (its log file beside the store), as decided events. */
-function fromLog(storePath: string, pack: string, from: number, to: number): Decided[] {
+function fromLog(storePath: string, pack: string, from: number, to: number): { eventTime: number; input: unknown; outcome: string; fired: string[] }[] {
   const db = openStore(storePath, { readonly: true });
   try {
     const log = DecisionLog.open(db);
     try {
-      return log.between(pack, from, to).map((r) => {
-        const input = (r.input ?? {}) as Record<string, unknown>;
-        return { time: r.eventTime, type: String(input['type'] ?? ''), ...(typeof input['amount'] === 'number' ? { amount: input['amount'] } : {}), outcome: r.outcome, fired: r.fired };
-      });
+      return log.between(pack, from, to);
     } finally { log.close(); }
   } finally { db.close(); }
+}
+
+function decidedOf(r: { eventTime: number; input: unknown; outcome: string; fired: string[] }): Decided {
+  const input = (r.input ?? {}) as Record<string, unknown>;
+  return { time: r.eventTime, type: String(input['type'] ?? ''), ...(typeof input['amount'] === 'number' ? { amount: input['amount'] } : {}), outcome: r.outcome, fired: r.fired };
 }
 
 /** Time, type and amount of stored events, by sequence number. */

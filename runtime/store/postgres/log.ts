@@ -64,6 +64,14 @@ export class PgDecisionLog {
     }));
   }
 
+  /** One pack's decisions on events in [from, to), in event order: what the outcomes report counts (as the SQLite log's between()). */
+  async between(pack: string, from: number, to: number): Promise<{ eventTime: number; input: unknown; outcome: string; fired: string[] }[]> {
+    const r = await withClient(this.pool, this.where, (c) => c.query(`SELECT event_time, input::text AS input, outcome, fired::text AS fired FROM zy_decisions
+      WHERE pack = $1 AND event_time >= $2 AND event_time < $3 ORDER BY event_time, id`, [pack, from, to]));
+    return (r.rows as { event_time: number; input: string; outcome: string; fired: string }[])
+      .map((x) => ({ eventTime: Number(x.event_time), input: JSON.parse(x.input), outcome: x.outcome, fired: JSON.parse(x.fired) as string[] }));
+  }
+
   async ids(): Promise<number[]> {
     return (await withClient(this.pool, this.where, (c) => c.query(`SELECT id FROM zy_decisions ORDER BY id`))).rows.map((r) => Number(r.id));
   }
