@@ -178,7 +178,9 @@ test('shadow report over PostgreSQL gives the figures SQLite gives for the same 
     assert.is((ra['shadow'] as { candidate: string }).candidate, shadow.hash);
   }
   const text = [await cli('shadow', 'report', '--db', file), await cli('shadow', 'report', '--db', url)];
-  assert.is(text[1]!.out.replace(/\d+(\.\d+)? ?(ms|s|events\/s)\b/g, ''), text[0]!.out.replace(/\d+(\.\d+)? ?(ms|s|events\/s)\b/g, ''));
+  // The same text but for how long it took (the run line).
+  const notRun = (out: string) => out.split('\n').filter((l) => !/^\s*run\s/.test(l)).join('\n');
+  assert.is(notRun(text[1]!.out), notRun(text[0]!.out));
   assert.match(text[0]!.out, /changes|transitions|review/i);
 });
 
