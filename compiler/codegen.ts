@@ -207,7 +207,8 @@ class Generator {
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
     let repr = new Map<string, Ctx>();
-    for (let round = 0; round < 4; round++) {
+    // Unspecialized, every memo holds its value whatever the dry runs find: no need to run them.
+    for (let round = 0; specialize && round < 4; round++) {
       const dry = new Scope(true, at);
       dry.lazy = opts.reads === 'lazy';
       dry.repr = repr;
@@ -228,7 +229,7 @@ class Generator {
     this.scope = real;
     const lines = body();
     this.scope = saved;
-    const memos = [...real.repr.keys()].map((k) => `${k} = U`);
+    const memos = [...(specialize ? real.repr : real.used).keys()].map((k) => `${k} = U`);
     const decl = [
       ...(real.maxTemps > 0 ? [`let ${Array.from({ length: real.maxTemps }, (_, i) => `t${i}`).join(', ')};`] : []),
       ...(memos.length ? [`let ${memos.join(', ')};`] : []),
