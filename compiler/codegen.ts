@@ -492,9 +492,18 @@ class Generator {
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
     const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
-    if (!hasAggregate(cond, this.pack.predicates) && !this.sharedAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
+    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
     return lines.map((l) => indent + l);
   }
+
+  /** Whether `e` reads an aggregate, directly, through a predicate or in a shared slot (remembered per node). */
+  private readsAggregate(e: IR): boolean {
+    let r = this.aggregateReads.get(e);
+    if (r === undefined) this.aggregateReads.set(e, (r = hasAggregate(e, this.pack.predicates) || this.sharedAggregate(e)));
+    return r;
+  }
+
+  private readonly aggregateReads = new Map<IR, boolean>();
 
   /** Whether a shared slot in `e` (or in a predicate it names) computes an aggregate. */
   private sharedAggregate(e: IR): boolean {
