@@ -9,8 +9,7 @@ import { children, fold, mapChanged } from './fold.ts';
 export type Known = ReadonlyMap<string, Value>;
 
 export class Specializer {
-  /** By the known set's key, then by predicate name / by node: lookups on strings V8 has hashed once, no keys built per call. */
-  private readonly predCache = new Map<string, Map<string, IR>>();
+  /** By the known set's key, then by node: lookups on strings V8 has hashed once, no keys built per call. */
   private readonly nodeCache = new Map<string, Map<IR, IR>>();
   private readonly reads = new Map<IR, ReadonlySet<string>>();
 
@@ -34,13 +33,7 @@ export class Specializer {
 
   /** A predicate's body under `known`, cached per predicate and known set. */
   predicate(name: string, known: Known, knownKey = keyOf(known)): IR {
-    const body = this.preds.get(name)!.body;
-    if (known.size === 0) return body;
-    let m = this.predCache.get(knownKey);
-    if (!m) this.predCache.set(knownKey, (m = new Map()));
-    let b = m.get(name);
-    if (!b) m.set(name, (b = this.specialize(body, known, knownKey)));
-    return b;
+    return this.cached(this.preds.get(name)!.body, known, knownKey);
   }
 
   private replace(e: IR, known: Known, knownKey: string): IR {
