@@ -262,7 +262,9 @@ function functionsIn(source: string): number {
 }
 
 async function shippedCompile(script: string, size: number, seed: number): Promise<Phases> {
-  const { stdout } = await promisify(execFile)(process.execPath, [script, String(size), String(seed)], { encoding: 'utf8', timeout: 120_000 });
+  // A loaded machine may take minutes; an empty answer says what the child printed on stderr.
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, String(size), String(seed)], { encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 2 ** 20 });
+  if (!stdout.trim()) throw new Error(`the fresh compile of ${size} rules printed nothing; its stderr: ${stderr.trim().slice(0, 2000) || '(empty)'}`);
   return (JSON.parse(stdout) as { ms: Phases }).ms;
 }
 

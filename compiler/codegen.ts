@@ -102,7 +102,6 @@ class Generator {
   private readonly sharedBodies = new Map<number, IR>();
   private scope = new Scope(false);
   private readonly specializer: Specializer;
-  private readonly specialized = new Map<string, IR>();
   private readonly groups: string[] = [];
   /** `rN(src, at)`: one event field read and checked, for functions that read fields lazily. */
   private readonly readers = new Map<string, string>();
@@ -207,7 +206,8 @@ class Generator {
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
     let repr = new Map<string, Ctx>();
-    for (let round = 0; round < 4; round++) {
+    // Unspecialized, every memo holds its value whatever the dry runs find: no need to run them.
+    for (let round = 0; specialize && round < 4; round++) {
       const dry = new Scope(true, at);
       dry.lazy = opts.reads === 'lazy';
       dry.repr = repr;
@@ -228,7 +228,7 @@ class Generator {
     this.scope = real;
     const lines = body();
     this.scope = saved;
-    const memos = [...real.repr.keys()].map((k) => `${k} = U`);
+    const memos = [...(specialize ? real.repr : real.used).keys()].map((k) => `${k} = U`);
     const decl = [
       ...(real.maxTemps > 0 ? [`let ${Array.from({ length: real.maxTemps }, (_, i) => `t${i}`).join(', ')};`] : []),
       ...(memos.length ? [`let ${memos.join(', ')};`] : []),
@@ -395,7 +395,7 @@ class Generator {
       case 'call': return [`${indent}${this.callGroup(e.fn)};`];
       case 'guard': {
         // The guard is a condition part every rule of the body needs; what is known here may settle it.
-        const test = this.specializer.specialize(e.test, e.at.known, e.at.key);
+        const test = this.specializer.cached(e.test, e.at.known, e.at.key);
         if (test.k === 'lit') return test.value === true ? this.emit(e.body, indent) : [];
         const saved = this.scope.temps;
         this.scope.temps = 0;
@@ -405,7 +405,7 @@ class Generator {
       }
       case 'bins': {
         const lines = this.emit(e.always, indent);
-        const index = this.constant(e.bins.flatMap((b, i) => b.values.map((v) => [v, i])), (k) => `new Map(${k})`);
+        const index = this.nodeConstant(e, () => this.constant(e.bins.flatMap((b, i) => b.values.map((v) => [v, i])), (k) => `new Map(${k})`));
         lines.push(`${indent}switch (${index}.get(${this.slot(e.field)})) {`);
         e.bins.forEach((b, i) => lines.push(`${indent}  case ${i}: ${this.callGroup(b.fn)}; break;`));
         lines.push(`${indent}}`);
@@ -420,7 +420,7 @@ class Generator {
           for (const [v, c] of e.cases) lines.push(`${indent}  case ${this.lit(v)}:`, ...this.emit(c, inner), `${inner}break;`);
         } else {
           // Many cases: a Map from value to case number, and a switch over dense integers.
-          const index = this.constant(e.cases.map(([v]) => v), (k) => `new Map(${k}.map((v, i) => [v, i]))`);
+          const index = this.nodeConstant(e, () => this.constant(e.cases.map(([v]) => v), (k) => `new Map(${k}.map((v, i) => [v, i]))`));
           lines.push(`${indent}switch (${index}.get(${slot})) {`);
           e.cases.forEach(([, c], i) => lines.push(`${indent}  case ${i}:`, ...this.emit(c, inner), `${inner}break;`));
         }
@@ -429,6 +429,15 @@ class Generator {
       }
     }
   }
+
+  /** A constant made from a part of the plan, built once however often the part is emitted (dry runs). */
+  private nodeConstant(e: Emit, make: () => string): string {
+    let name = this.emitConstants.get(e);
+    if (name === undefined) this.emitConstants.set(e, (name = make()));
+    return name;
+  }
+
+  private readonly emitConstants = new Map<Emit, string>();
 
   private callGroup(g: GroupFn): string {
     const params = this.group(g);
@@ -447,18 +456,16 @@ class Generator {
 
   private rule(i: number, at: KnownAt, indent: string): string[] {
     const r = this.pack.rules[i]!;
-    const key = `${i}\u0000${at.key}`;
-    let cond = this.specialized.get(key);
-    if (!cond) {
-      cond = this.specializer.specialize(r.condition, at.known, at.key);
-      this.specialized.set(key, cond);
-    }
+    const cond = this.specializer.cached(r.condition, at.known, at.key);
     if (cond.k === 'lit' && cond.value !== true) return [];
     // A rule's text depends only on the representations of the memos it names (and
     // what its function knows): dry runs and the real one reuse it when those agree.
     const scope = this.scope;
-    const textKey = `${key}\u0000${scope.at.key}`;
-    const cached = this.ruleText.get(textKey);
+    let texts = this.ruleText.get(at.key);
+    if (!texts) this.ruleText.set(at.key, (texts = new Map()));
+    let byRule = texts.get(scope.at.key);
+    if (!byRule) texts.set(scope.at.key, (byRule = new Map()));
+    const cached = byRule.get(i);
     if (cached && cached.reprs.every(([k, c]) => (scope.repr.get(k) ?? scope.guess) === c)) {
       cached.slots.forEach((x) => scope.slots.add(x));
       for (const [k, c] of cached.uses) scope.use(k, c);
@@ -485,9 +492,18 @@ class Generator {
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
     const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
-    if (!hasAggregate(cond, this.pack.predicates) && !this.sharedAggregate(cond)) this.ruleText.set(textKey, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
+    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
     return lines.map((l) => indent + l);
   }
+
+  /** Whether `e` reads an aggregate, directly, through a predicate or in a shared slot (remembered per node). */
+  private readsAggregate(e: IR): boolean {
+    let r = this.aggregateReads.get(e);
+    if (r === undefined) this.aggregateReads.set(e, (r = hasAggregate(e, this.pack.predicates) || this.sharedAggregate(e)));
+    return r;
+  }
+
+  private readonly aggregateReads = new Map<IR, boolean>();
 
   /** Whether a shared slot in `e` (or in a predicate it names) computes an aggregate. */
   private sharedAggregate(e: IR): boolean {
@@ -497,10 +513,11 @@ class Generator {
     return false;
   }
 
-  private readonly ruleText = new Map<string, {
+  /** By what the rule's part of the plan knows, then what its function knows, then the rule. */
+  private readonly ruleText = new Map<string, Map<string, Map<number, {
     readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number;
     readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean;
-  }>();
+  }>>>();
 
   private entity(name: string): string {
     const ent = this.entitySlots.get(name)!;
@@ -548,12 +565,12 @@ class Generator {
 
   private sharedBody(e: Extract<IR, { k: 'shared' }>): IR {
     const body = this.sharedBodies.get(e.slot) ?? e.x;
-    return this.scope.at.known.size ? this.specializer.specialize(body, this.scope.at.known, this.scope.at.key) : body;
+    return this.specializer.cached(body, this.scope.at.known, this.scope.at.key);
   }
 
   /** A `let`'s value, specialized to what the function knows. */
   private localBody(e: Extract<IR, { k: 'local' }>): IR {
-    return this.scope.at.known.size ? this.specializer.specialize(e.x, this.scope.at.known, this.scope.at.key) : e.x;
+    return this.specializer.cached(e.x, this.scope.at.known, this.scope.at.key);
   }
 
   /** A predicate or shared sub-expression: a local filled on first use. */

@@ -129,8 +129,9 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
   const minGuard = opts.minGuard ?? 8;
   const guards = new Guards(pack);
   const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number): DispatchNode => {
-    const leaf: DispatchNode = minGuard > 0 ? guards.group(rules, minGuard, excluded) : { kind: 'rules', rules };
-    if (depth >= maxDepth || rules.length < minRules) return leaf;
+    // Grouped under guards only where no switch sorts the rules further (grouping is not free).
+    const leaf = (): DispatchNode => (minGuard > 0 ? guards.group(rules, minGuard, excluded) : { kind: 'rules', rules });
+    if (depth >= maxDepth || rules.length < minRules) return leaf();
     const counts = new Map<string, number>();
     for (const i of rules) {
       for (const [f, vs] of cons.get(i) ?? []) {
@@ -142,7 +143,7 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     for (const [f, n] of counts) {
       if (n > best || (n === best && field !== undefined && order.get(f)! < order.get(field)!)) { field = f; best = n; }
     }
-    if (field === undefined || best < minRules) return leaf;
+    if (field === undefined || best < minRules) return leaf();
     const always: number[] = [];
     const cases = new Map<Value, number[]>();
     for (const i of rules) {

@@ -5,11 +5,14 @@
 import type { AggregateSpec, IR } from '../ir.ts';
 import { children, mapChanged } from './fold.ts';
 
-const costs = new WeakMap<ReadonlyMap<string, IR>, WeakMap<IR, number>>();
+// Costs are remembered per predicate table (one per pass) in a plain Map, which
+// dies with the table: a WeakMap per IR node made the collector trace
+// hundreds of thousands of ephemerons on a large pack.
+const costs = new WeakMap<ReadonlyMap<string, IR>, Map<IR, number>>();
 
 export function cost(e: IR, preds: ReadonlyMap<string, IR>): number {
   let known = costs.get(preds);
-  if (!known) costs.set(preds, (known = new WeakMap()));
+  if (!known) costs.set(preds, (known = new Map()));
   let c = known.get(e);
   if (c === undefined) known.set(e, (c = costOf(e, preds)));
   return c;

@@ -5,51 +5,47 @@ import { printValue } from '../print.ts';
 import { children, mapChanged } from './fold.ts';
 import { cost } from './order.ts';
 
-const NO_PREDICATES = new Map<string, IR>();
-
 const SHAREABLE = new Set<IR['k']>(['arith', 'call', 'cmp', 'coalesce', 'in', 'between', 'and', 'or', 'not', 'neg', 'isMissing', 'quant']);
 /** Below this cost, recomputing is cheaper than checking a memo. */
 const WORTH_SHARING = 5;
 
+/** What the census learned about one occurrence of a node, with its children's, in the same order. */
 interface Info {
   /** Equal sub-trees have equal keys. */
   readonly key: number;
   /** A history field inside: the value depends on the history event, so it is not shared. */
   readonly history: boolean;
   readonly shareable: boolean;
+  readonly kids: readonly Info[];
 }
 
 /**
  * One walk gives every node its key, built from its children's keys (printing
  * every sub-tree anew would cost its depth in time), and counts occurrences.
+ * The answers form a tree beside the IR (walked in step with it), not a map
+ * from node to answer: on a large pack that map held every node of the pack.
  */
 class Census {
-  private readonly info = new Map<IR, Info>();
   private readonly table = new Map<string, number>();
   readonly counts: number[] = [];
 
   count(e: IR): Info {
+    const cs = children(e);
+    const kids: Info[] = new Array(cs.length);
     let sig = '';
     let history = e.k === 'hfield';
-    for (const c of children(e)) {
-      const ci = this.count(c);
+    for (let j = 0; j < cs.length; j++) {
+      const ci = this.count(cs[j]!);
+      kids[j] = ci;
       sig += `${ci.key},`;
       history ||= ci.history;
     }
-    let i = this.info.get(e);
-    if (!i) {
-      const shape = `${shapeOf(e)} ${sig}`;
-      let key = this.table.get(shape);
-      if (key === undefined) { key = this.table.size; this.table.set(shape, key); }
-      i = { key, history, shareable: SHAREABLE.has(e.k) && !history };
-      this.info.set(e, i);
-    }
-    if (i.shareable) this.counts[i.key] = (this.counts[i.key] ?? 0) + 1;
-    return i;
-  }
-
-  of(e: IR): Info {
-    return this.info.get(e)!;
+    const shape = `${shapeOf(e)} ${sig}`;
+    let key = this.table.get(shape);
+    if (key === undefined) { key = this.table.size; this.table.set(shape, key); }
+    const shareable = SHAREABLE.has(e.k) && !history;
+    if (shareable) this.counts[key] = (this.counts[key] ?? 0) + 1;
+    return { key, history, shareable, kids };
   }
 }
 
@@ -81,14 +77,13 @@ function setShape(s: SetRef): string {
 
 export function share(roots: readonly IR[]): { roots: IR[]; slots: number } {
   const census = new Census();
-  for (const r of roots) census.count(r);
+  const infos = roots.map((r) => census.count(r));
   const counts = census.counts;
   // Count again, looking inside each repeated expression only once: a part that
   // only ever appears inside a shared expression gains nothing from its own slot.
   const once: number[] = [];
   const opened = new Set<number>();
-  const recount = (e: IR): void => {
-    const i = census.of(e);
+  const recount = (i: Info): void => {
     if (i.shareable) {
       once[i.key] = (once[i.key] ?? 0) + 1;
       if ((counts[i.key] ?? 0) > 1) {
@@ -96,19 +91,25 @@ export function share(roots: readonly IR[]): { roots: IR[]; slots: number } {
         opened.add(i.key);
       }
     }
-    for (const c of children(e)) recount(c);
+    for (const c of i.kids) recount(c);
   };
-  roots.forEach(recount);
+  infos.forEach(recount);
   const slots = new Map<number, number>();
-  const rewrite = (e: IR): IR => {
-    const i = census.of(e);
-    if (i.shareable && (once[i.key] ?? 0) > 1 && cost(e, NO_PREDICATES) >= WORTH_SHARING) {
+  // A table of its own, so that the costs remembered for it go with it.
+  const noPredicates = new Map<string, IR>();
+  // mapChanged visits the children in the order children() lists them, as the census did.
+  const inner = (e: IR, i: Info): IR => {
+    let j = 0;
+    return mapChanged(e, (x) => rewrite(x, i.kids[j++]!));
+  };
+  const rewrite = (e: IR, i: Info): IR => {
+    if (i.shareable && (once[i.key] ?? 0) > 1 && cost(e, noPredicates) >= WORTH_SHARING) {
       let slot = slots.get(i.key);
       if (slot === undefined) { slot = slots.size; slots.set(i.key, slot); }
-      return { k: 'shared', type: e.type, slot, x: mapChanged(e, rewrite), span: e.span };
+      return { k: 'shared', type: e.type, slot, x: inner(e, i), span: e.span };
     }
-    return mapChanged(e, rewrite);
+    return inner(e, i);
   };
-  const out = roots.map(rewrite);
+  const out = roots.map((r, k) => rewrite(r, infos[k]!));
   return { roots: out, slots: slots.size };
 }

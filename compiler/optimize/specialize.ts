@@ -9,10 +9,21 @@ import { children, fold, mapChanged } from './fold.ts';
 export type Known = ReadonlyMap<string, Value>;
 
 export class Specializer {
-  private readonly predCache = new Map<string, IR>();
+  /** By the known set's key, then by node: lookups on strings V8 has hashed once, no keys built per call. */
+  private readonly nodeCache = new Map<string, Map<IR, IR>>();
   private readonly reads = new Map<IR, ReadonlySet<string>>();
 
   constructor(private readonly preds: ReadonlyMap<string, PredicateInfo>) {}
+
+  /** As `specialize`, remembered per node and known set (code generation asks again for the same). */
+  cached(e: IR, known: Known, knownKey = keyOf(known)): IR {
+    if (known.size === 0) return e;
+    let m = this.nodeCache.get(knownKey);
+    if (!m) this.nodeCache.set(knownKey, (m = new Map()));
+    let out = m.get(e);
+    if (!out) m.set(e, (out = this.specialize(e, known, knownKey)));
+    return out;
+  }
 
   /** `e` with the known event fields replaced by their values, folded; `e` itself when nothing is known about it. */
   specialize(e: IR, known: Known, knownKey = keyOf(known)): IR {
@@ -22,15 +33,7 @@ export class Specializer {
 
   /** A predicate's body under `known`, cached per predicate and known set. */
   predicate(name: string, known: Known, knownKey = keyOf(known)): IR {
-    const body = this.preds.get(name)!.body;
-    if (known.size === 0) return body;
-    const key = `${name}\u0000${knownKey}`;
-    let b = this.predCache.get(key);
-    if (!b) {
-      b = this.specialize(body, known, knownKey);
-      this.predCache.set(key, b);
-    }
-    return b;
+    return this.cached(this.preds.get(name)!.body, known, knownKey);
   }
 
   private replace(e: IR, known: Known, knownKey: string): IR {
