@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the browser editor into dist/editor: the page, its script and styles,
 // the language worker (the compiler itself, run off the main thread) and
-// Monaco's own editor worker, each as a separate ES module. Every built file
-// but the page has its content hash in its name, so the server lets browsers
+// Monaco's own editor worker, each as a separate ES module (the page's script
+// in chunks, see LAYERS). Every built file but the page has its content hash
+// in its name, so the server lets browsers
 // keep it for good; each is also stored compressed (brotli and gzip) so the
 // server sends the smallest one the browser takes. Run by `npm install`
 // (prepare) and by the browser tests when the build is stale.
