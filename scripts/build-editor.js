@@ -3,10 +3,10 @@
 // the language worker (the compiler itself, run off the main thread) and
 // Monaco's own editor worker, each as a separate ES module (the page's script
 // in chunks, see LAYERS). Every built file but the page has its content hash
-// in its name, so the server lets browsers
-// keep it for good; each is also stored compressed (brotli and gzip) so the
-// server sends the smallest one the browser takes. Run by `npm install`
-// (prepare) and by the browser tests when the build is stale.
+// in its name, so the server lets browsers keep it for good; each is also
+// stored compressed (brotli and gzip) so the server sends the smallest one
+// the browser takes. Run by `npm install` (prepare) and by the browser tests
+// when the build is stale.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
