@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist/editor');
 
 const common = {
-  outdir: out, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, sourcemap: true,
+  outdir: out, absWorkingDir: root, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, sourcemap: true,
   entryNames: '[name]-[hash]', assetNames: '[name]-[hash]', loader: { '.ttf': 'file' }, metafile: true,
 };
 
@@ -77,6 +77,7 @@ export async function buildEditor({ quiet = false } = {}) {
       EDITOR_WORKER_URL: JSON.stringify(`/${outputOf(workers, 'editor.worker')}`),
     },
   });
+  // The metafile's paths are relative to absWorkingDir (root), wherever the build is run from.
   for (const [o, v] of Object.entries(page.metafile.outputs)) {
     if (Object.keys(LAYERS).some((l) => basename(o).startsWith(`${l}-`)) || (v.entryPoint && !v.entryPoint.endsWith('main.ts') && o.endsWith('.css'))) {
       rmSync(join(root, o), { force: true });
