@@ -12,6 +12,9 @@
 //                     whose one file is 2,000+ lines (the fraud pack's files
 //                     joined into one)
 //   completion        typing `.` after `event` → the suggestion list painted
+//                     (the first frame with Monaco's suggest widget on
+//                     screen and a row in it; not its `visible` class,
+//                     which Monaco adds on a fixed 100 ms timer)
 //   long tasks        main-thread tasks over 50 ms (PerformanceObserver
 //                     'longtask') while 21 characters are typed at 20 per
 //                     second, and for one second after
@@ -53,6 +56,8 @@ export interface VariantResult {
   readonly firstRender: { cold: number[]; warm: number[]; bytes: number };
   readonly marker: number[];
   readonly completion: number[];
+  /** The same samples until Monaco adds the widget's `visible` class (a fixed 100 ms after it is painted). */
+  readonly completionShown: number[];
   readonly typing: Typing;
   readonly targets: { met: boolean; text: string }[];
 }
@@ -120,11 +125,16 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
     // Each sample is taken on each variant in turn, so both see the same machine.
     const marker = variants.map(() => [] as number[]);
     const completion = variants.map(() => [] as number[]);
+    const shown = variants.map(() => [] as number[]);
     const typing: Typing[] = variants.map(() => ({ intendedMs: 0, tookMs: [], longTasks: [], longestMs: [] }));
-    for (let i = 0; i < runs; i++) for (const [k, v] of variants.entries()) marker[k]!.push(await markerSample(v.page!, i));
-    for (let i = 0; i < runs; i++) for (const [k, v] of variants.entries()) completion[k]!.push(await completionSample(v.page!, i));
+    for (let i = 0; i < runs; i++) for (const [k, v] of inTurn(variants, i)) marker[k]!.push(await markerSample(v.page!, i));
+    for (let i = 0; i < runs; i++) for (const [k, v] of inTurn(variants, i)) {
+      const c = await completionSample(v.page!, i);
+      completion[k]!.push(c.painted);
+      shown[k]!.push(c.shown);
+    }
     for (let i = 0; i < (quick ? 2 : 4); i++) {
-      for (const [k, v] of variants.entries()) {
+      for (const [k, v] of inTurn(variants, i)) {
         const t = await typingSample(v.page!, i);
         const ty = typing[k]!;
         ty.intendedMs = t.intendedMs;
@@ -157,11 +167,12 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
       console.log(`  ${'bytes transferred, cold'.padEnd(34)} ${fmt(r.bytes / 1024)} KiB`);
       console.log(row('keystroke → marker', marker[k]!, TARGETS.markerMs));
       console.log(row('`.` → completion list painted', completion[k]!, TARGETS.completionMs));
+      console.log(`  ${'  (Monaco\'s `visible` class, +100 ms timer)'.padEnd(34)} median ${fmt(median(shown[k]!)).padStart(6)} ms`);
       console.log(`  ${'typing 21 characters at 20/s'.padEnd(34)} took ${ty.tookMs.map((x) => fmt(x)).join(', ')} ms (intended ${fmt(ty.intendedMs)}); ` +
         `long tasks ${ty.longTasks.join(', ')}; longest ${ty.longestMs.map((x) => fmt(x)).join(', ')} ms`);
       const longest = Math.max(0, ...ty.longestMs);
       return {
-        name: v.name, firstRender: r, marker: marker[k]!, completion: completion[k]!, typing: ty,
+        name: v.name, firstRender: r, marker: marker[k]!, completion: completion[k]!, completionShown: shown[k]!, typing: ty,
         targets: [
           { met: median(marker[k]!) <= TARGETS.markerMs, text: `keystroke → marker median ${fmt(median(marker[k]!))} ms (target ≤ ${TARGETS.markerMs} ms)` },
           { met: median(completion[k]!) <= TARGETS.completionMs, text: `\`.\` → completion median ${fmt(median(completion[k]!))} ms (target ≤ ${TARGETS.completionMs} ms)` },
@@ -195,17 +206,37 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
   }
 }
 
-/** Navigation start → the first line of the first file painted; a new profile each cold run. */
+/**
+ * Navigation start → the first line of the first file painted; a new profile
+ * each cold run. The page itself watches for the text (a few lines run in
+ * each document before its own scripts, checking once a frame) and the bench
+ * only reads the time it kept: Playwright's own polling (waitForFunction)
+ * first evaluates Playwright's injected script in the page, ~0.25 s of the
+ * page's thread while the editor is loading that an analyst's browser never
+ * spends.
+ */
 async function measureFirstRender(browser: Browser, variants: readonly Variant[], n: number): Promise<VariantResult['firstRender'][]> {
   const out = variants.map(() => ({ cold: [] as number[], warm: [] as number[], bytes: 0 }));
+  const WATCH = `(() => {
+    const look = () => {
+      if ((document.querySelector('#editor .view-lines .view-line')?.textContent ?? '').trim()) window.__painted = performance.now();
+      else requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  })();`;
   const painted = async (page: Page): Promise<number> => {
-    await page.waitForFunction(() => (document.querySelector('#editor .view-lines .view-line')?.textContent ?? '').trim().length > 0, null, { polling: 'raf', timeout: 60_000 });
-    return page.evaluate(() => performance.now());
+    for (const until = Date.now() + 60_000; Date.now() < until;) {
+      const t = await page.evaluate('window.__painted').catch(() => undefined) as number | undefined;
+      if (typeof t === 'number') return t;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the first file was not painted within 60 s');
   };
   const ready = (page: Page) => page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
   for (let i = 0; i < n; i++) {
-    for (const [k, v] of variants.entries()) {
+    for (const [k, v] of inTurn(variants, i)) {
       const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await ctx.addInitScript(WATCH);
       const page = await ctx.newPage();
       await page.goto(`${v.url}/`, { waitUntil: 'commit' });
       out[k]!.cold.push(await painted(page));
@@ -222,6 +253,17 @@ async function measureFirstRender(browser: Browser, variants: readonly Variant[]
     }
   }
   return out;
+}
+
+/**
+ * The variants in the order sample `i` takes them: first one, then the other.
+ * At high load the variant measured first in a pair is the slower one
+ * (marker medians 0.66× and then 1.35× with the order swapped, load 16), so
+ * neither always goes first.
+ */
+function inTurn<T>(variants: readonly T[], i: number): [number, T][] {
+  const all = [...variants.entries()];
+  return i % 2 ? all.reverse() : all;
 }
 
 /** Waits until the pack is checked (with no errors unless `errors`) and nothing is pending for a moment. */
@@ -268,8 +310,16 @@ async function markerSample(page: Page, i: number): Promise<number> {
   return ms;
 }
 
-/** Typing `.` after `event` on a fresh line of a condition → the suggestion list painted. */
-async function completionSample(page: Page, i: number): Promise<number> {
+/**
+ * Typing `.` after `event` on a fresh line of a condition → the suggestion list
+ * painted: the first animation frame in which Monaco's suggest widget is laid
+ * out on screen (its content widget no longer `visibility: hidden`) with a row
+ * in its list. Monaco adds the widget's `visible` class 100 ms later on a fixed
+ * timer (suggestWidget.js `_show`: it only fires `onDidShow`; no style of the
+ * page depends on it), so that class is reported beside it, not measured as
+ * the paint.
+ */
+async function completionSample(page: Page, i: number): Promise<{ painted: number; shown: number }> {
   await cursorAfter(page, '\n  when event.type == "application"', i % 5);
   await page.evaluate(() => {
     const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
@@ -277,14 +327,21 @@ async function completionSample(page: Page, i: number): Promise<number> {
   });
   await quiet(page, true);
   await page.evaluate(() => {
-    const w = window as unknown as { __bench: Promise<number> };
-    w.__bench = new Promise<number>((resolve) => {
+    const w = window as unknown as { __bench: Promise<{ painted: number; shown: number }> };
+    w.__bench = new Promise((resolve) => {
       let t0 = 0;
+      let painted = 0;
       const onKey = (e: KeyboardEvent) => {
         if (e.key !== '.') return;
         t0 = e.timeStamp;
         const look = () => {
-          if (document.querySelector('.suggest-widget.visible .monaco-list-row')) { window.removeEventListener('keydown', onKey, true); resolve(performance.now() - t0); } else requestAnimationFrame(look);
+          const widget = document.querySelector<HTMLElement>('.suggest-widget');
+          const row = widget?.querySelector<HTMLElement>('.monaco-list-row');
+          if (!painted && widget && row && getComputedStyle(widget).visibility === 'visible' && row.getBoundingClientRect().height > 0 && (row.textContent ?? '').trim()) painted = performance.now() - t0;
+          if (painted && widget?.classList.contains('visible')) {
+            window.removeEventListener('keydown', onKey, true);
+            resolve({ painted, shown: performance.now() - t0 });
+          } else requestAnimationFrame(look);
         };
         requestAnimationFrame(look);
       };
@@ -292,7 +349,7 @@ async function completionSample(page: Page, i: number): Promise<number> {
     });
   });
   await page.keyboard.press('.');
-  const ms = await page.evaluate(() => (window as unknown as { __bench: Promise<number> }).__bench);
+  const ms = await page.evaluate(() => (window as unknown as { __bench: Promise<{ painted: number; shown: number }> }).__bench);
   await page.keyboard.press('Escape');
   await restore(page);
   await quiet(page);

@@ -146,6 +146,13 @@ test('the built editor is served compressed, and its hashed files are cached for
   assert.is(page.headers.get('cache-control'), 'no-cache', 'the page names the current files: always asked again');
   const html = await page.text();
   assert.ok(html.includes(`/${main}`), 'the page names the hashed script');
+  // The script comes in chunks V8 parses side by side (scripts/build-editor.js): the page preloads every one, and each is kept for good.
+  const chunks = readdirSync(EDITOR_DIST).filter((f) => /^chunk-[A-Z0-9]{8}\.js$/.test(f));
+  assert.ok(chunks.length >= 2, `the script is split in chunks (${chunks.length})`);
+  for (const c of [main, ...chunks]) assert.ok(html.includes(`<link rel="modulepreload" href="/${c}">`), `the page preloads ${c}`);
+  const chunk = await fetch(`${svc.url}/${chunks[0]}`, { headers: { 'accept-encoding': 'br' } });
+  assert.is(chunk.status, 200);
+  assert.match(chunk.headers.get('cache-control') ?? '', /immutable/);
   const raw = await fetch(`${svc.url}/${main}`, { headers: { 'accept-encoding': 'identity' } });
   const rawBody = Buffer.from(await raw.arrayBuffer());
   assert.is(raw.headers.get('content-encoding'), null);

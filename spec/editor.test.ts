@@ -36,6 +36,11 @@ test('the page loads with no console errors, from this server only, and checks t
   assert.equal(f.problems, []);
   // Highlighting comes from the compiler's tokens: keywords get their own class.
   assert.ok(await f.page.locator('.view-line span[class*="mtk"]').count() > 10);
+  // The minimap is drawn from the frame after the first file's text (main.ts): later, never left out.
+  await f.page.waitForFunction(() => {
+    const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
+    return z.editor.getOption(z.monaco.editor.EditorOption.minimap).enabled === true && (document.querySelector('#editor .minimap')?.getBoundingClientRect().width ?? 0) > 0;
+  }, null, { timeout: 30_000 });
 });
 
 test('typing an unknown feature shows a marker with its code; completion offers a schema feature; fixing it clears the marker', async () => {

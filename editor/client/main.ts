@@ -100,11 +100,13 @@ registerLanguage({
 
 // A CJK-capable monospace stack: Chinese in messages and comments lines up and renders.
 const MONO = '"DejaVu Sans Mono", "Noto Sans Mono CJK SC", "Noto Sans Mono", Menlo, Consolas, "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", monospace';
+// The minimap as blocks, not drawn letter by letter: on a 2,000-line file that drawing was a
+// twentieth of the page's work on each keystroke (bench/editor.ts, Chromium's profiler).
+// It is drawn from the frame after the first file's text: its first drawing held up that text by ~0.1 s.
+const MINIMAP = { enabled: true, renderCharacters: false, showMarkSectionHeaders: false, showRegionSectionHeaders: false } as const;
 const editor = monaco.editor.create($('editor'), {
   model: null, theme: 'zhiyu', automaticLayout: true, fontSize: 14, fontFamily: MONO,
-  // The minimap as blocks, not drawn letter by letter: on a 2,000-line file that drawing was a
-  // twentieth of the page's work on each keystroke (bench/editor.ts, Chromium's profiler).
-  minimap: { enabled: true, renderCharacters: false, showMarkSectionHeaders: false, showRegionSectionHeaders: false },
+  minimap: { ...MINIMAP, enabled: false },
   fixedOverflowWidgets: true, 'semanticHighlighting.enabled': false, tabSize: 2, renderWhitespace: 'none',
   // Typing never fights the analyst: no words picked from the text, nothing
   // preselected in a list that pops up by itself (Enter is a new line unless
@@ -146,6 +148,7 @@ async function openPath(path: string): Promise<void> {
     if (active && state) viewStates.set(active, state);
     active = path;
     editor.setModel(model);
+    if (!editor.getOption(monaco.editor.EditorOption.minimap).enabled) void afterPaint().then(() => editor.updateOptions({ minimap: MINIMAP }));
     const was = viewStates.get(path);
     if (was) editor.restoreViewState(was);
     localStorage.setItem(ACTIVE_KEY, path);
