@@ -10,7 +10,7 @@ import { readKeyring } from '../runtime/keyring.ts';
 import { availableParallelism } from 'node:os';
 import cluster from 'node:cluster';
 import { DEFAULT_LIMITS, serve, type Service } from '../runtime/server.ts';
-import { inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
+import { clusterRole, followerViews, inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
 import type { AuditRow } from '../runtime/audit.ts';
 import type { Arm, ShadowResult } from '../runtime/store/log.ts';
 import { startEditor } from '../editor/server/app.ts';
@@ -313,7 +313,6 @@ Examples:
       const asCommand = resolve(process.argv[1] ?? '') === BIN;
       const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.db && asCommand ? availableParallelism() : 1;
       if (workers > 1 && !o.bundle) { console.error(paint.red('--workers needs --bundle: the editor runs in one process')); throw new Exit(EXIT.USAGE); }
-      if (workers > 1 && o.db) { console.error(paint.red('--db keeps the bundle history, audit trail and decision log, written by one process: use --workers 1 with --db')); throw new Exit(EXIT.USAGE); }
       if (workers > 1 && cluster.isPrimary) {
         // The primary checks the bundles, then only relays; the workers serve.
         const bundle = bundleOrExit(o.bundle!, policy);
@@ -321,7 +320,7 @@ Examples:
         for (const [file, b] of [[o.bundle!, bundle] as const, ...others]) {
           if (!b.signed) console.error(paint.red(`WARNING: ${file} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
         }
-        console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
+        if (!o.db) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
         const primary = runPrimary({
           workers,
           // The workers run this command, whoever called it: never the calling program.
@@ -345,8 +344,11 @@ Examples:
       }
       // A bundle service keeps its bundle history and audit trail in the log file beside the store, logging decisions or not
       // (on PostgreSQL the decisions only, for now).
-      const log = store && (o.log || (o.bundle && store.kind === 'sqlite')) ? logOf(store, { write: true }) : undefined;
+      // In a cluster, one worker writes the history and trail (it starts first); the others read them, and log only decisions.
+      const role = clusterRole();
+      const log = store && (o.log || (o.bundle && store.kind === 'sqlite')) ? logOf(store, { write: role !== 'follower' || !!o.log }) : undefined;
       const onDecision = log && o.log ? { onDecision: decisionLogger(log) } : {};
+      const kept = log?.sqlite ? (role === 'follower' ? followerViews(log.sqlite.history, log.sqlite.audit) : { history: log.sqlite.history, audit: log.sqlite.audit, onAudit: printAudit }) : undefined;
       let service: Service;
       try {
         if (o.bundle) {
@@ -359,7 +361,7 @@ Examples:
             ...(store ? { provider: (b: Bundle) => providerOf(store, b.program.pack) } : {}),
             ...(shadow ? { shadow } : {}), ...(canary ? { canary } : {}), ...(requireApprovals ? { requireApprovals } : {}),
             ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
-            ...(log?.sqlite ? { history: log.sqlite.history, audit: log.sqlite.audit, onAudit: printAudit } : {}),
+            ...kept,
             ...(clustered ? { routes: clustered.routes } : {}),
           });
           await clustered?.attach(service);
@@ -394,6 +396,8 @@ Examples:
       const stop = () => { void service.close().then(async () => { log?.close(); if (store) await closeAnyStore(store); process.exit(0); }); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // A worker stops when its primary lets it go (the writer then records the stop).
+      if (clustered) process.once('disconnect', stop);
       await new Promise(() => {});
     });
 }
