@@ -262,7 +262,7 @@ Examples:
     .option('--allow-rollback <reason>', 'start even if --bundle is older than, or another pack than, the last bundle live (recorded)')
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
-    .option('--workers <n>', 'with --bundle and without --db: worker processes sharing the port (default: the number of cores)')
+    .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores without --db, 1 with it)')
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
 A bundle is JavaScript that runs with this process's permissions, so --bundle
@@ -270,11 +270,12 @@ needs --public-key or --keyring: the bundle, and every bundle POST /v1/reload
 sends, must be signed by a trusted key (zhiyu compile --sign). --insecure-unsigned
 lifts this, for development only; GET /v1/bundle always says what was verified.
 
-With --bundle and without --db the service runs one worker process per core
-(--workers), all on one port; a reload, promote or rollback reaches every
-worker before it is answered, and GET /metrics sums them. With --db (the
-bundle history, audit trail and decision log are written by one process) and
-for the editor, the service is one process.
+With --bundle the service can run several worker processes (--workers; without
+--db one per core by default), all on one port; a reload, promote or rollback
+reaches every worker before it is answered, and GET /metrics sums them. With
+--db every worker decides over the same store and logs its own decisions
+(--log); one of them writes the bundle history and the audit trail, so each
+change is one row. The editor is one process.
 
 Changing rules in production (see README, "Changing rules in production"):
 a bundle replaces the live one only if it is the same pack with a newer version
