@@ -1,8 +1,7 @@
 // node --import tsx bench/workers.ts [--quick]   (also part of `npm run bench`: runWorkersBench)
 //
-// `zhiyu serve --bundle … --workers N` on rules/demo (without --db: a service
-// with --db keeps its bundle history and audit trail, written by one process),
-// driven by wrk (Debian's `wrk`, a separate process, so the load generator's
+// `zhiyu serve --bundle … --workers N` on rules/demo, without a store and over
+// the demo database (--db: every worker reads the same SQLite file), driven by wrk (Debian's `wrk`, a separate process, so the load generator's
 // cost is not the server's): requests per second and latency at concurrency
 // 16 with 1 worker and with 2, and the server's CPU time (primary and
 // workers, from /proc) per decision; then 20 hot reloads while wrk keeps
@@ -10,7 +9,7 @@
 // bundle after), and /metrics must sum every worker's decisions.
 // Skipped (not failed) when wrk is not installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt } from './measure.ts';
 
@@ -19,8 +18,10 @@ const bin = join(root, 'cli', 'bin.js');
 const data = join(import.meta.dirname, '.data');
 const TOKEN = `bench-${process.pid}`;
 const EVENT = JSON.stringify({ type: 'transfer_out', customer_id: 'C-100001', payee_id: 'acct-9', amount: 500000, device_id: 'd-1', occurred_at: '2026-03-01T10:00' });
+/** Over the demo database: a seeded customer (f1), so the customer, device, payee and window reads find rows. */
+const DB_EVENT = JSON.stringify({ type: 'transfer_out', customer_id: 'f1', payee_id: 'acct-9', amount: 500000, channel: 'app', occurred_at: '2026-03-01T10:00' });
 
-export interface WorkersRow { readonly workers: number; readonly rps: number; readonly p50: number; readonly p99: number; readonly failed: number; readonly perCpuSecond: number }
+export interface WorkersRow { readonly store: boolean; readonly workers: number; readonly rps: number; readonly p50: number; readonly p99: number; readonly failed: number; readonly perCpuSecond: number }
 export interface WorkersReport {
   readonly skipped?: string;
   readonly rows: readonly WorkersRow[];
@@ -44,9 +45,9 @@ function cpuSeconds(pid: number): number {
   return total;
 }
 
-function startServer(bundle: string, workers: number): Promise<{ url: string; child: ChildProcess }> {
+function startServer(bundle: string, workers: number, db?: string): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--port', '0', '--workers', String(workers), '--token', TOKEN], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--port', '0', '--workers', String(workers), '--token', TOKEN, ...(db ? ['--db', db] : [])], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
     child.stderr!.on('data', () => {});
@@ -85,7 +86,7 @@ async function post(url: string, path: string, body: string): Promise<number> {
 }
 
 export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersReport> {
-  console.log('\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo, no store)');
+  console.log('\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo, without a store and over the demo database)');
   if (spawnSync('wrk', ['--version']).error) {
     console.log('  skipped: wrk is not installed (apt-get install wrk)');
     return { skipped: 'no wrk', rows: [], reloads: { ok: 0, total: 0, failedRequests: 0, everyWorkerNew: false }, metricsSum: false, targets: [{ met: null, text: 'serve --workers: skipped (no wrk)' }] };
@@ -103,26 +104,38 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
     if (c.status !== 0) throw new Error(`compile failed: ${c.stderr}`);
   }
   const script = join(data, 'workers-post.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(EVENT)}\nwrk.headers["content-type"] = "application/json"\n`);
+  const dbScript = join(data, 'workers-post-db.lua');
+  const luaOf = (event: string) => `wrk.method = "POST"\nwrk.body = ${JSON.stringify(event)}\nwrk.headers["content-type"] = "application/json"\n`;
+  writeFileSync(script, luaOf(EVENT));
+  writeFileSync(dbScript, luaOf(DB_EVENT));
+  // The demo database, seeded once (the issue's reference: one worker on rules/demo over it).
+  const db = join(data, `workers-demo-${o.quick ? 300 : 1000}.db`);
+  if (!existsSync(db)) {
+    const c = run(['db', 'seed', '--demo', db, '--customers', o.quick ? '300' : '1000']);
+    if (c.status !== 0) throw new Error(`db seed failed: ${c.stderr}`);
+  }
   const seconds = o.quick ? 3 : 10;
 
   const rows: WorkersRow[] = [];
   let reloads = { ok: 0, total: 0, failedRequests: 0, everyWorkerNew: false };
   let metricsSum = false;
-  // Full runs alternate 1, 2, 1, 2 workers and keep each one's better run (the first run also warms the file cache).
-  for (const workers of o.quick ? [1, 2] : [1, 2, 1, 2]) {
-    const again = rows.some((x) => x.workers === workers);
-    const { url, child } = await startServer(v1, workers);
+  // Full runs alternate 1, 2, 1, 2 workers and keep each one's better run (the first run also warms the file cache);
+  // then the same over the demo database.
+  const plan = [false, true].flatMap((store) => (o.quick ? [1, 2] : [1, 2, 1, 2]).map((workers) => ({ store, workers })));
+  for (const { store, workers } of plan) {
+    const again = rows.some((x) => x.workers === workers && x.store === store);
+    const { url, child } = await startServer(v1, workers, store ? db : undefined);
+    const lua = store ? dbScript : script;
     try {
-      await wrk(url, o.quick ? 1 : 3, script); // warm-up
+      await wrk(url, o.quick ? 1 : 3, lua); // warm-up
       const cpu0 = cpuSeconds(child.pid!);
-      const r = await wrk(url, seconds, script);
+      const r = await wrk(url, seconds, lua);
       const cpu = cpuSeconds(child.pid!) - cpu0;
-      const row = { workers, rps: r.rps, p50: r.p50, p99: r.p99, failed: r.failed, perCpuSecond: r.requests / cpu };
-      const before = rows.findIndex((x) => x.workers === workers);
+      const row = { store, workers, rps: r.rps, p50: r.p50, p99: r.p99, failed: r.failed, perCpuSecond: r.requests / cpu };
+      const before = rows.findIndex((x) => x.workers === workers && x.store === store);
       if (before < 0) rows.push(row); else if (row.rps > rows[before]!.rps) rows[before] = row;
-      console.log(`  ${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(r.rps)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.failed} failed; server CPU ${fmt(cpu, 1)} s → ${fmt(r.requests / cpu)} decisions per CPU-second`);
-      if (workers === 2 && !again) {
+      console.log(`  ${store ? '--db ' : ''}${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(r.rps)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.failed} failed; server CPU ${fmt(cpu, 1)} s → ${fmt(r.requests / cpu)} decisions per CPU-second`);
+      if (workers === 2 && !again && !store) {
         // Hot reloads under load: alternate the two versions, end on v2.
         const load = wrk(url, o.quick ? 4 : 8, script);
         let ok = 0;
@@ -151,12 +164,19 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
       await stopServer(child);
     }
   }
-  const [one, two] = rows as [WorkersRow, WorkersRow];
-  const speedup = two.rps / one.rps;
-  const efficiency = two.perCpuSecond / one.perCpuSecond;
+  const pair = (store: boolean) => [1, 2].map((w) => rows.find((x) => x.workers === w && x.store === store)!) as [WorkersRow, WorkersRow];
+  const scaling = (store: boolean) => {
+    const [one, two] = pair(store);
+    const speedup = two.rps / one.rps;
+    const efficiency = two.perCpuSecond / one.perCpuSecond;
+    const what = store ? ' (over the demo database)' : '';
+    return [
+      { met: speedup >= 1.5, text: `serve --workers 2 ≥ 1.5× one worker's throughput${what} → ${speedup >= 1.5 ? 'MET' : 'NOT MET'} (${fmt(speedup, 2)}×: ${fmt(two.rps)} vs ${fmt(one.rps)} decisions/s)` },
+      { met: efficiency >= 0.9, text: `decisions per server CPU-second within 10% of one worker's${what} → ${efficiency >= 0.9 ? 'MET' : 'NOT MET'} (${fmt(efficiency, 2)}×)` },
+    ];
+  };
   const targets = [
-    { met: speedup >= 1.5, text: `serve --workers 2 ≥ 1.5× one worker's throughput → ${speedup >= 1.5 ? 'MET' : 'NOT MET'} (${fmt(speedup, 2)}×: ${fmt(two.rps)} vs ${fmt(one.rps)} decisions/s)` },
-    { met: efficiency >= 0.9, text: `decisions per server CPU-second within 10% of one worker's → ${efficiency >= 0.9 ? 'MET' : 'NOT MET'} (${fmt(efficiency, 2)}×)` },
+    ...scaling(false), ...scaling(true),
     { met: reloads.ok === reloads.total && reloads.failedRequests === 0 && reloads.everyWorkerNew && metricsSum, text: `hot reload reaches every worker, 0 failed requests, /metrics sums workers → ${reloads.ok === reloads.total && reloads.failedRequests === 0 && reloads.everyWorkerNew && metricsSum ? 'PASS' : 'FAIL'}` },
   ];
   console.log('');

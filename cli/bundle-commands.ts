@@ -10,7 +10,7 @@ import { readKeyring } from '../runtime/keyring.ts';
 import { availableParallelism } from 'node:os';
 import cluster from 'node:cluster';
 import { DEFAULT_LIMITS, serve, type Service } from '../runtime/server.ts';
-import { inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
+import { clusterRole, followerViews, inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
 import type { AuditRow } from '../runtime/audit.ts';
 import type { Arm, ShadowResult } from '../runtime/store/log.ts';
 import { startEditor } from '../editor/server/app.ts';
@@ -262,7 +262,7 @@ Examples:
     .option('--allow-rollback <reason>', 'start even if --bundle is older than, or another pack than, the last bundle live (recorded)')
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
-    .option('--workers <n>', 'with --bundle and without --db: worker processes sharing the port (default: the number of cores)')
+    .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores without --db, 1 with it)')
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
 A bundle is JavaScript that runs with this process's permissions, so --bundle
@@ -270,11 +270,12 @@ needs --public-key or --keyring: the bundle, and every bundle POST /v1/reload
 sends, must be signed by a trusted key (zhiyu compile --sign). --insecure-unsigned
 lifts this, for development only; GET /v1/bundle always says what was verified.
 
-With --bundle and without --db the service runs one worker process per core
-(--workers), all on one port; a reload, promote or rollback reaches every
-worker before it is answered, and GET /metrics sums them. With --db (the
-bundle history, audit trail and decision log are written by one process) and
-for the editor, the service is one process.
+With --bundle the service can run several worker processes (--workers; without
+--db one per core by default), all on one port; a reload, promote or rollback
+reaches every worker before it is answered, and GET /metrics sums them. With
+--db every worker decides over the same store and logs its own decisions
+(--log); one of them writes the bundle history and the audit trail, so each
+change is one row. The editor is one process.
 
 Changing rules in production (see README, "Changing rules in production"):
 a bundle replaces the live one only if it is the same pack with a newer version
@@ -314,7 +315,6 @@ Examples:
       const asCommand = resolve(process.argv[1] ?? '') === BIN;
       const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.db && asCommand ? availableParallelism() : 1;
       if (workers > 1 && !o.bundle) { console.error(paint.red('--workers needs --bundle: the editor runs in one process')); throw new Exit(EXIT.USAGE); }
-      if (workers > 1 && o.db) { console.error(paint.red('--db keeps the bundle history, audit trail and decision log, written by one process: use --workers 1 with --db')); throw new Exit(EXIT.USAGE); }
       if (workers > 1 && cluster.isPrimary) {
         // The primary checks the bundles, then only relays; the workers serve.
         const bundle = bundleOrExit(o.bundle!, policy);
@@ -322,7 +322,7 @@ Examples:
         for (const [file, b] of [[o.bundle!, bundle] as const, ...others]) {
           if (!b.signed) console.error(paint.red(`WARNING: ${file} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
         }
-        console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
+        if (!o.db) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
         const primary = runPrimary({
           workers,
           // The workers run this command, whoever called it: never the calling program.
@@ -345,8 +345,11 @@ Examples:
         throw new Exit(EXIT.USAGE);
       }
       // A bundle service keeps its bundle history and audit trail in the store (SQLite: the log file beside it), logging decisions or not.
-      const log = store && (o.log || o.bundle) ? logOf(store, { write: true }) : undefined;
+      // In a cluster, one worker writes the history and trail (it starts first); the others read them, and log only decisions.
+      const role = clusterRole();
+      const log = store && (o.log || o.bundle) ? logOf(store, { write: role !== 'follower' || !!o.log }) : undefined;
       const onDecision = log && o.log ? { onDecision: decisionLogger(log) } : {};
+      const kept = log ? (role === 'follower' ? followerViews(log.history, log.audit) : { history: log.history, audit: log.audit, onAudit: printAudit }) : undefined;
       let service: Service;
       try {
         if (o.bundle) {
@@ -359,7 +362,7 @@ Examples:
             ...(store ? { provider: (b: Bundle) => providerOf(store, b.program.pack) } : {}),
             ...(shadow ? { shadow } : {}), ...(canary ? { canary } : {}), ...(requireApprovals ? { requireApprovals } : {}),
             ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
-            ...(log ? { history: log.history, audit: log.audit, onAudit: printAudit } : {}),
+            ...kept,
             ...(clustered ? { routes: clustered.routes } : {}),
           });
           await clustered?.attach(service);
@@ -394,6 +397,8 @@ Examples:
       const stop = () => { void service.close().then(async () => { log?.close(); if (store) await closeAnyStore(store); process.exit(0); }); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // A worker stops when its primary lets it go (the writer then records the stop).
+      if (clustered) process.once('disconnect', stop);
       await new Promise(() => {});
     });
 }

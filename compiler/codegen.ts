@@ -269,30 +269,34 @@ class Generator {
         const scores = this.constant(p.rules.map((r) => r.score));
         lines.push(`for (let i = 0; i < fired.length; i++) score += ${scores}[fired[i]];`);
       }
+      // An explained decision (x) gets its values here, from the fields this function has read and checked.
+      lines.push(`if (x === true && fired.length !== 0) return { fired, score, memo: M, values: explain(fired, P, M, at${allSlots}) };`);
       lines.push('return { fired, score, memo: M };');
       return lines;
     };
+    const allSlots = p.eventFields.map((_, i) => `, f${i}`).join('');
     const head = ['const M = new Memo();', 'const fired = [];', 'let score = 0;'];
     const split = planned.kind === 'switch' ? this.splitByValue(planned, head, tail) : undefined;
     // With copies, the values left for decide() itself can only be missing, invalid (they throw
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
     const plan = split ? split.always : this.layout.prepare(planned, NOTHING_KNOWN);
-    const decide = this.fn(() => 'function decide(src, P, at)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
+    const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
       split ? { reads: 'no-own-check' } : {});
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
     // The values an explained decision shows, for the rules that fired, in one call: each fired
-    // rule's leaves, then its message placeholders (zh, then en). Fields are read as needed.
-    parts.push(this.fn(() => 'function explain(fired, src, P, M, at)', () => {
+    // rule's leaves, then its message placeholders (zh, then en). decide() calls it with every
+    // field it read: nothing is read from the event again (one event of many shapes made those
+    // reads V8's slowest kind).
+    parts.push(this.fn(() => `function explain(fired, P, M, at${allSlots})`, () => {
       const lines = ['const out = new Array(fired.length);', 'for (let j = 0; j < fired.length; j++) {', '  switch (fired[j]) {'];
       for (const r of p.rules) {
         if (!r.enabled) continue;
         this.scope.temps = 0;
-        const values = this.lazily(() => `out[j] = [${[...r.leaves, ...templateExprs(r.message.zh), ...templateExprs(r.message.en)].map((x) => this.val(x)).join(', ')}];`);
-        lines.push(`    case ${r.index}: ${values} break;`);
+        lines.push(`    case ${r.index}: out[j] = [${[...r.leaves, ...templateExprs(r.message.zh), ...templateExprs(r.message.en)].map((x) => this.val(x)).join(', ')}]; break;`);
       }
       lines.push('    default: out[j] = [];', '  }', '}', 'return out;');
       return lines;
-    }, false, { reads: 'lazy' }).text);
+    }, false, { reads: false }).text);
     const noted = p.rules.filter((r) => r.note && r.enabled);
     if (noted.length) parts.push(...this.notes(noted));
     parts.push(...this.readerText);
@@ -375,15 +379,15 @@ class Generator {
       const body = merged
         ? () => [...head, ...merged.flatMap(([r, k]) => this.rule(r, k, '')), ...tail(false)]
         : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true)];
-      fns.push(this.fn(() => `function ${name}(src, P, at)`, body, true, { reads: 'no-own-check', at }).text);
+      fns.push(this.fn(() => `function ${name}(src, P, at, x)`, body, true, { reads: 'no-own-check', at }).text);
     }
     const raw = this.records.readProp('src', plan.field);
     const entry = (generic: string): string => {
       const body = generic.split('\n').slice(1, -1);
       const choose = values.length <= SWITCH_CASES
-        ? [`switch (${raw}) {`, ...values.map((v, i) => `  case ${this.lit(v)}: return ${names[i]}(src, P, at);`), '}']
-        : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P, at);`), '}'];
-      return ['function decide(src, P, at) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
+        ? [`switch (${raw}) {`, ...values.map((v, i) => `  case ${this.lit(v)}: return ${names[i]}(src, P, at, x);`), '}']
+        : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P, at, x);`), '}'];
+      return ['function decide(src, P, at, x) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
     return { fns: this.groups.splice(0).concat(fns), entry, always };
   }

@@ -6,13 +6,26 @@
 // sends it to the primary, which replays it to each worker on that worker's
 // own loopback-only admin port and answers with their common response (a
 // 500 if they disagree). GET /metrics is the sum over the workers.
+//
+// Over a store (--db) the workers share one bundle history and audit trail,
+// which must get one row per change, not one per worker. One worker is the
+// writer: it starts first, and every change is replayed to it first; the
+// others (followers) then apply the same change with read-only views of the
+// history and trail (followerViews below), so each runs the same checks on the
+// same state and switches the same way without writing a row. Decisions are
+// logged by the worker that made them (one SQLite log, ids from one sequence).
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, send, type Service } from './server.ts';
+import { nextRow, type AuditEntry, type AuditRow, type AuditTrail } from './audit.ts';
+import type { Bundle } from './bundle.ts';
+import type { BundleHistory } from './history.ts';
 
 const SECRET_ENV = 'ZHIYU_CLUSTER_SECRET';
+/** 'writer' in the one worker that writes the bundle history and audit trail. */
+const ROLE_ENV = 'ZHIYU_CLUSTER_ROLE';
 const REPLAY_HEADER = 'x-zhiyu-replay';
 /** Largest admin request replayed (a bundle). */
 const MAX_ADMIN_BODY = 64 * 1024 * 1024;
@@ -50,13 +63,17 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
   let listening = 0;
   let next = 1;
   const pending = new Map<number, (a: Answer) => void>();
-  const fork = () => {
-    const w = cluster.fork({ [SECRET_ENV]: secret });
+  let writer: number | undefined;
+  const fork = (asWriter: boolean) => {
+    const w = cluster.fork({ [SECRET_ENV]: secret, [ROLE_ENV]: asWriter ? 'writer' : 'follower' });
+    if (asWriter) writer = w.id;
     // A worker listens first on the public port, then on its admin port: only the first counts.
     let counted = false;
     w.on('listening', (a) => {
       if (counted) return;
       counted = true;
+      // The writer starts alone (it writes the start row and sets up the log); the followers after it.
+      if (asWriter && listening === 0) for (let i = 1; i < opts.workers; i++) fork(false);
       if (++listening === opts.workers) opts.onReady?.(a.port);
     });
     w.on('message', (m: Message) => {
@@ -65,25 +82,35 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
       if (m.zy === 'metrics') void askAll({ zy: 'report' }).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
     });
   };
-  const askAll = (m: { zy: 'replay'; req: Forwarded } | { zy: 'report' }): Promise<Answer[]> =>
-    Promise.all(Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected()).map((w) => new Promise<Answer>((resolve) => {
+  const connected = () => Object.values(cluster.workers ?? {}).filter((w) => !!w?.isConnected()).map((w) => w!);
+  const askAll = (m: { zy: 'replay'; req: Forwarded } | { zy: 'report' }, workers = connected()): Promise<Answer[]> =>
+    Promise.all(workers.map((w) => new Promise<Answer>((resolve) => {
       const id = next++;
       pending.set(id, resolve);
-      w!.send({ ...m, id } as Message);
+      w.send({ ...m, id } as Message);
     })));
-  const replayAll = async (req: Forwarded): Promise<Answer> => {
-    const answers = await askAll({ zy: 'replay', req });
-    const first = answers[0]!;
-    if (answers.every((a) => a.status === first.status && a.body === first.body)) return first;
-    return { status: 500, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: 'the workers answered differently', answers: answers.map((a) => ({ status: a.status, body: a.body })) } }) };
+  // One change at a time, the writer's first: the followers apply it once its rows are written.
+  let queue: Promise<unknown> = Promise.resolve();
+  const replayAll = (req: Forwarded): Promise<Answer> => {
+    const run = async (): Promise<Answer> => {
+      const all = connected();
+      const first = all.filter((w) => w.id === writer);
+      const answers = [...await askAll({ zy: 'replay', req }, first), ...await askAll({ zy: 'replay', req }, all.filter((w) => w.id !== writer))];
+      const lead = answers[0]!;
+      if (answers.every((a) => sameAnswer(a, lead))) return lead;
+      return { status: 500, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: 'the workers answered differently', answers: answers.map((a) => ({ status: a.status, body: a.body })) } }) };
+    };
+    const done = queue.then(run, run);
+    queue = done;
+    return done;
   };
-  cluster.on('exit', (_w, code) => {
+  cluster.on('exit', (w, code) => {
     if (stopping) return;
     // A worker that fails before the service is up would fail again: give up instead of forking forever.
-    if (listening < opts.workers) { stopping = true; for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); opts.onFailed?.(code); return; }
-    fork();
+    if (listening < opts.workers) { stopping = true; for (const x of Object.values(cluster.workers ?? {})) x?.process.kill('SIGTERM'); opts.onFailed?.(code); return; }
+    fork(w.id === writer);
   });
-  for (let i = 0; i < opts.workers; i++) fork();
+  fork(true);
   return {
     stop: () => {
       stopping = true;
@@ -94,6 +121,24 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
       });
     },
   };
+}
+
+/**
+ * Whether a follower's answer to a change is the writer's: the same status
+ * and body, but for the audit row a refusal names (only the writer's row was
+ * written; a follower's is the one it would have written).
+ */
+function sameAnswer(a: Answer, b: Answer): boolean {
+  if (a.status !== b.status) return false;
+  if (a.body === b.body) return true;
+  const withoutRow = (text: string): string => {
+    try {
+      const v = JSON.parse(text) as { error?: Record<string, unknown> };
+      if (v.error && typeof v.error === 'object') delete v.error['audit'];
+      return JSON.stringify(v);
+    } catch { return text; }
+  };
+  return withoutRow(a.body) === withoutRow(b.body);
 }
 
 /** Prometheus text of several workers as one: counters and histograms add up; gauges and the reload count are the largest. */
@@ -134,6 +179,9 @@ export function sumMetrics(texts: readonly string[]): string {
 
 /** True in a worker this module's primary forked. */
 export const inClusterWorker = (): boolean => cluster.isWorker && !!process.env[SECRET_ENV];
+
+/** In a cluster worker: whether it writes the bundle history and audit trail (one worker does), or only reads them. */
+export const clusterRole = (): 'writer' | 'follower' | undefined => (inClusterWorker() ? (process.env[ROLE_ENV] === 'writer' ? 'writer' : 'follower') : undefined);
 
 /**
  * The routes a worker puts before the service's own: it marks its answers
@@ -190,6 +238,32 @@ export function workerRoutes(): { routes: (req: IncomingMessage, res: ServerResp
       // The admin port: loopback only, not shared with the other workers.
       const admin = createServer((req, res) => s.server.emit('request', req, res));
       return new Promise((resolve) => admin.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => { adminPort = (admin.address() as AddressInfo).port; admin.unref(); resolve(); }));
+    },
+  };
+}
+
+/**
+ * What a follower worker sees of the bundle history and the audit trail the
+ * writer keeps: it reads both (a restore or a scheduled start finds the same
+ * bundles the writer found) and writes neither. Keeping a bundle checks that
+ * the writer kept it; appending a row gives the row it would have been,
+ * unwritten (the writer's is in the trail).
+ */
+export function followerViews(history: BundleHistory, audit: AuditTrail): { history: BundleHistory; audit: AuditTrail } {
+  return {
+    history: {
+      async keep(b: Bundle) {
+        if (!(await history.get(b.hash))) throw new Error(`the writer worker has not kept bundle ${b.hash.slice(0, 23)}… in the bundle history`);
+      },
+      get: (hash) => history.get(hash),
+      list: () => history.list(),
+    },
+    audit: {
+      async append(e: AuditEntry): Promise<AuditRow> {
+        const rows = await audit.rows();
+        return nextRow(rows[rows.length - 1], e);
+      },
+      rows: () => audit.rows(),
     },
   };
 }

@@ -15,9 +15,13 @@ type Values = readonly (readonly Value[])[];
 
 /** The generated code's functions; `at` is the decision time when the caller gave one (checked), else undefined. */
 interface Generated {
-  decide(src: object, P: FeatureProvider, at: number | undefined): { fired: FiredIndexes; score: number; memo: object };
-  /** For each fired rule: its leaves' values, then its message placeholders' (zh, then en). */
-  explain(fired: readonly number[], src: object, P: FeatureProvider, M: object, at: number | undefined): Values;
+  /**
+   * With `explain` true, `values` holds, for each fired rule, its leaves'
+   * values, then its message placeholders' (zh, then en): computed from the
+   * fields decide() read, by the generated explain().
+   */
+  decide(src: object, P: FeatureProvider, at: number | undefined, explain?: true): { fired: FiredIndexes; score: number; memo: object; values?: Values };
+  explain: unknown;
   /** Only in packs with `note` clauses. */
   notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[], at: number | undefined): number[];
   noteValues?(noted: readonly number[], src: object, P: FeatureProvider, M: object, at: number | undefined): Values;
@@ -80,13 +84,13 @@ export class Engine {
    * (then its `occurred_at` is not read); `opts.strict` refuses fields the
    * schema does not declare.
    */
-  decide(event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts: DecideOptions = {}): Decision {
+  decide(event: unknown, provider: FeatureProvider = EMPTY_PROVIDER, opts?: DecideOptions): Decision {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       throw new InputError('ZY4003', 'event', 'event should be an object');
     }
     const at = timeOf(opts);
     const c = this.current;
-    if (opts.strict) {
+    if (opts?.strict) {
       unknownFields(c.pack.schema.event, event, 'event');
       validateRecord(c.pack.schema.event, event, 'event', undefined, at);
     }
@@ -119,8 +123,8 @@ function loaded(program: Program): Loaded {
 
 function explained(c: Loaded, event: object, provider: FeatureProvider, at: number | undefined): Decision {
   const { g } = c;
-  const r = g.decide(event, provider, at);
-  const values = r.fired.length ? g.explain(r.fired, event, provider, r.memo, at) : NO_VALUES;
+  const r = g.decide(event, provider, at, true);
+  const values = r.values ?? NO_VALUES;
   if (!g.notes) return c.explainer.decision(r.fired, r.score, values);
   const rules = g.notes(event, provider, r.memo, r.fired, at);
   const noted = rules.length ? { rules, values: g.noteValues!(rules, event, provider, r.memo, at) } : undefined;

@@ -49,7 +49,7 @@ test('test: runs the pack tests and ends with N passed, N failed', () => {
 test('dump prints the generated code; eval explains a decision', () => {
   const d = zhiyu('dump', 'rules/demo');
   assert.is(d.code, 0);
-  assert.match(d.out, /function decide\(src, P, at\)/);
+  assert.match(d.out, /function decide\(src, P, at, x\)/);
   const e = zhiyu('eval', 'rules/demo', '--scenario', 'rules/demo/scenarios/phone-scam.json', '--json');
   assert.is(e.code, 0);
   assert.is(JSON.parse(e.out).outcome, 'hold');

@@ -86,8 +86,8 @@ rule D when event.type == "drawdown" and event.name == "x" then block
 rule E when event.n > 50 then review`);
   const src = r.code!.source;
   // One copy per member of the enum (application has no rule of its own: it runs E only).
-  assert.is((src.match(/^function d\d+\(src, P, at\) \{/gm) ?? []).length, 4);
-  assert.match(src, /switch \(src\["type"\]\) \{\n\s+case "login": return d0\(src, P, at\);/);
+  assert.is((src.match(/^function d\d+\(src, P, at, x\) \{/gm) ?? []).length, 4);
+  assert.match(src, /switch \(src\["type"\]\) \{\n\s+case "login": return d0\(src, P, at, x\);/);
   const events: unknown[] = [
     { type: 'login', n: 2, flag: true, occurred_at: 0 },
     { type: 'application', n: 60, occurred_at: 0 },

@@ -5,7 +5,8 @@
 // decision id, with the event it was asked) and replays exactly, from its
 // snapshot and from the store as of the event; `zhiyu replay` agrees, with
 // the bundle it finds in the shared bundle history. The instances write one
-// audit chain: each start, reload and stop once per instance.
+// audit chain: each start, reload and stop once per instance. The first
+// instance runs two worker processes (--workers 2), which both answer.
 // Phases advance on real conditions (decisions answered, processes ended),
 // never on time.
 import { test } from 'uvu';
@@ -54,7 +55,7 @@ function bundles(): { v1: string; v2: string; text2: string; byHash: Map<string,
   return { v1, v2, text2, byHash: new Map([[b1.hash, b1], [b2.hash, b2]]), paths: new Map([[b1.hash, v1], [b2.hash, v2]]) };
 }
 
-interface Answer { readonly status: number; readonly body: Record<string, unknown> }
+interface Answer { readonly status: number; readonly body: Record<string, unknown>; readonly worker?: string }
 
 function post(agent: Agent, url: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve) => {
@@ -62,7 +63,8 @@ function post(agent: Agent, url: string, body: string, headers: Record<string, s
       let text = '';
       res.on('data', (d) => { text += d; });
       res.on('end', () => {
-        try { resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }); } catch { resolve({ status: res.statusCode ?? 0, body: { text } }); }
+        const worker = String(res.headers['x-zhiyu-worker'] ?? '');
+        try { resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, worker }); } catch { resolve({ status: res.statusCode ?? 0, body: { text }, worker }); }
       });
       res.on('error', (e) => resolve({ status: 0, body: { error: e.message } }));
     });
@@ -107,7 +109,7 @@ test('three serve processes over one PostgreSQL, an importer and a reload on eac
     writeFileSync(imported, `${lines.join('\n')}\n`);
     const before = Number((await pg.pool.query('SELECT count(*) AS n FROM zy_decisions')).rows[0].n);
 
-    services.push(...await Promise.all(Array.from({ length: INSTANCES }, () => serveCli(['--bundle', v1, '--insecure-unsigned', '--db', url, '--log', '--token', TOKEN]))));
+    services.push(...await Promise.all(Array.from({ length: INSTANCES }, (_, k) => serveCli(['--bundle', v1, '--insecure-unsigned', '--db', url, '--log', '--token', TOKEN, ...(k === 0 ? ['--workers', '2'] : [])]))));
     assert.is(new Set(services.map((s) => s.url)).size, INSTANCES, 'three ports');
 
     const answered = services.map(() => 0);
@@ -164,6 +166,7 @@ test('three serve processes over one PostgreSQL, an importer and a reload on eac
       assert.is(row.bundle_hash, a.answer.body['bundle'], 'logged under the bundle that answered');
     }
     assert.is(new Set(answers.map((a) => a.answer.body['bundle'])).size, 2, 'both bundles decided');
+    assert.equal([...new Set(answers.filter((a) => a.instance === 0).map((a) => a.answer.worker))].sort(), ['1', '2'], 'both workers of the first instance answered');
 
     // Every logged decision replays exactly: from its snapshot, and from the store as of the event (the history the decision had).
     const provider = new Map([...byHash].map(([h, b]) => [h, pg.provider(b.program.pack)]));

@@ -2,15 +2,23 @@
 // Requests reach both workers; a reload reaches every worker before it is
 // answered (and a refused one changes none); /metrics sums the workers; a
 // replay header from outside is refused; the summing of Prometheus text.
+// Over a SQLite store with the decision log: both workers decide and log,
+// every decision once under its own id and replaying exactly, and a reload
+// mid-way writes one history entry and one audit row, not one per worker.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { writeBundle } from '../runtime/bundle.ts';
 import { sumMetrics } from '../runtime/cluster.ts';
+import { verifyChain } from '../runtime/audit.ts';
+import { load } from '../runtime/engine.ts';
+import { bundleFromHistory } from '../runtime/history.ts';
+import { DecisionLog, openStore, SnapshotProvider } from '../runtime/store/index.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveCli, spawnCli } from './cli-run.ts';
@@ -65,14 +73,84 @@ test('two workers share the port; reload reaches both; /metrics sums them', asyn
   }
 });
 
-test('--workers needs --bundle, and --db (history, audit trail, log: one writer) keeps one process', async () => {
+test('--workers needs --bundle: the editor runs in one process', async () => {
   const { cli } = await import('./cli-run.ts');
   const editor = await cli('serve', join(import.meta.dirname, '..', 'rules'), '--workers', '2');
   assert.is(editor.code, 2);
   assert.match(editor.err, /--workers needs --bundle/);
-  const logged = await cli('serve', '--bundle', v1, '--insecure-unsigned', '--db', join(dir, 'x.db'), '--log', '--workers', '2');
-  assert.is(logged.code, 2);
-  assert.match(logged.err, /--db .* --workers 1/);
+});
+
+test('two workers over one SQLite store with --log: each decision logged once, ids never collide, every one replays; a reload mid-way is one history entry and one audit row', async () => {
+  const { cli } = await import('./cli-run.ts');
+  const db = join(dir, 'demo.db');
+  assert.is((await cli('db', 'seed', '--demo', db, '--customers', '60')).code, 0);
+  // Real events of the seeded customers (their devices, payees and history are in the store).
+  const store = new Database(db, { readonly: true });
+  const rows = store.prepare(`SELECT * FROM zy_events WHERE type IN ('transfer_out', 'login', 'drawdown') ORDER BY zy_seq LIMIT 40`).all() as Record<string, unknown>[];
+  store.close();
+  assert.ok(rows.length >= 20, 'the demo data has transfers and logins');
+  const events = rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== null && k !== 'zy_seq')
+    .map(([k, v]) => [k, k === 'occurred_at' ? new Date(v as number).toISOString() : v]))));
+  const svc = await serveCli(['--bundle', v1, '--insecure-unsigned', '--workers', '2', '--token', TOKEN, '--db', db, '--log']);
+  const answers: { worker: string; status: number; body: Record<string, unknown>; event: string }[] = [];
+  let reload: Response | undefined;
+  try {
+    assert.match(svc.out(), /2 workers/);
+    const decide = async (event: string) => {
+      // A new connection each time: the primary hands them to the workers in turn.
+      const r = await fetch(`${svc.url}/v1/decide`, { method: 'POST', body: event, headers: { connection: 'close' } });
+      answers.push({ worker: r.headers.get('x-zhiyu-worker') ?? '?', status: r.status, body: await r.json() as Record<string, unknown>, event });
+    };
+    const round = (n: number) => Promise.all(events.slice(0, n).map((e, i) => new Promise<void>((res) => { setImmediate(() => { void decide(events[(i + n) % events.length]!).then(res); }); })));
+    await round(events.length);
+    // The reload while decisions are in flight: none of them fails.
+    [reload] = await Promise.all([
+      fetch(`${svc.url}/v1/reload`, { method: 'POST', body: v2text, headers: { authorization: `Bearer ${TOKEN}` } }),
+      round(events.length),
+    ]);
+    assert.is(reload.status, 200, await reload.clone().text());
+    await round(events.length);
+    // An older version without a reason is refused, by every worker alike, with one audit row.
+    const older = await fetch(`${svc.url}/v1/reload`, { method: 'POST', body: writeBundle(compile(files), files), headers: { authorization: `Bearer ${TOKEN}` } });
+    const refusal = await older.json() as { error: { code: string } };
+    assert.equal([older.status, refusal.error.code], [409, 'ZY8008'], JSON.stringify(refusal));
+    const m = await (await fetch(`${svc.url}/metrics`)).text();
+    const counted = [...m.matchAll(/^zhiyu_decisions_total\{[^}]*\} (\d+)$/gm)].reduce((k, x) => k + Number(x[1]), 0);
+    assert.is(counted, answers.length, '/metrics sums both workers');
+  } finally {
+    assert.is(await svc.stop(), 0);
+  }
+  assert.equal(answers.filter((a) => a.status !== 200).map((a) => a.body), [], '0 failed requests');
+  assert.equal([...new Set(answers.map((a) => a.worker))].sort(), ['1', '2'], 'both workers decided');
+  const versions = new Set(answers.map((a) => (a.body as { version: string }).version));
+  assert.equal([...versions].sort(), ['0.1.0', '0.2.0']);
+
+  const log = DecisionLog.open(openStore(db, { readonly: true }));
+  try {
+    // Every answer names its logged decision; no id twice; the log holds exactly those.
+    const ids = answers.map((a) => a.body['decisionId'] as number);
+    assert.ok(ids.every((id) => Number.isInteger(id)), 'every answer carries its decision id');
+    assert.is(new Set(ids).size, ids.length, 'no two decisions share an id');
+    assert.equal(log.ids(), [...ids].sort((a, b) => a - b), 'each decision logged exactly once');
+    // Each one replays exactly, with the bundle that made it, from the history both workers read.
+    for (const a of answers) {
+      const d = log.get(a.body['decisionId'] as number);
+      assert.equal(JSON.parse(JSON.stringify(d.input)), JSON.parse(a.event));
+      assert.is(d.bundleHash, a.body['bundle']);
+      const engine = load(bundleFromHistory(log.history, d.bundleHash!).program);
+      const again = engine.decide(d.input, new SnapshotProvider(d.snapshot));
+      const want = [a.body['outcome'], a.body['score'], (a.body['fired'] as { id: string }[]).map((f) => f.id)];
+      assert.equal([d.outcome, d.score, d.fired], want);
+      assert.equal([again.outcome, again.score, again.fired.map((f) => f.id)], want, `decision ${d.id} replays`);
+    }
+    // One writer: the start, the reload, the refusal and the stop once each, in an intact chain; two bundles kept.
+    const trail = log.audit.rows();
+    assert.equal(trail.map((r) => r.action), ['start', 'reload', 'refused', 'stop']);
+    assert.equal(verifyChain(trail).findings, []);
+    assert.equal(log.history.list().map((b) => b.version), ['0.1.0', '0.2.0']);
+  } finally {
+    log.close();
+  }
 });
 
 test('workers that cannot listen (the port is taken) end the service with exit 1, not a loop of restarts', async () => {
