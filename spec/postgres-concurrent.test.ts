@@ -8,10 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
-import { compile } from '../compiler/index.ts';
 import { load } from '../runtime/engine.ts';
-import { PostgresStore } from '../runtime/store/postgres/store.ts';
-import { pgServer } from './pg-server.ts';
+import { pgPackStore } from './pg-server.ts';
 
 const PACK = `pack p
 outcomes hold > review > allow
@@ -25,13 +23,8 @@ const T = (s: string) => Date.parse(`${s}Z`);
 const AT = '2026-03-01T10:00:00Z';
 
 async function setUp(name: string) {
-  const url = await (await pgServer()).database(name);
-  const store = await PostgresStore.open(url, { create: true, max: 8 });
-  const c = compile([{ path: 'p.zy', text: PACK }]);
-  assert.ok(c.ok, c.diagnostics.map((d) => d.message).join('; '));
+  const { url, store, compiled: c } = await pgPackStore(name, PACK, T('2026-03-01T00:00'), T('2026-03-02T00:00'));
   const schema = c.checked!.schema;
-  await store.migrate(schema);
-  await store.partitionsFor(T('2026-03-01T00:00'), T('2026-03-02T00:00'));
   await store.write(schema, async (w) => {
     await w.entity('customer', 'c1', ['vip'], T('2026-01-01T00:00'));
     await w.entity('customer', 'c2', ['regular'], T('2026-01-01T00:00'));
