@@ -15,10 +15,12 @@
 //      to the bare SQL — the provider's own four statements, prepared on a
 //      connection of their own — sent one after another, and all four at once
 //      on a pipelined connection (the fewest round trips hand-written code
-//      could make); rotated order, the median of the passes; p50/p99 per decision;
+//      could make); rotated order, the median of the passes; p50/p99 per decision,
+//      and the CPU milliseconds per decision of this process and of the server;
 //   4. over HTTP: 1 and 3 `zhiyu serve --bundle store3 --db postgres://…`
 //      processes on loopback, driven by wrk (one wrk per instance, in its own
-//      process, 16 connections between them), throughput and p99.
+//      process, 16 connections between them), throughput and p99, and the CPU
+//      per decision of the serve processes and of the server (from /proc).
 // Targets: the decision within 1.5× of the bare statements; ≥ 5,000
 // decisions/s over HTTP across the instances with p99 < 10 ms.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -19,14 +19,6 @@
 // no run asks for is never seen by the decision, so answers and the logged
 // snapshot are what the lazy reads give. COMMIT goes out behind the decision
 // (a read-only transaction has nothing to wait for).
-//
-// Once a type's reads are learned, its decisions skip the transaction: the
-// sequence and all those reads go as subqueries of one SELECT (one statement
-// sees one snapshot), one message each way. On a busy host every statement
-// and every socket write costs CPU on both sides (BEGIN, the sequence, four
-// reads and COMMIT were seven of each); now it is one. A decision that
-// reaches a read the SELECT did not carry is decided again in a transaction
-// as above, which learns the read.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
@@ -70,15 +62,6 @@ type Template =
 
 /** Reads learned per event type at most (a pack's reads are few; this bounds a pathological one). */
 const MAX_TEMPLATES = 64;
-/** Combined statements prepared per provider at most (each is parsed once per connection). */
-const MAX_COMBINED = 256;
-
-const NONE: ReadonlyMap<string, Template> = new Map();
-const memoKey = (s: Stmt, values: readonly unknown[]): string => `${s.name}${JSON.stringify(values)}`;
-/** Rejects a read the one statement did not carry (never escapes oneStatement). */
-const NOT_FETCHED = Object.freeze({ notFetched: true });
-/** What prefetch's run gets while oneStatement only collects the reads (prefetch ignores it). */
-const COLLECTED: Promise<Record<string, unknown>[]> = Promise.resolve([]);
 
 /** The event a decision is for, as resolve() is told it: what the reads are learned from and prefetched for. */
 interface Hint {
@@ -112,10 +95,6 @@ export class PostgresProvider implements AsyncSource {
   private at: number | undefined;
   /** Event type → the reads its decisions made (see above); shared by the asOf views. */
   private readonly learned = new Map<string, Map<string, Template>>();
-  /** Event types whose decisions reach reads that cannot be learned: decided in a transaction (session). */
-  private readonly transactional = new Set<string>();
-  /** The one-statement SELECTs made so far, by the statements they combine (oneStatement). */
-  private readonly combined = new Map<string, { name?: string; text: string }>();
 
   constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL') {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
@@ -176,8 +155,7 @@ export class PostgresProvider implements AsyncSource {
   async resolve<T>(decide: (p: FeatureProvider) => T, event?: unknown): Promise<T> {
     const hint = hintOf(event);
     try {
-      const one = hint ? await this.oneStatement(decide, hint) : undefined;
-      return one ? one.answer : await this.session(decide, hint, true);
+      return await this.session(decide, hint, true);
     } catch (e) {
       // A prefetched read the server refuses (a key of the wrong type in a malformed event) aborts the transaction:
       // the decision is made again without them (and says what is wrong with the event), and the type forgets its reads.
@@ -187,72 +165,12 @@ export class PostgresProvider implements AsyncSource {
     }
   }
 
-  /**
-   * The decision on one statement: the sequence and every read the event's type made before, as subqueries of one
-   * SELECT (one statement sees one snapshot, so no transaction is opened), answered in one message. Undefined when
-   * the type's reads cannot go this way or the decision reached a read not among them: the caller then decides it
-   * in a transaction (session), which also learns that read.
-   */
-  private async oneStatement<T>(decide: (p: FeatureProvider) => T, hint: Hint): Promise<{ answer: T } | undefined> {
-    const templates = this.learned.get(hint.type) ?? NONE;
-    if (this.transactional.has(hint.type)) return undefined;
-    // Only reads whose answer is one row, or whose rows' order does not matter: row sets travel as json_agg.
-    for (const t of templates.values()) if (t.k === 'aggregate' && t.part !== 'sql') return undefined;
-    const calls = new Map<string, { s: Stmt; values: readonly unknown[] }>();
-    this.prefetch((s, values) => { calls.set(memoKey(s, values), { s, values }); return COLLECTED; }, hint);
-    const parts = [...calls.values()];
-    const combined = this.combine(parts.map((x) => x.s));
-    const values = parts.flatMap((x) => x.values);
-    const known = templates.size;
-    return withClient(this.pool, this.where, async (c) => {
-      const row = (await c.query({ ...(combined.name ? { name: combined.name } : {}), text: combined.text, values: values as unknown[] })).rows[0] as Record<string, unknown>;
-      const got = new Map<string, Promise<Record<string, unknown>[]>>();
-      parts.forEach((x, i) => got.set(memoKey(x.s, x.values), Promise.resolve(row[`r${i}`] as Record<string, unknown>[])));
-      const last = Number(row['last_seq'] ?? 0);
-      const reads: Reads = {
-        sequence: this.beforeSeq === HIGH ? last : Math.min(last, this.beforeSeq - 1),
-        asOfTime: this.at,
-        fetch: (r) => this.fetch((s, v) => got.get(memoKey(s, v)) ?? Promise.reject(NOT_FETCHED), r, hint),
-      };
-      try {
-        return { answer: await resolveWith(reads, decide) };
-      } catch (e) {
-        if (e !== NOT_FETCHED) throw e;
-        // A read the type's decisions had not made: learned now, or (nothing new learned: a read keyed by no event
-        // field, the calendar) never learnable, and this type's decisions open a transaction from now on.
-        if ((this.learned.get(hint.type)?.size ?? 0) === known) this.transactional.add(hint.type);
-        return undefined;
-      }
-    });
-  }
-
-  /** One SELECT of the sequence and `stmts` (their parameters renumbered in turn), each statement's rows as a JSON array. */
-  private combine(stmts: readonly Stmt[]): { name?: string; text: string } {
-    const id = stmts.map((x) => x.name).join(' ');
-    const cached = this.combined.get(id);
-    if (cached) return cached;
-    let offset = 0;
-    const cols = stmts.map((x, i) => {
-      let n = 0;
-      // Our statements hold no literal text (values are parameters; identifiers pass q()), so every $n is a parameter.
-      const text = x.text.replace(/\$(\d+)/g, (_, k: string) => { n = Math.max(n, Number(k)); return `$${Number(k) + offset}`; });
-      offset += n;
-      // An aggregate's columns have distinct names (sum and count), so the JSON object keeps them all, in order.
-      return `(SELECT coalesce(json_agg(x), '[]'::json) FROM (${text}) x) AS r${i}`;
-    });
-    const text = `SELECT (SELECT last_seq FROM zy_event_seq) AS last_seq${cols.map((x) => `, ${x}`).join('')}`;
-    // Prepared (named) while the shapes stay few; an event stream that keeps making new ones is parsed each time.
-    const out = this.combined.size < MAX_COMBINED ? stmt(text) : { text };
-    if (this.combined.size < MAX_COMBINED) this.combined.set(id, out);
-    return out;
-  }
-
   private session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
     return withClient(this.pool, this.where, async (c) => {
       // The same statement with the same values, once per decision (prefetched, or asked by an earlier run).
       const memo = new Map<string, Promise<Record<string, unknown>[]>>();
       const run: Run = (s, values) => {
-        const key = memoKey(s, values);
+        const key = `${s.name}${JSON.stringify(values)}`;
         let p = memo.get(key);
         if (!p) {
           p = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((r) => r.rows as Record<string, unknown>[]);
