@@ -186,11 +186,11 @@ export class PostgresProvider implements AsyncSource {
       const begun = corked(c, () => {
         const b = c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
         seq = c.query({ name: 'zy_last_seq', text: 'SELECT last_seq FROM zy_event_seq' });
+        b.catch(() => undefined);
+        seq.catch(() => undefined);
         if (prefetch && hint) this.prefetch(run, hint);
         return b;
       });
-      begun.catch(() => undefined);
-      seq.catch(() => undefined);
       try {
         await begun;
         const last = Number((await seq).rows[0]?.last_seq ?? 0);
