@@ -1,6 +1,8 @@
-// CPU seconds used so far by the PostgreSQL server this process started
-// (the postmaster and every process under it), read from /proc: on a shared
-// machine wall-clock time says more about the other jobs than about the server.
+// CPU seconds used so far by processes of this benchmark, read from /proc:
+// on a shared machine wall-clock time says more about the other jobs than
+// about the server. The PostgreSQL server this process started (the
+// postmaster and every process under it), one `serve` process and its
+// workers, or the machine as a whole.
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK = 100; // USER_HZ on Linux
@@ -14,14 +16,14 @@ function stat(pid: number): { ppid: number; cpu: number } | undefined {
   } catch { return undefined; }
 }
 
-/** CPU seconds (user + system, with exited children) of every process descended from this one except itself, or undefined off Linux. */
-export function serverCpu(): number | undefined {
+/** CPU seconds (user + system, with exited children) of `root` and every process under it, or undefined off Linux. */
+function treeCpu(root: number, withRoot: boolean): number | undefined {
   let pids: number[];
   try { pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number); } catch { return undefined; }
   const all = new Map<number, { ppid: number; cpu: number }>();
   for (const p of pids) { const s = stat(p); if (s) all.set(p, s); }
-  const mine = new Set([process.pid]);
-  let total = 0;
+  const mine = new Set([root]);
+  let total = withRoot ? (all.get(root)?.cpu ?? 0) : 0;
   // Parents are usually listed before their children; repeat until nothing new joins.
   for (let grew = true; grew;) {
     grew = false;
@@ -30,4 +32,19 @@ export function serverCpu(): number | undefined {
     }
   }
   return total;
+}
+
+/** CPU seconds of every process descended from this one except itself (the embedded server, when it is the only child). */
+export const serverCpu = (): number | undefined => treeCpu(process.pid, false);
+
+/** CPU seconds of process `pid` and everything under it. */
+export const processCpu = (pid: number): number | undefined => treeCpu(pid, true);
+
+/** The machine's CPU seconds so far, busy and idle, over all cores (/proc/stat). */
+export function machineCpu(): { busy: number; idle: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return { busy: (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / TICK, idle: (f[3]! + f[4]!) / TICK };
+  } catch { return undefined; }
 }

@@ -15,14 +15,16 @@
 //      to the bare SQL — the provider's own four statements, prepared on a
 //      connection of their own — sent one after another, and all four at once
 //      on a pipelined connection (the fewest round trips hand-written code
-//      could make); rotated order, the median of the passes; p50/p99 per decision;
+//      could make); rotated order, the median of the passes; p50/p99 per decision,
+//      and the CPU milliseconds per decision of this process and of the server;
 //   4. over HTTP: 1 and 3 `zhiyu serve --bundle store3 --db postgres://…`
 //      processes on loopback, driven by wrk (one wrk per instance, in its own
-//      process, 16 connections between them), throughput and p99.
+//      process, 16 connections between them), throughput and p99, and the CPU
+//      per decision of the serve processes and of the server (from /proc).
 // Targets: the decision within 1.5× of the bare statements; ≥ 5,000
 // decisions/s over HTTP across the instances with p99 < 10 ms.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +39,7 @@ import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { pgServer } from '../spec/pg-server.ts';
 import { fmt } from './measure.ts';
+import { machineCpu, processCpu } from './pg-cpu.ts';
 import { wrk } from './workers.ts';
 import { parseOptions } from './options.ts';
 import { customerId, END, EVENT_COLUMNS, eventRow, generate, GENERATOR_VERSION, START, stream, type Generated } from './store-data.ts';
@@ -134,6 +137,10 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
   log(`server up and loaded in ${fmt(loadSeconds, 1)} s: ${fmt(customers.rows)} profiles in ${fmt(customers.seconds, 1)} s (a row at a time, as versions), ${fmt(loaded.rows)} events in ${fmt(loaded.seconds, 1)} s (checked, then COPY); indexes and ANALYZE ${fmt((performance.now() - t) / 1000, 1)} s`);
   if (loaded.rows !== N) die(`${loaded.rows} events loaded, ${N} expected`);
 
+  // The server's CPU is its postmaster's and everything under it (the backends): the postmaster's pid heads postmaster.pid.
+  const dataDir = String((await store.pool.query('SHOW data_directory')).rows[0].data_directory);
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pgCpu = () => processCpu(postmaster) ?? NaN;
   const engine = load({ pack: c.optimized!, code: c.code! });
   const provider = store.provider(pack);
   const events = stream(g(), SEED, STREAM);
@@ -195,10 +202,14 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
   ];
   const rates = rows.map(() => [] as number[]);
   const latencies = rows.map(() => [] as number[]);
+  // CPU milliseconds per decision: this process (node), the server (postgres).
+  const cpu = rows.map(() => ({ node: [] as number[], pg: [] as number[] }));
   for (let pass = 0; pass < PASSES + 1; pass++) {
     for (let k = 0; k < rows.length; k++) {
       const j = (k + pass) % rows.length;
       const lat: number[] = [];
+      const u0 = process.cpuUsage();
+      const g0 = pgCpu();
       const t0 = performance.now();
       for (const e of events) {
         const s = performance.now();
@@ -206,16 +217,22 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
         lat.push(performance.now() - s);
       }
       // The first pass warms the plans and the cache.
-      if (pass > 0) { rates[j]!.push(events.length / ((performance.now() - t0) / 1000)); latencies[j]!.push(...lat); }
+      if (pass > 0) {
+        rates[j]!.push(events.length / ((performance.now() - t0) / 1000));
+        latencies[j]!.push(...lat);
+        const u = process.cpuUsage(u0);
+        cpu[j]!.node.push((u.user + u.system) / 1000 / events.length);
+        cpu[j]!.pg.push(((pgCpu() - g0) * 1000) / events.length);
+      }
     }
   }
   console.log(`\n  one decision at a time, ${fmt(events.length)} stream events × ${PASSES} passes (median rate; latency over all passes), load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log(`  ${'row'.padEnd(36)}${'decisions/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'× bare pipelined'.padStart(18)}`);
+  console.log(`  ${'row'.padEnd(36)}${'decisions/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'× bare pipelined'.padStart(18)}${'node CPU ms'.padStart(13)}${'server CPU ms'.padStart(15)}`);
   const rate = rates.map(median);
   const bareBest = rate[3]!;
   rows.forEach((r, j) => {
     const s = [...latencies[j]!].sort((a, b) => a - b);
-    console.log(`  ${r.label.padEnd(36)}${fmt(rate[j]!).padStart(12)}${fmt(pct(s, 50), 2).padStart(9)}${fmt(pct(s, 99), 2).padStart(9)}${`${fmt(bareBest / rate[j]!, 2)}×`.padStart(18)}`);
+    console.log(`  ${r.label.padEnd(36)}${fmt(rate[j]!).padStart(12)}${fmt(pct(s, 50), 2).padStart(9)}${fmt(pct(s, 99), 2).padStart(9)}${`${fmt(bareBest / rate[j]!, 2)}×`.padStart(18)}${fmt(median(cpu[j]!.node), 3).padStart(13)}${fmt(median(cpu[j]!.pg), 3).padStart(15)}`);
   });
   await sequential.end();
   await pipelined.end();
@@ -239,10 +256,16 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
       try {
         const per = Math.max(2, Math.round(16 / instances));
         await Promise.all(served.map((s) => wrk(s.url, 1, script, per))); // warm-up
+        const serveCpu = () => served.reduce((a, s) => a + (processCpu(s.child.pid!) ?? NaN), 0);
+        const s0 = serveCpu(), g0 = pgCpu(), m0 = machineCpu();
         const r = await Promise.all(served.map((s) => wrk(s.url, SECONDS, script, per)));
+        const s1 = serveCpu(), g1 = pgCpu(), m1 = machineCpu();
         const row = { instances, rps: r.reduce((a, x) => a + x.rps, 0), p99: Math.max(...r.map((x) => x.p99)), failed: r.reduce((a, x) => a + x.failed, 0) };
         http.push(row);
+        const n = r.reduce((a, x) => a + x.requests, 0);
+        const idle = m0 && m1 ? ((m1.idle - m0.idle) / (m1.idle - m0.idle + m1.busy - m0.busy)) * 100 : NaN;
         console.log(`  over HTTP, ${instances} serve process${instances > 1 ? 'es' : ''} (wrk: ${instances} × ${per} connections, ${SECONDS} s): ${fmt(row.rps)} decisions/s, p50 ${r.map((x) => fmt(x.p50, 2)).join('/')} ms, p99 ${fmt(row.p99, 2)} ms, ${row.failed} failed; load average ${loadavg()[0]!.toFixed(1)}`);
+        console.log(`    CPU per decision: serve ${fmt(((s1 - s0) * 1000) / n, 3)} ms, PostgreSQL ${fmt(((g1 - g0) * 1000) / n, 3)} ms; the machine ${fmt(idle, 1)}% idle`);
       } finally {
         await Promise.all(served.map((s) => stopServe(s.child)));
       }

@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { compile, type CompileResult } from '../compiler/index.ts';
+import { PostgresStore } from '../runtime/store/postgres/store.ts';
 
 export interface PgServer {
   readonly port: number;
@@ -96,4 +98,17 @@ async function boot(): Promise<PgServer> {
 export function pgServer(): Promise<PgServer> {
   started ??= boot();
   return started;
+}
+
+/** A fresh database with the tables of one pack (compiled from `text`) and partitions for [from, to]; closing the store is the caller's. */
+export async function pgPackStore(name: string, text: string, from: number, to: number): Promise<{ url: string; store: PostgresStore; compiled: CompileResult }> {
+  const compiled = compile([{ path: 'p.zy', text }]);
+  if (!compiled.ok) throw new Error(compiled.diagnostics.map((d) => d.message).join('; '));
+  const url = await (await pgServer()).database(name);
+  const store = await PostgresStore.open(url, { create: true });
+  try {
+    await store.migrate(compiled.checked!.schema);
+    await store.partitionsFor(from, to);
+  } catch (e) { await store.close(); throw e; }
+  return { url, store, compiled };
 }

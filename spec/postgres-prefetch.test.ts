@@ -7,12 +7,10 @@
 // input error, with the next decisions unaffected.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compile } from '../compiler/index.ts';
 import { load } from '../runtime/engine.ts';
 import { InputError } from '../runtime/index.ts';
 import { RecordingProvider } from '../runtime/store/log.ts';
-import { PostgresStore } from '../runtime/store/postgres/store.ts';
-import { pgServer } from './pg-server.ts';
+import { pgPackStore } from './pg-server.ts';
 
 const PACK = `pack p
 outcomes hold > allow
@@ -24,14 +22,9 @@ rule Many when event.amount > ¥100 and count(by n, last 1h) >= 2 then hold
 const T = (s: string) => Date.parse(`${s}Z`);
 
 test('reads fetched ahead change nothing a decision sees: answers, logged snapshots, fresh data, a refused key', async () => {
-  const url = await (await pgServer()).database('prefetch');
-  const store = await PostgresStore.open(url, { create: true });
+  const { store, compiled: c } = await pgPackStore('prefetch', PACK, T('2026-03-01T00:00'), T('2026-03-02T00:00'));
   try {
-    const c = compile([{ path: 'p.zy', text: PACK }]);
-    assert.ok(c.ok, c.diagnostics.map((d) => d.message).join('; '));
     const schema = c.checked!.schema;
-    await store.migrate(schema);
-    await store.partitionsFor(T('2026-03-01T00:00'), T('2026-03-02T00:00'));
     await store.write(schema, async (w) => {
       await w.entity('customer', 'c1', ['vip'], T('2026-01-01T00:00'));
       await w.entity('customer', 'c2', ['regular'], T('2026-01-01T00:00'));

@@ -180,12 +180,17 @@ export class PostgresProvider implements AsyncSource {
         }
         return p;
       };
-      // One round trip: BEGIN, how far the snapshot's history goes, and the reads this event type made before.
-      const begun = c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      const seq = c.query({ name: 'zy_last_seq', text: 'SELECT last_seq FROM zy_event_seq' });
-      begun.catch(() => undefined);
-      seq.catch(() => undefined);
-      if (prefetch && hint) this.prefetch(run, hint);
+      // One round trip: BEGIN, how far the snapshot's history goes, and the reads this event type made before,
+      // written to the socket together (corked: pg writes each statement on its own otherwise, a system call each).
+      let seq!: Promise<pg.QueryResult>;
+      const begun = corked(c, () => {
+        const b = c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        seq = c.query({ name: 'zy_last_seq', text: 'SELECT last_seq FROM zy_event_seq' });
+        b.catch(() => undefined);
+        seq.catch(() => undefined);
+        if (prefetch && hint) this.prefetch(run, hint);
+        return b;
+      });
       try {
         await begun;
         const last = Number((await seq).rows[0]?.last_seq ?? 0);
@@ -307,6 +312,13 @@ export class PostgresProvider implements AsyncSource {
       }
     }
   }
+}
+
+/** Runs `send` with the connection's socket corked: the statements it sends leave in one write. */
+function corked<T>(c: pg.PoolClient, send: () => T): T {
+  const stream = (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  stream?.cork?.();
+  try { return send(); } finally { stream?.uncork?.(); }
 }
 
 class NeedPart {
