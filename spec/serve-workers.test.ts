@@ -137,7 +137,7 @@ test('two workers over one SQLite store with --log: each decision logged once, i
       const d = log.get(a.body['decisionId'] as number);
       assert.equal(JSON.parse(JSON.stringify(d.input)), JSON.parse(a.event));
       assert.is(d.bundleHash, a.body['bundle']);
-      const engine = load(bundleFromHistory(log.history, d.bundleHash!).program);
+      const engine = load((await bundleFromHistory(log.history, d.bundleHash!)).program);
       const again = engine.decide(d.input, new SnapshotProvider(d.snapshot));
       const want = [a.body['outcome'], a.body['score'], (a.body['fired'] as { id: string }[]).map((f) => f.id)];
       assert.equal([d.outcome, d.score, d.fired], want);
