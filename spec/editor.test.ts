@@ -59,7 +59,15 @@ test('typing an unknown feature shows a marker with its code; completion offers 
   await f.page.keyboard.type('am');
   await f.page.keyboard.press('Control+Space');
   const row = f.page.locator('.suggest-widget .monaco-list-row', { hasText: 'amount' });
-  await row.first().waitFor({ timeout: 10_000 });
+  // Once in a full CI run (never alone) the list did not show `amount` within 10 s; the cause is not
+  // known. Asking again as an analyst would keeps the check, and the first widget's text is printed.
+  const shown = await row.first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  if (!shown) {
+    console.log(`  completion retried; the widget first showed: ${JSON.stringify(await f.page.locator('.suggest-widget').first().textContent().catch(() => null))}`);
+    await f.page.keyboard.press('Escape');
+    await f.page.keyboard.press('Control+Space');
+    await row.first().waitFor({ timeout: 10_000 });
+  }
   await f.page.keyboard.press('Enter');
   await f.page.keyboard.type(' >= ¥1');
   await f.waitForMarkers((ms) => ms.length === 0, 'the marker to clear');
@@ -141,7 +149,8 @@ test('Try it never sends an event that has not loaded: on a slow server, Run wai
   release();
   await page.locator('[data-testid=try-events] .event-row.selected').waitFor();
   await page.unroute('**/api/events?*');
-  assert.not.ok(await page.locator('[data-testid=try-run]').isDisabled());
+  // Run is enabled once the loaded event is in place (the row may be painted a frame before the button changes).
+  await page.waitForFunction(() => !(document.querySelector('[data-testid=try-run]') as HTMLButtonElement).disabled);
   await page.click('[data-testid=try-run]');
   await page.locator('[data-testid=try-outcome]').waitFor();
   assert.not.match(await page.locator('[data-testid=try-out]').textContent() ?? '', /not valid JSON/);
