@@ -327,7 +327,8 @@ Examples:
           workers,
           // The workers run this command, whoever called it: never the calling program.
           exec: BIN, args: rawArgs(cmd),
-          onFailed: (code) => { console.error(paint.red(`a worker ended (${code}) before the service was up; stopping`)); process.exit(1); },
+          onFailed: (message) => { console.error(paint.red(message)); process.exit(1); },
+          log: (line) => console.error(paint.red(line)),
           onReady: (p) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${p}, ${describeTrust(bundle.trust)}, ${workers} workers`),
         });
         const stopAll = () => { void primary.stop().then(() => process.exit(0)); };
@@ -342,6 +343,8 @@ Examples:
       let store: Awaited<ReturnType<typeof openAnyStore>> | undefined;
       try { store = o.db ? await openAnyStore(o.db, { readonly: !!o.bundle }) : undefined; } catch (e) {
         console.error(paint.red(`${(e as { code?: string }).code ?? 'ZY7007'}: ${(e as Error).message}`));
+        // A worker's channel to its primary would keep it alive: it ends here, and the primary sees it.
+        if (clustered) process.exit(EXIT.USAGE);
         throw new Exit(EXIT.USAGE);
       }
       // A bundle service keeps its bundle history and audit trail in the store (SQLite: the log file beside it), logging decisions or not.
@@ -353,15 +356,18 @@ Examples:
       let service: Service;
       try {
         if (o.bundle) {
-          const bundle = bundleOrExit(o.bundle, policy);
-          const shadow = o.shadow ? bundleOrExit(o.shadow, policy) : undefined;
-          const canary = o.canary ? canaryOf(bundleOrExit(o.canary, policy), o) : undefined;
+          // A cluster worker serves what the running workers serve, when there are any (it replaces one, or joins the writer).
+          const resumed = await clustered?.resume((text) => parseBundle(text, { trust: policy }));
+          const bundle = resumed?.live ?? bundleOrExit(o.bundle, policy);
+          const shadow = resumed ? resumed.shadow : o.shadow ? bundleOrExit(o.shadow, policy) : undefined;
+          const canary = resumed ? resumed.canary : o.canary ? canaryOf(bundleOrExit(o.canary, policy), o) : undefined;
           if (!log && !clustered) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
           service = await serve({
             bundle, host: o.host, port, verify, limits, ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(token ? { token } : {}), ...onDecision,
             ...(store ? { provider: (b: Bundle) => providerOf(store, b.program.pack) } : {}),
             ...(shadow ? { shadow } : {}), ...(canary ? { canary } : {}), ...(requireApprovals ? { requireApprovals } : {}),
             ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
+            ...(resumed ? { resume: { scheduled: resumed.scheduled, previous: resumed.previous } } : {}),
             ...kept,
             ...(clustered ? { routes: clustered.routes } : {}),
           });
@@ -371,7 +377,7 @@ Examples:
             if (!b.signed) console.error(paint.red(`WARNING: ${b === bundle ? o.bundle : b === shadow ? o.shadow : o.canary} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
           }
           if (!clustered) console.log(`zhiyu serving ${live.manifest.pack} ${live.manifest.version ?? ''} (${live.hash.slice(0, 19)}…) at ${service.url}, ${describeTrust(live.trust)}`);
-          if (live !== bundle) console.log(`  ${o.bundle} (${bundle.manifest.version ?? ''}) takes effect at ${new Date(bundle.manifest.effectiveFrom!).toISOString()}; until then the bundle before it, from the history`);
+          if (live !== bundle && !clustered) console.log(`  ${o.bundle} (${bundle.manifest.version ?? ''}) takes effect at ${new Date(bundle.manifest.effectiveFrom!).toISOString()}; until then the bundle before it, from the history`);
           if (canary) console.log(`  canary ${canary.bundle.manifest.version ?? ''} (${canary.bundle.hash.slice(0, 19)}…) decides ${canary.percent}% of ${canary.key}s`);
           if (shadow) console.log(`  shadow ${shadow.manifest.version ?? ''} (${shadow.hash.slice(0, 19)}…) decides beside every request${o.log ? '' : ' (give --log to keep its decisions for zhiyu shadow report)'}`);
         } else {

@@ -14,13 +14,18 @@
 // history and trail (followerViews below), so each runs the same checks on the
 // same state and switches the same way without writing a row. Decisions are
 // logged by the worker that made them (one SQLite log, ids from one sequence).
-import cluster from 'node:cluster';
+//
+// A worker that dies is replaced by one serving what the running workers
+// serve after every reload, promote and rollback, never the bundle files the
+// service was started with (runPrimary).
+import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, send, type Service } from './server.ts';
 import { nextRow, type AuditEntry, type AuditRow, type AuditTrail } from './audit.ts';
-import type { Bundle } from './bundle.ts';
+import { BundleError, type Bundle } from './bundle.ts';
+import type { Resumable } from './rollout.ts';
 import type { BundleHistory } from './history.ts';
 
 const SECRET_ENV = 'ZHIYU_CLUSTER_SECRET';
@@ -29,18 +34,75 @@ const ROLE_ENV = 'ZHIYU_CLUSTER_ROLE';
 const REPLAY_HEADER = 'x-zhiyu-replay';
 /** Largest admin request replayed (a bundle). */
 const MAX_ADMIN_BODY = 64 * 1024 * 1024;
+/** A worker slot whose replacements end before they listen this many times in a row is not restarted again. */
+export const MAX_FAILED_STARTS = 5;
+/** A worker that ends within this time of its start (or before it listens) ended quickly: the next replacement of its slot waits longer. */
+const QUICK_MS = 10_000;
+/** The wait before a slot's replacement, after `quick` workers in a row ended quickly: none, then 0.25 s doubling to 8 s. */
+const backoff = (quick: number): number => (quick === 0 ? 0 : Math.min(8000, 250 * 2 ** (quick - 1)));
 
 interface Forwarded { readonly method: string; readonly path: string; readonly headers: Record<string, string>; readonly body: string }
 interface Answer { readonly status: number; readonly type: string; readonly body: string }
 type Message =
   | { zy: 'admin'; id: number; req: Forwarded }
   | { zy: 'metrics'; id: number }
+  | { zy: 'resume'; id: number }
   | { zy: 'replay'; id: number; req: Forwarded }
   | { zy: 'report'; id: number }
+  | { zy: 'state'; id: number }
   | { zy: 'answer'; id: number; answer: Answer };
 
 /** Requests every worker must see: everything but reads and decisions. */
 const changesService = (method: string, path: string) => method !== 'GET' && method !== 'HEAD' && !path.startsWith('/v1/decide');
+
+/**
+ * A deployment between processes (Resumable): each bundle's text once, by
+ * its hash, and the arms by hash. The receiving worker parses every text
+ * under its own trust policy and checks that it has the hash it was sent as.
+ */
+interface WireState {
+  readonly texts: readonly (readonly [string, string])[];
+  readonly live: string;
+  readonly canary?: { readonly bundle: string; readonly percent: number; readonly key: string };
+  readonly shadow?: string;
+  readonly scheduled: readonly { readonly bundle: string; readonly allowRollback?: string }[];
+  readonly previous: readonly string[];
+}
+
+function toWire(r: Resumable): WireState {
+  const texts = new Map<string, string>();
+  const ref = (b: Bundle): string => { texts.set(b.hash, b.text); return b.hash; };
+  return {
+    live: ref(r.live),
+    ...(r.canary ? { canary: { bundle: ref(r.canary.bundle), percent: r.canary.percent, key: r.canary.key } } : {}),
+    ...(r.shadow ? { shadow: ref(r.shadow) } : {}),
+    scheduled: r.scheduled.map((x) => ({ bundle: ref(x.bundle), ...(x.allowRollback ? { allowRollback: x.allowRollback } : {}) })),
+    previous: r.previous.map(ref),
+    texts: [...texts],
+  };
+}
+
+function fromWire(w: WireState, parse: (text: string) => Bundle): Resumable {
+  const texts = new Map(w.texts);
+  const parsed = new Map<string, Bundle>();
+  const get = (hash: string): Bundle => {
+    let b = parsed.get(hash);
+    if (b) return b;
+    const text = texts.get(hash);
+    if (text === undefined) throw new BundleError('ZY8013', `the primary sent no text for bundle ${hash.slice(0, 23)}…`);
+    b = parse(text);
+    if (b.hash !== hash) throw new BundleError('ZY8002', `the bundle sent as ${hash.slice(0, 23)}… hashes to ${b.hash.slice(0, 23)}…`);
+    parsed.set(hash, b);
+    return b;
+  };
+  return {
+    live: get(w.live),
+    ...(w.canary ? { canary: { bundle: get(w.canary.bundle), percent: w.canary.percent, key: w.canary.key } } : {}),
+    ...(w.shadow ? { shadow: get(w.shadow) } : {}),
+    scheduled: w.scheduled.map((x) => ({ bundle: get(x.bundle), ...(x.allowRollback ? { allowRollback: x.allowRollback } : {}) })),
+    previous: w.previous.map(get),
+  };
+}
 
 // ---------- primary ----------
 
@@ -51,64 +113,137 @@ export interface PrimaryOptions {
   readonly args: readonly string[];
   /** Called once every worker listens, with the port they share. */
   readonly onReady?: (port: number) => void;
-  /** Called when a worker ends before every worker listened (a port in use, a bad bundle): nothing is restarted then. */
-  readonly onFailed?: (code: number | null) => void;
+  /**
+   * Called when the service cannot go on, with why: a worker ended before
+   * every worker listened (a port in use, a bad bundle), or the writer's
+   * replacements kept failing to start. Every worker is stopped then.
+   */
+  readonly onFailed?: (message: string) => void;
+  /** Lines for the operator: a worker ended and another starts, or its slot is given up. */
+  readonly log?: (line: string) => void;
 }
 
-/** Forks the workers (`exec` with `args`) and relays between them; restarts a worker that dies once the service is up. */
+/**
+ * Forks the workers (`exec` with `args`) and relays between them; restarts a
+ * worker that dies once the service is up.
+ *
+ * A worker, when it starts, asks the primary what to serve: the first one
+ * (the writer, at the start) gets nothing and serves its command line; every
+ * later one, and every replacement, gets the deployment a running worker has
+ * now (the writer's first) — its bundles' texts, not the files on the
+ * command line, which may be older than the live bundle or gone (the
+ * primary keeps the last deployment it saw for when no worker is left). The
+ * answer is given between two changes, and the worker gets every change
+ * after it: none is missed and none applied twice. A slot whose replacements
+ * end quickly waits longer each time (backoff); after MAX_FAILED_STARTS
+ * replacements in a row that never listened it is given up (the writer's:
+ * the service stops).
+ */
 export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
   const secret = randomBytes(24).toString('hex');
+  const log = opts.log ?? ((line: string) => console.error(line));
   cluster.setupPrimary({ exec: opts.exec, args: [...opts.args] });
   let stopping = false;
+  let up = false;
   let listening = 0;
   let next = 1;
-  const pending = new Map<number, (a: Answer) => void>();
+  const pending = new Map<number, { worker: number; resolve: (a: Answer | undefined) => void }>();
+  /** The workers changes are replayed to: each joins when it is told what to serve. */
+  const members = new Set<number>();
   let writer: number | undefined;
-  const fork = (asWriter: boolean) => {
+  /** The deployment as last read from a worker. */
+  let known: WireState | undefined;
+  const stopAll = (message: string) => {
+    stopping = true;
+    for (const x of Object.values(cluster.workers ?? {})) x?.process.kill('SIGTERM');
+    opts.onFailed?.(message);
+  };
+  const fork = (asWriter: boolean, slot = { failed: 0, quick: 0 }) => {
     const w = cluster.fork({ [SECRET_ENV]: secret, [ROLE_ENV]: asWriter ? 'writer' : 'follower' });
+    const born = Date.now();
     if (asWriter) writer = w.id;
     // A worker listens first on the public port, then on its admin port: only the first counts.
     let counted = false;
     w.on('listening', (a) => {
       if (counted) return;
       counted = true;
+      if (up) return;
       // The writer starts alone (it writes the start row and sets up the log); the followers after it.
       if (asWriter && listening === 0) for (let i = 1; i < opts.workers; i++) fork(false);
-      if (++listening === opts.workers) opts.onReady?.(a.port);
+      if (++listening === opts.workers) { up = true; opts.onReady?.(a.port); }
     });
     w.on('message', (m: Message) => {
-      if (m.zy === 'answer') { pending.get(m.id)?.(m.answer); pending.delete(m.id); return; }
+      if (m.zy === 'answer') { const p = pending.get(m.id); pending.delete(m.id); p?.resolve(m.answer); return; }
       if (m.zy === 'admin') void replayAll(m.req).then((answer) => w.send({ zy: 'answer', id: m.id, answer } satisfies Message));
-      if (m.zy === 'metrics') void askAll({ zy: 'report' }).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
+      if (m.zy === 'metrics') {
+        void askAll({ zy: 'report' }).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
+      }
+      if (m.zy === 'resume') {
+        void serially(async () => {
+          const state = await deployment(w.id);
+          members.add(w.id);
+          w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'application/json', body: JSON.stringify(state ?? null) } } satisfies Message);
+        });
+      }
+    });
+    w.on('exit', (code, signal) => {
+      members.delete(w.id);
+      // What it was asked is answered with nothing: a change or a sum goes on without it.
+      for (const [id, p] of pending) if (p.worker === w.id) { pending.delete(id); p.resolve(undefined); }
+      if (stopping) return;
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      // A worker that fails before the service is up would fail again: give up instead of forking forever.
+      if (!up) { stopAll(`a worker ended (${code ?? signal}) before the service was up; stopping`); return; }
+      const failed = counted ? 0 : slot.failed + 1;
+      const quick = !counted || Date.now() - born < QUICK_MS ? slot.quick + 1 : 0;
+      const role = asWriter ? 'the writer' : 'a follower';
+      if (failed >= MAX_FAILED_STARTS) {
+        const left = connected().length;
+        const why = `worker ${w.id} (${role}) ended (${how}), the ${failed}th replacement in a row that failed to start`;
+        if (asWriter || left === 0) { stopAll(`${why}; stopping the service`); return; }
+        log(`zhiyu: ${why}; not restarting it: ${left} worker${left === 1 ? '' : 's'} serve`);
+        return;
+      }
+      const wait = backoff(quick);
+      log(`zhiyu: worker ${w.id} (${role}) ended (${how}${counted ? '' : ', before it listened'}); starting another${wait ? ` in ${wait} ms` : ''}`);
+      setTimeout(() => { if (!stopping) fork(asWriter, { failed, quick }); }, wait);
     });
   };
   const connected = () => Object.values(cluster.workers ?? {}).filter((w) => !!w?.isConnected()).map((w) => w!);
-  const askAll = (m: { zy: 'replay'; req: Forwarded } | { zy: 'report' }, workers = connected()): Promise<Answer[]> =>
-    Promise.all(workers.map((w) => new Promise<Answer>((resolve) => {
-      const id = next++;
-      pending.set(id, resolve);
-      w.send({ ...m, id } as Message);
-    })));
+  /** A worker's answer, or undefined when it is gone (or goes before answering). */
+  const ask = (w: Worker, m: { zy: 'replay'; req: Forwarded } | { zy: 'report' } | { zy: 'state' }): Promise<Answer | undefined> => new Promise((resolve) => {
+    if (!w.isConnected()) { resolve(undefined); return; }
+    const id = next++;
+    pending.set(id, { worker: w.id, resolve });
+    w.send({ ...m, id } as Message);
+  });
+  const askAll = async (m: { zy: 'replay'; req: Forwarded } | { zy: 'report' }, workers = connected()): Promise<Answer[]> =>
+    (await Promise.all(workers.map((w) => ask(w, m)))).filter((a): a is Answer => a !== undefined);
+  /** The deployment a running worker has now (the writer's first; never `except`'s), else the last one seen. */
+  const deployment = async (except?: number): Promise<WireState | undefined> => {
+    const from = connected().filter((w) => members.has(w.id) && w.id !== except).sort((a, b) => Number(b.id === writer) - Number(a.id === writer));
+    for (const w of from) {
+      const a = await ask(w, { zy: 'state' });
+      if (a?.status === 200) return (known = JSON.parse(a.body) as WireState);
+    }
+    return known;
+  };
   // One change at a time, the writer's first: the followers apply it once its rows are written.
   let queue: Promise<unknown> = Promise.resolve();
-  const replayAll = (req: Forwarded): Promise<Answer> => {
-    const run = async (): Promise<Answer> => {
-      const all = connected();
-      const first = all.filter((w) => w.id === writer);
-      const answers = [...await askAll({ zy: 'replay', req }, first), ...await askAll({ zy: 'replay', req }, all.filter((w) => w.id !== writer))];
-      const lead = answers[0]!;
-      if (answers.every((a) => sameAnswer(a, lead))) return lead;
-      return { status: 500, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: 'the workers answered differently', answers: answers.map((a) => ({ status: a.status, body: a.body })) } }) };
-    };
-    const done = queue.then(run, run);
-    queue = done;
+  const serially = <T>(f: () => Promise<T>): Promise<T> => {
+    const done = queue.then(f, f);
+    queue = done.catch(() => undefined);
     return done;
   };
-  cluster.on('exit', (w, code) => {
-    if (stopping) return;
-    // A worker that fails before the service is up would fail again: give up instead of forking forever.
-    if (listening < opts.workers) { stopping = true; for (const x of Object.values(cluster.workers ?? {})) x?.process.kill('SIGTERM'); opts.onFailed?.(code); return; }
-    fork(w.id === writer);
+  const replayAll = (req: Forwarded): Promise<Answer> => serially(async () => {
+    const all = connected().filter((w) => members.has(w.id));
+    const answers = [...await askAll({ zy: 'replay', req }, all.filter((w) => w.id === writer)), ...await askAll({ zy: 'replay', req }, all.filter((w) => w.id !== writer))];
+    // Kept for a replacement when no worker is left to ask.
+    await deployment();
+    const lead = answers[0];
+    if (!lead) return { status: 503, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: 'no worker is running to apply it; try again' } }) };
+    if (answers.every((a) => sameAnswer(a, lead))) return lead;
+    return { status: 500, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'ZY9000', message: 'the workers answered differently', answers: answers.map((a) => ({ status: a.status, body: a.body })) } }) };
   });
   fork(true);
   return {
@@ -186,16 +321,22 @@ export const clusterRole = (): 'writer' | 'follower' | undefined => (inClusterWo
 /**
  * The routes a worker puts before the service's own: it marks its answers
  * with its id, sends what changes the service to the primary, and asks the
- * primary for the summed metrics. `attach` is called with the service once it
- * listens: it opens the worker's admin port, where replays arrive.
+ * primary for the summed metrics. `resume` asks the primary what to serve
+ * (undefined: the command line's bundles). `attach` is called with the
+ * service once it listens: it opens the worker's admin port, where replays
+ * arrive (a replay that comes sooner waits for it).
  */
-export function workerRoutes(): { routes: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>; attach: (service: Service) => Promise<void> } {
+export function workerRoutes(): {
+  routes: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  resume: (parse: (text: string) => Bundle) => Promise<Resumable | undefined>;
+  attach: (service: Service) => Promise<void>;
+} {
   const secret = process.env[SECRET_ENV]!;
   const workerId = String(cluster.worker?.id ?? 0);
   let adminPort = 0;
   let next = 1;
   const pending = new Map<number, (a: Answer) => void>();
-  const ask = (m: { zy: 'admin'; req: Forwarded } | { zy: 'metrics' }): Promise<Answer> => new Promise((resolve) => {
+  const ask = (m: { zy: 'admin'; req: Forwarded } | { zy: 'metrics' } | { zy: 'resume' }): Promise<Answer> => new Promise((resolve) => {
     const id = next++;
     pending.set(id, resolve);
     process.send!({ ...m, id } as Message);
@@ -210,10 +351,14 @@ export function workerRoutes(): { routes: (req: IncomingMessage, res: ServerResp
     r.end(req.body);
   });
   let service: Service | undefined;
+  let attached!: (s: Service) => void;
+  const serving = new Promise<Service>((r) => { attached = r; });
+  const answer = (id: number, answer: Answer) => process.send!({ zy: 'answer', id, answer } satisfies Message);
   process.on('message', (m: Message) => {
     if (m.zy === 'answer') { pending.get(m.id)?.(m.answer); pending.delete(m.id); return; }
-    if (m.zy === 'replay') void replayHere(m.req).then((answer) => process.send!({ zy: 'answer', id: m.id, answer } satisfies Message));
-    if (m.zy === 'report') process.send!({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain', body: service?.metrics.text() ?? '' } } satisfies Message);
+    if (m.zy === 'replay') void serving.then(() => replayHere(m.req)).then((a) => answer(m.id, a));
+    if (m.zy === 'report') answer(m.id, { status: 200, type: 'text/plain', body: service?.metrics.text() ?? '' });
+    if (m.zy === 'state') void serving.then((s) => s.resumable()).then((r) => answer(m.id, { status: 200, type: 'application/json', body: JSON.stringify(toWire(r)) }));
   });
   const reply = (res: ServerResponse, a: Answer) => send(res, a.status, a.body, a.type);
   return {
@@ -233,11 +378,20 @@ export function workerRoutes(): { routes: (req: IncomingMessage, res: ServerResp
       reply(res, await ask({ zy: 'admin', req: { method, path: url.pathname + url.search, headers, body } }));
       return true;
     },
+    async resume(parse) {
+      const state = JSON.parse((await ask({ zy: 'resume' })).body) as WireState | null;
+      return state ? fromWire(state, parse) : undefined;
+    },
     attach(s) {
       service = s;
       // The admin port: loopback only, not shared with the other workers.
       const admin = createServer((req, res) => s.server.emit('request', req, res));
-      return new Promise((resolve) => admin.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => { adminPort = (admin.address() as AddressInfo).port; admin.unref(); resolve(); }));
+      return new Promise((resolve) => admin.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+        adminPort = (admin.address() as AddressInfo).port;
+        admin.unref();
+        attached(s);
+        resolve();
+      }));
     },
   };
 }

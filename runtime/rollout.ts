@@ -21,9 +21,10 @@
 // every change awaits them, and changes run one after another, so two
 // reloads at once never interleave their checks and rows.
 //
-// Several processes behind one port (issue 17) would run checks and audit in
-// one of them and send the resulting bundle texts to the others, each of
-// which builds its own Deployment (engines and providers are per process).
+// Several processes behind one port (runtime/cluster.ts) each run a Rollout
+// of their own (engines and providers are per process); a process that takes
+// over from one that died starts from resumable() of a running one
+// (StartRequest.resume), not from the bundle files it was first given.
 import { lastLive, LIVE_ACTIONS, type AuditAction, type AuditEntry, type AuditRow, type AuditTrail } from './audit.ts';
 import type { Bundle } from './bundle.ts';
 import { BundleError, type BundleCode } from './bundle-error.ts';
@@ -111,8 +112,23 @@ export interface StartRequest {
   readonly live: Bundle;
   readonly canary?: { readonly bundle: Bundle; readonly percent: number; readonly key: string };
   readonly shadow?: Bundle;
+  /**
+   * Taking over a deployment another process runs (a restarted cluster
+   * worker): `live` is live as it is (in effect), these are scheduled after
+   * it, and `previous` is what a rollback restores, newest last.
+   */
+  readonly resume?: Pick<Resumable, 'scheduled' | 'previous'>;
   /** The operator's reason to start an older version or another pack than the last one live. */
   readonly allowRollback?: string;
+}
+
+/** A deployment as bundles: what a process needs to decide, and to roll back, exactly as the one it came from. */
+export interface Resumable {
+  readonly live: Bundle;
+  readonly canary?: { readonly bundle: Bundle; readonly percent: number; readonly key: string };
+  readonly shadow?: Bundle;
+  readonly scheduled: readonly { readonly bundle: Bundle; readonly allowRollback?: string }[];
+  readonly previous: readonly Bundle[];
 }
 
 export interface ChangeRequest {
@@ -206,7 +222,10 @@ export class Rollout {
     let live: Bundle = req.live;
     let scheduled: Scheduled[] = [];
     const at = req.live.manifest.effectiveFrom;
-    if (at !== undefined && at > now) {
+    if (req.resume) {
+      scheduled = req.resume.scheduled.map((x) => ({ loaded: o.build(x.bundle), ...(x.allowRollback ? { allowRollback: x.allowRollback } : {}) }));
+      for (const b of req.resume.previous) r.remember(b);
+    } else if (at !== undefined && at > now) {
       // Not in effect yet: serve the bundle live before it until then, from the history.
       const kept = lastRef && lastRef.hash !== req.live.hash ? await o.history?.get(lastRef.hash) : undefined;
       const before = kept ? bundleOfStored(kept, lastRef!.hash, o.parse) : undefined;
@@ -241,6 +260,18 @@ export class Rollout {
       ...(req.shadow ? [r.entry('candidate', req.shadow, { arm: 'shadow' })] : []),
     ]);
     return r;
+  }
+
+  /** The deployment and the rollback memory, for a process that takes over (StartRequest.resume). */
+  resumable(): Resumable {
+    const s = this.state;
+    return {
+      live: s.live.bundle,
+      ...(s.canary ? { canary: { bundle: s.canary.loaded.bundle, percent: s.canary.percent, key: s.canary.key } } : {}),
+      ...(s.shadow ? { shadow: s.shadow.bundle } : {}),
+      scheduled: s.scheduled.map((x) => ({ bundle: x.loaded.bundle, ...(x.allowRollback ? { allowRollback: x.allowRollback } : {}) })),
+      previous: [...this.previous],
+    };
   }
 
   /** POST /v1/reload: the bundle replaces the live one now, or is scheduled for its effective_from. */

@@ -23,7 +23,7 @@ import type { Decision } from './decision.ts';
 import { RecordingProvider, type Arm, type ShadowResult, type Snapshot } from './store/log.ts';
 import { StoreError } from './store/errors.ts';
 import { isAsyncSource, NeedRead, type AsyncSource } from './store/resolve.ts';
-import { ActivationError, Rollout, type ChangeResult, type Deployment, type Loaded } from './rollout.ts';
+import { ActivationError, Rollout, type ChangeResult, type Deployment, type Loaded, type Resumable, type StartRequest } from './rollout.ts';
 import { armOf } from './canary.ts';
 import type { AuditRow, AuditTrail } from './audit.ts';
 import type { BundleHistory } from './history.ts';
@@ -61,6 +61,8 @@ export interface ServeOptions {
   readonly shadow?: Bundle;
   /** Distinct trusted keys that must have signed a bundle before it goes live, one an approver's (0: none). */
   readonly requireApprovals?: number;
+  /** Taking over a running deployment (a restarted cluster worker): see StartRequest.resume. */
+  readonly resume?: StartRequest['resume'];
   /** Start this bundle even if it is older than, or another pack than, the last one live: the reason, recorded. */
   readonly allowRollback?: string;
   /** Every bundle the service runs is kept here by hash. */
@@ -82,6 +84,8 @@ export interface Service {
   bundle(): Bundle;
   /** What decides now: live, canary, shadow, scheduled. */
   deployment(): Deployment;
+  /** The deployment as bundles, after any scheduled switch that is due: what a process taking over starts from. */
+  resumable(): Promise<Resumable>;
   close(): Promise<void>;
 }
 
@@ -181,7 +185,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
       onError: (e) => console.error(`zhiyu: ${e.message}`),
     }, {
       live: opts.bundle, ...(opts.canary ? { canary: opts.canary } : {}), ...(opts.shadow ? { shadow: opts.shadow } : {}),
-      ...(opts.allowRollback ? { allowRollback: opts.allowRollback } : {}),
+      ...(opts.allowRollback ? { allowRollback: opts.allowRollback } : {}), ...(opts.resume ? { resume: opts.resume } : {}),
     });
   } catch (e) { return Promise.reject(e); }
   let shown: Deployment | undefined;
@@ -413,6 +417,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         server, metrics, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
         bundle: () => now().live.bundle,
         deployment: now,
+        resumable: async () => { await rollout.settle(); now(); return rollout.resumable(); },
         close: () => new Promise((r) => {
           clearTimeout(timer);
           void rollout.stop().then(() => {
