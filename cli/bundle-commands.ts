@@ -275,7 +275,10 @@ With --bundle the service can run several worker processes (--workers; without
 reaches every worker before it is answered, and GET /metrics sums them. With
 --db every worker decides over the same store and logs its own decisions
 (--log); one of them writes the bundle history and the audit trail, so each
-change is one row. The editor is one process.
+change is one row. A worker that dies is replaced by one serving the live
+bundles (after any reload, promote or rollback), not --bundle; one whose
+replacements keep failing to start is given up after 5 (the writer's: the
+service stops). The editor is one process.
 
 Changing rules in production (see README, "Changing rules in production"):
 a bundle replaces the live one only if it is the same pack with a newer version

@@ -55,37 +55,41 @@ type Message =
 /** Requests every worker must see: everything but reads and decisions. */
 const changesService = (method: string, path: string) => method !== 'GET' && method !== 'HEAD' && !path.startsWith('/v1/decide');
 
+/** A deployment's arms (Resumable's shape), with each bundle as B. */
+interface Arms<B> {
+  readonly live: B;
+  readonly canary?: { readonly bundle: B; readonly percent: number; readonly key: string };
+  readonly shadow?: B;
+  readonly scheduled: readonly { readonly bundle: B; readonly allowRollback?: string }[];
+  readonly previous: readonly B[];
+}
+
+const mapArms = <A, B>(a: Arms<A>, f: (x: A) => B): Arms<B> => ({
+  live: f(a.live),
+  ...(a.canary ? { canary: { bundle: f(a.canary.bundle), percent: a.canary.percent, key: a.canary.key } } : {}),
+  ...(a.shadow !== undefined ? { shadow: f(a.shadow) } : {}),
+  scheduled: a.scheduled.map((x) => ({ bundle: f(x.bundle), ...(x.allowRollback ? { allowRollback: x.allowRollback } : {}) })),
+  previous: a.previous.map(f),
+});
+
 /**
- * A deployment between processes (Resumable): each bundle's text once, by
- * its hash, and the arms by hash. The receiving worker parses every text
- * under its own trust policy and checks that it has the hash it was sent as.
+ * A deployment between processes: the arms by hash, and each bundle's text
+ * once. The receiving worker parses every text under its own trust policy
+ * and checks that it has the hash it was sent as.
  */
-interface WireState {
+interface WireState extends Arms<string> {
   readonly texts: readonly (readonly [string, string])[];
-  readonly live: string;
-  readonly canary?: { readonly bundle: string; readonly percent: number; readonly key: string };
-  readonly shadow?: string;
-  readonly scheduled: readonly { readonly bundle: string; readonly allowRollback?: string }[];
-  readonly previous: readonly string[];
 }
 
 function toWire(r: Resumable): WireState {
   const texts = new Map<string, string>();
-  const ref = (b: Bundle): string => { texts.set(b.hash, b.text); return b.hash; };
-  return {
-    live: ref(r.live),
-    ...(r.canary ? { canary: { bundle: ref(r.canary.bundle), percent: r.canary.percent, key: r.canary.key } } : {}),
-    ...(r.shadow ? { shadow: ref(r.shadow) } : {}),
-    scheduled: r.scheduled.map((x) => ({ bundle: ref(x.bundle), ...(x.allowRollback ? { allowRollback: x.allowRollback } : {}) })),
-    previous: r.previous.map(ref),
-    texts: [...texts],
-  };
+  return { ...mapArms(r, (b) => { texts.set(b.hash, b.text); return b.hash; }), texts: [...texts] };
 }
 
 function fromWire(w: WireState, parse: (text: string) => Bundle): Resumable {
   const texts = new Map(w.texts);
   const parsed = new Map<string, Bundle>();
-  const get = (hash: string): Bundle => {
+  return mapArms(w, (hash) => {
     let b = parsed.get(hash);
     if (b) return b;
     const text = texts.get(hash);
@@ -94,14 +98,7 @@ function fromWire(w: WireState, parse: (text: string) => Bundle): Resumable {
     if (b.hash !== hash) throw new BundleError('ZY8002', `the bundle sent as ${hash.slice(0, 23)}… hashes to ${b.hash.slice(0, 23)}…`);
     parsed.set(hash, b);
     return b;
-  };
-  return {
-    live: get(w.live),
-    ...(w.canary ? { canary: { bundle: get(w.canary.bundle), percent: w.canary.percent, key: w.canary.key } } : {}),
-    ...(w.shadow ? { shadow: get(w.shadow) } : {}),
-    scheduled: w.scheduled.map((x) => ({ bundle: get(x.bundle), ...(x.allowRollback ? { allowRollback: x.allowRollback } : {}) })),
-    previous: w.previous.map(get),
-  };
+  });
 }
 
 // ---------- primary ----------

@@ -84,10 +84,13 @@ async function connectionTo(url: string, id: string): Promise<Agent> {
 }
 
 /**
- * Kills worker `victim` while a client decides on a connection the other
- * worker serves, and returns the replacement's answers once one arrives.
+ * Reloads to 0.2.0, then kills worker `victim` while a client decides on a
+ * connection the other worker serves, and returns the replacement's answers
+ * once one arrives.
  */
 async function killAndReplace(svc: Served, victim: string, survivor: string): Promise<{ replacement: string; decided: Answer; health: Answer; onSurvivor: Answer[]; afterExit: Answer[] }> {
+  const ok = await reload(svc.url, v2text);
+  assert.equal([ok.status, ok.body['bundle']], [200, v2hash]);
   const agent = await connectionTo(svc.url, survivor);
   const onSurvivor: Answer[] = [];
   let done = false;
@@ -129,8 +132,6 @@ test('without a store: a worker killed after a reload is replaced by one serving
   const svc = await serveCli(['--bundle', v1, '--insecure-unsigned', '--workers', '2', '--token', TOKEN]);
   try {
     assert.is((await decide(svc.url)).body['outcome'], 'allow');
-    const ok = await reload(svc.url, v2text);
-    assert.equal([ok.status, ok.body['bundle']], [200, v2hash]);
     const r = await killAndReplace(svc, '2', '1');
     assertServesV2(r, '2', '1');
     // The replacement takes the next change with the others.
@@ -150,11 +151,8 @@ test('over a store: the writer killed after a reload is replaced by one serving 
   assert.is((await cli('db', 'seed', '--demo', db, '--customers', '20')).code, 0);
   const svc = await serveCli(['--bundle', v1, '--insecure-unsigned', '--workers', '2', '--token', TOKEN, '--db', db, '--log']);
   try {
-    const ok = await reload(svc.url, v2text);
-    assert.equal([ok.status, ok.body['bundle']], [200, v2hash]);
     // Worker 1 is the writer (it starts first).
-    const r = await killAndReplace(svc, '1', '2');
-    assertServesV2(r, '1', '2');
+    assertServesV2(await killAndReplace(svc, '1', '2'), '1', '2');
     const next = await reload(svc.url, v3text);
     assert.is(next.status, 200, JSON.stringify(next.body));
   } finally {
