@@ -100,7 +100,7 @@ test('event search over PostgreSQL lists the rows SQLite lists: by number, custo
 
 test('Try it on stored events over PostgreSQL: the decision and the painted trace SQLite gives', async () => {
   const files = sources();
-  const [labelled] = await both('GET', '/api/events?pack=demo&labelled=1&limit=8');
+  const [labelled] = await both('GET', '/api/events?pack=demo&labelled=1&type=transfer_out&limit=12');
   const [recent] = await both('GET', '/api/events?pack=demo&limit=8');
   const events = [...labelled.events, ...recent.events];
   let fired = 0;
