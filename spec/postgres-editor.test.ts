@@ -14,7 +14,9 @@ import { backtestRoutes } from '../editor/server/backtest-routes.ts';
 import { Workspace } from '../editor/server/workspace.ts';
 import { backtest, type BacktestProgress } from '../runtime/backtest/index.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
+import type { EditorOptions } from '../editor/server/app.ts';
 import { cli, serveCli, type Served } from './cli-run.ts';
+import { editorFixture } from './editor-fixture.ts';
 import { pgServer, type PgServer } from './pg-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-editor-'));
@@ -114,6 +116,14 @@ test('Try it on stored events over PostgreSQL: the decision and the painted trac
   const [a, b] = await both('POST', '/api/try', { files, event: events[0].event });
   assert.equal(b, a, 'typed event');
   assert.ok(a.trace.length > 0, 'a trace to paint');
+  // An edit whose window reads a column the store does not have: the same coded answer from both (the messages are the databases' own).
+  const widened = files.map((f) => (f.path === 'demo/pack.zy' ? { ...f, text: f.text.replace('  amount: money "Amount in fen"', '  amount: money "Amount in fen"\n  merchant_code: string "The merchant"') }
+    : f.path === 'demo/fraud.zy' ? { ...f, text: `${f.text}\nrule NEW_COLUMN "A window over a column not stored yet"\n  when distinct(merchant_code, by customer_id, last 7d) >= 2\n  score +1\n  reason DEVICE_RISK\n` } : f));
+  const e = events[0];
+  const [x, y] = [await call(onFile.url, 'POST', '/api/try', { files: widened, seq: e.seq, event: e.event }), await call(onPg.url, 'POST', '/api/try', { files: widened, seq: e.seq, event: e.event })];
+  assert.equal([x.status, x.json?.error?.code], [422, 'ZY7001'], x.text);
+  assert.equal([y.status, y.json?.error?.code], [422, 'ZY7001'], y.text);
+  assert.match(y.json.error.message, /merchant_code/);
 });
 
 test('the Backtest panel over PostgreSQL: the per-rule hits, outcomes, precision and recall SQLite gives, and the events behind a number', async () => {
@@ -136,6 +146,10 @@ test('the Backtest panel over PostgreSQL: the per-rule hits, outcomes, precision
       assert.equal(y, x, `${r.id} ${kind}`);
     }
   }
+  // The Outcomes page reads a snapshot copy of the server, and says so.
+  const page = await call(onPg.url, 'GET', '/outcomes');
+  assert.is(page.status, 200, page.text.slice(0, 500));
+  assert.match(page.text, /read from a copy of postgres:\/\/zhiyu:\*\*\*@/);
   const [p, q] = await both('GET', '/api/backtest/progress');
   assert.equal([p, q], [{ running: false }, { running: false }]);
 });
@@ -207,6 +221,59 @@ test('PostgreSQL goes away mid-session: search, Try it and Backtest answer 503 Z
   assert.is(bt.status, 200, bt.text);
   await svc.close();
   await store.close();
+});
+
+// In real Chromium: the editor's page over PostgreSQL, through an outage.
+const served: Partial<EditorOptions> = {};
+const fixture = editorFixture({ server: served });
+
+test('in Chromium: Try it on a stored event and a backtest over PostgreSQL; an outage shows ZY7010 in each panel, and both work again after it', async () => {
+  const pgStore = await PostgresStore.open(url, { acquireTimeoutMs: 1000 });
+  Object.assign(served, { store: pgStore });
+  try {
+    const f = await fixture.get();
+    const { page } = f;
+    await f.open('demo/fraud.zy');
+    await f.checked(0);
+    // A labelled transfer, and what the editor over SQLite decides for it.
+    const [found] = await both('GET', '/api/events?pack=demo&labelled=1&type=transfer_out&limit=1');
+    const e = found.events[0];
+    const [expected] = await both('POST', '/api/try', { files: sources(), seq: e.seq, event: e.event });
+    await page.click('#tab-try');
+    await page.selectOption('[data-testid=try-source]', 'stored');
+    await page.locator('[data-testid=try-events] .event-row').first().waitFor({ timeout: 60_000 });
+    await page.fill('[data-testid=search-seq]', `#${e.seq}`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((s) => { const r = document.querySelectorAll('[data-testid=try-events] .event-row'); return r.length === 1 && (r[0] as HTMLElement).dataset['seq'] === s; }, String(e.seq));
+    const run = async () => {
+      await page.click('[data-testid=try-run]');
+      await page.locator('[data-testid=try-outcome], [data-testid=try-error]').first().waitFor({ timeout: 60_000 });
+    };
+    await run();
+    assert.is(await page.locator('[data-testid=try-outcome]').textContent(), expected.decision.outcome, 'the outcome SQLite gives');
+
+    await server.stop();
+    try {
+      await run();
+      assert.match(await page.locator('[data-testid=try-error]').textContent() ?? '', /^ZY7010: the feature store \(postgres:\/\/zhiyu:\*\*\*@[^)]*\) is unavailable/);
+      await page.click('#tab-backtest');
+      await page.click('[data-testid=backtest-run]');
+      await page.locator('[data-testid=backtest-out] .bad').waitFor({ timeout: 60_000 });
+      assert.match(await page.locator('[data-testid=backtest-out] .bad').textContent() ?? '', /^ZY7010: .*unavailable/);
+    } finally {
+      await server.start();
+    }
+    await page.click('[data-testid=backtest-run]');
+    await page.locator('[data-testid=backtest-table]').waitFor({ timeout: 120_000 });
+    assert.ok(await page.locator('tr[data-rule=POLICE_LIST_PAYEE]').count() === 1);
+    await page.click('#tab-try');
+    await run();
+    assert.is(await page.locator('[data-testid=try-outcome]').textContent(), expected.decision.outcome, 'the same outcome after the outage');
+    assert.equal(f.problems.filter((p) => !/status of 503/.test(p)), []);
+  } finally {
+    await fixture.close();
+    await pgStore.close();
+  }
 });
 
 test.run();
