@@ -102,8 +102,8 @@ test('event search over PostgreSQL lists the rows SQLite lists: by number, custo
 
 test('Try it on stored events over PostgreSQL: the decision and the painted trace SQLite gives', async () => {
   const files = sources();
-  const [labelled] = await both('GET', '/api/events?pack=demo&labelled=1&type=transfer_out&limit=12');
-  const [recent] = await both('GET', '/api/events?pack=demo&limit=8');
+  const [labelled] = await both('GET', '/api/events?pack=demo&labelled=1&type=transfer_out&limit=8');
+  const [recent] = await both('GET', '/api/events?pack=demo&limit=4');
   const events = [...labelled.events, ...recent.events];
   let fired = 0;
   for (const e of events) {
@@ -217,8 +217,7 @@ test('PostgreSQL goes away mid-session: search, Try it and Backtest answer 503 Z
   const retried = await call(svc.url, 'POST', '/api/try', { files, seq: e.seq, event: e.event });
   assert.is(retried.status, 200, retried.text);
   assert.equal(retried.json, tried.json);
-  const bt = await call(svc.url, 'POST', '/api/backtest', { pack: 'demo', files });
-  assert.is(bt.status, 200, bt.text);
+  // (A backtest after an outage: the Chromium test below.)
   await svc.close();
   await store.close();
 });

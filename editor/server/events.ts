@@ -2,7 +2,8 @@
 // time range and label, newest first (by the event's own time), a page at a
 // time. The filters run in SQL on the event table's indexes (time, and the
 // windows' key indexes); only events the pack can decide are listed (one
-// database serves several packs).
+// database serves several packs). The statements are the same on SQLite and
+// PostgreSQL (store.ts spells the few differences).
 import { coerce, InputError } from '../../compiler/input.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import { TIMESTAMP } from '../../compiler/types.ts';
@@ -88,7 +89,8 @@ export async function searchEvents(store: StoreRows, pack: CheckedPack, params: 
   let batch = limit + 1;
   for (let scanned = 0; scanned < SCAN && !more;) {
     const page = [...args];
-    const cond = [...where, ...(after ? [`(e.${q(TIME_FIELD)} < ${store.arg(page, after.time)} OR (e.${q(TIME_FIELD)} = ${store.arg(page, after.time)} AND e.${q(SEQ)} < ${store.arg(page, after.seq)}))`] : [])];
+    // Written with a bound on time alone too, which the time index can seek to.
+    const cond = [...where, ...(after ? [`e.${q(TIME_FIELD)} <= ${store.arg(page, after.time)} AND (e.${q(TIME_FIELD)} < ${store.arg(page, after.time)} OR e.${q(SEQ)} < ${store.arg(page, after.seq)})`] : [])];
     const n = Math.min(batch, SCAN - scanned);
     const got = await store.all(`SELECT e.* FROM ${q(EVENTS)} e ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''}
       ORDER BY e.${q(TIME_FIELD)} DESC, e.${q(SEQ)} DESC LIMIT ${n}`, page);
