@@ -102,14 +102,17 @@ test('event search over PostgreSQL lists the rows SQLite lists: by number, custo
 
 test('Try it on stored events over PostgreSQL: the decision and the painted trace SQLite gives', async () => {
   const files = sources();
-  const [labelled] = await both('GET', '/api/events?pack=demo&labelled=1&type=transfer_out&limit=8');
+  // Recent events, then labelled transfers until some rule has fired (the comparison is not only of quiet decisions).
   const [recent] = await both('GET', '/api/events?pack=demo&limit=4');
-  const events = [...labelled.events, ...recent.events];
+  const [labelled] = await both('GET', '/api/events?pack=demo&labelled=1&type=transfer_out&limit=50');
+  const events = [...recent.events, ...labelled.events];
   let fired = 0;
+  let tried = 0;
   for (const e of events) {
     const [a, b] = await both('POST', '/api/try', { files, seq: e.seq, event: e.event });
     assert.equal(b, a, `#${e.seq}`);
     fired += a.decision.fired?.length ?? 0;
+    if (++tried >= 10 && fired > 0) break;
   }
   assert.ok(fired > 0, 'some rule fired on the events tried');
   // Typed JSON (no number): read against the store as it is now.
