@@ -5,14 +5,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
 import { LIMIT_CODES } from '../../compiler/limits.ts';
 import { HttpError, readBody, send } from '../../runtime/server.ts';
-import type { DB } from '../../runtime/store/schema.ts';
 import { Workspace, WorkspaceError } from './workspace.ts';
 import { searchEvents } from './events.ts';
 import { tryIt } from './try-it.ts';
+import { storeHttpError, storeName, storeRows, type EditorStore } from './store.ts';
 
 export interface ApiOptions {
   readonly workspace: Workspace;
-  readonly store?: DB;
+  /** A SQLite file or a PostgreSQL server (the event search and Try it read it). */
+  readonly store?: EditorStore;
   /** Runs Try it, off the thread that serves decisions (try-thread.ts); without it, in this thread. */
   readonly tryIt?: (body: Record<string, unknown>) => Promise<unknown>;
   /** Extra routes (the backtest panel's), tried after these. */
@@ -43,7 +44,7 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
       } else send(res, 200, out);
     } catch (e) {
       if (e instanceof WorkspaceError) throw new HttpError(e.status, { code: e.code, message: e.message, ...e.detail });
-      throw e;
+      throw storeHttpError(e) ?? e;
     }
     return true;
   };
@@ -51,7 +52,7 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
   async function route_(route: string, url: URL, body: () => Promise<Record<string, unknown>>): Promise<unknown> {
     switch (route) {
       case 'GET /api/workspace':
-        return { packs: ws.packs(), database: opts.store ? opts.store.name : null };
+        return { packs: ws.packs(), database: opts.store ? storeName(opts.store) : null };
       case 'GET /api/file':
         return ws.read(url.searchParams.get('path') ?? '');
       case 'PUT /api/file': {
@@ -80,9 +81,9 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
     }
   }
 
-  function recentEvents(url: URL): unknown {
+  async function recentEvents(url: URL): Promise<unknown> {
     if (!opts.store) return { events: [], more: false };
-    return searchEvents(opts.store, savedPack(packName(url.searchParams.get('pack'))), url.searchParams);
+    return searchEvents(storeRows(opts.store), savedPack(packName(url.searchParams.get('pack'))), url.searchParams);
   }
 
   /** The pack as saved, compiled once per version of its files (searching needs only its schema). */

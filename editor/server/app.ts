@@ -1,7 +1,7 @@
 // `zhiyu serve <dir>` without a bundle: the rule editor next to the decision
 // API. The packs in <dir> are the workspace; the decision API serves one of
 // them, compiled at startup; the editor's Try it and backtests read the same
-// SQLite feature store.
+// feature store (a SQLite file or a PostgreSQL server).
 import { compile } from '../../compiler/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../../runtime/bundle.ts';
 import { send, serve, type ServeOptions, type ServerLimits, type Service } from '../../runtime/server.ts';
@@ -22,11 +22,7 @@ import { outcomesRoute } from './outcomes-route.ts';
 
 export interface EditorOptions {
   readonly root: string;
-  /**
-   * A SQLite store, or a PostgreSQL one: on PostgreSQL the decision API
-   * reads it; Try it and backtests in the editor need a SQLite file (not yet
-   * served from PostgreSQL).
-   */
+  /** A SQLite store, or a PostgreSQL one: the decision API, Try it, backtests and the outcomes page read it. */
   readonly store?: DB | PostgresStore;
   /** The pack the decision API serves (a pack name relative to root); default: `demo` if there is one, else the first. */
   readonly pack?: string;
@@ -62,12 +58,12 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const files = staticFiles(o.dist);
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
-  const more = o.more ?? chain(backtestRoutes(sqlite, () => workspace).more, diffRoutes(() => workspace));
-  // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection.
-  const dbPath = sqlite ? sqlite.name : undefined;
+  const more = o.more ?? chain(backtestRoutes(o.store, () => workspace).more, diffRoutes(() => workspace));
+  // Try it compiles the edited pack on its own thread, reading the store through its own read-only connection (or pool).
+  const dbPath = pg ? pg.url : sqlite ? sqlite.name : undefined;
   const thread = !sqlite || (dbPath && dbPath !== ':memory:' && !sqlite.memory) ? new TryThread(dbPath) : undefined;
   const outcomes = outcomesRoute(dbPath && dbPath !== ':memory:' ? dbPath : undefined, () => workspace);
-  const api = editorApi({ workspace, ...(sqlite ? { store: sqlite } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
+  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
   const service = await serve({
     bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
     ...(o.verify ? { verify: o.verify } : {}), ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(o.limits ? { limits: o.limits } : {}),

@@ -1,6 +1,6 @@
-// The Backtest panel's routes: replays the database through the pack as
-// edited, against the pack as saved on disk, on worker threads (the server's
-// event loop keeps answering). One backtest at a time, which reports its
+// The Backtest panel's routes: replays the database (a SQLite file, or a
+// PostgreSQL server) through the pack as edited, against the pack as saved
+// on disk, on worker threads (the server's event loop keeps answering). One backtest at a time, which reports its
 // progress and can be cancelled; the events behind its numbers can be listed.
 //
 //   POST /api/backtest           {pack, files} → the summary (ZY7505 if cancelled)
@@ -11,9 +11,10 @@ import { compile, type CompileResult, type SourceFile } from '../../compiler/ind
 import type { CheckedPack } from '../../compiler/ir.ts';
 import { HttpError } from '../../runtime/server.ts';
 import { backtest, BacktestError, type BacktestProgress, type BacktestRun } from '../../runtime/backtest/index.ts';
-import type { DB } from '../../runtime/store/schema.ts';
+import { PostgresStore } from '../../runtime/store/postgres/store.ts';
 import type { ApiOptions } from './api.ts';
 import { eventsBySeq } from './events.ts';
+import { storeRows, type EditorStore } from './store.ts';
 import type { Workspace } from './workspace.ts';
 
 /** Events listed per rule and kind (the first ones, in replay order). */
@@ -72,10 +73,10 @@ function ruleChanges(edited: CompileResult, editedFiles: readonly SourceFile[], 
 }
 
 /** `run` is the backtest to call (the tests hold one back to cancel it at a known moment). */
-export function backtestRoutes(store: DB | undefined, workspace: () => Workspace, { run: runBacktest = backtest }: { run?: typeof backtest } = {}): { more?: ApiOptions['more'] } {
+export function backtestRoutes(store: EditorStore | undefined, workspace: () => Workspace, { run: runBacktest = backtest }: { run?: typeof backtest } = {}): { more?: ApiOptions['more'] } {
   let running: { abort: AbortController; progress: BacktestProgress | undefined; started: number } | undefined;
   let last: { pack: CheckedPack; run: BacktestRun } | undefined;
-  const needStore = (): DB => {
+  const needStore = (): EditorStore => {
     if (!store) throw new HttpError(409, { code: 'ZY7503', message: 'the server was started without a database (--db)' });
     return store;
   };
@@ -101,7 +102,7 @@ export function backtestRoutes(store: DB | undefined, workspace: () => Workspace
           const seqs = kind === 'positive' ? rule.positiveExamples : kind === 'other' ? rule.otherExamples : kind === 'hits' ? rule.examples : undefined;
           if (!seqs) throw new HttpError(400, { code: 'ZY4003', field: 'kind', message: 'kind is hits, positive or other' });
           const total = kind === 'positive' ? rule.positiveHits : kind === 'other' ? rule.hits - rule.positiveHits : rule.hits;
-          return { rule: rule.id, kind, total, events: eventsBySeq(db, last.pack, seqs) };
+          return { rule: rule.id, kind, total, events: await eventsBySeq(storeRows(db), last.pack, seqs) };
         }
         case 'POST /api/backtest':
           break;
@@ -124,8 +125,10 @@ export function backtestRoutes(store: DB | undefined, workspace: () => Workspace
       const mine = { abort: new AbortController(), progress: undefined as BacktestProgress | undefined, started: performance.now() };
       running = mine;
       try {
-        const run = await runBacktest({ pack: edited.optimized, code: edited.code }, db, {
-          workers: 2, createIndexes: !db.readonly, examples: LISTED, signal: mine.abort.signal,
+        // Over PostgreSQL the backtest replays one snapshot copied into a temporary file (runtime/backtest), as `zhiyu backtest` does.
+        const pg = db instanceof PostgresStore;
+        const run = await runBacktest({ pack: edited.optimized, code: edited.code }, pg ? db.url : db, {
+          workers: 2, createIndexes: pg || !db.readonly, examples: LISTED, signal: mine.abort.signal,
           onProgress: (p) => { mine.progress = p; },
           ...(saved?.ok && saved.optimized && saved.code ? { baseline: { pack: saved.optimized, code: saved.code } } : {}),
         });

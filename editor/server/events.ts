@@ -2,7 +2,8 @@
 // time range and label, newest first (by the event's own time), a page at a
 // time. The filters run in SQL on the event table's indexes (time, and the
 // windows' key indexes); only events the pack can decide are listed (one
-// database serves several packs).
+// database serves several packs). The statements are the same on SQLite and
+// PostgreSQL (store.ts spells the few differences).
 import { coerce, InputError } from '../../compiler/input.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import { TIMESTAMP } from '../../compiler/types.ts';
@@ -10,8 +11,8 @@ import { TIME_FIELD } from '../../compiler/check/context.ts';
 import { isoShanghai } from '../../compiler/display.ts';
 import { HttpError } from '../../runtime/server.ts';
 import { decodeRow, EVENTS, q, SEQ } from '../../runtime/store/sql.ts';
-import type { DB } from '../../runtime/store/schema.ts';
 import { validateRecord } from '../../runtime/validate.ts';
+import type { StoreRows } from './store.ts';
 
 export interface StoredEvent { readonly seq: number; readonly label: string | null; readonly event: Record<string, unknown> }
 
@@ -25,12 +26,10 @@ export interface EventSearch {
 /** How many stored rows one request looks at, at most (rows of other packs are passed over). */
 const SCAN = 20_000;
 
-export function searchEvents(db: DB, pack: CheckedPack, params: URLSearchParams): EventSearch {
+export async function searchEvents(store: StoreRows, pack: CheckedPack, params: URLSearchParams): Promise<EventSearch> {
   const started = performance.now();
   const limit = Math.min(200, Math.max(1, Number(params.get('limit') ?? 30) || 30));
-  const columns = new Set((db.prepare(`PRAGMA table_info(${q(EVENTS)})`).all() as { name: string }[]).map((c) => c.name));
-  const where: string[] = [];
-  const args: unknown[] = [];
+  const none = (): EventSearch => ({ events: [], more: false, ms: performance.now() - started });
   const int = (name: string): number | undefined => {
     const v = params.get(name)?.trim().replace(/^#/, '');
     if (!v) return undefined;
@@ -47,54 +46,67 @@ export function searchEvents(db: DB, pack: CheckedPack, params: URLSearchParams)
     throw new HttpError(400, { code: 'ZY4003', field: name, message: `${name} should be a time such as 2026-03-01 10:00 (Asia/Shanghai), not ${JSON.stringify(v)}` });
   };
   const seq = int('seq');
-  if (seq !== undefined) { where.push(`e.${q(SEQ)} = ?`); args.push(seq); }
-  // The next page: events older than the last one shown (by time, then number).
   const before = int('before');
-  if (before !== undefined) {
-    const at = db.prepare(`SELECT ${q(TIME_FIELD)} FROM ${q(EVENTS)} WHERE ${q(SEQ)} = ?`).pluck().get(before) as number | undefined;
-    if (at === undefined) return { events: [], more: false, ms: performance.now() - started };
-    where.push(`(e.${q(TIME_FIELD)} < ? OR (e.${q(TIME_FIELD)} = ? AND e.${q(SEQ)} < ?))`);
-    args.push(at, at, before);
-  }
+  const from = time('from');
+  const to = time('to');
   const customer = params.get('customer')?.trim();
+  const type = params.get('type')?.trim();
+  const columns = await store.eventColumns();
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown) => store.arg(args, v);
+  if (seq !== undefined) where.push(`e.${q(SEQ)} = ${arg(seq)}`);
+  // The next page: events older than the last one shown (by time, then number).
+  let after: { time: number; seq: number } | undefined;
+  if (before !== undefined) {
+    const one: unknown[] = [];
+    const at = (await store.all(`SELECT ${q(TIME_FIELD)} AS t FROM ${q(EVENTS)} WHERE ${q(SEQ)} = ${store.arg(one, before)}`, one))[0]?.['t'] as number | undefined;
+    if (at === undefined) return none();
+    after = { time: at, seq: before };
+  }
   if (customer) {
     const key = pack.schema.entities.get('customer')?.key ?? 'customer_id';
-    if (!columns.has(key)) return { events: [], more: false, ms: performance.now() - started };
-    where.push(`e.${q(key)} = ?`);
-    args.push(customer);
+    if (!columns.has(key)) return none();
+    where.push(`e.${q(key)} = ${arg(customer)}`);
   }
-  const type = params.get('type')?.trim();
   if (type) {
-    if (!columns.has('type')) return { events: [], more: false, ms: performance.now() - started };
-    where.push('e."type" = ?');
-    args.push(type);
+    if (!columns.has('type')) return none();
+    where.push(`e."type" = ${arg(type)}`);
   }
   // Events of other packs are left out in SQL: the types the pack decides, else the types its schema accepts.
   const enumTypes = pack.schema.event.fields.get('type')?.type;
   const types = pack.decides ?? (enumTypes?.t === 'enum' ? enumTypes.members : undefined);
   if (types && columns.has('type')) {
-    if (type && !types.includes(type)) return { events: [], more: false, ms: performance.now() - started };
-    if (!type) {
-      where.push(`e."type" IN (${types.map(() => '?').join(', ')})`);
-      args.push(...types);
-    }
+    if (type && !types.includes(type)) return none();
+    if (!type) where.push(`e."type" IN (${types.map((t) => arg(t)).join(', ')})`);
   }
-  const from = time('from');
-  const to = time('to');
-  if (from !== undefined) { where.push(`e.${q(TIME_FIELD)} >= ?`); args.push(from); }
-  if (to !== undefined) { where.push(`e.${q(TIME_FIELD)} < ?`); args.push(to); }
-  if (params.get('labelled') === '1') where.push(labelledOnly(db, limit, seq !== undefined || !!customer || !!type || from !== undefined || to !== undefined));
-  const stmt = db.prepare(`SELECT e.* FROM ${q(EVENTS)} e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY e.${q(TIME_FIELD)} DESC, e.${q(SEQ)} DESC LIMIT ${SCAN}`);
+  if (from !== undefined) where.push(`e.${q(TIME_FIELD)} >= ${arg(from)}`);
+  if (to !== undefined) where.push(`e.${q(TIME_FIELD)} < ${arg(to)}`);
+  if (params.get('labelled') === '1') where.push(await labelledOnly(store, limit, seq !== undefined || !!customer || !!type || from !== undefined || to !== undefined));
+  // Read newest first in batches, each after the last row of the one before (the same rows as one long scan, on either backend).
   const rows: { seq: number; event: Record<string, unknown> }[] = [];
   let more = false;
-  for (const row of stmt.iterate(...args) as Iterable<Record<string, unknown>>) {
-    const decoded = decodeRow(pack.schema.event, row);
-    try { validateRecord(pack.schema.event, decoded, 'event', pack.eventFields); } catch { continue; }
-    if (rows.length === limit) { more = true; break; }
-    rows.push({ seq: row[SEQ] as number, event: forJson(pack, decoded) });
+  let batch = limit + 1;
+  for (let scanned = 0; scanned < SCAN && !more;) {
+    const page = [...args];
+    // Written with a bound on time alone too, which the time index can seek to.
+    const cond = [...where, ...(after ? [`e.${q(TIME_FIELD)} <= ${store.arg(page, after.time)} AND (e.${q(TIME_FIELD)} < ${store.arg(page, after.time)} OR e.${q(SEQ)} < ${store.arg(page, after.seq)})`] : [])];
+    const n = Math.min(batch, SCAN - scanned);
+    const got = await store.all(`SELECT e.* FROM ${q(EVENTS)} e ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''}
+      ORDER BY e.${q(TIME_FIELD)} DESC, e.${q(SEQ)} DESC LIMIT ${n}`, page);
+    for (const row of got) {
+      const decoded = decodeRow(pack.schema.event, row);
+      try { validateRecord(pack.schema.event, decoded, 'event', pack.eventFields); } catch { continue; }
+      if (rows.length === limit) { more = true; break; }
+      rows.push({ seq: row[SEQ] as number, event: forJson(pack, decoded) });
+    }
+    scanned += got.length;
+    if (got.length < n) break;
+    const last = got[got.length - 1]!;
+    after = { time: last[TIME_FIELD] as number, seq: last[SEQ] as number };
+    batch = Math.min(batch * 4, 5_000);
   }
-  const labels = labelsOf(db, rows.map((r) => r.seq));
+  const labels = await labelsOf(store, rows.map((r) => r.seq));
   return { events: rows.map((r) => ({ ...r, label: labels.get(r.seq) ?? null })), more, ms: performance.now() - started };
 }
 
@@ -110,22 +122,24 @@ export function searchEvents(db: DB, pack: CheckedPack, params: URLSearchParams)
  * can make labelled matches rare along the time index, and then the walk
  * would read the whole table).
  */
-function labelledOnly(db: DB, limit: number, narrowed: boolean): string {
-  const byNumber = `e.${q(SEQ)} IN (SELECT CAST(subject AS INTEGER) FROM zy_labels WHERE subject_kind = 'event')`;
+async function labelledOnly(store: StoreRows, limit: number, narrowed: boolean): Promise<string> {
+  const byNumber = `e.${q(SEQ)} IN (SELECT ${store.subjectSeq} FROM zy_labels WHERE subject_kind = 'event')`;
   if (narrowed) return byNumber;
-  const labelled = db.prepare(`SELECT count(*) FROM zy_labels WHERE subject_kind = 'event'`).pluck().get() as number;
-  const events = (db.prepare(`SELECT max(${q(SEQ)}) FROM ${q(EVENTS)}`).pluck().get() as number | null) ?? 0;
+  const [counts] = await store.all(`SELECT (SELECT count(*) FROM zy_labels WHERE subject_kind = 'event') AS labelled, (SELECT max(${q(SEQ)}) FROM ${q(EVENTS)}) AS events`, []);
+  const labelled = Number(counts?.['labelled'] ?? 0);
+  const events = Number(counts?.['events'] ?? 0);
   return labelled * labelled > (limit + 1) * events
     ? `EXISTS (SELECT 1 FROM zy_labels l WHERE l.subject_kind = 'event' AND l.subject = CAST(e.${q(SEQ)} AS TEXT))`
     : byNumber;
 }
 
 /** Stored events by number, in the order given (numbers not stored are left out). */
-export function eventsBySeq(db: DB, pack: CheckedPack, seqs: readonly number[]): StoredEvent[] {
+export async function eventsBySeq(store: StoreRows, pack: CheckedPack, seqs: readonly number[]): Promise<StoredEvent[]> {
   if (seqs.length === 0) return [];
-  const rows = db.prepare(`SELECT e.* FROM ${q(EVENTS)} e WHERE e.${q(SEQ)} IN (SELECT value FROM json_each(?))`).all(JSON.stringify(seqs)) as Record<string, unknown>[];
+  const args: unknown[] = [];
+  const rows = await store.all(`SELECT e.* FROM ${q(EVENTS)} e WHERE ${store.anyOf(`e.${q(SEQ)}`, args, seqs, 'integer')}`, args);
   const bySeq = new Map(rows.map((r) => [r[SEQ] as number, r]));
-  const labels = labelsOf(db, seqs);
+  const labels = await labelsOf(store, seqs);
   return seqs.flatMap((s) => {
     const row = bySeq.get(s);
     return row ? [{ seq: s, label: labels.get(s) ?? null, event: forJson(pack, decodeRow(pack.schema.event, row)) }] : [];
@@ -133,13 +147,14 @@ export function eventsBySeq(db: DB, pack: CheckedPack, seqs: readonly number[]):
 }
 
 /** Each event's latest label (labels name events by zy_seq as text), for the events of one page. */
-function labelsOf(db: DB, seqs: readonly number[]): Map<number, string> {
+async function labelsOf(store: StoreRows, seqs: readonly number[]): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   if (seqs.length === 0) return out;
   // A label is its kind, or not_KIND when the event was checked and the kind does not hold.
-  const rows = db.prepare(`SELECT subject, CASE WHEN positive = 1 THEN kind ELSE 'not_' || kind END AS label FROM zy_labels
-    WHERE subject_kind = 'event' AND subject IN (SELECT CAST(value AS TEXT) FROM json_each(?))
-    ORDER BY labeled_at IS NULL DESC, labeled_at ASC, id ASC`).all(JSON.stringify(seqs)) as { subject: string; label: string }[];
+  const args: unknown[] = [];
+  const rows = await store.all(`SELECT subject, CASE WHEN positive THEN kind ELSE 'not_' || kind END AS label FROM zy_labels
+    WHERE subject_kind = 'event' AND ${store.anyOf('subject', args, seqs.map(String), 'text')}
+    ORDER BY labeled_at IS NULL DESC, labeled_at ASC, id ASC`, args) as { subject: string; label: string }[];
   // Ordered oldest first: the latest label of an event is the one that stays.
   for (const r of rows) out.set(Number(r.subject), r.label);
   return out;

@@ -36,7 +36,7 @@ export function outcomesRoute(storePath: string | undefined, workspace: () => Wo
   const cache = new Map<string, Promise<string>>();
   return async (_req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== '/outcomes') return false;
-    if (!storePath) { send(res, 404, 'The outcomes report needs a store: start the editor with --db FILE.', 'text/plain; charset=utf-8'); return true; }
+    if (!storePath) { send(res, 404, 'The outcomes report needs a store: start the editor with --db FILE (or a postgres:// URL).', 'text/plain; charset=utf-8'); return true; }
     let from: number | null;
     let to: number | null;
     try {

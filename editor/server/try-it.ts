@@ -11,10 +11,13 @@ import { interpret, type Traced } from '../../runtime/interpreter.ts';
 import { providerFor } from '../../runtime/testing.ts';
 import { HttpError } from '../../runtime/server.ts';
 import { SqliteProvider } from '../../runtime/store/provider.ts';
-import type { DB } from '../../runtime/store/schema.ts';
+import { decideOn } from '../../runtime/store/open.ts';
+import { PostgresStore } from '../../runtime/store/postgres/store.ts';
+import type { PostgresProvider } from '../../runtime/store/postgres/provider.ts';
+import { storeHttpError, type EditorStore } from './store.ts';
 import { stepsForBrowser, withShownValues } from './trace.ts';
 
-export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknown {
+export async function tryIt(b: Record<string, unknown>, store: EditorStore | undefined): Promise<unknown> {
   const files = sourcesOf(b['files']);
   const c = compile(files);
   if (!c.ok || !c.checked) {
@@ -27,27 +30,32 @@ export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknow
       const t = pack.tests.find((x) => x.name === b['test']);
       if (!t) throw new HttpError(404, { code: 'ZY5001', message: `no test named ${JSON.stringify(b['test'])}` });
       traced = interpret(pack, Object.assign(Object.create(null), t.event), providerFor(pack, t));
-    } else {
-      const provider = store ? storeProvider(store, pack, b['seq'], b['event']) : undefined;
-      traced = interpret(pack, b['event'], provider);
-    }
+    } else if (store) {
+      // Over PostgreSQL the run is repeated until it has every read (store/resolve.ts): the trace is the last run's.
+      traced = await decideOn(storeProvider(store, pack, b['seq'], b['event']), (p) => interpret(pack, b['event'], p));
+    } else traced = interpret(pack, b['event']);
   } catch (e) {
     if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message });
-    throw e;
+    // PostgreSQL finds a column or table missing only when the decision reads it.
+    if (['42703', '42P01'].includes(String((e as { code?: unknown }).code))) throw cannotServe(e as Error);
+    throw storeHttpError(e) ?? e;
   }
   return { decision: withShownValues(pack, traced.decision), trace: stepsForBrowser(pack, traced.trace) };
 }
 
-function storeProvider(db: DB, pack: CheckedPack, seq: unknown, event: unknown): SqliteProvider {
-  let p: SqliteProvider;
-  try { p = new SqliteProvider(db, pack); } catch (e) {
-    // The unsaved pack may read a column or table the database does not have yet.
-    throw new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${(e as Error).message} (import data for it with zhiyu db import --pack)` });
-  }
+function storeProvider(store: EditorStore, pack: CheckedPack, seq: unknown, event: unknown): SqliteProvider | PostgresProvider {
+  let p: SqliteProvider | PostgresProvider;
+  // SQLite finds a column or table missing when the provider prepares its statements.
+  try { p = store instanceof PostgresStore ? store.provider(pack) : new SqliteProvider(store, pack); } catch (e) { throw cannotServe(e as Error); }
   // A stored event is decided as of its own time: profiles as they stood then, only what was stored before it as history.
   if (typeof seq !== 'number' || !Number.isInteger(seq)) return p;
   const at = coerce(TIMESTAMP, (event as Record<string, unknown> | null)?.[TIME_FIELD], `event.${TIME_FIELD}`) as number | undefined;
   return at === undefined ? p : p.asOf(at, seq);
+}
+
+/** The unsaved pack may read a column or table the database does not have yet. */
+function cannotServe(e: Error): HttpError {
+  return new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${e.message} (import data for it with zhiyu db import --pack)` });
 }
 
 export function sourcesOf(v: unknown): SourceFile[] {

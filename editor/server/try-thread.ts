@@ -14,7 +14,7 @@ export class TryThread {
   private next = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  /** `dbPath`: the feature store's file, opened read-only by the thread. */
+  /** `dbPath`: the feature store, a SQLite file (opened read-only by the thread) or a postgres:// URL (the thread keeps a small pool of its own). */
   constructor(private readonly dbPath: string | undefined) {}
 
   run(body: Record<string, unknown>): Promise<unknown> {

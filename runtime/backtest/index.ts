@@ -111,7 +111,11 @@ function checkOptions(o: BacktestOptions): { workers?: number; examples: number 
  * when given) and reports what it would have done. See types.ts for the result.
  */
 export async function backtest(subject: Backtestable, store: StoreRef, opts: BacktestOptions = {}): Promise<BacktestRun> {
-  if (typeof store === 'string' && isPostgresUrl(store)) return overPostgres(store, (path) => backtest(subject, path, opts));
+  if (typeof store === 'string' && isPostgresUrl(store)) {
+    // Cancelled before it started: no copy of the store is taken.
+    if (opts.signal?.aborted) throw new BacktestError('ZY7505', 'the backtest was cancelled');
+    return overPostgres(store, (path) => backtest(subject, path, opts));
+  }
   const started = performance.now();
   const { workers: asked, examples } = checkOptions(opts);
   const candidate = programOf(subject);

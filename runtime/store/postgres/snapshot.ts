@@ -48,8 +48,9 @@ async function copyOut(c: pg.PoolClient, select: string, put: (cells: (string | 
  * reader's "read from a copy of …".
  */
 export async function overSnapshot<T>(url: string, fn: (path: string, where: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-snapshot-'));
+  // Connected first: a server that cannot be reached leaves no directory behind.
   const pg = await PostgresStore.open(url);
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-snapshot-'));
   try {
     await snapshotToSqlite(pg, join(dir, 'snapshot.db'));
     return await fn(join(dir, 'snapshot.db'), pg.where);
