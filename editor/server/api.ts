@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compile, type CheckedPack, type SourceFile } from '../../compiler/index.ts';
 import { LIMIT_CODES } from '../../compiler/limits.ts';
 import { HttpError, readBody, send } from '../../runtime/server.ts';
-import type { DB } from '../../runtime/store/schema.ts';
+import type { DB } from '../../runtime/store/sqlite/schema.ts';
 import { Workspace, WorkspaceError } from './workspace.ts';
 import { searchEvents } from './events.ts';
 import { tryIt } from './try-it.ts';

@@ -11,7 +11,7 @@ import { compile, type CompileResult, type SourceFile } from '../../compiler/ind
 import type { CheckedPack } from '../../compiler/ir.ts';
 import { HttpError } from '../../runtime/server.ts';
 import { backtest, BacktestError, type BacktestProgress, type BacktestRun } from '../../runtime/backtest/index.ts';
-import type { DB } from '../../runtime/store/schema.ts';
+import type { DB } from '../../runtime/store/sqlite/schema.ts';
 import type { ApiOptions } from './api.ts';
 import { eventsBySeq } from './events.ts';
 import type { Workspace } from './workspace.ts';

@@ -9,8 +9,8 @@ import { TIMESTAMP } from '../../compiler/types.ts';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import { isoShanghai } from '../../compiler/display.ts';
 import { HttpError } from '../../runtime/server.ts';
-import { decodeRow, EVENTS, q, SEQ } from '../../runtime/store/sql.ts';
-import type { DB } from '../../runtime/store/schema.ts';
+import { decodeRow, EVENTS, q, SEQ } from '../../runtime/store/tables.ts';
+import type { DB } from '../../runtime/store/sqlite/schema.ts';
 import { validateRecord } from '../../runtime/validate.ts';
 
 export interface StoredEvent { readonly seq: number; readonly label: string | null; readonly event: Record<string, unknown> }

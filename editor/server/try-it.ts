@@ -10,8 +10,8 @@ import { TIME_FIELD } from '../../compiler/check/context.ts';
 import { interpret, type Traced } from '../../runtime/interpreter.ts';
 import { providerFor } from '../../runtime/testing.ts';
 import { HttpError } from '../../runtime/server.ts';
-import { SqliteProvider } from '../../runtime/store/provider.ts';
-import type { DB } from '../../runtime/store/schema.ts';
+import { SqliteProvider } from '../../runtime/store/sqlite/provider.ts';
+import type { DB } from '../../runtime/store/sqlite/schema.ts';
 import { stepsForBrowser, withShownValues } from './trace.ts';
 
 export function tryIt(b: Record<string, unknown>, store: DB | undefined): unknown {

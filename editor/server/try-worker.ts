@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isStackOverflow } from '../../compiler/limits.ts';
 import { HttpError } from '../../runtime/server.ts';
-import { openStore, type DB } from '../../runtime/store/schema.ts';
+import { openStore, type DB } from '../../runtime/store/sqlite/schema.ts';
 import { tryIt } from './try-it.ts';
 
 export interface TryRequest { readonly id: number; readonly body: Record<string, unknown> }
