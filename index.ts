@@ -6,13 +6,15 @@ export { load, Engine, interpret, MemoryProvider, EMPTY_PROVIDER, runTests } fro
 export type { Decision, FiredRule, FeatureProvider, AggregateQuery, Program, Traced, DecideOptions, TimeOption, FiredIndexes, OutcomeDecision, RawDecision } from './runtime/index.ts';
 export { loadBundle, parseBundle, readBundle, writeBundle, BundleError, type Bundle, type LoadOptions, type Manifest } from './runtime/bundle.ts';
 export { keyFingerprint, publicKeyOf, TrustError, type Trust, type TrustPolicy } from './runtime/trust.ts';
-export { migrate, SqliteProvider, StoreWriter, importFile, DecisionLog, RecordingProvider, SnapshotProvider, StoreError, logPathFor } from './runtime/store/index.ts';
+export { migrate, SqliteProvider, StoreWriter, importFile, DecisionLog, logPathFor } from './runtime/store/sqlite/index.ts';
+export { RecordingProvider, SnapshotProvider } from './runtime/store/decision-log.ts';
+export { StoreError } from './runtime/store/errors.ts';
 export type { StoreProvider, EntityVersion } from './runtime/provider.ts';
 // A file or a postgres:// URL; on PostgreSQL a decision is resolved asynchronously (store/resolve.ts).
 export { openStore, openAnyStore, providerOf, decideOn } from './runtime/store/open.ts';
 export { PostgresStore } from './runtime/store/postgres/store.ts';
 export { PostgresProvider } from './runtime/store/postgres/provider.ts';
 export { isAsyncSource, type AsyncSource } from './runtime/store/resolve.ts';
-export type { LogEntry, LoggedDecision, Snapshot } from './runtime/store/index.ts';
+export type { LogEntry, LoggedDecision, Snapshot } from './runtime/store/decision-log.ts';
 export { serve, DEFAULT_LIMITS, type Service, type ServeOptions, type ServerLimits } from './runtime/server.ts';
 export { readPack, readPacks } from './cli/pack-files.ts';

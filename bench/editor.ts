@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { compile } from '../compiler/index.ts';
 import { startEditor, type EditorService } from '../editor/server/app.ts';
-import { openStore, type DB } from '../runtime/store/index.ts';
+import { openStore, type DB } from '../runtime/store/sqlite/index.ts';
 import { ensureEditorBuilt, launch } from '../spec/browser.ts';
 import { cli } from '../spec/cli-run.ts';
 import { cursorAfter } from '../spec/editor-fixture.ts';

@@ -20,7 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { readPack } from '../cli/pack-files.ts';
 import { compile } from '../compiler/index.ts';
 import type { Schema } from '../compiler/ir.ts';
-import { importFile, migrate, openStore } from '../runtime/store/index.ts';
+import { importFile, migrate, openStore } from '../runtime/store/sqlite/index.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { pgServer } from '../spec/pg-server.ts';

@@ -23,10 +23,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rm
 import { join } from 'node:path';
 import type { CheckedPack, Schema } from '../compiler/ir.ts';
 import { DEMO_END, rng } from '../demo/rows.ts';
-import { migrate, openStore, schemaToJson, type DB } from '../runtime/store/schema.ts';
-import { SqliteProvider } from '../runtime/store/provider.ts';
-import { ensureIndexes } from '../runtime/store/indexes.ts';
-import { EVENTS, KEY, entityTable } from '../runtime/store/sql.ts';
+import { migrate, openStore, type DB } from '../runtime/store/sqlite/schema.ts';
+import { schemaToJson } from '../runtime/store/stored-schema.ts';
+import { SqliteProvider } from '../runtime/store/sqlite/provider.ts';
+import { ensureIndexes } from '../runtime/store/sqlite/indexes.ts';
+import { EVENTS, KEY, entityTable } from '../runtime/store/tables.ts';
 
 /** Bump when the generator changes: cached databases and files are keyed by it. */
 export const GENERATOR_VERSION = 2;

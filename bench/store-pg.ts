@@ -34,7 +34,7 @@ import { compile, type Value } from '../compiler/index.ts';
 import { writeBundle } from '../runtime/bundle.ts';
 import { load } from '../runtime/engine.ts';
 import { windowEnd, windowStart } from '../runtime/aggregate.ts';
-import { RecordingProvider } from '../runtime/store/log.ts';
+import { RecordingProvider } from '../runtime/store/decision-log.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { pgServer } from '../spec/pg-server.ts';

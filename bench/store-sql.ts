@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPack } from '../cli/pack-files.ts';
 import { compile } from '../compiler/index.ts';
-import { openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
+import { openStore, SqliteProvider, type DB } from '../runtime/store/sqlite/index.ts';
 import { cachedStore, generate, stream } from './store-data.ts';
 import { bareSql } from './store.ts';
 

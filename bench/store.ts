@@ -30,8 +30,8 @@ import { readPack } from '../cli/pack-files.ts';
 import { compile, renderDiagnostic, type AggregateSpec, type Value } from '../compiler/index.ts';
 import { startOfLocalDay } from '../compiler/semantics.ts';
 import { aggregateOver, interpret, load, MemoryProvider, runTests, type AggregateQuery, type FeatureProvider, type HistoryEvent } from '../runtime/index.ts';
-import { ensureIndexes, importFile, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
-import { EVENTS } from '../runtime/store/sql.ts';
+import { ensureIndexes, importFile, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/sqlite/index.ts';
+import { EVENTS } from '../runtime/store/tables.ts';
 import { parseOptions } from './options.ts';
 import {
   cachedStore, checkStore, customerIndex, deviceIndex, EVENT_COLUMNS, eventAt, eventRow, generate, GENERATOR_VERSION,
@@ -97,7 +97,7 @@ export function bareSql(db: DB, provider: SqliteProvider): BareSql {
   const aggSrc = aggs.map((a) => internals.plans?.[a.id]?.sql?.source);
   const aggParams = aggs.map((a) => internals.plans?.[a.id]?.params);
   if (!profileSrc || aggSrc.length !== 3 || aggSrc.some((s) => !s) || aggParams.some((p) => !p)) {
-    die('cannot read the SQL of SqliteProvider\'s prepared statements (entityStmts.current / plans[id].sql); runtime/store/provider.ts changed: update bench/store.ts');
+    die('cannot read the SQL of SqliteProvider\'s prepared statements (entityStmts.current / plans[id].sql); runtime/store/sqlite/provider.ts changed: update bench/store.ts');
   }
   const sumParams = aggParams[1]!;
   if (aggParams[0]!.length || aggParams[2]!.length || sumParams.length !== 1 || sumParams[0] !== 'transfer_out') die(`unexpected filter parameters ${JSON.stringify(aggParams)}`);

@@ -11,7 +11,7 @@ import { bundleToRun } from './bundle-commands.ts';
 import type { Program } from '../runtime/engine.ts';
 import { backtest, BacktestError, type BacktestRun } from '../runtime/backtest/index.ts';
 import { StoreError } from '../runtime/store/errors.ts';
-import { LABEL_KIND } from '../runtime/store/write.ts';
+import { LABEL_KIND } from '../runtime/store/rows.ts';
 import { backtestHtml } from './backtest-html.ts';
 import { backtestText } from './backtest-report.ts';
 import { Exit, EXIT, paint } from './output.ts';

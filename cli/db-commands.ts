@@ -7,21 +7,21 @@ import { compile, type CheckedPack } from '../compiler/index.ts';
 import { BundleError } from '../runtime/bundle.ts';
 import { interpret, load, type FeatureProvider, type Program } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
-import {
-  SnapshotProvider, SqliteProvider, StoreError, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB, type LoggedDecision,
-} from '../runtime/store/index.ts';
+import { SnapshotProvider, type LoggedDecision } from '../runtime/store/decision-log.ts';
+import { SqliteProvider, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB } from '../runtime/store/sqlite/index.ts';
+import { StoreError } from '../runtime/store/errors.ts';
 import { bundleFromHistory, type BundleHistory } from '../runtime/history.ts';
 import { describeTrust } from '../runtime/trust.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { readCalendar, SHIPPED_CALENDAR } from '../runtime/store/calendar.ts';
-import { StoreWriter } from '../runtime/store/write.ts';
+import { StoreWriter } from '../runtime/store/sqlite/write.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { bundleToRun, policyOf } from './bundle-commands.ts';
 import { closeAnyStore, decideOn, isPostgresUrl, logOf, openAnyStore, providerOf } from '../runtime/store/open.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
-import { copyFromSqlite } from '../runtime/store/postgres/copy.ts';
+import { copyFromSqlite } from '../runtime/store/transfer/sqlite-to-postgres.ts';
 import { inTransaction, NO_TIMEOUT } from '../runtime/store/postgres/connect.ts';
 import type { Schema } from '../compiler/ir.ts';
 import type { AsyncSource } from '../runtime/store/resolve.ts';

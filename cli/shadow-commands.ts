@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { BacktestError, shadowReport, sqliteShadowSource, type ShadowReport, type ShadowSource } from '../runtime/backtest/index.ts';
-import { StoreError } from '../runtime/store/index.ts';
+import { StoreError } from '../runtime/store/errors.ts';
 import { closeAnyStore, logOf, openAnyStore, type AnyStore } from '../runtime/store/open.ts';
-import { LABEL_KIND } from '../runtime/store/write.ts';
+import { LABEL_KIND } from '../runtime/store/rows.ts';
 import { backtestHtml } from './backtest-html.ts';
 import { backtestText, int, type ReportWords } from './backtest-report.ts';
 import { CliError, Exit, EXIT, fsReason, paint } from './output.ts';

@@ -9,9 +9,11 @@
 // before any row is written.
 import { coerce } from '../compiler/input.ts';
 import type { EntityInfo, Schema } from '../compiler/ir.ts';
-import { encode } from '../runtime/store/sql.ts';
-import { migrate, openStore, type DB, type MigrateOptions } from '../runtime/store/schema.ts';
-import { StoreWriter, type Cell } from '../runtime/store/write.ts';
+import { encode } from '../runtime/store/tables.ts';
+import { migrate, openStore, type DB } from '../runtime/store/sqlite/schema.ts';
+import type { MigrateOptions } from '../runtime/store/stored-schema.ts';
+import { StoreWriter } from '../runtime/store/sqlite/write.ts';
+import type { Cell } from '../runtime/store/rows.ts';
 import { readCalendar } from '../runtime/store/calendar.ts';
 import { conductTimeline, type ConductReport } from './conduct.ts';
 import { fraudTimeline, type FraudReport } from './fraud.ts';

@@ -6,7 +6,7 @@
 // only adds customers to the canary. A request without the key goes to the
 // live bundle.
 import { createHash } from 'node:crypto';
-import type { Arm } from './store/log.ts';
+import type { Arm } from './store/decision-log.ts';
 
 export const BUCKETS = 10_000;
 

@@ -2,7 +2,7 @@
 // shadow) kept by its content hash, signatures and all, so a logged decision
 // can be replayed with the very bundle that made it, and a rollback can
 // restore a bundle that is no longer on any disk. Backend-neutral: a store
-// backend keeps the rows (runtime/store/control.ts in SQLite, synchronously;
+// backend keeps the rows (runtime/store/sqlite/control.ts in SQLite, synchronously;
 // runtime/store/postgres/control.ts on PostgreSQL, asynchronously). Callers
 // await every call, so one caller serves both.
 import { BundleError } from './bundle-error.ts';

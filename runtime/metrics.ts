@@ -4,7 +4,7 @@
 // loaded in each arm.
 import type { Bundle } from './bundle.ts';
 import type { Decision } from './decision.ts';
-import type { Arm } from './store/log.ts';
+import type { Arm } from './store/decision-log.ts';
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5];
 

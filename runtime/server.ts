@@ -20,7 +20,7 @@ import { Engine } from './engine.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import { Metrics } from './metrics.ts';
 import type { Decision } from './decision.ts';
-import { RecordingProvider, type Arm, type ShadowResult, type Snapshot } from './store/log.ts';
+import { RecordingProvider, type Arm, type ShadowResult, type Snapshot } from './store/decision-log.ts';
 import { StoreError } from './store/errors.ts';
 import { isAsyncSource, NeedRead, type AsyncSource } from './store/resolve.ts';
 import { ActivationError, Rollout, type ChangeResult, type Deployment, type Loaded, type Resumable, type StartRequest } from './rollout.ts';

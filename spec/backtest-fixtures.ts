@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { compile, type SourceFile } from '../compiler/index.ts';
 import { parseTimestamp } from '../compiler/literals.ts';
 import type { Program } from '../runtime/engine.ts';
-import { migrate, openStore, type DB } from '../runtime/store/index.ts';
+import { migrate, openStore, type DB } from '../runtime/store/sqlite/index.ts';
 import { rng } from '../demo/rows.ts';
 
 export const dir = mkdtempSync(join(tmpdir(), 'zhiyu-backtest-'));

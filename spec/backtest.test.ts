@@ -4,10 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backtest, BacktestError, type BacktestRun } from '../runtime/backtest/index.ts';
-import { migrate, openStore, StoreError } from '../runtime/store/index.ts';
+import { migrate, openStore } from '../runtime/store/sqlite/index.ts';
+import { StoreError } from '../runtime/store/errors.ts';
 import { load } from '../runtime/index.ts';
-import { SqliteProvider } from '../runtime/store/index.ts';
-import { decodeRow } from '../runtime/store/sql.ts';
+import { SqliteProvider } from '../runtime/store/sqlite/index.ts';
+import { decodeRow } from '../runtime/store/tables.ts';
 import { at, BASELINE, CANDIDATE, fresh, handStore, program, randomStore, store, type Ev } from './backtest-fixtures.ts';
 
 const candidate = program(CANDIDATE);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, type IR } from '../compiler/index.ts';
 import { interpret, MemoryProvider, type FeatureProvider } from '../runtime/index.ts';
-import { openStore, SqliteProvider } from '../runtime/store/index.ts';
+import { openStore, SqliteProvider } from '../runtime/store/sqlite/index.ts';
 import { readCalendar } from '../runtime/store/calendar.ts';
 import { cli } from './cli-run.ts';
 

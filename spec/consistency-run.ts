@@ -14,7 +14,8 @@ import { demoTimeline, prepareDemoStore, TimelinePlayer } from '../demo/index.ts
 import { backtest } from '../runtime/backtest/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { load } from '../runtime/index.ts';
-import { DecisionLog, ensureIndexes, openStore, SnapshotProvider } from '../runtime/store/index.ts';
+import { DecisionLog, ensureIndexes, openStore } from '../runtime/store/sqlite/index.ts';
+import { SnapshotProvider } from '../runtime/store/decision-log.ts';
 import { serveCli, type Served } from './cli-run.ts';
 import { writeFileSync } from 'node:fs';
 

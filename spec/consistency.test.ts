@@ -14,8 +14,9 @@ import { compile } from '../compiler/index.ts';
 import { InputError } from '../compiler/input.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { load } from '../runtime/index.ts';
-import { RecordingProvider, SqliteProvider, openStore } from '../runtime/store/index.ts';
-import { decodeRow } from '../runtime/store/sql.ts';
+import { RecordingProvider } from '../runtime/store/decision-log.ts';
+import { SqliteProvider, openStore } from '../runtime/store/sqlite/index.ts';
+import { decodeRow } from '../runtime/store/tables.ts';
 import { runConsistency, SHIPPED, type ConsistencyRun } from './consistency-run.ts';
 
 const root = join(import.meta.dirname, '..');

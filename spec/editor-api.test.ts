@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEditor, type EditorService } from '../editor/server/app.ts';
-import { openStore, type DB } from '../runtime/store/index.ts';
+import { openStore, type DB } from '../runtime/store/sqlite/index.ts';
 import { cli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-editor-api-'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startEditor, type EditorOptions, type EditorService } from '../editor/server/app.ts';
-import { openStore, type DB } from '../runtime/store/index.ts';
+import { openStore, type DB } from '../runtime/store/sqlite/index.ts';
 import { ensureEditorBuilt, sharedBrowser } from './browser.ts';
 import { cli } from './cli-run.ts';
 

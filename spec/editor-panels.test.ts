@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { Workspace } from '../editor/server/workspace.ts';
 import { backtestRoutes } from '../editor/server/backtest-routes.ts';
 import { backtest } from '../runtime/backtest/index.ts';
-import { openStore } from '../runtime/store/index.ts';
+import { openStore } from '../runtime/store/sqlite/index.ts';
 import { demoDb, editorFixture, Z, type EditorFixture } from './editor-fixture.ts';
 
 /** The backtest the server runs waits for this (the Cancel test holds it at its start). */

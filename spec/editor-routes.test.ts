@@ -13,7 +13,7 @@ import { backtestRoutes } from '../editor/server/backtest-routes.ts';
 import { EDITOR_DIST } from '../editor/server/static.ts';
 import { Workspace } from '../editor/server/workspace.ts';
 import { backtest } from '../runtime/backtest/index.ts';
-import { openStore, type DB } from '../runtime/store/index.ts';
+import { openStore, type DB } from '../runtime/store/sqlite/index.ts';
 import { ensureEditorBuilt } from './browser.ts';
 import { demoDb } from './editor-fixture.ts';
 

@@ -15,7 +15,7 @@ import { format } from '../compiler/format.ts';
 import { MAX_FILE_CHARS, MAX_NESTING, MAX_PACK_CHARS, MAX_RULES } from '../compiler/limits.ts';
 import { positionOf } from '../compiler/source.ts';
 import { startEditor } from '../editor/server/app.ts';
-import { openStore } from '../runtime/store/index.ts';
+import { openStore } from '../runtime/store/sqlite/index.ts';
 import { cli, spawnCli } from './cli-run.ts';
 
 const HEAD = 'pack deep\noutcomes block > allow\nevent { n: integer, f: bool }\n';

@@ -12,7 +12,9 @@ import Database from 'better-sqlite3';
 import { compile } from '../compiler/index.ts';
 import { backtest } from '../runtime/backtest/index.ts';
 import { load } from '../runtime/index.ts';
-import { DecisionLog, RecordingProvider, SqliteProvider, StoreWriter, historyKept, importFile, logPathFor, migrate, openStore, STORE_VERSION } from '../runtime/store/index.ts';
+import { DecisionLog, SqliteProvider, StoreWriter, historyKept, importFile, logPathFor, migrate, openStore } from '../runtime/store/sqlite/index.ts';
+import { RecordingProvider } from '../runtime/store/decision-log.ts';
+import { STORE_VERSION } from '../runtime/store/stored-schema.ts';
 import { cli } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-history-'));

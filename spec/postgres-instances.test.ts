@@ -19,7 +19,7 @@ import { compile } from '../compiler/index.ts';
 import { loadBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { load } from '../runtime/engine.ts';
 import { verifyChain } from '../runtime/audit.ts';
-import { SnapshotProvider } from '../runtime/store/log.ts';
+import { SnapshotProvider } from '../runtime/store/decision-log.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { cli, serveCli, spawnCli, type Served } from './cli-run.ts';

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { load } from '../runtime/engine.ts';
 import { InputError } from '../runtime/index.ts';
-import { RecordingProvider } from '../runtime/store/log.ts';
+import { RecordingProvider } from '../runtime/store/decision-log.ts';
 import { pgPackStore } from './pg-server.ts';
 
 const PACK = `pack p

@@ -10,7 +10,7 @@ import type { Value } from '../compiler/ir.ts';
 import { aggregateOver, type HistoryEvent } from '../runtime/index.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { ensurePartitions, partitions } from '../runtime/store/postgres/schema.ts';
-import { filterToSql } from '../runtime/store/index.ts';
+import { filterToSql } from '../runtime/store/filter-sql.ts';
 import { EVENT_COLUMNS, SCHEMA, aggText, cellsOf, close, event, queryFor } from './windows-gen.ts';
 import { pgServer } from './pg-server.ts';
 

@@ -17,7 +17,7 @@ import { loadBundle, writeBundle, type Bundle } from '../runtime/bundle.ts';
 import { backtest } from '../runtime/backtest/index.ts';
 import { load } from '../runtime/engine.ts';
 import { serve, type Service } from '../runtime/server.ts';
-import { SnapshotProvider } from '../runtime/store/log.ts';
+import { SnapshotProvider } from '../runtime/store/decision-log.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { decisionLogger } from '../cli/bundle-commands.ts';
@@ -159,7 +159,7 @@ test('shadow report over PostgreSQL gives the figures SQLite gives for the same 
   assert.equal(ids[1], ids[0], 'the logs number the decisions alike');
   // Labels on logged decisions in both stores: one without a time (the oldest), one overturned later, one known only after --labels-as-of.
   const labels = [[ids[0]![0], 'fraud', 1, null], [ids[0]![1], 'fraud', 1, 1_000], [ids[0]![1], 'fraud', 0, 2_000], [ids[0]![2], 'chargeback', 1, 9_000_000_000_000]] as const;
-  const sqlite = await import('../runtime/store/index.ts');
+  const sqlite = await import('../runtime/store/sqlite/index.ts');
   const db = sqlite.openStore(file);
   try {
     for (const [id, kind, positive, at] of labels) db.prepare(`INSERT INTO zy_labels (subject_kind, subject, kind, positive, labeled_at) VALUES ('decision', ?, ?, ?, ?)`).run(String(id), kind, positive, at);
@@ -210,7 +210,7 @@ test('decisions served from PostgreSQL are the decisions SQLite gives, are logge
   const log = pg.log();
   const bundle = bundleOf('demo');
   const svc = await serve({ bundle, port: 0, provider: (b) => pg.provider(b.program.pack), onDecision: decisionLogger(log) });
-  const sqlite = await import('../runtime/store/index.ts');
+  const sqlite = await import('../runtime/store/sqlite/index.ts');
   const db = sqlite.openStore(file, { readonly: true });
   try {
     const events = await sampleEvents(pg, 60);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { compile, type CheckedPack, type SourceFile, type Value } from '../compiler/index.ts';
 import { proveInvariants, satisfies, type Counterexample } from '../compiler/prove/index.ts';
 import { counterexampleTest } from '../compiler/prove/as-test.ts';
-import { replayInStore, withHistory } from '../runtime/store/counterexample.ts';
+import { replayInStore, withHistory } from '../runtime/store/sqlite/counterexample.ts';
 import { interpret, load, type FeatureProvider } from '../runtime/index.ts';
 import { TIME_FIELD } from '../compiler/check/context.ts';
 import { startOfLocalDay } from '../compiler/semantics.ts';

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { compile } from '../compiler/index.ts';
 import { startEditor } from '../editor/server/app.ts';
 import { diffPacks } from '../runtime/diff.ts';
-import { DecisionLog, logPathFor, openStore, StoreWriter } from '../runtime/store/index.ts';
+import { DecisionLog, logPathFor, openStore, StoreWriter } from '../runtime/store/sqlite/index.ts';
 import { cli, serveCli } from './cli-run.ts';
 
 const root = join(import.meta.dirname, '..');

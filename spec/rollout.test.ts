@@ -18,8 +18,8 @@ import { serve, type ServeOptions, type Service } from '../runtime/server.ts';
 import { nextRow, verifyChain, type AuditRow } from '../runtime/audit.ts';
 import { armOf, bucketOf } from '../runtime/canary.ts';
 import { compareVersions } from '../runtime/version.ts';
-import { DecisionLog, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/index.ts';
-import { StoreWriter } from '../runtime/store/write.ts';
+import { DecisionLog, migrate, openStore, SqliteProvider, type DB } from '../runtime/store/sqlite/index.ts';
+import { StoreWriter } from '../runtime/store/sqlite/write.ts';
 import type { Keyring, TrustPolicy } from '../runtime/trust.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-rollout-'));

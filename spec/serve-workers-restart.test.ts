@@ -17,7 +17,7 @@ import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { parseBundle, writeBundle } from '../runtime/bundle.ts';
 import { MAX_FAILED_STARTS } from '../runtime/cluster.ts';
-import { DecisionLog, openStore } from '../runtime/store/index.ts';
+import { DecisionLog, openStore } from '../runtime/store/sqlite/index.ts';
 import { cli, serveCli, type Served } from './cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-workers-restart-'));

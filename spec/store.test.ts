@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { load, MemoryProvider } from '../runtime/index.ts';
-import {
-  DecisionLog, RecordingProvider, SnapshotProvider, SqliteProvider, StoreError, importFile, logPathFor, migrate, openStore,
-} from '../runtime/store/index.ts';
+import { DecisionLog, SqliteProvider, importFile, logPathFor, migrate, openStore } from '../runtime/store/sqlite/index.ts';
+import { RecordingProvider, SnapshotProvider } from '../runtime/store/decision-log.ts';
+import { StoreError } from '../runtime/store/errors.ts';
 import Database from 'better-sqlite3';
 import { readPack } from '../cli/pack-files.ts';
 import { prepareDemoStore, TimelinePlayer } from '../demo/index.ts';
 import { conductTimeline } from '../demo/conduct.ts';
-import { decodeRow } from '../runtime/store/sql.ts';
+import { decodeRow } from '../runtime/store/tables.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-store-'));
 let n = 0;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { compile } from '../compiler/index.ts';
 import { backtest } from '../runtime/backtest/index.ts';
-import { DecisionLog, importFile, migrate, openStore } from '../runtime/store/index.ts';
+import { DecisionLog, importFile, migrate, openStore } from '../runtime/store/sqlite/index.ts';
 import { cli, serveCli, spawnCli } from './cli-run.ts';
 
 const root = join(import.meta.dirname, '..');

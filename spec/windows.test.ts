@@ -9,7 +9,8 @@ import { compile } from '../compiler/index.ts';
 import { evaluate } from '../compiler/evaluate.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import { aggregateOver, interpret, load, MemoryProvider, type HistoryEvent } from '../runtime/index.ts';
-import { ensureIndexes, migrate, openStore, SqliteProvider, filterToSql } from '../runtime/store/index.ts';
+import { ensureIndexes, migrate, openStore, SqliteProvider } from '../runtime/store/sqlite/index.ts';
+import { filterToSql } from '../runtime/store/filter-sql.ts';
 import { SCHEMA, aggText, close, event, NOW } from './windows-gen.ts';
 
 test('SQLite aggregates equal brute force over random histories (≥ 10,000 comparisons), the new ones included, live and bounded by sequence as a backtest reads them', () => {

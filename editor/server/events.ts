@@ -10,7 +10,7 @@ import { TIMESTAMP } from '../../compiler/types.ts';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import { isoShanghai } from '../../compiler/display.ts';
 import { HttpError } from '../../runtime/server.ts';
-import { decodeRow, EVENTS, q, SEQ } from '../../runtime/store/sql.ts';
+import { decodeRow, EVENTS, q, SEQ } from '../../runtime/store/tables.ts';
 import { validateRecord } from '../../runtime/validate.ts';
 import type { StoreRows } from './store.ts';
 

@@ -5,8 +5,8 @@
 // 503 with ZY7010, as the decision API answers; the pool reconnects by itself.
 import { HttpError } from '../../runtime/server.ts';
 import { StoreError } from '../../runtime/store/errors.ts';
-import type { DB } from '../../runtime/store/schema.ts';
-import { EVENTS, q } from '../../runtime/store/sql.ts';
+import type { DB } from '../../runtime/store/sqlite/schema.ts';
+import { EVENTS, q } from '../../runtime/store/tables.ts';
 import { withClient } from '../../runtime/store/postgres/connect.ts';
 import { PostgresStore } from '../../runtime/store/postgres/store.ts';
 

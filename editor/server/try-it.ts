@@ -10,7 +10,7 @@ import { TIME_FIELD } from '../../compiler/check/context.ts';
 import { interpret, type Traced } from '../../runtime/interpreter.ts';
 import { providerFor } from '../../runtime/testing.ts';
 import { HttpError } from '../../runtime/server.ts';
-import { SqliteProvider } from '../../runtime/store/provider.ts';
+import { SqliteProvider } from '../../runtime/store/sqlite/provider.ts';
 import { decideOn } from '../../runtime/store/open.ts';
 import { PostgresStore } from '../../runtime/store/postgres/store.ts';
 import type { PostgresProvider } from '../../runtime/store/postgres/provider.ts';

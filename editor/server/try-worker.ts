@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isStackOverflow } from '../../compiler/limits.ts';
 import { HttpError } from '../../runtime/server.ts';
-import { openStore } from '../../runtime/store/schema.ts';
+import { openStore } from '../../runtime/store/sqlite/schema.ts';
 import { isPostgresUrl } from '../../runtime/store/postgres/connect.ts';
 import { PostgresStore } from '../../runtime/store/postgres/store.ts';
 import { tryIt } from './try-it.ts';

@@ -12,16 +12,16 @@
 import Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { isPostgresUrl } from '../store/postgres/connect.ts';
-import { overSnapshot } from '../store/postgres/snapshot.ts';
+import { overSnapshot } from '../store/transfer/postgres-to-sqlite.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import type { Program } from '../engine.ts';
-import { openStore, type DB } from '../store/schema.ts';
+import { openStore, type DB } from '../store/sqlite/schema.ts';
 import { BacktestError } from './errors.ts';
 import { time } from './time.ts';
 import { runInWorkers } from './pool.ts';
 import { ChunkRunner, toWire, type ReplaySetup } from './replay.ts';
 import { chunksOf, measure, planStore, type Bounds, type Chunk, type Measured } from './store-plan.ts';
-import { wantedIndexes } from '../store/indexes.ts';
+import { wantedIndexes } from '../store/sqlite/indexes.ts';
 import { summarize } from './summarize.ts';
 import { emptyTally, mergeTallies, type Tally } from './tally.ts';
 import { outcomeNames } from './replay.ts';
@@ -186,7 +186,7 @@ export async function backtest(subject: Backtestable, store: StoreRef, opts: Bac
 
 /**
  * A backtest over PostgreSQL replays one consistent copy of the store in a
- * temporary SQLite file (store/postgres/snapshot.ts says why), then removes it.
+ * temporary SQLite file (store/transfer/postgres-to-sqlite.ts says why), then removes it.
  */
 function overPostgres(url: string, run: (path: string) => Promise<BacktestRun>): Promise<BacktestRun> {
   const copied = performance.now();

@@ -22,7 +22,7 @@
 // Labels are never an input to a decision: rules cannot read zy_labels, so a
 // label from the future cannot leak into an event's decision, only into how
 // the decision is scored, which `asOf` controls.
-import type { DB } from '../store/schema.ts';
+import type { DB } from '../store/sqlite/schema.ts';
 
 export const POSITIVE = 1;
 export const NEGATIVE = 2;

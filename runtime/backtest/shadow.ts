@@ -10,8 +10,9 @@
 import { coerce } from '../../compiler/input.ts';
 import type { Program } from '../engine.ts';
 import { bundleFromHistory, type Awaitable, type BundleHistory } from '../history.ts';
-import type { DecisionLog, LoggedDecision } from '../store/log.ts';
-import type { DB } from '../store/schema.ts';
+import type { DecisionLog } from '../store/sqlite/log.ts';
+import type { LoggedDecision } from '../store/decision-log.ts';
+import type { DB } from '../store/sqlite/schema.ts';
 import { Accumulator } from './accumulate.ts';
 import { BacktestError } from './errors.ts';
 import { time } from './time.ts';

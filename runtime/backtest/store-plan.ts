@@ -11,8 +11,8 @@
 import { TIME_FIELD, TYPE_FIELD } from '../../compiler/check/context.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import { StoreError } from '../store/errors.ts';
-import type { DB } from '../store/schema.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../store/sql.ts';
+import type { DB } from '../store/sqlite/schema.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../store/tables.ts';
 
 export interface StorePlan {
   /** TEMP views and tables each connection creates first (and drops when done). */

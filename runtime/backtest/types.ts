@@ -9,7 +9,7 @@
 // for precision.
 import type { Program } from '../engine.ts';
 import type { Bundle } from '../bundle.ts';
-import type { DB } from '../store/schema.ts';
+import type { DB } from '../store/sqlite/schema.ts';
 
 /** What can be backtested: a compiled program ({pack, code}) or a loaded bundle. */
 export type Backtestable = Program | Bundle;

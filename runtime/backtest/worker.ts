@@ -2,7 +2,7 @@
 // decides the chunks the calling thread hands it, one at a time, and sends
 // each chunk's tally back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore } from '../store/schema.ts';
+import { openStore } from '../store/sqlite/schema.ts';
 import { ChunkRunner, fromWire, type WireSetup } from './replay.ts';
 import type { Chunk } from './store-plan.ts';
 

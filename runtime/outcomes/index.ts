@@ -8,10 +8,10 @@
 // again as of their own time (a backtest: the same answers the service gave).
 import type { Program } from '../engine.ts';
 import { backtest } from '../backtest/index.ts';
-import { DecisionLog, openStore } from '../store/index.ts';
-import { EVENTS, SEQ, q } from '../store/sql.ts';
+import { DecisionLog, openStore } from '../store/sqlite/index.ts';
+import { EVENTS, SEQ, q } from '../store/tables.ts';
 import { isPostgresUrl } from '../store/postgres/connect.ts';
-import { overSnapshot } from '../store/postgres/snapshot.ts';
+import { overSnapshot } from '../store/transfer/postgres-to-sqlite.ts';
 import { PostgresStore } from '../store/postgres/store.ts';
 import { localDate, startOfLocalDay, workingDays } from '../../compiler/semantics.ts';
 

@@ -6,7 +6,7 @@
 // fields, ordering on strings, whose collation differs) returns undefined and
 // the store filters rows in JavaScript with the compiled filter instead.
 import type { IR, Value } from '../../compiler/ir.ts';
-import { q } from './sql.ts';
+import { q } from './tables.ts';
 
 export interface SqlFilter {
   readonly sql: string;

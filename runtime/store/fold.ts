@@ -19,7 +19,7 @@ import type { AggregateSpec, Schema, Value } from '../../compiler/ir.ts';
 import { needsOrder, summarize } from '../aggregate.ts';
 import type { AggregateQuery, HistoryEvent } from '../provider.ts';
 import { filterToSql, type SqlFilter } from './filter-sql.ts';
-import { decode, decodeRow } from './sql.ts';
+import { decode, decodeRow } from './tables.ts';
 
 export type ShapeKind = 'sql' | 'newest' | 'values' | 'rows';
 

@@ -1,16 +1,15 @@
 // One way in for everything that takes `--db`: a SQLite file or a
-// postgres:// URL. What differs by backend stays in its own code (SQLite:
-// this folder's schema/provider/write/ingest/log; PostgreSQL: postgres/);
-// the compiled pack only ever sees a FeatureProvider.
+// postgres:// URL. What differs by backend stays in its own folder (sqlite/,
+// postgres/); the compiled pack only ever sees a FeatureProvider.
 import type { CheckedPack } from '../../compiler/ir.ts';
 import type { AuditTrail } from '../audit.ts';
 import type { BundleHistory } from '../history.ts';
 import type { FeatureProvider } from '../provider.ts';
-import type { LogEntry, LoggedDecision } from './log.ts';
-import { DecisionLog } from './log.ts';
-import { SqliteProvider } from './provider.ts';
+import type { LogEntry, LoggedDecision } from './decision-log.ts';
+import { DecisionLog } from './sqlite/log.ts';
+import { SqliteProvider } from './sqlite/provider.ts';
 import type { AsyncSource } from './resolve.ts';
-import { openStore as openSqlite, type DB, type OpenOptions } from './schema.ts';
+import { openStore as openSqlite, type DB, type OpenOptions } from './sqlite/schema.ts';
 import { isPostgresUrl } from './postgres/connect.ts';
 import { PostgresStore } from './postgres/store.ts';
 

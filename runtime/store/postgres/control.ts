@@ -1,6 +1,6 @@
 // The bundle history and the audit trail on PostgreSQL (zy_bundles,
 // zy_audit, migration 3): the same rows as the SQLite log file's
-// (../control.ts), shared by every service instance on the server. Keeping a
+// (../sqlite/control.ts), shared by every service instance on the server. Keeping a
 // bundle is one INSERT that does nothing when the hash is kept already, so
 // instances that reload the same bundle keep it once. Appending an audit row
 // reads the head and inserts after it in one transaction under a
@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { nextRow, type AuditEntry, type AuditRow, type AuditTrail } from '../../audit.ts';
 import type { Bundle } from '../../bundle.ts';
 import { storedOf, type BundleHistory, type StoredBundle } from '../../history.ts';
-import { rowOf, metaOf } from '../control.ts';
+import { rowOf, metaOf } from '../control-rows.ts';
 import { StoreError } from '../errors.ts';
 import { inTransaction, withClient } from './connect.ts';
 

@@ -1,5 +1,5 @@
 // `zhiyu db import postgres://… file`: the same files, the same checks and
-// the same error for the first bad row as the SQLite import (ingest.ts), and
+// the same error for the first bad row as the SQLite import (sqlite/ingest.ts), and
 // the same all-or-nothing: one file is one transaction.
 //
 // Events stream while the file is read: checked rows are numbered (after
@@ -17,8 +17,8 @@
 import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
-import { checkedRows, columnsFor, fileSize, targetFor, type ImportProgress, type ImportResult } from '../ingest.ts';
-import { EVENTS, SEQ, q } from '../sql.ts';
+import { checkedRows, columnsFor, fileSize, targetFor, type ImportProgress, type ImportResult } from '../ingest-rows.ts';
+import { EVENTS, SEQ, q } from '../tables.ts';
 import { inTransaction, NO_TIMEOUT } from './connect.ts';
 import { copyIn, copyLine } from './copy.ts';
 import type { PostgresStore } from './store.ts';

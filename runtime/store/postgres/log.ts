@@ -1,9 +1,9 @@
 // The decision log on PostgreSQL (zy_decisions): the same records as the
-// SQLite log file (log.ts), appended by every service instance that shares
+// SQLite log file (../sqlite/log.ts), appended by every service instance that shares
 // the server. One INSERT per record, so a record is whole or absent.
 import type pg from 'pg';
 import { StoreError } from '../errors.ts';
-import { armAndShadow, type LogEntry, type LoggedDecision, type Snapshot } from '../log.ts';
+import { armAndShadow, type LogEntry, type LoggedDecision, type Snapshot } from '../decision-log.ts';
 import { withClient } from './connect.ts';
 
 const SELECT = `SELECT id, logged_at, event_time, bundle_hash, source_hash, pack, version,

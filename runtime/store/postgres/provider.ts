@@ -30,7 +30,7 @@ import type { AggregateQuery, EntityVersion, FeatureProvider } from '../../provi
 import { filterToSql } from '../filter-sql.ts';
 import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../sql.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 import { isUnavailable, withClient } from './connect.ts';
 
 const LOW = -8.64e15;

@@ -23,13 +23,13 @@ import { TIME_FIELD } from '../../../compiler/check/context.ts';
 import type { CheckedPack, EntityInfo, Schema } from '../../../compiler/ir.ts';
 import type { Type } from '../../../compiler/types.ts';
 import { StoreError } from '../errors.ts';
-import { coveringIndexes } from '../indexes.ts';
-import { schemaFromJson, schemaToJson, STORE_VERSION, type MigrateOptions, type MigrationReport } from '../schema.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../sql.ts';
+import { coveringIndexes } from '../covering.ts';
+import { schemaFromJson, schemaToJson, STORE_VERSION, type MigrateOptions, type MigrationReport } from '../stored-schema.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../tables.ts';
 
 type Query = Pick<pg.ClientBase, 'query'>;
 
-/** Bools are 0/1 as in SQLite, so one encoding (sql.ts) and one filter translation serve both. */
+/** Bools are 0/1 as in SQLite, so one encoding (tables.ts) and one filter translation serve both. */
 export function pgType(t: Type): 'double precision' | 'bigint' | 'smallint' | 'text' {
   switch (t.t) {
     case 'number': return 'double precision';

@@ -2,11 +2,11 @@
 // appended (numbered under the zy_event_seq row lock, so numbers become
 // visible in order), entity rows as new versions, list entries, calendar
 // days, labels. Each method takes the connection of the caller's
-// transaction; values arrive coerced and encoded (sql.ts), as in SQLite.
+// transaction; values arrive coerced and encoded (../tables.ts), as in SQLite.
 import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
-import type { Cell, LabelRow } from '../write.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../sql.ts';
+import type { Cell, LabelRow } from '../rows.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../tables.ts';
 
 type Query = Pick<pg.ClientBase, 'query'>;
 

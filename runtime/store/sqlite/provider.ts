@@ -8,13 +8,13 @@
 // stood at a moment: entity rows valid then, events stored before `seq`
 // (backtests, replays as of a time, eval --at).
 import type Database from 'better-sqlite3';
-import { TIME_FIELD } from '../../compiler/check/context.ts';
-import type { AggregateSpec, CheckedPack, Value } from '../../compiler/ir.ts';
-import { needsOrder, windowEnd, windowStart } from '../aggregate.ts';
-import type { AggregateQuery, EntityVersion, StoreProvider } from '../provider.ts';
-import { foldAggregate, narrowColumns, shapeOf, type Shape } from './fold.ts';
+import { TIME_FIELD } from '../../../compiler/check/context.ts';
+import type { AggregateSpec, CheckedPack, Value } from '../../../compiler/ir.ts';
+import { needsOrder, windowEnd, windowStart } from '../../aggregate.ts';
+import type { AggregateQuery, EntityVersion, StoreProvider } from '../../provider.ts';
+import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import type { DB } from './schema.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from './sql.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;

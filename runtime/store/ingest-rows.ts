@@ -1,11 +1,9 @@
-// Loading CSV or JSONL files into the store: events, entity profiles, list
-// entries, the working-day calendar and labels. Every row is checked against
-// the schema; one file is one transaction, so a bad row (reported with file,
-// line and field) leaves nothing of that file behind.
-//
-// An entity row is a new version of that row: true from its `zy_valid_from`
-// column when the file has one (when the change happened, as the source says),
-// else from the time of the import. The version it replaces is kept.
+// The rows of CSV or JSONL files to import, whichever the store: events,
+// entity profiles, list entries, the working-day calendar and labels. Every
+// row is checked against the schema and encoded as the stores keep values;
+// the first bad row is reported with file, line and field. Each backend
+// writes the rows in one transaction per file (sqlite/ingest.ts,
+// postgres/ingest.ts).
 import { parse } from 'csv-parse';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -15,9 +13,8 @@ import { coerce, InputError } from '../../compiler/input.ts';
 import type { EntityInfo, Schema, Value } from '../../compiler/ir.ts';
 import { STRING, TIMESTAMP, type Type } from '../../compiler/types.ts';
 import { StoreError } from './errors.ts';
-import type { DB } from './schema.ts';
-import { VALID_FROM, encode } from './sql.ts';
-import { LABEL_KIND, StoreWriter } from './write.ts';
+import { LABEL_KIND } from './rows.ts';
+import { VALID_FROM, encode } from './tables.ts';
 
 export type Target = { kind: 'events' } | { kind: 'entity'; name: string } | { kind: 'list' } | { kind: 'calendar' } | { kind: 'labels' };
 
@@ -41,7 +38,7 @@ const LABEL_COLUMNS: [string, Type][] = [
   ['subject_kind', { t: 'enum', members: ['event', 'customer', 'decision'] }], ['subject', STRING], ['kind', STRING], ['positive', BOOL], ['labeled_at', TIMESTAMP], ['note', STRING],
 ];
 
-type Cells = (number | string | null)[];
+export type Cells = (number | string | null)[];
 
 /** What a target's rows hold, in order, and which are required. */
 export interface Columns { readonly columns: readonly [string, Type][]; readonly required: readonly string[] }
@@ -66,22 +63,7 @@ function checkRow(t: Target, v: Cells, fail: (field: string, message: string) =>
   if (t.kind === 'labels' && !LABEL_KIND.test(String(v[2]))) fail('kind', `kind ${JSON.stringify(v[2])} should be a lower-case name such as fraud, chargeback or qa_breach`);
 }
 
-type Insert = (values: Cells) => void;
-
-function sinkFor(writer: StoreWriter, schema: Schema, t: Target, importedAt: number): Insert {
-  switch (t.kind) {
-    case 'events': {
-      const names = fieldsOf(schema.event).map(([c]) => c);
-      return (v) => { writer.event(names, v); };
-    }
-    case 'entity': return (v) => { writer.entity(t.name, v[0]!, v.slice(1, -1), (v[v.length - 1] as number | null) ?? importedAt); };
-    case 'list': return (v) => { writer.listEntry(v[0] as string, v[1]!, v[2] as string | null, v[3] as number | null, v[4] as number | null); };
-    case 'calendar': return (v) => { writer.calendarDay(v[0] as string, v[1] === 1, v[2] as string | null); };
-    case 'labels': return (v) => { writer.label({ subjectKind: v[0] as 'event' | 'customer' | 'decision', subject: v[1]!, kind: v[2] as string, positive: v[3] === 1, labeledAt: v[4] as number | null, note: v[5] as string | null }); };
-  }
-}
-
-function fieldsOf(info: EntityInfo): [string, Type][] {
+export function fieldsOf(info: EntityInfo): [string, Type][] {
   return [...info.fields.values()].map((f) => [f.name, f.type]);
 }
 
@@ -179,30 +161,6 @@ export async function* checkedRows(schema: Schema, file: string, target: Target,
     checkRow(target, values, (field, message) => { throw new StoreError('ZY7005', `${file}:${line}: ${message}`, { file, line, field }); });
     yield values;
   }
-}
-
-export async function importFile(db: DB, schema: Schema, file: string, opts: { into?: string; onProgress?: (p: ImportProgress) => void } = {}): Promise<ImportResult> {
-  const totalBytes = fileSize(file);
-  const target = targetFor(schema, file, opts.into);
-  const insert = sinkFor(new StoreWriter(db, schema), schema, target, Date.now());
-  const started = performance.now();
-  let bytes = 0;
-  let count = 0;
-  let lastReport = 0;
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    for await (const values of checkedRows(schema, file, target, (n) => { bytes += n; })) {
-      insert(values);
-      count++;
-      if (opts.onProgress && count - lastReport >= 5000) { lastReport = count; opts.onProgress({ bytes, totalBytes, rows: count }); }
-    }
-    db.exec('COMMIT');
-  } catch (e) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw e;
-  }
-  opts.onProgress?.({ bytes: totalBytes, totalBytes, rows: count });
-  return { rows: count, target, seconds: (performance.now() - started) / 1000 };
 }
 
 export { TIME_FIELD };

@@ -1,4 +1,4 @@
-// Opening a store and keeping its tables in step with a pack's schema.
+// Opening a SQLite store and keeping its tables in step with a pack's schema.
 // Tables and columns are only ever added: a migration that would drop a
 // column or change its type is refused with an explanation.
 //
@@ -14,13 +14,23 @@
 // scores decisions the service made live, which are not stored events.
 import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { TIME_FIELD } from '../../compiler/check/context.ts';
-import type { EntityInfo, Schema } from '../../compiler/ir.ts';
-import { StoreError } from './errors.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q, sqlType } from './sql.ts';
+import { TIME_FIELD } from '../../../compiler/check/context.ts';
+import type { EntityInfo, Schema } from '../../../compiler/ir.ts';
+import type { Type } from '../../../compiler/types.ts';
+import { StoreError } from '../errors.ts';
+import { STORE_VERSION, schemaFromJson, schemaToJson, type MigrateOptions, type MigrationReport } from '../stored-schema.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../tables.ts';
 
 export type DB = Database.Database;
-export const STORE_VERSION = 3;
+
+/** How schema types map to SQLite columns. */
+export function sqlType(t: Type): 'INTEGER' | 'REAL' | 'TEXT' {
+  switch (t.t) {
+    case 'number': return 'REAL';
+    case 'string': case 'enum': case 'set': return 'TEXT';
+    default: return 'INTEGER';
+  }
+}
 
 export interface OpenOptions {
   /** Create the file if it does not exist (import, seed). */
@@ -101,26 +111,10 @@ export function upgrade(db: DB): void {
   })();
 }
 
-export interface MigrationReport {
-  readonly created: string[];
-  readonly added: string[];
-  /** Columns in the database that the pack no longer declares: kept, never dropped. */
-  readonly kept: string[];
-}
-
 interface Column { name: string; type: string }
 
 function tableColumns(db: DB, table: string): Column[] {
   return (db.prepare(`PRAGMA table_info(${q(table)})`).all() as { name: string; type: string }[]).map((c) => ({ name: c.name, type: c.type }));
-}
-
-export interface MigrateOptions {
-  /**
-   * How long the pack keeps history (its `const HISTORY_KEPT`, in ms): entity
-   * versions that ended longer ago than this before a newer write are deleted.
-   * The longest any pack asks for is kept.
-   */
-  readonly historyKept?: number;
 }
 
 /** Creates or extends the tables for `schema`. Runs in one transaction. */
@@ -250,21 +244,7 @@ function ensureTable(db: DB, table: string, keyColumn: string, info: EntityInfo,
   }
 }
 
-/** The schema last migrated to, kept in the database so imports can check rows without the pack. */
-export function schemaToJson(schema: Schema): string {
-  const ent = (e: EntityInfo) => ({ ...e, fields: [...e.fields.values()] });
-  return JSON.stringify({ event: ent(schema.event), entities: [...schema.entities.values()].map(ent) });
-}
-
 export function storedSchema(db: DB): Schema | undefined {
   const text = db.prepare("SELECT value FROM zy_meta WHERE key = 'schema'").pluck().get() as string | undefined;
   return text ? schemaFromJson(text) : undefined;
-}
-
-/** The schema kept by schemaToJson. */
-export function schemaFromJson(text: string): Schema {
-  type J = Omit<EntityInfo, 'fields'> & { fields: EntityInfo['fields'] extends ReadonlyMap<string, infer F> ? F[] : never };
-  const j = JSON.parse(text) as { event: J; entities: J[] };
-  const ent = (e: J): EntityInfo => ({ ...e, fields: new Map(e.fields.map((f) => [f.name, f])) });
-  return { event: ent(j.event), entities: new Map(j.entities.map((e) => [e.name, ent(e)])) };
 }

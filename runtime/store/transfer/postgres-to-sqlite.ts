@@ -14,11 +14,11 @@ import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
-import { migrate, openStore, type DB } from '../schema.ts';
-import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../sql.ts';
-import { NO_TIMEOUT, withClient } from './connect.ts';
-import { historyKept, storedSchema } from './schema.ts';
-import { PostgresStore } from './store.ts';
+import { migrate, openStore, type DB } from '../sqlite/schema.ts';
+import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, entityTable, q } from '../tables.ts';
+import { NO_TIMEOUT, withClient } from '../postgres/connect.ts';
+import { historyKept, storedSchema } from '../postgres/schema.ts';
+import { PostgresStore } from '../postgres/store.ts';
 
 /** A value of COPY's text format back (\N is NULL; numbers stay text for SQLite's column affinity). */
 function uncopy(cell: string): string | null {

@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckedPack } from '../../compiler/ir.ts';
-import { satisfies, type Counterexample } from '../../compiler/prove/index.ts';
-import { decideWith, historyFor } from '../counterexample.ts';
-import { load, type Program } from '../engine.ts';
+import type { CheckedPack } from '../../../compiler/ir.ts';
+import { satisfies, type Counterexample } from '../../../compiler/prove/index.ts';
+import { decideWith, historyFor } from '../../counterexample.ts';
+import { load, type Program } from '../../engine.ts';
 import { migrate, openStore } from './schema.ts';
 import { SqliteProvider } from './provider.ts';
-import { encode } from './sql.ts';
+import { encode } from '../tables.ts';
 import { StoreWriter } from './write.ts';
 
 export interface StoreReplay { readonly outcome: string; readonly fired: readonly string[]; readonly broken: boolean }

@@ -10,7 +10,7 @@
 //            by hash (runtime/history.ts); zy_audit is the hash-chained audit
 //            trail (runtime/audit.ts), with triggers refusing UPDATE and DELETE.
 // zy_log_meta holds log_version.
-import { StoreError } from './errors.ts';
+import { StoreError } from '../errors.ts';
 import type { DB } from './schema.ts';
 
 export const LOG_VERSION = 2;

@@ -1,14 +1,12 @@
 // The covering indexes the packs' windows need: (key, time, filter columns,
 // field) for each `by`, so a window is answered from the index without
-// visiting rows. A column the store does not have (yet) is left out. The
-// decision service, the editor and backtests create the same ones, by name.
+// visiting rows. A column the store does not have (yet) is left out. Both
+// backends create them by these names (sqlite/indexes.ts, postgres/schema.ts).
 import { createHash } from 'node:crypto';
 import { TIME_FIELD } from '../../compiler/check/context.ts';
 import type { CheckedPack, IR } from '../../compiler/ir.ts';
 import { children } from '../../compiler/optimize/fold.ts';
 import { filterToSql } from './filter-sql.ts';
-import type { DB } from './schema.ts';
-import { EVENTS, q } from './sql.ts';
 
 function historyFields(e: IR): string[] {
   const out: string[] = [];
@@ -29,17 +27,4 @@ export function coveringIndexes(packs: readonly CheckedPack[], have: ReadonlySet
     }
   }
   return out;
-}
-
-/** The indexes the packs need that the store lacks, as statements. */
-export function wantedIndexes(db: DB, packs: readonly CheckedPack[]): { name: string; sql: string }[] {
-  const cols = db.prepare(`PRAGMA main.table_info(${q(EVENTS)})`).all() as { name: string }[];
-  const existing = new Set(db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'index'`).pluck().all() as string[]);
-  return [...coveringIndexes(packs, new Set(cols.map((c) => c.name)))].filter(([name]) => !existing.has(name))
-    .map(([name, use]) => ({ name, sql: `CREATE INDEX IF NOT EXISTS main.${q(name)} ON ${q(EVENTS)} (${use.map(q).join(', ')})` }));
-}
-
-/** Creates the indexes the packs' windows need (the store must be writable). */
-export function ensureIndexes(db: DB, packs: readonly CheckedPack[]): void {
-  for (const ix of wantedIndexes(db, packs)) db.exec(ix.sql);
 }

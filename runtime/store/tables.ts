@@ -1,4 +1,5 @@
-// How schema types map to SQLite columns, and values to and from them.
+// The store's table and column names, and how values are kept in them: the
+// same in both backends (SQLite, sqlite/; PostgreSQL, postgres/).
 // Identifiers come from the pack's schema, where the lexer allows only
 // [A-Za-z_][A-Za-z0-9_]*; they are still always double-quoted.
 import type { EntityInfo, Value } from '../../compiler/ir.ts';
@@ -16,14 +17,6 @@ export const entityTable = (name: string) => `zy_entity_${name}`;
 export function q(identifier: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(identifier)) throw new Error(`not a valid identifier: ${JSON.stringify(identifier)}`);
   return `"${identifier}"`;
-}
-
-export function sqlType(t: Type): 'INTEGER' | 'REAL' | 'TEXT' {
-  switch (t.t) {
-    case 'number': return 'REAL';
-    case 'string': case 'enum': case 'set': return 'TEXT';
-    default: return 'INTEGER';
-  }
 }
 
 /** A checked value (compiler/input.ts) as stored. */

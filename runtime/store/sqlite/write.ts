@@ -1,4 +1,4 @@
-// Writing to the store: events appended, entity rows as new versions, list
+// Writing to the SQLite store: events appended, entity rows as new versions, list
 // entries, calendar days and labels. Every write of an entity row keeps the
 // version it replaces: the old one ends (zy_valid_to) where the new one
 // begins (zy_valid_from), so a decision as of any moment reads the row as it
@@ -7,13 +7,12 @@
 // ago than the history kept (HISTORY_KEPT) before a newer write are deleted.
 //
 // The writer checks nothing itself: values arrive already coerced and
-// encoded by the caller (ingest.ts, the demo seed, tests).
+// encoded by the caller (ingest-rows.ts, the demo seed, tests).
 import type Database from 'better-sqlite3';
-import type { EntityInfo, Schema } from '../../compiler/ir.ts';
+import type { EntityInfo, Schema } from '../../../compiler/ir.ts';
+import type { Cell, LabelRow } from '../rows.ts';
 import { historyKept, type DB } from './schema.ts';
-import { EVENTS, KEY, VALID_FROM, VALID_TO, entityTable, q } from './sql.ts';
-
-export type Cell = number | string | null;
+import { EVENTS, KEY, VALID_FROM, VALID_TO, entityTable, q } from '../tables.ts';
 
 interface EntityStatements {
   readonly covering: Database.Statement;
@@ -23,19 +22,6 @@ interface EntityStatements {
   readonly insert: Database.Statement;
   readonly prune?: Database.Statement;
 }
-
-export interface LabelRow {
-  /** An event (subject: its zy_seq), a customer (its key) or a logged decision (its id in the decision log). */
-  readonly subjectKind: 'event' | 'customer' | 'decision';
-  readonly subject: string | number;
-  readonly kind: string;
-  /** The kind holds (fraud confirmed, breach found); false: checked, and it does not. */
-  readonly positive: boolean;
-  readonly labeledAt: number | null;
-  readonly note?: string | null;
-}
-
-export const LABEL_KIND = /^[a-z][a-z0-9_]*$/;
 
 export class StoreWriter {
   private readonly entities = new Map<string, EntityStatements & { fields: string[] }>();

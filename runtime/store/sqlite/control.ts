@@ -1,10 +1,11 @@
 // The bundle history and the audit trail in SQLite: tables of the service's
 // log file (log-schema.ts, version 2). A log file from before version 2,
 // opened read-only, has neither table: the history and the trail read empty.
-import { nextRow, type AuditEntry, type AuditRow, type AuditTrail } from '../audit.ts';
-import type { Bundle } from '../bundle.ts';
-import { storedOf, type BundleHistory, type StoredBundle } from '../history.ts';
-import { StoreError } from './errors.ts';
+import { nextRow, type AuditEntry, type AuditRow, type AuditTrail } from '../../audit.ts';
+import type { Bundle } from '../../bundle.ts';
+import { storedOf, type BundleHistory, type StoredBundle } from '../../history.ts';
+import { metaOf, rowOf } from '../control-rows.ts';
+import { StoreError } from '../errors.ts';
 import { logHas } from './log-schema.ts';
 import type { DB } from './schema.ts';
 
@@ -36,15 +37,6 @@ export class SqliteBundleHistory implements BundleHistory {
   }
 }
 
-/** A history row's fields (the SQLite and PostgreSQL tables share their columns). */
-export function metaOf(r: Record<string, unknown>): Omit<StoredBundle, 'text'> {
-  return {
-    hash: r['hash'] as string, pack: r['pack'] as string, ...(r['version'] !== null ? { version: r['version'] as string } : {}),
-    sourceHash: r['source_hash'] as string, ...(r['effective_from'] !== null ? { effectiveFrom: r['effective_from'] as number } : {}),
-    storedAt: r['stored_at'] as number,
-  };
-}
-
 export class SqliteAuditTrail implements AuditTrail {
   private readonly present: boolean;
   constructor(private readonly db: DB) {
@@ -67,17 +59,4 @@ export class SqliteAuditTrail implements AuditTrail {
     if (!this.present) return [];
     return (this.db.prepare(`SELECT * FROM zy_audit ORDER BY seq`).all() as Record<string, unknown>[]).map(rowOf);
   }
-}
-
-/** An audit row from its columns (the SQLite and PostgreSQL tables share them). */
-export function rowOf(r: Record<string, unknown>): AuditRow {
-  let detail: Record<string, unknown>;
-  // A row edited into something that is not JSON is still shown, and its hash then fails.
-  try { detail = JSON.parse(r['detail'] as string) as Record<string, unknown>; } catch { detail = { unreadable: String(r['detail']) }; }
-  const hash = r['bundle_hash'] as string | null;
-  return {
-    seq: r['seq'] as number, at: r['at'] as number, action: r['action'] as AuditRow['action'],
-    ...(hash !== null ? { bundle: { hash, pack: (r['pack'] as string | null) ?? '', ...(r['version'] !== null ? { version: r['version'] as string } : {}) } } : {}),
-    detail, prevHash: r['prev_hash'] as string, hash: r['hash'] as string,
-  };
 }
