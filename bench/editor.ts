@@ -1,4 +1,4 @@
-// npm run bench -- --editor [--quick] [--runs N] [--json FILE] [--baseline DIR] [--rules DIR]
+// npm run bench -- --editor [--quick] [--runs N] [--json FILE] [--baseline DIR] [--rules DIR] [--first-render]
 //
 // The rule editor in real headless Chromium (Debian's /usr/bin/chromium),
 // against a real editor server on loopback, measured the way an analyst
@@ -24,6 +24,8 @@
 // --baseline DIR (a dist/editor built from another commit) measures that
 // build too, each sample on one build then the other, and reports the
 // ratio: on a busy machine the ratio means more than either number.
+// --first-render measures the first render alone (--renders N times,
+// default 3 quick, 5 full) and stops.
 // --rules DIR serves those packs instead of the repository's rules/: a
 // baseline built before a language change cannot read today's packs (its
 // compiler reports errors and never settles), so both builds are given
@@ -80,7 +82,7 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
   const { flag, option } = parseOptions(argv, (m) => { throw new Error(m); });
   const quick = flag('quick');
   const runs = option('runs', quick ? 5 : 15);
-  const renders = quick ? 3 : 5;
+  const renders = option('renders', quick ? 3 : 5);
   const jsonAt = argv.indexOf('--json');
   const baseAt = argv.indexOf('--baseline');
   const baseline = baseAt >= 0 ? argv[baseAt + 1] : undefined;
@@ -111,6 +113,7 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
     console.log(`\nzhiyu editor benchmark (${quick ? 'quick' : 'full run'}): Chromium ${browser.version()}, ${lines.toLocaleString()}-line file${baseline ? ', against a baseline build, measured in turn' : ''}`);
     console.log(environment().join('\n'));
     const renderings = await measureFirstRender(browser, variants, renders);
+    if (flag('first-render')) return firstRenderOnly(variants, renderings, lines);
     for (const v of variants) {
       const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       contexts.push(ctx);
@@ -204,6 +207,24 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
     store?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `--first-render`: prints the first renders and their ratio to the baseline, and nothing else is measured. */
+function firstRenderOnly(variants: readonly Variant[], renderings: VariantResult['firstRender'][], lines: number): EditorBenchResult {
+  const results: VariantResult[] = variants.map((v, k) => {
+    const r = renderings[k]!;
+    console.log(`\n${v.name}\n  first render, cold: ${r.cold.map((x) => fmt(x)).join(', ')} ms (median ${fmt(median(r.cold))})` +
+      `\n  first render, warm: ${r.warm.map((x) => fmt(x)).join(', ')} ms (median ${fmt(median(r.warm))})\n  bytes transferred, cold: ${fmt(r.bytes / 1024)} KiB`);
+    const met = median(r.cold) <= TARGETS.firstRenderMs;
+    return { name: v.name, firstRender: r, marker: [], completion: [], completionShown: [], typing: { intendedMs: 0, tookMs: [], longTasks: [], longestMs: [] },
+      targets: [{ met, text: `first render median ${fmt(median(r.cold))} ms cold, ${fmt(median(r.warm))} ms warm (target ≤ ${fmt(TARGETS.firstRenderMs)} ms)` }] };
+  });
+  const [now, base] = results;
+  if (now && base) {
+    console.log(`\n  against the baseline (baseline median ÷ this build's): cold ${fmt(median(base.firstRender.cold) / median(now.firstRender.cold), 2)}×, ` +
+      `warm ${fmt(median(base.firstRender.warm) / median(now.firstRender.warm), 2)}×`);
+  }
+  return { lines, variants: results, search: {}, targets: results[0]!.targets };
 }
 
 /**

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startEditor } from '../editor/server/app.ts';
 import { ARTIFACTS } from './browser.ts';
 import { editorFixture, Z, type EditorFixture } from './editor-fixture.ts';
 
@@ -41,6 +42,31 @@ test('the page loads with no console errors, from this server only, and checks t
     const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
     return z.editor.getOption(z.monaco.editor.EditorOption.minimap).enabled === true && (document.querySelector('#editor .minimap')?.getBoundingClientRect().width ?? 0) > 0;
   }, null, { timeout: 30_000 });
+});
+
+test('Try it\'s thread on the server starts once the page has painted its first file and asks, not when the page is requested', async () => {
+  // A server of its own: the fixture's page has long since asked its server.
+  const svc = await startEditor({ root: f.root, port: 0 });
+  const page = await f.ctx.newPage();
+  try {
+    let asked!: () => void;
+    const wasAsked = new Promise<void>((r) => { asked = r; });
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    await page.route('**/api/try/warm', async (route) => { asked(); await held; await route.continue(); });
+    await page.goto(`${svc.url}/`);
+    await page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
+    assert.ok((await page.locator('#editor .view-line').first().textContent())?.trim(), 'the first file is painted');
+    await wasAsked;
+    assert.is(svc.tryStarted(), false, 'the page, its script and its first file were served, and the thread is not running');
+    const answered = page.waitForResponse('**/api/try/warm');
+    release();
+    assert.equal(await (await answered).json(), { started: true });
+    assert.is(svc.tryStarted(), true, 'the page asked: the thread runs');
+  } finally {
+    await page.close();
+    await svc.close();
+  }
 });
 
 test('typing an unknown feature shows a marker with its code; completion offers a schema feature; fixing it clears the marker', async () => {

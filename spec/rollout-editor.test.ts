@@ -60,7 +60,7 @@ test('the Diff panel shows an edited threshold and condition side by side with t
     const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
     const m = z.editor.getModel();
     return m.getLineContent(z.editor.getPosition().lineNumber).includes('ELDERLY_LARGE');
-  }, null, { timeout: 10_000 });
+  }, null, { timeout: 30_000 });
   assert.equal(problems, []);
 });
 

@@ -38,6 +38,8 @@ export const api = {
   remove: (path: string) => call<{ deleted: string }>('DELETE', `/api/file?path=${encodeURIComponent(path)}`),
   /** Stored events: pack, and any of seq, customer, type, from, to (local time), labelled=1, before (paging), limit. */
   events: (params: URLSearchParams) => call<{ events: StoredEvent[]; more: boolean; ms: number }>('GET', `/api/events?${params}`),
+  /** Starts Try it's thread on the server ahead of the first Run (asked once the first file is painted). */
+  warmTry: () => call<{ started: boolean }>('POST', '/api/try/warm', {}),
   tryIt: (body: { files: { path: string; text: string }[]; event?: unknown; seq?: number; test?: string }) => call<TryResult>('POST', '/api/try', body),
   backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<BacktestSummary>('POST', '/api/backtest', body),
   backtestProgress: () => call<{ running: boolean; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number }>('GET', '/api/backtest/progress'),

@@ -427,5 +427,7 @@ async function start(): Promise<void> {
   showPanel('problems');
   if (path) await openPath(path);
   (window as unknown as { __zhiyu: Record<string, unknown> }).__zhiyu['ready'] = true;
+  // Only now: starting Try it's thread takes the server a core the first render needs.
+  void api.warmTry().catch(() => undefined);
 }
 void start();

@@ -43,6 +43,8 @@ export interface EditorOptions {
 export interface EditorService extends Service {
   readonly workspace: Workspace;
   readonly pack: string;
+  /** Whether Try it's thread is running (the page starts it once its first file is painted). */
+  readonly tryStarted: () => boolean;
 }
 
 export async function startEditor(o: EditorOptions): Promise<EditorService> {
@@ -71,10 +73,15 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
     routes: async (req, res, url) => {
       // Every route, the decision API, /metrics and /healthz included, answers only to our own host and origin.
       if (guard(req, res, url, { loopback, ...(o.token ? { token: o.token } : {}) })) return true;
+      // The page asks once its first file is painted, not when it is requested: the thread loads the
+      // compiler, a second or more of one of the cores the page's first render needs.
+      if (url.pathname === '/api/try/warm' && req.method === 'POST') {
+        thread?.warm();
+        send(res, 200, { started: thread !== undefined });
+        return true;
+      }
       if (await api(req, res, url)) return true;
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      // The page is where Try it is used: start its thread while the page loads.
-      if (url.pathname === '/') thread?.warm();
       if (files.serve(url.pathname, res, req)) return true;
       if (await outcomes(req, res, url)) return true;
       if (url.pathname === '/' && !files.built) {
@@ -84,7 +91,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
       return false;
     },
   });
-  return { ...service, workspace, pack, close: async () => { await thread?.close(); await service.close(); } };
+  return { ...service, workspace, pack, tryStarted: () => thread?.running ?? false, close: async () => { await thread?.close(); await service.close(); } };
 }
 
 /**

@@ -1,8 +1,8 @@
 // Try it off the thread that serves decisions. Compiling an edited pack of
 // 20,000 rules takes seconds; on the main thread it stalled the editor and
-// the decision API next to it for as long. One worker thread (started on the
-// first Try it, restarted if it dies) takes the requests in turn; the main
-// thread only passes messages.
+// the decision API next to it for as long. One worker thread (started once
+// the page has painted its first file, or by the first Try it; restarted if
+// it dies) takes the requests in turn; the main thread only passes messages.
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../../runtime/server.ts';
 import type { TryReply, TryRequest } from './try-worker.ts';
@@ -28,10 +28,14 @@ export class TryThread {
 
   /**
    * Starts the thread ahead of the first Run: loading the compiler into a new
-   * thread takes seconds on a busy machine, and the page is loading meanwhile.
+   * thread takes seconds on a busy machine (the page asks once it is painted).
    */
   warm(): void {
     if (!this.worker) this.start();
+  }
+
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
   async close(): Promise<void> {
