@@ -193,17 +193,21 @@ class Guards {
   private readonly needs = new Map<number, readonly Need[]>();
   constructor(private readonly pack: CheckedPack) {}
 
-  /** The parts of `e` that must be true for `e` to be true: `and` operands, through predicates. */
-  private parts(e: IR, out: IR[], seen: Set<string>): void {
-    if (e.k === 'shared' || e.k === 'local') return this.parts(e.x, out, seen);
+  /**
+   * The parts of `e` that must be true for `e` to be true: `and` operands,
+   * through predicates; each with what to test for it (`as`: the predicate or
+   * shared value it is the whole of, whose value a decision keeps once computed).
+   */
+  private parts(e: IR, out: { e: IR; as: IR }[], seen: Set<string>, as?: IR): void {
+    if (e.k === 'shared' || e.k === 'local') return this.parts(e.x, out, seen, as ?? (e.k === 'shared' ? e : undefined));
     if (e.k === 'and') { for (const x of e.xs) this.parts(x, out, seen); return; }
     if (e.k === 'pred' && !seen.has(e.name)) {
       seen.add(e.name);
       const b = this.pack.predicates.get(e.name)?.body;
-      if (b) this.parts(b, out, seen);
+      if (b) this.parts(b, out, seen, as ?? e);
       return;
     }
-    out.push(e);
+    out.push({ e, as: as ?? e });
   }
 
   private readonly eventOnlyPreds = new Map<string, readonly string[] | null>();
@@ -247,7 +251,7 @@ class Guards {
   private needsOf(i: number): readonly Need[] {
     let ns = this.needs.get(i);
     if (ns) return ns;
-    const parts: IR[] = [];
+    const parts: { e: IR; as: IR }[] = [];
     this.parts(this.pack.rules[i]!.condition, parts, new Set());
     const out: Need[] = [];
     const threshold = (f: Extract<IR, { k: 'field' }> | undefined, op: string, v: Value) => {
@@ -255,7 +259,7 @@ class Guards {
       const up = op === '>' || op === '>=';
       out.push({ key: `${f.field} ${up ? '>=' : '<='}`, on: [f.field], field: f, up, bound: v });
     };
-    for (const e of parts) {
+    for (const { e, as } of parts) {
       const before = out.length;
       if (e.k === 'cmp' && e.op !== '==' && e.op !== '!=') {
         if (e.r.k === 'lit') threshold(this.numericField(e.l), e.op, e.r.value);
@@ -269,7 +273,7 @@ class Guards {
       if (out.length > before) continue;
       // Any other part that reads only the event guards as itself (the same text, the same test).
       const on = new Set<string>();
-      if (this.eventOnly(e, on)) out.push({ key: `= ${shape(e)}`, on: [...on], test: e });
+      if (this.eventOnly(as, on)) out.push({ key: `= ${shape(as)}`, on: [...on], test: as });
     }
     this.needs.set(i, (ns = out));
     return ns;
