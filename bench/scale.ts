@@ -23,7 +23,7 @@ import { build } from 'esbuild';
 import { readPack } from '../cli/pack-files.ts';
 import { generate } from '../compiler/codegen.ts';
 import { evaluate, type Env } from '../compiler/evaluate.ts';
-import type { Value } from '../compiler/ir.ts';
+import type { CheckedPack, Value } from '../compiler/ir.ts';
 import { planDispatch, type DispatchNode } from '../compiler/optimize/dispatch.ts';
 import { interpret, load, type Engine, type FeatureProvider } from '../runtime/index.ts';
 import { compilePhases, type Phases } from './compile-phases.ts';
@@ -64,19 +64,23 @@ export interface ScaleReport {
   readonly growthTarget: { readonly met: boolean; readonly text: string };
 }
 
-/** The event's own values (null as missing), for evaluating a guard. */
-function rowEnv(e: Row): Env {
+/** The event's own values (null as missing) and the pack's predicates, for evaluating a guard. */
+function rowEnv(e: Row, pack: CheckedPack): Env {
   const none = () => undefined;
-  return { now: e['occurred_at'] as number, field: (_entity, f) => (e[f] ?? undefined) as Value, hfield: none, agg: none, pred: none, listHas: () => false };
+  const env: Env = {
+    now: e['occurred_at'] as number, field: (_entity, f) => (e[f] ?? undefined) as Value, hfield: none, agg: none, listHas: () => false,
+    pred: (name) => { const body = pack.predicates.get(name)?.body; return body ? evaluate(body, env) : undefined; },
+  };
+  return env;
 }
 
 /** Rule conditions a decision tests: the plan followed with the event's values. */
-function tested(n: DispatchNode, e: Row): number {
+function tested(n: DispatchNode, e: Row, pack: CheckedPack): number {
   if (n.kind === 'rules') return n.rules.length;
   // A guard is one test; its rules are tested when it passes.
-  if (n.kind === 'guards') return n.rest.length + n.groups.reduce((s, g) => s + 1 + (evaluate(g.test, rowEnv(e)) === true ? g.rules.length : 0), 0);
+  if (n.kind === 'guards') return n.rest.length + n.groups.reduce((s, g) => s + 1 + (evaluate(g.test, rowEnv(e, pack)) === true ? tested(g.then, e, pack) : 0), 0);
   const c = n.cases.get(e[n.field] as never);
-  return tested(n.always, e) + (c ? tested(c, e) : 0);
+  return tested(n.always, e, pack) + (c ? tested(c, e, pack) : 0);
 }
 
 interface Subject {
@@ -129,7 +133,8 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     const h0 = retainedHeap();
     let c: ReturnType<typeof compilePhases> | undefined = compilePhases(files);
     const { engine, ms, checked, code } = c;
-    const plan = planDispatch(c.optimized);
+    const { optimized } = c;
+    const plan = planDispatch(optimized);
     c = undefined;
     const provider = providerOf(data.customers);
     for (const e of data.events) engine.decideRaw(e, provider);
@@ -138,7 +143,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     subjects.push({
       name: 'fraud40 (baseline)', rules: 40, sourceKb: files.reduce((s, f) => s + f.text.length, 0) / 1024, ms, heapMb, engine,
       codeKb: code.source.length / 1024, functions: functionsIn(code.source),
-      tested: data.events.reduce((s, e) => s + tested(plan, e), 0) / data.events.length,
+      tested: data.events.reduce((s, e) => s + tested(plan, e, optimized), 0) / data.events.length,
       events: data.events, provider, batch: 1000,
     });
   }
@@ -180,7 +185,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     }
     if (!o.quick) shippedRuns.set(size, shippedCompile(script, size, o.seed));
     const shipped = await shippedRuns.get(size);
-    const testedMean = events.reduce((s, e) => s + tested(plan, e), 0) / events.length;
+    const testedMean = events.reduce((s, e) => s + tested(plan, e, optimized), 0) / events.length;
     log(`scale${size}: ${fmt(size)} rules; checksum ${a.hex} = unindexed ${b.hex} on ${fmt(events.length)} events (${fmt(fired / events.length, 2)} rules fire per event); ` +
       `${sample} decisions equal the interpreter's; tests ${fmt(testedMean, 1)} rules per decision`);
     subjects.push({

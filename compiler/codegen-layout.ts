@@ -61,7 +61,7 @@ export class Layout {
         kind: 'seq',
         parts: [
           this.fit({ kind: 'rules', rules: n.rest }, at, budget),
-          ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: this.fit({ kind: 'rules', rules: g.rules }, at, budget) })),
+          ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: this.fit(g.then, at, budget) })),
         ],
       };
     }
@@ -98,7 +98,7 @@ export class Layout {
     if (n.kind === 'guards') {
       return {
         kind: 'seq',
-        parts: [{ kind: 'rules', rules: n.rest, known: at }, ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: { kind: 'rules', rules: g.rules, known: at } }))],
+        parts: [{ kind: 'rules', rules: n.rest, known: at }, ...n.groups.map((g): Emit => ({ kind: 'guard', test: g.test, at, body: this.inline(g.then, at) }))],
       };
     }
     return {

@@ -37,7 +37,7 @@ function agreeAll(r: CompileResult, opts: GenerateOptions, event: unknown, provi
 
 const show = (n: DispatchNode): string =>
   n.kind === 'rules' ? `[${n.rules.join(',')}]`
-    : n.kind === 'guards' ? `[${n.rest.join(',')}${n.groups.map((g) => ` if ${printIR(g.test)}:${g.rules.join(',')}`).join('')}]`
+    : n.kind === 'guards' ? `[${n.rest.join(',')}${n.groups.map((g) => ` if ${printIR(g.test)}:${g.then.kind === 'rules' ? g.then.rules.join(',') : show(g.then)}`).join('')}]`
       : `${n.field}{${show(n.always)}${[...n.cases].map(([v, c]) => ` ${String(v)}:${show(c)}`).join('')}}`;
 
 test('the plan switches on the type, then inside a case on the field that sorts most of its rules', () => {
@@ -140,14 +140,48 @@ rule J when event.device_id in [${blocked}] and event.amount < ¥100 then hold
 rule K when event.n > 7 or event.flag then review`);
   const plan = planDispatch(r.optimized!, { minGuard: 4 });
   assert.is(show(plan), '[8,10 if (event.amount >= 50000):0,1,2,3,4 if (event.device_id in ["d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11"]):5,6,7,9]');
-  // By default a guard needs 8 rules (below that, the rules' own first test does the same work).
-  assert.is(planDispatch(r.optimized!).kind, 'rules');
+  // By default a guard needs 4 rules (below that, the rules' own first test does the same work).
+  assert.equal(planDispatch(r.optimized!), plan);
+  assert.is(planDispatch(r.optimized!, { minGuard: 6 }).kind, 'rules');
   const guarded: GenerateOptions = { dispatch: { minGuard: 4 } };
   assert.match(generate(r.optimized!, guarded).source, /if \(\(f\d+ >= 50000\)\) \{/);
   const amounts = [undefined, 0, 40_000, 50_000, 60_000, 99_999, 100_000, 200_000, 300_001, 600_000];
   for (const amount of amounts) for (const device_id of ['d3', 'zz', undefined]) for (const flag of [true, false, undefined]) {
     agreeAll(r, guarded, { type: 'login', amount, device_id, flag, n: 4, x: 1, occurred_at: 0 }, new MemoryProvider());
     agreeAll(r, { ...guarded, inlineRules: 1 }, { type: 'login', amount, device_id, flag, n: 9, occurred_at: 0 }, new MemoryProvider());
+  }
+});
+
+test('any part several rules need that reads only the event guards them, and a group is grouped again; parts that read more never guard', () => {
+  const r = build(`
+predicate risky = event.flag or event.n > 8
+rule A when risky and event.x < 1 then review
+rule B when risky and not event.flag and event.x < 2 then hold
+rule C when risky and starts_with(event.name, "z") then review
+rule D when risky and starts_with(event.name, "z") and event.n != 3 then hold
+rule E when starts_with(event.name, "z") and risky and event.x < 0.5 then review
+rule F when risky and starts_with(event.name, "z") then block
+rule G when risky then review
+rule H when customer.vip and event.amount > ¥1 then review
+rule I when customer.vip and event.n > 2 then review
+rule J when customer.vip then hold
+rule K when customer.vip and event.flag then review
+rule L when customer.age > 60 and age(event.at) < 1h then review`);
+  const plan = planDispatch(r.optimized!, { minGuard: 2 });
+  // The predicate guards A–G; inside, starts_with (shared by C–F as $1) guards C–F and the weakest bound on x A and B;
+  // customer.vip (an entity read) guards nothing.
+  assert.is(show(plan), '[7,8,9,10,11 if risky:[6 if $1:2,3,4,5 if (event.x <= 2):0,1]]');
+  const forced: GenerateOptions = { dispatch: { minGuard: 2 } };
+  // The guard reads the predicate's memo (its rules reuse the value); the inner guard is nested in it.
+  const source = generate(r.optimized!, forced).source;
+  assert.match(source, /\n {2}if \(\(p\d+ === U \? [^\n]*\) \{\n/);
+  assert.match(source, /\n {4}if \([^\n]*\) \{\n/);
+  const customer = { c1: { vip: true, age: 70 }, c2: { vip: false, age: 30 } };
+  for (const flag of [true, false, undefined]) for (const n of [1, 3, 9, undefined]) for (const name of ['zed', 'amy', undefined]) for (const x of [0.2, 1.5, 5]) {
+    for (const customer_id of ['c1', 'c2', 'nobody']) {
+      const provider = new MemoryProvider({ entities: { customer } });
+      agreeAll(r, forced, { type: 'login', flag, n, name, x, amount: 500, customer_id, at: 0, occurred_at: 1000 }, provider);
+    }
   }
 });
 

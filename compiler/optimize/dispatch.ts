@@ -13,17 +13,22 @@
 //
 // The rules left at the end of a branch are grouped, when several need the
 // same kind of test to fire, under one guard: `event.amount >= ¥500` for
-// rules that need amount ≥ ¥500, ≥ ¥2,000… (the guard is the weakest), or
-// `event.device_id in device_blacklist` for rules that all need it. A guard
-// that fails skips its whole group: every rule in it has a condition part
-// that is false or missing, so none could fire.
+// rules that need amount ≥ ¥500, ≥ ¥2,000… (the guard is the weakest),
+// `event.device_id in device_blacklist` for rules that all need it, or any
+// other condition part several rules share that reads only the event (a
+// predicate such as `new_device`, `event.is_emulator`, `not event.in_call`).
+// A guard that fails skips its whole group: every rule in it has a condition
+// part that is false or missing, so none could fire. A group is grouped again
+// on the needs its rules share besides the guard's, so a decision walks a
+// small tree of guards instead of a long list of rules.
+import { FUNCTIONS } from '../functions.ts';
 import type { CheckedPack, IR, Value } from '../ir.ts';
 
 export type DispatchNode =
   /** Test these rules (indexes, ascending) one by one. */
   | { readonly kind: 'rules'; readonly rules: readonly number[] }
-  /** Test `rest` one by one, and each group's rules only when its guard is true. */
-  | { readonly kind: 'guards'; readonly rest: readonly number[]; readonly groups: readonly { readonly test: IR; readonly rules: readonly number[] }[] }
+  /** Test `rest` one by one, and each group's node only when its guard is true. */
+  | { readonly kind: 'guards'; readonly rest: readonly number[]; readonly groups: readonly { readonly test: IR; readonly then: DispatchNode }[] }
   /**
    * Run `always` (the rules that can fire whatever `field` holds), then the
    * node of the field's value, if any.
@@ -126,7 +131,7 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     return vs && vs.size <= maxFanout ? vs : undefined;
   };
 
-  const minGuard = opts.minGuard ?? 8;
+  const minGuard = opts.minGuard ?? 4;
   const guards = new Guards(pack);
   const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number): DispatchNode => {
     // Grouped under guards only where no switch sorts the rules further (grouping is not free).
@@ -174,8 +179,8 @@ const FLIP = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
 /** A condition part a rule needs to fire, in a form several rules can share. */
 interface Need {
   readonly key: string;
-  /** The event field tested. */
-  readonly on: string;
+  /** The event fields tested. */
+  readonly on: readonly string[];
   /** For thresholds: the field, the direction and this rule's bound. */
   readonly field?: Extract<IR, { k: 'field' }>;
   readonly up?: boolean;
@@ -188,17 +193,55 @@ class Guards {
   private readonly needs = new Map<number, readonly Need[]>();
   constructor(private readonly pack: CheckedPack) {}
 
-  /** The parts of `e` that must be true for `e` to be true: `and` operands, through predicates. */
-  private parts(e: IR, out: IR[], seen: Set<string>): void {
-    if (e.k === 'shared' || e.k === 'local') return this.parts(e.x, out, seen);
+  /**
+   * The parts of `e` that must be true for `e` to be true: `and` operands,
+   * through predicates; each with what to test for it (`as`: the predicate or
+   * shared value it is the whole of, whose value a decision keeps once computed).
+   */
+  private parts(e: IR, out: { e: IR; as: IR }[], seen: Set<string>, as?: IR): void {
+    if (e.k === 'shared' || e.k === 'local') return this.parts(e.x, out, seen, as ?? (e.k === 'shared' ? e : undefined));
     if (e.k === 'and') { for (const x of e.xs) this.parts(x, out, seen); return; }
     if (e.k === 'pred' && !seen.has(e.name)) {
       seen.add(e.name);
       const b = this.pack.predicates.get(e.name)?.body;
-      if (b) this.parts(b, out, seen);
+      if (b) this.parts(b, out, seen, as ?? e);
       return;
     }
-    out.push(e);
+    out.push({ e, as: as ?? e });
+  }
+
+  private readonly eventOnlyPreds = new Map<string, readonly string[] | null>();
+
+  /**
+   * Does `e` read only the event, its time and constants (adding the fields to
+   * `on`)? Only such a part may be tested before its rules are: it cannot
+   * load an entity, ask for an aggregate or a list kept outside the pack, nor
+   * fail where the rule would not have looked.
+   */
+  private eventOnly(e: IR, on: Set<string>): boolean {
+    switch (e.k) {
+      case 'lit': case 'now': return true;
+      case 'field': if (e.entity !== 'event') return false; on.add(e.field); return true;
+      case 'pred': {
+        let fields = this.eventOnlyPreds.get(e.name);
+        if (fields === undefined) {
+          this.eventOnlyPreds.set(e.name, null); // a predicate cannot use itself; the checker refuses cycles
+          const body = this.pack.predicates.get(e.name)?.body;
+          const own = new Set<string>();
+          fields = body && this.eventOnly(body, own) ? [...own] : null;
+          this.eventOnlyPreds.set(e.name, fields);
+        }
+        fields?.forEach((f) => on.add(f));
+        return fields !== null;
+      }
+      case 'shared': case 'neg': case 'not': case 'isMissing': return this.eventOnly(e.x, on);
+      case 'arith': case 'cmp': case 'coalesce': return this.eventOnly(e.l, on) && this.eventOnly(e.r, on);
+      case 'and': case 'or': return e.xs.every((x) => this.eventOnly(x, on));
+      case 'between': return this.eventOnly(e.x, on) && this.eventOnly(e.lo, on) && this.eventOnly(e.hi, on);
+      case 'in': return e.set.kind === 'values' && this.eventOnly(e.x, on);
+      case 'call': return !e.holidays && !FUNCTIONS.get(e.fn)?.usesCalendar && e.args.every((x) => this.eventOnly(x, on));
+      default: return false;
+    }
   }
 
   private numericField(e: IR): Extract<IR, { k: 'field' }> | undefined {
@@ -208,15 +251,16 @@ class Guards {
   private needsOf(i: number): readonly Need[] {
     let ns = this.needs.get(i);
     if (ns) return ns;
-    const parts: IR[] = [];
+    const parts: { e: IR; as: IR }[] = [];
     this.parts(this.pack.rules[i]!.condition, parts, new Set());
     const out: Need[] = [];
     const threshold = (f: Extract<IR, { k: 'field' }> | undefined, op: string, v: Value) => {
       if (!f || typeof v !== 'number') return;
       const up = op === '>' || op === '>=';
-      out.push({ key: `${f.field} ${up ? '>=' : '<='}`, on: f.field, field: f, up, bound: v });
+      out.push({ key: `${f.field} ${up ? '>=' : '<='}`, on: [f.field], field: f, up, bound: v });
     };
-    for (const e of parts) {
+    for (const { e, as } of parts) {
+      const before = out.length;
       if (e.k === 'cmp' && e.op !== '==' && e.op !== '!=') {
         if (e.r.k === 'lit') threshold(this.numericField(e.l), e.op, e.r.value);
         else if (e.l.k === 'lit') threshold(this.numericField(e.r), FLIP[e.op], e.l.value);
@@ -224,25 +268,33 @@ class Guards {
         threshold(this.numericField(e.x), '>=', e.lo.value);
         threshold(this.numericField(e.x), '<=', e.hi.value);
       } else if (e.k === 'in' && !e.negated && e.set.kind === 'values' && e.x.k === 'field' && e.x.entity === 'event') {
-        out.push({ key: `${e.x.field} in ${JSON.stringify(e.set.values)}`, on: e.x.field, test: e });
+        out.push({ key: `${e.x.field} in ${JSON.stringify(e.set.values)}`, on: [e.x.field], test: e });
       }
+      if (out.length > before) continue;
+      // Any other part that reads only the event guards as itself (the same text, the same test).
+      const on = new Set<string>();
+      if (this.eventOnly(as, on)) out.push({ key: `= ${shape(as)}`, on: [...on], test: as });
     }
     this.needs.set(i, (ns = out));
     return ns;
   }
 
-  /** Groups `rules` under guards; fields already switched on (`known`) are settled and never guard. */
-  group(rules: readonly number[], min: number, known: ReadonlySet<string>): DispatchNode {
+  /**
+   * Groups `rules` under guards, and each group again; fields already switched
+   * on (`known`) are settled and never guard, nor do the needs of the guards
+   * around (`used`).
+   */
+  group(rules: readonly number[], min: number, known: ReadonlySet<string>, used: ReadonlySet<string> = new Set()): DispatchNode {
     if (rules.length < 2 * min) return { kind: 'rules', rules };
     const byKey = new Map<string, number[]>();
     for (const i of rules) for (const n of this.needsOf(i)) {
-      if (known.has(n.on)) continue;
+      if (used.has(n.key) || n.on.some((f) => known.has(f))) continue;
       let list = byKey.get(n.key);
       if (!list) byKey.set(n.key, (list = []));
       if (list[list.length - 1] !== i) list.push(i);
     }
     const taken = new Set<number>();
-    const groups: { test: IR; rules: number[] }[] = [];
+    const groups: { test: IR; then: DispatchNode }[] = [];
     // The most shared needs first; each rule joins one group.
     for (const [key, list] of [...byKey].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
       const free = list.filter((i) => !taken.has(i));
@@ -250,11 +302,12 @@ class Guards {
       free.forEach((i) => taken.add(i));
       const needs = free.map((i) => this.needsOf(i).find((n) => n.key === key)!);
       const first = needs[0]!;
-      if (first.test) { groups.push({ test: first.test, rules: free }); continue; }
+      const then = this.group(free, min, known, new Set(used).add(key));
+      if (first.test) { groups.push({ test: first.test, then }); continue; }
       const bound = first.up ? Math.min(...needs.map((n) => n.bound!)) : Math.max(...needs.map((n) => n.bound!));
       const f = first.field!;
       const lit: IR = { k: 'lit', type: f.type, value: bound, span: f.span };
-      groups.push({ test: { k: 'cmp', op: first.up ? '>=' : '<=', l: f, r: lit, type: { t: 'bool' }, span: f.span }, rules: free });
+      groups.push({ test: { k: 'cmp', op: first.up ? '>=' : '<=', l: f, r: lit, type: { t: 'bool' }, span: f.span }, then });
     }
     if (!groups.length) return { kind: 'rules', rules };
     return { kind: 'guards', rest: rules.filter((i) => !taken.has(i)), groups };
@@ -264,8 +317,13 @@ class Guards {
 /** Rule occurrences in a plan (a rule sorted into several cases counts in each). */
 export function planSize(n: DispatchNode): number {
   if (n.kind === 'rules') return n.rules.length;
-  if (n.kind === 'guards') return n.rest.length + n.groups.reduce((s, g) => s + g.rules.length, 0);
+  if (n.kind === 'guards') return n.rest.length + n.groups.reduce((s, g) => s + planSize(g.then), 0);
   let s = planSize(n.always);
   for (const c of n.cases.values()) s += planSize(c);
   return s;
+}
+
+/** A part's text for comparing parts: its structure, without spans and types. */
+function shape(e: IR): string {
+  return JSON.stringify(e, (k, v) => (k === 'span' || k === 'type' ? undefined : v));
 }
