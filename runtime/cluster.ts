@@ -163,6 +163,8 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
   /** The workers changes are replayed to: each joins when it is told what to serve. */
   const members = new Set<number>();
   let writer: number | undefined;
+  /** The workers that listen (serve decisions). */
+  const listened = new Set<number>();
   /** The deployment as last read from a worker. */
   let known: WireState | undefined;
   const stopAll = (message: string) => {
@@ -190,6 +192,7 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
     w.on('listening', (a) => {
       if (counted) return;
       counted = true;
+      listened.add(w.id);
       clearTimeout(joining);
       if (up) return;
       // The writer starts alone (it writes the start row and sets up the log); the followers after it.
@@ -200,7 +203,8 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
       if (m.zy === 'answer') { const p = pending.get(m.id); pending.delete(m.id); p?.resolve(m.answer); return; }
       if (m.zy === 'admin') void replayAll(m.req).then((answer) => w.send({ zy: 'answer', id: m.id, answer } satisfies Message));
       if (m.zy === 'metrics') {
-        void askAll({ zy: 'report' }).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
+        // Only workers that listen: one hung in its start-up would hold the sum until it is ended.
+        void askAll({ zy: 'report' }, connected().filter((x) => listened.has(x.id))).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
       }
       if (m.zy === 'resume') {
         void serially(async () => {
@@ -212,6 +216,7 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
     });
     w.on('exit', (code, signal) => {
       clearTimeout(joining);
+      listened.delete(w.id);
       members.delete(w.id);
       // What it was asked is answered with nothing: a change or a sum goes on without it.
       for (const [id, p] of pending) if (p.worker === w.id) { pending.delete(id); p.resolve(undefined); }

@@ -214,6 +214,8 @@ test('a replacement that hangs in its start-up is ended after --worker-start-tim
     assert.equal([ok.status, ok.body['bundle']], [200, v2hash], JSON.stringify(ok.body));
     const a = await decide(svc.url);
     assert.equal([a.status, a.worker, a.body['bundle']], [200, '1', v2hash]);
+    // The sum is over the workers that serve; the hung one is not waited for.
+    assert.match(await within(60_000, 'the metrics', fetch(`${svc.url}/metrics`).then((x) => x.text())), /^zhiyu_workers 1$/m);
     const ended = await within(60_000, 'the hung replacement to be ended', printed(svc, /worker (\d+) \(a follower\) did not listen within 10 s of its start; ending it/));
     const hung = /worker (\d+)/.exec(ended)![1]!;
     await within(60_000, 'its end', printed(svc, new RegExp(`worker ${hung} \\(a follower\\) ended \\(signal SIG(TERM|KILL), before it listened\\); starting another in \\d+ ms`)));
