@@ -263,7 +263,7 @@ Examples:
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
     .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores without --db, 1 with it)')
-    .option('--worker-start-timeout <seconds>', 'with --workers: a worker not listening this long after it starts is ended, as a failed start', String(DEFAULT_JOIN_MS / 1000))
+    .option('--worker-start-timeout <seconds>', 'with --workers: a replacement worker not listening this long after it starts is ended, as a failed start', String(DEFAULT_JOIN_MS / 1000))
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
 A bundle is JavaScript that runs with this process's permissions, so --bundle
@@ -279,7 +279,7 @@ reaches every worker before it is answered, and GET /metrics sums them. With
 change is one row. A worker that dies is replaced by one serving the live
 bundles (after any reload, promote or rollback), not --bundle; one whose
 replacements keep failing to start is given up after 5 (the writer's: the
-service stops). A worker that has not listened --worker-start-timeout seconds
+service stops). A replacement that has not listened --worker-start-timeout seconds
 after it starts (hung opening the store, say) is ended and counts as a failed
 start; a reload waits for a starting worker no longer than that. The editor is
 one process.
