@@ -10,7 +10,7 @@ import { readKeyring } from '../runtime/keyring.ts';
 import { availableParallelism } from 'node:os';
 import cluster from 'node:cluster';
 import { DEFAULT_LIMITS, serve, type Service } from '../runtime/server.ts';
-import { clusterRole, followerViews, inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
+import { clusterRole, DEFAULT_JOIN_MS, followerViews, inClusterWorker, runPrimary, workerRoutes } from '../runtime/cluster.ts';
 import type { AuditRow } from '../runtime/audit.ts';
 import type { Arm, ShadowResult } from '../runtime/store/decision-log.ts';
 import { startEditor } from '../editor/server/app.ts';
@@ -93,7 +93,7 @@ function rawArgs(cmd: Command): string[] {
 interface ServeFlags {
   bundle?: string; pack?: string; db?: string; log?: boolean; host: string; port: string; token?: string; publicKey?: string; keyring?: string;
   requireApprovals?: string; canary?: string; canaryPercent: string; canaryKey?: string; shadow?: string; allowRollback?: string;
-  insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string; workers?: string;
+  insecureUnsigned?: boolean; maxConnections: string; requestTimeout: string; workers?: string; workerStartTimeout: string;
 }
 
 /** The canary arm from the flags: a percent from 0 to 100 and a key the canary's events declare. */
@@ -263,6 +263,7 @@ Examples:
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
     .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores without --db, 1 with it)')
+    .option('--worker-start-timeout <seconds>', 'with --workers: a replacement worker not listening this long after it starts is ended, as a failed start', String(DEFAULT_JOIN_MS / 1000))
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
 A bundle is JavaScript that runs with this process's permissions, so --bundle
@@ -278,7 +279,10 @@ reaches every worker before it is answered, and GET /metrics sums them. With
 change is one row. A worker that dies is replaced by one serving the live
 bundles (after any reload, promote or rollback), not --bundle; one whose
 replacements keep failing to start is given up after 5 (the writer's: the
-service stops). The editor is one process.
+service stops). A replacement that has not listened --worker-start-timeout seconds
+after it starts (hung opening the store, say) is ended and counts as a failed
+start; a reload waits for a starting worker no longer than that. The editor is
+one process.
 
 Changing rules in production (see README, "Changing rules in production"):
 a bundle replaces the live one only if it is the same pack with a newer version
@@ -330,6 +334,7 @@ Examples:
           workers,
           // The workers run this command, whoever called it: never the calling program.
           exec: BIN, args: rawArgs(cmd),
+          joinMs: positive(o.workerStartTimeout, '--worker-start-timeout') * 1000,
           onFailed: (message) => { console.error(paint.red(message)); process.exit(1); },
           log: (line) => console.error(paint.red(line)),
           onReady: (p) => console.log(`zhiyu serving ${bundle.manifest.pack} ${bundle.manifest.version ?? ''} (${bundle.hash.slice(0, 19)}…) at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${p}, ${describeTrust(bundle.trust)}, ${workers} workers`),

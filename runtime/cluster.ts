@@ -40,6 +40,17 @@ export const MAX_FAILED_STARTS = 5;
 const QUICK_MS = 10_000;
 /** The wait before a slot's replacement, after `quick` workers in a row ended quickly: none, then 0.25 s doubling to 8 s. */
 const backoff = (quick: number): number => (quick === 0 ? 0 : Math.min(8000, 250 * 2 ** (quick - 1)));
+/**
+ * How long a worker may take from its fork to listening before it is ended
+ * as a failed start. A start is a node process, the bundles' parse and
+ * checks, and the store opened (PostgreSQL gives up connecting after 2 s):
+ * a second or two here, a 10,000-rule bundle a few more on a busy machine.
+ * 30 s is ten times that, and short enough that a change waiting on a
+ * joining worker (see replayAll) is answered within a usual client timeout.
+ */
+export const DEFAULT_JOIN_MS = 30_000;
+/** After SIGTERM, the time a worker that did not listen has to end before it is killed. */
+const KILL_GRACE_MS = 5000;
 
 interface Forwarded { readonly method: string; readonly path: string; readonly headers: Record<string, string>; readonly body: string }
 interface Answer { readonly status: number; readonly type: string; readonly body: string }
@@ -118,6 +129,8 @@ export interface PrimaryOptions {
   readonly onFailed?: (message: string) => void;
   /** Lines for the operator: a worker ended and another starts, or its slot is given up. */
   readonly log?: (line: string) => void;
+  /** A worker started once the service is up that has not listened this long after is ended, as one that failed to start (default DEFAULT_JOIN_MS). */
+  readonly joinMs?: number;
 }
 
 /**
@@ -134,7 +147,9 @@ export interface PrimaryOptions {
  * after it: none is missed and none applied twice. A slot whose replacements
  * end quickly waits longer each time (backoff); after MAX_FAILED_STARTS
  * replacements in a row that never listened it is given up (the writer's:
- * the service stops).
+ * the service stops). A worker that has not listened within `joinMs` of its
+ * start (hung in its start-up) once the service is up is ended and counts
+ * as one that never listened.
  */
 export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
   const secret = randomBytes(24).toString('hex');
@@ -148,6 +163,8 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
   /** The workers changes are replayed to: each joins when it is told what to serve. */
   const members = new Set<number>();
   let writer: number | undefined;
+  /** The workers that listen (serve decisions). */
+  const listened = new Set<number>();
   /** The deployment as last read from a worker. */
   let known: WireState | undefined;
   const stopAll = (message: string) => {
@@ -155,15 +172,28 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
     for (const x of Object.values(cluster.workers ?? {})) x?.process.kill('SIGTERM');
     opts.onFailed?.(message);
   };
+  const joinMs = opts.joinMs ?? DEFAULT_JOIN_MS;
   const fork = (asWriter: boolean, slot = { failed: 0, quick: 0 }) => {
     const w = cluster.fork({ [SECRET_ENV]: secret, [ROLE_ENV]: asWriter ? 'writer' : 'follower' });
     const born = Date.now();
+    const role = asWriter ? 'the writer' : 'a follower';
     if (asWriter) writer = w.id;
     // A worker listens first on the public port, then on its admin port: only the first counts.
     let counted = false;
+    // A replacement that never listens and never ends would hold its slot, and any change replayed to it, forever.
+    // Workers of the start are not timed: no change waits on them, and a slow start on a busy machine is no failure.
+    const joining = !up ? undefined : setTimeout(() => {
+      if (stopping || counted || w.isDead()) return;
+      log(`zhiyu: worker ${w.id} (${role}) did not listen within ${joinMs / 1000} s of its start; ending it`);
+      w.process.kill('SIGTERM');
+      setTimeout(() => { if (!w.isDead()) w.process.kill('SIGKILL'); }, KILL_GRACE_MS).unref();
+    }, joinMs);
+    joining?.unref();
     w.on('listening', (a) => {
       if (counted) return;
       counted = true;
+      listened.add(w.id);
+      clearTimeout(joining);
       if (up) return;
       // The writer starts alone (it writes the start row and sets up the log); the followers after it.
       if (asWriter && listening === 0) for (let i = 1; i < opts.workers; i++) fork(false);
@@ -173,7 +203,8 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
       if (m.zy === 'answer') { const p = pending.get(m.id); pending.delete(m.id); p?.resolve(m.answer); return; }
       if (m.zy === 'admin') void replayAll(m.req).then((answer) => w.send({ zy: 'answer', id: m.id, answer } satisfies Message));
       if (m.zy === 'metrics') {
-        void askAll({ zy: 'report' }).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
+        // Only workers that listen: one hung in its start-up would hold the sum until it is ended.
+        void askAll({ zy: 'report' }, connected().filter((x) => listened.has(x.id))).then((as) => w.send({ zy: 'answer', id: m.id, answer: { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: sumMetrics(as.map((a) => a.body)) } } satisfies Message));
       }
       if (m.zy === 'resume') {
         void serially(async () => {
@@ -184,6 +215,8 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
       }
     });
     w.on('exit', (code, signal) => {
+      clearTimeout(joining);
+      listened.delete(w.id);
       members.delete(w.id);
       // What it was asked is answered with nothing: a change or a sum goes on without it.
       for (const [id, p] of pending) if (p.worker === w.id) { pending.delete(id); p.resolve(undefined); }
@@ -193,7 +226,6 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
       if (!up) { stopAll(`a worker ended (${code ?? signal}) before the service was up; stopping`); return; }
       const failed = counted ? 0 : slot.failed + 1;
       const quick = !counted || Date.now() - born < QUICK_MS ? slot.quick + 1 : 0;
-      const role = asWriter ? 'the writer' : 'a follower';
       if (failed >= MAX_FAILED_STARTS) {
         const left = connected().length;
         const why = `worker ${w.id} (${role}) ended (${how}), the ${failed}th replacement in a row that failed to start`;
@@ -226,6 +258,15 @@ export function runPrimary(opts: PrimaryOptions): { stop(): Promise<void> } {
     return known;
   };
   // One change at a time, the writer's first: the followers apply it once its rows are written.
+  // A worker is a member from when it is told the deployment (resume), before it
+  // listens: the state it was told is from between two changes, so it must apply
+  // every later one itself, or it would come up serving an older deployment than
+  // the others. A change therefore waits for a member still starting, but never
+  // longer than joinMs: by then it listens, or it is ended, which answers its
+  // replay with nothing; its replacement is told the deployment after the change.
+  // (Not waiting, and letting it catch up when it listens, would let followers
+  // apply a change before a starting writer wrote its rows.) A worker not yet
+  // told (hung opening the store, say) is no member: changes skip it.
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(f: () => Promise<T>): Promise<T> => {
     const done = queue.then(f, f);

@@ -5,10 +5,13 @@
 // after the primary saw the worker end fails. Over a store, a replacement
 // writer records its start and writes the next reload itself. A slot whose
 // replacements cannot start is given up after MAX_FAILED_STARTS, with a log
-// line, while the other worker keeps serving.
+// line, while the other worker keeps serving. A replacement that hangs in
+// its start-up (its store a FIFO: opening it blocks) is ended after
+// --worker-start-timeout, while a reload answers meanwhile.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,6 +188,46 @@ test(`a worker whose replacements cannot start is given up after ${MAX_FAILED_ST
     const a = await decide(svc.url);
     assert.equal([a.status, a.worker], [200, '1']);
     assert.match((await fetch(`${svc.url}/metrics`).then((x) => x.text())), /^zhiyu_workers 1$/m);
+  } finally {
+    assert.is(await svc.stop(), 0);
+  }
+});
+
+/** `p`, or a failure after `ms` (a hang is a failure, not a test run that never ends). */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`still waiting after ${ms / 1000} s: ${what}`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+test('a replacement that hangs in its start-up is ended after --worker-start-timeout; a reload meanwhile answers, and the next replacement serves the reloaded bundle', async () => {
+  const db = join(dir, 'hang.db');
+  assert.is((await cli('db', 'seed', '--demo', db, '--customers', '20')).code, 0);
+  const svc = await serveCli(['--bundle', v1, '--insecure-unsigned', '--workers', '2', '--token', TOKEN, '--db', db, '--worker-start-timeout', '10']);
+  try {
+    // The running workers keep their open files; a new one opens a FIFO, which blocks until something writes to it: it never listens, never ends.
+    renameSync(db, `${db}.moved`);
+    execFileSync('mkfifo', [db]);
+    process.kill(workerPid(svc.pid, '2'), 'SIGKILL');
+    await within(60_000, 'the replacement', printed(svc, /worker 2 \(a follower\) ended \(signal SIGKILL\); starting another/));
+    const ok = await within(60_000, 'the reload', reload(svc.url, v2text));
+    assert.equal([ok.status, ok.body['bundle']], [200, v2hash], JSON.stringify(ok.body));
+    const a = await decide(svc.url);
+    assert.equal([a.status, a.worker, a.body['bundle']], [200, '1', v2hash]);
+    // The sum is over the workers that serve; the hung one is not waited for.
+    assert.match(await within(60_000, 'the metrics', fetch(`${svc.url}/metrics`).then((x) => x.text())), /^zhiyu_workers 1$/m);
+    const ended = await within(60_000, 'the hung replacement to be ended', printed(svc, /worker (\d+) \(a follower\) did not listen within 10 s of its start; ending it/));
+    const hung = /worker (\d+)/.exec(ended)![1]!;
+    await within(60_000, 'its end', printed(svc, new RegExp(`worker ${hung} \\(a follower\\) ended \\(signal SIG(TERM|KILL), before it listened\\); starting another in \\d+ ms`)));
+    // The store is back: the next replacement joins, serving the bundle reloaded while its slot hung.
+    rmSync(db);
+    renameSync(`${db}.moved`, db);
+    const seen = new Map<string, unknown>();
+    await within(120_000, 'a replacement to serve', (async () => {
+      while (seen.size < 2) { const h = await send(svc.url, '/healthz'); seen.set(h.worker, h.body['bundle']); }
+    })());
+    assert.equal([...seen.values()], [v2hash, v2hash]);
+    assert.not.ok(seen.has('2'));
   } finally {
     assert.is(await svc.stop(), 0);
   }
