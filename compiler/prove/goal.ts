@@ -10,7 +10,8 @@ import { NUMBER } from '../types.ts';
 import { and, compareLin, not, or, type F } from './formula.ts';
 import { Lin } from './linear.ts';
 import { Rat } from './rational.ts';
-import type { Terms, Translator } from './translate.ts';
+import type { Terms } from './terms.ts';
+import type { Translator } from './translate.ts';
 
 /** One way the conclusion can fail: all parts at once. */
 export interface Query {

@@ -16,7 +16,9 @@ import { decideInputs, realize, type Inputs } from './model.ts';
 import { splitSolutions, TooLarge } from './search.ts';
 import { Theory } from './theory.ts';
 import type { Lit } from './formula.ts';
-import { packFields, Terms, Translator } from './translate.ts';
+import { packFields } from './fields.ts';
+import { Terms } from './terms.ts';
+import { Translator } from './translate.ts';
 
 export interface ProofOptions {
   /** Most cases one part of a query may have. */

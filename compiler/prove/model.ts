@@ -12,7 +12,7 @@ import type { Lit, Term } from './formula.ts';
 import { solve } from './linear.ts';
 import { Rat } from './rational.ts';
 import { discreteClasses, linearConstraints, presenceClosure, varInfo } from './theory.ts';
-import type { Terms } from './translate.ts';
+import type { Terms } from './terms.ts';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;

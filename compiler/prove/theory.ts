@@ -7,7 +7,7 @@
 // input before any counterexample is shown.
 import type { Discrete, Lit, Term } from './formula.ts';
 import { feasible, type Constraint } from './linear.ts';
-import type { Terms } from './translate.ts';
+import type { Terms } from './terms.ts';
 
 export type Verdict = 'sat' | 'unsat';
 
