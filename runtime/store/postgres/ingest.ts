@@ -32,9 +32,16 @@ const CHUNK = 256 * 1024;
 // the rows are inserted into the partition instead.
 const SWAP_WAIT_MS = 50;
 const SWAP_TRIES = 20;
+// COPY data read ahead of the server at most (while it builds a month's indexes).
+const QUEUED = 32 * 1024 * 1024;
+// A loaded month is indexed as soon as the file moves on to a later month, once it has this many rows
+// (rows of it that come later are copied into the indexed table): files in time order then have their
+// indexes built while the next month is read. Fewer rows are not worth it, and keep files that jump
+// between months from indexing a month early.
+const EARLY_INDEX_ROWS = 50_000;
 
 /** A month of the file: its rows go into `table`, a loading table of its own (`staged`) or the month's partition. */
-interface Month { readonly from: number; readonly table: string; readonly staged: boolean; readonly rows: BinaryRows }
+interface Month { readonly from: number; readonly table: string; readonly staged: boolean; readonly rows: BinaryRows; count: number; indexed?: boolean }
 
 interface Column { readonly name: string; readonly type: string; readonly notnull: boolean }
 
@@ -111,20 +118,42 @@ async function copyEvents(c: pg.PoolClient, names: readonly string[], rows: Asyn
     return t as BinaryType;
   });
   const months = new Map<number, Month>();
-  let pending: Promise<unknown> = Promise.resolve();
+  // The server's work goes in order down one chain (COPY chunks, a finished month's index builds),
+  // up to QUEUED bytes ahead of it, so reading goes on while the server builds a month's indexes.
+  let tail: Promise<unknown> = Promise.resolve();
+  let aborted = false;
+  const steps: { readonly done: Promise<unknown>; readonly bytes: number }[] = [];
+  let queued = 0;
+  const later = (bytes: number, step: () => Promise<unknown>) => {
+    tail = tail.then(() => (aborted ? undefined : step()));
+    tail.catch(() => undefined);
+    steps.push({ done: tail, bytes });
+    queued += bytes;
+  };
+  const drain = async (cap: number) => {
+    while (queued > cap || (cap === 0 && steps.length)) {
+      const s = steps.shift()!;
+      queued -= s.bytes;
+      await s.done;
+    }
+  };
   const send = async (m: Month) => {
     const data = m.rows.take();
-    // One COPY in flight: the next chunk is parsed while the server takes this one.
-    await pending;
-    pending = copyBinary(c, m.table, cols, data);
+    later(data.length, () => copyBinary(c, m.table, cols, data));
+    await drain(QUEUED);
+  };
+  const index = (m: Month) => {
+    m.indexed = true;
+    later(0, async () => { for (const sql of await indexesFor(c, m.table)) await c.query(sql); });
   };
   const stage = async (from: number): Promise<Month> => {
     // Not named as the partition yet: another writer may create that partition meanwhile (see the end).
     const table = `zy_import_${process.pid}_${from < 0 ? 'm' : ''}${Math.abs(from)}`;
     await c.query(`CREATE TABLE ${q(table)} (${declared.map((x) => `${q(x.name)} ${x.type}${x.notnull ? ' NOT NULL' : ''}`).join(', ')}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)}))`);
-    return { from, table, staged: true, rows: new BinaryRows(types) };
+    return { from, table, staged: true, rows: new BinaryRows(types), count: 0 };
   };
   let n = 0;
+  let current: Month | undefined;
   try {
     for await (const v of rows) {
       const t = v[at] as number;
@@ -136,23 +165,30 @@ async function copyEvents(c: pg.PoolClient, names: readonly string[], rows: Asyn
         // A month whose partition is empty (made ahead, or by an earlier import of other months) is
         // loaded like a new one and swapped in at the end: building its indexes once costs the server
         // a fraction of keeping them up to date row by row.
-        m = part && !(await isEmpty(c, part)) ? { from, table: part, staged: false, rows: new BinaryRows(types) } : await stage(from);
+        m = part && !(await isEmpty(c, part)) ? { from, table: part, staged: false, rows: new BinaryRows(types), count: 0 } : await stage(from);
         months.set(from, m);
+        if (current?.staged && !current.indexed && from > current.from && current.count >= EARLY_INDEX_ROWS) {
+          if (current.rows.rows) await send(current);
+          index(current);
+        }
       }
+      current = m;
       m.rows.row(v, last + ++n);
+      m.count++;
       if (m.rows.size >= CHUNK) await send(m);
     }
     for (const m of months.values()) if (m.rows.rows) await send(m);
+    for (const m of months.values()) if (m.staged && !m.indexed) index(m);
+    await drain(0);
   } catch (e) {
+    aborted = true;
     if (e instanceof CopyValueError) throw new StoreError('ZY7005', `event ${n}: ${e.message}`);
     throw e;
   } finally {
-    // A bad row stops the reading: the chunk in flight still finishes (or fails) before the rollback.
-    await pending.catch(() => undefined);
+    // A bad row stops the reading: the step under way still finishes (or fails) before the rollback.
+    await tail.catch(() => undefined);
   }
-  await pending;
   const staged = [...months.values()].filter((m) => m.staged);
-  for (const m of staged) for (const sql of await indexesFor(c, m.table)) await c.query(sql);
   if (staged.length) {
     // From here to the commit no partition is made or dropped elsewhere; reads and appends go on.
     await c.query(`LOCK TABLE ${q(EVENTS)} IN SHARE UPDATE EXCLUSIVE MODE`);
