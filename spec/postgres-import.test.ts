@@ -258,4 +258,37 @@ test('existing months: a bad row mid-file leaves their rows, partitions and inde
   }
 });
 
+test('a file in time order: a month left behind is indexed while the next is read; its late rows still arrive, every index attached', async () => {
+  const store = await PostgresStore.open(await (await pgServer()).database('import_sorted'), { create: true });
+  try {
+    const c = compile([{ path: 'p.zy', text: PACK }]);
+    assert.ok(c.ok);
+    const schema = c.checked!.schema;
+    await store.migrate(schema);
+    await store.ensureIndexes([c.checked!]);
+    // 60,000 rows of March 2022 (more than are indexed early), then April, then late March rows.
+    const ev = (month: number, i: number, k: string) => ({ type: 'pay', k, device: `d${i % 5}`, amount: i, occurred_at: MONTH(2022, month, 1, i * 30) });
+    const rows = [
+      ...Array.from({ length: 60_000 }, (_, i) => ev(2, i, `k${i % 40}`)),
+      ...Array.from({ length: 2000 }, (_, i) => ev(3, i, `k${i % 40}`)),
+      ...Array.from({ length: 500 }, (_, i) => ev(2, 60_000 + i, 'late')),
+    ];
+    assert.is((await importFilePg(store, schema, write('events-sorted.jsonl', rows))).rows, 62_500);
+    const q = async (sql: string) => (await store.pool.query(sql)).rows;
+    assert.equal(await q(`SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM zy_events GROUP BY 1 ORDER BY 1`), [{ part: 'zy_events_2022_03', n: 60_500 }, { part: 'zy_events_2022_04', n: 2000 }]);
+    const parentIx = (await q(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = 'zy_events'::regclass`))[0].n;
+    for (const name of ['zy_events_2022_03', 'zy_events_2022_04']) {
+      assert.equal(await q(`SELECT count(*)::int AS n FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indexrelid WHERE i.indrelid = '${name}'::regclass`), [{ n: parentIx }], name);
+    }
+    // The late rows are found through the indexes (as decisions read them), numbered after April's.
+    await store.pool.query('ANALYZE zy_events');
+    const provider = store.provider(c.checked!);
+    const spec = c.checked!.aggregates.find((a) => a.text.startsWith('count'))!;
+    assert.is(await provider.resolve((rd) => rd.aggregate({ spec, key: 'late', now: MONTH(2022, 3, 1) })), 500);
+    assert.equal(await q(`SELECT min(zy_seq)::int AS a, max(zy_seq)::int AS b FROM zy_events WHERE k = 'late'`), [{ a: 62_001, b: 62_500 }]);
+  } finally {
+    await store.close();
+  }
+});
+
 test.run();
