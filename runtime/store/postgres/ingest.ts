@@ -4,16 +4,21 @@
 //
 // Events stream while the file is read: checked rows are numbered (after
 // the last zy_seq, under the numbering lock other event writers wait for),
-// gathered per month, and sent in COPY chunks of about 256 KB, one chunk in
-// flight while the next is parsed, so the checks here overlap the server's
-// work and memory stays bounded. What costs the server most is keeping the
-// history's indexes (the two fixed ones and each pack's covering indexes)
-// up to date row by row. So a month with no partition yet (a history loaded
-// into a fresh store, a past month) is filled as a table of its own, its
-// indexes are built afterwards in one sorted pass each, and it is attached
-// at the end, which locks the event table only against other partition
-// changes (reads and appends go on) and only for that moment. A month that
-// already has a partition gets its rows copied into that partition.
+// gathered per month and sent as binary COPY chunks of about 256 KB, queued
+// on the connection while the next rows are parsed, so the checks here
+// overlap the server's work and memory stays bounded. What costs the server
+// most is keeping the history's indexes (the fixed ones and each pack's
+// covering indexes) up to date row by row. So a month with no partition yet,
+// or whose partition is still empty (made ahead of time), is filled as a
+// table of its own; its indexes are built in one sorted pass each, as soon
+// as a file in time order moves on to a later month (while that one is
+// read) or else at the end. At the end it is attached, which locks the
+// event table only against other partition changes (reads and appends go
+// on), or swapped for the empty partition, which needs the table's
+// exclusive lock for the moment to the commit and is given up for a plain
+// insert if that lock is not had within about a second (20 tries of 50 ms,
+// so decisions never queue long behind it). A month whose partition has rows
+// gets its rows copied into that partition.
 import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
