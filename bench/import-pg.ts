@@ -1,4 +1,4 @@
-// node --import tsx bench/import-pg.ts [--quick] [--import-rows N] [--rounds N]
+// node --import tsx bench/import-pg.ts [--quick] [--import-rows N] [--rounds N] [--old FILE] [--cli] [--jsonl-only]
 //
 // `db import` of events on PostgreSQL next to SQLite, in one process: the
 // JSONL and CSV files of bench/store.ts (the store3 pack's event schema and
@@ -13,9 +13,14 @@
 // process and of the server's processes are read, because on a shared
 // machine the wall clock says more about the other jobs than about either.
 // Every import must store the same rows (count, sums, last zy_seq).
+// --cli adds `zhiyu db import` run as a child process (its CPU is not in the
+// node column), and with --old the CLI of the tree that FILE is in.
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import pg from 'pg';
+import { q } from '../runtime/store/tables.ts';
 import { cpus, loadavg } from 'node:os';
 import { readPack } from '../cli/pack-files.ts';
 import { compile } from '../compiler/index.ts';
@@ -53,19 +58,43 @@ console.log(`  node     ${process.version}; cpu ${cpus()[0]?.model ?? 'unknown'}
 console.log(`  rows     ${fmt(ROWS)} events per file (store3's schema and covering indexes), ${ROUNDS} round(s), median`);
 
 let dbs = 0;
+const urls = new Map<PostgresStore, string>();
 async function pgStore(existingMonths: boolean): Promise<PostgresStore> {
-  const s = await PostgresStore.open(await server.database(`bench_import_${process.pid}_${dbs++}`), { create: true });
+  const url = await server.database(`bench_import_${process.pid}_${dbs++}`);
+  const s = await PostgresStore.open(url, { create: true });
+  urls.set(s, url);
   await s.migrate(schema);
   await s.ensureIndexes([pack]);
   if (existingMonths) await s.partitionsFor(Date.UTC(2025, 10, 1), Date.UTC(2026, 2, 1));
   return s;
 }
 
+/**
+ * Drops the databases of the imports so far: otherwise autovacuum goes over
+ * the rows one import loaded while the next is timed, and its CPU is counted
+ * against that one (dropping stops it).
+ */
+async function dropDatabases(): Promise<void> {
+  for (const [s, url] of urls) {
+    const admin = new pg.Client(url.replace(/\/[^/]+$/, '/postgres'));
+    await admin.connect();
+    try { await admin.query(`DROP DATABASE IF EXISTS ${q(new URL(url).pathname.slice(1))} WITH (FORCE)`); } finally { await admin.end(); }
+    urls.delete(s);
+  }
+}
+
 type Fingerprint = string;
 /** `prepare` (not timed) makes the empty store and returns the timed import. */
 interface Job { readonly name: string; readonly prepare: () => Promise<() => Promise<Fingerprint>> }
-const pgFingerprint = async (s: PostgresStore) => JSON.stringify(Object.values((await s.pool.query(
-  `SELECT count(*)::bigint AS n, sum(amount)::bigint AS a, sum(occurred_at)::bigint AS t, count(DISTINCT customer_id)::bigint AS c, max(zy_seq)::bigint AS m FROM zy_events`)).rows[0]).map(Number));
+const pgFingerprint = async (s: PostgresStore) => {
+  const c = await s.pool.connect();
+  try {
+    // A loaded machine takes longer than the pool's statement timeout over a million rows.
+    await c.query('SET statement_timeout = 0');
+    return JSON.stringify(Object.values((await c.query(
+      `SELECT count(*)::bigint AS n, sum(amount)::bigint AS a, sum(occurred_at)::bigint AS t, count(DISTINCT customer_id)::bigint AS c, max(zy_seq)::bigint AS m FROM zy_events`)).rows[0]).map(Number));
+  } finally { c.release(); }
+};
 const pgJob = (name: string, file: string, existing: boolean, imp: typeof importFilePg): Job => ({
   name, prepare: async () => {
     const s = await pgStore(existing);
@@ -94,13 +123,30 @@ const sqliteJob = (name: string, file: string): Job => ({
   },
 });
 
+/** `zhiyu db import <url> <file>` as a user runs it (a child process of the CLI in `root`), into existing months. */
+const cliJob = (name: string, root: string, file: string): Job => ({
+  name, prepare: async () => {
+    const s = await pgStore(true);
+    return async () => {
+      try {
+        const r = spawnSync(process.execPath, [join(root, 'cli', 'bin.js'), 'db', 'import', urls.get(s)!, file, '--pack', join(here, 'packs', 'store3')], { encoding: 'utf8' });
+        if (r.status !== 0) die(`${name}: ${r.stderr}`);
+        return await pgFingerprint(s);
+      } finally { await s.close(); }
+    };
+  },
+});
+// The CLI of the tree --old is in (…/runtime/store/postgres/ingest.ts), for the before column.
+const oldRoot = oldArg > 0 ? join(dirname(process.argv[oldArg + 1]!), '..', '..', '..') : undefined;
+
 const JOBS: Job[] = [
   sqliteJob('SQLite importFile events.jsonl (baseline)', files.jsonl),
   pgJob('PostgreSQL, new months, events.jsonl', files.jsonl, false, importFilePg),
   pgJob('PostgreSQL, existing months, events.jsonl', files.jsonl, true, importFilePg),
-  sqliteJob('SQLite importFile events.csv', files.csv),
-  pgJob('PostgreSQL, new months, events.csv', files.csv, false, importFilePg),
+  ...(flag('jsonl-only') ? [] : [sqliteJob('SQLite importFile events.csv', files.csv), pgJob('PostgreSQL, new months, events.csv', files.csv, false, importFilePg)]),
+  ...(flag('cli') ? [cliJob('CLI db import, existing months, .jsonl', join(here, '..'), files.jsonl)] : []),
   ...(oldImport ? [pgJob('before: PostgreSQL, new months, .jsonl', files.jsonl, false, oldImport), pgJob('before: PostgreSQL, existing months, .jsonl', files.jsonl, true, oldImport)] : []),
+  ...(oldRoot && flag('cli') ? [cliJob('before: CLI db import, existing months', oldRoot, files.jsonl)] : []),
 ];
 const wall: number[][] = JOBS.map(() => []);
 const nodeCpu: number[][] = JOBS.map(() => []);
@@ -120,6 +166,7 @@ for (let round = 0; round < ROUNDS; round++) {
     wall[j]!.push((performance.now() - t) / 1000);
     nodeCpu[j]!.push((c.user + c.system) / 1e6);
     pgCpu[j]!.push((serverCpu() ?? 0) - s0);
+    await dropDatabases();
     expected ??= fp;
     if (fp !== expected) die(`${JOBS[j]!.name} stored ${fp}, the first import ${expected}`);
   }

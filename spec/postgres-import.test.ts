@@ -15,6 +15,7 @@ import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { partitions } from '../runtime/store/postgres/schema.ts';
 import { pgServer } from './pg-server.ts';
+import { importFile, migrate as migrateSqlite, openStore } from '../runtime/store/sqlite/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-import-'));
 test.after(() => { rmSync(dir, { recursive: true, force: true }); });
@@ -116,6 +117,177 @@ test('events into new and existing months: attached partitions with every index,
     assert.is(r2.rows, 300);
     assert.equal(await q('SELECT count(*)::int AS n, max(zy_seq)::int AS m FROM zy_events'), [{ n: 9300, m: 9300 }]);
     assert.equal(await tables(), ['zy_events_2019_01', 'zy_events_2019_02']);
+  } finally {
+    await store.close();
+  }
+});
+
+// Every type a pack can declare, in the columns the binary COPY writes.
+const TYPES_PACK = `pack t
+outcomes hold > allow
+event {
+  type: enum(pay, login) required
+  s: string
+  n: number
+  i: integer
+  m: money
+  d: duration
+  at: timestamp
+  ok: bool
+  tags: set<string>
+  codes: set<integer>
+}
+rule R when event.type == "pay" then hold
+`;
+
+const LONG = `${'x'.repeat(70)}\t${'界'.repeat(40)}😀`;
+const STRINGS = ['', 'plain', 'tab\there', 'line\nbreak\r\nwindows', 'back\\slash\\N', '\\N', '银行卡 转账', 'emoji 😀 pair', 'quote " and \' and ,', LONG, 'x'.repeat(200), 'é'];
+
+function typedRows(months: readonly number[], n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => {
+    const r: Record<string, unknown> = { type: i % 4 === 1 ? 'login' : 'pay', occurred_at: months[i % months.length]! + i * 1000 };
+    // Every third row leaves the optional fields out: nulls in every column.
+    if (i % 3 === 2) return r;
+    const sign = i % 2 ? -1 : 1;
+    return {
+      ...r, s: STRINGS[Math.floor(i / 3) % STRINGS.length], n: [0.1, -0, 1e300, -2.5e-300, 42, sign * i / 7][i % 6], i: [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0, -1, 2 ** 32, -(2 ** 32) - 1, sign * i][i % 7],
+      m: sign * i * 100, d: i * 1000, at: ['0001-01-01T00:00:00Z', -1, 0, 253402300799000, '2024-02-29T12:00:00+08:00', -(2 ** 40) + i][i % 6], ok: i % 2 === 0,
+      tags: i % 5 ? ['a\tb', '中', 'x\\y'] : [], codes: [i, -i],
+    };
+  });
+}
+
+/** Every column of every event row, in zy_seq order, as text (the same on both backends for these columns). */
+const pgRows = async (store: PostgresStore) => (await store.pool.query(
+  `SELECT zy_seq, occurred_at, type, s, n, i, m, d, at, ok, tags, codes FROM zy_events ORDER BY zy_seq`)).rows.map((r) => Object.values(r).map((v) => (v === null ? null : typeof v === 'number' ? Object.is(v, -0) ? '-0' : String(v) : String(v))));
+
+test('binary COPY: every column type round-trips (money, timestamps, doubles, bools, sets, nulls, enums, escapes, unicode), equal to SQLite', async () => {
+  const store = await PostgresStore.open(await (await pgServer()).database('import_types'), { create: true });
+  try {
+    const c = compile([{ path: 't.zy', text: TYPES_PACK }]);
+    assert.ok(c.ok, c.diagnostics.map((d) => d.message).join('; '));
+    const schema = c.checked!.schema;
+    await store.migrate(schema);
+    // One month with no partition, one with an empty partition (swapped in), one with rows (copied into it).
+    await store.partitionsFor(MONTH(2020, 5), MONTH(2020, 6));
+    await store.pool.query(`INSERT INTO zy_events (zy_seq, occurred_at, type) VALUES (1, ${MONTH(2020, 6, 20)}, 'pay')`);
+    await store.pool.query(`UPDATE zy_event_seq SET last_seq = 1`);
+    const rows = typedRows([MONTH(1969, 11), MONTH(2020, 5), MONTH(2020, 6)], 3000);
+    const file = write('events-typed.jsonl', rows);
+    assert.is((await importFilePg(store, schema, file)).rows, 3000);
+
+    const db = openStore(join(dir, 'typed.db'), { create: true });
+    try {
+      migrateSqlite(db, schema);
+      db.prepare(`INSERT INTO zy_events (zy_seq, occurred_at, type) VALUES (1, ${MONTH(2020, 6, 20)}, 'pay')`).run();
+      await importFile(db, schema, file);
+      const want = (db.prepare(`SELECT zy_seq, occurred_at, type, s, n, i, m, d, at, ok, tags, codes FROM zy_events ORDER BY zy_seq`).raw().all() as unknown[][])
+        .map((r) => r.map((v) => (v === null ? null : Object.is(v, -0) ? '-0' : String(v))));
+      const got = await pgRows(store);
+      assert.is(got.length, 3001);
+      // SQLite keeps -0 as 0; PostgreSQL keeps the sign. Everything else is the same text.
+      got.forEach((g, k) => assert.equal(g.map((v, j) => (v === '-0' && want[k]![j] === '0' ? '0' : v)), want[k], `row ${k + 1}`));
+    } finally { db.close(); }
+    // The strings came back byte for byte, tabs, backslashes and all.
+    const texts = (await store.pool.query(`SELECT DISTINCT s FROM zy_events WHERE s IS NOT NULL`)).rows.map((r) => r.s as string).sort();
+    assert.equal(texts, [...new Set(STRINGS)].sort());
+    const parts = (await partitions(store.pool)).map((p) => p.name);
+    assert.ok(parts.includes('zy_events_1969_12') && parts.includes('zy_events_2020_06') && parts.includes('zy_events_2020_07'), parts.join());
+  } finally {
+    await store.close();
+  }
+});
+
+/** A fresh database with PACK's tables and covering indexes. */
+async function packStore(name: string) {
+  const store = await PostgresStore.open(await (await pgServer()).database(name), { create: true });
+  const c = compile([{ path: 'p.zy', text: PACK }]);
+  assert.ok(c.ok);
+  await store.migrate(c.checked!.schema);
+  await store.ensureIndexes([c.checked!]);
+  const q = async (sql: string) => (await store.pool.query(sql)).rows;
+  /** How many of the history's indexes the partition `name` has attached, and how many the history has. */
+  const indexes = async (part: string) => [(await q(`SELECT count(*)::int AS n FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indexrelid WHERE i.indrelid = '${part}'::regclass`))[0].n,
+    (await q(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = 'zy_events'::regclass`))[0].n];
+  return { store, c, schema: c.checked!.schema, q, indexes };
+}
+
+test('existing months: a bad row mid-file leaves their rows, partitions and indexes as they were; an empty partition whose lock is held gets the rows inserted', async () => {
+  const { store, c, schema, q, indexes } = await packStore('import_existing');
+  try {
+    await store.partitionsFor(MONTH(2021, 0), MONTH(2021, 2));
+    const state = async () => ({
+      rows: await q(`SELECT tableoid::regclass::text AS part, count(*)::int AS n, max(zy_seq)::int AS m FROM zy_events GROUP BY 1 ORDER BY 1`),
+      tables: (await q(`SELECT c.oid::int AS oid, c.relname FROM pg_class c WHERE c.relname LIKE 'zy_events_2021%' OR c.relname LIKE 'zy_import%' ORDER BY 2`)),
+      seq: await q('SELECT last_seq::int AS n FROM zy_event_seq'),
+    });
+    const feb = (n: number, off = 0) => Array.from({ length: n }, (_, i) => ({ type: 'pay', k: `k${i % 50}`, device: `d${i % 7}`, amount: i, occurred_at: MONTH(2021, 1, 1, i + off) }));
+    // February has rows; January and March are empty partitions.
+    await importFilePg(store, schema, write('events-feb.jsonl', feb(500)));
+    const before = await state();
+    assert.equal(before.rows, [{ part: 'zy_events_2021_02', n: 500, m: 500 }]);
+
+    // More than one COPY chunk into February, January and March begun, then a bad row.
+    const big = [...feb(6000, 1000), ...Array.from({ length: 3000 }, (_, i) => ({ type: 'login', k: `k${i}`, occurred_at: MONTH(2021, i % 2 ? 0 : 2, 2, i) }))];
+    const bad = write('events-bad.jsonl', big, `{"type":"pay","k":"x","amount":1.5,"occurred_at":${MONTH(2021, 1, 3)}}\n`);
+    const refused = await importFilePg(store, schema, bad).then(() => undefined, (e: Error & { code?: string }) => e);
+    assert.is(refused?.code, 'ZY7005');
+    assert.match(refused!.message, /events-bad\.jsonl:9001/);
+    assert.equal(await state(), before, 'rows, partitions (the same tables) and the numbering as before');
+
+    // A reader holds its lock on the history: January's empty partition cannot be swapped, so the rows go into it.
+    const reader = await store.pool.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM zy_events');
+      const jan = Array.from({ length: 400 }, (_, i) => ({ type: 'pay', k: `k${i % 9}`, device: 'd', amount: 1, occurred_at: MONTH(2021, 0, 5, i) }));
+      assert.is((await importFilePg(store, schema, write('events-jan.jsonl', jan))).rows, 400);
+      await reader.query('COMMIT');
+    } finally { reader.release(); }
+    const after = await state();
+    assert.equal(after.rows, [{ part: 'zy_events_2021_01', n: 400, m: 900 }, { part: 'zy_events_2021_02', n: 500, m: 500 }]);
+    assert.equal(after.tables, before.tables, 'the same partitions, no loading table left');
+    const provider = store.provider(c.checked!);
+    const spec = c.checked!.aggregates.find((a) => a.text.startsWith('count'))!;
+    assert.is(await provider.resolve((rd) => rd.aggregate({ spec, key: 'k3', now: MONTH(2021, 0, 6) })), 45);
+
+    // With no reader, March's empty partition is replaced by the loaded table, with every index.
+    const mar = Array.from({ length: 300 }, (_, i) => ({ type: 'pay', k: 'k1', device: `d${i}`, amount: 1, occurred_at: MONTH(2021, 2, 5, i) }));
+    await importFilePg(store, schema, write('events-mar.jsonl', mar));
+    const last = await state();
+    const oid = (s: typeof last, name: string) => s.tables.find((t) => t.relname === name)?.oid;
+    assert.ok(oid(last, 'zy_events_2021_03') !== oid(before, 'zy_events_2021_03'), 'swapped');
+    assert.is(last.tables.filter((t) => String(t.relname).startsWith('zy_import')).length, 0);
+    const [attached, all] = await indexes('zy_events_2021_03');
+    assert.is(attached, all);
+    assert.is(await provider.resolve((rd) => rd.aggregate({ spec, key: 'k1', now: MONTH(2021, 2, 6) })), 300);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a file in time order: a month left behind is indexed while the next is read; its late rows still arrive, every index attached', async () => {
+  const { store, c, schema, q, indexes } = await packStore('import_sorted');
+  try {
+    // 60,000 rows of March 2022 (more than are indexed early), then April, then late March rows.
+    const ev = (month: number, i: number, k: string) => ({ type: 'pay', k, device: `d${i % 5}`, amount: i, occurred_at: MONTH(2022, month, 1, i * 30) });
+    const rows = [
+      ...Array.from({ length: 60_000 }, (_, i) => ev(2, i, `k${i % 40}`)),
+      ...Array.from({ length: 2000 }, (_, i) => ev(3, i, `k${i % 40}`)),
+      ...Array.from({ length: 500 }, (_, i) => ev(2, 60_000 + i, 'late')),
+    ];
+    assert.is((await importFilePg(store, schema, write('events-sorted.jsonl', rows))).rows, 62_500);
+    assert.equal(await q(`SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM zy_events GROUP BY 1 ORDER BY 1`), [{ part: 'zy_events_2022_03', n: 60_500 }, { part: 'zy_events_2022_04', n: 2000 }]);
+    for (const name of ['zy_events_2022_03', 'zy_events_2022_04']) {
+      const [attached, all] = await indexes(name);
+      assert.is(attached, all, name);
+    }
+    // The late rows are found through the indexes (as decisions read them), numbered after April's.
+    await store.pool.query('ANALYZE zy_events');
+    const provider = store.provider(c.checked!);
+    const spec = c.checked!.aggregates.find((a) => a.text.startsWith('count'))!;
+    assert.is(await provider.resolve((rd) => rd.aggregate({ spec, key: 'late', now: MONTH(2022, 3, 1) })), 500);
+    assert.equal(await q(`SELECT min(zy_seq)::int AS a, max(zy_seq)::int AS b FROM zy_events WHERE k = 'late'`), [{ a: 62_001, b: 62_500 }]);
   } finally {
     await store.close();
   }

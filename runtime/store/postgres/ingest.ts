@@ -4,42 +4,106 @@
 //
 // Events stream while the file is read: checked rows are numbered (after
 // the last zy_seq, under the numbering lock other event writers wait for),
-// gathered per month, and sent in COPY chunks of about 256 KB, one chunk in
-// flight while the next is parsed, so the checks here overlap the server's
-// work and memory stays bounded. What costs the server most is keeping the
-// history's indexes (the two fixed ones and each pack's covering indexes)
-// up to date row by row. So a month with no partition yet (a history loaded
-// into a fresh store, a past month) is filled as a table of its own, its
-// indexes are built afterwards in one sorted pass each, and it is attached
-// at the end, which locks the event table only against other partition
-// changes (reads and appends go on) and only for that moment. A month that
-// already has a partition gets its rows copied into that partition.
+// gathered per month and sent as binary COPY chunks of about 256 KB, queued
+// on the connection while the next rows are parsed, so the checks here
+// overlap the server's work and memory stays bounded. What costs the server
+// most is keeping the history's indexes (the fixed ones and each pack's
+// covering indexes) up to date row by row. So a month with no partition yet,
+// or whose partition is still empty (made ahead of time), is filled as a
+// table of its own; its indexes are built in one sorted pass each, as soon
+// as a file in time order moves on to a later month (while that one is
+// read) or else at the end. At the end it is attached, which locks the
+// event table only against other partition changes (reads and appends go
+// on), or swapped for the empty partition, which needs the table's
+// exclusive lock for the moment to the commit and is given up for a plain
+// insert if that lock is not had within about a second (20 tries of 50 ms,
+// so decisions never queue long behind it). A month whose partition has rows
+// gets its rows copied into that partition.
 import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
 import { checkedRows, columnsFor, fileSize, targetFor, type ImportProgress, type ImportResult } from '../ingest-rows.ts';
 import { EVENTS, SEQ, q } from '../tables.ts';
 import { inTransaction, NO_TIMEOUT } from './connect.ts';
-import { copyIn, copyLine } from './copy.ts';
+import { BINARY_TYPES, BinaryRows, copyBinary, CopyValueError, type BinaryType } from './copy.ts';
+import { StoreError } from '../errors.ts';
 import type { PostgresStore } from './store.ts';
 import { lockEventSeq, PgWriter, setEventSeq } from './write.ts';
 import { historyKept, monthStart, partitionName, partitions } from './schema.ts';
 
 const CHUNK = 256 * 1024;
+// How long the swap of an empty partition for a loaded table may wait for its
+// lock (decisions queue behind it meanwhile), and how often it is tried before
+// the rows are inserted into the partition instead.
+const SWAP_WAIT_MS = 50;
+const SWAP_TRIES = 20;
+// COPY data read ahead of the server at most (while it builds a month's indexes).
+const QUEUED = 32 * 1024 * 1024;
+// A loaded month is indexed as soon as the file moves on to a later month, once it has this many rows
+// (rows of it that come later are copied into the indexed table): files in time order then have their
+// indexes built while the next month is read. Fewer rows are not worth it, and keep files that jump
+// between months from indexing a month early.
+const EARLY_INDEX_ROWS = 50_000;
 
-interface Month { readonly from: number; readonly table: string; readonly fresh: boolean; buf: string }
+/** A month of the file: its rows go into `table`, a loading table of its own (`staged`) or the month's partition. */
+interface Month { readonly from: number; readonly table: string; readonly staged: boolean; readonly rows: BinaryRows; count: number; indexed?: boolean }
+
+interface Column { readonly name: string; readonly type: string; readonly notnull: boolean }
 
 /** The event table's columns as declared (for a month's own table: ATTACH wants the same types and NOT NULLs). */
-async function eventColumns(c: pg.PoolClient): Promise<string> {
+async function eventColumns(c: pg.PoolClient): Promise<Column[]> {
   const r = await c.query(`SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull FROM pg_attribute a
     WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, [EVENTS]);
-  return (r.rows as { name: string; type: string; notnull: boolean }[]).map((x) => `${q(x.name)} ${x.type}${x.notnull ? ' NOT NULL' : ''}`).join(', ');
+  return r.rows as Column[];
 }
 
 /** Each index of the event table, as a statement building it on `table` (matched, not built again, when the table is attached). */
 async function indexesFor(c: pg.PoolClient, table: string): Promise<string[]> {
   const r = await c.query(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = to_regclass($1)`, [EVENTS]);
   return (r.rows as { def: string }[]).map((x) => x.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ /, `CREATE $1INDEX ON ${q(table)} `));
+}
+
+const isEmpty = async (c: pg.PoolClient, table: string) => (await c.query(`SELECT 1 FROM ${q(table)} LIMIT 1`)).rowCount === 0;
+
+/**
+ * Replaces the month's empty partition `part` by the loaded table: needs the
+ * event table's ACCESS EXCLUSIVE lock, which reads wait for until the commit
+ * (moments later). It is asked for with a short lock timeout, so reads never
+ * queue long behind it; false when it was not had (nothing changed then).
+ */
+async function swapEmpty(c: pg.PoolClient, part: string): Promise<boolean> {
+  for (let i = 0; i < SWAP_TRIES; i++) {
+    await c.query(`SAVEPOINT zy_swap`);
+    try {
+      await c.query(`SET LOCAL lock_timeout = ${SWAP_WAIT_MS}`);
+      await c.query(`LOCK TABLE ${q(EVENTS)} IN ACCESS EXCLUSIVE MODE`);
+      await c.query(`SET LOCAL lock_timeout = 0`);
+      await c.query(`RELEASE SAVEPOINT zy_swap`);
+    } catch (e) {
+      await c.query(`ROLLBACK TO SAVEPOINT zy_swap`);
+      if ((e as { code?: string }).code !== '55P03') throw e;
+      continue;
+    }
+    // Every event writer waits for the numbering lock this import holds, so the partition is still empty.
+    if (!(await isEmpty(c, part))) return false;
+    await c.query(`DROP TABLE ${q(part)}`);
+    return true;
+  }
+  return false;
+}
+
+/** Attaches the loaded table of month `m` as its partition, under the partition's name and with its indexes' names. */
+async function attach(c: pg.PoolClient, m: Month): Promise<void> {
+  // The CHECK spares ATTACH its scan of the rows; its indexes are matched, not built.
+  await c.query(`ALTER TABLE ${q(EVENTS)} ATTACH PARTITION ${q(m.table)} FOR VALUES FROM (${m.from}) TO (${monthStart(m.from, 1)})`);
+  await c.query(`ALTER TABLE ${q(m.table)} DROP CONSTRAINT zy_import_month`);
+  const name = partitionName(m.from);
+  await c.query(`ALTER TABLE ${q(m.table)} RENAME TO ${q(name)}`);
+  // Its indexes were named after the loading table (shorter now: no truncation).
+  const ix = await c.query(`SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass($1)`, [name]);
+  for (const { name: old } of ix.rows as { name: string }[]) {
+    if (old.startsWith(m.table)) await c.query(`ALTER INDEX ${q(old)} RENAME TO ${q(name + old.slice(m.table.length))}`);
+  }
 }
 
 /**
@@ -51,17 +115,50 @@ async function copyEvents(c: pg.PoolClient, names: readonly string[], rows: Asyn
   const cols = [SEQ, ...names];
   const last = await lockEventSeq(c);
   const existing = new Map((await partitions(c)).map((p) => [p.from, p.name]));
+  const declared = await eventColumns(c);
+  const typeOf = new Map(declared.map((x) => [x.name, x.type]));
+  const types = cols.map((name) => {
+    const t = typeOf.get(name);
+    if (!t || !BINARY_TYPES.has(t)) throw new StoreError('ZY7001', `the event table's column ${name} is ${t ?? 'missing'}; run zhiyu db migrate with this pack`);
+    return t as BinaryType;
+  });
   const months = new Map<number, Month>();
-  let columns: string | undefined;
-  let pending: Promise<unknown> = Promise.resolve();
+  // The server's work goes in order down one chain (COPY chunks, a finished month's index builds),
+  // up to QUEUED bytes ahead of it, so reading goes on while the server builds a month's indexes.
+  let tail: Promise<unknown> = Promise.resolve();
+  let aborted = false;
+  const steps: { readonly done: Promise<unknown>; readonly bytes: number }[] = [];
+  let queued = 0;
+  const later = (bytes: number, step: () => Promise<unknown>) => {
+    tail = tail.then(() => (aborted ? undefined : step()));
+    tail.catch(() => undefined);
+    steps.push({ done: tail, bytes });
+    queued += bytes;
+  };
+  const drain = async (cap: number) => {
+    while (queued > cap || (cap === 0 && steps.length)) {
+      const s = steps.shift()!;
+      queued -= s.bytes;
+      await s.done;
+    }
+  };
   const send = async (m: Month) => {
-    const text = m.buf;
-    m.buf = '';
-    // One COPY in flight: the next chunk is parsed while the server takes this one.
-    await pending;
-    pending = copyIn(c, m.table, cols, [text]);
+    const data = m.rows.take();
+    later(data.length, () => copyBinary(c, m.table, cols, data));
+    await drain(QUEUED);
+  };
+  const index = (m: Month) => {
+    m.indexed = true;
+    later(0, async () => { for (const sql of await indexesFor(c, m.table)) await c.query(sql); });
+  };
+  const stage = async (from: number): Promise<Month> => {
+    // Not named as the partition yet: another writer may create that partition meanwhile (see the end).
+    const table = `zy_import_${process.pid}_${from < 0 ? 'm' : ''}${Math.abs(from)}`;
+    await c.query(`CREATE TABLE ${q(table)} (${declared.map((x) => `${q(x.name)} ${x.type}${x.notnull ? ' NOT NULL' : ''}`).join(', ')}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)}))`);
+    return { from, table, staged: true, rows: new BinaryRows(types), count: 0 };
   };
   let n = 0;
+  let current: Month | undefined;
   try {
     for await (const v of rows) {
       const t = v[at] as number;
@@ -70,47 +167,47 @@ async function copyEvents(c: pg.PoolClient, names: readonly string[], rows: Asyn
       let m = months.get(from);
       if (!m) {
         const part = existing.get(from);
-        if (part) m = { from, table: part, fresh: false, buf: '' };
-        else {
-          // Not named as the partition yet: another writer may create that partition meanwhile (see attach below).
-          m = { from, table: `zy_import_${process.pid}_${from < 0 ? 'm' : ''}${Math.abs(from)}`, fresh: true, buf: '' };
-          columns ??= await eventColumns(c);
-          await c.query(`CREATE TABLE ${q(m.table)} (${columns}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)}))`);
-        }
+        // A month whose partition is empty (made ahead, or by an earlier import of other months) is
+        // loaded like a new one and swapped in at the end: building its indexes once costs the server
+        // a fraction of keeping them up to date row by row.
+        m = part && !(await isEmpty(c, part)) ? { from, table: part, staged: false, rows: new BinaryRows(types), count: 0 } : await stage(from);
         months.set(from, m);
+        if (current?.staged && !current.indexed && from > current.from && current.count >= EARLY_INDEX_ROWS) {
+          if (current.rows.rows) await send(current);
+          index(current);
+        }
       }
-      m.buf += `${last + ++n}\t${copyLine(v)}`;
-      if (m.buf.length >= CHUNK) await send(m);
+      current = m;
+      m.rows.row(v, last + ++n);
+      m.count++;
+      if (m.rows.size >= CHUNK) await send(m);
     }
-    for (const m of months.values()) if (m.buf) await send(m);
+    for (const m of months.values()) if (m.rows.rows) await send(m);
+    for (const m of months.values()) if (m.staged && !m.indexed) index(m);
+    await drain(0);
+  } catch (e) {
+    aborted = true;
+    if (e instanceof CopyValueError) throw new StoreError('ZY7005', `event ${n}: ${e.message}`);
+    throw e;
   } finally {
-    // A bad row stops the reading: the chunk in flight still finishes (or fails) before the rollback.
-    await pending.catch(() => undefined);
+    // A bad row stops the reading: the step under way still finishes (or fails) before the rollback.
+    await tail.catch(() => undefined);
   }
-  await pending;
-  const fresh = [...months.values()].filter((m) => m.fresh);
-  for (const m of fresh) for (const sql of await indexesFor(c, m.table)) await c.query(sql);
-  if (fresh.length) {
+  const staged = [...months.values()].filter((m) => m.staged);
+  if (staged.length) {
     // From here to the commit no partition is made or dropped elsewhere; reads and appends go on.
     await c.query(`LOCK TABLE ${q(EVENTS)} IN SHARE UPDATE EXCLUSIVE MODE`);
-    const now = new Set((await partitions(c)).map((p) => p.from));
-    for (const m of fresh) {
-      if (now.has(m.from)) {
-        // Another writer made this month's partition during the import: the rows go into it.
+    const now = new Map((await partitions(c)).map((p) => [p.from, p.name]));
+    for (const m of staged) {
+      const part = now.get(m.from);
+      if (part && !(await swapEmpty(c, part))) {
+        // The month's partition has rows (another writer made it during the import), or its lock
+        // was not to be had: the rows go into it, its indexes kept up to date row by row.
         await c.query(`INSERT INTO ${q(EVENTS)} SELECT * FROM ${q(m.table)}`);
         await c.query(`DROP TABLE ${q(m.table)}`);
         continue;
       }
-      // The CHECK spares ATTACH its scan of the rows; its indexes are matched, not built.
-      await c.query(`ALTER TABLE ${q(EVENTS)} ATTACH PARTITION ${q(m.table)} FOR VALUES FROM (${m.from}) TO (${monthStart(m.from, 1)})`);
-      await c.query(`ALTER TABLE ${q(m.table)} DROP CONSTRAINT zy_import_month`);
-      const name = partitionName(m.from);
-      await c.query(`ALTER TABLE ${q(m.table)} RENAME TO ${q(name)}`);
-      // Its indexes were named after the loading table (shorter now: no truncation).
-      const ix = await c.query(`SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass($1)`, [name]);
-      for (const { name: old } of ix.rows as { name: string }[]) {
-        if (old.startsWith(m.table)) await c.query(`ALTER INDEX ${q(old)} RENAME TO ${q(name + old.slice(m.table.length))}`);
-      }
+      await attach(c, m);
     }
   }
   await setEventSeq(c, last + n);
