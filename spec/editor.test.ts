@@ -69,6 +69,35 @@ test('Try it\'s thread on the server starts once the page has painted its first 
   }
 });
 
+test('while Monaco loads, the first file\'s text is on screen as plain lines; the editor takes their place', async () => {
+  const svc = await startEditor({ root: f.root, port: 0 });
+  const page = await f.ctx.newPage();
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    // The page's script (Monaco with it) held back: only boot.ts runs.
+    await page.route(/\/main-[A-Z0-9]{8}\.js$/, async (route) => { await held; await route.continue(); });
+    await page.goto(`${svc.url}/`, { waitUntil: 'commit' });
+    await page.waitForSelector('#editor .first-paint > div', { timeout: 60_000 });
+    const disk = readFileSync(join(f.root, 'fraud/application.zy'), 'utf8').split('\n');
+    const shown = await page.evaluate(() => {
+      const box = document.querySelector('#editor .first-paint')!;
+      return { hidden: box.getAttribute('aria-hidden'), lines: Array.from(box.querySelectorAll(':scope > div')).map((d) => d.childNodes[1]?.textContent ?? ''), editor: Boolean((window as unknown as { __zhiyu?: Z }).__zhiyu) };
+    });
+    assert.is(shown.editor, false, 'Monaco has not loaded');
+    assert.is(shown.hidden, 'true', 'not an editor: hidden from screen readers');
+    assert.ok(shown.lines.length > 5);
+    assert.equal(shown.lines, disk.slice(0, shown.lines.length), 'the first file, line by line');
+    release();
+    await page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
+    assert.is(await page.locator('#editor .first-paint').count(), 0, 'gone once the editor shows the file');
+    assert.is((await page.locator('#editor .view-line').first().textContent())?.trim() !== '', true);
+  } finally {
+    await page.close();
+    await svc.close();
+  }
+});
+
 test('typing an unknown feature shows a marker with its code; completion offers a schema feature; fixing it clears the marker', async () => {
   await f.open('demo/fraud.zy');
   await f.waitForMarkers((ms) => ms.length === 0, 'a clean file');

@@ -27,6 +27,8 @@ import { mountBacktest } from './backtest-panel.ts';
 import { mountDiff } from './diff-panel.ts';
 import { LanguageWorker } from './worker-client.ts';
 import { ACTIVE_KEY, firstFile } from './first-file.ts';
+import { FONT_SIZE, LINE_HEIGHT, MONO } from './editor-look.ts';
+import { clearFirstPaint } from './first-paint.ts';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 const files = new Files();
@@ -98,14 +100,12 @@ registerLanguage({
   },
 });
 
-// A CJK-capable monospace stack: Chinese in messages and comments lines up and renders.
-const MONO = '"DejaVu Sans Mono", "Noto Sans Mono CJK SC", "Noto Sans Mono", Menlo, Consolas, "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", monospace';
 // The minimap as blocks, not drawn letter by letter: on a 2,000-line file that drawing was a
 // twentieth of the page's work on each keystroke (bench/editor.ts, Chromium's profiler).
 // It is drawn from the frame after the first file's text: its first drawing held up that text by ~0.1 s.
 const MINIMAP = { enabled: true, renderCharacters: false, showMarkSectionHeaders: false, showRegionSectionHeaders: false } as const;
 const editor = monaco.editor.create($('editor'), {
-  model: null, theme: 'zhiyu', automaticLayout: true, fontSize: 14, fontFamily: MONO,
+  model: null, theme: 'zhiyu', automaticLayout: true, fontSize: FONT_SIZE, lineHeight: LINE_HEIGHT, fontFamily: MONO,
   minimap: { ...MINIMAP, enabled: false },
   fixedOverflowWidgets: true, 'semanticHighlighting.enabled': false, tabSize: 2, renderWhitespace: 'none',
   // Typing never fights the analyst: no words picked from the text, nothing
@@ -148,6 +148,8 @@ async function openPath(path: string): Promise<void> {
     if (active && state) viewStates.set(active, state);
     active = path;
     editor.setModel(model);
+    // In this task: the next frame draws Monaco's lines where boot.ts's plain ones were.
+    clearFirstPaint($('editor'));
     if (!editor.getOption(monaco.editor.EditorOption.minimap).enabled) void afterPaint().then(() => editor.updateOptions({ minimap: MINIMAP }));
     const was = viewStates.get(path);
     if (was) editor.restoreViewState(was);
@@ -422,10 +424,12 @@ setInterval(watchDisk, 3000);
 async function start(): Promise<void> {
   try {
     await files.refresh();
-  } catch (e) { report(`cannot reach the server: ${(e as Error).message}`, true); return; }
+  } catch (e) { report(`cannot reach the server: ${(e as Error).message}`, true); clearFirstPaint($('editor')); return; }
   const path = firstFile(files.packs);
   showPanel('problems');
-  if (path) await openPath(path);
+  try {
+    if (path) await openPath(path);
+  } finally { clearFirstPaint($('editor')); }
   (window as unknown as { __zhiyu: Record<string, unknown> }).__zhiyu['ready'] = true;
   // Only now: starting Try it's thread takes the server a core the first render needs.
   void api.warmTry().catch(() => undefined);
