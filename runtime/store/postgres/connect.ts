@@ -29,6 +29,13 @@ export interface PoolOptions {
   readonly applicationName?: string;
   /** Send a connection's queries without waiting for each answer (decisions: their reads go out together). COPY cannot run on such a pool. */
   readonly pipeline?: boolean;
+  /**
+   * Plan each prepared statement once per connection (plan_cache_mode=force_generic_plan). Decisions run the same few
+   * statements with new values: a custom plan each time cost more server CPU than the reads themselves, planning over
+   * every monthly partition; the generic plan prunes the months when it runs. Only for statements written so their
+   * generic plan is right (provider.ts).
+   */
+  readonly genericPlans?: boolean;
 }
 
 // bigint (count, zy_seq, times, money) and numeric (sums of bigint) as numbers:
@@ -52,6 +59,7 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     // A connection idle in the pool that the server drops must not take the process down.
     keepAlive: true,
     ...(opts.pipeline ? { pipeline: true } : {}),
+    ...(opts.genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
   });
   pool.on('error', () => { /* an idle connection broke: the pool drops it and opens another when needed */ });
   return pool;
