@@ -18,7 +18,10 @@
 // them fetched; a read it lacks is fetched as before. A prefetched read that
 // no run asks for is never seen by the decision, so answers and the logged
 // snapshot are what the lazy reads give. COMMIT goes out behind the decision
-// (a read-only transaction has nothing to wait for).
+// (a read-only transaction has nothing to wait for), held back until the
+// tasks queued now have run: a decision waiting for the connection sends its
+// BEGIN in the same write (one system call, and one wake-up of the server
+// process, where there were two).
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
@@ -203,8 +206,8 @@ export class PostgresProvider implements AsyncSource {
           fetch: (r) => this.fetch(run, r, hint),
         };
         const out = await resolveWith(reads, decide);
-        // Nothing to wait for: the connection's next user queues behind it.
-        c.query('COMMIT').catch(() => undefined);
+        // Nothing to wait for: the connection's next user queues behind it, and under load sends its BEGIN in the same write.
+        corked(c, () => c.query('COMMIT').catch(() => undefined), true);
         return out;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
@@ -317,11 +320,16 @@ export class PostgresProvider implements AsyncSource {
   }
 }
 
-/** Runs `send` with the connection's socket corked: the statements it sends leave in one write. */
-function corked<T>(c: pg.PoolClient, send: () => T): T {
+/**
+ * Runs `send` with the connection's socket corked: the statements it sends leave in one write. `later`: the write
+ * waits until the tasks queued now have run (setImmediate), so what they send on the connection joins it.
+ */
+function corked<T>(c: pg.PoolClient, send: () => T, later = false): T {
   const stream = (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
   stream?.cork?.();
-  try { return send(); } finally { stream?.uncork?.(); }
+  try { return send(); } finally {
+    if (later) setImmediate(() => stream?.uncork?.()); else stream?.uncork?.();
+  }
 }
 
 class NeedPart {
