@@ -59,8 +59,9 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     // A connection idle in the pool that the server drops must not take the process down.
     keepAlive: true,
     ...(opts.pipeline ? { pipeline: true } : {}),
-    ...(opts.genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
   });
+  // A SET on each new connection rather than the startup packet's options, which poolers such as PgBouncer refuse.
+  if (opts.genericPlans) pool.on('connect', (c) => { c.query(`SET plan_cache_mode = force_generic_plan`).catch(() => undefined); });
   pool.on('error', () => { /* an idle connection broke: the pool drops it and opens another when needed */ });
   return pool;
 }
