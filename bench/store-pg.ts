@@ -13,7 +13,8 @@
 //   3. one decision at a time, in this process: PostgresProvider.resolve with
 //      the event (reads fetched ahead: one round trip) and without (lazy), next
 //      to the bare SQL — the provider's own four statements, prepared on a
-//      connection of their own — sent one after another, and all four at once
+//      connection of their own and planned once (generic plans, as the
+//      decisions' connections plan them) — sent one after another, and all four at once
 //      on a pipelined connection (the fewest round trips hand-written code
 //      could make); rotated order, the median of the passes; p50/p99 per decision,
 //      and the CPU milliseconds per decision of this process and of the server;
@@ -158,6 +159,8 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
   const connect = async (pipeline: boolean) => {
     const client = new pg.Client({ connectionString: url, ...(pipeline ? { pipeline: true } : {}) });
     await client.connect();
+    // Planned once per connection, as the decision pool plans them (connect.ts): the same work on the server.
+    await client.query('SET plan_cache_mode = force_generic_plan');
     return client;
   };
   const sequential = await connect(false);

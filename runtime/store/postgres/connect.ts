@@ -29,6 +29,13 @@ export interface PoolOptions {
   readonly applicationName?: string;
   /** Send a connection's queries without waiting for each answer (decisions: their reads go out together). COPY cannot run on such a pool. */
   readonly pipeline?: boolean;
+  /**
+   * Plan each prepared statement once per connection (plan_cache_mode=force_generic_plan). Decisions run the same few
+   * statements with new values: a custom plan each time cost more server CPU than the reads themselves, planning over
+   * every monthly partition; the generic plan prunes the months when it runs. Only for statements written so their
+   * generic plan is right (provider.ts).
+   */
+  readonly genericPlans?: boolean;
 }
 
 // bigint (count, zy_seq, times, money) and numeric (sums of bigint) as numbers:
@@ -53,6 +60,8 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     keepAlive: true,
     ...(opts.pipeline ? { pipeline: true } : {}),
   });
+  // A SET on each new connection rather than the startup packet's options, which poolers such as PgBouncer refuse.
+  if (opts.genericPlans) pool.on('connect', (c) => { c.query(`SET plan_cache_mode = force_generic_plan`).catch(() => undefined); });
   pool.on('error', () => { /* an idle connection broke: the pool drops it and opens another when needed */ });
   return pool;
 }

@@ -18,7 +18,10 @@
 // them fetched; a read it lacks is fetched as before. A prefetched read that
 // no run asks for is never seen by the decision, so answers and the logged
 // snapshot are what the lazy reads give. COMMIT goes out behind the decision
-// (a read-only transaction has nothing to wait for).
+// (a read-only transaction has nothing to wait for), held back until the
+// tasks queued now have run: a decision waiting for the connection sends its
+// BEGIN in the same write (one system call, and one wake-up of the server
+// process, where there were two).
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
@@ -124,7 +127,10 @@ export class PostgresProvider implements AsyncSource {
   private plan(a: AggregateSpec): AggPlan {
     const shape = shapeOf(a);
     const n = a.by ? 1 : 0;
-    const where = [...(a.by ? [`${q(a.by)} = $1`] : []), `${q(TIME_FIELD)} >= $${n + 1}`, `${q(TIME_FIELD)} <= $${n + 2}`, `${q(SEQ)} < $${n + 3}`];
+    // The decision pool plans each statement once (generic plans, connect.ts). The history bound is written `zy_seq + 0 < $n`,
+    // a filter on the index's own column: as an index condition, PostgreSQL's generic estimate for it made the time-only
+    // index look cheaper than the covering (key, time, …) one, and a 30-day window then read a month of rows.
+    const where = [...(a.by ? [`${q(a.by)} = $1`] : []), `${q(TIME_FIELD)} >= $${n + 1}`, `${q(TIME_FIELD)} <= $${n + 2}`, `${q(SEQ)} + 0 < $${n + 3}`];
     const order = needsOrder(a) ? `${q(TIME_FIELD)}, ${q(SEQ)}` : q(SEQ);
     const rows = stmt(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${order}`);
     if (shape.kind === 'rows') return { shape, rows, params: [] };
@@ -200,8 +206,8 @@ export class PostgresProvider implements AsyncSource {
           fetch: (r) => this.fetch(run, r, hint),
         };
         const out = await resolveWith(reads, decide);
-        // Nothing to wait for: the connection's next user queues behind it.
-        c.query('COMMIT').catch(() => undefined);
+        // Nothing to wait for: the connection's next user queues behind it, and under load sends its BEGIN in the same write.
+        corked(c, () => c.query('COMMIT').catch(() => undefined), true);
         return out;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
@@ -314,11 +320,16 @@ export class PostgresProvider implements AsyncSource {
   }
 }
 
-/** Runs `send` with the connection's socket corked: the statements it sends leave in one write. */
-function corked<T>(c: pg.PoolClient, send: () => T): T {
+/**
+ * Runs `send` with the connection's socket corked: the statements it sends leave in one write. `later`: the write
+ * waits until the tasks queued now have run (setImmediate), so what they send on the connection joins it.
+ */
+function corked<T>(c: pg.PoolClient, send: () => T, later = false): T {
   const stream = (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
   stream?.cork?.();
-  try { return send(); } finally { stream?.uncork?.(); }
+  try { return send(); } finally {
+    if (later) setImmediate(() => stream?.uncork?.()); else stream?.uncork?.();
+  }
 }
 
 class NeedPart {

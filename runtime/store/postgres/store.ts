@@ -109,7 +109,7 @@ export class PostgresStore {
   }
 
   provider(pack: CheckedPack): PostgresProvider {
-    this.decisions ??= createPool(this.url, { ...this.opts, pipeline: true });
+    this.decisions ??= createPool(this.url, { ...this.opts, pipeline: true, genericPlans: true });
     return new PostgresProvider(this.decisions, pack, this.where);
   }
 
