@@ -54,7 +54,7 @@ export interface RawOptions extends TimeOption {
    * when no rule reads it. `'read'`: only the fields the rules that can run on
    * this event read are checked (so a rule never sees a wrong type); the
    * others are not read at all. For embedders whose records are typed
-   * upstream (a feature table's columns): see README, "Calling the engine".
+   * upstream (a feature table's columns): see README, "Embedding".
    */
   readonly check?: 'all' | 'read';
 }
