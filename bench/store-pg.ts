@@ -89,7 +89,7 @@ function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) 
 
 function startServe(bundle: string, url: string): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0', '--workers', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
     child.stderr!.on('data', (d) => { out += d; });

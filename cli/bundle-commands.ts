@@ -262,7 +262,7 @@ Examples:
     .option('--allow-rollback <reason>', 'start even if --bundle is older than, or another pack than, the last bundle live (recorded)')
     .option('--insecure-unsigned', 'development only: run bundles no trusted key verified (a bundle is code)')
     .option('--max-connections <n>', 'close connections over this many', String(DEFAULT_LIMITS.maxConnections))
-    .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores without --db, 1 with it)')
+    .option('--workers <n>', 'with --bundle: worker processes sharing the port (default: the number of cores)')
     .option('--worker-start-timeout <seconds>', 'with --workers: a replacement worker not listening this long after it starts is ended, as a failed start', String(DEFAULT_JOIN_MS / 1000))
     .option('--request-timeout <seconds>', 'a client must send its whole request within this time (its headers within 10 s)', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .addHelpText('after', `
@@ -271,8 +271,8 @@ needs --public-key or --keyring: the bundle, and every bundle POST /v1/reload
 sends, must be signed by a trusted key (zhiyu compile --sign). --insecure-unsigned
 lifts this, for development only; GET /v1/bundle always says what was verified.
 
-With --bundle the service can run several worker processes (--workers; without
---db one per core by default), all on one port; a reload, promote or rollback
+With --bundle the service runs several worker processes (--workers; one per
+core by default, with or without --db), all on one port; a reload, promote or rollback
 reaches every worker before it is answered, and GET /metrics sums them. With
 --db every worker decides over the same store and logs its own decisions
 (--log); one of them writes the bundle history and the audit trail, so each
@@ -320,7 +320,7 @@ Examples:
       const token = o.token ?? process.env['ZHIYU_TOKEN'];
       // One worker per core by default only as the `zhiyu` command itself; a program (or a test) calling main() serves in its own process.
       const asCommand = resolve(process.argv[1] ?? '') === BIN;
-      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && !o.db && asCommand ? availableParallelism() : 1;
+      const workers = o.workers !== undefined ? Math.floor(positive(o.workers, '--workers')) : o.bundle && asCommand ? availableParallelism() : 1;
       if (workers > 1 && !o.bundle) { console.error(paint.red('--workers needs --bundle: the editor runs in one process')); throw new Exit(EXIT.USAGE); }
       if (workers > 1 && cluster.isPrimary) {
         // The primary checks the bundles, then only relays; the workers serve.
@@ -330,6 +330,11 @@ Examples:
           if (!b.signed) console.error(paint.red(`WARNING: ${file} is ${describeTrust(b.trust)}; its code runs with this process's permissions (--insecure-unsigned)`));
         }
         if (!o.db) console.error(paint.dim('note: without --db the bundle history and the audit trail are not kept'));
+        // A store that cannot be opened is the caller's error, said once here, not by each worker as it fails to start.
+        else await openAnyStore(o.db, { readonly: true }).then(closeAnyStore, (e: unknown) => {
+          console.error(paint.red(`${(e as { code?: string }).code ?? 'ZY7007'}: ${(e as Error).message}`));
+          throw new Exit(EXIT.USAGE);
+        });
         const primary = runPrimary({
           workers,
           // The workers run this command, whoever called it: never the calling program.

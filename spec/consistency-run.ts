@@ -70,7 +70,7 @@ export async function runConsistency(opts: { customers: number; root: string; di
   const services: Served[] = [];
   const live = compiled.map(() => new Map<number, Live | 'refused'>());
   try {
-    for (const c of compiled) services.push(await serveCli(['--bundle', c.bundlePath, '--insecure-unsigned', '--db', path, '--log'], opts.root));
+    for (const c of compiled) services.push(await serveCli(['--bundle', c.bundlePath, '--insecure-unsigned', '--db', path, '--log', '--workers', '1'], opts.root));
     const decides = compiled.map((c) => new Set(c.checked.decides ?? []));
     let i = 0;
     while (!player.done) {

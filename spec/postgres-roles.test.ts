@@ -93,7 +93,7 @@ test('the service role decides and logs every decision; the analyst role backtes
   const bundleFile = join(dir, 'demo.zyb');
   const bundleText = writeBundle(c, files);
   writeFileSync(bundleFile, bundleText);
-  const svc = await serveCli(['--bundle', bundleFile, '--insecure-unsigned', '--db', as(ROLE.service), '--log']);
+  const svc = await serveCli(['--bundle', bundleFile, '--insecure-unsigned', '--db', as(ROLE.service), '--log', '--workers', '1']);
   try {
     const [events] = await sql(as(ROLE.analyst), `SELECT type, customer_id, device_id, payee_id, amount::float8 AS amount, auth_method, occurred_at FROM zy_events
       WHERE type IN ('transfer_out', 'login', 'payee_add') AND customer_id IS NOT NULL ORDER BY zy_seq DESC LIMIT 12`);

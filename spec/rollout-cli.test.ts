@@ -99,7 +99,7 @@ test('serve refuses what cannot work: approvals without a keyring, a bad canary 
 let shadowHead = '';
 
 test('a real zhiyu serve with a shadow: shadow report reads both decisions in the backtest\'s shape, scored by labels on logged decisions; replay re-runs the bundle from the history', async () => {
-  const svc = await serveCli(['--bundle', at('live.zyb'), '--keyring', at('keyring.json'), '--require-approvals', '2', '--shadow', at('cand.zyb'), '--db', db, '--log', '--token', TOKEN]);
+  const svc = await serveCli(['--bundle', at('live.zyb'), '--keyring', at('keyring.json'), '--require-approvals', '2', '--shadow', at('cand.zyb'), '--db', db, '--log', '--token', TOKEN, '--workers', '1']);
   const ids: number[] = [];
   try {
     for (let i = 0; i < 6; i++) {

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
@@ -152,6 +152,29 @@ test('two workers over one SQLite store with --log: each decision logged once, i
   } finally {
     log.close();
   }
+});
+
+test('with --db and no --workers the service runs one worker per core; a store that cannot be opened stops it before any worker starts', async () => {
+  const db = join(dir, 'demo.db');
+  const cores = availableParallelism();
+  // The test before left 0.2.0 live in this store.
+  const v2 = join(dir, 'v2.zyb');
+  writeFileSync(v2, v2text);
+  const svc = await serveCli(['--bundle', v2, '--insecure-unsigned', '--db', db]);
+  try {
+    const r = await fetch(`${svc.url}/v1/decide`, { method: 'POST', body: event });
+    assert.is(r.status, 200, await r.clone().text());
+    if (cores > 1) {
+      assert.match(svc.out(), new RegExp(`${cores} workers`));
+      assert.match(await (await fetch(`${svc.url}/metrics`)).text(), new RegExp(`^zhiyu_workers ${cores}$`, 'm'));
+    }
+  } finally {
+    assert.is(await svc.stop(), 0);
+  }
+  const missing = await spawnCli(['serve', '--bundle', v1, '--insecure-unsigned', '--db', join(dir, 'missing.db'), '--port', '0']);
+  assert.is(missing.code, 2, missing.out + missing.err);
+  assert.equal(missing.err.trim().split('\n').filter((l) => /ZY7001/.test(l)).length, 1, missing.err);
+  assert.not.match(missing.err, /a worker ended|before the service was up/);
 });
 
 test('workers that cannot listen (the port is taken) end the service with exit 1, not a loop of restarts', async () => {

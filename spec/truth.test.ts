@@ -98,7 +98,7 @@ test('2. serve --log decides exactly as serve does: the calendar reaches the dec
   const { path, bundle } = await storeAndBundle('rules/conduct/sweeps', 'date,is_working_day,note\n2026-02-04,0,holiday\n');
   const outcomes: string[] = [];
   for (const log of [[], ['--log']]) {
-    const svc = await serveCli(['--bundle', bundle, '--insecure-unsigned', '--db', path, ...log], root);
+    const svc = await serveCli(['--bundle', bundle, '--insecure-unsigned', '--db', path, '--workers', '1', ...log], root);
     try {
       const d = await post(svc.url, complaintReview);
       assert.is(d.status, 200, JSON.stringify(d.json));
@@ -118,7 +118,7 @@ test('2. serve --log decides exactly as serve does: the calendar reaches the dec
 
 test('3. the log names the bundle /healthz reports, and replay knows the pack however its path is spelt', async () => {
   const { path, bundle } = await storeAndBundle('rules/demo');
-  const svc = await serveCli(['--bundle', bundle, '--insecure-unsigned', '--db', path, '--log'], root);
+  const svc = await serveCli(['--bundle', bundle, '--insecure-unsigned', '--db', path, '--log', '--workers', '1'], root);
   let hash: string;
   try {
     hash = (await healthz(svc.url)).bundle;
@@ -178,7 +178,7 @@ test('5. a backtest decides only the event types the pack is for, says what it s
 
 test('an import beside serve --log: decisions and their records keep flowing, and the import stays all or nothing', async () => {
   const { path, bundle } = await storeAndBundle('rules/demo');
-  const svc = await serveCli(['--bundle', bundle, '--insecure-unsigned', '--db', path, '--log'], root);
+  const svc = await serveCli(['--bundle', bundle, '--insecure-unsigned', '--db', path, '--log', '--workers', '1'], root);
   const events = (n: number, from: number) => Array.from({ length: n }, (_, i) => `${JSON.stringify({ type: 'login', customer_id: `c${i}`, occurred_at: 1_771_000_000_000 + from + i })}\n`).join('');
   const writeLocked = () => {
     // Another writer cannot start: the import holds the store's write lock.
