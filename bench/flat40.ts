@@ -13,8 +13,6 @@
 //   decideOutcome {at}  decideRaw and the outcome
 //   decideRaw + copy    what an embedder had to do before `{ at }`: copy each
 //                       record into a new object literal with `occurred_at`
-//   decideRaw {at, check: 'read'}  checking only the columns the rules that
-//                       run on the record read, not every column the pack reads
 // Every evaluator must agree with the hand-written code on every record first.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -92,7 +90,6 @@ export async function runFlat40Bench(o: EvalRunOptions): Promise<Flat40Report> {
     { name: 'zhiyu decide {at} (explained)', batch: 500, run: (x) => engine.decide(x.r, EMPTY_PROVIDER, { at: x.at }) },
     { name: 'zhiyu decideOutcome {at}', batch: 1000, run: (x) => engine.decideOutcome(x.r, EMPTY_PROVIDER, { at: x.at }) },
     { name: 'decideRaw of a copy with occurred_at', batch: 1000, run: (x) => engine.decideRaw({ ...x.r, occurred_at: x.at }) },
-    { name: "zhiyu decideRaw {at, check: 'read'}", batch: 1000, run: (x) => engine.decideRaw(x.r, EMPTY_PROVIDER, { at: x.at, check: 'read' }) },
   ];
 
   // ---------- correctness ----------
@@ -120,7 +117,6 @@ export async function runFlat40Bench(o: EvalRunOptions): Promise<Flat40Report> {
   const targets = [
     ratioTarget('flat40: decideRaw {at} within 1.2× of hand-written', rows[1]!.ratio, 1.2),
     ratioTarget('flat40: explained decide {at} within 1.5× of decideRaw', ratio(2, 1), 1.5),
-    ratioTarget("flat40: decideRaw {at, check: 'read'} within 1.2× of hand-written", rows[5]!.ratio, 1.2),
   ];
   console.log(`  without { at }, a copy per record costs ${fmt(ratio(4, 1), 2)}× decideRaw {at}`);
   console.log('');

@@ -201,7 +201,7 @@ class Generator {
    * real body with each memo's representation chosen. `header` gets the event
    * slots the body read; decide() reads and checks them itself (`reads`).
    */
-  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt; sortedBy?: string } = {}): { text: string; slots: readonly string[] } {
+  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
@@ -236,30 +236,18 @@ class Generator {
     const slots = [...real.slots].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
     const reads = opts.reads === false ? []
       : opts.reads === 'lazy' ? [this.records.ownOnly('src'), ...(slots.length ? [`let ${slots.map((s) => `${s} = U`).join(', ')};`] : [])]
-        : this.reads(opts.reads !== 'no-own-check', opts.sortedBy === undefined ? real.slots : new Set([...real.slots, this.eventSlots.get(opts.sortedBy)!]));
+        : this.reads(opts.reads !== 'no-own-check');
     return { text: [`${header(slots)} {`, ...[...reads, ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n'), slots };
   }
 
-  /**
-   * Checks and reads the event fields the pack uses, in schema order. Those
-   * the function's rules do not read (`read`) are skipped when the caller
-   * asked to check only the fields rules read (x === 2, `check: 'read'`).
-   */
-  private reads(ownCheck: boolean, read: ReadonlySet<string>): string[] {
+  /** Checks and reads the event fields the pack uses, in schema order. */
+  private reads(ownCheck = true): string[] {
     const lines = [...(ownCheck ? [this.records.ownOnly('src')] : []), 'let v;'];
-    const unread = this.pack.eventFields.filter((name) => !read.has(this.eventSlots.get(name)!));
-    if (unread.length) lines.push(`let ${unread.map((name) => this.eventSlots.get(name)!).join(', ')};`);
-    let open = false;
     for (const name of this.pack.eventFields) {
       const f = this.pack.schema.event.fields.get(name)!;
-      const slot = this.eventSlots.get(name)!;
-      const skippable = !read.has(slot);
-      if (skippable !== open) { lines.push(skippable ? 'if (x !== 2) {' : '}'); open = skippable; }
-      const pad = skippable ? '  ' : '';
-      lines.push(`${pad}v = ${this.readField(f.name)};`);
-      lines.push(`${pad}${skippable ? '' : 'const '}${slot} = ${this.records.check(f, 'event')};`);
+      lines.push(`v = ${this.readField(f.name)};`);
+      lines.push(`const ${this.eventSlots.get(name)} = ${this.records.check(f, 'event')};`);
     }
-    if (open) lines.push('}');
     return lines;
   }
 
@@ -293,8 +281,7 @@ class Generator {
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
     const plan = split ? split.always : this.layout.prepare(planned, NOTHING_KNOWN);
     const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
-      // The field the rules are sorted by is read to choose them: with check: 'read' too, a value outside the cases is refused if invalid.
-      split ? { reads: 'no-own-check', sortedBy: split.field } : {});
+      split ? { reads: 'no-own-check' } : {});
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
     // The values an explained decision shows, for the rules that fired, in one call: each fired
     // rule's leaves, then its message placeholders (zh, then en). decide() calls it with every
@@ -402,7 +389,7 @@ class Generator {
         : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P, at, x);`), '}'];
       return ['function decide(src, P, at, x) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
-    return { fns: this.groups.splice(0).concat(fns), entry, always, field: plan.field };
+    return { fns: this.groups.splice(0).concat(fns), entry, always };
   }
 
   private emit(e: Emit, indent: string): string[] {

@@ -8,7 +8,7 @@ import { BundleError } from './bundle-error.ts';
 import { R } from './helpers.ts';
 import type { FiredIndexes, OutcomeDecision, RawDecision } from './outcome.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
-import type { DecideOptions, RawOptions, TimeOption } from './interpreter.ts';
+import type { DecideOptions, TimeOption } from './interpreter.ts';
 import { unknownFields, validateRecord } from './validate.ts';
 
 type Values = readonly (readonly Value[])[];
@@ -16,12 +16,11 @@ type Values = readonly (readonly Value[])[];
 /** The generated code's functions; `at` is the decision time when the caller gave one (checked), else undefined. */
 interface Generated {
   /**
-   * `x`: true for an explained decision, READ_ONLY to check only the fields
-   * the rules read (RawOptions.check). With `x` true, `values` holds, for each fired rule, its leaves'
+   * With `explain` true, `values` holds, for each fired rule, its leaves'
    * values, then its message placeholders' (zh, then en): computed from the
    * fields decide() read, by the generated explain().
    */
-  decide(src: object, P: FeatureProvider, at: number | undefined, x?: true | typeof READ_ONLY): { fired: FiredIndexes; score: number; memo: object; values?: Values };
+  decide(src: object, P: FeatureProvider, at: number | undefined, explain?: true): { fired: FiredIndexes; score: number; memo: object; values?: Values };
   explain: unknown;
   /** Only in packs with `note` clauses. */
   notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[], at: number | undefined): number[];
@@ -55,16 +54,6 @@ interface Loaded {
 }
 
 const NO_VALUES: Values = Object.freeze([]);
-/** The generated decide()'s `x` for `check: 'read'` (codegen.ts reads). */
-const READ_ONLY = 2;
-
-/** The generated decide()'s `x` for these options; a `check` other than 'all' or 'read' is refused. */
-function checkMode(opts: RawOptions | undefined): typeof READ_ONLY | undefined {
-  const c = opts?.check;
-  if (c === undefined || c === 'all') return undefined;
-  if (c === 'read') return READ_ONLY;
-  throw new InputError('ZY4003', 'check', `the option check should be 'all' or 'read', not ${JSON.stringify(c) ?? String(c)}`);
-}
 
 /** The time option, checked; undefined when the event's own `occurred_at` is the time. */
 const timeOf = (opts: TimeOption | undefined): number | undefined => (opts === undefined || opts.at === undefined ? undefined : decisionTime(opts.at));
@@ -112,19 +101,17 @@ export class Engine {
    * Only which rules fired (indexes into `pack.rules`, ascending) and the
    * score: the hot path, for backtests and callers that need no explanation.
    */
-  decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER, opts?: RawOptions): RawDecision {
+  decideRaw(event: object, provider: FeatureProvider = EMPTY_PROVIDER, opts?: TimeOption): RawDecision {
     const g = this.current.g;
     const at = timeOf(opts);
-    const x = checkMode(opts);
-    return provider.read ? provider.read(() => g.decide(event, provider, at, x)) : g.decide(event, provider, at, x);
+    return provider.read ? provider.read(() => g.decide(event, provider, at)) : g.decide(event, provider, at);
   }
 
   /** decideRaw() and the outcome, by the pack's precedence and thresholds: no messages, no values. */
-  decideOutcome(event: object, provider: FeatureProvider = EMPTY_PROVIDER, opts?: RawOptions): OutcomeDecision {
+  decideOutcome(event: object, provider: FeatureProvider = EMPTY_PROVIDER, opts?: TimeOption): OutcomeDecision {
     const c = this.current;
     const at = timeOf(opts);
-    const x = checkMode(opts);
-    const r = provider.read ? provider.read(() => c.g.decide(event, provider, at, x)) : c.g.decide(event, provider, at, x);
+    const r = provider.read ? provider.read(() => c.g.decide(event, provider, at)) : c.g.decide(event, provider, at);
     return { fired: r.fired, score: r.score, outcome: c.explainer.precedence.outcome(r.fired, r.score) };
   }
 }

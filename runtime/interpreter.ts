@@ -46,19 +46,6 @@ export interface TimeOption {
   readonly at?: number | string | Date;
 }
 
-/** What decideRaw() and decideOutcome() take: the time, and how much of the event to check. */
-export interface RawOptions extends TimeOption {
-  /**
-   * `'all'` (the default): every declared field of the event is checked, as
-   * decide() does — a wrong-typed or missing required field is refused even
-   * when no rule reads it. `'read'`: only the fields the rules that can run on
-   * this event read are checked (so a rule never sees a wrong type); the
-   * others are not read at all. For embedders whose records are typed
-   * upstream (a feature table's columns): see README, "Embedding".
-   */
-  readonly check?: 'all' | 'read';
-}
-
 export interface DecideOptions extends TimeOption {
   /** Reject event fields that the schema does not declare. */
   readonly strict?: boolean;

@@ -11,7 +11,6 @@ import fc from 'fast-check';
 import { compile, InputError, type CompileResult } from '../compiler/index.ts';
 import { EMPTY_PROVIDER, interpret, load, MemoryProvider, type Decision, type Engine, type FeatureProvider } from '../runtime/index.ts';
 import { formatMoney } from '../compiler/display.ts';
-import { generate } from '../compiler/codegen.ts';
 import { packArb, renderPack } from './gen/pack.ts';
 import { inputArb, providerOf } from './gen/input.ts';
 
@@ -64,9 +63,6 @@ test('decide(event, P, { at }) equals the interpreter and deciding a copy with o
         const d = given.decision;
         const raw = engine.decideRaw(bare, P(), { at });
         const outcome = engine.decideOutcome(bare, P(), { at });
-        // Checking only the fields rules read changes nothing on an event that passes the full check.
-        const lean = engine.decideOutcome(bare, P(), { at, check: 'read' });
-        assert.equal([[...lean.fired], lean.score, lean.outcome], [[...raw.fired], raw.score, d.outcome], `check: 'read'${where}`);
         assert.equal([...raw.fired], d.fired.map((f) => ids.indexOf(f.id)), `decideRaw's fired rules${where}`);
         assert.equal([...raw.fired], [...raw.fired].sort((a, b) => a - b), 'fired is in pack order');
         assert.is(raw.score, d.score);
@@ -127,42 +123,6 @@ test('a bad { at } is refused with ZY4001 at `at`, alike by every entry point an
   }
   // Without { at }, occurred_at is required as before.
   assert.throws(() => engine.decideRaw(event), (e: unknown) => e instanceof InputError && e.field === 'event.occurred_at');
-});
-
-const LEAN = `
-pack p
-outcomes block > allow
-event { type: enum(login, transfer) required, amount: money, note: string, id: string required }
-rule BIG when event.type == "transfer" and event.amount > ¥100 then block
-rule ANY when event.amount > ¥1000 then block
-rule ODD when event.type == "login" and event.id == "x" and event.note == "odd" then block
-`;
-
-test("check: 'read' checks every field a rule that can run reads, and no other; the default and decide() check them all", () => {
-  // Rules sorted by the event type however few (a large pack's default), so that a transfer runs only its own.
-  const r = build(LEAN).r;
-  const engine = load({ pack: r.optimized!, code: generate(r.optimized!, { dispatch: { minRules: 1 } }) });
-  const at = Date.UTC(2026, 2, 1);
-  const refused = (f: () => unknown): string | undefined => { try { f(); return undefined; } catch (e) { assert.instance(e, InputError); return `${(e as InputError).code} ${(e as InputError).field}`; } };
-  const read = { at, check: 'read' } as const;
-  // Fields only a login's rules read, on a transfer: one wrong-typed, one required and missing.
-  // Refused by default (the pack reads them), not read with check: 'read' (no rule a transfer runs does).
-  for (const [event, why] of [[{ type: 'transfer', amount: 20_000, note: 7, id: 'x' }, 'ZY4001 event.note'], [{ type: 'transfer', amount: 20_000 }, 'ZY4001 event.id']] as const) {
-    assert.is(refused(() => engine.decideRaw(event, EMPTY_PROVIDER, { at })), why);
-    assert.is(refused(() => engine.decideOutcome(event, EMPTY_PROVIDER, { at, check: 'all' })), why);
-    assert.is(refused(() => engine.decide(event, EMPTY_PROVIDER, { at })), why);
-    assert.equal([...engine.decideRaw(event, EMPTY_PROVIDER, read).fired], [0]);
-    assert.is(engine.decideOutcome(event, EMPTY_PROVIDER, read).outcome, 'block');
-  }
-  // A field a rule reads is still checked: a rule never sees a wrong type.
-  assert.is(refused(() => engine.decideRaw({ type: 'login', amount: '5', id: 'x' }, EMPTY_PROVIDER, read)), 'ZY4001 event.amount');
-  assert.is(refused(() => engine.decideRaw({ type: 'transfer', amount: 1.5, id: 'x' }, EMPTY_PROVIDER, read)), 'ZY4001 event.amount');
-  // The switch on the type is a check too: an unknown type is refused.
-  assert.is(refused(() => engine.decideRaw({ type: 'wire', amount: 5, id: 'x' }, EMPTY_PROVIDER, read)), 'ZY4001 event.type');
-  for (const check of ['none', true, 'READ'] as unknown[]) {
-    const e = refused(() => engine.decideRaw({ type: 'login', id: 'x' }, EMPTY_PROVIDER, { at, check } as never));
-    assert.is(e, 'ZY4003 check');
-  }
 });
 
 test('a required field gets no missing-value test in the generated code, and decides as the interpreter', () => {
