@@ -8,7 +8,7 @@ import { diag, type Diagnostic } from './diagnostics.ts';
 import { Keyword, lex } from './lexer.ts';
 import { parseDuration, parseMoney, parseNumber, parseString, parseTimestamp, type LiteralResult } from './literals.ts';
 import { RuleParser } from './parser.ts';
-import { firstChildNode, ordered } from './cst.ts';
+import { firstChild, firstChildNode } from './cst.ts';
 import { fileSizeDiagnostic, isStackOverflow, nestingDiagnostic, tooDeep } from './limits.ts';
 import type { Span } from './source.ts';
 
@@ -447,7 +447,7 @@ class Builder {
 
   private primary(n: CstNode): A.Expr {
     const span = this.span(n);
-    const t = ordered(n)[0]!;
+    const t = firstChild(n)!;
     if ('children' in t) {
       if (t.name === 'listLit') return this.listLit(t);
       if (t.name === 'callExpr') return this.call(t);
