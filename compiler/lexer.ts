@@ -178,13 +178,10 @@ export function lex(text: string, file: number): LexResult {
   const diagnostics: Diagnostic[] = r.errors.map((e) =>
     diag('ZY1001', { file, start: e.offset, end: e.offset + e.length }, `unexpected character ${JSON.stringify(text.slice(e.offset, e.offset + Math.min(e.length, 1)))}`),
   );
-  const tokens: IToken[] = [];
-  for (const t of r.tokens) {
-    if (t.tokenType === UnterminatedString) {
-      diagnostics.push(diag('ZY1003', { file, start: t.startOffset, end: t.startOffset + t.image.length }, 'unterminated string', 'close the string with `"` on the same line'));
-      continue;
-    }
-    tokens.push(t);
+  const unterminated = r.tokens.filter((t) => t.tokenType === UnterminatedString);
+  for (const t of unterminated) {
+    diagnostics.push(diag('ZY1003', { file, start: t.startOffset, end: t.startOffset + t.image.length }, 'unterminated string', 'close the string with `"` on the same line'));
   }
+  const tokens = unterminated.length ? r.tokens.filter((t) => t.tokenType !== UnterminatedString) : r.tokens;
   return { tokens, comments: r.groups['comments'] ?? [], diagnostics };
 }
