@@ -158,7 +158,7 @@ export function tokenize(text: string): ILexingResult {
  * built from; a token made with it has it in the object itself, where adding
  * it afterwards gave each of a large file's tokens a second allocation (V8's
  * out-of-object property store). Replaces an internal method of
- * chevrotain@11 (pinned in package.json; spec/lexer.test.ts checks the tokens).
+ * chevrotain@11 (pinned in package.json; spec/parser.test.ts checks the tokens).
  */
 function withEndOffsets(l: Lexer): Lexer {
   (l as unknown as { createTokenInstance: (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType) => IToken }).createTokenInstance =

@@ -71,25 +71,16 @@ export class RuleParser extends CstParser {
     return !Number.isNaN(b.startOffset) && !this.text.slice(a.startOffset + a.image.length, b.startOffset).includes('\n');
   }
 
-  /**
-   * `recovery: false` gives a parser that stops at the first error: on input
-   * without errors its CST is the recovering parser's, built for less (no
-   * follow sets are consulted and node locations are set once per node, not
-   * once per token), so parse.ts tries it first.
-   */
-  constructor(options: { recovery?: boolean; skipValidations?: boolean } = {}) {
-    super(T.ALL_TOKENS, {
-      recoveryEnabled: options.recovery ?? true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages,
-      skipValidations: options.skipValidations ?? false,
-    });
+  constructor() {
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages });
     this.performSelfAnalysis();
   }
 
   /**
    * Chevrotain gives each CST node's `children` a null prototype
-   * (`Object.create(null)`), which V8 keeps as a hash table: on a large file
-   * those tables were most of the parse's garbage. `Children` objects have no
-   * inherited keys either, but V8 lays them out as ordinary objects.
+   * (`Object.create(null)`), which V8 makes a hash table: one per node, and a
+   * large file has millions of nodes. `Children` objects have no inherited
+   * keys either, but V8 lays them out as ordinary objects.
    * (Overrides an internal method of chevrotain@11, pinned in package.json;
    * spec/parser.test.ts checks the nodes it makes.)
    */
