@@ -15,6 +15,13 @@ export function ordered(n: CstNode): (CstNode | IToken)[] {
   return all.sort((a, b) => startOf(a) - startOf(b));
 }
 
+/** The child (token or node) that starts first: `ordered(n)[0]` without building and sorting the list. */
+export function firstChild(n: CstNode): CstNode | IToken | undefined {
+  let first: CstNode | IToken | undefined;
+  for (const key in n.children) for (const c of n.children[key]!) if (first === undefined || startOf(c) < startOf(first)) first = c;
+  return first;
+}
+
 export function startOf(x: CstNode | IToken): number {
   return 'children' in x ? x.location!.startOffset : x.startOffset;
 }

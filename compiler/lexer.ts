@@ -149,8 +149,21 @@ let lexer: Lexer | undefined;
  * must not pay for building it before its first paint).
  */
 export function tokenize(text: string): ILexingResult {
-  lexer ??= new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
+  lexer ??= withEndOffsets(new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' }));
   return lexer.tokenize(text);
+}
+
+/**
+ * 'onlyOffset' tracking makes tokens without `endOffset`, which node spans are
+ * built from; a token made with it has it in the object itself, where adding
+ * it afterwards gave each of a large file's tokens a second allocation (V8's
+ * out-of-object property store). Replaces an internal method of
+ * chevrotain@11 (pinned in package.json; spec/parser.test.ts checks the tokens).
+ */
+function withEndOffsets(l: Lexer): Lexer {
+  (l as unknown as { createTokenInstance: (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType) => IToken }).createTokenInstance =
+    (image, startOffset, tokenTypeIdx, tokenType) => ({ image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType });
+  return l;
 }
 
 export interface LexResult {
@@ -165,15 +178,10 @@ export function lex(text: string, file: number): LexResult {
   const diagnostics: Diagnostic[] = r.errors.map((e) =>
     diag('ZY1001', { file, start: e.offset, end: e.offset + e.length }, `unexpected character ${JSON.stringify(text.slice(e.offset, e.offset + Math.min(e.length, 1)))}`),
   );
-  const tokens: IToken[] = [];
-  for (const t of r.tokens) {
-    if (t.tokenType === UnterminatedString) {
-      diagnostics.push(diag('ZY1003', { file, start: t.startOffset, end: t.startOffset + t.image.length }, 'unterminated string', 'close the string with `"` on the same line'));
-      continue;
-    }
-    // 'onlyOffset' tracking leaves endOffset unset; node spans are built from it.
-    t.endOffset = t.startOffset + t.image.length - 1;
-    tokens.push(t);
+  const unterminated = r.tokens.filter((t) => t.tokenType === UnterminatedString);
+  for (const t of unterminated) {
+    diagnostics.push(diag('ZY1003', { file, start: t.startOffset, end: t.startOffset + t.image.length }, 'unterminated string', 'close the string with `"` on the same line'));
   }
+  const tokens = unterminated.length ? r.tokens.filter((t) => t.tokenType !== UnterminatedString) : r.tokens;
   return { tokens, comments: r.groups['comments'] ?? [], diagnostics };
 }

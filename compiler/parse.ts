@@ -8,7 +8,7 @@ import { diag, type Diagnostic } from './diagnostics.ts';
 import { Keyword, lex } from './lexer.ts';
 import { parseDuration, parseMoney, parseNumber, parseString, parseTimestamp, type LiteralResult } from './literals.ts';
 import { RuleParser } from './parser.ts';
-import { firstChildNode, ordered } from './cst.ts';
+import { firstChild, firstChildNode } from './cst.ts';
 import { fileSizeDiagnostic, isStackOverflow, nestingDiagnostic, tooDeep } from './limits.ts';
 import type { Span } from './source.ts';
 
@@ -446,28 +446,27 @@ class Builder {
   }
 
   private primary(n: CstNode): A.Expr {
+    // One alternative was taken: its token or node is the only child (`(` … `)` has three).
+    const c = n.children;
+    if (c['pathExpr']) return this.path(c['pathExpr'][0] as CstNode);
     const span = this.span(n);
-    const t = ordered(n)[0]!;
-    if ('children' in t) {
-      if (t.name === 'listLit') return this.listLit(t);
-      if (t.name === 'callExpr') return this.call(t);
-      if (t.name === 'pathExpr') return this.path(t);
-      if (t.name === 'quantExpr') return this.quant(t);
-    } else {
-      switch (t.tokenType.name) {
-        case 'NumberLit': return { kind: 'number', value: this.literal(t, parseNumber(t.image), 0), raw: t.image, span };
-        case 'MoneyLit': return { kind: 'money', fen: this.literal(t, parseMoney(t.image), 0), raw: t.image, span };
-        case 'DurationLit': return { kind: 'duration', ms: this.literal(t, parseDuration(t.image), 0), raw: t.image, span };
-        case 'TimestampLit': return this.timestamp(t);
-        case 'StringLit': return this.str(t);
-        case 'True': return { kind: 'bool', value: true, span };
-        case 'False': return { kind: 'bool', value: false, span };
-        case 'Missing': return { kind: 'missing', span };
-        case 'Now': return { kind: 'now', span };
-        case 'LParen': return { kind: 'paren', inner: this.expression(node(n, 'expression')!), span };
-      }
+    if (c['LParen']) return { kind: 'paren', inner: this.expression(node(n, 'expression')!), span };
+    if (c['callExpr']) return this.call(c['callExpr'][0] as CstNode);
+    if (c['listLit']) return this.listLit(c['listLit'][0] as CstNode);
+    if (c['quantExpr']) return this.quant(c['quantExpr'][0] as CstNode);
+    const t = firstChild(n) as IToken;
+    switch (t.tokenType.name) {
+      case 'NumberLit': return { kind: 'number', value: this.literal(t, parseNumber(t.image), 0), raw: t.image, span };
+      case 'MoneyLit': return { kind: 'money', fen: this.literal(t, parseMoney(t.image), 0), raw: t.image, span };
+      case 'DurationLit': return { kind: 'duration', ms: this.literal(t, parseDuration(t.image), 0), raw: t.image, span };
+      case 'TimestampLit': return this.timestamp(t);
+      case 'StringLit': return this.str(t);
+      case 'True': return { kind: 'bool', value: true, span };
+      case 'False': return { kind: 'bool', value: false, span };
+      case 'Missing': return { kind: 'missing', span };
+      case 'Now': return { kind: 'now', span };
     }
-    throw new Error(`unexpected primary ${'children' in t ? t.name : t.image}`);
+    throw new Error(`unexpected primary ${t.image}`);
   }
 
   private call(n: CstNode): A.Expr {

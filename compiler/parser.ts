@@ -48,11 +48,21 @@ const messages: IParserErrorMessageProvider = {
   },
 };
 
+const LEFT = { LABEL: 'left' } as const;
+const OP = { LABEL: 'op' } as const;
+
+/** A CST node's children: no inherited keys, as Chevrotain's own `Object.create(null)`. */
+function Children(): void {}
+Children.prototype = Object.create(null) as object;
+const NewChildren = Children as unknown as new () => CstNode['children'];
+
 export class RuleParser extends CstParser {
   // The alternatives of the ORs parsed most often are built once (`…Alts ??=`)
   // instead of as a fresh array of closures on every call: for each operand of
   // an expression that was about 30 objects of garbage (Chevrotain's
-  // documented optimization; the closures use nothing but `this`).
+  // documented optimization; the closures use nothing but `this`). The bodies
+  // of the MANYs and OPTIONs of expressions, lists and rules are kept the same
+  // way (`…More ??=`), and so are the options objects (`LEFT`, `OP`).
   /** The text being parsed (set with `input`): a few rules look at line breaks. */
   text = '';
 
@@ -64,6 +74,20 @@ export class RuleParser extends CstParser {
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Chevrotain gives each CST node's `children` a null prototype
+   * (`Object.create(null)`), which V8 makes a hash table: one per node, and a
+   * large file has millions of nodes. `Children` objects have no inherited
+   * keys either, but V8 lays them out as ordinary objects.
+   * (Overrides an internal method of chevrotain@11, pinned in package.json;
+   * spec/parser.test.ts checks the nodes it makes.)
+   */
+  protected cstInvocationStateUpdate(fullRuleName: string): void {
+    const node = { name: fullRuleName, children: new NewChildren() } as unknown as CstNode;
+    (this as unknown as { setInitialNodeLocation(n: CstNode): void }).setInitialNodeLocation(node);
+    (this as unknown as { CST_STACK: CstNode[] }).CST_STACK.push(node);
   }
 
   /**
@@ -211,11 +235,13 @@ export class RuleParser extends CstParser {
     ]);
   });
 
+  private ruleTitle?: () => void;
+  private ruleClauses?: () => void;
   ruleDecl = this.RULE('ruleDecl', () => {
     this.CONSUME(T.Rule);
     this.CONSUME(T.Identifier);
-    this.OPTION(() => this.CONSUME(T.StringLit));
-    this.MANY(() => this.SUBRULE(this.ruleClause));
+    this.OPTION((this.ruleTitle ??= () => this.CONSUME(T.StringLit)));
+    this.MANY((this.ruleClauses ??= () => this.SUBRULE(this.ruleClause)));
   });
 
   private ruleClauseAlts?: IOrAlt<unknown>[];
@@ -425,24 +451,28 @@ export class RuleParser extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
+  private listComma?: () => void;
+  private listItem?: () => void;
   listLit = this.RULE('listLit', () => {
     this.CONSUME(T.LBracket);
-    this.MANY(() => {
+    this.MANY((this.listItem ??= () => {
       this.SUBRULE(this.expression);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
+      this.OPTION((this.listComma ??= () => this.CONSUME(T.Comma)));
+    }));
     this.CONSUME(T.RBracket);
   });
 
   // ---------- expressions, lowest precedence first ----------
+  private orMore?: () => void;
   expression = this.RULE('expression', () => {
     this.SUBRULE(this.andExpr);
-    this.MANY(() => { this.CONSUME(T.Or); this.SUBRULE2(this.andExpr); });
+    this.MANY((this.orMore ??= () => { this.CONSUME(T.Or); this.SUBRULE2(this.andExpr); }));
   });
 
+  private andMore?: () => void;
   andExpr = this.RULE('andExpr', () => {
     this.SUBRULE(this.notExpr);
-    this.MANY(() => { this.CONSUME(T.And); this.SUBRULE2(this.notExpr); });
+    this.MANY((this.andMore ??= () => { this.CONSUME(T.And); this.SUBRULE2(this.notExpr); }));
   });
 
   private notExprAlts?: IOrAlt<unknown>[];
@@ -454,13 +484,14 @@ export class RuleParser extends CstParser {
   });
 
   private cmpExprAlts?: IOrAlt<unknown>[];
+  private cmpRight?: () => void;
   cmpExpr = this.RULE('cmpExpr', () => {
-    this.SUBRULE(this.coalesceExpr, { LABEL: 'left' });
-    this.OPTION(() => {
+    this.SUBRULE(this.coalesceExpr, LEFT);
+    this.OPTION((this.cmpRight ??= () => {
       this.OR((this.cmpExprAlts ??= [
         {
           ALT: () => {
-            this.CONSUME(T.CompareOp, { LABEL: 'op' });
+            this.CONSUME(T.CompareOp, OP);
             this.SUBRULE2(this.coalesceExpr, { LABEL: 'right' });
           },
         },
@@ -475,34 +506,37 @@ export class RuleParser extends CstParser {
         },
         { ALT: () => { this.CONSUME(T.Is); this.OPTION3(() => this.CONSUME2(T.Not, { LABEL: 'isNot' })); this.CONSUME(T.Missing); } },
       ]));
-    });
+    }));
   });
 
+  private coalesceMore?: () => void;
   coalesceExpr = this.RULE('coalesceExpr', () => {
     this.SUBRULE(this.addExpr);
-    this.MANY(() => { this.CONSUME(T.Coalesce); this.SUBRULE2(this.addExpr); });
+    this.MANY((this.coalesceMore ??= () => { this.CONSUME(T.Coalesce); this.SUBRULE2(this.addExpr); }));
   });
 
   private addExprAlts?: IOrAlt<unknown>[];
+  private addMore?: () => void;
   addExpr = this.RULE('addExpr', () => {
     this.SUBRULE(this.mulExpr);
-    this.MANY(() => {
-      this.OR((this.addExprAlts ??= [{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]));
+    this.MANY((this.addMore ??= () => {
+      this.OR((this.addExprAlts ??= [{ ALT: () => this.CONSUME(T.Plus, OP) }, { ALT: () => this.CONSUME(T.Minus, OP) }]));
       this.SUBRULE2(this.mulExpr);
-    });
+    }));
   });
 
   private mulExprAlts?: IOrAlt<unknown>[];
+  private mulMore?: () => void;
   mulExpr = this.RULE('mulExpr', () => {
     this.SUBRULE(this.unaryExpr);
-    this.MANY(() => {
+    this.MANY((this.mulMore ??= () => {
       this.OR((this.mulExprAlts ??= [
-        { ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) },
-        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Star, OP) },
+        { ALT: () => this.CONSUME(T.Slash, OP) },
+        { ALT: () => this.CONSUME(T.Percent, OP) },
       ]));
       this.SUBRULE2(this.unaryExpr);
-    });
+    }));
   });
 
   private unaryExprAlts?: IOrAlt<unknown>[];
@@ -582,9 +616,10 @@ export class RuleParser extends CstParser {
   });
 
   private pathExprAlts?: IOrAlt<unknown>[];
+  private pathMore?: () => void;
   pathExpr = this.RULE('pathExpr', () => {
     this.OR((this.pathExprAlts ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Event) }]));
-    this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME(T.AnyName); });
+    this.MANY((this.pathMore ??= () => { this.CONSUME(T.Dot); this.CONSUME(T.AnyName); }));
   });
 }
 

@@ -327,11 +327,11 @@ function checkRule(
   // `let` names, each checked with the ones before it in scope; the rest of the rule sees them all.
   const localScope = new Map<string, LocalInfo | 'broken'>();
   const locals: LocalInfo[] = [];
-  const taken = new Set(cx.allNames());
+  let taken: ReadonlySet<string> | undefined;
   for (const l of lets) {
     const name = l.name.text;
     if (localScope.has(name)) { err('ZY2002', l.name.span, `\`let ${name}\` is already declared in rule \`${r.id.text}\``); continue; }
-    if (taken.has(name) || cx.schema.entities.has(name) || cx.isBroken(name)) {
+    if ((taken ??= new Set(cx.allNames())).has(name) || cx.schema.entities.has(name) || cx.isBroken(name)) {
       err('ZY2002', l.name.span, `\`${name}\` is already declared in the pack`, 'a `let` name must differ from the pack\'s constants, predicates, lists and entities');
       localScope.set(name, 'broken');
       continue;

@@ -88,15 +88,21 @@ function mapSet(s: SetRef, f: (x: IR) => IR): SetRef {
   return s.kind === 'expr' ? { kind: 'expr', x: f(s.x) } : s.kind === 'items' ? { kind: 'items', xs: s.xs.map(f) } : s;
 }
 
-/** As `mapChildren`, but `e` itself when `f` changes no child (passes keep untouched sub-trees). */
+/**
+ * As `mapChildren`, but `e` itself when `f` changes no child (passes keep
+ * untouched sub-trees). Calls `f` once per child in `children` order, and
+ * copies the node only when a child changed: most nodes of a large pack do not.
+ */
 export function mapChanged(e: IR, f: (x: IR) => IR): IR {
-  let changed = false;
-  const out = mapChildren(e, (x) => {
-    const y = f(x);
-    if (y !== x) changed = true;
-    return y;
-  });
-  return changed ? out : e;
+  const before = children(e);
+  let after: IR[] | undefined;
+  for (let i = 0; i < before.length; i++) {
+    const y = f(before[i]!);
+    if (y !== before[i]) (after ??= before.slice())[i] = y;
+  }
+  if (after === undefined) return e;
+  let j = 0;
+  return mapChildren(e, () => after[j++]!);
 }
 
 function foldChildren(e: IR): IR {

@@ -97,13 +97,15 @@ export function share(roots: readonly IR[]): { roots: IR[]; slots: number } {
   const slots = new Map<number, number>();
   // A table of its own, so that the costs remembered for it go with it.
   const noPredicates = new Map<string, IR>();
+  // Equal keys mean equal sub-trees, so equal costs: each is worked out once.
+  const costs: number[] = [];
   // mapChanged visits the children in the order children() lists them, as the census did.
   const inner = (e: IR, i: Info): IR => {
     let j = 0;
     return mapChanged(e, (x) => rewrite(x, i.kids[j++]!));
   };
   const rewrite = (e: IR, i: Info): IR => {
-    if (i.shareable && (once[i.key] ?? 0) > 1 && cost(e, noPredicates) >= WORTH_SHARING) {
+    if (i.shareable && (once[i.key] ?? 0) > 1 && (costs[i.key] ??= cost(e, noPredicates)) >= WORTH_SHARING) {
       let slot = slots.get(i.key);
       if (slot === undefined) { slot = slots.size; slots.set(i.key, slot); }
       return { k: 'shared', type: e.type, slot, x: inner(e, i), span: e.span };

@@ -1,0 +1,76 @@
+// What the lexer and parser hand on, where compiler/lexer.ts and
+// compiler/parser.ts replace internals of chevrotain@11 to allocate less:
+// tokens carry `endOffset` from the start, and CST nodes' `children` inherit
+// no keys (as Chevrotain's own null-prototype objects). If a Chevrotain
+// upgrade renamed either internal, these fail before any span goes wrong.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { CstNode, IToken } from 'chevrotain';
+import { lex, tokenize } from '../compiler/lexer.ts';
+import { RuleParser } from '../compiler/parser.ts';
+import { parseFile } from '../compiler/parse.ts';
+
+const PACK = `pack p version "1"
+outcomes block > review > allow
+event { type: enum(login, transfer_out) required  amount: money  device_id: string  country: string }
+list risky_countries: string = ["KP", "IR"]
+predicate big = event.amount >= ¥5,000
+rule R1 "big transfer abroad"
+  when event.type == "transfer_out" and big and (event.country in risky_countries or not (event.device_id is missing))
+   and event.amount between ¥1 and ¥9,999,999 and -(event.amount) * 2 / 3 % 5 + 1 - 1 < 0 ?? true
+  then review
+  reason R1
+`;
+
+test('every token is made with its endOffset, as an own property', () => {
+  const tokens = tokenize(PACK).tokens;
+  assert.ok(tokens.length > 50);
+  for (const t of tokens) {
+    assert.ok(Object.prototype.hasOwnProperty.call(t, 'endOffset'), `\`${t.image}\` has no endOffset`);
+    assert.is(t.endOffset, t.startOffset + t.image.length - 1, `\`${t.image}\` at ${t.startOffset}`);
+    assert.is(PACK.slice(t.startOffset, t.endOffset! + 1), t.image);
+  }
+  // lex() hands on the same tokens, less an unterminated string (reported instead).
+  const broken = lex('rule R when event.x == "open\nthen block', 0);
+  assert.equal(broken.diagnostics.map((d) => d.code), ['ZY1003']);
+  assert.not.ok(broken.tokens.some((t) => t.image.startsWith('"')));
+  assert.equal(lex(PACK, 0).tokens, tokens);
+});
+
+test('CST children inherit no keys, and node locations span their tokens', () => {
+  const p = new RuleParser();
+  p.text = PACK;
+  p.input = lex(PACK, 0).tokens;
+  const cst = p.file();
+  assert.equal(p.errors, []);
+  let nodes = 0;
+  const walk = (n: CstNode): void => {
+    nodes++;
+    for (const key of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__']) {
+      assert.not.ok(key in n.children, `${n.name}'s children have \`${key}\``);
+    }
+    assert.is(Object.getPrototypeOf(Object.getPrototypeOf(n.children)), null);
+    const all = Object.values(n.children).flat() as (CstNode | IToken)[];
+    const starts = all.map((c) => ('children' in c ? c.location!.startOffset : c.startOffset));
+    const ends = all.map((c) => ('children' in c ? c.location!.endOffset! : c.endOffset!));
+    if (all.length) {
+      assert.is(n.location!.startOffset, Math.min(...starts), n.name);
+      assert.is(n.location!.endOffset, Math.max(...ends), n.name);
+    }
+    for (const c of all) if ('children' in c) walk(c);
+  };
+  walk(cst);
+  assert.ok(nodes > 100);
+});
+
+test('a file parses to the same AST however often it is parsed', () => {
+  // The parser keeps the bodies of its repetitions between calls: they must hold no state of a parse.
+  const a = JSON.stringify(parseFile(PACK, 0));
+  parseFile('rule X when event.amount >= ¥1 and (event.type == "login" or event.type == "transfer_out") then block', 0);
+  parseFile('rule Y when event.amount >>= 1', 0);
+  assert.is(JSON.stringify(parseFile(PACK, 0)), a);
+  const ast = parseFile(PACK, 0).ast;
+  assert.equal(ast.decls.map((d) => d.kind), ['pack', 'outcomes', 'event', 'listDecl', 'predicate', 'rule']);
+});
+
+test.run();
