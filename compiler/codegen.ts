@@ -6,15 +6,19 @@
 // identifiers, and every literal goes through escape.ts. Rules run as the
 // dispatch plan says (optimize/dispatch.ts), laid out in functions by
 // codegen-layout.ts; decide() has a copy per value of the plan's first switch.
-import { TIME_FIELD } from './check/context.ts';
-import { jsComment, jsNumber, jsString } from './escape.ts';
-import { FUNCTIONS } from './functions.ts';
-import type { AggregateSpec, CheckedPack, CheckedRule, IR, Value } from './ir.ts';
+//
+// The generator is one class in layers, a file each: codegen-emitter.ts (the
+// shared state: constants, slots, temporaries, lazy readers),
+// codegen-expressions.ts (values, tests, comparisons, aggregates, memos), and
+// here the program: decide(), its copies and group functions, explain(),
+// notes(), each rule's test.
+import { jsComment, jsNumber } from './escape.ts';
+import type { CheckedPack, CheckedRule, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
 import { planDispatch, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
-import { Specializer } from './optimize/specialize.ts';
-import { Records } from './codegen-records.ts';
 import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt } from './codegen-layout.ts';
+import { Scope, type Ctx } from './codegen-emitter.ts';
+import { Expressions, FUNCTION_ORDER } from './codegen-expressions.ts';
 import { printIR } from './print.ts';
 
 export interface GeneratedCode {
@@ -24,9 +28,6 @@ export interface GeneratedCode {
   readonly constants: readonly unknown[];
 }
 
-export const FUNCTION_ORDER: readonly string[] = [...FUNCTIONS.keys()];
-const FN_INDEX = new Map(FUNCTION_ORDER.map((n, i) => [n, i]));
-const SMALL_SET = 6;
 /**
  * A switch with more cases than this finds its case through a Map. Up to it,
  * V8's compare chain beats hashing the value (measured on a 9-way switch on
@@ -53,147 +54,14 @@ export function generate(pack: CheckedPack, opts: GenerateOptions = {}): Generat
   return new Generator(pack, opts).run();
 }
 
-type Ctx = 'T' | 'F' | 'V';
-
-/**
- * One generated function's state. Predicates and shared sub-expressions are
- * local variables filled on first use; a first pass records how each is used
- * (tested for true, for false, or as a value) so the second can store only
- * what is needed — a plain boolean when it is only ever tested for true.
- */
-class Scope {
-  /** Temporaries live within one rule's test: numbered from 0 in each rule, declared up to the most any rule needs. */
-  temps = 0;
-  maxTemps = 0;
-  used = new Map<string, Set<Ctx>>();
-  repr = new Map<string, Ctx>();
-  /** Event slots the function reads (a group function takes them as parameters). */
-  slots = new Set<string>();
-  /** Memo fills being generated, and whether one ever held another memo. */
-  filling = 0;
-  nested = false;
-  /** The representation assumed for a memo not yet in `repr`. */
-  guess: Ctx = 'V';
-  /** While one rule is generated: the memo uses and representations its text depends on. */
-  recording: { uses: [string, Ctx][]; reprs: [string, Ctx][] } | undefined;
-  /**
-   * Event fields read as needed (explain, notes) instead of all at the
-   * start: `fN` starts as U, and each part that reads it first fills it with
-   * its reader `rN(src, at)` (see `Generator.lazily`); `needed` collects them.
-   */
-  lazy = false;
-  needed = new Set<string>();
-  constructor(readonly dry: boolean, readonly at: KnownAt = NOTHING_KNOWN) {}
-  use(key: string, ctx: Ctx): void {
-    let s = this.used.get(key);
-    if (!s) this.used.set(key, (s = new Set()));
-    s.add(ctx);
-    this.recording?.uses.push([key, ctx]);
-  }
-}
-
-class Generator {
-  private readonly constants: unknown[] = [];
-  private readonly prelude: string[] = [];
-  private readonly constIndex = new Map<string, string>();
-  private readonly eventSlots = new Map<string, string>();
-  private readonly entitySlots = new Map<string, { index: number; slots: Map<string, string> }>();
-  private readonly predIndex = new Map<string, number>();
-  private readonly sharedBodies = new Map<number, IR>();
-  private scope = new Scope(false);
-  private readonly specializer: Specializer;
+class Generator extends Expressions {
   private readonly groups: string[] = [];
-  /** `rN(src, at)`: one event field read and checked, for functions that read fields lazily. */
-  private readonly readers = new Map<string, string>();
-  private readonly readerText: string[] = [];
 
   private readonly layout: Layout;
-  private readonly records: Records;
 
-  constructor(private readonly pack: CheckedPack, private readonly opts: GenerateOptions) {
+  constructor(pack: CheckedPack, private readonly opts: GenerateOptions) {
+    super(pack);
     this.layout = new Layout(opts.inlineRules ?? INLINE_RULES);
-    this.records = new Records((v, wrap) => this.constant(v, wrap));
-    pack.eventFields.forEach((f, i) => this.eventSlots.set(f, `f${i}`));
-    [...pack.schema.entities.values()].forEach((e, i) =>
-      this.entitySlots.set(e.name, { index: i, slots: new Map([...e.fields.keys()].map((f, j) => [f, `f${j}`])) }));
-    [...pack.predicates.keys()].forEach((p, i) => this.predIndex.set(p, i));
-    const collect = (e: IR): void => {
-      if (e.k === 'shared' && !this.sharedBodies.has(e.slot)) this.sharedBodies.set(e.slot, e.x);
-      children(e).forEach(collect);
-    };
-    pack.rules.forEach((r) => { collect(r.condition); if (r.note) collect(r.note.condition); });
-    pack.predicates.forEach((d) => collect(d.body));
-    this.specializer = new Specializer(pack.predicates);
-  }
-
-  /** An event field's local, recorded as read by the current function. */
-  private slot(field: string): string {
-    const s = this.eventSlots.get(field)!;
-    this.scope.slots.add(s);
-    if (this.scope.lazy) this.scope.needed.add(field);
-    return s;
-  }
-
-  /** Code that reads event fields lazily: preceded by the reads of those it needs and no one has filled yet. */
-  private lazily(gen: () => string): string {
-    const scope = this.scope;
-    const outer = scope.needed;
-    const needed = (scope.needed = new Set());
-    const text = gen();
-    scope.needed = outer;
-    needed.forEach((f) => outer.add(f));
-    const fills = [...needed].map((f) => { const s = this.eventSlots.get(f)!; return `if (${s} === U) ${s} = ${this.reader(f)}(src, at); `; });
-    return fills.join('') + text;
-  }
-
-  /** The function that reads and checks one event field, as decide() does (generated once). */
-  private reader(field: string): string {
-    let name = this.readers.get(field);
-    if (!name) {
-      name = `r${this.eventSlots.get(field)!.slice(1)}`;
-      this.readers.set(field, name);
-      const f = this.pack.schema.event.fields.get(field)!;
-      this.readerText.push(`function ${name}(src, at) {\n  const v = ${this.readField(field)};\n  return ${this.records.check(f, 'event')};\n}`);
-    }
-    return name;
-  }
-
-  /** The raw value of an event field; the event's time is the caller's `at` when it gave one. */
-  private readField(field: string): string {
-    const read = this.records.readProp('src', field);
-    return field === TIME_FIELD ? `at === undefined ? ${read} : at` : read;
-  }
-
-  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and pattern matchers. */
-  private constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
-    // Lists come back many times as the same array: skip serializing them again.
-    const form = wrap('#');
-    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(value)?.get(form) : undefined;
-    if (byIdentity) return byIdentity;
-    const key = JSON.stringify([value, form]);
-    const known = this.constIndex.get(key);
-    if (known) { this.rememberConstant(value, form, known); return known; }
-    const name = `c${this.constIndex.size}`;
-    this.constants.push(value);
-    this.prelude.push(`const ${name} = ${wrap(`K[${this.constants.length - 1}]`)};`);
-    this.constIndex.set(key, name);
-    this.rememberConstant(value, form, name);
-    return name;
-  }
-
-  private readonly constByIdentity = new WeakMap<object, Map<string, string>>();
-  private rememberConstant(value: unknown, form: string, name: string): void {
-    if (typeof value !== 'object' || value === null) return;
-    let m = this.constByIdentity.get(value);
-    if (!m) this.constByIdentity.set(value, (m = new Map()));
-    m.set(form, name);
-  }
-
-  private temp(): string {
-    const scope = this.scope;
-    const t = `t${scope.temps++}`;
-    if (scope.temps > scope.maxTemps) scope.maxTemps = scope.temps;
-    return t;
   }
 
   /**
@@ -311,9 +179,6 @@ class Generator {
     return { source, constants: this.constants };
   }
 
-  private now(): string {
-    return this.slot(TIME_FIELD);
-  }
 
   /**
    * `notes(src, P, M, fired, at)`: the rules in force that did not fire and whose
@@ -523,269 +388,6 @@ class Generator {
     readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean;
   }>>>();
 
-  private entity(name: string): string {
-    const ent = this.entitySlots.get(name)!;
-    const info = this.pack.schema.entities.get(name)!;
-    const key = this.eventSlots.has(info.key) ? this.slot(info.key) : 'undefined';
-    return `(M.e${ent.index} === U ? (M.e${ent.index} = getE${ent.index}(P, ${key})) : M.e${ent.index})`;
-  }
-
-  private aggregate(a: AggregateSpec): string {
-    const spec = this.constant({ ...a, filter: undefined, steps: undefined, span: undefined });
-    const by = a.by ? this.slot(a.by) : 'undefined';
-    const filter = a.filter ? this.historyTest(a.filter) : 'undefined';
-    const steps = a.steps ? `, [${a.steps.map((x) => this.historyTest(x)).join(', ')}]` : '';
-    let current = 'undefined';
-    if (a.includeCurrent) {
-      const names = [...this.pack.eventFields];
-      current = `R.record(${this.constant(names)}, [${names.map((n) => this.slot(n)).join(', ')}])`;
-    }
-    return `(M.a${a.id} === U ? (M.a${a.id} = R.agg(P, ${spec}, ${this.now()}, ${by}, ${filter}, ${current}${steps})) : M.a${a.id})`;
-  }
-
-  /** A filter over history events `h` (a `where`, a step of sequence()); a fresh scope keeps its temporaries apart. */
-  private historyTest(x: IR): string {
-    const saved = this.scope;
-    const inner = new Scope(saved.dry, saved.at);
-    inner.lazy = saved.lazy;
-    inner.needed = saved.needed;
-    inner.used = saved.used;
-    inner.repr = saved.repr;
-    inner.slots = saved.slots;
-    inner.filling = saved.filling;
-    inner.temps = 0;
-    this.scope = inner;
-    const test = this.tru(x, true);
-    const temps = inner.maxTemps;
-    if (inner.nested) saved.nested = true;
-    this.scope = saved;
-    return temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
-  }
-
-  /** What a predicate's memo computes: its body, specialized to what the function knows. */
-  private predBody(name: string): IR {
-    return this.specializer.predicate(name, this.scope.at.known, this.scope.at.key);
-  }
-
-  private sharedBody(e: Extract<IR, { k: 'shared' }>): IR {
-    const body = this.sharedBodies.get(e.slot) ?? e.x;
-    return this.specializer.cached(body, this.scope.at.known, this.scope.at.key);
-  }
-
-  /** A `let`'s value, specialized to what the function knows. */
-  private localBody(e: Extract<IR, { k: 'local' }>): IR {
-    return this.specializer.cached(e.x, this.scope.at.known, this.scope.at.key);
-  }
-
-  /** A predicate or shared sub-expression: a local filled on first use. */
-  private memo(key: string, body: IR, ctx: Ctx): string {
-    const scope = this.scope;
-    scope.use(key, ctx);
-    if (scope.filling > 0) scope.nested = true;
-    const repr = scope.repr.get(key) ?? scope.guess;
-    scope.recording?.reprs.push([key, repr]);
-    scope.filling++;
-    const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
-    scope.filling--;
-    const read = `(${key} === U ? (${key} = ${fill}) : ${key})`;
-    if (repr === ctx) return read;
-    if (ctx === 'V') return read; // repr is V whenever a value is needed
-    return `(${read} === ${ctx === 'T'})`;
-  }
-
-  // ---------- expressions ----------
-  private lit(v: Value): string {
-    if (v === undefined) return 'undefined';
-    if (typeof v === 'number') return jsNumber(v);
-    if (typeof v === 'string') return jsString(v);
-    if (typeof v === 'boolean') return String(v);
-    return this.constant(v);
-  }
-
-  /** Cheap and side-effect free: may be repeated instead of kept in a temporary. */
-  private simple(e: IR): boolean {
-    return e.k === 'lit' || e.k === 'now' || (e.k === 'field' && e.entity === 'event');
-  }
-
-  /**
-   * Never missing, so generated code needs no test for missing: a literal,
-   * the time, a `required` event field (decide() has refused an event
-   * without it), and comparisons and tests built only from those.
-   */
-  private present(e: IR): boolean {
-    switch (e.k) {
-      case 'lit': return e.value !== undefined;
-      case 'now': case 'isMissing': return true;
-      case 'field': return e.entity === 'event' && !!this.pack.schema.event.fields.get(e.field)?.required;
-      case 'not': return this.present(e.x);
-      case 'and': case 'or': return e.xs.every((x) => this.present(x));
-      case 'cmp': return this.present(e.l) && this.present(e.r);
-      case 'between': return this.present(e.x) && this.present(e.lo) && this.present(e.hi);
-      case 'in': return e.set.kind === 'external' ? this.present(e.x) : e.set.kind === 'values' && this.present(e.x) && !e.set.values.includes(undefined);
-      default: return false;
-    }
-  }
-
-  private once(e: IR, inFilter: boolean): { first: string; again: string } {
-    const v = this.val(e, inFilter);
-    if (this.simple(e)) return { first: v, again: v };
-    const t = this.temp();
-    return { first: `(${t} = ${v})`, again: t };
-  }
-
-  val(e: IR, inFilter = false): string {
-    // No local arrow helpers here: under tsx each would be renamed (`__name`) on every call.
-    switch (e.k) {
-      case 'lit': return this.lit(e.value);
-      case 'now': return this.now();
-      case 'field': {
-        if (e.entity === 'event') return this.slot(e.field);
-        return `${this.entity(e.entity)}?.${this.entitySlots.get(e.entity)!.slots.get(e.field)}`;
-      }
-      case 'hfield': return `R.hist(h, ${jsString(e.field)}, ${this.constant(e.type)})`;
-      case 'agg': return this.aggregate(this.pack.aggregates[e.id]!);
-      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), 'V');
-      case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), 'V');
-      case 'local': return this.memo(`l${e.slot}`, this.localBody(e), 'V');
-      case 'quant': return this.quant(e, inFilter);
-      case 'neg': return `R.neg(${this.val(e.x, inFilter)})`;
-      case 'arith': return `R.${({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'rem' } as const)[e.op]}(${this.val(e.l, inFilter)}, ${this.val(e.r, inFilter)})`;
-      case 'coalesce': {
-        const t = this.temp();
-        return `((${t} = ${this.val(e.l, inFilter)}) !== undefined ? ${t} : ${this.val(e.r, inFilter)})`;
-      }
-      case 'call': return this.call(e, inFilter);
-      case 'in':
-        if (e.set.kind === 'items' || e.set.kind === 'expr') {
-          const set = e.set.kind === 'items' ? `[${e.set.xs.map((x) => this.val(x, inFilter)).join(', ')}]` : this.val(e.set.x, inFilter);
-          return `R.${e.negated ? 'notIn' : 'in'}(${this.val(e.x, inFilter)}, ${set})`;
-        }
-        return this.boolVal(e, inFilter);
-      default:
-        return this.boolVal(e, inFilter);
-    }
-  }
-
-  /** `any of` / `all of` / `count of`: the members, and how to tell whether one is in the set. */
-  private quant(e: Extract<IR, { k: 'quant' }>, inFilter: boolean): string {
-    const members = e.items.kind === 'items' ? `[${e.items.xs.map((x) => this.val(x, inFilter)).join(', ')}]` : this.val(e.items.x, inFilter);
-    const head = `${jsString(e.q)}, ${e.negated}, ${members}`;
-    const set = e.set;
-    switch (set.kind) {
-      case 'items': return `R.quantIn(${head}, [${set.xs.map((x) => this.val(x, inFilter)).join(', ')}])`;
-      case 'expr': return `R.quantIn(${head}, ${this.val(set.x, inFilter)})`;
-      case 'external': return `R.quant(${head}, (m) => R.listHas(P, ${jsString(set.list)}, m, ${this.now()}))`;
-      case 'values': return `R.quant(${head}, (m) => ${this.constant(set.values, (k) => `new Set(${k})`)}.has(m))`;
-    }
-  }
-
-  /** Built-ins are called directly; a missing argument makes the call missing. */
-  private call(e: Extract<IR, { k: 'call' }>, inFilter: boolean): string {
-    const def = FUNCTIONS.get(e.fn)!;
-    const fn = this.constant(FN_INDEX.get(e.fn), (k) => `R.impl[${k}]`);
-    const checks: string[] = [];
-    const args = e.args.map((a, i) => {
-      if (def.constPattern && i === 1) return this.constant((a as { value: string }).value, (k) => `R.regex(${k})`);
-      if (this.present(a)) return this.val(a, inFilter);
-      const x = this.once(a, inFilter);
-      checks.push(`${x.first} === undefined`);
-      return x.again;
-    });
-    if (def.usesNow) args.unshift(this.now());
-    const h = e.holidays;
-    if (def.usesCalendar) {
-      args.unshift(!h ? 'R.calendar(P)' : h.kind === 'dates'
-        ? `R.holidays(${this.constant(h.dates, (k) => `new Set(${k})`)})`
-        : `R.externalHolidays(P, ${jsString(h.list)}, ${h.timestamps}, ${this.now()})`);
-    }
-    const callText = `${fn}(${args.join(', ')})`;
-    return checks.length ? `(${checks.join(' || ')} ? undefined : ${callText})` : callText;
-  }
-
-  private boolVal(e: IR, inFilter: boolean): string {
-    if (this.present(e)) return this.tru(e, inFilter);
-    return `(${this.tru(e, inFilter)} ? true : ${this.fal(e, inFilter)} ? false : undefined)`;
-  }
-
-  /** JS that is true exactly when the expression is true (not false, not missing). */
-  tru(e: IR, inFilter = false): string {
-    return this.test(e, true, inFilter);
-  }
-  /** JS that is true exactly when the expression is false. */
-  fal(e: IR, inFilter = false): string {
-    return this.test(e, false, inFilter);
-  }
-
-  private test(e: IR, want: boolean, inFilter: boolean): string {
-    switch (e.k) {
-      case 'lit': return String(e.value === want);
-      case 'not': return this.test(e.x, !want, inFilter);
-      case 'and': case 'or': {
-        const join = (e.k === 'and') === want ? ' && ' : ' || ';
-        return `(${e.xs.map((x) => this.test(x, want, inFilter)).join(join)})`;
-      }
-      case 'isMissing':
-        // A required field is never missing; anything else is tested.
-        if (this.present(e.x)) return String(e.negated === want);
-        return `(${this.val(e.x, inFilter)} ${e.negated === want ? '!==' : '==='} undefined)`;
-      case 'cmp': return this.cmp(e, want, inFilter);
-      case 'between': {
-        const x = this.once(e.x, inFilter);
-        const lo = this.val(e.lo, inFilter);
-        const hi = this.val(e.hi, inFilter);
-        return want ? `(${x.first} >= ${lo} && ${x.again} <= ${hi})` : `(${x.first} < ${lo} || ${x.again} > ${hi})`;
-      }
-      case 'in': return this.inTest(e, want, inFilter);
-      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), want ? 'T' : 'F');
-      case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), want ? 'T' : 'F');
-      case 'local': return this.memo(`l${e.slot}`, this.localBody(e), want ? 'T' : 'F');
-      default: return `(${this.val(e, inFilter)} === ${want})`;
-    }
-  }
-
-  private cmp(e: Extract<IR, { k: 'cmp' }>, want: boolean, inFilter: boolean): string {
-    let op = e.op;
-    if (!want) op = ({ '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const)[op];
-    if (op === '<' || op === '<=' || op === '>' || op === '>=') {
-      // A missing operand is undefined, and every ordering test on undefined is false.
-      return `(${this.val(e.l, inFilter)} ${op} ${this.val(e.r, inFilter)})`;
-    }
-    const lp = this.present(e.l);
-    const rp = this.present(e.r);
-    if (op === '==') {
-      if (lp || rp) return `(${this.val(e.l, inFilter)} === ${this.val(e.r, inFilter)})`;
-      const l = this.once(e.l, inFilter);
-      return `(${l.first} === ${this.val(e.r, inFilter)} && ${l.again} !== undefined)`;
-    }
-    const l = this.once(e.l, inFilter);
-    const r = this.once(e.r, inFilter);
-    const guards = [...(lp ? [] : [`${l.first} !== undefined`]), ...(rp ? [] : [`${r.first} !== undefined`])];
-    const lv = lp ? l.first : l.again;
-    const rv = rp ? r.first : r.again;
-    return `(${[...guards, `${lv} !== ${rv}`].join(' && ')})`;
-  }
-
-  private inTest(e: Extract<IR, { k: 'in' }>, want: boolean, inFilter: boolean): string {
-    const member = want !== e.negated; // true: "x is in the set"
-    const set = e.set;
-    if (set.kind === 'items' || set.kind === 'expr') return `(${this.val(e, inFilter)} === ${want})`;
-    const x = this.once(e.x, inFilter);
-    const present = this.present(e.x);
-    const guard = present ? [] : [`${x.first} !== undefined`];
-    const xv = present ? x.first : x.again;
-    if (set.kind === 'external') {
-      const has = `R.listHas(P, ${jsString(set.list)}, ${xv}, ${this.now()})`;
-      return `(${[...guard, `${member ? '' : '!'}${has}`].join(' && ')})`;
-    }
-    const values = set.values;
-    if (values.length <= SMALL_SET) {
-      if (member) return values.length === 0 ? 'false' : `(${values.map((m, i) => `${i === 0 ? x.first : x.again} === ${this.lit(m)}`).join(' || ')})`;
-      const tests = [...guard, ...values.map((m) => `${xv} !== ${this.lit(m)}`)];
-      return tests.length ? `(${tests.join(' && ')})` : 'true';
-    }
-    const s = this.constant(values, (k) => `new Set(${k})`);
-    return member ? `${s}.has(${x.first})` : `(${[...guard, `!${s}.has(${xv})`].join(' && ')})`;
-  }
 }
 
 /** Whether `e` reads an aggregate (directly; a predicate's aggregates are in its memo's fill, which is generated inline too). */
@@ -800,4 +402,4 @@ function templateExprs(t: readonly { expr?: IR }[] | undefined): IR[] {
   return (t ?? []).flatMap((p) => (p.expr ? [p.expr] : []));
 }
 
-export { printIR };
+export { FUNCTION_ORDER, printIR };

@@ -1,0 +1,155 @@
+// Stage 5 (codegen.ts): what every part of the generator shares. The
+// factory being built (its constants, the readers of lazily read fields),
+// the function being written (its Scope: temporaries, memo uses, the event
+// slots it reads), and the names generated code gives event slots, entity
+// slots and predicates. Rule text reaches the source only through escape.ts.
+import { TIME_FIELD } from './check/context.ts';
+import type { CheckedPack, IR } from './ir.ts';
+import { children } from './optimize/fold.ts';
+import { Specializer } from './optimize/specialize.ts';
+import { Records } from './codegen-records.ts';
+import { NOTHING_KNOWN, type KnownAt } from './codegen-layout.ts';
+
+export type Ctx = 'T' | 'F' | 'V';
+
+/**
+ * One generated function's state. Predicates and shared sub-expressions are
+ * local variables filled on first use; a first pass records how each is used
+ * (tested for true, for false, or as a value) so the second can store only
+ * what is needed — a plain boolean when it is only ever tested for true.
+ */
+export class Scope {
+  /** Temporaries live within one rule's test: numbered from 0 in each rule, declared up to the most any rule needs. */
+  temps = 0;
+  maxTemps = 0;
+  used = new Map<string, Set<Ctx>>();
+  repr = new Map<string, Ctx>();
+  /** Event slots the function reads (a group function takes them as parameters). */
+  slots = new Set<string>();
+  /** Memo fills being generated, and whether one ever held another memo. */
+  filling = 0;
+  nested = false;
+  /** The representation assumed for a memo not yet in `repr`. */
+  guess: Ctx = 'V';
+  /** While one rule is generated: the memo uses and representations its text depends on. */
+  recording: { uses: [string, Ctx][]; reprs: [string, Ctx][] } | undefined;
+  /**
+   * Event fields read as needed (explain, notes) instead of all at the
+   * start: `fN` starts as U, and each part that reads it first fills it with
+   * its reader `rN(src, at)` (see `Generator.lazily`); `needed` collects them.
+   */
+  lazy = false;
+  needed = new Set<string>();
+  constructor(readonly dry: boolean, readonly at: KnownAt = NOTHING_KNOWN) {}
+  use(key: string, ctx: Ctx): void {
+    let s = this.used.get(key);
+    if (!s) this.used.set(key, (s = new Set()));
+    s.add(ctx);
+    this.recording?.uses.push([key, ctx]);
+  }
+}
+
+export abstract class Emitter {
+  protected readonly constants: unknown[] = [];
+  protected readonly prelude: string[] = [];
+  private readonly constIndex = new Map<string, string>();
+  protected readonly eventSlots = new Map<string, string>();
+  protected readonly entitySlots = new Map<string, { index: number; slots: Map<string, string> }>();
+  protected readonly predIndex = new Map<string, number>();
+  protected readonly sharedBodies = new Map<number, IR>();
+  protected scope = new Scope(false);
+  protected readonly specializer: Specializer;
+  /** `rN(src, at)`: one event field read and checked, for functions that read fields lazily. */
+  private readonly readers = new Map<string, string>();
+  protected readonly readerText: string[] = [];
+  protected readonly records: Records;
+
+  constructor(protected readonly pack: CheckedPack) {
+    this.records = new Records((v, wrap) => this.constant(v, wrap));
+    pack.eventFields.forEach((f, i) => this.eventSlots.set(f, `f${i}`));
+    [...pack.schema.entities.values()].forEach((e, i) =>
+      this.entitySlots.set(e.name, { index: i, slots: new Map([...e.fields.keys()].map((f, j) => [f, `f${j}`])) }));
+    [...pack.predicates.keys()].forEach((p, i) => this.predIndex.set(p, i));
+    const collect = (e: IR): void => {
+      if (e.k === 'shared' && !this.sharedBodies.has(e.slot)) this.sharedBodies.set(e.slot, e.x);
+      children(e).forEach(collect);
+    };
+    pack.rules.forEach((r) => { collect(r.condition); if (r.note) collect(r.note.condition); });
+    pack.predicates.forEach((d) => collect(d.body));
+    this.specializer = new Specializer(pack.predicates);
+  }
+
+  /** An event field's local, recorded as read by the current function. */
+  protected slot(field: string): string {
+    const s = this.eventSlots.get(field)!;
+    this.scope.slots.add(s);
+    if (this.scope.lazy) this.scope.needed.add(field);
+    return s;
+  }
+
+  /** Code that reads event fields lazily: preceded by the reads of those it needs and no one has filled yet. */
+  protected lazily(gen: () => string): string {
+    const scope = this.scope;
+    const outer = scope.needed;
+    const needed = (scope.needed = new Set());
+    const text = gen();
+    scope.needed = outer;
+    needed.forEach((f) => outer.add(f));
+    const fills = [...needed].map((f) => { const s = this.eventSlots.get(f)!; return `if (${s} === U) ${s} = ${this.reader(f)}(src, at); `; });
+    return fills.join('') + text;
+  }
+
+  /** The function that reads and checks one event field, as decide() does (generated once). */
+  private reader(field: string): string {
+    let name = this.readers.get(field);
+    if (!name) {
+      name = `r${this.eventSlots.get(field)!.slice(1)}`;
+      this.readers.set(field, name);
+      const f = this.pack.schema.event.fields.get(field)!;
+      this.readerText.push(`function ${name}(src, at) {\n  const v = ${this.readField(field)};\n  return ${this.records.check(f, 'event')};\n}`);
+    }
+    return name;
+  }
+
+  /** The raw value of an event field; the event's time is the caller's `at` when it gave one. */
+  protected readField(field: string): string {
+    const read = this.records.readProp('src', field);
+    return field === TIME_FIELD ? `at === undefined ? ${read} : at` : read;
+  }
+
+  /** A constant from K, as a prelude variable; `wrap` rebuilds Sets and pattern matchers. */
+  protected constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
+    // Lists come back many times as the same array: skip serializing them again.
+    const form = wrap('#');
+    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(value)?.get(form) : undefined;
+    if (byIdentity) return byIdentity;
+    const key = JSON.stringify([value, form]);
+    const known = this.constIndex.get(key);
+    if (known) { this.rememberConstant(value, form, known); return known; }
+    const name = `c${this.constIndex.size}`;
+    this.constants.push(value);
+    this.prelude.push(`const ${name} = ${wrap(`K[${this.constants.length - 1}]`)};`);
+    this.constIndex.set(key, name);
+    this.rememberConstant(value, form, name);
+    return name;
+  }
+
+  private readonly constByIdentity = new WeakMap<object, Map<string, string>>();
+  private rememberConstant(value: unknown, form: string, name: string): void {
+    if (typeof value !== 'object' || value === null) return;
+    let m = this.constByIdentity.get(value);
+    if (!m) this.constByIdentity.set(value, (m = new Map()));
+    m.set(form, name);
+  }
+
+  protected temp(): string {
+    const scope = this.scope;
+    const t = `t${scope.temps++}`;
+    if (scope.temps > scope.maxTemps) scope.maxTemps = scope.temps;
+    return t;
+  }
+
+  protected now(): string {
+    return this.slot(TIME_FIELD);
+  }
+}

@@ -1,0 +1,280 @@
+// Stage 5 (codegen.ts): expressions as JavaScript. `val` is an expression's
+// value, `tru`/`fal` a test that is true exactly when it is true/false (never
+// when missing); predicates, shared sub-expressions and `let`s are memos
+// filled on first use, in the representation their uses need; entity rows
+// and aggregates are memoized per decision in M. Numbers and strings from
+// rule text go through jsNumber/jsString, everything else is a constant.
+import { jsNumber, jsString } from './escape.ts';
+import { FUNCTIONS } from './functions.ts';
+import type { AggregateSpec, IR, Value } from './ir.ts';
+import { Emitter, Scope, type Ctx } from './codegen-emitter.ts';
+
+export const FUNCTION_ORDER: readonly string[] = [...FUNCTIONS.keys()];
+const FN_INDEX = new Map(FUNCTION_ORDER.map((n, i) => [n, i]));
+const SMALL_SET = 6;
+
+export abstract class Expressions extends Emitter {
+  private entity(name: string): string {
+    const ent = this.entitySlots.get(name)!;
+    const info = this.pack.schema.entities.get(name)!;
+    const key = this.eventSlots.has(info.key) ? this.slot(info.key) : 'undefined';
+    return `(M.e${ent.index} === U ? (M.e${ent.index} = getE${ent.index}(P, ${key})) : M.e${ent.index})`;
+  }
+
+  private aggregate(a: AggregateSpec): string {
+    const spec = this.constant({ ...a, filter: undefined, steps: undefined, span: undefined });
+    const by = a.by ? this.slot(a.by) : 'undefined';
+    const filter = a.filter ? this.historyTest(a.filter) : 'undefined';
+    const steps = a.steps ? `, [${a.steps.map((x) => this.historyTest(x)).join(', ')}]` : '';
+    let current = 'undefined';
+    if (a.includeCurrent) {
+      const names = [...this.pack.eventFields];
+      current = `R.record(${this.constant(names)}, [${names.map((n) => this.slot(n)).join(', ')}])`;
+    }
+    return `(M.a${a.id} === U ? (M.a${a.id} = R.agg(P, ${spec}, ${this.now()}, ${by}, ${filter}, ${current}${steps})) : M.a${a.id})`;
+  }
+
+  /** A filter over history events `h` (a `where`, a step of sequence()); a fresh scope keeps its temporaries apart. */
+  private historyTest(x: IR): string {
+    const saved = this.scope;
+    const inner = new Scope(saved.dry, saved.at);
+    inner.lazy = saved.lazy;
+    inner.needed = saved.needed;
+    inner.used = saved.used;
+    inner.repr = saved.repr;
+    inner.slots = saved.slots;
+    inner.filling = saved.filling;
+    inner.temps = 0;
+    this.scope = inner;
+    const test = this.tru(x, true);
+    const temps = inner.maxTemps;
+    if (inner.nested) saved.nested = true;
+    this.scope = saved;
+    return temps ? `(h) => { let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')}; return ${test}; }` : `(h) => ${test}`;
+  }
+
+  /** What a predicate's memo computes: its body, specialized to what the function knows. */
+  private predBody(name: string): IR {
+    return this.specializer.predicate(name, this.scope.at.known, this.scope.at.key);
+  }
+
+  private sharedBody(e: Extract<IR, { k: 'shared' }>): IR {
+    const body = this.sharedBodies.get(e.slot) ?? e.x;
+    return this.specializer.cached(body, this.scope.at.known, this.scope.at.key);
+  }
+
+  /** A `let`'s value, specialized to what the function knows. */
+  private localBody(e: Extract<IR, { k: 'local' }>): IR {
+    return this.specializer.cached(e.x, this.scope.at.known, this.scope.at.key);
+  }
+
+  /** A predicate or shared sub-expression: a local filled on first use. */
+  private memo(key: string, body: IR, ctx: Ctx): string {
+    const scope = this.scope;
+    scope.use(key, ctx);
+    if (scope.filling > 0) scope.nested = true;
+    const repr = scope.repr.get(key) ?? scope.guess;
+    scope.recording?.reprs.push([key, repr]);
+    scope.filling++;
+    const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
+    scope.filling--;
+    const read = `(${key} === U ? (${key} = ${fill}) : ${key})`;
+    if (repr === ctx) return read;
+    if (ctx === 'V') return read; // repr is V whenever a value is needed
+    return `(${read} === ${ctx === 'T'})`;
+  }
+
+  // ---------- expressions ----------
+  protected lit(v: Value): string {
+    if (v === undefined) return 'undefined';
+    if (typeof v === 'number') return jsNumber(v);
+    if (typeof v === 'string') return jsString(v);
+    if (typeof v === 'boolean') return String(v);
+    return this.constant(v);
+  }
+
+  /** Cheap and side-effect free: may be repeated instead of kept in a temporary. */
+  private simple(e: IR): boolean {
+    return e.k === 'lit' || e.k === 'now' || (e.k === 'field' && e.entity === 'event');
+  }
+
+  /**
+   * Never missing, so generated code needs no test for missing: a literal,
+   * the time, a `required` event field (decide() has refused an event
+   * without it), and comparisons and tests built only from those.
+   */
+  private present(e: IR): boolean {
+    switch (e.k) {
+      case 'lit': return e.value !== undefined;
+      case 'now': case 'isMissing': return true;
+      case 'field': return e.entity === 'event' && !!this.pack.schema.event.fields.get(e.field)?.required;
+      case 'not': return this.present(e.x);
+      case 'and': case 'or': return e.xs.every((x) => this.present(x));
+      case 'cmp': return this.present(e.l) && this.present(e.r);
+      case 'between': return this.present(e.x) && this.present(e.lo) && this.present(e.hi);
+      case 'in': return e.set.kind === 'external' ? this.present(e.x) : e.set.kind === 'values' && this.present(e.x) && !e.set.values.includes(undefined);
+      default: return false;
+    }
+  }
+
+  private once(e: IR, inFilter: boolean): { first: string; again: string } {
+    const v = this.val(e, inFilter);
+    if (this.simple(e)) return { first: v, again: v };
+    const t = this.temp();
+    return { first: `(${t} = ${v})`, again: t };
+  }
+
+  val(e: IR, inFilter = false): string {
+    // No local arrow helpers here: under tsx each would be renamed (`__name`) on every call.
+    switch (e.k) {
+      case 'lit': return this.lit(e.value);
+      case 'now': return this.now();
+      case 'field': {
+        if (e.entity === 'event') return this.slot(e.field);
+        return `${this.entity(e.entity)}?.${this.entitySlots.get(e.entity)!.slots.get(e.field)}`;
+      }
+      case 'hfield': return `R.hist(h, ${jsString(e.field)}, ${this.constant(e.type)})`;
+      case 'agg': return this.aggregate(this.pack.aggregates[e.id]!);
+      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), 'V');
+      case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), 'V');
+      case 'local': return this.memo(`l${e.slot}`, this.localBody(e), 'V');
+      case 'quant': return this.quant(e, inFilter);
+      case 'neg': return `R.neg(${this.val(e.x, inFilter)})`;
+      case 'arith': return `R.${({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'rem' } as const)[e.op]}(${this.val(e.l, inFilter)}, ${this.val(e.r, inFilter)})`;
+      case 'coalesce': {
+        const t = this.temp();
+        return `((${t} = ${this.val(e.l, inFilter)}) !== undefined ? ${t} : ${this.val(e.r, inFilter)})`;
+      }
+      case 'call': return this.call(e, inFilter);
+      case 'in':
+        if (e.set.kind === 'items' || e.set.kind === 'expr') {
+          const set = e.set.kind === 'items' ? `[${e.set.xs.map((x) => this.val(x, inFilter)).join(', ')}]` : this.val(e.set.x, inFilter);
+          return `R.${e.negated ? 'notIn' : 'in'}(${this.val(e.x, inFilter)}, ${set})`;
+        }
+        return this.boolVal(e, inFilter);
+      default:
+        return this.boolVal(e, inFilter);
+    }
+  }
+
+  /** `any of` / `all of` / `count of`: the members, and how to tell whether one is in the set. */
+  private quant(e: Extract<IR, { k: 'quant' }>, inFilter: boolean): string {
+    const members = e.items.kind === 'items' ? `[${e.items.xs.map((x) => this.val(x, inFilter)).join(', ')}]` : this.val(e.items.x, inFilter);
+    const head = `${jsString(e.q)}, ${e.negated}, ${members}`;
+    const set = e.set;
+    switch (set.kind) {
+      case 'items': return `R.quantIn(${head}, [${set.xs.map((x) => this.val(x, inFilter)).join(', ')}])`;
+      case 'expr': return `R.quantIn(${head}, ${this.val(set.x, inFilter)})`;
+      case 'external': return `R.quant(${head}, (m) => R.listHas(P, ${jsString(set.list)}, m, ${this.now()}))`;
+      case 'values': return `R.quant(${head}, (m) => ${this.constant(set.values, (k) => `new Set(${k})`)}.has(m))`;
+    }
+  }
+
+  /** Built-ins are called directly; a missing argument makes the call missing. */
+  private call(e: Extract<IR, { k: 'call' }>, inFilter: boolean): string {
+    const def = FUNCTIONS.get(e.fn)!;
+    const fn = this.constant(FN_INDEX.get(e.fn), (k) => `R.impl[${k}]`);
+    const checks: string[] = [];
+    const args = e.args.map((a, i) => {
+      if (def.constPattern && i === 1) return this.constant((a as { value: string }).value, (k) => `R.regex(${k})`);
+      if (this.present(a)) return this.val(a, inFilter);
+      const x = this.once(a, inFilter);
+      checks.push(`${x.first} === undefined`);
+      return x.again;
+    });
+    if (def.usesNow) args.unshift(this.now());
+    const h = e.holidays;
+    if (def.usesCalendar) {
+      args.unshift(!h ? 'R.calendar(P)' : h.kind === 'dates'
+        ? `R.holidays(${this.constant(h.dates, (k) => `new Set(${k})`)})`
+        : `R.externalHolidays(P, ${jsString(h.list)}, ${h.timestamps}, ${this.now()})`);
+    }
+    const callText = `${fn}(${args.join(', ')})`;
+    return checks.length ? `(${checks.join(' || ')} ? undefined : ${callText})` : callText;
+  }
+
+  private boolVal(e: IR, inFilter: boolean): string {
+    if (this.present(e)) return this.tru(e, inFilter);
+    return `(${this.tru(e, inFilter)} ? true : ${this.fal(e, inFilter)} ? false : undefined)`;
+  }
+
+  /** JS that is true exactly when the expression is true (not false, not missing). */
+  tru(e: IR, inFilter = false): string {
+    return this.test(e, true, inFilter);
+  }
+  /** JS that is true exactly when the expression is false. */
+  fal(e: IR, inFilter = false): string {
+    return this.test(e, false, inFilter);
+  }
+
+  private test(e: IR, want: boolean, inFilter: boolean): string {
+    switch (e.k) {
+      case 'lit': return String(e.value === want);
+      case 'not': return this.test(e.x, !want, inFilter);
+      case 'and': case 'or': {
+        const join = (e.k === 'and') === want ? ' && ' : ' || ';
+        return `(${e.xs.map((x) => this.test(x, want, inFilter)).join(join)})`;
+      }
+      case 'isMissing':
+        // A required field is never missing; anything else is tested.
+        if (this.present(e.x)) return String(e.negated === want);
+        return `(${this.val(e.x, inFilter)} ${e.negated === want ? '!==' : '==='} undefined)`;
+      case 'cmp': return this.cmp(e, want, inFilter);
+      case 'between': {
+        const x = this.once(e.x, inFilter);
+        const lo = this.val(e.lo, inFilter);
+        const hi = this.val(e.hi, inFilter);
+        return want ? `(${x.first} >= ${lo} && ${x.again} <= ${hi})` : `(${x.first} < ${lo} || ${x.again} > ${hi})`;
+      }
+      case 'in': return this.inTest(e, want, inFilter);
+      case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), want ? 'T' : 'F');
+      case 'shared': return this.memo(`s${e.slot}`, this.sharedBody(e), want ? 'T' : 'F');
+      case 'local': return this.memo(`l${e.slot}`, this.localBody(e), want ? 'T' : 'F');
+      default: return `(${this.val(e, inFilter)} === ${want})`;
+    }
+  }
+
+  private cmp(e: Extract<IR, { k: 'cmp' }>, want: boolean, inFilter: boolean): string {
+    let op = e.op;
+    if (!want) op = ({ '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const)[op];
+    if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+      // A missing operand is undefined, and every ordering test on undefined is false.
+      return `(${this.val(e.l, inFilter)} ${op} ${this.val(e.r, inFilter)})`;
+    }
+    const lp = this.present(e.l);
+    const rp = this.present(e.r);
+    if (op === '==') {
+      if (lp || rp) return `(${this.val(e.l, inFilter)} === ${this.val(e.r, inFilter)})`;
+      const l = this.once(e.l, inFilter);
+      return `(${l.first} === ${this.val(e.r, inFilter)} && ${l.again} !== undefined)`;
+    }
+    const l = this.once(e.l, inFilter);
+    const r = this.once(e.r, inFilter);
+    const guards = [...(lp ? [] : [`${l.first} !== undefined`]), ...(rp ? [] : [`${r.first} !== undefined`])];
+    const lv = lp ? l.first : l.again;
+    const rv = rp ? r.first : r.again;
+    return `(${[...guards, `${lv} !== ${rv}`].join(' && ')})`;
+  }
+
+  private inTest(e: Extract<IR, { k: 'in' }>, want: boolean, inFilter: boolean): string {
+    const member = want !== e.negated; // true: "x is in the set"
+    const set = e.set;
+    if (set.kind === 'items' || set.kind === 'expr') return `(${this.val(e, inFilter)} === ${want})`;
+    const x = this.once(e.x, inFilter);
+    const present = this.present(e.x);
+    const guard = present ? [] : [`${x.first} !== undefined`];
+    const xv = present ? x.first : x.again;
+    if (set.kind === 'external') {
+      const has = `R.listHas(P, ${jsString(set.list)}, ${xv}, ${this.now()})`;
+      return `(${[...guard, `${member ? '' : '!'}${has}`].join(' && ')})`;
+    }
+    const values = set.values;
+    if (values.length <= SMALL_SET) {
+      if (member) return values.length === 0 ? 'false' : `(${values.map((m, i) => `${i === 0 ? x.first : x.again} === ${this.lit(m)}`).join(' || ')})`;
+      const tests = [...guard, ...values.map((m) => `${xv} !== ${this.lit(m)}`)];
+      return tests.length ? `(${tests.join(' && ')})` : 'true';
+    }
+    const s = this.constant(values, (k) => `new Set(${k})`);
+    return member ? `${s}.has(${x.first})` : `(${[...guard, `!${s}.has(${xv})`].join(' && ')})`;
+  }
+}
