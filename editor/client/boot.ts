@@ -26,7 +26,8 @@ void workspace.then((r) => (r.ok ? r.json() : undefined)).then((w: { packs: Pack
     const shown = kept?.text ?? disk?.text;
     if (shown === undefined) return;
     const draw = (): void => { const host = document.getElementById('editor'); if (host) drawFirstPaint(host, shown); };
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw, { once: true });
+    // The page is parsed long before an answer comes, but not surely; not DOMContentLoaded, which waits for Monaco's script.
+    if (document.readyState === 'loading') document.addEventListener('readystatechange', draw, { once: true });
     else draw();
   }).catch(() => undefined);
 }).catch(() => undefined);
