@@ -23,6 +23,7 @@ const common = {
 
 /** Where the page's script is cut into chunks (see buildEditor): each layer is what this module reaches, less the layers before it. */
 const LAYERS = {
+  'layer-model': 'editor/common/viewModel/viewModelImpl.js',
   'layer-widget': 'editor/browser/widget/codeEditor/codeEditorWidget.js',
   'layer-api': 'editor/editor.api.js',
 };

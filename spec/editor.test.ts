@@ -69,6 +69,27 @@ test('Try it\'s thread on the server starts once the page has painted its first 
   }
 });
 
+test('the workspace is asked for once, by the page\'s <head> (a preload boot.ts takes), before any script runs', async () => {
+  const svc = await startEditor({ root: f.root, port: 0 });
+  const page = await f.ctx.newPage();
+  try {
+    await page.goto(`${svc.url}/`);
+    await page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
+    const asked = await page.evaluate(() => {
+      const all = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const at = (p: string) => all.filter((r) => new URL(r.name).pathname === p);
+      // Up to the first file's request (boot.ts asks for it once it has the workspace); the page asks again later (changes on disk).
+      const file = at('/api/file')[0]!.startTime;
+      return at('/api/workspace').filter((r) => r.startTime < file).map((r) => r.initiatorType);
+    });
+    // 'link': the <link rel="preload"> asked; boot.ts's fetch took that answer rather than asking again (a second entry, 'fetch').
+    assert.equal(asked, ['link']);
+  } finally {
+    await page.close();
+    await svc.close();
+  }
+});
+
 test('while Monaco loads, the first file\'s text is on screen as plain lines; the editor takes their place', async () => {
   const svc = await startEditor({ root: f.root, port: 0 });
   const page = await f.ctx.newPage();

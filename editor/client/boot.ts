@@ -1,5 +1,7 @@
 // The first thing the page runs (a few kilobytes, before the editor's script
-// has even been parsed): it asks the server for the workspace, then for the
+// has even been parsed; async, so it waits neither for the page's stylesheet
+// nor for the rest of the page): it takes the workspace (its request starts
+// from the page's <head>, a preload), then asks for the
 // file the editor will open first, so both are there when the editor starts
 // (api.ts takes these answers instead of asking again), and draws that
 // file's text as plain lines until the editor takes its place (first-paint.ts).
@@ -22,7 +24,10 @@ void workspace.then((r) => (r.ok ? r.json() : undefined)).then((w: { packs: Pack
   // The text the editor will show: what the analyst left unsaved, else the disk's.
   void Promise.all([text, new UnsavedStore().get(path).catch(() => undefined)]).then(([disk, kept]) => {
     const shown = kept?.text ?? disk?.text;
-    const host = document.getElementById('editor');
-    if (shown !== undefined && host) drawFirstPaint(host, shown);
+    if (shown === undefined) return;
+    const draw = (): void => { const host = document.getElementById('editor'); if (host) drawFirstPaint(host, shown); };
+    // The page is parsed long before an answer comes, but not surely; not DOMContentLoaded, which waits for Monaco's script.
+    if (document.readyState === 'loading') document.addEventListener('readystatechange', draw, { once: true });
+    else draw();
   }).catch(() => undefined);
 }).catch(() => undefined);

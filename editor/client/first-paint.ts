@@ -13,7 +13,9 @@ const CLASS = 'first-paint';
 /** Draws the first lines of `text` in `host` (as many as it can show), unless the editor is already there. */
 export function drawFirstPaint(host: HTMLElement, text: string): void {
   if (host.querySelector('.monaco-editor') || host.querySelector(`.${CLASS}`)) return;
-  const rows = Math.max(1, Math.ceil(host.clientHeight / LINE_HEIGHT) + 1);
+  // The window's height, not the host's: the page's stylesheet may still be on its way (boot.ts
+  // runs before it), and the box clips what it cannot show.
+  const rows = Math.ceil(innerHeight / LINE_HEIGHT) + 1;
   const box = document.createElement('div');
   box.className = CLASS;
   box.setAttribute('aria-hidden', 'true');
