@@ -13,9 +13,9 @@
 //   evaluate  decideRaw, ns per decision, median over passes, and the ratio
 //             to fraud40's decideRaw timed in the same pass; how many rule
 //             conditions a decision tests (from the dispatch plan); and the
-//             same events each decided REPEAT times in a row, so that the code
-//             and data it runs are in the CPU's caches: how much of a large
-//             pack's cost is fetching code no recent decision ran
+//             same events each decided REPEAT times in a row, so that the code,
+//             data and branches it meets are warm: how much of a large pack's
+//             cost is fetching code no recent decision ran
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync } from 'node:fs';
