@@ -59,7 +59,7 @@ test('decisions logged together: each once, under its own id, whole, replaying t
     assert.is(mixed[17]!.status, 'rejected');
     const good = mixed.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     assert.is((await log.ids()).length, before + 39);
-    for (const [i, id] of good.entries()) assert.is((await log.get(id)).input['amount'], 1000 + (i < 17 ? i : i + 1));
+    for (const [i, id] of good.entries()) assert.is(((await log.get(id)).input as { amount: number }).amount, 1000 + (i < 17 ? i : i + 1));
   } finally {
     await store.close();
   }
