@@ -52,7 +52,19 @@ interface AggPlan {
 
 interface EntityStmts { readonly current: Stmt; readonly asOf: Stmt; readonly versions: Stmt }
 
-type Run = (s: Stmt, values: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+/** One statement's result within a decision: in flight, then its rows (or failed: the promise says why). */
+interface Result {
+  readonly promise: Promise<Record<string, unknown>[]>;
+  rows?: Record<string, unknown>[];
+}
+
+type Run = (s: Stmt, values: readonly unknown[]) => Result;
+
+/** The rows of a result that is in; else NeedPart (wait for it and answer again). */
+function rowsOf(r: Result): Record<string, unknown>[] {
+  if (r.rows) return r.rows;
+  throw new NeedPart(r.promise);
+}
 
 /** The part of an aggregate whose statement depends on the key and the time only. */
 type Part = 'sql' | 'values' | 'rows';
@@ -174,40 +186,48 @@ export class PostgresProvider implements AsyncSource {
   private session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
     return withClient(this.pool, this.where, async (c) => {
       // The same statement with the same values, once per decision (prefetched, or asked by an earlier run).
-      const memo = new Map<string, Promise<Record<string, unknown>[]>>();
+      const memo = new Map<string, Result>();
       const run: Run = (s, values) => {
         const key = `${s.name}${JSON.stringify(values)}`;
-        let p = memo.get(key);
-        if (!p) {
-          p = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((r) => r.rows as Record<string, unknown>[]);
+        let r = memo.get(key);
+        if (!r) {
+          const promise = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((x) => x.rows as Record<string, unknown>[]);
+          const result: Result = { promise };
           // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
-          p.catch(() => undefined);
-          memo.set(key, p);
+          promise.then((rows) => { result.rows = rows; }, () => undefined);
+          memo.set(key, r = result);
         }
-        return p;
+        return r;
       };
-      // One round trip: BEGIN, how far the snapshot's history goes, and the reads this event type made before,
-      // written to the socket together (corked: pg writes each statement on its own otherwise, a system call each).
-      let seq!: Promise<pg.QueryResult>;
+      // One round trip: the last decision's COMMIT, BEGIN and how far the snapshot's history goes (one message), and the
+      // reads this event type made before, written to the socket together (corked: pg writes each statement on its own otherwise).
+      let prepare: Promise<unknown> | undefined;
       const begun = corked(c, () => {
-        const b = c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        seq = c.query({ name: 'zy_last_seq', text: 'SELECT last_seq FROM zy_event_seq' });
+        if (!prepared.has(c)) {
+          prepare = c.query(PREPARE_SEQ).then(() => prepared.add(c));
+          prepare.catch(() => undefined);
+        }
+        const b = c.query(opening(c)) as unknown as Promise<pg.QueryResult[]>;
         b.catch(() => undefined);
-        seq.catch(() => undefined);
         if (prefetch && hint) this.prefetch(run, hint);
         return b;
       });
       try {
-        await begun;
-        const last = Number((await seq).rows[0]?.last_seq ?? 0);
+        if (prepare) await prepare;
+        const opened = await begun;
+        const last = Number(opened[opened.length - 1]!.rows[0]?.last_seq ?? 0);
+        // The reads fetched ahead came in the same round trip: the run that asks for them finds them in hand.
+        if (memo.size) await Promise.allSettled([...memo.values()].map((r) => r.promise));
         const reads: Reads = {
           sequence: this.beforeSeq === HIGH ? last : Math.min(last, this.beforeSeq - 1),
           asOfTime: this.at,
           fetch: (r) => this.fetch(run, r, hint),
+          ready: (r) => {
+            try { return { value: this.answer(run, r, hint) }; } catch { return undefined; }
+          },
         };
         const out = await resolveWith(reads, decide);
-        // Nothing to wait for: the connection's next user queues behind it, and under load sends its BEGIN in the same write.
-        corked(c, () => c.query('COMMIT').catch(() => undefined), true);
+        commitLater(c);
         return out;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
@@ -225,7 +245,7 @@ export class PostgresProvider implements AsyncSource {
       if (t.field !== undefined && (v === undefined || v === null)) continue;
       switch (t.k) {
         case 'entity': this.entityRead(run, t.entity, v as Value); break;
-        case 'list': void run(this.listStmt, [t.list, JSON.stringify(v), hint.now]); break;
+        case 'list': run(this.listStmt, [t.list, JSON.stringify(v), hint.now]); break;
         case 'aggregate': {
           const spec = this.pack.aggregates.find((a) => a.id === t.id);
           if (spec) this.part(run, this.plans[t.id]!, t.part, this.base(spec, v as Value, hint.now));
@@ -246,33 +266,49 @@ export class PostgresProvider implements AsyncSource {
     const s = this.entityStmts.get(entity);
     const info = this.pack.schema.entities.get(entity);
     if (!s || !info || key === undefined) return Promise.resolve([]);
-    return withClient(this.pool, this.where, async (c) => (await c.query({ name: s.versions.name, text: s.versions.text, values: [key] })).rows.map((r: Record<string, unknown>) => ({
-      validFrom: r[VALID_FROM] as number | null, validTo: r[VALID_TO] as number | null, row: decodeRow(info, r),
-    })));
+    return withClient(this.pool, this.where, async (c) => {
+      if (uncommitted.delete(c)) await c.query('COMMIT');
+      return (await c.query({ name: s.versions.name, text: s.versions.text, values: [key] })).rows.map((r: Record<string, unknown>) => ({
+        validFrom: r[VALID_FROM] as number | null, validTo: r[VALID_TO] as number | null, row: decodeRow(info, r),
+      }));
+    });
   }
 
-  private entityRead(run: Run, entity: string, key: Value): Promise<Record<string, unknown>[]> | undefined {
+  private entityRead(run: Run, entity: string, key: Value): Result | undefined {
     const s = this.entityStmts.get(entity);
     if (!s || key === undefined) return undefined;
     return this.at === undefined ? run(s.current, [key]) : run(s.asOf, [key, this.at]);
   }
 
+  /** The answer to `r`, its statements sent as needed and waited for. */
   private async fetch(run: Run, r: Read, hint: Hint | undefined): Promise<unknown> {
+    for (;;) {
+      try {
+        return this.answer(run, r, hint);
+      } catch (e) {
+        if (!(e instanceof NeedPart)) throw e;
+        await e.wait;
+      }
+    }
+  }
+
+  /** The answer to `r` from results in hand; NeedPart for a result not in yet (its statement sent). */
+  private answer(run: Run, r: Read, hint: Hint | undefined): unknown {
     switch (r.k) {
       case 'entity': {
         const rows = this.entityRead(run, r.entity, r.key);
         if (!rows) return undefined;
         const field = hint && fieldOf(hint.event, r.key);
         if (field) this.learn(hint, `e ${r.entity} ${field}`, { k: 'entity', entity: r.entity, field });
-        const row = (await rows)[0];
+        const row = rowsOf(rows)[0];
         return row ? decodeRow(this.pack.schema.entities.get(r.entity)!, row) : undefined;
       }
       case 'list': {
         const field = hint && r.now === hint.now ? fieldOf(hint.event, r.value) : undefined;
         if (field) this.learn(hint, `l ${r.list} ${field}`, { k: 'list', list: r.list, field });
-        return (await run(this.listStmt, [r.list, JSON.stringify(r.value ?? null), r.now])).length > 0;
+        return rowsOf(run(this.listStmt, [r.list, JSON.stringify(r.value ?? null), r.now])).length > 0;
       }
-      case 'calendar': return new Map((await run(this.calendarStmt, [r.from, r.to])).map((x) => [x['date'] as string, x['is_working_day'] as boolean]));
+      case 'calendar': return new Map(rowsOf(run(this.calendarStmt, [r.from, r.to])).map((x) => [x['date'] as string, x['is_working_day'] as boolean]));
       case 'aggregate': return this.aggregate(run, r.q, hint);
     }
   }
@@ -282,11 +318,11 @@ export class PostgresProvider implements AsyncSource {
     return [...(spec.by ? [key] : []), Math.max(LOW, windowStart(spec.window, now)), windowEnd(spec.window, now), this.beforeSeq];
   }
 
-  private part(run: Run, plan: AggPlan, part: Part, base: readonly unknown[]): Promise<Record<string, unknown>[]> {
+  private part(run: Run, plan: AggPlan, part: Part, base: readonly unknown[]): Result {
     return part === 'rows' ? run(plan.rows, base) : run(plan.main!, [...base, ...plan.params]);
   }
 
-  private async aggregate(run: Run, query: AggregateQuery, hint: Hint | undefined): Promise<Value> {
+  private aggregate(run: Run, query: AggregateQuery, hint: Hint | undefined): Value {
     const { spec, now } = query;
     const plan = this.plans[spec.id]!;
     const base = this.base(spec, query.key, now);
@@ -294,44 +330,52 @@ export class PostgresProvider implements AsyncSource {
     const learnable = !!hint && now === hint.now && (!spec.by || !!field);
     const whole = (part: Part) => {
       if (learnable) this.learn(hint, `a ${spec.id} ${part} ${field ?? ''}`, { k: 'aggregate', id: spec.id, field, part });
-      return this.part(run, plan, part, base);
+      return rowsOf(this.part(run, plan, part, base));
     };
-    // What the shape reads, fetched first; the fold asks for the rest (latest()'s fallback) and is run again.
-    const got = new Map<string, unknown>();
-    const need = (k: string, load: () => Promise<unknown>) => {
-      if (got.has(k)) return got.get(k);
-      throw new NeedPart(k, load);
-    };
+    // What the shape reads; the fold asks for the rest (latest()'s fallback), and is answered again once it is in.
     const main = plan.main!;
-    for (;;) {
-      try {
-        return foldAggregate(this.pack.schema, plan.shape, query, {
-          sql: () => need('sql', async () => Object.values((await whole('sql'))[0] ?? {})) as unknown[],
-          exists: (value) => need(`exists ${JSON.stringify(value)}`, async () => (await run(plan.exists!, [...base, ...plan.params, value])).length > 0) as boolean,
-          newest: (limit) => need(`newest ${limit}`, () => run(main, [...base, ...plan.params, limit])) as Record<string, unknown>[],
-          values: () => need('values', () => whole('values')) as Record<string, unknown>[],
-          rows: () => need('rows', () => whole('rows')) as Record<string, unknown>[],
-        });
-      } catch (e) {
-        if (!(e instanceof NeedPart)) throw e;
-        got.set(e.key, await e.load());
-      }
-    }
+    return foldAggregate(this.pack.schema, plan.shape, query, {
+      sql: () => Object.values(whole('sql')[0] ?? {}) as unknown[],
+      exists: (value) => rowsOf(run(plan.exists!, [...base, ...plan.params, value])).length > 0,
+      newest: (limit) => rowsOf(run(main, [...base, ...plan.params, limit])),
+      values: () => whole('values'),
+      rows: () => whole('rows'),
+    });
   }
 }
 
 /**
- * Runs `send` with the connection's socket corked: the statements it sends leave in one write. `later`: the write
- * waits until the tasks queued now have run (setImmediate), so what they send on the connection joins it.
+ * Runs `send` with the connection's socket corked: the statements it sends leave in one write.
  */
-function corked<T>(c: pg.PoolClient, send: () => T, later = false): T {
+function corked<T>(c: pg.PoolClient, send: () => T): T {
   const stream = (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
   stream?.cork?.();
-  try { return send(); } finally {
-    if (later) setImmediate(() => stream?.uncork?.()); else stream?.uncork?.();
-  }
+  try { return send(); } finally { stream?.uncork?.(); }
 }
 
+/** How far history goes, prepared once per connection so the opening message is planned once too. */
+const PREPARE_SEQ = 'PREPARE zy_last_seq AS SELECT last_seq FROM zy_event_seq';
+const prepared = new WeakSet<pg.PoolClient>();
+
+/** Connections whose last decision's transaction is still open (its COMMIT not sent yet). */
+const uncommitted = new WeakSet<pg.PoolClient>();
+
+/** A decision's opening message: its predecessor's COMMIT when still due, BEGIN, and the snapshot's last event. */
+function opening(c: pg.PoolClient): string {
+  const commit = uncommitted.delete(c) ? 'COMMIT; ' : '';
+  return `${commit}BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; EXECUTE zy_last_seq`;
+}
+
+/**
+ * Ends a decision's read-only transaction without waiting on it: a decision that takes the connection in the tasks
+ * queued now sends the COMMIT in its own opening message; otherwise it goes alone.
+ */
+function commitLater(c: pg.PoolClient): void {
+  uncommitted.add(c);
+  setImmediate(() => { if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined); });
+}
+
+/** A result not in yet: wait for it, and answer again. */
 class NeedPart {
-  constructor(readonly key: string, readonly load: () => Promise<unknown>) {}
+  constructor(readonly wait: Promise<unknown>) {}
 }
