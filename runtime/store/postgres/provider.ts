@@ -34,7 +34,7 @@ import { filterToSql } from '../filter-sql.ts';
 import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
-import { isUnavailable, withClient } from './connect.ts';
+import { isUnavailable, storeFailure, withClient } from './connect.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
@@ -183,50 +183,106 @@ export class PostgresProvider implements AsyncSource {
     }
   }
 
-  private session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
+  private async session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
+    if (prefetch && hint && this.learned.has(hint.type)) {
+      const out = await this.closed(decide, hint);
+      if (out) return out.value;
+    }
+    return this.open(decide, hint, prefetch && !!hint);
+  }
+
+  /** The statements of one decision on connection `c`, each sent once. */
+  private runner(c: pg.PoolClient): { run: Run; memo: Map<string, Result> } {
+    // The same statement with the same values, once per decision (prefetched, or asked by an earlier run).
+    const memo = new Map<string, Result>();
+    const run: Run = (s, values) => {
+      const key = `${s.name}${JSON.stringify(values)}`;
+      let r = memo.get(key);
+      if (!r) {
+        const promise = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((x) => x.rows as Record<string, unknown>[]);
+        const result: Result = { promise };
+        // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
+        promise.then((rows) => { result.rows = rows; }, () => undefined);
+        memo.set(key, r = result);
+      }
+      return r;
+    };
+    return { run, memo };
+  }
+
+  /** Sends the opening message (and the sequence read's PREPARE on a new connection); resolves to the snapshot's last event. */
+  private begin(c: pg.PoolClient): Promise<number> {
+    const prepare = prepared.has(c) ? undefined : c.query(PREPARE_SEQ).then(() => { prepared.add(c); });
+    const opened = (c.query(opening(c)) as unknown as Promise<pg.QueryResult[]>).then((r) => Number(r[r.length - 1]!.rows[0]?.last_seq ?? 0));
+    const last = prepare ? prepare.then(() => opened) : opened;
+    last.catch(() => undefined);
+    return last;
+  }
+
+  /** Runs the decision over the reads in `memo` once they are in, on the snapshot ending at event `last`. */
+  private async decideOver<T>(decide: (p: FeatureProvider) => T, run: Run, memo: Map<string, Result>, last: Promise<number>, hint: Hint | undefined): Promise<T> {
+    const seq = await last;
+    // The reads fetched ahead came in the same round trip: the run that asks for them finds them in hand.
+    if (memo.size) await Promise.allSettled([...memo.values()].map((r) => r.promise));
+    return resolveWith({
+      sequence: this.beforeSeq === HIGH ? seq : Math.min(seq, this.beforeSeq - 1),
+      asOfTime: this.at,
+      fetch: (r) => this.fetch(run, r, hint),
+      ready: (r) => {
+        try { return { value: this.answer(run, r, hint) }; } catch { return undefined; }
+      },
+    }, decide);
+  }
+
+  /**
+   * A decision whose event type's reads are known, in one self-contained transaction: BEGIN, the sequence, those
+   * reads and COMMIT go out together, and the connection goes back to the pool at once, so the decisions of one
+   * moment share its writes (the socket stays corked until the tasks queued now have run). Undefined when the
+   * decision asks for a read that was not sent: it is then made again in a transaction of its own (open()).
+   */
+  private async closed<T>(decide: (p: FeatureProvider) => T, hint: Hint): Promise<{ value: T } | undefined> {
+    let c: pg.PoolClient;
+    try { c = await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
+    const { run, memo } = this.runner(c);
+    let last!: Promise<number>;
+    try {
+      corked(c, () => {
+        last = this.begin(c);
+        this.prefetch(run, hint);
+        c.query('COMMIT').catch(() => undefined);
+      }, true);
+    } finally { c.release(); }
+    const fixed = this.runnerOver(memo);
+    try {
+      return { value: await this.decideOver(decide, fixed, memo, last, hint) };
+    } catch (e) {
+      if (e === REOPEN) return undefined;
+      throw storeFailure(e, this.where);
+    }
+  }
+
+  /** `memo`'s statements only: any other is REOPEN (the transaction they ran in has ended). */
+  private runnerOver(memo: Map<string, Result>): Run {
+    return (s, values) => {
+      const r = memo.get(`${s.name}${JSON.stringify(values)}`);
+      if (!r) throw REOPEN;
+      return r;
+    };
+  }
+
+  /** A decision in a transaction held open until it has decided: reads it lacks are fetched in it. */
+  private open<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
     return withClient(this.pool, this.where, async (c) => {
-      // The same statement with the same values, once per decision (prefetched, or asked by an earlier run).
-      const memo = new Map<string, Result>();
-      const run: Run = (s, values) => {
-        const key = `${s.name}${JSON.stringify(values)}`;
-        let r = memo.get(key);
-        if (!r) {
-          const promise = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((x) => x.rows as Record<string, unknown>[]);
-          const result: Result = { promise };
-          // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
-          promise.then((rows) => { result.rows = rows; }, () => undefined);
-          memo.set(key, r = result);
-        }
-        return r;
-      };
+      const { run, memo } = this.runner(c);
       // One round trip: the last decision's COMMIT, BEGIN and how far the snapshot's history goes (one message), and the
       // reads this event type made before, written to the socket together (corked: pg writes each statement on its own otherwise).
-      let prepare: Promise<unknown> | undefined;
-      const begun = corked(c, () => {
-        if (!prepared.has(c)) {
-          prepare = c.query(PREPARE_SEQ).then(() => prepared.add(c));
-          prepare.catch(() => undefined);
-        }
-        const b = c.query(opening(c)) as unknown as Promise<pg.QueryResult[]>;
-        b.catch(() => undefined);
+      const last = corked(c, () => {
+        const l = this.begin(c);
         if (prefetch && hint) this.prefetch(run, hint);
-        return b;
+        return l;
       });
       try {
-        if (prepare) await prepare;
-        const opened = await begun;
-        const last = Number(opened[opened.length - 1]!.rows[0]?.last_seq ?? 0);
-        // The reads fetched ahead came in the same round trip: the run that asks for them finds them in hand.
-        if (memo.size) await Promise.allSettled([...memo.values()].map((r) => r.promise));
-        const reads: Reads = {
-          sequence: this.beforeSeq === HIGH ? last : Math.min(last, this.beforeSeq - 1),
-          asOfTime: this.at,
-          fetch: (r) => this.fetch(run, r, hint),
-          ready: (r) => {
-            try { return { value: this.answer(run, r, hint) }; } catch { return undefined; }
-          },
-        };
-        const out = await resolveWith(reads, decide);
+        const out = await this.decideOver(decide, run, memo, last, hint);
         commitLater(c);
         return out;
       } catch (e) {
@@ -347,10 +403,12 @@ export class PostgresProvider implements AsyncSource {
 /**
  * Runs `send` with the connection's socket corked: the statements it sends leave in one write.
  */
-function corked<T>(c: pg.PoolClient, send: () => T): T {
+function corked<T>(c: pg.PoolClient, send: () => T, later = false): T {
   const stream = (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
   stream?.cork?.();
-  try { return send(); } finally { stream?.uncork?.(); }
+  try { return send(); } finally {
+    if (later) setImmediate(() => stream?.uncork?.()); else stream?.uncork?.();
+  }
 }
 
 /** How far history goes, prepared once per connection so the opening message is planned once too. */
@@ -374,6 +432,9 @@ function commitLater(c: pg.PoolClient): void {
   uncommitted.add(c);
   setImmediate(() => { if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined); });
 }
+
+/** A read the decision's closed transaction did not send (see closed()). */
+const REOPEN = Symbol('reopen');
 
 /** A result not in yet: wait for it, and answer again. */
 class NeedPart {
