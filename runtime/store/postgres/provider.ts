@@ -110,6 +110,11 @@ export class PostgresProvider implements AsyncSource {
   private at: number | undefined;
   /** Event type → the reads its decisions made (see above); shared by the asOf views. */
   private readonly learned = new Map<string, Map<string, Template>>();
+  /**
+   * Event types whose last self-contained decision lacked a read, with how many reads they had learned then: until
+   * they learn more, they decide in a transaction held open (a read whose key no event field holds is never learned).
+   */
+  private readonly lacking = new Map<string, number>();
 
   constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL') {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
@@ -184,9 +189,11 @@ export class PostgresProvider implements AsyncSource {
   }
 
   private async session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
-    if (prefetch && hint && this.learned.has(hint.type)) {
-      const out = await this.closed(decide, hint);
+    const known = prefetch && hint ? this.learned.get(hint.type)?.size ?? 0 : 0;
+    if (known > 0 && known > (this.lacking.get(hint!.type) ?? 0)) {
+      const out = await this.closed(decide, hint!);
       if (out) return out.value;
+      this.lacking.set(hint!.type, known);
     }
     return this.open(decide, hint, prefetch && !!hint);
   }
