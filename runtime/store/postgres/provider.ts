@@ -7,21 +7,23 @@
 // imported or logged meanwhile, and the history it counts ends at the
 // zy_event_seq row of that snapshot (writers advance it in the transaction
 // that appends, under its row lock, so sequence numbers become visible in
-// order). The decision itself runs synchronously over what has been fetched
-// (resolve.ts).
+// order). The transaction opens with one message, BEGIN and the sequence
+// read (prepared once per connection). The decision itself runs
+// synchronously over what has been fetched (resolve.ts).
 //
 // Round trips: the pool runs its connections in pipeline mode, and a
 // provider learns, per event type, which reads its decisions made and which
 // event field each read's key came from (the customer row by customer_id,
-// a window by device_id, …). The next decision of that type sends BEGIN, the
-// snapshot's sequence and those reads together, in one round trip, and finds
-// them fetched; a read it lacks is fetched as before. A prefetched read that
-// no run asks for is never seen by the decision, so answers and the logged
-// snapshot are what the lazy reads give. COMMIT goes out behind the decision
-// (a read-only transaction has nothing to wait for), held back until the
-// tasks queued now have run: a decision waiting for the connection sends its
-// BEGIN in the same write (one system call, and one wake-up of the server
-// process, where there were two).
+// a window by device_id, …). The next decision of that type is one
+// self-contained transaction: the opening, those reads and COMMIT are
+// written together and the connection goes back to the pool at once, so
+// the decisions of one moment share its writes (closed()). A decision that
+// then reaches a read not sent is made again in a transaction held open
+// until it has decided (open(): a read it lacks is fetched in it, and its
+// COMMIT goes in the next decision's opening message). A read fetched ahead
+// that no run asks for is never seen by the decision, and one it asks for is
+// answered in that run (Reads.ready), so answers and the logged snapshot are
+// what the lazy reads give.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
