@@ -28,11 +28,15 @@ test('decisions logged together: each once, under its own id, whole, replaying t
     const provider = store.provider(c.checked!);
     const log = store.log();
     const events = Array.from({ length: 300 }, (_, i) => ({ type: 't', customer_id: `c${i % 20}`, amount: i, occurred_at: '2026-03-01T10:00:00Z' }));
-    // 300 decisions at once, each logged as it is made (as the service does).
-    const logged = await Promise.all(events.map(async (event) => {
+    // 300 decisions, then their records appended all at once (as a busy service appends them).
+    const decided = [];
+    for (const event of events) {
       let rec: RecordingProvider | undefined;
       const d = await provider.resolve((p) => { rec = new RecordingProvider(p); return engine.decide(event, rec); }, event);
-      const id = await log.append({ bundleHash: 'b', sourceHash: 's', input: event, eventTime: T('2026-03-01T10:00'), snapshot: rec!.snapshot, decision: d });
+      decided.push({ event, d, snapshot: rec!.snapshot });
+    }
+    const logged = await Promise.all(decided.map(async ({ event, d, snapshot }) => {
+      const id = await log.append({ bundleHash: 'b', sourceHash: 's', input: event, eventTime: T('2026-03-01T10:00'), snapshot, decision: d });
       return { id, event, d };
     }));
     const ids = logged.map((x) => x.id);
