@@ -223,6 +223,8 @@ export class PostgresProvider implements AsyncSource {
   private begin(c: pg.PoolClient): Promise<number> {
     const prepare = prepared.has(c) ? undefined : c.query(PREPARE_SEQ).then(() => { prepared.add(c); });
     const opened = (c.query(opening(c)) as unknown as Promise<pg.QueryResult[]>).then((r) => Number(r[r.length - 1]!.rows[0]?.last_seq ?? 0));
+    // Awaited through `last`; when the PREPARE fails, the opening fails too and nothing else waits for it.
+    opened.catch(() => undefined);
     const last = prepare ? prepare.then(() => opened) : opened;
     last.catch(() => undefined);
     return last;
