@@ -260,7 +260,8 @@ export class PostgresProvider implements AsyncSource {
       corked(c, () => {
         last = this.begin(c);
         this.prefetch(run, hint);
-        c.query('COMMIT').catch(() => undefined);
+        // Its COMMIT goes in the opening message of the next decision to take the connection, or alone in this write.
+        commitLater(c);
       }, true);
     } finally { c.release(); }
     const fixed = this.runnerOver(memo);
@@ -437,7 +438,8 @@ function opening(c: pg.PoolClient): string {
 
 /**
  * Ends a decision's read-only transaction without waiting on it: a decision that takes the connection in the tasks
- * queued now sends the COMMIT in its own opening message; otherwise it goes alone.
+ * queued now sends the COMMIT in its own opening message; otherwise it goes alone (inside a corked send, scheduled
+ * ahead of the uncork, so it leaves in the same write).
  */
 function commitLater(c: pg.PoolClient): void {
   uncommitted.add(c);
