@@ -10,6 +10,8 @@ import * as assert from 'uvu/assert';
 import { load } from '../runtime/engine.ts';
 import { InputError } from '../runtime/index.ts';
 import { RecordingProvider } from '../runtime/store/decision-log.ts';
+import type { CompileResult } from '../compiler/index.ts';
+import type { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { pgPackStore } from './pg-server.ts';
 
 const PACK = `pack p
@@ -21,6 +23,18 @@ rule Many when event.amount > ¥100 and count(by n, last 1h) >= 2 then hold
 `;
 const T = (s: string) => Date.parse(`${s}Z`);
 
+/** Decides an event with its reads fetched ahead or lazily: the answer and the logged snapshot (its bound left out). */
+function decider(store: PostgresStore, c: CompileResult) {
+  const engine = load({ pack: c.optimized!, code: c.code! });
+  const provider = store.provider(c.checked!);
+  const decide = async (event: Record<string, unknown>, ahead: boolean) => {
+    let recorder: RecordingProvider | undefined;
+    const d = await provider.resolve((p) => { recorder = new RecordingProvider(p); return engine.decide(event, recorder); }, ahead ? event : undefined);
+    return { answer: [d.outcome, d.score, d.fired.map((f) => f.id)], snapshot: { ...recorder!.snapshot, historySeq: undefined } };
+  };
+  return Object.assign(decide, { engine, provider });
+}
+
 test('reads fetched ahead change nothing a decision sees: answers, logged snapshots, fresh data, a refused key', async () => {
   const { store, compiled: c } = await pgPackStore('prefetch', PACK, T('2026-03-01T00:00'), T('2026-03-02T00:00'));
   try {
@@ -30,13 +44,8 @@ test('reads fetched ahead change nothing a decision sees: answers, logged snapsh
       await w.entity('customer', 'c2', ['regular'], T('2026-01-01T00:00'));
       await w.events(['type', 'customer_id', 'n', 'amount', 'occurred_at'], [['t', 'c1', 7, 500, T('2026-03-01T09:30')], ['t', 'c2', 7, 500, T('2026-03-01T09:40')]]);
     });
-    const engine = load({ pack: c.optimized!, code: c.code! });
-    const provider = store.provider(c.checked!);
-    const decide = async (event: Record<string, unknown>, ahead: boolean) => {
-      let recorder: RecordingProvider | undefined;
-      const d = await provider.resolve((p) => { recorder = new RecordingProvider(p); return engine.decide(event, recorder); }, ahead ? event : undefined);
-      return { answer: [d.outcome, d.score, d.fired.map((f) => f.id)], snapshot: { ...recorder!.snapshot, historySeq: undefined } };
-    };
+    const decide = decider(store, c);
+    const { engine, provider } = decide;
     const both = async (event: Record<string, unknown>) => {
       const lazy = await decide(event, false);
       const ahead = await decide(event, true);
@@ -92,13 +101,7 @@ test('a decision lacking a read in its self-contained transaction is made again,
       await w.events(['type', 'customer_id', 'device_id', 'flag', 'amount', 'occurred_at'], [
         ['t', 'c1', 'd1', 0, 500, T('2026-03-01T09:30')], ['t', 'c2', 'd1', 0, 500, T('2026-03-01T09:40')]]);
     });
-    const engine = load({ pack: c.optimized!, code: c.code! });
-    const provider = store.provider(c.checked!);
-    const decide = async (event: Record<string, unknown>, ahead: boolean) => {
-      let recorder: RecordingProvider | undefined;
-      const d = await provider.resolve((p) => { recorder = new RecordingProvider(p); return engine.decide(event, recorder); }, ahead ? event : undefined);
-      return { answer: [d.outcome, d.score, d.fired.map((f) => f.id)], snapshot: { ...recorder!.snapshot, historySeq: undefined } };
-    };
+    const decide = decider(store, c);
     const at = '2026-03-01T10:00:00Z';
     const cases = [
       { customer_id: 'c1', device_id: 'd1', flag: false, amount: 1 }, // learns the customer and its window
