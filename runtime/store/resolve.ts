@@ -7,7 +7,9 @@
 // last run (the one that lacks nothing) is the decision, and it read exactly
 // what a synchronous store would have been asked: features stay lazy and
 // memoized as in SQLite; a decision costs one round trip per read it
-// reaches, and re-runs that take microseconds each.
+// reaches, and re-runs that take microseconds each. A read the backend has
+// in hand already (fetched ahead with the snapshot) is answered in the run
+// that asks for it, with no stop.
 //
 // All fetches of one decision go through one Reads session, which the
 // backend keeps on one consistent view of the store (PostgreSQL: one
@@ -30,6 +32,11 @@ export class NeedRead {
 /** The reads of one decision, on one consistent view of the store. */
 export interface Reads {
   fetch(r: Read): Promise<unknown>;
+  /**
+   * The answer to `r` when the backend holds what it needs already (fetched ahead), so the run need not stop for it;
+   * undefined otherwise. The same answer fetch(r) would give.
+   */
+  ready?(r: Read): { readonly value: unknown } | undefined;
   /** The last event (zy_seq) this view counts in its history. */
   readonly sequence: number;
   /** The time entity rows are read as of; undefined: the current rows. */
@@ -53,8 +60,11 @@ export class Prefetched implements FeatureProvider {
   sequence(): number { return this.reads.sequence; }
   private answer(r: Read): unknown {
     const key = keyOf(r);
-    if (!this.got.has(key)) throw new NeedRead(r, key);
-    return this.got.get(key);
+    if (this.got.has(key)) return this.got.get(key);
+    const now = this.reads.ready?.(r);
+    if (!now) throw new NeedRead(r, key);
+    this.got.set(key, now.value);
+    return now.value;
   }
   entity(entity: string, key: Value): object | null | undefined { return this.answer({ k: 'entity', entity, key }) as object | undefined; }
   aggregate(q: AggregateQuery): Value { return this.answer({ k: 'aggregate', q }) as Value; }

@@ -1,10 +1,22 @@
 // The decision log on PostgreSQL (zy_decisions): the same records as the
 // SQLite log file (../sqlite/log.ts), appended by every service instance that shares
-// the server. One INSERT per record, so a record is whole or absent.
+// the server. A record is whole or absent: records are inserted by INSERT
+// statements, each its own transaction.
+//
+// Group commit: the records of decisions made at once go in one INSERT (one
+// statement, one commit and one WAL flush on the server where there were one
+// per decision). One INSERT per log is in flight at a time; records that
+// arrive meanwhile wait for it and go together in the next. Each record's id
+// is the one the server gave its row: ids come from the identity sequence in
+// the order the rows are inserted, the order of the arrays, so the returned
+// ids sorted ascending are the records' ids in order (whatever order RETURNING
+// lists them in, and whatever other instances insert at the same time). A
+// batch the server refuses for a reason other than being unavailable is
+// inserted again one record at a time, so a bad record fails only itself.
 import type pg from 'pg';
 import { StoreError } from '../errors.ts';
 import { armAndShadow, type LogEntry, type LoggedDecision, type Snapshot } from '../decision-log.ts';
-import { withClient } from './connect.ts';
+import { isUnavailable, withClient } from './connect.ts';
 
 const SELECT = `SELECT id, logged_at, event_time, bundle_hash, source_hash, pack, version,
   input::text AS input, snapshot::text AS snapshot, outcome, score, fired::text AS fired,
@@ -21,22 +33,71 @@ function decisionOf(r: Record<string, unknown>): LoggedDecision {
   };
 }
 
+/** The columns a record fills, with their types (the arrays are typed so one statement takes any number of rows). */
+const COLUMNS = [
+  ['logged_at', 'bigint'], ['event_time', 'bigint'], ['bundle_hash', 'text'], ['source_hash', 'text'], ['pack', 'text'], ['version', 'text'],
+  ['history_seq', 'bigint'], ['input', 'json'], ['snapshot', 'json'], ['outcome', 'text'], ['score', 'float8'], ['fired', 'json'],
+  ['arm', 'text'], ['shadow_bundle_hash', 'text'], ['shadow_outcome', 'text'], ['shadow_score', 'float8'], ['shadow_fired', 'json'], ['shadow_error', 'text'],
+] as const;
+
+const INSERT = `INSERT INTO zy_decisions (${COLUMNS.map(([c]) => c).join(', ')})
+  SELECT * FROM unnest(${COLUMNS.map(([, t], j) => `$${j + 1}::${t}[]`).join(', ')}) RETURNING id`;
+
+/** Records in one INSERT at most (a decision's record is a few kB). */
+const MAX_BATCH = 256;
+
+interface Pending { readonly row: unknown[]; resolve(id: number): void; reject(e: unknown): void }
+
+/** A record as the values of COLUMNS. */
+function rowOf(e: LogEntry): unknown[] {
+  const d = e.decision;
+  const sh = e.shadow;
+  return [Date.now(), e.eventTime, e.bundleHash, e.sourceHash, d.pack, d.version ?? null, e.snapshot.historySeq ?? null, JSON.stringify(e.input),
+    JSON.stringify(e.snapshot, (_k, v) => (v === undefined ? null : v)), d.outcome, d.score, JSON.stringify(d.fired.map((f) => f.id)),
+    e.arm ?? null, sh?.bundleHash ?? null, sh?.outcome ?? null, sh?.score ?? null, sh?.fired ? JSON.stringify(sh.fired) : null, sh?.error ?? null];
+}
+
 export class PgDecisionLog {
   constructor(private readonly pool: pg.Pool, private readonly where: string) {}
 
-  async append(e: LogEntry): Promise<number> {
-    const d = e.decision;
-    const sh = e.shadow;
-    const r = await withClient(this.pool, this.where, (c) => c.query({
-      name: 'zy_log_append',
-      text: `INSERT INTO zy_decisions (logged_at, event_time, bundle_hash, source_hash, pack, version, history_seq, input, snapshot, outcome, score, fired,
-          arm, shadow_bundle_hash, shadow_outcome, shadow_score, shadow_fired, shadow_error)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
-      values: [Date.now(), e.eventTime, e.bundleHash, e.sourceHash, d.pack, d.version ?? null, e.snapshot.historySeq ?? null, JSON.stringify(e.input),
-        JSON.stringify(e.snapshot, (_k, v) => (v === undefined ? null : v)), d.outcome, d.score, JSON.stringify(d.fired.map((f) => f.id)),
-        e.arm ?? null, sh?.bundleHash ?? null, sh?.outcome ?? null, sh?.score ?? null, sh?.fired ? JSON.stringify(sh.fired) : null, sh?.error ?? null],
-    }));
-    return Number(r.rows[0].id);
+  /** Records waiting for the INSERT in flight to finish. */
+  private waiting: Pending[] = [];
+  private sending = false;
+
+  append(e: LogEntry): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ row: rowOf(e), resolve, reject });
+      // The first record waits for the tasks queued now, so decisions finishing together share its INSERT.
+      if (!this.sending && this.waiting.length === 1) setImmediate(() => this.send());
+    });
+  }
+
+  private send(): void {
+    if (this.sending || this.waiting.length === 0) return;
+    const batch = this.waiting.splice(0, MAX_BATCH);
+    this.sending = true;
+    void this.insert(batch).finally(() => {
+      this.sending = false;
+      this.send();
+    });
+  }
+
+  private async insert(batch: readonly Pending[]): Promise<void> {
+    try {
+      const ids = await this.insertRows(batch.map((p) => p.row));
+      batch.forEach((p, i) => p.resolve(ids[i]!));
+    } catch (e) {
+      if (batch.length === 1 || isUnavailable(e)) { for (const p of batch) p.reject(e); return; }
+      for (const p of batch) await this.insertRows([p.row]).then((ids) => p.resolve(ids[0]!), p.reject);
+    }
+  }
+
+  /** Inserts rows in one statement; their ids, in the order of `rows`. */
+  private async insertRows(rows: readonly unknown[][]): Promise<number[]> {
+    const columns = COLUMNS.map((_, j) => rows.map((r) => r[j]));
+    const r = await withClient(this.pool, this.where, (c) => c.query({ name: 'zy_log_append_rows', text: INSERT, values: columns, rowMode: 'array' }));
+    if (r.rows.length !== rows.length) throw new StoreError('ZY7002', `the decision log took ${r.rows.length} of ${rows.length} records`);
+    return (r.rows as [number][]).map((x) => Number(x[0])).sort((a, b) => a - b);
   }
 
   async get(id: number): Promise<LoggedDecision> {

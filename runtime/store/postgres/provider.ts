@@ -7,21 +7,23 @@
 // imported or logged meanwhile, and the history it counts ends at the
 // zy_event_seq row of that snapshot (writers advance it in the transaction
 // that appends, under its row lock, so sequence numbers become visible in
-// order). The decision itself runs synchronously over what has been fetched
-// (resolve.ts).
+// order). The transaction opens with one message, BEGIN and the sequence
+// read (prepared once per connection). The decision itself runs
+// synchronously over what has been fetched (resolve.ts).
 //
 // Round trips: the pool runs its connections in pipeline mode, and a
 // provider learns, per event type, which reads its decisions made and which
 // event field each read's key came from (the customer row by customer_id,
-// a window by device_id, …). The next decision of that type sends BEGIN, the
-// snapshot's sequence and those reads together, in one round trip, and finds
-// them fetched; a read it lacks is fetched as before. A prefetched read that
-// no run asks for is never seen by the decision, so answers and the logged
-// snapshot are what the lazy reads give. COMMIT goes out behind the decision
-// (a read-only transaction has nothing to wait for), held back until the
-// tasks queued now have run: a decision waiting for the connection sends its
-// BEGIN in the same write (one system call, and one wake-up of the server
-// process, where there were two).
+// a window by device_id, …). The next decision of that type is one
+// self-contained transaction: the opening, those reads and COMMIT are
+// written together and the connection goes back to the pool at once, so
+// the decisions of one moment share its writes (closed()). A decision that
+// then reaches a read not sent is made again in a transaction held open
+// until it has decided (open(): a read it lacks is fetched in it, and its
+// COMMIT goes in the next decision's opening message). A read fetched ahead
+// that no run asks for is never seen by the decision, and one it asks for is
+// answered in that run (Reads.ready), so answers and the logged snapshot are
+// what the lazy reads give.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
@@ -34,7 +36,7 @@ import { filterToSql } from '../filter-sql.ts';
 import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
-import { isUnavailable, withClient } from './connect.ts';
+import { isUnavailable, storeFailure, withClient } from './connect.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
@@ -52,7 +54,19 @@ interface AggPlan {
 
 interface EntityStmts { readonly current: Stmt; readonly asOf: Stmt; readonly versions: Stmt }
 
-type Run = (s: Stmt, values: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+/** One statement's result within a decision: in flight, then its rows (or failed: the promise says why). */
+interface Result {
+  readonly promise: Promise<Record<string, unknown>[]>;
+  rows?: Record<string, unknown>[];
+}
+
+type Run = (s: Stmt, values: readonly unknown[]) => Result;
+
+/** The rows of a result that is in; else NeedPart (wait for it and answer again). */
+function rowsOf(r: Result): Record<string, unknown>[] {
+  if (r.rows) return r.rows;
+  throw new NeedPart(r.promise);
+}
 
 /** The part of an aggregate whose statement depends on the key and the time only. */
 type Part = 'sql' | 'values' | 'rows';
@@ -98,6 +112,11 @@ export class PostgresProvider implements AsyncSource {
   private at: number | undefined;
   /** Event type → the reads its decisions made (see above); shared by the asOf views. */
   private readonly learned = new Map<string, Map<string, Template>>();
+  /**
+   * Event types whose last self-contained decision lacked a read, with how many reads they had learned then: until
+   * they learn more, they decide in a transaction held open (a read whose key no event field holds is never learned).
+   */
+  private readonly lacking = new Map<string, number>();
 
   constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL') {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
@@ -171,43 +190,112 @@ export class PostgresProvider implements AsyncSource {
     }
   }
 
-  private session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
+  private async session<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
+    const known = prefetch && hint ? this.learned.get(hint.type)?.size ?? 0 : 0;
+    if (known > 0 && known > (this.lacking.get(hint!.type) ?? 0)) {
+      const out = await this.closed(decide, hint!);
+      if (out) return out.value;
+      this.lacking.set(hint!.type, known);
+    }
+    return this.open(decide, hint, prefetch && !!hint);
+  }
+
+  /** The statements of one decision on connection `c`, each sent once. */
+  private runner(c: pg.PoolClient): { run: Run; memo: Map<string, Result> } {
+    // The same statement with the same values, once per decision (prefetched, or asked by an earlier run).
+    const memo = new Map<string, Result>();
+    const run: Run = (s, values) => {
+      const key = `${s.name}${JSON.stringify(values)}`;
+      let r = memo.get(key);
+      if (!r) {
+        const promise = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((x) => x.rows as Record<string, unknown>[]);
+        const result: Result = { promise };
+        // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
+        promise.then((rows) => { result.rows = rows; }, () => undefined);
+        memo.set(key, r = result);
+      }
+      return r;
+    };
+    return { run, memo };
+  }
+
+  /** Sends the opening message (and the sequence read's PREPARE on a new connection); resolves to the snapshot's last event. */
+  private begin(c: pg.PoolClient): Promise<number> {
+    const prepare = prepared.has(c) ? undefined : c.query(PREPARE_SEQ).then(() => { prepared.add(c); });
+    const opened = (c.query(opening(c)) as unknown as Promise<pg.QueryResult[]>).then((r) => Number(r[r.length - 1]!.rows[0]?.last_seq ?? 0));
+    // Awaited through `last`; when the PREPARE fails, the opening fails too and nothing else waits for it.
+    opened.catch(() => undefined);
+    const last = prepare ? prepare.then(() => opened) : opened;
+    last.catch(() => undefined);
+    return last;
+  }
+
+  /** Runs the decision over the reads in `memo` once they are in, on the snapshot ending at event `last`. */
+  private async decideOver<T>(decide: (p: FeatureProvider) => T, run: Run, memo: Map<string, Result>, last: Promise<number>, hint: Hint | undefined): Promise<T> {
+    const seq = await last;
+    // The reads fetched ahead came in the same round trip: the run that asks for them finds them in hand.
+    if (memo.size) await Promise.allSettled([...memo.values()].map((r) => r.promise));
+    return resolveWith({
+      sequence: this.beforeSeq === HIGH ? seq : Math.min(seq, this.beforeSeq - 1),
+      asOfTime: this.at,
+      fetch: (r) => this.fetch(run, r, hint),
+      ready: (r) => {
+        try { return { value: this.answer(run, r, hint) }; } catch { return undefined; }
+      },
+    }, decide);
+  }
+
+  /**
+   * A decision whose event type's reads are known, in one self-contained transaction: BEGIN, the sequence, those
+   * reads and COMMIT go out together, and the connection goes back to the pool at once, so the decisions of one
+   * moment share its writes (the socket stays corked until the tasks queued now have run). Undefined when the
+   * decision asks for a read that was not sent: it is then made again in a transaction of its own (open()).
+   */
+  private async closed<T>(decide: (p: FeatureProvider) => T, hint: Hint): Promise<{ value: T } | undefined> {
+    let c: pg.PoolClient;
+    try { c = await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
+    const { run, memo } = this.runner(c);
+    let last!: Promise<number>;
+    try {
+      corked(c, () => {
+        last = this.begin(c);
+        this.prefetch(run, hint);
+        // Its COMMIT goes in the opening message of the next decision to take the connection, or alone in this write.
+        commitLater(c);
+      }, true);
+    } finally { c.release(); }
+    const fixed = this.runnerOver(memo);
+    try {
+      return { value: await this.decideOver(decide, fixed, memo, last, hint) };
+    } catch (e) {
+      if (e === REOPEN) return undefined;
+      throw storeFailure(e, this.where);
+    }
+  }
+
+  /** `memo`'s statements only: any other is REOPEN (the transaction they ran in has ended). */
+  private runnerOver(memo: Map<string, Result>): Run {
+    return (s, values) => {
+      const r = memo.get(`${s.name}${JSON.stringify(values)}`);
+      if (!r) throw REOPEN;
+      return r;
+    };
+  }
+
+  /** A decision in a transaction held open until it has decided: reads it lacks are fetched in it. */
+  private open<T>(decide: (p: FeatureProvider) => T, hint: Hint | undefined, prefetch: boolean): Promise<T> {
     return withClient(this.pool, this.where, async (c) => {
-      // The same statement with the same values, once per decision (prefetched, or asked by an earlier run).
-      const memo = new Map<string, Promise<Record<string, unknown>[]>>();
-      const run: Run = (s, values) => {
-        const key = `${s.name}${JSON.stringify(values)}`;
-        let p = memo.get(key);
-        if (!p) {
-          p = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((r) => r.rows as Record<string, unknown>[]);
-          // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
-          p.catch(() => undefined);
-          memo.set(key, p);
-        }
-        return p;
-      };
-      // One round trip: BEGIN, how far the snapshot's history goes, and the reads this event type made before,
-      // written to the socket together (corked: pg writes each statement on its own otherwise, a system call each).
-      let seq!: Promise<pg.QueryResult>;
-      const begun = corked(c, () => {
-        const b = c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        seq = c.query({ name: 'zy_last_seq', text: 'SELECT last_seq FROM zy_event_seq' });
-        b.catch(() => undefined);
-        seq.catch(() => undefined);
+      const { run, memo } = this.runner(c);
+      // One round trip: the last decision's COMMIT, BEGIN and how far the snapshot's history goes (one message), and the
+      // reads this event type made before, written to the socket together (corked: pg writes each statement on its own otherwise).
+      const last = corked(c, () => {
+        const l = this.begin(c);
         if (prefetch && hint) this.prefetch(run, hint);
-        return b;
+        return l;
       });
       try {
-        await begun;
-        const last = Number((await seq).rows[0]?.last_seq ?? 0);
-        const reads: Reads = {
-          sequence: this.beforeSeq === HIGH ? last : Math.min(last, this.beforeSeq - 1),
-          asOfTime: this.at,
-          fetch: (r) => this.fetch(run, r, hint),
-        };
-        const out = await resolveWith(reads, decide);
-        // Nothing to wait for: the connection's next user queues behind it, and under load sends its BEGIN in the same write.
-        corked(c, () => c.query('COMMIT').catch(() => undefined), true);
+        const out = await this.decideOver(decide, run, memo, last, hint);
+        commitLater(c);
         return out;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
@@ -225,7 +313,7 @@ export class PostgresProvider implements AsyncSource {
       if (t.field !== undefined && (v === undefined || v === null)) continue;
       switch (t.k) {
         case 'entity': this.entityRead(run, t.entity, v as Value); break;
-        case 'list': void run(this.listStmt, [t.list, JSON.stringify(v), hint.now]); break;
+        case 'list': run(this.listStmt, [t.list, JSON.stringify(v), hint.now]); break;
         case 'aggregate': {
           const spec = this.pack.aggregates.find((a) => a.id === t.id);
           if (spec) this.part(run, this.plans[t.id]!, t.part, this.base(spec, v as Value, hint.now));
@@ -246,33 +334,49 @@ export class PostgresProvider implements AsyncSource {
     const s = this.entityStmts.get(entity);
     const info = this.pack.schema.entities.get(entity);
     if (!s || !info || key === undefined) return Promise.resolve([]);
-    return withClient(this.pool, this.where, async (c) => (await c.query({ name: s.versions.name, text: s.versions.text, values: [key] })).rows.map((r: Record<string, unknown>) => ({
-      validFrom: r[VALID_FROM] as number | null, validTo: r[VALID_TO] as number | null, row: decodeRow(info, r),
-    })));
+    return withClient(this.pool, this.where, async (c) => {
+      if (uncommitted.delete(c)) await c.query('COMMIT');
+      return (await c.query({ name: s.versions.name, text: s.versions.text, values: [key] })).rows.map((r: Record<string, unknown>) => ({
+        validFrom: r[VALID_FROM] as number | null, validTo: r[VALID_TO] as number | null, row: decodeRow(info, r),
+      }));
+    });
   }
 
-  private entityRead(run: Run, entity: string, key: Value): Promise<Record<string, unknown>[]> | undefined {
+  private entityRead(run: Run, entity: string, key: Value): Result | undefined {
     const s = this.entityStmts.get(entity);
     if (!s || key === undefined) return undefined;
     return this.at === undefined ? run(s.current, [key]) : run(s.asOf, [key, this.at]);
   }
 
+  /** The answer to `r`, its statements sent as needed and waited for. */
   private async fetch(run: Run, r: Read, hint: Hint | undefined): Promise<unknown> {
+    for (;;) {
+      try {
+        return this.answer(run, r, hint);
+      } catch (e) {
+        if (!(e instanceof NeedPart)) throw e;
+        await e.wait;
+      }
+    }
+  }
+
+  /** The answer to `r` from results in hand; NeedPart for a result not in yet (its statement sent). */
+  private answer(run: Run, r: Read, hint: Hint | undefined): unknown {
     switch (r.k) {
       case 'entity': {
         const rows = this.entityRead(run, r.entity, r.key);
         if (!rows) return undefined;
         const field = hint && fieldOf(hint.event, r.key);
         if (field) this.learn(hint, `e ${r.entity} ${field}`, { k: 'entity', entity: r.entity, field });
-        const row = (await rows)[0];
+        const row = rowsOf(rows)[0];
         return row ? decodeRow(this.pack.schema.entities.get(r.entity)!, row) : undefined;
       }
       case 'list': {
         const field = hint && r.now === hint.now ? fieldOf(hint.event, r.value) : undefined;
         if (field) this.learn(hint, `l ${r.list} ${field}`, { k: 'list', list: r.list, field });
-        return (await run(this.listStmt, [r.list, JSON.stringify(r.value ?? null), r.now])).length > 0;
+        return rowsOf(run(this.listStmt, [r.list, JSON.stringify(r.value ?? null), r.now])).length > 0;
       }
-      case 'calendar': return new Map((await run(this.calendarStmt, [r.from, r.to])).map((x) => [x['date'] as string, x['is_working_day'] as boolean]));
+      case 'calendar': return new Map(rowsOf(run(this.calendarStmt, [r.from, r.to])).map((x) => [x['date'] as string, x['is_working_day'] as boolean]));
       case 'aggregate': return this.aggregate(run, r.q, hint);
     }
   }
@@ -282,11 +386,11 @@ export class PostgresProvider implements AsyncSource {
     return [...(spec.by ? [key] : []), Math.max(LOW, windowStart(spec.window, now)), windowEnd(spec.window, now), this.beforeSeq];
   }
 
-  private part(run: Run, plan: AggPlan, part: Part, base: readonly unknown[]): Promise<Record<string, unknown>[]> {
+  private part(run: Run, plan: AggPlan, part: Part, base: readonly unknown[]): Result {
     return part === 'rows' ? run(plan.rows, base) : run(plan.main!, [...base, ...plan.params]);
   }
 
-  private async aggregate(run: Run, query: AggregateQuery, hint: Hint | undefined): Promise<Value> {
+  private aggregate(run: Run, query: AggregateQuery, hint: Hint | undefined): Value {
     const { spec, now } = query;
     const plan = this.plans[spec.id]!;
     const base = this.base(spec, query.key, now);
@@ -294,35 +398,22 @@ export class PostgresProvider implements AsyncSource {
     const learnable = !!hint && now === hint.now && (!spec.by || !!field);
     const whole = (part: Part) => {
       if (learnable) this.learn(hint, `a ${spec.id} ${part} ${field ?? ''}`, { k: 'aggregate', id: spec.id, field, part });
-      return this.part(run, plan, part, base);
+      return rowsOf(this.part(run, plan, part, base));
     };
-    // What the shape reads, fetched first; the fold asks for the rest (latest()'s fallback) and is run again.
-    const got = new Map<string, unknown>();
-    const need = (k: string, load: () => Promise<unknown>) => {
-      if (got.has(k)) return got.get(k);
-      throw new NeedPart(k, load);
-    };
+    // What the shape reads; the fold asks for the rest (latest()'s fallback), and is answered again once it is in.
     const main = plan.main!;
-    for (;;) {
-      try {
-        return foldAggregate(this.pack.schema, plan.shape, query, {
-          sql: () => need('sql', async () => Object.values((await whole('sql'))[0] ?? {})) as unknown[],
-          exists: (value) => need(`exists ${JSON.stringify(value)}`, async () => (await run(plan.exists!, [...base, ...plan.params, value])).length > 0) as boolean,
-          newest: (limit) => need(`newest ${limit}`, () => run(main, [...base, ...plan.params, limit])) as Record<string, unknown>[],
-          values: () => need('values', () => whole('values')) as Record<string, unknown>[],
-          rows: () => need('rows', () => whole('rows')) as Record<string, unknown>[],
-        });
-      } catch (e) {
-        if (!(e instanceof NeedPart)) throw e;
-        got.set(e.key, await e.load());
-      }
-    }
+    return foldAggregate(this.pack.schema, plan.shape, query, {
+      sql: () => Object.values(whole('sql')[0] ?? {}) as unknown[],
+      exists: (value) => rowsOf(run(plan.exists!, [...base, ...plan.params, value])).length > 0,
+      newest: (limit) => rowsOf(run(main, [...base, ...plan.params, limit])),
+      values: () => whole('values'),
+      rows: () => whole('rows'),
+    });
   }
 }
 
 /**
- * Runs `send` with the connection's socket corked: the statements it sends leave in one write. `later`: the write
- * waits until the tasks queued now have run (setImmediate), so what they send on the connection joins it.
+ * Runs `send` with the connection's socket corked: the statements it sends leave in one write.
  */
 function corked<T>(c: pg.PoolClient, send: () => T, later = false): T {
   const stream = (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
@@ -332,6 +423,33 @@ function corked<T>(c: pg.PoolClient, send: () => T, later = false): T {
   }
 }
 
+/** How far history goes, prepared once per connection so the opening message is planned once too. */
+const PREPARE_SEQ = 'PREPARE zy_last_seq AS SELECT last_seq FROM zy_event_seq';
+const prepared = new WeakSet<pg.PoolClient>();
+
+/** Connections whose last decision's transaction is still open (its COMMIT not sent yet). */
+const uncommitted = new WeakSet<pg.PoolClient>();
+
+/** A decision's opening message: its predecessor's COMMIT when still due, BEGIN, and the snapshot's last event. */
+function opening(c: pg.PoolClient): string {
+  const commit = uncommitted.delete(c) ? 'COMMIT; ' : '';
+  return `${commit}BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; EXECUTE zy_last_seq`;
+}
+
+/**
+ * Ends a decision's read-only transaction without waiting on it: a decision that takes the connection in the tasks
+ * queued now sends the COMMIT in its own opening message; otherwise it goes alone (inside a corked send, scheduled
+ * ahead of the uncork, so it leaves in the same write).
+ */
+function commitLater(c: pg.PoolClient): void {
+  uncommitted.add(c);
+  setImmediate(() => { if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined); });
+}
+
+/** A read the decision's closed transaction did not send (see closed()). */
+const REOPEN = Symbol('reopen');
+
+/** A result not in yet: wait for it, and answer again. */
 class NeedPart {
-  constructor(readonly key: string, readonly load: () => Promise<unknown>) {}
+  constructor(readonly wait: Promise<unknown>) {}
 }

@@ -118,7 +118,9 @@ export class PostgresStore {
     return inTransaction(this.pool, this.where, async (c) => fn(new PgWriter(c, schema, await historyKept(c)), c));
   }
 
-  log(): PgDecisionLog { return new PgDecisionLog(this.pool, this.where); }
+  /** The decision log: one per store, so every decision of this process shares its group commit (log.ts). */
+  log(): PgDecisionLog { return this.decisionLog ??= new PgDecisionLog(this.pool, this.where); }
+  private decisionLog: PgDecisionLog | undefined;
 
   /** The bundle history and audit trail of the services (zy_bundles, zy_audit). */
   history(): PgBundleHistory { return new PgBundleHistory(this.pool, this.where); }
