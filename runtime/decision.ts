@@ -1,7 +1,10 @@
 // Turning "these rules fired, this is the score" into a decision: the winning
 // outcome by the pack's precedence, reasons, messages with their values, and
-// what each fired rule saw. Shared by both evaluators.
-import type { CheckedPack, IR, Template, Value } from '../compiler/ir.ts';
+// what each fired rule saw. Shared by both evaluators: the interpreter's
+// entries are built here from the values it saw (decision()), compiled code
+// builds its own (compiler/codegen-explain.ts) and only the rest is added here
+// (assemble()).
+import type { CheckedPack, Template, Value } from '../compiler/ir.ts';
 import type { Type } from '../compiler/types.ts';
 import { formatValue } from '../compiler/display.ts';
 import { leafLabel } from '../compiler/print.ts';
@@ -41,7 +44,6 @@ export interface Decision {
 
 export { formatValue, showValue } from '../compiler/display.ts';
 export { leafLabel };
-
 
 /** A message template, split once: texts[0], value 0, texts[1], value 1, … texts[n]. */
 interface Renderer {
