@@ -19,6 +19,7 @@ import { planDispatch, type DispatchNode, type DispatchOptions } from './optimiz
 import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt } from './codegen-layout.ts';
 import { Scope, type Ctx } from './codegen-emitter.ts';
 import { Expressions, FUNCTION_ORDER } from './codegen-expressions.ts';
+import { FiredEntries } from './codegen-explain.ts';
 import { printIR } from './print.ts';
 
 export interface GeneratedCode {
@@ -58,10 +59,12 @@ class Generator extends Expressions {
   private readonly groups: string[] = [];
 
   private readonly layout: Layout;
+  private readonly entries: FiredEntries;
 
   constructor(pack: CheckedPack, private readonly opts: GenerateOptions) {
     super(pack);
     this.layout = new Layout(opts.inlineRules ?? INLINE_RULES);
+    this.entries = new FiredEntries(pack, (v, wrap) => this.constant(v, wrap));
   }
 
   /**
@@ -137,8 +140,8 @@ class Generator extends Expressions {
         const scores = this.constant(p.rules.map((r) => r.score));
         lines.push(`for (let i = 0; i < fired.length; i++) score += ${scores}[fired[i]];`);
       }
-      // An explained decision (x) gets its values here, from the fields this function has read and checked.
-      lines.push(`if (x === true && fired.length !== 0) return { fired, score, memo: M, values: explain(fired, P, M, at${allSlots}) };`);
+      // An explained decision (x) gets its fired rules' entries here, from the fields this function has read and checked.
+      lines.push(`if (x === true && fired.length !== 0) return { fired, score, memo: M, entries: explain(fired, P, M, at${allSlots}) };`);
       lines.push('return { fired, score, memo: M };');
       return lines;
     };
@@ -151,18 +154,17 @@ class Generator extends Expressions {
     const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
       split ? { reads: 'no-own-check' } : {});
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
-    // The values an explained decision shows, for the rules that fired, in one call: each fired
-    // rule's leaves, then its message placeholders (zh, then en). decide() calls it with every
-    // field it read: nothing is read from the event again (one event of many shapes made those
-    // reads V8's slowest kind).
+    // The entries an explained decision shows for the rules that fired, in one call, each one
+    // object literal (codegen-explain.ts). decide() calls it with every field it read: nothing is
+    // read from the event again (one event of many shapes made those reads V8's slowest kind).
     parts.push(this.fn(() => `function explain(fired, P, M, at${allSlots})`, () => {
       const lines = ['const out = new Array(fired.length);', 'for (let j = 0; j < fired.length; j++) {', '  switch (fired[j]) {'];
       for (const r of p.rules) {
         if (!r.enabled) continue;
         this.scope.temps = 0;
-        lines.push(`    case ${r.index}: out[j] = [${[...r.leaves, ...templateExprs(r.message.zh), ...templateExprs(r.message.en)].map((x) => this.val(x)).join(', ')}]; break;`);
+        lines.push(`    case ${r.index}: ${this.entries.entry(r, (x) => this.val(x))} break;`);
       }
-      lines.push('    default: out[j] = [];', '  }', '}', 'return out;');
+      lines.push('  }', '}', 'return out;');
       return lines;
     }, false, { reads: false }).text);
     const noted = p.rules.filter((r) => r.note && r.enabled);

@@ -16,15 +16,20 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** Digits grouped by thousands with commas; a loop, since messages format amounts on every explained decision. */
-function thousands(digits: string): string {
-  if (digits.length <= 3) return digits;
-  // Beyond 1e21 String() gives an exponent: group it as the pattern always did.
-  if (!/^\d+$/.test(digits)) return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const head = digits.length % 3 || 3;
-  let out = digits.slice(0, head);
-  for (let i = head; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
-  return out;
+/** A whole number ≥ 0 grouped by thousands with commas; arithmetic, since messages format amounts on every explained decision. */
+function thousands(n: number): string {
+  if (n <= Number.MAX_SAFE_INTEGER) {
+    // Three digits at a time from the right: exact for every safe integer, and no digit string to cut up.
+    let out = '';
+    while (n >= 1000) {
+      const g = n % 1000;
+      out = (g < 10 ? ',00' : g < 100 ? ',0' : ',') + g + out;
+      n = (n - g) / 1000;
+    }
+    return n + out;
+  }
+  // Larger values print as String() gives them, exponent and all, grouped as the pattern always did.
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 export function formatMoney(fen: number): string {
@@ -33,7 +38,7 @@ export function formatMoney(fen: number): string {
   const abs = Math.round(Math.abs(fen));
   const yuan = Math.floor(abs / 100);
   const cents = abs - yuan * 100;
-  const whole = thousands(String(yuan));
+  const whole = thousands(yuan);
   return `${neg ? '-' : ''}¥${whole}.${pad2(cents)}`;
 }
 
@@ -41,15 +46,17 @@ export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(ms);
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+  let out = sign;
+  for (const [unit, size] of DURATION_UNITS) {
     if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
+      out += `${Math.floor(rest / size)}${unit}`;
       rest %= size;
     }
   }
-  return sign + parts.join('');
+  return out;
 }
+
+const DURATION_UNITS = [['d', DAY], ['h', HOUR], ['m', 60_000], ['s', 1000], ['ms', 1]] as const;
 
 /** Local Asia/Shanghai time, to the second, without a zone: how messages show a timestamp. */
 export function formatTimestamp(t: number): string {

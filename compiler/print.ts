@@ -1,6 +1,6 @@
 // A canonical text for checked expressions: the key for sharing equal
 // sub-expressions, the label of aggregates in explanations, and `zhiyu dump`.
-import type { IR, SetRef, Value, Window } from './ir.ts';
+import type { CheckedPack, IR, SetRef, Value, Window } from './ir.ts';
 import { formatDuration } from './semantics.ts';
 
 export function printValue(v: Value): string {
@@ -52,4 +52,9 @@ export function printIR(e: IR): string {
     case 'quant': return `(${e.q} of ${printSet(e.items)} ${e.negated ? 'not in' : 'in'} ${printSet(e.set)})`;
     case 'shared': return `$${e.slot}`;
   }
+}
+
+/** What an explained decision calls a leaf it saw: an aggregate by its text as written, anything else printed. */
+export function leafLabel(pack: CheckedPack, leaf: IR): string {
+  return leaf.k === 'agg' ? pack.aggregates[leaf.id]!.text : printIR(leaf);
 }

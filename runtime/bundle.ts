@@ -15,7 +15,7 @@ import { assess, keyFingerprint, signatureVerifies, privateKeyOf, publicKeyOf, s
 
 export const BUNDLE_FORMAT = 'zhiyu-bundle/1';
 /** Bumped whenever generated code expects different runtime helpers. */
-export const RUNTIME_API = 3;
+export const RUNTIME_API = 4;
 
 export { BundleError, type BundleCode } from './bundle-error.ts';
 

@@ -1,10 +1,13 @@
 // Turning "these rules fired, this is the score" into a decision: the winning
 // outcome by the pack's precedence, reasons, messages with their values, and
-// what each fired rule saw. Shared by both evaluators.
-import type { CheckedPack, IR, Template, Value } from '../compiler/ir.ts';
+// what each fired rule saw. Shared by both evaluators: the interpreter's
+// entries are built here from the values it saw (decision()), compiled code
+// builds its own (compiler/codegen-explain.ts) and only the rest is added here
+// (assemble()).
+import type { CheckedPack, Template, Value } from '../compiler/ir.ts';
 import type { Type } from '../compiler/types.ts';
 import { formatValue } from '../compiler/display.ts';
-import { printIR } from '../compiler/print.ts';
+import { leafLabel } from '../compiler/print.ts';
 import { Precedence } from './outcome.ts';
 
 export interface Seen {
@@ -40,10 +43,7 @@ export interface Decision {
 }
 
 export { formatValue, showValue } from '../compiler/display.ts';
-
-export function leafLabel(pack: CheckedPack, leaf: IR): string {
-  return leaf.k === 'agg' ? pack.aggregates[leaf.id]!.text : printIR(leaf);
-}
+export { leafLabel };
 
 /** A message template, split once: texts[0], value 0, texts[1], value 1, … texts[n]. */
 interface Renderer {
@@ -171,13 +171,23 @@ export class Explainer {
       }
       out[j] = firedRule(r.head, r.message.render(vs), seen);
     }
-    const d: { -readonly [K in keyof Decision]: Decision[K] } = { pack: this.pack.name } as Decision;
-    if (this.version !== undefined) d.version = this.version;
-    d.outcome = this.precedence.outcome(fired, score);
-    d.score = score;
-    d.fired = out;
-    if (noted?.rules.length) d.notes = noted.rules.map((i, j): RuleNote => ({ id: this.pack.rules[i]!.id, message: this.notes[i]!.render(noted.values[j]!) }));
-    return d;
+    return this.assemble(fired, score, out, noted);
+  }
+
+  /**
+   * The decision from its fired rules' entries, built already (by the code a
+   * pack compiles to, compiler/codegen-explain.ts, or by decision()).
+   */
+  assemble(fired: readonly number[], score: number, out: readonly FiredRule[], noted?: Noted): Decision {
+    const pack = this.pack.name;
+    const version = this.version;
+    const outcome = this.precedence.outcome(fired, score);
+    // One literal per shape (keys in this order), not properties added one by one: V8 builds a literal at once.
+    if (noted?.rules.length) {
+      const notes = noted.rules.map((i, j): RuleNote => ({ id: this.pack.rules[i]!.id, message: this.notes[i]!.render(noted.values[j]!) }));
+      return version === undefined ? { pack, outcome, score, fired: out, notes } : { pack, version, outcome, score, fired: out, notes };
+    }
+    return version === undefined ? { pack, outcome, score, fired: out } : { pack, version, outcome, score, fired: out };
   }
 }
 

@@ -3,7 +3,7 @@
 import type { CheckedPack, Value } from '../compiler/ir.ts';
 import { decisionTime, InputError } from '../compiler/input.ts';
 import type { GeneratedCode } from '../compiler/codegen.ts';
-import { Explainer, type Decision } from './decision.ts';
+import { Explainer, type Decision, type FiredRule } from './decision.ts';
 import { BundleError } from './bundle-error.ts';
 import { R } from './helpers.ts';
 import type { FiredIndexes, OutcomeDecision, RawDecision } from './outcome.ts';
@@ -16,11 +16,11 @@ type Values = readonly (readonly Value[])[];
 /** The generated code's functions; `at` is the decision time when the caller gave one (checked), else undefined. */
 interface Generated {
   /**
-   * With `explain` true, `values` holds, for each fired rule, its leaves'
-   * values, then its message placeholders' (zh, then en): computed from the
-   * fields decide() read, by the generated explain().
+   * With `explain` true, `entries` holds each fired rule's entry of the
+   * explained decision (compiler/codegen-explain.ts), made from the fields
+   * decide() read, by the generated explain(); absent when nothing fired.
    */
-  decide(src: object, P: FeatureProvider, at: number | undefined, explain?: true): { fired: FiredIndexes; score: number; memo: object; values?: Values };
+  decide(src: object, P: FeatureProvider, at: number | undefined, explain?: true): { fired: FiredIndexes; score: number; memo: object; entries?: FiredRule[] };
   explain: unknown;
   /** Only in packs with `note` clauses. */
   notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[], at: number | undefined): number[];
@@ -52,8 +52,6 @@ interface Loaded {
   readonly g: Generated;
   readonly explainer: Explainer;
 }
-
-const NO_VALUES: Values = Object.freeze([]);
 
 /** The time option, checked; undefined when the event's own `occurred_at` is the time. */
 const timeOf = (opts: TimeOption | undefined): number | undefined => (opts === undefined || opts.at === undefined ? undefined : decisionTime(opts.at));
@@ -124,11 +122,11 @@ function loaded(program: Program): Loaded {
 function explained(c: Loaded, event: object, provider: FeatureProvider, at: number | undefined): Decision {
   const { g } = c;
   const r = g.decide(event, provider, at, true);
-  const values = r.values ?? NO_VALUES;
-  if (!g.notes) return c.explainer.decision(r.fired, r.score, values);
+  const entries = r.entries ?? [];
+  if (!g.notes) return c.explainer.assemble(r.fired, r.score, entries);
   const rules = g.notes(event, provider, r.memo, r.fired, at);
   const noted = rules.length ? { rules, values: g.noteValues!(rules, event, provider, r.memo, at) } : undefined;
-  return c.explainer.decision(r.fired, r.score, values, noted);
+  return c.explainer.assemble(r.fired, r.score, entries, noted);
 }
 
 export function load(program: Program): Engine {

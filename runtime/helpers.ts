@@ -8,6 +8,7 @@ import { matcherFor } from '../compiler/regex-safety.ts';
 import { coerce, historyValue, InputError, own, requiredMissing } from '../compiler/input.ts';
 import type { AggregateSpec, Value } from '../compiler/ir.ts';
 import * as S from '../compiler/semantics.ts';
+import { formatValue } from '../compiler/display.ts';
 import type { FeatureProvider, HistoryEvent } from './provider.ts';
 
 /** Calls an aggregate the way both evaluators do: a missing key makes it missing. */
@@ -43,6 +44,8 @@ export const R = {
   regex: matcherFor,
   coerce,
   own,
+  /** A message placeholder's text (explained decisions). */
+  fmt: formatValue,
   /** Whether anything enumerable was added to Object.prototype (prototype pollution). */
   polluted(): boolean {
     for (const _ in Object.prototype) return true;
