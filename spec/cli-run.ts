@@ -85,7 +85,15 @@ export function spawnCli(args: string[], cwd?: string): Promise<Run> {
   });
 }
 
-export interface Served { readonly url: string; readonly pid: number; readonly out: () => string; stop(): Promise<number | null> }
+export interface Served {
+  readonly url: string;
+  readonly pid: number;
+  /** Everything it printed so far (standard output, then standard error). */
+  readonly out: () => string;
+  /** Resolves with the first match of `re` in what it printed, once there is one (checked as each piece of output arrives). */
+  printed(re: RegExp): Promise<string>;
+  stop(): Promise<number | null>;
+}
 
 /**
  * `zhiyu serve …` as a child process on a free port (`--port 0` is added):
@@ -98,16 +106,27 @@ export function serveCli(args: string[], cwd?: string): Promise<Served> {
     let out = '';
     let err = '';
     let url: string | undefined;
+    const waiting = new Set<() => void>();
+    const arrived = () => { for (const w of [...waiting]) w(); };
+    const printed = (re: RegExp) => new Promise<string>((done) => {
+      const check = () => {
+        const m = re.exec(out + err);
+        if (m) { waiting.delete(check); done(m[0]); }
+      };
+      waiting.add(check);
+      check();
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.stdout.on('data', (d) => {
       out += d;
+      arrived();
       const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
       if (m && !url) {
         url = m[0];
-        resolve({ url, pid: child.pid!, out: () => out + err, stop: () => { child.kill('SIGTERM'); return exited; } });
+        resolve({ url, pid: child.pid!, out: () => out + err, printed, stop: () => { child.kill('SIGTERM'); return exited; } });
       }
     });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => { err += d; arrived(); });
     void exited.then((code) => { if (!url) reject(new Error(`zhiyu serve ended (${code}) before listening:\n${out}${err}`)); });
   });
 }
