@@ -186,10 +186,10 @@ test(`a worker whose replacements cannot start is given up after ${MAX_FAILED_ST
   }
 });
 
-/** `p`, or a failure after `ms` (a hang is a failure, not a test run that never ends). */
-function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+/** `p`, or a failure after `ms` (a hang is a failure, not a test run that never ends) that says what the service printed. */
+function within<T>(ms: number, what: string, p: Promise<T>, svc?: Served): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`still waiting after ${ms / 1000} s: ${what}`)), ms); });
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`still waiting after ${ms / 1000} s: ${what}${svc ? `; the service printed:\n${svc.out()}` : ''}`)), ms); });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
@@ -219,7 +219,7 @@ test('a replacement that hangs in its start-up is ended after --worker-start-tim
     const seen = new Map<string, unknown>();
     await within(240_000, 'a replacement to serve', (async () => {
       while (seen.size < 2) { const h = await send(svc.url, '/healthz'); seen.set(h.worker, h.body['bundle']); }
-    })());
+    })(), svc);
     assert.equal([...seen.values()], [v2hash, v2hash]);
     assert.not.ok(seen.has('2'));
   } finally {
