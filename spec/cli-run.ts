@@ -1,7 +1,10 @@
 // Running the zhiyu CLI for tests: in-process through main() (fast; output
-// captured), or as the real `node cli/bin.js` child process (end to end).
+// captured), or as the real command in a child process (end to end).
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { main } from '../cli/main.ts';
 
 export interface Run { readonly code: number | null; readonly out: string; readonly err: string }
@@ -27,7 +30,48 @@ export async function cli(...args: string[]): Promise<Run> {
   }
 }
 
-const bin = join(import.meta.dirname, '..', 'cli', 'bin.js');
+const root = join(import.meta.dirname, '..');
+const cliDir = join(root, 'cli');
+
+/**
+ * The `zhiyu` command the child-process tests run: cli/bin.js and the
+ * sources it loads, bundled by esbuild once per test process (so never older
+ * than the sources). Run through tsx, every child spends some 1.5 s of CPU
+ * on its loader hooks before it does anything (they see every module,
+ * chevrotain's hundreds of lodash-es files among them); the bundle is the
+ * same code without them (tsx's register() is a no-op in it: the sources
+ * are already JavaScript). It lives in a folder named cli, so the command's
+ * own `import.meta` finds itself as cli/bin.js does (cluster workers run
+ * it too); every other source's `import.meta` is its own file's, so worker
+ * threads, the calendar and the editor's files are found where they are.
+ */
+async function bundleCli(): Promise<string> {
+  const out = join(root, 'node_modules', '.cache', `zhiyu-test-cli-${process.pid}`, 'cli', 'bin.js');
+  await build({
+    entryPoints: [join(cliDir, 'bin.js')], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    packages: 'external', logLevel: 'warning',
+    plugins: [{
+      name: 'zhiyu-test-cli',
+      setup(b) {
+        b.onResolve({ filter: /^tsx\/esm\/api$/ }, () => ({ path: 'tsx', namespace: 'no-tsx' }));
+        b.onLoad({ filter: /.*/, namespace: 'no-tsx' }, () => ({ contents: 'export function register() {}', loader: 'js' }));
+        b.onLoad({ filter: /\.[jt]s$/ }, (a) => {
+          if (a.path.includes(`${join('/', 'node_modules', '/')}`) || dirname(a.path) === cliDir) return undefined;
+          const text = readFileSync(a.path, 'utf8');
+          if (!text.includes('import.meta')) return undefined;
+          const contents = text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)).replaceAll('import.meta.dirname', JSON.stringify(dirname(a.path)));
+          return { contents, loader: a.path.endsWith('.ts') ? 'ts' : 'js' };
+        });
+      },
+    }],
+  });
+  process.once('exit', () => rmSync(dirname(dirname(out)), { recursive: true, force: true }));
+  return out;
+}
+
+/** The `zhiyu` command for child processes: `node BIN …`. */
+export const BIN = await bundleCli();
+const bin = BIN;
 
 /** The real command, as a child process (not a terminal: no colour). */
 export function spawnCli(args: string[], cwd?: string): Promise<Run> {
@@ -41,7 +85,15 @@ export function spawnCli(args: string[], cwd?: string): Promise<Run> {
   });
 }
 
-export interface Served { readonly url: string; readonly pid: number; readonly out: () => string; stop(): Promise<number | null> }
+export interface Served {
+  readonly url: string;
+  readonly pid: number;
+  /** Everything it printed so far (standard output, then standard error). */
+  readonly out: () => string;
+  /** Resolves with the first match of `re` in what it printed, once there is one (checked as each piece of output arrives). */
+  printed(re: RegExp): Promise<string>;
+  stop(): Promise<number | null>;
+}
 
 /**
  * `zhiyu serve …` as a child process on a free port (`--port 0` is added):
@@ -54,16 +106,27 @@ export function serveCli(args: string[], cwd?: string): Promise<Served> {
     let out = '';
     let err = '';
     let url: string | undefined;
+    const waiting = new Set<() => void>();
+    const arrived = () => { for (const w of [...waiting]) w(); };
+    const printed = (re: RegExp) => new Promise<string>((done) => {
+      const check = () => {
+        const m = re.exec(out + err);
+        if (m) { waiting.delete(check); done(m[0]); }
+      };
+      waiting.add(check);
+      check();
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.stdout.on('data', (d) => {
       out += d;
+      arrived();
       const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
       if (m && !url) {
         url = m[0];
-        resolve({ url, pid: child.pid!, out: () => out + err, stop: () => { child.kill('SIGTERM'); return exited; } });
+        resolve({ url, pid: child.pid!, out: () => out + err, printed, stop: () => { child.kill('SIGTERM'); return exited; } });
       }
     });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => { err += d; arrived(); });
     void exited.then((code) => { if (!url) reject(new Error(`zhiyu serve ended (${code}) before listening:\n${out}${err}`)); });
   });
 }

@@ -4,12 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BIN } from './cli-run.ts';
 
-const bin = join(import.meta.dirname, '..', 'cli', 'bin.js');
-function zhiyu(...args: string[]) {
+/** The command as installed: cli/bin.js, the sources through tsx. The first test runs it; the rest run the same sources bundled (BIN, see spec/cli-run.ts), without tsx's start-up cost. */
+const installed = join(import.meta.dirname, '..', 'cli', 'bin.js');
+function run(bin: string, args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+const zhiyu = (...args: string[]) => run(BIN, args);
 function packDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'zhiyu-cli-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -18,7 +21,7 @@ function packDir(files: Record<string, string>): string {
 const HEADER = 'pack p\noutcomes hold > allow\nevent { amount: money }\n';
 
 test('check: a clean pack exits 0, a broken one exits 1 with file:line:col', () => {
-  assert.is(zhiyu('check', 'rules/demo').code, 0);
+  assert.is(run(installed, ['check', 'rules/demo']).code, 0);
   const dir = packDir({ 'a.zy': `${HEADER}rule R when event.amont > ¥1 then hold\n` });
   const r = zhiyu('check', dir);
   assert.is(r.code, 1);

@@ -2,12 +2,12 @@
 // and a real SQLite demo database: files, path safety, conflicts, Try it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEditor, type EditorService } from '../editor/server/app.ts';
 import { openStore, type DB } from '../runtime/store/sqlite/index.ts';
-import { cli } from './cli-run.ts';
+import { demoDb } from './editor-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-editor-api-'));
 const root = join(dir, 'rules');
@@ -25,8 +25,8 @@ const read = async (path: string) => (await call('GET', `/api/file?path=${encode
 test.before(async () => {
   cpSync(join(import.meta.dirname, '..', 'rules', 'demo'), join(root, 'demo'), { recursive: true });
   writeFileSync(outside, '# not part of any pack\n');
-  const seeded = await cli('db', 'seed', '--demo', join(dir, 'demo.db'), '--customers', '300');
-  assert.is(seeded.code, 0, seeded.err);
+  // The run's demo database (300 customers, seeded once), copied.
+  copyFileSync(await demoDb(), join(dir, 'demo.db'));
   store = openStore(join(dir, 'demo.db'), { readonly: true });
   svc = await startEditor({ root, store, port: 0 });
 });

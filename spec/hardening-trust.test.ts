@@ -15,7 +15,7 @@ import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { BundleError, parseBundle, writeBundle } from '../runtime/bundle.ts';
 import { serve } from '../runtime/server.ts';
-import { cli } from './cli-run.ts';
+import { BIN, cli } from './cli-run.ts';
 
 const demo = join(import.meta.dirname, '..', 'rules', 'demo');
 const files = readPack([demo]);
@@ -73,8 +73,7 @@ test('#15.6 verify never calls a re-hashed bundle intact: without a key it says 
 
 /** Starts `zhiyu serve`; resolves 'started' at its first line on standard output (then stops it), or with its exit. */
 function startServe(args: string[]): Promise<{ started: boolean; code: number | null; out: string; err: string }> {
-  const bin = join(import.meta.dirname, '..', 'cli', 'bin.js');
-  const child = spawn(process.execPath, [bin, 'serve', ...args, '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
   let err = '';
   let started = false;

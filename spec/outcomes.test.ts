@@ -5,7 +5,7 @@
 // again), and the HTML draws its charts in real Chromium.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +19,7 @@ import { startEditor, type EditorService } from '../editor/server/app.ts';
 import type { OutcomesReport } from '../runtime/outcomes/index.ts';
 import { outcomesText } from '../cli/outcomes-report.ts';
 import { cli } from './cli-run.ts';
+import { demoDb } from './editor-fixture.ts';
 import { launch } from './browser.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-outcomes-'));
@@ -26,8 +27,8 @@ const db = join(dir, 'demo.db');
 let report: OutcomesReport;
 
 test.before(async () => {
-  const seeded = await cli('db', 'seed', '--demo', db, '--customers', '300');
-  assert.is(seeded.code, 0, seeded.err);
+  // The run's demo database (300 customers, seeded once), copied.
+  copyFileSync(await demoDb(), db);
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -32,16 +32,22 @@ function bundle(version: string): Bundle {
 const v1 = bundle('0.1.0');
 const v2 = bundle('0.2.0');
 
+/**
+ * The tests' pools wait for a connection as long as a busy machine needs: 45 appends at once queue for 8 connections a
+ * pool while each holds the chain's lock in turn, which can take longer than the service's 2 s default at load 10+.
+ */
+const WAIT = { acquireTimeoutMs: 120_000 };
+
 async function freshStore(name: string): Promise<{ url: string; store: PostgresStore }> {
   const url = await (await pgServer()).database(name);
-  const store = await PostgresStore.open(url, { create: true });
+  const store = await PostgresStore.open(url, { create: true, ...WAIT });
   await store.migrate(compile(demo).checked!.schema);
   return { url, store };
 }
 
 test('writers on several connections at once: one intact chain, seq 1…n with none repeated; each bundle kept once', async () => {
   const { url, store } = await freshStore('control_concurrent');
-  const others = await Promise.all([1, 2].map(() => PostgresStore.open(url)));
+  const others = await Promise.all([1, 2].map(() => PostgresStore.open(url, WAIT)));
   try {
     const writers = [store, ...others];
     const entry = (w: number, i: number): AuditEntry => ({ action: 'reload', at: 1_000 + i, bundle: { hash: v2.hash, pack: 'demo', version: '0.2.0' }, detail: { writer: w, i } });

@@ -69,13 +69,7 @@ function workerPid(primary: number, id: string): number {
 }
 
 /** Resolves once the service's output matches (the primary's log lines are its events). */
-async function printed(svc: Served, re: RegExp): Promise<string> {
-  for (;;) {
-    const m = re.exec(svc.out());
-    if (m) return m[0];
-    await pause(20);
-  }
-}
+const printed = (svc: Served, re: RegExp): Promise<string> => svc.printed(re);
 
 /** A kept-alive connection that worker `id` serves (new connections are handed out in turn). */
 async function connectionTo(url: string, id: string): Promise<Agent> {
@@ -193,39 +187,42 @@ test(`a worker whose replacements cannot start is given up after ${MAX_FAILED_ST
   }
 });
 
-/** `p`, or a failure after `ms` (a hang is a failure, not a test run that never ends). */
-function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+/** `p`, or a failure after `ms` (a hang is a failure, not a test run that never ends) that says what the service printed. */
+function within<T>(ms: number, what: string, p: Promise<T>, svc?: Served): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`still waiting after ${ms / 1000} s: ${what}`)), ms); });
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`still waiting after ${ms / 1000} s: ${what}${svc ? `; the service printed:\n${svc.out()}` : ''}`)), ms); });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 test('a replacement that hangs in its start-up is ended after --worker-start-timeout; a reload meanwhile answers, and the next replacement serves the reloaded bundle', async () => {
   const db = join(dir, 'hang.db');
   assert.is((await cli('db', 'seed', '--demo', db, '--customers', '20')).code, 0);
-  const svc = await serveCli(['--bundle', v1, '--insecure-unsigned', '--workers', '2', '--token', TOKEN, '--db', db, '--worker-start-timeout', '10']);
+  // Every replacement has this long to listen, the one after the hung one too: 20 s leaves a cold start room on a machine at load 25.
+  const svc = await serveCli(['--bundle', v1, '--insecure-unsigned', '--workers', '2', '--token', TOKEN, '--db', db, '--worker-start-timeout', '20']);
   try {
     // The running workers keep their open files; a new one opens a FIFO, which blocks until something writes to it: it never listens, never ends.
     renameSync(db, `${db}.moved`);
     execFileSync('mkfifo', [db]);
     process.kill(workerPid(svc.pid, '2'), 'SIGKILL');
-    await within(60_000, 'the replacement', printed(svc, /worker 2 \(a follower\) ended \(signal SIGKILL\); starting another/));
-    const ok = await within(60_000, 'the reload', reload(svc.url, v2text));
+    await within(120_000, 'the replacement', printed(svc, /worker 2 \(a follower\) ended \(signal SIGKILL\); starting another/));
+    const ok = await within(120_000, 'the reload', reload(svc.url, v2text));
     assert.equal([ok.status, ok.body['bundle']], [200, v2hash], JSON.stringify(ok.body));
     const a = await decide(svc.url);
     assert.equal([a.status, a.worker, a.body['bundle']], [200, '1', v2hash]);
     // The sum is over the workers that serve; the hung one is not waited for.
-    assert.match(await within(60_000, 'the metrics', fetch(`${svc.url}/metrics`).then((x) => x.text())), /^zhiyu_workers 1$/m);
-    const ended = await within(60_000, 'the hung replacement to be ended', printed(svc, /worker (\d+) \(a follower\) did not listen within 10 s of its start; ending it/));
+    assert.match(await within(120_000, 'the metrics', fetch(`${svc.url}/metrics`).then((x) => x.text())), /^zhiyu_workers 1$/m);
+    const ended = await within(120_000, 'the hung replacement to be ended', printed(svc, /worker (\d+) \(a follower\) did not listen within 20 s of its start; ending it/));
     const hung = /worker (\d+)/.exec(ended)![1]!;
-    await within(60_000, 'its end', printed(svc, new RegExp(`worker ${hung} \\(a follower\\) ended \\(signal SIG(TERM|KILL), before it listened\\); starting another in \\d+ ms`)));
+    await within(120_000, 'its end', printed(svc, new RegExp(`worker ${hung} \\(a follower\\) ended \\(signal SIG(TERM|KILL), before it listened\\); starting another in \\d+ ms`)));
     // The store is back: the next replacement joins, serving the bundle reloaded while its slot hung.
     rmSync(db);
     renameSync(`${db}.moved`, db);
     const seen = new Map<string, unknown>();
-    await within(120_000, 'a replacement to serve', (async () => {
-      while (seen.size < 2) { const h = await send(svc.url, '/healthz'); seen.set(h.worker, h.body['bundle']); }
-    })());
+    // Asked every 50 ms, not as fast as answers come: a loop of connections would keep the primary and the serving worker
+    // busy on both cores while the replacement starts against its start timeout.
+    await within(240_000, 'a replacement to serve', (async () => {
+      while (seen.size < 2) { const h = await send(svc.url, '/healthz'); seen.set(h.worker, h.body['bundle']); if (seen.size < 2) await pause(50); }
+    })(), svc);
     assert.equal([...seen.values()], [v2hash, v2hash]);
     assert.not.ok(seen.has('2'));
   } finally {
