@@ -33,7 +33,7 @@
 // --first-render measures the first render alone (--renders N times,
 // default 3 quick, 5 full) and stops.
 // --browser-ui keeps Chromium's address-bar dropdown, which each new window
-// loads as a web page of its own while the editor loads (see launchBench).
+// loads as a web page of its own while the editor loads (see launch in spec/browser.ts).
 // --rules DIR serves those packs instead of the repository's rules/: a
 // baseline built before a language change cannot read today's packs (its
 // compiler reports errors and never settles), so both builds are given
@@ -45,11 +45,11 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { compile } from '../compiler/index.ts';
 import { startEditor, type EditorService } from '../editor/server/app.ts';
 import { openStore, type DB } from '../runtime/store/sqlite/index.ts';
-import { CHROMIUM, ensureEditorBuilt } from '../spec/browser.ts';
+import { ensureEditorBuilt, launch } from '../spec/browser.ts';
 import { cli } from '../spec/cli-run.ts';
 import { cursorAfter } from '../spec/editor-fixture.ts';
 import { environment, fmt, median } from './measure.ts';
@@ -115,7 +115,8 @@ export async function runEditorBench(argv: readonly string[]): Promise<EditorBen
   const services: EditorService[] = [await startEditor({ root, port: 0 })];
   if (baseline) services.push(await startEditor({ root, port: 0, dist: baseline }));
   const variants: Variant[] = services.map((svc, i) => ({ name: i === 0 ? 'this build' : `baseline (${baseline})`, url: svc.url }));
-  const browser = await launchBench(flag('browser-ui'));
+  // An analyst opens the editor in a window that already exists: no address-bar dropdown loading beside it unless --browser-ui.
+  const browser = await launch({ browserUi: flag('browser-ui') });
   const contexts: BrowserContext[] = [];
   let store: DB | undefined;
   try {
@@ -295,22 +296,6 @@ async function measureFirstRender(browser: Browser, variants: readonly Variant[]
     }
   }
   return out;
-}
-
-/**
- * Headless Chromium as the tests run it (spec/browser.ts), but without the
- * address bar's dropdown: every new window (each cold load's new context)
- * loads that dropdown's web page (chrome://omnibox-popup.top-chrome) in a
- * renderer of its own, ~1.5 s of CPU in the seconds the page loads, on a
- * machine with two cores. An analyst opens the editor in a window that
- * already exists; `--browser-ui` keeps the dropdown to measure it anyway.
- */
-function launchBench(browserUi: boolean): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
-      ...(browserUi ? [] : ['--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup'])],
-  });
 }
 
 /**
