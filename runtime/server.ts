@@ -126,8 +126,7 @@ export class HttpError extends Error {
 
 export function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  // The headers as a flat list: node writes them as given, without copying an object's keys first.
-  res.writeHead(status, ['content-type', type, 'content-length', String(Buffer.byteLength(text)), 'cache-control', 'no-store']);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
 }
 
