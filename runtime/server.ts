@@ -72,8 +72,12 @@ export interface ServeOptions {
   readonly onAudit?: (row: AuditRow) => void;
   /** Now, in epoch ms (effective_from is checked against it; tests give their own). */
   readonly clock?: () => number;
-  /** More routes (the editor's): tried first; resolves true when it answered the request. */
-  readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /**
+   * More routes (the editor's, a cluster worker's): tried first; true (or a
+   * promise of true) when it answered the request. A plain false lets the
+   * request through without waiting a turn (a worker's decisions).
+   */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
 
 export interface Service {
@@ -333,7 +337,10 @@ export async function serve(opts: ServeOptions): Promise<Service> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
-    if (opts.routes && await opts.routes(req, res, url)) return;
+    if (opts.routes) {
+      const taken = opts.routes(req, res, url);
+      if (taken === true || (taken !== false && await taken)) return;
+    }
     // A scheduled bundle whose moment has come takes effect before the request is answered.
     if (rollout.due()) await rollout.settle();
     switch (route) {
