@@ -365,7 +365,7 @@ export const clusterRole = (): 'writer' | 'follower' | undefined => (inClusterWo
  * arrive (a replay that comes sooner waits for it).
  */
 export function workerRoutes(): {
-  routes: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  routes: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
   resume: (parse: (text: string) => Bundle) => Promise<Resumable | undefined>;
   attach: (service: Service) => Promise<void>;
 } {
@@ -400,7 +400,8 @@ export function workerRoutes(): {
   });
   const reply = (res: ServerResponse, a: Answer) => send(res, a.status, a.body, a.type);
   return {
-    async routes(req, res, url) {
+    // Synchronous for what the service answers itself (decisions, reads): those go on without waiting a turn.
+    routes(req, res, url) {
       res.setHeader('x-zhiyu-worker', workerId);
       const method = req.method ?? 'GET';
       if (req.headers[REPLAY_HEADER] !== undefined) {
@@ -408,13 +409,13 @@ export function workerRoutes(): {
         if (req.headers[REPLAY_HEADER] !== secret || req.socket.localPort !== adminPort) { send(res, 403, { error: { code: 'ZY8000', message: 'not a replay from this service' } }); return true; }
         return false;
       }
-      if (method === 'GET' && url.pathname === '/metrics') { reply(res, await ask({ zy: 'metrics' })); return true; }
+      if (method === 'GET' && url.pathname === '/metrics') return ask({ zy: 'metrics' }).then((a) => { reply(res, a); return true; });
       if (!changesService(method, url.pathname)) return false;
       const headers: Record<string, string> = {};
       for (const h of ['authorization', 'content-type']) { const v = req.headers[h]; if (typeof v === 'string') headers[h] = v; }
-      const body = await readBody(req, MAX_ADMIN_BODY);
-      reply(res, await ask({ zy: 'admin', req: { method, path: url.pathname + url.search, headers, body } }));
-      return true;
+      return readBody(req, MAX_ADMIN_BODY)
+        .then((body) => ask({ zy: 'admin', req: { method, path: url.pathname + url.search, headers, body } }))
+        .then((a) => { reply(res, a); return true; });
     },
     async resume(parse) {
       const state = JSON.parse((await ask({ zy: 'resume' })).body) as WireState | null;

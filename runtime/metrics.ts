@@ -16,7 +16,10 @@ const labels = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => 
 class Counter {
   private readonly values = new Map<string, number>();
   add(l: Record<string, string>): void {
-    const k = labels(l);
+    this.inc(labels(l));
+  }
+  /** Counts one under labels already written (`labels()`). */
+  inc(k: string): void {
     this.values.set(k, (this.values.get(k) ?? 0) + 1);
   }
   lines(name: string, help: string): string[] {
@@ -38,12 +41,24 @@ export class Metrics {
   private liveHash: string | undefined;
   private reloads = 0;
 
+  /** Label strings of decisions already counted, by arm and outcome or rule: written once, not per decision. */
+  private readonly outcomeKeys = new Map<string, string>();
+  private readonly ruleKeys = new Map<string, string>();
+
   decided(d: Decision, seconds: number, arm: Arm = 'live'): void {
-    this.outcomes.add({ arm, outcome: d.outcome });
-    for (const f of d.fired) this.rules.add({ arm, rule: f.id });
+    const ok = `${arm}\n${d.outcome}`;
+    let k = this.outcomeKeys.get(ok);
+    if (k === undefined) this.outcomeKeys.set(ok, k = labels({ arm, outcome: d.outcome }));
+    this.outcomes.inc(k);
+    for (const f of d.fired) {
+      const rk = `${arm}\n${f.id}`;
+      let r = this.ruleKeys.get(rk);
+      if (r === undefined) this.ruleKeys.set(rk, r = labels({ arm, rule: f.id }));
+      this.rules.inc(r);
+    }
     this.count++;
     this.sum += seconds;
-    BUCKETS.forEach((b, i) => { if (seconds <= b) this.buckets[i]!++; });
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) this.buckets[i]!++;
   }
 
   /** The shadow's decision of a request that `answered` (the outcome sent) decided. */

@@ -72,8 +72,12 @@ export interface ServeOptions {
   readonly onAudit?: (row: AuditRow) => void;
   /** Now, in epoch ms (effective_from is checked against it; tests give their own). */
   readonly clock?: () => number;
-  /** More routes (the editor's): tried first; resolves true when it answered the request. */
-  readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /**
+   * More routes (the editor's, a cluster worker's): tried first; true (or a
+   * promise of true) when it answered the request. A plain false lets the
+   * request through without waiting a turn (a worker's decisions).
+   */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
 
 export interface Service {
@@ -146,6 +150,29 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** A decision as the service answers it: the engine's decision, then the bundle, the arm (with a canary) and the logged id. */
+interface Answered {
+  readonly decision: Decision;
+  readonly bundle: string;
+  readonly arm?: Arm;
+  readonly decisionId?: number;
+}
+
+const answeredObject = (a: Answered): Record<string, unknown> =>
+  ({ ...a.decision, bundle: a.bundle, ...(a.arm ? { arm: a.arm } : {}), ...(a.decisionId !== undefined ? { decisionId: a.decisionId } : {}) });
+
+/**
+ * The same text as JSON.stringify(answeredObject(a)), without copying the
+ * decision into a new object first (the copy cost more than the
+ * stringify): the decision's own JSON with the service's keys appended.
+ * The decision has none of those keys (else the copy would have replaced
+ * them in place), so the two texts are the same byte for byte.
+ */
+function answeredJson(a: Answered): string {
+  const d = JSON.stringify(a.decision);
+  return `${d.length > 2 ? `${d.slice(0, -1)},` : '{'}"bundle":${JSON.stringify(a.bundle)}${a.arm ? `,"arm":${JSON.stringify(a.arm)}` : ''}${a.decisionId !== undefined ? `,"decisionId":${JSON.stringify(a.decisionId)}` : ''}}`;
 }
 
 /** Events one POST /v1/decide/batch takes. */
@@ -255,7 +282,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
   });
 
   /** One event decided as POST /v1/decide decides it (arm, shadow, log, metrics): the response body, or the event's InputError. */
-  const decideEvent = async (event: unknown, strict: boolean, started: bigint): Promise<Record<string, unknown> | InputError> => {
+  const decideEvent = async (event: unknown, strict: boolean, started: bigint): Promise<Answered | InputError> => {
     const d = now();
     const arm: Arm = d.canary ? armOf(event, d.canary.key, d.canary.percent) : 'live';
     const serving = arm === 'canary' ? d.canary!.loaded : d.live;
@@ -304,13 +331,16 @@ export async function serve(opts: ServeOptions): Promise<Service> {
       }
     }
     metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
-    return { ...dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) };
+    return { decision: dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
-    if (opts.routes && await opts.routes(req, res, url)) return;
+    if (opts.routes) {
+      const taken = opts.routes(req, res, url);
+      if (taken === true || (taken !== false && await taken)) return;
+    }
     // A scheduled bundle whose moment has come takes effect before the request is answered.
     if (rollout.due()) await rollout.settle();
     switch (route) {
@@ -336,7 +366,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         }
         const r = await decideEvent(event, url.searchParams.get('strict') === '1', started);
         if (r instanceof InputError) throw new HttpError(422, inputErrorBody(r));
-        return send(res, 200, r);
+        return send(res, 200, answeredJson(r));
       }
       case 'POST /v1/decide/batch': {
         // Backfills: up to MAX_BATCH events in one request; a bad event gets its
@@ -356,7 +386,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
           const r = await decideEvent(event, strict, process.hrtime.bigint());
           if (r instanceof InputError) { metrics.failed(r.code); results.push({ error: inputErrorBody(r) }); continue; }
           decided++;
-          results.push(r);
+          results.push(answeredObject(r));
         }
         return send(res, 200, { decided, results });
       }

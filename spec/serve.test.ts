@@ -6,7 +6,8 @@ import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { loadBundle, writeBundle } from '../runtime/bundle.ts';
 import { serve, type Service } from '../runtime/server.ts';
-import { MemoryProvider } from '../runtime/index.ts';
+import { Engine, MemoryProvider } from '../runtime/index.ts';
+import { request } from 'node:http';
 
 const files = readPack([join(import.meta.dirname, '..', 'rules', 'demo')]);
 const r = compile(files);
@@ -111,6 +112,43 @@ test('binding beyond loopback needs a token', async () => {
   let refused = false;
   try { await serve({ bundle: loadBundle(v1), host: '0.0.0.0', port: 0 }); } catch { refused = true; }
   assert.ok(refused);
+});
+
+test('a decision is answered as the engine decided it, then bundle, arm and decisionId, byte for byte, with the same headers', async () => {
+  // The answer is written from the decision's own JSON (no copy of it): it must read exactly as the copy's JSON did.
+  const live = loadBundle(v1);
+  const candidate = loadBundle(v2);
+  const lists = { police_fraud_accounts: ['mule-7'] };
+  let id = 40;
+  const s = await serve({
+    bundle: live, port: 0, canary: { bundle: candidate, percent: 100, key: 'payee_id' },
+    provider: () => new MemoryProvider({ lists }), onDecision: () => ++id,
+  });
+  try {
+    for (const ev of [event, { ...event, payee_id: 'acct-1', amount: 100 }]) {
+      const body = JSON.stringify(ev);
+      const res = await new Promise<{ status: number; raw: string[]; text: string }>((resolve, reject) => {
+        const q = request(`${s.url}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (r) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (c: string) => { text += c; });
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, raw: r.rawHeaders, text }));
+        });
+        q.on('error', reject);
+        q.end(body);
+      });
+      const decided = new Engine(candidate.program).decide(ev, new MemoryProvider({ lists }), { strict: false });
+      assert.is(res.status, 200);
+      assert.is(res.text, JSON.stringify({ ...decided, bundle: candidate.hash, arm: 'canary', decisionId: id }));
+      const names = res.raw.filter((_, i) => i % 2 === 0);
+      assert.equal(names.slice(0, 3), ['content-type', 'content-length', 'cache-control']);
+      assert.equal(res.raw.slice(0, 6), ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(res.text)), 'cache-control', 'no-store']);
+    }
+    const m = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(m, /^zhiyu_decisions_total\{arm="canary",outcome="block"\} 1$/m);
+    assert.match(m, /^zhiyu_decisions_total\{arm="canary",outcome="allow"\} 1$/m);
+    assert.match(m, /^zhiyu_rule_fired_total\{arm="canary",rule="POLICE_LIST_PAYEE"\} 1$/m);
+  } finally { await s.close(); }
 });
 
 test.run();
