@@ -94,6 +94,33 @@ function mapSet(s: SetRef, f: (x: IR) => IR): SetRef {
  * copies the node only when a child changed: most nodes of a large pack do not.
  */
 export function mapChanged(e: IR, f: (x: IR) => IR): IR {
+  // The common kinds without the children array (this runs for every node of every pass).
+  switch (e.k) {
+    case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': return e;
+    case 'shared': case 'neg': case 'not': case 'isMissing': case 'local': {
+      const x = f(e.x);
+      return x === e.x ? e : { ...e, x } as IR;
+    }
+    case 'arith': case 'cmp': case 'coalesce': {
+      const l = f(e.l);
+      const r = f(e.r);
+      return l === e.l && r === e.r ? e : { ...e, l, r } as IR;
+    }
+    case 'and': case 'or': {
+      let xs: IR[] | undefined;
+      for (let i = 0; i < e.xs.length; i++) {
+        const y = f(e.xs[i]!);
+        if (y !== e.xs[i]) (xs ??= e.xs.slice())[i] = y;
+      }
+      return xs === undefined ? e : { ...e, xs };
+    }
+    case 'between': {
+      const x = f(e.x);
+      const lo = f(e.lo);
+      const hi = f(e.hi);
+      return x === e.x && lo === e.lo && hi === e.hi ? e : { ...e, x, lo, hi };
+    }
+  }
   const before = children(e);
   let after: IR[] | undefined;
   for (let i = 0; i < before.length; i++) {
