@@ -543,7 +543,9 @@ class Builder {
 
   private path(n: CstNode): A.PathExpr {
     const first = tok(n, 'Identifier') ?? tok(n, 'Event')!;
-    return { kind: 'path', parts: [first, ...toks(n, 'AnyName')].map((t) => this.name(t)), span: this.span(n) };
+    const parts = [this.name(first)];
+    for (const t of toks(n, 'AnyName')) parts.push(this.name(t));
+    return { kind: 'path', parts, span: this.span(n) };
   }
 }
 

@@ -341,5 +341,7 @@ export function planSize(n: DispatchNode): number {
 
 /** A part's text for comparing parts: its structure, without spans and types. */
 function shape(e: IR): string {
+  // The same text as below for the commonest part, a predicate (its node is { k, type, name, span }).
+  if (e.k === 'pred') return `{"k":"pred","name":${JSON.stringify(e.name)}}`;
   return JSON.stringify(e, (k, v) => (k === 'span' || k === 'type' ? undefined : v));
 }
