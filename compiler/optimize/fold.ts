@@ -19,7 +19,12 @@ const constantEnv: Env = {
 const isLit = (e: IR): e is Extract<IR, { k: 'lit' }> => e.k === 'lit';
 
 export function fold(e: IR): IR {
-  const f = foldChildren(e);
+  return foldNode(mapChanged(e, fold));
+}
+
+/** The folding of one node whose children are folded already (as `fold` leaves them). */
+export function foldNode(e: IR): IR {
+  const f = setToValues(e);
   switch (f.k) {
     case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': case 'shared':
       return f;
@@ -132,8 +137,7 @@ export function mapChanged(e: IR, f: (x: IR) => IR): IR {
   return mapChildren(e, () => after[j++]!);
 }
 
-function foldChildren(e: IR): IR {
-  const folded = mapChanged(e, fold);
+function setToValues(folded: IR): IR {
   if ((folded.k === 'in' || folded.k === 'quant') && folded.set.kind === 'items' && folded.set.xs.every((x) => isLit(x) && x.value !== undefined)) {
     return { ...folded, set: { kind: 'values', values: folded.set.xs.map((x) => (x as Extract<IR, { k: 'lit' }>).value) } };
   }

@@ -4,7 +4,7 @@
 // test, and a predicate such as `moving_money` becomes `true` or `false`.
 // The result equals the condition for every event that reaches the case.
 import type { IR, PredicateInfo, Value } from '../ir.ts';
-import { fold, mapChanged } from './fold.ts';
+import { foldNode, mapChanged } from './fold.ts';
 
 export type Known = ReadonlyMap<string, Value>;
 
@@ -39,7 +39,7 @@ export class Specializer {
     const r = this.replace(e, known, knownKey);
     const touched = this.touched;
     this.touched = outer || touched;
-    return touched ? fold(r) : e;
+    return touched ? r : e;
   }
 
   /** A predicate's body under `known`, cached per predicate and known set. */
@@ -73,8 +73,12 @@ export class Specializer {
       }
       case 'lit': case 'now': case 'hfield': case 'agg':
         return e;
-      default:
-        return mapChanged(e, (x) => this.replace(x, known, knownKey));
+      default: {
+        // Folded on the way back up, only where something changed: the rest
+        // is folded already (the optimizer's first pass).
+        const r = mapChanged(e, (x) => this.replace(x, known, knownKey));
+        return r === e ? e : foldNode(r);
+      }
     }
   }
 }
