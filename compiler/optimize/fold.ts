@@ -19,12 +19,18 @@ const constantEnv: Env = {
 const isLit = (e: IR): e is Extract<IR, { k: 'lit' }> => e.k === 'lit';
 
 export function fold(e: IR): IR {
-  return foldNode(mapChanged(e, fold));
+  const m = mapChanged(e, fold);
+  return foldNode(m, m !== e);
 }
 
-/** The folding of one node whose children are folded already (as `fold` leaves them). */
-export function foldNode(e: IR): IR {
+/**
+ * The folding of one node whose children are folded already (as `fold` leaves
+ * them). `fresh`: `e` is a copy no one else holds, which may be returned
+ * instead of another copy.
+ */
+export function foldNode(e: IR, fresh: boolean): IR {
   const f = setToValues(e);
+  const own = fresh || f !== e;
   switch (f.k) {
     case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': case 'shared':
       return f;
@@ -34,7 +40,8 @@ export function foldNode(e: IR): IR {
       const xs = f.xs.filter((x) => !(isLit(x) && x.value === !absorbing));
       if (xs.length === 0) return { k: 'lit', type: f.type, value: !absorbing, span: f.span };
       if (xs.length === 1 && xs[0]!.type.t === 'bool') return xs[0]!;
-      return xs.every(isLit) ? constant(f) : { ...f, xs };
+      if (xs.every(isLit)) return constant(f);
+      return own && xs.length === f.xs.length ? f : { ...f, xs };
     }
     case 'in':
       if (f.set.kind === 'external' || f.set.kind === 'expr' || (f.set.kind === 'items' && !f.set.xs.every(isLit))) return f;

@@ -77,7 +77,7 @@ export class Specializer {
         // Folded on the way back up, only where something changed: the rest
         // is folded already (the optimizer's first pass).
         const r = mapChanged(e, (x) => this.replace(x, known, knownKey));
-        return r === e ? e : foldNode(r);
+        return r === e ? e : foldNode(r, true);
       }
     }
   }
