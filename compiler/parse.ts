@@ -397,29 +397,45 @@ class Builder {
 
   // ---------- expressions ----------
   expression(n: CstNode): A.Expr {
-    return this.leftAssoc(n, 'andExpr', (l, r) => ({ kind: 'or', left: l, right: r, span: join(l.span, r.span) }));
+    return this.leftAssoc(n, 'andExpr', 'or');
   }
 
-  private leftAssoc(n: CstNode, child: string, mk: (l: A.Expr, r: A.Expr, i: number) => A.Expr): A.Expr {
-    const parts = nodes(n, child).map((c) => this.dispatch(c));
-    let acc = parts[0]!;
-    for (let i = 1; i < parts.length; i++) acc = mk(acc, parts[i]!, i - 1);
+  /**
+   * The operands under `n` joined from the left: `or`/`and` nodes, or binary
+   * ones with the operator tokens under `n` (`ops`). Every precedence level
+   * of every expression passes through here, mostly with one operand: no
+   * closure or array is made for it.
+   */
+  private leftAssoc(n: CstNode, child: string, kind: 'or' | 'and' | 'binary', ops?: string): A.Expr {
+    const cs = nodes(n, child);
+    // Only a CST the parser recovered from lacks the operand (the file has errors then).
+    if (cs.length === 0) return undefined as unknown as A.Expr;
+    let acc = this.dispatch(cs[0]!);
+    for (let i = 1; i < cs.length; i++) {
+      const r = this.dispatch(cs[i]!);
+      if (kind === 'binary') {
+        const t = toks(n, ops!)[i - 1]!;
+        acc = this.binary(ops === 'Coalesce' ? '??' : t.image as A.BinaryOp, acc, r, t);
+      } else {
+        acc = { kind, left: acc, right: r, span: join(acc.span, r.span) };
+      }
+    }
     return acc;
   }
 
   private dispatch(n: CstNode): A.Expr {
     switch (n.name) {
       case 'expression': return this.expression(n);
-      case 'andExpr': return this.leftAssoc(n, 'notExpr', (l, r) => ({ kind: 'and', left: l, right: r, span: join(l.span, r.span) }));
+      case 'andExpr': return this.leftAssoc(n, 'notExpr', 'and');
       case 'notExpr': {
         const inner = node(n, 'notExpr');
         if (inner) return { kind: 'not', operand: this.dispatch(inner), span: this.span(n) };
         return this.dispatch(node(n, 'cmpExpr')!);
       }
       case 'cmpExpr': return this.cmp(n);
-      case 'coalesceExpr': return this.leftAssoc(n, 'addExpr', (l, r, i) => this.binary('??', l, r, toks(n, 'Coalesce')[i]!));
-      case 'addExpr': return this.leftAssoc(n, 'mulExpr', (l, r, i) => this.binary(toks(n, 'op')[i]!.image as A.BinaryOp, l, r, toks(n, 'op')[i]!));
-      case 'mulExpr': return this.leftAssoc(n, 'unaryExpr', (l, r, i) => this.binary(toks(n, 'op')[i]!.image as A.BinaryOp, l, r, toks(n, 'op')[i]!));
+      case 'coalesceExpr': return this.leftAssoc(n, 'addExpr', 'binary', 'Coalesce');
+      case 'addExpr': return this.leftAssoc(n, 'mulExpr', 'binary', 'op');
+      case 'mulExpr': return this.leftAssoc(n, 'unaryExpr', 'binary', 'op');
       case 'unaryExpr': {
         const inner = node(n, 'unaryExpr');
         if (inner) return { kind: 'neg', operand: this.dispatch(inner), span: this.span(n) };
@@ -527,7 +543,9 @@ class Builder {
 
   private path(n: CstNode): A.PathExpr {
     const first = tok(n, 'Identifier') ?? tok(n, 'Event')!;
-    return { kind: 'path', parts: [first, ...toks(n, 'AnyName')].map((t) => this.name(t)), span: this.span(n) };
+    const parts = [this.name(first)];
+    for (const t of toks(n, 'AnyName')) parts.push(this.name(t));
+    return { kind: 'path', parts, span: this.span(n) };
   }
 }
 

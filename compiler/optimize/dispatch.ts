@@ -53,12 +53,22 @@ const SORTABLE = new Set(['enum', 'string', 'integer', 'bool']);
 
 class Analysis {
   private readonly preds = new Map<string, Constraints>();
+  /** `field == value` constraints, one per pair: constraints are never changed once made, and most rules test the same few. */
+  private readonly singles = new Map<string, Map<Value, Constraints>>();
   constructor(private readonly pack: CheckedPack) {}
 
   private sortable(e: IR): string | undefined {
     if (e.k !== 'field' || e.entity !== 'event') return undefined;
     const t = this.pack.schema.event.fields.get(e.field)?.type.t;
     return t && SORTABLE.has(t) ? e.field : undefined;
+  }
+
+  private single(f: string, v: Value): Constraints {
+    let byValue = this.singles.get(f);
+    if (!byValue) this.singles.set(f, (byValue = new Map()));
+    let c = byValue.get(v);
+    if (!c) byValue.set(v, (c = new Map([[f, new Set([v])]])));
+    return c;
   }
 
   of(e: IR): Constraints {
@@ -70,7 +80,7 @@ class Analysis {
         if (f === undefined) return NONE;
         // `== missing` is never true; arrays (sets) are not switched on.
         if (v === undefined) return null;
-        return typeof v === 'object' ? NONE : new Map([[f, new Set([v])]]);
+        return typeof v === 'object' ? NONE : this.single(f, v);
       }
       case 'in': {
         const f = e.negated || e.set.kind !== 'values' ? undefined : this.sortable(e.x);
@@ -87,17 +97,23 @@ class Analysis {
       }
       case 'shared': case 'local': return this.of(e.x);
       case 'and': {
-        let acc: Map<string, ReadonlySet<Value>> | undefined;
+        // The first operand's constraints are used as they are until another adds to them.
+        let acc: ReadonlyMap<string, ReadonlySet<Value>> | undefined;
+        let own: Map<string, ReadonlySet<Value>> | undefined;
         for (const x of e.xs) {
           const c = this.of(x);
           if (c === null) return null;
+          if (acc === undefined) { if (c.size) acc = c; continue; }
           for (const [f, vs] of c) {
-            acc ??= new Map();
             const prev = acc.get(f);
-            if (!prev) { acc.set(f, vs); continue; }
-            const both = new Set([...prev].filter((v) => vs.has(v)));
-            if (both.size === 0) return null;
-            acc.set(f, both);
+            let next = vs;
+            if (prev) {
+              const both = new Set([...prev].filter((v) => vs.has(v)));
+              if (both.size === 0) return null;
+              next = both;
+            }
+            if (own === undefined) acc = own = new Map(acc);
+            own.set(f, next);
           }
         }
         return acc ?? NONE;
@@ -325,5 +341,7 @@ export function planSize(n: DispatchNode): number {
 
 /** A part's text for comparing parts: its structure, without spans and types. */
 function shape(e: IR): string {
+  // The same text as below for the commonest part, a predicate (its node is { k, type, name, span }).
+  if (e.k === 'pred') return `{"k":"pred","name":${JSON.stringify(e.name)}}`;
   return JSON.stringify(e, (k, v) => (k === 'span' || k === 'type' ? undefined : v));
 }

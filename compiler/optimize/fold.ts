@@ -19,7 +19,18 @@ const constantEnv: Env = {
 const isLit = (e: IR): e is Extract<IR, { k: 'lit' }> => e.k === 'lit';
 
 export function fold(e: IR): IR {
-  const f = foldChildren(e);
+  const m = mapChanged(e, fold);
+  return foldNode(m, m !== e);
+}
+
+/**
+ * The folding of one node whose children are folded already (as `fold` leaves
+ * them). `fresh`: `e` is a copy no one else holds, which may be returned
+ * instead of another copy.
+ */
+export function foldNode(e: IR, fresh: boolean): IR {
+  const f = setToValues(e);
+  const own = fresh || f !== e;
   switch (f.k) {
     case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': case 'shared':
       return f;
@@ -29,7 +40,8 @@ export function fold(e: IR): IR {
       const xs = f.xs.filter((x) => !(isLit(x) && x.value === !absorbing));
       if (xs.length === 0) return { k: 'lit', type: f.type, value: !absorbing, span: f.span };
       if (xs.length === 1 && xs[0]!.type.t === 'bool') return xs[0]!;
-      return xs.every(isLit) ? constant(f) : { ...f, xs };
+      if (xs.every(isLit)) return constant(f);
+      return own && xs.length === f.xs.length ? f : { ...f, xs };
     }
     case 'in':
       if (f.set.kind === 'external' || f.set.kind === 'expr' || (f.set.kind === 'items' && !f.set.xs.every(isLit))) return f;
@@ -94,6 +106,33 @@ function mapSet(s: SetRef, f: (x: IR) => IR): SetRef {
  * copies the node only when a child changed: most nodes of a large pack do not.
  */
 export function mapChanged(e: IR, f: (x: IR) => IR): IR {
+  // The common kinds without the children array (this runs for every node of every pass).
+  switch (e.k) {
+    case 'lit': case 'now': case 'field': case 'hfield': case 'agg': case 'pred': return e;
+    case 'shared': case 'neg': case 'not': case 'isMissing': case 'local': {
+      const x = f(e.x);
+      return x === e.x ? e : { ...e, x } as IR;
+    }
+    case 'arith': case 'cmp': case 'coalesce': {
+      const l = f(e.l);
+      const r = f(e.r);
+      return l === e.l && r === e.r ? e : { ...e, l, r } as IR;
+    }
+    case 'and': case 'or': {
+      let xs: IR[] | undefined;
+      for (let i = 0; i < e.xs.length; i++) {
+        const y = f(e.xs[i]!);
+        if (y !== e.xs[i]) (xs ??= e.xs.slice())[i] = y;
+      }
+      return xs === undefined ? e : { ...e, xs };
+    }
+    case 'between': {
+      const x = f(e.x);
+      const lo = f(e.lo);
+      const hi = f(e.hi);
+      return x === e.x && lo === e.lo && hi === e.hi ? e : { ...e, x, lo, hi };
+    }
+  }
   const before = children(e);
   let after: IR[] | undefined;
   for (let i = 0; i < before.length; i++) {
@@ -105,8 +144,7 @@ export function mapChanged(e: IR, f: (x: IR) => IR): IR {
   return mapChildren(e, () => after[j++]!);
 }
 
-function foldChildren(e: IR): IR {
-  const folded = mapChanged(e, fold);
+function setToValues(folded: IR): IR {
   if ((folded.k === 'in' || folded.k === 'quant') && folded.set.kind === 'items' && folded.set.xs.every((x) => isLit(x) && x.value !== undefined)) {
     return { ...folded, set: { kind: 'values', values: folded.set.xs.map((x) => (x as Extract<IR, { k: 'lit' }>).value) } };
   }

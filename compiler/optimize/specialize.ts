@@ -4,14 +4,13 @@
 // test, and a predicate such as `moving_money` becomes `true` or `false`.
 // The result equals the condition for every event that reaches the case.
 import type { IR, PredicateInfo, Value } from '../ir.ts';
-import { children, fold, mapChanged } from './fold.ts';
+import { foldNode, mapChanged } from './fold.ts';
 
 export type Known = ReadonlyMap<string, Value>;
 
 export class Specializer {
   /** By the known set's key, then by node: lookups on strings V8 has hashed once, no keys built per call. */
   private readonly nodeCache = new Map<string, Map<IR, IR>>();
-  private readonly reads = new Map<IR, ReadonlySet<string>>();
 
   constructor(private readonly preds: ReadonlyMap<string, PredicateInfo>) {}
 
@@ -25,10 +24,22 @@ export class Specializer {
     return out;
   }
 
+  /**
+   * Set by `replace` when it met a known field, directly or through a
+   * predicate or slot: only then is the folded copy returned (the same test
+   * as "reads a known field", without a second walk collecting field sets).
+   */
+  private touched = false;
+
   /** `e` with the known event fields replaced by their values, folded; `e` itself when nothing is known about it. */
   specialize(e: IR, known: Known, knownKey = keyOf(known)): IR {
-    if (known.size === 0 || !this.touches(e, known)) return e;
-    return fold(this.replace(e, known, knownKey));
+    if (known.size === 0) return e;
+    const outer = this.touched;
+    this.touched = false;
+    const r = this.replace(e, known, knownKey);
+    const touched = this.touched;
+    this.touched = outer || touched;
+    return touched ? r : e;
   }
 
   /** A predicate's body under `known`, cached per predicate and known set. */
@@ -36,51 +47,39 @@ export class Specializer {
     return this.cached(this.preds.get(name)!.body, known, knownKey);
   }
 
+  // A specialized node is the node itself exactly when it reads no known field
+  // (a folded copy is always a new object), which is how `touched` propagates
+  // through predicates and slots, cached or not.
   private replace(e: IR, known: Known, knownKey: string): IR {
     switch (e.k) {
       case 'field':
-        if (e.entity === 'event' && known.has(e.field)) return { k: 'lit', type: e.type, value: known.get(e.field), span: e.span };
+        if (e.entity === 'event' && known.has(e.field)) {
+          this.touched = true;
+          return { k: 'lit', type: e.type, value: known.get(e.field), span: e.span };
+        }
         return e;
       case 'pred': {
-        const b = this.predicate(e.name, known, knownKey);
+        const body = this.preds.get(e.name)?.body;
+        if (!body) return e;
+        const b = this.cached(body, known, knownKey);
+        if (b !== body) this.touched = true;
         return b.k === 'lit' ? { ...b, span: e.span } : e;
       }
       case 'shared': case 'local': {
         // The slot keeps computing the whole expression; only a constant replaces it.
         const x = this.specialize(e.x, known, knownKey);
+        if (x !== e.x) this.touched = true;
         return x.k === 'lit' ? { ...x, span: e.span } : e;
       }
       case 'lit': case 'now': case 'hfield': case 'agg':
         return e;
-      default:
-        return mapChanged(e, (x) => this.replace(x, known, knownKey));
+      default: {
+        // Folded on the way back up, only where something changed: the rest
+        // is folded already (the optimizer's first pass).
+        const r = mapChanged(e, (x) => this.replace(x, known, knownKey));
+        return r === e ? e : foldNode(r, true);
+      }
     }
-  }
-
-  /** Whether `e` reads a known field, directly or through a predicate. */
-  private touches(e: IR, known: Known): boolean {
-    for (const f of this.fields(e)) if (known.has(f)) return true;
-    return false;
-  }
-
-  /** The event fields an expression reads (through predicates and shared slots too). */
-  fields(e: IR): ReadonlySet<string> {
-    let s = this.reads.get(e);
-    if (!s) {
-      const out = new Set<string>();
-      this.collect(e, out);
-      this.reads.set(e, (s = out));
-    }
-    return s;
-  }
-
-  private collect(e: IR, out: Set<string>): void {
-    if (e.k === 'field' && e.entity === 'event') out.add(e.field);
-    else if (e.k === 'pred') {
-      const b = this.preds.get(e.name)?.body;
-      if (b) for (const f of this.fields(b)) out.add(f);
-    }
-    for (const c of children(e)) this.collect(c, out);
   }
 }
 
