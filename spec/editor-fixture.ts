@@ -23,6 +23,11 @@ export type Z = {
 export const Z = (): Z => (window as unknown as { __zhiyu: Z }).__zhiyu;
 
 /** Puts the cursor just after the `nth` (0-based) `needle` in the open file and focuses the editor. */
+/** Waits until the page's editor says it is ready (the first file shown in Monaco). */
+export function editorReady(page: Page, timeout = 60_000): Promise<unknown> {
+  return page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout });
+}
+
 export async function cursorAfter(page: Page, needle: string, nth = 0): Promise<void> {
   await page.evaluate(({ n, k }) => {
     const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
@@ -96,7 +101,7 @@ export function editorFixture(opts: { db?: boolean; open?: string; server?: Part
     page.on('requestfailed', (r) => { if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`); });
     page.on('request', (r) => { if (!r.url().startsWith(svc.url)) problems.push(`request off the server: ${r.url()}`); });
     await page.goto(`${svc.url}/`);
-    await page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
+    await editorReady(page);
     const markers = () => page.evaluate(() => {
       const z = (window as unknown as { __zhiyu: Z }).__zhiyu;
       return z.monaco.editor.getModelMarkers({ resource: z.editor.getModel().uri })

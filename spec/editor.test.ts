@@ -6,9 +6,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEditor } from '../editor/server/app.ts';
+import { startEditor, type EditorService } from '../editor/server/app.ts';
 import { ARTIFACTS } from './browser.ts';
-import { editorFixture, Z, type EditorFixture } from './editor-fixture.ts';
+import type { Page } from 'playwright-core';
+import { editorFixture, editorReady, Z, type EditorFixture } from './editor-fixture.ts';
 
 const fixture = editorFixture({ db: true });
 let f: EditorFixture;
@@ -20,6 +21,18 @@ test.before(async () => {
   await f.checked(0);
   measured['page load to first check (ms)'] = Date.now() - started;
 });
+
+/** A server and a page of the test's own (the fixture's page has long since asked its server), both closed afterwards. */
+async function onOwnServer(fn: (svc: EditorService, page: Page) => Promise<void>): Promise<void> {
+  const svc = await startEditor({ root: f.root, port: 0 });
+  const page = await f.ctx.newPage();
+  try {
+    await fn(svc, page);
+  } finally {
+    await page.close();
+    await svc.close();
+  }
+}
 
 test.after(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -45,17 +58,14 @@ test('the page loads with no console errors, from this server only, and checks t
 });
 
 test('Try it\'s thread on the server starts once the page has painted its first file and asks, not when the page is requested', async () => {
-  // A server of its own: the fixture's page has long since asked its server.
-  const svc = await startEditor({ root: f.root, port: 0 });
-  const page = await f.ctx.newPage();
-  try {
+  await onOwnServer(async (svc, page) => {
     let asked!: () => void;
     const wasAsked = new Promise<void>((r) => { asked = r; });
     let release!: () => void;
     const held = new Promise<void>((r) => { release = r; });
     await page.route('**/api/try/warm', async (route) => { asked(); await held; await route.continue(); });
     await page.goto(`${svc.url}/`);
-    await page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
+    await editorReady(page);
     assert.ok((await page.locator('#editor .view-line').first().textContent())?.trim(), 'the first file is painted');
     await wasAsked;
     assert.is(svc.tryStarted(), false, 'the page, its script and its first file were served, and the thread is not running');
@@ -63,18 +73,13 @@ test('Try it\'s thread on the server starts once the page has painted its first 
     release();
     assert.equal(await (await answered).json(), { started: true });
     assert.is(svc.tryStarted(), true, 'the page asked: the thread runs');
-  } finally {
-    await page.close();
-    await svc.close();
-  }
+  });
 });
 
 test('the workspace is asked for once, by the page\'s <head> (a preload boot.ts takes), before any script runs', async () => {
-  const svc = await startEditor({ root: f.root, port: 0 });
-  const page = await f.ctx.newPage();
-  try {
+  await onOwnServer(async (svc, page) => {
     await page.goto(`${svc.url}/`);
-    await page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
+    await editorReady(page);
     const asked = await page.evaluate(() => {
       const all = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
       const at = (p: string) => all.filter((r) => new URL(r.name).pathname === p);
@@ -84,16 +89,11 @@ test('the workspace is asked for once, by the page\'s <head> (a preload boot.ts 
     });
     // 'link': the <link rel="preload"> asked; boot.ts's fetch took that answer rather than asking again (a second entry, 'fetch').
     assert.equal(asked, ['link']);
-  } finally {
-    await page.close();
-    await svc.close();
-  }
+  });
 });
 
 test('while Monaco loads, the first file\'s text is on screen as plain lines; the editor takes their place', async () => {
-  const svc = await startEditor({ root: f.root, port: 0 });
-  const page = await f.ctx.newPage();
-  try {
+  await onOwnServer(async (svc, page) => {
     let release!: () => void;
     const held = new Promise<void>((r) => { release = r; });
     // The page's script (Monaco with it) held back: only boot.ts runs.
@@ -110,13 +110,10 @@ test('while Monaco loads, the first file\'s text is on screen as plain lines; th
     assert.ok(shown.lines.length > 5);
     assert.equal(shown.lines, disk.slice(0, shown.lines.length), 'the first file, line by line');
     release();
-    await page.waitForFunction(() => (window as unknown as { __zhiyu?: Z }).__zhiyu?.ready === true, null, { timeout: 60_000 });
+    await editorReady(page);
     assert.is(await page.locator('#editor .first-paint').count(), 0, 'gone once the editor shows the file');
     assert.is((await page.locator('#editor .view-line').first().textContent())?.trim() !== '', true);
-  } finally {
-    await page.close();
-    await svc.close();
-  }
+  });
 });
 
 test('typing an unknown feature shows a marker with its code; completion offers a schema feature; fixing it clears the marker', async () => {
