@@ -271,7 +271,8 @@ export class PostgresProvider implements AsyncSource {
     } finally { c.release(); }
     const fixed = this.runnerOver(memo);
     try {
-      return { value: await this.decideOver(decide, fixed, memo, last, hint) };
+      // Every read it can answer here was sent from what was learned: nothing to learn (no hint), no fields to look up.
+      return { value: await this.decideOver(decide, fixed, memo, last, undefined) };
     } catch (e) {
       if (e === REOPEN) return undefined;
       throw storeFailure(e, this.where);
