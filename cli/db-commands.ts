@@ -127,6 +127,7 @@ Examples:
       try {
         const r = await pg.maintain();
         if (r.migrated.length) console.log(`${pg.where}: applied migration ${r.migrated.join(', ')}`);
+        if (r.abandoned.length) console.log(`${pg.where}: dropped ${r.abandoned.join(', ')} (tables of imports that died before finishing)`);
         console.log(`${pg.where}: ${r.created.length ? `created ${r.created.join(', ')}` : 'no month to create'}; ${r.dropped.length ? `dropped ${r.dropped.join(', ')} (older than HISTORY_KEPT)` : 'nothing older than HISTORY_KEPT'}`);
       } finally {
         await pg.close();

@@ -225,6 +225,29 @@ export async function partitions(c: Query): Promise<Partition[]> {
 }
 
 /**
+ * The table an import loads month `from` into before attaching it (ingest.ts):
+ * named after the server process of the import's transaction, so a table left
+ * by an import that died is known by its name (dropAbandonedImports).
+ */
+export function stagedTable(owner: number, from: number): string {
+  return `zy_import_${owner}_${from < 0 ? 'm' : ''}${Math.abs(from)}`;
+}
+
+/**
+ * Drops the months' tables of imports whose transaction's server process is
+ * gone (the import crashed or was killed before it could drop them); their
+ * rows were never part of the history. Returns their names.
+ */
+export async function dropAbandonedImports(c: Query): Promise<string[]> {
+  const r = await c.query(`SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND NOT c.relispartition
+    AND c.relnamespace = to_regnamespace(current_schema()) AND c.relname ~ '^zy_import_[0-9]{1,9}_'
+    AND substring(c.relname from '^zy_import_([0-9]+)_')::int NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)`);
+  const names = (r.rows as { name: string }[]).map((x) => x.name);
+  for (const name of names) await c.query(`DROP TABLE IF EXISTS ${q(name)}`);
+  return names;
+}
+
+/**
  * Creates the monthly partitions that cover [from, to] and are missing, each
  * in a short transaction of its own (creating one briefly locks the event
  * table; it must never wait inside an import's long transaction).
