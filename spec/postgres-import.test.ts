@@ -344,4 +344,37 @@ test("months' own tables: committed outside the history, never read by it; an im
   }
 });
 
+test('migration 4: the history\'s text columns become bytewise (COLLATE "C") in place, rows and indexes kept; imports load them the same way', async () => {
+  const { store, schema, q, indexes } = await packStore('import_collate');
+  try {
+    const collations = async () => (await q(`SELECT attname, attcollation::regcollation::text AS coll FROM pg_attribute WHERE attrelid = 'zy_events'::regclass AND atttypid = 'text'::regtype ORDER BY 1`)).map((r) => `${r.attname} ${r.coll}`);
+    assert.equal(await collations(), ['device "C"', 'k "C"', 'type "C"']);
+    // A store as zhiyu left it before migration 4: text in the database's collation, with rows in two months.
+    for (const col of ['device', 'k', 'type']) await q(`ALTER TABLE zy_events ALTER COLUMN ${col} TYPE text COLLATE "default"`);
+    await q(`DELETE FROM zy_migrations WHERE version = 4`);
+    const rows = rowsFor(MONTH(2019, 5), 2000);
+    assert.is((await importFilePg(store, schema, write('events-collate.jsonl', rows))).rows, 2000);
+    const sums = async () => q(`SELECT count(*)::int AS n, count(DISTINCT k)::int AS k, count(DISTINCT device)::int AS d, max(zy_seq)::int AS m FROM zy_events`);
+    const before = await sums();
+    assert.equal(await collations(), ['device "default"', 'k "default"', 'type "default"']);
+
+    const r = await store.maintain();
+    assert.ok(r.migrated.some((m) => m.startsWith('4 ')), r.migrated.join());
+    assert.equal(await collations(), ['device "C"', 'k "C"', 'type "C"']);
+    assert.equal(await sums(), before);
+    for (const part of ['zy_events_2019_01', 'zy_events_2019_02']) {
+      const [attached, all] = await indexes(part);
+      assert.is(attached, all, part);
+    }
+    // Every index on a text column of the history compares bytewise now.
+    const ixColl = await q(`SELECT DISTINCT c::regcollation::text AS coll FROM pg_index i, unnest(i.indcollation::oid[]) c WHERE i.indrelid = 'zy_events'::regclass AND c <> 0`);
+    assert.equal(ixColl, [{ coll: '"C"' }]);
+    // A later import into a new month attaches with the same collation.
+    assert.is((await importFilePg(store, schema, write('events-collate-2.jsonl', rows.map((x, i) => ({ ...x, occurred_at: MONTH(2018, 6, 1, i) }))))).rows, 2000);
+    assert.equal(await q(`SELECT count(*)::int AS n FROM zy_events_2018_07 WHERE k = 'k5'`), [{ n: rows.filter((x) => x['k'] === 'k5').length }]);
+  } finally {
+    await store.close();
+  }
+});
+
 test.run();

@@ -48,13 +48,11 @@ const EARLY_INDEX_ROWS = 50_000;
 /** A month of the file: its rows go into `table`, a loading table of its own (`staged`) or the month's partition. */
 interface Month { readonly from: number; readonly table: string; readonly staged: boolean; readonly rows: BinaryRows; count: number; indexed?: boolean }
 
-interface Column { readonly name: string; readonly type: string; readonly notnull: boolean }
-
-/** The event table's columns as declared (for a month's own table: ATTACH wants the same types and NOT NULLs). */
-async function eventColumns(c: pg.PoolClient): Promise<Column[]> {
-  const r = await c.query(`SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull FROM pg_attribute a
+/** The event table's columns and their declared types (each chooses its binary COPY encoder). */
+async function eventColumns(c: pg.PoolClient): Promise<{ readonly name: string; readonly type: string }[]> {
+  const r = await c.query(`SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
     WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, [EVENTS]);
-  return r.rows as Column[];
+  return r.rows as { name: string; type: string }[];
 }
 
 /** Each index of the event table, as statements building it on a given table (matched, not built again, when the table is attached). */
@@ -196,7 +194,8 @@ async function copyEvents(store: PostgresStore, c: pg.PoolClient, names: readonl
     // Not named as the partition yet: another writer may create that partition meanwhile (see the end).
     const table = stagedTable(owner, from);
     staged.push(table);
-    later(load, 0, () => load!.c.query(`CREATE TABLE ${q(table)} (${declared.map((x) => `${q(x.name)} ${x.type}${x.notnull ? ' NOT NULL' : ''}`).join(', ')}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)}))`));
+    // LIKE: the history's columns with their types, collations and NOT NULLs, as ATTACH wants them.
+    later(load, 0, () => load!.c.query(`CREATE TABLE ${q(table)} (LIKE ${q(EVENTS)}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)}))`));
     return { from, table, staged: true, rows: new BinaryRows(types), count: 0 };
   };
   let n = 0;
