@@ -5,20 +5,25 @@
 // Events stream while the file is read: checked rows are numbered (after
 // the last zy_seq, under the numbering lock other event writers wait for),
 // gathered per month and sent as binary COPY chunks of about 256 KB, queued
-// on the connection while the next rows are parsed, so the checks here
+// on the connections while the next rows are parsed, so the checks here
 // overlap the server's work and memory stays bounded. What costs the server
 // most is keeping the history's indexes (the fixed ones and each pack's
 // covering indexes) up to date row by row. So a month with no partition yet,
 // or whose partition is still empty (made ahead of time), is filled as a
-// table of its own; its indexes are built in one sorted pass each, as soon
-// as a file in time order moves on to a later month (while that one is
-// read) or else at the end. At the end it is attached, which locks the
-// event table only against other partition changes (reads and appends go
-// on), or swapped for the empty partition, which needs the table's
-// exclusive lock for the moment to the commit and is given up for a plain
-// insert if that lock is not had within about a second (20 tries of 50 ms,
-// so decisions never queue long behind it). A month whose partition has rows
-// gets its rows copied into that partition.
+// table of its own, named after the import transaction's server process,
+// on two connections outside that transaction (see Lane): one COPYs, the
+// other builds a month's indexes (one sorted pass each) as soon as a file in
+// time order moves on to a later month, and at the end both build what is
+// left. Those tables are committed but are not part of the history until
+// the import's transaction attaches them, which locks the event table only
+// against other partition changes (reads and appends go on), or swaps one
+// for the empty partition, which needs the table's exclusive lock for the
+// moment to the commit and is given up for a plain insert if that lock is
+// not had within about a second (20 tries of 50 ms, so decisions never
+// queue long behind it). A failed import drops its tables; one that died
+// leaves them to the next import or `db maintain` (dropAbandonedImports). A
+// month whose partition has rows gets its rows copied into that partition,
+// in the import's transaction.
 import type pg from 'pg';
 import type { Schema } from '../../../compiler/ir.ts';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
