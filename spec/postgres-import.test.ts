@@ -96,6 +96,7 @@ test('events into new and existing months: attached partitions with every index,
       assert.ok(named.every((x) => x.startsWith(name)), named.join());
       const checks = (await q(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = '${name}'::regclass AND contype = 'c'`))[0].n;
       assert.is(checks, 0, `${name}: no loading constraint left`);
+      assert.equal(await q(`SELECT reloptions FROM pg_class WHERE oid = '${name}'::regclass`), [{ reloptions: null }], `${name}: autovacuum as the server sets it`);
     }
     // zy_seq follows the file, whichever table a row went to.
     const stored = await q(`SELECT zy_seq::int AS seq, occurred_at::bigint AS t, k, amount::int AS amount FROM zy_events ORDER BY zy_seq`);

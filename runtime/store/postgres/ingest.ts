@@ -100,7 +100,7 @@ async function swapEmpty(c: pg.PoolClient, part: string): Promise<boolean> {
 async function attach(c: pg.PoolClient, m: Month): Promise<void> {
   // The CHECK spares ATTACH its scan of the rows; its indexes are matched, not built.
   await c.query(`ALTER TABLE ${q(EVENTS)} ATTACH PARTITION ${q(m.table)} FOR VALUES FROM (${m.from}) TO (${monthStart(m.from, 1)})`);
-  await c.query(`ALTER TABLE ${q(m.table)} DROP CONSTRAINT zy_import_month`);
+  await c.query(`ALTER TABLE ${q(m.table)} DROP CONSTRAINT zy_import_month, RESET (autovacuum_enabled)`);
   const name = partitionName(m.from);
   await c.query(`ALTER TABLE ${q(m.table)} RENAME TO ${q(name)}`);
   // Its indexes were named after the loading table (shorter now: no truncation).
@@ -166,21 +166,20 @@ async function copyEvents(store: PostgresStore, c: pg.PoolClient, names: readonl
   let load: Lane | undefined;
   let build: Lane | undefined;
   let aborted = false;
-  const steps: { readonly done: Promise<unknown>; readonly bytes: number }[] = [];
+  // Bytes sent to the lanes and not yet taken by the server; a step's bytes count until it is done,
+  // whichever lane it is on (a long index build on one does not hold back the COPYs on the other).
   let queued = 0;
+  let failed: { readonly error: unknown } | undefined;
+  let freed: (() => void) | undefined;
   const later = (lane: Lane, bytes: number, step: () => Promise<unknown>) => {
     const done = lane.tail.then(() => (aborted ? undefined : step()));
-    done.catch(() => undefined);
     lane.tail = done;
-    steps.push({ done, bytes });
     queued += bytes;
+    done.then(() => { queued -= bytes; freed?.(); }, (error: unknown) => { queued -= bytes; failed ??= { error }; freed?.(); });
   };
   const drain = async (cap: number) => {
-    while (queued > cap || (cap === 0 && steps.length)) {
-      const s = steps.shift()!;
-      queued -= s.bytes;
-      await s.done;
-    }
+    while (queued > cap && !failed) await new Promise<void>((resolve) => { freed = resolve; });
+    if (failed) throw failed.error;
   };
   const send = async (m: Month) => {
     const data = m.rows.take();
@@ -199,8 +198,9 @@ async function copyEvents(store: PostgresStore, c: pg.PoolClient, names: readonl
     // Not named as the partition yet: another writer may create that partition meanwhile (see the end).
     const table = stagedTable(owner, from);
     staged.push(table);
-    // LIKE: the history's columns with their types, collations and NOT NULLs, as ATTACH wants them.
-    later(load, 0, () => load!.c.query(`CREATE TABLE ${q(table)} (LIKE ${q(EVENTS)}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)}))`));
+    // LIKE: the history's columns with their types, collations and NOT NULLs, as ATTACH wants them. No
+    // autovacuum while it loads (committed, the table would be vacuumed beside its own index builds).
+    later(load, 0, () => load!.c.query(`CREATE TABLE ${q(table)} (LIKE ${q(EVENTS)}, CONSTRAINT zy_import_month CHECK (${q(TIME_FIELD)} >= ${from} AND ${q(TIME_FIELD)} < ${monthStart(from, 1)})) WITH (autovacuum_enabled = false)`));
     return { from, table, staged: true, rows: new BinaryRows(types), count: 0 };
   };
   let n = 0;
@@ -246,6 +246,7 @@ async function copyEvents(store: PostgresStore, c: pg.PoolClient, names: readonl
         });
       }
     }
+    for (const lane of [main, load, build]) await lane?.tail;
     await drain(0);
   } catch (e) {
     aborted = true;
