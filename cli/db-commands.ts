@@ -119,7 +119,7 @@ Examples:
     });
 
   db.command('maintain')
-    .description('PostgreSQL upkeep: apply the migrations a newer zhiyu added, create the months ahead, drop whole months older than HISTORY_KEPT (run it daily, e.g. from cron)')
+    .description('PostgreSQL upkeep: apply the migrations a newer zhiyu added, create the months ahead, drop whole months older than HISTORY_KEPT and the tables of imports that died (run it daily, e.g. from cron)')
     .argument('<url>', 'the postgres:// URL (an owner role: it migrates, creates and drops partitions)')
     .action(async (url: string) => {
       if (!isPostgresUrl(url)) { console.error('db maintain is for a postgres:// store (SQLite keeps its history in one table)'); throw new Exit(EXIT.USAGE); }
