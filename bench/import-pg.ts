@@ -51,6 +51,8 @@ const server = await pgServer();
 // An older implementation to compare with, same signature (for before/after numbers): --old path/to/ingest.ts
 const oldArg = process.argv.indexOf('--old');
 const oldImport = oldArg > 0 ? (await import(process.argv[oldArg + 1]!)).importFilePg as typeof importFilePg : undefined;
+// Its store too (store.ts beside it): the before rows run on the schema that tree makes (migrations, collations).
+const OldStore = oldArg > 0 ? (await import(join(dirname(process.argv[oldArg + 1]!), 'store.ts'))).PostgresStore as typeof PostgresStore : undefined;
 
 console.log(`\nzhiyu benchmark: importing events into PostgreSQL and SQLite`);
 console.log(`  date     ${new Date().toISOString()}`);
@@ -59,9 +61,9 @@ console.log(`  rows     ${fmt(ROWS)} events per file (store3's schema and coveri
 
 let dbs = 0;
 const urls = new Map<PostgresStore, string>();
-async function pgStore(existingMonths: boolean): Promise<PostgresStore> {
+async function pgStore(existingMonths: boolean, Store = PostgresStore): Promise<PostgresStore> {
   const url = await server.database(`bench_import_${process.pid}_${dbs++}`);
-  const s = await PostgresStore.open(url, { create: true });
+  const s = await Store.open(url, { create: true });
   urls.set(s, url);
   await s.migrate(schema);
   await s.ensureIndexes([pack]);
@@ -95,9 +97,9 @@ const pgFingerprint = async (s: PostgresStore) => {
       `SELECT count(*)::bigint AS n, sum(amount)::bigint AS a, sum(occurred_at)::bigint AS t, count(DISTINCT customer_id)::bigint AS c, max(zy_seq)::bigint AS m FROM zy_events`)).rows[0]).map(Number));
   } finally { c.release(); }
 };
-const pgJob = (name: string, file: string, existing: boolean, imp: typeof importFilePg): Job => ({
+const pgJob = (name: string, file: string, existing: boolean, imp: typeof importFilePg, Store = PostgresStore): Job => ({
   name, prepare: async () => {
-    const s = await pgStore(existing);
+    const s = await pgStore(existing, Store);
     return async () => {
       try {
         const r = await imp(s, schema, file);
@@ -145,7 +147,7 @@ const JOBS: Job[] = [
   pgJob('PostgreSQL, existing months, events.jsonl', files.jsonl, true, importFilePg),
   ...(flag('jsonl-only') ? [] : [sqliteJob('SQLite importFile events.csv', files.csv), pgJob('PostgreSQL, new months, events.csv', files.csv, false, importFilePg)]),
   ...(flag('cli') ? [cliJob('CLI db import, existing months, .jsonl', join(here, '..'), files.jsonl)] : []),
-  ...(oldImport ? [pgJob('before: PostgreSQL, new months, .jsonl', files.jsonl, false, oldImport), pgJob('before: PostgreSQL, existing months, .jsonl', files.jsonl, true, oldImport)] : []),
+  ...(oldImport ? [pgJob('before: PostgreSQL, new months, .jsonl', files.jsonl, false, oldImport, OldStore), pgJob('before: PostgreSQL, existing months, .jsonl', files.jsonl, true, oldImport, OldStore)] : []),
   ...(oldRoot && flag('cli') ? [cliJob('before: CLI db import, existing months', oldRoot, files.jsonl)] : []),
 ];
 const wall: number[][] = JOBS.map(() => []);

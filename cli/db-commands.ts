@@ -119,7 +119,7 @@ Examples:
     });
 
   db.command('maintain')
-    .description('PostgreSQL upkeep: apply the migrations a newer zhiyu added, create the months ahead, drop whole months older than HISTORY_KEPT (run it daily, e.g. from cron)')
+    .description('PostgreSQL upkeep: apply the migrations a newer zhiyu added, create the months ahead, drop whole months older than HISTORY_KEPT and the tables of imports that died (run it daily, e.g. from cron)')
     .argument('<url>', 'the postgres:// URL (an owner role: it migrates, creates and drops partitions)')
     .action(async (url: string) => {
       if (!isPostgresUrl(url)) { console.error('db maintain is for a postgres:// store (SQLite keeps its history in one table)'); throw new Exit(EXIT.USAGE); }
@@ -127,6 +127,7 @@ Examples:
       try {
         const r = await pg.maintain();
         if (r.migrated.length) console.log(`${pg.where}: applied migration ${r.migrated.join(', ')}`);
+        if (r.abandoned.length) console.log(`${pg.where}: dropped ${r.abandoned.join(', ')} (tables of imports that died before finishing)`);
         console.log(`${pg.where}: ${r.created.length ? `created ${r.created.join(', ')}` : 'no month to create'}; ${r.dropped.length ? `dropped ${r.dropped.join(', ')} (older than HISTORY_KEPT)` : 'nothing older than HISTORY_KEPT'}`);
       } finally {
         await pg.close();

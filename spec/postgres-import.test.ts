@@ -15,6 +15,9 @@ import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { partitions } from '../runtime/store/postgres/schema.ts';
 import { pgServer } from './pg-server.ts';
+import { BIN } from './cli-run.ts';
+import { spawn } from 'node:child_process';
+import pg from 'pg';
 import { importFile, migrate as migrateSqlite, openStore } from '../runtime/store/sqlite/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-import-'));
@@ -93,6 +96,7 @@ test('events into new and existing months: attached partitions with every index,
       assert.ok(named.every((x) => x.startsWith(name)), named.join());
       const checks = (await q(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = '${name}'::regclass AND contype = 'c'`))[0].n;
       assert.is(checks, 0, `${name}: no loading constraint left`);
+      assert.equal(await q(`SELECT reloptions FROM pg_class WHERE oid = '${name}'::regclass`), [{ reloptions: null }], `${name}: autovacuum as the server sets it`);
     }
     // zy_seq follows the file, whichever table a row went to.
     const stored = await q(`SELECT zy_seq::int AS seq, occurred_at::bigint AS t, k, amount::int AS amount FROM zy_events ORDER BY zy_seq`);
@@ -288,6 +292,87 @@ test('a file in time order: a month left behind is indexed while the next is rea
     const spec = c.checked!.aggregates.find((a) => a.text.startsWith('count'))!;
     assert.is(await provider.resolve((rd) => rd.aggregate({ spec, key: 'late', now: MONTH(2022, 3, 1) })), 500);
     assert.equal(await q(`SELECT min(zy_seq)::int AS a, max(zy_seq)::int AS b FROM zy_events WHERE k = 'late'`), [{ a: 62_001, b: 62_500 }]);
+  } finally {
+    await store.close();
+  }
+});
+
+test("months' own tables: committed outside the history, never read by it; an import killed before attaching leaves them for the next import (or db maintain) to drop", async () => {
+  const { store, schema, q } = await packStore('import_crash');
+  const blocker = new pg.Client(store.url);
+  await blocker.connect();
+  try {
+    const staged = async () => (await q(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'zy_import%' ORDER BY 1`)).map((r) => r.relname as string);
+    const rows = rowsFor(MONTH(2019, 5), 3000).map((r, i) => ({ ...r, occurred_at: i % 2 ? MONTH(2019, 3, 1, i) : MONTH(2019, 4, 1, i) }));
+    const file = write('events-crash.jsonl', rows);
+    // The import stops before its attach: it waits for the lock this transaction holds.
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE zy_events IN SHARE UPDATE EXCLUSIVE MODE');
+    const child = spawn(process.execPath, [BIN, 'db', 'import', store.url, file, '--into', 'events'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const waiting = async () => (await q(`SELECT pid FROM pg_locks WHERE relation = 'zy_events'::regclass AND NOT granted`)).map((r) => r.pid as number);
+    while ((await waiting()).length === 0) await blocker.query('SELECT pg_sleep(0.05)');
+    const [importer] = await waiting();
+    // Both months are loaded and indexed in tables of their own, committed, named after the import's server process.
+    const loaded = await staged();
+    assert.equal(loaded, [`zy_import_${importer}_${MONTH(2019, 3)}`, `zy_import_${importer}_${MONTH(2019, 4)}`]);
+    assert.equal(await q(`SELECT (SELECT count(*) FROM ${loaded[0]})::int + (SELECT count(*) FROM ${loaded[1]})::int AS n`), [{ n: 3000 }]);
+    for (const t of loaded) assert.is((await q(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = '${t}'::regclass`))[0].n, (await q(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = 'zy_events'::regclass`))[0].n);
+    // Readers of the history see none of it.
+    assert.equal(await q('SELECT count(*)::int AS n FROM zy_events'), [{ n: 0 }]);
+    // The importing process dies (no cleanup of its own); its connections go with it.
+    child.kill('SIGKILL');
+    await exited;
+    // Its server process notices only once it has the lock and answers: then it ends, its transaction rolled back.
+    await blocker.query('ROLLBACK');
+    while ((await q(`SELECT 1 FROM pg_stat_activity WHERE pid = ${importer}`)).length) await blocker.query('SELECT pg_sleep(0.05)');
+    assert.equal(await staged(), loaded, 'what a killed import leaves');
+    assert.equal(await q('SELECT count(*)::int AS n, (SELECT last_seq::int FROM zy_event_seq) AS seq FROM zy_events'), [{ n: 0, seq: 0 }]);
+
+    // The next import drops them, and its own rows go in once.
+    assert.is((await importFilePg(store, schema, file)).rows, 3000);
+    assert.equal(await staged(), []);
+    assert.equal(await q('SELECT count(*)::int AS n, max(zy_seq)::int AS m FROM zy_events'), [{ n: 3000, m: 3000 }]);
+
+    // db maintain drops one too; a table of an import still running (its server process alive) is kept.
+    const live = Number((await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    await q(`CREATE TABLE zy_import_999999999_0 (x int); CREATE TABLE zy_import_${live}_0 (x int)`);
+    assert.equal((await store.maintain()).abandoned, ['zy_import_999999999_0']);
+    assert.equal(await staged(), [`zy_import_${live}_0`]);
+  } finally {
+    await blocker.end();
+    await store.close();
+  }
+});
+
+test('migration 4: the history\'s text columns become bytewise (COLLATE "C") in place, rows and indexes kept; imports load them the same way', async () => {
+  const { store, schema, q, indexes } = await packStore('import_collate');
+  try {
+    const collations = async () => (await q(`SELECT attname, attcollation::regcollation::text AS coll FROM pg_attribute WHERE attrelid = 'zy_events'::regclass AND atttypid = 'text'::regtype ORDER BY 1`)).map((r) => `${r.attname} ${r.coll}`);
+    assert.equal(await collations(), ['device "C"', 'k "C"', 'type "C"']);
+    // A store as zhiyu left it before migration 4: text in the database's collation, with rows in two months.
+    for (const col of ['device', 'k', 'type']) await q(`ALTER TABLE zy_events ALTER COLUMN ${col} TYPE text COLLATE "default"`);
+    await q(`DELETE FROM zy_migrations WHERE version = 4`);
+    const rows = rowsFor(MONTH(2019, 5), 2000);
+    assert.is((await importFilePg(store, schema, write('events-collate.jsonl', rows))).rows, 2000);
+    const sums = async () => q(`SELECT count(*)::int AS n, count(DISTINCT k)::int AS k, count(DISTINCT device)::int AS d, max(zy_seq)::int AS m FROM zy_events`);
+    const before = await sums();
+    assert.equal(await collations(), ['device "default"', 'k "default"', 'type "default"']);
+
+    const r = await store.maintain();
+    assert.ok(r.migrated.some((m) => m.startsWith('4 ')), r.migrated.join());
+    assert.equal(await collations(), ['device "C"', 'k "C"', 'type "C"']);
+    assert.equal(await sums(), before);
+    for (const part of ['zy_events_2019_01', 'zy_events_2019_02']) {
+      const [attached, all] = await indexes(part);
+      assert.is(attached, all, part);
+    }
+    // Every index on a text column of the history compares bytewise now.
+    const ixColl = await q(`SELECT DISTINCT c::regcollation::text AS coll FROM pg_index i, unnest(i.indcollation::oid[]) c WHERE i.indrelid = 'zy_events'::regclass AND c <> 0`);
+    assert.equal(ixColl, [{ coll: '"C"' }]);
+    // A later import into a new month attaches with the same collation.
+    assert.is((await importFilePg(store, schema, write('events-collate-2.jsonl', rows.map((x, i) => ({ ...x, occurred_at: MONTH(2018, 6, 1, i) }))))).rows, 2000);
+    assert.equal(await q(`SELECT count(*)::int AS n FROM zy_events_2018_07 WHERE k = 'k5'`), [{ n: rows.filter((x) => x['k'] === 'k5').length }]);
   } finally {
     await store.close();
   }

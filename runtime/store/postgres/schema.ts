@@ -94,6 +94,21 @@ const MIGRATIONS: readonly { readonly version: number; readonly name: string; re
         detail text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL)`,
     ],
   },
+  {
+    // Text in the event history compares byte by byte, as SQLite's does: its indexes (the covering ones lead
+    // with a text key) are built and searched without the locale's collation rules, about a third less server
+    // CPU per index build in an import. Equality is the same under every deterministic collation; order is
+    // SQLite's. Changing a column's collation keeps its data (no rewrite) and rebuilds the indexes on it.
+    version: 4, name: 'event history text compares bytewise (COLLATE "C")',
+    sql: [
+      `DO $$ DECLARE col name; BEGIN
+        FOR col IN SELECT a.attname FROM pg_attribute a WHERE a.attrelid = '${EVENTS}'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.atttypid = 'text'::regtype AND a.attcollation <> 'pg_catalog."C"'::regcollation LOOP
+          EXECUTE format('ALTER TABLE ${EVENTS} ALTER COLUMN %I TYPE text COLLATE "C"', col);
+        END LOOP;
+      END $$`,
+    ],
+  },
 ];
 export const PG_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
@@ -141,7 +156,8 @@ async function ensureColumns(c: Query, table: string, fixed: string, info: Entit
     const col = have.get(f.name);
     const want = pgType(f.type);
     if (!col) {
-      await c.query(`ALTER TABLE ${q(table)} ADD COLUMN ${q(f.name)} ${want}`);
+      // The event history's text is bytewise (migration 4).
+      await c.query(`ALTER TABLE ${q(table)} ADD COLUMN ${q(f.name)} ${want}${table === EVENTS && want === 'text' ? ' COLLATE "C"' : ''}`);
       report.added.push(`${table}.${f.name}`);
     } else if (col.type !== want && !(f.name === TIME_FIELD && table === EVENTS)) {
       problems.push(`${info.name === 'event' ? 'event' : info.name}.${f.name} is ${col.type} in the database but the pack declares ${want}; migrate the data by hand`);
@@ -222,6 +238,29 @@ export async function partitions(c: Query): Promise<Partition[]> {
     const m = /FROM \('?(-?\d+)'?\) TO \('?(-?\d+)'?\)/.exec(p.bound);
     return { name: p.name, from: m ? Number(m[1]) : NaN, to: m ? Number(m[2]) : NaN };
   }).filter((p) => Number.isFinite(p.from)).sort((a, b) => a.from - b.from);
+}
+
+/**
+ * The table an import loads month `from` into before attaching it (ingest.ts):
+ * named after the server process of the import's transaction, so a table left
+ * by an import that died is known by its name (dropAbandonedImports).
+ */
+export function stagedTable(owner: number, from: number): string {
+  return `zy_import_${owner}_${from < 0 ? 'm' : ''}${Math.abs(from)}`;
+}
+
+/**
+ * Drops the months' tables of imports whose transaction's server process is
+ * gone (the import crashed or was killed before it could drop them); their
+ * rows were never part of the history. Returns their names.
+ */
+export async function dropAbandonedImports(c: Query): Promise<string[]> {
+  const r = await c.query(`SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND NOT c.relispartition
+    AND c.relnamespace = to_regnamespace(current_schema()) AND c.relname ~ '^zy_import_[0-9]{1,9}_'
+    AND substring(c.relname from '^zy_import_([0-9]+)_')::int NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)`);
+  const names = (r.rows as { name: string }[]).map((x) => x.name);
+  for (const name of names) await c.query(`DROP TABLE IF EXISTS ${q(name)}`);
+  return names;
 }
 
 /**

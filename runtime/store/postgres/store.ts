@@ -11,7 +11,7 @@ import { createPool, inTransaction, NO_TIMEOUT, redact, withClient, type PoolOpt
 import { PgAuditTrail, PgBundleHistory } from './control.ts';
 import { PgDecisionLog } from './log.ts';
 import { PostgresProvider } from './provider.ts';
-import { applyMigrations, ensurePartitions, historyKept, migrate, migrationLevel, monthStart, partitions, storedSchema, wantedIndexes } from './schema.ts';
+import { applyMigrations, dropAbandonedImports, ensurePartitions, historyKept, migrate, migrationLevel, monthStart, partitions, storedSchema, wantedIndexes } from './schema.ts';
 import { PgWriter } from './write.ts';
 
 /** Months of partitions kept ready past the newest data and the present. */
@@ -87,13 +87,15 @@ export class PostgresStore {
    * data, like the demo, keeps the history it has). Without a HISTORY_KEPT
    * nothing is ever dropped.
    */
-  async maintain(now = Date.now()): Promise<{ migrated: string[]; created: string[]; dropped: string[] }> {
+  async maintain(now = Date.now()): Promise<{ migrated: string[]; created: string[]; dropped: string[]; abandoned: string[] }> {
     // A store set up by an older zhiyu gets the fixed tables added since (never dropping anything).
     const migrated = await inTransaction(this.pool, this.where, (c) => applyMigrations(c, this.where));
     const created = await ensurePartitions(this.pool, now, monthStart(now, AHEAD));
     const dropped: string[] = [];
+    // The months' tables of imports that died before attaching them (ingest.ts).
+    const abandoned = await withClient(this.pool, this.where, (c) => dropAbandonedImports(c));
     const kept = await withClient(this.pool, this.where, (c) => historyKept(c));
-    if (kept === undefined) return { migrated, created, dropped };
+    if (kept === undefined) return { migrated, created, dropped, abandoned };
     const newest = (await this.eventRange())?.max ?? now;
     const cutoff = Math.min(now, newest) - kept;
     for (const p of await withClient(this.pool, this.where, (c) => partitions(c))) {
@@ -105,7 +107,7 @@ export class PostgresStore {
       });
       dropped.push(p.name);
     }
-    return { migrated, created, dropped };
+    return { migrated, created, dropped, abandoned };
   }
 
   provider(pack: CheckedPack): PostgresProvider {
