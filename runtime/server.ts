@@ -137,7 +137,7 @@ export interface RequestTarget {
  */
 const PLAIN_TARGET = /^(\/[\w~/-]*)(?:\?([\w~.=&-]*))?$/;
 
-class Target implements RequestTarget {
+export class Target implements RequestTarget {
   private params: URLSearchParams | undefined;
   private parsed: URL | undefined;
   constructor(readonly pathname: string, readonly search: string, private readonly raw: string, parsed?: URL) { this.parsed = parsed; }
@@ -148,7 +148,7 @@ class Target implements RequestTarget {
 }
 
 /** The request target; one that is not a path (`*`, `http://…`) is a 400, never a crash. */
-function requestTarget(req: IncomingMessage): Target {
+export function requestTarget(req: { readonly url?: string | undefined }): Target {
   const target = req.url ?? '/';
   const plain = PLAIN_TARGET.exec(target);
   if (plain) return new Target(plain[1]!, plain[2] ? `?${plain[2]}` : '', target);
