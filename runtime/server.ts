@@ -84,7 +84,7 @@ export interface ServeOptions {
    * for them. As `routes`, a plain false lets the request through at once.
    */
   readonly relay?: (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<boolean> | boolean;
-  /** Headers every answer of the service starts with, in this order (a cluster worker's id). */
+  /** Headers every answer of the service starts with, in this order (a cluster worker's id); not the 400 for a target that is not a path. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -172,7 +172,7 @@ class TargetError extends HttpError {}
 /** An answer: `first` are header names and values put before the answer's own (a cluster worker's id). */
 export function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8', first: readonly (string | number)[] = NO_HEADERS): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  // One list of names and values: no header is set on the response before (which would take Node's slower merging path).
+  // One list of names and values, `first` in front: a header set on the response before writeHead would take Node's slower merging path.
   res.writeHead(status, [...first, 'content-type', type, 'content-length', Buffer.byteLength(text), 'cache-control', 'no-store'] as string[]);
   res.end(text);
 }
