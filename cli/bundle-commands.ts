@@ -382,7 +382,7 @@ Examples:
             ...(o.allowRollback ? { allowRollback: o.allowRollback.trim() } : {}),
             ...(resumed ? { resume: { scheduled: resumed.scheduled, previous: resumed.previous } } : {}),
             ...kept,
-            ...(clustered ? { routes: clustered.routes } : {}),
+            ...clustered?.serve,
           });
           await clustered?.attach(service);
           const live = service.bundle();

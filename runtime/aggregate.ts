@@ -85,8 +85,8 @@ function inTimeOrder(events: readonly HistoryEvent[]): HistoryEvent[] {
 export function reduce(fn: string, field: string | undefined, matching: readonly HistoryEvent[], current: HistoryEvent | undefined, now: number, fieldType?: Type, percentile?: number): Value {
   const all = current ? [...matching, current] : matching;
   // A stored value of the wrong type is missing, as everywhere else a rule reads history.
-  const read = (h: HistoryEvent) => (fieldType ? historyValue(h, field!, fieldType) : get(h, field!));
-  const values = field === undefined ? [] : all.map(read).filter((v): v is number | string => v !== undefined);
+  // (Written in place: a function held in a named constant renames itself on every call under tsx.)
+  const values = field === undefined ? [] : all.map((h) => (fieldType ? historyValue(h, field, fieldType) : get(h, field))).filter((v): v is number | string => v !== undefined);
   const nums = values as number[];
   switch (fn) {
     case 'count': return all.length;

@@ -22,7 +22,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, send, type Service } from './server.ts';
+import { headerList, readBody, send, type RequestTarget, type ServeOptions, type Service } from './server.ts';
 import { nextRow, type AuditEntry, type AuditRow, type AuditTrail } from './audit.ts';
 import { BundleError, type Bundle } from './bundle.ts';
 import type { Resumable } from './rollout.ts';
@@ -357,15 +357,16 @@ export const inClusterWorker = (): boolean => cluster.isWorker && !!process.env[
 export const clusterRole = (): 'writer' | 'follower' | undefined => (inClusterWorker() ? (process.env[ROLE_ENV] === 'writer' ? 'writer' : 'follower') : undefined);
 
 /**
- * The routes a worker puts before the service's own: it marks its answers
- * with its id, sends what changes the service to the primary, and asks the
- * primary for the summed metrics. `resume` asks the primary what to serve
+ * What a worker adds to the service (`serve`: its options): every answer
+ * starts with the worker's id (a header); its relay, tried before the
+ * service's routes, sends what changes the service to the primary and asks
+ * the primary for the summed metrics. `resume` asks the primary what to serve
  * (undefined: the command line's bundles). `attach` is called with the
  * service once it listens: it opens the worker's admin port, where replays
  * arrive (a replay that comes sooner waits for it).
  */
 export function workerRoutes(): {
-  routes: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+  serve: Pick<ServeOptions, 'relay' | 'headers'>;
   resume: (parse: (text: string) => Bundle) => Promise<Resumable | undefined>;
   attach: (service: Service) => Promise<void>;
 } {
@@ -398,25 +399,27 @@ export function workerRoutes(): {
     if (m.zy === 'report') answer(m.id, { status: 200, type: 'text/plain', body: service?.metrics.text() ?? '' });
     if (m.zy === 'state') void serving.then((s) => s.resumable()).then((r) => answer(m.id, { status: 200, type: 'application/json', body: JSON.stringify(toWire(r)) }));
   });
-  const reply = (res: ServerResponse, a: Answer) => send(res, a.status, a.body, a.type);
+  const headers = { 'x-zhiyu-worker': workerId };
+  const first = headerList(headers);
+  const reply = (res: ServerResponse, a: Answer) => send(res, a.status, a.body, a.type, first);
+  // Synchronous for what the service answers itself (decisions, reads): those go on without waiting a turn.
+  const relay = (req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<boolean> | boolean => {
+    const method = req.method ?? 'GET';
+    if (req.headers[REPLAY_HEADER] !== undefined) {
+      // Only the primary, through this worker's loopback admin port, replays.
+      if (req.headers[REPLAY_HEADER] !== secret || req.socket.localPort !== adminPort) { send(res, 403, { error: { code: 'ZY8000', message: 'not a replay from this service' } }, undefined, first); return true; }
+      return false;
+    }
+    if (method === 'GET' && url.pathname === '/metrics') return ask({ zy: 'metrics' }).then((a) => { reply(res, a); return true; });
+    if (!changesService(method, url.pathname)) return false;
+    const forward: Record<string, string> = {};
+    for (const h of ['authorization', 'content-type']) { const v = req.headers[h]; if (typeof v === 'string') forward[h] = v; }
+    return readBody(req, MAX_ADMIN_BODY)
+      .then((body) => ask({ zy: 'admin', req: { method, path: url.pathname + url.search, headers: forward, body } }))
+      .then((a) => { reply(res, a); return true; });
+  };
   return {
-    // Synchronous for what the service answers itself (decisions, reads): those go on without waiting a turn.
-    routes(req, res, url) {
-      res.setHeader('x-zhiyu-worker', workerId);
-      const method = req.method ?? 'GET';
-      if (req.headers[REPLAY_HEADER] !== undefined) {
-        // Only the primary, through this worker's loopback admin port, replays.
-        if (req.headers[REPLAY_HEADER] !== secret || req.socket.localPort !== adminPort) { send(res, 403, { error: { code: 'ZY8000', message: 'not a replay from this service' } }); return true; }
-        return false;
-      }
-      if (method === 'GET' && url.pathname === '/metrics') return ask({ zy: 'metrics' }).then((a) => { reply(res, a); return true; });
-      if (!changesService(method, url.pathname)) return false;
-      const headers: Record<string, string> = {};
-      for (const h of ['authorization', 'content-type']) { const v = req.headers[h]; if (typeof v === 'string') headers[h] = v; }
-      return readBody(req, MAX_ADMIN_BODY)
-        .then((body) => ask({ zy: 'admin', req: { method, path: url.pathname + url.search, headers, body } }))
-        .then((a) => { reply(res, a); return true; });
-    },
+    serve: { headers, relay },
     async resume(parse) {
       const state = JSON.parse((await ask({ zy: 'resume' })).body) as WireState | null;
       return state ? fromWire(state, parse) : undefined;

@@ -41,19 +41,18 @@ export class Metrics {
   private liveHash: string | undefined;
   private reloads = 0;
 
-  /** Label strings of decisions already counted, by arm and outcome or rule: written once, not per decision. */
-  private readonly outcomeKeys = new Map<string, string>();
-  private readonly ruleKeys = new Map<string, string>();
+  /** Label strings of decisions already counted, by arm, then outcome or rule: written once, not per decision. */
+  private readonly keys = new Map<Arm, { readonly outcomes: Map<string, string>; readonly rules: Map<string, string> }>();
 
   decided(d: Decision, seconds: number, arm: Arm = 'live'): void {
-    const ok = `${arm}\n${d.outcome}`;
-    let k = this.outcomeKeys.get(ok);
-    if (k === undefined) this.outcomeKeys.set(ok, k = labels({ arm, outcome: d.outcome }));
+    let keys = this.keys.get(arm);
+    if (keys === undefined) this.keys.set(arm, keys = { outcomes: new Map(), rules: new Map() });
+    let k = keys.outcomes.get(d.outcome);
+    if (k === undefined) keys.outcomes.set(d.outcome, k = labels({ arm, outcome: d.outcome }));
     this.outcomes.inc(k);
     for (const f of d.fired) {
-      const rk = `${arm}\n${f.id}`;
-      let r = this.ruleKeys.get(rk);
-      if (r === undefined) this.ruleKeys.set(rk, r = labels({ arm, rule: f.id }));
+      let r = keys.rules.get(f.id);
+      if (r === undefined) keys.rules.set(f.id, r = labels({ arm, rule: f.id }));
       this.rules.inc(r);
     }
     this.count++;

@@ -78,6 +78,14 @@ export interface ServeOptions {
    * request through without waiting a turn (a worker's decisions).
    */
   readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+  /**
+   * Routes tried before everything else that read only the request's path
+   * and query (a cluster worker's relay to its primary): no URL is parsed
+   * for them. As `routes`, a plain false lets the request through at once.
+   */
+  readonly relay?: (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<boolean> | boolean;
+  /** Headers every answer of the service starts with, in this order (a cluster worker's id); not the 400 for a target that is not a path. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface Service {
@@ -113,26 +121,66 @@ function reloadPolicy(opts: ServeOptions): TrustPolicy {
   return { keys, allowUnverified: !!opts.insecureUnsigned };
 }
 
-/** The request target as a URL; a target that is not a path (`*`, `http://…`) is a 400, never a crash. */
-function requestUrl(req: IncomingMessage): URL {
+/** What routing reads of a request target: its path and query. */
+export interface RequestTarget {
+  readonly pathname: string;
+  /** The query with its `?`, or '' (as URL.search). */
+  readonly search: string;
+  readonly searchParams: URLSearchParams;
+}
+
+/**
+ * A target of only these characters reads the same split at its `?` as
+ * through the URL parser: no percent-escapes, dot segments, backslashes or
+ * characters the parser would encode. Most requests are such (POST
+ * /v1/decide), and parsing a URL costs more than a small decision's rules.
+ */
+const PLAIN_TARGET = /^(\/[\w~/-]*)(?:\?([\w~.=&-]*))?$/;
+
+export class Target implements RequestTarget {
+  private params: URLSearchParams | undefined;
+  private parsed: URL | undefined;
+  constructor(readonly pathname: string, readonly search: string, private readonly raw: string, parsed?: URL) { this.parsed = parsed; }
+  get searchParams(): URLSearchParams { return (this.params ??= this.parsed ? this.parsed.searchParams : new URLSearchParams(this.search)); }
+  /** A query parameter, as url.searchParams.get(name). */
+  param(name: string): string | null { return this.search === '' ? null : this.searchParams.get(name); }
+  url(): URL { return (this.parsed ??= new URL(`http://localhost${this.raw}`)); }
+}
+
+/** The request target; one that is not a path (`*`, `http://…`) is a 400, never a crash. */
+export function requestTarget(req: { readonly url?: string | undefined }): Target {
   const target = req.url ?? '/';
-  if (!target.startsWith('/')) throw new HttpError(400, { code: 'ZY4003', message: 'the request target should be a path starting with /' });
+  const plain = PLAIN_TARGET.exec(target);
+  if (plain) return new Target(plain[1]!, plain[2] ? `?${plain[2]}` : '', target);
+  if (!target.startsWith('/')) throw new TargetError(400, { code: 'ZY4003', message: 'the request target should be a path starting with /' });
+  let url: URL;
   try {
-    return new URL(`http://localhost${target}`);
+    url = new URL(`http://localhost${target}`);
   } catch {
-    throw new HttpError(400, { code: 'ZY4003', message: 'the request target is not a valid path' });
+    throw new TargetError(400, { code: 'ZY4003', message: 'the request target is not a valid path' });
   }
+  return new Target(url.pathname, url.search, target, url);
 }
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly body: Record<string, unknown>) { super(String(body['message'] ?? status)); }
 }
 
-export function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
+/** A target that is not a path: refused before any route sees the request, so without the headers of `ServeOptions.headers`. */
+class TargetError extends HttpError {}
+
+/** An answer: `first` are header names and values put before the answer's own (a cluster worker's id). */
+export function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8', first: readonly (string | number)[] = NO_HEADERS): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  // One list of names and values, `first` in front: a header set on the response before writeHead would take Node's slower merging path.
+  res.writeHead(status, [...first, 'content-type', type, 'content-length', Buffer.byteLength(text), 'cache-control', 'no-store'] as string[]);
   res.end(text);
 }
+
+const NO_HEADERS: readonly string[] = [];
+
+/** Header names and values as one list (writeHead's form). */
+export const headerList = (h: Readonly<Record<string, string>> | undefined): readonly string[] => (h ? Object.entries(h).flat() : NO_HEADERS);
 
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -147,7 +195,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -199,6 +247,8 @@ export async function serve(opts: ServeOptions): Promise<Service> {
   let policy: TrustPolicy;
   try { policy = reloadPolicy(opts); } catch (e) { return Promise.reject(e); }
   const metrics = new Metrics();
+  const first = headerList(opts.headers);
+  const reply = (res: ServerResponse, status: number, body: unknown, type?: string) => send(res, status, body, type, first);
   const clock = opts.clock ?? Date.now;
   const build = (b: Bundle): Loaded => ({ bundle: b, engine: new Engine(b.program), provider: opts.provider?.(b) ?? EMPTY_PROVIDER });
   let rollout: Rollout;
@@ -259,13 +309,13 @@ export async function serve(opts: ServeOptions): Promise<Service> {
       throw new HttpError(422, { code: e instanceof BundleError ? e.code : 'ZY8004', message: `the new bundle was not loaded; still serving ${live.hash}: ${why}` });
     }
   };
-  const changeRequest = (req: IncomingMessage, url: URL) => {
-    const reason = url.searchParams.get('allow_rollback');
+  const changeRequest = (req: IncomingMessage, url: Target) => {
+    const reason = url.param('allow_rollback');
     if (reason !== null && !reason.trim()) throw new HttpError(400, { code: 'ZY4003', message: 'allow_rollback needs the reason, in words' });
     return { ...(reason ? { allowRollback: reason.trim() } : {}), ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}) };
   };
-  const armParam = (url: URL): 'canary' | 'shadow' | undefined => {
-    const a = url.searchParams.get('arm');
+  const armParam = (url: Target): 'canary' | 'shadow' | undefined => {
+    const a = url.param('arm');
     if (a === null) return undefined;
     if (a === 'canary' || a === 'shadow') return a;
     throw new HttpError(400, { code: 'ZY4003', message: `arm is canary or shadow, not ${JSON.stringify(a.slice(0, 20))}` });
@@ -301,12 +351,11 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         if (d.shadow) shadow = await decideShadowAsync(d.shadow, event, strict, !!opts.onDecision);
       } else {
         recorder = opts.onDecision ? new RecordingProvider(source) : undefined;
+        const reads = recorder ?? source;
         // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
-        const both = () => {
-          decision = serving.engine.decide(event, recorder ?? source, { strict });
-          if (d.shadow) shadow = decideShadow(d.shadow, event, strict, !!opts.onDecision);
-        };
-        if (source.read) source.read(both); else both();
+        // (The function is written in place: one held in a named constant costs a renaming per request under tsx.)
+        if (!source.read) decision = decideBoth(serving, d.shadow, event, reads, strict, !!opts.onDecision, (s) => { shadow = s; });
+        else decision = source.read(() => decideBoth(serving, d.shadow, event, reads, strict, !!opts.onDecision, (s) => { shadow = s; }));
       }
     } catch (e) {
       if (e instanceof InputError) return e;
@@ -335,10 +384,14 @@ export async function serve(opts: ServeOptions): Promise<Service> {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = requestUrl(req);
+    const url = requestTarget(req);
     const route = `${req.method} ${url.pathname}`;
+    if (opts.relay) {
+      const taken = opts.relay(req, res, url);
+      if (taken === true || (taken !== false && await taken)) return;
+    }
     if (opts.routes) {
-      const taken = opts.routes(req, res, url);
+      const taken = opts.routes(req, res, url.url());
       if (taken === true || (taken !== false && await taken)) return;
     }
     // A scheduled bundle whose moment has come takes effect before the request is answered.
@@ -347,15 +400,15 @@ export async function serve(opts: ServeOptions): Promise<Service> {
       case 'GET /healthz': {
         const d = now();
         const live = d.live.bundle;
-        return send(res, 200, { status: 'ok', pack: live.manifest.pack, version: live.manifest.version ?? null, bundle: live.hash, ...describe(d) });
+        return reply(res, 200, { status: 'ok', pack: live.manifest.pack, version: live.manifest.version ?? null, bundle: live.hash, ...describe(d) });
       }
       case 'GET /metrics':
         now();
-        return send(res, 200, metrics.text(), 'text/plain; version=0.0.4; charset=utf-8');
+        return reply(res, 200, metrics.text(), 'text/plain; version=0.0.4; charset=utf-8');
       case 'GET /v1/bundle': {
         const d = now();
         const live = d.live.bundle;
-        return send(res, 200, { hash: live.hash, signed: live.signed, trust: live.trust, manifest: live.manifest, ...describe(d) });
+        return reply(res, 200, { hash: live.hash, signed: live.signed, trust: live.trust, manifest: live.manifest, ...describe(d) });
       }
       case 'POST /v1/decide': {
         const started = process.hrtime.bigint();
@@ -364,9 +417,9 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         try { event = JSON.parse(text); } catch (e) {
           throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
         }
-        const r = await decideEvent(event, url.searchParams.get('strict') === '1', started);
+        const r = await decideEvent(event, url.param('strict') === '1', started);
         if (r instanceof InputError) throw new HttpError(422, inputErrorBody(r));
-        return send(res, 200, answeredJson(r));
+        return reply(res, 200, answeredJson(r));
       }
       case 'POST /v1/decide/batch': {
         // Backfills: up to MAX_BATCH events in one request; a bad event gets its
@@ -379,7 +432,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         const events = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events;
         if (!Array.isArray(events)) throw new HttpError(400, { code: 'ZY4003', message: 'the body should be a JSON array of events (or { "events": [...] })' });
         if (events.length > MAX_BATCH) throw new HttpError(413, { code: 'ZY4003', message: `a batch holds at most ${MAX_BATCH} events; this one has ${events.length}` });
-        const strict = url.searchParams.get('strict') === '1';
+        const strict = url.param('strict') === '1';
         let decided = 0;
         const results: unknown[] = [];
         for (const event of events) {
@@ -388,7 +441,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
           decided++;
           results.push(answeredObject(r));
         }
-        return send(res, 200, { decided, results });
+        return reply(res, 200, { decided, results });
       }
       case 'POST /v1/reload': {
         authorize(req, 'reload');
@@ -396,7 +449,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         const live = now().live.bundle;
         const next = bundleFrom(text, live);
         const cr = changeRequest(req, url);
-        return send(res, 200, answer(await change(() => rollout.reload(next, cr))));
+        return reply(res, 200, answer(await change(() => rollout.reload(next, cr))));
       }
       case 'POST /v1/promote': {
         authorize(req, 'promote');
@@ -406,15 +459,15 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         const signed = text.trim() ? bundleFrom(text, live) : undefined;
         const arm = armParam(url);
         const cr = changeRequest(req, url);
-        return send(res, 200, answer(await change(() => rollout.promote({ ...cr, ...(arm ? { arm } : {}), ...(signed ? { signed } : {}) }))));
+        return reply(res, 200, answer(await change(() => rollout.promote({ ...cr, ...(arm ? { arm } : {}), ...(signed ? { signed } : {}) }))));
       }
       case 'POST /v1/rollback': {
         authorize(req, 'rollback');
         await readBody(req, 64 * 1024);
         const arm = armParam(url);
-        const reason = url.searchParams.get('reason')?.trim();
+        const reason = url.param('reason')?.trim();
         const cr = changeRequest(req, url);
-        return send(res, 200, answer(await change(() => rollout.rollback({ ...cr, ...(arm ? { arm } : {}), ...(reason ? { reason } : {}) }))));
+        return reply(res, 200, answer(await change(() => rollout.rollback({ ...cr, ...(arm ? { arm } : {}), ...(reason ? { reason } : {}) }))));
       }
       default:
         throw new HttpError(404, { code: 'ZY4003', message: `no route ${route}; try POST /v1/decide, POST /v1/decide/batch, GET /v1/bundle, POST /v1/reload, POST /v1/promote, POST /v1/rollback, GET /healthz, GET /metrics` });
@@ -432,7 +485,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         : isStackOverflow(e) ? new HttpError(422, { code: 'ZY1005', message: 'the pack is nested too deeply to compile' })
           : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
       metrics.failed(String(err.body['code'] ?? err.status));
-      if (!res.headersSent) send(res, err.status, { error: err.body });
+      if (!res.headersSent) send(res, err.status, { error: err.body }, undefined, e instanceof TargetError ? NO_HEADERS : first);
       else res.end();
     });
   });
@@ -458,6 +511,13 @@ export async function serve(opts: ServeOptions): Promise<Service> {
       });
     });
   });
+}
+
+/** The answer's decision, and the shadow's beside it (given to `shadowed`). */
+function decideBoth(serving: Loaded, shadow: Loaded | undefined, event: unknown, reads: FeatureProvider, strict: boolean, record: boolean, shadowed: (s: { result: ShadowResult; snapshot?: Snapshot }) => void): Decision {
+  const decision = serving.engine.decide(event, reads, { strict });
+  if (shadow) shadowed(decideShadow(shadow, event, strict, record));
+  return decision;
 }
 
 /** The shadow's decision of a request: never throws (a failing candidate fails nothing), and what it read, when logging. */

@@ -20,7 +20,7 @@ import { load } from '../runtime/engine.ts';
 import { bundleFromHistory } from '../runtime/history.ts';
 import { DecisionLog, openStore } from '../runtime/store/sqlite/index.ts';
 import { SnapshotProvider } from '../runtime/store/decision-log.ts';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveCli, spawnCli } from './cli-run.ts';
 
@@ -69,6 +69,17 @@ test('two workers share the port; reload reaches both; /metrics sums them', asyn
     // Only the primary may replay a request to a worker.
     const forged = await fetch(`${svc.url}/v1/reload`, { method: 'POST', body: v2text, headers: { authorization: `Bearer ${TOKEN}`, 'x-zhiyu-replay': 'guess' } });
     assert.is(forged.status, 403);
+    assert.match(forged.headers.get('x-zhiyu-worker') ?? '', /^[12]$/);
+    // A worker's answers start with its id, then the service's own headers, in this order (decisions, errors, /metrics).
+    for (const [method, path, body] of [['POST', '/v1/decide', event], ['POST', '/v1/decide', '{bad'], ['GET', '/metrics', undefined], ['GET', '/nope', undefined]] as const) {
+      const raw = await new Promise<string[]>((resolve, reject) => {
+        const q = request(`${svc.url}${path}`, { method, headers: { connection: 'close' } }, (r) => { r.resume(); r.on('end', () => resolve(r.rawHeaders)); });
+        q.on('error', reject);
+        q.end(body);
+      });
+      assert.equal(raw.filter((_, i) => i % 2 === 0).slice(0, 4), ['x-zhiyu-worker', 'content-type', 'content-length', 'cache-control'], path);
+      assert.match(raw[1]!, /^[12]$/);
+    }
   } finally {
     assert.is(await svc.stop(), 0);
   }

@@ -5,9 +5,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { loadBundle, writeBundle } from '../runtime/bundle.ts';
-import { serve, type Service } from '../runtime/server.ts';
+import { HttpError, requestTarget, send, serve, type RequestTarget, type Service } from '../runtime/server.ts';
 import { Engine, MemoryProvider } from '../runtime/index.ts';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import fc from 'fast-check';
 
 const files = readPack([join(import.meta.dirname, '..', 'rules', 'demo')]);
 const r = compile(files);
@@ -148,6 +150,69 @@ test('a decision is answered as the engine decided it, then bundle, arm and deci
     assert.match(m, /^zhiyu_decisions_total\{arm="canary",outcome="block"\} 1$/m);
     assert.match(m, /^zhiyu_decisions_total\{arm="canary",outcome="allow"\} 1$/m);
     assert.match(m, /^zhiyu_rule_fired_total\{arm="canary",rule="POLICE_LIST_PAYEE"\} 1$/m);
+  } finally { await s.close(); }
+});
+
+test('a request target reads the same split by hand as through the URL parser, or is refused the same way', () => {
+  // Most targets skip the URL parser (runtime/server.ts requestTarget): what routing reads must not change.
+  const parsed = (t: string) => {
+    try {
+      const r = requestTarget({ url: t });
+      return { pathname: r.pathname, search: r.search, params: [...r.searchParams], strict: r.param('strict'), href: r.url().href };
+    } catch (e) { return { refused: e instanceof HttpError ? [e.status, e.body['code']] : String(e) }; }
+  };
+  const viaUrl = (t: string) => {
+    if (!t.startsWith('/')) return { refused: [400, 'ZY4003'] };
+    try {
+      const u = new URL(`http://localhost${t}`);
+      return { pathname: u.pathname, search: u.search, params: [...u.searchParams], strict: u.searchParams.get('strict'), href: u.href };
+    } catch { return { refused: [400, 'ZY4003'] }; }
+  };
+  for (const t of ['/v1/decide', '/v1/decide?strict=1', '/v1/decide?', '/v1/decide?strict=1&strict=0', '/v1//decide', '/v1/./decide', '/v1/../x', '/v1/%64ecide',
+    '/v1/decide?x=%20+y', '/v1/decide?a="b"', "/v1/decide?a='b'", '/a\\b', '/~x/_-', '/healthz#frag', '/é', '/v1/decide?arm=canary&reason=a.b', '*', 'http://x/healthz', '', '/?&&=']) {
+    assert.equal(parsed(t), viaUrl(t), t);
+  }
+  const char = fc.constantFrom(...'/aZ09_-~.?=&%2F+ #\\"\'<>é\t'.split(''));
+  fc.assert(fc.property(fc.array(char, { maxLength: 24 }).map((cs) => cs.join('')), fc.boolean(), (rest, slash) => {
+    const t = (slash ? '/' : '') + rest;
+    assert.equal(parsed(t), viaUrl(t), t);
+  }), { numRuns: 3000, seed: 20261207 });
+});
+
+test('the headers given to serve start every answer; a relay sees the path and query first; a target that is not a path goes without them', async () => {
+  const seen: string[] = [];
+  const relay = (_req: unknown, res: import('node:http').ServerResponse, t: RequestTarget) => {
+    seen.push(`${t.pathname} ${t.search} ${t.searchParams.get('x')}`);
+    if (t.pathname !== '/relayed') return false;
+    send(res, 200, { relayed: true }, undefined, ['x-first', 'one']);
+    return true;
+  };
+  const s = await serve({ bundle: loadBundle(v1), port: 0, headers: { 'x-first': 'one', 'x-second': '2' }, relay, provider: () => new MemoryProvider({ lists: { police_fraud_accounts: ['mule-7'] } }) });
+  const raw = (head: string, body = '') => new Promise<string>((resolve, reject) => {
+    const c = connect(Number(new URL(s.url).port), '127.0.0.1');
+    let got = '';
+    c.on('data', (d) => { got += d; });
+    c.on('end', () => resolve(got));
+    c.on('error', reject);
+    c.end(`${head}\r\nHost: x\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+  const names = (text: string) => text.split('\r\n\r\n')[0]!.split('\r\n').slice(1).map((l) => l.slice(0, l.indexOf(':')));
+  const own = ['x-first', 'x-second', 'content-type', 'content-length', 'cache-control', 'Date', 'Connection'];
+  try {
+    const decided = await raw('POST /v1/decide?x=7 HTTP/1.1', JSON.stringify(event));
+    assert.match(decided, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.equal(names(decided), own);
+    assert.match(decided, /\r\nx-first: one\r\nx-second: 2\r\ncontent-type: application\/json; charset=utf-8\r\n/);
+    for (const [head, status] of [['GET /healthz HTTP/1.1', 200], ['GET /metrics HTTP/1.1', 200], ['GET /nope HTTP/1.1', 404], ['POST /v1/decide HTTP/1.1', 400]] as const) {
+      const text = await raw(head, head.startsWith('POST') ? '{bad' : '');
+      assert.match(text, new RegExp(`^HTTP/1\\.1 ${status} `), head);
+      assert.equal(names(text), own, head);
+    }
+    assert.equal(names(await raw('GET /relayed HTTP/1.1')), ['x-first', 'content-type', 'content-length', 'cache-control', 'Date', 'Connection']);
+    assert.equal(seen.slice(0, 2), ['/v1/decide ?x=7 7', '/healthz  null']);
+    const refused = await raw('OPTIONS * HTTP/1.1');
+    assert.match(refused, /^HTTP\/1\.1 400 /);
+    assert.equal(names(refused), ['content-type', 'content-length', 'cache-control', 'Date', 'Connection']);
   } finally { await s.close(); }
 });
 
