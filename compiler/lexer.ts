@@ -12,6 +12,7 @@ export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][
 const keywordTokens: TokenType[] = [];
 /** Each keyword's token type by its spelling: the lexer matches a word as an `Identifier`, then looks it up here. */
 const keywordByWord = new Map<string, TokenType>();
+const keywordWord = new Map<TokenType, string>();
 /**
  * A keyword: a whole word (`and` but not `andy`). Its pattern says which word
  * (completion, `firstWords`); the lexer does not try it, since trying every
@@ -26,6 +27,7 @@ function kw(word: string): TokenType {
   });
   keywordTokens.push(t);
   keywordByWord.set(word, t);
+  keywordWord.set(t, word);
   return t;
 }
 
@@ -174,7 +176,8 @@ function withEndOffsets(l: Lexer): Lexer {
     (image, startOffset, tokenTypeIdx, tokenType) => {
       if (tokenType === Identifier) {
         const k = keywordByWord.get(image);
-        if (k !== undefined) { tokenType = k; tokenTypeIdx = k.tokenTypeIdx!; }
+        // The keyword's own spelling: the matched copy dies young (a large file has 100,000s of keywords).
+        if (k !== undefined) { tokenType = k; tokenTypeIdx = k.tokenTypeIdx!; image = keywordWord.get(k)!; }
       }
       return { image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType };
     };

@@ -181,8 +181,13 @@ class Builder {
   constructor(private readonly file: number, private readonly diagnostics: Diagnostic[]) {}
 
   private span(n: CstNode | IToken): Span {
-    if ('children' in n) return { file: this.file, start: n.location!.startOffset, end: n.location!.endOffset! + 1 };
-    return { file: this.file, start: n.startOffset, end: n.startOffset + n.image.length };
+    return 'children' in n ? this.nodeSpan(n) : this.tokenSpan(n);
+  }
+  private nodeSpan(n: CstNode): Span {
+    return { file: this.file, start: n.location!.startOffset, end: n.location!.endOffset! + 1 };
+  }
+  private tokenSpan(t: IToken): Span {
+    return { file: this.file, start: t.startOffset, end: t.startOffset + t.image.length };
   }
   private spanOf(a: CstNode | IToken, b: CstNode | IToken): Span {
     const s = this.span(a);
@@ -190,7 +195,7 @@ class Builder {
     return { file: this.file, start: s.start, end: Math.max(s.end, e.end) };
   }
   private name(t: IToken): A.Name {
-    return { text: t.image, span: this.span(t) };
+    return { text: t.image, span: this.tokenSpan(t) };
   }
   private literal<T>(t: IToken, r: LiteralResult<T>, fallback: T): T {
     if (r.ok) return r.value;
@@ -447,17 +452,17 @@ class Builder {
   }
 
   private binary(op: A.BinaryOp, left: A.Expr, right: A.Expr, opTok: IToken): A.Expr {
-    return { kind: 'binary', op, left, right, opSpan: this.span(opTok), span: join(left.span, right.span) };
+    return { kind: 'binary', op, left, right, opSpan: this.tokenSpan(opTok), span: join(left.span, right.span) };
   }
 
   private cmp(n: CstNode): A.Expr {
     const left = this.dispatch(node(n, 'left')!);
-    const span = this.span(n);
+    // Most operands compare nothing: their span is not needed.
     const op = tok(n, 'op');
     if (op) return this.binary(op.image as A.BinaryOp, left, this.dispatch(node(n, 'right')!), op);
-    if (tok(n, 'In')) return { kind: 'in', negated: !!tok(n, 'notIn'), item: left, set: this.dispatch(node(n, 'set')!), span };
-    if (tok(n, 'Between')) return { kind: 'between', item: left, low: this.dispatch(node(n, 'low')!), high: this.dispatch(node(n, 'high')!), span };
-    if (tok(n, 'Is')) return { kind: 'isMissing', negated: !!tok(n, 'isNot'), operand: left, span };
+    if (tok(n, 'In')) return { kind: 'in', negated: !!tok(n, 'notIn'), item: left, set: this.dispatch(node(n, 'set')!), span: this.nodeSpan(n) };
+    if (tok(n, 'Between')) return { kind: 'between', item: left, low: this.dispatch(node(n, 'low')!), high: this.dispatch(node(n, 'high')!), span: this.nodeSpan(n) };
+    if (tok(n, 'Is')) return { kind: 'isMissing', negated: !!tok(n, 'isNot'), operand: left, span: this.nodeSpan(n) };
     return left;
   }
 
@@ -465,7 +470,7 @@ class Builder {
     // One alternative was taken: its token or node is the only child (`(` … `)` has three).
     const c = n.children;
     if (c['pathExpr']) return this.path(c['pathExpr'][0] as CstNode);
-    const span = this.span(n);
+    const span = this.nodeSpan(n);
     if (c['LParen']) return { kind: 'paren', inner: this.expression(node(n, 'expression')!), span };
     if (c['callExpr']) return this.call(c['callExpr'][0] as CstNode);
     if (c['listLit']) return this.listLit(c['listLit'][0] as CstNode);
@@ -542,10 +547,14 @@ class Builder {
   }
 
   private path(n: CstNode): A.PathExpr {
-    const first = tok(n, 'Identifier') ?? tok(n, 'Event')!;
-    const parts = [this.name(first)];
-    for (const t of toks(n, 'AnyName')) parts.push(this.name(t));
-    return { kind: 'path', parts, span: this.span(n) };
+    const c = n.children;
+    const first = this.name((c['Identifier'] ?? c['Event'])![0] as IToken);
+    const more = c['AnyName'] as IToken[] | undefined;
+    // A one-word path spans its word: the two share one span (spans are never changed).
+    if (more === undefined) return { kind: 'path', parts: [first], span: first.span };
+    const parts = [first];
+    for (let i = 0; i < more.length; i++) parts.push(this.name(more[i]!));
+    return { kind: 'path', parts, span: this.nodeSpan(n) };
   }
 }
 
