@@ -15,9 +15,9 @@ const keywordByWord = new Map<string, TokenType>();
 const keywordWord = new Map<TokenType, string>();
 /**
  * A keyword: a whole word (`and` but not `andy`). Its pattern says which word
- * (completion, `firstWords`); the lexer does not try it, since trying every
- * keyword that starts with a word's first letter before `Identifier` was most
- * of the lexer's time.
+ * (completion, `firstWords`); the lexer does not try it: trying, as a regex,
+ * every keyword that starts with a word's first letter before `Identifier`
+ * cost more than one lookup of the whole word.
  */
 function kw(word: string): TokenType {
   const t = createToken({

@@ -37,6 +37,20 @@ test('every token is made with its endOffset, as an own property', () => {
   assert.equal(lex(PACK, 0).tokens, tokens);
 });
 
+test('a whole word that is a keyword is that keyword; a longer word is a name', () => {
+  const text = 'and andy and_ and1 AND event.and when(whenever) is\tmissing';
+  const tokens = tokenize(text).tokens;
+  assert.equal(tokens.map((t) => [t.tokenType.name, t.image]), [
+    ['And', 'and'], ['Identifier', 'andy'], ['Identifier', 'and_'], ['Identifier', 'and1'], ['Identifier', 'AND'],
+    ['Event', 'event'], ['Dot', '.'], ['And', 'and'], ['When', 'when'], ['LParen', '('], ['Identifier', 'whenever'], ['RParen', ')'],
+    ['Is', 'is'], ['Missing', 'missing'],
+  ]);
+  for (const t of tokens) {
+    assert.is(t.tokenTypeIdx, t.tokenType.tokenTypeIdx, t.image);
+    assert.is(text.slice(t.startOffset, t.endOffset! + 1), t.image);
+  }
+});
+
 test('CST children inherit no keys, and node locations span their tokens', () => {
   const p = new RuleParser();
   p.text = PACK;
