@@ -1,8 +1,9 @@
 // What the lexer and parser hand on, where compiler/lexer.ts and
 // compiler/parser.ts replace internals of chevrotain@11 to allocate less:
-// tokens carry `endOffset` from the start, and CST nodes' `children` inherit
-// no keys (as Chevrotain's own null-prototype objects). If a Chevrotain
-// upgrade renamed either internal, these fail before any span goes wrong.
+// tokens carry `endOffset` from the start (a keyword is looked up by its
+// word), and CST nodes' `children` inherit no keys (as Chevrotain's own
+// null-prototype objects). If a Chevrotain upgrade renamed either internal,
+// these fail before any span goes wrong.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CstNode, IToken } from 'chevrotain';
