@@ -14,9 +14,10 @@ export type Ctx = 'T' | 'F' | 'V';
 
 /**
  * One generated function's state. Predicates and shared sub-expressions are
- * local variables filled on first use; a first pass records how each is used
- * (tested for true, for false, or as a value) so the second can store only
- * what is needed — a plain boolean when it is only ever tested for true.
+ * local variables filled on first use; each pass over a function records how
+ * each is used (tested for true, for false, or as a value) so the next can
+ * store only what is needed — a plain boolean when it is only ever tested for
+ * true — and in what representation it wrote each one (`written`).
  */
 export class Scope {
   /** Temporaries live within one rule's test: numbered from 0 in each rule, declared up to the most any rule needs. */
@@ -40,7 +41,20 @@ export class Scope {
    */
   lazy = false;
   needed = new Set<string>();
-  constructor(readonly dry: boolean, readonly at: KnownAt = NOTHING_KNOWN) {}
+  /**
+   * The representation each memo was written in (shared with the scopes of
+   * history filters); `mixed` when one was written in two. A pass whose
+   * memos were all written as the uses it found ask is the function's final
+   * text: another pass would write the same.
+   */
+  written: { readonly reprs: Map<string, Ctx>; mixed: boolean } = { reprs: new Map(), mixed: false };
+  constructor(readonly at: KnownAt = NOTHING_KNOWN) {}
+  wrote(key: string, repr: Ctx): void {
+    const w = this.written;
+    const before = w.reprs.get(key);
+    if (before === undefined) w.reprs.set(key, repr);
+    else if (before !== repr) w.mixed = true;
+  }
   use(key: string, ctx: Ctx): void {
     let s = this.used.get(key);
     if (!s) this.used.set(key, (s = new Set()));
@@ -57,7 +71,7 @@ export abstract class Emitter {
   protected readonly entitySlots = new Map<string, { index: number; slots: Map<string, string> }>();
   protected readonly predIndex = new Map<string, number>();
   protected readonly sharedBodies = new Map<number, IR>();
-  protected scope = new Scope(false);
+  protected scope = new Scope();
   protected readonly specializer: Specializer;
   /** `rN(src, at)`: one event field read and checked, for functions that read fields lazily. */
   private readonly readers = new Map<string, string>();

@@ -68,38 +68,51 @@ class Generator extends Expressions {
   }
 
   /**
-   * Emits a function twice: a dry run to learn how memos are used, then the
-   * real body with each memo's representation chosen. `header` gets the event
-   * slots the body read; decide() reads and checks them itself (`reads`).
+   * Emits a function in passes until how its memos are used settles, each
+   * memo's representation chosen from the uses the pass before found (a
+   * rule's text is reused across passes when the memos it names are written
+   * alike). The last pass is the function's text when it wrote every memo as
+   * its uses ask; otherwise one more pass writes it so. `header` gets the
+   * event slots the body read; decide() reads and checks them itself (`reads`).
    */
   private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
     let repr = new Map<string, Ctx>();
-    // Unspecialized, every memo holds its value whatever the dry runs find: no need to run them.
+    let done: { scope: Scope; lines: string[] } | undefined;
+    // Unspecialized, every memo holds its value whatever the passes find: one pass writes it.
     for (let round = 0; specialize && round < 4; round++) {
-      const dry = new Scope(true, at);
-      dry.lazy = opts.reads === 'lazy';
-      dry.repr = repr;
-      // Most memos end up tested for true only: guessing so lets the real run reuse most rules' text.
-      if (round === 0 && specialize) dry.guess = 'T';
-      this.scope = dry;
-      body();
+      const pass = new Scope(at);
+      pass.lazy = opts.reads === 'lazy';
+      pass.repr = repr;
+      // Most memos end up tested for true only: guessing so often makes the first pass the last.
+      if (round === 0) pass.guess = 'T';
+      this.scope = pass;
+      const lines = body();
       const next = new Map<string, Ctx>();
-      for (const [k, ctxs] of dry.used) next.set(k, specialize && ctxs.size === 1 && !ctxs.has('V') ? [...ctxs][0]! : 'V');
+      for (const [k, ctxs] of pass.used) next.set(k, ctxs.size === 1 && !ctxs.has('V') ? [...ctxs][0]! : 'V');
+      // Every memo written as `next` says: a pass with `next` would write the same text, and find the same uses.
+      if (!pass.written.mixed && [...pass.written.reprs].every(([k, c]) => next.get(k) === c)) {
+        done = { scope: pass, lines };
+        repr = next;
+        break;
+      }
       const stable = next.size === repr.size && [...next].every(([k, c]) => repr.get(k) === c);
       repr = next;
       // Without a memo inside another, how memos are used does not depend on their representation.
-      if (stable || !dry.nested) break;
+      if (stable || !pass.nested) break;
     }
-    const real = new Scope(false, at);
-    real.lazy = opts.reads === 'lazy';
-    real.repr = repr;
-    this.scope = real;
-    const lines = body();
+    if (!done) {
+      const last = new Scope(at);
+      last.lazy = opts.reads === 'lazy';
+      last.repr = repr;
+      this.scope = last;
+      done = { scope: last, lines: body() };
+    }
     this.scope = saved;
-    const memos = [...(specialize ? real.repr : real.used).keys()].map((k) => `${k} = U`);
+    const { scope: real, lines } = done;
+    const memos = [...(specialize ? repr : real.used).keys()].map((k) => `${k} = U`);
     const decl = [
       ...(real.maxTemps > 0 ? [`let ${Array.from({ length: real.maxTemps }, (_, i) => `t${i}`).join(', ')};`] : []),
       ...(memos.length ? [`let ${memos.join(', ')};`] : []),
@@ -340,6 +353,7 @@ class Generator extends Expressions {
     if (cached && cached.reprs.every(([k, c]) => (scope.repr.get(k) ?? scope.guess) === c)) {
       cached.slots.forEach((x) => scope.slots.add(x));
       for (const [k, c] of cached.uses) scope.use(k, c);
+      for (const [k, c] of cached.reprs) scope.wrote(k, c);
       if (cached.nested) scope.nested = true;
       if (cached.temps > scope.maxTemps) scope.maxTemps = cached.temps;
       return cached.lines.map((l) => indent + l);
