@@ -135,7 +135,7 @@ export abstract class Emitter {
   protected constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
     // Lists come back many times as the same array: skip serializing them again.
     const form = wrap('#');
-    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(value)?.get(form) : undefined;
+    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(value)?.get(form) : this.constByValue.get(form)?.get(value);
     if (byIdentity) return byIdentity;
     const key = JSON.stringify([value, form]);
     const known = this.constIndex.get(key);
@@ -149,8 +149,15 @@ export abstract class Emitter {
   }
 
   private readonly constByIdentity = new WeakMap<object, Map<string, string>>();
+  /** Numbers and strings (a function's index, most often) by value: a key equal in SameValueZero is equal as JSON too. */
+  private readonly constByValue = new Map<string, Map<unknown, string>>();
   private rememberConstant(value: unknown, form: string, name: string): void {
-    if (typeof value !== 'object' || value === null) return;
+    if (typeof value !== 'object' || value === null) {
+      let m = this.constByValue.get(form);
+      if (!m) this.constByValue.set(form, (m = new Map()));
+      m.set(value, name);
+      return;
+    }
     let m = this.constByIdentity.get(value);
     if (!m) this.constByIdentity.set(value, (m = new Map()));
     m.set(form, name);

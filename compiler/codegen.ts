@@ -121,7 +121,9 @@ class Generator extends Expressions {
     const reads = opts.reads === false ? []
       : opts.reads === 'lazy' ? [this.records.ownOnly('src'), ...(slots.length ? [`let ${slots.map((s) => `${s} = U`).join(', ')};`] : [])]
         : this.reads(opts.reads !== 'no-own-check');
-    return { text: [`${header(slots)} {`, ...[...reads, ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n'), slots };
+    // Each line indented by the separator: one join, no indented copy of every line.
+    const all = reads.concat(decl, lines);
+    return { text: all.length ? `${header(slots)} {\n  ${all.join('\n  ')}\n}` : `${header(slots)} {\n}`, slots };
   }
 
   /** Checks and reads the event fields the pack uses, in schema order. */
@@ -144,13 +146,16 @@ class Generator extends Expressions {
     parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
     const planned = this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules;
+    const scored = p.rules.some((r) => r.score);
+    let scores: string | undefined;
     const tail = (sorted: boolean): string[] => {
       const lines: string[] = [];
       // Rules run case by case, not in pack order.
       if (sorted) lines.push('if (fired.length > 1) fired.sort(ascending);');
       // Added in rule order, as the interpreter does: fractional scores round the same way.
-      if (p.rules.some((r) => r.score)) {
-        const scores = this.constant(p.rules.map((r) => r.score));
+      if (scored) {
+        // One constant for every copy of decide() (serializing 10,000 scores per copy was a cost of its own).
+        scores ??= this.constant(p.rules.map((r) => r.score));
         lines.push(`for (let i = 0; i < fired.length; i++) score += ${scores}[fired[i]];`);
       }
       // An explained decision (x) gets its fired rules' entries here, from the fields this function has read and checked.
@@ -338,7 +343,7 @@ class Generator extends Expressions {
     return f.slots;
   }
 
-  private rule(i: number, at: KnownAt, indent: string): string[] {
+  private rule(i: number, at: KnownAt, indent: string): readonly string[] {
     const r = this.pack.rules[i]!;
     const cond = this.specializer.cached(r.condition, at.known, at.key);
     if (cond.k === 'lit' && cond.value !== true) return [];
@@ -356,7 +361,7 @@ class Generator extends Expressions {
       for (const [k, c] of cached.reprs) scope.wrote(k, c);
       if (cached.nested) scope.nested = true;
       if (cached.temps > scope.maxTemps) scope.maxTemps = cached.temps;
-      return cached.lines.map((l) => indent + l);
+      return indent ? cached.lines.map((l) => indent + l) : cached.lines;
     }
     scope.temps = 0;
     // The slots this rule reads, collected apart so that a reuse can add them again.
@@ -378,7 +383,7 @@ class Generator extends Expressions {
     const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
     if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
-    return lines.map((l) => indent + l);
+    return indent ? lines.map((l) => indent + l) : lines;
   }
 
   /** Whether `e` reads an aggregate, directly, through a predicate or in a shared slot (remembered per node). */
