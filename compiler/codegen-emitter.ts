@@ -135,7 +135,7 @@ export abstract class Emitter {
   protected constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
     // Lists come back many times as the same array: skip serializing them again.
     const form = wrap('#');
-    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(value)?.get(form) : this.constByValue.get(form)?.get(value);
+    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(form)?.get(value) : this.constByValue.get(form)?.get(value);
     if (byIdentity) return byIdentity;
     const key = JSON.stringify([value, form]);
     const known = this.constIndex.get(key);
@@ -148,7 +148,8 @@ export abstract class Emitter {
     return name;
   }
 
-  private readonly constByIdentity = new WeakMap<object, Map<string, string>>();
+  /** By form, then the object itself (most objects are asked for in one form: no Map per object). */
+  private readonly constByIdentity = new Map<string, WeakMap<object, string>>();
   /** Numbers and strings (a function's index, most often) by value: a key equal in SameValueZero is equal as JSON too. */
   private readonly constByValue = new Map<string, Map<unknown, string>>();
   private rememberConstant(value: unknown, form: string, name: string): void {
@@ -158,9 +159,9 @@ export abstract class Emitter {
       m.set(value, name);
       return;
     }
-    let m = this.constByIdentity.get(value);
-    if (!m) this.constByIdentity.set(value, (m = new Map()));
-    m.set(form, name);
+    let m = this.constByIdentity.get(form);
+    if (!m) this.constByIdentity.set(form, (m = new WeakMap()));
+    m.set(value, name);
   }
 
   protected temp(): string {

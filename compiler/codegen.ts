@@ -279,8 +279,16 @@ class Generator extends Expressions {
 
   private emit(e: Emit, indent: string): string[] {
     switch (e.kind) {
-      case 'rules': return e.rules.flatMap((i) => this.rule(i, e.known, indent));
-      case 'seq': return e.parts.flatMap((x) => this.emit(x, indent));
+      case 'rules': {
+        const lines: string[] = [];
+        for (const i of e.rules) for (const l of this.rule(i, e.known, indent)) lines.push(l);
+        return lines;
+      }
+      case 'seq': {
+        const lines: string[] = [];
+        for (const x of e.parts) for (const l of this.emit(x, indent)) lines.push(l);
+        return lines;
+      }
       case 'call': return [`${indent}${this.callGroup(e.fn)};`];
       case 'guard': {
         // The guard is a condition part every rule of the body needs; what is known here may settle it.
@@ -386,22 +394,26 @@ class Generator extends Expressions {
     return indent ? lines.map((l) => indent + l) : lines;
   }
 
-  /** Whether `e` reads an aggregate, directly, through a predicate or in a shared slot (remembered per node). */
+  /**
+   * Whether `e` reads an aggregate, directly, through a predicate or in a
+   * shared slot (remembered per node, and so per predicate body and slot:
+   * specialized copies of many rules share them).
+   */
   private readsAggregate(e: IR): boolean {
     let r = this.aggregateReads.get(e);
-    if (r === undefined) this.aggregateReads.set(e, (r = hasAggregate(e, this.pack.predicates) || this.sharedAggregate(e)));
+    if (r === undefined) this.aggregateReads.set(e, (r = this.aggregateIn(e)));
     return r;
   }
 
-  private readonly aggregateReads = new Map<IR, boolean>();
-
-  /** Whether a shared slot in `e` (or in a predicate it names) computes an aggregate. */
-  private sharedAggregate(e: IR): boolean {
-    if (e.k === 'shared') { const b = this.sharedBodies.get(e.slot) ?? e.x; if (hasAggregate(b, this.pack.predicates) || this.sharedAggregate(b)) return true; }
-    if (e.k === 'pred') { const b = this.pack.predicates.get(e.name)?.body; if (b && this.sharedAggregate(b)) return true; }
-    for (const c of children(e)) if (this.sharedAggregate(c)) return true;
+  private aggregateIn(e: IR): boolean {
+    if (e.k === 'agg' || e.k === 'hfield') return true;
+    if (e.k === 'pred') { const b = this.pack.predicates.get(e.name)?.body; if (b && this.readsAggregate(b)) return true; }
+    if (e.k === 'shared') { const b = this.sharedBodies.get(e.slot); if (b && b !== e.x && this.readsAggregate(b)) return true; }
+    for (const c of children(e)) if (this.readsAggregate(c)) return true;
     return false;
   }
+
+  private readonly aggregateReads = new Map<IR, boolean>();
 
   /** By what the rule's part of the plan knows, then what its function knows, then the rule. */
   private readonly ruleText = new Map<string, Map<string, Map<number, {
@@ -409,14 +421,6 @@ class Generator extends Expressions {
     readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean;
   }>>>();
 
-}
-
-/** Whether `e` reads an aggregate (directly; a predicate's aggregates are in its memo's fill, which is generated inline too). */
-function hasAggregate(e: IR, preds?: ReadonlyMap<string, { readonly body: IR }>): boolean {
-  if (e.k === 'agg' || e.k === 'hfield') return true;
-  if (e.k === 'pred' && preds) { const b = preds.get(e.name)?.body; if (b && hasAggregate(b, preds)) return true; }
-  for (const c of children(e)) if (hasAggregate(c, preds)) return true;
-  return false;
 }
 
 function templateExprs(t: readonly { expr?: IR }[] | undefined): IR[] {
