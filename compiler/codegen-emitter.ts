@@ -45,9 +45,10 @@ export class Scope {
    * The representation each memo was written in (shared with the scopes of
    * history filters); `mixed` when one was written in two. A pass whose
    * memos were all written as the uses it found ask is the function's final
-   * text: another pass would write the same.
+   * text: another pass would write the same. `depth`: the most memo fills
+   * a memo was written inside.
    */
-  written: { readonly reprs: Map<string, Ctx>; mixed: boolean } = { reprs: new Map(), mixed: false };
+  written: { readonly reprs: Map<string, Ctx>; mixed: boolean; depth: number } = { reprs: new Map(), mixed: false, depth: 0 };
   constructor(readonly at: KnownAt = NOTHING_KNOWN) {}
   wrote(key: string, repr: Ctx): void {
     const w = this.written;

@@ -77,6 +77,7 @@ export abstract class Expressions extends Emitter {
     const repr = scope.repr.get(key) ?? scope.guess;
     scope.recording?.reprs.push([key, repr]);
     scope.wrote(key, repr);
+    if (scope.filling > scope.written.depth) scope.written.depth = scope.filling;
     scope.filling++;
     const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
     scope.filling--;

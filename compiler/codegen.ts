@@ -79,17 +79,24 @@ class Generator extends Expressions {
     const saved = this.scope;
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
-    let repr = new Map<string, Ctx>();
+    // The first pass writes each memo as the functions before settled it (hints), any other as
+    // tested for true only, as most memos end up: then the first pass is most often the last.
+    let hinted = specialize && this.hints.size > 0;
+    let repr = hinted ? new Map(this.hints) : new Map<string, Ctx>();
     let done: { scope: Scope; lines: string[] } | undefined;
     // Unspecialized, every memo holds its value whatever the passes find: one pass writes it.
     for (let round = 0; specialize && round < 4; round++) {
       const pass = new Scope(at);
       pass.lazy = opts.reads === 'lazy';
       pass.repr = repr;
-      // Most memos end up tested for true only: guessing so often makes the first pass the last.
       if (round === 0) pass.guess = 'T';
       this.scope = pass;
       const lines = body();
+      // How memos are used settles one level of memos inside memos per pass, from any start:
+      // within the four passes when they nest at most three deep, and then to the one settled
+      // state a start without hints reaches too. Deeper, the passes start again without hints,
+      // and end where they always did.
+      if (hinted && pass.written.depth > 3) { hinted = false; repr = new Map(); round = -1; continue; }
       const next = new Map<string, Ctx>();
       for (const [k, ctxs] of pass.used) next.set(k, ctxs.size === 1 && !ctxs.has('V') ? [...ctxs][0]! : 'V');
       // Every memo written as `next` says: a pass with `next` would write the same text, and find the same uses.
@@ -111,6 +118,7 @@ class Generator extends Expressions {
       done = { scope: last, lines: body() };
     }
     this.scope = saved;
+    if (specialize) for (const [k, c] of repr) this.hints.set(k, c);
     const { scope: real, lines } = done;
     const memos = [...(specialize ? repr : real.used).keys()].map((k) => `${k} = U`);
     const decl = [
@@ -335,6 +343,8 @@ class Generator extends Expressions {
   }
 
   private readonly emitConstants = new Map<Emit, string>();
+  /** Each memo's representation in the last function that settled it: where the next function's first pass starts. */
+  private readonly hints = new Map<string, Ctx>();
 
   private callGroup(g: GroupFn): string {
     const params = this.group(g);
@@ -368,6 +378,7 @@ class Generator extends Expressions {
       for (const [k, c] of cached.uses) scope.use(k, c);
       for (const [k, c] of cached.reprs) scope.wrote(k, c);
       if (cached.nested) scope.nested = true;
+      if (cached.depth > scope.written.depth) scope.written.depth = cached.depth;
       if (cached.temps > scope.maxTemps) scope.maxTemps = cached.temps;
       return indent ? cached.lines.map((l) => indent + l) : cached.lines;
     }
@@ -377,12 +388,16 @@ class Generator extends Expressions {
     const slots = (scope.slots = new Set<string>());
     const nestedBefore = scope.nested;
     scope.nested = false;
+    const depthBefore = scope.written.depth;
+    scope.written.depth = 0;
     const recording = (scope.recording = { uses: [], reprs: [] });
     const guards: string[] = [];
     if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
     if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
     if (cond.k !== 'lit') guards.push(this.tru(cond));
     scope.recording = undefined;
+    const depth = scope.written.depth;
+    if (depthBefore > depth) scope.written.depth = depthBefore;
     const nested = scope.nested;
     scope.nested = nestedBefore || nested;
     scope.slots = outer;
@@ -390,7 +405,7 @@ class Generator extends Expressions {
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
     const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
-    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
+    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested, depth });
     return indent ? lines.map((l) => indent + l) : lines;
   }
 
@@ -418,7 +433,7 @@ class Generator extends Expressions {
   /** By what the rule's part of the plan knows, then what its function knows, then the rule. */
   private readonly ruleText = new Map<string, Map<string, Map<number, {
     readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number;
-    readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean;
+    readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean; readonly depth: number;
   }>>>();
 
 }
