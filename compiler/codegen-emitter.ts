@@ -86,8 +86,13 @@ export abstract class Emitter {
       this.entitySlots.set(e.name, { index: i, slots: new Map([...e.fields.keys()].map((f, j) => [f, `f${j}`])) }));
     [...pack.predicates.keys()].forEach((p, i) => this.predIndex.set(p, i));
     const collect = (e: IR): void => {
-      if (e.k === 'shared' && !this.sharedBodies.has(e.slot)) this.sharedBodies.set(e.slot, e.x);
-      children(e).forEach(collect);
+      if (e.k === 'shared') {
+        const b = this.sharedBodies.get(e.slot);
+        // The same body again: walked already, with every slot inside it.
+        if (b === e.x) return;
+        if (b === undefined) this.sharedBodies.set(e.slot, e.x);
+      }
+      for (const c of children(e)) collect(c);
     };
     pack.rules.forEach((r) => { collect(r.condition); if (r.note) collect(r.note.condition); });
     pack.predicates.forEach((d) => collect(d.body));
