@@ -335,7 +335,7 @@ class Generator extends Expressions {
     }
   }
 
-  /** A constant made from a part of the plan, built once however often the part is emitted (dry runs). */
+  /** A constant made from a part of the plan, built once however often the part is emitted (passes, copies of decide()). */
   private nodeConstant(e: Emit, make: () => string): string {
     let name = this.emitConstants.get(e);
     if (name === undefined) this.emitConstants.set(e, (name = make()));
@@ -366,7 +366,7 @@ class Generator extends Expressions {
     const cond = this.specializer.cached(r.condition, at.known, at.key);
     if (cond.k === 'lit' && cond.value !== true) return [];
     // A rule's text depends only on the representations of the memos it names (and
-    // what its function knows): dry runs and the real one reuse it when those agree.
+    // what its function knows): passes reuse it when those agree.
     const scope = this.scope;
     let texts = this.ruleText.get(at.key);
     if (!texts) this.ruleText.set(at.key, (texts = new Map()));
