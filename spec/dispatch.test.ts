@@ -279,4 +279,53 @@ test('a generated 1,000-rule pack: compiled and interpreted agree on random even
   assert.ok(refused > 10, `only ${refused} events refused`);
 });
 
+test('with a traffic sample, guards are chosen by the rule tests they skip on it: a presence guard over a low threshold', () => {
+  const r = build(`
+rule A when event.amount >= ¥100 and starts_with(event.name, "a") then review
+rule B when event.amount >= ¥200 and starts_with(event.name, "b") then review
+rule C when event.amount >= ¥300 and event.name != "c" and event.n > 1 then hold
+rule D when event.amount >= ¥400 and ends_with(event.name, "d") then review
+rule E when event.amount >= ¥500 and event.x > 0.5 then review
+rule F when event.amount >= ¥100 and event.x > 0.9 and event.flag then block
+rule G when event.amount > ¥50 and event.flag then review
+rule H when event.n > 3 or event.name == "h" then review`);
+  assert.ok(r.ok);
+  // Without traffic: the need most rules share, whatever it skips.
+  assert.is(show(planDispatch(r.optimized!)), '[7 if (event.amount >= 5000):0,1,2,3,4,5,6]');
+  // Every amount is ¥1,000 or more; a name comes with one event in twenty, a flag with one in four.
+  const traffic = Array.from({ length: 200 }, (_, i) => ({
+    type: 'login', amount: 100_000 + i, n: i % 5, x: (i % 10) / 10, occurred_at: 0,
+    ...(i % 20 === 0 ? { name: `n${i}` } : {}), ...(i % 4 === 0 ? { flag: true } : {}),
+  }));
+  const plan = planDispatch(r.optimized!, { traffic });
+  assert.is(show(plan), '[4,7 if (event.name is not missing):0,1,2,3 if event.flag:5,6]');
+  // Too few events say nothing: the plan is made as without them.
+  assert.equal(planDispatch(r.optimized!, { traffic: traffic.slice(0, 10) }), planDispatch(r.optimized!));
+  const guided: GenerateOptions = { dispatch: { traffic } };
+  const wrong = [undefined, null, 'x', 3, true];
+  for (const amount of [undefined, 0, 5_000, 19_999, 30_000, 100_000]) for (const name of ['a1', 'b', 'cd', 'c', ...wrong]) for (const flag of [true, false, undefined]) {
+    agreeAll(r, guided, { type: 'login', amount, name, flag, n: 2, x: 0.95, occurred_at: 0 }, new MemoryProvider());
+  }
+  // A sample with values of the wrong type, or no events of a kind, only makes a worse plan.
+  const odd = traffic.map((e, i) => (i % 3 ? { ...e, amount: 'lots', name: 7 } : e));
+  for (const name of ['a1', 'dd', undefined]) agreeAll(r, { dispatch: { traffic: odd } }, { type: 'login', amount: 100_000, name, flag: true, n: 4, x: 1, occurred_at: 0 }, new MemoryProvider());
+});
+
+test('a generated 1,000-rule pack planned on a traffic sample decides as the interpreter and as unindexed code', () => {
+  const r = compile([{ path: 'scale1000.zy', text: scalePackSource(1000) }]);
+  assert.ok(r.ok);
+  const guided = load({ pack: r.optimized!, code: generate(r.optimized!, { dispatch: { traffic: scaleEvents(1000, 600, 7).events } }) });
+  const flat = load({ pack: r.optimized!, code: generate(r.optimized!, { index: false }) });
+  const { events, customers } = scaleEvents(1000, 1500);
+  const provider = new MemoryProvider({ entities: { customer: customers } });
+  let fired = 0;
+  events.forEach((e, i) => {
+    const a = guided.decide(e, provider);
+    assert.equal(a, flat.decide(e, provider), `event #${i}`);
+    if (i % 10 === 0) assert.equal(a, interpret(r.checked!, e, provider).decision, `event #${i}`);
+    fired += a.fired.length;
+  });
+  assert.ok(fired > 100, `only ${fired} rules fired`);
+});
+
 test.run();
