@@ -21,8 +21,10 @@
 // part that is false or missing, so none could fire. A group is grouped again
 // on the needs its rules share besides the guard's, so a decision walks a
 // small tree of guards instead of a long list of rules.
+import { TIME_FIELD } from '../check/context.ts';
 import { evaluate, type Env } from '../evaluate.ts';
 import { FUNCTIONS } from '../functions.ts';
+import { coerce } from '../input.ts';
 import type { CheckedPack, IR, Value } from '../ir.ts';
 
 export type DispatchNode =
@@ -192,10 +194,10 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     // Each case's events; a case too rare in the sample keeps the sample it is in.
     const sampled = new Map<Value, TrafficEvent[]>();
     for (const e of sample ?? []) {
-      const v = e.raw[field];
-      if (!cases.has(v as Value)) continue;
-      let list = sampled.get(v as Value);
-      if (!list) sampled.set(v as Value, (list = []));
+      const v = e.values.get(field);
+      if (!cases.has(v)) continue;
+      let list = sampled.get(v);
+      if (!list) sampled.set(v, (list = []));
       list.push(e);
     }
     const sub = (v: Value) => { const s = sampled.get(v); return s && s.length >= MIN_SAMPLE ? s : sample; };
@@ -441,9 +443,9 @@ const MIN_SAMPLE = 30;
 /** At most this many sample events are used (evenly spaced). */
 const MAX_SAMPLE = 1000;
 
-/** A sample event, and whether a guard holds on it (by the reference semantics). */
+/** A sample event's checked values, and whether a guard holds on it (by the reference semantics). */
 interface TrafficEvent {
-  readonly raw: Readonly<Record<string, unknown>>;
+  readonly values: ReadonlyMap<string, Value>;
   holds(test: IR): boolean;
 }
 
@@ -452,16 +454,21 @@ function sampleOf(pack: CheckedPack, traffic: readonly Readonly<Record<string, u
   const out: TrafficEvent[] = [];
   for (let i = 0; i < traffic.length && out.length < MAX_SAMPLE; i = Math.floor((out.length) * step)) {
     const raw = traffic[i]!;
-    const at = raw['occurred_at'];
+    // Checked as decide() checks them; a value it would refuse counts as missing.
+    const values = new Map<string, Value>();
+    for (const f of pack.schema.event.fields.values()) {
+      try { values.set(f.name, coerce(f.type, Object.hasOwn(raw, f.name) ? raw[f.name] : undefined, `event.${f.name}`)); } catch { /* missing */ }
+    }
+    const at = values.get(TIME_FIELD);
     // Guards read only the event, its time and constants: nothing else is asked for.
     const env: Env = {
       now: typeof at === 'number' ? at : NaN,
-      field: (_entity, f) => (raw[f] ?? undefined) as Value,
+      field: (_entity, f) => values.get(f),
       hfield: () => undefined, agg: () => undefined, listHas: () => false,
       pred: (name) => { const b = pack.predicates.get(name)?.body; return b ? evaluate(b, env) : undefined; },
     };
     out.push({
-      raw,
+      values,
       holds(test) {
         try { return evaluate(test, env) === true; } catch { return false; }
       },
