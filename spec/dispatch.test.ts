@@ -15,6 +15,11 @@ import { packArb, renderPack } from './gen/pack.ts';
 import { inputArb, providerOf } from './gen/input.ts';
 import { build } from './helpers.ts';
 import { printIR } from '../compiler/print.ts';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBundle } from '../runtime/bundle.ts';
+import { cli } from './cli-run.ts';
 
 type Outcome = { ok: true; d: Decision } | { ok: false; code: string; field: string | undefined };
 function run(f: () => Decision): Outcome {
@@ -326,6 +331,40 @@ test('a generated 1,000-rule pack planned on a traffic sample decides as the int
     fired += a.fired.length;
   });
   assert.ok(fired > 100, `only ${fired} rules fired`);
+});
+
+test('zhiyu compile --traffic plans the bundle on the events of a JSONL file; a bad file is a coded one-line error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-traffic-'));
+  try {
+    const pack = join(dir, 'scale1000');
+    mkdirSync(pack);
+    writeFileSync(join(pack, 'pack.zy'), scalePackSource(1000));
+    const traffic = join(dir, 'traffic.jsonl');
+    writeFileSync(traffic, `${scaleEvents(1000, 300, 9).events.map((e) => JSON.stringify(e)).join('\n')}\n\n`);
+    const plain = await cli('compile', pack, '-o', join(dir, 'plain.zyb'));
+    assert.is(plain.code, 0, plain.err);
+    const guided = await cli('compile', pack, '-o', join(dir, 'guided.zyb'), '--traffic', traffic);
+    assert.is(guided.code, 0, guided.err);
+    const a = loadBundle(join(dir, 'plain.zyb'));
+    const b = loadBundle(join(dir, 'guided.zyb'));
+    assert.is.not(a.program.code.source, b.program.code.source, 'the plan should follow the traffic');
+    const { events, customers } = scaleEvents(1000, 300);
+    const provider = new MemoryProvider({ entities: { customer: customers } });
+    const x = load(a.program);
+    const y = load(b.program);
+    for (const e of events) assert.equal(y.decide(e, provider), x.decide(e, provider));
+    writeFileSync(join(dir, 'bad.jsonl'), '{"type":"login"}\n[1]\n');
+    writeFileSync(join(dir, 'broken.jsonl'), '{"type":\n');
+    for (const [file, code, line] of [['bad.jsonl', 'ZY8203', ':2 '], ['broken.jsonl', 'ZY8203', ':1 '], ['none.jsonl', 'ZY8201', '']] as const) {
+      const r = await cli('compile', pack, '-o', join(dir, 'x.zyb'), '--traffic', join(dir, file));
+      assert.is(r.code, 2, r.err);
+      assert.is(r.err.trim().split('\n').length, 1, r.err);
+      assert.match(r.err, new RegExp(`^${code}: --traffic: `));
+      assert.ok(r.err.includes(`${file}${line}`), r.err);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
