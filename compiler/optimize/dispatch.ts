@@ -406,16 +406,25 @@ class Guards {
     };
     if (sample) {
       // The guard that skips the most rule tests on the sample first, while one skips more than it costs.
+      // Each need's candidate is worked out again only when one of its rules joined a group.
+      const candidates = new Map<string, { key: string; free: number[]; test: IR; gain: number } | null>();
       for (;;) {
         let best: { key: string; free: number[]; test: IR; gain: number } | undefined;
         for (const [key, list] of byKey) {
-          const free = list.filter((i) => !taken.has(i));
-          if (free.length < min) continue;
-          const { test, id } = testOf(key, free);
-          const gain = free.length * (1 - this.passRate(test, id, sample)) - 1;
-          if (gain > (best?.gain ?? 0) || (best && gain === best.gain && key < best.key)) best = { key, free, test, gain };
+          let c = candidates.get(key);
+          if (c === undefined) {
+            const free = list.filter((i) => !taken.has(i));
+            c = null;
+            if (free.length >= min) {
+              const { test, id } = testOf(key, free);
+              c = { key, free, test, gain: free.length * (1 - this.passRate(test, id, sample)) - 1 };
+            }
+            candidates.set(key, c);
+          }
+          if (c && (c.gain > (best?.gain ?? 0) || (best && c.gain === best.gain && key < best.key))) best = c;
         }
         if (!best) break;
+        for (const i of best.free) for (const n of this.needsOf(i)) candidates.delete(n.key);
         take(best.key, best.free, best.test);
       }
     } else {
@@ -450,7 +459,7 @@ function shape(e: IR): string {
 /** Fewer sample events than this say nothing about a pass rate. */
 const MIN_SAMPLE = 30;
 /** At most this many sample events are used (evenly spaced). */
-const MAX_SAMPLE = 1000;
+const MAX_SAMPLE = 500;
 
 /** A sample event's checked values, and whether a guard holds on it (by the reference semantics). */
 interface TrafficEvent {
