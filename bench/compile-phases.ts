@@ -11,7 +11,7 @@ import { optimize } from '../compiler/optimize/index.ts';
 import { parseFile } from '../compiler/parse.ts';
 import type { SourceFile } from '../compiler/source.ts';
 import { load, type Engine } from '../runtime/engine.ts';
-import { scalePackFiles, scaleTraffic } from './scale-pack.ts';
+import { scalePackFiles } from './scale-pack.ts';
 
 export interface Phases {
   readonly parse: number;
@@ -56,9 +56,8 @@ if (process.argv[1]?.endsWith('compile-phases.mjs')) {
   const size = Number(process.argv[2]);
   const seed = Number(process.argv[3] ?? 20260301);
   const files = scalePackFiles(size, seed);
-  // The plan is guided by a sample of traffic, as bench/scale.ts compiles the packs it decides with.
-  const traffic = scaleTraffic(size, seed);
+  // The default compile, without a traffic sample (with one, code generation takes about 1.13× the CPU: bench/README.md).
   const before = process.memoryUsage().heapUsed;
-  const r = compilePhases(files, { dispatch: { traffic } });
+  const r = compilePhases(files);
   process.stdout.write(`${JSON.stringify({ rules: r.checked.rules.length, ms: r.ms, heapDelta: process.memoryUsage().heapUsed - before })}\n`);
 }

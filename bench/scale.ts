@@ -3,7 +3,8 @@
 // For each pack:
 // The generated packs are compiled with a sample of earlier traffic (2,000
 // events of another seed: DispatchOptions.traffic), which picks the guards of
-// the dispatch plan by how often they skip their rules; fraud40 without.
+// the dispatch plan by how often they skip their rules; fraud40 without, and
+// the fresh-process compile (the compile target) is the default one, without.
 //   compile   each stage timed (parse → check → optimize → codegen, then
 //             load: `new Function` and instantiation), in this process under
 //             tsx, and the whole compile again in a fresh `node` process from
