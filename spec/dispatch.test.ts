@@ -256,6 +256,32 @@ test('generated packs with forced indexing and tiny functions decide as the inte
   assert.ok(split > 50, `only ${split} packs were split into functions`);
 });
 
+test('generated packs planned on their own inputs as traffic decide as the interpreter (property)', () => {
+  // The sample is the inputs themselves (invalid values included), so that
+  // guards on presence and on rare conditions are chosen and their events met.
+  const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
+  let cases = 0;
+  let guided = 0;
+  fc.assert(
+    fc.property(packArb(gen), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 8, maxLength: 8 }), (g, inputs) => {
+      const source = renderPack(g);
+      const r = compile([{ path: 'generated.zy', text: source }]);
+      assert.ok(r.ok, source);
+      const traffic = Array.from({ length: 4 }, () => inputs.map((i) => i.event as Record<string, unknown>)).flat().filter((e) => typeof e === 'object' && e !== null);
+      // Guards of two rules wherever two share a need (the property suite's packs are small).
+      const opts: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1, traffic }, inlineRules: 2 };
+      if (generate(r.optimized!, opts).source !== generate(r.optimized!, { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1 }, inlineRules: 2 }).source) guided++;
+      for (const input of inputs) {
+        cases++;
+        agreeAll(r, opts, input.event, providerOf(input), input.strict);
+      }
+    }),
+    { seed: 20260302, numRuns: 150 },
+  );
+  assert.ok(cases >= 1200);
+  assert.ok(guided > 10, `only ${guided} plans followed the traffic`);
+});
+
 test('a generated 1,000-rule pack: compiled and interpreted agree on random events, invalid ones included', () => {
   const r = compile([{ path: 'scale1000.zy', text: scalePackSource(1000) }]);
   assert.ok(r.ok);
