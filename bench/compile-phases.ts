@@ -5,7 +5,7 @@
 // esbuild as the library ships) to time a compile in a fresh process without
 // tsx; it then prints one line of JSON.
 import { check } from '../compiler/check/index.ts';
-import { generate, type GeneratedCode } from '../compiler/codegen.ts';
+import { generate, type GeneratedCode, type GenerateOptions } from '../compiler/codegen.ts';
 import type { CheckedPack } from '../compiler/ir.ts';
 import { optimize } from '../compiler/optimize/index.ts';
 import { parseFile } from '../compiler/parse.ts';
@@ -31,7 +31,7 @@ export interface Compiled {
 }
 
 /** Compiles and loads, timing each stage (ms); throws on any error diagnostic. */
-export function compilePhases(files: readonly SourceFile[]): Compiled {
+export function compilePhases(files: readonly SourceFile[], opts: GenerateOptions = {}): Compiled {
   const t0 = performance.now();
   const parsed = files.map((f, i) => parseFile(f.text, i));
   const t1 = performance.now();
@@ -41,7 +41,7 @@ export function compilePhases(files: readonly SourceFile[]): Compiled {
   if (errors.length || !c.pack) throw new Error(`the pack does not compile: ${errors.slice(0, 3).map((d) => `${d.code} ${d.message}`).join('; ')}`);
   const optimized = optimize(c.pack);
   const t3 = performance.now();
-  const code = generate(optimized);
+  const code = generate(optimized, opts);
   const t4 = performance.now();
   const engine = load({ pack: optimized, code });
   const t5 = performance.now();
@@ -56,6 +56,7 @@ if (process.argv[1]?.endsWith('compile-phases.mjs')) {
   const size = Number(process.argv[2]);
   const seed = Number(process.argv[3] ?? 20260301);
   const files = scalePackFiles(size, seed);
+  // The default compile, without a traffic sample (with one, code generation takes about 1.13× the CPU: bench/README.md).
   const before = process.memoryUsage().heapUsed;
   const r = compilePhases(files);
   process.stdout.write(`${JSON.stringify({ rules: r.checked.rules.length, ms: r.ms, heapDelta: process.memoryUsage().heapUsed - before })}\n`);

@@ -262,3 +262,12 @@ export function scaleEvents(rules: number, count: number, seed = 20260301): { ev
   }
   return { events, customers };
 }
+
+/**
+ * A sample of earlier traffic for a pack of `rules` rules (another seed than
+ * the events decided): what a deployment would replay from its decision log
+ * to guide the dispatch plan (`DispatchOptions.traffic`).
+ */
+export function scaleTraffic(rules: number, seed = 20260301): Row[] {
+  return scaleEvents(rules, 2000, seed + 1).events;
+}

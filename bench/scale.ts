@@ -1,6 +1,10 @@
 // How cost grows with the pack: generated packs of 100, 1,000 and 10,000 rules
 // (bench/scale-pack.ts) next to the 40-rule fraud40 pack, in one process.
 // For each pack:
+// The generated packs are compiled with a sample of earlier traffic (2,000
+// events of another seed: DispatchOptions.traffic), which picks the guards of
+// the dispatch plan by how often they skip their rules; fraud40 without, and
+// the fresh-process compile (the compile target) is the default one, without.
 //   compile   each stage timed (parse → check → optimize → codegen, then
 //             load: `new Function` and instantiation), in this process under
 //             tsx, and the whole compile again in a fresh `node` process from
@@ -32,7 +36,7 @@ import { interpret, load, type Engine, type FeatureProvider } from '../runtime/i
 import { compilePhases, type Phases } from './compile-phases.ts';
 import { generate as fraud40Events } from './events.ts';
 import { Checksum, collectGarbage, fmt, median, retainedHeap } from './measure.ts';
-import { scaleEvents, scalePackFiles, type Row } from './scale-pack.ts';
+import { scaleEvents, scalePackFiles, scaleTraffic, type Row } from './scale-pack.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** How many times in a row the "hot" timing decides each event. */
@@ -59,6 +63,8 @@ export interface ScaleRow {
   readonly codeKb: number;
   readonly functions: number;
   readonly tested: number;
+  /** Rules tested with the plan made without traffic. */
+  readonly unguided?: number;
   readonly ns: number;
   readonly ratio: number;
   /** ns per decision when each event is decided REPEAT times in a row. */
@@ -101,6 +107,7 @@ interface Subject {
   readonly codeKb: number;
   readonly functions: number;
   readonly tested: number;
+  readonly unguided?: number;
   readonly events: readonly Row[];
   readonly provider: FeatureProvider;
   readonly batch: number;
@@ -161,14 +168,17 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     const chars = files.reduce((n, f) => n + f.text.length, 0);
     const { events, customers } = scaleEvents(size, nEvents, o.seed);
     const provider = providerOf(customers);
+    // Guards chosen on a sample of earlier traffic (another seed), as a deployment would from its decision log.
+    const traffic = scaleTraffic(size, o.seed);
     const h0 = retainedHeap();
-    let c: ReturnType<typeof compilePhases> | undefined = compilePhases(files);
+    let c: ReturnType<typeof compilePhases> | undefined = compilePhases(files, { dispatch: { traffic } });
     const { engine, ms, checked, optimized, code } = c;
     c = undefined;
     for (const e of events) engine.decideRaw(e, provider);
     // What stays: the engine (optimized pack, generated code and its bytecode, constants) and the checked pack.
     const heapMb = (retainedHeap() - h0) / 2 ** 20;
-    const plan = planDispatch(optimized);
+    const plan = planDispatch(optimized, { traffic });
+    const unguided = planDispatch(optimized);
 
     // Correctness: indexed == every rule in order, on every event; == the interpreter on a sample.
     const flat = load({ pack: optimized, code: generate(optimized, { index: false }) });
@@ -193,11 +203,12 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     if (!o.quick) shippedRuns.set(size, shippedCompile(script, size, o.seed));
     const shipped = await shippedRuns.get(size);
     const testedMean = events.reduce((s, e) => s + tested(plan, e, optimized), 0) / events.length;
+    const unguidedMean = events.reduce((s, e) => s + tested(unguided, e, optimized), 0) / events.length;
     log(`scale${size}: ${fmt(size)} rules; checksum ${a.hex} = unindexed ${b.hex} on ${fmt(events.length)} events (${fmt(fired / events.length, 2)} rules fire per event); ` +
-      `${sample} decisions equal the interpreter's; tests ${fmt(testedMean, 1)} rules per decision`);
+      `${sample} decisions equal the interpreter's; tests ${fmt(testedMean, 1)} rules per decision (${fmt(unguidedMean, 1)} with the plan made without traffic)`);
     subjects.push({
       name: `scale${size}`, rules: size, sourceKb: chars / 1024, ms, shipped, heapMb, engine,
-      codeKb: code.source.length / 1024, functions: functionsIn(code.source), tested: testedMean,
+      codeKb: code.source.length / 1024, functions: functionsIn(code.source), tested: testedMean, unguided: unguidedMean,
       events, provider, batch: size >= 10_000 ? 200 : 1000,
     });
   }
@@ -252,7 +263,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
   }
   const rows: ScaleRow[] = subjects.map((s, i) => ({
     name: s.name, rules: s.rules, sourceKb: s.sourceKb, ms: s.ms, ...(s.shipped !== undefined ? { shipped: s.shipped } : {}),
-    heapMb: s.heapMb, codeKb: s.codeKb, functions: s.functions, tested: s.tested,
+    heapMb: s.heapMb, codeKb: s.codeKb, functions: s.functions, tested: s.tested, ...(s.unguided !== undefined ? { unguided: s.unguided } : {}),
     ns: median(perPass[i]!), ratio: median(ratioPass[i]!), hotNs: median(hotPass[i]!),
   }));
   printTables(rows);
@@ -276,7 +287,8 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
       met: growth <= ruleGrowth / 10,
       text: `evaluation grows much slower than the rules (at most a tenth as fast) → ${growth <= ruleGrowth / 10 ? 'MET' : 'NOT MET'} ` +
         `(${fmt(ruleGrowth)}× the rules, ${fmt(growth, 1)}× the ns per decision; ${fmt(biggest.tested, 0)} of ${fmt(biggest.rules)} rules tested per decision, ` +
-        `${fmt(biggest.tested / smallest.tested, 1)}× as many; ${fmt(hotGrowth, 1)}× the ns with each event decided ${REPEAT}× in a row)`,
+        `${fmt(biggest.tested / smallest.tested, 1)}× as many (plans guided by a traffic sample; without it ${fmt(biggest.unguided ?? NaN, 0)} rules, ` +
+        `${fmt((biggest.unguided ?? NaN) / (smallest.unguided ?? NaN), 1)}× as many); ${fmt(hotGrowth, 1)}× the ns with each event decided ${REPEAT}× in a row)`,
     },
   };
   console.log(`\ntarget: ${report.compileTarget.text}`);
@@ -308,8 +320,8 @@ function printTables(rows: readonly ScaleRow[]): void {
     console.log(`  ${r.name.padEnd(w)}  ${cells.map((c) => c.padStart(9)).join(' ')}`);
   }
   console.log('\nevaluation (decideRaw, features in memory; ratio to fraud40 in the same pass)\n');
-  console.log(`  ${'pack'.padEnd(w)}  ${['rules', 'tested/decision', 'ns/decision', '× fraud40', `ns, ${REPEAT}× in a row`].map((h) => h.padStart(15)).join(' ')}`);
+  console.log(`  ${'pack'.padEnd(w)}  ${['rules', 'tested/decision', 'no traffic', 'ns/decision', '× fraud40', `ns, ${REPEAT}× in a row`].map((h) => h.padStart(15)).join(' ')}`);
   for (const r of rows) {
-    console.log(`  ${r.name.padEnd(w)}  ${[fmt(r.rules), fmt(r.tested, 1), fmt(r.ns), `${fmt(r.ratio, 2)}×`, fmt(r.hotNs)].map((c) => c.padStart(15)).join(' ')}`);
+    console.log(`  ${r.name.padEnd(w)}  ${[fmt(r.rules), fmt(r.tested, 1), r.unguided === undefined ? '' : fmt(r.unguided, 1), fmt(r.ns), `${fmt(r.ratio, 2)}×`, fmt(r.hotNs)].map((c) => c.padStart(15)).join(' ')}`);
   }
 }

@@ -14,9 +14,10 @@ export type Ctx = 'T' | 'F' | 'V';
 
 /**
  * One generated function's state. Predicates and shared sub-expressions are
- * local variables filled on first use; a first pass records how each is used
- * (tested for true, for false, or as a value) so the second can store only
- * what is needed — a plain boolean when it is only ever tested for true.
+ * local variables filled on first use; each pass over a function records how
+ * each is used (tested for true, for false, or as a value) so the next can
+ * store only what is needed — a plain boolean when it is only ever tested for
+ * true — and in what representation it wrote each one (`written`).
  */
 export class Scope {
   /** Temporaries live within one rule's test: numbered from 0 in each rule, declared up to the most any rule needs. */
@@ -40,7 +41,21 @@ export class Scope {
    */
   lazy = false;
   needed = new Set<string>();
-  constructor(readonly dry: boolean, readonly at: KnownAt = NOTHING_KNOWN) {}
+  /**
+   * The representation each memo was written in (shared with the scopes of
+   * history filters); `mixed` when one was written in two. A pass whose
+   * memos were all written as the uses it found ask is the function's final
+   * text: another pass would write the same. `depth`: the most memo fills
+   * a memo was written inside.
+   */
+  written: { readonly reprs: Map<string, Ctx>; mixed: boolean; depth: number } = { reprs: new Map(), mixed: false, depth: 0 };
+  constructor(readonly at: KnownAt = NOTHING_KNOWN) {}
+  wrote(key: string, repr: Ctx): void {
+    const w = this.written;
+    const before = w.reprs.get(key);
+    if (before === undefined) w.reprs.set(key, repr);
+    else if (before !== repr) w.mixed = true;
+  }
   use(key: string, ctx: Ctx): void {
     let s = this.used.get(key);
     if (!s) this.used.set(key, (s = new Set()));
@@ -57,7 +72,7 @@ export abstract class Emitter {
   protected readonly entitySlots = new Map<string, { index: number; slots: Map<string, string> }>();
   protected readonly predIndex = new Map<string, number>();
   protected readonly sharedBodies = new Map<number, IR>();
-  protected scope = new Scope(false);
+  protected scope = new Scope();
   protected readonly specializer: Specializer;
   /** `rN(src, at)`: one event field read and checked, for functions that read fields lazily. */
   private readonly readers = new Map<string, string>();
@@ -71,8 +86,13 @@ export abstract class Emitter {
       this.entitySlots.set(e.name, { index: i, slots: new Map([...e.fields.keys()].map((f, j) => [f, `f${j}`])) }));
     [...pack.predicates.keys()].forEach((p, i) => this.predIndex.set(p, i));
     const collect = (e: IR): void => {
-      if (e.k === 'shared' && !this.sharedBodies.has(e.slot)) this.sharedBodies.set(e.slot, e.x);
-      children(e).forEach(collect);
+      if (e.k === 'shared') {
+        const b = this.sharedBodies.get(e.slot);
+        // The same body again: walked already, with every slot inside it.
+        if (b === e.x) return;
+        if (b === undefined) this.sharedBodies.set(e.slot, e.x);
+      }
+      for (const c of children(e)) collect(c);
     };
     pack.rules.forEach((r) => { collect(r.condition); if (r.note) collect(r.note.condition); });
     pack.predicates.forEach((d) => collect(d.body));
@@ -121,7 +141,7 @@ export abstract class Emitter {
   protected constant(value: unknown, wrap: (k: string) => string = (k) => k): string {
     // Lists come back many times as the same array: skip serializing them again.
     const form = wrap('#');
-    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(value)?.get(form) : undefined;
+    const byIdentity = typeof value === 'object' && value !== null ? this.constByIdentity.get(form)?.get(value) : this.constByValue.get(form)?.get(value);
     if (byIdentity) return byIdentity;
     const key = JSON.stringify([value, form]);
     const known = this.constIndex.get(key);
@@ -134,12 +154,20 @@ export abstract class Emitter {
     return name;
   }
 
-  private readonly constByIdentity = new WeakMap<object, Map<string, string>>();
+  /** By form, then the object itself (most objects are asked for in one form: no Map per object). */
+  private readonly constByIdentity = new Map<string, WeakMap<object, string>>();
+  /** Numbers and strings (a function's index, most often) by value: a key equal in SameValueZero is equal as JSON too. */
+  private readonly constByValue = new Map<string, Map<unknown, string>>();
   private rememberConstant(value: unknown, form: string, name: string): void {
-    if (typeof value !== 'object' || value === null) return;
-    let m = this.constByIdentity.get(value);
-    if (!m) this.constByIdentity.set(value, (m = new Map()));
-    m.set(form, name);
+    if (typeof value !== 'object' || value === null) {
+      let m = this.constByValue.get(form);
+      if (!m) this.constByValue.set(form, (m = new Map()));
+      m.set(value, name);
+      return;
+    }
+    let m = this.constByIdentity.get(form);
+    if (!m) this.constByIdentity.set(form, (m = new WeakMap()));
+    m.set(value, name);
   }
 
   protected temp(): string {

@@ -37,7 +37,8 @@ export abstract class Expressions extends Emitter {
   /** A filter over history events `h` (a `where`, a step of sequence()); a fresh scope keeps its temporaries apart. */
   private historyTest(x: IR): string {
     const saved = this.scope;
-    const inner = new Scope(saved.dry, saved.at);
+    const inner = new Scope(saved.at);
+    inner.written = saved.written;
     inner.lazy = saved.lazy;
     inner.needed = saved.needed;
     inner.used = saved.used;
@@ -75,6 +76,8 @@ export abstract class Expressions extends Emitter {
     if (scope.filling > 0) scope.nested = true;
     const repr = scope.repr.get(key) ?? scope.guess;
     scope.recording?.reprs.push([key, repr]);
+    scope.wrote(key, repr);
+    if (scope.filling > scope.written.depth) scope.written.depth = scope.filling;
     scope.filling++;
     const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
     scope.filling--;

@@ -68,38 +68,59 @@ class Generator extends Expressions {
   }
 
   /**
-   * Emits a function twice: a dry run to learn how memos are used, then the
-   * real body with each memo's representation chosen. `header` gets the event
-   * slots the body read; decide() reads and checks them itself (`reads`).
+   * Emits a function in passes until how its memos are used settles, each
+   * memo's representation chosen from the uses the pass before found (a
+   * rule's text is reused across passes when the memos it names are written
+   * alike). The last pass is the function's text when it wrote every memo as
+   * its uses ask; otherwise one more pass writes it so. `header` gets the
+   * event slots the body read; decide() reads and checks them itself (`reads`).
    */
   private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
-    let repr = new Map<string, Ctx>();
-    // Unspecialized, every memo holds its value whatever the dry runs find: no need to run them.
+    // The first pass writes each memo as the functions before settled it (hints), any other as
+    // tested for true only, as most memos end up: then the first pass is most often the last.
+    let hinted = specialize && this.hints.size > 0;
+    let repr = hinted ? new Map(this.hints) : new Map<string, Ctx>();
+    let done: { scope: Scope; lines: string[] } | undefined;
+    // Unspecialized, every memo holds its value whatever the passes find: one pass writes it.
     for (let round = 0; specialize && round < 4; round++) {
-      const dry = new Scope(true, at);
-      dry.lazy = opts.reads === 'lazy';
-      dry.repr = repr;
-      // Most memos end up tested for true only: guessing so lets the real run reuse most rules' text.
-      if (round === 0 && specialize) dry.guess = 'T';
-      this.scope = dry;
-      body();
+      const pass = new Scope(at);
+      pass.lazy = opts.reads === 'lazy';
+      pass.repr = repr;
+      if (round === 0) pass.guess = 'T';
+      this.scope = pass;
+      const lines = body();
+      // How memos are used settles one level of memos inside memos per pass, from any start:
+      // within the four passes when they nest at most three deep, and then to the one settled
+      // state a start without hints reaches too. Deeper, the passes start again without hints,
+      // and end where they always did.
+      if (hinted && pass.written.depth > 3) { hinted = false; repr = new Map(); round = -1; continue; }
       const next = new Map<string, Ctx>();
-      for (const [k, ctxs] of dry.used) next.set(k, specialize && ctxs.size === 1 && !ctxs.has('V') ? [...ctxs][0]! : 'V');
+      for (const [k, ctxs] of pass.used) next.set(k, ctxs.size === 1 && !ctxs.has('V') ? [...ctxs][0]! : 'V');
+      // Every memo written as `next` says: a pass with `next` would write the same text, and find the same uses.
+      if (!pass.written.mixed && [...pass.written.reprs].every(([k, c]) => next.get(k) === c)) {
+        done = { scope: pass, lines };
+        repr = next;
+        break;
+      }
       const stable = next.size === repr.size && [...next].every(([k, c]) => repr.get(k) === c);
       repr = next;
       // Without a memo inside another, how memos are used does not depend on their representation.
-      if (stable || !dry.nested) break;
+      if (stable || !pass.nested) break;
     }
-    const real = new Scope(false, at);
-    real.lazy = opts.reads === 'lazy';
-    real.repr = repr;
-    this.scope = real;
-    const lines = body();
+    if (!done) {
+      const last = new Scope(at);
+      last.lazy = opts.reads === 'lazy';
+      last.repr = repr;
+      this.scope = last;
+      done = { scope: last, lines: body() };
+    }
     this.scope = saved;
-    const memos = [...(specialize ? real.repr : real.used).keys()].map((k) => `${k} = U`);
+    if (specialize) for (const [k, c] of repr) this.hints.set(k, c);
+    const { scope: real, lines } = done;
+    const memos = [...(specialize ? repr : real.used).keys()].map((k) => `${k} = U`);
     const decl = [
       ...(real.maxTemps > 0 ? [`let ${Array.from({ length: real.maxTemps }, (_, i) => `t${i}`).join(', ')};`] : []),
       ...(memos.length ? [`let ${memos.join(', ')};`] : []),
@@ -108,7 +129,9 @@ class Generator extends Expressions {
     const reads = opts.reads === false ? []
       : opts.reads === 'lazy' ? [this.records.ownOnly('src'), ...(slots.length ? [`let ${slots.map((s) => `${s} = U`).join(', ')};`] : [])]
         : this.reads(opts.reads !== 'no-own-check');
-    return { text: [`${header(slots)} {`, ...[...reads, ...decl, ...lines].map((l) => `  ${l}`), '}'].join('\n'), slots };
+    // Each line indented by the separator: one join, no indented copy of every line.
+    const all = reads.concat(decl, lines);
+    return { text: all.length ? `${header(slots)} {\n  ${all.join('\n  ')}\n}` : `${header(slots)} {\n}`, slots };
   }
 
   /** Checks and reads the event fields the pack uses, in schema order. */
@@ -131,13 +154,16 @@ class Generator extends Expressions {
     parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
     const planned = this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules;
+    const scored = p.rules.some((r) => r.score);
+    let scores: string | undefined;
     const tail = (sorted: boolean): string[] => {
       const lines: string[] = [];
       // Rules run case by case, not in pack order.
       if (sorted) lines.push('if (fired.length > 1) fired.sort(ascending);');
       // Added in rule order, as the interpreter does: fractional scores round the same way.
-      if (p.rules.some((r) => r.score)) {
-        const scores = this.constant(p.rules.map((r) => r.score));
+      if (scored) {
+        // One constant for every copy of decide() (serializing 10,000 scores per copy was a cost of its own).
+        scores ??= this.constant(p.rules.map((r) => r.score));
         lines.push(`for (let i = 0; i < fired.length; i++) score += ${scores}[fired[i]];`);
       }
       // An explained decision (x) gets its fired rules' entries here, from the fields this function has read and checked.
@@ -261,8 +287,16 @@ class Generator extends Expressions {
 
   private emit(e: Emit, indent: string): string[] {
     switch (e.kind) {
-      case 'rules': return e.rules.flatMap((i) => this.rule(i, e.known, indent));
-      case 'seq': return e.parts.flatMap((x) => this.emit(x, indent));
+      case 'rules': {
+        const lines: string[] = [];
+        for (const i of e.rules) for (const l of this.rule(i, e.known, indent)) lines.push(l);
+        return lines;
+      }
+      case 'seq': {
+        const lines: string[] = [];
+        for (const x of e.parts) for (const l of this.emit(x, indent)) lines.push(l);
+        return lines;
+      }
       case 'call': return [`${indent}${this.callGroup(e.fn)};`];
       case 'guard': {
         // The guard is a condition part every rule of the body needs; what is known here may settle it.
@@ -301,7 +335,7 @@ class Generator extends Expressions {
     }
   }
 
-  /** A constant made from a part of the plan, built once however often the part is emitted (dry runs). */
+  /** A constant made from a part of the plan, built once however often the part is emitted (passes, copies of decide()). */
   private nodeConstant(e: Emit, make: () => string): string {
     let name = this.emitConstants.get(e);
     if (name === undefined) this.emitConstants.set(e, (name = make()));
@@ -309,6 +343,8 @@ class Generator extends Expressions {
   }
 
   private readonly emitConstants = new Map<Emit, string>();
+  /** Each memo's representation in the last function that settled it: where the next function's first pass starts. */
+  private readonly hints = new Map<string, Ctx>();
 
   private callGroup(g: GroupFn): string {
     const params = this.group(g);
@@ -325,12 +361,12 @@ class Generator extends Expressions {
     return f.slots;
   }
 
-  private rule(i: number, at: KnownAt, indent: string): string[] {
+  private rule(i: number, at: KnownAt, indent: string): readonly string[] {
     const r = this.pack.rules[i]!;
     const cond = this.specializer.cached(r.condition, at.known, at.key);
     if (cond.k === 'lit' && cond.value !== true) return [];
     // A rule's text depends only on the representations of the memos it names (and
-    // what its function knows): dry runs and the real one reuse it when those agree.
+    // what its function knows): passes reuse it when those agree.
     const scope = this.scope;
     let texts = this.ruleText.get(at.key);
     if (!texts) this.ruleText.set(at.key, (texts = new Map()));
@@ -340,9 +376,11 @@ class Generator extends Expressions {
     if (cached && cached.reprs.every(([k, c]) => (scope.repr.get(k) ?? scope.guess) === c)) {
       cached.slots.forEach((x) => scope.slots.add(x));
       for (const [k, c] of cached.uses) scope.use(k, c);
+      for (const [k, c] of cached.reprs) scope.wrote(k, c);
       if (cached.nested) scope.nested = true;
+      if (cached.depth > scope.written.depth) scope.written.depth = cached.depth;
       if (cached.temps > scope.maxTemps) scope.maxTemps = cached.temps;
-      return cached.lines.map((l) => indent + l);
+      return indent ? cached.lines.map((l) => indent + l) : cached.lines;
     }
     scope.temps = 0;
     // The slots this rule reads, collected apart so that a reuse can add them again.
@@ -350,12 +388,16 @@ class Generator extends Expressions {
     const slots = (scope.slots = new Set<string>());
     const nestedBefore = scope.nested;
     scope.nested = false;
+    const depthBefore = scope.written.depth;
+    scope.written.depth = 0;
     const recording = (scope.recording = { uses: [], reprs: [] });
     const guards: string[] = [];
     if (r.effectiveFrom !== undefined) guards.push(`${this.now()} >= ${jsNumber(r.effectiveFrom)}`);
     if (r.effectiveUntil !== undefined) guards.push(`${this.now()} < ${jsNumber(r.effectiveUntil)}`);
     if (cond.k !== 'lit') guards.push(this.tru(cond));
     scope.recording = undefined;
+    const depth = scope.written.depth;
+    if (depthBefore > depth) scope.written.depth = depthBefore;
     const nested = scope.nested;
     scope.nested = nestedBefore || nested;
     scope.slots = outer;
@@ -363,41 +405,37 @@ class Generator extends Expressions {
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
     const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
-    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested });
-    return lines.map((l) => indent + l);
+    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested, depth });
+    return indent ? lines.map((l) => indent + l) : lines;
   }
 
-  /** Whether `e` reads an aggregate, directly, through a predicate or in a shared slot (remembered per node). */
+  /**
+   * Whether `e` reads an aggregate, directly, through a predicate or in a
+   * shared slot (remembered per node, and so per predicate body and slot:
+   * specialized copies of many rules share them).
+   */
   private readsAggregate(e: IR): boolean {
     let r = this.aggregateReads.get(e);
-    if (r === undefined) this.aggregateReads.set(e, (r = hasAggregate(e, this.pack.predicates) || this.sharedAggregate(e)));
+    if (r === undefined) this.aggregateReads.set(e, (r = this.aggregateIn(e)));
     return r;
+  }
+
+  private aggregateIn(e: IR): boolean {
+    if (e.k === 'agg' || e.k === 'hfield') return true;
+    if (e.k === 'pred') { const b = this.pack.predicates.get(e.name)?.body; if (b && this.readsAggregate(b)) return true; }
+    if (e.k === 'shared') { const b = this.sharedBodies.get(e.slot); if (b && b !== e.x && this.readsAggregate(b)) return true; }
+    for (const c of children(e)) if (this.readsAggregate(c)) return true;
+    return false;
   }
 
   private readonly aggregateReads = new Map<IR, boolean>();
 
-  /** Whether a shared slot in `e` (or in a predicate it names) computes an aggregate. */
-  private sharedAggregate(e: IR): boolean {
-    if (e.k === 'shared') { const b = this.sharedBodies.get(e.slot) ?? e.x; if (hasAggregate(b, this.pack.predicates) || this.sharedAggregate(b)) return true; }
-    if (e.k === 'pred') { const b = this.pack.predicates.get(e.name)?.body; if (b && this.sharedAggregate(b)) return true; }
-    for (const c of children(e)) if (this.sharedAggregate(c)) return true;
-    return false;
-  }
-
   /** By what the rule's part of the plan knows, then what its function knows, then the rule. */
   private readonly ruleText = new Map<string, Map<string, Map<number, {
     readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number;
-    readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean;
+    readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean; readonly depth: number;
   }>>>();
 
-}
-
-/** Whether `e` reads an aggregate (directly; a predicate's aggregates are in its memo's fill, which is generated inline too). */
-function hasAggregate(e: IR, preds?: ReadonlyMap<string, { readonly body: IR }>): boolean {
-  if (e.k === 'agg' || e.k === 'hfield') return true;
-  if (e.k === 'pred' && preds) { const b = preds.get(e.name)?.body; if (b && hasAggregate(b, preds)) return true; }
-  for (const c of children(e)) if (hasAggregate(c, preds)) return true;
-  return false;
 }
 
 function templateExprs(t: readonly { expr?: IR }[] | undefined): IR[] {

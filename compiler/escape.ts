@@ -10,7 +10,12 @@ export function jsNumber(v: number): string {
   return v < 0 ? `(-${String(-v)})` : String(v);
 }
 
+/** Printable ASCII but `"`, `\`, `<`, `>`, `/`: text JSON and the escape below both leave as it is. */
+const PLAIN = /^[\x20\x21\x23-\x2e\x30-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/;
+
 export function jsString(s: string): string {
+  // Most names and ids are plain: quoted as they are, without serializing and scanning them twice.
+  if (PLAIN.test(s)) return `"${s}"`;
   return JSON.stringify(s).replace(/[^\x20-\x7e]|[<>/]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

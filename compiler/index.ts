@@ -36,6 +36,12 @@ export interface CompileOptions {
    * their own, and tests that only compile do not pay for it.
    */
   readonly prove?: boolean;
+  /**
+   * Events like those the pack will decide (e.g. replayed from the decision
+   * log): the dispatch plan picks its guards by how often they skip their
+   * rules on them (optimize/dispatch.ts). Only speed depends on them.
+   */
+  readonly traffic?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export function compile(files: readonly SourceFile[], opts: CompileOptions = {}): CompileResult {
@@ -64,7 +70,7 @@ function pipeline(files: readonly SourceFile[], opts: CompileOptions): CompileRe
   if (hasErrors(proofs)) return { files, diagnostics: sortDiagnostics([...diagnostics, ...proofs]), ok: false, checked };
   diagnostics = [...diagnostics, ...proofs];
   const optimized = optimize(checked);
-  const code = generate(optimized);
+  const code = generate(optimized, opts.traffic ? { dispatch: { traffic: opts.traffic } } : {});
   return { files, diagnostics: sortDiagnostics(diagnostics), ok: true, checked, optimized, code };
 }
 

@@ -10,14 +10,24 @@ export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [AnyName] });
 
 const keywordTokens: TokenType[] = [];
+/** Each keyword's token type by its spelling: the lexer matches a word as an `Identifier`, then looks it up here. */
+const keywordByWord = new Map<string, TokenType>();
+const keywordWord = new Map<TokenType, string>();
+/**
+ * A keyword: a whole word (`and` but not `andy`). Its pattern says which word
+ * (completion, `firstWords`); the lexer does not try it: trying, as a regex,
+ * every keyword that starts with a word's first letter before `Identifier`
+ * cost more than one lookup of the whole word.
+ */
 function kw(word: string): TokenType {
   const t = createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
     pattern: new RegExp(`${word}(?![A-Za-z0-9_])`),
-    longer_alt: Identifier,
     categories: [Keyword, AnyName],
   });
   keywordTokens.push(t);
+  keywordByWord.set(word, t);
+  keywordWord.set(t, word);
   return t;
 }
 
@@ -149,7 +159,7 @@ let lexer: Lexer | undefined;
  * must not pay for building it before its first paint).
  */
 export function tokenize(text: string): ILexingResult {
-  lexer ??= withEndOffsets(new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' }));
+  lexer ??= withEndOffsets(new Lexer(ALL_TOKENS.filter((t) => !KEYWORDS.includes(t)), { ensureOptimizations: false, positionTracking: 'onlyOffset' }));
   return lexer.tokenize(text);
 }
 
@@ -157,12 +167,20 @@ export function tokenize(text: string): ILexingResult {
  * 'onlyOffset' tracking makes tokens without `endOffset`, which node spans are
  * built from; a token made with it has it in the object itself, where adding
  * it afterwards gave each of a large file's tokens a second allocation (V8's
- * out-of-object property store). Replaces an internal method of
- * chevrotain@11 (pinned in package.json; spec/parser.test.ts checks the tokens).
+ * out-of-object property store). A word that is a keyword becomes that
+ * keyword's token here. Replaces an internal method of chevrotain@11 (pinned
+ * in package.json; spec/parser.test.ts checks the tokens).
  */
 function withEndOffsets(l: Lexer): Lexer {
   (l as unknown as { createTokenInstance: (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType) => IToken }).createTokenInstance =
-    (image, startOffset, tokenTypeIdx, tokenType) => ({ image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType });
+    (image, startOffset, tokenTypeIdx, tokenType) => {
+      if (tokenType === Identifier) {
+        const k = keywordByWord.get(image);
+        // The keyword's own spelling: the matched copy dies young (a large file has 100,000s of keywords).
+        if (k !== undefined) { tokenType = k; tokenTypeIdx = k.tokenTypeIdx!; image = keywordWord.get(k)!; }
+      }
+      return { image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType };
+    };
   return l;
 }
 

@@ -76,8 +76,12 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
 /** Decodes a quoted string literal: \" \\ \n \r \t \uXXXX \u{X…}. */
 export function parseString(raw: string): LiteralResult<string> {
   const body = raw.slice(1, -1);
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
+  // Most strings have no escape: their body is the value. (Built a character
+  // at a time, each string was as many string objects as characters.)
+  const first = body.indexOf('\\');
+  if (first < 0) return { ok: true, value: body };
+  let out = body.slice(0, first);
+  for (let i = first; i < body.length; i++) {
     const c = body[i]!;
     if (c !== '\\') { out += c; continue; }
     const n = body[++i];

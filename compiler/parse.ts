@@ -181,8 +181,13 @@ class Builder {
   constructor(private readonly file: number, private readonly diagnostics: Diagnostic[]) {}
 
   private span(n: CstNode | IToken): Span {
-    if ('children' in n) return { file: this.file, start: n.location!.startOffset, end: n.location!.endOffset! + 1 };
-    return { file: this.file, start: n.startOffset, end: n.startOffset + n.image.length };
+    return 'children' in n ? this.nodeSpan(n) : this.tokenSpan(n);
+  }
+  private nodeSpan(n: CstNode): Span {
+    return { file: this.file, start: n.location!.startOffset, end: n.location!.endOffset! + 1 };
+  }
+  private tokenSpan(t: IToken): Span {
+    return { file: this.file, start: t.startOffset, end: t.startOffset + t.image.length };
   }
   private spanOf(a: CstNode | IToken, b: CstNode | IToken): Span {
     const s = this.span(a);
@@ -190,7 +195,7 @@ class Builder {
     return { file: this.file, start: s.start, end: Math.max(s.end, e.end) };
   }
   private name(t: IToken): A.Name {
-    return { text: t.image, span: this.span(t) };
+    return { text: t.image, span: this.tokenSpan(t) };
   }
   private literal<T>(t: IToken, r: LiteralResult<T>, fallback: T): T {
     if (r.ok) return r.value;
@@ -366,7 +371,7 @@ class Builder {
       const lang = tok(n, 'Zh') ? 'zh' : tok(n, 'En') ? 'en' : undefined;
       return { kind: 'message', ...(lang ? { lang } : {}), ...(how ? { how: this.name(how) } : {}), text: this.str(tok(n, 'StringLit')!), span };
     }
-    if (tok(n, 'Seen')) return { kind: 'seen', what: this.dispatch(node(n, 'seen')!), value: this.expression(node(n, 'value')!), span };
+    if (tok(n, 'Seen')) return { kind: 'seen', what: this.coalesceExpr(node(n, 'seen')!), value: this.expression(node(n, 'value')!), span };
     const stray = toks(n, 'stray');
     const outcome = tok(n, 'outcome')!;
     if (stray.length) {
@@ -396,68 +401,89 @@ class Builder {
   }
 
   // ---------- expressions ----------
+  // One method per precedence level, each reading its node's children by
+  // name where it stands: every operand of every expression passes through
+  // all of them (a shared lookup by a key in a variable was slower). Only a
+  // CST the parser recovered from lacks an operand (the file has errors then,
+  // and the declaration is not built).
   expression(n: CstNode): A.Expr {
-    return this.leftAssoc(n, 'andExpr', 'or');
-  }
-
-  /**
-   * The operands under `n` joined from the left: `or`/`and` nodes, or binary
-   * ones with the operator tokens under `n` (`ops`). Every precedence level
-   * of every expression passes through here, mostly with one operand: no
-   * closure or array is made for it.
-   */
-  private leftAssoc(n: CstNode, child: string, kind: 'or' | 'and' | 'binary', ops?: string): A.Expr {
-    const cs = nodes(n, child);
-    // Only a CST the parser recovered from lacks the operand (the file has errors then).
-    if (cs.length === 0) return undefined as unknown as A.Expr;
-    let acc = this.dispatch(cs[0]!);
+    const cs = n.children['andExpr'] as CstNode[] | undefined;
+    if (cs === undefined) return undefined as unknown as A.Expr;
+    let acc = this.andExpr(cs[0]!);
     for (let i = 1; i < cs.length; i++) {
-      const r = this.dispatch(cs[i]!);
-      if (kind === 'binary') {
-        const t = toks(n, ops!)[i - 1]!;
-        acc = this.binary(ops === 'Coalesce' ? '??' : t.image as A.BinaryOp, acc, r, t);
-      } else {
-        acc = { kind, left: acc, right: r, span: join(acc.span, r.span) };
-      }
+      const r = this.andExpr(cs[i]!);
+      acc = { kind: 'or', left: acc, right: r, span: join(acc.span, r.span) };
     }
     return acc;
   }
 
-  private dispatch(n: CstNode): A.Expr {
-    switch (n.name) {
-      case 'expression': return this.expression(n);
-      case 'andExpr': return this.leftAssoc(n, 'notExpr', 'and');
-      case 'notExpr': {
-        const inner = node(n, 'notExpr');
-        if (inner) return { kind: 'not', operand: this.dispatch(inner), span: this.span(n) };
-        return this.dispatch(node(n, 'cmpExpr')!);
-      }
-      case 'cmpExpr': return this.cmp(n);
-      case 'coalesceExpr': return this.leftAssoc(n, 'addExpr', 'binary', 'Coalesce');
-      case 'addExpr': return this.leftAssoc(n, 'mulExpr', 'binary', 'op');
-      case 'mulExpr': return this.leftAssoc(n, 'unaryExpr', 'binary', 'op');
-      case 'unaryExpr': {
-        const inner = node(n, 'unaryExpr');
-        if (inner) return { kind: 'neg', operand: this.dispatch(inner), span: this.span(n) };
-        return this.primary(node(n, 'primary')!);
-      }
-      case 'pathExpr': return this.path(n);
+  private andExpr(n: CstNode): A.Expr {
+    const cs = n.children['notExpr'] as CstNode[] | undefined;
+    if (cs === undefined) return undefined as unknown as A.Expr;
+    let acc = this.notExpr(cs[0]!);
+    for (let i = 1; i < cs.length; i++) {
+      const r = this.notExpr(cs[i]!);
+      acc = { kind: 'and', left: acc, right: r, span: join(acc.span, r.span) };
     }
-    throw new Error(`unexpected CST node ${n.name}`);
+    return acc;
+  }
+
+  private notExpr(n: CstNode): A.Expr {
+    const inner = n.children['notExpr'] as CstNode[] | undefined;
+    if (inner !== undefined) return { kind: 'not', operand: this.notExpr(inner[0]!), span: this.nodeSpan(n) };
+    return this.cmp((n.children['cmpExpr'] as CstNode[])[0]!);
+  }
+
+  /** `coalesceExpr`, `addExpr` and `mulExpr`: operands joined from the left by the operator tokens between them. */
+  private coalesceExpr(n: CstNode): A.Expr {
+    const cs = n.children['addExpr'] as CstNode[] | undefined;
+    if (cs === undefined) return undefined as unknown as A.Expr;
+    let acc = this.addExpr(cs[0]!);
+    for (let i = 1; i < cs.length; i++) acc = this.binary('??', acc, this.addExpr(cs[i]!), (n.children['Coalesce'] as IToken[])[i - 1]!);
+    return acc;
+  }
+
+  private addExpr(n: CstNode): A.Expr {
+    const cs = n.children['mulExpr'] as CstNode[] | undefined;
+    if (cs === undefined) return undefined as unknown as A.Expr;
+    let acc = this.mulExpr(cs[0]!);
+    for (let i = 1; i < cs.length; i++) {
+      const t = (n.children['op'] as IToken[])[i - 1]!;
+      acc = this.binary(t.image as A.BinaryOp, acc, this.mulExpr(cs[i]!), t);
+    }
+    return acc;
+  }
+
+  private mulExpr(n: CstNode): A.Expr {
+    const cs = n.children['unaryExpr'] as CstNode[] | undefined;
+    if (cs === undefined) return undefined as unknown as A.Expr;
+    let acc = this.unaryExpr(cs[0]!);
+    for (let i = 1; i < cs.length; i++) {
+      const t = (n.children['op'] as IToken[])[i - 1]!;
+      acc = this.binary(t.image as A.BinaryOp, acc, this.unaryExpr(cs[i]!), t);
+    }
+    return acc;
+  }
+
+  private unaryExpr(n: CstNode): A.Expr {
+    const inner = n.children['unaryExpr'] as CstNode[] | undefined;
+    if (inner !== undefined) return { kind: 'neg', operand: this.unaryExpr(inner[0]!), span: this.nodeSpan(n) };
+    return this.primary((n.children['primary'] as CstNode[])[0]!);
   }
 
   private binary(op: A.BinaryOp, left: A.Expr, right: A.Expr, opTok: IToken): A.Expr {
-    return { kind: 'binary', op, left, right, opSpan: this.span(opTok), span: join(left.span, right.span) };
+    return { kind: 'binary', op, left, right, opSpan: this.tokenSpan(opTok), span: join(left.span, right.span) };
   }
 
   private cmp(n: CstNode): A.Expr {
-    const left = this.dispatch(node(n, 'left')!);
-    const span = this.span(n);
-    const op = tok(n, 'op');
-    if (op) return this.binary(op.image as A.BinaryOp, left, this.dispatch(node(n, 'right')!), op);
-    if (tok(n, 'In')) return { kind: 'in', negated: !!tok(n, 'notIn'), item: left, set: this.dispatch(node(n, 'set')!), span };
-    if (tok(n, 'Between')) return { kind: 'between', item: left, low: this.dispatch(node(n, 'low')!), high: this.dispatch(node(n, 'high')!), span };
-    if (tok(n, 'Is')) return { kind: 'isMissing', negated: !!tok(n, 'isNot'), operand: left, span };
+    const c = n.children;
+    const left = this.coalesceExpr((c['left'] as CstNode[])[0]!);
+    // Most operands compare nothing: their span is not needed.
+    const op = c['op'] as IToken[] | undefined;
+    if (op !== undefined) return this.binary(op[0]!.image as A.BinaryOp, left, this.coalesceExpr((c['right'] as CstNode[])[0]!), op[0]!);
+    if (c['In']) return { kind: 'in', negated: !!c['notIn'], item: left, set: this.coalesceExpr((c['set'] as CstNode[])[0]!), span: this.nodeSpan(n) };
+    if (c['Between']) return { kind: 'between', item: left, low: this.coalesceExpr((c['low'] as CstNode[])[0]!), high: this.coalesceExpr((c['high'] as CstNode[])[0]!), span: this.nodeSpan(n) };
+    if (c['Is']) return { kind: 'isMissing', negated: !!c['isNot'], operand: left, span: this.nodeSpan(n) };
     return left;
   }
 
@@ -465,7 +491,7 @@ class Builder {
     // One alternative was taken: its token or node is the only child (`(` … `)` has three).
     const c = n.children;
     if (c['pathExpr']) return this.path(c['pathExpr'][0] as CstNode);
-    const span = this.span(n);
+    const span = this.nodeSpan(n);
     if (c['LParen']) return { kind: 'paren', inner: this.expression(node(n, 'expression')!), span };
     if (c['callExpr']) return this.call(c['callExpr'][0] as CstNode);
     if (c['listLit']) return this.listLit(c['listLit'][0] as CstNode);
@@ -542,10 +568,16 @@ class Builder {
   }
 
   private path(n: CstNode): A.PathExpr {
-    const first = tok(n, 'Identifier') ?? tok(n, 'Event')!;
-    const parts = [this.name(first)];
-    for (const t of toks(n, 'AnyName')) parts.push(this.name(t));
-    return { kind: 'path', parts, span: this.span(n) };
+    const c = n.children;
+    const first = this.name((c['Identifier'] ?? c['Event'])![0] as IToken);
+    const more = c['AnyName'] as IToken[] | undefined;
+    // A one-word path spans its word: the two share one span (spans are never changed).
+    if (more === undefined) return { kind: 'path', parts: [first], span: first.span };
+    // Made at its final length: grown by `push`, the list of a two-word path had room for 17.
+    const parts = new Array<A.Name>(more.length + 1);
+    parts[0] = first;
+    for (let i = 0; i < more.length; i++) parts[i + 1] = this.name(more[i]!);
+    return { kind: 'path', parts, span: this.nodeSpan(n) };
   }
 }
 

@@ -15,6 +15,11 @@ import { packArb, renderPack } from './gen/pack.ts';
 import { inputArb, providerOf } from './gen/input.ts';
 import { build } from './helpers.ts';
 import { printIR } from '../compiler/print.ts';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBundle } from '../runtime/bundle.ts';
+import { cli } from './cli-run.ts';
 
 type Outcome = { ok: true; d: Decision } | { ok: false; code: string; field: string | undefined };
 function run(f: () => Decision): Outcome {
@@ -251,6 +256,32 @@ test('generated packs with forced indexing and tiny functions decide as the inte
   assert.ok(split > 50, `only ${split} packs were split into functions`);
 });
 
+test('generated packs planned on their own inputs as traffic decide as the interpreter (property)', () => {
+  // The sample is the inputs themselves (invalid values included), so that
+  // guards on presence and on rare conditions are chosen and their events met.
+  const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
+  let cases = 0;
+  let guided = 0;
+  fc.assert(
+    fc.property(packArb(gen), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 8, maxLength: 8 }), (g, inputs) => {
+      const source = renderPack(g);
+      const r = compile([{ path: 'generated.zy', text: source }]);
+      assert.ok(r.ok, source);
+      const traffic = Array.from({ length: 4 }, () => inputs.map((i) => i.event as Record<string, unknown>)).flat().filter((e) => typeof e === 'object' && e !== null);
+      // Guards of two rules wherever two share a need (the property suite's packs are small).
+      const opts: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1, traffic }, inlineRules: 2 };
+      if (generate(r.optimized!, opts).source !== generate(r.optimized!, { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1 }, inlineRules: 2 }).source) guided++;
+      for (const input of inputs) {
+        cases++;
+        agreeAll(r, opts, input.event, providerOf(input), input.strict);
+      }
+    }),
+    { seed: 20260302, numRuns: 150 },
+  );
+  assert.ok(cases >= 1200);
+  assert.ok(guided > 10, `only ${guided} plans followed the traffic`);
+});
+
 test('a generated 1,000-rule pack: compiled and interpreted agree on random events, invalid ones included', () => {
   const r = compile([{ path: 'scale1000.zy', text: scalePackSource(1000) }]);
   assert.ok(r.ok);
@@ -277,6 +308,89 @@ test('a generated 1,000-rule pack: compiled and interpreted agree on random even
   );
   assert.ok(fired > 20, `only ${fired} rules fired`);
   assert.ok(refused > 10, `only ${refused} events refused`);
+});
+
+test('with a traffic sample, guards are chosen by the rule tests they skip on it: a presence guard over a low threshold', () => {
+  const r = build(`
+rule A when event.amount >= ¥100 and starts_with(event.name, "a") then review
+rule B when event.amount >= ¥200 and starts_with(event.name, "b") then review
+rule C when event.amount >= ¥300 and event.name != "c" and event.n > 1 then hold
+rule D when event.amount >= ¥400 and ends_with(event.name, "d") then review
+rule E when event.amount >= ¥500 and event.x > 0.5 then review
+rule F when event.amount >= ¥100 and event.x > 0.9 and event.flag then block
+rule G when event.amount > ¥50 and event.flag then review
+rule H when event.n > 3 or event.name == "h" then review`);
+  assert.ok(r.ok);
+  // Without traffic: the need most rules share, whatever it skips.
+  assert.is(show(planDispatch(r.optimized!)), '[7 if (event.amount >= 5000):0,1,2,3,4,5,6]');
+  // Every amount is ¥1,000 or more; a name comes with one event in twenty, a flag with one in four.
+  const traffic = Array.from({ length: 200 }, (_, i) => ({
+    type: 'login', amount: 100_000 + i, n: i % 5, x: (i % 10) / 10, occurred_at: 0,
+    ...(i % 20 === 0 ? { name: `n${i}` } : {}), ...(i % 4 === 0 ? { flag: true } : {}),
+  }));
+  const plan = planDispatch(r.optimized!, { traffic });
+  assert.is(show(plan), '[4,7 if (event.name is not missing):0,1,2,3 if event.flag:5,6]');
+  // Too few events say nothing: the plan is made as without them.
+  assert.equal(planDispatch(r.optimized!, { traffic: traffic.slice(0, 10) }), planDispatch(r.optimized!));
+  const guided: GenerateOptions = { dispatch: { traffic } };
+  const wrong = [undefined, null, 'x', 3, true];
+  for (const amount of [undefined, 0, 5_000, 19_999, 30_000, 100_000]) for (const name of ['a1', 'b', 'cd', 'c', ...wrong]) for (const flag of [true, false, undefined]) {
+    agreeAll(r, guided, { type: 'login', amount, name, flag, n: 2, x: 0.95, occurred_at: 0 }, new MemoryProvider());
+  }
+  // A sample with values of the wrong type, or no events of a kind, only makes a worse plan.
+  const odd = traffic.map((e, i) => (i % 3 ? { ...e, amount: 'lots', name: 7 } : e));
+  for (const name of ['a1', 'dd', undefined]) agreeAll(r, { dispatch: { traffic: odd } }, { type: 'login', amount: 100_000, name, flag: true, n: 4, x: 1, occurred_at: 0 }, new MemoryProvider());
+});
+
+test('a generated 1,000-rule pack planned on a traffic sample decides as the interpreter and as unindexed code', () => {
+  const r = compile([{ path: 'scale1000.zy', text: scalePackSource(1000) }]);
+  assert.ok(r.ok);
+  const guided = load({ pack: r.optimized!, code: generate(r.optimized!, { dispatch: { traffic: scaleEvents(1000, 600, 7).events } }) });
+  const flat = load({ pack: r.optimized!, code: generate(r.optimized!, { index: false }) });
+  const { events, customers } = scaleEvents(1000, 1500);
+  const provider = new MemoryProvider({ entities: { customer: customers } });
+  let fired = 0;
+  events.forEach((e, i) => {
+    const a = guided.decide(e, provider);
+    assert.equal(a, flat.decide(e, provider), `event #${i}`);
+    if (i % 10 === 0) assert.equal(a, interpret(r.checked!, e, provider).decision, `event #${i}`);
+    fired += a.fired.length;
+  });
+  assert.ok(fired > 100, `only ${fired} rules fired`);
+});
+
+test('zhiyu compile --traffic plans the bundle on the events of a JSONL file; a bad file is a coded one-line error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-traffic-'));
+  try {
+    const pack = join(dir, 'scale1000');
+    mkdirSync(pack);
+    writeFileSync(join(pack, 'pack.zy'), scalePackSource(1000));
+    const traffic = join(dir, 'traffic.jsonl');
+    writeFileSync(traffic, `${scaleEvents(1000, 300, 9).events.map((e) => JSON.stringify(e)).join('\n')}\n\n`);
+    const plain = await cli('compile', pack, '-o', join(dir, 'plain.zyb'));
+    assert.is(plain.code, 0, plain.err);
+    const guided = await cli('compile', pack, '-o', join(dir, 'guided.zyb'), '--traffic', traffic);
+    assert.is(guided.code, 0, guided.err);
+    const a = loadBundle(join(dir, 'plain.zyb'));
+    const b = loadBundle(join(dir, 'guided.zyb'));
+    assert.is.not(a.program.code.source, b.program.code.source, 'the plan should follow the traffic');
+    const { events, customers } = scaleEvents(1000, 300);
+    const provider = new MemoryProvider({ entities: { customer: customers } });
+    const x = load(a.program);
+    const y = load(b.program);
+    for (const e of events) assert.equal(y.decide(e, provider), x.decide(e, provider));
+    writeFileSync(join(dir, 'bad.jsonl'), '{"type":"login"}\n[1]\n');
+    writeFileSync(join(dir, 'broken.jsonl'), '{"type":\n');
+    for (const [file, code, line] of [['bad.jsonl', 'ZY8203', ':2 '], ['broken.jsonl', 'ZY8203', ':1 '], ['none.jsonl', 'ZY8201', '']] as const) {
+      const r = await cli('compile', pack, '-o', join(dir, 'x.zyb'), '--traffic', join(dir, file));
+      assert.is(r.code, 2, r.err);
+      assert.is(r.err.trim().split('\n').length, 1, r.err);
+      assert.match(r.err, new RegExp(`^${code}: --traffic: `));
+      assert.ok(r.err.includes(`${file}${line}`), r.err);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -1,8 +1,9 @@
 // What the lexer and parser hand on, where compiler/lexer.ts and
 // compiler/parser.ts replace internals of chevrotain@11 to allocate less:
-// tokens carry `endOffset` from the start, and CST nodes' `children` inherit
-// no keys (as Chevrotain's own null-prototype objects). If a Chevrotain
-// upgrade renamed either internal, these fail before any span goes wrong.
+// tokens carry `endOffset` from the start (a keyword is looked up by its
+// word), and CST nodes' `children` inherit no keys (as Chevrotain's own
+// null-prototype objects). If a Chevrotain upgrade renamed either internal,
+// these fail before any span goes wrong.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CstNode, IToken } from 'chevrotain';
@@ -35,6 +36,20 @@ test('every token is made with its endOffset, as an own property', () => {
   assert.equal(broken.diagnostics.map((d) => d.code), ['ZY1003']);
   assert.not.ok(broken.tokens.some((t) => t.image.startsWith('"')));
   assert.equal(lex(PACK, 0).tokens, tokens);
+});
+
+test('a whole word that is a keyword is that keyword; a longer word is a name', () => {
+  const text = 'and andy and_ and1 AND event.and when(whenever) is\tmissing';
+  const tokens = tokenize(text).tokens;
+  assert.equal(tokens.map((t) => [t.tokenType.name, t.image]), [
+    ['And', 'and'], ['Identifier', 'andy'], ['Identifier', 'and_'], ['Identifier', 'and1'], ['Identifier', 'AND'],
+    ['Event', 'event'], ['Dot', '.'], ['And', 'and'], ['When', 'when'], ['LParen', '('], ['Identifier', 'whenever'], ['RParen', ')'],
+    ['Is', 'is'], ['Missing', 'missing'],
+  ]);
+  for (const t of tokens) {
+    assert.is(t.tokenTypeIdx, t.tokenType.tokenTypeIdx, t.image);
+    assert.is(text.slice(t.startOffset, t.endOffset! + 1), t.image);
+  }
 });
 
 test('CST children inherit no keys, and node locations span their tokens', () => {

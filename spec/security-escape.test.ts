@@ -23,6 +23,18 @@ test('jsString: for every string s, eval(jsString(s)) === s, in printable ASCII 
   }), { seed: 42, numRuns: 5000 });
 });
 
+test('jsString: every UTF-16 code unit, alone and inside plain text, round-trips in printable ASCII without < > / (the plain-text fast path and the escaping path agree at their border)', () => {
+  const indirectEval = eval;
+  for (let c = 0; c <= 0xffff; c++) {
+    const ch = String.fromCharCode(c);
+    for (const s of [ch, `ab${ch}cd`]) {
+      const out = jsString(s);
+      assert.ok(/^"[\x20-\x7e]*"$/.test(out) && !/[<>/]/.test(out), `code unit ${c}: ${out}`);
+      assert.is(indirectEval(out), s, `code unit ${c}`);
+    }
+  }
+});
+
 test('jsNumber: every finite number round-trips exactly (including -0); non-finite numbers are refused', () => {
   fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
     const out = jsNumber(x);

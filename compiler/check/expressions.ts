@@ -81,7 +81,8 @@ class ExprChecker {
           }
         };
         flatten(e);
-        return { k: e.kind, type: BOOL, xs, span: e.span };
+        // A copy at its final length: grown by `push`, a list of two or three had room for 17.
+        return { k: e.kind, type: BOOL, xs: xs.slice(), span: e.span };
       }
       case 'isMissing': return { k: 'isMissing', type: BOOL, negated: e.negated, x: this.expr(e.operand, scope), span: e.span };
       case 'between': {

@@ -21,7 +21,19 @@
 // part that is false or missing, so none could fire. A group is grouped again
 // on the needs its rules share besides the guard's, so a decision walks a
 // small tree of guards instead of a long list of rules.
+//
+// Given a sample of traffic (`traffic`: events like those the pack will
+// decide), guards are chosen by the rule tests they skip on it, each case of
+// a switch judged on its own events: a rule joins the group whose guard is
+// false most often, not the one most rules share (`event.amount >= ¥500`
+// skips little when most amounts are larger). A rule may then also be
+// guarded by the presence of an optional field it cannot fire without (a
+// field most event types never carry), and groups of two are worth a guard
+// that is mostly false. Without traffic the plan is as described above.
+import { TIME_FIELD } from '../check/context.ts';
+import { evaluate, type Env } from '../evaluate.ts';
 import { FUNCTIONS } from '../functions.ts';
+import { coerce } from '../input.ts';
 import type { CheckedPack, IR, Value } from '../ir.ts';
 
 export type DispatchNode =
@@ -43,6 +55,13 @@ export interface DispatchOptions {
   readonly maxDepth?: number;
   /** Rules that must share a guard before it is worth testing (0: no guards). */
   readonly minGuard?: number;
+  /**
+   * Events like those the pack will decide (as `decide()` takes them), for
+   * choosing guards by how often they would skip their rules on this
+   * traffic, instead of by how many rules share them. Only the plan's speed
+   * depends on them, never a decision.
+   */
+  readonly traffic?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** field → the values it may hold for the rule to fire; `null`: the rule can never fire. */
@@ -147,11 +166,13 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     return vs && vs.size <= maxFanout ? vs : undefined;
   };
 
-  const minGuard = opts.minGuard ?? 4;
-  const guards = new Guards(pack);
-  const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number): DispatchNode => {
+  const traffic = opts.traffic && opts.traffic.length >= MIN_SAMPLE ? sampleOf(pack, opts.traffic) : undefined;
+  // Measured pass rates make small groups worth their guard only where it skips them.
+  const minGuard = opts.minGuard ?? (traffic ? 2 : 4);
+  const guards = new Guards(pack, traffic !== undefined);
+  const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number, sample = traffic): DispatchNode => {
     // Grouped under guards only where no switch sorts the rules further (grouping is not free).
-    const leaf = (): DispatchNode => (minGuard > 0 ? guards.group(rules, minGuard, excluded) : { kind: 'rules', rules });
+    const leaf = (): DispatchNode => (minGuard > 0 ? guards.group(rules, minGuard, excluded, sample) : { kind: 'rules', rules });
     if (depth >= maxDepth || rules.length < minRules) return leaf();
     const counts = new Map<string, number>();
     for (const i of rules) {
@@ -179,11 +200,21 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
       }
     }
     const next = new Set(excluded).add(field);
+    // Each case's events; a case too rare in the sample keeps the sample it is in.
+    const sampled = new Map<Value, TrafficEvent[]>();
+    for (const e of sample ?? []) {
+      const v = e.values.get(field);
+      if (!cases.has(v)) continue;
+      let list = sampled.get(v);
+      if (!list) sampled.set(v, (list = []));
+      list.push(e);
+    }
+    const sub = (v: Value) => { const s = sampled.get(v); return s && s.length >= MIN_SAMPLE ? s : sample; };
     return {
       kind: 'switch',
       field,
-      always: plan(always, next, depth + 1),
-      cases: new Map([...cases].map(([v, list]) => [v, plan(list, next, depth + 1)])),
+      always: plan(always, next, depth + 1, sample),
+      cases: new Map([...cases].map(([v, list]) => [v, plan(list, next, depth + 1, sub(v))])),
     };
   };
   return plan(enabled.map((r) => r.index), new Set(), 0);
@@ -207,7 +238,9 @@ interface Need {
 
 class Guards {
   private readonly needs = new Map<number, readonly Need[]>();
-  constructor(private readonly pack: CheckedPack) {}
+  /** Pass rates measured on a sample, by guard. */
+  private readonly rates = new WeakMap<readonly TrafficEvent[], Map<string, number>>();
+  constructor(private readonly pack: CheckedPack, private readonly measured: boolean) {}
 
   /**
    * The parts of `e` that must be true for `e` to be true: `and` operands,
@@ -291,8 +324,55 @@ class Guards {
       const on = new Set<string>();
       if (this.eventOnly(as, on)) out.push({ key: `= ${shape(as)}`, on: [...on], test: as });
     }
+    if (this.measured) {
+      // An optional field the rule cannot fire without: a guard on its presence skips the rule on events that lack it.
+      const fields = new Map<string, Extract<IR, { k: 'field' }>>();
+      for (const { e } of parts) this.strict(e, fields, false);
+      for (const [f, x] of fields) {
+        if (this.pack.schema.event.fields.get(f)?.required) continue;
+        out.push({ key: `has ${f}`, on: [f], test: { k: 'isMissing', negated: true, x, type: { t: 'bool' }, span: x.span } });
+      }
+    }
     this.needs.set(i, (ns = out));
     return ns;
+  }
+
+  /**
+   * Adds the event fields whose absence makes `e` missing (`value`), or at
+   * least not true: comparisons, memberships, arithmetic and calls are
+   * missing when an operand is (compiler/evaluate.ts); an `and` is not true
+   * when any operand is not, an `or` when every operand is not.
+   */
+  private strict(e: IR, out: Map<string, Extract<IR, { k: 'field' }>>, value: boolean): void {
+    switch (e.k) {
+      case 'field': if (e.entity === 'event') out.set(e.field, e); return;
+      case 'neg': case 'not': case 'shared': case 'local': return this.strict(e.x, out, value);
+      case 'pred': { const b = this.pack.predicates.get(e.name)?.body; if (b) this.strict(b, out, value); return; }
+      case 'arith': case 'cmp': this.strict(e.l, out, true); this.strict(e.r, out, true); return;
+      case 'between': case 'in': return this.strict(e.x, out, true);
+      case 'call': for (const a of e.args) this.strict(a, out, true); return;
+      case 'and': if (!value) for (const x of e.xs) this.strict(x, out, false); return;
+      case 'or': {
+        if (value) return;
+        const each = e.xs.map((x) => { const m = new Map<string, Extract<IR, { k: 'field' }>>(); this.strict(x, m, false); return m; });
+        for (const [f, x] of each[0] ?? []) if (each.every((m) => m.has(f))) out.set(f, x);
+        return;
+      }
+      default: return;
+    }
+  }
+
+  /** How often `test` is true on `sample` (`key` names the test). */
+  private passRate(test: IR, key: string, sample: readonly TrafficEvent[]): number {
+    let rates = this.rates.get(sample);
+    if (!rates) this.rates.set(sample, (rates = new Map()));
+    let r = rates.get(key);
+    if (r === undefined) {
+      let n = 0;
+      for (const e of sample) if (e.holds(test)) n++;
+      rates.set(key, (r = n / sample.length));
+    }
+    return r;
   }
 
   /**
@@ -300,7 +380,7 @@ class Guards {
    * on (`known`) are settled and never guard, nor do the needs of the guards
    * around (`used`).
    */
-  group(rules: readonly number[], min: number, known: ReadonlySet<string>, used: ReadonlySet<string> = new Set()): DispatchNode {
+  group(rules: readonly number[], min: number, known: ReadonlySet<string>, sample?: readonly TrafficEvent[], used: ReadonlySet<string> = new Set()): DispatchNode {
     if (rules.length < 2 * min) return { kind: 'rules', rules };
     const byKey = new Map<string, number[]>();
     for (const i of rules) for (const n of this.needsOf(i)) {
@@ -311,19 +391,49 @@ class Guards {
     }
     const taken = new Set<number>();
     const groups: { test: IR; then: DispatchNode }[] = [];
-    // The most shared needs first; each rule joins one group.
-    for (const [key, list] of [...byKey].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
-      const free = list.filter((i) => !taken.has(i));
-      if (free.length < min) continue;
-      free.forEach((i) => taken.add(i));
+    const testOf = (key: string, free: readonly number[]): { test: IR; id: string } => {
       const needs = free.map((i) => this.needsOf(i).find((n) => n.key === key)!);
       const first = needs[0]!;
-      const then = this.group(free, min, known, new Set(used).add(key));
-      if (first.test) { groups.push({ test: first.test, then }); continue; }
+      if (first.test) return { test: first.test, id: key };
       const bound = first.up ? Math.min(...needs.map((n) => n.bound!)) : Math.max(...needs.map((n) => n.bound!));
       const f = first.field!;
       const lit: IR = { k: 'lit', type: f.type, value: bound, span: f.span };
-      groups.push({ test: { k: 'cmp', op: first.up ? '>=' : '<=', l: f, r: lit, type: { t: 'bool' }, span: f.span }, then });
+      return { test: { k: 'cmp', op: first.up ? '>=' : '<=', l: f, r: lit, type: { t: 'bool' }, span: f.span }, id: `${key} ${bound}` };
+    };
+    const take = (key: string, free: number[], test: IR) => {
+      free.forEach((i) => taken.add(i));
+      groups.push({ test, then: this.group(free, min, known, sample, new Set(used).add(key)) });
+    };
+    if (sample) {
+      // The guard that skips the most rule tests on the sample first, while one skips more than it costs.
+      // Each need's candidate is worked out again only when one of its rules joined a group.
+      const candidates = new Map<string, { key: string; free: number[]; test: IR; gain: number } | null>();
+      for (;;) {
+        let best: { key: string; free: number[]; test: IR; gain: number } | undefined;
+        for (const [key, list] of byKey) {
+          let c = candidates.get(key);
+          if (c === undefined) {
+            const free = list.filter((i) => !taken.has(i));
+            c = null;
+            if (free.length >= min) {
+              const { test, id } = testOf(key, free);
+              c = { key, free, test, gain: free.length * (1 - this.passRate(test, id, sample)) - 1 };
+            }
+            candidates.set(key, c);
+          }
+          if (c && (c.gain > (best?.gain ?? 0) || (best && c.gain === best.gain && key < best.key))) best = c;
+        }
+        if (!best) break;
+        for (const i of best.free) for (const n of this.needsOf(i)) candidates.delete(n.key);
+        take(best.key, best.free, best.test);
+      }
+    } else {
+      // The most shared needs first; each rule joins one group.
+      for (const [key, list] of [...byKey].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
+        const free = list.filter((i) => !taken.has(i));
+        if (free.length < min) continue;
+        take(key, free, testOf(key, free).test);
+      }
     }
     if (!groups.length) return { kind: 'rules', rules };
     return { kind: 'guards', rest: rules.filter((i) => !taken.has(i)), groups };
@@ -344,4 +454,43 @@ function shape(e: IR): string {
   // The same text as below for the commonest part, a predicate (its node is { k, type, name, span }).
   if (e.k === 'pred') return `{"k":"pred","name":${JSON.stringify(e.name)}}`;
   return JSON.stringify(e, (k, v) => (k === 'span' || k === 'type' ? undefined : v));
+}
+
+/** Fewer sample events than this say nothing about a pass rate. */
+const MIN_SAMPLE = 30;
+/** At most this many sample events are used (evenly spaced). */
+const MAX_SAMPLE = 500;
+
+/** A sample event's checked values, and whether a guard holds on it (by the reference semantics). */
+interface TrafficEvent {
+  readonly values: ReadonlyMap<string, Value>;
+  holds(test: IR): boolean;
+}
+
+function sampleOf(pack: CheckedPack, traffic: readonly Readonly<Record<string, unknown>>[]): TrafficEvent[] {
+  const step = Math.max(1, traffic.length / MAX_SAMPLE);
+  const out: TrafficEvent[] = [];
+  for (let i = 0; i < traffic.length && out.length < MAX_SAMPLE; i = Math.floor((out.length) * step)) {
+    const raw = traffic[i]!;
+    // Checked as decide() checks them; a value it would refuse counts as missing.
+    const values = new Map<string, Value>();
+    for (const f of pack.schema.event.fields.values()) {
+      try { values.set(f.name, coerce(f.type, Object.hasOwn(raw, f.name) ? raw[f.name] : undefined, `event.${f.name}`)); } catch { /* missing */ }
+    }
+    const at = values.get(TIME_FIELD);
+    // Guards read only the event, its time and constants: nothing else is asked for.
+    const env: Env = {
+      now: typeof at === 'number' ? at : NaN,
+      field: (_entity, f) => values.get(f),
+      hfield: () => undefined, agg: () => undefined, listHas: () => false,
+      pred: (name) => { const b = pack.predicates.get(name)?.body; return b ? evaluate(b, env) : undefined; },
+    };
+    out.push({
+      values,
+      holds(test) {
+        try { return evaluate(test, env) === true; } catch { return false; }
+      },
+    });
+  }
+  return out;
 }
