@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,workers,jsonlogic,backtest,postgres] [-- --sparse] [-- --postgres]
+// npm run bench [-- --quick] [-- --only fraud40,flat40,scale,store,service,workers,cli,jsonlogic,backtest,postgres] [-- --sparse] [-- --postgres]
 //                [-- --events N] [-- --seed S] [-- --passes N] [-- --time MS]
 // npm run bench -- --store [--quick] …   the SQLite store part alone (bench/store.ts and its options)
 // npm run bench -- --editor [--quick]     the rule editor in real Chromium (bench/editor.ts), alone
@@ -18,6 +18,8 @@
 //   service    bench/service.ts    the HTTP decision service: throughput, hot swap, fuzz
 //   workers    bench/workers.ts   zhiyu serve --workers 1 and 2 under wrk (its own process):
 //                                  throughput, CPU per decision, hot reloads, summed metrics
+//   cli        bench/cli-start.ts  the `zhiyu` command's start: its install-time build against
+//                                  the sources through tsx, alternating
 //   jsonlogic  bench/jsonlogic.ts  zhiyu's JSON Logic front end against json-logic-js
 //   backtest   bench/backtest.ts   (when present) replaying history through a pack
 //   postgres   bench/store-pg.ts   decisions over the PostgreSQL store (embedded server)
@@ -55,7 +57,7 @@ if (flag('store')) {
   process.exit(0);
 }
 
-const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'workers', 'jsonlogic', 'backtest', 'postgres'] as const;
+const PARTS = ['fraud40', 'flat40', 'scale', 'store', 'service', 'workers', 'cli', 'jsonlogic', 'backtest', 'postgres'] as const;
 type Part = (typeof PARTS)[number];
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : undefined;
@@ -124,6 +126,11 @@ await part('workers', async () => {
   const { runWorkersBench } = await import('./workers.ts');
   const r = await runWorkersBench({ quick: QUICK });
   for (const t of r.targets) targets.push({ part: 'workers', met: QUICK && t.met !== null ? null : t.met, text: t.text });
+});
+
+await part('cli', async () => {
+  const r = await (await import('./cli-start.ts')).runCliStartBench({ quick: QUICK });
+  targets.push({ part: 'cli', met: null, text: `zhiyu check rules/demo as installed ÷ through tsx: ${fmt(r.ratio, 2)}× (${fmt(r.built)} vs ${fmt(r.source)} ms; no target)` });
 });
 
 await part('jsonlogic', async () => {

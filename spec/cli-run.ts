@@ -1,10 +1,9 @@
 // Running the zhiyu CLI for tests: in-process through main() (fast; output
 // captured), or as the real command in a child process (end to end).
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleCli as buildCli } from '../scripts/build-cli.js';
 import { main } from '../cli/main.ts';
 
 export interface Run { readonly code: number | null; readonly out: string; readonly err: string }
@@ -31,46 +30,24 @@ export async function cli(...args: string[]): Promise<Run> {
 }
 
 const root = join(import.meta.dirname, '..');
-const cliDir = join(root, 'cli');
 
 /**
- * The `zhiyu` command the child-process tests run: cli/bin.js and the
- * sources it loads, bundled by esbuild once per test process (so never older
- * than the sources). Run through tsx, every child spends some 1.5 s of CPU
- * on its loader hooks before it does anything (they see every module,
- * chevrotain's hundreds of lodash-es files among them); the bundle is the
- * same code without them (tsx's register() is a no-op in it: the sources
- * are already JavaScript). It lives in a folder named cli, so the command's
- * own `import.meta` finds itself as cli/bin.js does (cluster workers run
- * it too); every other source's `import.meta` is its own file's, so worker
- * threads, the calendar and the editor's files are found where they are.
+ * The `zhiyu` command the child-process tests run: cli/bin.js, told by
+ * ZHIYU_CLI_BUNDLE to run the sources bundled once per test process
+ * (scripts/build-cli.js, so never older than the sources) rather than
+ * dist/cli.js, which is as old as the last `npm install`. Every child this
+ * process starts inherits the setting, cluster workers among them.
  */
 async function bundleCli(): Promise<string> {
-  const out = join(root, 'node_modules', '.cache', `zhiyu-test-cli-${process.pid}`, 'cli', 'bin.js');
-  await build({
-    entryPoints: [join(cliDir, 'bin.js')], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', logLevel: 'warning',
-    plugins: [{
-      name: 'zhiyu-test-cli',
-      setup(b) {
-        b.onResolve({ filter: /^tsx\/esm\/api$/ }, () => ({ path: 'tsx', namespace: 'no-tsx' }));
-        b.onLoad({ filter: /.*/, namespace: 'no-tsx' }, () => ({ contents: 'export function register() {}', loader: 'js' }));
-        b.onLoad({ filter: /\.[jt]s$/ }, (a) => {
-          if (a.path.includes(`${join('/', 'node_modules', '/')}`) || dirname(a.path) === cliDir) return undefined;
-          const text = readFileSync(a.path, 'utf8');
-          if (!text.includes('import.meta')) return undefined;
-          const contents = text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)).replaceAll('import.meta.dirname', JSON.stringify(dirname(a.path)));
-          return { contents, loader: a.path.endsWith('.ts') ? 'ts' : 'js' };
-        });
-      },
-    }],
-  });
-  process.once('exit', () => rmSync(dirname(dirname(out)), { recursive: true, force: true }));
+  const out = join(root, 'node_modules', '.cache', `zhiyu-test-cli-${process.pid}`, 'cli.js');
+  await buildCli(out);
+  process.once('exit', () => rmSync(dirname(out), { recursive: true, force: true }));
   return out;
 }
 
+process.env['ZHIYU_CLI_BUNDLE'] = await bundleCli();
 /** The `zhiyu` command for child processes: `node BIN …`. */
-export const BIN = await bundleCli();
+export const BIN = join(root, 'cli', 'bin.js');
 const bin = BIN;
 
 /** The real command, as a child process (not a terminal: no colour). */

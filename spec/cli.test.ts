@@ -1,15 +1,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BIN } from './cli-run.ts';
+import { builtCli } from '../cli/built.js';
 
-/** The command as installed: cli/bin.js, the sources through tsx. The first test runs it; the rest run the same sources bundled (BIN, see spec/cli-run.ts), without tsx's start-up cost. */
+/**
+ * The command as installed: cli/bin.js, running dist/cli.js while it is as new as the sources, else the sources
+ * through tsx. The first test runs both ways; the rest run this process's own bundle of the sources (see spec/cli-run.ts).
+ */
 const installed = join(import.meta.dirname, '..', 'cli', 'bin.js');
-function run(bin: string, args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const { ZHIYU_CLI_BUNDLE: _ours, ...asInstalled } = process.env;
+function run(bin: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 const zhiyu = (...args: string[]) => run(BIN, args);
@@ -18,10 +23,32 @@ function packDir(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
+test('the installed command runs its build only while no source is newer, and only in the checkout it was built in', () => {
+  const root = mkdtempSync(join(tmpdir(), 'zhiyu-built-'));
+  const file = (path: string, text = '') => { mkdirSync(dirname(join(root, path)), { recursive: true }); writeFileSync(join(root, path), text); };
+  const age = (path: string, seconds: number) => { const t = new Date(Date.now() - seconds * 1000); utimesSync(join(root, path), t, t); };
+  for (const f of ['compiler/a.ts', 'runtime/store/b.ts', 'cli/main.ts', 'editor/server/c.ts', 'editor/client/d.ts', 'index.ts', 'package.json']) { file(f); age(f, 120); }
+  assert.is(builtCli(root), undefined, 'no build');
+  file('dist/cli.js'); age('dist/cli.js', 60);
+  assert.is(builtCli(root), undefined, 'a build without the checkout it was made in');
+  file('dist/cli.json', JSON.stringify({ root: `${root}-elsewhere` }));
+  assert.is(builtCli(root), undefined, 'a build made in another checkout');
+  file('dist/cli.json', JSON.stringify({ root }));
+  assert.is(builtCli(root), join(root, 'dist', 'cli.js'));
+  age('editor/client/d.ts', 0);
+  assert.is(builtCli(root), join(root, 'dist', 'cli.js'), 'the browser client is not part of the command');
+  age('runtime/store/b.ts', 0);
+  assert.is(builtCli(root), undefined, 'a source edited since the build');
+  age('runtime/store/b.ts', 120);
+  file('compiler/new.ts');
+  assert.is(builtCli(root), undefined, 'a source added since the build');
+});
+
 const HEADER = 'pack p\noutcomes hold > allow\nevent { amount: money }\n';
 
 test('check: a clean pack exits 0, a broken one exits 1 with file:line:col', () => {
-  assert.is(run(installed, ['check', 'rules/demo']).code, 0);
+  assert.is(run(installed, ['check', 'rules/demo'], asInstalled).code, 0);
+  assert.is(run(installed, ['check', 'rules/demo'], { ...asInstalled, ZHIYU_FROM_SOURCE: '1' }).code, 0);
   const dir = packDir({ 'a.zy': `${HEADER}rule R when event.amont > ¥1 then hold\n` });
   const r = zhiyu('check', dir);
   assert.is(r.code, 1);
