@@ -9,14 +9,11 @@
 //
 //   git archive main compiler | tar -x -C /tmp/old && ln -s "$PWD/node_modules" /tmp/old/node_modules
 //   node --import tsx scripts/same-codegen.ts /tmp/old [--no-scale]
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as NEW from '../compiler/index.ts';
 import { generate as newGenerate, type GenerateOptions } from '../compiler/codegen.ts';
-import type { SourceFile } from '../compiler/index.ts';
-import { packDirs, readPack } from '../cli/pack-files.ts';
-import { flat40Source } from '../bench/flat40.ts';
+import { comparedPacks } from './compared-packs.ts';
 import { scalePackFiles } from '../bench/scale-pack.ts';
 
 async function main(): Promise<number> {
@@ -25,19 +22,7 @@ async function main(): Promise<number> {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const OLD = await import(join(old, 'compiler/index.ts')) as typeof NEW;
   const { generate: oldGenerate } = await import(join(old, 'compiler/codegen.ts')) as { generate: typeof newGenerate };
-  const sets: [string, SourceFile[]][] = [];
-  for (const d of [...packDirs(join(root, 'rules')), join(root, 'bench/packs/fraud40'), join(root, 'bench/packs/store3')]) sets.push([d, readPack([d])]);
-  sets.push(['flat40', flat40Source()]);
-  const prelude = readFileSync(join(root, 'spec/cases/prelude.zy'), 'utf8');
-  for (const f of readdirSync(join(root, 'spec/cases')).filter((x) => x.endsWith('.cases')).sort()) {
-    const lines = readFileSync(join(root, 'spec/cases', f), 'utf8').split('\n');
-    lines.forEach((l, i) => {
-      if (!l.startsWith('=== ')) return;
-      const src: string[] = [];
-      for (let j = i + 1; j < lines.length && !lines[j]!.startsWith('=== ') && !lines[j]!.startsWith('--- '); j++) src.push(lines[j]!);
-      sets.push([`${f}: ${l.slice(4)}`, [{ path: 'prelude.zy', text: prelude }, { path: 'case.zy', text: src.join('\n') }]]);
-    });
-  }
+  const sets = comparedPacks(root);
   if (!process.argv.includes('--no-scale')) for (const n of [100, 1000, 10000]) sets.push([`scale ${n}`, scalePackFiles(n, 20260301)]);
   const variants: [string, GenerateOptions][] = [['index: false', { index: false }], ['inlineRules: 3', { inlineRules: 3 }], ['eager dispatch', { dispatch: { minRules: 1, minGuard: 2 } }]];
   let same = 0;

@@ -9,33 +9,20 @@
 // anything differs. OLD_DIR as for same-codegen.ts.
 //
 //   node --import tsx scripts/same-parse.ts OLD_DIR [--no-scale] [--damaged N]
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as NEW_INDEX from '../compiler/index.ts';
 import * as NEW_PARSE from '../compiler/parse.ts';
 import * as NEW_LEXER from '../compiler/lexer.ts';
 import type { SourceFile } from '../compiler/index.ts';
-import { packDirs, readPack } from '../cli/pack-files.ts';
-import { flat40Source } from '../bench/flat40.ts';
+import { comparedPacks } from './compared-packs.ts';
+import { rng } from '../demo/rows.ts';
 import { scalePackFiles } from '../bench/scale-pack.ts';
 
 interface Compiler { index: typeof NEW_INDEX; parse: typeof NEW_PARSE; lexer: typeof NEW_LEXER }
 
 const DAMAGE = ['"', "'", '(', ')', '{', '}', '[', ']', ',', ':', '.', '=', '<', '>', '!', '@', '¥', '#', '\n', ' ', '0', 'x', '%', '?', '-', '/', '\u3000'];
 const WORDS = ['and', 'or', 'not', 'when', 'then', 'rule', 'in', 'between', 'is', 'missing', 'note', 'at', 'event', 'andy', 'fired', 'expect', 'cases'];
-
-/** A deterministic pseudo-random generator (mulberry32), so runs compare the same texts. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function damage(text: string, rnd: () => number): string {
   const at = Math.floor(rnd() * text.length);
@@ -78,23 +65,11 @@ async function main(): Promise<number> {
   });
   const OLD = await load(old);
   const NEW: Compiler = { index: NEW_INDEX, parse: NEW_PARSE, lexer: NEW_LEXER };
-  const sets: [string, SourceFile[]][] = [];
-  for (const d of [...packDirs(join(root, 'rules')), join(root, 'bench/packs/fraud40'), join(root, 'bench/packs/store3')]) sets.push([d, readPack([d])]);
-  sets.push(['flat40', flat40Source()]);
-  const prelude = readFileSync(join(root, 'spec/cases/prelude.zy'), 'utf8');
-  for (const f of readdirSync(join(root, 'spec/cases')).filter((x) => x.endsWith('.cases')).sort()) {
-    const lines = readFileSync(join(root, 'spec/cases', f), 'utf8').split('\n');
-    lines.forEach((l, i) => {
-      if (!l.startsWith('=== ')) return;
-      const src: string[] = [];
-      for (let j = i + 1; j < lines.length && !lines[j]!.startsWith('=== ') && !lines[j]!.startsWith('--- '); j++) src.push(lines[j]!);
-      sets.push([`${f}: ${l.slice(4)}`, [{ path: 'prelude.zy', text: prelude }, { path: 'case.zy', text: src.join('\n') }]]);
-    });
-  }
+  const sets = comparedPacks(root);
   // Damaged copies: one to three changes to one file of a small pack.
   const n = Number(process.argv[process.argv.indexOf('--damaged') + 1] ?? 0) || 1500;
   const small = sets.filter(([, fs]) => fs.every((f) => f.text.length < 200_000));
-  const rnd = random(20261207);
+  const rnd = rng(20261207);
   for (let k = 0; k < n; k++) {
     const [name, fs] = small[k % small.length]!;
     const which = Math.floor(rnd() * fs.length);
