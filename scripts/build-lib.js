@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the library entry for embedding services: dist/index.js (one ESM
 // file; dependencies stay external) and its declarations under dist/types.
-// Run by `npm install` (prepare); the CLI and tests run the sources via tsx.
+// Run by `npm install` (prepare); the command has its own build (build-cli.js),
+// and the tests run the sources through tsx.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
