@@ -19,7 +19,7 @@ export async function runCliStartBench(opts: { quick: boolean; log?: (line: stri
   mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
   const dir = mkdtempSync(join(root, 'node_modules', '.cache', 'zhiyu-cli-start-'));
   try {
-    const bundle = await bundleCli(join(dir, 'cli.js'));
+    const { outfile: bundle } = await bundleCli(join(dir, 'cli.js'));
     const { ZHIYU_CLI_BUNDLE: _, ZHIYU_FROM_SOURCE: __, ...env } = process.env;
     const ways = { built: { ...env, ZHIYU_CLI_BUNDLE: bundle }, source: { ...env, ZHIYU_FROM_SOURCE: '1' } };
     const times: Record<keyof typeof ways, number[]> = { built: [], source: [] };

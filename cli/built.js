@@ -1,22 +1,13 @@
 // Which file the `zhiyu` command runs: dist/cli.js (scripts/build-cli.js)
-// when it was built in this checkout and no source is newer than it, else
-// nothing (cli/bin.js then runs the sources through tsx). A source edited
-// after `npm install` is run as edited, never an older build of it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// when it was built in this checkout and none of the files it was built from
+// has changed since (each is as old as the build, and there), else nothing
+// (cli/bin.js then runs the sources through tsx). A source edited after
+// `npm install` is run as edited, never an older build of it.
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-// What the command is built from; the editor's browser client is built apart and served as files.
-const SOURCES = ['compiler', 'runtime', 'cli', 'editor', 'index.ts', 'package.json'];
-
-function newerThan(path, time, skip) {
-  const s = statSync(path, { throwIfNoEntry: false });
-  if (!s) return false;
-  if (!s.isDirectory()) return s.mtimeMs > time;
-  if (path === skip) return false;
-  return readdirSync(path).some((name) => newerThan(join(path, name), time, skip));
-}
 
 /** The built command's path, or undefined when the sources of the checkout at `root` must be run instead. */
 export function builtCli(root = ROOT) {
@@ -24,9 +15,9 @@ export function builtCli(root = ROOT) {
   const file = join(root, 'dist', 'cli.js');
   const built = statSync(file, { throwIfNoEntry: false });
   if (!built) return undefined;
-  try {
-    if (JSON.parse(readFileSync(join(root, 'dist', 'cli.json'), 'utf8')).root !== root) return undefined;
-  } catch { return undefined; }
-  const skip = join(root, 'editor', 'client');
-  return SOURCES.some((s) => newerThan(join(root, s), built.mtimeMs, skip)) ? undefined : file;
+  let made;
+  try { made = JSON.parse(readFileSync(join(root, 'dist', 'cli.json'), 'utf8')); } catch { return undefined; }
+  if (made?.root !== root || !Array.isArray(made.sources) || made.sources.length === 0) return undefined;
+  const changed = (f) => !((statSync(join(root, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= built.mtimeMs);
+  return made.sources.some(changed) || changed('package.json') ? undefined : file;
 }

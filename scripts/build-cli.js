@@ -19,9 +19,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * found where they are, wherever the bundle lives.
  */
 export async function bundleCli(outfile) {
-  await build({
+  const { metafile } = await build({
     entryPoints: [join(root, 'cli', 'main.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', logLevel: 'warning',
+    packages: 'external', logLevel: 'warning', metafile: true, absWorkingDir: root,
     plugins: [{
       name: 'zhiyu-import-meta',
       setup(b) {
@@ -35,12 +35,13 @@ export async function bundleCli(outfile) {
       },
     }],
   });
-  return outfile;
+  // The checkout's files it was built from (cli/built.js checks that none is newer).
+  const sources = Object.keys(metafile.inputs).filter((f) => !f.startsWith('node_modules/')).sort();
+  return { outfile, sources };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = await bundleCli(join(root, 'dist', 'cli.js'));
+  const { sources } = await bundleCli(join(root, 'dist', 'cli.js'));
   // The paths written into the bundle are this checkout's: a bundle moved elsewhere is not used.
-  writeFileSync(join(root, 'dist', 'cli.json'), `${JSON.stringify({ root })}\n`);
-  void out;
+  writeFileSync(join(root, 'dist', 'cli.json'), `${JSON.stringify({ root, sources })}\n`);
 }

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BIN } from './cli-run.ts';
@@ -23,25 +23,33 @@ function packDir(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
-test('the installed command runs its build only while no source is newer, and only in the checkout it was built in', () => {
+test('the installed command runs its build only while none of its sources changed, and only in the checkout it was built in', () => {
   const root = mkdtempSync(join(tmpdir(), 'zhiyu-built-'));
   const file = (path: string, text = '') => { mkdirSync(dirname(join(root, path)), { recursive: true }); writeFileSync(join(root, path), text); };
   const age = (path: string, seconds: number) => { const t = new Date(Date.now() - seconds * 1000); utimesSync(join(root, path), t, t); };
-  for (const f of ['compiler/a.ts', 'runtime/store/b.ts', 'cli/main.ts', 'editor/server/c.ts', 'editor/client/d.ts', 'index.ts', 'package.json']) { file(f); age(f, 120); }
+  const sources = ['compiler/a.ts', 'runtime/store/b.ts', 'cli/main.ts', 'demo/c.ts'];
+  for (const f of [...sources, 'editor/client/d.ts', 'package.json']) { file(f); age(f, 120); }
   assert.is(builtCli(root), undefined, 'no build');
   file('dist/cli.js'); age('dist/cli.js', 60);
-  assert.is(builtCli(root), undefined, 'a build without the checkout it was made in');
-  file('dist/cli.json', JSON.stringify({ root: `${root}-elsewhere` }));
+  assert.is(builtCli(root), undefined, 'a build without the record of how it was made');
+  file('dist/cli.json', JSON.stringify({ root: `${root}-elsewhere`, sources }));
   assert.is(builtCli(root), undefined, 'a build made in another checkout');
-  file('dist/cli.json', JSON.stringify({ root }));
+  file('dist/cli.json', JSON.stringify({ root, sources }));
   assert.is(builtCli(root), join(root, 'dist', 'cli.js'));
   age('editor/client/d.ts', 0);
-  assert.is(builtCli(root), join(root, 'dist', 'cli.js'), 'the browser client is not part of the command');
-  age('runtime/store/b.ts', 0);
+  assert.is(builtCli(root), join(root, 'dist', 'cli.js'), 'a file the command is not built from');
+  age('demo/c.ts', 0);
   assert.is(builtCli(root), undefined, 'a source edited since the build');
-  age('runtime/store/b.ts', 120);
-  file('compiler/new.ts');
-  assert.is(builtCli(root), undefined, 'a source added since the build');
+  age('demo/c.ts', 120);
+  age('package.json', 0);
+  assert.is(builtCli(root), undefined, 'package.json changed since the build (dependencies)');
+  age('package.json', 120);
+  rmSync(join(root, 'runtime/store/b.ts'));
+  assert.is(builtCli(root), undefined, 'a source removed since the build');
+  process.env['ZHIYU_FROM_SOURCE'] = '1';
+  file('runtime/store/b.ts'); age('runtime/store/b.ts', 120);
+  try { assert.is(builtCli(root), undefined, 'ZHIYU_FROM_SOURCE'); } finally { delete process.env['ZHIYU_FROM_SOURCE']; }
+  assert.is(builtCli(root), join(root, 'dist', 'cli.js'));
 });
 
 const HEADER = 'pack p\noutcomes hold > allow\nevent { amount: money }\n';
