@@ -20,6 +20,7 @@ import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt }
 import { Scope, type Ctx } from './codegen-emitter.ts';
 import { Expressions, FUNCTION_ORDER } from './codegen-expressions.ts';
 import { FiredEntries } from './codegen-explain.ts';
+import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 
 export interface GeneratedCode {
@@ -150,10 +151,11 @@ class Generator extends Expressions {
     const ents = [...p.schema.entities.values()];
     const parts: string[] = [];
     ents.forEach((e, i) => parts.push(this.records.recordClass(`En${i}`, e), this.records.entityLoader(`loadE${i}`, `En${i}`, e), this.records.entityGetter(i, e)));
-    const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
-    parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
+    // The Memo's properties are known once the rules are written (case tables add theirs).
+    const memoAt = parts.push('') - 1;
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
     const planned = this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules;
+    this.cases = new CaseTables(planned, (v, wrap) => this.constant(v, wrap));
     const scored = p.rules.some((r) => r.score);
     let scores: string | undefined;
     const tail = (sorted: boolean): string[] => {
@@ -193,6 +195,8 @@ class Generator extends Expressions {
       lines.push('  }', '}', 'return out;');
       return lines;
     }, false, { reads: false }).text);
+    const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`), ...p.eventFields.filter((f) => this.cases!.used(f)).map((f) => this.caseMemo(f))];
+    parts[memoAt] = `function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`;
     const noted = p.rules.filter((r) => r.note && r.enabled);
     if (noted.length) parts.push(...this.notes(noted));
     parts.push(...this.readerText);
@@ -310,8 +314,9 @@ class Generator extends Expressions {
       }
       case 'bins': {
         const lines = this.emit(e.always, indent);
-        const index = this.nodeConstant(e, () => this.constant(e.bins.flatMap((b, i) => b.values.map((v) => [v, i])), (k) => `new Map(${k})`));
-        lines.push(`${indent}switch (${index}.get(${this.slot(e.field)})) {`);
+        const index = this.nodeConstant(e, () => this.caseTable(e.field, e.bins.flatMap((b, i) => b.values.map((v) => [v, i] as const))));
+        this.slot(e.field);
+        lines.push(`${indent}switch (${index}) {`);
         e.bins.forEach((b, i) => lines.push(`${indent}  case ${i}: ${this.callGroup(b.fn)}; break;`));
         lines.push(`${indent}}`);
         return lines;
@@ -324,9 +329,9 @@ class Generator extends Expressions {
           lines.push(`${indent}switch (${slot}) {`);
           for (const [v, c] of e.cases) lines.push(`${indent}  case ${this.lit(v)}:`, ...this.emit(c, inner), `${inner}break;`);
         } else {
-          // Many cases: a Map from value to case number, and a switch over dense integers.
-          const index = this.nodeConstant(e, () => this.constant(e.cases.map(([v]) => v), (k) => `new Map(${k}.map((v, i) => [v, i]))`));
-          lines.push(`${indent}switch (${index}.get(${slot})) {`);
+          // Many cases: a table from the value's id to the case number, and a switch over dense integers.
+          const index = this.nodeConstant(e, () => this.caseTable(e.field, e.cases.map(([v], i) => [v, i] as const)));
+          lines.push(`${indent}switch (${index}) {`);
           e.cases.forEach(([, c], i) => lines.push(`${indent}  case ${i}:`, ...this.emit(c, inner), `${inner}break;`));
         }
         lines.push(`${indent}}`);
@@ -343,6 +348,17 @@ class Generator extends Expressions {
   }
 
   private readonly emitConstants = new Map<Emit, string>();
+  private cases?: CaseTables;
+
+  /** The case number of `field`'s value among `cases`, found through the field's dictionary (codegen-cases.ts). */
+  private caseTable(field: string, cases: readonly (readonly [Value, number])[]): string {
+    return this.cases!.lookup(field, this.eventSlots.get(field)!, this.caseMemo(field), new Map(cases));
+  }
+
+  /** The Memo property holding `field`'s id in its dictionary. */
+  private caseMemo(field: string): string {
+    return `k${this.eventSlots.get(field)!.slice(1)}`;
+  }
   /** Each memo's representation in the last function that settled it: where the next function's first pass starts. */
   private readonly hints = new Map<string, Ctx>();
 
