@@ -161,7 +161,7 @@ class Generator extends Expressions {
     const tail = (sorted: boolean): string[] => {
       const lines: string[] = [];
       // Rules run case by case, not in pack order.
-      if (sorted) lines.push('if (fired.length > 1) fired.sort(ascending);');
+      if (sorted) lines.push('if (fired.length > 1) ascending(fired);');
       // Added in rule order, as the interpreter does: fractional scores round the same way.
       if (scored) {
         // One constant for every copy of decide() (serializing 10,000 scores per copy was a cost of its own).
@@ -203,7 +203,9 @@ class Generator extends Expressions {
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
-      'const ascending = (a, b) => a - b;',
+      // An insertion sort: a few distinct rule indexes, mostly in order already (Array.prototype.sort
+      // with a comparator cost a large pack's decision, which fires 3.5 rules on average, 3%).
+      'function ascending(a) { for (let i = 1; i < a.length; i++) { const v = a[i]; let j = i - 1; for (; j >= 0 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v; } }',
       ...this.prelude,
       ...parts,
       `return { decide, explain, ${noted.length ? 'notes, noteValues, ' : ''}loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
