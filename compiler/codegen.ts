@@ -39,9 +39,10 @@ const SWITCH_CASES = 16;
 /**
  * Rule occurrences one generated function holds before a part of the plan
  * moves into a function of its own: V8 optimizes only functions of moderate
- * size, and a decision of a 10,000-rule pack runs a few of them. Measured on
- * that pack's decisions against 80 (CPU per decision, one process): 120
- * 0.97×, 160 0.85×, 240 0.96×; 400 was twice as slow.
+ * size, and a decision of a 10,000-rule pack runs a few of them. CPU per
+ * decision of that pack, against 80 before case tables, in one process at
+ * load 12–18 (bench/README.md): 80 0.92–0.94×, 120 0.86×, 160 0.74–0.76×,
+ * 240 0.83×; 400 was 1.5× slower.
  */
 const INLINE_RULES = 160;
 
