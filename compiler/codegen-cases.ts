@@ -18,7 +18,7 @@ import type { DispatchNode } from './optimize/dispatch.ts';
 export class CaseTables {
   private readonly dicts = new Map<string, { readonly values: Value[]; readonly ids: Map<Value, number>; name?: string; used: boolean }>();
 
-  /** `constant` makes a K constant (escaped by the emitter); `memo` names a field's id on the Memo. */
+  /** Dictionaries for every field `plan` switches on; `constant` makes a K constant (JSON data, never code). */
   constructor(plan: DispatchNode, private readonly constant: (v: unknown, wrap?: (k: string) => string) => string) {
     const walk = (n: DispatchNode): void => {
       if (n.kind === 'rules') return;
