@@ -53,10 +53,9 @@ test('a whole word that is a keyword is that keyword; a longer word is a name', 
 });
 
 test('CST children inherit no keys, and node locations span their tokens', () => {
-  const p = new RuleParser();
-  p.text = PACK;
-  p.input = lex(PACK, 0).tokens;
-  const cst = p.file();
+  const p = new RuleParser({ output: 'cst' });
+  p.start(lex(PACK, 0).tokens, PACK, 0);
+  const cst = p.file() as unknown as CstNode;
   assert.equal(p.errors, []);
   let nodes = 0;
   const walk = (n: CstNode): void => {
