@@ -98,8 +98,12 @@ export class RuleParser extends EmbeddedActionsParser {
   /** What `stack` holds from `mark` on, taken off it. */
   private take<X>(mark: number): X[] {
     const xs = this.stack.slice(mark) as X[];
-    this.stack.length = mark;
+    this.drop(mark);
     return xs;
+  }
+  /** Takes `stack` back to `mark` (popped: setting an array's length is a call into the runtime). */
+  private drop(mark: number): void {
+    while (this.stack.length > mark) this.stack.pop();
   }
   private name(t: IToken): A.Name {
     return { text: t.image, span: this.tokenSpan(t) };
@@ -677,8 +681,8 @@ export class RuleParser extends EmbeddedActionsParser {
     const mark = this.stack.length;
     this.MANY((this.orMore ??= () => { this.CONSUME(T.Or); this.stack.push(this.SUBRULE2(this.andExpr)); }));
     if (this.stack.length === mark) return acc;
-    if (this.ast) for (const r of this.take<A.Expr>(mark)) acc = { kind: 'or', left: acc, right: r, span: join(acc.span, r.span) };
-    this.stack.length = mark;
+    if (this.ast) for (let i = mark; i < this.stack.length; i++) { const r = this.stack[i] as A.Expr; acc = { kind: 'or', left: acc, right: r, span: join(acc.span, r.span) }; }
+    this.drop(mark);
     return acc;
   });
 
@@ -688,8 +692,8 @@ export class RuleParser extends EmbeddedActionsParser {
     const mark = this.stack.length;
     this.MANY((this.andMore ??= () => { this.CONSUME(T.And); this.stack.push(this.SUBRULE2(this.notExpr)); }));
     if (this.stack.length === mark) return acc;
-    if (this.ast) for (const r of this.take<A.Expr>(mark)) acc = { kind: 'and', left: acc, right: r, span: join(acc.span, r.span) };
-    this.stack.length = mark;
+    if (this.ast) for (let i = mark; i < this.stack.length; i++) { const r = this.stack[i] as A.Expr; acc = { kind: 'and', left: acc, right: r, span: join(acc.span, r.span) }; }
+    this.drop(mark);
     return acc;
   });
 
@@ -752,7 +756,8 @@ export class RuleParser extends EmbeddedActionsParser {
         },
       },
     ]))));
-    this.stack.length -= 2;
+    this.stack.pop();
+    this.stack.pop();
     return cmp ?? left;
   });
 
@@ -798,7 +803,7 @@ export class RuleParser extends EmbeddedActionsParser {
     if (n === mark) return first;
     let acc = first;
     if (this.ast) for (let i = mark; i + 1 < n; i += 2) { const t = this.stack[i] as IToken; acc = this.binary(t.image as A.BinaryOp, acc, this.stack[i + 1] as A.Expr, t); }
-    this.stack.length = mark;
+    this.drop(mark);
     return acc;
   }
 
@@ -941,7 +946,7 @@ export class RuleParser extends EmbeddedActionsParser {
     const mark = this.stack.length;
     this.MANY((this.pathMore ??= () => { this.CONSUME(T.Dot); this.stack.push(this.CONSUME(T.AnyName)); }));
     const n = this.stack.length - mark;
-    if (!this.ast) { this.stack.length = mark; return undefined as never; }
+    if (!this.ast) { this.drop(mark); return undefined as never; }
     const first = this.name(firstTok);
     // A one-word path spans its word: the two share one span (spans are never changed).
     if (n === 0) return { kind: 'path', parts: [first], span: first.span };
@@ -949,7 +954,7 @@ export class RuleParser extends EmbeddedActionsParser {
     const parts = new Array<A.Name>(n + 1);
     parts[0] = first;
     for (let i = 0; i < n; i++) parts[i + 1] = this.name(this.stack[mark + i] as IToken);
-    this.stack.length = mark;
+    this.drop(mark);
     return { kind: 'path', parts, span: this.from(firstTok.startOffset) };
   });
 }
