@@ -677,25 +677,29 @@ export class RuleParser extends EmbeddedActionsParser {
   // its level is returned as it is (most operands pass through every level).
   private orMore?: () => void;
   expression = this.RULE('expression', (): A.Expr => {
-    let acc = this.SUBRULE(this.andExpr);
+    const acc = this.SUBRULE(this.andExpr);
     const mark = this.stack.length;
     this.MANY((this.orMore ??= () => { this.CONSUME(T.Or); this.stack.push(this.SUBRULE2(this.andExpr)); }));
-    if (this.stack.length === mark) return acc;
-    if (this.ast) for (let i = mark; i < this.stack.length; i++) { const r = this.stack[i] as A.Expr; acc = { kind: 'or', left: acc, right: r, span: join(acc.span, r.span) }; }
-    this.drop(mark);
-    return acc;
+    return this.logical('or', acc, mark);
   });
 
   private andMore?: () => void;
   andExpr = this.RULE('andExpr', (): A.Expr => {
-    let acc = this.SUBRULE(this.notExpr);
+    const acc = this.SUBRULE(this.notExpr);
     const mark = this.stack.length;
     this.MANY((this.andMore ??= () => { this.CONSUME(T.And); this.stack.push(this.SUBRULE2(this.notExpr)); }));
-    if (this.stack.length === mark) return acc;
-    if (this.ast) for (let i = mark; i < this.stack.length; i++) { const r = this.stack[i] as A.Expr; acc = { kind: 'and', left: acc, right: r, span: join(acc.span, r.span) }; }
+    return this.logical('and', acc, mark);
+  });
+
+  /** `first` joined from the left by `kind` with the operands on `stack` from `mark` on. */
+  private logical(kind: 'and' | 'or', first: A.Expr, mark: number): A.Expr {
+    const n = this.stack.length;
+    if (n === mark) return first;
+    let acc = first;
+    if (this.ast) for (let i = mark; i < n; i++) { const r = this.stack[i] as A.Expr; acc = { kind, left: acc, right: r, span: join(acc.span, r.span) }; }
     this.drop(mark);
     return acc;
-  });
+  }
 
   private notExprAlts?: IOrAlt<A.Expr>[];
   notExpr = this.RULE('notExpr', (): A.Expr => this.OR((this.notExprAlts ??= [
