@@ -17,7 +17,11 @@
 // a window by device_id, …). The next decision of that type is one
 // self-contained transaction: the opening, those reads and COMMIT are
 // written together and the connection goes back to the pool at once, so
-// the decisions of one moment share its writes (closed()). A decision that
+// the decisions of one moment share its writes (closed()). When each of
+// those reads returns one row at most, the decision is not a transaction but
+// one statement (togetherStmt: the reads joined beside zy_event_seq), whose
+// own snapshot every part shares: one Bind/Execute/Sync for the server
+// instead of the opening, a statement per read and COMMIT. A decision that
 // then reaches a read not sent is made again in a transaction held open
 // until it has decided (open(): a read it lacks is fetched in it, and its
 // COMMIT goes in the next decision's opening message). A read fetched ahead
