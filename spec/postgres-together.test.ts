@@ -14,6 +14,7 @@ import pg from 'pg';
 import { load } from '../runtime/engine.ts';
 import { RecordingProvider } from '../runtime/store/decision-log.ts';
 import type { PostgresProvider } from '../runtime/store/postgres/provider.ts';
+import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { pgPackStore } from './pg-server.ts';
 
 const PACK = `pack p
@@ -113,6 +114,65 @@ test('reads sent as one statement answer what each read alone answers (property-
   } finally {
     watch.restore();
     await store.close();
+  }
+});
+
+// A decision held open (it reached a read its type had not made) ends its transaction once the tasks queued then have
+// run. A decision sent as one statement that takes the connection before that must not run in the held snapshot: it
+// sends the COMMIT first, and sees what was stored meanwhile.
+const PACK2 = `pack p
+outcomes hold > review > allow
+event { type: enum(t) required, customer_id: string, flag: bool }
+entity customer by customer_id { segment: string }
+rule Many when count(by customer_id, last 1h) >= 2 then review
+rule Vip when event.flag and customer.segment == "vip" then hold
+`;
+
+test('a decision sent as one statement right after one held open sees what was stored meanwhile', async () => {
+  const { url, store: setup, compiled: c } = await pgPackStore('together_after_open', PACK2, T('2026-03-01T00:00'), T('2026-04-01T00:00'));
+  // One connection for decisions: the held decision's and the next one's.
+  const store = await PostgresStore.open(url, { max: 1 });
+  const admin = new pg.Client(url);
+  const watcher = new pg.Client(url);
+  await admin.connect();
+  await watcher.connect();
+  try {
+    const schema = c.checked!.schema;
+    const at = new Date(NOW).toISOString();
+    const fields = ['type', 'customer_id', 'flag', 'occurred_at'];
+    await setup.write(schema, async (w) => {
+      await w.entity('customer', 'c1', ['vip'], NOW - D);
+      await w.events(fields, [['t', 'c1', 0, NOW - 60_000]]);
+    });
+    const engine = load({ pack: c.optimized!, code: c.code! });
+    const provider = store.provider(c.checked!);
+    const decide = async (event: Record<string, unknown>) => {
+      let rec: RecordingProvider | undefined;
+      await provider.resolve((p) => { rec = new RecordingProvider(p); return engine.decide(event, rec); }, event);
+      return rec!.snapshot;
+    };
+    // Learns the window (not the profile: no rule reaches it without the flag).
+    await decide({ type: 't', customer_id: 'c1', flag: false, occurred_at: at });
+    // The profile's table locked: the next decision takes its snapshot, then waits for the profile it had not sent.
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE zy_entity_customer IN ACCESS EXCLUSIVE MODE');
+    const held = decide({ type: 't', customer_id: 'c1', flag: true, occurred_at: at });
+    const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhiyu' AND wait_event_type = 'Lock' AND state = 'active'`;
+    while ((await watcher.query(waiting)).rows[0].n < 1) await new Promise((r) => setImmediate(r));
+    // Meanwhile an event is stored; then the held decision goes on, in its snapshot from before.
+    await setup.write(schema, (w) => w.events(fields, [['t', 'c1', 0, NOW - 30_000]]));
+    await admin.query('COMMIT');
+    const before = await held;
+    // At once (no task in between): its type's reads are now the window and the profile, sent as one statement.
+    const after = await decide({ type: 't', customer_id: 'c1', flag: true, occurred_at: at });
+    assert.is(before.aggregates[0]![3], 1, 'the held decision counts what its snapshot held');
+    assert.is(after.aggregates[0]![3], 2, 'the next decision counts the event stored meanwhile');
+    assert.ok(after.historySeq! > before.historySeq!, 'and its history goes further');
+  } finally {
+    await admin.end();
+    await watcher.end();
+    await store.close();
+    await setup.close();
   }
 });
 
