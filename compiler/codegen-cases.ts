@@ -17,6 +17,7 @@ import type { DispatchNode } from './optimize/dispatch.ts';
 
 export class CaseTables {
   private readonly dicts = new Map<string, { readonly values: Value[]; readonly ids: Map<Value, number>; name?: string; used: boolean }>();
+  private widest = 0;
 
   /** Dictionaries for every field `plan` switches on; `constant` makes a K constant (JSON data, never code). */
   constructor(plan: DispatchNode, private readonly constant: (v: unknown, wrap?: (k: string) => string) => string) {
@@ -26,6 +27,7 @@ export class CaseTables {
       let d = this.dicts.get(n.field);
       if (!d) this.dicts.set(n.field, (d = { values: [], ids: new Map(), used: false }));
       for (const v of n.cases.keys()) if (!d.ids.has(v)) { d.ids.set(v, d.values.length); d.values.push(v); }
+      this.widest = Math.max(this.widest, n.cases.size);
       walk(n.always);
       n.cases.forEach(walk);
     };
@@ -46,6 +48,11 @@ export class CaseTables {
     table.push(-1);
     for (const v of cases.keys()) if (!d.ids.has(v)) throw new Error(`event.${field}: a case value outside the dictionary`);
     return `${this.constant(table)}[M.${memo} === U ? (M.${memo} = ${d.name}.get(${slot}) ?? ${d.values.length}) : M.${memo}]`;
+  }
+
+  /** Whether a switch of the plan has more than `n` cases. */
+  wider(n: number): boolean {
+    return this.widest > n;
   }
 
   /** Whether a switch on `field` was emitted through a table (its id then needs a Memo property). */

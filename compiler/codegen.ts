@@ -15,13 +15,14 @@
 import { jsComment, jsNumber } from './escape.ts';
 import type { CheckedPack, CheckedRule, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
-import { planDispatch, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
+import { planDispatch, planSize, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
 import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt } from './codegen-layout.ts';
 import { Scope, type Ctx } from './codegen-emitter.ts';
 import { Expressions, FUNCTION_ORDER } from './codegen-expressions.ts';
 import { FiredEntries } from './codegen-explain.ts';
 import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
+import { TIME_FIELD } from './check/context.ts';
 
 export interface GeneratedCode {
   /** Body of `new Function('K', 'R', source)`. */
@@ -45,6 +46,25 @@ const SWITCH_CASES = 16;
  * 240 0.83×; 400 was 1.5× slower.
  */
 const INLINE_RULES = 160;
+
+/**
+ * Puts fired rules run case by case back in pack order. Up to a few dozen
+ * (nearly always) an insertion sort in place: Array.prototype.sort with a
+ * comparator costs a call per comparison, a tenth of a flat record's decision.
+ */
+const SORT_FIRED = [
+  'const ascending = (a, b) => a - b;',
+  'function sortFired(a) {',
+  '  const n = a.length;',
+  '  if (n > 32) { a.sort(ascending); return; }',
+  '  for (let i = 1; i < n; i++) {',
+  '    const v = a[i];',
+  '    let j = i - 1;',
+  '    while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; j--; }',
+  '    a[j + 1] = v;',
+  '  }',
+  '}',
+];
 
 export interface GenerateOptions {
   /** Switch on the fields that sort the rules (`optimize/dispatch.ts`); off: test every rule in order. */
@@ -132,19 +152,31 @@ class Generator extends Expressions {
     const slots = [...real.slots].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
     const reads = opts.reads === false ? []
       : opts.reads === 'lazy' ? [this.records.ownOnly('src'), ...(slots.length ? [`let ${slots.map((s) => `${s} = U`).join(', ')};`] : [])]
-        : this.reads(opts.reads !== 'no-own-check');
+        : this.reads(opts.reads !== 'no-own-check', at);
     // Each line indented by the separator: one join, no indented copy of every line.
     const all = reads.concat(decl, lines);
     return { text: all.length ? `${header(slots)} {\n  ${all.join('\n  ')}\n}` : `${header(slots)} {\n}`, slots };
   }
 
-  /** Checks and reads the event fields the pack uses, in schema order. */
-  private reads(ownCheck = true): string[] {
+  /**
+   * Checks and reads the event fields the pack uses, in schema order. A copy
+   * of decide() for one value of a string, enum or bool field was chosen by
+   * that raw value (splitByValue), which its check would return unchanged: the
+   * copy takes the value as known instead of reading and checking it again.
+   */
+  private reads(ownCheck: boolean, at: KnownAt): string[] {
     const lines = [...(ownCheck ? [this.records.ownOnly('src')] : []), 'let v;'];
     for (const name of this.pack.eventFields) {
       const f = this.pack.schema.event.fields.get(name)!;
-      lines.push(`v = ${this.readField(f.name)};`);
-      lines.push(`const ${this.eventSlots.get(name)} = ${this.records.check(f, 'event')};`);
+      const slot = this.eventSlots.get(name)!;
+      const known = at.known.get(name);
+      if (known !== undefined && (f.type.t === 'enum' || f.type.t === 'string' || f.type.t === 'bool')) {
+        lines.push(`const ${slot} = ${this.lit(known)};`);
+        continue;
+      }
+      // A time the caller gave has been checked (the engine's decisionTime).
+      if (name === TIME_FIELD) lines.push(`const ${slot} = at !== undefined ? at : (v = ${this.records.readProp('src', name)}, ${this.records.check(f, 'event')});`);
+      else lines.push(`v = ${this.readField(f.name)};`, `const ${slot} = ${this.records.check(f, 'event')};`);
     }
     return lines;
   }
@@ -159,12 +191,16 @@ class Generator extends Expressions {
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
     const planned = this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules;
     this.cases = new CaseTables(planned, (v, wrap) => this.constant(v, wrap));
+    const ownMemo = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
+    // Case tables keep ids on the Memo; a plan that fits in one function with at most SWITCH_CASES cases per switch has none.
+    const tables = planned.kind !== 'rules' && (planSize(planned) > (this.opts.inlineRules ?? INLINE_RULES) || this.cases.wider(SWITCH_CASES));
+    const memo = ownMemo.length > 0 || tables;
     const scored = p.rules.some((r) => r.score);
     let scores: string | undefined;
     const tail = (sorted: boolean): string[] => {
       const lines: string[] = [];
       // Rules run case by case, not in pack order.
-      if (sorted) lines.push('if (fired.length > 1) ascending(fired);');
+      if (sorted) lines.push('if (fired.length > 1) sortFired(fired);');
       // Added in rule order, as the interpreter does: fractional scores round the same way.
       if (scored) {
         // One constant for every copy of decide() (serializing 10,000 scores per copy was a cost of its own).
@@ -172,12 +208,11 @@ class Generator extends Expressions {
         lines.push(`for (let i = 0; i < fired.length; i++) score += ${scores}[fired[i]];`);
       }
       // An explained decision (x) gets its fired rules' entries here, from the fields this function has read and checked.
-      lines.push(`if (x === true && fired.length !== 0) return { fired, score, memo: M, entries: explain(fired, P, M, at${allSlots}) };`);
-      lines.push('return { fired, score, memo: M };');
+      lines.push(...this.results(allSlots));
       return lines;
     };
     const allSlots = p.eventFields.map((_, i) => `, f${i}`).join('');
-    const head = ['const M = new Memo();', 'const fired = [];', 'let score = 0;'];
+    const head = [memo ? 'const M = new Memo();' : 'const M = NO_MEMO;', 'const fired = [];', 'let score = 0;'];
     const split = planned.kind === 'switch' ? this.splitByValue(planned, head, tail) : undefined;
     // With copies, the values left for decide() itself can only be missing, invalid (they throw
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
@@ -198,7 +233,8 @@ class Generator extends Expressions {
       lines.push('  }', '}', 'return out;');
       return lines;
     }, false, { reads: false }).text);
-    const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`), ...p.eventFields.filter((f) => this.cases!.used(f)).map((f) => this.caseMemo(f))];
+    const memoFields = [...ownMemo, ...p.eventFields.filter((f) => this.cases!.used(f)).map((f) => this.caseMemo(f))];
+    if (!memo && memoFields.length) throw new Error('internal: a case table without a Memo');
     parts[memoAt] = `function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`;
     const noted = p.rules.filter((r) => r.note && r.enabled);
     if (noted.length) parts.push(...this.notes(noted));
@@ -206,9 +242,8 @@ class Generator extends Expressions {
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
-      // An insertion sort: a few distinct rule indexes, mostly in order already (Array.prototype.sort
-      // with a comparator cost a large pack's decision, which fires 3.5 rules on average, 3%).
-      'function ascending(a) { for (let i = 1; i < a.length; i++) { const v = a[i]; let j = i - 1; for (; j >= 0 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v; } }',
+      ...SORT_FIRED,
+      ...(memo ? [] : ['const NO_MEMO = Object.freeze(new Memo());']),
       ...this.prelude,
       ...parts,
       `return { decide, explain, ${noted.length ? 'notes, noteValues, ' : ''}loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
@@ -216,6 +251,19 @@ class Generator extends Expressions {
     return { source, constants: this.constants };
   }
 
+
+  /**
+   * What decide() returns. decideRaw's answer is `{ fired, score }` alone, one
+   * shape for every decision; only an explained decision (x) carries the memo
+   * of entity rows and aggregates (for notes) and the fired rules' entries,
+   * made from the fields this function has read and checked.
+   */
+  private results(allSlots: string): string[] {
+    return [
+      `if (x === true) return fired.length === 0 ? { fired, score, memo: M } : { fired, score, memo: M, entries: explain(fired, P, M, at${allSlots}) };`,
+      'return { fired, score };',
+    ];
+  }
 
   /**
    * `notes(src, P, M, fired, at)`: the rules in force that did not fire and whose

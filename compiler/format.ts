@@ -21,7 +21,7 @@
 // The result is checked before it is returned: it must parse to the same
 // syntax tree (spans aside) with the same comments, in the same order.
 // Formatting is idempotent: format(format(x)) is format(x).
-import type { IToken } from 'chevrotain';
+import type { CstNode, IToken } from 'chevrotain';
 import type { FileAst } from './ast.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { lex } from './lexer.ts';
@@ -49,10 +49,9 @@ function formatText(text: string, file: number): FormatResult {
   const parsed = parseFile(text, file);
   if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
   const lexed = lex(text, file);
-  const p = (sharedParser ??= new RuleParser());
-  p.text = text;
-  p.input = lexed.tokens;
-  const cst = p.file();
+  const p = (sharedParser ??= new RuleParser({ output: 'cst' }));
+  p.start(lexed.tokens, text, file);
+  const cst = p.file() as unknown as CstNode;
   const out = new Layout(text, lexed.tokens, lexed.comments, droppedCommas(cst)).file(cst);
   verify(parsed.ast, lexed.comments, out, file);
   return { text: out };

@@ -16,11 +16,13 @@ type Values = readonly (readonly Value[])[];
 /** The generated code's functions; `at` is the decision time when the caller gave one (checked), else undefined. */
 interface Generated {
   /**
-   * With `explain` true, `entries` holds each fired rule's entry of the
-   * explained decision (compiler/codegen-explain.ts), made from the fields
-   * decide() read, by the generated explain(); absent when nothing fired.
+   * Without `explain`, `{ fired, score }` alone. With `explain` true, also
+   * `memo` (the entity rows and aggregates read, for notes) and `entries`,
+   * each fired rule's entry of the explained decision
+   * (compiler/codegen-explain.ts), made from the fields decide() read, by the
+   * generated explain(); absent when nothing fired.
    */
-  decide(src: object, P: FeatureProvider, at: number | undefined, explain?: true): { fired: FiredIndexes; score: number; memo: object; entries?: FiredRule[] };
+  decide(src: object, P: FeatureProvider, at: number | undefined, explain?: true): { fired: FiredIndexes; score: number; memo?: object; entries?: FiredRule[] };
   explain: unknown;
   /** Only in packs with `note` clauses. */
   notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[], at: number | undefined): number[];
@@ -124,8 +126,9 @@ function explained(c: Loaded, event: object, provider: FeatureProvider, at: numb
   const r = g.decide(event, provider, at, true);
   const entries = r.entries ?? [];
   if (!g.notes) return c.explainer.assemble(r.fired, r.score, entries);
-  const rules = g.notes(event, provider, r.memo, r.fired, at);
-  const noted = rules.length ? { rules, values: g.noteValues!(rules, event, provider, r.memo, at) } : undefined;
+  const memo = r.memo!;
+  const rules = g.notes(event, provider, memo, r.fired, at);
+  const noted = rules.length ? { rules, values: g.noteValues!(rules, event, provider, memo, at) } : undefined;
   return c.explainer.assemble(r.fired, r.score, entries, noted);
 }
 

@@ -13,7 +13,7 @@
 // order in which the rules ask does not matter. Exits 1 when anything differs.
 //
 //   git worktree add --detach /tmp/old <commit> && ln -s "$PWD/node_modules" /tmp/old/node_modules
-//   node --import tsx scripts/same-decisions.ts /tmp/old [--no-scale]
+//   node --import tsx scripts/same-decisions-plans.ts /tmp/old [--no-scale]
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as NEW from '../compiler/index.ts';
@@ -149,7 +149,7 @@ function scaleInputs(size: number, count: number): unknown[] {
 
 async function main(): Promise<number> {
   const old = process.argv[2];
-  if (!old || old.startsWith('--')) { console.error('usage: node --import tsx scripts/same-decisions.ts OLD_DIR [--no-scale] (OLD_DIR holds an old compiler/)'); return 2; }
+  if (!old || old.startsWith('--')) { console.error('usage: node --import tsx scripts/same-decisions-plans.ts OLD_DIR [--no-scale] (OLD_DIR holds an old compiler/)'); return 2; }
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const OLD = await import(join(old, 'compiler/index.ts')) as typeof NEW;
   const { generate: oldGenerate } = await import(join(old, 'compiler/codegen.ts')) as typeof import('../compiler/codegen.ts');

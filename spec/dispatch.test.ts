@@ -128,6 +128,33 @@ rule ANY when event.n > 5 then review`);
     ['B,ANY', 'ANY', 'ANY', '-', 'ZY4001']);
 });
 
+test('a copy of decide() takes its switched-on value as known; decideRaw answers { fired, score } alone, in pack order however many fire', () => {
+  // Rules on the type, rules that ignore it, and shared thresholds: copies run their rules case by case and sort what fired.
+  const rules: string[] = [];
+  for (let i = 0; i < 72; i++) {
+    const on = ['', 'event.type == "login" and ', 'event.type == "transfer_out" and '][i % 3];
+    rules.push(`rule R${i} when ${on}event.n > ${i % 8 === 7 ? 100 : i % 4} then review`);
+  }
+  const r = build(rules.join('\n'));
+  const src = r.code!.source;
+  assert.match(src, /^ {2}const f\d+ = "login";$/m);
+  assert.not.match(src, /\.sort\(ascending\);$/m, 'few fired rules are put in order without Array.prototype.sort');
+  const engine = load({ pack: r.optimized!, code: r.code! });
+  let many = 0;
+  for (const type of ['login', 'transfer_out', 'application', 'drawdown']) {
+    for (const n of [0, 2, 3, 5, 50, 101]) {
+      const event = { type, n, occurred_at: 0 };
+      const raw = engine.decideRaw(event);
+      assert.equal(Object.keys(raw), ['fired', 'score']);
+      const want = interpret(r.checked!, event, new MemoryProvider()).decision.fired.map((f) => r.checked!.rules.findIndex((x) => x.id === f.id));
+      assert.equal([...raw.fired], [...want].sort((a, b) => a - b), `${type} ${n}`);
+      assert.equal([...raw.fired], [...raw.fired].sort((a, b) => a - b));
+      if (raw.fired.length > 32) many++;
+    }
+  }
+  assert.ok(many > 0, 'some decisions fire more than 32 rules');
+});
+
 test('rules that need the same threshold or the same wide list share one guard; a failed guard skips them all', () => {
   const blocked = Array.from({ length: 12 }, (_, i) => `"d${i}"`).join(', ');
   const r = build(`

@@ -2,7 +2,8 @@
 // compiler/parser.ts replace internals of chevrotain@11 to allocate less:
 // tokens carry `endOffset` from the start (a keyword is looked up by its
 // word), and CST nodes' `children` inherit no keys (as Chevrotain's own
-// null-prototype objects). If a Chevrotain upgrade renamed either internal,
+// null-prototype objects), and one grammar class outputs either the AST or
+// the CST (`initTreeBuilder`). If a Chevrotain upgrade renamed an internal,
 // these fail before any span goes wrong.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -53,10 +54,9 @@ test('a whole word that is a keyword is that keyword; a longer word is a name', 
 });
 
 test('CST children inherit no keys, and node locations span their tokens', () => {
-  const p = new RuleParser();
-  p.text = PACK;
-  p.input = lex(PACK, 0).tokens;
-  const cst = p.file();
+  const p = new RuleParser({ output: 'cst' });
+  p.start(lex(PACK, 0).tokens, PACK, 0);
+  const cst = p.file() as unknown as CstNode;
   assert.equal(p.errors, []);
   let nodes = 0;
   const walk = (n: CstNode): void => {
@@ -86,6 +86,38 @@ test('a file parses to the same AST however often it is parsed', () => {
   assert.is(JSON.stringify(parseFile(PACK, 0)), a);
   const ast = parseFile(PACK, 0).ast;
   assert.equal(ast.decls.map((d) => d.kind), ['pack', 'outcomes', 'event', 'listDecl', 'predicate', 'rule']);
+});
+
+test('in a file with a syntax error, every other declaration is built as in a file without it', () => {
+  // Without errors the grammar builds the AST as it parses; with one, the file is parsed again for the CST,
+  // and each declaration the parser did not repair is built from its own tokens.
+  const extra = 'rule S "bad escape" when event.type == "\\q" then review\n';
+  const clean = parseFile(PACK + extra, 0);
+  const broken = parseFile(PACK + extra + 'rule BROKEN when event.amount >>= 1 then block\n', 0);
+  assert.equal(broken.brokenNames, ['BROKEN']);
+  assert.equal(broken.ast.decls, clean.ast.decls);
+  assert.equal(clean.diagnostics.map((d) => d.code), ['ZY1003']);
+  assert.equal(broken.diagnostics.map((d) => d.code), ['ZY1002', 'ZY1003']);
+  assert.equal(broken.diagnostics[1], clean.diagnostics[0]);
+});
+
+test('a misspelt `followed by` is reported before the errors inside the steps', () => {
+  // The order the AST builder reported them in when it walked the CST (the steps after the words between them).
+  const r = parseFile('rule S when sequence(event.type == "\\q" follwed by event.type == "\\z", within 10m) then block\n', 0);
+  assert.equal(r.diagnostics.map((d) => [d.code, d.span.start]), [['ZY1002', 40], ['ZY1003', 35], ['ZY1003', 65]]);
+});
+
+test('one grammar, two outputs: the AST, or the CST for the formatter', () => {
+  const tokens = lex(PACK, 0).tokens;
+  const cst = new RuleParser({ output: 'cst' });
+  cst.start(tokens, PACK, 0);
+  const file = cst.file() as unknown as CstNode;
+  assert.is(file.name, 'file');
+  assert.is((file.children['decl'] as CstNode[]).length, 6);
+  const ast = new RuleParser({ output: 'ast' });
+  ast.start(tokens, PACK, 0);
+  assert.equal(ast.file(), parseFile(PACK, 0).ast.decls);
+  assert.equal([cst.errors, ast.errors, ast.diagnostics], [[], [], []]);
 });
 
 test.run();

@@ -1,6 +1,7 @@
 // All reads of one decision over PostgreSQL see one consistent state
-// (provider.ts: one REPEATABLE READ transaction opened by one message with the
-// snapshot's last event number). Writers append a customer's events and set
+// (provider.ts: one statement holding every read fetched ahead beside the
+// snapshot's last event number, or one REPEATABLE READ transaction opened by
+// one message with that number). Writers append a customer's events and set
 // that customer's profile to how many events they have, in one transaction,
 // while decisions read the profile and a window over the same events: in
 // every decision the profile, the window and the logged history bound agree

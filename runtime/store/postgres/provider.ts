@@ -17,7 +17,11 @@
 // a window by device_id, …). The next decision of that type is one
 // self-contained transaction: the opening, those reads and COMMIT are
 // written together and the connection goes back to the pool at once, so
-// the decisions of one moment share its writes (closed()). A decision that
+// the decisions of one moment share its writes (closed()). When each of
+// those reads returns one row at most, the decision is not a transaction but
+// one statement (togetherStmt: the reads joined beside zy_event_seq), whose
+// own snapshot every part shares: one Bind/Execute/Sync for the server
+// instead of the opening, a statement per read and COMMIT. A decision that
 // then reaches a read not sent is made again in a transaction held open
 // until it has decided (open(): a read it lacks is fetched in it, and its
 // COMMIT goes in the next decision's opening message). A read fetched ahead
@@ -41,8 +45,9 @@ import { isUnavailable, storeFailure, withClient } from './connect.ts';
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
 
-interface Stmt { readonly name: string; readonly text: string }
-const stmt = (text: string): Stmt => ({ name: `zy_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text });
+/** A prepared statement; `one` when it returns one row at most (it can then be a part of a decision's one statement). */
+interface Stmt { readonly name: string; readonly text: string; readonly one?: boolean }
+const stmt = (text: string, one = false): Stmt => ({ name: `zy_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, ...(one ? { one } : {}) });
 
 interface AggPlan {
   readonly shape: Shape;
@@ -58,6 +63,26 @@ interface EntityStmts { readonly current: Stmt; readonly asOf: Stmt; readonly ve
 interface Result {
   readonly promise: Promise<Record<string, unknown>[]>;
   rows?: Record<string, unknown>[];
+  /** Settles the promise (and sets rows). */
+  readonly settle: (err: Error | null, rows?: Record<string, unknown>[]) => void;
+}
+
+function pending(): Result {
+  const r = {} as { -readonly [K in keyof Result]: Result[K] };
+  r.promise = new Promise((resolve, reject) => {
+    r.settle = (err, rows) => { if (err) reject(err); else resolve(r.rows = rows!); };
+  });
+  // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
+  r.promise.catch(() => undefined);
+  return r;
+}
+
+/** A read fetched ahead: its statement, its values and where its rows go. */
+interface Ahead { readonly s: Stmt; readonly values: readonly unknown[]; readonly r: Result }
+
+/** Sends one statement on `c` (pg's callback form: one promise per read; its promise form makes four with ours). */
+function sendOne(c: pg.PoolClient, s: Stmt, values: readonly unknown[], r: Result): void {
+  c.query({ name: s.name, text: s.text, values: values as unknown[] }, (err: Error | null, x: pg.QueryResult) => r.settle(err, x?.rows as Record<string, unknown>[]));
 }
 
 type Run = (s: Stmt, values: readonly unknown[]) => Result;
@@ -108,7 +133,7 @@ export class PostgresProvider implements AsyncSource {
   /** The pack's aggregates by id. */
   private readonly specs: AggregateSpec[] = [];
   private readonly listStmt = stmt(`SELECT 1 FROM zy_list_entries WHERE list = $1 AND value = $2::jsonb
-    AND (added_at IS NULL OR added_at <= $3) AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`);
+    AND (added_at IS NULL OR added_at <= $3) AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`, true);
   private readonly calendarStmt = stmt(`SELECT to_char(date, 'YYYY-MM-DD') AS date, is_working_day FROM zy_calendar WHERE date >= $1::date AND date <= $2::date`);
   private beforeSeq = HIGH;
   private at: number | undefined;
@@ -125,9 +150,10 @@ export class PostgresProvider implements AsyncSource {
     for (const e of pack.schema.entities.values()) {
       const t = q(entityTable(e.name));
       this.entityStmts.set(e.name, {
-        current: stmt(`SELECT * FROM ${t} WHERE ${K} = $1 AND ${T} IS NULL`),
+        // One current version per key (schema.ts: a unique index on the key where valid_to is null).
+        current: stmt(`SELECT * FROM ${t} WHERE ${K} = $1 AND ${T} IS NULL`, true),
         asOf: stmt(`SELECT * FROM ${t} WHERE ${K} = $1 AND (${F} IS NULL OR ${F} <= $2) AND (${T} IS NULL OR ${T} > $2)
-          ORDER BY ${F} IS NULL, ${F} DESC LIMIT 1`),
+          ORDER BY ${F} IS NULL, ${F} DESC LIMIT 1`, true),
         versions: stmt(`SELECT * FROM ${t} WHERE ${K} = $1 ORDER BY ${F} IS NOT NULL, ${F}`),
       });
     }
@@ -169,7 +195,7 @@ export class PostgresProvider implements AsyncSource {
       count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
       distinct: `count(DISTINCT ${col})`, time_since_last: `max(${q(TIME_FIELD)})`,
     } as Record<string, string>)[a.fn];
-    const main = stmt(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`);
+    const main = stmt(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`, true);
     const exists = shape.exists ? stmt(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = ${extra} LIMIT 1`) : undefined;
     return { shape, main, rows, params: f.params, ...(exists ? { exists } : {}) };
   }
@@ -210,20 +236,49 @@ export class PostgresProvider implements AsyncSource {
       const key = `${s.name}${JSON.stringify(values)}`;
       let r = memo.get(key);
       if (!r) {
-        // pg's callback form: one promise per read (its promise form makes four with ours).
-        const result: { promise: Promise<Record<string, unknown>[]>; rows?: Record<string, unknown>[] } = {} as never;
-        result.promise = new Promise((resolve, reject) => {
-          c.query({ name: s.name, text: s.text, values: values as unknown[] }, (err: Error | null, x: pg.QueryResult) => {
-            if (err) reject(err); else resolve(result.rows = x.rows as Record<string, unknown>[]);
-          });
-        });
-        // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
-        result.promise.catch(() => undefined);
-        memo.set(key, r = result);
+        memo.set(key, r = pending());
+        sendOne(c, s, values, r);
       }
       return r;
     };
     return { run, memo };
+  }
+
+  /** A Run that only collects the statements asked for (each once), to be sent later. */
+  private collector(memo: Map<string, Result>, ahead: Ahead[]): Run {
+    return (s, values) => {
+      const key = `${s.name}${JSON.stringify(values)}`;
+      let r = memo.get(key);
+      if (!r) {
+        memo.set(key, r = pending());
+        ahead.push({ s, values, r });
+      }
+      return r;
+    };
+  }
+
+  /** Read sets (their statements' names) → the one statement that makes them all. */
+  private readonly together = new Map<string, Stmt>();
+
+  /**
+   * The one statement that reads how far history goes and each of `ahead`'s reads (each one row at most), as
+   * joins of one row; undefined past MAX_TOGETHER read sets. Each read's columns follow a marker column (ROW),
+   * null when the read found no row.
+   */
+  private togetherStmt(ahead: readonly Ahead[]): Stmt | undefined {
+    const key = ahead.map((a) => a.s.name).join(' ');
+    let s = this.together.get(key);
+    if (s || this.together.size >= MAX_TOGETHER) return s;
+    let offset = 0;
+    const joins = ahead.map((a, i) => {
+      // Each read's parameters, numbered after the reads before it (the statements' only `$` are their parameters).
+      const text = a.s.text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + offset}`);
+      offset += a.values.length;
+      return `LEFT JOIN (SELECT true AS "${ROW}", x.* FROM (${text}) x LIMIT 1) p${i} ON true`;
+    });
+    s = stmt(`SELECT (SELECT last_seq FROM zy_event_seq) AS last_seq${ahead.map((_, i) => `, p${i}.*`).join('')} FROM (VALUES (1)) z ${joins.join(' ')}`);
+    this.together.set(key, s);
+    return s;
   }
 
   /** Sends the opening message (and the sequence read's PREPARE on a new connection); resolves to the snapshot's last event. */
@@ -259,15 +314,25 @@ export class PostgresProvider implements AsyncSource {
    * decision asks for a read that was not sent: it is then made again in a transaction of its own (open()).
    */
   private async closed<T>(decide: (p: FeatureProvider) => T, hint: Hint): Promise<{ value: T } | undefined> {
+    const memo = new Map<string, Result>();
+    const ahead: Ahead[] = [];
+    this.prefetch(this.collector(memo, ahead), hint);
+    // Reads of one row at most go as one statement, which sees one snapshot by itself: no transaction to open or end.
+    const one = ahead.every((a) => a.s.one) ? this.togetherStmt(ahead) : undefined;
     let c: pg.PoolClient;
     try { c = await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
-    const { run, memo } = this.runner(c);
     let last!: Promise<number>;
     try {
       sendThisTurn(c, () => {
-        last = this.begin(c);
-        this.prefetch(run, hint);
-      });
+        if (one) {
+          // A decision held open on this connection ends first: the statement must not run in its snapshot.
+          if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined);
+          last = sendTogether(c, one, ahead);
+        } else {
+          last = this.begin(c);
+          for (const a of ahead) sendOne(c, a.s, a.values, a.r);
+        }
+      }, !one);
     } finally { c.release(); }
     const fixed = this.runnerOver(memo);
     try {
@@ -437,7 +502,7 @@ const flushing = new WeakSet<pg.PoolClient>();
  * so the decisions of one moment leave in one write; the transaction's COMMIT goes in the opening message of the next
  * decision to take the connection, or else ends that write. One flush per connection and turn, however many decisions.
  */
-function sendThisTurn(c: pg.PoolClient, send: () => void): void {
+function sendThisTurn(c: pg.PoolClient, send: () => void, inTransaction: boolean): void {
   if (!flushing.has(c)) {
     const stream = socketOf(c);
     stream?.cork?.();
@@ -448,7 +513,36 @@ function sendThisTurn(c: pg.PoolClient, send: () => void): void {
       stream?.uncork?.();
     });
   }
-  try { send(); } finally { uncommitted.add(c); }
+  try { send(); } finally { if (inTransaction) uncommitted.add(c); }
+}
+
+/** The marker column before each read's columns in a decision's one statement (no field of a pack is named so). */
+const ROW = 'zy:row';
+
+/** Read sets made as one statement, per provider at most: past it, a read set goes as a transaction (each connection prepares each). */
+const MAX_TOGETHER = 256;
+
+/** Sends `ahead`'s reads as the one statement `s` (togetherStmt); resolves to the last event of its snapshot, and settles each read. */
+function sendTogether(c: pg.PoolClient, s: Stmt, ahead: readonly Ahead[]): Promise<number> {
+  const values: unknown[] = [];
+  for (const a of ahead) values.push(...a.values);
+  const last = new Promise<number>((resolve, reject) => {
+    c.query({ name: s.name, text: s.text, values, rowMode: 'array' }, (err: Error | null, x: pg.QueryResult) => {
+      if (err) { for (const a of ahead) a.r.settle(err); reject(err); return; }
+      const row = x.rows[0] as unknown[];
+      const fields = x.fields;
+      let j = 1;
+      for (const a of ahead) {
+        const found = row[j++] !== null;
+        const o: Record<string, unknown> = {};
+        for (; j < fields.length && fields[j]!.name !== ROW; j++) if (found) o[fields[j]!.name] = row[j];
+        a.r.settle(null, found ? [o] : []);
+      }
+      resolve(Number(row[0] ?? 0));
+    });
+  });
+  last.catch(() => undefined);
+  return last;
 }
 
 /** How far history goes, prepared once per connection so the opening message is planned once too. */
