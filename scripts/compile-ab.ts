@@ -3,7 +3,7 @@
 // full GC before each; ratios, since absolute times on a shared machine are not
 // comparable from one minute to the next). OLD_DIR as for same-codegen.ts.
 //
-//   node --expose-gc --import tsx scripts/compile-ab.ts OLD_DIR [compile|parse|dispatch|generate] [pairs]
+//   node --expose-gc --import tsx scripts/compile-ab.ts OLD_DIR [compile|parse|optimize|dispatch|generate] [pairs]
 import { join } from 'node:path';
 import { scalePackFiles } from '../bench/scale-pack.ts';
 const oldDir = process.argv[2]!;
@@ -20,12 +20,13 @@ const load = async (root: string) => ({
 const OLD = await load(oldDir);
 const NEW = await load(join(import.meta.dirname, '..'));
 const files = scalePackFiles(10000, 20260301);
-const prep = (M: any) => { const parsed = files.map((f: any, i: number) => M.parseFile(f.text, i)); const c = M.check(parsed.map((p: any) => p.ast), new Set()); return M.optimize(c.pack); };
+const prep = (M: any) => { const parsed = files.map((f: any, i: number) => M.parseFile(f.text, i)); const c = M.check(parsed.map((p: any) => p.ast), new Set()); return what === 'optimize' ? c.pack : M.optimize(c.pack); };
 const optO = what === 'compile' || what === 'parse' ? undefined : prep(OLD);
 const optN = what === 'compile' || what === 'parse' ? undefined : prep(NEW);
 const run = (M: any, opt: any) => {
   if (what === 'generate') M.generate(opt);
   else if (what === 'dispatch') M.planDispatch(opt);
+  else if (what === 'optimize') M.optimize(opt);
   else if (what === 'compile') M.compile(files);
   else if (what === 'parse') files.forEach((f: any, i: number) => M.parseFile(f.text, i));
 };
