@@ -154,6 +154,16 @@ export abstract class Emitter {
     return name;
   }
 
+  /** A constant only one place uses (a large table): no key serialized to find it again. */
+  protected table(value: unknown, wrap: (k: string) => string = (k) => k): string {
+    const name = `c${this.constIndex.size}`;
+    this.constants.push(value);
+    this.prelude.push(`const ${name} = ${wrap(`K[${this.constants.length - 1}]`)};`);
+    // Keys are JSON arrays: this one cannot be another constant's.
+    this.constIndex.set(`#${name}`, name);
+    return name;
+  }
+
   /** By form, then the object itself (most objects are asked for in one form: no Map per object). */
   private readonly constByIdentity = new Map<string, WeakMap<object, string>>();
   /** Numbers and strings (a function's index, most often) by value: a key equal in SameValueZero is equal as JSON too. */

@@ -185,10 +185,10 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     const leaf = (): DispatchNode => (minGuard > 0 ? guards.group(rules, minGuard, excluded, sample) : { kind: 'rules', rules });
     if (depth >= maxDepth || rules.length < minRules) return leaf();
     // The field that sorts the most rules; of equals, the first declared.
-    const counts = new Array<number>(fieldNames.length).fill(0);
+    const counts: number[] = new Array<number>(fieldNames.length).fill(0);
     for (let k = 0; k < rules.length; k++) {
       const on = sortable[rules[k]!]!;
-      for (let j = 0; j < on.length; j++) counts[on[j]!]++;
+      for (let j = 0; j < on.length; j++) counts[on[j]!]! += 1;
     }
     let field: string | undefined;
     let best = 0;
