@@ -95,7 +95,10 @@ class Analysis {
       case 'lit': return e.value === true ? NONE : null;
       case 'cmp': {
         if (e.op !== '==') return NONE;
-        const [f, v] = e.r.k === 'lit' ? [this.sortable(e.l), e.r.value] : e.l.k === 'lit' ? [this.sortable(e.r), e.l.value] : [undefined, undefined];
+        const lit = e.r.k === 'lit' ? e.r : e.l.k === 'lit' ? e.l : undefined;
+        if (lit === undefined) return NONE;
+        const f = this.sortable(lit === e.r ? e.l : e.r);
+        const v = lit.value;
         if (f === undefined) return NONE;
         // `== missing` is never true; arrays (sets) are not switched on.
         if (v === undefined) return null;
