@@ -62,8 +62,9 @@ class Census {
   private readonly lits = new Map<string, Map<unknown, number>>();
 
   count(e: IR): Info {
-    const cs = children(e);
-    const kids: Info[] = new Array(cs.length);
+    // The commonest leaves and lists without a children() array (the same children, in its order).
+    const cs: readonly IR[] = e.k === 'lit' || e.k === 'field' || e.k === 'pred' ? NO_IR : e.k === 'and' || e.k === 'or' ? e.xs : children(e);
+    let kids: readonly Info[] = NO_INFO;
     let history = e.k === 'hfield';
     const shape = this.shape(e);
     let key: number | undefined;
@@ -71,10 +72,11 @@ class Census {
       key = this.leaves[shape];
       if (key === undefined) this.leaves[shape] = key = this.keys++;
     } else {
+      const own: Info[] = (kids = new Array(cs.length));
       let sig = `${shape}`;
       for (let j = 0; j < cs.length; j++) {
         const ci = this.count(cs[j]!);
-        kids[j] = ci;
+        own[j] = ci;
         sig += `,${ci.key}`;
         history ||= ci.history;
       }
@@ -86,6 +88,9 @@ class Census {
     return { key, history, shareable, kids };
   }
 }
+
+const NO_IR: readonly IR[] = [];
+const NO_INFO: readonly Info[] = [];
 
 function shapeOf(e: IR): string {
   switch (e.k) {
