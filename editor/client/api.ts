@@ -42,7 +42,10 @@ export const api = {
   warmTry: () => call<{ started: boolean }>('POST', '/api/try/warm', {}),
   tryIt: (body: { files: { path: string; text: string }[]; event?: unknown; seq?: number; test?: string }) => call<TryResult>('POST', '/api/try', body),
   backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<BacktestSummary>('POST', '/api/backtest', body),
-  backtestProgress: () => call<{ running: boolean; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number }>('GET', '/api/backtest/progress'),
+  backtestProgress: () => call<{
+    running: boolean; phase?: 'copy' | 'replay' | null; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number;
+    copy?: { table: string; index: number; tables: number; counted: boolean };
+  }>('GET', '/api/backtest/progress'),
   cancelBacktest: () => call<{ cancelled: boolean }>('POST', '/api/backtest/cancel', {}),
   backtestEvents: (rule: string, kind: 'hits' | 'positive' | 'other') => call<{ rule: string; kind: string; total: number; events: StoredEvent[] }>('GET', `/api/backtest/events?rule=${encodeURIComponent(rule)}&kind=${kind}`),
   diff: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/diff', body),
