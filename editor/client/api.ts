@@ -30,7 +30,7 @@ export interface FileInfo { path: string; hash: string }
 export interface PackInfo { name: string; files: FileInfo[] }
 
 export const api = {
-  workspace: () => call<{ packs: PackInfo[]; database: string | null }>('GET', '/api/workspace'),
+  workspace: () => call<{ packs: PackInfo[]; database: string | null; warnings?: { code: string; message: string; indexes: string[] }[] }>('GET', '/api/workspace'),
   read: (path: string) => call<{ path: string; text: string; hash: string }>('GET', `/api/file?path=${encodeURIComponent(path)}`),
   save: (path: string, text: string, baseHash: string | undefined, force = false) => call<FileInfo>('PUT', '/api/file', { path, text, baseHash, force }),
   create: (path: string, text: string) => call<FileInfo>('POST', '/api/file', { path, text }),

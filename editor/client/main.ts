@@ -54,6 +54,10 @@ const decorations = new Map<string, monaco.editor.IEditorDecorationsCollection>(
 const checkStatus = el('span', { id: 'check-status', 'data-testid': 'check-status' });
 const announcer = el('span', { id: 'announce', role: 'status', 'aria-live': 'polite' });
 clear($('status'), checkStatus, announcer);
+// What the server works around but the store's operator should fix (ZY7012: indexes its role may not create), for as long as the page is open.
+void api.workspace().then((w) => {
+  for (const x of w.warnings ?? []) $('status').append(el('span', { class: 'bad store-warning', 'data-testid': 'store-warning', title: x.message }, `${x.code}: ${x.message}`));
+}, () => undefined);
 function report(msg: string, bad = false): void {
   announcer.textContent = msg;
   $('status').classList.toggle('bad', bad);

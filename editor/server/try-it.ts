@@ -62,7 +62,9 @@ async function storeProvider(store: EditorStore, pack: CheckedPack, seq: unknown
 
 /** The unsaved pack may read a column or table the database does not have yet. */
 function cannotServe(e: Error): HttpError {
-  return new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${e.message} (import data for it with zhiyu db import --pack)` });
+  // The column named, as input errors name their field (SQLite's words on both backends: transfer/pack-reads.ts).
+  const column = /no such column: "?([^"\s]+)/.exec(e.message)?.[1];
+  return new HttpError(422, { code: 'ZY7001', ...(column ? { field: column } : {}), message: `the feature store cannot serve this pack: ${e.message} (import data for it with zhiyu db import --pack)` });
 }
 
 export function sourcesOf(v: unknown): SourceFile[] {
