@@ -20,7 +20,9 @@ import { compile } from '../compiler/index.ts';
 import { backtest, type BacktestProgress } from '../runtime/backtest/index.ts';
 import { Workspace } from '../editor/server/workspace.ts';
 import { cli, serveCli, type Served } from './cli-run.ts';
-import { demoDb } from './editor-fixture.ts';
+import { demoDb, editorFixture } from './editor-fixture.ts';
+import { PostgresStore } from '../runtime/store/postgres/store.ts';
+import type { EditorOptions } from '../editor/server/app.ts';
 import { pgServer, type PgServer } from './pg-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-editor-gaps-'));
@@ -247,6 +249,49 @@ test('Cancel during the snapshot copy stops it over HTTP: 422 ZY7505, no snapsho
   const next = await call(onPg.url, 'POST', '/api/backtest', { pack: 'demo', files: sources() });
   assert.is(next.status, 200, next.text);
   assert.equal(copies(), []);
+});
+
+// In real Chromium: the status bar's warning, and the Backtest panel counting and cancelling the copy.
+const served: Partial<EditorOptions> = {};
+const fixture = editorFixture({ server: served });
+
+test('in Chromium: the status bar shows ZY7012; the Backtest panel shows the copy\'s progress by table, and Cancel during the copy', async () => {
+  const one = (await coveringIndexes())[0]!;
+  await sql(as(ROLE.owner), `DROP INDEX ${one}`);
+  const store = await PostgresStore.open(as(ROLE.service));
+  Object.assign(served, { store });
+  const lock = new pg.Client(admin);
+  await lock.connect();
+  try {
+    const f = await fixture.get();
+    const { page } = f;
+    await f.open('demo/fraud.zy');
+    await f.checked(0);
+    const warning = page.locator('[data-testid=store-warning]');
+    await warning.waitFor();
+    assert.match(await warning.textContent() ?? '', new RegExp(`^ZY7012: .*${one}.*zhiyu db index`));
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE zhiyu.zy_labels IN ACCESS EXCLUSIVE MODE');
+    await page.click('#tab-backtest');
+    await page.click('[data-testid=backtest-run]');
+    const progress = page.locator('[data-testid=backtest-progress]');
+    await page.waitForFunction(() => /^Copying a snapshot of the store: zy_labels \(counting rows\) · table (\d+) of \1$/.test(document.querySelector('[data-testid=backtest-progress]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    await page.click('[data-testid=backtest-cancel]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=backtest-progress]')?.textContent === 'Cancelled.', undefined, { timeout: 60_000 });
+    await lock.query('ROLLBACK');
+    assert.equal(readdirSync(snapshots).filter((d) => d.startsWith('zhiyu-snapshot-')), []);
+    // Run again: the copy's rows, then the events, then the table.
+    await page.click('[data-testid=backtest-run]');
+    await page.locator('[data-testid=backtest-table]').waitFor({ timeout: 120_000 });
+    assert.match(await progress.textContent() ?? '', /^Done: /);
+    assert.equal(f.problems, []);
+  } finally {
+    await lock.query('ROLLBACK').catch(() => undefined);
+    await lock.end();
+    await fixture.close();
+    await store.close();
+    await cli('db', 'index', as(ROLE.owner), root);
+  }
 });
 
 test.run();
