@@ -63,7 +63,7 @@ async function schemaForPg(store: PostgresStore, packPaths: string[] | undefined
 }
 
 export function registerDb(cli: Command): void {
-  const db = cli.command('db').description('the feature store (a SQLite file or a postgres:// URL): import data, seed the demo database');
+  const db = cli.command('db').description('the feature store (a SQLite file or a postgres:// URL): import data, seed the demo database, create the windows\' indexes');
 
   db.command('import')
     .description('load CSV or JSONL files into events, an entity (each row a new version of it), lists, the calendar or labels (one transaction per file)')

@@ -124,6 +124,8 @@ test('as the least-privilege service role the editor says which indexes it may n
   assert.is(made.code, 0, made.err);
   for (const ix of dropped) assert.match(made.out, new RegExp(`created [^\\n]*${ix}`));
   assert.equal(await coveringIndexes(), dropped);
+  // The running editor's status no longer warns once they are there.
+  assert.equal((await call(onPg.url, 'GET', '/api/workspace')).json.warnings, []);
   const again = await cli('db', 'index', as(ROLE.owner), root);
   assert.match(again.out, /every index the packs need is there/);
   const quiet = await serveCli([root, '--db', as(ROLE.service)]);

@@ -41,21 +41,32 @@ const NOT_ALLOWED = new Set(['42501', '25006']);
  * service does. A role that may not create them (the least-privilege service
  * role, or any role on a read replica) gets a ZY7012 warning naming them and
  * the command the owner runs to create them; the editor serves on, reading
- * without them (each window then scans its months).
+ * without them (each window then scans its months). Returns what to warn of
+ * now: the missing indexes are read again each time a warning stands, so it
+ * goes once the owner has created them.
  */
-export async function ensurePgIndexes(pg: PostgresStore, packs: readonly CheckedPack[], dir: string): Promise<StoreWarning | undefined> {
+export async function pgIndexWarnings(pg: PostgresStore, packs: readonly CheckedPack[], dir: string): Promise<() => Promise<StoreWarning[]>> {
+  let why: string;
   try {
     await pg.ensureIndexes(packs);
-    return undefined;
+    return async () => [];
   } catch (e) {
-    const code = String((e as { code?: unknown }).code);
-    if (!NOT_ALLOWED.has(code)) throw e;
+    if (!NOT_ALLOWED.has(String((e as { code?: unknown }).code))) throw e;
+    why = (e as Error).message;
+  }
+  const read = async (): Promise<StoreWarning | undefined> => {
     const missing = (await withClient(pg.pool, pg.where, (c) => wantedIndexes(c, packs))).map((w) => w.name);
     if (missing.length === 0) return undefined;
     return {
       code: 'ZY7012', indexes: missing,
-      message: `${pg.where} lacks ${missing.length} index${missing.length === 1 ? '' : 'es'} the packs' windows need (${missing.join(', ')}), and this role may not create them (${(e as Error).message}); `
-        + `Try it and backtests read without them, more slowly. the store's owner creates them with: zhiyu db index postgres://<owner>@<primary>/<database> ${dir}`,
+      message: `${pg.where} lacks ${missing.length} index${missing.length === 1 ? '' : 'es'} the packs' windows need (${missing.join(', ')}), and this role may not create them (${why}); `
+        + `Try it reads those windows without them, more slowly; the store's owner creates them with: zhiyu db index postgres://<owner>@<primary>/<database> ${dir}`,
     };
-  }
+  };
+  let last = await read();
+  return async () => {
+    // A store that cannot be reached just now keeps the last word (the workspace route stays up in an outage).
+    if (last) last = await read().catch(() => last);
+    return last ? [last] : [];
+  };
 }
