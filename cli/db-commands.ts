@@ -136,7 +136,7 @@ Examples:
     });
 
   db.command('index')
-    .description('create the covering indexes the packs\' windows need, where missing (the editor and backtests say which are missing when they may not create them: ZY7012)')
+    .description('create the covering indexes the packs\' windows need, where missing (an editor whose role may not create them names the missing ones: ZY7012)')
     .argument('<db>', 'the database file, or a postgres:// URL (a role that owns the tables, on the primary)')
     .argument('[packs...]', 'pack folders, or a folder of packs', ['rules'])
     .addHelpText('after', `
