@@ -30,6 +30,7 @@ const root = join(dir, 'rules');
 const file = join(dir, 'demo.db');
 // Where the editors started below take their snapshot copies (their TMPDIR): a cancelled copy must leave nothing there.
 const snapshots = join(dir, 'tmp');
+const savedTmp = process.env['TMPDIR'];
 // Roles belong to the whole server: a suffix keeps this file's apart from any other.
 const tag = Math.random().toString(36).slice(2, 8);
 const ROLE = { owner: `zy_owner_${tag}`, service: `zy_service_${tag}`, analyst: `zy_analyst_${tag}` };
@@ -83,11 +84,14 @@ test.before(async () => {
   copyFileSync(await demoDb(), file);
   cpSync(join(import.meta.dirname, '..', 'rules'), root, { recursive: true });
   mkdirSync(snapshots);
+  // For this file's suites only (the whole suite runs in one process): after() puts it back.
   process.env['TMPDIR'] = snapshots;
   [onFile, onPg] = [await serveCli([root, '--db', file]), await serveCli([root, '--db', as(ROLE.service)])];
 });
 
 test.after(async () => {
+  if (savedTmp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = savedTmp;
   await Promise.all([onFile?.stop(), onPg?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
