@@ -24,6 +24,7 @@ import { demoDb, editorFixture } from './editor-fixture.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import type { EditorOptions } from '../editor/server/app.ts';
 import { pgServer, type PgServer } from './pg-server.ts';
+import { afterSeed, beforeSeed, docsRoles, sql } from './pg-roles.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-editor-gaps-'));
 const root = join(dir, 'rules');
@@ -31,9 +32,7 @@ const file = join(dir, 'demo.db');
 // Where the editors started below take their snapshot copies (their TMPDIR): a cancelled copy must leave nothing there.
 const snapshots = join(dir, 'tmp');
 const savedTmp = process.env['TMPDIR'];
-// Roles belong to the whole server: a suffix keeps this file's apart from any other.
-const tag = Math.random().toString(36).slice(2, 8);
-const ROLE = { owner: `zy_owner_${tag}`, service: `zy_service_${tag}`, analyst: `zy_analyst_${tag}` };
+const ROLE = docsRoles();
 let server: PgServer;
 let admin: string;
 const as = (role: string) => `postgres://${role}:pw@127.0.0.1:${server.port}/editor_gaps`;
@@ -41,15 +40,6 @@ let dropped: string[] = [];
 let onFile: Served;
 let onPg: Served;
 
-async function sql(url: string, ...statements: string[]): Promise<pg.QueryResult[]> {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    const out: pg.QueryResult[] = [];
-    for (const s of statements) out.push(await c.query(s));
-    return out;
-  } finally { await c.end(); }
-}
 const coveringIndexes = async () => (await sql(admin, `SELECT indexname FROM pg_indexes WHERE schemaname = 'zhiyu' AND tablename = 'zy_events' AND indexname ~ '^zy_ix_events_[0-9a-f]{12}$' ORDER BY 1`))[0]!.rows.map((r) => r.indexname as string);
 
 interface Reply { status: number; text: string; json: any }
@@ -64,19 +54,10 @@ test.before(async () => {
   server = await pgServer();
   admin = await server.database('editor_gaps');
   // docs/postgres.md, "Roles: least privilege", as written (with this file's role names).
-  await sql(admin,
-    ...Object.values(ROLE).map((r) => `CREATE ROLE ${r} LOGIN PASSWORD 'pw'`),
-    `CREATE SCHEMA zhiyu AUTHORIZATION ${ROLE.owner}`,
-    ...Object.values(ROLE).map((r) => `ALTER ROLE ${r} SET search_path = zhiyu`),
-    `GRANT USAGE ON SCHEMA zhiyu TO ${ROLE.service}, ${ROLE.analyst}`,
-    `ALTER DEFAULT PRIVILEGES FOR ROLE ${ROLE.owner} IN SCHEMA zhiyu GRANT SELECT ON TABLES TO ${ROLE.service}, ${ROLE.analyst}`,
-  );
+  await sql(admin, ...beforeSeed(ROLE));
   const seeded = await cli('db', 'seed', '--demo', as(ROLE.owner), '--customers', '300');
   assert.is(seeded.code, 0, seeded.err);
-  await sql(as(ROLE.owner),
-    `GRANT SELECT ON ALL TABLES IN SCHEMA zhiyu TO ${ROLE.service}, ${ROLE.analyst}`,
-    `GRANT INSERT ON zy_decisions, zy_bundles, zy_audit TO ${ROLE.service}`,
-  );
+  await sql(as(ROLE.owner), ...afterSeed(ROLE));
   // The packs gained windows since the indexes were made: none of their covering indexes is there.
   dropped = await coveringIndexes();
   assert.ok(dropped.length >= 3, 'the seed made covering indexes');
