@@ -103,11 +103,11 @@ Examples:
       const baseline = o.baseline ? programAt(o.baseline, 'baseline', o.publicKey) : undefined;
       if (!isPostgresUrl(o.db) && !existsSync(o.db)) fail('ZY7001', `database ${o.db} does not exist; create it with \`zhiyu db seed --demo ${o.db}\` or \`zhiyu db import ${o.db} <file>\``, EXIT.FINDINGS);
       const bar = process.stderr.isTTY && !o.json
-        ? new SingleBar({ format: 'backtest [{bar}] {percentage}% | {done}/{events} events | {rate} events/s | ETA {left}', stream: process.stderr, hideCursor: true })
+        ? new SingleBar({ format: 'backtest [{bar}] {percentage}% | {done}/{events} {unit} | {rate} | ETA {left}', stream: process.stderr, hideCursor: true })
         : undefined;
       let run: BacktestRun;
       try {
-        bar?.start(1, 0, { done: 0, events: '…', rate: 0, left: '–' });
+        bar?.start(1, 0, { done: 0, events: '…', unit: 'events', rate: '–', left: '–' });
         run = await backtest(program, o.db, {
           ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}),
           ...(baseline ? { baseline } : {}), ...(o.workers !== undefined ? { workers: wholeNumber(o.workers, '--workers') } : {}),
@@ -117,8 +117,10 @@ Examples:
           onProgress: (p) => {
             bar?.setTotal(Math.max(1, p.total));
             bar?.update(p.done, {
-              done: p.done.toLocaleString('en-US'), events: p.total.toLocaleString('en-US'),
-              rate: Math.round(p.rate).toLocaleString('en-US'), left: p.etaMs === undefined ? '–' : seconds(p.etaMs),
+              done: p.done.toLocaleString('en-US'), events: p.copy && !p.copy.counted ? '…' : p.total.toLocaleString('en-US'),
+              // Over PostgreSQL the snapshot copy comes first, table by table.
+              unit: p.copy ? `rows of ${p.copy.table} copied (table ${p.copy.index} of ${p.copy.tables})` : 'events',
+              rate: p.copy ? '–' : `${Math.round(p.rate).toLocaleString('en-US')} events/s`, left: p.etaMs === undefined ? '–' : seconds(p.etaMs),
             });
           },
         });

@@ -403,6 +403,7 @@ Examples:
           service = editor;
           console.log(`zhiyu editor on ${editor.workspace.packNames().length} packs in ${dir}${store ? ` with ${store.where}` : ''}: ${service.url}/`);
           console.log(`decision API (pack ${editor.pack}): POST ${service.url}/v1/decide`);
+          for (const w of editor.warnings) console.error(paint.red(`warning ${w.code}: ${w.message}`));
         }
       } catch (e) {
         // A worker's channel to its primary would keep it alive: it ends here, and the primary sees it.

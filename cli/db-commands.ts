@@ -15,6 +15,7 @@ import { describeTrust } from '../runtime/trust.ts';
 import { readPack, readPacks } from './pack-files.ts';
 import { readCalendar, SHIPPED_CALENDAR } from '../runtime/store/calendar.ts';
 import { StoreWriter } from '../runtime/store/sqlite/write.ts';
+import { wantedIndexes as sqliteWanted } from '../runtime/store/sqlite/indexes.ts';
 import { seedDemoDatabase, type DemoReport } from '../demo/index.ts';
 import { Exit, EXIT, paint } from './output.ts';
 import { bundleToRun, policyOf } from './bundle-commands.ts';
@@ -62,7 +63,7 @@ async function schemaForPg(store: PostgresStore, packPaths: string[] | undefined
 }
 
 export function registerDb(cli: Command): void {
-  const db = cli.command('db').description('the feature store (a SQLite file or a postgres:// URL): import data, seed the demo database');
+  const db = cli.command('db').description('the feature store (a SQLite file or a postgres:// URL): import data, seed the demo database, create the windows\' indexes');
 
   db.command('import')
     .description('load CSV or JSONL files into events, an entity (each row a new version of it), lists, the calendar or labels (one transaction per file)')
@@ -132,6 +133,42 @@ Examples:
       } finally {
         await pg.close();
       }
+    });
+
+  db.command('index')
+    .description('create the covering indexes the packs\' windows need, where missing (an editor whose role may not create them names the missing ones: ZY7012)')
+    .argument('<db>', 'the database file, or a postgres:// URL (a role that owns the tables, on the primary)')
+    .argument('[packs...]', 'pack folders, or a folder of packs', ['rules'])
+    .addHelpText('after', `
+A service or an editor connected as the least-privilege role, or to a read replica,
+cannot create indexes; it names the missing ones (ZY7012) and reads without them.
+The owner runs this once after a pack gains a window (see docs/postgres.md, Indexes).
+
+Examples:
+  zhiyu db index postgres://zhiyu_owner@db/risk rules
+  zhiyu db index demo.db rules/fraud`)
+    .action(async (path: string, dirs: string[]) => {
+      const packs = readPacks(dirs).map((p) => {
+        const r = compile(p.files);
+        if (!r.checked || !r.ok) throw new StoreError('ZY7006', `the pack ${p.name} has errors; run zhiyu check on it`);
+        return r.checked;
+      });
+      if (packs.length === 0) { console.error(`no packs in ${dirs.join(' ')}`); throw new Exit(EXIT.USAGE); }
+      if (isPostgresUrl(path)) {
+        const pg = await PostgresStore.open(path);
+        try {
+          const made = await pg.ensureIndexes(packs);
+          console.log(`${pg.where}: ${made.length ? `created ${made.join(', ')}` : 'every index the packs need is there'}`);
+        } finally { await pg.close(); }
+        return;
+      }
+      if (!existsSync(path)) throw new StoreError('ZY7001', `database ${path} does not exist; create it with \`zhiyu db seed --demo ${path}\` or \`zhiyu db import ${path} <file>\``);
+      const store = openStore(path);
+      try {
+        const made = sqliteWanted(store, packs).map((w) => w.name);
+        ensureIndexes(store, packs);
+        console.log(`${path}: ${made.length ? `created ${made.join(', ')}` : 'every index the packs need is there'}`);
+      } finally { store.close(); }
     });
 
   db.command('seed')

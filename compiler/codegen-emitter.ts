@@ -92,7 +92,13 @@ export abstract class Emitter {
         if (b === e.x) return;
         if (b === undefined) this.sharedBodies.set(e.slot, e.x);
       }
-      for (const c of children(e)) collect(c);
+      // The commonest kinds without a children() array, in its order.
+      switch (e.k) {
+        case 'lit': case 'field': case 'pred': case 'now': case 'hfield': case 'agg': return;
+        case 'and': case 'or': for (const x of e.xs) collect(x); return;
+        case 'cmp': case 'arith': case 'coalesce': collect(e.l); collect(e.r); return;
+        default: for (const c of children(e)) collect(c);
+      }
     };
     pack.rules.forEach((r) => { collect(r.condition); if (r.note) collect(r.note.condition); });
     pack.predicates.forEach((d) => collect(d.body));
@@ -151,6 +157,16 @@ export abstract class Emitter {
     this.prelude.push(`const ${name} = ${wrap(`K[${this.constants.length - 1}]`)};`);
     this.constIndex.set(key, name);
     this.rememberConstant(value, form, name);
+    return name;
+  }
+
+  /** A constant only one place uses (a large table): no key serialized to find it again. */
+  protected table(value: unknown, wrap: (k: string) => string = (k) => k): string {
+    const name = `c${this.constIndex.size}`;
+    this.constants.push(value);
+    this.prelude.push(`const ${name} = ${wrap(`K[${this.constants.length - 1}]`)};`);
+    // Keys are JSON arrays: this one cannot be another constant's.
+    this.constIndex.set(`#${name}`, name);
     return name;
   }
 

@@ -46,6 +46,13 @@ const SWITCH_CASES = 16;
  * 240 0.83×; 400 was 1.5× slower.
  */
 const INLINE_RULES = 160;
+/**
+ * Enabled rules above which explain() builds entries from tables rather than
+ * a literal per rule (codegen-explain.ts): on a small pack the literals are
+ * the faster explained decision; on a large one their text is most of the
+ * source V8 parses to load the pack.
+ */
+const EXPLAIN_TABLES = 1000;
 
 /**
  * Puts fired rules run case by case back in pack order. Up to a few dozen
@@ -73,6 +80,8 @@ export interface GenerateOptions {
   readonly dispatch?: DispatchOptions;
   /** Rule occurrences per generated function (tests make it small to exercise the splitting). */
   readonly inlineRules?: number;
+  /** Enabled rules above which explain() reads entries from tables (tests make it 0 to exercise them). */
+  readonly explainTables?: number;
 }
 
 export function generate(pack: CheckedPack, opts: GenerateOptions = {}): GeneratedCode {
@@ -88,7 +97,7 @@ class Generator extends Expressions {
   constructor(pack: CheckedPack, private readonly opts: GenerateOptions) {
     super(pack);
     this.layout = new Layout(opts.inlineRules ?? INLINE_RULES);
-    this.entries = new FiredEntries(pack, (v, wrap) => this.constant(v, wrap));
+    this.entries = new FiredEntries(pack, (v, wrap) => this.constant(v, wrap), (v, wrap) => this.table(v, wrap));
   }
 
   /**
@@ -223,10 +232,15 @@ class Generator extends Expressions {
     // The entries an explained decision shows for the rules that fired, in one call, each one
     // object literal (codegen-explain.ts). decide() calls it with every field it read: nothing is
     // read from the event again (one event of many shapes made those reads V8's slowest kind).
+    // A large pack's entries come from tables, all but those with placeholders in their messages.
+    const enabled = p.rules.filter((r) => r.enabled);
     parts.push(this.fn(() => `function explain(fired, P, M, at${allSlots})`, () => {
-      const lines = ['const out = new Array(fired.length);', 'for (let j = 0; j < fired.length; j++) {', '  switch (fired[j]) {'];
-      for (const r of p.rules) {
-        if (!r.enabled) continue;
+      const tables = enabled.length > (this.opts.explainTables ?? EXPLAIN_TABLES)
+        ? this.entries.tabled(enabled, (x) => this.val(x), () => { this.scope.temps = 0; }) : undefined;
+      const lines = ['const out = new Array(fired.length);', 'for (let j = 0; j < fired.length; j++) {'];
+      if (tables) lines.push('  const r = fired[j];', ...tables.lines.map((l) => `  ${l}`));
+      lines.push(`  switch (${tables ? 'r' : 'fired[j]'}) {`);
+      for (const r of tables?.own ?? enabled) {
         this.scope.temps = 0;
         lines.push(`    case ${r.index}: ${this.entries.entry(r, (x) => this.val(x))} break;`);
       }
@@ -484,6 +498,8 @@ class Generator extends Expressions {
    * specialized copies of many rules share them).
    */
   private readsAggregate(e: IR): boolean {
+    // No aggregate in the pack: no node reads one (history fields live only in aggregates' filters).
+    if (this.pack.aggregates.length === 0) return false;
     let r = this.aggregateReads.get(e);
     if (r === undefined) this.aggregateReads.set(e, (r = this.aggregateIn(e)));
     return r;

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, type CompileResult, type Diagnostic } from '../compiler/index.ts';
+import { generate } from '../compiler/codegen.ts';
 import { coerce } from '../compiler/input.ts';
 import { positionOf } from '../compiler/source.ts';
 import { TIMESTAMP } from '../compiler/types.ts';
@@ -272,6 +273,11 @@ function runCase(c: Case): void {
   const opts = { strict: c.sections.has('strict') };
   const compiled = attempt(() => engine.decide(input.event, input.provider(), opts));
   const interpreted = attempt(() => interpret(r.checked!, input.event, input.provider(), opts).decision);
+  // explain() reading entries from tables, as a large pack's does: the same decision, byte for byte, or the same error.
+  const tabled = load({ pack: r.optimized!, code: generate(r.optimized!, { explainTables: 0 }) });
+  const viaTables = attempt(() => tabled.decide(input.event, input.provider(), opts));
+  const text = (o: Outcome<Decision>) => (o.ok ? JSON.stringify(o.value) : o.error instanceof InputError ? describeError(o.error) : String(o.error));
+  assert.is(text(viaTables), text(compiled), 'explain() from tables decides otherwise');
 
   if (c.sections.has('input-error')) {
     const m = /^(ZY\d{4})\s+(\S+)$/.exec(c.sections.get('input-error')!);

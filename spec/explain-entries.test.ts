@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { compile, type SourceFile } from '../compiler/index.ts';
+import { generate as generateCode } from '../compiler/codegen.ts';
 import { EMPTY_PROVIDER, interpret, load, MemoryProvider, type Engine, type FeatureProvider } from '../runtime/index.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { generate, type Row } from '../bench/events.ts';
@@ -18,18 +19,24 @@ import { dslBody } from './security-harness.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
-function build(files: readonly SourceFile[]): { engine: Engine; checked: NonNullable<ReturnType<typeof compile>['checked']> } {
+type Built = { engine: Engine; checked: NonNullable<ReturnType<typeof compile>['checked']>; source: string };
+
+/** `tables`: explain() builds entries from tables, as for a large pack (codegen-explain.ts). */
+function build(files: readonly SourceFile[], tables = false): Built {
   const r = compile(files);
   if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
-  return { engine: load({ pack: r.optimized!, code: r.code! }), checked: r.checked! };
+  const code = tables ? generateCode(r.optimized!, { explainTables: 0 }) : r.code!;
+  if (tables) assert.ok(code.source.includes('const ls = '), 'explain() reads tables');
+  return { engine: load({ pack: r.optimized!, code }), checked: r.checked!, source: code.source };
 }
+const BOTH: [string, boolean][] = [['literals', false], ['tables', true]];
 
 const data = generate({ seed: 20260301, events: 6000, shapes: 'service' });
 const customers = data.customers;
 const provider: FeatureProvider = new MemoryProvider({ entities: { customer: customers } });
 
-test('fraud40: the explained decisions that fire rules equal the interpreter\'s, whole', () => {
-  const { engine, checked } = build(readPack([join(ROOT, 'bench/packs/fraud40')]));
+for (const [how, tables] of BOTH) test(`fraud40 (${how}): the explained decisions that fire rules equal the interpreter's, whole`, () => {
+  const { engine, checked } = build(readPack([join(ROOT, 'bench/packs/fraud40')]), tables);
   const rules = new Set<number>();
   let compared = 0;
   for (const e of data.events) {
@@ -44,8 +51,8 @@ test('fraud40: the explained decisions that fire rules equal the interpreter\'s,
   assert.ok(rules.size >= 25, `only ${rules.size} of fraud40's rules fired in the sample`);
 });
 
-test('flat40: the explained decisions { at } that fire rules equal the interpreter\'s, whole', () => {
-  const { engine, checked } = build(flat40Source());
+for (const [how, tables] of BOTH) test(`flat40 (${how}): the explained decisions { at } that fire rules equal the interpreter's, whole`, () => {
+  const { engine, checked } = build(flat40Source(), tables);
   const columns = [...checked.schema.event.fields.keys()].filter((f) => f !== 'occurred_at');
   let compared = 0;
   for (const e of data.events) {
@@ -91,8 +98,11 @@ rule EMPTY when event.type == "pay" score +1 message "" en ""
 rule NO_LEAF when true score +1 message "always"
 `;
 
-test('every shape of an entry, missing values and hostile text: compiled equals the interpreter, and shows what the rules say', () => {
-  const { engine, checked } = build([{ path: 'shapes.zy', text: SHAPES }]);
+for (const [how, tables] of BOTH) test(`every shape of an entry, missing values and hostile text (${how}): compiled equals the interpreter, and shows what the rules say`, () => {
+  const { engine, checked, source } = build([{ path: 'shapes.zy', text: SHAPES }], tables);
+  // From the tables: every rule whose message has no placeholder (its id is data, not source text).
+  for (const id of ['BARE', 'TITLED', 'OUT', 'REASONED', 'ALL', 'EMPTY', 'NO_LEAF']) assert.is(source.includes(`"${id}"`), !tables, id);
+  for (const id of ['ZH_ONLY', 'EN_ONLY', 'BOTH']) assert.ok(source.includes(`"${id}"`), id);
   const events = [
     { type: 'pay', amount: 123456, wait: 3_723_000, opened_at: Date.UTC(2026, 2, 1, 2, 0, 0), ratio: 0.123456, qty: 7, name: HOSTILE, flag: true, tags: ['a', 'b'] },
     { type: 'pay', amount: 50 },

@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { compile, InputError, type CompileResult } from '../compiler/index.ts';
+import { generate } from '../compiler/codegen.ts';
 import { EMPTY_PROVIDER, interpret, load, MemoryProvider, type Decision, type Engine, type FeatureProvider } from '../runtime/index.ts';
 import { formatMoney } from '../compiler/display.ts';
 import { packArb, renderPack } from './gen/pack.ts';
@@ -41,6 +42,8 @@ test('decide(event, P, { at }) equals the interpreter and deciding a copy with o
     fc.property(packArb(GEN), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 6, maxLength: 6 }), (g, inputs) => {
       const source = renderPack(g);
       const { r, engine } = build(source);
+      // explain() reading entries from tables, as a large pack's does (compiler/codegen-explain.ts).
+      const tabled = load({ pack: r.optimized!, code: generate(r.optimized!, { explainTables: 0 }) });
       const ids = r.checked!.rules.map((x) => x.id);
       for (const input of inputs) {
         const { occurred_at: _, ...bare } = input.event;
@@ -54,6 +57,7 @@ test('decide(event, P, { at }) equals the interpreter and deciding a copy with o
         const where = `\n--- pack ---\n${source}\n--- event ---\n${JSON.stringify(bare)} at ${at}`;
         assert.equal(given, reference, `decide { at } and the interpreter differ${where}`);
         assert.equal(given, copied, `decide { at } and decide of a copy with occurred_at differ${where}`);
+        assert.is(JSON.stringify(run(() => tabled.decide(bare, P(), { at, strict }))), JSON.stringify(given), `explain() from tables${where}`);
         // The time as an ISO string or a Date is the same time.
         assert.equal(run(() => engine.decide(bare, P(), { at: new Date(at), strict })), given, `{ at: Date }${where}`);
         assert.equal(run(() => engine.decide(bare, P(), { at: new Date(at).toISOString(), strict })), given, `{ at: ISO string }${where}`);

@@ -10,31 +10,19 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { compile } from '../compiler/index.ts';
 import { loadBundle, writeBundle } from '../runtime/bundle.ts';
 import { readPack } from '../cli/pack-files.ts';
 import { cli, serveCli } from './cli-run.ts';
 import { pgServer, type PgServer } from './pg-server.ts';
+import { afterSeed, beforeSeed, docsRoles, sql } from './pg-roles.ts';
 
 const root = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-roles-'));
-// Roles belong to the whole server: a suffix keeps this file's apart from any other.
-const tag = Math.random().toString(36).slice(2, 8);
-const ROLE = { owner: `zy_owner_${tag}`, service: `zy_service_${tag}`, analyst: `zy_analyst_${tag}` };
+const ROLE = docsRoles();
 let server: PgServer;
 let admin: string;
 const as = (role: string, db = 'roles') => `postgres://${role}:pw@127.0.0.1:${server.port}/${db}`;
-
-async function sql(url: string, ...statements: string[]): Promise<pg.QueryResult[]> {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    const out: pg.QueryResult[] = [];
-    for (const s of statements) out.push(await c.query(s));
-    return out;
-  } finally { await c.end(); }
-}
 
 async function refused(url: string, statement: string): Promise<string> {
   const e = await sql(url, statement).then(() => undefined, (x: Error & { code?: string }) => x);
@@ -47,20 +35,10 @@ test.before(async () => {
   admin = await server.database('roles');
   await server.database('roles_empty');
   // The set-up docs/postgres.md gives, as a database administrator.
-  await sql(admin,
-    ...Object.values(ROLE).map((r) => `CREATE ROLE ${r} LOGIN PASSWORD 'pw'`),
-    `CREATE SCHEMA zhiyu AUTHORIZATION ${ROLE.owner}`,
-    ...Object.values(ROLE).map((r) => `ALTER ROLE ${r} SET search_path = zhiyu`),
-    `GRANT USAGE ON SCHEMA zhiyu TO ${ROLE.service}, ${ROLE.analyst}`,
-    `ALTER DEFAULT PRIVILEGES FOR ROLE ${ROLE.owner} IN SCHEMA zhiyu GRANT SELECT ON TABLES TO ${ROLE.service}, ${ROLE.analyst}`,
-    `GRANT CONNECT ON DATABASE roles_empty TO ${ROLE.service}`,
-  );
+  await sql(admin, ...beforeSeed(ROLE), `GRANT CONNECT ON DATABASE roles_empty TO ${ROLE.service}`);
   const seeded = await cli('db', 'seed', '--demo', as(ROLE.owner), '--customers', '40');
   assert.is(seeded.code, 0, seeded.err);
-  await sql(as(ROLE.owner),
-    `GRANT SELECT ON ALL TABLES IN SCHEMA zhiyu TO ${ROLE.service}, ${ROLE.analyst}`,
-    `GRANT INSERT ON zy_decisions, zy_bundles, zy_audit TO ${ROLE.service}`,
-  );
+  await sql(as(ROLE.owner), ...afterSeed(ROLE));
 });
 
 test.after(() => { rmSync(dir, { recursive: true, force: true }); });

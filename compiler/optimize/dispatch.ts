@@ -95,7 +95,10 @@ class Analysis {
       case 'lit': return e.value === true ? NONE : null;
       case 'cmp': {
         if (e.op !== '==') return NONE;
-        const [f, v] = e.r.k === 'lit' ? [this.sortable(e.l), e.r.value] : e.l.k === 'lit' ? [this.sortable(e.r), e.l.value] : [undefined, undefined];
+        const lit = e.r.k === 'lit' ? e.r : e.l.k === 'lit' ? e.l : undefined;
+        if (lit === undefined) return NONE;
+        const f = this.sortable(lit === e.r ? e.l : e.r);
+        const v = lit.value;
         if (f === undefined) return NONE;
         // `== missing` is never true; arrays (sets) are not switched on.
         if (v === undefined) return null;
@@ -158,11 +161,21 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
   const maxDepth = opts.maxDepth ?? 6;
   const analysis = new Analysis(pack);
   const enabled = pack.rules.filter((r) => r.enabled);
-  const cons = new Map<number, Constraints>(enabled.map((r) => [r.index, analysis.of(r.condition)]));
-  // Ties go to the field declared first, so the plan does not depend on rule order.
-  const order = new Map([...pack.schema.event.fields.keys()].map((f, i) => [f, i]));
+  // By rule index; and, for counting, the fields each rule is sortable on (few values), by their
+  // declaration number: ties go to the field declared first, so the plan does not depend on rule order.
+  const cons: Constraints[] = [];
+  const sortable: number[][] = [];
+  const fieldNames = [...pack.schema.event.fields.keys()];
+  const fieldNo = new Map(fieldNames.map((f, i) => [f, i]));
+  for (const r of enabled) {
+    const c = analysis.of(r.condition);
+    cons[r.index] = c;
+    const on: number[] = [];
+    if (c) for (const [f, vs] of c) if (vs.size <= maxFanout) on.push(fieldNo.get(f)!);
+    sortable[r.index] = on;
+  }
   const sortedOn = (i: number, f: string): ReadonlySet<Value> | undefined => {
-    const vs = cons.get(i)?.get(f);
+    const vs = cons[i]?.get(f);
     return vs && vs.size <= maxFanout ? vs : undefined;
   };
 
@@ -174,23 +187,23 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     // Grouped under guards only where no switch sorts the rules further (grouping is not free).
     const leaf = (): DispatchNode => (minGuard > 0 ? guards.group(rules, minGuard, excluded, sample) : { kind: 'rules', rules });
     if (depth >= maxDepth || rules.length < minRules) return leaf();
-    const counts = new Map<string, number>();
-    for (const i of rules) {
-      for (const [f, vs] of cons.get(i) ?? []) {
-        if (!excluded.has(f) && vs.size <= maxFanout) counts.set(f, (counts.get(f) ?? 0) + 1);
-      }
+    // The field that sorts the most rules; of equals, the first declared.
+    const counts: number[] = new Array<number>(fieldNames.length).fill(0);
+    for (let k = 0; k < rules.length; k++) {
+      const on = sortable[rules[k]!]!;
+      for (let j = 0; j < on.length; j++) counts[on[j]!]! += 1;
     }
     let field: string | undefined;
     let best = 0;
-    for (const [f, n] of counts) {
-      if (n > best || (n === best && field !== undefined && order.get(f)! < order.get(field)!)) { field = f; best = n; }
+    for (let f = 0; f < counts.length; f++) {
+      if (counts[f]! > best && !excluded.has(fieldNames[f]!)) { field = fieldNames[f]; best = counts[f]!; }
     }
     if (field === undefined || best < minRules) return leaf();
     const always: number[] = [];
     const cases = new Map<Value, number[]>();
     for (const i of rules) {
       // A rule that can never fire is in no case.
-      if (cons.get(i) === null) continue;
+      if (cons[i] === null) continue;
       const vs = sortedOn(i, field);
       if (!vs) { always.push(i); continue; }
       for (const v of vs) {

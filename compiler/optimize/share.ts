@@ -26,28 +26,71 @@ interface Info {
  * from node to answer: on a large pack that map held every node of the pack.
  */
 class Census {
+  /** Each node's own part (shapeOf), numbered; then a key per number and children's keys. */
+  private readonly shapes = new Map<string, number>();
+  /** Nodes without children: the key is the shape's. */
+  private readonly leaves: number[] = [];
+  /** `shape,key,key…`: short strings, not the shape's text again with every child's. */
   private readonly table = new Map<string, number>();
+  private keys = 0;
   readonly counts: number[] = [];
 
+  /**
+   * The number of `shapeOf(e)`. The commonest leaves are found by their parts
+   * (strings V8 has hashed once) in a table per kind, without building the
+   * text: a field by entity and name, a predicate by name, a literal by type
+   * and primitive value (equal exactly when their printed values are).
+   */
+  private shape(e: IR): number {
+    let byPart: Map<unknown, number> | undefined;
+    let part: unknown;
+    if (e.k === 'field') { byPart = this.fields.get(e.entity); part = e.field; }
+    else if (e.k === 'pred') { byPart = this.preds; part = e.name; }
+    else if (e.k === 'lit' && typeof e.value !== 'object') { byPart = this.lits.get(e.type.t); part = e.value; }
+    if (byPart !== undefined) { const n = byPart.get(part); if (n !== undefined) return n; }
+    const text = shapeOf(e);
+    let shape = this.shapes.get(text);
+    if (shape === undefined) { shape = this.shapes.size; this.shapes.set(text, shape); }
+    if (e.k === 'field') { if (!byPart) this.fields.set(e.entity, (byPart = new Map())); byPart.set(part, shape); }
+    else if (e.k === 'pred') this.preds.set(part, shape);
+    else if (e.k === 'lit' && typeof e.value !== 'object') { if (!byPart) this.lits.set(e.type.t, (byPart = new Map())); byPart.set(part, shape); }
+    return shape;
+  }
+
+  private readonly fields = new Map<string, Map<unknown, number>>();
+  private readonly preds = new Map<unknown, number>();
+  private readonly lits = new Map<string, Map<unknown, number>>();
+
   count(e: IR): Info {
-    const cs = children(e);
-    const kids: Info[] = new Array(cs.length);
-    let sig = '';
+    // The commonest leaves and lists without a children() array (the same children, in its order).
+    const cs: readonly IR[] = e.k === 'lit' || e.k === 'field' || e.k === 'pred' ? NO_IR : e.k === 'and' || e.k === 'or' ? e.xs : children(e);
+    let kids: readonly Info[] = NO_INFO;
     let history = e.k === 'hfield';
-    for (let j = 0; j < cs.length; j++) {
-      const ci = this.count(cs[j]!);
-      kids[j] = ci;
-      sig += `${ci.key},`;
-      history ||= ci.history;
+    const shape = this.shape(e);
+    let key: number | undefined;
+    if (cs.length === 0) {
+      key = this.leaves[shape];
+      if (key === undefined) this.leaves[shape] = key = this.keys++;
+    } else {
+      const own: Info[] = (kids = new Array(cs.length));
+      let sig = `${shape}`;
+      for (let j = 0; j < cs.length; j++) {
+        const ci = this.count(cs[j]!);
+        own[j] = ci;
+        sig += `,${ci.key}`;
+        history ||= ci.history;
+      }
+      key = this.table.get(sig);
+      if (key === undefined) { key = this.keys++; this.table.set(sig, key); }
     }
-    const shape = `${shapeOf(e)} ${sig}`;
-    let key = this.table.get(shape);
-    if (key === undefined) { key = this.table.size; this.table.set(shape, key); }
     const shareable = SHAREABLE.has(e.k) && !history;
     if (shareable) this.counts[key] = (this.counts[key] ?? 0) + 1;
     return { key, history, shareable, kids };
   }
 }
+
+const NO_IR: readonly IR[] = [];
+const NO_INFO: readonly Info[] = [];
 
 function shapeOf(e: IR): string {
   switch (e.k) {

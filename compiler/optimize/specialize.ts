@@ -30,6 +30,9 @@ export class Specializer {
    * as "reads a known field", without a second walk collecting field sets).
    */
   private touched = false;
+  /** `replace` under the known set `subKey`, for mapChanged. */
+  private sub: ((x: IR) => IR) | undefined;
+  private subKey = '';
 
   /** `e` with the known event fields replaced by their values, folded; `e` itself when nothing is known about it. */
   specialize(e: IR, known: Known, knownKey = keyOf(known)): IR {
@@ -75,8 +78,14 @@ export class Specializer {
         return e;
       default: {
         // Folded on the way back up, only where something changed: the rest
-        // is folded already (the optimizer's first pass).
-        const r = mapChanged(e, (x) => this.replace(x, known, knownKey));
+        // is folded already (the optimizer's first pass). One function for
+        // the children of every node under the same known set, not one per node.
+        let sub = this.sub;
+        if (sub === undefined || this.subKey !== knownKey) {
+          this.sub = sub = (x: IR) => this.replace(x, known, knownKey);
+          this.subKey = knownKey;
+        }
+        const r = mapChanged(e, sub);
         return r === e ? e : foldNode(r, true);
       }
     }

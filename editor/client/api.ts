@@ -30,7 +30,7 @@ export interface FileInfo { path: string; hash: string }
 export interface PackInfo { name: string; files: FileInfo[] }
 
 export const api = {
-  workspace: () => call<{ packs: PackInfo[]; database: string | null }>('GET', '/api/workspace'),
+  workspace: () => call<{ packs: PackInfo[]; database: string | null; warnings?: { code: string; message: string; indexes: string[] }[] }>('GET', '/api/workspace'),
   read: (path: string) => call<{ path: string; text: string; hash: string }>('GET', `/api/file?path=${encodeURIComponent(path)}`),
   save: (path: string, text: string, baseHash: string | undefined, force = false) => call<FileInfo>('PUT', '/api/file', { path, text, baseHash, force }),
   create: (path: string, text: string) => call<FileInfo>('POST', '/api/file', { path, text }),
@@ -42,7 +42,10 @@ export const api = {
   warmTry: () => call<{ started: boolean }>('POST', '/api/try/warm', {}),
   tryIt: (body: { files: { path: string; text: string }[]; event?: unknown; seq?: number; test?: string }) => call<TryResult>('POST', '/api/try', body),
   backtest: (body: { pack: string; files: { path: string; text: string }[] }) => call<BacktestSummary>('POST', '/api/backtest', body),
-  backtestProgress: () => call<{ running: boolean; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number }>('GET', '/api/backtest/progress'),
+  backtestProgress: () => call<{
+    running: boolean; phase?: 'copy' | 'replay' | null; done?: number; total?: number | null; rate?: number; etaMs?: number | null; elapsedMs?: number;
+    copy?: { table: string; index: number; tables: number; counted: boolean };
+  }>('GET', '/api/backtest/progress'),
   cancelBacktest: () => call<{ cancelled: boolean }>('POST', '/api/backtest/cancel', {}),
   backtestEvents: (rule: string, kind: 'hits' | 'positive' | 'other') => call<{ rule: string; kind: string; total: number; events: StoredEvent[] }>('GET', `/api/backtest/events?rule=${encodeURIComponent(rule)}&kind=${kind}`),
   diff: (body: { pack: string; files: { path: string; text: string }[] }) => call<unknown>('POST', '/api/diff', body),

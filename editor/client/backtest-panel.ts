@@ -66,7 +66,12 @@ export function mountBacktest(root: HTMLElement, host: BacktestHost): {
         if (done) return;
         try {
           const p = await api.backtestProgress();
-          if (!done && p.running && p.total) {
+          if (!done && p.running && p.copy) {
+            // Over PostgreSQL: the snapshot the backtest replays is copied first, table by table.
+            const c = p.copy;
+            if (c.counted && p.total) { bar.max = p.total; bar.value = p.done ?? 0; } else bar.removeAttribute('value');
+            clear(progress, `Copying a snapshot of the store: ${c.table} ${c.counted ? `${(p.done ?? 0).toLocaleString()} of ${(p.total ?? 0).toLocaleString()} rows` : '(counting rows)'} · table ${c.index} of ${c.tables}`);
+          } else if (!done && p.running && p.total) {
             bar.max = p.total;
             bar.value = p.done ?? 0;
             const eta = p.etaMs ? ` · about ${Math.max(1, Math.round(p.etaMs / 1000))} s left` : '';

@@ -48,6 +48,8 @@ let serials = 0;
 
 export class Files {
   packs: PackInfo[] = [];
+  /** What the server says it works around (ZY7012: covering indexes its store role may not create). */
+  warnings: { code: string; message: string }[] = [];
   private readonly open = new Map<string, OpenFile>();
   private readonly opening = new Map<string, Promise<OpenFile>>();
   private readonly listeners: Listener[] = [];
@@ -73,7 +75,9 @@ export class Files {
   private changed(): void { for (const l of this.listeners) l(); }
 
   async refresh(): Promise<void> {
-    this.packs = (await api.workspace()).packs;
+    const w = await api.workspace();
+    this.packs = w.packs;
+    this.warnings = w.warnings ?? [];
     this.changed();
   }
 

@@ -54,6 +54,14 @@ const decorations = new Map<string, monaco.editor.IEditorDecorationsCollection>(
 const checkStatus = el('span', { id: 'check-status', 'data-testid': 'check-status' });
 const announcer = el('span', { id: 'announce', role: 'status', 'aria-live': 'polite' });
 clear($('status'), checkStatus, announcer);
+// What the server works around but the store's operator should fix (ZY7012: indexes its role may not create), as the workspace last said.
+const storeWarnings = el('span', { class: 'bad store-warning', 'data-testid': 'store-warning', hidden: '' });
+$('status').append(storeWarnings);
+function showStoreWarnings(): void {
+  const text = files.warnings.map((x) => `${x.code}: ${x.message}`).join(' · ');
+  if (storeWarnings.textContent !== text) clear(storeWarnings, text);
+  storeWarnings.hidden = text === '';
+}
 function report(msg: string, bad = false): void {
   announcer.textContent = msg;
   $('status').classList.toggle('bad', bad);
@@ -383,7 +391,7 @@ window.addEventListener('beforeunload', (e) => { if (files.dirtyPaths().length) 
 $('layout').insertBefore(splitter({ target: $('explorer-pane'), orientation: 'vertical', grows: true, min: 140, max: () => innerWidth * 0.5, label: 'Resize the explorer', key: 'explorer' }), $('main'));
 $('main').insertBefore(splitter({ target: $('panels'), orientation: 'horizontal', grows: false, min: 90, max: () => innerHeight * 0.8, label: 'Resize the panels', key: 'panels' }), $('panels'));
 
-files.onChange(() => { drawExplorer(); tabs.show(active); });
+files.onChange(() => { drawExplorer(); tabs.show(active); showStoreWarnings(); });
 files.onEdit((path) => {
   if (!activePack || !activePack.files.some((f) => f.path === path)) return;
   if (lastTrace) { lastTrace = undefined; paintTrace(); }

@@ -19,6 +19,7 @@ import { backtestRoutes } from './backtest-routes.ts';
 import { chain, diffRoutes } from './diff-routes.ts';
 import { TryThread } from './try-thread.ts';
 import { outcomesRoute } from './outcomes-route.ts';
+import { pgIndexWarnings, type StoreWarning } from './store.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -45,6 +46,8 @@ export interface EditorService extends Service {
   readonly pack: string;
   /** Whether Try it's thread is running (the page starts it once its first file is painted). */
   readonly tryStarted: () => boolean;
+  /** What the editor worked around at start but an operator should fix (ZY7012: indexes it may not create); `serve` prints them. */
+  readonly warnings: readonly StoreWarning[];
 }
 
 export async function startEditor(o: EditorOptions): Promise<EditorService> {
@@ -55,8 +58,9 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const bundle = bundleOf(workspace, pack);
   const pg = o.store instanceof PostgresStore ? o.store : undefined;
   const sqlite = pg ? undefined : o.store as DB | undefined;
-  if (pg) await pg.ensureIndexes(workspacePacks(workspace));
-  else if (sqlite && !sqlite.readonly) ensureIndexes(workspace, sqlite);
+  const storeWarnings = pg ? await pgIndexWarnings(pg, workspacePacks(workspace), o.root) : async (): Promise<StoreWarning[]> => [];
+  if (sqlite && !sqlite.readonly) ensureIndexes(workspace, sqlite);
+  const warnings = await storeWarnings();
   const files = staticFiles(o.dist);
   const host = o.host ?? '127.0.0.1';
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
@@ -65,7 +69,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const dbPath = pg ? pg.url : sqlite ? sqlite.name : undefined;
   const thread = !sqlite || (dbPath && dbPath !== ':memory:' && !sqlite.memory) ? new TryThread(dbPath) : undefined;
   const outcomes = outcomesRoute(dbPath && dbPath !== ':memory:' ? dbPath : undefined, () => workspace);
-  const api = editorApi({ workspace, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
+  const api = editorApi({ workspace, warnings: storeWarnings, ...(o.store ? { store: o.store } : {}), ...(more ? { more } : {}), ...(thread ? { tryIt: (b: Record<string, unknown>) => thread.run(b) } : {}) });
   const service = await serve({
     bundle, host, port: o.port ?? 7700, ...(o.token ? { token: o.token } : {}), ...(o.onDecision ? { onDecision: o.onDecision } : {}),
     ...(o.verify ? { verify: o.verify } : {}), ...(o.insecureUnsigned ? { insecureUnsigned: true } : {}), ...(o.limits ? { limits: o.limits } : {}),
@@ -91,7 +95,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
       return false;
     },
   });
-  return { ...service, workspace, pack, tryStarted: () => thread?.running ?? false, close: async () => { await thread?.close(); await service.close(); } };
+  return { ...service, workspace, pack, warnings, tryStarted: () => thread?.running ?? false, close: async () => { await thread?.close(); await service.close(); } };
 }
 
 /**

@@ -4,7 +4,8 @@
 // progress and can be cancelled; the events behind its numbers can be listed.
 //
 //   POST /api/backtest           {pack, files} → the summary (ZY7505 if cancelled)
-//   GET  /api/backtest/progress  → {running, done, total, rate, etaMs, elapsedMs}
+//   GET  /api/backtest/progress  → {running, phase, done, total, rate, etaMs, elapsedMs, copy?}
+//                                  (phase 'copy' over PostgreSQL: the snapshot's rows copied, table by table; then 'replay')
 //   POST /api/backtest/cancel    → {cancelled}
 //   GET  /api/backtest/events?rule=ID&kind=hits|fraud|good → the stored events behind a number
 import { compile, type CompileResult, type SourceFile } from '../../compiler/index.ts';
@@ -86,7 +87,10 @@ export function backtestRoutes(store: EditorStore | undefined, workspace: () => 
         case 'GET /api/backtest/progress': {
           if (!running) return { running: false };
           const p = running.progress;
-          return { running: true, done: p?.done ?? 0, total: p?.total ?? null, rate: p?.rate ?? 0, etaMs: p?.etaMs ?? null, elapsedMs: performance.now() - running.started };
+          return {
+            running: true, phase: p?.phase ?? null, done: p?.done ?? 0, total: p?.total ?? null, rate: p?.rate ?? 0, etaMs: p?.etaMs ?? null,
+            elapsedMs: performance.now() - running.started, ...(p?.copy ? { copy: p.copy } : {}),
+          };
         }
         case 'POST /api/backtest/cancel': {
           if (!running) throw new HttpError(409, { code: 'ZY7503', message: 'no backtest is running' });

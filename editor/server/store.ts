@@ -3,11 +3,14 @@
 // same statements on both (events.ts) through each backend's event-row
 // reads. A PostgreSQL that cannot be reached is a 503 with ZY7010, as the
 // decision API answers; the pool reconnects by itself.
+import type { CheckedPack } from '../../compiler/ir.ts';
 import { HttpError } from '../../runtime/server.ts';
 import { StoreError } from '../../runtime/store/errors.ts';
 import type { StoreRows } from '../../runtime/store/event-rows.ts';
 import { postgresRows } from '../../runtime/store/postgres/event-rows.ts';
 import { PostgresStore } from '../../runtime/store/postgres/store.ts';
+import { withClient } from '../../runtime/store/postgres/connect.ts';
+import { wantedIndexes } from '../../runtime/store/postgres/schema.ts';
 import { sqliteRows } from '../../runtime/store/sqlite/event-rows.ts';
 import type { DB } from '../../runtime/store/sqlite/schema.ts';
 
@@ -25,4 +28,45 @@ export function storeName(store: EditorStore): string {
 export function storeHttpError(e: unknown): HttpError | undefined {
   if (!(e instanceof StoreError)) return undefined;
   return new HttpError(e.code === 'ZY7010' ? 503 : 422, { code: e.code, message: e.message });
+}
+
+/** Something the editor can work around but an operator should fix: shown in the editor's status bar and printed in the server log. */
+export interface StoreWarning { readonly code: 'ZY7012'; readonly message: string; readonly indexes: readonly string[] }
+
+/** Why PostgreSQL refused to create an index: a role that does not own the tables (42501), a read replica or a read-only role (25006). */
+const NOT_ALLOWED = new Set(['42501', '25006']);
+
+/**
+ * The covering indexes the packs' windows need, created where missing, as a
+ * service does. A role that may not create them (the least-privilege service
+ * role, or any role on a read replica) gets a ZY7012 warning naming them and
+ * the command the owner runs to create them; the editor serves on, reading
+ * without them (each window then scans its months). Returns what to warn of
+ * now: the missing indexes are read again each time a warning stands, so it
+ * goes once the owner has created them.
+ */
+export async function pgIndexWarnings(pg: PostgresStore, packs: readonly CheckedPack[], dir: string): Promise<() => Promise<StoreWarning[]>> {
+  let why: string;
+  try {
+    await pg.ensureIndexes(packs);
+    return async () => [];
+  } catch (e) {
+    if (!NOT_ALLOWED.has(String((e as { code?: unknown }).code))) throw e;
+    why = (e as Error).message;
+  }
+  const read = async (): Promise<StoreWarning | undefined> => {
+    const missing = (await withClient(pg.pool, pg.where, (c) => wantedIndexes(c, packs))).map((w) => w.name);
+    if (missing.length === 0) return undefined;
+    return {
+      code: 'ZY7012', indexes: missing,
+      message: `${pg.where} lacks ${missing.length} index${missing.length === 1 ? '' : 'es'} the packs' windows need (${missing.join(', ')}), and this role may not create them (${why}); `
+        + `Try it reads those windows without them, more slowly; the store's owner creates them with: zhiyu db index postgres://<owner>@<primary>/<database> ${dir}`,
+    };
+  };
+  let last = await read();
+  return async () => {
+    // A store that cannot be reached just now keeps the last word (the workspace route stays up in an outage).
+    if (last) last = await read().catch(() => last);
+    return last ? [last] : [];
+  };
 }

@@ -14,6 +14,8 @@ import { SqliteProvider } from '../../runtime/store/sqlite/provider.ts';
 import { decideOn } from '../../runtime/store/open.ts';
 import { PostgresStore } from '../../runtime/store/postgres/store.ts';
 import type { PostgresProvider } from '../../runtime/store/postgres/provider.ts';
+import { storeTables } from '../../runtime/store/postgres/event-rows.ts';
+import { checkPackReads } from '../../runtime/store/transfer/pack-reads.ts';
 import { storeHttpError, type EditorStore } from './store.ts';
 import { stepsForBrowser, withShownValues } from './trace.ts';
 
@@ -32,21 +34,26 @@ export async function tryIt(b: Record<string, unknown>, store: EditorStore | und
       traced = interpret(pack, Object.assign(Object.create(null), t.event), providerFor(pack, t));
     } else if (store) {
       // Over PostgreSQL the run is repeated until it has every read (store/resolve.ts): the trace is the last run's.
-      traced = await decideOn(storeProvider(store, pack, b['seq'], b['event']), (p) => interpret(pack, b['event'], p));
+      traced = await decideOn(await storeProvider(store, pack, b['seq'], b['event']), (p) => interpret(pack, b['event'], p));
     } else traced = interpret(pack, b['event']);
   } catch (e) {
     if (e instanceof InputError) throw new HttpError(422, { code: e.code, field: e.field, message: e.message });
-    // PostgreSQL finds a column or table missing only when the decision reads it.
+    // A column or table dropped between the check below and the read.
     if (['42703', '42P01'].includes(String((e as { code?: unknown }).code))) throw cannotServe(e as Error);
     throw storeHttpError(e) ?? e;
   }
   return { decision: withShownValues(pack, traced.decision), trace: stepsForBrowser(pack, traced.trace) };
 }
 
-function storeProvider(store: EditorStore, pack: CheckedPack, seq: unknown, event: unknown): SqliteProvider | PostgresProvider {
+async function storeProvider(store: EditorStore, pack: CheckedPack, seq: unknown, event: unknown): Promise<SqliteProvider | PostgresProvider> {
   let p: SqliteProvider | PostgresProvider;
-  // SQLite finds a column or table missing when the provider prepares its statements.
-  try { p = store instanceof PostgresStore ? store.provider(pack) : new SqliteProvider(store, pack); } catch (e) { throw cannotServe(e as Error); }
+  // SQLite finds a column or table missing when the provider prepares its statements, before any decision;
+  // PostgreSQL would find it only when a decision reaches that read, so its tables are checked the same way first.
+  const tables = store instanceof PostgresStore ? await storeTables(store) : undefined;
+  try {
+    if (tables) checkPackReads(tables, pack);
+    p = store instanceof PostgresStore ? store.provider(pack) : new SqliteProvider(store, pack);
+  } catch (e) { throw cannotServe(e as Error); }
   // A stored event is decided as of its own time: profiles as they stood then, only what was stored before it as history.
   if (typeof seq !== 'number' || !Number.isInteger(seq)) return p;
   const at = coerce(TIMESTAMP, (event as Record<string, unknown> | null)?.[TIME_FIELD], `event.${TIME_FIELD}`) as number | undefined;
@@ -55,7 +62,9 @@ function storeProvider(store: EditorStore, pack: CheckedPack, seq: unknown, even
 
 /** The unsaved pack may read a column or table the database does not have yet. */
 function cannotServe(e: Error): HttpError {
-  return new HttpError(422, { code: 'ZY7001', message: `the feature store cannot serve this pack: ${e.message} (import data for it with zhiyu db import --pack)` });
+  // The column named, as input errors name their field (SQLite's words on both backends: transfer/pack-reads.ts).
+  const column = /no such column: "?([^"\s]+)/.exec(e.message)?.[1];
+  return new HttpError(422, { code: 'ZY7001', ...(column ? { field: column } : {}), message: `the feature store cannot serve this pack: ${e.message} (import data for it with zhiyu db import --pack)` });
 }
 
 export function sourcesOf(v: unknown): SourceFile[] {

@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { isPostgresUrl } from '../store/postgres/connect.ts';
-import { overSnapshot } from '../store/transfer/postgres-to-sqlite.ts';
+import { overSnapshot, SnapshotCancelled, type CopyProgress } from '../store/transfer/postgres-to-sqlite.ts';
 import type { CheckedPack } from '../../compiler/ir.ts';
 import type { Program } from '../engine.ts';
 import { openStore, type DB } from '../store/sqlite/schema.ts';
@@ -114,7 +114,7 @@ export async function backtest(subject: Backtestable, store: StoreRef, opts: Bac
   if (typeof store === 'string' && isPostgresUrl(store)) {
     // Cancelled before it started: no copy of the store is taken.
     if (opts.signal?.aborted) throw new BacktestError('ZY7505', 'the backtest was cancelled');
-    return overPostgres(store, (path) => backtest(subject, path, opts));
+    return overPostgres(store, (path) => backtest(subject, path, opts), opts);
   }
   const started = performance.now();
   const { workers: asked, examples } = checkOptions(opts);
@@ -186,15 +186,26 @@ export async function backtest(subject: Backtestable, store: StoreRef, opts: Bac
 
 /**
  * A backtest over PostgreSQL replays one consistent copy of the store in a
- * temporary SQLite file (store/transfer/postgres-to-sqlite.ts says why), then removes it.
+ * temporary SQLite file (store/transfer/postgres-to-sqlite.ts says why), then
+ * removes it. The copy reports its progress table by table (`phase: 'copy'`)
+ * and stops at a cancel, leaving nothing behind.
  */
-function overPostgres(url: string, run: (path: string) => Promise<BacktestRun>): Promise<BacktestRun> {
+async function overPostgres(url: string, run: (path: string) => Promise<BacktestRun>, opts: BacktestOptions): Promise<BacktestRun> {
   const copied = performance.now();
-  return overSnapshot(url, async (path, where) => {
-    const r = await run(path);
-    const seconds = (performance.now() - copied) / 1000;
-    return { ...r, warnings: [...r.warnings, `read from a copy of ${where} taken at the start (one snapshot)`], run: { ...r.run, seconds } };
+  const onProgress = opts.onProgress && ((p: CopyProgress) => {
+    const elapsedMs = performance.now() - copied;
+    opts.onProgress!({ phase: 'copy', done: p.done, total: p.total ?? 0, elapsedMs, rate: 0, copy: { table: p.table, index: p.index, tables: p.tables, counted: p.total !== null } });
   });
+  try {
+    return await overSnapshot(url, async (path, where) => {
+      const r = await run(path);
+      const seconds = (performance.now() - copied) / 1000;
+      return { ...r, warnings: [...r.warnings, `read from a copy of ${where} taken at the start (one snapshot)`], run: { ...r.run, seconds } };
+    }, { ...(onProgress ? { onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  } catch (e) {
+    if (e instanceof SnapshotCancelled) throw new BacktestError('ZY7505', 'the backtest was cancelled');
+    throw e;
+  }
 }
 
 /** Profile reads that found only a version with no known start: not as of the event. */
@@ -227,7 +238,7 @@ function reporter(total: number, started: number, onProgress?: (p: BacktestProgr
   const report = () => {
     const elapsedMs = performance.now() - started;
     const rate = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
-    onProgress?.({ done, total, elapsedMs, rate, ...(rate > 0 ? { etaMs: ((total - done) / rate) * 1000 } : {}) });
+    onProgress?.({ phase: 'replay', done, total, elapsedMs, rate, ...(rate > 0 ? { etaMs: ((total - done) / rate) * 1000 } : {}) });
   };
   return {
     add: (n: number) => {

@@ -21,9 +21,16 @@ export type StoreRef = string | DB;
 export type TimeInput = number | string | Date;
 
 export interface BacktestProgress {
-  /** Events decided or skipped so far, and how many the range holds. */
+  /**
+   * 'replay': events decided. 'copy' (over PostgreSQL, first): the snapshot being copied, table by table;
+   * done and total are then the rows of the table being copied (`copy` says which).
+   */
+  readonly phase: 'copy' | 'replay';
+  /** Events decided or skipped so far, and how many the range holds (rows of the table, while copying). */
   readonly done: number;
   readonly total: number;
+  /** While copying: the table, which of how many, and whether its rows are counted yet (total is 0 until they are). */
+  readonly copy?: { readonly table: string; readonly index: number; readonly tables: number; readonly counted: boolean };
   readonly elapsedMs: number;
   /** Events per second so far; 0 at the start. */
   readonly rate: number;

@@ -10,7 +10,8 @@ export type StoreCode =
   | 'ZY7008' // decision log: record not found
   | 'ZY7009' // database from an older zhiyu that cannot be upgraded (read-only)
   | 'ZY7010' // the database server cannot be reached or is going away (the service answers 503)
-  | 'ZY7011'; // the database is not one zhiyu can use (a PostgreSQL URL it cannot log in to, a server too old)
+  | 'ZY7011' // the database is not one zhiyu can use (a PostgreSQL URL it cannot log in to, a server too old)
+  | 'ZY7012'; // a warning: the store lacks covering indexes its packs' windows need, and this role may not create them (reads are slower)
 
 export class StoreError extends Error {
   constructor(readonly code: StoreCode, message: string, readonly detail?: { file?: string; line?: number; field?: string }) {

@@ -28,3 +28,17 @@ async function pgAll(store: PostgresStore, sql: string, args: readonly unknown[]
     }
   });
 }
+
+/**
+ * The columns of the store's own tables (not the months of the event history),
+ * by table: what a pack's reads are checked against before a decision
+ * (transfer/pack-reads.ts).
+ */
+export async function storeTables(store: PostgresStore): Promise<Map<string, string[]>> {
+  const r = await withClient(store.pool, store.where, (c) => c.query(`SELECT c.relname AS name, array_agg(a.attname::text ORDER BY a.attnum) AS cols
+    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname LIKE 'zy\\_%'
+      AND a.attnum > 0 AND NOT a.attisdropped
+    GROUP BY c.relname`));
+  return new Map(r.rows.map((x) => [x.name as string, x.cols as string[]]));
+}

@@ -42,17 +42,39 @@ async function copyOut(c: pg.PoolClient, select: string, put: (cells: (string | 
   if (rest) put(rest.split('\t').map(uncopy));
 }
 
+/** How far a snapshot copy is: the table being copied (which of how many), and its rows copied of its rows. */
+export interface CopyProgress {
+  readonly table: string;
+  readonly index: number;
+  readonly tables: number;
+  readonly done: number;
+  /** The table's rows in the snapshot; null while they are being counted. */
+  readonly total: number | null;
+}
+
+export interface SnapshotOptions {
+  /** Called when a table starts, while its rows arrive (at most every 100 ms) and when it is done. */
+  readonly onProgress?: (p: CopyProgress) => void;
+  /** Stops the copy: the statement running on the server is cancelled, and the copy throws a SnapshotCancelled. */
+  readonly signal?: AbortSignal;
+}
+
+/** The copy was stopped by its signal (nothing of it is left: no file, no open transaction). */
+export class SnapshotCancelled extends Error {
+  constructor() { super('the snapshot copy was cancelled'); }
+}
+
 /**
  * Runs `fn` on a temporary SQLite copy of the store at `url` (one snapshot),
  * then removes the copy. `where` is the URL without its password, for the
  * reader's "read from a copy of …".
  */
-export async function overSnapshot<T>(url: string, fn: (path: string, where: string) => Promise<T>): Promise<T> {
+export async function overSnapshot<T>(url: string, fn: (path: string, where: string) => Promise<T>, opts: SnapshotOptions = {}): Promise<T> {
   // Connected first: a server that cannot be reached leaves no directory behind.
-  const pg = await PostgresStore.open(url);
+  const pg = await PostgresStore.open(url, { applicationName: 'zhiyu-snapshot' });
   const dir = mkdtempSync(join(tmpdir(), 'zhiyu-snapshot-'));
   try {
-    await snapshotToSqlite(pg, join(dir, 'snapshot.db'));
+    await snapshotToSqlite(pg, join(dir, 'snapshot.db'), opts);
     return await fn(join(dir, 'snapshot.db'), pg.where);
   } finally {
     await pg.close();
@@ -61,20 +83,32 @@ export async function overSnapshot<T>(url: string, fn: (path: string, where: str
 }
 
 /** Writes one consistent copy of the store into a new SQLite file at `path`. */
-export async function snapshotToSqlite(store: PostgresStore, path: string): Promise<void> {
+export async function snapshotToSqlite(store: PostgresStore, path: string, opts: SnapshotOptions = {}): Promise<void> {
+  const { signal } = opts;
+  if (signal?.aborted) throw new SnapshotCancelled();
   const db = openStore(path, { create: true });
   try {
     await withClient(store.pool, store.where, async (c) => {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      // A cancel cancels the statement the copy is waiting on (a COPY, or a count waiting for a lock); the
+      // connection that failed is then closed (withClient), which ends the transaction on the server.
+      const cancel = () => { void withClient(store.pool, store.where, (k) => k.query('SELECT pg_cancel_backend($1)', [(c as unknown as { processID: number }).processID])).catch(() => undefined); };
+      signal?.addEventListener('abort', cancel, { once: true });
       try {
-        await c.query(NO_TIMEOUT);
-        const schema = await storedSchema(c);
-        if (!schema) throw new Error(`${store.where} has no zhiyu schema`);
-        const kept = await historyKept(c);
-        migrate(db, schema, kept === undefined ? {} : { historyKept: kept });
-        await copyTables(c, db, schema);
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        try {
+          await c.query(NO_TIMEOUT);
+          const schema = await storedSchema(c);
+          if (!schema) throw new Error(`${store.where} has no zhiyu schema`);
+          const kept = await historyKept(c);
+          migrate(db, schema, kept === undefined ? {} : { historyKept: kept });
+          await copyTables(c, db, schema, opts);
+        } finally {
+          await c.query('ROLLBACK').catch(() => undefined);
+        }
+      } catch (e) {
+        throw signal?.aborted ? new SnapshotCancelled() : e;
       } finally {
-        await c.query('ROLLBACK').catch(() => undefined);
+        signal?.removeEventListener('abort', cancel);
       }
     });
   } finally {
@@ -82,31 +116,47 @@ export async function snapshotToSqlite(store: PostgresStore, path: string): Prom
   }
 }
 
-async function copyTables(c: pg.PoolClient, db: DB, schema: Schema): Promise<void> {
+async function copyTables(c: pg.PoolClient, db: DB, schema: Schema, { onProgress, signal }: SnapshotOptions): Promise<void> {
   const fields = [...schema.event.fields.keys()];
   const into = (table: string, cols: readonly string[]) => db.prepare(`INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-  // Text from COPY goes in through SQLite's column affinity: '12' into an INTEGER column is 12.
-  const load = async (table: string, cols: readonly string[], select: string, map: (r: (string | null)[]) => unknown[] = (r) => r) => {
+  const bool = (v: string | null | undefined) => (v === 't' ? 1 : 0);
+  const evCols = [SEQ, ...fields];
+  const tables: { table: string; cols: readonly string[]; select: string; map?: (r: (string | null)[]) => unknown[] }[] = [
+    { table: EVENTS, cols: evCols, select: `SELECT ${evCols.map(q).join(', ')} FROM ${q(EVENTS)} ORDER BY ${q(SEQ)}` },
+    ...[...schema.entities.values()].map((e) => {
+      const cols = [KEY, VALID_FROM, VALID_TO, ...e.fields.keys()];
+      return { table: entityTable(e.name), cols, select: `SELECT ${cols.map(q).join(', ')} FROM ${q(entityTable(e.name))} ORDER BY zy_id` };
+    }),
+    { table: 'zy_list_entries', cols: ['list', 'value', 'source', 'added_at', 'expires_at'], select: `SELECT list, value::text, source, added_at, expires_at FROM zy_list_entries`,
+      map: (r) => [r[0], JSON.parse(r[1]!) as unknown, r[2], r[3], r[4]] },
+    { table: 'zy_calendar', cols: ['date', 'is_working_day', 'note'], select: `SELECT to_char(date, 'YYYY-MM-DD'), is_working_day, note FROM zy_calendar`, map: (r) => [r[0], bool(r[1]), r[2]] },
+    { table: 'zy_labels', cols: ['subject_kind', 'subject', 'kind', 'positive', 'labeled_at', 'note'], select: `SELECT subject_kind, subject, kind, positive, labeled_at, note FROM zy_labels ORDER BY id`,
+      map: (r) => [r[0], r[1], r[2], bool(r[3]), r[4], r[5]] },
+  ];
+  for (const [i, { table, cols, select, map = (r: (string | null)[]) => r }] of tables.entries()) {
+    const at = { table, index: i + 1, tables: tables.length };
+    onProgress?.({ ...at, done: 0, total: null });
+    if (signal?.aborted) throw new SnapshotCancelled();
+    // The rows the snapshot holds (the same snapshot the copy reads), so the count ends exactly at them.
+    const total = Number((await c.query(`SELECT count(*) AS n FROM ${q(table)}`)).rows[0].n);
+    if (signal?.aborted) throw new SnapshotCancelled();
+    let done = 0;
+    let shown = performance.now();
+    onProgress?.({ ...at, done, total });
+    // Text from COPY goes in through SQLite's column affinity: '12' into an INTEGER column is 12.
     const ins = into(table, cols);
     db.exec('BEGIN');
     try {
-      await copyOut(c, select, (r) => { ins.run(map(r)); });
+      await copyOut(c, select, (r) => {
+        ins.run(map(r));
+        done++;
+        if (onProgress && (done & 1023) === 0 && performance.now() - shown >= 100) { shown = performance.now(); onProgress({ ...at, done, total }); }
+      });
       db.exec('COMMIT');
     } catch (e) {
       db.exec('ROLLBACK');
       throw e;
     }
-  };
-  const evCols = [SEQ, ...fields];
-  await load(EVENTS, evCols, `SELECT ${evCols.map(q).join(', ')} FROM ${q(EVENTS)} ORDER BY ${q(SEQ)}`);
-  for (const e of schema.entities.values()) {
-    const cols = [KEY, VALID_FROM, VALID_TO, ...e.fields.keys()];
-    await load(entityTable(e.name), cols, `SELECT ${cols.map(q).join(', ')} FROM ${q(entityTable(e.name))} ORDER BY zy_id`);
+    onProgress?.({ ...at, done, total });
   }
-  await load('zy_list_entries', ['list', 'value', 'source', 'added_at', 'expires_at'], `SELECT list, value::text, source, added_at, expires_at FROM zy_list_entries`,
-    (r) => [r[0], JSON.parse(r[1]!) as unknown, r[2], r[3], r[4]]);
-  const bool = (v: string | null | undefined) => (v === 't' ? 1 : 0);
-  await load('zy_calendar', ['date', 'is_working_day', 'note'], `SELECT to_char(date, 'YYYY-MM-DD'), is_working_day, note FROM zy_calendar`, (r) => [r[0], bool(r[1]), r[2]]);
-  await load('zy_labels', ['subject_kind', 'subject', 'kind', 'positive', 'labeled_at', 'note'], `SELECT subject_kind, subject, kind, positive, labeled_at, note FROM zy_labels ORDER BY id`,
-    (r) => [r[0], r[1], r[2], bool(r[3]), r[4], r[5]]);
 }
