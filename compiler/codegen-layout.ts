@@ -2,7 +2,7 @@
 // what fits in one function (`inlineRules` rule occurrences: V8 optimizes only
 // functions of moderate size) stays inline, the rest moves into functions of
 // its own, and a switch too large for one function becomes bins of cases,
-// each a function found through a Map. Every part carries what is known
+// each a function found through a case table (codegen-cases.ts). Every part carries what is known
 // where it runs (the values switched on), so that rules can be specialized.
 import type { IR, Value } from './ir.ts';
 import { planSize, type DispatchNode } from './optimize/dispatch.ts';
@@ -14,7 +14,7 @@ export type Emit =
   | { readonly kind: 'switch'; readonly field: string; readonly always: Emit; readonly cases: readonly (readonly [Value, Emit])[] }
   /** Rules behind a guard: run `body` only when `test` is true. */
   | { readonly kind: 'guard'; readonly test: IR; readonly body: Emit; readonly at: KnownAt }
-  /** A switch too large for one function: each bin of cases is a function, found through a Map. */
+  /** A switch too large for one function: each bin of cases is a function, found through a case table. */
   | { readonly kind: 'bins'; readonly field: string; readonly always: Emit; readonly bins: readonly { readonly values: readonly Value[]; readonly fn: GroupFn }[] }
   | { readonly kind: 'seq'; readonly parts: readonly Emit[] }
   | { readonly kind: 'call'; readonly fn: GroupFn };

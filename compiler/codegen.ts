@@ -15,11 +15,12 @@
 import { jsComment, jsNumber } from './escape.ts';
 import type { CheckedPack, CheckedRule, IR, Value } from './ir.ts';
 import { children } from './optimize/fold.ts';
-import { planDispatch, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
+import { planDispatch, planSize, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
 import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt } from './codegen-layout.ts';
 import { Scope, type Ctx } from './codegen-emitter.ts';
 import { Expressions, FUNCTION_ORDER } from './codegen-expressions.ts';
 import { FiredEntries } from './codegen-explain.ts';
+import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
 
@@ -39,9 +40,12 @@ const SWITCH_CASES = 16;
 /**
  * Rule occurrences one generated function holds before a part of the plan
  * moves into a function of its own: V8 optimizes only functions of moderate
- * size, and a decision of a 10,000-rule pack runs a few of them.
+ * size, and a decision of a 10,000-rule pack runs a few of them. CPU per
+ * decision of that pack, against 80 before case tables, in one process at
+ * load 12–18 (bench/README.md): 80 0.92–0.94×, 120 0.86×, 160 0.74–0.76×,
+ * 240 0.83×; 400 was 1.5× slower.
  */
-const INLINE_RULES = 80;
+const INLINE_RULES = 160;
 /**
  * Enabled rules above which explain() builds entries from tables rather than
  * a literal per rule (codegen-explain.ts): on a small pack the literals are
@@ -191,10 +195,15 @@ class Generator extends Expressions {
     const ents = [...p.schema.entities.values()];
     const parts: string[] = [];
     ents.forEach((e, i) => parts.push(this.records.recordClass(`En${i}`, e), this.records.entityLoader(`loadE${i}`, `En${i}`, e), this.records.entityGetter(i, e)));
-    const memoFields = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
-    parts.push(`function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`);
+    // The Memo's properties are known once the rules are written (case tables add theirs).
+    const memoAt = parts.push('') - 1;
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
     const planned = this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules;
+    this.cases = new CaseTables(planned, (v, wrap) => this.constant(v, wrap));
+    const ownMemo = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
+    // Case tables keep ids on the Memo; a plan that fits in one function with at most SWITCH_CASES cases per switch has none.
+    const tables = planned.kind !== 'rules' && (planSize(planned) > (this.opts.inlineRules ?? INLINE_RULES) || this.cases.wider(SWITCH_CASES));
+    const memo = ownMemo.length > 0 || tables;
     const scored = p.rules.some((r) => r.score);
     let scores: string | undefined;
     const tail = (sorted: boolean): string[] => {
@@ -212,7 +221,7 @@ class Generator extends Expressions {
       return lines;
     };
     const allSlots = p.eventFields.map((_, i) => `, f${i}`).join('');
-    const head = [memoFields.length ? 'const M = new Memo();' : 'const M = NO_MEMO;', 'const fired = [];', 'let score = 0;'];
+    const head = [memo ? 'const M = new Memo();' : 'const M = NO_MEMO;', 'const fired = [];', 'let score = 0;'];
     const split = planned.kind === 'switch' ? this.splitByValue(planned, head, tail) : undefined;
     // With copies, the values left for decide() itself can only be missing, invalid (they throw
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
@@ -238,6 +247,9 @@ class Generator extends Expressions {
       lines.push('  }', '}', 'return out;');
       return lines;
     }, false, { reads: false }).text);
+    const memoFields = [...ownMemo, ...p.eventFields.filter((f) => this.cases!.used(f)).map((f) => this.caseMemo(f))];
+    if (!memo && memoFields.length) throw new Error('internal: a case table without a Memo');
+    parts[memoAt] = `function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`;
     const noted = p.rules.filter((r) => r.note && r.enabled);
     if (noted.length) parts.push(...this.notes(noted));
     parts.push(...this.readerText);
@@ -245,7 +257,7 @@ class Generator extends Expressions {
       '"use strict";',
       'const U = R.UNSET;',
       ...SORT_FIRED,
-      ...(memoFields.length ? [] : ['const NO_MEMO = Object.freeze(new Memo());']),
+      ...(memo ? [] : ['const NO_MEMO = Object.freeze(new Memo());']),
       ...this.prelude,
       ...parts,
       `return { decide, explain, ${noted.length ? 'notes, noteValues, ' : ''}loadEntity: [${ents.map((_, i) => `loadE${i}`).join(', ')}] };`,
@@ -369,8 +381,9 @@ class Generator extends Expressions {
       }
       case 'bins': {
         const lines = this.emit(e.always, indent);
-        const index = this.nodeConstant(e, () => this.constant(e.bins.flatMap((b, i) => b.values.map((v) => [v, i])), (k) => `new Map(${k})`));
-        lines.push(`${indent}switch (${index}.get(${this.slot(e.field)})) {`);
+        const index = this.nodeConstant(e, () => this.caseTable(e.field, e.bins.flatMap((b, i) => b.values.map((v) => [v, i] as const))));
+        this.slot(e.field);
+        lines.push(`${indent}switch (${index}) {`);
         e.bins.forEach((b, i) => lines.push(`${indent}  case ${i}: ${this.callGroup(b.fn)}; break;`));
         lines.push(`${indent}}`);
         return lines;
@@ -383,9 +396,9 @@ class Generator extends Expressions {
           lines.push(`${indent}switch (${slot}) {`);
           for (const [v, c] of e.cases) lines.push(`${indent}  case ${this.lit(v)}:`, ...this.emit(c, inner), `${inner}break;`);
         } else {
-          // Many cases: a Map from value to case number, and a switch over dense integers.
-          const index = this.nodeConstant(e, () => this.constant(e.cases.map(([v]) => v), (k) => `new Map(${k}.map((v, i) => [v, i]))`));
-          lines.push(`${indent}switch (${index}.get(${slot})) {`);
+          // Many cases: a table from the value's id to the case number, and a switch over dense integers.
+          const index = this.nodeConstant(e, () => this.caseTable(e.field, e.cases.map(([v], i) => [v, i] as const)));
+          lines.push(`${indent}switch (${index}) {`);
           e.cases.forEach(([, c], i) => lines.push(`${indent}  case ${i}:`, ...this.emit(c, inner), `${inner}break;`));
         }
         lines.push(`${indent}}`);
@@ -402,6 +415,17 @@ class Generator extends Expressions {
   }
 
   private readonly emitConstants = new Map<Emit, string>();
+  private cases?: CaseTables;
+
+  /** The case number of `field`'s value among `cases`, found through the field's dictionary (codegen-cases.ts). */
+  private caseTable(field: string, cases: readonly (readonly [Value, number])[]): string {
+    return this.cases!.lookup(field, this.eventSlots.get(field)!, this.caseMemo(field), new Map(cases));
+  }
+
+  /** The Memo property holding `field`'s id in its dictionary. */
+  private caseMemo(field: string): string {
+    return `k${this.eventSlots.get(field)!.slice(1)}`;
+  }
   /** Each memo's representation in the last function that settled it: where the next function's first pass starts. */
   private readonly hints = new Map<string, Ctx>();
 

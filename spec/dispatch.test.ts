@@ -1,6 +1,6 @@
 // Rule indexing (compiler/optimize/dispatch.ts) and what codegen makes of it:
 // nested switches, cases specialized to the value they switch on, large
-// switches through a Map, and parts of a large pack moved into functions of
+// switches through a Map (decide()'s first) or case tables, and parts of a large pack moved into functions of
 // their own. Indexed code must decide exactly as the interpreter does, and as
 // the same pack generated without indexing.
 import { test } from 'uvu';
@@ -230,6 +230,46 @@ test('a switch with many cases finds its case through a Map; rules that allow ma
   }
   assert.match(r.code!.source, /switch \(c\d+\.get\(src\["name"\]\)\)/);
   for (const name of ['n0', 'n5', 'n11', 'n15', 'n19', 'n25', 'zz', undefined]) agreeAll(r, {}, { type: 'login', name, n: 20, flag: true, occurred_at: 0 }, new MemoryProvider());
+});
+
+test('switches with many cases inside a copy of decide() share one dictionary per field: each reads its case from a table', () => {
+  // Two types switch on the name with different values (more than 16 each, some shared); rules that
+  // ignore the type switch on it too. Unknown, missing and invalid names take no case.
+  const lines: string[] = [];
+  for (let i = 0; i < 24; i++) lines.push(`rule L${i} when event.type == "login" and event.name == "n${i}" and event.n > ${i % 5} then review`);
+  for (let i = 10; i < 40; i++) lines.push(`rule T${i} when event.type == "transfer_out" and event.name == "n${i}" and event.flag then hold`);
+  for (let i = 0; i < 20; i++) lines.push(`rule A${i} when event.name == "n${i * 2}" and event.n > 2 then block`);
+  // The type sorts the most rules: decide() is copied per type.
+  for (let i = 0; i < 40; i++) lines.push(`rule D${i} when event.type == "drawdown" and event.n > ${i % 7} then review`);
+  const r = build(lines.join('\n'));
+  assert.ok(r.ok);
+  const source = r.code!.source;
+  const tables = source.match(/switch \(c\d+\[M\.k\d+ === U \? \(M\.k\d+ = c\d+\.get\(f\d+\) \?\? \d+\) : M\.k\d+\]\)/g) ?? [];
+  assert.ok(tables.length >= 3, `expected case tables, got:\n${source}`);
+  // One dictionary for the field, whichever switch asks first.
+  assert.is(new Set(tables.map((t) => /c\d+\.get/.exec(t)![0])).size, 1);
+  assert.match(source, /function Memo\(\) \{.* this\.k\d+ = U; \}/);
+  const flat = load({ pack: r.optimized!, code: generate(r.optimized!, { index: false }) });
+  const indexed = load({ pack: r.optimized!, code: r.code! });
+  const small = load({ pack: r.optimized!, code: generate(r.optimized!, { inlineRules: 3 }) });
+  let fired = 0;
+  for (const type of ['login', 'transfer_out', 'drawdown']) {
+    for (const name of ['n0', 'n4', 'n12', 'n23', 'n24', 'n38', 'n39', 'n40', 'zz', '', undefined, null, 7, true]) {
+      for (const n of [0, 3, 9]) {
+        const e = { type, name, n, flag: n !== 3, occurred_at: 0 };
+        const a = run(() => indexed.decide(e));
+        assert.equal(a, run(() => flat.decide(e)));
+        assert.equal(a, run(() => small.decide(e)));
+        assert.equal(a, run(() => interpret(r.checked!, e).decision));
+        if (a.ok) {
+          fired += a.d.fired.length;
+          const raw = indexed.decideRaw(e).fired;
+          assert.equal(raw, [...raw].sort((x, y) => x - y));
+        }
+      }
+    }
+  }
+  assert.ok(fired > 40, 'the events should fire rules');
 });
 
 test('a large pack is split into functions; the split code decides as the interpreter and as unindexed code', () => {

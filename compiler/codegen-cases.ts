@@ -1,0 +1,62 @@
+// Switches with many cases (a product, a merchant category: hundreds of
+// values in a large pack) find their case through a table, not a Map per
+// switch. Each such field has one dictionary, value → id, built from every
+// value the dispatch plan switches on; a decision looks its value up there
+// once (kept on the decision's Memo, shared by every function it calls), and
+// each switch reads its case number from an array indexed by that id. A
+// decision of a 10,000-rule pack meets about ten such switches: one Map
+// lookup and a string comparison each, in as many cold hash tables, cost a
+// fifth of its time; an array read by a small integer costs one load.
+//
+// The id of a value outside the dictionary (missing, or never switched on)
+// is the dictionary's size: the last entry of every table, which names no
+// case. A value is found exactly when a Map of the switch's values would find
+// it (both compare by SameValueZero).
+import type { Value } from './ir.ts';
+import type { DispatchNode } from './optimize/dispatch.ts';
+
+export class CaseTables {
+  private readonly dicts = new Map<string, { readonly values: Value[]; readonly ids: Map<Value, number>; name?: string; used: boolean }>();
+  private widest = 0;
+
+  /** Dictionaries for every field `plan` switches on; `constant` makes a K constant (JSON data, never code). */
+  constructor(plan: DispatchNode, private readonly constant: (v: unknown, wrap?: (k: string) => string) => string) {
+    const walk = (n: DispatchNode): void => {
+      if (n.kind === 'rules') return;
+      if (n.kind === 'guards') { n.groups.forEach((g) => walk(g.then)); return; }
+      let d = this.dicts.get(n.field);
+      if (!d) this.dicts.set(n.field, (d = { values: [], ids: new Map(), used: false }));
+      for (const v of n.cases.keys()) if (!d.ids.has(v)) { d.ids.set(v, d.values.length); d.values.push(v); }
+      this.widest = Math.max(this.widest, n.cases.size);
+      walk(n.always);
+      n.cases.forEach(walk);
+    };
+    walk(plan);
+  }
+
+  /**
+   * The case number of the field's value in a switch whose cases are
+   * `cases` (value → case number; -1: none), as an expression. `slot` is the
+   * field's checked local; `memo` the Memo property keeping its id.
+   */
+  lookup(field: string, slot: string, memo: string, cases: ReadonlyMap<Value, number>): string {
+    const d = this.dicts.get(field);
+    if (!d) throw new Error(`no dictionary for event.${field}`);
+    d.used = true;
+    d.name ??= this.constant(d.values.map((v, i) => [v, i]), (k) => `new Map(${k})`);
+    const table = d.values.map((v) => cases.get(v) ?? -1);
+    table.push(-1);
+    for (const v of cases.keys()) if (!d.ids.has(v)) throw new Error(`event.${field}: a case value outside the dictionary`);
+    return `${this.constant(table)}[M.${memo} === U ? (M.${memo} = ${d.name}.get(${slot}) ?? ${d.values.length}) : M.${memo}]`;
+  }
+
+  /** Whether a switch of the plan has more than `n` cases. */
+  wider(n: number): boolean {
+    return this.widest > n;
+  }
+
+  /** Whether a switch on `field` was emitted through a table (its id then needs a Memo property). */
+  used(field: string): boolean {
+    return this.dicts.get(field)?.used ?? false;
+  }
+}
