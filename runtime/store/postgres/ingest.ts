@@ -61,10 +61,17 @@ async function eventColumns(c: pg.PoolClient): Promise<{ readonly name: string; 
 }
 
 /** Each index of the event table, as statements building it on a given table (matched, not built again, when the table is attached). */
-async function indexesFor(c: pg.PoolClient): Promise<(table: string) => string[]> {
-  const r = await c.query(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = to_regclass($1)`, [EVENTS]);
+/**
+ * The statements that give a month's own table every index of the history.
+ * Each index is named after its table and its place: left to the server,
+ * two builds on two connections can choose the same free name in the same
+ * instant (names over one long key differ only past 63 bytes), and the later
+ * fails on the catalog's unique name index, failing the import.
+ */
+export async function indexesFor(c: pg.PoolClient): Promise<(table: string) => string[]> {
+  const r = await c.query(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = to_regclass($1) ORDER BY indexrelid`, [EVENTS]);
   const defs = (r.rows as { def: string }[]).map((x) => /^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ (.*)$/s.exec(x.def)!);
-  return (table) => defs.map(([, unique, , rest]) => `CREATE ${unique ?? ''}INDEX ON ${q(table)} ${rest}`);
+  return (table) => defs.map(([, unique, , rest], i) => `CREATE ${unique ?? ''}INDEX ${q(`${table}_ix${i}`)} ON ${q(table)} ${rest}`);
 }
 
 const isEmpty = async (c: pg.PoolClient, table: string) => (await c.query(`SELECT 1 FROM ${q(table)} LIMIT 1`)).rowCount === 0;
