@@ -20,6 +20,17 @@ const NewChildren = Children as unknown as new () => CstNode['children'];
 /** The tree builder's setup, which Chevrotain's parser calls while it is constructed (chevrotain@11's internal `initTreeBuilder`). */
 const initTreeBuilder = (Object.getPrototypeOf(EmbeddedActionsParser.prototype) as { initTreeBuilder(config: IParserConfig): void }).initTreeBuilder;
 
+export interface ParserOptions {
+  readonly output: 'ast' | 'cst';
+  /**
+   * Run Chevrotain's checks of the grammar itself (ambiguous alternatives,
+   * left recursion…) while constructing: three fifths of the construction's
+   * CPU, for a grammar that does not change between runs. Off in the
+   * compiler; spec/parser.test.ts constructs the grammar with them on.
+   */
+  readonly validate?: boolean;
+}
+
 export class ParserBase extends EmbeddedActionsParser {
   // The alternatives of the ORs parsed most often are built once (`…Alts ??=`)
   // instead of as a fresh array of closures on every call: for each operand of
@@ -43,8 +54,11 @@ export class ParserBase extends EmbeddedActionsParser {
     return !Number.isNaN(b.startOffset) && !this.text.slice(a.startOffset + a.image.length, b.startOffset).includes('\n');
   }
 
-  constructor({ output }: { output: 'ast' | 'cst' }) {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages, cst: output === 'cst' } as IParserConfig);
+  constructor({ output, validate = false }: ParserOptions) {
+    super(T.ALL_TOKENS, {
+      recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages, cst: output === 'cst',
+      skipValidations: !validate,
+    } as IParserConfig);
   }
 
   /**

@@ -13,13 +13,14 @@
 // every part's rules when it is constructed.
 import type { CstNode, IOrAlt } from 'chevrotain';
 import type * as A from './ast.ts';
+import type { ParserOptions } from './parser-base.ts';
 import { TestGrammar } from './parser-test-decls.ts';
 
 export class RuleParser extends TestGrammar {
-  constructor({ output }: { output: 'ast' | 'cst' }) {
-    super({ output });
+  constructor(options: ParserOptions) {
+    super(options);
     this.performSelfAnalysis();
-    this.ast = output === 'ast';
+    this.ast = options.output === 'ast';
   }
 
   /** Called with each declaration's CST as soon as it is parsed (CST output only: parse.ts, on a file with errors). */

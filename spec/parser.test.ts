@@ -120,4 +120,15 @@ test('one grammar, two outputs: the AST, or the CST for the formatter', () => {
   assert.equal([cst.errors, ast.errors, ast.diagnostics], [[], [], []]);
 });
 
+test('the grammar passes Chevrotain\'s own checks, which the compiler skips when it constructs it', () => {
+  // Constructing throws on an ambiguous alternative, left recursion or a misnamed rule.
+  for (const output of ['ast', 'cst'] as const) {
+    const checked = new RuleParser({ output, validate: true });
+    assert.equal((checked as unknown as { definitionErrors: unknown[] }).definitionErrors, []);
+    const unchecked = new RuleParser({ output });
+    for (const p of [checked, unchecked]) p.start(lex(PACK, 0).tokens, PACK, 0);
+    assert.equal(JSON.stringify(checked.file()), JSON.stringify(unchecked.file()));
+  }
+});
+
 test.run();
