@@ -7,7 +7,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.ts';
 import { diag, type Diagnostic } from './diagnostics.ts';
-import { Keyword, lex } from './lexer.ts';
+import { Keyword, lex, tokenize, UnterminatedString } from './lexer.ts';
 import { RuleParser } from './parser.ts';
 import { firstChildNode } from './cst.ts';
 import { fileSizeDiagnostic, isStackOverflow, nestingDiagnostic, tooDeep } from './limits.ts';
@@ -48,6 +48,8 @@ export interface ParseResult {
 export function parseFile(text: string, file: number): ParseResult {
   const tooBig = fileSizeDiagnostic(text, file);
   if (tooBig) return { ast: { file, decls: [] }, diagnostics: [tooBig], brokenNames: [] };
+  const inParts = text.length > PART_CHARS ? parseInParts(text, file) : undefined;
+  if (inParts) return inParts;
   const lexed = lex(text, file);
   // The parser recurses on nesting: past the limit, or if the stack runs out anyway, the file is one ZY1005.
   const deep = nestingDiagnostic(lexed.tokens, file);
@@ -58,6 +60,61 @@ export function parseFile(text: string, file: number): ParseResult {
     if (!isStackOverflow(e)) throw e;
     return { ast: { file, decls: [] }, diagnostics: [...lexed.diagnostics, tooDeep({ file, start: 0, end: Math.min(1, text.length) })], brokenNames: [] };
   }
+}
+
+/** About how much text is lexed and parsed at a time (parseInParts). */
+const PART_CHARS = 4096;
+/**
+ * A line that starts with one of these words starts a declaration, and no
+ * declaration goes on with one of them: none can follow a complete
+ * declaration inside it (`event` and `list` can, after `given` or in a path,
+ * and are left out). So no part cut before such a line parses without an
+ * error when the whole file would parse differently.
+ */
+const PART_START = /\n[ \t\r\u00a0\u3000]*(?:pack|outcomes|threshold|decides|measured|entity|const|predicate|rule|test|fixture|invariant)(?![A-Za-z0-9_])/g;
+
+/**
+ * A large file without errors, lexed and parsed a few declarations at a time:
+ * the tokens of one part die young, where a whole file's stayed alive until
+ * its last declaration was parsed and were copied by the garbage collector
+ * (a 1 MB file has 150,000 of them). A part is cut at a line that starts a
+ * declaration (PART_START): no token crosses a line break but white space,
+ * so its tokens are the whole file's (offsets moved). Any error, or a
+ * nesting too deep, and this gives up: the file is parsed whole, as below,
+ * so what is reported never depends on the parts.
+ */
+function parseInParts(text: string, file: number): ParseResult | undefined {
+  const p = parser('ast');
+  const decls: A.Decl[] = [];
+  const diagnostics: Diagnostic[] = [];
+  try {
+    for (let start = 0; start < text.length;) {
+      PART_START.lastIndex = start + PART_CHARS;
+      const next = PART_START.exec(text);
+      const end = next ? next.index + 1 : text.length;
+      const r = tokenize(end - start === text.length ? text : text.slice(start, end));
+      if (r.errors.length) return undefined;
+      const tokens = r.tokens;
+      for (const t of tokens) {
+        if (t.tokenType === UnterminatedString) return undefined;
+        t.startOffset += start;
+        t.endOffset! += start;
+      }
+      if (nestingDiagnostic(tokens, file)) return undefined;
+      p.start(tokens, text, file);
+      const part = p.file();
+      if (p.errors.length) return undefined;
+      for (const d of part) decls.push(d);
+      for (const d of p.diagnostics) diagnostics.push(d);
+      start = end;
+    }
+  } catch {
+    // Whatever went wrong is found again, and reported, when the file is parsed whole.
+    return undefined;
+  } finally {
+    p.start([], '', 0);
+  }
+  return { ast: { file, decls }, diagnostics, brokenNames: [] };
 }
 
 function parseTokens(text: string, file: number, lexed: ReturnType<typeof lex>): ParseResult {
