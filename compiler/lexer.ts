@@ -184,6 +184,104 @@ function withEndOffsets(l: Lexer): Lexer {
   return l;
 }
 
+/**
+ * The parser's tokens of `text` from `start` to `end`, as `tokenize` makes
+ * them (the same images, offsets and types), without the comments; undefined
+ * where `tokenize` would report an error or an unterminated string. Written
+ * out for the characters most text is made of (white space, words,
+ * punctuation, whole numbers, strings without escapes); any other token is
+ * matched by the token definitions' own patterns, tried in the lexer's order
+ * (the first that matches wins, as in Chevrotain's lexer). `start` must be
+ * where a token can start (a line start): parse.ts lexes a large file a few
+ * declarations at a time with it. `end` must be the end of the text or just
+ * after a line break: no token but white space crosses one, so no pattern
+ * looks past `end`.
+ */
+export function scanTokens(text: string, start: number, end: number): IToken[] | undefined {
+  const tokens: IToken[] = [];
+  const sub = text;
+  let i = start;
+  while (i < end) {
+    const c = sub.charCodeAt(i);
+    let type: TokenType | undefined;
+    let j = i + 1;
+    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0 || c === 0x3000) {
+      while (j < end && isSpace(sub.charCodeAt(j))) j++;
+      i = j;
+      continue;
+    } else if (isWordStart(c)) {
+      while (j < end && isWordPart(sub.charCodeAt(j))) j++;
+      let image = sub.slice(i, j);
+      const k = keywordByWord.get(image);
+      if (k !== undefined) image = keywordWord.get(k)!;
+      tokens.push(token(image, i, k ?? Identifier));
+      i = j;
+      continue;
+    } else if (c >= 48 && c <= 57) {
+      while (j < end && (isDigit(sub.charCodeAt(j)) || sub.charCodeAt(j) === 95)) j++;
+      // A whole number: nothing after its digits could make it money, a duration, a decimal or an exponent.
+      if (j === end || !mayExtendNumber(sub.charCodeAt(j))) type = NumberLit;
+    } else if (c === 34 || c === 39) {
+      while (j < end && sub.charCodeAt(j) !== c && sub.charCodeAt(j) !== 92 && sub.charCodeAt(j) !== 10 && sub.charCodeAt(j) !== 13) j++;
+      if (j < end && sub.charCodeAt(j) === c) { j++; type = StringLit; }
+    } else if (c === 35 || (c === 47 && sub.charCodeAt(j) === 47)) {
+      // A comment, to the end of the line.
+      while (j < end && sub.charCodeAt(j) !== 10) j++;
+      i = j;
+      continue;
+    } else {
+      const next = sub.charCodeAt(j);
+      type = PUNCTUATION[c];
+      if (c === 61) { if (next === 62) { type = Arrow; j++; } else if (next === 61) { type = EqEq; j++; } }
+      else if (c === 60 && next === 61) { type = LtEq; j++; }
+      else if (c === 62 && next === 61) { type = GtEq; j++; }
+      else if (c === 33) { if (next === 61) { type = NotEq; j++; } }
+      else if (c === 63) { if (next === 63) { type = Coalesce; j++; } }
+    }
+    if (type === undefined) {
+      // Any other token: its definition's own pattern decides.
+      const m = matchAt(sub, i);
+      if (m === undefined) return undefined;
+      type = m.type;
+      j = i + m.length;
+      if (type === UnterminatedString) return undefined;
+      if (type === WhiteSpace || type === Comment) { i = j; continue; }
+    }
+    tokens.push(token(sub.slice(i, j), i, type));
+    i = j;
+  }
+  return tokens;
+}
+
+function token(image: string, startOffset: number, tokenType: TokenType): IToken {
+  return { image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx: tokenType.tokenTypeIdx!, tokenType };
+}
+
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0 || c === 0x3000;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isWordStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isWordPart = (c: number) => isWordStart(c) || isDigit(c);
+/** After `\d[\d_]*`: a character with which the digits may be money (`2000 元`), a duration, a decimal or not a number at all. */
+const mayExtendNumber = (c: number) => isWordStart(c) || c === 46 || c === 32 || c === 9 || c === 0x5143 || c === 0x5206;
+
+/** The tokens of one character that no other token starts with (`=`, `<`, `>`, `!`, `?` may start a longer one: see scanTokens). */
+const PUNCTUATION: (TokenType | undefined)[] = [];
+for (const t of [Plus, Minus, Star, Slash, Percent, LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, Colon, Dot, Equals, Lt, Gt]) {
+  PUNCTUATION[(t.PATTERN as RegExp).source.replace(/^\\/, '').charCodeAt(0)] = t;
+}
+
+let sticky: { type: TokenType; re: RegExp }[] | undefined;
+/** The first token definition (in the lexer's order) whose pattern matches at `at`, and the length it matches. */
+function matchAt(text: string, at: number): { type: TokenType; length: number } | undefined {
+  sticky ??= ALL_TOKENS.filter((t) => t.PATTERN instanceof RegExp && !KEYWORDS.includes(t))
+    .map((t) => ({ type: t, re: new RegExp((t.PATTERN as RegExp).source, 'y') }));
+  for (const { type, re } of sticky) {
+    re.lastIndex = at;
+    if (re.test(text)) return { type, length: re.lastIndex - at };
+  }
+  return undefined;
+}
+
 export interface LexResult {
   tokens: IToken[];
   /** `#` and `//` comments, in source order (not part of `tokens`). */

@@ -7,7 +7,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.ts';
 import { diag, type Diagnostic } from './diagnostics.ts';
-import { Keyword, lex, tokenize, UnterminatedString } from './lexer.ts';
+import { Keyword, lex, scanTokens } from './lexer.ts';
 import { RuleParser } from './parser.ts';
 import { firstChildNode } from './cst.ts';
 import { fileSizeDiagnostic, isStackOverflow, nestingDiagnostic, tooDeep } from './limits.ts';
@@ -79,7 +79,7 @@ const PART_START = /\n[ \t\r\u00a0\u3000]*(?:pack|outcomes|threshold|decides|mea
  * its last declaration was parsed and were copied by the garbage collector
  * (a 1 MB file has 150,000 of them). A part is cut at a line that starts a
  * declaration (PART_START): no token crosses a line break but white space,
- * so its tokens are the whole file's (offsets moved). Any error, or a
+ * so its tokens are the whole file's (lexer.ts, scanTokens). Any error, or a
  * nesting too deep, and this gives up: the file is parsed whole, as below,
  * so what is reported never depends on the parts.
  */
@@ -92,14 +92,8 @@ function parseInParts(text: string, file: number): ParseResult | undefined {
       PART_START.lastIndex = start + PART_CHARS;
       const next = PART_START.exec(text);
       const end = next ? next.index + 1 : text.length;
-      const r = tokenize(end - start === text.length ? text : text.slice(start, end));
-      if (r.errors.length) return undefined;
-      const tokens = r.tokens;
-      for (const t of tokens) {
-        if (t.tokenType === UnterminatedString) return undefined;
-        t.startOffset += start;
-        t.endOffset! += start;
-      }
+      const tokens = scanTokens(text, start, end);
+      if (!tokens) return undefined;
       if (nestingDiagnostic(tokens, file)) return undefined;
       p.start(tokens, text, file);
       const part = p.file();

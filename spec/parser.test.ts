@@ -8,7 +8,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CstNode, IToken } from 'chevrotain';
-import { lex, tokenize } from '../compiler/lexer.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lex, scanTokens, tokenize, UnterminatedString } from '../compiler/lexer.ts';
+import { rng } from '../demo/rows.ts';
+import { scalePackFiles } from '../bench/scale-pack.ts';
 import { RuleParser } from '../compiler/parser.ts';
 import { parseFile } from '../compiler/parse.ts';
 
@@ -129,6 +133,65 @@ test('the grammar passes Chevrotain\'s own checks, which the compiler skips when
     for (const p of [checked, unchecked]) p.start(lex(PACK, 0).tokens, PACK, 0);
     assert.equal(JSON.stringify(checked.file()), JSON.stringify(unchecked.file()));
   }
+});
+
+/** Every `.zy` file under `dir`, with its path. */
+function zyFiles(dir: string): [string, string][] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.zy')).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+}
+
+/** What scanTokens must return for `text`: Chevrotain's tokens, or nothing where it reports an error. */
+function expectedScan(text: string): unknown {
+  const r = tokenize(text);
+  if (r.errors.length || r.tokens.some((t) => t.tokenType === UnterminatedString)) return undefined;
+  return r.tokens.map(shape);
+}
+const shape = (t: IToken) => [t.image, t.startOffset, t.endOffset, t.tokenTypeIdx, t.tokenType.name, Object.keys(t).join()];
+
+test('scanTokens makes the lexer\'s tokens: every pack, and text made of pieces of tokens', () => {
+  const root = join(import.meta.dirname, '..');
+  const texts = [...zyFiles(join(root, 'rules')), ...zyFiles(join(root, 'bench/packs')), ...zyFiles(join(root, 'spec/cases'))].map(([, t]) => t);
+  texts.push(...scalePackFiles(300, 7).map((f) => f.text), PACK);
+  let scanned = 0;
+  for (const text of texts) {
+    const got = scanTokens(text, 0, text.length);
+    assert.equal(got?.map(shape), expectedScan(text));
+    if (got) scanned++;
+  }
+  assert.ok(scanned > 20);
+  // Pieces where the written-out cases meet the patterns: numbers that are money, durations, decimals, words
+  // that start like keywords, strings with escapes or no end, comments, operators of one and two characters.
+  const PIECES = ['12', '1_000', '2.5', '3e4', '¥2,000', '¥19.99', '2000元', '2000 元', '5 yuan', '5yuanx', '150fen', '150 分', '30m', '24h', '7d', '10ms',
+    '7dx', '@2026-03-01', '@2026-03-01T08:00Z', '"a"', "'b'", '"a\\"b"', '"open', "'x\\", '#c', '// c', '/', '=', '==', '=>', '!=', '!', '<', '<=',
+    '>', '>=', '?', '??', '+', '-', '*', '%', '(', ')', '{', '}', '[', ']', ',', ':', '.', 'and', 'andy', 'rule', 'event', 'x_1', '_', 'é', '元',
+    ' ', '  ', '\t', '\n', '\r\n', '\u3000', '\u00a0', '0', '9x', '1.', '.5'];
+  const rnd = rng(20261207);
+  for (let k = 0; k < 3000; k++) {
+    let text = '';
+    for (let n = 1 + Math.floor(rnd() * 12); n > 0; n--) text += PIECES[Math.floor(rnd() * PIECES.length)]!;
+    assert.equal(scanTokens(text, 0, text.length)?.map(shape), expectedScan(text), JSON.stringify(text));
+  }
+});
+
+test('a large file is parsed a few declarations at a time, and reported as when parsed whole', () => {
+  // parse.ts parses a file over 4 KB in parts when it has no error; with one, whole.
+  const big = scalePackFiles(300, 7).map((f) => f.text).join('\n');
+  assert.ok(big.length > 40_000);
+  const whole = new RuleParser({ output: 'ast' });
+  whole.start(lex(big, 0).tokens, big, 0);
+  const decls = whole.file();
+  assert.equal(whole.errors, []);
+  const parsed = parseFile(big, 0);
+  assert.equal(JSON.stringify(parsed.ast.decls), JSON.stringify(decls));
+  assert.equal(parsed.diagnostics, whole.diagnostics);
+  // A line that starts with a declaration's word but goes on the one before (`rule` is a tag here), past the
+  // first 4 KB so that a part is cut there: the part before it does not parse, and the file is parsed whole.
+  const items = Array.from({ length: 800 }, (_, i) => `"a${i}"`).join(',\n');
+  const cut = `pack p\noutcomes block > allow\nevent { x: string }\nrule A\n  when event.x in [\n${items}]\n  then block\n  tags fraud,\n  rule\n`;
+  const r = parseFile(cut, 0);
+  assert.equal(r.diagnostics, []);
+  const rule = r.ast.decls.find((d) => d.kind === 'rule');
+  assert.equal(rule?.kind === 'rule' && rule.clauses.flatMap((c) => (c.kind === 'tags' ? c.tags.map((t) => t.text) : [])), ['fraud', 'rule']);
 });
 
 test.run();

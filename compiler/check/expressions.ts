@@ -73,14 +73,7 @@ class ExprChecker {
       case 'and':
       case 'or': {
         const xs: IR[] = [];
-        const flatten = (n: A.Expr): void => {
-          if (n.kind === e.kind) { flatten(n.left); flatten(n.right); }
-          else {
-            const x = this.bool(n, scope, `\`${e.kind}\``);
-            if (x.k === e.kind) xs.push(...x.xs); else xs.push(x);
-          }
-        };
-        flatten(e);
+        this.flatten(e, e.kind, scope, xs);
         // A copy at its final length: grown by `push`, a list of two or three had room for 17.
         return { k: e.kind, type: BOOL, xs: xs.slice(), span: e.span };
       }
@@ -89,15 +82,21 @@ class ExprChecker {
         const x = this.expr(e.item, scope);
         const lo = this.expr(e.low, scope);
         const hi = this.expr(e.high, scope);
-        for (const [bound, ast] of [[lo, e.low], [hi, e.high]] as const) {
-          if (!this.compatible(x, bound, ast.span, 'between')) return bad(e.span);
-        }
+        if (!this.compatible(x, lo, e.low.span, 'between') || !this.compatible(x, hi, e.high.span, 'between')) return bad(e.span);
         if (!ordered(x.type) && x.type.t !== 'error') return this.error('ZY3001', e.span, `values of type ${typeName(x.type)} have no order`);
         return { k: 'between', type: BOOL, x, lo, hi, span: e.span };
       }
       case 'in': return this.inExpr(e, scope);
       case 'quant': return this.quant(e, scope);
     }
+  }
+
+  /** The operands of a chain of `kind` (`a and b and c`), checked, onto `xs`. */
+  private flatten(n: A.Expr, kind: 'and' | 'or', scope: Scope, xs: IR[]): void {
+    if (n.kind === kind) { this.flatten(n.left, kind, scope, xs); this.flatten(n.right, kind, scope, xs); return; }
+    const x = this.bool(n, scope, kind === 'and' ? '`and`' : '`or`');
+    if (x.k === kind) for (const y of x.xs) xs.push(y);
+    else xs.push(x);
   }
 
   private bool(e: A.Expr, scope: Scope, where: string): IR {
@@ -108,10 +107,11 @@ class ExprChecker {
 
   // ---------- names ----------
   private path(e: A.PathExpr, scope: Scope): IR {
-    const [head, ...rest] = e.parts;
+    const parts = e.parts;
+    const head = parts[0]!;
     const cx = this.cx;
-    if (rest.length === 0) {
-      const name = head!.text;
+    if (parts.length === 1) {
+      const name = head.text;
       if (scope === 'filter') {
         const f = cx.schema.event.fields.get(name);
         if (f) return { k: 'hfield', type: f.type, field: name, span: e.span };
@@ -132,16 +132,16 @@ class ExprChecker {
       if (cx.isBroken(name)) return bad(e.span);
       const candidates = [...cx.allNames(), ...(scope === 'filter' ? cx.schema.event.fields.keys() : [])];
       const asEventField = cx.schema.event.fields.has(name) && scope !== 'filter' ? `did you mean \`event.${name}\`?` : undefined;
-      return this.error('ZY2001', head!.span, `unknown name \`${name}\``, asEventField ?? didYouMean(name, candidates));
+      return this.error('ZY2001', head.span, `unknown name \`${name}\``, asEventField ?? didYouMean(name, candidates));
     }
     if (scope === 'const') return this.error('ZY3004', e.span, `\`${e.parts.map((p) => p.text).join('.')}\` is a feature, not a constant`);
     if (scope === 'record') return this.error('ZY3004', e.span, 'test data must be literal values');
-    if (rest.length > 1) return this.error('ZY2001', rest[1]!.span, `\`${e.parts.map((p) => p.text).join('.')}\`: features have the form entity.field`);
-    const entityName = head!.text;
-    const fieldName = rest[0]!;
+    if (parts.length > 2) return this.error('ZY2001', parts[2]!.span, `\`${e.parts.map((p) => p.text).join('.')}\`: features have the form entity.field`);
+    const entityName = head.text;
+    const fieldName = parts[1]!;
     const entity = entityName === 'event' ? cx.schema.event : cx.schema.entities.get(entityName);
     if (!entity) {
-      return this.error('ZY2001', head!.span, `unknown entity \`${entityName}\``, didYouMean(entityName, ['event', ...cx.schema.entities.keys()]));
+      return this.error('ZY2001', head.span, `unknown entity \`${entityName}\``, didYouMean(entityName, ['event', ...cx.schema.entities.keys()]));
     }
     const f = entity.fields.get(fieldName.text);
     if (!f) {
@@ -163,11 +163,14 @@ class ExprChecker {
       return false;
     }
     // A string literal against an enum must be one of its members.
-    for (const [x, y] of [[a, b], [b, a]] as const) {
-      if (x.type.t === 'enum' && y.k === 'lit' && typeof y.value === 'string' && !x.type.members.includes(y.value)) {
-        this.cx.diagnostics.push(diag('ZY3001', y.span, `"${y.value}" is not one of ${typeName(x.type)}`, didYouMean(y.value, x.type.members)));
-        return false;
-      }
+    return this.member(a, b) && this.member(b, a);
+  }
+
+  /** Is `y`, if a string literal, one of the members of `x`'s enum type? Reports why not. */
+  private member(x: IR, y: IR): boolean {
+    if (x.type.t === 'enum' && y.k === 'lit' && typeof y.value === 'string' && !x.type.members.includes(y.value)) {
+      this.cx.diagnostics.push(diag('ZY3001', y.span, `"${y.value}" is not one of ${typeName(x.type)}`, didYouMean(y.value, x.type.members)));
+      return false;
     }
     return true;
   }
