@@ -201,7 +201,9 @@ export class ExpressionGrammar extends ParserBase {
     { ALT: () => this.SUBRULE(this.listLit) },
     // `any of X in S`, `all of X not in S`, `count of X in S`: several values tested against one set.
     { ALT: () => this.SUBRULE(this.quantExpr) },
-    { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.callExpr) },
+    // A call is told from a path by its lookahead, a name then `(` (tried first); no GATE: an OR with
+    // one has Chevrotain collect every alternative's GATE into a new array on each call.
+    { ALT: () => this.SUBRULE(this.callExpr) },
     { ALT: () => this.SUBRULE(this.pathExpr) },
   ])));
 
