@@ -102,7 +102,7 @@ export abstract class Emitter {
     };
     pack.rules.forEach((r) => { collect(r.condition); if (r.note) collect(r.note.condition); });
     pack.predicates.forEach((d) => collect(d.body));
-    this.specializer = new Specializer(pack.predicates);
+    this.specializer = new Specializer(pack.predicates, this.sharedBodies);
   }
 
   /** An event field's local, recorded as read by the current function. */

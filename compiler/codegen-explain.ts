@@ -60,10 +60,14 @@ export class FiredEntries {
     const own: CheckedRule[] = [];
     const values = new Map<string, number>();
     const cases: string[] = [];
+    // A leaf read by many rules (a field, a predicate, an aggregate) is written and labelled once:
+    // its value's text is the same in every rule (explain() knows no value, and what a memo holds
+    // is settled for the whole function), and writing it again would only repeat the same uses.
+    const known = new LeafTable<{ readonly n: number; readonly label: string }>();
     for (const r of rules) {
       const { zh, en } = r.message;
       // JSON keeps neither -0 nor non-finite numbers (jsNumber refuses the latter anyway).
-      if ([...(zh ?? []), ...(en ?? [])].some((p) => p.expr) || !Number.isFinite(r.score) || Object.is(r.score, -0)) { own.push(r); continue; }
+      if (hasPlaceholders(zh) || hasPlaceholders(en) || !Number.isFinite(r.score) || Object.is(r.score, -0)) { own.push(r); continue; }
       heads[r.index] = {
         id: r.id,
         ...(r.title !== undefined ? { title: r.title } : {}),
@@ -74,11 +78,15 @@ export class FiredEntries {
       };
       const row: (number | string)[] = [];
       for (const leaf of r.leaves) {
-        reset();
-        const v = val(leaf);
-        let n = values.get(v);
-        if (n === undefined) { values.set(v, (n = values.size)); cases.push(`      case ${n}: v = ${v}; break;`); }
-        row.push(n, leafLabel(this.pack, leaf));
+        let seen = known.get(leaf);
+        if (seen === undefined) {
+          reset();
+          const v = val(leaf);
+          let n = values.get(v);
+          if (n === undefined) { values.set(v, (n = values.size)); cases.push(`      case ${n}: v = ${v}; break;`); }
+          known.set(leaf, (seen = { n, label: leafLabel(this.pack, leaf) }));
+        }
+        row.push(seen.n, seen.label);
       }
       leaves[r.index] = row;
     }
@@ -127,6 +135,45 @@ export class FiredEntries {
 }
 
 const freeze = (k: string): string => `Object.freeze(${k})`;
+
+function hasPlaceholders(t: Template | undefined): boolean {
+  if (t) for (const p of t) if (p.expr) return true;
+  return false;
+}
+
+/**
+ * Something per leaf, found again for an equal leaf of another rule: an event
+ * or entity field by entity and name, a predicate by name, an aggregate by
+ * id. A `let` is its rule's own: never found.
+ */
+class LeafTable<T> {
+  private readonly fields = new Map<string, Map<string, T>>();
+  private readonly preds = new Map<string, T>();
+  private readonly aggs: T[] = [];
+
+  get(leaf: IR): T | undefined {
+    switch (leaf.k) {
+      case 'field': return this.fields.get(leaf.entity)?.get(leaf.field);
+      case 'pred': return this.preds.get(leaf.name);
+      case 'agg': return this.aggs[leaf.id];
+      default: return undefined;
+    }
+  }
+
+  set(leaf: IR, value: T): void {
+    switch (leaf.k) {
+      case 'field': {
+        let m = this.fields.get(leaf.entity);
+        if (!m) this.fields.set(leaf.entity, (m = new Map()));
+        m.set(leaf.field, value);
+        return;
+      }
+      case 'pred': this.preds.set(leaf.name, value); return;
+      case 'agg': this.aggs[leaf.id] = value; return;
+      default: return;
+    }
+  }
+}
 
 function fixedText(t: Template): string {
   return t.map((p) => p.text ?? '').join('');

@@ -110,6 +110,13 @@ class Generator extends Expressions {
    */
   private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
+    // Rule texts are reused between the passes over one function: none outlives it (another
+    // function knows other values, or holds other rules), so they die young instead of
+    // piling up for the collector to copy until the whole program is written.
+    const outerTexts = this.ruleText;
+    const outerConds = this.ruleConds;
+    this.ruleText = new Map();
+    this.ruleConds = new Map();
     const at = opts.at ?? NOTHING_KNOWN;
     // Iterate: a memo filled as a plain boolean uses its own parts in fewer ways.
     // The first pass writes each memo as the functions before settled it (hints), any other as
@@ -151,6 +158,8 @@ class Generator extends Expressions {
       done = { scope: last, lines: body() };
     }
     this.scope = saved;
+    this.ruleText = outerTexts;
+    this.ruleConds = outerConds;
     if (specialize) for (const [k, c] of repr) this.hints.set(k, c);
     const { scope: real, lines } = done;
     const memos = [...(specialize ? repr : real.used).keys()].map((k) => `${k} = U`);
@@ -446,7 +455,12 @@ class Generator extends Expressions {
 
   private rule(i: number, at: KnownAt, indent: string): readonly string[] {
     const r = this.pack.rules[i]!;
-    const cond = this.specializer.cached(r.condition, at.known, at.key);
+    // Specialized once per function, as its text is written once (the specializer keeps
+    // predicates and shared bodies, which other functions ask for again).
+    let conds = this.ruleConds.get(at.key);
+    if (!conds) this.ruleConds.set(at.key, (conds = new Map()));
+    let cond = conds.get(i);
+    if (cond === undefined) conds.set(i, (cond = this.specializer.specialize(r.condition, at.known, at.key)));
     if (cond.k === 'lit' && cond.value !== true) return [];
     // A rule's text depends only on the representations of the memos it names (and
     // what its function knows): passes reuse it when those agree.
@@ -488,7 +502,8 @@ class Generator extends Expressions {
     const test = guards.length ? `if (${guards.join(' && ')}) ` : '';
     const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
-    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: recording.uses, reprs: recording.reprs, nested, depth });
+    // Kept until the end of the program: arrays of their exact length (push leaves room for more).
+    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: exact(recording.uses), reprs: exact(recording.reprs), nested, depth });
     return indent ? lines.map((l) => indent + l) : lines;
   }
 
@@ -515,12 +530,21 @@ class Generator extends Expressions {
 
   private readonly aggregateReads = new Map<IR, boolean>();
 
+  /** Rules' conditions specialized to what their part of the plan knows, by that, then the rule (one function's). */
+  private ruleConds = new Map<string, Map<number, IR>>();
+
   /** By what the rule's part of the plan knows, then what its function knows, then the rule. */
-  private readonly ruleText = new Map<string, Map<string, Map<number, {
+  private ruleText = new Map<string, Map<string, Map<number, {
     readonly lines: readonly string[]; readonly slots: readonly string[]; readonly temps: number;
     readonly uses: readonly [string, Ctx][]; readonly reprs: readonly [string, Ctx][]; readonly nested: boolean; readonly depth: number;
   }>>>();
 
+}
+
+const NO_PAIRS: readonly [string, Ctx][] = [];
+
+function exact(a: readonly [string, Ctx][]): readonly [string, Ctx][] {
+  return a.length === 0 ? NO_PAIRS : a.slice();
 }
 
 function templateExprs(t: readonly { expr?: IR }[] | undefined): IR[] {

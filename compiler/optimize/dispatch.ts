@@ -165,18 +165,23 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
   // declaration number: ties go to the field declared first, so the plan does not depend on rule order.
   const cons: Constraints[] = [];
   const sortable: number[][] = [];
+  // Beside `sortable`, the values each of those fields may hold (worked out once, not in every switch).
+  const sortableValues: ReadonlySet<Value>[][] = [];
   const fieldNames = [...pack.schema.event.fields.keys()];
   const fieldNo = new Map(fieldNames.map((f, i) => [f, i]));
   for (const r of enabled) {
     const c = analysis.of(r.condition);
     cons[r.index] = c;
     const on: number[] = [];
-    if (c) for (const [f, vs] of c) if (vs.size <= maxFanout) on.push(fieldNo.get(f)!);
+    const values: ReadonlySet<Value>[] = [];
+    if (c) for (const [f, vs] of c) if (vs.size <= maxFanout) { on.push(fieldNo.get(f)!); values.push(vs); }
     sortable[r.index] = on;
+    sortableValues[r.index] = values;
   }
-  const sortedOn = (i: number, f: string): ReadonlySet<Value> | undefined => {
-    const vs = cons[i]?.get(f);
-    return vs && vs.size <= maxFanout ? vs : undefined;
+  const sortedOn = (i: number, f: number): ReadonlySet<Value> | undefined => {
+    const on = sortable[i]!;
+    for (let j = 0; j < on.length; j++) if (on[j] === f) return sortableValues[i]![j];
+    return undefined;
   };
 
   const traffic = opts.traffic && opts.traffic.length >= MIN_SAMPLE ? sampleOf(pack, opts.traffic) : undefined;
@@ -194,9 +199,10 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
       for (let j = 0; j < on.length; j++) counts[on[j]!]! += 1;
     }
     let field: string | undefined;
+    let fieldAt = -1;
     let best = 0;
     for (let f = 0; f < counts.length; f++) {
-      if (counts[f]! > best && !excluded.has(fieldNames[f]!)) { field = fieldNames[f]; best = counts[f]!; }
+      if (counts[f]! > best && !excluded.has(fieldNames[f]!)) { field = fieldNames[f]; fieldAt = f; best = counts[f]!; }
     }
     if (field === undefined || best < minRules) return leaf();
     const always: number[] = [];
@@ -204,7 +210,7 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
     for (const i of rules) {
       // A rule that can never fire is in no case.
       if (cons[i] === null) continue;
-      const vs = sortedOn(i, field);
+      const vs = sortedOn(i, fieldAt);
       if (!vs) { always.push(i); continue; }
       for (const v of vs) {
         let list = cases.get(v);
@@ -335,7 +341,7 @@ class Guards {
       if (out.length > before) continue;
       // Any other part that reads only the event guards as itself (the same text, the same test).
       const on = new Set<string>();
-      if (this.eventOnly(as, on)) out.push({ key: `= ${shape(as)}`, on: [...on], test: as });
+      if (this.eventOnly(as, on)) out.push(partNeed(as, [...on]));
     }
     if (this.measured) {
       // An optional field the rule cannot fire without: a guard on its presence skips the rule on events that lack it.
@@ -397,7 +403,8 @@ class Guards {
     if (rules.length < 2 * min) return { kind: 'rules', rules };
     const byKey = new Map<string, number[]>();
     for (const i of rules) for (const n of this.needsOf(i)) {
-      if (used.has(n.key) || n.on.some((f) => known.has(f))) continue;
+      // Settled fields first: most parts a case's rules share test the fields switched on, and their keys are never made.
+      if (n.on.some((f) => known.has(f)) || used.has(n.key)) continue;
       let list = byKey.get(n.key);
       if (!list) byKey.set(n.key, (list = []));
       if (list[list.length - 1] !== i) list.push(i);
@@ -460,6 +467,15 @@ export function planSize(n: DispatchNode): number {
   let s = planSize(n.always);
   for (const c of n.cases.values()) s += planSize(c);
   return s;
+}
+
+/**
+ * The need of a part that guards as itself, keyed by its text, which is only
+ * made when a group asks for it (most parts test a field switched on).
+ */
+function partNeed(test: IR, on: readonly string[]): Need {
+  let key: string | undefined;
+  return { get key() { return (key ??= `= ${shape(test)}`); }, on, test };
 }
 
 /** A part's text for comparing parts: its structure, without spans and types. */

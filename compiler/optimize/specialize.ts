@@ -12,7 +12,12 @@ export class Specializer {
   /** By the known set's key, then by node: lookups on strings V8 has hashed once, no keys built per call. */
   private readonly nodeCache = new Map<string, Map<IR, IR>>();
 
-  constructor(private readonly preds: ReadonlyMap<string, PredicateInfo>) {}
+  /**
+   * `shared`: one body per slot (the code generator's, codegen-emitter.ts).
+   * Equal slots hold equal sub-trees, so a slot's body is specialized once per
+   * known set, not again for every rule it occurs in.
+   */
+  constructor(private readonly preds: ReadonlyMap<string, PredicateInfo>, private readonly shared: ReadonlyMap<number, IR> = new Map()) {}
 
   /** As `specialize`, remembered per node and known set (code generation asks again for the same). */
   cached(e: IR, known: Known, knownKey = keyOf(known)): IR {
@@ -68,14 +73,39 @@ export class Specializer {
         if (b !== body) this.touched = true;
         return b.k === 'lit' ? { ...b, span: e.span } : e;
       }
-      case 'shared': case 'local': {
+      case 'shared': {
         // The slot keeps computing the whole expression; only a constant replaces it.
+        const body = this.shared.get(e.slot) ?? e.x;
+        const x = this.cached(body, known, knownKey);
+        if (x !== body) this.touched = true;
+        return x.k === 'lit' ? { ...x, span: e.span } : e;
+      }
+      case 'local': {
         const x = this.specialize(e.x, known, knownKey);
         if (x !== e.x) this.touched = true;
         return x.k === 'lit' ? { ...x, span: e.span } : e;
       }
       case 'lit': case 'now': case 'hfield': case 'agg':
         return e;
+      // The commonest kinds walked here, without a call through mapChanged per child (the same
+      // children in the same order, the same copies): every rule of every case comes this way.
+      case 'cmp': case 'arith': case 'coalesce': {
+        const l = this.replace(e.l, known, knownKey);
+        const r = this.replace(e.r, known, knownKey);
+        return l === e.l && r === e.r ? e : foldNode({ ...e, l, r } as IR, true);
+      }
+      case 'and': case 'or': {
+        let xs: IR[] | undefined;
+        for (let i = 0; i < e.xs.length; i++) {
+          const y = this.replace(e.xs[i]!, known, knownKey);
+          if (y !== e.xs[i]) (xs ??= e.xs.slice())[i] = y;
+        }
+        return xs === undefined ? e : foldNode({ ...e, xs }, true);
+      }
+      case 'not': case 'neg': case 'isMissing': {
+        const x = this.replace(e.x, known, knownKey);
+        return x === e.x ? e : foldNode({ ...e, x } as IR, true);
+      }
       default: {
         // Folded on the way back up, only where something changed: the rest
         // is folded already (the optimizer's first pass). One function for
