@@ -17,6 +17,9 @@
 import type { IR } from '../ir.ts';
 import type { DispatchNode } from './dispatch.ts';
 
+/** Bounds at which the first step may start. */
+const MAX_STARTS = 32;
+
 export interface StairsInput {
   /** The group's rules and each one's bound. */
   readonly rules: readonly number[];
@@ -45,8 +48,10 @@ export function steps(s: StairsInput): Steps {
   // Weakest bound first.
   const order = [...s.rules].sort((a, b) => (s.up ? s.bound(a) - s.bound(b) : s.bound(b) - s.bound(a)) || a - b);
   let best: Steps | undefined;
-  for (let start = 0; start < order.length; start++) {
+  // Each start is one pass over the rules: the weakest MAX_STARTS bounds are tried (a pack's thresholds take few values).
+  for (let start = 0, tried = 0; start < order.length && tried < MAX_STARTS; start++) {
     if (start > 0 && s.bound(order[start]!) === s.bound(order[start - 1]!)) continue;
+    tried++;
     const cuts: number[] = [start];
     let at = s.rate(s.bound(order[start]!));
     let gain = (order.length - start) * (1 - at) - 1;
