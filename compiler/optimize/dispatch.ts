@@ -29,7 +29,9 @@
 // skips little when most amounts are larger). A rule may then also be
 // guarded by the presence of an optional field it cannot fire without (a
 // field most event types never carry), and groups of two are worth a guard
-// that is mostly false. Without traffic the plan is as described above.
+// that is mostly false, and a threshold group is cut into steps by its rules'
+// bounds where a step skips more than its guard costs (stairs.ts). Without
+// traffic the plan is as described above.
 import { TIME_FIELD } from '../check/context.ts';
 import { evaluate, type Env } from '../evaluate.ts';
 import { FUNCTIONS } from '../functions.ts';

@@ -3,7 +3,7 @@
 // ¥2,000, ¥50,000… Behind the guard every one of them is tested, though an
 // amount of ¥1,000 can only fire those needing at most ¥1,000. Measured on the
 // 10,000-rule scale pack, a threshold on the event is the part that fails a
-// fifth of the rule tests a decision makes.
+// quarter of the rule tests a decision makes.
 //
 // A staircase instead: the rules are ordered by bound and cut into steps, each
 // step behind a guard at its weakest bound, nested in the step before. A
