@@ -15,23 +15,43 @@
 import type { Value } from './ir.ts';
 import type { DispatchNode } from './optimize/dispatch.ts';
 
+/**
+ * A switch on a string field (not an enum) with more cases than this reads its
+ * case from a table too. Such a value comes from the caller's JSON and is not
+ * internalized: each case of a compare chain compares characters, and a value
+ * in none of the cases (most events, for a merchant category) compares them
+ * with every case; the table costs one lookup per field and decision, shared
+ * by every switch on the field. An enum's values are few and checked.
+ */
+export const STRING_CHAIN = 4;
+
 export class CaseTables {
   private readonly dicts = new Map<string, { readonly values: Value[]; readonly ids: Map<Value, number>; name?: string; used: boolean }>();
-  private widest = 0;
+  private anyTable = false;
 
-  /** Dictionaries for every field `plan` switches on; `constant` makes a K constant (JSON data, never code). */
-  constructor(plan: DispatchNode, private readonly constant: (v: unknown, wrap?: (k: string) => string) => string) {
+  /**
+   * Dictionaries for every field `plan` switches on; `constant` makes a K
+   * constant (JSON data, never code); a switch with up to `chain` cases is a
+   * compare chain (but see STRING_CHAIN); `typeOf` names an event field's type.
+   */
+  constructor(plan: DispatchNode, private readonly constant: (v: unknown, wrap?: (k: string) => string) => string,
+    private readonly chain: number, private readonly typeOf: (field: string) => string | undefined) {
     const walk = (n: DispatchNode): void => {
       if (n.kind === 'rules') return;
       if (n.kind === 'guards') { n.groups.forEach((g) => walk(g.then)); return; }
       let d = this.dicts.get(n.field);
       if (!d) this.dicts.set(n.field, (d = { values: [], ids: new Map(), used: false }));
       for (const v of n.cases.keys()) if (!d.ids.has(v)) { d.ids.set(v, d.values.length); d.values.push(v); }
-      this.widest = Math.max(this.widest, n.cases.size);
+      if (this.tabled(n.field, n.cases.size)) this.anyTable = true;
       walk(n.always);
       n.cases.forEach(walk);
     };
     walk(plan);
+  }
+
+  /** Whether a switch on `field` with `cases` cases reads its case from a table (else it is a compare chain). */
+  tabled(field: string, cases: number): boolean {
+    return cases > this.chain || (cases > STRING_CHAIN && this.typeOf(field) === 'string');
   }
 
   /**
@@ -50,9 +70,9 @@ export class CaseTables {
     return `${this.constant(table)}[M.${memo} === U ? (M.${memo} = ${d.name}.get(${slot}) ?? ${d.values.length}) : M.${memo}]`;
   }
 
-  /** Whether a switch of the plan has more than `n` cases. */
-  wider(n: number): boolean {
-    return this.widest > n;
+  /** Whether a switch of the plan reads its case from a table. */
+  tables(): boolean {
+    return this.anyTable;
   }
 
   /** Whether a switch on `field` was emitted through a table (its id then needs a Memo property). */

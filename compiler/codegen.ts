@@ -34,7 +34,8 @@ export interface GeneratedCode {
 /**
  * A switch with more cases than this finds its case through a Map. Up to it,
  * V8's compare chain beats hashing the value (measured on a 9-way switch on
- * the event type: a tenth of a decision).
+ * the event type: a tenth of a decision). A string field's switch reads a
+ * table from fewer cases (STRING_CHAIN, codegen-cases.ts).
  */
 const SWITCH_CASES = 16;
 /**
@@ -208,10 +209,10 @@ class Generator extends Expressions {
     const memoAt = parts.push('') - 1;
     const rules: DispatchNode = { kind: 'rules', rules: p.rules.filter((r) => r.enabled).map((r) => r.index) };
     const planned = this.opts.index ?? true ? planDispatch(p, this.opts.dispatch) : rules;
-    this.cases = new CaseTables(planned, (v, wrap) => this.constant(v, wrap));
+    this.cases = new CaseTables(planned, (v, wrap) => this.constant(v, wrap), SWITCH_CASES, (f) => this.pack.schema.event.fields.get(f)?.type.t);
     const ownMemo = [...ents.map((_, i) => `e${i}`), ...p.aggregates.map((a) => `a${a.id}`)];
-    // Case tables keep ids on the Memo; a plan that fits in one function with at most SWITCH_CASES cases per switch has none.
-    const tables = planned.kind !== 'rules' && (planSize(planned) > (this.opts.inlineRules ?? INLINE_RULES) || this.cases.wider(SWITCH_CASES));
+    // Case tables keep ids on the Memo; a plan that fits in one function with no switch through a table has none.
+    const tables = planned.kind !== 'rules' && (planSize(planned) > (this.opts.inlineRules ?? INLINE_RULES) || this.cases.tables());
     const memo = ownMemo.length > 0 || tables;
     const scored = p.rules.some((r) => r.score);
     let scores: string | undefined;
@@ -401,7 +402,7 @@ class Generator extends Expressions {
         const lines = this.emit(e.always, indent);
         const slot = this.slot(e.field);
         const inner = indent + '    ';
-        if (e.cases.length <= SWITCH_CASES) {
+        if (!this.cases!.tabled(e.field, e.cases.length)) {
           lines.push(`${indent}switch (${slot}) {`);
           for (const [v, c] of e.cases) lines.push(`${indent}  case ${this.lit(v)}:`, ...this.emit(c, inner), `${inner}break;`);
         } else {

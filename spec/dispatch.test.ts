@@ -13,7 +13,7 @@ import { interpret, load, MemoryProvider, type Decision, type FeatureProvider } 
 import { scaleEvents, scalePackSource, SCALE_TYPES } from '../bench/scale-pack.ts';
 import { packArb, renderPack } from './gen/pack.ts';
 import { inputArb, providerOf } from './gen/input.ts';
-import { build } from './helpers.ts';
+import { build, HEADER } from './helpers.ts';
 import { printIR } from '../compiler/print.ts';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -272,6 +272,22 @@ test('switches with many cases inside a copy of decide() share one dictionary pe
   assert.ok(fired > 40, 'the events should fire rules');
 });
 
+test('a switch on a string field with a few cases reads a table, not a chain of string comparisons; an enum keeps its chain', () => {
+  // Inside the type's copy of decide(): 6 names (more than STRING_CHAIN, codegen-cases.ts) and 5 channels (an enum).
+  const lines: string[] = [];
+  for (let i = 0; i < 6; i++) for (const k of [1, 2]) lines.push(`rule N${i}_${k} when event.type == "login" and event.name == "n${i}" and event.n > ${k} then review`);
+  for (const c of ['app', 'web', 'counter', 'atm', 'api']) lines.push(`rule C_${c} when event.type == "transfer_out" and event.channel == "${c}" and event.n > 1 then hold`, `rule D_${c} when event.type == "transfer_out" and event.channel == "${c}" and event.flag then review`);
+  const r = build(lines.join('\n'), HEADER.replace('  name: string\n', '  name: string\n  channel: enum(app, web, counter, atm, api)\n'));
+  assert.ok(r.ok);
+  const source = r.code!.source;
+  assert.not.match(source, /case "n\d":/, 'the names are compared one by one');
+  assert.match(source, /switch \(c\d+\[M\.k\d+ === U \? \(M\.k\d+ = c\d+\.get\(f\d+\) \?\? 6\) : M\.k\d+\]\)/);
+  assert.match(source, /case "counter":/);
+  for (const type of ['login', 'transfer_out']) for (const name of ['n0', 'n3', 'n5', 'n6', '', 'zz', undefined, null, 4]) for (const channel of ['app', 'atm', 'x', undefined]) for (const n of [1, 3]) {
+    agreeAll(r, {}, { type, name, channel, n, flag: n > 1, occurred_at: 0 }, new MemoryProvider());
+  }
+});
+
 test('a large pack is split into functions; the split code decides as the interpreter and as unindexed code', () => {
   const names = Array.from({ length: 30 }, (_, i) => `"p${i}"`);
   const types = ['login', 'transfer_out', 'drawdown', 'application'];
@@ -407,6 +423,49 @@ rule H when event.n > 3 or event.name == "h" then review`);
   // A sample with values of the wrong type, or no events of a kind, only makes a worse plan.
   const odd = traffic.map((e, i) => (i % 3 ? { ...e, amount: 'lots', name: 7 } : e));
   for (const name of ['a1', 'dd', undefined]) agreeAll(r, { dispatch: { traffic: odd } }, { type: 'login', amount: 100_000, name, flag: true, n: 4, x: 1, occurred_at: 0 }, new MemoryProvider());
+});
+
+test('with a traffic sample, rules needing a threshold past their own bounds are tested in steps: a value tests only the rules it could fire', () => {
+  const r = build(`
+predicate big = event.amount >= ¥5,000
+rule A when event.amount >= ¥100 and event.flag then review
+rule B when event.amount >= ¥200 and event.n > 1 then hold
+rule C when event.amount > ¥1,000 and event.x > 0.5 then review
+rule D when event.amount >= ¥2,000 and big and event.flag then hold
+rule E when event.amount between ¥3,000 and ¥9,000 and event.n > 2 then review
+rule F when event.amount >= ¥8,000 and event.x > 0.1 then block
+rule G when event.amount >= ¥9,000 and event.n > 0 then review
+rule H when event.n > 3 or event.flag then review
+rule I when event.x < 0.2 and event.amount <= ¥50 then review
+rule J when event.amount <= ¥20 and event.n < 2 then review
+rule K when event.amount >= ¥9,500 and event.n < 3 then hold
+rule L when event.amount >= ¥9,500 and event.x > 0.3 then hold
+rule M when event.amount >= ¥9,600 and event.flag then block`);
+  assert.ok(r.ok);
+  // Amounts spread evenly over ¥0–¥10,000: a guard at ¥100 skips almost nothing, one at ¥8,000 four events in five.
+  const traffic = Array.from({ length: 200 }, (_, i) => ({ type: 'login', amount: i * 5_000 + 37, n: i % 5, x: (i % 10) / 10, occurred_at: 0, ...(i % 4 === 0 ? { flag: true } : {}) }));
+  // D (which needs ¥5,000 through big, not only the ¥2,000 it names first), F, G and K–M in steps at
+  // ¥5,000, ¥8,000, ¥9,000 and ¥9,500; M's ¥9,600 is no step of its own (one rule: it would skip too
+  // little), nor are A–C and E (a guard at their bounds would skip too little).
+  assert.is(show(planDispatch(r.optimized!, { traffic })),
+    '[0,1,2,4,7 if (event.amount >= 500000):[3 if (event.amount >= 800000):[5 if (event.amount >= 900000):[6 if (event.amount >= 950000):10,11,12]]] if (event.amount <= 5000):8,9]');
+  // Without traffic, one guard at the weakest bound, as before.
+  assert.is(show(planDispatch(r.optimized!)), '[7,8,9 if (event.amount >= 10000):0,1,2,3,4,5,6,10,11,12]');
+  const guided: GenerateOptions = { dispatch: { traffic } };
+  assert.match(generate(r.optimized!, guided).source, /if \(\(f\d+ >= 800000\)\) \{\n\s+\/\/ rule #5\n.*\n\s+if \(\(f\d+ >= 900000\)\) \{/);
+  // Every bound, a cent either side, missing and wrong values: the steps decide as the interpreter.
+  const bounds = [2_000, 5_000, 10_000, 20_000, 100_000, 200_000, 300_000, 500_000, 800_000, 900_000, 950_000];
+  const amounts = [undefined, null, 'x', -1, 0, ...bounds.flatMap((b) => [b - 1, b, b + 1]), 2_000_000];
+  for (const amount of amounts) for (const flag of [true, false, undefined]) for (const n of [0, 1, 2, 4]) {
+    agreeAll(r, guided, { type: 'login', amount, flag, n, x: n / 4, occurred_at: 0 }, new MemoryProvider());
+  }
+  // A staircase of rules that need at most a bound (`<=`), nested the other way.
+  const low = build(Array.from({ length: 8 }, (_, i) => `rule L${i} when event.amount <= ¥${(i + 1) * 1_000} and event.n > ${i % 3} then review`).join('\n'));
+  const lowPlan = show(planDispatch(low.optimized!, { traffic }));
+  assert.match(lowPlan, /if \(event.amount <= \d+\):\[[\d,]+ if \(event.amount <= \d+\)/);
+  for (const amount of [undefined, 0, ...Array.from({ length: 9 }, (_, i) => [i * 100_000 - 1, i * 100_000, i * 100_000 + 1]).flat()]) {
+    for (const n of [0, 1, 3]) agreeAll(low, { dispatch: { traffic } }, { type: 'login', amount, n, occurred_at: 0 }, new MemoryProvider());
+  }
 });
 
 test('a generated 1,000-rule pack planned on a traffic sample decides as the interpreter and as unindexed code', () => {

@@ -29,12 +29,15 @@
 // skips little when most amounts are larger). A rule may then also be
 // guarded by the presence of an optional field it cannot fire without (a
 // field most event types never carry), and groups of two are worth a guard
-// that is mostly false. Without traffic the plan is as described above.
+// that is mostly false, and a threshold group is cut into steps by its rules'
+// bounds where a step skips more than its guard costs (stairs.ts). Without
+// traffic the plan is as described above.
 import { TIME_FIELD } from '../check/context.ts';
 import { evaluate, type Env } from '../evaluate.ts';
 import { FUNCTIONS } from '../functions.ts';
 import { coerce } from '../input.ts';
 import type { CheckedPack, IR, Value } from '../ir.ts';
+import { stairs, steps } from './stairs.ts';
 
 export type DispatchNode =
   /** Test these rules (indexes, ascending) one by one. */
@@ -381,6 +384,24 @@ class Guards {
     }
   }
 
+  /**
+   * A threshold need's group cut into steps by its rules' bounds
+   * (optimize/stairs.ts), with what it gains on the sample; undefined for any
+   * other need.
+   */
+  private steps(key: string, rules: readonly number[], sample: readonly TrafficEvent[]) {
+    const first = this.needsOf(rules[0]!).find((n) => n.key === key)!;
+    if (!first.field) return undefined;
+    const f = first.field;
+    const up = first.up!;
+    const test = (bound: number): IR => ({ k: 'cmp', op: up ? '>=' : '<=', l: f, r: { k: 'lit', type: f.type, value: bound, span: f.span }, type: { t: 'bool' }, span: f.span });
+    // A rule needing the field past two bounds (`>= ¥5,000 and large_amount`) needs it past the stricter.
+    const pick = up ? Math.max : Math.min;
+    const bounds = new Map(rules.map((i) => [i, pick(...this.needsOf(i).filter((n) => n.key === key).map((n) => n.bound!))]));
+    const bound = (i: number) => bounds.get(i)!;
+    return { st: steps({ rules, up, bound, rate: (b) => this.passRate(test(b), `${key} ${b}`, sample) }), bound, test };
+  }
+
   /** How often `test` is true on `sample` (`key` names the test). */
   private passRate(test: IR, key: string, sample: readonly TrafficEvent[]): number {
     let rates = this.rates.get(sample);
@@ -399,7 +420,7 @@ class Guards {
    * on (`known`) are settled and never guard, nor do the needs of the guards
    * around (`used`).
    */
-  group(rules: readonly number[], min: number, known: ReadonlySet<string>, sample?: readonly TrafficEvent[], used: ReadonlySet<string> = new Set()): DispatchNode {
+  group(rules: readonly number[], min: number, known: ReadonlySet<string>, sample?: readonly TrafficEvent[], used: ReadonlySet<string> = new Set()): Extract<DispatchNode, { kind: 'rules' | 'guards' }> {
     if (rules.length < 2 * min) return { kind: 'rules', rules };
     const byKey = new Map<string, number[]>();
     for (const i of rules) for (const n of this.needsOf(i)) {
@@ -420,24 +441,34 @@ class Guards {
       const lit: IR = { k: 'lit', type: f.type, value: bound, span: f.span };
       return { test: { k: 'cmp', op: first.up ? '>=' : '<=', l: f, r: lit, type: { t: 'bool' }, span: f.span }, id: `${key} ${bound}` };
     };
-    const take = (key: string, free: number[], test: IR) => {
+    const take = (key: string, free: number[], test: IR, cut?: ReturnType<Guards['steps']>) => {
       free.forEach((i) => taken.add(i));
-      groups.push({ test, then: this.group(free, min, known, sample, new Set(used).add(key)) });
+      const inner = new Set(used).add(key);
+      const plan = (rs: readonly number[]) => this.group(rs, min, known, sample, inner);
+      groups.push({ test, then: (cut && stairs(cut.st, cut.bound, cut.test, plan)) || plan(free) });
     };
     if (sample) {
       // The guard that skips the most rule tests on the sample first, while one skips more than it costs.
       // Each need's candidate is worked out again only when one of its rules joined a group.
-      const candidates = new Map<string, { key: string; free: number[]; test: IR; gain: number } | null>();
+      type Candidate = { key: string; free: number[]; test: IR; gain: number; cut?: ReturnType<Guards['steps']> };
+      const candidates = new Map<string, Candidate | null>();
       for (;;) {
-        let best: { key: string; free: number[]; test: IR; gain: number } | undefined;
+        let best: Candidate | undefined;
         for (const [key, list] of byKey) {
           let c = candidates.get(key);
           if (c === undefined) {
             const free = list.filter((i) => !taken.has(i));
             c = null;
             if (free.length >= min) {
-              const { test, id } = testOf(key, free);
-              c = { key, free, test, gain: free.length * (1 - this.passRate(test, id, sample)) - 1 };
+              // A threshold's rules in steps skip more than behind its weakest bound alone.
+              const cut = this.steps(key, free, sample);
+              // The group is the rules from the first step up (weakest bound first), guarded at the first step's bound.
+              const from = cut && cut.st.order.slice(cut.st.cuts[0]);
+              if (cut && from!.length >= min) c = { key, free: [...from!].sort((a, b) => a - b), test: cut.test(cut.bound(from![0]!)), gain: cut.st.gain, cut };
+              else if (!cut) {
+                const { test, id } = testOf(key, free);
+                c = { key, free, test, gain: free.length * (1 - this.passRate(test, id, sample)) - 1 };
+              }
             }
             candidates.set(key, c);
           }
@@ -445,7 +476,7 @@ class Guards {
         }
         if (!best) break;
         for (const i of best.free) for (const n of this.needsOf(i)) candidates.delete(n.key);
-        take(best.key, best.free, best.test);
+        take(best.key, best.free, best.test, best.cut);
       }
     } else {
       // The most shared needs first; each rule joins one group.
