@@ -407,7 +407,8 @@ export async function serve(opts: ServeOptions): Promise<Service> {
     try {
       logged = opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
     } catch (e) { throw unlogged(e); }
-    return logged instanceof Promise ? logged.then(done, (e: unknown) => { throw unlogged(e); }) : done(logged);
+    // Any thenable is waited for, as `await` did.
+    return typeof logged === 'object' && logged !== null ? Promise.resolve(logged).then(done, (e: unknown) => { throw unlogged(e); }) : done(logged);
   };
 
   /** POST /v1/decide: the body read through callbacks, and the answer given at once when the decision was synchronous. */
