@@ -1,4 +1,4 @@
-// node --import tsx bench/workers.ts [--quick]   (also part of `npm run bench`: runWorkersBench)
+// node --import tsx bench/workers.ts [--quick] [--old <tree>]   (also part of `npm run bench`: runWorkersBench)
 //
 // `zhiyu serve --bundle … --workers N` on rules/demo, without a store and over
 // the demo database (--db: every worker reads the same SQLite file), driven by wrk (Debian's `wrk`, a separate process, so the load generator's
@@ -7,7 +7,12 @@
 // workers, from /proc) per decision; then 20 hot reloads while wrk keeps
 // deciding (every request must succeed, every worker must serve the new
 // bundle after), and /metrics must sum every worker's decisions.
-// Skipped (not failed) when wrk is not installed.
+// Skipped (not failed) when wrk is not installed. With --old <tree> (a
+// worktree of the baseline commit, `npm run prepare` run in it) every
+// configuration is run from both trees, alternated, and the 2 ÷ 1 ratio and
+// serve's CPU per decision are compared old against new in the same run.
+// Each line also gives each worker's share of the CPU (are connections and
+// work spread evenly?) and the context switches per decision.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +27,13 @@ const EVENT = JSON.stringify({ type: 'transfer_out', customer_id: 'C-100001', pa
 const DB_EVENT = JSON.stringify({ type: 'transfer_out', customer_id: 'f1', payee_id: 'acct-9', amount: 500000, channel: 'app', occurred_at: '2026-03-01T10:00' });
 
 export interface WorkersRow {
+  /** 'new' (this tree), or 'old' (--old). */
+  readonly tree: 'old' | 'new';
   readonly store: boolean; readonly workers: number; readonly rps: number; readonly p50: number; readonly p99: number; readonly failed: number; readonly perCpuSecond: number;
   /** CPU seconds of the primary alone (0 with one worker: one process), and wrk's own CPU per decision in µs. */
   readonly primaryCpu: number; readonly wrkUs: number;
+  /** Each worker's CPU seconds in the timed run, and the server's voluntary and involuntary context switches per decision (main threads). */
+  readonly workerCpu: readonly number[]; readonly switches: { readonly voluntary: number; readonly involuntary: number };
 }
 export interface WorkersReport {
   readonly skipped?: string;
@@ -41,21 +50,39 @@ const procStat = (p: number) => {
   try { const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' '); return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 }; } catch { return undefined; }
 };
 
-/** CPU seconds used so far by a process (`own`) and with its live children (`total`). */
-function cpuSeconds(pid: number): { own: number; total: number } {
+/** A process's main thread's context switches so far (the event loop's: node's helper threads aside). */
+const switchesOf = (p: number) => {
+  try {
+    const st = readFileSync(`/proc/${p}/status`, 'utf8');
+    return { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(st)?.[1] ?? 0), involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(st)?.[1] ?? 0) };
+  } catch { return { voluntary: 0, involuntary: 0 }; }
+};
+
+interface Usage { readonly own: number; readonly total: number; readonly children: ReadonlyMap<number, number>; readonly voluntary: number; readonly involuntary: number }
+
+/** CPU seconds used so far by a process (`own`), with its live children (`total`), each child's, and the context switches of all of them. */
+function cpuSeconds(pid: number): Usage {
   const own = procStat(pid)?.cpu ?? 0;
   let total = own;
+  let { voluntary, involuntary } = switchesOf(pid);
+  const children = new Map<number, number>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const s = procStat(Number(d));
-    if (s && s.ppid === pid) total += s.cpu;
+    if (s && s.ppid === pid) {
+      total += s.cpu;
+      children.set(Number(d), s.cpu);
+      const w = switchesOf(Number(d));
+      voluntary += w.voluntary;
+      involuntary += w.involuntary;
+    }
   }
-  return { own, total };
+  return { own, total, children, voluntary, involuntary };
 }
 
-function startServer(bundle: string, workers: number, db?: string): Promise<{ url: string; child: ChildProcess }> {
+function startServer(bundle: string, workers: number, db?: string, tree = root): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--port', '0', '--workers', String(workers), '--token', TOKEN, ...(db ? ['--db', db] : [])], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(tree, 'cli', 'bin.js'), 'serve', '--bundle', bundle, '--insecure-unsigned', '--port', '0', '--workers', String(workers), '--token', TOKEN, ...(db ? ['--db', db] : [])], { cwd: tree, env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
     child.stderr!.on('data', () => {});
@@ -98,7 +125,7 @@ async function post(url: string, path: string, body: string): Promise<number> {
   return r.status;
 }
 
-export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersReport> {
+export async function runWorkersBench(o: { quick: boolean; old?: string }): Promise<WorkersReport> {
   console.log('\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo, without a store and over the demo database)');
   if (spawnSync('wrk', ['--version']).error) {
     console.log('  skipped: wrk is not installed (apt-get install wrk)');
@@ -134,10 +161,12 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
   let metricsSum = false;
   // Full runs alternate 1, 2, 1, 2 workers and keep each one's better run (the first run also warms the file cache);
   // then the same over the demo database.
-  const plan = [false, true].flatMap((store) => (o.quick ? [1, 2] : [1, 2, 1, 2]).map((workers) => ({ store, workers })));
-  for (const { store, workers } of plan) {
-    const again = rows.some((x) => x.workers === workers && x.store === store);
-    const { url, child } = await startServer(v1, workers, store ? db : undefined);
+  // With --old, each configuration from both trees, the first to run alternating.
+  const trees = (i: number): ('old' | 'new')[] => (!o.old ? ['new'] : i % 2 ? ['new', 'old'] : ['old', 'new']);
+  const plan = [false, true].flatMap((store) => (o.quick ? [1, 2] : [1, 2, 1, 2]).flatMap((workers, i) => trees(i).map((tree) => ({ store, workers, tree }))));
+  for (const { store, workers, tree } of plan) {
+    const again = rows.some((x) => x.workers === workers && x.store === store && x.tree === tree);
+    const { url, child } = await startServer(v1, workers, store ? db : undefined, tree === 'old' ? o.old : root);
     const lua = store ? dbScript : script;
     try {
       await wrk(url, o.quick ? 1 : 3, lua); // warm-up
@@ -147,11 +176,13 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
       const cpu = cpu1.total - cpu0.total;
       const primaryCpu = workers > 1 ? cpu1.own - cpu0.own : 0;
       const wrkUs = r.cpu / r.requests * 1e6;
-      const row = { store, workers, rps: r.rps, p50: r.p50, p99: r.p99, failed: r.failed, perCpuSecond: r.requests / cpu, primaryCpu, wrkUs };
-      const before = rows.findIndex((x) => x.workers === workers && x.store === store);
+      const workerCpu = workers > 1 ? [...cpu1.children].map(([pid, c]) => c - (cpu0.children.get(pid) ?? c)) : [cpu1.own - cpu0.own];
+      const switches = { voluntary: (cpu1.voluntary - cpu0.voluntary) / r.requests, involuntary: (cpu1.involuntary - cpu0.involuntary) / r.requests };
+      const row = { tree, store, workers, rps: r.rps, p50: r.p50, p99: r.p99, failed: r.failed, perCpuSecond: r.requests / cpu, primaryCpu, wrkUs, workerCpu, switches };
+      const before = rows.findIndex((x) => x.workers === workers && x.store === store && x.tree === tree);
       if (before < 0) rows.push(row); else if (row.rps > rows[before]!.rps) rows[before] = row;
-      console.log(`  ${store ? '--db ' : ''}${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(r.rps)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.failed} failed; server CPU ${fmt(cpu, 1)} s${workers > 1 ? ` (primary ${fmt(primaryCpu, 2)} s)` : ''} → ${fmt(r.requests / cpu)} decisions per CPU-second (${fmt(cpu / r.requests * 1e6, 1)} µs each; wrk ${fmt(wrkUs, 1)} µs)`);
-      if (workers === 2 && !again && !store) {
+      console.log(`  ${o.old ? `${tree} ` : ''}${store ? '--db ' : ''}${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(r.rps)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.failed} failed; server CPU ${fmt(cpu, 1)} s${workers > 1 ? ` (primary ${fmt(primaryCpu, 2)} s, workers ${workerCpu.map((c) => fmt(c, 2)).join(' + ')} s)` : ''} → ${fmt(r.requests / cpu)} decisions per CPU-second (${fmt(cpu / r.requests * 1e6, 1)} µs each; wrk ${fmt(wrkUs, 1)} µs; context switches per decision ${fmt(switches.voluntary, 2)} voluntary, ${fmt(switches.involuntary, 2)} involuntary)`);
+      if (workers === 2 && !again && !store && tree === 'new') {
         // Hot reloads under load: alternate the two versions, end on v2.
         const load = wrk(url, o.quick ? 4 : 8, script);
         let ok = 0;
@@ -188,7 +219,7 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
    * while wrk's cost stays: the target depends on the load generator too.
    */
   const ceiling = (one: WorkersRow, two: WorkersRow) => (2 * (1e6 / one.perCpuSecond)) / (1e6 / two.perCpuSecond + two.wrkUs);
-  const pair = (store: boolean) => [1, 2].map((w) => rows.find((x) => x.workers === w && x.store === store)!) as [WorkersRow, WorkersRow];
+  const pair = (store: boolean, tree: 'old' | 'new' = 'new') => [1, 2].map((w) => rows.find((x) => x.workers === w && x.store === store && x.tree === tree)!) as [WorkersRow, WorkersRow];
   const scaling = (store: boolean) => {
     const [one, two] = pair(store);
     const speedup = two.rps / one.rps;
@@ -203,11 +234,22 @@ export async function runWorkersBench(o: { quick: boolean }): Promise<WorkersRep
     ...scaling(false), ...scaling(true),
     { met: reloads.ok === reloads.total && reloads.failedRequests === 0 && reloads.everyWorkerNew && metricsSum, text: `hot reload reaches every worker, 0 failed requests, /metrics sums workers → ${reloads.ok === reloads.total && reloads.failedRequests === 0 && reloads.everyWorkerNew && metricsSum ? 'PASS' : 'FAIL'}` },
   ];
+  if (o.old) {
+    // Old against new in this run: each tree's 2 ÷ 1 and bound, and serve's CPU per decision new ÷ old.
+    console.log('');
+    for (const store of [false, true]) {
+      const [o1, o2] = pair(store, 'old');
+      const [n1, n2] = pair(store, 'new');
+      const what = store ? 'over the demo database' : 'without a store';
+      console.log(`  ${what}: 2 ÷ 1 old ${fmt(o2.rps / o1.rps, 2)}× (bound ${fmt(ceiling(o1, o2), 2)}×), new ${fmt(n2.rps / n1.rps, 2)}× (bound ${fmt(ceiling(n1, n2), 2)}×); server CPU per decision new ÷ old: 1 worker ${fmt(o1.perCpuSecond / n1.perCpuSecond, 3)}×, 2 workers ${fmt(o2.perCpuSecond / n2.perCpuSecond, 3)}×`);
+    }
+  }
   console.log('');
   for (const t of targets) console.log(`target: ${t.text}`);
   return { rows, reloads, metricsSum, targets };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runWorkersBench({ quick: process.argv.includes('--quick') });
+  const old = process.argv.indexOf('--old');
+  await runWorkersBench({ quick: process.argv.includes('--quick'), ...(old > 0 && process.argv[old + 1] ? { old: process.argv[old + 1]! } : {}) });
 }

@@ -19,12 +19,14 @@ import { publicKeyOf, type TrustPolicy } from './trust.ts';
 import { Engine } from './engine.ts';
 import { EMPTY_PROVIDER, type FeatureProvider } from './provider.ts';
 import { Metrics } from './metrics.ts';
+import { keepAliveBySweep } from './keep-alive.ts';
 import type { Decision } from './decision.ts';
 import { RecordingProvider, type Arm, type ShadowResult, type Snapshot } from './store/decision-log.ts';
 import { StoreError } from './store/errors.ts';
-import { isAsyncSource, NeedRead, type AsyncSource } from './store/resolve.ts';
+import { isAsyncSource, type AsyncSource } from './store/resolve.ts';
 import { ActivationError, Rollout, type ChangeResult, type Deployment, type Loaded, type Resumable, type StartRequest } from './rollout.ts';
 import { armOf } from './canary.ts';
+import { decideBoth, decideShadowAsync, mergeSnapshots } from './shadow-decide.ts';
 import type { AuditRow, AuditTrail } from './audit.ts';
 import type { BundleHistory } from './history.ts';
 
@@ -112,6 +114,9 @@ export interface ServerLimits {
   readonly maxConnections: number;
 }
 
+/** How long an idle connection is kept open for the client's next request (advertised in every answer's Keep-Alive header). */
+const KEEP_ALIVE_MS = 5000;
+
 export const DEFAULT_LIMITS: ServerLimits = Object.freeze({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 256 });
 
 /** The trust policy for reloads: the configured keys, and unverified bundles only when the operator said so. */
@@ -183,21 +188,31 @@ const NO_HEADERS: readonly string[] = [];
 export const headerList = (h: Readonly<Record<string, string>> | undefined): readonly string[] => (h ? Object.entries(h).flat() : NO_HEADERS);
 
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new HttpError(413, { code: 'ZY4003', message: `the body is larger than ${limit} bytes` }));
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+  return new Promise((resolve, reject) => readBodyThen(req, limit, (e, text) => (e ? reject(e) : resolve(text))));
+}
+
+/** The body as text to `done` once (a body over `limit` bytes: a 413, and the rest is read and dropped). */
+export function readBodyThen(req: IncomingMessage, limit: number, done: (e: Error | undefined, text: string) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  req.on('data', (c: Buffer) => {
+    if (settled) return;
+    size += c.length;
+    if (size > limit) {
+      settled = true;
+      req.resume();
+      done(new HttpError(413, { code: 'ZY4003', message: `the body is larger than ${limit} bytes` }), '');
+      return;
+    }
+    chunks.push(c);
   });
+  req.on('end', () => {
+    if (settled) return;
+    settled = true;
+    done(undefined, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+  });
+  req.on('error', (e) => { if (!settled) { settled = true; done(e, ''); } });
 }
 
 /** A decision as the service answers it: the engine's decision, then the bundle, the arm (with a canary) and the logged id. */
@@ -331,56 +346,100 @@ export async function serve(opts: ServeOptions): Promise<Service> {
     ...(r.previous ? { previous: r.previous.hash } : {}), live: now().live.bundle.hash,
   });
 
-  /** One event decided as POST /v1/decide decides it (arm, shadow, log, metrics): the response body, or the event's InputError. */
-  const decideEvent = async (event: unknown, strict: boolean, started: bigint): Promise<Answered | InputError> => {
+  /**
+   * One event decided as POST /v1/decide decides it (arm, shadow, log,
+   * metrics): the response body, or the event's InputError. Over a
+   * synchronous store with no decision log waiting, the answer is given
+   * without a promise: a decision there costs less than a promise's turns.
+   */
+  const decideEvent = (event: unknown, strict: boolean, started: bigint): Answered | InputError | Promise<Answered | InputError> => {
     const d = now();
     const arm: Arm = d.canary ? armOf(event, d.canary.key, d.canary.percent) : 'live';
     const serving = arm === 'canary' ? d.canary!.loaded : d.live;
+    const source = serving.provider;
+    if (isAsyncSource(source)) return decideAsync(d, arm, serving, source, event, strict, started);
     let recorder: RecordingProvider | undefined;
-    let decision: Decision | undefined;
+    let decision: Decision;
     let shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined;
     try {
-      const source = serving.provider;
-      if (isAsyncSource(source)) {
-        // Over PostgreSQL: the answer on one snapshot (each run records afresh: a run may stop at a read it lacks);
-        // the shadow resolves its own reads after it, on a snapshot of its own.
-        decision = await source.resolve((p) => {
-          recorder = opts.onDecision ? new RecordingProvider(p) : undefined;
-          return serving.engine.decide(event, recorder ?? p, { strict });
-        }, event);
-        if (d.shadow) shadow = await decideShadowAsync(d.shadow, event, strict, !!opts.onDecision);
-      } else {
-        recorder = opts.onDecision ? new RecordingProvider(source) : undefined;
-        const reads = recorder ?? source;
-        // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
-        // (The function is written in place: one held in a named constant costs a renaming per request under tsx.)
-        if (!source.read) decision = decideBoth(serving, d.shadow, event, reads, strict, !!opts.onDecision, (s) => { shadow = s; });
-        else decision = source.read(() => decideBoth(serving, d.shadow, event, reads, strict, !!opts.onDecision, (s) => { shadow = s; }));
-      }
-    } catch (e) {
-      if (e instanceof InputError) return e;
-      // The store is away: this request is refused; the pool reconnects by itself for the next ones.
-      if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
-      throw e;
-    }
-    const dd = decision!;
+      recorder = opts.onDecision ? new RecordingProvider(source) : undefined;
+      const reads = recorder ?? source;
+      // Both decisions inside one read transaction: the shadow sees exactly the store the answer saw.
+      // (The function is written in place: one held in a named constant costs a renaming per request under tsx.)
+      if (!source.read) decision = decideBoth(serving, d.shadow, event, reads, strict, !!opts.onDecision, (s) => { shadow = s; });
+      else decision = source.read(() => decideBoth(serving, d.shadow, event, reads, strict, !!opts.onDecision, (s) => { shadow = s; }));
+    } catch (e) { return refused(e); }
+    return decided(event, started, d, arm, serving, decision, recorder, shadow);
+  };
+  /** Over PostgreSQL: the answer on one snapshot (each run records afresh: a run may stop at a read it lacks); the shadow resolves its own reads after it, on a snapshot of its own. */
+  const decideAsync = async (d: Deployment, arm: Arm, serving: Loaded, source: AsyncSource, event: unknown, strict: boolean, started: bigint): Promise<Answered | InputError> => {
+    let recorder: RecordingProvider | undefined;
+    let decision: Decision;
+    let shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined;
+    try {
+      decision = await source.resolve((p) => {
+        recorder = opts.onDecision ? new RecordingProvider(p) : undefined;
+        return serving.engine.decide(event, recorder ?? p, { strict });
+      }, event);
+      if (d.shadow) shadow = await decideShadowAsync(d.shadow, event, strict, !!opts.onDecision);
+    } catch (e) { return refused(e); }
+    return decided(event, started, d, arm, serving, decision, recorder, shadow);
+  };
+  /** A decision that failed: the event's InputError is the answer; the store being away is a 503 (the pool reconnects by itself for the next ones). */
+  const refused = (e: unknown): InputError => {
+    if (e instanceof InputError) return e;
+    if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
+    throw e;
+  };
+  /** After the decision: the shadow's metrics, the log (the answer waits for a promise), the decision's metrics. */
+  const decided = (event: unknown, started: bigint, d: Deployment, arm: Arm, serving: Loaded, dd: Decision, recorder: RecordingProvider | undefined, shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined): Answered | Promise<Answered> => {
     if (shadow) {
       if (shadow.result.outcome !== undefined) metrics.shadowDecided(dd.outcome, shadow.result.outcome);
       else metrics.shadowFailed(/^(ZY\d{4})/.exec(shadow.result.error ?? '')?.[1] ?? 'error');
     }
-    let logged: number | void = undefined;
-    if (recorder) {
-      const snapshot = shadow?.snapshot ? mergeSnapshots(recorder.snapshot, shadow.snapshot) : recorder.snapshot;
+    const done = (logged: number | void): Answered => {
+      metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
+      return { decision: dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) };
+    };
+    if (!recorder) return done(undefined);
+    const snapshot = shadow?.snapshot ? mergeSnapshots(recorder.snapshot, shadow.snapshot) : recorder.snapshot;
+    let logged: number | void | Promise<number | void>;
+    try {
+      logged = opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
+    } catch (e) { throw unlogged(e); }
+    // Any thenable is waited for, as `await` did.
+    return typeof logged === 'object' && logged !== null ? Promise.resolve(logged).then(done, (e: unknown) => { throw unlogged(e); }) : done(logged);
+  };
+
+  /** POST /v1/decide: the body read through callbacks, and the answer given at once when the decision was synchronous. */
+  const decideRequest = (req: IncomingMessage, res: ServerResponse, strict: boolean): void => {
+    const started = process.hrtime.bigint();
+    readBodyThen(req, maxBody, (e, text) => {
       try {
-        logged = await opts.onDecision!(event, dd, serving.bundle, snapshot, { arm, ...(shadow ? { shadow: shadow.result } : {}) });
-      } catch (e) {
-        // A decision that cannot be logged is not given: the caller retries.
-        if (e instanceof StoreError && e.code === 'ZY7010') throw new HttpError(503, { code: e.code, message: e.message });
-        throw e;
-      }
-    }
-    metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
-    return { decision: dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) };
+        if (e) throw e;
+        let event: unknown;
+        try { event = JSON.parse(text); } catch (err) {
+          throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(err as Error).message}` });
+        }
+        const r = decideEvent(event, strict, started);
+        if (r instanceof Promise) r.then((a) => answerDecision(res, a)).catch((err: unknown) => failed(res, err));
+        else answerDecision(res, r);
+      } catch (err) { failed(res, err); }
+    });
+  };
+  const answerDecision = (res: ServerResponse, r: Answered | InputError): void => {
+    if (r instanceof InputError) throw new HttpError(422, inputErrorBody(r));
+    reply(res, 200, answeredJson(r));
+  };
+
+  /** A request that failed: its 4xx or 5xx, counted by code. */
+  const failed = (res: ServerResponse, e: unknown): void => {
+    const err = e instanceof HttpError ? e
+      : isStackOverflow(e) ? new HttpError(422, { code: 'ZY1005', message: 'the pack is nested too deeply to compile' })
+        : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
+    metrics.failed(String(err.body['code'] ?? err.status));
+    if (!res.headersSent) send(res, err.status, { error: err.body }, undefined, e instanceof TargetError ? NO_HEADERS : first);
+    else res.end();
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -410,17 +469,8 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         const live = d.live.bundle;
         return reply(res, 200, { hash: live.hash, signed: live.signed, trust: live.trust, manifest: live.manifest, ...describe(d) });
       }
-      case 'POST /v1/decide': {
-        const started = process.hrtime.bigint();
-        const text = await readBody(req, maxBody);
-        let event: unknown;
-        try { event = JSON.parse(text); } catch (e) {
-          throw new HttpError(400, { code: 'ZY4003', message: `the body is not valid JSON: ${(e as Error).message}` });
-        }
-        const r = await decideEvent(event, url.param('strict') === '1', started);
-        if (r instanceof InputError) throw new HttpError(422, inputErrorBody(r));
-        return reply(res, 200, answeredJson(r));
-      }
+      case 'POST /v1/decide':
+        return decideRequest(req, res, url.param('strict') === '1');
       case 'POST /v1/decide/batch': {
         // Backfills: up to MAX_BATCH events in one request; a bad event gets its
         // error in its place and the others are still decided.
@@ -480,16 +530,10 @@ export async function serve(opts: ServeOptions): Promise<Service> {
     // How often the timeouts above are checked (Node's default, 30 s, would let them overrun).
     connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
   }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      const err = e instanceof HttpError ? e
-        : isStackOverflow(e) ? new HttpError(422, { code: 'ZY1005', message: 'the pack is nested too deeply to compile' })
-          : new HttpError(500, { code: 'ZY9000', message: `internal error: ${(e as Error).message}` });
-      metrics.failed(String(err.body['code'] ?? err.status));
-      if (!res.headersSent) send(res, err.status, { error: err.body }, undefined, e instanceof TargetError ? NO_HEADERS : first);
-      else res.end();
-    });
+    keepAlive.request(req, res);
+    handle(req, res).catch((e: unknown) => failed(res, e));
   });
-  server.keepAliveTimeout = 5000;
+  const keepAlive = keepAliveBySweep(server, KEEP_ALIVE_MS);
   server.maxConnections = limits.maxConnections;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -503,6 +547,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         resumable: async () => { await rollout.settle(); now(); return rollout.resumable(); },
         close: () => new Promise((r) => {
           clearTimeout(timer);
+          keepAlive.stop();
           void rollout.stop().then(() => {
             server.closeAllConnections?.();
             server.close(() => r());
@@ -513,46 +558,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
   });
 }
 
-/** The answer's decision, and the shadow's beside it (given to `shadowed`). */
-function decideBoth(serving: Loaded, shadow: Loaded | undefined, event: unknown, reads: FeatureProvider, strict: boolean, record: boolean, shadowed: (s: { result: ShadowResult; snapshot?: Snapshot }) => void): Decision {
-  const decision = serving.engine.decide(event, reads, { strict });
-  if (shadow) shadowed(decideShadow(shadow, event, strict, record));
-  return decision;
-}
-
-/** The shadow's decision of a request: never throws (a failing candidate fails nothing), and what it read, when logging. */
-function decideShadow(shadow: Loaded, event: unknown, strict: boolean, record: boolean, provider = shadow.provider as FeatureProvider): { result: ShadowResult; snapshot?: Snapshot } {
-  const recorder = record ? new RecordingProvider(provider) : undefined;
-  try {
-    const d = shadow.engine.decide(event, recorder ?? provider, { strict });
-    return { result: { bundleHash: shadow.bundle.hash, outcome: d.outcome, score: d.score, fired: d.fired.map((f) => f.id) }, ...(recorder ? { snapshot: recorder.snapshot } : {}) };
-  } catch (e) {
-    // A read the asynchronous store has not fetched yet: not a failure of the shadow (see decideShadowAsync).
-    if (e instanceof NeedRead) throw e;
-    const code = (e as { code?: unknown }).code;
-    const what = e instanceof InputError ? `${e.code} ${e.field}: ${e.message}`
-      : isStackOverflow(e) ? 'ZY1005 the pack is nested too deeply' : `${typeof code === 'string' ? `${code} ` : ''}${(e as Error)?.message ?? String(e)}`;
-    return { result: { bundleHash: shadow.bundle.hash, error: what.slice(0, 500) }, ...(recorder ? { snapshot: recorder.snapshot } : {}) };
-  }
-}
-
-/** The shadow over an asynchronous store: its reads resolved like the answer's; never throws. */
-async function decideShadowAsync(shadow: Loaded, event: unknown, strict: boolean, record: boolean): Promise<{ result: ShadowResult; snapshot?: Snapshot }> {
-  const source = shadow.provider;
-  if (!isAsyncSource(source)) return decideShadow(shadow, event, strict, record);
-  try {
-    return await source.resolve((p) => decideShadow(shadow, event, strict, record, p), event);
-  } catch (e) {
-    return { result: { bundleHash: shadow.bundle.hash, error: `${(e as { code?: string }).code ?? ''} ${(e as Error)?.message ?? String(e)}`.trim().slice(0, 500) } };
-  }
-}
-
-/** One snapshot holding what both decisions read (the same read transaction), so either can be replayed from it. */
-function mergeSnapshots(a: Snapshot, b: Snapshot): Snapshot {
-  return {
-    entities: [...a.entities, ...b.entities], aggregates: [...a.aggregates, ...b.aggregates], lists: [...a.lists, ...b.lists],
-    calendar: [...(a.calendar ?? []), ...(b.calendar ?? [])],
-    ...(a.historySeq !== undefined ? { historySeq: a.historySeq } : b.historySeq !== undefined ? { historySeq: b.historySeq } : {}),
-    ...(a.asOf !== undefined ? { asOf: a.asOf } : {}),
-  };
+/** A decision the log refused: not given (the caller retries); the store being away is a 503. */
+function unlogged(e: unknown): unknown {
+  return e instanceof StoreError && e.code === 'ZY7010' ? new HttpError(503, { code: e.code, message: e.message }) : e;
 }
