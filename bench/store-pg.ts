@@ -66,7 +66,7 @@ const pct = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.len
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
 /** events.csv and customer.csv for (seed, size), written once. */
-function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) => void): { events: string; customers: string } {
+export function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) => void): { events: string; customers: string } {
   const dir = join(DATA, `pg-v${GENERATOR_VERSION}-s${seed}-n${n}`);
   const events = join(dir, 'events.csv');
   const customers = join(dir, 'customer.csv');
@@ -92,9 +92,10 @@ function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) 
   return { events, customers };
 }
 
-function startServe(bundle: string, url: string): Promise<{ url: string; child: ChildProcess }> {
+/** One `zhiyu serve` of the bundle over the store at `url`; `cli`: another tree's cli/bin.js (bench/pg-ab.ts). */
+export function startServe(bundle: string, url: string, cli = bin, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0', '--workers', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [cli, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0', '--workers', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
     child.stderr!.on('data', (d) => { out += d; });
@@ -102,7 +103,7 @@ function startServe(bundle: string, url: string): Promise<{ url: string; child: 
   });
 }
 
-const stopServe = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+export const stopServe = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 
 export interface PgBenchReport {
   readonly quick: boolean;
