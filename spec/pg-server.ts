@@ -14,6 +14,8 @@ import { PostgresStore } from '../runtime/store/postgres/store.ts';
 
 export interface PgServer {
   readonly port: number;
+  /** The directory of the server's Unix socket (a URL's host for a client on this machine: bench/store-pg.ts --socket). */
+  readonly socket: string;
   /** A URL for a fresh, empty database. */
   database(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -54,7 +56,7 @@ async function boot(): Promise<PgServer> {
     databaseDir: data, port, user: 'zhiyu', password: 'zhiyu',
     // Kept across stop() (a test stops and starts it); the whole directory is removed on exit.
     persistent: true, createPostgresUser: root,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', `unix_socket_directories=${dir}`],
     onLog: () => undefined, onError: () => undefined,
   });
   await server.initialise();
@@ -74,6 +76,7 @@ async function boot(): Promise<PgServer> {
   const admin = `postgres://zhiyu:zhiyu@127.0.0.1:${port}/postgres`;
   return {
     port,
+    socket: dir,
     async database(name: string) {
       const c = new pg.Client(admin);
       await c.connect();

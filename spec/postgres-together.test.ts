@@ -58,6 +58,13 @@ function watchTogether(): { ok: number; failed: number; restore(): void } {
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) {
     const text = (config as { text?: unknown } | null)?.text;
+    // The one statement goes as a query object with its callback (described.ts), or as a config and a callback.
+    if (config instanceof pg.Query && typeof text === 'string' && text.includes('"zy:row"')) {
+      const q = config as unknown as { callback: (err: Error | null, r: unknown) => void };
+      const cb = q.callback;
+      q.callback = (err, r) => { if (err) seen.failed++; else seen.ok++; cb(err, r); };
+      return (query as (...a: unknown[]) => unknown).call(this, config);
+    }
     if (typeof text === 'string' && text.includes('"zy:row"') && typeof values === 'function') {
       const cb = values as (err: Error | null, r: unknown) => void;
       return (query as (...a: unknown[]) => unknown).call(this, config, (err: Error | null, r: unknown) => { if (err) seen.failed++; else seen.ok++; cb(err, r); });

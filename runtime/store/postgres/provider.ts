@@ -41,6 +41,7 @@ import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 import { isUnavailable, storeFailure, withClient } from './connect.ts';
+import { DescribedOnce } from './described.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
@@ -527,7 +528,9 @@ function sendTogether(c: pg.PoolClient, s: Stmt, ahead: readonly Ahead[]): Promi
   const values: unknown[] = [];
   for (const a of ahead) values.push(...a.values);
   const last = new Promise<number>((resolve, reject) => {
-    c.query({ name: s.name, text: s.text, values, rowMode: 'array' }, (err: Error | null, x: pg.QueryResult) => {
+    // Described once per connection (described.ts): later executions get the one row without its description.
+    const config: pg.QueryArrayConfig = { name: s.name, text: s.text, values, rowMode: 'array' };
+    c.query(new DescribedOnce(config as pg.QueryConfig, undefined, (err: Error | undefined, x: pg.QueryResult) => {
       if (err) { for (const a of ahead) a.r.settle(err); reject(err); return; }
       const row = x.rows[0] as unknown[];
       const fields = x.fields;
@@ -539,7 +542,7 @@ function sendTogether(c: pg.PoolClient, s: Stmt, ahead: readonly Ahead[]): Promi
         a.r.settle(null, found ? [o] : []);
       }
       resolve(Number(row[0] ?? 0));
-    });
+    }));
   });
   last.catch(() => undefined);
   return last;
