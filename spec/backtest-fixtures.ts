@@ -1,7 +1,7 @@
 // Stores for the backtest tests: a hand-computed case small enough to check
 // every number by hand, and a larger seeded one for comparing runs.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { scratchDir } from './scratch.ts';
 import { join } from 'node:path';
 import { compile, type SourceFile } from '../compiler/index.ts';
 import { parseTimestamp } from '../compiler/literals.ts';
@@ -9,7 +9,7 @@ import type { Program } from '../runtime/engine.ts';
 import { migrate, openStore, type DB } from '../runtime/store/sqlite/index.ts';
 import { rng } from '../demo/rows.ts';
 
-export const dir = mkdtempSync(join(tmpdir(), 'zhiyu-backtest-'));
+export const dir = scratchDir('zhiyu-backtest-');
 let n = 0;
 export const fresh = (name = 'bt') => join(dir, `${name}-${n++}.db`);
 

@@ -2,9 +2,9 @@
 // SQLite store by `zhiyu db calendar import`, read by working_days() around
 // the Spring Festival and National Day, make-up working days included.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type IR } from '../compiler/index.ts';
 import { interpret, MemoryProvider, type FeatureProvider } from '../runtime/index.ts';
@@ -12,7 +12,7 @@ import { openStore, SqliteProvider } from '../runtime/store/sqlite/index.ts';
 import { readCalendar } from '../runtime/store/calendar.ts';
 import { cli } from './cli-run.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'zhiyu-calendar-'));
+const dir = scratchDir('zhiyu-calendar-');
 writeFileSync(join(dir, 'pack.zy'), `pack cal version "1"
 outcomes flag > none
 event { type: enum(x) required, occurred_at: timestamp required, from: timestamp }

@@ -2,14 +2,14 @@
 // this suite's owner added or changed. In-process through main(), plus one
 // end-to-end run of the real binary: init → check → test → fmt --check.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packName } from '../cli/scaffold.ts';
 import { cli, spawnCli } from './cli-run.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'zhiyu-cmd-'));
+const tmp = () => scratchDir('zhiyu-cmd-');
 const UGLY = 'pack p\noutcomes hold > allow\nevent { n: integer }\nrule R   when event.n>1 then hold reason X   # keep me\n';
 const PRETTY = 'pack p\noutcomes hold > allow\n\nevent {\n  n: integer\n}\n\nrule R\n  when event.n > 1\n  then hold\n  reason X # keep me\n';
 
@@ -86,7 +86,7 @@ test('end to end, the real binary: init → check → test → fmt --check', asy
 });
 
 test('fmt lays out the rule files of a pack that names a JSON Logic file, and leaves the JSON alone', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-fmt-jl-'));
+  const dir = scratchDir('zhiyu-fmt-jl-');
   writeFileSync(join(dir, 'pack.zy'), 'pack p version "1"\noutcomes review > allow\nevent { type: string required "t"  amount: money "a" }\n');
   writeFileSync(join(dir, 'big.json'), '{ ">=": [{ "var": "amount" }, 1000000] }');
   writeFileSync(join(dir, 'rules.zy'), 'predicate big = jsonlogic "big.json"\n\nrule BIG "Big"\n  when   big\n  then review\n  reason BIG\n');

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BIN } from './cli-run.ts';
 import { builtCli } from '../cli/built.js';
@@ -19,12 +19,12 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv = process.env) 
 }
 const zhiyu = (...args: string[]) => run(BIN, args);
 function packDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-cli-'));
+  const dir = scratchDir('zhiyu-cli-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
 test('the installed command runs its build only while none of its sources changed, and only in the checkout it was built in', () => {
-  const root = mkdtempSync(join(tmpdir(), 'zhiyu-built-'));
+  const root = scratchDir('zhiyu-built-');
   const file = (path: string, text = '') => { mkdirSync(dirname(join(root, path)), { recursive: true }); writeFileSync(join(root, path), text); };
   const age = (path: string, seconds: number) => { const t = new Date(Date.now() - seconds * 1000); utimesSync(join(root, path), t, t); };
   const sources = ['compiler/a.ts', 'runtime/store/b.ts', 'cli/main.ts', 'demo/c.ts'];

@@ -5,8 +5,7 @@
 // profiles and lists changing as the timeline reaches their changes and
 // every event stored after it is decided; then backtest each pack over the
 // same database, and replay every logged decision.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from './scratch.ts';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
@@ -47,7 +46,7 @@ export interface ConsistencyRun {
 }
 
 export async function runConsistency(opts: { customers: number; root: string; dir?: string; workers?: number; log?: (s: string) => void }): Promise<ConsistencyRun> {
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'zhiyu-consistency-'));
+  const dir = opts.dir ?? scratchDir('zhiyu-consistency-');
   const log = opts.log ?? (() => {});
   const compiled = SHIPPED.map((p) => {
     const files = readPack([join(opts.root, 'rules', p)]);

@@ -2,9 +2,9 @@
 // the tests made fire and not fire, and which conditions they saw true and
 // false, from the reference interpreter's trace.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { conditionsOf, CoverageCollector, runTestsWithCoverage, tally } from '../runtime/coverage.ts';
@@ -77,7 +77,7 @@ test('a collector can be fed any traces, e.g. decisions outside tests', () => {
 });
 
 test('CLI: --coverage prints the table and what is missing, ends with N passed, N failed; --json; the threshold', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-coverage-'));
+  const dir = scratchDir('zhiyu-coverage-');
   writeFileSync(join(dir, 'p.zy'), `${HEADER}rule R when event.n > 5 and event.flag then hold reason X
 test "fires" at @2026-01-01 given event { type: "login", n: 6, flag: true } expect hold
 test "does not" at @2026-01-01 given event { type: "login", n: 1, flag: true } expect allow

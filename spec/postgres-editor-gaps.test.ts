@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { compile } from '../compiler/index.ts';
+import { coveringIndexes as coveringIndexesOf } from '../runtime/store/covering.ts';
 import { backtest, type BacktestProgress } from '../runtime/backtest/index.ts';
 import { Workspace } from '../editor/server/workspace.ts';
 import { cli, serveCli, type Served } from './cli-run.ts';
@@ -278,6 +279,39 @@ test('in Chromium: the status bar shows ZY7012; the Backtest panel shows the cop
     await fixture.close();
     await store.close();
     await cli('db', 'index', as(ROLE.owner), root);
+  }
+});
+
+test('an edit that adds a window re-checks the indexes: the service role\'s editor warns of the new one (ZY7012), and stops once the owner creates it', async () => {
+  assert.is((await cli('db', 'index', as(ROLE.owner), root)).code, 0);
+  assert.equal((await call(onPg.url, 'GET', '/api/workspace')).json.warnings, []);
+  const path = 'demo/fraud.zy';
+  const opened = await call(onPg.url, 'GET', `/api/file?path=${encodeURIComponent(path)}`);
+  const rule = `
+rule FACE_DEVICE_BURST "Many face logins from one device"
+  when event.type == "login" and count(by device_id, last 7d, where auth_method == "face") >= 30
+  then review
+  reason FACE_DEVICE_BURST
+`;
+  const edited = opened.json.text + rule;
+  // The one covering index the edit adds: over the device, the time and the filter's column.
+  const before = new Set(await coveringIndexes());
+  const columns = new Set((await sql(admin, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'zhiyu' AND table_name = 'zy_events'`))[0]!.rows.map((r) => r.column_name as string));
+  const wanted = [...coveringIndexesOf([compile(sources().map((f) => (f.path === path ? { ...f, text: edited } : f))).checked!], columns).keys()].filter((n) => !before.has(n));
+  assert.is(wanted.length, 1, 'the edit needs one new index');
+  const saved = await call(onPg.url, 'PUT', '/api/file', { path, text: edited, baseHash: opened.json.hash });
+  assert.is(saved.status, 200, saved.text);
+  try {
+    const ws = await call(onPg.url, 'GET', '/api/workspace');
+    assert.equal(ws.json.warnings.map((w: any) => [w.code, w.indexes]), [['ZY7012', wanted]]);
+    assert.match(ws.json.warnings[0].message, /must be owner/);
+    assert.equal(await coveringIndexes(), [...before].sort(), 'the service role created nothing');
+    const made = await cli('db', 'index', as(ROLE.owner), root);
+    assert.match(made.out, new RegExp(`created [^\\n]*${wanted[0]}`));
+    assert.equal((await call(onPg.url, 'GET', '/api/workspace')).json.warnings, []);
+  } finally {
+    const now = await call(onPg.url, 'GET', `/api/file?path=${encodeURIComponent(path)}`);
+    assert.is((await call(onPg.url, 'PUT', '/api/file', { path, text: opened.json.text, baseHash: now.json.hash })).status, 200);
   }
 });
 

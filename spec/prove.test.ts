@@ -4,10 +4,10 @@
 // the reference interpreter and the compiled engine really breaks its
 // invariant, and random inputs never break a proved one.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { existsSync, readFileSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CheckedPack, type SourceFile, type Value } from '../compiler/index.ts';
 import { proveInvariants, satisfies, type Counterexample } from '../compiler/prove/index.ts';
@@ -248,7 +248,7 @@ invariant "a big at most review": event.kind == "a" and event.amount > ¥2000 =>
 });
 
 test('zhiyu test checks every invariant on every test case (ZY5103)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-inv-'));
+  const dir = scratchDir('zhiyu-inv-');
   writeFileSync(join(dir, 'pack.zy'), `${SMALL_HEADER}${SMALL}
 invariant "c is never reviewed": event.kind == "c" => outcome at most allow
 test "a big c" given event { kind: "c", amount: ¥5000 } at @2026-03-02T10:00 expect review
@@ -267,7 +267,7 @@ test('zhiyu check rules/conduct proves every invariant; the 23:00 gate is refuse
   assert.is(ok.code, 0, ok.out + ok.err);
   assert.match(ok.out, /11 invariants: 11 proved for every input, 0 refuted, 0 undecided/);
   assert.match(ok.out, /6 invariants: 6 proved for every input, 0 refuted, 0 undecided/);
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-broken-'));
+  const dir = scratchDir('zhiyu-broken-');
   for (const f of packFiles(GATES, (name, text) => (name === 'collection.zy' ? text.replace('const QUIET_FROM = 22', 'const QUIET_FROM = 23') : text))) {
     writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
   }
@@ -332,7 +332,7 @@ test('a counterexample pasted as a test fails on the broken pack and passes once
   const text = counterexampleTest(pack, title, x);
   assert.match(text, /given history \[/);
   for (const [name, edit] of [['broken', (t: string) => t.replace('const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7')], ['fixed', (t: string) => t]] as const) {
-    const dir = mkdtempSync(join(tmpdir(), `zhiyu-cx-${name}-`));
+    const dir = scratchDir(`zhiyu-cx-${name}-`);
     for (const f of packFiles(GATES, (n, t) => (n === 'collection.zy' ? edit(t) : t))) writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
     writeFileSync(join(dir, 'counterexample.zy'), `${text}\n`);
     const t = await cli('test', dir);
@@ -389,7 +389,7 @@ invariant "a login never fires SPREAD": event.type == "login" => not fired SPREA
 });
 
 test('zhiyu check prints the counterexample as a test with its history, and --format json carries it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-cap7-'));
+  const dir = scratchDir('zhiyu-cap7-');
   for (const f of packFiles(GATES, (name, text) => (name === 'collection.zy' ? text.replace('const DAILY_UNANSWERED_CAP = 6', 'const DAILY_UNANSWERED_CAP = 7') : text))) {
     writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
   }
@@ -418,7 +418,7 @@ test('a bundle is never built from a pack that breaks an invariant: compile({ pr
   assert.match(r.files[d.span.file]!.path, /invariants\.zy$/);
   assert.match(r.files[d.span.file]!.text.slice(d.span.start, d.span.end), /^outcome deny/);
   assert.ok(compile(packFiles(GATES), { prove: true }).ok, 'the shipped pack proves and compiles');
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-compile-'));
+  const dir = scratchDir('zhiyu-compile-');
   for (const f of broken) writeFileSync(join(dir, f.path.split('/').pop()!), f.text);
   const out = join(dir, 'gates.zyb');
   const refused = await cli('compile', dir, '-o', out);

@@ -4,9 +4,9 @@
 // read back by a strict XML parser; the JSON reports. In-process on the
 // report functions, then end to end by spawning `node cli/bin.js`.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { CATALOG } from '../compiler/diagnostics.ts';
@@ -111,7 +111,7 @@ test "fails\\u0001 with a control character\\nand a newline" at @2026-01-01 give
 // ---------------------------------------------------------------- end to end
 
 function packDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyu-reports-'));
+  const dir = scratchDir('zhiyu-reports-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -120,7 +120,7 @@ test('CLI: check --format sarif|json|text, lint warnings and errors, --max-warni
   const warn = packDir({ 'p.zy': `${HEADER}rule R when event.n > 5 then review\n` });
   const error = packDir({ "p.zy": `${HEADER}rule G when event.g == "x" and event.n > 1 then hold reason G\n` });
   const broken = packDir({ 'p.zy': `${HEADER}rule B when event.nope > 1 then hold\n` });
-  const out = join(mkdtempSync(join(tmpdir(), 'zhiyu-sarif-')), 'out.sarif');
+  const out = join(scratchDir('zhiyu-sarif-'), 'out.sarif');
   // The real binary for the SARIF file (and the colour check); the rest in-process.
   const spawned = spawnCli(['check', warn, error, '--format', 'sarif', '-o', out]);
   const textSpawned = spawnCli(['check', warn]);

@@ -4,10 +4,10 @@
 // before), must make the packs' rules fire, with labels that leave precision
 // short of 100%, and profiles that change over time.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../compiler/index.ts';
 import { InputError } from '../compiler/input.ts';
@@ -20,7 +20,7 @@ import { readPack } from '../cli/pack-files.ts';
 import { cli } from './cli-run.ts';
 
 const root = join(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'zhiyu-seed-'));
+const dir = scratchDir('zhiyu-seed-');
 const pack = (d: string) => compile(readPack([join(root, 'rules', d)]));
 const demo = pack('demo');
 const fraud = pack('fraud');

@@ -9,11 +9,11 @@
 // its start-up (its store a FIFO: opening it blocks) is ended after
 // --worker-start-timeout, while a reload answers meanwhile.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { compile } from '../compiler/index.ts';
@@ -23,7 +23,7 @@ import { MAX_FAILED_STARTS } from '../runtime/cluster.ts';
 import { DecisionLog, openStore } from '../runtime/store/sqlite/index.ts';
 import { cli, serveCli, type Served } from './cli-run.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'zhiyu-workers-restart-'));
+const dir = scratchDir('zhiyu-workers-restart-');
 const demo = readPack([join(import.meta.dirname, '..', 'rules', 'demo')]);
 const version = (v: string, extra = '') => demo.map((f) => ({ ...f, text: f.text.replace('version "0.1.0"', `version "${v}"`) + (f.path.endsWith('fraud.zy') ? extra : '') }));
 const bundleText = (files: ReturnType<typeof version>) => writeBundle(compile(files), files);

@@ -6,10 +6,11 @@
 // every decision once under its own id and replaying exactly, and a reload
 // mid-way writes one history entry and one audit row, not one per worker.
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { readPack } from '../cli/pack-files.ts';
@@ -24,7 +25,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveCli, spawnCli } from './cli-run.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'zhiyu-workers-'));
+const dir = scratchDir('zhiyu-workers-');
 const files = readPack([join(import.meta.dirname, '..', 'rules', 'demo')]);
 const v1 = join(dir, 'v1.zyb');
 writeFileSync(v1, writeBundle(compile(files), files));

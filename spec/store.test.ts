@@ -1,8 +1,8 @@
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { load, MemoryProvider } from '../runtime/index.ts';
@@ -15,7 +15,7 @@ import { prepareDemoStore, TimelinePlayer } from '../demo/index.ts';
 import { conductTimeline } from '../demo/conduct.ts';
 import { decodeRow } from '../runtime/store/tables.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'zhiyu-store-'));
+const dir = scratchDir('zhiyu-store-');
 let n = 0;
 const fresh = () => join(dir, `t${n++}.db`);
 const demo = compile(readPack([join(import.meta.dirname, '..', 'rules', 'demo')]));

@@ -4,9 +4,9 @@
 // and `test`, the one rule for which paths make packs, and values shown as
 // they are written in rules (eval, Try it, failures).
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../compiler/index.ts';
 import { showValue } from '../compiler/display.ts';
@@ -17,7 +17,7 @@ import { failureLines, runTests } from '../runtime/testing.ts';
 import { stepsForBrowser, withShownValues } from '../editor/server/trace.ts';
 import { cli } from './cli-run.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'zhiyu-testing-'));
+const root = scratchDir('zhiyu-testing-');
 let n = 0;
 function pack(files: Record<string, string>): string {
   const dir = join(root, `p${n++}`);

@@ -3,11 +3,11 @@
 // (these tests failed before the fix), and an import that ran beside a
 // logging service (issue 15, item 4).
 import { test } from 'uvu';
+import { scratchDir } from './scratch.ts';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { compile } from '../compiler/index.ts';
@@ -16,7 +16,7 @@ import { DecisionLog, importFile, migrate, openStore } from '../runtime/store/sq
 import { cli, serveCli, spawnCli } from './cli-run.ts';
 
 const root = join(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'zhiyu-truth-'));
+const dir = scratchDir('zhiyu-truth-');
 let n = 0;
 const fresh = () => join(dir, `t${n++}.db`);
 const write = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };

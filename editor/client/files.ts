@@ -84,8 +84,11 @@ export class Files {
   /** Reads the workspace again and reacts to what changed on disk under the open files. */
   async checkDisk(): Promise<DiskChange[]> {
     if (this.saving) return [];
-    const before = JSON.stringify(this.packs);
-    this.packs = (await api.workspace()).packs;
+    const before = JSON.stringify([this.packs, this.warnings]);
+    const w = await api.workspace();
+    this.packs = w.packs;
+    // An edit can change what the store lacks (a new window's index its role may not create).
+    this.warnings = w.warnings ?? [];
     const hashes = new Map(this.packs.flatMap((p) => p.files.map((f) => [f.path, f.hash] as const)));
     const out: DiskChange[] = [];
     for (const f of this.open.values()) {
@@ -106,7 +109,7 @@ export class Files {
         out.push({ path: f.path, kind: 'conflict' });
       }
     }
-    if (out.length || JSON.stringify(this.packs) !== before) this.changed();
+    if (out.length || JSON.stringify([this.packs, this.warnings]) !== before) this.changed();
     for (const c of out) for (const l of this.diskListeners) l(c);
     return out;
   }

@@ -19,7 +19,7 @@ import { backtestRoutes } from './backtest-routes.ts';
 import { chain, diffRoutes } from './diff-routes.ts';
 import { TryThread } from './try-thread.ts';
 import { outcomesRoute } from './outcomes-route.ts';
-import { pgIndexWarnings, type StoreWarning } from './store.ts';
+import { pgIndexWarnings, type SavedPacks, type StoreWarning } from './store.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -58,7 +58,7 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
   const bundle = bundleOf(workspace, pack);
   const pg = o.store instanceof PostgresStore ? o.store : undefined;
   const sqlite = pg ? undefined : o.store as DB | undefined;
-  const storeWarnings = pg ? await pgIndexWarnings(pg, workspacePacks(workspace), o.root) : async (): Promise<StoreWarning[]> => [];
+  const storeWarnings = pg ? await pgIndexWarnings(pg, savedPacks(workspace), o.root) : async (): Promise<StoreWarning[]> => [];
   if (sqlite && !sqlite.readonly) ensureIndexes(workspace, sqlite);
   const warnings = await storeWarnings();
   const files = staticFiles(o.dist);
@@ -105,6 +105,11 @@ export async function startEditor(o: EditorOptions): Promise<EditorService> {
  */
 function ensureIndexes(ws: Workspace, store: DB): void {
   ensureStoreIndexes(store, workspacePacks(ws));
+}
+
+/** The workspace's packs as saved: their files' hashes say when to compile them again. */
+function savedPacks(ws: Workspace): SavedPacks {
+  return { key: () => JSON.stringify(ws.packs()), packs: () => workspacePacks(ws) };
 }
 
 function workspacePacks(ws: Workspace): CheckedPack[] {

@@ -36,24 +36,24 @@ export interface StoreWarning { readonly code: 'ZY7012'; readonly message: strin
 /** Why PostgreSQL refused to create an index: a role that does not own the tables (42501), a read replica or a read-only role (25006). */
 const NOT_ALLOWED = new Set(['42501', '25006']);
 
+/** The packs as saved now: a key that changes whenever their files do, and the packs compiled (asked only when the key changed). */
+export interface SavedPacks { key(): string; packs(): readonly CheckedPack[] }
+
 /**
- * The covering indexes the packs' windows need, created where missing, as a
- * service does. A role that may not create them (the least-privilege service
- * role, or any role on a read replica) gets a ZY7012 warning naming them and
- * the command the owner runs to create them; the editor serves on, reading
- * without them (each window then scans its months). Returns what to warn of
- * now: the missing indexes are read again each time a warning stands, so it
- * goes once the owner has created them.
+ * The covering indexes the saved packs' windows need, created where missing,
+ * as a service does: at start and again after an edit that changes them. A
+ * role that may not create them (the least-privilege service role, or any
+ * role on a read replica) gets a ZY7012 warning naming them and the command
+ * the owner runs to create them; the editor serves on, reading without them
+ * (each window then scans its months). Returns what to warn of now: while a
+ * warning stands the missing indexes are read again each time, so it goes
+ * once the owner has created them. Calls run one at a time.
  */
-export async function pgIndexWarnings(pg: PostgresStore, packs: readonly CheckedPack[], dir: string): Promise<() => Promise<StoreWarning[]>> {
-  let why: string;
-  try {
-    await pg.ensureIndexes(packs);
-    return async () => [];
-  } catch (e) {
-    if (!NOT_ALLOWED.has(String((e as { code?: unknown }).code))) throw e;
-    why = (e as Error).message;
-  }
+export async function pgIndexWarnings(pg: PostgresStore, saved: SavedPacks, dir: string): Promise<() => Promise<StoreWarning[]>> {
+  let key: string | undefined;
+  let packs: readonly CheckedPack[] = [];
+  let why = '';
+  let last: StoreWarning | undefined;
   const read = async (): Promise<StoreWarning | undefined> => {
     const missing = (await withClient(pg.pool, pg.where, (c) => wantedIndexes(c, packs))).map((w) => w.name);
     if (missing.length === 0) return undefined;
@@ -63,10 +63,36 @@ export async function pgIndexWarnings(pg: PostgresStore, packs: readonly Checked
         + `Try it reads those windows without them, more slowly; the store's owner creates them with: zhiyu db index postgres://<owner>@<primary>/<database> ${dir}`,
     };
   };
-  let last = await read();
-  return async () => {
-    // A store that cannot be reached just now keeps the last word (the workspace route stays up in an outage).
-    if (last) last = await read().catch(() => last);
+  const ensure = async (): Promise<StoreWarning | undefined> => {
+    try {
+      await pg.ensureIndexes(packs);
+      return undefined;
+    } catch (e) {
+      if (!NOT_ALLOWED.has(String((e as { code?: unknown }).code))) throw e;
+      why = (e as Error).message;
+      return read();
+    }
+  };
+  const current = async (): Promise<StoreWarning[]> => {
+    const now = saved.key();
+    try {
+      if (now !== key) {
+        packs = saved.packs();
+        last = await ensure();
+        key = now;
+      } else if (last) last = await read();
+    } catch (e) {
+      // At start any other refusal is the caller's to report; later, a store that cannot be reached just now
+      // keeps the last word (the workspace route stays up in an outage) and the next call tries again.
+      if (key === undefined) throw e;
+    }
     return last ? [last] : [];
+  };
+  let queue: Promise<unknown> = current();
+  await queue;
+  return () => {
+    const next = queue.then(current, current);
+    queue = next.catch(() => undefined);
+    return next;
   };
 }
