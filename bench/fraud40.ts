@@ -56,11 +56,17 @@ export async function runFraud40Bench(o: Fraud40Options): Promise<Fraud40Report>
     die('the pack does not compile');
   }
   const checked = compiled.checked;
-  const engine = load({ pack: compiled.optimized, code: compiled.code });
+  // Each compiled job decides on an engine of its own (its own generated closures, so its own type feedback),
+  // as one embedder calling one of them would; the tests and the checks run on the first.
+  const fresh = () => load({ pack: compiled.optimized!, code: compiled.code! });
+  const engine = fresh();
+  const explained = fresh();
+  const outcome = fresh();
+  const withMemory = fresh();
   const ruleIds = checked.rules.map((r) => r.id);
   if (ruleIds.length !== 40) die(`expected 40 rules, the pack has ${ruleIds.length}`);
   ruleIds.forEach((id, i) => { if (RULE_IDS[i] !== id) die(`rule #${i} is ${id} in the pack but ${RULE_IDS[i]} in handwritten.ts`); });
-  const failedTests = runTests(checked, (e, p) => engine.decide(e, p)).filter((t) => !t.passed);
+  const failedTests = runTests(checked, (e, p) => explained.decide(e, p)).filter((t) => !t.passed);
   if (failedTests.length) die(`the pack's own tests fail: ${failedTests.map((t) => t.name).join('; ')}`);
   const jl = fraud40JsonLogic(checked);
   const re = buildRulesEngine(checked);
@@ -102,10 +108,10 @@ export async function runFraud40Bench(o: Fraud40Options): Promise<Fraud40Report>
   const JOBS: readonly Job[] = [
     { name: 'hand-written (baseline)', batch: 1000, run: hand },
     { name: 'zhiyu compiled decideRaw', batch: 1000, run: (e) => engine.decideRaw(e, provider) },
-    { name: 'zhiyu compiled decide (explained)', batch: 500, run: (e) => engine.decide(e, provider) },
-    { name: 'zhiyu compiled decideOutcome', batch: 1000, run: (e) => engine.decideOutcome(e, provider) },
+    { name: 'zhiyu compiled decide (explained)', batch: 500, run: (e) => explained.decide(e, provider) },
+    { name: 'zhiyu compiled decideOutcome', batch: 1000, run: (e) => outcome.decideOutcome(e, provider) },
     { name: 'zhiyu interpreter', batch: 50, run: (e) => interpret(checked, e, provider).decision },
-    { name: 'decideRaw + MemoryProvider', batch: 1000, run: (e) => engine.decideRaw(e, memoryProvider) },
+    { name: 'decideRaw + MemoryProvider', batch: 1000, run: (e) => withMemory.decideRaw(e, memoryProvider) },
     { name: 'json-logic-js 2.0.5 (apply per rule)', batch: 20, run: jsonLogicDecide },
     { name: 'json-rules-engine 7.3.1 (await run)', batch: 4, runAsync: rulesEngineDecide },
   ];
