@@ -8,7 +8,7 @@ import { HttpError, readBody, send } from '../../runtime/server.ts';
 import { Workspace, WorkspaceError } from './workspace.ts';
 import { searchEvents } from './events.ts';
 import { tryIt } from './try-it.ts';
-import { storeHttpError, storeName, storeRows, type EditorStore, type StoreWarning } from './store.ts';
+import { savedKey, storeHttpError, storeName, storeRows, type EditorStore, type StoreWarning } from './store.ts';
 
 export interface ApiOptions {
   readonly workspace: Workspace;
@@ -17,7 +17,7 @@ export interface ApiOptions {
   /** Runs Try it, off the thread that serves decisions (try-thread.ts); without it, in this thread. */
   readonly tryIt?: (body: Record<string, unknown>) => Promise<unknown>;
   /** Shown in the status bar (GET /api/workspace): what the editor works around now, such as indexes it may not create. */
-  readonly warnings?: () => Promise<readonly StoreWarning[]>;
+  readonly warnings?: (savedKey?: string) => Promise<readonly StoreWarning[]>;
   /** Extra routes (the backtest panel's), tried after these. */
   readonly more?: (route: string, body: () => Promise<unknown>, url: URL) => Promise<unknown | undefined>;
 }
@@ -53,8 +53,11 @@ export function editorApi(opts: ApiOptions): (req: IncomingMessage, res: ServerR
 
   async function route_(route: string, url: URL, body: () => Promise<Record<string, unknown>>): Promise<unknown> {
     switch (route) {
-      case 'GET /api/workspace':
-        return { packs: ws.packs(), database: opts.store ? storeName(opts.store) : null, warnings: opts.warnings ? await opts.warnings() : [] };
+      case 'GET /api/workspace': {
+        // The listing is the saved packs' key too: the warnings' check of the files reads it, not the disk again.
+        const packs = ws.packs();
+        return { packs, database: opts.store ? storeName(opts.store) : null, warnings: opts.warnings ? await opts.warnings(savedKey(packs)) : [] };
+      }
       case 'GET /api/file':
         return ws.read(url.searchParams.get('path') ?? '');
       case 'PUT /api/file': {

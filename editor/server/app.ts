@@ -19,7 +19,7 @@ import { backtestRoutes } from './backtest-routes.ts';
 import { chain, diffRoutes } from './diff-routes.ts';
 import { TryThread } from './try-thread.ts';
 import { outcomesRoute } from './outcomes-route.ts';
-import { pgIndexWarnings, type SavedPacks, type StoreWarning } from './store.ts';
+import { pgIndexWarnings, savedKey, type SavedPacks, type StoreWarning } from './store.ts';
 
 export interface EditorOptions {
   readonly root: string;
@@ -109,7 +109,7 @@ function ensureIndexes(ws: Workspace, store: DB): void {
 
 /** The workspace's packs as saved: their files' hashes say when to compile them again. */
 function savedPacks(ws: Workspace): SavedPacks {
-  return { key: () => JSON.stringify(ws.packs()), packs: () => workspacePacks(ws) };
+  return { key: () => savedKey(ws.packs()), packs: () => workspacePacks(ws) };
 }
 
 function workspacePacks(ws: Workspace): CheckedPack[] {

@@ -39,6 +39,9 @@ const NOT_ALLOWED = new Set(['42501', '25006']);
 /** The packs as saved now: a key that changes whenever their files do, and the packs compiled (asked only when the key changed). */
 export interface SavedPacks { key(): string; packs(): readonly CheckedPack[] }
 
+/** The key of a workspace listing (its packs' files and their hashes): SavedPacks.key of what it lists. */
+export const savedKey = (listing: unknown): string => JSON.stringify(listing);
+
 /**
  * The covering indexes the saved packs' windows need, created where missing,
  * as a service does: at start and again after an edit that changes them. A
@@ -47,9 +50,11 @@ export interface SavedPacks { key(): string; packs(): readonly CheckedPack[] }
  * the owner runs to create them; the editor serves on, reading without them
  * (each window then scans its months). Returns what to warn of now: while a
  * warning stands the missing indexes are read again each time, so it goes
- * once the owner has created them. Calls run one at a time.
+ * once the owner has created them. Calls run one at a time; a caller that has
+ * just listed the workspace passes that listing's key (SavedPacks.key) rather
+ * than have it read again.
  */
-export async function pgIndexWarnings(pg: PostgresStore, saved: SavedPacks, dir: string): Promise<() => Promise<StoreWarning[]>> {
+export async function pgIndexWarnings(pg: PostgresStore, saved: SavedPacks, dir: string): Promise<(savedKey?: string) => Promise<StoreWarning[]>> {
   let key: string | undefined;
   let packs: readonly CheckedPack[] = [];
   let why = '';
@@ -73,8 +78,8 @@ export async function pgIndexWarnings(pg: PostgresStore, saved: SavedPacks, dir:
       return read();
     }
   };
-  const current = async (): Promise<StoreWarning[]> => {
-    const now = saved.key();
+  const current = async (savedKey?: string): Promise<StoreWarning[]> => {
+    const now = savedKey ?? saved.key();
     try {
       if (now !== key) {
         packs = saved.packs();
@@ -90,8 +95,8 @@ export async function pgIndexWarnings(pg: PostgresStore, saved: SavedPacks, dir:
   };
   let queue: Promise<unknown> = current();
   await queue;
-  return () => {
-    const next = queue.then(current, current);
+  return (savedKey) => {
+    const next = queue.then(() => current(savedKey), () => current(savedKey));
     queue = next.catch(() => undefined);
     return next;
   };
