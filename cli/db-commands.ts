@@ -8,7 +8,7 @@ import { BundleError } from '../runtime/bundle.ts';
 import { interpret, load, type FeatureProvider, type Program } from '../runtime/index.ts';
 import { packHash } from '../runtime/pack-hash.ts';
 import { SnapshotProvider, type LoggedDecision } from '../runtime/store/decision-log.ts';
-import { SqliteProvider, ensureIndexes, importFile, migrate, openStore, storedSchema, type DB } from '../runtime/store/sqlite/index.ts';
+import { ensureIndexes, importFile, migrate, openStore, storedSchema, type DB } from '../runtime/store/sqlite/index.ts';
 import { StoreError } from '../runtime/store/errors.ts';
 import { bundleFromHistory, type BundleHistory } from '../runtime/history.ts';
 import { describeTrust } from '../runtime/trust.ts';

@@ -1,4 +1,6 @@
 // Exit codes and terminal output shared by the commands. Colour only on a terminal.
+import { renderDiagnostic, type CompileResult } from '../compiler/index.ts';
+
 export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
 
 export class Exit extends Error {
@@ -35,3 +37,11 @@ export function fsReason(e: unknown): string {
 const tty = !!process.stdout.isTTY && !process.env['NO_COLOR'];
 const color = (code: number) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
 export const paint = { red: color(31), green: color(32), dim: color(2), bold: color(1) };
+
+/** A pack that compiled, or its diagnostics printed and exit 1 (dump, eval). */
+export function requireOk(r: CompileResult): asserts r is CompileResult & Required<Pick<CompileResult, 'checked' | 'optimized' | 'code'>> {
+  if (!r.ok) {
+    for (const d of r.diagnostics) console.error(`${renderDiagnostic(d, r.files)}\n`);
+    throw new Exit(EXIT.FINDINGS);
+  }
+}

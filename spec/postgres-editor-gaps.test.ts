@@ -243,10 +243,17 @@ test('Cancel during the snapshot copy stops it over HTTP: 422 ZY7505, no snapsho
 const served: Partial<EditorOptions> = {};
 const fixture = editorFixture({ server: served });
 
+let store: PostgresStore | undefined;
+const closeChromium = async () => {
+  await fixture.close();
+  await store?.close();
+  store = undefined;
+};
+
 test('in Chromium: the status bar shows ZY7012; the Backtest panel shows the copy\'s progress by table, and Cancel during the copy', async () => {
   const one = (await coveringIndexes())[0]!;
   await sql(as(ROLE.owner), `DROP INDEX ${one}`);
-  const store = await PostgresStore.open(as(ROLE.service));
+  store = await PostgresStore.open(as(ROLE.service));
   Object.assign(served, { store });
   const lock = new pg.Client(admin);
   await lock.connect();
@@ -273,12 +280,61 @@ test('in Chromium: the status bar shows ZY7012; the Backtest panel shows the cop
     await page.locator('[data-testid=backtest-table]').waitFor({ timeout: 120_000 });
     assert.match(await progress.textContent() ?? '', /^Done: /);
     assert.equal(f.problems, []);
+  } catch (e) {
+    await closeChromium();
+    throw e;
   } finally {
     await lock.query('ROLLBACK').catch(() => undefined);
     await lock.end();
-    await fixture.close();
-    await store.close();
     await cli('db', 'index', as(ROLE.owner), root);
+  }
+});
+
+test('in Chromium: the status bar clears once the owner makes the index, and warns again when a saved edit needs a new one', async () => {
+  const f = await fixture.get();
+  const { page } = f;
+  const warning = page.locator('[data-testid=store-warning]');
+  const path = 'demo/fraud.zy';
+  let wanted: string[] = [];
+  try {
+    // The previous test's index is back (its finally made it): the page's next look at the workspace clears the bar.
+    await page.waitForFunction(() => (document.querySelector('[data-testid=store-warning]') as HTMLElement | null)?.hidden === true, undefined, { timeout: 60_000 });
+    const rule = `
+rule DEVICE_PASSWORD_BURST "Many password logins from one device"
+  when event.type == "login" and count(by device_id, last 3d, where auth_method == "password") >= 40
+  then review
+  reason DEVICE_PASSWORD_BURST
+`;
+    const edited = (new Workspace(f.root).sources('demo').find((x) => x.path === path)!.text) + rule;
+    const before = new Set(await coveringIndexes());
+    const columns = new Set((await sql(admin, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'zhiyu' AND table_name = 'zy_events'`))[0]!.rows.map((r) => r.column_name as string));
+    wanted = [...coveringIndexesOf([compile(new Workspace(f.root).sources('demo').map((x) => (x.path === path ? { ...x, text: edited } : x))).checked!], columns).keys()].filter((n) => !before.has(n));
+    assert.is(wanted.length, 1, 'the edit needs one new index');
+    await f.open(path);
+    await page.evaluate((text) => {
+      const m = (window as unknown as { __zhiyu: { editor: { getModel(): any } } }).__zhiyu.editor.getModel();
+      m.pushEditOperations([], [{ range: m.getFullModelRange(), text }], () => null);
+    }, edited);
+    await f.checked(0);
+    // The page's own 3-second look at the workspace skips a hidden page: hidden to it, only the save itself can bring the warning.
+    await page.evaluate(() => Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' }));
+    await page.keyboard.press('Control+s');
+    await page.waitForFunction(() => /saved demo\/fraud\.zy/.test(document.getElementById('announce')?.textContent ?? ''));
+    await page.waitForFunction((ix) => {
+      const w = document.querySelector('[data-testid=store-warning]') as HTMLElement | null;
+      return !!w && !w.hidden && (w.textContent ?? '').includes(ix);
+    }, wanted[0]!, { timeout: 60_000 });
+    assert.match(await warning.textContent() ?? '', new RegExp(`^ZY7012: .*${wanted[0]}.*zhiyu db index`));
+    assert.equal(await coveringIndexes(), [...before].sort(), 'the service role created nothing');
+    await page.evaluate(() => delete (document as { visibilityState?: unknown }).visibilityState);
+    // The command the bar names, as the owner: the bar clears.
+    assert.is((await cli('db', 'index', as(ROLE.owner), f.root)).code, 0);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=store-warning]') as HTMLElement | null)?.hidden === true, undefined, { timeout: 60_000 });
+    assert.equal(f.problems, []);
+  } finally {
+    // The next test adds a rule over the same columns: it must find the database as the seed left it.
+    for (const ix of wanted) await sql(as(ROLE.owner), `DROP INDEX IF EXISTS zhiyu.${ix}`);
+    await closeChromium();
   }
 });
 

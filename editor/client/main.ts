@@ -336,6 +336,7 @@ async function save(path: string): Promise<void> {
     if (await files.save(path, resolveConflict)) {
       report(`saved ${path}`);
       if (banner.dataset['path'] === path) clear(banner);
+      afterSave();
     } else report(`not saved: ${path}`);
   } catch (e) { report(`not saved: ${(e as Error).message}`, true); }
 }
@@ -420,8 +421,12 @@ function onDisk(c: DiskChange): void {
   report(text, true);
 }
 async function saveForce(path: string): Promise<void> {
-  try { if (await files.save(path, async () => 'overwrite')) report(`saved ${path} over the disk version`); } catch (e) { report(`not saved: ${(e as Error).message}`, true); }
+  try {
+    if (await files.save(path, async () => 'overwrite')) { report(`saved ${path} over the disk version`); afterSave(); }
+  } catch (e) { report(`not saved: ${(e as Error).message}`, true); }
 }
+// A saved edit can change what the store lacks (a new window's covering index): the status bar says so now, not at the next poll.
+function afterSave(): void { void files.checkDisk().catch(() => undefined); }
 files.onDisk(onDisk);
 const watchDisk = (): void => { if (document.visibilityState === 'visible') void files.checkDisk().catch(() => undefined); };
 addEventListener('focus', watchDisk);
