@@ -1,0 +1,91 @@
+// node --import tsx scripts/serve-ab.ts <old tree> [--turns 10] [--seconds 3] [--db file.db] [--connections 16]
+//
+// The HTTP service's CPU per decision, an older tree against this one, in
+// one process: a host process runs both trees' serve() (from their sources,
+// under tsx) on two loopback ports over rules/demo — without a store, or
+// each over its own handle on the same SQLite file (--db) — and wrk, in a
+// process of its own, drives one port at a time, in turns, old and new
+// alternating which goes first. Only one server is busy in a turn, so the
+// host's CPU in a turn (from /proc) is that server's; the ratio new ÷ old is
+// taken per pair of turns and its median printed, with the spread: on a
+// shared machine only such ratios mean anything (bench/README.md).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { wrk } from '../bench/workers.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, d?: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : d; };
+const root = join(import.meta.dirname, '..');
+const db = opt('--db');
+
+if (args[0] === '--host') {
+  // The host: both services, their addresses on stdout, until stdin closes.
+  const trees = { old: resolve(args[1]!), new: root };
+  const bundleFile = args[2]!;
+  const urls: Record<string, string> = {};
+  for (const [name, tree] of Object.entries(trees)) {
+    const { serve } = await import(join(tree, 'runtime', 'server.ts'));
+    const { loadBundle } = await import(join(tree, 'runtime', 'bundle.ts'));
+    const open = db ? await import(join(tree, 'runtime', 'store', 'open.ts')) : undefined;
+    const store = db ? await open.openAnyStore(db) : undefined;
+    const bundle = loadBundle(readFileSync(bundleFile, 'utf8'), { trust: { keys: [], allowUnverified: true } });
+    const s = await serve({ bundle, port: 0, insecureUnsigned: true, ...(store ? { provider: (b: { program: { pack: unknown } }) => open.providerOf(store, b.program.pack) } : {}) });
+    urls[name] = s.url;
+  }
+  console.log(JSON.stringify(urls));
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+} else {
+  const oldTree = args[0];
+  if (!oldTree || oldTree.startsWith('--')) { console.error('usage: scripts/serve-ab.ts <old tree> [--turns N] [--seconds S] [--db file.db] [--connections N]'); process.exit(2); }
+  const turns = Number(opt('--turns', '10'));
+  const seconds = Number(opt('--seconds', '3'));
+  const connections = Number(opt('--connections', '16'));
+  const tmp = mkdtempSync(join(tmpdir(), 'zhiyu-serve-ab-'));
+  const bundle = join(tmp, 'demo.zyb');
+  const built = spawnSync(process.execPath, [join(root, 'cli', 'bin.js'), 'compile', join(root, 'rules', 'demo'), '-o', bundle], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`compile failed: ${built.stderr}`);
+  const event = db
+    ? { type: 'transfer_out', customer_id: 'f1', payee_id: 'acct-9', amount: 500000, channel: 'app', occurred_at: '2026-03-01T10:00' }
+    : { type: 'transfer_out', customer_id: 'C-100001', payee_id: 'acct-9', amount: 500000, device_id: 'd-1', occurred_at: '2026-03-01T10:00' };
+  const lua = join(tmp, 'post.lua');
+  writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(event))}\nwrk.headers["content-type"] = "application/json"\n`);
+  const host = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--host', oldTree, bundle, ...(db ? ['--db', db] : [])], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const urls = await new Promise<{ old: string; new: string }>((res, rej) => {
+    let out = '';
+    host.stdout!.on('data', (d) => { out += d; const line = out.split('\n').find((l) => l.startsWith('{')); if (line) res(JSON.parse(line)); });
+    host.on('exit', (code) => rej(new Error(`host ended (${code})`)));
+  });
+  const cpu = () => { const f = readFileSync(`/proc/${host.pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+  const turn = async (which: 'old' | 'new') => {
+    const c0 = cpu();
+    const r = await wrk(urls[which], seconds, lua, connections);
+    const used = cpu() - c0;
+    if (r.failed) throw new Error(`${which}: ${r.failed} failed requests`);
+    return { us: (used / r.requests) * 1e6, rps: r.rps };
+  };
+  try {
+    console.log(`serve A/B: ${oldTree} (old) vs ${root} (new), ${db ? `over ${db}` : 'without a store'}, wrk -c${connections}, ${turns} × ${seconds} s each; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    await turn('old'); await turn('new'); // warm-up
+    const ratios: number[] = [];
+    const rows: { old: number; new: number }[] = [];
+    for (let i = 0; i < turns; i++) {
+      const order: ('old' | 'new')[] = i % 2 ? ['new', 'old'] : ['old', 'new'];
+      const got: Record<string, { us: number; rps: number }> = {};
+      for (const w of order) got[w] = await turn(w);
+      ratios.push(got['new']!.us / got['old']!.us);
+      rows.push({ old: got['old']!.us, new: got['new']!.us });
+      console.log(`  turn ${i + 1}: old ${got['old']!.us.toFixed(1)} µs (${got['old']!.rps.toFixed(0)}/s), new ${got['new']!.us.toFixed(1)} µs (${got['new']!.rps.toFixed(0)}/s) → ${ratios.at(-1)!.toFixed(3)}`);
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const sum = (k: 'old' | 'new') => rows.reduce((a, r) => a + r[k], 0);
+    console.log(`serve CPU per decision new ÷ old: median ${median.toFixed(3)} (range ${sorted[0]!.toFixed(3)}–${sorted.at(-1)!.toFixed(3)}), mean of turns ${(sum('new') / sum('old')).toFixed(3)}; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  } finally {
+    host.stdin!.end();
+    await new Promise((r) => { host.once('exit', r); setTimeout(() => host.kill('SIGTERM'), 2000).unref(); });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
