@@ -1,4 +1,4 @@
-// node --import tsx bench/workers.ts [--quick] [--old <tree>]   (also part of `npm run bench`: runWorkersBench)
+// node --import tsx bench/workers.ts [--quick] [--old <tree>] [--pipeline N]   (also part of `npm run bench`: runWorkersBench)
 //
 // `zhiyu serve --bundle … --workers N` on rules/demo, without a store and over
 // the demo database (--db: every worker reads the same SQLite file), driven by wrk (Debian's `wrk`, a separate process, so the load generator's
@@ -13,6 +13,10 @@
 // serve's CPU per decision are compared old against new in the same run.
 // Each line also gives each worker's share of the CPU (are connections and
 // work spread evenly?) and the context switches per decision.
+// --pipeline N: wrk sends N requests per write (HTTP pipelining), which cuts
+// wrk's cost per request and the server's sends and wake-ups: every line and
+// target is then labelled PIPELINED, apart from the plain runs the targets
+// are judged on.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,8 +129,9 @@ async function post(url: string, path: string, body: string): Promise<number> {
   return r.status;
 }
 
-export async function runWorkersBench(o: { quick: boolean; old?: string }): Promise<WorkersReport> {
-  console.log('\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo, without a store and over the demo database)');
+export async function runWorkersBench(o: { quick: boolean; old?: string; pipeline?: number }): Promise<WorkersReport> {
+  const piped = o.pipeline !== undefined && o.pipeline > 1 ? `PIPELINED ×${o.pipeline} ` : '';
+  console.log(`\nzhiyu benchmark: serve --workers (wrk in its own process, rules/demo, without a store and over the demo database)${piped ? `; ${piped}: wrk sends ${o.pipeline} requests per write, not the load the targets are judged on` : ''}`);
   if (spawnSync('wrk', ['--version']).error) {
     console.log('  skipped: wrk is not installed (apt-get install wrk)');
     return { skipped: 'no wrk', rows: [], reloads: { ok: 0, total: 0, failedRequests: 0, everyWorkerNew: false }, metricsSum: false, targets: [{ met: null, text: 'serve --workers: skipped (no wrk)' }] };
@@ -143,9 +148,10 @@ export async function runWorkersBench(o: { quick: boolean; old?: string }): Prom
     const c = run(['compile', dir, '-o', out]);
     if (c.status !== 0) throw new Error(`compile failed: ${c.stderr}`);
   }
-  const script = join(data, 'workers-post.lua');
-  const dbScript = join(data, 'workers-post-db.lua');
-  const luaOf = (event: string) => `wrk.method = "POST"\nwrk.body = ${JSON.stringify(event)}\nwrk.headers["content-type"] = "application/json"\n`;
+  const script = join(data, `workers-post${piped ? `-x${o.pipeline}` : ''}.lua`);
+  const dbScript = join(data, `workers-post-db${piped ? `-x${o.pipeline}` : ''}.lua`);
+  const luaOf = (event: string) => `wrk.method = "POST"\nwrk.body = ${JSON.stringify(event)}\nwrk.headers["content-type"] = "application/json"\n${piped
+    ? `init = function(args)\n  local r = {}\n  for i = 1, ${o.pipeline} do r[i] = wrk.format() end\n  req = table.concat(r)\nend\nrequest = function() return req end\n` : ''}`;
   writeFileSync(script, luaOf(EVENT));
   writeFileSync(dbScript, luaOf(DB_EVENT));
   // The demo database, seeded once (the issue's reference: one worker on rules/demo over it).
@@ -181,7 +187,7 @@ export async function runWorkersBench(o: { quick: boolean; old?: string }): Prom
       const row = { tree, store, workers, rps: r.rps, p50: r.p50, p99: r.p99, failed: r.failed, perCpuSecond: r.requests / cpu, primaryCpu, wrkUs, workerCpu, switches };
       const before = rows.findIndex((x) => x.workers === workers && x.store === store && x.tree === tree);
       if (before < 0) rows.push(row); else if (row.rps > rows[before]!.rps) rows[before] = row;
-      console.log(`  ${o.old ? `${tree} ` : ''}${store ? '--db ' : ''}${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(r.rps)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.failed} failed; server CPU ${fmt(cpu, 1)} s${workers > 1 ? ` (primary ${fmt(primaryCpu, 2)} s, workers ${workerCpu.map((c) => fmt(c, 2)).join(' + ')} s)` : ''} → ${fmt(r.requests / cpu)} decisions per CPU-second (${fmt(cpu / r.requests * 1e6, 1)} µs each; wrk ${fmt(wrkUs, 1)} µs; context switches per decision ${fmt(switches.voluntary, 2)} voluntary, ${fmt(switches.involuntary, 2)} involuntary)`);
+      console.log(`  ${piped}${o.old ? `${tree} ` : ''}${store ? '--db ' : ''}${workers} worker${workers > 1 ? 's' : ' '}: ${fmt(r.rps)} decisions/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.failed} failed; server CPU ${fmt(cpu, 1)} s${workers > 1 ? ` (primary ${fmt(primaryCpu, 2)} s, workers ${workerCpu.map((c) => fmt(c, 2)).join(' + ')} s)` : ''} → ${fmt(r.requests / cpu)} decisions per CPU-second (${fmt(cpu / r.requests * 1e6, 1)} µs each; wrk ${fmt(wrkUs, 1)} µs; context switches per decision ${fmt(switches.voluntary, 2)} voluntary, ${fmt(switches.involuntary, 2)} involuntary)`);
       if (workers === 2 && !again && !store && tree === 'new') {
         // Hot reloads under load: alternate the two versions, end on v2.
         const load = wrk(url, o.quick ? 4 : 8, script);
@@ -245,11 +251,12 @@ export async function runWorkersBench(o: { quick: boolean; old?: string }): Prom
     }
   }
   console.log('');
-  for (const t of targets) console.log(`target: ${t.text}`);
-  return { rows, reloads, metricsSum, targets };
+  for (const t of targets) console.log(`target: ${piped}${t.text}`);
+  return { rows, reloads, metricsSum, targets: piped ? targets.map((t) => ({ met: null, text: `${piped}${t.text}` })) : targets };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const old = process.argv.indexOf('--old');
-  await runWorkersBench({ quick: process.argv.includes('--quick'), ...(old > 0 && process.argv[old + 1] ? { old: process.argv[old + 1]! } : {}) });
+  const pipeline = process.argv.indexOf('--pipeline');
+  await runWorkersBench({ quick: process.argv.includes('--quick'), ...(old > 0 && process.argv[old + 1] ? { old: process.argv[old + 1]! } : {}), ...(pipeline > 0 ? { pipeline: Number(process.argv[pipeline + 1]) } : {}) });
 }

@@ -27,8 +27,14 @@ import { isAsyncSource, type AsyncSource } from './store/resolve.ts';
 import { ActivationError, Rollout, type ChangeResult, type Deployment, type Loaded, type Resumable, type StartRequest } from './rollout.ts';
 import { armOf } from './canary.ts';
 import { decideBoth, decideShadowAsync, mergeSnapshots } from './shadow-decide.ts';
+import { HttpError } from './http-error.ts';
+import { readBody, readBodyThen } from './http-body.ts';
+import { answeredJson, answeredObject, headerList, NO_HEADERS, send, type Answered } from './http-answer.ts';
 import type { AuditRow, AuditTrail } from './audit.ts';
 import type { BundleHistory } from './history.ts';
+
+// Body reading and answer writing live in their own files; what other modules took from here still is.
+export { HttpError, readBody, readBodyThen, send, headerList };
 
 export interface ServeOptions {
   readonly bundle: Bundle;
@@ -167,76 +173,8 @@ export function requestTarget(req: { readonly url?: string | undefined }): Targe
   return new Target(url.pathname, url.search, target, url);
 }
 
-export class HttpError extends Error {
-  constructor(readonly status: number, readonly body: Record<string, unknown>) { super(String(body['message'] ?? status)); }
-}
-
 /** A target that is not a path: refused before any route sees the request, so without the headers of `ServeOptions.headers`. */
 class TargetError extends HttpError {}
-
-/** An answer: `first` are header names and values put before the answer's own (a cluster worker's id). */
-export function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8', first: readonly (string | number)[] = NO_HEADERS): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  // One list of names and values, `first` in front: a header set on the response before writeHead would take Node's slower merging path.
-  res.writeHead(status, [...first, 'content-type', type, 'content-length', Buffer.byteLength(text), 'cache-control', 'no-store'] as string[]);
-  res.end(text);
-}
-
-const NO_HEADERS: readonly string[] = [];
-
-/** Header names and values as one list (writeHead's form). */
-export const headerList = (h: Readonly<Record<string, string>> | undefined): readonly string[] => (h ? Object.entries(h).flat() : NO_HEADERS);
-
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => readBodyThen(req, limit, (e, text) => (e ? reject(e) : resolve(text))));
-}
-
-/** The body as text to `done` once (a body over `limit` bytes: a 413, and the rest is read and dropped). */
-export function readBodyThen(req: IncomingMessage, limit: number, done: (e: Error | undefined, text: string) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let settled = false;
-  req.on('data', (c: Buffer) => {
-    if (settled) return;
-    size += c.length;
-    if (size > limit) {
-      settled = true;
-      req.resume();
-      done(new HttpError(413, { code: 'ZY4003', message: `the body is larger than ${limit} bytes` }), '');
-      return;
-    }
-    chunks.push(c);
-  });
-  req.on('end', () => {
-    if (settled) return;
-    settled = true;
-    done(undefined, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-  });
-  req.on('error', (e) => { if (!settled) { settled = true; done(e, ''); } });
-}
-
-/** A decision as the service answers it: the engine's decision, then the bundle, the arm (with a canary) and the logged id. */
-interface Answered {
-  readonly decision: Decision;
-  readonly bundle: string;
-  readonly arm?: Arm;
-  readonly decisionId?: number;
-}
-
-const answeredObject = (a: Answered): Record<string, unknown> =>
-  ({ ...a.decision, bundle: a.bundle, ...(a.arm ? { arm: a.arm } : {}), ...(a.decisionId !== undefined ? { decisionId: a.decisionId } : {}) });
-
-/**
- * The same text as JSON.stringify(answeredObject(a)), without copying the
- * decision into a new object first (the copy cost more than the
- * stringify): the decision's own JSON with the service's keys appended.
- * The decision has none of those keys (else the copy would have replaced
- * them in place), so the two texts are the same byte for byte.
- */
-function answeredJson(a: Answered): string {
-  const d = JSON.stringify(a.decision);
-  return `${d.length > 2 ? `${d.slice(0, -1)},` : '{'}"bundle":${JSON.stringify(a.bundle)}${a.arm ? `,"arm":${JSON.stringify(a.arm)}` : ''}${a.decisionId !== undefined ? `,"decisionId":${JSON.stringify(a.decisionId)}` : ''}}`;
-}
 
 /** Events one POST /v1/decide/batch takes. */
 export const MAX_BATCH = 1000;
@@ -352,7 +290,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
    * synchronous store with no decision log waiting, the answer is given
    * without a promise: a decision there costs less than a promise's turns.
    */
-  const decideEvent = (event: unknown, strict: boolean, started: bigint): Answered | InputError | Promise<Answered | InputError> => {
+  const decideEvent = (event: unknown, strict: boolean, started: number): Answered | InputError | Promise<Answered | InputError> => {
     const d = now();
     const arm: Arm = d.canary ? armOf(event, d.canary.key, d.canary.percent) : 'live';
     const serving = arm === 'canary' ? d.canary!.loaded : d.live;
@@ -372,7 +310,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
     return decided(event, started, d, arm, serving, decision, recorder, shadow);
   };
   /** Over PostgreSQL: the answer on one snapshot (each run records afresh: a run may stop at a read it lacks); the shadow resolves its own reads after it, on a snapshot of its own. */
-  const decideAsync = async (d: Deployment, arm: Arm, serving: Loaded, source: AsyncSource, event: unknown, strict: boolean, started: bigint): Promise<Answered | InputError> => {
+  const decideAsync = async (d: Deployment, arm: Arm, serving: Loaded, source: AsyncSource, event: unknown, strict: boolean, started: number): Promise<Answered | InputError> => {
     let recorder: RecordingProvider | undefined;
     let decision: Decision;
     let shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined;
@@ -392,13 +330,13 @@ export async function serve(opts: ServeOptions): Promise<Service> {
     throw e;
   };
   /** After the decision: the shadow's metrics, the log (the answer waits for a promise), the decision's metrics. */
-  const decided = (event: unknown, started: bigint, d: Deployment, arm: Arm, serving: Loaded, dd: Decision, recorder: RecordingProvider | undefined, shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined): Answered | Promise<Answered> => {
+  const decided = (event: unknown, started: number, d: Deployment, arm: Arm, serving: Loaded, dd: Decision, recorder: RecordingProvider | undefined, shadow: { result: ShadowResult; snapshot?: Snapshot } | undefined): Answered | Promise<Answered> => {
     if (shadow) {
       if (shadow.result.outcome !== undefined) metrics.shadowDecided(dd.outcome, shadow.result.outcome);
       else metrics.shadowFailed(/^(ZY\d{4})/.exec(shadow.result.error ?? '')?.[1] ?? 'error');
     }
     const done = (logged: number | void): Answered => {
-      metrics.decided(dd, Number(process.hrtime.bigint() - started) / 1e9, arm);
+      metrics.decided(dd, (performance.now() - started) / 1e3, arm);
       return { decision: dd, bundle: serving.bundle.hash, ...(d.canary ? { arm } : {}), ...(typeof logged === 'number' ? { decisionId: logged } : {}) };
     };
     if (!recorder) return done(undefined);
@@ -413,7 +351,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
 
   /** POST /v1/decide: the body read through callbacks, and the answer given at once when the decision was synchronous. */
   const decideRequest = (req: IncomingMessage, res: ServerResponse, strict: boolean): void => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     readBodyThen(req, maxBody, (e, text) => {
       try {
         if (e) throw e;
@@ -442,17 +380,33 @@ export async function serve(opts: ServeOptions): Promise<Service> {
     else res.end();
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = requestTarget(req);
+  /**
+   * Every request. A decision is answered at once, without a promise, when
+   * nothing before it (a relay, the other routes, a scheduled bundle) has to
+   * be waited for; any other request goes on in `routed`.
+   */
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      const url = requestTarget(req);
+      const relayed = opts.relay ? opts.relay(req, res, url) : false;
+      if (relayed === true) return;
+      const taken = relayed === false && opts.routes ? opts.routes(req, res, url.url()) : false;
+      if (taken === true) return;
+      if (relayed === false && taken === false && req.method === 'POST' && url.pathname === '/v1/decide' && !rollout.due()) {
+        decideRequest(req, res, url.param('strict') === '1');
+        return;
+      }
+      routed(req, res, url, relayed, taken).catch((e: unknown) => failed(res, e));
+    } catch (e) { failed(res, e); }
+  };
+  /** A request after the relay (`relayed`) and the other routes (`taken`) were asked: either may still be a promise. */
+  const routed = async (req: IncomingMessage, res: ServerResponse, url: Target, relayed: boolean | Promise<boolean>, taken: boolean | Promise<boolean>): Promise<void> => {
+    if (relayed !== false) {
+      if (await relayed) return;
+      const t = opts.routes ? opts.routes(req, res, url.url()) : false;
+      if (t === true || (t !== false && await t)) return;
+    } else if (taken !== false && await taken) return;
     const route = `${req.method} ${url.pathname}`;
-    if (opts.relay) {
-      const taken = opts.relay(req, res, url);
-      if (taken === true || (taken !== false && await taken)) return;
-    }
-    if (opts.routes) {
-      const taken = opts.routes(req, res, url.url());
-      if (taken === true || (taken !== false && await taken)) return;
-    }
     // A scheduled bundle whose moment has come takes effect before the request is answered.
     if (rollout.due()) await rollout.settle();
     switch (route) {
@@ -486,7 +440,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
         let decided = 0;
         const results: unknown[] = [];
         for (const event of events) {
-          const r = await decideEvent(event, strict, process.hrtime.bigint());
+          const r = await decideEvent(event, strict, performance.now());
           if (r instanceof InputError) { metrics.failed(r.code); results.push({ error: inputErrorBody(r) }); continue; }
           decided++;
           results.push(answeredObject(r));
@@ -531,7 +485,7 @@ export async function serve(opts: ServeOptions): Promise<Service> {
     connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
   }, (req, res) => {
     keepAlive.request(req, res);
-    handle(req, res).catch((e: unknown) => failed(res, e));
+    handle(req, res);
   });
   const keepAlive = keepAliveBySweep(server, KEEP_ALIVE_MS);
   server.maxConnections = limits.maxConnections;
