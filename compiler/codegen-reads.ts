@@ -1,0 +1,50 @@
+// Which event fields a function of decide() keeps in locals. Every field the
+// pack reads is checked in every copy of decide() (a wrong type is refused
+// whether or not the copy's rules read it), but a copy keeps only the values
+// its rules, and their explanations, can use: the rest are tested in one
+// condition and dropped (codegen.ts `reads`).
+import type { CheckedPack, IR } from './ir.ts';
+import { children } from './optimize/fold.ts';
+import type { DispatchNode } from './optimize/dispatch.ts';
+import { TIME_FIELD } from './check/context.ts';
+
+/** The rules a part of the dispatch plan can fire. */
+export function rulesOf(n: DispatchNode, out: number[] = []): number[] {
+  switch (n.kind) {
+    case 'rules': out.push(...n.rules); break;
+    case 'guards': out.push(...n.rest); for (const g of n.groups) rulesOf(g.then, out); break;
+    case 'switch': rulesOf(n.always, out); for (const c of n.cases.values()) rulesOf(c, out); break;
+  }
+  return out;
+}
+
+/**
+ * The event fields that deciding or explaining `rules` can read: what their
+ * conditions, the leaves their entries show and their messages' placeholders
+ * read, through predicates, with the key of every entity row they read and
+ * the time. More is harmless (kept needlessly), less is not: an aggregate
+ * counts for every field the pack reads.
+ */
+export function fieldsShown(pack: CheckedPack, rules: Iterable<number>): Set<string> {
+  const out = new Set<string>([TIME_FIELD]);
+  const preds = new Set<string>();
+  const walk = (x: IR): void => {
+    switch (x.k) {
+      case 'field': out.add(x.entity === 'event' ? x.field : pack.schema.entities.get(x.entity)!.key); return;
+      case 'agg': case 'hfield': for (const f of pack.eventFields) out.add(f); return;
+      case 'pred': {
+        const p = pack.predicates.get(x.name);
+        if (p && !preds.has(x.name)) { preds.add(x.name); walk(p.body); }
+        return;
+      }
+      default: for (const c of children(x)) walk(c);
+    }
+  };
+  for (const i of rules) {
+    const r = pack.rules[i]!;
+    walk(r.condition);
+    r.leaves.forEach(walk);
+    for (const p of [...(r.message.zh ?? []), ...(r.message.en ?? [])]) if (p.expr) walk(p.expr);
+  }
+  return out;
+}
