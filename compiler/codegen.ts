@@ -271,7 +271,7 @@ class Generator extends Expressions {
     // With copies, the values left for decide() itself can only be missing, invalid (they throw
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
     const plan = split ? split.always : this.layout.prepare(planned, NOTHING_KNOWN);
-    const keep = fieldsShown(p, rulesOf(split && planned.kind === 'switch' ? planned.always : planned));
+    const keep = split ? split.shown : fieldsShown(p, rulesOf(planned));
     const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules', keep)], true,
       split ? { reads: 'no-own-check', keep } : { keep });
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
@@ -383,6 +383,8 @@ class Generator extends Expressions {
     const values: Value[] = info.type.t === 'enum' ? [...info.type.members] : [...plan.cases.keys()];
     // The rules that ignore the field are shared by every copy (their split-off parts once).
     const always = this.layout.prepare(plan.always, NOTHING_KNOWN);
+    // The fields the rules every copy shares can read or show, walked once.
+    const shown = fieldsShown(this.pack, rulesOf(plan.always));
     const fns: string[] = [];
     const names: string[] = [];
     for (const v of values) {
@@ -396,7 +398,7 @@ class Generator extends Expressions {
         ? [...always.rules.map((r) => [r, always.known] as const), ...(own?.kind === 'rules' ? own.rules.map((r) => [r, own.known] as const) : [])].sort((a, b) => a[0] - b[0])
         : undefined;
       // The fields this copy's rules can read or show; the others are only checked.
-      const keep = fieldsShown(this.pack, [...rulesOf(plan.always), ...(c ? rulesOf(c) : [])]);
+      const keep = c ? new Set([...shown, ...fieldsShown(this.pack, rulesOf(c))]) : shown;
       const body = merged
         ? () => [...head, ...merged.flatMap(([r, k]) => this.rule(r, k, '')), ...tail(false, keep)]
         : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true, keep)];
@@ -410,7 +412,7 @@ class Generator extends Expressions {
         : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P, at, x);`), '}'];
       return ['function decide(src, P, at, x) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
-    return { fns: this.groups.splice(0).concat(fns), entry, always };
+    return { fns: this.groups.splice(0).concat(fns), entry, always, shown };
   }
 
   private emit(e: Emit, indent: string): string[] {
