@@ -212,8 +212,9 @@ class Generator extends Expressions {
    * checkEvent() checks every field in order, as the function did field by
    * field before: the same first error, whichever fields the function keeps;
    * when none is wrong, the fields kept are then checked as they are read.
-   * Measured on flat40 (a copy of decide() per event type keeps 8–28 of 50
-   * fields): 0.83–0.97× the CPU of checking each field into a local.
+   * Measured on flat40 (a copy of decide() per event type keeps 8–31 of its
+   * 50 fields): 0.84–0.87× the CPU per decision of checking each field into
+   * a local (scripts/decide-ab.ts, bench/README.md, eleventh round).
    */
   private unkept(tests: readonly string[]): string[] {
     if (tests.length === 0) return [];
