@@ -3,7 +3,7 @@
 // whether or not the copy's rules read it), but a copy keeps only the values
 // its rules read (its slots) and their explanations can show (here): the rest
 // are tested in one condition and dropped (codegen.ts `reads`).
-import type { CheckedPack, IR } from './ir.ts';
+import type { CheckedPack, FieldInfo, IR } from './ir.ts';
 import { children } from './optimize/fold.ts';
 import type { DispatchNode } from './optimize/dispatch.ts';
 import { TIME_FIELD } from './check/context.ts';
@@ -54,4 +54,20 @@ export function fieldsShown(pack: CheckedPack, rules: Iterable<number>): Set<str
     for (const p of [...(r.message.zh ?? []), ...(r.message.en ?? [])]) if (p.expr) walk(p.expr);
   }
   return out;
+}
+
+/**
+ * `checkEvent(src, at)`: every field the pack reads, read and checked in
+ * schema order as a copy of decide() reads them (the time only when the
+ * caller gave none), so that the first wrong field throws its own error.
+ * `check` reads one field into `v` and checks it.
+ */
+export function checkEvent(pack: CheckedPack, check: (f: FieldInfo) => string): string {
+  const lines = ['function checkEvent(src, at) {', '  let v;'];
+  for (const name of pack.eventFields) {
+    const c = check(pack.schema.event.fields.get(name)!);
+    lines.push(name === TIME_FIELD ? `  if (at === undefined) { ${c} }` : `  ${c}`);
+  }
+  lines.push('}');
+  return lines.join('\n');
 }

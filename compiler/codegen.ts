@@ -23,7 +23,7 @@ import { FiredEntries } from './codegen-explain.ts';
 import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
-import { fieldsShown, rulesOf } from './codegen-reads.ts';
+import { checkEvent, fieldsShown, rulesOf } from './codegen-reads.ts';
 
 export interface GeneratedCode {
   /** Body of `new Function('K', 'R', source)`. */
@@ -224,18 +224,6 @@ class Generator extends Expressions {
 
   private checksEvent = false;
 
-  /** Every field the pack reads, checked in order (the time only when the caller gave none); throws the first error. */
-  private checkEvent(): string {
-    const lines = ['function checkEvent(src, at) {', '  let v;'];
-    for (const name of this.pack.eventFields) {
-      const f = this.pack.schema.event.fields.get(name)!;
-      const check = `v = ${this.readField(f.name)}; ${this.records.check(f, 'event')};`;
-      lines.push(name === TIME_FIELD ? `  if (at === undefined) { ${check} }` : `  ${check}`);
-    }
-    lines.push('}');
-    return lines.join('\n');
-  }
-
   run(): GeneratedCode {
     const p = this.pack;
     const ents = [...p.schema.entities.values()];
@@ -299,7 +287,7 @@ class Generator extends Expressions {
     parts[memoAt] = `function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`;
     const noted = p.rules.filter((r) => r.note && r.enabled);
     if (noted.length) parts.push(...this.notes(noted));
-    if (this.checksEvent) parts.push(this.checkEvent());
+    if (this.checksEvent) parts.push(checkEvent(p, (f) => `v = ${this.readField(f.name)}; ${this.records.check(f, 'event')};`));
     parts.push(...this.readerText);
     const source = [
       '"use strict";',
