@@ -29,6 +29,18 @@ export class Records {
   }
 
   /**
+   * `v` (holding `src[name]`) passes `check` unchanged: missing and optional,
+   * or of its type. Undefined for a type without a fast test. Anything else
+   * (a wrong type, a missing required field, a value check would convert)
+   * is left to `check` itself.
+   */
+  passes(f: FieldInfo): string | undefined {
+    const fast = this.fastCheck(f);
+    if (!fast) return undefined;
+    return f.required ? `(v !== undefined && v !== null && ${fast})` : `(v === undefined || v === null || ${fast})`;
+  }
+
+  /**
    * Only own properties count, as in the interpreter. Checking each read would
    * cost as much as the rules; instead, an object that could inherit a field —
    * a prototype other than Object.prototype, or an Object.prototype someone

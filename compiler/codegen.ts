@@ -23,6 +23,7 @@ import { FiredEntries } from './codegen-explain.ts';
 import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
+import { checkEvent, fieldsShown, rulesOf } from './codegen-reads.ts';
 
 export interface GeneratedCode {
   /** Body of `new Function('K', 'R', source)`. */
@@ -109,7 +110,7 @@ class Generator extends Expressions {
    * its uses ask; otherwise one more pass writes it so. `header` gets the
    * event slots the body read; decide() reads and checks them itself (`reads`).
    */
-  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt } = {}): { text: string; slots: readonly string[] } {
+  private fn(header: (slots: readonly string[]) => string, body: () => string[], specialize: boolean, opts: { reads?: boolean | 'no-own-check' | 'lazy'; at?: KnownAt; keep?: ReadonlySet<string> } = {}): { text: string; slots: readonly string[] } {
     const saved = this.scope;
     // Rule texts are reused between the passes over one function: none outlives it (another
     // function knows other values, or holds other rules), so they die young instead of
@@ -171,7 +172,7 @@ class Generator extends Expressions {
     const slots = [...real.slots].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
     const reads = opts.reads === false ? []
       : opts.reads === 'lazy' ? [this.records.ownOnly('src'), ...(slots.length ? [`let ${slots.map((s) => `${s} = U`).join(', ')};`] : [])]
-        : this.reads(opts.reads !== 'no-own-check', at);
+        : this.reads(opts.reads !== 'no-own-check', at, real.slots, opts.keep);
     // Each line indented by the separator: one join, no indented copy of every line.
     const all = reads.concat(decl, lines);
     return { text: all.length ? `${header(slots)} {\n  ${all.join('\n  ')}\n}` : `${header(slots)} {\n}`, slots };
@@ -183,22 +184,45 @@ class Generator extends Expressions {
    * that raw value (splitByValue), which its check would return unchanged: the
    * copy takes the value as known instead of reading and checking it again.
    */
-  private reads(ownCheck: boolean, at: KnownAt): string[] {
+  private reads(ownCheck: boolean, at: KnownAt, used: ReadonlySet<string>, keep: ReadonlySet<string> | undefined): string[] {
     const lines = [...(ownCheck ? [this.records.ownOnly('src')] : []), 'let v;'];
+    const kept: string[] = [];
+    const tests: string[] = [];
     for (const name of this.pack.eventFields) {
       const f = this.pack.schema.event.fields.get(name)!;
       const slot = this.eventSlots.get(name)!;
       const known = at.known.get(name);
       if (known !== undefined && (f.type.t === 'enum' || f.type.t === 'string' || f.type.t === 'bool')) {
-        lines.push(`const ${slot} = ${this.lit(known)};`);
+        kept.push(`const ${slot} = ${this.lit(known)};`);
         continue;
       }
       // A time the caller gave has been checked (the engine's decisionTime).
-      if (name === TIME_FIELD) lines.push(`const ${slot} = at !== undefined ? at : (v = ${this.records.readProp('src', name)}, ${this.records.check(f, 'event')});`);
-      else lines.push(`v = ${this.readField(f.name)};`, `const ${slot} = ${this.records.check(f, 'event')};`);
+      if (name === TIME_FIELD) { kept.push(`const ${slot} = at !== undefined ? at : (v = ${this.records.readProp('src', name)}, ${this.records.check(f, 'event')});`); continue; }
+      const passes = keep && !keep.has(name) && !used.has(slot) ? this.records.passes(f) : undefined;
+      if (passes) tests.push(`(v = ${this.readField(f.name)}, ${passes})`);
+      else kept.push(`v = ${this.readField(f.name)};`, `const ${slot} = ${this.records.check(f, 'event')};`);
     }
-    return lines;
+    return lines.concat(this.unkept(tests), kept);
   }
+
+  /**
+   * The fields a function checks without keeping them, tested in one
+   * condition before the fields it keeps. When one fails the test (a wrong
+   * type, a required field missing, a value its check would convert),
+   * checkEvent() checks every field in order, as the function did field by
+   * field before: the same first error, whichever fields the function keeps;
+   * when none is wrong, the fields kept are then checked as they are read.
+   * Measured on flat40 (a copy of decide() per event type keeps 8–31 of its
+   * 50 fields): 0.84–0.87× the CPU per decision of checking each field into
+   * a local (scripts/decide-ab.ts, bench/README.md, eleventh round).
+   */
+  private unkept(tests: readonly string[]): string[] {
+    if (tests.length === 0) return [];
+    this.checksEvent = true;
+    return [`if (!(${tests.join(' && ')})) checkEvent(src, at);`];
+  }
+
+  private checksEvent = false;
 
   run(): GeneratedCode {
     const p = this.pack;
@@ -216,7 +240,7 @@ class Generator extends Expressions {
     const memo = ownMemo.length > 0 || tables;
     const scored = p.rules.some((r) => r.score);
     let scores: string | undefined;
-    const tail = (sorted: boolean): string[] => {
+    const tail = (sorted: boolean, keep?: ReadonlySet<string>): string[] => {
       const lines: string[] = [];
       // Rules run case by case, not in pack order.
       if (sorted) lines.push('if (fired.length > 1) sortFired(fired);');
@@ -227,7 +251,7 @@ class Generator extends Expressions {
         lines.push(`for (let i = 0; i < fired.length; i++) score += ${scores}[fired[i]];`);
       }
       // An explained decision (x) gets its fired rules' entries here, from the fields this function has read and checked.
-      lines.push(...this.results(allSlots));
+      lines.push(...this.results(keep ? this.explainArgs(keep) : allSlots));
       return lines;
     };
     const allSlots = p.eventFields.map((_, i) => `, f${i}`).join('');
@@ -236,8 +260,9 @@ class Generator extends Expressions {
     // With copies, the values left for decide() itself can only be missing, invalid (they throw
     // when checked) or outside the cases: no case can apply, only the rules that ignore the field.
     const plan = split ? split.always : this.layout.prepare(planned, NOTHING_KNOWN);
-    const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
-      split ? { reads: 'no-own-check' } : {});
+    const keep = split ? split.shown : fieldsShown(p, rulesOf(planned));
+    const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules', keep)], true,
+      split ? { reads: 'no-own-check', keep } : { keep });
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
     // The entries an explained decision shows for the rules that fired, in one call, each one
     // object literal (codegen-explain.ts). decide() calls it with every field it read: nothing is
@@ -262,6 +287,7 @@ class Generator extends Expressions {
     parts[memoAt] = `function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`;
     const noted = p.rules.filter((r) => r.note && r.enabled);
     if (noted.length) parts.push(...this.notes(noted));
+    if (this.checksEvent) parts.push(checkEvent(p, (f) => `v = ${this.readField(f.name)}; ${this.records.check(f, 'event')};`));
     parts.push(...this.readerText);
     const source = [
       '"use strict";',
@@ -287,6 +313,14 @@ class Generator extends Expressions {
       `if (x === true) return fired.length === 0 ? { fired, score, memo: M } : { fired, score, memo: M, entries: explain(fired, P, M, at${allSlots}) };`,
       'return { fired, score };',
     ];
+  }
+
+  /**
+   * explain()'s arguments from a function that keeps only `keep`: its rules'
+   * entries read no other field (codegen-reads.ts), so the rest are undefined.
+   */
+  private explainArgs(keep: ReadonlySet<string>): string {
+    return this.pack.eventFields.map((f, i) => (keep.has(f) ? `, f${i}` : ', undefined')).join('');
   }
 
   /**
@@ -333,11 +367,13 @@ class Generator extends Expressions {
    * never changes a valid value of a field that can be switched on (enum,
    * string, integer, bool), so there no case can apply.
    */
-  private splitByValue(plan: Extract<DispatchNode, { kind: 'switch' }>, head: readonly string[], tail: (sorted: boolean) => string[]) {
+  private splitByValue(plan: Extract<DispatchNode, { kind: 'switch' }>, head: readonly string[], tail: (sorted: boolean, keep?: ReadonlySet<string>) => string[]) {
     const info = this.pack.schema.event.fields.get(plan.field)!;
     const values: Value[] = info.type.t === 'enum' ? [...info.type.members] : [...plan.cases.keys()];
     // The rules that ignore the field are shared by every copy (their split-off parts once).
     const always = this.layout.prepare(plan.always, NOTHING_KNOWN);
+    // The fields the rules every copy shares can read or show, walked once.
+    const shown = fieldsShown(this.pack, rulesOf(plan.always));
     const fns: string[] = [];
     const names: string[] = [];
     for (const v of values) {
@@ -350,10 +386,12 @@ class Generator extends Expressions {
       const merged = always.kind === 'rules' && (!own || own.kind === 'rules')
         ? [...always.rules.map((r) => [r, always.known] as const), ...(own?.kind === 'rules' ? own.rules.map((r) => [r, own.known] as const) : [])].sort((a, b) => a[0] - b[0])
         : undefined;
+      // The fields this copy's rules can read or show; the others are only checked.
+      const keep = c ? new Set([...shown, ...fieldsShown(this.pack, rulesOf(c))]) : shown;
       const body = merged
-        ? () => [...head, ...merged.flatMap(([r, k]) => this.rule(r, k, '')), ...tail(false)]
-        : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true)];
-      fns.push(this.fn(() => `function ${name}(src, P, at, x)`, body, true, { reads: 'no-own-check', at }).text);
+        ? () => [...head, ...merged.flatMap(([r, k]) => this.rule(r, k, '')), ...tail(false, keep)]
+        : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true, keep)];
+      fns.push(this.fn(() => `function ${name}(src, P, at, x)`, body, true, { reads: 'no-own-check', at, keep }).text);
     }
     const raw = this.records.readProp('src', plan.field);
     const entry = (generic: string): string => {
@@ -363,7 +401,7 @@ class Generator extends Expressions {
         : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P, at, x);`), '}'];
       return ['function decide(src, P, at, x) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
-    return { fns: this.groups.splice(0).concat(fns), entry, always };
+    return { fns: this.groups.splice(0).concat(fns), entry, always, shown };
   }
 
   private emit(e: Emit, indent: string): string[] {
