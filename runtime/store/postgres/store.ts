@@ -20,7 +20,7 @@ const AHEAD = 3;
 export class PostgresStore {
   readonly pool: pg.Pool;
   readonly where: string;
-  /** Decisions' reads, on connections of their own in pipeline mode (provider.ts); opened at the first provider. */
+  /** Decisions' reads, on read-only connections of their own in pipeline mode (provider.ts); opened at the first provider. */
   private decisions: pg.Pool | undefined;
 
   private constructor(readonly url: string, private readonly opts: PoolOptions) {
@@ -111,7 +111,7 @@ export class PostgresStore {
   }
 
   provider(pack: CheckedPack): PostgresProvider {
-    this.decisions ??= createPool(this.url, { ...this.opts, pipeline: true, genericPlans: true });
+    this.decisions ??= createPool(this.url, { ...this.opts, pipeline: true, genericPlans: true, readOnly: true });
     return new PostgresProvider(this.decisions, pack, this.where);
   }
 
