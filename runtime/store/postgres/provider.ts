@@ -17,11 +17,12 @@
 // a window by device_id, …). The next decision of that type is one
 // self-contained transaction: the opening, those reads and COMMIT are
 // written together and the connection goes back to the pool at once, so
-// the decisions of one moment share its writes (closed()). When each of
-// those reads returns one row at most, the decision is not a transaction but
-// one statement (togetherStmt: the reads joined beside zy_event_seq), whose
-// own snapshot every part shares: one Bind/Execute/Sync for the server
-// instead of the opening, a statement per read and COMMIT. A decision that
+// the decisions of one moment share its writes (closed()). Usually the
+// decision is not a transaction but one statement (together.ts: the reads
+// of one row joined beside zy_event_seq, the reads of several rows as JSON
+// arrays), whose own snapshot every part shares: one Bind/Execute/Sync for
+// the server instead of the opening, a statement per read and COMMIT. Past
+// MAX_TOGETHER read sets a provider sends them as that transaction. A decision that
 // then reaches a read not sent is made again in a transaction held open
 // until it has decided (open(): a read it lacks is fetched in it, and its
 // COMMIT goes in the next decision's opening message). A read fetched ahead
@@ -142,8 +143,10 @@ export class PostgresProvider implements AsyncSource {
     // a filter on the index's own column: as an index condition, PostgreSQL's generic estimate for it made the time-only
     // index look cheaper than the covering (key, time, …) one, and a 30-day window then read a month of rows.
     const where = [...(a.by ? [`${q(a.by)} = $1`] : []), `${q(TIME_FIELD)} >= $${n + 1}`, `${q(TIME_FIELD)} <= $${n + 2}`, `${q(SEQ)} + 0 < $${n + 3}`];
-    const order = needsOrder(a) ? `${q(TIME_FIELD)}, ${q(SEQ)}` : q(SEQ);
-    const rows = stmt(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${order}`);
+    const orderBy = needsOrder(a) ? [TIME_FIELD, SEQ] : [SEQ];
+    // Reads of several rows can be parts of a decision's one statement (together.ts): their order, their float columns.
+    const floats = [...this.pack.schema.event.fields].filter(([, f]) => f.type.t === 'number').map(([name]) => name);
+    const rows = stmt(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.map(q).join(', ')}`, { order: orderBy, floats });
     if (shape.kind === 'rows') return { shape, rows, params: [] };
     const f = a.filter ? filterToSql(a.filter, 'postgres', n + 4)! : { sql: '', params: [] };
     const extra = `$${n + 4 + f.params.length}`;
@@ -153,7 +156,11 @@ export class PostgresProvider implements AsyncSource {
       const hasValue = a.fn === 'latest' && a.window.kind !== 'events' ? ` AND ${q(a.field!)} IS NOT NULL` : '';
       return { shape, rows, main: stmt(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond}${hasValue} ORDER BY ${q(TIME_FIELD)} DESC, ${q(SEQ)} DESC LIMIT ${extra}`), params: f.params };
     }
-    if (shape.kind === 'values') return { shape, rows, main: stmt(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond} ORDER BY ${q(SEQ)}`), params: f.params };
+    if (shape.kind === 'values') {
+      // zy_seq too, for the order the rows keep as a part of the one statement (fold.ts reads only the field).
+      const many = { order: [SEQ], floats: a.fieldType?.t === 'number' ? [a.field!] : [] };
+      return { shape, rows, main: stmt(`SELECT ${cols}, ${q(SEQ)} FROM ${q(EVENTS)} WHERE ${cond} ORDER BY ${q(SEQ)}`, many), params: f.params };
+    }
     const col = a.field ? q(a.field) : '';
     const select = ({
       count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
