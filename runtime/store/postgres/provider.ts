@@ -41,6 +41,7 @@ import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 import { isUnavailable, storeFailure, withClient } from './connect.ts';
+import type { SharedClient } from './shared-client.ts';
 import { NeedPart, pending, rowsOf, sendOne, stmt, type Ahead, type Result, type Run, type Stmt } from './statements.ts';
 import { canGoTogether, MAX_TOGETHER, sendTogether, togetherStmt } from './together.ts';
 import { begin, commitDue, commitLater, corked, sendThisTurn } from './transaction.ts';
@@ -110,7 +111,7 @@ export class PostgresProvider implements AsyncSource {
    */
   private readonly lacking = new Map<string, number>();
 
-  constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL') {
+  constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL', private readonly shared?: SharedClient) {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
     for (const e of pack.schema.entities.values()) {
       const t = q(entityTable(e.name));
@@ -268,8 +269,10 @@ export class PostgresProvider implements AsyncSource {
     this.prefetch(this.collector(memo, ahead), hint);
     // Reads of one row at most go as one statement, which sees one snapshot by itself: no transaction to open or end.
     const one = this.oneStatement(ahead);
+    // The store's shared connection when it has one (shared-client.ts): no pool round per decision, and no wait.
+    const shared = this.shared?.enabled ? this.shared : undefined;
     let c: pg.PoolClient;
-    try { c = await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
+    try { c = shared ? shared.now ?? await shared.take() : await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
     let last!: Promise<number>;
     try {
       sendThisTurn(c, () => {
@@ -282,13 +285,14 @@ export class PostgresProvider implements AsyncSource {
           for (const a of ahead) sendOne(c, a.s, a.values, a.r);
         }
       }, !one);
-    } finally { c.release(); }
+    } finally { if (!shared) c.release(); }
     const fixed = this.runnerOver(memo);
     try {
       // Every read it can answer here was sent from what was learned: nothing to learn (no hint), no fields to look up.
       return { value: await this.decideOver(decide, fixed, memo, last, undefined) };
     } catch (e) {
       if (e === REOPEN) return undefined;
+      if (shared && isUnavailable(e)) shared.drop(c, e as Error);
       throw storeFailure(e, this.where);
     }
   }
