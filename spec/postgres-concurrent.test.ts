@@ -41,7 +41,7 @@ async function setUp(name: string) {
 const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhiyu' AND wait_event_type = 'Lock' AND state = 'active'`;
 
 /** Decides `n` events at once while the customers' table is locked, until `enough(decisions waiting on the server)`; their answers. */
-async function underLock(url: string, n: number, decide: (i: number) => Promise<{ outcome: string; fired: { id: string }[] }>, enough: (waiting: number) => boolean) {
+async function underLock(url: string, n: number, decide: (i: number) => Promise<{ outcome: string; fired: readonly { id: string }[] }>, enough: (waiting: number) => boolean) {
   const admin = new pg.Client(url);
   const watcher = new pg.Client(url); // not admin: pg_stat_activity is read once per transaction
   await admin.connect();
