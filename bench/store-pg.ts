@@ -24,7 +24,11 @@
 //      wrk whose threads go one to each instance, at 3 to 15 connections in
 //      all. Throughput, p50/p99, and per decision the CPU of the serve
 //      processes, of the server and of wrk, and their context switches
-//      (all from /proc).
+//      (all from /proc);
+//   5. the decision log: 3 instances at the best connection count of 4.
+//      (12 if none kept p99 under 10 ms) without and with `--log`, fresh
+//      instances each row, alternated (twice; once with --quick): the ratios,
+//      the log rows and the WAL bytes per decision.
 // Targets: the decision within 1.5× of the bare statements; ≥ 5,000
 // decisions/s over HTTP across 3 instances with p99 < 10 ms, judged at the
 // connection count (offered load) giving the most decisions/s with p99 under
