@@ -1,5 +1,5 @@
 // node --import tsx bench/pg-ab.ts --hold [--db-events N]          (a loaded server, kept until SIGTERM)
-// node --import tsx bench/pg-ab.ts --against /tmp/base [--instances 3] [--connections 15] [--rounds 4] [--seconds 8]
+// node --import tsx bench/pg-ab.ts --against /tmp/base [--instances 3] [--connections 15] [--rounds 4] [--seconds 8] [--log]
 //
 // Old and new `zhiyu serve` over one PostgreSQL server, alternated: each round
 // starts the instances of one tree, drives them with one wrk (a thread per
@@ -9,7 +9,8 @@
 // and their median. On a machine shared with other jobs only these ratios
 // mean something. `--hold` starts and loads the server once (as
 // bench/store-pg.ts does) and writes where it is to .data/pg-ab.json for
-// the runs that follow; without it a run loads its own.
+// the runs that follow; without it a run loads its own. `--log`: both
+// sides serve with the decision log (`serve --log`).
 import { type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -73,11 +74,11 @@ function across(script: string, urls: readonly string[]): string {
   return file;
 }
 
-interface Side { readonly label: string; readonly cli: string; readonly env: Record<string, string>; readonly url: string }
+interface Side { readonly label: string; readonly cli: string; readonly env: Record<string, string>; readonly url: string; readonly args: readonly string[] }
 interface Reading { rps: number; p99: number; serve: number; server: number; failed: number }
 
 async function measure(st: State, side: Side, instances: number, connections: number, seconds: number): Promise<Reading> {
-  const served: { url: string; child: ChildProcess }[] = await Promise.all(Array.from({ length: instances }, () => startServe(st.bundle, side.url, side.cli, side.env)));
+  const served: { url: string; child: ChildProcess }[] = await Promise.all(Array.from({ length: instances }, () => startServe(st.bundle, side.url, side.cli, side.env, side.args)));
   try {
     const script = instances > 1 ? across(st.script, served.map((s) => s.url)) : st.script;
     await wrk(served[0]!.url, 2, script, connections, instances); // warm-up: plans, the JIT, the pools
@@ -105,10 +106,11 @@ if (flag('hold')) {
   const st: State = existsSync(STATE) && !flag('fresh') ? JSON.parse(readFileSync(STATE, 'utf8')) as State : await load(option('seed', 20260301), option('db-events', 200_000));
   const against = text('against');
   const self = join(here, '..', 'cli', 'bin.js');
-  const a: Side = { label: 'old', cli: against ? join(against, 'cli', 'bin.js') : self, env: envOf(text('env-old')), url: text('url-old') ?? st.url };
-  const b: Side = { label: 'new', cli: self, env: envOf(text('env-new')), url: text('url-new') ?? st.url };
+  const args = flag('log') ? ['--log'] : [];
+  const a: Side = { label: 'old', cli: against ? join(against, 'cli', 'bin.js') : self, env: envOf(text('env-old')), url: text('url-old') ?? st.url, args };
+  const b: Side = { label: 'new', cli: self, env: envOf(text('env-new')), url: text('url-new') ?? st.url, args };
   const instances = option('instances', 3), connections = option('connections', 15), rounds = option('rounds', 4), seconds = option('seconds', 8);
-  console.log(`pg-ab: ${instances} instance(s), ${connections} connections, ${rounds} rounds × ${seconds} s; old ${a.cli} ${JSON.stringify(a.env)} ${a.url}, new ${b.cli} ${JSON.stringify(b.env)} ${b.url}`);
+  console.log(`pg-ab: ${instances} instance(s)${args.length ? ' with --log' : ''}, ${connections} connections, ${rounds} rounds × ${seconds} s; old ${a.cli} ${JSON.stringify(a.env)} ${a.url}, new ${b.cli} ${JSON.stringify(b.env)} ${b.url}`);
   console.log(`${'round'.padEnd(6)}${'side'.padEnd(5)}${'dec/s'.padStart(8)}${'p99 ms'.padStart(9)}${'serve ms'.padStart(10)}${'server ms'.padStart(11)}${'failed'.padStart(8)}${'load'.padStart(6)}`);
   const ratios = { rps: [] as number[], p99: [] as number[], serve: [] as number[], server: [] as number[] };
   for (let i = 0; i < rounds; i++) {

@@ -24,7 +24,11 @@
 //      wrk whose threads go one to each instance, at 3 to 15 connections in
 //      all. Throughput, p50/p99, and per decision the CPU of the serve
 //      processes, of the server and of wrk, and their context switches
-//      (all from /proc).
+//      (all from /proc);
+//   5. the decision log: 3 instances at the best connection count of 4.
+//      (12 if none kept p99 under 10 ms) without and with `--log`, fresh
+//      instances each row, alternated (twice; once with --quick): the ratios,
+//      the log rows and the WAL bytes per decision.
 // Targets: the decision within 1.5× of the bare statements; ≥ 5,000
 // decisions/s over HTTP across 3 instances with p99 < 10 ms, judged at the
 // connection count (offered load) giving the most decisions/s with p99 under
@@ -92,10 +96,10 @@ export function csvFiles(seed: number, n: number, g: () => Generated, log: (s: s
   return { events, customers };
 }
 
-/** One `zhiyu serve` of the bundle over the store at `url`; `cli`: another tree's cli/bin.js (bench/pg-ab.ts). */
-export function startServe(bundle: string, url: string, cli = bin, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+/** One `zhiyu serve` of the bundle over the store at `url`; `cli`: another tree's cli/bin.js (bench/pg-ab.ts); `args`: more options (`--log`). */
+export function startServe(bundle: string, url: string, cli = bin, env: Record<string, string> = {}, args: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0', '--workers', '1'], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [cli, 'serve', '--bundle', bundle, '--insecure-unsigned', '--db', url, '--port', '0', '--workers', '1', ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out); if (m) resolve({ url: m[0], child }); });
     child.stderr!.on('data', (d) => { out += d; });
@@ -267,28 +271,38 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
       writeFileSync(file, `${readFileSync(script, 'utf8')}local ports = {${urls.map((u) => JSON.stringify(new URL(u).port)).join(', ')}}\nlocal n = 0\nfunction setup(thread)\n  n = n + 1\n  thread.addr = wrk.lookup("127.0.0.1", ports[(n - 1) % #ports + 1])[1]\nend\n`);
       return file;
     };
-    type HttpRow = { instances: number; load: string; connections: number; rps: number; p50: string; p99: number; failed: number };
+    type HttpRow = { instances: number; load: string; connections: number; rps: number; p50: string; p99: number; failed: number; logged: boolean; serve: number; server: number; requests: number; logRows?: number; walBytes?: number };
     const http: HttpRow[] = [];
-    const measure = async (served: readonly { url: string; child: ChildProcess }[], load: 'per instance' | 'one wrk', connections: number): Promise<HttpRow> => {
+    // The decision log's rows and the server's WAL over a row's run (the log rows' share of the server's work).
+    const logRows = async () => Number((await store.pool.query('SELECT count(*) AS n FROM zy_decisions')).rows[0].n);
+    const walAt = async () => String((await store.pool.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l);
+    const walSince = async (lsn: string) => Number((await store.pool.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) AS d', [lsn])).rows[0].d);
+    const measure = async (served: readonly { url: string; child: ChildProcess }[], load: 'per instance' | 'one wrk', connections: number, logged = false): Promise<HttpRow> => {
       const n = served.length;
       const drive = (seconds: number) => load === 'one wrk'
         ? wrk(served[0]!.url, seconds, n > 1 ? across(served.map((s) => s.url)) : script, connections, n).then((r) => [r])
         : Promise.all(served.map((s) => wrk(s.url, seconds, script, connections / n)));
       await drive(1); // warm-up
+      const rows0 = logged ? await logRows() : 0, wal0 = await walAt();
       const pids = served.map((s) => s.child.pid!);
       const serveCpu = () => pids.reduce((a, p) => a + (processCpu(p) ?? NaN), 0);
       const switches = (ps: readonly number[]) => new Map(ps.flatMap((p) => [...contextSwitches(p)]));
       const s0 = serveCpu(), g0 = pgCpu(), w0 = endedChildrenCpu() ?? NaN, m0 = machineCpu(), x0 = switches(pids), y0 = switches([postmaster]);
       const r = await drive(SECONDS);
       const s1 = serveCpu(), g1 = pgCpu(), w1 = endedChildrenCpu() ?? NaN, m1 = machineCpu(), x1 = switches(pids), y1 = switches([postmaster]);
-      const row: HttpRow = { instances: n, load, connections, rps: r.reduce((a, x) => a + x.rps, 0), p50: r.map((x) => fmt(x.p50, 2)).join('/'), p99: Math.max(...r.map((x) => x.p99)), failed: r.reduce((a, x) => a + x.failed, 0) };
-      http.push(row);
       const done = r.reduce((a, x) => a + x.requests, 0);
+      const walBytes = await walSince(wal0), logRows1 = logged ? await logRows() - rows0 : undefined;
+      const row: HttpRow = {
+        instances: n, load, connections, rps: r.reduce((a, x) => a + x.rps, 0), p50: r.map((x) => fmt(x.p50, 2)).join('/'), p99: Math.max(...r.map((x) => x.p99)),
+        failed: r.reduce((a, x) => a + x.failed, 0), logged, serve: ((s1 - s0) * 1000) / done, server: ((g1 - g0) * 1000) / done,
+        requests: done, walBytes, ...(logRows1 === undefined ? {} : { logRows: logRows1 }),
+      };
+      http.push(row);
       const idle = m0 && m1 ? ((m1.idle - m0.idle) / (m1.idle - m0.idle + m1.busy - m0.busy)) * 100 : NaN;
       const per = (x: number, d = 3) => fmt((x * 1000) / done, d);
       const cs = (a: Map<string, { voluntary: number; involuntary: number }>, b: Map<string, { voluntary: number; involuntary: number }>) => { const d = switchesBetween(a, b); return `${fmt(d.voluntary / done, 2)}/${fmt(d.involuntary / done, 2)}`; };
       const wrkWhat = load === 'one wrk' ? `1 wrk, ${n} thread${n > 1 ? 's' : ''} × ${connections / n}` : `${n} wrk × ${connections / n}`;
-      console.log(`  ${`${n} serve, ${connections} conn. (${wrkWhat})`.padEnd(36)}${fmt(row.rps).padStart(8)}${row.p50.padStart(18)}${fmt(row.p99, 2).padStart(8)}${String(row.failed).padStart(7)}${per(s1 - s0).padStart(8)}${per(g1 - g0).padStart(8)}${per(w1 - w0).padStart(8)}${cs(x0, x1).padStart(12)}${cs(y0, y1).padStart(12)}${fmt(idle, 1).padStart(7)}${loadavg()[0]!.toFixed(1).padStart(6)}`);
+      console.log(`  ${`${n} serve${logged ? ' --log' : ''}, ${connections} conn. (${wrkWhat})`.padEnd(36)}${fmt(row.rps).padStart(8)}${row.p50.padStart(18)}${fmt(row.p99, 2).padStart(8)}${String(row.failed).padStart(7)}${per(s1 - s0).padStart(8)}${per(g1 - g0).padStart(8)}${per(w1 - w0).padStart(8)}${cs(x0, x1).padStart(12)}${cs(y0, y1).padStart(12)}${fmt(idle, 1).padStart(7)}${loadavg()[0]!.toFixed(1).padStart(6)}`);
       return row;
     };
     // 1 instance under 16 connections; 3 under 15 (one wrk process per instance, as before), then with one wrk whose
@@ -312,7 +326,31 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
       }
     }
     const one = http[0]!, fixed = http[1]!;
-    const under = http.filter((x) => x.instances === 3 && x.load === 'one wrk' && x.p99 < 10 && x.failed === 0).sort((a, b) => b.rps - a.rps)[0];
+    const under = http.filter((x) => x.instances === 3 && x.load === 'one wrk' && !x.logged && x.p99 < 10 && x.failed === 0).sort((a, b) => b.rps - a.rps)[0];
+
+    // The decision log: 3 instances with and without --log (fresh ones each time, alternated, twice) at the connection
+    // count that did best above. Every decision is then an INSERT's row too; the log groups the rows of decisions made
+    // at once in one INSERT per instance (log.ts). The bench server runs with fsync=off, so a commit costs no disk flush.
+    const logAt = under?.connections ?? 12;
+    const pairs: { plain: HttpRow; logged: HttpRow }[] = [];
+    console.log(`\n  the decision log: 3 serve at ${logAt} connections without and with --log, alternated (fresh instances each row)`);
+    for (let k = 0; k < (QUICK ? 1 : 2); k++) {
+      const got: Partial<{ plain: HttpRow; logged: HttpRow }> = {};
+      for (const logged of [false, true]) {
+        const served = await Promise.all(Array.from({ length: 3 }, () => startServe(bundle, serveUrl, bin, {}, logged ? ['--log'] : [])));
+        try {
+          got[logged ? 'logged' : 'plain'] = await measure(served, 'one wrk', logAt, logged);
+        } finally {
+          await Promise.all(served.map((s) => stopServe(s.child)));
+        }
+      }
+      pairs.push(got as { plain: HttpRow; logged: HttpRow });
+    }
+    for (const p of pairs) {
+      log(`with --log ÷ without: decisions/s ${fmt(p.logged.rps / p.plain.rps, 3)}, serve CPU per decision ${fmt(p.logged.serve / p.plain.serve, 3)}, server CPU per decision ${fmt(p.logged.server / p.plain.server, 3)} (+${fmt(p.logged.serve + p.logged.server - p.plain.serve - p.plain.server, 3)} ms); p99 ${fmt(p.plain.p99, 2)} → ${fmt(p.logged.p99, 2)} ms; log rows per decision ${fmt(p.logged.logRows! / p.logged.requests, 2)}, WAL ${fmt(p.logged.walBytes! / p.logged.requests)} B per decision (${fmt(p.plain.walBytes! / p.plain.requests)} without)`);
+    }
+    const lastLog = pairs[pairs.length - 1]!;
+    targets.push({ met: null, text: `PostgreSQL over HTTP with the decision log (--log), 3 instances at ${logAt} connections: ${fmt(lastLog.logged.rps)}/s, p99 ${fmt(lastLog.logged.p99, 2)} ms, ${lastLog.logged.failed} failed (without: ${fmt(lastLog.plain.rps)}/s, p99 ${fmt(lastLog.plain.p99, 2)} ms)` });
     const met = !!under && under.rps >= 5000;
     const best = under ? `${fmt(under.rps)}/s at ${under.connections} connections (p99 ${fmt(under.p99, 2)} ms)` : 'no connection count kept p99 under 10 ms';
     targets.push({ met, text: `PostgreSQL over HTTP, 3 instances ≥ 5,000 decisions/s with p99 < 10 ms → ${met ? 'MET' : 'NOT MET'} (the most with p99 < 10 ms: ${best}; at 15 connections from 3 wrk processes ${fmt(fixed.rps)}/s, p99 ${fmt(fixed.p99, 2)} ms, ${fixed.failed} failed; 1 instance at 16: ${fmt(one.rps)}/s, p99 ${fmt(one.p99, 2)} ms)` });

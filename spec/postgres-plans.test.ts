@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { load } from '../runtime/engine.ts';
+import { togetherStmt } from '../runtime/store/postgres/together.ts';
 import { PostgresStore } from '../runtime/store/postgres/store.ts';
 import { pgPackStore } from './pg-server.ts';
 
@@ -57,13 +58,13 @@ test('every window reads its covering index under a generic plan, and the statem
       assert.not.match(plan, /Bitmap|Seq Scan on zy_events_2026_0[123]\b/, `${a.text}: no month with events read whole\n${plan}`);
     }
 
-    // The same windows as parts of a decision's one statement (provider.ts, togetherStmt), with the profile row: each
+    // The same windows as parts of a decision's one statement (together.ts), with the profile row: each
     // still reads its covering index of each month.
     const parts = [
       { s: (provider as unknown as { entityStmts: Map<string, { current: unknown }> }).entityStmts.get('customer')!.current, values: ['c1'] },
       ...pack.aggregates.filter((a) => a.fn !== 'latest').map((a) => ({ s: internals.plans[a.id]!.main, values: [0, 0, 0, 0, ...(a.filter ? ['t'] : [])] })),
     ];
-    const one = (provider as unknown as { togetherStmt(a: unknown[]): { text: string } }).togetherStmt(parts);
+    const one = togetherStmt(parts as unknown as Parameters<typeof togetherStmt>[0]);
     const plan = (await provider.pool.query(`EXPLAIN (GENERIC_PLAN) ${one.text}`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
     const used = [...plan.matchAll(/Index (?:Only )?Scan(?: Backward)? using (\S+) on (zy_events_2026_0[123])\b/g)];
     assert.is(used.length, 3 * 3, `the one statement reads each month with events through an index, per window\n${plan}`);

@@ -1,7 +1,8 @@
-// A decision over PostgreSQL whose learned reads each return one row at most
-// (a profile row, a list lookup, count/sum/distinct/max/time-since windows)
-// sends them as one statement (provider.ts: the reads as joins of one row
-// beside how far history goes). On property-generated histories — customers
+// A decision over PostgreSQL whose reads are learned sends them as one
+// statement (together.ts): reads of one row at most (a profile row, a list
+// lookup, count/sum/distinct/max/time-since windows) as joins of one row,
+// reads of several rows (a window's values for stddev or a sum of floats, the
+// rows of a sequence) as JSON arrays, beside how far history goes. On property-generated histories — customers
 // with and without a profile, windows left empty, events exactly on a
 // window's edges and after the decision — every read of that statement
 // answers what the same read alone answers: the decision made with its reads
@@ -19,7 +20,7 @@ import { pgPackStore } from './pg-server.ts';
 
 const PACK = `pack p
 outcomes hold > review > allow
-event { type: enum(t, u) required, customer_id: string, device_id: string, amount: money }
+event { type: enum(t, u) required, customer_id: string, device_id: string, amount: money, ratio: number }
 entity customer by customer_id { segment: string, cap: money }
 list watched: string external "Watched devices"
 rule Many when count(by customer_id, last 1h) >= 2 then review
@@ -30,6 +31,9 @@ rule Recent when time_since_last(by customer_id, last 7d) < 10m then review
 rule Vip when customer.segment == "vip" then hold
 rule Over when event.amount > customer.cap then hold
 rule Watched when event.device_id in watched then hold
+rule Spread when stddev(ratio, by customer_id, last 24h) > 1 then review
+rule Scored when sum(ratio, by device_id, last 7d) > 2 then review
+rule Steps when sequence(type == "t" followed by type == "u", by customer_id, within 1h) then review
 `;
 const T = (s: string) => Date.parse(`${s}Z`);
 const NOW = T('2026-03-10T12:00');
@@ -43,6 +47,8 @@ const history = fc.record({
     customer: fc.integer({ min: 0, max: 3 }),
     device: fc.integer({ min: 0, max: 2 }),
     amount: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: null }),
+    // Floats that JSON must carry exactly (and ±Infinity, which it writes as strings).
+    ratio: fc.option(fc.constantFrom(0.1, 1 / 3, -2.5, 1e21, 5e-324, 123456.789, Infinity, -Infinity), { nil: null }),
     at: fc.oneof(fc.constantFrom(...EDGES), fc.integer({ min: -31 * D, max: 2 * H })),
   }), { maxLength: 25 }),
   // Customer 3 never has a profile; the others may, some only from after the decision's time.
@@ -52,6 +58,9 @@ const history = fc.record({
   decisions: fc.array(fc.record({ customer: fc.integer({ min: 0, max: 3 }), device: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }), amount: fc.integer({ min: 0, max: 5000 }) }), { minLength: 1, maxLength: 4 }),
 });
 
+/** A decision's one statement: its parts' marker columns (together.ts). */
+const ONE = /"zy:rows?"/;
+
 /** Counts the one-statement reads the server answered and refused (a refused one falls back to reads alone, hiding it). */
 function watchTogether(): { ok: number; failed: number; restore(): void } {
   const seen = { ok: 0, failed: 0, restore: () => { pg.Client.prototype.query = query; } };
@@ -59,13 +68,13 @@ function watchTogether(): { ok: number; failed: number; restore(): void } {
   pg.Client.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) {
     const text = (config as { text?: unknown } | null)?.text;
     // The one statement goes as a query object with its callback (described.ts), or as a config and a callback.
-    if (config instanceof pg.Query && typeof text === 'string' && text.includes('"zy:row"')) {
+    if (config instanceof pg.Query && typeof text === 'string' && ONE.test(text)) {
       const q = config as unknown as { callback: (err: Error | null, r: unknown) => void };
       const cb = q.callback;
       q.callback = (err, r) => { if (err) seen.failed++; else seen.ok++; cb(err, r); };
       return (query as (...a: unknown[]) => unknown).call(this, config);
     }
-    if (typeof text === 'string' && text.includes('"zy:row"') && typeof values === 'function') {
+    if (typeof text === 'string' && ONE.test(text) && typeof values === 'function') {
       const cb = values as (err: Error | null, r: unknown) => void;
       return (query as (...a: unknown[]) => unknown).call(this, config, (err: Error | null, r: unknown) => { if (err) seen.failed++; else seen.ok++; cb(err, r); });
     }
@@ -92,8 +101,8 @@ test('reads sent as one statement answer what each read alone answers (property-
         for (let i = 0; i < 3; i++) if (h.hasProfile[i]) await w.entity('customer', cust(i), [h.profiles[i]!.segment, h.profiles[i]!.cap], NOW + h.profiles[i]!.from);
         for (let i = 0; i < 3; i++) if (h.watched[i]) await w.listEntry('watched', dev(i), null, null, null);
         if (h.events.length) {
-          await w.events(['type', 'customer_id', 'device_id', 'amount', 'occurred_at'],
-            h.events.map((e) => [e.type, cust(e.customer), dev(e.device), e.amount, NOW + e.at]));
+          await w.events(['type', 'customer_id', 'device_id', 'amount', 'ratio', 'occurred_at'],
+            h.events.map((e) => [e.type, cust(e.customer), dev(e.device), e.amount, e.ratio, NOW + e.at]));
         }
       });
       const last = Number((await store.pool.query('SELECT last_seq FROM zy_event_seq')).rows[0].last_seq);
@@ -180,6 +189,52 @@ test('a decision sent as one statement right after one held open sees what was s
     await watcher.end();
     await store.close();
     await setup.close();
+  }
+});
+
+// Reads of several rows no longer make a decision a transaction: once its event type's reads are learned, a decision
+// whose reads include a window's values and a sequence's rows sends one statement and nothing else (no BEGIN, no read
+// alone, no COMMIT), and decides and records what the lazy reads give.
+test('a decision whose reads include several rows each sends one statement and nothing else', async () => {
+  const { store, compiled: c } = await pgPackStore('together_rows', PACK, T('2026-03-01T00:00'), T('2026-04-01T00:00'));
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+    sent.push(typeof config === 'string' ? config : String((config as { text?: unknown } | null)?.text));
+    return (query as (...a: unknown[]) => unknown).call(this, config, ...rest);
+  } as typeof query;
+  try {
+    await store.write(c.checked!.schema, async (w) => {
+      await w.entity('customer', 'c1', ['std', 1000], NOW - D);
+      await w.events(['type', 'customer_id', 'device_id', 'amount', 'ratio', 'occurred_at'], [
+        ['t', 'c1', 'd1', 100, 0.1, NOW - 50 * 60_000], ['u', 'c1', 'd1', 200, 2.5, NOW - 40 * 60_000], ['t', 'c1', 'd2', 300, -1 / 3, NOW - 30 * 60_000],
+      ]);
+    });
+    const engine = load({ pack: c.optimized!, code: c.code! });
+    const provider = store.provider(c.checked!);
+    const turn = () => new Promise((r) => setImmediate(r));
+    const decide = async (event: Record<string, unknown>, ahead: boolean) => {
+      let rec: RecordingProvider | undefined;
+      const out = await provider.resolve((p) => { rec = new RecordingProvider(p); return engine.decide(event, rec); }, ahead ? event : undefined);
+      // The held transaction's COMMIT (the first decision's) goes once the tasks queued now have run.
+      await turn(); await turn();
+      return { answer: [out.outcome, out.score, out.fired.map((f) => f.id)], snapshot: rec!.snapshot };
+    };
+    const at = new Date(NOW).toISOString();
+    await decide({ type: 'u', customer_id: 'c1', device_id: 'd1', amount: 5, ratio: 1, occurred_at: at }, true);
+    for (const device of ['d1', 'd2']) {
+      const event = { type: 'u', customer_id: 'c1', device_id: device, amount: 7, ratio: 0.5, occurred_at: at };
+      sent.length = 0;
+      const ahead = await decide(event, true);
+      const statements = [...sent];
+      assert.is(statements.length, 1, statements.join('\n---\n'));
+      assert.match(statements[0]!, /"zy:rows"/);
+      assert.equal(ahead, await decide(event, false));
+      assert.ok(ahead.snapshot.aggregates.length >= 3, 'the windows were read');
+    }
+  } finally {
+    pg.Client.prototype.query = query;
+    await store.close();
   }
 });
 

@@ -36,6 +36,11 @@ export interface PoolOptions {
    * generic plan is right (provider.ts).
    */
   readonly genericPlans?: boolean;
+  /**
+   * Every transaction of a connection read-only (default_transaction_read_only=on): decisions' connections, so no
+   * statement a decision sends can write, whatever it is. The log, imports and the owner's commands use other pools.
+   */
+  readonly readOnly?: boolean;
 }
 
 // bigint (count, zy_seq, times, money) and numeric (sums of bigint) as numbers:
@@ -62,8 +67,15 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     keepAlive: true,
     ...(opts.pipeline ? { pipeline: true } : {}),
   });
-  // A SET on each new connection rather than the startup packet's options, which poolers such as PgBouncer refuse.
-  if (opts.genericPlans) pool.on('connect', (c) => { c.query(`SET plan_cache_mode = force_generic_plan`).catch(() => undefined); });
+  // A SET on each new connection rather than the startup packet's options, which poolers such as PgBouncer refuse. It is
+  // queued ahead of the connection's first statement; if the server refuses it, the connection is closed rather than
+  // used without it (a decision's connection must not be writable).
+  const sets = [...(opts.genericPlans ? ['SET plan_cache_mode = force_generic_plan'] : []), ...(opts.readOnly ? ['SET default_transaction_read_only = on'] : [])];
+  if (sets.length) {
+    pool.on('connect', (c) => {
+      c.query(sets.join('; ')).catch(() => { (c as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.(); });
+    });
+  }
   pool.on('error', () => { /* an idle connection broke: the pool drops it and opens another when needed */ });
   return pool;
 }

@@ -33,15 +33,21 @@ function decisionOf(r: Record<string, unknown>): LoggedDecision {
   };
 }
 
-/** The columns a record fills, with their types (the arrays are typed so one statement takes any number of rows). */
+/** The columns a record fills, with their types (one statement takes any number of rows). */
 const COLUMNS = [
   ['logged_at', 'bigint'], ['event_time', 'bigint'], ['bundle_hash', 'text'], ['source_hash', 'text'], ['pack', 'text'], ['version', 'text'],
   ['history_seq', 'bigint'], ['input', 'json'], ['snapshot', 'json'], ['outcome', 'text'], ['score', 'float8'], ['fired', 'json'],
   ['arm', 'text'], ['shadow_bundle_hash', 'text'], ['shadow_outcome', 'text'], ['shadow_score', 'float8'], ['shadow_fired', 'json'], ['shadow_error', 'text'],
 ] as const;
 
+// The rows go as one JSON array of arrays (one parameter: JSON.stringify and the server's JSON parser, where 18 typed
+// arrays cost pg's array quoting of every value, most of them JSON text, and the server's array parsing). The JSON
+// columns travel as JSON strings and are cast from their text, so each is stored as the very text written.
 const INSERT = `INSERT INTO zy_decisions (${COLUMNS.map(([c]) => c).join(', ')})
-  SELECT * FROM unnest(${COLUMNS.map(([, t], j) => `$${j + 1}::${t}[]`).join(', ')}) RETURNING id`;
+  SELECT ${COLUMNS.map(([, t], j) => `(r->>${j})::${t}`).join(', ')} FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n RETURNING id`;
+
+/** NaN and ±Infinity (a score) as the text float8 reads: JSON has no such numbers. */
+const finite = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 
 /** Records in one INSERT at most (a decision's record is a few kB). */
 const MAX_BATCH = 256;
@@ -94,8 +100,7 @@ export class PgDecisionLog {
 
   /** Inserts rows in one statement; their ids, in the order of `rows`. */
   private async insertRows(rows: readonly unknown[][]): Promise<number[]> {
-    const columns = COLUMNS.map((_, j) => rows.map((r) => r[j]));
-    const r = await withClient(this.pool, this.where, (c) => c.query({ name: 'zy_log_append_rows', text: INSERT, values: columns, rowMode: 'array' }));
+    const r = await withClient(this.pool, this.where, (c) => c.query({ name: 'zy_log_append_jsonb', text: INSERT, values: [JSON.stringify(rows, finite)], rowMode: 'array' }));
     if (r.rows.length !== rows.length) throw new StoreError('ZY7002', `the decision log took ${r.rows.length} of ${rows.length} records`);
     return (r.rows as [number][]).map((x) => Number(x[0])).sort((a, b) => a - b);
   }

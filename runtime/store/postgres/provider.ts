@@ -17,18 +17,18 @@
 // a window by device_id, …). The next decision of that type is one
 // self-contained transaction: the opening, those reads and COMMIT are
 // written together and the connection goes back to the pool at once, so
-// the decisions of one moment share its writes (closed()). When each of
-// those reads returns one row at most, the decision is not a transaction but
-// one statement (togetherStmt: the reads joined beside zy_event_seq), whose
-// own snapshot every part shares: one Bind/Execute/Sync for the server
-// instead of the opening, a statement per read and COMMIT. A decision that
+// the decisions of one moment share its writes (closed()). Usually the
+// decision is not a transaction but one statement (together.ts: the reads
+// of one row joined beside zy_event_seq, the reads of several rows as JSON
+// arrays), whose own snapshot every part shares: one Bind/Execute/Sync for
+// the server instead of the opening, a statement per read and COMMIT. Past
+// MAX_TOGETHER read sets a provider sends them as that transaction. A decision that
 // then reaches a read not sent is made again in a transaction held open
 // until it has decided (open(): a read it lacks is fetched in it, and its
 // COMMIT goes in the next decision's opening message). A read fetched ahead
 // that no run asks for is never seen by the decision, and one it asks for is
 // answered in that run (Reads.ready), so answers and the logged snapshot are
 // what the lazy reads give.
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { TIME_FIELD } from '../../../compiler/check/context.ts';
 import type { AggregateSpec, CheckedPack, Value } from '../../../compiler/ir.ts';
@@ -41,14 +41,13 @@ import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 import { isUnavailable, storeFailure, withClient } from './connect.ts';
-import { DescribedOnce } from './described.ts';
+import type { SharedClient } from './shared-client.ts';
+import { NeedPart, pending, rowsOf, sendOne, stmt, type Ahead, type Result, type Run, type Stmt } from './statements.ts';
+import { canGoTogether, MAX_TOGETHER, sendTogether, togetherStmt } from './together.ts';
+import { begin, commitDue, commitLater, corked, sendThisTurn } from './transaction.ts';
 
 const LOW = -8.64e15;
 const HIGH = Number.MAX_SAFE_INTEGER;
-
-/** A prepared statement; `one` when it returns one row at most (it can then be a part of a decision's one statement). */
-interface Stmt { readonly name: string; readonly text: string; readonly one?: boolean }
-const stmt = (text: string, one = false): Stmt => ({ name: `zy_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, ...(one ? { one } : {}) });
 
 interface AggPlan {
   readonly shape: Shape;
@@ -59,40 +58,6 @@ interface AggPlan {
 }
 
 interface EntityStmts { readonly current: Stmt; readonly asOf: Stmt; readonly versions: Stmt }
-
-/** One statement's result within a decision: in flight, then its rows (or failed: the promise says why). */
-interface Result {
-  readonly promise: Promise<Record<string, unknown>[]>;
-  rows?: Record<string, unknown>[];
-  /** Settles the promise (and sets rows). */
-  readonly settle: (err: Error | null, rows?: Record<string, unknown>[]) => void;
-}
-
-function pending(): Result {
-  const r = {} as { -readonly [K in keyof Result]: Result[K] };
-  r.promise = new Promise((resolve, reject) => {
-    r.settle = (err, rows) => { if (err) reject(err); else resolve(r.rows = rows!); };
-  });
-  // Awaited where it is used; a prefetched read no run asks for must not be an unhandled rejection.
-  r.promise.catch(() => undefined);
-  return r;
-}
-
-/** A read fetched ahead: its statement, its values and where its rows go. */
-interface Ahead { readonly s: Stmt; readonly values: readonly unknown[]; readonly r: Result }
-
-/** Sends one statement on `c` (pg's callback form: one promise per read; its promise form makes four with ours). */
-function sendOne(c: pg.PoolClient, s: Stmt, values: readonly unknown[], r: Result): void {
-  c.query({ name: s.name, text: s.text, values: values as unknown[] }, (err: Error | null, x: pg.QueryResult) => r.settle(err, x?.rows as Record<string, unknown>[]));
-}
-
-type Run = (s: Stmt, values: readonly unknown[]) => Result;
-
-/** The rows of a result that is in; else NeedPart (wait for it and answer again). */
-function rowsOf(r: Result): Record<string, unknown>[] {
-  if (r.rows) return r.rows;
-  throw new NeedPart(r.promise);
-}
 
 /** The part of an aggregate whose statement depends on the key and the time only. */
 type Part = 'sql' | 'values' | 'rows';
@@ -146,7 +111,7 @@ export class PostgresProvider implements AsyncSource {
    */
   private readonly lacking = new Map<string, number>();
 
-  constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL') {
+  constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL', private readonly shared?: SharedClient) {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
     for (const e of pack.schema.entities.values()) {
       const t = q(entityTable(e.name));
@@ -179,8 +144,10 @@ export class PostgresProvider implements AsyncSource {
     // a filter on the index's own column: as an index condition, PostgreSQL's generic estimate for it made the time-only
     // index look cheaper than the covering (key, time, …) one, and a 30-day window then read a month of rows.
     const where = [...(a.by ? [`${q(a.by)} = $1`] : []), `${q(TIME_FIELD)} >= $${n + 1}`, `${q(TIME_FIELD)} <= $${n + 2}`, `${q(SEQ)} + 0 < $${n + 3}`];
-    const order = needsOrder(a) ? `${q(TIME_FIELD)}, ${q(SEQ)}` : q(SEQ);
-    const rows = stmt(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${order}`);
+    const orderBy = needsOrder(a) ? [TIME_FIELD, SEQ] : [SEQ];
+    // Reads of several rows can be parts of a decision's one statement (together.ts): their order, their float columns.
+    const floats = [...this.pack.schema.event.fields].filter(([, f]) => f.type.t === 'number').map(([name]) => name);
+    const rows = stmt(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.map(q).join(', ')}`, { order: orderBy, floats });
     if (shape.kind === 'rows') return { shape, rows, params: [] };
     const f = a.filter ? filterToSql(a.filter, 'postgres', n + 4)! : { sql: '', params: [] };
     const extra = `$${n + 4 + f.params.length}`;
@@ -190,7 +157,11 @@ export class PostgresProvider implements AsyncSource {
       const hasValue = a.fn === 'latest' && a.window.kind !== 'events' ? ` AND ${q(a.field!)} IS NOT NULL` : '';
       return { shape, rows, main: stmt(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond}${hasValue} ORDER BY ${q(TIME_FIELD)} DESC, ${q(SEQ)} DESC LIMIT ${extra}`), params: f.params };
     }
-    if (shape.kind === 'values') return { shape, rows, main: stmt(`SELECT ${cols} FROM ${q(EVENTS)} WHERE ${cond} ORDER BY ${q(SEQ)}`), params: f.params };
+    if (shape.kind === 'values') {
+      // zy_seq too, for the order the rows keep as a part of the one statement (fold.ts reads only the field).
+      const many = { order: [SEQ], floats: a.fieldType?.t === 'number' ? [a.field!] : [] };
+      return { shape, rows, main: stmt(`SELECT ${cols}, ${q(SEQ)} FROM ${q(EVENTS)} WHERE ${cond} ORDER BY ${q(SEQ)}`, many), params: f.params };
+    }
     const col = a.field ? q(a.field) : '';
     const select = ({
       count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
@@ -261,36 +232,14 @@ export class PostgresProvider implements AsyncSource {
   /** Read sets (their statements' names) → the one statement that makes them all. */
   private readonly together = new Map<string, Stmt>();
 
-  /**
-   * The one statement that reads how far history goes and each of `ahead`'s reads (each one row at most), as
-   * joins of one row; undefined past MAX_TOGETHER read sets. Each read's columns follow a marker column (ROW),
-   * null when the read found no row.
-   */
-  private togetherStmt(ahead: readonly Ahead[]): Stmt | undefined {
+  /** The one statement of `ahead`'s reads (together.ts), made once per read set; undefined past MAX_TOGETHER read sets or for reads that cannot be parts of it. */
+  private oneStatement(ahead: readonly Ahead[]): Stmt | undefined {
+    if (!canGoTogether(ahead)) return undefined;
     const key = ahead.map((a) => a.s.name).join(' ');
     let s = this.together.get(key);
     if (s || this.together.size >= MAX_TOGETHER) return s;
-    let offset = 0;
-    const joins = ahead.map((a, i) => {
-      // Each read's parameters, numbered after the reads before it (the statements' only `$` are their parameters).
-      const text = a.s.text.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + offset}`);
-      offset += a.values.length;
-      return `LEFT JOIN (SELECT true AS "${ROW}", x.* FROM (${text}) x LIMIT 1) p${i} ON true`;
-    });
-    s = stmt(`SELECT (SELECT last_seq FROM zy_event_seq) AS last_seq${ahead.map((_, i) => `, p${i}.*`).join('')} FROM (VALUES (1)) z ${joins.join(' ')}`);
-    this.together.set(key, s);
+    this.together.set(key, s = togetherStmt(ahead));
     return s;
-  }
-
-  /** Sends the opening message (and the sequence read's PREPARE on a new connection); resolves to the snapshot's last event. */
-  private begin(c: pg.PoolClient): Promise<number> {
-    const prepare = prepared.has(c) ? undefined : c.query(PREPARE_SEQ).then(() => { prepared.add(c); });
-    const opened = (c.query(opening(c)) as unknown as Promise<pg.QueryResult[]>).then((r) => Number(r[r.length - 1]!.rows[0]?.last_seq ?? 0));
-    // Awaited through `last`; when the PREPARE fails, the opening fails too and nothing else waits for it.
-    opened.catch(() => undefined);
-    const last = prepare ? prepare.then(() => opened) : opened;
-    last.catch(() => undefined);
-    return last;
   }
 
   /** Runs the decision over the reads in `memo` once they are in, on the snapshot ending at event `last`. */
@@ -319,28 +268,31 @@ export class PostgresProvider implements AsyncSource {
     const ahead: Ahead[] = [];
     this.prefetch(this.collector(memo, ahead), hint);
     // Reads of one row at most go as one statement, which sees one snapshot by itself: no transaction to open or end.
-    const one = ahead.every((a) => a.s.one) ? this.togetherStmt(ahead) : undefined;
+    const one = this.oneStatement(ahead);
+    // The store's shared connection when it has one (shared-client.ts): no pool round per decision, and no wait.
+    const shared = this.shared?.enabled ? this.shared : undefined;
     let c: pg.PoolClient;
-    try { c = await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
+    try { c = shared ? shared.now ?? await shared.take() : await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
     let last!: Promise<number>;
     try {
       sendThisTurn(c, () => {
         if (one) {
           // A decision held open on this connection ends first: the statement must not run in its snapshot.
-          if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined);
+          commitDue(c)?.catch(() => undefined);
           last = sendTogether(c, one, ahead);
         } else {
-          last = this.begin(c);
+          last = begin(c);
           for (const a of ahead) sendOne(c, a.s, a.values, a.r);
         }
       }, !one);
-    } finally { c.release(); }
+    } finally { if (!shared) c.release(); }
     const fixed = this.runnerOver(memo);
     try {
       // Every read it can answer here was sent from what was learned: nothing to learn (no hint), no fields to look up.
       return { value: await this.decideOver(decide, fixed, memo, last, undefined) };
     } catch (e) {
       if (e === REOPEN) return undefined;
+      if (shared && isUnavailable(e)) shared.drop(c, e as Error);
       throw storeFailure(e, this.where);
     }
   }
@@ -361,7 +313,7 @@ export class PostgresProvider implements AsyncSource {
       // One round trip: the last decision's COMMIT, BEGIN and how far the snapshot's history goes (one message), and the
       // reads this event type made before, written to the socket together (corked: pg writes each statement on its own otherwise).
       const last = corked(c, () => {
-        const l = this.begin(c);
+        const l = begin(c);
         if (prefetch && hint) this.prefetch(run, hint);
         return l;
       });
@@ -407,7 +359,7 @@ export class PostgresProvider implements AsyncSource {
     const info = this.pack.schema.entities.get(entity);
     if (!s || !info || key === undefined) return Promise.resolve([]);
     return withClient(this.pool, this.where, async (c) => {
-      if (uncommitted.delete(c)) await c.query('COMMIT');
+      await commitDue(c);
       return (await c.query({ name: s.versions.name, text: s.versions.text, values: [key] })).rows.map((r: Record<string, unknown>) => ({
         validFrom: r[VALID_FROM] as number | null, validTo: r[VALID_TO] as number | null, row: decodeRow(info, r),
       }));
@@ -484,97 +436,5 @@ export class PostgresProvider implements AsyncSource {
   }
 }
 
-const socketOf = (c: pg.PoolClient) => (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
-
-/**
- * Runs `send` with the connection's socket corked: the statements it sends leave in one write.
- */
-function corked<T>(c: pg.PoolClient, send: () => T): T {
-  const stream = socketOf(c);
-  stream?.cork?.();
-  try { return send(); } finally { stream?.uncork?.(); }
-}
-
-/** Connections whose socket stays corked until the tasks queued now have run (sendThisTurn). */
-const flushing = new WeakSet<pg.PoolClient>();
-
-/**
- * Runs `send` (a self-contained decision's statements) with the socket corked until the tasks queued now have run,
- * so the decisions of one moment leave in one write; the transaction's COMMIT goes in the opening message of the next
- * decision to take the connection, or else ends that write. One flush per connection and turn, however many decisions.
- */
-function sendThisTurn(c: pg.PoolClient, send: () => void, inTransaction: boolean): void {
-  if (!flushing.has(c)) {
-    const stream = socketOf(c);
-    stream?.cork?.();
-    flushing.add(c);
-    setImmediate(() => {
-      flushing.delete(c);
-      if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined);
-      stream?.uncork?.();
-    });
-  }
-  try { send(); } finally { if (inTransaction) uncommitted.add(c); }
-}
-
-/** The marker column before each read's columns in a decision's one statement (no field of a pack is named so). */
-const ROW = 'zy:row';
-
-/** Read sets made as one statement, per provider at most: past it, a read set goes as a transaction (each connection prepares each). */
-const MAX_TOGETHER = 256;
-
-/** Sends `ahead`'s reads as the one statement `s` (togetherStmt); resolves to the last event of its snapshot, and settles each read. */
-function sendTogether(c: pg.PoolClient, s: Stmt, ahead: readonly Ahead[]): Promise<number> {
-  const values: unknown[] = [];
-  for (const a of ahead) values.push(...a.values);
-  const last = new Promise<number>((resolve, reject) => {
-    // Described once per connection (described.ts): later executions get the one row without its description.
-    const config: pg.QueryArrayConfig = { name: s.name, text: s.text, values, rowMode: 'array' };
-    c.query(new DescribedOnce(config as pg.QueryConfig, undefined, (err: Error | undefined, x: pg.QueryResult) => {
-      if (err) { for (const a of ahead) a.r.settle(err); reject(err); return; }
-      const row = x.rows[0] as unknown[];
-      const fields = x.fields;
-      let j = 1;
-      for (const a of ahead) {
-        const found = row[j++] !== null;
-        const o: Record<string, unknown> = {};
-        for (; j < fields.length && fields[j]!.name !== ROW; j++) if (found) o[fields[j]!.name] = row[j];
-        a.r.settle(null, found ? [o] : []);
-      }
-      resolve(Number(row[0] ?? 0));
-    }));
-  });
-  last.catch(() => undefined);
-  return last;
-}
-
-/** How far history goes, prepared once per connection so the opening message is planned once too. */
-const PREPARE_SEQ = 'PREPARE zy_last_seq AS SELECT last_seq FROM zy_event_seq';
-const prepared = new WeakSet<pg.PoolClient>();
-
-/** Connections whose last decision's transaction is still open (its COMMIT not sent yet). */
-const uncommitted = new WeakSet<pg.PoolClient>();
-
-/** A decision's opening message: its predecessor's COMMIT when still due, BEGIN, and the snapshot's last event. */
-function opening(c: pg.PoolClient): string {
-  const commit = uncommitted.delete(c) ? 'COMMIT; ' : '';
-  return `${commit}BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; EXECUTE zy_last_seq`;
-}
-
-/**
- * Ends a decision's read-only transaction without waiting on it: a decision that takes the connection in the tasks
- * queued now sends the COMMIT in its own opening message; otherwise it goes alone (inside a corked send, scheduled
- * ahead of the uncork, so it leaves in the same write).
- */
-function commitLater(c: pg.PoolClient): void {
-  uncommitted.add(c);
-  setImmediate(() => { if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined); });
-}
-
 /** A read the decision's closed transaction did not send (see closed()). */
 const REOPEN = Symbol('reopen');
-
-/** A result not in yet: wait for it, and answer again. */
-class NeedPart {
-  constructor(readonly wait: Promise<unknown>) {}
-}
