@@ -39,11 +39,27 @@ export interface Program {
   readonly code: GeneratedCode;
 }
 
+let loads = 0;
+
+/**
+ * The factory's source for one load: the generated source with a comment
+ * naming the load. V8 caches `new Function` by its text: two loads of the
+ * same text got the same compiled functions, and a second engine on the same
+ * pack (each benchmark job has its own; a swap to an equal pack; the pack's
+ * tests on an engine of their own) decided 1.1–1.2× slower than the first
+ * and its explained decisions about 1.15× slower (the closures of one cached
+ * function share their feedback, and V8 no longer optimizes them for one
+ * closure's constants). A text of its own per load costs a parse per load.
+ */
+export function loadSource(code: GeneratedCode): string {
+  return `${code.source}\n// load ${++loads}`;
+}
+
 function instantiate(program: Program): Generated {
   // The source is built from the AST by codegen.ts; rule text reaches it only escaped.
   let g: Generated | undefined;
   try {
-    const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
+    const factory = new Function('K', 'R', loadSource(program.code)) as (k: readonly unknown[], r: typeof R) => Generated;
     g = factory(program.code.constants, R);
   } catch (e) {
     throw new BundleError('ZY8004', `the compiled code does not load (${(e as Error).name ?? 'error'})`);

@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { compile, type SourceFile } from '../compiler/index.ts';
 import { R } from '../runtime/helpers.ts';
 import { EMPTY_PROVIDER, interpret, load } from '../runtime/index.ts';
+import { loadSource } from '../runtime/engine.ts';
 
 const PACK = `pack shapes version "3"
 outcomes block > review > allow
@@ -106,6 +107,21 @@ rule LARGE when event.type == "pay" and event.amount > ¥100 then review
     assert.is(JSON.stringify(engine.decide(e, EMPTY_PROVIDER, { at })), JSON.stringify(interpret(checked, e, EMPTY_PROVIDER, { at }).decision), JSON.stringify(e));
   }
   assert.equal(engine.decide({ type: 'pay' }, EMPTY_PROVIDER, { at }).notes, [{ id: 'LARGE', message: { zh: '没有金额', en: 'No amount for pay' } }]);
+});
+
+test('every load compiles a text of its own: two engines on one pack share no compiled functions', () => {
+  const { code, pack } = compiled(PACK);
+  const a = loadSource(code);
+  const b = loadSource(code);
+  assert.is.not(a, b);
+  for (const s of [a, b]) {
+    assert.ok(s.startsWith(code.source));
+    // Only a comment is added: the text still compiles to the same program.
+    assert.match(s.slice(code.source.length), /^\n\/\/ load \d+$/);
+  }
+  const e = { type: 'pay', amount: 123456, name: 'Ann' };
+  const at = Date.UTC(2026, 2, 1);
+  assert.is(JSON.stringify(load({ pack, code }).decide(e, EMPTY_PROVIDER, { at })), JSON.stringify(load({ pack, code }).decide(e, EMPTY_PROVIDER, { at })));
 });
 
 test.run();
