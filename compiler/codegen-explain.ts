@@ -1,8 +1,5 @@
 // What an explained decision shows for each rule that fired, generated as one
-// object literal per rule, returned by a function of the rule's own (so that
-// V8 optimizes each entry apart, from its own type feedback, as soon as that
-// rule fires often, instead of one large function for all): id, title,
-// outcome, score, reason, message, seen,
+// object literal per rule: id, title, outcome, score, reason, message, seen,
 // in that order (the optional ones only when the rule has them), the same
 // entry runtime/decision.ts builds for the interpreter. Everything that does
 // not depend on the event is text in the source or a constant; the values come
@@ -31,12 +28,8 @@ export class FiredEntries {
   /** `table`: a constant used once, not looked up (the tables of `tabled`). */
   constructor(private readonly pack: CheckedPack, private readonly constant: ConstantRef, private readonly table: ConstantRef) {}
 
-  /**
-   * The body of a function returning rule `r`'s entry: the statements that
-   * read its values (the leaves before the placeholders, as the interpreter
-   * reads them) and `return` the literal.
-   */
-  entry(r: CheckedRule, val: ValueOf): string[] {
+  /** A statement that stores rule `r`'s entry in `out[j]`. */
+  entry(r: CheckedRule, val: ValueOf): string {
     const head = [
       `id: ${jsString(r.id)}`,
       ...(r.title !== undefined ? [`title: ${jsString(r.title)}`] : []),
@@ -44,13 +37,12 @@ export class FiredEntries {
       `score: ${jsNumber(r.score)}`,
       ...(r.reason ? [`reason: ${jsString(r.reason)}`] : []),
     ].join(', ');
+    // The leaves are read before the placeholders, as the interpreter reads them.
     const seen = r.leaves.map((leaf) => `{ feature: ${jsString(leafLabel(this.pack, leaf))}, value: ${val(leaf)} }`);
     const { texts, message } = this.message(r, val);
-    return [
-      ...(seen.length ? [`const seen = [${seen.join(', ')}];`] : []),
-      ...texts,
-      `return { ${head}, message: ${message}, seen${seen.length ? '' : `: ${this.constant([], freeze)}`} };`,
-    ];
+    const lets = [...(seen.length ? [`const seen = [${seen.join(', ')}];`] : []), ...texts];
+    const entry = `out[j] = { ${head}, message: ${message}, seen${seen.length ? '' : `: ${this.constant([], freeze)}`} };`;
+    return lets.length ? `{ ${lets.join(' ')} ${entry} }` : entry;
   }
 
   /**

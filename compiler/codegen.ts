@@ -239,7 +239,7 @@ class Generator extends Expressions {
     const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules')], true,
       split ? { reads: 'no-own-check' } : {});
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
-    parts.push(...this.explainer(allSlots));
+    parts.push(this.explainer(allSlots));
     const memoFields = [...ownMemo, ...p.eventFields.filter((f) => this.cases!.used(f)).map((f) => this.caseMemo(f))];
     if (!memo && memoFields.length) throw new Error('internal: a case table without a Memo');
     parts[memoAt] = `function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`;
@@ -261,19 +261,16 @@ class Generator extends Expressions {
 
   /**
    * The entries an explained decision shows for the rules that fired, in one
-   * call of explain(): decide() calls it with every field it read, so nothing
-   * is read from the event again (one event of many shapes made those reads
-   * V8's slowest kind). Each rule's entry is one object literal returned by a
-   * function of its own (`fr3`), given only the slots it reads: a function
-   * V8 optimizes quickly, from feedback of that rule alone. (One explain()
-   * holding every literal took V8 0.5–1.5 s to optimize at load, and was
-   * thrown back to the interpreter whenever a rule fired for the first time.)
-   * A large pack's entries come from tables, all but those with placeholders
-   * in their messages (codegen-explain.ts).
+   * call, each one object literal (codegen-explain.ts). decide() calls it
+   * with every field it read: nothing is read from the event again (one
+   * event of many shapes made those reads V8's slowest kind). A large pack's
+   * entries come from tables, all but those with placeholders in their
+   * messages. (A function of its own per rule's entry made V8 optimize them
+   * sooner but decided 1.1× slower once optimized: scripts/explain-ab.ts,
+   * bench/README.md eleventh round.)
    */
-  private explainer(allSlots: string): string[] {
+  private explainer(allSlots: string): string {
     const enabled = this.pack.rules.filter((r) => r.enabled);
-    const fns: string[] = [];
     const explain = this.fn(() => `function explain(fired, P, M, at${allSlots})`, () => {
       const tables = enabled.length > (this.opts.explainTables ?? EXPLAIN_TABLES)
         ? this.entries.tabled(enabled, (x) => this.val(x), () => { this.scope.temps = 0; }) : undefined;
@@ -281,15 +278,13 @@ class Generator extends Expressions {
       if (tables) lines.push('  const r = fired[j];', ...tables.lines.map((l) => `  ${l}`));
       lines.push(`  switch (${tables ? 'r' : 'fired[j]'}) {`);
       for (const r of tables?.own ?? enabled) {
-        const name = `fr${r.index}`;
-        const fn = this.fn((slots) => `function ${name}(P, M, at${slots.map((s) => `, ${s}`).join('')})`, () => this.entries.entry(r, (x) => this.val(x)), false, { reads: false });
-        fns.push(fn.text);
-        lines.push(`    case ${r.index}: out[j] = ${name}(P, M, at${fn.slots.map((s) => `, ${s}`).join('')}); break;`);
+        this.scope.temps = 0;
+        lines.push(`    case ${r.index}: ${this.entries.entry(r, (x) => this.val(x))} break;`);
       }
       lines.push('  }', '}', 'return out;');
       return lines;
     }, false, { reads: false });
-    return [...fns, explain.text];
+    return explain.text;
   }
 
   /**
