@@ -46,10 +46,11 @@ let loads = 0;
  * naming the load. V8 caches `new Function` by its text: two loads of the
  * same text got the same compiled functions, and a second engine on the same
  * pack (each benchmark job has its own; a swap to an equal pack; the pack's
- * tests on an engine of their own) decided 1.1–1.2× slower than the first
- * and its explained decisions about 1.15× slower (the closures of one cached
- * function share their feedback, and V8 no longer optimizes them for one
- * closure's constants). A text of its own per load costs a parse per load.
+ * tests on an engine of their own) decided 1.1–1.2× slower than the first,
+ * its explained decisions about 1.2× (most likely because the closures of
+ * one cached function share one feedback cell, and V8 then stops
+ * specializing them to one closure's constants). A text of its own per load
+ * costs a parse per load.
  */
 export function loadSource(code: GeneratedCode): string {
   return `${code.source}\n// load ${++loads}`;
