@@ -37,10 +37,12 @@ export class FiredEntries {
       `score: ${jsNumber(r.score)}`,
       ...(r.reason ? [`reason: ${jsString(r.reason)}`] : []),
     ].join(', ');
-    if (!r.leaves.length) return `out[j] = { ${head}, message: ${this.message(r, val)}, seen: ${this.constant([], freeze)} };`;
     // The leaves are read before the placeholders, as the interpreter reads them.
     const seen = r.leaves.map((leaf) => `{ feature: ${jsString(leafLabel(this.pack, leaf))}, value: ${val(leaf)} }`);
-    return `{ const seen = [${seen.join(', ')}]; out[j] = { ${head}, message: ${this.message(r, val)}, seen }; }`;
+    const { texts, message } = this.message(r, val);
+    const lets = [...(seen.length ? [`const seen = [${seen.join(', ')}];`] : []), ...texts];
+    const entry = `out[j] = { ${head}, message: ${message}, seen${seen.length ? '' : `: ${this.constant([], freeze)}`} };`;
+    return lets.length ? `{ ${lets.join(' ')} ${entry} }` : entry;
   }
 
   /**
@@ -114,23 +116,39 @@ export class FiredEntries {
     return { lines, own };
   }
 
-  /** A message without placeholders is one frozen constant; otherwise its text is built from the values. */
-  private message(r: CheckedRule, val: ValueOf): string {
+  /**
+   * A message without placeholders is one frozen constant; otherwise its
+   * text is built from the values, each placeholder formatted once for both
+   * languages (`texts`: the statements that format them, in the order the
+   * interpreter reads the placeholders: zh, then en). A placeholder that
+   * writes the same value text with the same type as one before it reuses its
+   * text: a value's text names the slot or memo that holds it, read again
+   * unchanged, so the two are equal.
+   */
+  private message(r: CheckedRule, val: ValueOf): { texts: readonly string[]; message: string } {
     const { zh, en } = r.message;
-    if (![...(zh ?? []), ...(en ?? [])].some((p) => p.expr)) {
-      return this.constant({ ...(zh ? { zh: fixedText(zh) } : {}), ...(en ? { en: fixedText(en) } : {}) }, freeze);
+    if (!hasPlaceholders(zh) && !hasPlaceholders(en)) {
+      return { texts: [], message: this.constant({ ...(zh ? { zh: fixedText(zh) } : {}), ...(en ? { en: fixedText(en) } : {}) }, freeze) };
     }
-    return `{ ${[...(zh ? [`zh: ${this.text(zh, val)}`] : []), ...(en ? [`en: ${this.text(en, val)}`] : [])].join(', ')} }`;
-  }
-
-  /** A template as a concatenation: its text, and each placeholder formatted by its type (R.fmt, display.ts formatValue). */
-  private text(t: Template, val: ValueOf): string {
-    const pieces: string[] = [];
-    for (const p of t) {
-      if (p.expr) pieces.push(`R.fmt(${this.constant(p.expr.type)}, ${val(p.expr)})`);
-      else if (p.text) pieces.push(jsString(p.text));
-    }
-    return pieces.length ? pieces.join(' + ') : '""';
+    const formatted = new Map<string, string>();
+    const texts: string[] = [];
+    const text = (t: Template): string => {
+      const pieces: string[] = [];
+      for (const p of t) {
+        if (p.expr) {
+          const call = `R.fmt(${this.constant(p.expr.type)}, ${val(p.expr)})`;
+          let name = formatted.get(call);
+          if (name === undefined) {
+            formatted.set(call, (name = `m${formatted.size}`));
+            texts.push(`const ${name} = ${call};`);
+          }
+          pieces.push(name);
+        } else if (p.text) pieces.push(jsString(p.text));
+      }
+      return pieces.length ? pieces.join(' + ') : '""';
+    };
+    const parts = [...(zh ? [`zh: ${text(zh)}`] : []), ...(en ? [`en: ${text(en)}`] : [])];
+    return { texts, message: `{ ${parts.join(', ')} }` };
   }
 }
 

@@ -264,24 +264,7 @@ class Generator extends Expressions {
     const decide = this.fn(() => 'function decide(src, P, at, x)', () => [...head, ...this.emit(plan, ''), ...tail(plan.kind !== 'rules', keep)], true,
       split ? { reads: 'no-own-check', keep } : { keep });
     parts.push(...this.groups, ...(split ? [...split.fns, split.entry(decide.text)] : [decide.text]));
-    // The entries an explained decision shows for the rules that fired, in one call, each one
-    // object literal (codegen-explain.ts). decide() calls it with every field it read: nothing is
-    // read from the event again (one event of many shapes made those reads V8's slowest kind).
-    // A large pack's entries come from tables, all but those with placeholders in their messages.
-    const enabled = p.rules.filter((r) => r.enabled);
-    parts.push(this.fn(() => `function explain(fired, P, M, at${allSlots})`, () => {
-      const tables = enabled.length > (this.opts.explainTables ?? EXPLAIN_TABLES)
-        ? this.entries.tabled(enabled, (x) => this.val(x), () => { this.scope.temps = 0; }) : undefined;
-      const lines = ['const out = new Array(fired.length);', 'for (let j = 0; j < fired.length; j++) {'];
-      if (tables) lines.push('  const r = fired[j];', ...tables.lines.map((l) => `  ${l}`));
-      lines.push(`  switch (${tables ? 'r' : 'fired[j]'}) {`);
-      for (const r of tables?.own ?? enabled) {
-        this.scope.temps = 0;
-        lines.push(`    case ${r.index}: ${this.entries.entry(r, (x) => this.val(x))} break;`);
-      }
-      lines.push('  }', '}', 'return out;');
-      return lines;
-    }, false, { reads: false }).text);
+    parts.push(this.explainer(allSlots));
     const memoFields = [...ownMemo, ...p.eventFields.filter((f) => this.cases!.used(f)).map((f) => this.caseMemo(f))];
     if (!memo && memoFields.length) throw new Error('internal: a case table without a Memo');
     parts[memoAt] = `function Memo() {${memoFields.map((f) => ` this.${f} = U;`).join('')} }`;
@@ -303,14 +286,45 @@ class Generator extends Expressions {
 
 
   /**
+   * The entries an explained decision shows for the rules that fired, in one
+   * call, each one object literal (codegen-explain.ts). decide() calls it
+   * with every field it read: nothing is read from the event again (one
+   * event of many shapes made those reads V8's slowest kind). A large pack's
+   * entries come from tables, all but those with placeholders in their
+   * messages. (A function of its own per rule's entry made V8 optimize them
+   * sooner but decided 1.1× slower once optimized: scripts/explain-ab.ts,
+   * bench/README.md eleventh round.)
+   */
+  private explainer(allSlots: string): string {
+    const enabled = this.pack.rules.filter((r) => r.enabled);
+    const explain = this.fn(() => `function explain(fired, P, M, at${allSlots})`, () => {
+      const tables = enabled.length > (this.opts.explainTables ?? EXPLAIN_TABLES)
+        ? this.entries.tabled(enabled, (x) => this.val(x), () => { this.scope.temps = 0; }) : undefined;
+      const lines = ['const out = new Array(fired.length);', 'for (let j = 0; j < fired.length; j++) {'];
+      if (tables) lines.push('  const r = fired[j];', ...tables.lines.map((l) => `  ${l}`));
+      lines.push(`  switch (${tables ? 'r' : 'fired[j]'}) {`);
+      for (const r of tables?.own ?? enabled) {
+        this.scope.temps = 0;
+        lines.push(`    case ${r.index}: ${this.entries.entry(r, (x) => this.val(x))} break;`);
+      }
+      lines.push('  }', '}', 'return out;');
+      return lines;
+    }, false, { reads: false });
+    return explain.text;
+  }
+
+  /**
    * What decide() returns. decideRaw's answer is `{ fired, score }` alone, one
-   * shape for every decision; only an explained decision (x) carries the memo
-   * of entity rows and aggregates (for notes) and the fired rules' entries,
-   * made from the fields this function has read and checked.
+   * shape for every decision. An explained decision passes `x`, the engine's
+   * function that makes the decision (runtime/engine.ts): decide() hands it
+   * the fired rules' entries, made from the fields this function has read and
+   * checked (when nothing fired, the empty `fired` itself), and what notes
+   * need (the memo of entity rows and aggregates, the event, provider and
+   * time), and returns the decision: no object in between.
    */
   private results(allSlots: string): string[] {
     return [
-      `if (x === true) return fired.length === 0 ? { fired, score, memo: M } : { fired, score, memo: M, entries: explain(fired, P, M, at${allSlots}) };`,
+      `if (x !== undefined) return x(fired, score, fired.length === 0 ? fired : explain(fired, P, M, at${allSlots}), M, src, P, at);`,
       'return { fired, score };',
     ];
   }

@@ -13,16 +13,20 @@ import { unknownFields, validateRecord } from './validate.ts';
 
 type Values = readonly (readonly Value[])[];
 
+/**
+ * How an explained decision is made from what decide() found: the fired rules
+ * (ascending), the score, each fired rule's entry of the explained decision
+ * (compiler/codegen-explain.ts, made by the generated explain() from the
+ * fields decide() read), and for notes the memo of entity rows and
+ * aggregates read, the event, the provider and the time.
+ */
+type Finish = (fired: FiredIndexes, score: number, entries: FiredRule[], M: object, src: object, P: FeatureProvider, at: number | undefined) => Decision;
+
 /** The generated code's functions; `at` is the decision time when the caller gave one (checked), else undefined. */
 interface Generated {
-  /**
-   * Without `explain`, `{ fired, score }` alone. With `explain` true, also
-   * `memo` (the entity rows and aggregates read, for notes) and `entries`,
-   * each fired rule's entry of the explained decision
-   * (compiler/codegen-explain.ts), made from the fields decide() read, by the
-   * generated explain(); absent when nothing fired.
-   */
-  decide(src: object, P: FeatureProvider, at: number | undefined, explain?: true): { fired: FiredIndexes; score: number; memo?: object; entries?: FiredRule[] };
+  /** Without `finish`, `{ fired, score }` alone; with it, what `finish` makes of the explained decision's parts. */
+  decide(src: object, P: FeatureProvider, at: number | undefined): RawDecision;
+  decide(src: object, P: FeatureProvider, at: number | undefined, finish: Finish): Decision;
   explain: unknown;
   /** Only in packs with `note` clauses. */
   notes?(src: object, P: FeatureProvider, M: object, fired: readonly number[], at: number | undefined): number[];
@@ -35,11 +39,28 @@ export interface Program {
   readonly code: GeneratedCode;
 }
 
+let loads = 0;
+
+/**
+ * The factory's source for one load: the generated source with a comment
+ * naming the load. V8 caches `new Function` by its text: two loads of the
+ * same text got the same compiled functions, and a second engine on the same
+ * pack (each benchmark job has its own; a swap to an equal pack; the pack's
+ * tests on an engine of their own) decided 1.1–1.2× slower than the first,
+ * its explained decisions about 1.2× (most likely because the closures of
+ * one cached function share one feedback cell, and V8 then stops
+ * specializing them to one closure's constants). A text of its own per load
+ * costs a parse per load.
+ */
+export function loadSource(code: GeneratedCode): string {
+  return `${code.source}\n// load ${++loads}`;
+}
+
 function instantiate(program: Program): Generated {
   // The source is built from the AST by codegen.ts; rule text reaches it only escaped.
   let g: Generated | undefined;
   try {
-    const factory = new Function('K', 'R', program.code.source) as (k: readonly unknown[], r: typeof R) => Generated;
+    const factory = new Function('K', 'R', loadSource(program.code)) as (k: readonly unknown[], r: typeof R) => Generated;
     g = factory(program.code.constants, R);
   } catch (e) {
     throw new BundleError('ZY8004', `the compiled code does not load (${(e as Error).name ?? 'error'})`);
@@ -53,6 +74,8 @@ interface Loaded {
   readonly pack: CheckedPack;
   readonly g: Generated;
   readonly explainer: Explainer;
+  /** Given to the generated decide() by an explained decision: it returns the decision. */
+  readonly finish: Finish;
 }
 
 /** The time option, checked; undefined when the event's own `occurred_at` is the time. */
@@ -94,7 +117,7 @@ export class Engine {
       unknownFields(c.pack.schema.event, event, 'event');
       validateRecord(c.pack.schema.event, event, 'event', undefined, at);
     }
-    return provider.read ? provider.read(() => explained(c, event, provider, at)) : explained(c, event, provider, at);
+    return provider.read ? provider.read(() => c.g.decide(event, provider, at, c.finish)) : c.g.decide(event, provider, at, c.finish);
   }
 
   /**
@@ -118,18 +141,19 @@ export class Engine {
 
 function loaded(program: Program): Loaded {
   const g = instantiate(program);
-  return { pack: program.pack, g, explainer: new Explainer(program.pack) };
+  const explainer = new Explainer(program.pack);
+  return { pack: program.pack, g, explainer, finish: finisher(g, explainer) };
 }
 
-function explained(c: Loaded, event: object, provider: FeatureProvider, at: number | undefined): Decision {
-  const { g } = c;
-  const r = g.decide(event, provider, at, true);
-  const entries = r.entries ?? [];
-  if (!g.notes) return c.explainer.assemble(r.fired, r.score, entries);
-  const memo = r.memo!;
-  const rules = g.notes(event, provider, memo, r.fired, at);
-  const noted = rules.length ? { rules, values: g.noteValues!(rules, event, provider, memo, at) } : undefined;
-  return c.explainer.assemble(r.fired, r.score, entries, noted);
+/** The explained decision from decide()'s parts; with notes, the rules that explain not deciding are found first. */
+function finisher(g: Generated, explainer: Explainer): Finish {
+  const { notes, noteValues } = g;
+  if (!notes) return (fired, score, entries) => explainer.assemble(fired, score, entries);
+  return (fired, score, entries, M, src, P, at) => {
+    const rules = notes(src, P, M, fired, at);
+    const noted = rules.length ? { rules, values: noteValues!(rules, src, P, M, at) } : undefined;
+    return explainer.assemble(fired, score, entries, noted);
+  };
 }
 
 export function load(program: Program): Engine {
