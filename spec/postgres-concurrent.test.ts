@@ -113,15 +113,17 @@ test('a shared connection the server ends is dropped: the decisions after it tak
     // Every zhiyu connection ended by the server, the shared one among them.
     const ended = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zhiyu' AND pid <> pg_backend_pid()`);
     assert.ok(ended.rows.length >= 1);
-    // A decision may meet the ended connection (ZY7010: the store is unavailable); the next ones take a new one.
+    // A decision may meet an ended connection (ZY7010: the store is unavailable), which is then dropped. The
+    // shared one may be replaced by an idle one of the pool that is ended too, before the pool has read its
+    // end: so at most one failed decision per ended connection, and then an answer.
     const tries: string[] = [];
     let answer;
-    for (let k = 0; k < 3 && !answer; k++) {
+    for (let k = 0; k <= ended.rows.length && !answer; k++) {
       answer = await provider.resolve((p) => engine.decide(event(0), p), event(0)).catch((e: { code?: string }) => { tries.push(String(e.code)); return undefined; });
     }
     assert.ok(answer, `no decision after the connection ended: ${tries.join(', ')}`);
     assert.ok(tries.every((t) => t === 'ZY7010'), tries.join(', '));
-    assert.ok(tries.length <= 1, `more than one decision failed: ${tries.join(', ')}`);
+    assert.ok(tries.length <= ended.rows.length, `more decisions failed than connections ended (${ended.rows.length}): ${tries.join(', ')}`);
     assert.equal([answer!.outcome, answer!.fired.map((f) => f.id)], [alone.outcome, alone.fired.map((f) => f.id)]);
   } finally {
     await admin.end();
