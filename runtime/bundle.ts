@@ -14,8 +14,13 @@ import { BundleError } from './bundle-error.ts';
 import { assess, keyFingerprint, signatureVerifies, privateKeyOf, publicKeyOf, signHash, TRUST_NOTHING_ALLOW_ALL, TrustError, type SignatureEntry, type Trust, type TrustPolicy } from './trust.ts';
 
 export const BUNDLE_FORMAT = 'zhiyu-bundle/1';
-/** Bumped whenever generated code expects different runtime helpers. */
-export const RUNTIME_API = 4;
+/**
+ * Bumped whenever generated code expects a different runtime: other helpers, or
+ * another contract with the engine (5: decide() hands an explained decision to
+ * the engine's finish function). spec/bundle-compat.test.ts keeps a bundle of
+ * this API and one of the API before: a change of contract without a bump fails it.
+ */
+export const RUNTIME_API = 5;
 
 export { BundleError, type BundleCode } from './bundle-error.ts';
 
