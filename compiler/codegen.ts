@@ -44,7 +44,7 @@ const SWITCH_CASES = 16;
  * moves into a function of its own: V8 optimizes only functions of moderate
  * size, and a decision of a 10,000-rule pack runs a few of them. CPU per
  * decision of that pack, against 80 before case tables, in one process at
- * load 12–18 (bench/README.md): 80 0.92–0.94×, 120 0.86×, 160 0.74–0.76×,
+ * load 12–18 (bench/HISTORY.md): 80 0.92–0.94×, 120 0.86×, 160 0.74–0.76×,
  * 240 0.83×; 400 was 1.5× slower.
  */
 const INLINE_RULES = 160;
@@ -214,7 +214,7 @@ class Generator extends Expressions {
    * when none is wrong, the fields kept are then checked as they are read.
    * Measured on flat40 (a copy of decide() per event type keeps 8–31 of its
    * 50 fields): 0.84–0.87× the CPU per decision of checking each field into
-   * a local (scripts/decide-ab.ts, bench/README.md, eleventh round).
+   * a local (scripts/decide-ab.ts, bench/HISTORY.md, eleventh round).
    */
   private unkept(tests: readonly string[]): string[] {
     if (tests.length === 0) return [];
@@ -293,7 +293,7 @@ class Generator extends Expressions {
    * entries come from tables, all but those with placeholders in their
    * messages. (A function of its own per rule's entry made V8 optimize them
    * sooner but decided 1.1× slower once optimized: scripts/explain-ab.ts,
-   * bench/README.md eleventh round.)
+   * bench/HISTORY.md, eleventh round.)
    */
   private explainer(allSlots: string): string {
     const enabled = this.pack.rules.filter((r) => r.enabled);

@@ -2,7 +2,7 @@
 // timer per request. Node's http server arms a socket timeout after every
 // answer (keepAliveTimeout) and disarms it when the next request's headers
 // arrive: a Timeout object, a bound function and timer-list insertions per
-// request, about 4% of a small decision's CPU in the service (bench/README.md,
+// request, about 4% of a small decision's CPU in the service (bench/HISTORY.md,
 // "tenth round"). Here node's timer is off (server.keepAliveTimeout = 0) and
 // each answer still advertises `Keep-Alive: timeout=5` as before (node writes
 // that header from the response's _keepAliveTimeout, set per request from the
