@@ -41,7 +41,6 @@ import { foldAggregate, narrowColumns, shapeOf, type Shape } from '../fold.ts';
 import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve.ts';
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 import { isUnavailable, storeFailure, withClient } from './connect.ts';
-import type { SharedClient } from './shared-client.ts';
 import { NeedPart, pending, rowsOf, sendOne, stmt, type Ahead, type Result, type Run, type Stmt } from './statements.ts';
 import { canGoTogether, MAX_TOGETHER, sendTogether, togetherStmt } from './together.ts';
 import { begin, commitDue, commitLater, corked, sendThisTurn } from './transaction.ts';
@@ -111,7 +110,7 @@ export class PostgresProvider implements AsyncSource {
    */
   private readonly lacking = new Map<string, number>();
 
-  constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL', private readonly shared?: SharedClient) {
+  constructor(readonly pool: pg.Pool, readonly pack: CheckedPack, readonly where = 'PostgreSQL') {
     const K = q(KEY), F = q(VALID_FROM), T = q(VALID_TO);
     for (const e of pack.schema.entities.values()) {
       const t = q(entityTable(e.name));
@@ -269,10 +268,8 @@ export class PostgresProvider implements AsyncSource {
     this.prefetch(this.collector(memo, ahead), hint);
     // Reads of one row at most go as one statement, which sees one snapshot by itself: no transaction to open or end.
     const one = this.oneStatement(ahead);
-    // The store's shared connection when it has one (shared-client.ts): no pool round per decision, and no wait.
-    const shared = this.shared?.enabled ? this.shared : undefined;
     let c: pg.PoolClient;
-    try { c = shared ? shared.now ?? await shared.take() : await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
+    try { c = await this.pool.connect(); } catch (e) { throw storeFailure(e, this.where); }
     let last!: Promise<number>;
     try {
       sendThisTurn(c, () => {
@@ -285,14 +282,13 @@ export class PostgresProvider implements AsyncSource {
           for (const a of ahead) sendOne(c, a.s, a.values, a.r);
         }
       }, !one);
-    } finally { if (!shared) c.release(); }
+    } finally { c.release(); }
     const fixed = this.runnerOver(memo);
     try {
       // Every read it can answer here was sent from what was learned: nothing to learn (no hint), no fields to look up.
       return { value: await this.decideOver(decide, fixed, memo, last, undefined) };
     } catch (e) {
       if (e === REOPEN) return undefined;
-      if (shared && isUnavailable(e)) shared.drop(c, e as Error);
       throw storeFailure(e, this.where);
     }
   }

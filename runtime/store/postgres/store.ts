@@ -11,7 +11,6 @@ import { createPool, inTransaction, NO_TIMEOUT, redact, withClient, type PoolOpt
 import { PgAuditTrail, PgBundleHistory } from './control.ts';
 import { PgDecisionLog } from './log.ts';
 import { PostgresProvider } from './provider.ts';
-import { SharedClient } from './shared-client.ts';
 import { applyMigrations, dropAbandonedImports, ensurePartitions, historyKept, migrate, migrationLevel, monthStart, partitions, storedSchema, wantedIndexes } from './schema.ts';
 import { PgWriter } from './write.ts';
 
@@ -23,8 +22,6 @@ export class PostgresStore {
   readonly where: string;
   /** Decisions' reads, on read-only connections of their own in pipeline mode (provider.ts); opened at the first provider. */
   private decisions: pg.Pool | undefined;
-  /** The decisions pool's connection that self-contained decisions share (shared-client.ts). */
-  private shared: SharedClient | undefined;
 
   private constructor(readonly url: string, private readonly opts: PoolOptions) {
     this.where = redact(url);
@@ -53,7 +50,6 @@ export class PostgresStore {
   }
 
   async close(): Promise<void> {
-    this.shared?.close();
     await Promise.all([this.pool.end(), this.decisions?.end()]);
   }
 
@@ -116,8 +112,7 @@ export class PostgresStore {
 
   provider(pack: CheckedPack): PostgresProvider {
     this.decisions ??= createPool(this.url, { ...this.opts, pipeline: true, genericPlans: true, readOnly: true });
-    this.shared ??= new SharedClient(this.decisions);
-    return new PostgresProvider(this.decisions, pack, this.where, this.shared);
+    return new PostgresProvider(this.decisions, pack, this.where);
   }
 
   /** Runs `fn` in one write transaction with a writer (partitions for events must exist first: partitionsFor). */
