@@ -148,6 +148,12 @@ export async function runWorkersBench(o: { quick: boolean; old?: string; pipelin
     const c = run(['compile', dir, '-o', out]);
     if (c.status !== 0) throw new Error(`compile failed: ${c.stderr}`);
   }
+  // A bundle is tied to the runtime API of the zhiyu that made it: the old tree serves one it compiled itself.
+  const v1Old = join(data, 'workers-v1-old.zyb');
+  if (o.old) {
+    const c = spawnSync(process.execPath, [join(o.old, 'cli', 'bin.js'), 'compile', join(root, 'rules', 'demo'), '-o', v1Old], { cwd: o.old, encoding: 'utf8' });
+    if (c.status !== 0) throw new Error(`the old tree's compile failed: ${c.stderr}`);
+  }
   const script = join(data, `workers-post${piped ? `-x${o.pipeline}` : ''}.lua`);
   const dbScript = join(data, `workers-post-db${piped ? `-x${o.pipeline}` : ''}.lua`);
   const luaOf = (event: string) => `wrk.method = "POST"\nwrk.body = ${JSON.stringify(event)}\nwrk.headers["content-type"] = "application/json"\n${piped
@@ -172,7 +178,7 @@ export async function runWorkersBench(o: { quick: boolean; old?: string; pipelin
   const plan = [false, true].flatMap((store) => (o.quick ? [1, 2] : [1, 2, 1, 2]).flatMap((workers, i) => trees(i).map((tree) => ({ store, workers, tree }))));
   for (const { store, workers, tree } of plan) {
     const again = rows.some((x) => x.workers === workers && x.store === store && x.tree === tree);
-    const { url, child } = await startServer(v1, workers, store ? db : undefined, tree === 'old' ? o.old : root);
+    const { url, child } = await startServer(tree === 'old' ? v1Old : v1, workers, store ? db : undefined, tree === 'old' ? o.old : root);
     const lua = store ? dbScript : script;
     try {
       await wrk(url, o.quick ? 1 : 3, lua); // warm-up
