@@ -10,44 +10,26 @@
 //
 //   git worktree add --detach /tmp/old main && cp -a node_modules /tmp/old/
 //   node --import tsx scripts/explain-ab.ts /tmp/old [--rounds 60] [--pack flat40|fraud40]
-import { join } from 'node:path';
 import * as NEW from '../compiler/index.ts';
 import * as NEWRT from '../runtime/index.ts';
-import { readPack } from '../cli/pack-files.ts';
-import { flat40Source } from '../bench/flat40.ts';
-import { generate, type Row } from '../bench/events.ts';
+import { arg, benchData, oldTree, packSource, quartiles } from './ab-setup.ts';
+import type { Row } from '../bench/events.ts';
 
 type Decider = (x: Item) => { fired: { length: number }; score: number };
 interface Item { readonly r: Row; readonly at?: number }
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
 
-const quartiles = (xs: number[]): [number, number, number] => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))]!;
-  return [q(0.25), q(0.5), q(0.75)];
-};
 
 async function main(): Promise<number> {
   const old = process.argv[2];
   if (!old || old.startsWith('--')) { console.error('usage: node --import tsx scripts/explain-ab.ts OLD_DIR [--rounds N] [--pack flat40|fraud40]'); return 2; }
-  const OLD = await import(join(old, 'compiler/index.ts')) as typeof NEW;
-  const OLDRT = await import(join(old, 'runtime/index.ts')) as typeof NEWRT;
+  const { OLD, OLDRT } = await oldTree(old);
   const rounds = Number(arg('--rounds', '60'));
   const only = arg('--pack', '');
-  const data = generate({ seed: 20260301, events: 10_000, shapes: 'service' });
-  const customers = data.customers;
-  const provider: NEWRT.FeatureProvider = {
-    entity: (name, key) => (name === 'customer' ? customers.get(key as string) : undefined),
-    aggregate: () => { throw new Error('no aggregates'); },
-    listHas: () => { throw new Error('no external lists'); },
-  };
+  const { data, customers, provider } = benchData();
   for (const pack of ['fraud40', 'flat40']) {
     if (only && only !== pack) continue;
-    const files = pack === 'flat40' ? flat40Source() : readPack([join(import.meta.dirname, '..', 'bench', 'packs', 'fraud40')]);
+    const files = packSource(pack);
     const a = OLD.compile(files);
     const b = NEW.compile(files);
     if (!a.ok || !b.ok || !a.optimized || !b.optimized || !a.code || !b.code) { console.error(`${pack} does not compile`); return 1; }
