@@ -20,6 +20,7 @@ import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt }
 import { Scope, type Ctx } from './codegen-emitter.ts';
 import { Expressions, FUNCTION_ORDER } from './codegen-expressions.ts';
 import { FiredEntries } from './codegen-explain.ts';
+import { SORT_FIRED } from './codegen-sort.ts';
 import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
@@ -55,25 +56,6 @@ const INLINE_RULES = 160;
  * source V8 parses to load the pack.
  */
 const EXPLAIN_TABLES = 1000;
-
-/**
- * Puts fired rules run case by case back in pack order. Up to a few dozen
- * (nearly always) an insertion sort in place: Array.prototype.sort with a
- * comparator costs a call per comparison, a tenth of a flat record's decision.
- */
-const SORT_FIRED = [
-  'const ascending = (a, b) => a - b;',
-  'function sortFired(a) {',
-  '  const n = a.length;',
-  '  if (n > 32) { a.sort(ascending); return; }',
-  '  for (let i = 1; i < n; i++) {',
-  '    const v = a[i];',
-  '    let j = i - 1;',
-  '    while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; j--; }',
-  '    a[j + 1] = v;',
-  '  }',
-  '}',
-];
 
 export interface GenerateOptions {
   /** Switch on the fields that sort the rules (`optimize/dispatch.ts`); off: test every rule in order. */
