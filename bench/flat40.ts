@@ -49,7 +49,7 @@ export function flat40Source(): { path: string; text: string }[] {
 }
 
 /** A function making one record from an event and its customer row: one object literal, every column. */
-function recordMaker(columns: readonly string[]): (e: Row, c: Row | undefined) => Row {
+export function recordMaker(columns: readonly string[]): (e: Row, c: Row | undefined) => Row {
   const body = `return { ${columns.map((k) => `${JSON.stringify(k)}: src(e, c, ${JSON.stringify(k)})`).join(', ')} };`;
   const src = (e: Row, c: Row | undefined, k: string) => (k in e ? e[k] : c?.[k]) ?? null;
   return new Function('src', `return (e, c) => { ${body} };`)(src) as (e: Row, c: Row | undefined) => Row;

@@ -7,9 +7,9 @@
 //
 //   git worktree add --detach /tmp/old main && cp -a node_modules /tmp/old/
 //   node --import tsx scripts/decide-ab.ts /tmp/old [--rounds 150] [--pack flat40|fraud40]
-import * as NEW from '../compiler/index.ts';
 import * as NEWRT from '../runtime/index.ts';
-import { arg, benchData, oldTree, packSource, quartiles } from './ab-setup.ts';
+import { abStart, fmt, timeRotated } from './ab-setup.ts';
+import { recordMaker } from '../bench/flat40.ts';
 import type { Row } from '../bench/events.ts';
 import { decideHandwritten } from '../bench/handwritten.ts';
 
@@ -19,27 +19,21 @@ interface Item { readonly r: Row; readonly at?: number; readonly c: Row | undefi
 
 
 async function main(): Promise<number> {
-  const old = process.argv[2];
-  if (!old || old.startsWith('--')) { console.error('usage: node --import tsx scripts/decide-ab.ts OLD_DIR [--rounds N] [--pack flat40|fraud40]'); return 2; }
-  const { OLD, OLDRT } = await oldTree(old);
-  const rounds = Number(arg('--rounds', '150'));
-  const only = arg('--pack', '');
-  const { data, customers, provider } = benchData();
-  for (const pack of ['fraud40', 'flat40']) {
-    if (only && only !== pack) continue;
-    const files = packSource(pack);
-    const a = OLD.compile(files);
-    const b = NEW.compile(files);
-    if (!a.ok || !b.ok || !a.optimized || !b.optimized || !a.code || !b.code) { console.error(`${pack} does not compile`); return 1; }
-    const eo = OLDRT.load({ pack: a.optimized, code: a.code });
-    const en = NEWRT.load({ pack: b.optimized, code: b.code });
+  const run = await abStart('decide-ab.ts', 150);
+  if (!run) return 2;
+  const { OLDRT, rounds, packs, compiled, data, customers, provider } = run;
+  for (const pack of packs) {
+    const both = compiled(pack);
+    if (!both) return 1;
+    const { a, b, checked } = both;
+    const eo = OLDRT.load(a);
+    const en = NEWRT.load(b);
     let items: Item[];
     let jobs: [string, Decider][];
     if (pack === 'flat40') {
-      const columns = [...b.checked!.schema.event.fields.keys()].filter((f) => f !== 'occurred_at');
-      // One object literal per record, every column, as bench/flat40.ts builds them.
-      const src = (e: Row, c: Row | undefined, k: string) => (k in e ? e[k] : c?.[k]) ?? null;
-      const make = new Function('src', `return (e, c) => ({ ${columns.map((k) => `${JSON.stringify(k)}: src(e, c, ${JSON.stringify(k)})`).join(', ')} });`)(src) as (e: Row, c: Row | undefined) => Row;
+      const columns = [...checked.schema.event.fields.keys()].filter((f) => f !== 'occurred_at');
+      // One object literal per record, every column: bench/flat40.ts's own maker.
+      const make = recordMaker(columns);
       items = data.events.map((e) => ({ r: make(e, customers.get(e['customer_id'] as string)), at: e['occurred_at'] as number, c: undefined }));
       jobs = [
         ['hand-written', (x) => decideHandwritten(x.r, x.r, x.at)],
@@ -59,29 +53,11 @@ async function main(): Promise<number> {
       const [h, o, n] = jobs.map(([, f]) => { const r = f(x); return `${[...(r.fired as number[])].join()}|${r.score}`; });
       if (h !== o || o !== n) { console.error(`${pack}: the evaluators disagree: ${h} / ${o} / ${n}`); return 1; }
     }
-    let sink = 0;
-    const pass = (f: Decider): number => {
-      const t = process.cpuUsage();
-      for (let k = 0; k < 2; k++) for (let i = 0; i < items.length; i++) { const r = f(items[i]!); sink += r.fired.length + r.score; }
-      const d = process.cpuUsage(t);
-      return d.user + d.system;
-    };
-    for (let w = 0; w < 20; w++) for (const [, f] of jobs) pass(f);
-    const times: number[][] = jobs.map(() => []);
-    for (let round = 0; round < rounds; round++) {
-      for (let j = 0; j < jobs.length; j++) {
-        const i = (j + round) % jobs.length;
-        times[i]!.push(pass(jobs[i]![1]));
-      }
-    }
-    const ratio = (p: number, q: number) => quartiles(times[p]!.map((t, k) => t / times[q]![k]!));
-    const fmt = ([lo, mid, hi]: [number, number, number]) => `${mid.toFixed(3)} (${lo.toFixed(3)}–${hi.toFixed(3)})`;
-    const ns = (i: number) => ((quartiles(times[i]!)[1] * 1000) / (2 * items.length)).toFixed(0);
+    const { ratio, ns } = timeRotated(jobs, items, rounds, 2);
     console.log(`${pack}: ${rounds} rounds of 2 × ${items.length} decisions per evaluator, CPU time; median (quartiles) of each round's ratio`);
     console.log(`  ${jobs[1]![0]} ÷ hand-written  ${fmt(ratio(1, 0))}   [${ns(1)} vs ${ns(0)} ns]`);
     console.log(`  ${jobs[2]![0]} ÷ hand-written  ${fmt(ratio(2, 0))}   [${ns(2)} ns]`);
     console.log(`  new ÷ old                   ${fmt(ratio(2, 1))}`);
-    if (sink === 0.5) console.log('');
   }
   return 0;
 }
