@@ -19,7 +19,9 @@
 // more. The targets are judged on the medians of the per-round ratios; each
 // line says how many cores serve and wrk used and how much of the machine
 // other jobs took in the same seconds (a two-worker run that gets less than
-// two cores is not measuring the workers).
+// two cores is not measuring the workers). Each round waits up to 10 s for
+// a quiet second before it starts, which picks when it runs, never whether
+// it counts.
 //
 // Then 20 hot reloads while wrk keeps deciding (every request must succeed,
 // every worker must serve the new bundle after), and /metrics must sum every
@@ -131,6 +133,22 @@ async function timed(s: Service, seconds: number, lua: string, connections: numb
  */
 const quietRound = (r: WorkersRound) => r.one.othersCpu / r.one.wall < 0.15 && r.two.othersCpu / r.two.wall < 0.15;
 
+/**
+ * Waits (up to `maxMs`) for a second in which the machine is otherwise idle
+ * (under 0.15 of a core busy while every service here is idle), so a round
+ * starts when no other job is running if such moments come. It only chooses
+ * when a round starts, never which rounds count.
+ */
+async function quietMoment(maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs;
+  while (performance.now() < until) {
+    const m0 = machineSeconds();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    if ((machineSeconds().busy - m0.busy) / ((performance.now() - t0) / 1000) < 0.15) return;
+  }
+}
+
 /** µs of serve's CPU per decision, µs of wrk's, and cores used. */
 const us = (cpu: number, r: WorkersRun) => (cpu / r.requests) * 1e6;
 const bound = (one: WorkersRun, two: WorkersRun) => (2 * us(one.serveCpu, one)) / (us(two.serveCpu, two) + us(two.wrkCpu, two));
@@ -204,6 +222,7 @@ export async function runWorkersBench(o: { quick: boolean; old?: string; pipelin
       // Warm-up: every service to its steady state (the JIT, the page cache), in turns so that none stays cold while another warms.
       for (let i = 0; i < 2; i++) for (const s of services) s.sent += (await wrk(s.url, Math.ceil(warmSeconds / 2), lua, connections, threads)).requests;
       for (let round = 0; round < rounds; round++) {
+        await quietMoment(o.quick ? 0 : 10_000);
         const treeOrder = round % 2 ? [...trees].reverse() : trees;
         const workerOrder = (round >> 1) % 2 ? [2, 1] : [1, 2];
         for (const tree of treeOrder) {
