@@ -30,13 +30,76 @@ function wrong(path: string, type: Type, v: unknown, expected = typeName(type)):
 }
 
 /** ISO 8601 timestamps are accepted as strings; without a zone they are Asia/Shanghai local time. */
-function timestampFromString(s: string): { value: number } | { why: string } {
+export function timestampFromString(s: string): { value: number } | { why: string } {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?))?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
   if (!m) return { why: 'a timestamp (epoch milliseconds or ISO 8601)' };
   const zone = m[3] && m[3] !== 'Z' && !m[3].includes(':') ? `${m[3].slice(0, 3)}:${m[3].slice(3)}` : m[3];
   const r = parseTimestamp(`@${m[1]}${m[2] ? `T${m[2]}` : ''}${zone ?? ''}`);
   if (r.ok) return { value: r.value };
   return { why: zone && /offset/.test(r.message) ? `a timestamp with a real UTC offset (-12:00 to +14:00), not ${m[3]}` : 'a valid date and time (ISO 8601)' };
+}
+
+const ZERO = 48;
+/** The digits at s[i], s[i+1] as a number, or -1 when either is not 0–9. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - ZERO;
+  const b = s.charCodeAt(i + 1) - ZERO;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (any year 0–9999; the civil-from-days algorithm's inverse). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The timestamps events carry, read without a regular expression or a Date:
+ * `YYYY-MM-DD`, then `T` or a space and `HH:MM`, `:SS`, `.f` to `.fff`, then
+ * `Z` or nothing (Asia/Shanghai). It returns the same epoch milliseconds as
+ * timestampFromString, or undefined for anything else — another zone, a
+ * malformed or impossible date — which timestampFromString then reads or
+ * rejects with its own words.
+ */
+export function plainTimestamp(s: string): number | undefined {
+  let n = s.length;
+  let offset = 8 * 3600_000;
+  if (n > 10 && s.charCodeAt(n - 1) === 90 /* Z */) { offset = 0; n--; }
+  if (n !== 10 && n !== 16 && n !== 19 && !(n >= 21 && n <= 23)) return undefined;
+  const y = two(s, 0) * 100 + two(s, 2);
+  const mo = two(s, 5);
+  const d = two(s, 8);
+  if (y < 0 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || mo < 1 || mo > 12 || d < 1) return undefined;
+  if (d > (mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : MONTH_DAYS[mo - 1]!)) return undefined;
+  let ms = 0;
+  if (n > 10) {
+    const sep = s.charCodeAt(10);
+    const h = two(s, 11);
+    const mi = two(s, 14);
+    if ((sep !== 84 /* T */ && sep !== 32) || s.charCodeAt(13) !== 58 || h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
+    ms = h * 3600_000 + mi * 60_000;
+    if (n > 16) {
+      const sec = two(s, 17);
+      if (s.charCodeAt(16) !== 58 || sec < 0 || sec > 59) return undefined;
+      ms += sec * 1000;
+      if (n > 19) {
+        if (s.charCodeAt(19) !== 46 /* . */) return undefined;
+        let frac = 0;
+        for (let i = 20; i < 23; i++) {
+          const c = i < n ? s.charCodeAt(i) - ZERO : 0;
+          if (c < 0 || c > 9) return undefined;
+          frac = frac * 10 + c;
+        }
+        ms += frac;
+      }
+    }
+  }
+  return daysFromCivil(y, mo, d) * 86_400_000 + ms - offset;
 }
 
 export function coerce(type: Type, v: unknown, path: string): Value {
@@ -60,6 +123,8 @@ export function coerce(type: Type, v: unknown, path: string): Value {
         throw wrong(path, type, v, 'epoch milliseconds between the years 0000 and 9999');
       }
       if (typeof v !== 'string') throw wrong(path, type, v, 'a timestamp (epoch milliseconds or ISO 8601)');
+      const quick = plainTimestamp(v);
+      if (quick !== undefined) return quick;
       const t = timestampFromString(v);
       if ('value' in t) return t.value;
       throw wrong(path, type, v, t.why);

@@ -64,7 +64,20 @@ function send(agent: Agent, port: number, r: Sent): Promise<Got> {
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const TYPES = ['application', 'login', 'login_failed', 'password_reset', 'payee_add', 'drawdown', 'transfer_out'] as const;
-const at = () => `2026-0${1 + Math.floor(rand() * 6)}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}T${String(Math.floor(rand() * 24)).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}`;
+const two = (n: number) => String(n).padStart(2, '0');
+/** An event's time, in each ISO 8601 form an event may carry (most often the plain one), now and then epoch milliseconds. */
+const at = (): string | number => {
+  const day = `2026-0${1 + Math.floor(rand() * 6)}-${two(1 + Math.floor(rand() * 28))}`;
+  const minute = `${two(Math.floor(rand() * 24))}:${two(Math.floor(rand() * 60))}`;
+  const r = rand();
+  if (r < 0.6) return `${day}T${minute}`;
+  if (r < 0.7) return `${day} ${minute}:${two(Math.floor(rand() * 60))}`;
+  if (r < 0.8) return `${day}T${minute}:${two(Math.floor(rand() * 60))}.${Math.floor(rand() * 1000)}Z`;
+  if (r < 0.85) return `${day}T${minute}${pick(['+08:00', '-0500', '+05:30', '+15:00'])}`;
+  if (r < 0.9) return day;
+  if (r < 0.95) return pick(['2024-02-29T12:00', '2026-02-29T12:00', '2026-04-31', '2026-03-01T24:00', '2026-03-01T10:00:00.1234', '2026-03-01t10:00']);
+  return Date.UTC(2026, Math.floor(rand() * 6), 1 + Math.floor(rand() * 28), Math.floor(rand() * 24));
+};
 function event(): Record<string, unknown> {
   const e: Record<string, unknown> = { type: pick(TYPES), occurred_at: at() };
   if (rand() < 0.9) e['customer_id'] = rand() < 0.7 ? `f${1 + Math.floor(rand() * 300)}` : `C-${Math.floor(rand() * 1e6)}`;

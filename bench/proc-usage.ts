@@ -1,0 +1,84 @@
+// CPU accounting for the HTTP benchmarks, from Linux's /proc (USER_HZ is 100):
+// a process tree's CPU seconds and context switches, the whole machine's busy
+// time (so a run can say how much of the two cores other jobs took), and wrk
+// run so that its own CPU is exact (its parent shell's cutime/cstime once it
+// has been reaped, not a polled reading that misses its last moments).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** A process's parent and CPU seconds so far (utime + stime). */
+export const procStat = (p: number) => {
+  try { const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' '); return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 }; } catch { return undefined; }
+};
+
+/** A process's main thread's context switches so far (the event loop's: node's helper threads aside). */
+const switchesOf = (p: number) => {
+  try {
+    const st = readFileSync(`/proc/${p}/status`, 'utf8');
+    return { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(st)?.[1] ?? 0), involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(st)?.[1] ?? 0) };
+  } catch { return { voluntary: 0, involuntary: 0 }; }
+};
+
+export interface Usage { readonly own: number; readonly total: number; readonly children: ReadonlyMap<number, number>; readonly voluntary: number; readonly involuntary: number }
+
+/** CPU seconds used so far by a process (`own`), with its live children (`total`), each child's, and the context switches of all of them. */
+export function cpuSeconds(pid: number): Usage {
+  const own = procStat(pid)?.cpu ?? 0;
+  let total = own;
+  let { voluntary, involuntary } = switchesOf(pid);
+  const children = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const s = procStat(Number(d));
+    if (s && s.ppid === pid) {
+      total += s.cpu;
+      children.set(Number(d), s.cpu);
+      const w = switchesOf(Number(d));
+      voluntary += w.voluntary;
+      involuntary += w.involuntary;
+    }
+  }
+  return { own, total, children, voluntary, involuntary };
+}
+
+/**
+ * The machine's busy and stolen CPU seconds so far, summed over its cores
+ * (/proc/stat's first line: everything but idle and iowait is busy). This
+ * host reports no steal (the column stays 0), so time the hypervisor takes
+ * shows up only as slower CPU, inside whatever process was running.
+ */
+export function machineSeconds(): { busy: number; steal: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return { busy: (user + nice + system + irq + softirq + steal) / 100, steal: steal / 100 };
+}
+
+export interface WrkResult { requests: number; rps: number; p50: number; p99: number; failed: number; cpu: number }
+
+/**
+ * wrk at concurrency 16 (or `connections`, shared evenly by `threads`), one
+ * thread by default; its summary parsed, and its own CPU seconds (user +
+ * system): it runs under `sh`, which prints its reaped children's times
+ * (cutime, cstime) after wrk ends.
+ */
+export function wrk(url: string, seconds: number, script: string, connections = 16, threads = 1): Promise<WrkResult> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', 'wrk "$@"; echo; echo "reaped $(cat /proc/$$/stat)"', 'sh', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/v1/decide`]);
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('close', () => {
+      const ms = (re: RegExp) => { const m = re.exec(out); if (!m) return NaN; const v = Number(m[1]); return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v; };
+      const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+      // /proc/<pid>/stat after the command name: field 16 and 17 of the whole line (cutime, cstime) are 13 and 14 here.
+      const reaped = /^reaped .*\) (.*)$/m.exec(out)?.[1]?.split(' ');
+      resolve({
+        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
+        rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+        p50: ms(/50%\s+([\d.]+)(us|ms|s)/), p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+        failed: non2xx + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+        cpu: reaped ? (Number(reaped[13]) + Number(reaped[14])) / 100 : NaN,
+      });
+    });
+  });
+}
