@@ -11,7 +11,7 @@
 // bench/store-pg.ts does) and writes where it is to .data/pg-ab.json for
 // the runs that follow; without it a run loads its own. `--log`: both
 // sides serve with the decision log (`serve --log`).
-import { type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -74,11 +74,18 @@ function across(script: string, urls: readonly string[]): string {
   return file;
 }
 
-interface Side { readonly label: string; readonly cli: string; readonly env: Record<string, string>; readonly url: string; readonly args: readonly string[] }
+interface Side { readonly label: string; readonly cli: string; readonly env: Record<string, string>; readonly url: string; readonly args: readonly string[]; readonly bundle: string }
+
+/** store3 compiled by `tree`'s own compiler: a bundle is tied to the runtime API of the zhiyu that made it. */
+function bundleOf(tree: string, out: string): string {
+  const c = spawnSync(process.execPath, [join(tree, 'cli', 'bin.js'), 'compile', join(here, 'packs', 'store3'), '-o', out], { cwd: tree, encoding: 'utf8' });
+  if (c.status !== 0) die(`${tree}'s compile failed: ${c.stderr}`);
+  return out;
+}
 interface Reading { rps: number; p99: number; serve: number; server: number; failed: number }
 
 async function measure(st: State, side: Side, instances: number, connections: number, seconds: number): Promise<Reading> {
-  const served: { url: string; child: ChildProcess }[] = await Promise.all(Array.from({ length: instances }, () => startServe(st.bundle, side.url, side.cli, side.env, side.args)));
+  const served: { url: string; child: ChildProcess }[] = await Promise.all(Array.from({ length: instances }, () => startServe(side.bundle, side.url, side.cli, side.env, side.args)));
   try {
     const script = instances > 1 ? across(st.script, served.map((s) => s.url)) : st.script;
     await wrk(served[0]!.url, 2, script, connections, instances); // warm-up: plans, the JIT, the pools
@@ -107,8 +114,9 @@ if (flag('hold')) {
   const against = text('against');
   const self = join(here, '..', 'cli', 'bin.js');
   const args = flag('log') ? ['--log'] : [];
-  const a: Side = { label: 'old', cli: against ? join(against, 'cli', 'bin.js') : self, env: envOf(text('env-old')), url: text('url-old') ?? st.url, args };
-  const b: Side = { label: 'new', cli: self, env: envOf(text('env-new')), url: text('url-new') ?? st.url, args };
+  const oldTree = against ?? join(here, '..');
+  const a: Side = { label: 'old', cli: join(oldTree, 'cli', 'bin.js'), env: envOf(text('env-old')), url: text('url-old') ?? st.url, args, bundle: bundleOf(oldTree, join(DATA, 'pg-ab-old.zyb')) };
+  const b: Side = { label: 'new', cli: self, env: envOf(text('env-new')), url: text('url-new') ?? st.url, args, bundle: bundleOf(join(here, '..'), join(DATA, 'pg-ab-new.zyb')) };
   const instances = option('instances', 3), connections = option('connections', 15), rounds = option('rounds', 4), seconds = option('seconds', 8);
   console.log(`pg-ab: ${instances} instance(s)${args.length ? ' with --log' : ''}, ${connections} connections, ${rounds} rounds × ${seconds} s; old ${a.cli} ${JSON.stringify(a.env)} ${a.url}, new ${b.cli} ${JSON.stringify(b.env)} ${b.url}`);
   console.log(`${'round'.padEnd(6)}${'side'.padEnd(5)}${'dec/s'.padStart(8)}${'p99 ms'.padStart(9)}${'serve ms'.padStart(10)}${'server ms'.padStart(11)}${'failed'.padStart(8)}${'load'.padStart(6)}`);

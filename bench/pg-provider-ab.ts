@@ -1,8 +1,8 @@
-// node --import tsx bench/pg-provider-ab.ts --against /tmp/base [--rounds 10] [--batch 8] [--url-old U] [--url-new U]   (after bench/pg-ab.ts --hold)
+// node --import tsx bench/pg-provider-ab.ts --against /tmp/base [--rounds 10] [--batch 8] [--events 2000] [--url-old U] [--url-new U]   (after bench/pg-ab.ts --hold)
 //
 // The provider's CPU per decision, old tree against this one in one process:
 // each tree's PostgresStore on the held server (bench/pg-ab.ts --hold), the
-// store3 pack's decisions over the same 2,000 stream events with their reads
+// store3 pack's decisions over the same the stream events (2,000 unless --events) with their reads
 // fetched ahead, `batch` decisions at a time (as a serve process has several
 // in flight), the trees alternated round by round. CPU of this process and
 // of the server's backends (/proc) per decision; the ratios new ÷ old per
@@ -34,7 +34,7 @@ const open = async (tree: string, url = st.url): Promise<Store> => {
 const c = compile(readPack([join(here, 'packs', 'store3')]));
 if (!c.ok) die('store3 does not compile');
 const engine = load({ pack: c.optimized!, code: c.code! });
-const events = stream(generate(20260301, 200_000), 20260301, 2000);
+const events = stream(generate(20260301, 200_000), 20260301, option('events', 2000));
 // --url-old / --url-new: the same server another way (a Unix socket: postgres://u:p@%2Fdir:port/db).
 const sides = [{ label: 'old', store: await open(against, text('url-old')) }, { label: 'new', store: await open(join(here, '..'), text('url-new')) }];
 const providers = sides.map((s) => s.store.provider(c.checked!));

@@ -1,13 +1,14 @@
 // A decision's one statement is described once per connection (described.ts):
-// later executions get their row without a RowDescription, read with the
-// columns and parsers kept from the first. Its rows equal pg's own Query's
+// later executions are written as one Bind/Execute/Sync buffer and get their
+// row without a RowDescription, parsed with the columns and parsers kept from
+// the first. Its rows equal pg's own Query's
 // for the same statement and values (numbers, text, booleans, nulls, missing
 // rows), a value pg would map (a boolean, an object) binds as pg binds it,
 // and an execution that fails makes the next one ask again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
-import { DescribedOnce } from '../runtime/store/postgres/described.ts';
+import { OneRowQuery } from '../runtime/store/postgres/described.ts';
 import { pgServer } from './pg-server.ts';
 
 const TEXT = `SELECT (SELECT count(*) FROM t) AS n, p0.* FROM (VALUES (1)) z
@@ -17,10 +18,12 @@ type Run = (values: unknown[]) => Promise<{ rows: unknown[][]; names: string[] }
 
 function runner(c: pg.Client, described: boolean): Run {
   return (values) => new Promise((resolve, reject) => {
-    const config = { name: described ? 'described_one' : 'plain_one', text: TEXT, values, rowMode: 'array' } as pg.QueryArrayConfig;
-    const done = (err: Error | undefined | null, r: pg.QueryResult) => (err ? reject(err) : resolve({ rows: r.rows as unknown[][], names: r.fields.map((f) => f.name) }));
-    if (described) c.query(new DescribedOnce(config as pg.QueryConfig, undefined, done));
-    else c.query(config, done as never);
+    if (described) {
+      c.query(new OneRowQuery('described_one', TEXT, values, (err, row, names) => (err ? reject(err) : resolve({ rows: [row as unknown[]], names: [...names!] }))));
+      return;
+    }
+    const config = { name: 'plain_one', text: TEXT, values, rowMode: 'array' } as pg.QueryArrayConfig;
+    c.query(config, ((err: Error | undefined | null, r: pg.QueryResult) => (err ? reject(err) : resolve({ rows: r.rows as unknown[][], names: r.fields.map((f) => f.name) }))) as never);
   });
 }
 
@@ -34,7 +37,9 @@ test('described once per connection: the same rows as pg\'s Query, one RowDescri
     let descriptions = 0;
     (c as unknown as { connection: { on(e: string, f: () => void): void } }).connection.on('rowDescription', () => { descriptions++; });
     const plain = runner(c, false), described = runner(c, true);
-    const cases: unknown[][] = [['a', null], ['b', null], ['c', null], ['missing', null], ['a', 'x'], ['c', 'z'], ['a', undefined], [1, null]];
+    // Text of several bytes a character (the buffer is sized before it is written), and long text.
+    const cases: unknown[][] = [['a', null], ['b', null], ['c', null], ['missing', null], ['a', 'x'], ['c', 'z'], ['a', undefined], [1, null],
+      ['é', null], ['a', 'é😀\u{10FFFF}'], ['x'.repeat(70_000), null], ['', ''], [2.5e-300, -0]];
     const before = descriptions;
     // Alone first: executions sent before the first description is in ask for it too.
     await described(cases[0]!);

@@ -11,7 +11,7 @@
 // writes as strings, are turned back into numbers (Many.floats).
 import type pg from 'pg';
 import { q } from '../tables.ts';
-import { DescribedOnce } from './described.ts';
+import { OneRowQuery } from './described.ts';
 import { stmt, type Ahead, type Stmt } from './statements.ts';
 
 /** The marker column before each one-row read's columns (no field of a pack is named so). */
@@ -55,23 +55,20 @@ function manyRows(rows: Record<string, unknown>[], floats: readonly string[]): R
 /** Sends `ahead`'s reads as the one statement `s` (togetherStmt); resolves to the last event of its snapshot, and settles each read. */
 export function sendTogether(c: pg.PoolClient, s: Stmt, ahead: readonly Ahead[]): Promise<number> {
   const values: unknown[] = [];
-  for (const a of ahead) values.push(...a.values);
+  for (const a of ahead) for (const v of a.values) values.push(v);
   const last = new Promise<number>((resolve, reject) => {
-    // Described once per connection (described.ts): later executions get the one row without its description.
-    const config: pg.QueryArrayConfig = { name: s.name, text: s.text, values, rowMode: 'array' };
-    c.query(new DescribedOnce(config as pg.QueryConfig, undefined, (err: Error | undefined, x: pg.QueryResult) => {
+    // Described once per connection, its row parsed straight to values (described.ts).
+    c.query(new OneRowQuery(s.name, s.text, values, (err, row, names) => {
       if (err) { for (const a of ahead) a.r.settle(err); reject(err); return; }
-      const row = x.rows[0] as unknown[];
-      const fields = x.fields;
       let j = 1;
       for (const a of ahead) {
-        if (a.s.many) { a.r.settle(null, manyRows(row[j++] as Record<string, unknown>[], a.s.many.floats)); continue; }
-        const found = row[j++] !== null;
+        if (a.s.many) { a.r.settle(null, manyRows(row![j++] as Record<string, unknown>[], a.s.many.floats)); continue; }
+        const found = row![j++] !== null;
         const o: Record<string, unknown> = {};
-        for (; j < fields.length && fields[j]!.name !== ROW && fields[j]!.name !== ROWS; j++) if (found) o[fields[j]!.name] = row[j];
+        for (; j < names!.length && names![j] !== ROW && names![j] !== ROWS; j++) if (found) o[names![j]!] = row![j];
         a.r.settle(null, found ? [o] : []);
       }
-      resolve(Number(row[0] ?? 0));
+      resolve(Number(row![0] ?? 0));
     }));
   });
   last.catch(() => undefined);
