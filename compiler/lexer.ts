@@ -197,7 +197,7 @@ function withEndOffsets(l: Lexer): Lexer {
  * after a line break: no token but white space crosses one, so no pattern
  * looks past `end`.
  */
-export function scanTokens(text: string, start: number, end: number, words?: Map<string, string>): IToken[] | undefined {
+export function scanTokens(text: string, start: number, end: number): IToken[] | undefined {
   const tokens: IToken[] = [];
   const sub = text;
   let i = start;
@@ -214,12 +214,6 @@ export function scanTokens(text: string, start: number, end: number, words?: Map
       let image = sub.slice(i, j);
       const k = keywordByWord.get(image);
       if (k !== undefined) image = keywordWord.get(k)!;
-      else if (words) {
-        // One string per distinct name (the AST keeps them all, and each copy is the collector's to move).
-        const seen = words.get(image);
-        if (seen === undefined) words.set(image, image);
-        else image = seen;
-      }
       tokens.push(token(image, i, k ?? Identifier));
       i = j;
       continue;

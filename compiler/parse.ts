@@ -87,13 +87,12 @@ function parseInParts(text: string, file: number): ParseResult | undefined {
   const p = parser('ast');
   const decls: A.Decl[] = [];
   const diagnostics: Diagnostic[] = [];
-  const words = new Map<string, string>();
   try {
     for (let start = 0; start < text.length;) {
       PART_START.lastIndex = start + PART_CHARS;
       const next = PART_START.exec(text);
       const end = next ? next.index + 1 : text.length;
-      const tokens = scanTokens(text, start, end, words);
+      const tokens = scanTokens(text, start, end);
       if (!tokens) return undefined;
       if (nestingDiagnostic(tokens, file)) return undefined;
       p.start(tokens, text, file);
