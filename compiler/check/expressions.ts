@@ -217,8 +217,14 @@ class ExprChecker {
     if (e.kind === 'list') {
       const xs = e.items.map((i) => this.expr(i, scope));
       if (item) for (const i of xs) if (!this.compatible(item, i, i.span, 'in')) return undefined;
-      const folded = xs.map(fold);
-      const set: SetRef = folded.every((i) => i.k === 'lit' && i.value !== undefined) ? { kind: 'values', values: folded.map((i) => (i as { value: Value }).value) } : { kind: 'items', xs };
+      // The members' values when every member folds to one (a literal folds to itself).
+      let values: Value[] | undefined = [];
+      for (const x of xs) {
+        const f = x.k === 'lit' ? x : fold(x);
+        if (f.k !== 'lit' || f.value === undefined) { values = undefined; break; }
+        values.push(f.value);
+      }
+      const set: SetRef = values ? { kind: 'values', values } : { kind: 'items', xs };
       return { set, element: xs[0]?.type ?? item?.type ?? ERROR };
     }
     if (e.kind === 'path' && e.parts.length === 1 && this.cx.lists.has(e.parts[0]!.text)) {

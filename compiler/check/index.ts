@@ -6,7 +6,7 @@ import type {
   AggregateSpec, CheckedInvariant, CheckedPack, CheckedRule, ConstInfo, EntityInfo, FieldInfo, IR, ListInfo, LocalInfo, PredicateInfo, Schema, Value,
 } from '../ir.ts';
 import { printIR } from '../print.ts';
-import { children, fold } from '../optimize/fold.ts';
+import { fold } from '../optimize/fold.ts';
 import { NO_SPAN, type SourceFile, type Span } from '../source.ts';
 import { ERROR, SCALAR_TYPE_NAMES, STRING, TIMESTAMP, type Type, assignable, typeName } from '../types.ts';
 import type { CheckContext } from './context.ts';
@@ -14,6 +14,7 @@ import { checkCondition, checkExpr } from './expressions.ts';
 import { checkJsonLogicPredicate, JsonLogicSources } from './jsonlogic.ts';
 import { checkTemplate } from './templates.ts';
 import { checkTests } from './tests.ts';
+import { eachChild } from './walk.ts';
 import { KEYWORD_WORDS } from '../lexer.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -32,8 +33,19 @@ export interface CheckResult {
 export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<string>, sources: readonly SourceFile[] = []): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const err = (code: Parameters<typeof diag>[0], span: Span, msg: string, hint?: string) => diagnostics.push(diag(code, span, msg, hint));
-  const decls = files.flatMap((f) => f.decls);
-  const of = <K extends A.Decl['kind']>(k: K) => decls.filter((d): d is Extract<A.Decl, { kind: K }> => d.kind === k);
+  // The declarations by kind, in one pass (a large pack's AST is tens of MB:
+  // each pass over it is mostly cache misses), and the names they share.
+  const byKind = new Map<A.Decl['kind'], A.Decl[]>();
+  const named: A.Name[] = [];
+  for (const f of files) {
+    for (const d of f.decls) {
+      const same = byKind.get(d.kind);
+      if (same) same.push(d);
+      else byKind.set(d.kind, [d]);
+      if (d.kind === 'entity' || d.kind === 'listDecl' || d.kind === 'const' || d.kind === 'predicate' || d.kind === 'jsonlogicPredicate') named.push(d.name);
+    }
+  }
+  const of = <K extends A.Decl['kind']>(k: K) => (byKind.get(k) ?? []).slice() as Extract<A.Decl, { kind: K }>[];
 
   // ---- header ----
   const packs = of('pack');
@@ -58,8 +70,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
   // Claimed in source order, so a clash is reported at the later declaration.
   const winners = new Set<A.Name>();
   const taken = new Set<string>();
-  const named = decls.flatMap((d) => (d.kind === 'entity' || d.kind === 'listDecl' || d.kind === 'const' || d.kind === 'predicate' || d.kind === 'jsonlogicPredicate' ? [d.name] : []))
-    .sort((a, b) => a.span.file - b.span.file || a.span.start - b.span.start);
+  named.sort((a, b) => a.span.file - b.span.file || a.span.start - b.span.start);
   for (const n of named) {
     if (taken.has(n.text)) err('ZY2002', n.span, `\`${n.text}\` is already declared`, 'entity, list, constant and predicate names must be unique in the pack');
     else { taken.add(n.text); winners.add(n); }
@@ -115,7 +126,7 @@ export function check(files: readonly A.FileAst[], brokenNames: ReadonlySet<stri
     aggregate: (spec) => {
       // Two rules' `let`s of one name are different values: the key tells them apart.
       const slots: number[] = [];
-      const find = (x: IR): void => { if (x.k === 'local') slots.push(x.slot); children(x).forEach(find); };
+      const find = (x: IR): void => { if (x.k === 'local') slots.push(x.slot); eachChild(x, find); };
       [...(spec.filter ? [spec.filter] : []), ...(spec.steps ?? [])].forEach(find);
       const key = slots.length ? `${spec.text}#${slots.join(',')}` : spec.text;
       const known = aggKeys.get(key);
@@ -370,17 +381,35 @@ function checkRule(
     message: { zh: checkTemplate(noteClause.zh, rcx), ...(noteClause.en ? { en: checkTemplate(noteClause.en, rcx) } : {}) },
   } : undefined;
   if (condition.type.t === 'error') return undefined;
-  return {
-    index, id: r.id.text, ...(r.title !== undefined ? { title: r.title } : {}),
-    ...(owner ? { owner: owner.value } : {}), tags: tags?.tags.map((t) => t.text) ?? [],
-    ...(sev ? { severity: sev.level.text } : {}), enabled: get('enabled')?.value ?? true,
-    ...(eff?.from ? { effectiveFrom: eff.from.ms } : {}), ...(eff?.until ? { effectiveUntil: eff.until.ms } : {}),
-    condition, leaves: leavesOf(condition), ...(then ? { outcome: then.outcome.text } : {}), score: score?.points ?? 0,
-    ...(get('reason') ? { reason: get('reason')!.code.text } : {}),
-    message: { ...(msg?.zh ? { zh: checkTemplate(msg.zh, rcx) } : {}), ...(msg?.en ? { en: checkTemplate(msg.en, rcx) } : {}) },
-    locals, ...(note ? { note } : {}), suppress, span: r.span,
-  };
+  // Built a key at a time, in the order the rule is printed and serialized in
+  // (optional keys only when present), rather than from a spread per optional
+  // key: a large pack has 10,000 rules.
+  const rule: Mutable<CheckedRule> = { index, id: r.id.text } as Mutable<CheckedRule>;
+  if (r.title !== undefined) rule.title = r.title;
+  if (owner) rule.owner = owner.value;
+  rule.tags = tags?.tags.map((t) => t.text) ?? [];
+  if (sev) rule.severity = sev.level.text;
+  rule.enabled = get('enabled')?.value ?? true;
+  if (eff?.from) rule.effectiveFrom = eff.from.ms;
+  if (eff?.until) rule.effectiveUntil = eff.until.ms;
+  rule.condition = condition;
+  rule.leaves = leavesOf(condition);
+  if (then) rule.outcome = then.outcome.text;
+  rule.score = score?.points ?? 0;
+  const reason = get('reason');
+  if (reason) rule.reason = reason.code.text;
+  const message: Mutable<CheckedRule['message']> = {};
+  if (msg?.zh) message.zh = checkTemplate(msg.zh, rcx);
+  if (msg?.en) message.en = checkTemplate(msg.en, rcx);
+  rule.message = message;
+  rule.locals = locals;
+  if (note) rule.note = note;
+  rule.suppress = suppress;
+  rule.span = r.span;
+  return rule;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Invariants: a condition like a rule's, and conclusions about outcomes and rules the pack has. */
 function checkInvariants(
@@ -417,21 +446,25 @@ function eventFieldsRead(schema: Schema, rules: readonly CheckedRule[], preds: r
   const used = new Set<string>([TIME_FIELD]);
   const walk = (x: IR): void => {
     if (x.k === 'field') used.add(x.entity === 'event' ? x.field : schema.entities.get(x.entity)!.key);
-    children(x).forEach(walk);
+    eachChild(x, walk);
   };
+  const placeholders = (parts: CheckedRule['message']['zh']): void => { for (const p of parts ?? []) if (p.expr) walk(p.expr); };
   for (const r of rules) {
-    walk(r.condition);
-    for (const p of [...(r.message.zh ?? []), ...(r.message.en ?? [])]) if (p.expr) walk(p.expr);
+    // A condition's fields are its field leaves and those its `let`s read (aggregates and predicates are walked below).
+    for (const l of r.leaves) if (l.k === 'field' || l.k === 'local') walk(l);
+    placeholders(r.message.zh);
+    placeholders(r.message.en);
     if (r.note) {
       walk(r.note.condition);
-      for (const p of [...(r.note.message.zh ?? []), ...(r.note.message.en ?? [])]) if (p.expr) walk(p.expr);
+      placeholders(r.note.message.zh);
+      placeholders(r.note.message.en);
     }
   }
   preds.forEach((p) => walk(p.body));
   for (const a of aggs) {
     if (a.by) used.add(a.by);
     // The current event is filtered like a history event when it counts.
-    const hist = (x: IR): void => { if (x.k === 'hfield') used.add(x.field); children(x).forEach(hist); };
+    const hist = (x: IR): void => { if (x.k === 'hfield') used.add(x.field); eachChild(x, hist); };
     for (const f of [...(a.filter ? [a.filter] : []), ...(a.steps ?? [])]) {
       walk(f);
       if (a.includeCurrent) hist(f);
@@ -442,17 +475,43 @@ function eventFieldsRead(schema: Schema, rules: readonly CheckedRule[], preds: r
   return [...schema.event.fields.keys()].filter((f) => used.has(f));
 }
 
+/**
+ * The leaves a condition reads, each once (the first of those printed alike),
+ * in order. A rule has a few: they are compared with the ones found so far;
+ * past SMALL, they are found by their printed form.
+ */
 function leavesOf(e: IR): IR[] {
-  const seen = new Map<string, IR>();
+  const leaves: IR[] = [];
+  let printed: Map<string, IR> | undefined;
   const walk = (x: IR): void => {
     if (x.k === 'field' || x.k === 'agg' || x.k === 'pred' || x.k === 'local') {
-      const key = printIR(x);
-      if (!seen.has(key)) seen.set(key, x);
+      if (printed) {
+        const key = printIR(x);
+        if (!printed.has(key)) { printed.set(key, x); leaves.push(x); }
+        return;
+      }
+      for (const l of leaves) if (printedAlike(l, x)) return;
+      leaves.push(x);
+      if (leaves.length > SMALL) printed = new Map(leaves.map((l) => [printIR(l), l]));
       return;
     }
-    children(x).forEach(walk);
+    eachChild(x, walk);
   };
   walk(e);
-  return [...seen.values()];
+  return leaves;
+}
+
+const SMALL = 16;
+
+/**
+ * Whether two leaves print the same (printIR): a field as `entity.field`, an
+ * aggregate as `agg#id`, a predicate or a `let` as its name (names have
+ * neither `.` nor `#`, so no two kinds print alike but these two).
+ */
+function printedAlike(a: IR, b: IR): boolean {
+  if (a.k === 'field') return b.k === 'field' && a.entity === b.entity && a.field === b.field;
+  if (a.k === 'agg') return b.k === 'agg' && a.id === b.id;
+  const name = a.k === 'pred' || a.k === 'local' ? a.name : undefined;
+  return name !== undefined && (b.k === 'pred' || b.k === 'local') && b.name === name;
 }
 
