@@ -121,17 +121,36 @@ export abstract class Expressions extends Emitter {
   }
 
   /**
-   * An operand of a test that is false when the operand is missing: the test
-   * that it is not (none when it never is) and its value after that test.
-   * V8 records which kinds of values each comparison in the code has seen; one
-   * that has seen undefined beside numbers or strings becomes a call to a
-   * generic comparison, one that never does compares inline (measured on
-   * flat40: generic calls for `<`, `>=` and `=== "lit"` on optional fields).
+   * The operands of a test that is false when one is missing, each with the
+   * test that it is not (none when it never is) and its value after that
+   * test. V8 records which kinds of values each comparison in the code has
+   * seen; one that has seen undefined beside numbers or strings becomes a
+   * call to a generic comparison, one that never does compares inline
+   * (flat40: generic calls for `<`, `>=` and `=== "lit"` on optional fields).
+   * Every operand is still evaluated, in order, as when it was compared
+   * directly: one that can load an entity row or call the provider (and so
+   * throw) is assigned to a temporary first (`pre`) when a test before it
+   * could have skipped it.
    */
-  private defined(e: IR, inFilter: boolean): { guards: string[]; value: string } {
-    if (this.present(e)) return { guards: [], value: this.val(e, inFilter) };
-    const x = this.once(e, inFilter);
-    return { guards: [`${x.first} !== undefined`], value: x.again };
+  private operands(xs: readonly IR[], inFilter: boolean): { pre: string[]; ops: { guards: string[]; value: string }[] } {
+    const skippable = xs.some((x, i) => i > 0 && !this.simple(x) && !this.present(x) && xs.slice(0, i).some((y) => !this.present(y)));
+    const pre: string[] = [];
+    const ops = xs.map((x) => {
+      if (this.present(x)) return { guards: [], value: this.val(x, inFilter) };
+      if (!skippable || this.simple(x)) {
+        const o = this.once(x, inFilter);
+        return { guards: [`${o.first} !== undefined`], value: o.again };
+      }
+      const t = this.temp();
+      pre.push(`${t} = ${this.val(x, inFilter)}`);
+      return { guards: [`${t} !== undefined`], value: t };
+    });
+    return { pre, ops };
+  }
+
+  /** A test after the operands' evaluation (see `operands`). */
+  private after(pre: readonly string[], test: string): string {
+    return pre.length ? `(${pre.join(', ')}, ${test})` : `(${test})`;
   }
 
   /** One side of a `between`: the bound's test for missing, then the comparison. */
@@ -243,12 +262,13 @@ export abstract class Expressions extends Emitter {
         return `(${this.val(e.x, inFilter)} ${e.negated === want ? '!==' : '==='} undefined)`;
       case 'cmp': return this.cmp(e, want, inFilter);
       case 'between': {
-        const x = this.defined(e.x, inFilter);
-        const lo = this.defined(e.lo, inFilter);
-        const hi = this.defined(e.hi, inFilter);
-        // False when either side is false, even with the other bound missing.
-        const test = want ? `${this.side(x.value, '>=', lo)} && ${this.side(x.value, '<=', hi)}` : `((${this.side(x.value, '<', lo)}) || (${this.side(x.value, '>', hi)}))`;
-        return `(${[...x.guards, test].join(' && ')})`;
+        // As `x >= lo && x <= hi` (`x < lo || x > hi`) did: x and lo always evaluated, hi only when the first side
+        // did not settle it; false when either side is false, even with the other bound missing.
+        const { pre, ops: [x, lo] } = this.operands([e.x, e.lo], inFilter);
+        const hi = this.operands([e.hi], inFilter).ops[0]!;
+        const first = [...x!.guards, this.side(x!.value, want ? '>=' : '<', lo!)].join(' && ');
+        const second = [...hi.guards, ...x!.guards.map(() => `${x!.value} !== undefined`), `${x!.value} ${want ? '<=' : '>'} ${hi.value}`].join(' && ');
+        return this.after(pre, want ? `${first} && ${second}` : `(${first}) || (${second})`);
       }
       case 'in': return this.inTest(e, want, inFilter);
       case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), want ? 'T' : 'F');
@@ -263,23 +283,17 @@ export abstract class Expressions extends Emitter {
     if (!want) op = ({ '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const)[op];
     if (op === '<' || op === '<=' || op === '>' || op === '>=') {
       // Every ordering test on a missing (undefined) operand is false: tested first, so that the
-      // comparison itself only ever sees values (see `defined`).
-      const l = this.defined(e.l, inFilter);
-      const r = this.defined(e.r, inFilter);
-      return `(${[...l.guards, ...r.guards, `${l.value} ${op} ${r.value}`].join(' && ')})`;
+      // comparison itself only ever sees values (see `operands`).
+      const { pre, ops: [l, r] } = this.operands([e.l, e.r], inFilter);
+      return this.after(pre, [...l!.guards, ...r!.guards, `${l!.value} ${op} ${r!.value}`].join(' && '));
     }
     const lp = this.present(e.l);
     const rp = this.present(e.r);
     if (op === '==') {
-      // The operand that can be missing is tested first, as for an ordering test.
+      // An operand that can be missing is tested first, as for an ordering test; both are evaluated, as before.
       if (lp && rp) return `(${this.val(e.l, inFilter)} === ${this.val(e.r, inFilter)})`;
-      if (lp) {
-        const lv = this.val(e.l, inFilter);
-        const r = this.defined(e.r, inFilter);
-        return `(${[...r.guards, `${lv} === ${r.value}`].join(' && ')})`;
-      }
-      const l = this.defined(e.l, inFilter);
-      return `(${[...l.guards, `${l.value} === ${this.val(e.r, inFilter)}`].join(' && ')})`;
+      const { pre, ops: [l, r] } = this.operands([e.l, e.r], inFilter);
+      return this.after(pre, [...(lp ? r!.guards : l!.guards), `${l!.value} === ${r!.value}`].join(' && '));
     }
     const l = this.once(e.l, inFilter);
     const r = this.once(e.r, inFilter);
