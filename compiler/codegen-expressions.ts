@@ -239,6 +239,19 @@ export abstract class Expressions extends Emitter {
     return `(${this.tru(e, inFilter)} ? true : ${this.fal(e, inFilter)} ? false : undefined)`;
   }
 
+  /**
+   * A dispatch guard's test (codegen.ts, `guard`): as `tru`, but an ordering
+   * test between a field and a literal compares them directly, as before the
+   * guarded comparisons (`operands`): one test per decision for a whole
+   * block of rules, and the text the dispatch plan's tests read.
+   */
+  protected guardTest(e: IR): string {
+    if (e.k === 'cmp' && e.op !== '==' && e.op !== '!=' && this.simple(e.l) && this.simple(e.r)) {
+      return `(${this.val(e.l)} ${e.op} ${this.val(e.r)})`;
+    }
+    return this.tru(e);
+  }
+
   /** JS that is true exactly when the expression is true (not false, not missing). */
   tru(e: IR, inFilter = false): string {
     return this.test(e, true, inFilter);
