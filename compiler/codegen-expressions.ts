@@ -120,6 +120,44 @@ export abstract class Expressions extends Emitter {
     }
   }
 
+  /**
+   * The operands of a test that is false when one is missing, each with the
+   * test that it is not (none when it never is) and its value after that
+   * test. V8 records which kinds of values each comparison in the code has
+   * seen; one that has seen undefined beside numbers or strings becomes a
+   * call to a generic comparison, one that never does compares inline
+   * (flat40: generic calls for `<`, `>=` and `=== "lit"` on optional fields).
+   * Every operand is still evaluated, in order, as when it was compared
+   * directly: one that can load an entity row or call the provider (and so
+   * throw) is assigned to a temporary first (`pre`) when a test before it
+   * could have skipped it.
+   */
+  private operands(xs: readonly IR[], inFilter: boolean): { pre: string[]; ops: { guards: string[]; value: string }[] } {
+    const skippable = xs.some((x, i) => i > 0 && !this.simple(x) && !this.present(x) && xs.slice(0, i).some((y) => !this.present(y)));
+    const pre: string[] = [];
+    const ops = xs.map((x) => {
+      if (this.present(x)) return { guards: [], value: this.val(x, inFilter) };
+      if (!skippable || this.simple(x)) {
+        const o = this.once(x, inFilter);
+        return { guards: [`${o.first} !== undefined`], value: o.again };
+      }
+      const t = this.temp();
+      pre.push(`${t} = ${this.val(x, inFilter)}`);
+      return { guards: [`${t} !== undefined`], value: t };
+    });
+    return { pre, ops };
+  }
+
+  /** A test after the operands' evaluation (see `operands`). */
+  private after(pre: readonly string[], test: string): string {
+    return pre.length ? `(${pre.join(', ')}, ${test})` : `(${test})`;
+  }
+
+  /** One side of a `between`: the bound's test for missing, then the comparison. */
+  private side(x: string, op: string, bound: { guards: string[]; value: string }): string {
+    return [...bound.guards, `${x} ${op} ${bound.value}`].join(' && ');
+  }
+
   private once(e: IR, inFilter: boolean): { first: string; again: string } {
     const v = this.val(e, inFilter);
     if (this.simple(e)) return { first: v, again: v };
@@ -201,6 +239,19 @@ export abstract class Expressions extends Emitter {
     return `(${this.tru(e, inFilter)} ? true : ${this.fal(e, inFilter)} ? false : undefined)`;
   }
 
+  /**
+   * A dispatch guard's test (codegen.ts, `guard`): as `tru`, but an ordering
+   * test between a field and a literal compares them directly, as before the
+   * guarded comparisons (`operands`): one test per decision for a whole
+   * block of rules, and the text the dispatch plan's tests read.
+   */
+  protected guardTest(e: IR): string {
+    if (e.k === 'cmp' && e.op !== '==' && e.op !== '!=' && this.simple(e.l) && this.simple(e.r)) {
+      return `(${this.val(e.l)} ${e.op} ${this.val(e.r)})`;
+    }
+    return this.tru(e);
+  }
+
   /** JS that is true exactly when the expression is true (not false, not missing). */
   tru(e: IR, inFilter = false): string {
     return this.test(e, true, inFilter);
@@ -224,10 +275,13 @@ export abstract class Expressions extends Emitter {
         return `(${this.val(e.x, inFilter)} ${e.negated === want ? '!==' : '==='} undefined)`;
       case 'cmp': return this.cmp(e, want, inFilter);
       case 'between': {
-        const x = this.once(e.x, inFilter);
-        const lo = this.val(e.lo, inFilter);
-        const hi = this.val(e.hi, inFilter);
-        return want ? `(${x.first} >= ${lo} && ${x.again} <= ${hi})` : `(${x.first} < ${lo} || ${x.again} > ${hi})`;
+        // As `x >= lo && x <= hi` (`x < lo || x > hi`) did: x and lo always evaluated, hi only when the first side
+        // did not settle it; false when either side is false, even with the other bound missing.
+        const { pre, ops: [x, lo] } = this.operands([e.x, e.lo], inFilter);
+        const hi = this.operands([e.hi], inFilter).ops[0]!;
+        const first = [...x!.guards, this.side(x!.value, want ? '>=' : '<', lo!)].join(' && ');
+        const second = [...hi.guards, ...x!.guards.map(() => `${x!.value} !== undefined`), `${x!.value} ${want ? '<=' : '>'} ${hi.value}`].join(' && ');
+        return this.after(pre, want ? `${first} && ${second}` : `(${first}) || (${second})`);
       }
       case 'in': return this.inTest(e, want, inFilter);
       case 'pred': return this.memo(`p${this.predIndex.get(e.name)}`, this.predBody(e.name), want ? 'T' : 'F');
@@ -241,15 +295,18 @@ export abstract class Expressions extends Emitter {
     let op = e.op;
     if (!want) op = ({ '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const)[op];
     if (op === '<' || op === '<=' || op === '>' || op === '>=') {
-      // A missing operand is undefined, and every ordering test on undefined is false.
-      return `(${this.val(e.l, inFilter)} ${op} ${this.val(e.r, inFilter)})`;
+      // Every ordering test on a missing (undefined) operand is false: tested first, so that the
+      // comparison itself only ever sees values (see `operands`).
+      const { pre, ops: [l, r] } = this.operands([e.l, e.r], inFilter);
+      return this.after(pre, [...l!.guards, ...r!.guards, `${l!.value} ${op} ${r!.value}`].join(' && '));
     }
     const lp = this.present(e.l);
     const rp = this.present(e.r);
     if (op === '==') {
-      if (lp || rp) return `(${this.val(e.l, inFilter)} === ${this.val(e.r, inFilter)})`;
-      const l = this.once(e.l, inFilter);
-      return `(${l.first} === ${this.val(e.r, inFilter)} && ${l.again} !== undefined)`;
+      // An operand that can be missing is tested first, as for an ordering test; both are evaluated, as before.
+      if (lp && rp) return `(${this.val(e.l, inFilter)} === ${this.val(e.r, inFilter)})`;
+      const { pre, ops: [l, r] } = this.operands([e.l, e.r], inFilter);
+      return this.after(pre, [...(lp ? r!.guards : l!.guards), `${l!.value} === ${r!.value}`].join(' && '));
     }
     const l = this.once(e.l, inFilter);
     const r = this.once(e.r, inFilter);
@@ -273,7 +330,12 @@ export abstract class Expressions extends Emitter {
     }
     const values = set.values;
     if (values.length <= SMALL_SET) {
-      if (member) return values.length === 0 ? 'false' : `(${values.map((m, i) => `${i === 0 ? x.first : x.again} === ${this.lit(m)}`).join(' || ')})`;
+      if (member) {
+        if (values.length === 0) return 'false';
+        // Tested for missing first, as in `cmp`: the comparisons then only see present values.
+        const tests = values.map((m) => `${xv} === ${this.lit(m)}`).join(' || ');
+        return guard.length ? `(${guard[0]} && (${tests}))` : `(${tests})`;
+      }
       const tests = [...guard, ...values.map((m) => `${xv} !== ${this.lit(m)}`)];
       return tests.length ? `(${tests.join(' && ')})` : 'true';
     }

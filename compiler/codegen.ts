@@ -419,7 +419,7 @@ class Generator extends Expressions {
         if (test.k === 'lit') return test.value === true ? this.emit(e.body, indent) : [];
         const saved = this.scope.temps;
         this.scope.temps = 0;
-        const cond = this.tru(test);
+        const cond = this.guardTest(test);
         this.scope.temps = saved;
         return [`${indent}if (${cond}) {`, ...this.emit(e.body, `${indent}  `), `${indent}}`];
       }
