@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as NEW from '../compiler/index.ts';
 import { load, type Engine, type FeatureProvider } from '../runtime/index.ts';
 import { median } from './measure.ts';
-import { scaleEvents, scalePackFiles, scaleTraffic, type Row } from './scale-pack.ts';
+import { scaleEvents, scalePackFiles, scaleProvider, scaleTraffic, type Row } from './scale-pack.ts';
 
 const argv = process.argv.slice(2);
 const old = argv[0];
@@ -42,11 +42,7 @@ for (const size of sizes) {
   const files = scalePackFiles(size);
   const traffic = scaleTraffic(size);
   const { events, customers } = scaleEvents(size, 4000);
-  const provider: FeatureProvider = {
-    entity: (name, key) => (name === 'customer' ? customers.get(key as string) : undefined),
-    aggregate: () => { throw new Error('no aggregates'); },
-    listHas: () => { throw new Error('no external lists'); },
-  };
+  const provider = scaleProvider(customers);
   const a = side(OLD, files, traffic);
   const b = side(NEW, files, traffic);
   console.log(`scale${size}: compiled with traffic in ${a.compileMs.toFixed(0)} ms (old), ${b.compileMs.toFixed(0)} ms (new)`);

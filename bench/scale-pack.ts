@@ -14,6 +14,7 @@
 //
 // Deterministic (sfc32 from events.ts); Math.random is never used.
 import { MAX_FILE_CHARS } from '../compiler/limits.ts';
+import type { FeatureProvider } from '../runtime/provider.ts';
 import { prng } from './events.ts';
 import { Gen } from './gen.ts';
 
@@ -271,3 +272,10 @@ export function scaleEvents(rules: number, count: number, seed = 20260301): { ev
 export function scaleTraffic(rules: number, seed = 20260301): Row[] {
   return scaleEvents(rules, 2000, seed + 1).events;
 }
+
+/** The features these packs read: customer rows only (no aggregates, no external lists). */
+export const scaleProvider = (customers: ReadonlyMap<string, Row>): FeatureProvider => ({
+  entity: (name, key) => (name === 'customer' ? customers.get(key as string) : undefined),
+  aggregate: () => { throw new Error('no aggregates in these packs'); },
+  listHas: () => { throw new Error('no external lists in these packs'); },
+});

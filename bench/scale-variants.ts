@@ -11,8 +11,8 @@
 //   node --import tsx bench/scale-variants.ts '{"i160":{},"i100":{"inlineRules":100}}' [--size 10000] [--rounds 60] [--batch 400]
 import { compile } from '../compiler/index.ts';
 import { generate, type GenerateOptions } from '../compiler/codegen.ts';
-import { load, type Engine, type FeatureProvider } from '../runtime/index.ts';
-import { scaleEvents, scalePackFiles, scaleTraffic } from './scale-pack.ts';
+import { load, type Engine } from '../runtime/index.ts';
+import { scaleEvents, scalePackFiles, scaleProvider, scaleTraffic } from './scale-pack.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i < 0 ? undefined : argv[i + 1]; };
@@ -30,11 +30,7 @@ const warm = Number(opt('warm') ?? 20);
 const files = scalePackFiles(size);
 const traffic = scaleTraffic(size);
 const { events, customers } = scaleEvents(size, 4000);
-const provider: FeatureProvider = {
-  entity: (name, key) => (name === 'customer' ? customers.get(key as string) : undefined),
-  aggregate: () => { throw new Error('no aggregates'); },
-  listHas: () => { throw new Error('no external lists'); },
-};
+const provider = scaleProvider(customers);
 const c = compile(files, { traffic });
 if (!c.ok || !c.optimized) throw new Error(`the pack does not compile: ${c.diagnostics.slice(0, 3).map((d) => d.message).join('; ')}`);
 const pack = c.optimized;

@@ -36,7 +36,7 @@ import { interpret, load, type Engine, type FeatureProvider } from '../runtime/i
 import { compilePhases, type Phases } from './compile-phases.ts';
 import { generate as fraud40Events } from './events.ts';
 import { Checksum, collectGarbage, fmt, median, retainedHeap } from './measure.ts';
-import { scaleEvents, scalePackFiles, scaleTraffic, type Row } from './scale-pack.ts';
+import { scaleEvents, scalePackFiles, scaleProvider, scaleTraffic, type Row } from './scale-pack.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** How many times in a row the "hot" timing decides each event. */
@@ -113,12 +113,6 @@ interface Subject {
   readonly batch: number;
 }
 
-const providerOf = (customers: ReadonlyMap<string, Row>): FeatureProvider => ({
-  entity: (name, key) => (name === 'customer' ? customers.get(key as string) : undefined),
-  aggregate: () => { throw new Error('no aggregates in these packs'); },
-  listHas: () => { throw new Error('no external lists in these packs'); },
-});
-
 /** Builds the standalone compile timer once per run (esbuild, no tsx: as dist/index.js is built). */
 async function bundle(): Promise<string> {
   mkdirSync(DATA, { recursive: true });
@@ -150,7 +144,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     const { optimized } = c;
     const plan = planDispatch(optimized);
     c = undefined;
-    const provider = providerOf(data.customers);
+    const provider = scaleProvider(data.customers);
     for (const e of data.events) engine.decideRaw(e, provider);
     const heapMb = (retainedHeap() - h0) / 2 ** 20;
     if (checked.rules.length !== 40) o.die('fraud40 should have 40 rules');
@@ -167,7 +161,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<ScaleReport> {
     const files = scalePackFiles(size, o.seed);
     const chars = files.reduce((n, f) => n + f.text.length, 0);
     const { events, customers } = scaleEvents(size, nEvents, o.seed);
-    const provider = providerOf(customers);
+    const provider = scaleProvider(customers);
     // Guards chosen on a sample of earlier traffic (another seed), as a deployment would from its decision log.
     const traffic = scaleTraffic(size, o.seed);
     const h0 = retainedHeap();
