@@ -8,15 +8,12 @@
 //   git worktree add --detach /tmp/old main && cp -a node_modules /tmp/old/
 //   node --import tsx scripts/decide-ab.ts /tmp/old [--rounds 150] [--pack flat40|fraud40]
 import * as NEWRT from '../runtime/index.ts';
-import { abStart, fmt, timeRotated } from './ab-setup.ts';
+import { abStart, fmt, timeRotated, type Job } from './ab-setup.ts';
 import { recordMaker } from '../bench/flat40.ts';
 import type { Row } from '../bench/events.ts';
 import { decideHandwritten } from '../bench/handwritten.ts';
 
-type Decider = (x: Item) => { fired: { length: number }; score: number };
 interface Item { readonly r: Row; readonly at?: number; readonly c: Row | undefined }
-
-
 
 async function main(): Promise<number> {
   const run = await abStart('decide-ab.ts', 150);
@@ -29,7 +26,7 @@ async function main(): Promise<number> {
     const eo = OLDRT.load(a);
     const en = NEWRT.load(b);
     let items: Item[];
-    let jobs: [string, Decider][];
+    let jobs: Job<Item>[];
     if (pack === 'flat40') {
       const columns = [...checked.schema.event.fields.keys()].filter((f) => f !== 'occurred_at');
       // One object literal per record, every column: bench/flat40.ts's own maker.
