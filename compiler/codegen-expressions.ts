@@ -340,8 +340,8 @@ export abstract class Expressions extends Emitter {
       return tests.length ? `(${tests.join(' && ')})` : 'true';
     }
     const s = this.constant(values, (k) => `new Set(${k})`);
-    // A missing value is in no list (no member is missing): tested first, the lookup is skipped for it, as
-    // the hand-written code's `x != null &&` would (a flat record's many nulls each cost a hash lookup).
+    // A missing value is in no list (no member is missing): it is tested first and not looked up (flat40's
+    // records have many nulls, each of them was a hash lookup).
     return `(${[...guard, `${member ? '' : '!'}${s}.has(${xv})`].join(' && ')})`;
   }
 }
