@@ -340,6 +340,8 @@ export abstract class Expressions extends Emitter {
       return tests.length ? `(${tests.join(' && ')})` : 'true';
     }
     const s = this.constant(values, (k) => `new Set(${k})`);
-    return member ? `${s}.has(${x.first})` : `(${[...guard, `!${s}.has(${xv})`].join(' && ')})`;
+    // A missing value is in no list (no member is missing): it is tested first and not looked up (flat40's
+    // records have many nulls, each of them was a hash lookup).
+    return `(${[...guard, `${member ? '' : '!'}${s}.has(${xv})`].join(' && ')})`;
   }
 }

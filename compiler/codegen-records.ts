@@ -44,10 +44,12 @@ export class Records {
    * Only own properties count, as in the interpreter. Checking each read would
    * cost as much as the rules; instead, an object that could inherit a field —
    * a prototype other than Object.prototype, or an Object.prototype someone
-   * has added properties to — is first copied into a null-prototype record.
+   * has added properties to — is first copied into a null-prototype record;
+   * `after` runs once it is (it reads again what was read before the test).
    */
-  ownOnly(src: string): string {
-    return `if (Object.getPrototypeOf(${src}) === Object.prototype ? R.polluted() : Object.getPrototypeOf(${src}) !== null) ${src} = R.ownCopy(${src});`;
+  ownOnly(src: string, after = ''): string {
+    const test = `Object.getPrototypeOf(${src}) === Object.prototype ? R.polluted() : Object.getPrototypeOf(${src}) !== null`;
+    return after ? `if (${test}) { ${src} = R.ownCopy(${src}); ${after} }` : `if (${test}) ${src} = R.ownCopy(${src});`;
   }
 
   recordClass(name: string, e: EntityInfo): string {

@@ -25,6 +25,7 @@ import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
 import { checkEvent, fieldsShown, rulesOf } from './codegen-reads.ts';
+import { entryChoice } from './codegen-entry.ts';
 
 export interface GeneratedCode {
   /** Body of `new Function('K', 'R', source)`. */
@@ -389,13 +390,13 @@ class Generator extends Expressions {
         : () => [...head, ...this.emit(always, ''), ...(own ? this.emit(own, '') : []), ...tail(true, keep)];
       fns.push(this.fn(() => `function ${name}(src, P, at, x)`, body, true, { reads: 'no-own-check', at, keep }).text);
     }
-    const raw = this.records.readProp('src', plan.field);
     const entry = (generic: string): string => {
       const body = generic.split('\n').slice(1, -1);
-      const choose = values.length <= SWITCH_CASES
-        ? [`switch (${raw}) {`, ...values.map((v, i) => `  case ${this.lit(v)}: return ${names[i]}(src, P, at, x);`), '}']
-        : [`switch (${this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`)}.get(${raw})) {`, ...values.map((_, i) => `  case ${i}: return ${names[i]}(src, P, at, x);`), '}'];
-      return ['function decide(src, P, at, x) {', `  ${this.records.ownOnly('src')}`, ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
+      const choose = entryChoice({
+        ownOnly: (after) => this.records.ownOnly('src', after), raw: this.records.readProp('src', plan.field), values, names,
+        lit: (v) => this.lit(v), maxCases: SWITCH_CASES, table: () => this.constant(values.map((v, i) => [v, i]), (k) => `new Map(${k})`),
+      });
+      return ['function decide(src, P, at, x) {', ...choose.map((l) => `  ${l}`), ...body, '}'].join('\n');
     };
     return { fns: this.groups.splice(0).concat(fns), entry, always, shown };
   }
