@@ -79,12 +79,17 @@ export abstract class Expressions extends Emitter {
     scope.wrote(key, repr);
     if (scope.filling > scope.written.depth) scope.written.depth = scope.filling;
     scope.filling++;
-    const fill = repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body);
+    const fill = this.memoFill(repr === 'T' ? this.tru(body) : repr === 'F' ? this.fal(body) : this.val(body));
     scope.filling--;
     const read = `(${key} === U ? (${key} = ${fill}) : ${key})`;
     if (repr === ctx) return read;
     if (ctx === 'V') return read; // repr is V whenever a value is needed
     return `(${read} === ${ctx === 'T'})`;
+  }
+
+  /** A memo's fill as written at each use (codegen.ts moves large packs' fills out of line: codegen-fills.ts). */
+  protected memoFill(fill: string): string {
+    return fill;
   }
 
   // ---------- expressions ----------

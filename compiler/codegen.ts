@@ -26,6 +26,7 @@ import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
 import { checkEvent, fieldsShown, rulesOf } from './codegen-reads.ts';
 import { entryChoice } from './codegen-entry.ts';
+import { OutOfLineFills, OUTLINE_RULES } from './codegen-fills.ts';
 
 export interface GeneratedCode {
   /** Body of `new Function('K', 'R', source)`. */
@@ -67,6 +68,8 @@ export interface GenerateOptions {
   readonly inlineRules?: number;
   /** Enabled rules above which explain() reads entries from tables (tests make it 0 to exercise them). */
   readonly explainTables?: number;
+  /** Enabled rules from which memo fills move out of line (codegen-fills.ts; tests make it 0). */
+  readonly outlineRules?: number;
 }
 
 export function generate(pack: CheckedPack, opts: GenerateOptions = {}): GeneratedCode {
@@ -83,6 +86,14 @@ class Generator extends Expressions {
     super(pack);
     this.layout = new Layout(opts.inlineRules ?? INLINE_RULES);
     this.entries = new FiredEntries(pack, (v, wrap) => this.constant(v, wrap), (v, wrap) => this.table(v, wrap));
+    this.fills = new OutOfLineFills(pack.rules.filter((r) => r.enabled).length >= (opts.outlineRules ?? OUTLINE_RULES));
+  }
+
+  private readonly fills: OutOfLineFills;
+
+  /** Large packs: a memo's fill as a call of one function of the program (codegen-fills.ts); fields read lazily keep theirs. */
+  protected override memoFill(fill: string): string {
+    return this.scope.lazy ? fill : this.fills.fill(fill);
   }
 
   /**
@@ -255,6 +266,7 @@ class Generator extends Expressions {
     if (noted.length) parts.push(...this.notes(noted));
     if (this.checksEvent) parts.push(checkEvent(p, (f) => `v = ${this.readField(f.name)}; ${this.records.check(f, 'event')};`));
     parts.push(...this.readerText);
+    parts.push(...this.fills.functions(parts));
     const source = [
       '"use strict";',
       'const U = R.UNSET;',

@@ -519,4 +519,81 @@ test('zhiyu compile --traffic plans the bundle on the events of a JSONL file; a 
   }
 });
 
+
+test('memo fills out of line (large packs): each fill is one function of the program, called from every use; decisions as the interpreter, missing and wrong-typed fields included', () => {
+  const r = build(`
+predicate rich = customer.income > ¥5,000 and not customer.vip
+predicate young = customer.age < 25
+rule A when event.amount > customer.income * 0.5 and rich then review
+rule B when event.type == "login" and event.amount / customer.income > 0.3 and young then hold
+rule C when event.type == "transfer_out" and rich and starts_with(event.name, "a") then review
+rule D when event.n > 3 and event.amount / customer.income > 0.3 and event.flag then hold
+rule E when young and event.amount > customer.income * 0.5 and event.name in ["a", "b"] then block
+rule F when event.type == "drawdown" and rich and young and event.x > 1.5 then review`);
+  assert.ok(r.ok);
+  const outlined = generate(r.optimized!, { outlineRules: 0 });
+  const fills = outlined.source.match(/^function mf\d+\(/gm) ?? [];
+  assert.ok(fills.length >= 3, `only ${fills.length} fills out of line`);
+  // Each fill function is called from its uses, and a small pack's code keeps its fills in line.
+  assert.ok((outlined.source.match(/= mf\d+\(/g) ?? []).length > fills.length);
+  assert.not.match(generate(r.optimized!).source, /\bmf\d+\(/);
+  assert.ok(outlined.source.length < generate(r.optimized!).source.length);
+  const engine = load({ pack: r.optimized!, code: outlined });
+  const split = load({ pack: r.optimized!, code: generate(r.optimized!, { outlineRules: 0, inlineRules: 2, dispatch: { minRules: 1, maxFanout: 64, minGuard: 1 } }) });
+  const rows: Record<string, unknown>[] = [
+    { age: 20, income: 1_000_000, vip: false }, { age: 40, income: 200_000, vip: true }, { age: 30 }, { income: 0, vip: false, age: 19 },
+  ];
+  const provider = new MemoryProvider({ entities: { customer: new Map(rows.map((row, i) => [`c${i}`, row])) } });
+  // Values of each field (missing among them); now and then one field holds a wrong-typed value instead.
+  const values = {
+    type: ['login', 'transfer_out', 'drawdown', 'application'],
+    amount: [0, 40_000, 600_000, 2_000_000, undefined, null],
+    n: [0, 4, undefined],
+    x: [1, 2, undefined],
+    flag: [true, false, undefined],
+    name: ['a', 'ab', 'b', 'z', '', undefined],
+    customer_id: ['c0', 'c0', 'c1', 'c2', 'c3', 'nobody', undefined],
+  };
+  const wrong = ['x', 2.5, -1, true, 7, [], 'other'];
+  const keys = Object.keys(values) as (keyof typeof values)[];
+  let fired = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(fc.tuple(...keys.map((k) => fc.constantFrom(...values[k]))), fc.option(fc.tuple(fc.constantFrom(...keys, 'occurred_at'), fc.constantFrom(...wrong)), { freq: 3 }), (vs, corrupt) => {
+      const e: Record<string, unknown> = { occurred_at: 1_773_100_000_000 };
+      keys.forEach((k, i) => { if (vs[i] !== undefined) e[k] = vs[i]; });
+      if (corrupt) e[corrupt[0]] = corrupt[1];
+      const b = run(() => interpret(r.checked!, e, provider).decision);
+      assert.equal(run(() => engine.decide(e, provider)), b, `out-of-line fills and interpreter differ on ${JSON.stringify(e)}`);
+      assert.equal(run(() => split.decide(e, provider)), b, `split functions with out-of-line fills and interpreter differ on ${JSON.stringify(e)}`);
+      if (b.ok) fired += b.d.fired.length; else refused++;
+    }),
+    { seed: 20261207, numRuns: 1500 },
+  );
+  assert.ok(fired > 100, `only ${fired} rules fired`);
+  assert.ok(refused > 50, `only ${refused} events refused`);
+});
+
+test('memo fills out of line on the property suite\'s packs: the same decisions as the interpreter (property)', () => {
+  const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
+  const forced: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1 }, inlineRules: 2, outlineRules: 0 };
+  let cases = 0;
+  let outlined = 0;
+  fc.assert(
+    fc.property(packArb(gen), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 8, maxLength: 8 }), (g, inputs) => {
+      const source = renderPack(g);
+      const r = compile([{ path: 'generated.zy', text: source }]);
+      assert.ok(r.ok, source);
+      if (/^function mf\d+\(/m.test(generate(r.optimized!, forced).source)) outlined++;
+      for (const input of inputs) {
+        cases++;
+        agreeAll(r, forced, input.event, providerOf(input), input.strict);
+        agreeAll(r, { outlineRules: 0 }, input.event, providerOf(input), input.strict);
+      }
+    }),
+    { seed: 20261208, numRuns: 200 },
+  );
+  assert.ok(cases >= 1600);
+  assert.ok(outlined > 30, `only ${outlined} packs had fills out of line`);
+});
 test.run();
