@@ -12,10 +12,15 @@ import { RuleParser } from './parser.ts';
 import { firstChildNode } from './cst.ts';
 import { fileSizeDiagnostic, isStackOverflow, nestingDiagnostic, tooDeep } from './limits.ts';
 
-const parsers: { ast?: RuleParser; cst?: RuleParser } = {};
-/** The shared parser that builds the AST, or the one that outputs the CST. */
-function parser(output: 'ast' | 'cst'): RuleParser {
-  return (parsers[output] ??= new RuleParser({ output }));
+const parsers: { ast?: RuleParser; cst?: RuleParser; recovering?: RuleParser } = {};
+/**
+ * The shared parser that builds the AST, the one that outputs the CST, or one
+ * that builds the AST and recovers from errors. The first stops at the first
+ * error, and none of its results is kept then: a file with an error is parsed
+ * again with the CST's (parseWithErrors), a lone expression with the third.
+ */
+function parser(output: 'ast' | 'cst' | 'recovering'): RuleParser {
+  return (parsers[output] ??= new RuleParser({ output: output === 'cst' ? 'cst' : 'ast', recover: output !== 'ast' }));
 }
 
 const firstWordsOf = new Map<string, readonly string[]>();
@@ -120,7 +125,7 @@ function parseTokens(text: string, file: number, lexed: ReturnType<typeof lex>):
     try {
       decls = p.file();
     } catch (e) {
-      // Building the AST of what the parser repaired can fail: the file is parsed again below.
+      // Whatever went wrong, with an error recorded, the file is parsed again below.
       if (p.errors.length === 0) throw e;
     }
     if (p.errors.length === 0) return { ast: { file, decls: decls! }, diagnostics: [...lexed.diagnostics, ...p.diagnostics], brokenNames: [] };
@@ -207,14 +212,10 @@ export function parseExpression(text: string, file: number, base: number): { exp
     t.startOffset += base;
     t.endOffset = (t.endOffset ?? t.startOffset + t.image.length - 1 - base) + base;
   }
-  const p = parser('ast');
-  p.start(lexed.tokens, text, file);
-  let expr: A.Expr | undefined;
-  try {
-    expr = p.expression();
-  } catch (e) {
-    if (p.errors.length === 0) throw e;
-  }
+  // Every error is listed: an expression with one is parsed again, recovering.
+  let p = parser('ast');
+  let expr = expressionOf(p, lexed.tokens, text, file);
+  if (p.errors.length) expr = expressionOf((p = parser('recovering')), lexed.tokens, text, file);
   const diagnostics = lexed.diagnostics.map((d) => ({ ...d, span: { ...d.span, start: d.span.start + base, end: d.span.end + base } }));
   for (const e of p.errors) {
     const start = Number.isNaN(e.token.startOffset) ? base + text.length : e.token.startOffset;
@@ -222,6 +223,16 @@ export function parseExpression(text: string, file: number, base: number): { exp
   }
   if (diagnostics.length) return { diagnostics };
   return { expr, diagnostics: p.diagnostics };
+}
+
+function expressionOf(p: RuleParser, tokens: IToken[], text: string, file: number): A.Expr | undefined {
+  p.start(tokens, text, file);
+  try {
+    return p.expression();
+  } catch (e) {
+    if (p.errors.length === 0) throw e;
+    return undefined;
+  }
 }
 
 function isBroken(n: CstNode): boolean {

@@ -29,6 +29,15 @@ export interface ParserOptions {
    * compiler; spec/parser.test.ts constructs the grammar with them on.
    */
   readonly validate?: boolean;
+  /**
+   * Chevrotain's error recovery (default on): keeps parsing after an error,
+   * so that every error is reported. parse.ts builds the AST without it and
+   * parses again with it only where there is an error: on input without
+   * errors both parse alike, and a grammar without recovery is constructed
+   * without the follow sets recovery needs and skips its checks after each
+   * repetition.
+   */
+  readonly recover?: boolean;
 }
 
 export class ParserBase extends EmbeddedActionsParser {
@@ -54,9 +63,9 @@ export class ParserBase extends EmbeddedActionsParser {
     return !Number.isNaN(b.startOffset) && !this.text.slice(a.startOffset + a.image.length, b.startOffset).includes('\n');
   }
 
-  constructor({ output, validate = false }: ParserOptions) {
+  constructor({ output, validate = false, recover = true }: ParserOptions) {
     super(T.ALL_TOKENS, {
-      recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages, cst: output === 'cst',
+      recoveryEnabled: recover, maxLookahead: 3, nodeLocationTracking: 'onlyOffset', errorMessageProvider: messages, cst: output === 'cst',
       skipValidations: !validate,
     } as IParserConfig);
   }

@@ -192,35 +192,53 @@ export function planDispatch(pack: CheckedPack, opts: DispatchOptions = {}): Dis
   const minGuard = opts.minGuard ?? (traffic ? 2 : 4);
   const guards = new Guards(pack, traffic !== undefined);
   const plan = (rules: readonly number[], excluded: ReadonlySet<string>, depth: number, sample = traffic): DispatchNode => {
+    // Each loop over the rules is a function of its own, with nothing after the loop: with code after
+    // it, V8 compiled the function on-stack while the first (largest) call was still in the loop, before
+    // that code had ever run, and each later call that reached it threw the compiled code away
+    // ("insufficient type feedback"), up to hundreds of times a compile.
+    // How many rules each field sorts.
+    const counted = (): number[] => {
+      const counts: number[] = new Array<number>(fieldNames.length).fill(0);
+      for (let k = 0; k < rules.length; k++) {
+        const on = sortable[rules[k]!]!;
+        for (let j = 0; j < on.length; j++) counts[on[j]!]! += 1;
+      }
+      return counts;
+    };
+    // The field that sorts the most rules (of equals, the first declared), or -1 if none sorts enough.
+    const bestField = (): number => {
+      const counts = counted();
+      let at = -1;
+      let best = 0;
+      for (let f = 0; f < counts.length; f++) {
+        if (counts[f]! > best && !excluded.has(fieldNames[f]!)) { at = f; best = counts[f]!; }
+      }
+      return best < minRules ? -1 : at;
+    };
+    // The rules sorted on the field: those that do not test it, and those that may fire for each value.
+    const sortOn = (fieldAt: number, always: number[], cases: Map<Value, number[]>): void => {
+      for (let k = 0; k < rules.length; k++) {
+        const i = rules[k]!;
+        // A rule that can never fire is in no case.
+        if (cons[i] === null) continue;
+        const vs = sortedOn(i, fieldAt);
+        if (!vs) { always.push(i); continue; }
+        for (const v of vs) {
+          const list = cases.get(v);
+          if (list) list.push(i);
+          else cases.set(v, [i]);
+        }
+      }
+    };
     // Grouped under guards only where no switch sorts the rules further (grouping is not free).
     const leaf = (): DispatchNode => (minGuard > 0 ? guards.group(rules, minGuard, excluded, sample) : { kind: 'rules', rules });
     if (depth >= maxDepth || rules.length < minRules) return leaf();
-    // The field that sorts the most rules; of equals, the first declared.
-    const counts: number[] = new Array<number>(fieldNames.length).fill(0);
-    for (let k = 0; k < rules.length; k++) {
-      const on = sortable[rules[k]!]!;
-      for (let j = 0; j < on.length; j++) counts[on[j]!]! += 1;
-    }
-    let field: string | undefined;
-    let fieldAt = -1;
-    let best = 0;
-    for (let f = 0; f < counts.length; f++) {
-      if (counts[f]! > best && !excluded.has(fieldNames[f]!)) { field = fieldNames[f]; fieldAt = f; best = counts[f]!; }
-    }
-    if (field === undefined || best < minRules) return leaf();
+    const fieldAt = bestField();
+    if (fieldAt < 0) return leaf();
+    const field = fieldNames[fieldAt]!;
     const always: number[] = [];
     const cases = new Map<Value, number[]>();
-    for (const i of rules) {
-      // A rule that can never fire is in no case.
-      if (cons[i] === null) continue;
-      const vs = sortedOn(i, fieldAt);
-      if (!vs) { always.push(i); continue; }
-      for (const v of vs) {
-        let list = cases.get(v);
-        if (!list) cases.set(v, (list = []));
-        list.push(i);
-      }
-    }
+    sortOn(fieldAt, always, cases);
     const next = new Set(excluded).add(field);
     // Each case's events; a case too rare in the sample keeps the sample it is in.
     const sampled = new Map<Value, TrafficEvent[]>();
