@@ -53,7 +53,7 @@ export function machineSeconds(): { busy: number; steal: number } {
   return { busy: (user + nice + system + irq + softirq + steal) / 100, steal: steal / 100 };
 }
 
-export interface WrkResult { requests: number; rps: number; p50: number; p99: number; failed: number; cpu: number; /** Bytes the loader read (heads and bodies). */ bytes?: number }
+export interface WrkResult { requests: number; rps: number; p50: number; p99: number; failed: number; cpu: number; /** Bytes the loader read (heads and bodies). */ bytes?: number; /** Of `cpu`, the seconds in the kernel. */ system?: number }
 
 /**
  * wrk at concurrency 16 (or `connections`, shared evenly by `threads`), one
@@ -75,7 +75,7 @@ export function wrk(url: string, seconds: number, script: string, connections = 
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
         p50: ms(/50%\s+([\d.]+)(us|ms|s)/), p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
         failed: non2xx + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
-        cpu: reapedCpu(out),
+        cpu: reapedCpu(out), system: reapedCpu(out, 'system'),
         bytes: readBytes(/requests in [\d.]+\w+, ([\d.]+)([KMG]?B) read/.exec(out)),
       });
     });
@@ -83,9 +83,9 @@ export function wrk(url: string, seconds: number, script: string, connections = 
 }
 
 /** The loader's own CPU seconds from the `reaped` line its shell printed: /proc/<pid>/stat's cutime and cstime (fields 16 and 17 of the line, 13 and 14 after the command name). */
-function reapedCpu(out: string): number {
+function reapedCpu(out: string, part: 'both' | 'system' = 'both'): number {
   const reaped = /^reaped .*\) (.*)$/m.exec(out)?.[1]?.split(' ');
-  return reaped ? (Number(reaped[13]) + Number(reaped[14])) / 100 : NaN;
+  return reaped ? ((part === 'both' ? Number(reaped[13]) : 0) + Number(reaped[14])) / 100 : NaN;
 }
 
 /** wrk's "45.67MB read" in bytes (it rounds to two decimals). */
@@ -117,7 +117,7 @@ export function h2load(url: string, seconds: number, bodyFile: string, connectio
         rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? NaN),
         p50: NaN, p99: NaN,
         failed: req ? Number(req[5]) + Number(req[6]) + Number(req[7]) + (done - Number(codes?.[1] ?? 0)) : NaN,
-        cpu: reapedCpu(out),
+        cpu: reapedCpu(out), system: reapedCpu(out, 'system'),
         bytes: Number(/traffic: .*? \((\d+)\) total/.exec(out)?.[1] ?? NaN),
       });
     });

@@ -64,7 +64,7 @@ function start(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 const { url, child } = await start();
-interface Row { loader: number; serve: number; rps: number; bytes: number; failed: number }
+interface Row { loader: number; kernel: number; serve: number; rps: number; bytes: number; failed: number }
 const got = new Map<string, Row[]>(configs.map(([n]) => [n, []]));
 const rel = new Map<string, number[]>(configs.map(([n]) => [n, []]));
 try {
@@ -77,7 +77,7 @@ try {
       const u0 = cpuSeconds(child.pid!).total;
       const x = await l(url);
       const s = cpuSeconds(child.pid!).total - u0;
-      const row = { loader: (x.cpu / x.requests) * 1e6, serve: (s / x.requests) * 1e6, rps: x.rps, bytes: (x.bytes ?? NaN) / x.requests, failed: x.failed };
+      const row = { loader: (x.cpu / x.requests) * 1e6, kernel: ((x.system ?? NaN) / x.requests) * 1e6, serve: (s / x.requests) * 1e6, rps: x.rps, bytes: (x.bytes ?? NaN) / x.requests, failed: x.failed };
       got.get(name)!.push(row);
       inRound.set(name, row);
     }
@@ -89,7 +89,7 @@ try {
   for (const [name] of configs) {
     const rs = got.get(name)!;
     const m = (f: (x: Row) => number) => median(rs.map(f));
-    console.log(`  ${name.padEnd(36)} loader ${fmt(m((x) => x.loader), 1)} µs/request (${fmt(median(rel.get(name)!), 3)}× wrk -t1 -c16 in the same round), serve ${fmt(m((x) => x.serve), 1)} µs, ${fmt(m((x) => x.rps))}/s, ${fmt(m((x) => x.bytes), 1)} B read per answer, ${rs.reduce((a, x) => a + x.failed, 0)} failed`);
+    console.log(`  ${name.padEnd(36)} loader ${fmt(m((x) => x.loader), 1)} µs/request, ${fmt(m((x) => x.kernel), 1)} of them in the kernel (${fmt(median(rel.get(name)!), 3)}× wrk -t1 -c16 in the same round), serve ${fmt(m((x) => x.serve), 1)} µs, ${fmt(m((x) => x.rps))}/s, ${fmt(m((x) => x.bytes), 1)} B read per answer, ${rs.reduce((a, x) => a + x.failed, 0)} failed`);
   }
 } finally {
   child.kill('SIGTERM');
