@@ -53,7 +53,7 @@ export function machineSeconds(): { busy: number; steal: number } {
   return { busy: (user + nice + system + irq + softirq + steal) / 100, steal: steal / 100 };
 }
 
-export interface WrkResult { requests: number; rps: number; p50: number; p99: number; failed: number; cpu: number }
+export interface WrkResult { requests: number; rps: number; p50: number; p99: number; failed: number; cpu: number; /** Bytes the loader read (heads and bodies). */ bytes?: number; /** Of `cpu`, the seconds in the kernel. */ system?: number }
 
 /**
  * wrk at concurrency 16 (or `connections`, shared evenly by `threads`), one
@@ -70,14 +70,55 @@ export function wrk(url: string, seconds: number, script: string, connections = 
       const ms = (re: RegExp) => { const m = re.exec(out); if (!m) return NaN; const v = Number(m[1]); return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v; };
       const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
       const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-      // /proc/<pid>/stat after the command name: field 16 and 17 of the whole line (cutime, cstime) are 13 and 14 here.
-      const reaped = /^reaped .*\) (.*)$/m.exec(out)?.[1]?.split(' ');
       resolve({
         requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
         p50: ms(/50%\s+([\d.]+)(us|ms|s)/), p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
         failed: non2xx + (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
-        cpu: reaped ? (Number(reaped[13]) + Number(reaped[14])) / 100 : NaN,
+        cpu: reapedCpu(out), system: reapedCpu(out, 'system'),
+        bytes: readBytes(/requests in [\d.]+\w+, ([\d.]+)([KMG]?B) read/.exec(out)),
+      });
+    });
+  });
+}
+
+/** The loader's own CPU seconds from the `reaped` line its shell printed: /proc/<pid>/stat's cutime and cstime (fields 16 and 17 of the line, 13 and 14 after the command name). */
+function reapedCpu(out: string, part: 'both' | 'system' = 'both'): number {
+  const reaped = /^reaped .*\) (.*)$/m.exec(out)?.[1]?.split(' ');
+  return reaped ? ((part === 'both' ? Number(reaped[13]) : 0) + Number(reaped[14])) / 100 : NaN;
+}
+
+/** wrk's "45.67MB read" in bytes (it rounds to two decimals). */
+function readBytes(m: RegExpExecArray | null): number {
+  if (!m) return NaN;
+  return Number(m[1]) * ({ B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as Record<string, number>)[m[2]!]!;
+}
+
+/**
+ * Debian's h2load (nghttp2-client) speaking HTTP/1.1 (`--h1`) in place of
+ * wrk: the same POST with the same body and content-type, `connections`
+ * keep-alive connections shared by `threads`; `pipeline` > 1 lets each
+ * connection have that many requests in flight (HTTP/1.1 pipelining). Its
+ * CPU is exact as wrk's is. It reports no latency percentiles (p50 and p99
+ * are NaN): its per-request log would cost it a write per request.
+ */
+export function h2load(url: string, seconds: number, bodyFile: string, connections = 16, threads = 1, pipeline = 1): Promise<WrkResult> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', 'h2load "$@"; echo; echo "reaped $(cat /proc/$$/stat)"', 'sh', '--h1', `-t${threads}`, `-c${connections}`, `-m${pipeline}`, `-D${seconds}`,
+      '-d', bodyFile, '-H', 'content-type: application/json', `${url}/v1/decide`]);
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('close', () => {
+      const req = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out);
+      const codes = /status codes: (\d+) 2xx/.exec(out);
+      const done = Number(req?.[3] ?? NaN);
+      resolve({
+        requests: done,
+        rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? NaN),
+        p50: NaN, p99: NaN,
+        failed: req ? Number(req[5]) + Number(req[6]) + Number(req[7]) + (done - Number(codes?.[1] ?? 0)) : NaN,
+        cpu: reapedCpu(out), system: reapedCpu(out, 'system'),
+        bytes: Number(/traffic: .*? \((\d+)\) total/.exec(out)?.[1] ?? NaN),
       });
     });
   });
