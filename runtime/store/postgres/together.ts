@@ -58,7 +58,7 @@ export function partsOf(ahead: readonly Ahead[]): number[] {
   return lead;
 }
 
-/** The one statement of a read set: its text, and the values it binds for a decision's reads. */
+/** The one statement of a read set, and which of its reads share a scan. */
 export interface Together {
   readonly s: Stmt;
   /** Per read, the index of the first read of its part (partsOf). */
