@@ -1,4 +1,4 @@
-// node --import tsx bench/pg-provider-ab.ts --against /tmp/base [--rounds 10] [--batch 8] [--events 2000] [--url-old U] [--url-new U]   (after bench/pg-ab.ts --hold)
+// node --import tsx bench/pg-provider-ab.ts --against /tmp/base [--rounds 10] [--batch 8] [--events 2000] [--url-old U] [--url-new U] [--max-old N] [--max-new N]   (after bench/pg-ab.ts --hold)
 //
 // The provider's CPU per decision, old tree against this one in one process:
 // each tree's PostgresStore on the held server (bench/pg-ab.ts --hold), the
@@ -7,7 +7,8 @@
 // in flight), the trees alternated round by round. CPU of this process and
 // of the server's backends (/proc) per decision; the ratios new ÷ old per
 // round and their median. Answers compared first: both trees must decide
-// every event alike.
+// every event alike. --max-old/--max-new: the decision pool's connections
+// at most on each side (default 8).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,16 +28,16 @@ const against = i > 0 ? process.argv[i + 1]! : die('--against <tree> is needed')
 const st = JSON.parse(readFileSync(join(here, '.data', 'pg-ab.json'), 'utf8')) as { url: string; postmaster: number };
 type Store = { provider(p: unknown): { resolve<T>(f: (p: never) => T, e?: unknown): Promise<T> }; close(): Promise<void> };
 const text = (name: string): string | undefined => { const k = process.argv.indexOf(`--${name}`); return k > 0 ? process.argv[k + 1] : undefined; };
-const open = async (tree: string, url = st.url): Promise<Store> => {
-  const m = await import(pathToFileURL(join(tree, 'runtime', 'store', 'postgres', 'store.ts')).href) as { PostgresStore: { open(url: string): Promise<Store> } };
-  return m.PostgresStore.open(url);
+const open = async (tree: string, url = st.url, max?: string): Promise<Store> => {
+  const m = await import(pathToFileURL(join(tree, 'runtime', 'store', 'postgres', 'store.ts')).href) as { PostgresStore: { open(url: string, o?: { max?: number }): Promise<Store> } };
+  return m.PostgresStore.open(url, max ? { max: Number(max) } : {});
 };
 const c = compile(readPack([join(here, 'packs', 'store3')]));
 if (!c.ok) die('store3 does not compile');
 const engine = load({ pack: c.optimized!, code: c.code! });
 const events = stream(generate(20260301, 200_000), 20260301, option('events', 2000));
 // --url-old / --url-new: the same server another way (a Unix socket: postgres://u:p@%2Fdir:port/db).
-const sides = [{ label: 'old', store: await open(against, text('url-old')) }, { label: 'new', store: await open(join(here, '..'), text('url-new')) }];
+const sides = [{ label: 'old', store: await open(against, text('url-old'), text('max-old')) }, { label: 'new', store: await open(join(here, '..'), text('url-new'), text('max-new')) }];
 const providers = sides.map((s) => s.store.provider(c.checked!));
 const batch = option('batch', 8), rounds = option('rounds', 10);
 const decideAll = async (p: (typeof providers)[0]) => {
