@@ -42,7 +42,7 @@ import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 import { isUnavailable, storeFailure, withClient } from './connect.ts';
 import { NeedPart, pending, rowsOf, sendOne, stmt, type Ahead, type Result, type Run, type Stmt } from './statements.ts';
-import { canGoTogether, MAX_TOGETHER, partsOf, sendTogether, togetherStmt, type Together } from './together.ts';
+import { canGoTogether, MAX_TOGETHER, sendTogether, togetherStmt } from './together.ts';
 import { begin, commitDue, commitLater, corked, sendThisTurn } from './transaction.ts';
 
 const LOW = -8.64e15;
@@ -163,12 +163,10 @@ export class PostgresProvider implements AsyncSource {
     }
     const col = a.field ? q(a.field) : '';
     const select = ({
-      count: ['count(*)'], sum: [`sum(${col})`, `count(${col})`], avg: [`sum(${col})`, `count(${col})`], min: [`min(${col})`], max: [`max(${col})`],
-      distinct: [`count(DISTINCT ${col})`], time_since_last: [`max(${q(TIME_FIELD)})`],
-    } as Record<string, string[]>)[a.fn]!;
-    // By a key: the windows of one key can share one scan in a decision's one statement (together.ts).
-    const shared = a.by ? { from: q(EVENTS), by: q(a.by), time: q(TIME_FIELD), select, cond: where.slice(1).concat(f.sql ? [f.sql] : []).join(' AND ') } : undefined;
-    const main = stmt(`SELECT ${select.join(', ')} FROM ${q(EVENTS)} WHERE ${cond}`, true, shared);
+      count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
+      distinct: `count(DISTINCT ${col})`, time_since_last: `max(${q(TIME_FIELD)})`,
+    } as Record<string, string>)[a.fn];
+    const main = stmt(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`, true);
     const exists = shape.exists ? stmt(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = ${extra} LIMIT 1`) : undefined;
     return { shape, main, rows, params: f.params, ...(exists ? { exists } : {}) };
   }
@@ -230,17 +228,16 @@ export class PostgresProvider implements AsyncSource {
     };
   }
 
-  /** Read sets (their statements' names, and which windows share a scan) → the one statement that makes them all. */
-  private readonly together = new Map<string, Together>();
+  /** Read sets (their statements' names) → the one statement that makes them all. */
+  private readonly together = new Map<string, Stmt>();
 
   /** The one statement of `ahead`'s reads (together.ts), made once per read set; undefined past MAX_TOGETHER read sets or for reads that cannot be parts of it. */
-  private oneStatement(ahead: readonly Ahead[]): Together | undefined {
+  private oneStatement(ahead: readonly Ahead[]): Stmt | undefined {
     if (!canGoTogether(ahead)) return undefined;
-    const lead = partsOf(ahead);
-    const key = `${ahead.map((a) => a.s.name).join(' ')} ${lead.join(',')}`;
+    const key = ahead.map((a) => a.s.name).join(' ');
     let s = this.together.get(key);
     if (s || this.together.size >= MAX_TOGETHER) return s;
-    this.together.set(key, s = togetherStmt(ahead, lead));
+    this.together.set(key, s = togetherStmt(ahead));
     return s;
   }
 

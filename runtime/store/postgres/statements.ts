@@ -15,19 +15,11 @@ export interface Many { readonly order: readonly string[]; readonly floats: read
  * A prepared statement; `one` when it returns one row at most, `many` when it is a read of several rows: either can
  * be a part of a decision's one statement.
  */
-export interface Stmt { readonly name: string; readonly text: string; readonly one?: boolean; readonly many?: Many; readonly shared?: Shared }
+export interface Stmt { readonly name: string; readonly text: string; readonly one?: boolean; readonly many?: Many }
 
-/**
- * An aggregate over a window by a key (`SELECT <select> FROM <from> WHERE <by> = $1 AND <cond>`, `cond` holding its
- * window `<time> >= $2 AND <time> <= $3` and the rest): as a part of a decision's one statement, the windows of one key
- * share one scan (together.ts).
- */
-export interface Shared { readonly from: string; readonly by: string; readonly time: string; readonly select: readonly string[]; readonly cond: string }
-
-export const stmt = (text: string, kind?: true | Many, shared?: Shared): Stmt => ({
+export const stmt = (text: string, kind?: true | Many): Stmt => ({
   name: `zy_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text,
   ...(kind === true ? { one: true } : kind ? { many: kind } : {}),
-  ...(shared ? { shared } : {}),
 });
 
 /** One statement's result within a decision: in flight, then its rows (or failed: the promise says why). */
