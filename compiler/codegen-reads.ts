@@ -71,3 +71,29 @@ export function checkEvent(pack: CheckedPack, check: (f: FieldInfo) => string): 
   lines.push('}');
   return lines.join('\n');
 }
+
+/**
+ * Whether a node reads an aggregate, directly, through a predicate or in a
+ * shared slot (remembered per node, and so per predicate body and slot:
+ * specialized copies of many rules share them).
+ */
+export class AggregateReads {
+  private readonly known = new Map<IR, boolean>();
+  constructor(private readonly pack: CheckedPack, private readonly sharedBodies: ReadonlyMap<number, IR>) {}
+
+  in(e: IR): boolean {
+    // No aggregate in the pack: no node reads one (history fields live only in aggregates' filters).
+    if (this.pack.aggregates.length === 0) return false;
+    let r = this.known.get(e);
+    if (r === undefined) this.known.set(e, (r = this.walk(e)));
+    return r;
+  }
+
+  private walk(e: IR): boolean {
+    if (e.k === 'agg' || e.k === 'hfield') return true;
+    if (e.k === 'pred') { const b = this.pack.predicates.get(e.name)?.body; if (b && this.in(b)) return true; }
+    if (e.k === 'shared') { const b = this.sharedBodies.get(e.slot); if (b && b !== e.x && this.in(b)) return true; }
+    for (const c of children(e)) if (this.in(c)) return true;
+    return false;
+  }
+}

@@ -14,7 +14,6 @@
 // notes(), each rule's test.
 import { jsComment, jsNumber } from './escape.ts';
 import type { CheckedPack, CheckedRule, IR, Value } from './ir.ts';
-import { children } from './optimize/fold.ts';
 import { planDispatch, planSize, type DispatchNode, type DispatchOptions } from './optimize/dispatch.ts';
 import { knowing, Layout, NOTHING_KNOWN, type Emit, type GroupFn, type KnownAt } from './codegen-layout.ts';
 import { Scope, type Ctx } from './codegen-emitter.ts';
@@ -24,7 +23,7 @@ import { SORT_FIRED } from './codegen-sort.ts';
 import { CaseTables } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
-import { checkEvent, fieldsShown, rulesOf } from './codegen-reads.ts';
+import { AggregateReads, checkEvent, fieldsShown, rulesOf } from './codegen-reads.ts';
 import { entryChoice } from './codegen-entry.ts';
 import { OutOfLineFills, OUTLINE_RULES } from './codegen-fills.ts';
 
@@ -90,6 +89,7 @@ class Generator extends Expressions {
   }
 
   private readonly fills: OutOfLineFills;
+  private readonly aggregateReads = new AggregateReads(this.pack, this.sharedBodies);
 
   /** Large packs: a memo's fill as a call of one function of the program (codegen-fills.ts); fields read lazily keep theirs. */
   protected override memoFill(fill: string): string {
@@ -551,32 +551,9 @@ class Generator extends Expressions {
     const lines = [`// rule #${jsComment(String(r.index))}`, `${test}{ fired.push(${r.index}); }`];
     // Aggregate filters are generated in a scope of their own, which this does not record.
     // Kept until the end of the program: arrays of their exact length (push leaves room for more).
-    if (!this.readsAggregate(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: exact(recording.uses), reprs: exact(recording.reprs), nested, depth });
+    if (!this.aggregateReads.in(cond)) byRule.set(i, { lines, slots: [...slots], temps: scope.temps, uses: exact(recording.uses), reprs: exact(recording.reprs), nested, depth });
     return indent ? lines.map((l) => indent + l) : lines;
   }
-
-  /**
-   * Whether `e` reads an aggregate, directly, through a predicate or in a
-   * shared slot (remembered per node, and so per predicate body and slot:
-   * specialized copies of many rules share them).
-   */
-  private readsAggregate(e: IR): boolean {
-    // No aggregate in the pack: no node reads one (history fields live only in aggregates' filters).
-    if (this.pack.aggregates.length === 0) return false;
-    let r = this.aggregateReads.get(e);
-    if (r === undefined) this.aggregateReads.set(e, (r = this.aggregateIn(e)));
-    return r;
-  }
-
-  private aggregateIn(e: IR): boolean {
-    if (e.k === 'agg' || e.k === 'hfield') return true;
-    if (e.k === 'pred') { const b = this.pack.predicates.get(e.name)?.body; if (b && this.readsAggregate(b)) return true; }
-    if (e.k === 'shared') { const b = this.sharedBodies.get(e.slot); if (b && b !== e.x && this.readsAggregate(b)) return true; }
-    for (const c of children(e)) if (this.readsAggregate(c)) return true;
-    return false;
-  }
-
-  private readonly aggregateReads = new Map<IR, boolean>();
 
   /** Rules' conditions specialized to what their part of the plan knows, by that, then the rule (one function's). */
   private ruleConds = new Map<string, Map<number, IR>>();
