@@ -80,14 +80,18 @@ function bindExecuteSync(head: Buffer, values: readonly unknown[]): Buffer {
 /** How a OneRowQuery ends: its row's values and the columns' names, or the error pg gave. */
 export type OneRowDone = (err: Error | null, row?: readonly unknown[], names?: readonly string[]) => void;
 
+/** How a RowsQuery ends: every row's values and the columns' names, or the error pg gave. */
+export type RowsDone = (err: Error | null, rows?: readonly (readonly unknown[])[], names?: readonly string[]) => void;
+
 const base = pg.Query.prototype as unknown as QueryInternals;
 
 export class OneRowQuery extends pg.Query {
   /** The connection this query asked for the description on (set when it did). */
   private describing: Connection | undefined;
-  private names: readonly string[] | undefined;
+  protected names: readonly string[] | undefined;
   private parsers: readonly Parser[] | undefined;
-  private row: unknown[] | undefined;
+  /** The rows in, in the server's order (a decision's one statement gives one; a batch of decisions, one each: batch.ts). */
+  protected readonly gotRows: unknown[][] = [];
 
   constructor(name: string, text: string, values: unknown[], done: OneRowDone) {
     // The text alone: pg copies a config object's every property descriptor.
@@ -97,8 +101,8 @@ export class OneRowQuery extends pg.Query {
     self.values = values;
     self.callback = (err) => {
       if (err) done(err);
-      else if (!this.row) done(new Error(`the statement ${name} gave no row`));
-      else done(null, this.row, this.names);
+      else if (!this.gotRows[0]) done(new Error(`the statement ${name} gave no row`));
+      else done(null, this.gotRows[0], this.names);
     };
   }
 
@@ -138,7 +142,7 @@ export class OneRowQuery extends pg.Query {
       self._canceledDueToError = err as Error;
       return;
     }
-    this.row = row;
+    this.gotRows.push(row);
   }
 
   handleCommandComplete(): void { /* one statement, one result: no command tag to keep */ }
@@ -152,5 +156,13 @@ export class OneRowQuery extends pg.Query {
   handleError(err: Error, con: Connection): void {
     described.get(con)?.delete((this as unknown as QueryInternals).name);
     base.handleError.call(this, err, con);
+  }
+}
+
+/** A OneRowQuery that hands back every row it gets (a batch of decisions' one statements, batch.ts). */
+export class RowsQuery extends OneRowQuery {
+  constructor(name: string, text: string, values: unknown[], done: RowsDone) {
+    super(name, text, values, () => undefined);
+    (this as unknown as QueryInternals).callback = (err) => (err ? done(err) : done(null, this.gotRows, this.names));
   }
 }
