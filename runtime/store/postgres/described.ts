@@ -80,18 +80,14 @@ function bindExecuteSync(head: Buffer, values: readonly unknown[]): Buffer {
 /** How a OneRowQuery ends: its row's values and the columns' names, or the error pg gave. */
 export type OneRowDone = (err: Error | null, row?: readonly unknown[], names?: readonly string[]) => void;
 
-/** How a RowsQuery ends: every row's values and the columns' names, or the error pg gave. */
-export type RowsDone = (err: Error | null, rows?: readonly (readonly unknown[])[], names?: readonly string[]) => void;
-
 const base = pg.Query.prototype as unknown as QueryInternals;
 
 export class OneRowQuery extends pg.Query {
   /** The connection this query asked for the description on (set when it did). */
   private describing: Connection | undefined;
-  protected names: readonly string[] | undefined;
+  private names: readonly string[] | undefined;
   private parsers: readonly Parser[] | undefined;
-  /** The rows in, in the server's order (a decision's one statement gives one; a batch of decisions, one each: batch.ts). */
-  protected readonly gotRows: unknown[][] = [];
+  private row: unknown[] | undefined;
 
   constructor(name: string, text: string, values: unknown[], done: OneRowDone) {
     // The text alone: pg copies a config object's every property descriptor.
@@ -101,8 +97,8 @@ export class OneRowQuery extends pg.Query {
     self.values = values;
     self.callback = (err) => {
       if (err) done(err);
-      else if (!this.gotRows[0]) done(new Error(`the statement ${name} gave no row`));
-      else done(null, this.gotRows[0], this.names);
+      else if (!this.row) done(new Error(`the statement ${name} gave no row`));
+      else done(null, this.row, this.names);
     };
   }
 
@@ -142,7 +138,7 @@ export class OneRowQuery extends pg.Query {
       self._canceledDueToError = err as Error;
       return;
     }
-    this.gotRows.push(row);
+    this.row = row;
   }
 
   handleCommandComplete(): void { /* one statement, one result: no command tag to keep */ }
@@ -156,13 +152,5 @@ export class OneRowQuery extends pg.Query {
   handleError(err: Error, con: Connection): void {
     described.get(con)?.delete((this as unknown as QueryInternals).name);
     base.handleError.call(this, err, con);
-  }
-}
-
-/** A OneRowQuery that hands back every row it gets (a batch of decisions' one statements, batch.ts). */
-export class RowsQuery extends OneRowQuery {
-  constructor(name: string, text: string, values: unknown[], done: RowsDone) {
-    super(name, text, values, () => undefined);
-    (this as unknown as QueryInternals).callback = (err) => (err ? done(err) : done(null, this.gotRows, this.names));
   }
 }

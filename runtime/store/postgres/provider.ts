@@ -42,8 +42,7 @@ import { resolveWith, type AsyncSource, type Read, type Reads } from '../resolve
 import { EVENTS, KEY, SEQ, VALID_FROM, VALID_TO, decodeRow, entityTable, q } from '../tables.ts';
 import { isUnavailable, storeFailure, withClient } from './connect.ts';
 import { NeedPart, pending, rowsOf, sendOne, stmt, type Ahead, type Result, type Run, type Stmt } from './statements.ts';
-import { BatchForms, queueTogether } from './batch.ts';
-import { canGoTogether, MAX_TOGETHER, togetherStmt } from './together.ts';
+import { canGoTogether, MAX_TOGETHER, sendTogether, togetherStmt } from './together.ts';
 import { begin, commitDue, commitLater, corked, sendThisTurn } from './transaction.ts';
 
 const LOW = -8.64e15;
@@ -147,8 +146,7 @@ export class PostgresProvider implements AsyncSource {
     const orderBy = needsOrder(a) ? [TIME_FIELD, SEQ] : [SEQ];
     // Reads of several rows can be parts of a decision's one statement (together.ts): their order, their float columns.
     const floats = [...this.pack.schema.event.fields].filter(([, f]) => f.type.t === 'number').map(([name]) => name);
-    const range = { column: TIME_FIELD, from: n + 1, to: n + 2 };
-    const rows = stmt(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.map(q).join(', ')}`, { order: orderBy, floats }, range);
+    const rows = stmt(`SELECT * FROM ${q(EVENTS)} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.map(q).join(', ')}`, { order: orderBy, floats });
     if (shape.kind === 'rows') return { shape, rows, params: [] };
     const f = a.filter ? filterToSql(a.filter, 'postgres', n + 4)! : { sql: '', params: [] };
     const extra = `$${n + 4 + f.params.length}`;
@@ -161,14 +159,14 @@ export class PostgresProvider implements AsyncSource {
     if (shape.kind === 'values') {
       // zy_seq too, for the order the rows keep as a part of the one statement (fold.ts reads only the field).
       const many = { order: [SEQ], floats: a.fieldType?.t === 'number' ? [a.field!] : [] };
-      return { shape, rows, main: stmt(`SELECT ${cols}, ${q(SEQ)} FROM ${q(EVENTS)} WHERE ${cond} ORDER BY ${q(SEQ)}`, many, range), params: f.params };
+      return { shape, rows, main: stmt(`SELECT ${cols}, ${q(SEQ)} FROM ${q(EVENTS)} WHERE ${cond} ORDER BY ${q(SEQ)}`, many), params: f.params };
     }
     const col = a.field ? q(a.field) : '';
     const select = ({
       count: 'count(*)', sum: `sum(${col}), count(${col})`, avg: `sum(${col}), count(${col})`, min: `min(${col})`, max: `max(${col})`,
       distinct: `count(DISTINCT ${col})`, time_since_last: `max(${q(TIME_FIELD)})`,
     } as Record<string, string>)[a.fn];
-    const main = stmt(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`, true, range);
+    const main = stmt(`SELECT ${select} FROM ${q(EVENTS)} WHERE ${cond}`, true);
     const exists = shape.exists ? stmt(`SELECT 1 FROM ${q(EVENTS)} WHERE ${cond} AND ${col} = ${extra} LIMIT 1`) : undefined;
     return { shape, main, rows, params: f.params, ...(exists ? { exists } : {}) };
   }
@@ -232,8 +230,6 @@ export class PostgresProvider implements AsyncSource {
 
   /** Read sets (their statements' names) → the one statement that makes them all. */
   private readonly together = new Map<string, Stmt>();
-  /** Their batch forms (batch.ts). */
-  private readonly batches = new BatchForms();
 
   /** The one statement of `ahead`'s reads (together.ts), made once per read set; undefined past MAX_TOGETHER read sets or for reads that cannot be parts of it. */
   private oneStatement(ahead: readonly Ahead[]): Stmt | undefined {
@@ -280,8 +276,7 @@ export class PostgresProvider implements AsyncSource {
         if (one) {
           // A decision held open on this connection ends first: the statement must not run in its snapshot.
           commitDue(c)?.catch(() => undefined);
-          // Sent at the turn's flush, with the other decisions of its read set in this turn as one execution (batch.ts).
-          last = queueTogether(c, one, ahead, this.batches);
+          last = sendTogether(c, one, ahead);
         } else {
           last = begin(c);
           for (const a of ahead) sendOne(c, a.s, a.values, a.r);

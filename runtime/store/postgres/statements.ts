@@ -15,19 +15,11 @@ export interface Many { readonly order: readonly string[]; readonly floats: read
  * A prepared statement; `one` when it returns one row at most, `many` when it is a read of several rows: either can
  * be a part of a decision's one statement.
  */
-export interface Stmt { readonly name: string; readonly text: string; readonly one?: boolean; readonly many?: Many; readonly range?: Range }
+export interface Stmt { readonly name: string; readonly text: string; readonly one?: boolean; readonly many?: Many }
 
-/**
- * A read of zy_events over a time range: the time column and the parameters (numbers) of the range's ends. A batch of
- * decisions (batch.ts) bounds the read by the union of its decisions' ranges as parameters of its own, so the server
- * prunes the months outside the batch's range when the execution starts, as it does for one decision's statement.
- */
-export interface Range { readonly column: string; readonly from: number; readonly to: number }
-
-export const stmt = (text: string, kind?: true | Many, range?: Range): Stmt => ({
+export const stmt = (text: string, kind?: true | Many): Stmt => ({
   name: `zy_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text,
   ...(kind === true ? { one: true } : kind ? { many: kind } : {}),
-  ...(range ? { range } : {}),
 });
 
 /** One statement's result within a decision: in flight, then its rows (or failed: the promise says why). */

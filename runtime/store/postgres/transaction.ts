@@ -3,7 +3,6 @@
 // alone once the tasks queued now have run), and the socket corked so that the
 // statements of one moment leave in one write.
 import type pg from 'pg';
-import { sendQueued } from './batch.ts';
 
 const socketOf = (c: pg.PoolClient) => (c as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
 
@@ -30,8 +29,6 @@ export function sendThisTurn(c: pg.PoolClient, send: () => void, inTransaction: 
     setImmediate(() => {
       flushing.delete(c);
       if (uncommitted.delete(c)) c.query('COMMIT').catch(() => undefined);
-      // The decisions of this turn's one statements, those of one read set in one execution (batch.ts).
-      sendQueued(c);
       stream?.uncork?.();
     });
   }
@@ -58,8 +55,6 @@ function opening(c: pg.PoolClient): string {
 
 /** Sends the opening message (and the sequence read's PREPARE on a new connection); resolves to the snapshot's last event. */
 export function begin(c: pg.PoolClient): Promise<number> {
-  // One statements queued on the connection go first: they must not run in this transaction's snapshot.
-  sendQueued(c);
   const prepare = prepared.has(c) ? undefined : c.query(PREPARE_SEQ).then(() => { prepared.add(c); });
   const opened = (c.query(opening(c)) as unknown as Promise<pg.QueryResult[]>).then((r) => Number(r[r.length - 1]!.rows[0]?.last_seq ?? 0));
   // Awaited through `last`; when the PREPARE fails, the opening fails too and nothing else waits for it.
