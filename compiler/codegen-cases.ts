@@ -25,6 +25,21 @@ import type { DispatchNode } from './optimize/dispatch.ts';
  */
 export const STRING_CHAIN = 4;
 
+/**
+ * A table switch over at most this many values switches on the value's id
+ * itself, its cases labelled by the values' ids: a few integer compares, and
+ * no read of a table of its own. In a large pack most switches have one to
+ * four values (a bin of products, a merchant category's rules), and each
+ * table is a cold array of the dictionary's size, read once per decision.
+ */
+export const ID_CASES = 8;
+
+/** A switch's head expression and each case's labels. */
+export interface CaseSwitch {
+  readonly head: string;
+  readonly labels: readonly string[];
+}
+
 export class CaseTables {
   private readonly dicts = new Map<string, { readonly values: Value[]; readonly ids: Map<Value, number>; name?: string; used: boolean }>();
   private anyTable = false;
@@ -55,19 +70,29 @@ export class CaseTables {
   }
 
   /**
-   * The case number of the field's value in a switch whose cases are
-   * `cases` (value → case number; -1: none), as an expression. `slot` is the
-   * field's checked local; `memo` the Memo property keeping its id.
+   * The head and the case labels of a switch on `field` whose case i takes the
+   * values `groups[i]`. `slot` is the field's checked local; `memo` the Memo
+   * property keeping its id. A switch over few values compares the id with
+   * each value's id (labels `case 17: case 302:`); one over more reads its
+   * case number from a table indexed by the id (labels `case 0:`, `case 1:`…).
    */
-  lookup(field: string, slot: string, memo: string, cases: ReadonlyMap<Value, number>): string {
+  switch(field: string, slot: string, memo: string, groups: readonly (readonly Value[])[]): CaseSwitch {
     const d = this.dicts.get(field);
     if (!d) throw new Error(`no dictionary for event.${field}`);
     d.used = true;
     d.name ??= this.constant(d.values.map((v, i) => [v, i]), (k) => `new Map(${k})`);
+    for (const g of groups) for (const v of g) if (!d.ids.has(v)) throw new Error(`event.${field}: a case value outside the dictionary`);
+    const id = `M.${memo} === U ? (M.${memo} = ${d.name}.get(${slot}) ?? ${d.values.length}) : M.${memo}`;
+    if (groups.reduce((n, g) => n + g.length, 0) <= ID_CASES) {
+      return { head: `(${id})`, labels: groups.map((g) => g.map((v) => `case ${d.ids.get(v)!}:`).join(' ')) };
+    }
+    const cases = new Map<Value, number>();
+    groups.forEach((g, i) => g.forEach((v) => cases.set(v, i)));
     const table = d.values.map((v) => cases.get(v) ?? -1);
     table.push(-1);
-    for (const v of cases.keys()) if (!d.ids.has(v)) throw new Error(`event.${field}: a case value outside the dictionary`);
-    return `${this.constant(table)}[M.${memo} === U ? (M.${memo} = ${d.name}.get(${slot}) ?? ${d.values.length}) : M.${memo}]`;
+    // Case numbers (-1: none) as bytes where they fit: a quarter of the cache lines of an array of small integers.
+    const wrap = groups.length < 128 ? (k: string) => `new Int8Array(${k})` : groups.length < 32768 ? (k: string) => `new Int16Array(${k})` : undefined;
+    return { head: `${this.constant(table, wrap)}[${id}]`, labels: groups.map((_, i) => `case ${i}:`) };
   }
 
   /** Whether a switch of the plan reads its case from a table. */
