@@ -267,6 +267,7 @@ class Generator extends Expressions {
     if (this.checksEvent) parts.push(checkEvent(p, (f) => `v = ${this.readField(f.name)}; ${this.records.check(f, 'event')};`));
     parts.push(...this.readerText);
     parts.push(...this.fills.functions(parts));
+    parts.push(...this.cases.functions());
     const source = [
       '"use strict";',
       'const U = R.UNSET;',

@@ -324,6 +324,49 @@ test('a table switch over few values switches on the id itself, one over more re
   assert.ok(refused > 5, 'wrong-typed names should be refused');
 });
 
+test('a dictionary of many short strings finds ids in a byte table (dictId): the same decisions as the interpreter, odd values included', () => {
+  // 80 names (at least HASHED_IDS) of 1 to 13 characters, some with Latin-1 letters, in switches of two types; a second
+  // pack adds one name no byte can hold, and keeps its Map.
+  const names = Array.from({ length: 80 }, (_, i) => (i % 9 === 0 ? `é${i}` : i % 7 === 0 ? 'x'.repeat(1 + (i % 13)) + String(i).slice(0, Math.max(0, 12 - (i % 13))) : `n${i}`));
+  const packOf = (extra: string[]) => {
+    const all = [...names, ...extra];
+    const lines: string[] = [];
+    all.forEach((n, i) => lines.push(`rule L${i} when event.type == "login" and event.name == ${JSON.stringify(n)} and event.n > ${i % 3} then review`));
+    all.forEach((n, i) => { if (i % 2 === 0) lines.push(`rule T${i} when event.type == "transfer_out" and event.name == ${JSON.stringify(n)} and event.flag then hold`); });
+    return build(lines.join('\n'));
+  };
+  const r = packOf([]);
+  assert.ok(r.ok);
+  assert.ok(names.some((n) => n.length === 13), 'a name as long as an entry holds');
+  assert.match(r.code!.source, /dictId\(c\d+, f\d+, 80\)/);
+  assert.match(r.code!.source, /^function dictId\(T, s, miss\) \{/m);
+  assert.not.match(r.code!.source, /\.get\(f\d+\) \?\? 80/);
+  const wide = packOf(['名字']);
+  assert.ok(wide.ok);
+  assert.not.match(wide.code!.source, /dictId\(/, 'a name no byte can hold keeps the Map');
+  assert.match(wide.code!.source, /\.get\(f\d+\) \?\? 81/);
+  const odd = ['', 'n', 'n1', 'n10', 'n79', 'n80', 'N1', 'n1 ', 'é9', 'e9', 'é18', names[14]!, `${names[14]!}x`, 'x'.repeat(13), 'x'.repeat(14), 'xxxxxxxxxxxxxxxxxxxxxxxxxx', '名字', '\u0000', 'n1\u0000', undefined, null, 4, true];
+  let fired = 0;
+  let refused = 0;
+  for (const p of [r, wide]) {
+    const flat = load({ pack: p.optimized!, code: generate(p.optimized!, { index: false }) });
+    const engines = [load({ pack: p.optimized!, code: p.code! }), load({ pack: p.optimized!, code: generate(p.optimized!, { inlineRules: 3 }) })];
+    for (const type of ['login', 'transfer_out', 'drawdown']) {
+      for (const name of [...names, ...odd]) {
+        for (const n of [0, 2]) {
+          const e = { type, name, n, flag: n === 2, occurred_at: 0 };
+          const want = run(() => interpret(p.checked!, e).decision);
+          assert.equal(run(() => flat.decide(e)), want);
+          for (const engine of engines) assert.equal(run(() => engine.decide(e)), want, `on ${JSON.stringify(e)}`);
+          if (want.ok) fired += want.d.fired.length; else refused++;
+        }
+      }
+    }
+  }
+  assert.ok(fired > 150, `the events should fire rules (${fired})`);
+  assert.ok(refused > 10, 'wrong-typed names should be refused');
+});
+
 test('a large pack is split into functions; the split code decides as the interpreter and as unindexed code', () => {
   const names = Array.from({ length: 30 }, (_, i) => `"p${i}"`);
   const types = ['login', 'transfer_out', 'drawdown', 'application'];
