@@ -28,9 +28,9 @@ export const STRING_CHAIN = 4;
 /**
  * A table switch over at most this many values switches on the value's id
  * itself, its cases labelled by the values' ids: a few integer compares, and
- * no read of a table of its own. In a large pack most switches have one to
- * four values (a bin of products, a merchant category's rules), and each
- * table is a cold array of the dictionary's size, read once per decision.
+ * no read of a table of its own (an array of the dictionary's size, cold
+ * at each decision). In the 10,000-rule pack 28 of 165 table switches are
+ * this small (channels, email domains, a few products in a case).
  */
 export const ID_CASES = 8;
 
