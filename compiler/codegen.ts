@@ -20,7 +20,7 @@ import { Scope, type Ctx } from './codegen-emitter.ts';
 import { Expressions, FUNCTION_ORDER } from './codegen-expressions.ts';
 import { FiredEntries } from './codegen-explain.ts';
 import { SORT_FIRED } from './codegen-sort.ts';
-import { CaseTables } from './codegen-cases.ts';
+import { CaseTables, type CaseSwitch } from './codegen-cases.ts';
 import { printIR } from './print.ts';
 import { TIME_FIELD } from './check/context.ts';
 import { AggregateReads, checkEvent, fieldsShown, rulesOf } from './codegen-reads.ts';
@@ -267,6 +267,7 @@ class Generator extends Expressions {
     if (this.checksEvent) parts.push(checkEvent(p, (f) => `v = ${this.readField(f.name)}; ${this.records.check(f, 'event')};`));
     parts.push(...this.readerText);
     parts.push(...this.fills.functions(parts));
+    parts.push(...this.cases.functions());
     const source = [
       '"use strict";',
       'const U = R.UNSET;',
@@ -438,10 +439,10 @@ class Generator extends Expressions {
       }
       case 'bins': {
         const lines = this.emit(e.always, indent);
-        const index = this.nodeConstant(e, () => this.caseTable(e.field, e.bins.flatMap((b, i) => b.values.map((v) => [v, i] as const))));
+        const sw = this.nodeConstant(e, () => this.caseTable(e.field, e.bins.map((b) => b.values)));
         this.slot(e.field);
-        lines.push(`${indent}switch (${index}) {`);
-        e.bins.forEach((b, i) => lines.push(`${indent}  case ${i}: ${this.callGroup(b.fn)}; break;`));
+        lines.push(`${indent}switch (${sw.head}) {`);
+        e.bins.forEach((b, i) => lines.push(`${indent}  ${sw.labels[i]!} ${this.callGroup(b.fn)}; break;`));
         lines.push(`${indent}}`);
         return lines;
       }
@@ -454,9 +455,9 @@ class Generator extends Expressions {
           for (const [v, c] of e.cases) lines.push(`${indent}  case ${this.lit(v)}:`, ...this.emit(c, inner), `${inner}break;`);
         } else {
           // Many cases: a table from the value's id to the case number, and a switch over dense integers.
-          const index = this.nodeConstant(e, () => this.caseTable(e.field, e.cases.map(([v], i) => [v, i] as const)));
-          lines.push(`${indent}switch (${index}) {`);
-          e.cases.forEach(([, c], i) => lines.push(`${indent}  case ${i}:`, ...this.emit(c, inner), `${inner}break;`));
+          const sw = this.nodeConstant(e, () => this.caseTable(e.field, e.cases.map(([v]) => [v])));
+          lines.push(`${indent}switch (${sw.head}) {`);
+          e.cases.forEach(([, c], i) => lines.push(`${indent}  ${sw.labels[i]!}`, ...this.emit(c, inner), `${inner}break;`));
         }
         lines.push(`${indent}}`);
         return lines;
@@ -465,18 +466,18 @@ class Generator extends Expressions {
   }
 
   /** A constant made from a part of the plan, built once however often the part is emitted (passes, copies of decide()). */
-  private nodeConstant(e: Emit, make: () => string): string {
-    let name = this.emitConstants.get(e);
-    if (name === undefined) this.emitConstants.set(e, (name = make()));
-    return name;
+  private nodeConstant<T>(e: Emit, make: () => T): T {
+    let made = this.emitConstants.get(e) as T | undefined;
+    if (made === undefined) this.emitConstants.set(e, (made = make()));
+    return made;
   }
 
-  private readonly emitConstants = new Map<Emit, string>();
+  private readonly emitConstants = new Map<Emit, unknown>();
   private cases?: CaseTables;
 
-  /** The case number of `field`'s value among `cases`, found through the field's dictionary (codegen-cases.ts). */
-  private caseTable(field: string, cases: readonly (readonly [Value, number])[]): string {
-    return this.cases!.lookup(field, this.eventSlots.get(field)!, this.caseMemo(field), new Map(cases));
+  /** The head and labels of a switch on `field` whose case i takes `groups[i]`, through the field's dictionary (codegen-cases.ts). */
+  private caseTable(field: string, groups: readonly (readonly Value[])[]): CaseSwitch {
+    return this.cases!.switch(field, this.eventSlots.get(field)!, this.caseMemo(field), groups);
   }
 
   /** The Memo property holding `field`'s id in its dictionary. */
