@@ -22,6 +22,29 @@ import { loadBundle } from '../runtime/bundle.ts';
 import { cli } from './cli-run.ts';
 import { agreeAll, run } from './dispatch-agree.ts';
 
+/**
+ * Generated packs (the property suite's) compiled under `forced`, and under each of `also`, decide as the
+ * interpreter on eight inputs each; counts the inputs and the packs whose forced code matches `marker`.
+ */
+function agreeOnGeneratedPacks(forced: GenerateOptions, marker: RegExp, also: readonly GenerateOptions[], params: fc.Parameters<[unknown, unknown]>): { cases: number; marked: number } {
+  const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
+  let cases = 0;
+  let marked = 0;
+  fc.assert(
+    fc.property(packArb(gen), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 8, maxLength: 8 }), (g, inputs) => {
+      const source = renderPack(g);
+      const r = compile([{ path: 'generated.zy', text: source }]);
+      assert.ok(r.ok, source);
+      if (marker.test(generate(r.optimized!, forced).source)) marked++;
+      for (const input of inputs) {
+        cases++;
+        for (const opts of [forced, ...also]) agreeAll(r, opts, input.event, providerOf(input), input.strict);
+      }
+    }),
+    params,
+  );
+  return { cases, marked };
+}
 
 const show = (n: DispatchNode): string =>
   n.kind === 'rules' ? `[${n.rules.join(',')}]`
@@ -231,22 +254,7 @@ test('generated packs with forced indexing and tiny functions decide as the inte
   // nested switches, Maps, guards, bins of cases, chunks and memos in split
   // functions, on the property suite's packs.
   const forced: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1 }, inlineRules: 2 };
-  const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
-  let cases = 0;
-  let split = 0;
-  fc.assert(
-    fc.property(packArb(gen), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 8, maxLength: 8 }), (g, inputs) => {
-      const source = renderPack(g);
-      const r = compile([{ path: 'generated.zy', text: source }]);
-      assert.ok(r.ok, source);
-      if (/^function g\d+\(/m.test(generate(r.optimized!, forced).source)) split++;
-      for (const input of inputs) {
-        cases++;
-        agreeAll(r, forced, input.event, providerOf(input), input.strict);
-      }
-    }),
-    { seed: 20260301, numRuns: 250 },
-  );
+  const { cases, marked: split } = agreeOnGeneratedPacks(forced, /^function g\d+\(/m, [], { seed: 20260301, numRuns: 250 });
   assert.ok(cases >= 2000);
   assert.ok(split > 50, `only ${split} packs were split into functions`);
 });
@@ -487,24 +495,8 @@ rule F when event.type == "drawdown" and rich and young and event.x > 1.5 then r
 });
 
 test('memo fills out of line on the property suite\'s packs: the same decisions as the interpreter (property)', () => {
-  const gen = { missingListMember: false, emptyList: false, predicateInFilter: false, dateOfComputedTimestamp: false, inexactScores: false };
   const forced: GenerateOptions = { dispatch: { minRules: 1, maxFanout: 64, minGuard: 1 }, inlineRules: 2, outlineRules: 0 };
-  let cases = 0;
-  let outlined = 0;
-  fc.assert(
-    fc.property(packArb(gen), fc.array(inputArb({ badEntityRows: false, badHistory: false }), { minLength: 8, maxLength: 8 }), (g, inputs) => {
-      const source = renderPack(g);
-      const r = compile([{ path: 'generated.zy', text: source }]);
-      assert.ok(r.ok, source);
-      if (/^function mf\d+\(/m.test(generate(r.optimized!, forced).source)) outlined++;
-      for (const input of inputs) {
-        cases++;
-        agreeAll(r, forced, input.event, providerOf(input), input.strict);
-        agreeAll(r, { outlineRules: 0 }, input.event, providerOf(input), input.strict);
-      }
-    }),
-    { seed: 20261208, numRuns: 200 },
-  );
+  const { cases, marked: outlined } = agreeOnGeneratedPacks(forced, /^function mf\d+\(/m, [{ outlineRules: 0 }], { seed: 20261208, numRuns: 200 });
   assert.ok(cases >= 1600);
   assert.ok(outlined > 30, `only ${outlined} packs had fills out of line`);
 });
