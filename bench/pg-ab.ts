@@ -27,7 +27,7 @@ import { parseOptions } from './options.ts';
 import { processCpu } from './pg-cpu.ts';
 import { csvFiles, startServe, stopServe } from './store-pg.ts';
 import { END, generate, START, stream, type Generated } from './store-data.ts';
-import { wrk } from './workers.ts';
+import { spreadScript, wrk } from './proc-usage.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = join(here, '.data');
@@ -67,12 +67,6 @@ async function load(seed: number, n: number): Promise<State> {
   return { url, postmaster, bundle, script };
 }
 
-/** The lua script pointing wrk's threads one at each instance. */
-function across(script: string, urls: readonly string[]): string {
-  const file = script.replace(/\.lua$/, `-${urls.length}.lua`);
-  writeFileSync(file, `${readFileSync(script, 'utf8')}local ports = {${urls.map((u) => JSON.stringify(new URL(u).port)).join(', ')}}\nlocal n = 0\nfunction setup(thread)\n  n = n + 1\n  thread.addr = wrk.lookup("127.0.0.1", ports[(n - 1) % #ports + 1])[1]\nend\n`);
-  return file;
-}
 
 interface Side { readonly label: string; readonly cli: string; readonly env: Record<string, string>; readonly url: string; readonly args: readonly string[]; readonly bundle: string }
 
@@ -87,7 +81,7 @@ interface Reading { rps: number; p99: number; serve: number; server: number; fai
 async function measure(st: State, side: Side, instances: number, connections: number, seconds: number): Promise<Reading> {
   const served: { url: string; child: ChildProcess }[] = await Promise.all(Array.from({ length: instances }, () => startServe(side.bundle, side.url, side.cli, side.env, side.args)));
   try {
-    const script = instances > 1 ? across(st.script, served.map((s) => s.url)) : st.script;
+    const script = instances > 1 ? spreadScript(st.script, served.map((s) => s.url)) : st.script;
     await wrk(served[0]!.url, 2, script, connections, instances); // warm-up: plans, the JIT, the pools
     const serveCpu = () => served.reduce((a, s) => a + (processCpu(s.child.pid!) ?? NaN), 0);
     const s0 = serveCpu(), g0 = processCpu(st.postmaster) ?? NaN;

@@ -4,7 +4,7 @@
 // run so that its own CPU is exact (its parent shell's cutime/cstime once it
 // has been reaped, not a polled reading that misses its last moments).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** A process's parent and CPU seconds so far (utime + stime). */
 export const procStat = (p: number) => {
@@ -54,6 +54,15 @@ export function machineSeconds(): { busy: number; steal: number } {
 }
 
 export interface WrkResult { requests: number; rps: number; p50: number; p99: number; failed: number; cpu: number; /** Bytes the loader read (heads and bodies). */ bytes?: number; /** Of `cpu`, the seconds in the kernel. */ system?: number }
+
+/**
+ * A copy of the wrk script `script` whose threads are pointed one at each of `urls` (wrk's setup(thread)): one wrk
+ * process loads several instances, with `urls.length` threads. Written to `file`; returns its path.
+ */
+export function spreadScript(script: string, urls: readonly string[], file = script.replace(/\.lua$/, `-${urls.length}.lua`)): string {
+  writeFileSync(file, `${readFileSync(script, 'utf8')}local ports = {${urls.map((u) => JSON.stringify(new URL(u).port)).join(', ')}}\nlocal n = 0\nfunction setup(thread)\n  n = n + 1\n  thread.addr = wrk.lookup("127.0.0.1", ports[(n - 1) % #ports + 1])[1]\nend\n`);
+  return file;
+}
 
 /**
  * wrk at concurrency 16 (or `connections`, shared evenly by `threads`), one

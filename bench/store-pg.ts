@@ -50,7 +50,7 @@ import { importFilePg } from '../runtime/store/postgres/ingest.ts';
 import { pgServer } from '../spec/pg-server.ts';
 import { fmt } from './measure.ts';
 import { contextSwitches, endedChildrenCpu, machineCpu, processCpu, switchesBetween } from './pg-cpu.ts';
-import { wrk } from './workers.ts';
+import { spreadScript, wrk } from './proc-usage.ts';
 import { parseOptions } from './options.ts';
 import { customerId, END, EVENT_COLUMNS, eventRow, generate, GENERATOR_VERSION, START, stream, type Generated } from './store-data.ts';
 
@@ -265,12 +265,6 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
     const script = join(DATA, 'pg-store3.lua');
     const bodies = events.slice(0, 500).map((e) => JSON.stringify(e));
     writeFileSync(script, `local bodies = {${bodies.map((b) => JSON.stringify(b)).join(',\n')}}\nlocal i = 0\nwrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\nrequest = function()\n  i = i % #bodies + 1\n  return wrk.format(nil, nil, nil, bodies[i])\nend\n`);
-    // One wrk process for several instances: each of its threads is pointed at one instance (wrk's setup(thread)).
-    const across = (urls: readonly string[]) => {
-      const file = join(DATA, `pg-store3-${urls.length}.lua`);
-      writeFileSync(file, `${readFileSync(script, 'utf8')}local ports = {${urls.map((u) => JSON.stringify(new URL(u).port)).join(', ')}}\nlocal n = 0\nfunction setup(thread)\n  n = n + 1\n  thread.addr = wrk.lookup("127.0.0.1", ports[(n - 1) % #ports + 1])[1]\nend\n`);
-      return file;
-    };
     type HttpRow = { instances: number; load: string; connections: number; rps: number; p50: string; p99: number; failed: number; logged: boolean; serve: number; server: number; requests: number; logRows?: number; walBytes?: number };
     const http: HttpRow[] = [];
     // The decision log's rows and the server's WAL over a row's run (the log rows' share of the server's work).
@@ -280,7 +274,7 @@ export async function runPgBench(argv: readonly string[] = process.argv.slice(2)
     const measure = async (served: readonly { url: string; child: ChildProcess }[], load: 'per instance' | 'one wrk', connections: number, logged = false): Promise<HttpRow> => {
       const n = served.length;
       const drive = (seconds: number) => load === 'one wrk'
-        ? wrk(served[0]!.url, seconds, n > 1 ? across(served.map((s) => s.url)) : script, connections, n).then((r) => [r])
+        ? wrk(served[0]!.url, seconds, n > 1 ? spreadScript(script, served.map((s) => s.url)) : script, connections, n).then((r) => [r])
         : Promise.all(served.map((s) => wrk(s.url, seconds, script, connections / n)));
       await drive(1); // warm-up
       const rows0 = logged ? await logRows() : 0, wal0 = await walAt();

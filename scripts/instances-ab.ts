@@ -12,7 +12,7 @@
 // both kinds of window run on the same warm processes, their ratio is the
 // cost of spreading alone; `--windows` from a fresh start (`--warm 1`) shows
 // how long each instance takes to reach its warm cost.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,7 @@ import { fmt, median } from '../bench/measure.ts';
 import { parseOptions } from '../bench/options.ts';
 import { processCpu } from '../bench/pg-cpu.ts';
 import { startServe, stopServe } from '../bench/store-pg.ts';
-import { wrk } from '../bench/workers.ts';
+import { spreadScript, wrk } from '../bench/proc-usage.ts';
 
 const root = join(import.meta.dirname, '..');
 const STATE = join(root, 'bench', '.data', 'pg-ab.json');
@@ -51,8 +51,7 @@ function threads(pid: number): { main: number; other: number } {
 
 const served = await Promise.all(Array.from({ length: instances }, () => startServe(bundle, st.url)));
 try {
-  const spread = st.script.replace(/\.lua$/, `-spread${instances}.lua`);
-  writeFileSync(spread, `${readFileSync(st.script, 'utf8')}local ports = {${served.map((s) => JSON.stringify(new URL(s.url).port)).join(', ')}}\nlocal n = 0\nfunction setup(thread)\n  n = n + 1\n  thread.addr = wrk.lookup("127.0.0.1", ports[(n - 1) % #ports + 1])[1]\nend\n`);
+  const spread = spreadScript(st.script, served.map((s) => s.url), st.script.replace(/\.lua$/, `-spread${instances}.lua`));
   await wrk(served[0]!.url, warm, spread, connections, instances);
   const pids = served.map((s) => s.child.pid!);
   const sum = (f: (p: number) => number) => pids.reduce((a, p) => a + f(p), 0);
